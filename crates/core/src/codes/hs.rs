@@ -1,0 +1,178 @@
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+/// The HS 2022 nomenclature as shipped in `data/hs/harmonized-system.csv` (public domain).
+const HS_CSV: &str = include_str!("../../../../data/hs/harmonized-system.csv");
+
+/// One line of the nomenclature: a chapter (2 digits), heading (4) or subheading (6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HsEntry {
+    /// Section in Roman numerals.
+    pub section: String,
+    /// The code: 2, 4 or 6 digits.
+    pub code: String,
+    /// Official description.
+    pub description: String,
+    /// Code of the parent line (`TOTAL` for chapters).
+    pub parent: String,
+}
+
+/// The HS 2022 nomenclature, indexed by code.
+#[derive(Debug)]
+pub struct Nomenclature {
+    entries: HashMap<String, HsEntry>,
+}
+
+impl Nomenclature {
+    /// The compiled-in HS 2022 nomenclature, parsed once.
+    pub fn hs2022() -> &'static Nomenclature {
+        static NOMENCLATURE: OnceLock<Nomenclature> = OnceLock::new();
+        NOMENCLATURE.get_or_init(|| Nomenclature::parse(HS_CSV))
+    }
+
+    fn parse(csv: &str) -> Nomenclature {
+        let mut entries = HashMap::new();
+        for line in csv.lines().skip(1) {
+            let fields = split_csv_line(line);
+            if fields.len() < 5 {
+                continue;
+            }
+            let entry = HsEntry {
+                section: fields[0].clone(),
+                code: fields[1].clone(),
+                description: fields[2].clone(),
+                parent: fields[3].clone(),
+            };
+            entries.insert(entry.code.clone(), entry);
+        }
+        Nomenclature { entries }
+    }
+
+    /// Looks up a chapter, heading or subheading.
+    pub fn get(&self, code: &str) -> Option<&HsEntry> {
+        self.entries.get(code)
+    }
+
+    /// True when the six-digit subheading exists.
+    pub fn has_subheading(&self, hs6: &str) -> bool {
+        hs6.len() == 6 && self.entries.contains_key(hs6)
+    }
+
+    /// All six-digit subheadings, unordered.
+    pub fn subheadings(&self) -> impl Iterator<Item = &HsEntry> {
+        self.entries.values().filter(|e| e.code.len() == 6)
+    }
+
+    /// Number of lines of every level.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when nothing was loaded.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Splits one CSV line with double-quoted fields (`""` escapes a quote).
+fn split_csv_line(line: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(std::mem::take(&mut field)),
+            _ => field.push(c),
+        }
+    }
+    fields.push(field);
+    fields
+}
+
+/// A commodity code of 6 to 10 digits whose first six digits are an HS 2022 subheading.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct HsCode(String);
+
+impl HsCode {
+    /// Parses a commodity code; `None` unless it has 6 to 10 digits and a known HS6 part.
+    pub fn parse(code: &str) -> Option<Self> {
+        let digits_ok = (6..=10).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_digit());
+        if digits_ok && Nomenclature::hs2022().has_subheading(&code[..6]) {
+            Some(HsCode(code.to_string()))
+        } else {
+            None
+        }
+    }
+
+    /// The full code.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The six-digit HS subheading.
+    pub fn hs6(&self) -> &str {
+        &self.0[..6]
+    }
+
+    /// The two-digit chapter.
+    pub fn chapter(&self) -> &str {
+        &self.0[..2]
+    }
+}
+
+impl std::fmt::Display for HsCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for HsCode {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        HsCode::parse(&s).ok_or_else(|| format!("unknown commodity code {s:?}"))
+    }
+}
+
+impl From<HsCode> for String {
+    fn from(c: HsCode) -> String {
+        c.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_nomenclature_has_all_levels() {
+        let n = Nomenclature::hs2022();
+        assert_eq!(n.get("01").map(|e| e.parent.as_str()), Some("TOTAL"));
+        assert_eq!(n.get("0101").map(|e| e.parent.as_str()), Some("01"));
+        assert!(n.subheadings().count() > 5600);
+    }
+
+    #[test]
+    fn quoted_descriptions_keep_their_commas() {
+        let e = Nomenclature::hs2022().get("0101").map(|e| e.description.clone());
+        assert_eq!(e.as_deref(), Some("Horses, asses, mules and hinnies; live"));
+    }
+
+    #[test]
+    fn commodity_codes_need_a_known_subheading_and_6_to_10_digits() {
+        assert!(HsCode::parse("010121").is_some());
+        assert!(HsCode::parse("0101210000").is_some());
+        assert!(HsCode::parse("01012100001").is_none());
+        assert!(HsCode::parse("999999").is_none());
+        assert!(HsCode::parse("0101").is_none());
+        assert!(HsCode::parse("01012a").is_none());
+    }
+}

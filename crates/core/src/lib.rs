@@ -1,0 +1,19 @@
+//! Domain core of smartcustoms: the declaration model, format-logical control, electronic
+//! signatures, registration conditions, risk profiles and lanes, the declaration workflow and
+//! the hash-chained audit log.
+//!
+//! This crate does no I/O: no files, no network, no clock, no database. Functions take data
+//! (including "now") and return decisions. It must not depend on tokio, sqlx or axum; CI checks
+//! this with `cargo tree -p smartcustoms-core`.
+
+pub mod access;
+pub mod audit;
+pub mod codes;
+pub mod declaration;
+pub mod flc;
+pub mod ids;
+pub mod registration;
+pub mod release;
+pub mod risk;
+pub mod signature;
+pub mod workflow;

@@ -1,0 +1,136 @@
+//! Storage of smartcustoms: one [`Store`] interface with a SQLite implementation (the embedded
+//! default) and a PostgreSQL implementation (production), plus [`GroupCommit`], which batches
+//! concurrent filings into one durable transaction.
+//!
+//! Rows are mapped to domain types here; the core never sees SQL. Every `Store` method is one
+//! transaction, and every state change writes its audit entries in that same transaction.
+
+mod batch;
+mod group_commit;
+mod postgres;
+mod records;
+mod rows;
+mod sqlite;
+
+use async_trait::async_trait;
+
+pub use group_commit::{CommitError, GroupCommit, GroupCommitConfig};
+pub use postgres::PostgresStore;
+pub use records::*;
+pub use sqlite::SqliteStore;
+
+use smartcustoms_core::access::Principal;
+use smartcustoms_core::audit::AuditEntry;
+use smartcustoms_core::ids::{DeclarationId, TraderId};
+use smartcustoms_core::release::{Notification, ReleaseDocument};
+
+/// Errors of the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The thing asked for does not exist.
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule was violated (the message says which).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The database URL is not one we know.
+    #[error("unsupported database URL {0:?}: use sqlite:PATH or postgres://…")]
+    UnsupportedUrl(String),
+    /// Any other database failure.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Migrations failed.
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Stored data that cannot be read back (a bug or a tampered database).
+    #[error("corrupt stored data: {0}")]
+    Corrupt(String),
+}
+
+/// Result of a store operation.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The storage interface. One method is one transaction.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend this is (`sqlite` or `postgres`).
+    fn backend(&self) -> &'static str;
+
+    /// Checks that the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Creates or renames a customs office.
+    async fn upsert_office(&self, code: &str, name: &str) -> StoreResult<()>;
+
+    /// Codes of all offices.
+    async fn offices(&self) -> StoreResult<Vec<Office>>;
+
+    /// Stores an API token (only its SHA-256 hash) for a principal.
+    async fn add_token(&self, token_sha256: &str, principal: &Principal) -> StoreResult<()>;
+
+    /// The principal a token hash belongs to.
+    async fn principal(&self, token_sha256: &str) -> StoreResult<Option<Principal>>;
+
+    /// Registers a trader's public signing key. `Conflict` if the key id is already registered.
+    async fn add_key(&self, key: &SigningKeyRecord) -> StoreResult<()>;
+
+    /// Every key registered to a trader.
+    async fn keys(&self, trader: &TraderId) -> StoreResult<Vec<SigningKeyRecord>>;
+
+    /// Stores a new version of a risk profile (the next version number of its code) and returns it.
+    async fn add_profile(&self, profile: &NewProfile) -> StoreResult<ProfileRecord>;
+
+    /// The latest version of every risk profile.
+    async fn current_profiles(&self) -> StoreResult<Vec<ProfileRecord>>;
+
+    /// Every version of one profile, oldest first.
+    async fn profile_versions(&self, code: &str) -> StoreResult<Vec<ProfileRecord>>;
+
+    /// Records a batch of decided filings in one transaction: idempotency check, registration
+    /// numbers, declaration rows, the audit trail, release documents and notifications.
+    /// Returns one outcome per filing, in order.
+    async fn record_batch(&self, batch: &[Filing]) -> StoreResult<Vec<Recorded>>;
+
+    /// The storage floor for benchmarks: inserts the declaration rows of a batch in one
+    /// transaction with the same durability, without numbering, audit or release.
+    async fn bare_insert_batch(&self, batch: &[Filing]) -> StoreResult<()>;
+
+    /// One declaration.
+    async fn declaration(&self, id: DeclarationId) -> StoreResult<Option<DeclarationRecord>>;
+
+    /// Declarations, newest first, optionally only one declarant's, before a cursor id.
+    async fn list_declarations(&self, query: &ListQuery) -> StoreResult<Vec<DeclarationSummary>>;
+
+    /// The audit entries of one declaration, in order.
+    async fn declaration_events(&self, id: DeclarationId) -> StoreResult<Vec<AuditEntry>>;
+
+    /// Audit entries with `seq > after`, at most `limit`, in order.
+    async fn audit_page(&self, after: i64, limit: i64) -> StoreResult<Vec<AuditEntry>>;
+
+    /// Number of declarations per state and lane.
+    async fn counts(&self) -> StoreResult<Vec<StateCount>>;
+
+    /// The release document of a declaration.
+    async fn release_document(&self, id: DeclarationId) -> StoreResult<Option<ReleaseDocument>>;
+
+    /// Notifications for a recipient with `id > after`, oldest first.
+    async fn notifications(&self, recipient: &str, after: i64, limit: i64) -> StoreResult<Vec<Notification>>;
+
+    /// Notifications not yet pushed to a webhook, oldest first.
+    async fn undelivered_notifications(&self, limit: i64) -> StoreResult<Vec<Notification>>;
+
+    /// Marks a notification as delivered to its webhook.
+    async fn mark_delivered(&self, id: i64, at_us: i64) -> StoreResult<()>;
+}
+
+/// Opens the store a URL names (`sqlite:PATH`, `sqlite::memory:`, `postgres://…`) and runs
+/// its migrations.
+pub async fn open(url: &str) -> StoreResult<std::sync::Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(std::sync::Arc::new(SqliteStore::open(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(std::sync::Arc::new(PostgresStore::open(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(url.to_string()))
+    }
+}

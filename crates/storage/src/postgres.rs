@@ -1,0 +1,427 @@
+//! The PostgreSQL store: production storage, shared by several `serve` processes.
+//!
+//! A batch takes the row lock on `audit_head` first, which serialises batches across processes:
+//! the audit chain stays one chain, and the registration counters (also row-locked by their
+//! upsert) can never hand out a number twice. Rows are inserted with one `UNNEST` statement per
+//! table, so a batch costs a handful of round trips whatever its size.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::postgres::{PgPoolOptions, PgRow};
+use sqlx::{PgPool, Row};
+use tracing::instrument;
+
+use smartcustoms_core::access::{Principal, Role};
+use smartcustoms_core::audit::AuditEntry;
+use smartcustoms_core::ids::{DeclarationId, TraderId};
+use smartcustoms_core::release::{Notification, ReleaseDocument};
+
+use crate::batch;
+use crate::records::*;
+use crate::{Store, StoreError, StoreResult};
+
+/// The PostgreSQL implementation of [`Store`].
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+const SUMMARY_COLUMNS: &str =
+    "id, declarant, state, lane, registration_number, office, received_at_us, registered_at_us, updated_at_us";
+
+impl PostgresStore {
+    /// Connects and runs the migrations (concurrent starts are serialised by sqlx's migration lock).
+    pub async fn open(url: &str) -> StoreResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect(url)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(PostgresStore { pool })
+    }
+}
+
+crate::rows::row_mappers!(PgRow);
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+/// Column arrays of declaration rows for one `UNNEST` insert.
+#[derive(Default)]
+struct DeclarationColumns {
+    id: Vec<String>,
+    declarant: Vec<String>,
+    idempotency_key: Vec<Option<String>>,
+    office: Vec<Option<String>>,
+    state: Vec<&'static str>,
+    lane: Vec<Option<&'static str>>,
+    number: Vec<Option<String>>,
+    at_us: Vec<i64>,
+    registered_at_us: Vec<Option<i64>>,
+    document: Vec<Vec<u8>>,
+    sha: Vec<String>,
+    signature: Vec<Option<String>>,
+    decision: Vec<String>,
+}
+
+impl DeclarationColumns {
+    fn push(&mut self, f: &Filing, c: &DecisionColumns, number: Option<String>) {
+        self.id.push(f.id.to_string());
+        self.declarant.push(f.declarant.0.clone());
+        self.idempotency_key.push(f.idempotency_key.clone());
+        self.office.push(f.office.clone());
+        self.state.push(c.state.as_str());
+        self.lane.push(c.lane.map(|l| l.as_str()));
+        self.registered_at_us.push(number.as_ref().map(|_| f.at_us));
+        self.number.push(number);
+        self.at_us.push(f.at_us);
+        self.document.push(f.document.clone());
+        self.sha.push(f.document_sha256.clone());
+        self.signature.push(f.signature.clone());
+        self.decision.push(c.decision_json.clone());
+    }
+
+    async fn insert(self, table: &str, tx: &mut sqlx::PgConnection) -> StoreResult<()> {
+        let sql = format!(
+            "INSERT INTO {table} (id, declarant, idempotency_key, office, state, lane, registration_number, \
+             received_at_us, registered_at_us, updated_at_us, document, document_sha256, signature, decision) \
+             SELECT id, declarant, ikey, office, state, lane, num, at, reg, at, doc, sha, sig, dec FROM UNNEST(\
+             $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], \
+             $9::bigint[], $10::bytea[], $11::text[], $12::text[], $13::text[]) \
+             AS t(id, declarant, ikey, office, state, lane, num, at, reg, doc, sha, sig, dec)"
+        );
+        sqlx::query(&sql)
+            .bind(self.id)
+            .bind(self.declarant)
+            .bind(self.idempotency_key)
+            .bind(self.office)
+            .bind(self.state)
+            .bind(self.lane)
+            .bind(self.number)
+            .bind(self.at_us)
+            .bind(self.registered_at_us)
+            .bind(self.document)
+            .bind(self.sha)
+            .bind(self.signature)
+            .bind(self.decision)
+            .execute(&mut *tx)
+            .await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn upsert_office(&self, code: &str, name: &str) -> StoreResult<()> {
+        sqlx::query("INSERT INTO offices (code, name) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET name = excluded.name")
+            .bind(code)
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn offices(&self) -> StoreResult<Vec<Office>> {
+        let rows = sqlx::query("SELECT code, name FROM offices ORDER BY code").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok(Office { code: r.try_get("code")?, name: r.try_get("name")? })).collect()
+    }
+
+    async fn add_token(&self, token_sha256: &str, principal: &Principal) -> StoreResult<()> {
+        sqlx::query("INSERT INTO tokens (token_sha256, name, role, trader_id) VALUES ($1, $2, $3, $4)")
+            .bind(token_sha256)
+            .bind(&principal.name)
+            .bind(principal.role.as_str())
+            .bind(principal.trader.as_ref().map(|t| t.0.as_str()))
+            .execute(&self.pool)
+            .await
+            .map_err(|e| if is_unique_violation(&e) { StoreError::Conflict("token exists".into()) } else { e.into() })?;
+        Ok(())
+    }
+
+    async fn principal(&self, token_sha256: &str) -> StoreResult<Option<Principal>> {
+        let row = sqlx::query("SELECT name, role, trader_id FROM tokens WHERE token_sha256 = $1")
+            .bind(token_sha256)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            let role: String = r.try_get("role")?;
+            Ok(Principal {
+                name: r.try_get("name")?,
+                role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("unknown role {role}")))?,
+                trader: r.try_get::<Option<String>, _>("trader_id")?.map(TraderId),
+            })
+        })
+        .transpose()
+    }
+
+    async fn add_key(&self, key: &SigningKeyRecord) -> StoreResult<()> {
+        sqlx::query("INSERT INTO signing_keys (kid, trader_id, public_key, created_at_us) VALUES ($1, $2, $3, $4)")
+            .bind(&key.kid)
+            .bind(&key.trader.0)
+            .bind(&key.public_key)
+            .bind(key.created_at_us)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) { StoreError::Conflict("key already registered".into()) } else { e.into() }
+            })?;
+        Ok(())
+    }
+
+    async fn keys(&self, trader: &TraderId) -> StoreResult<Vec<SigningKeyRecord>> {
+        let rows = sqlx::query(
+            "SELECT kid, trader_id, public_key, created_at_us FROM signing_keys WHERE trader_id = $1 ORDER BY created_at_us",
+        )
+        .bind(&trader.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(signing_key).collect()
+    }
+
+    async fn add_profile(&self, p: &NewProfile) -> StoreResult<ProfileRecord> {
+        let mut tx = self.pool.begin().await?;
+        // Serialise versioning of one code across processes.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(&p.code).execute(&mut *tx).await?;
+        let version: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM risk_profiles WHERE code = $1")
+            .bind(&p.code)
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO risk_profiles (code, version, source, author, created_at_us) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&p.code)
+            .bind(version)
+            .bind(&p.source)
+            .bind(&p.author)
+            .bind(p.created_at_us)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(ProfileRecord {
+            code: p.code.clone(),
+            version,
+            source: p.source.clone(),
+            author: p.author.clone(),
+            created_at_us: p.created_at_us,
+        })
+    }
+
+    async fn current_profiles(&self) -> StoreResult<Vec<ProfileRecord>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT ON (code) code, version, source, author, created_at_us FROM risk_profiles \
+             ORDER BY code, version DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(profile).collect()
+    }
+
+    async fn profile_versions(&self, code: &str) -> StoreResult<Vec<ProfileRecord>> {
+        let rows = sqlx::query(
+            "SELECT code, version, source, author, created_at_us FROM risk_profiles WHERE code = $1 ORDER BY version",
+        )
+        .bind(code)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(profile).collect()
+    }
+
+    #[instrument(skip_all, fields(batch = batch.len()))]
+    async fn record_batch(&self, batch: &[Filing]) -> StoreResult<Vec<Recorded>> {
+        let mut tx = self.pool.begin().await?;
+        let head_row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetch_one(&mut *tx).await?;
+        let head = (head_row.try_get("seq")?, head_row.try_get("hash")?);
+
+        let (declarants, keys): (Vec<String>, Vec<String>) = batch
+            .iter()
+            .filter_map(|f| f.idempotency_key.clone().map(|k| (f.declarant.0.clone(), k)))
+            .unzip();
+        let mut stored = HashMap::new();
+        if !keys.is_empty() {
+            let sql = format!(
+                "SELECT {SUMMARY_COLUMNS}, idempotency_key FROM declarations \
+                 WHERE (declarant, idempotency_key) IN (SELECT * FROM UNNEST($1::text[], $2::text[]))"
+            );
+            for row in sqlx::query(&sql).bind(&declarants).bind(&keys).fetch_all(&mut *tx).await? {
+                let s = summary(&row)?;
+                stored.insert((s.declarant.0.clone(), row.try_get::<String, _>("idempotency_key")?), s);
+            }
+        }
+        let slots = batch::slots(batch, &stored);
+        let mut last_numbers = BTreeMap::new();
+        for ((office, day), n) in batch::number_demand(batch, &slots) {
+            let last: i64 = sqlx::query_scalar(
+                "INSERT INTO registration_sequences (office, day, last) VALUES ($1, $2, $3) \
+                 ON CONFLICT (office, day) DO UPDATE SET last = registration_sequences.last + excluded.last RETURNING last",
+            )
+            .bind(&office)
+            .bind(day)
+            .bind(n)
+            .fetch_one(&mut *tx)
+            .await?;
+            last_numbers.insert((office, day), last);
+        }
+        let plan = batch::plan(batch, slots, &last_numbers, head)?;
+
+        let mut cols = DeclarationColumns::default();
+        for d in &plan.declarations {
+            cols.push(d.filing, &d.columns, d.number.as_ref().map(|n| n.0.clone()));
+        }
+        cols.insert("declarations", &mut tx).await?;
+
+        if !plan.audit.is_empty() {
+            let a = &plan.audit;
+            sqlx::query(
+                "INSERT INTO audit_log (seq, at_us, declaration_id, actor, action, details, prev_hash, hash) \
+                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])",
+            )
+            .bind(a.iter().map(|e| e.seq).collect::<Vec<_>>())
+            .bind(a.iter().map(|e| e.at_us).collect::<Vec<_>>())
+            .bind(a.iter().map(|e| e.declaration_id.clone()).collect::<Vec<_>>())
+            .bind(a.iter().map(|e| e.actor.clone()).collect::<Vec<_>>())
+            .bind(a.iter().map(|e| e.action.clone()).collect::<Vec<_>>())
+            .bind(a.iter().map(|e| e.details.clone()).collect::<Vec<_>>())
+            .bind(a.iter().map(|e| e.prev_hash.clone()).collect::<Vec<_>>())
+            .bind(a.iter().map(|e| e.hash.clone()).collect::<Vec<_>>())
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let Some((seq, hash)) = plan.head() {
+            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(seq).bind(hash).execute(&mut *tx).await?;
+        }
+        if !plan.releases.is_empty() {
+            let r = &plan.releases;
+            sqlx::query(
+                "INSERT INTO release_documents (number, declaration_id, registration_number, released_at, location_of_goods, automatic) \
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bool[])",
+            )
+            .bind(r.iter().map(|d| d.number.clone()).collect::<Vec<_>>())
+            .bind(r.iter().map(|d| d.declaration_id.clone()).collect::<Vec<_>>())
+            .bind(r.iter().map(|d| d.registration_number.clone()).collect::<Vec<_>>())
+            .bind(r.iter().map(|d| d.released_at.clone()).collect::<Vec<_>>())
+            .bind(r.iter().map(|d| d.location_of_goods.clone()).collect::<Vec<_>>())
+            .bind(r.iter().map(|d| d.automatic).collect::<Vec<_>>())
+            .execute(&mut *tx)
+            .await?;
+        }
+        if !plan.notifications.is_empty() {
+            let n = &plan.notifications;
+            sqlx::query(
+                "INSERT INTO notifications (recipient, kind, payload, created_at_us) \
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[])",
+            )
+            .bind(n.iter().map(|x| x.recipient.clone()).collect::<Vec<_>>())
+            .bind(n.iter().map(|x| x.kind).collect::<Vec<_>>())
+            .bind(n.iter().map(|x| x.payload.clone()).collect::<Vec<_>>())
+            .bind(n.iter().map(|x| x.created_at_us).collect::<Vec<_>>())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(plan.outcomes)
+    }
+
+    async fn bare_insert_batch(&self, batch: &[Filing]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let mut cols = DeclarationColumns::default();
+        for f in batch {
+            cols.push(f, &DecisionColumns::of(&f.decision), None);
+        }
+        cols.insert("bare_declarations", &mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn declaration(&self, id: DeclarationId) -> StoreResult<Option<DeclarationRecord>> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, document, document_sha256, signature, decision FROM declarations WHERE id = $1"
+        );
+        let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&self.pool).await?;
+        row.as_ref().map(declaration_record).transpose()
+    }
+
+    async fn list_declarations(&self, q: &ListQuery) -> StoreResult<Vec<DeclarationSummary>> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM declarations WHERE ($1::text IS NULL OR declarant = $1) \
+             AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR id < $3) ORDER BY id DESC LIMIT $4"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(q.declarant.as_ref().map(|t| t.0.as_str()))
+            .bind(q.state.map(|s| s.as_str()))
+            .bind(q.before.map(|b| b.to_string()))
+            .bind(q.limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(summary).collect()
+    }
+
+    async fn declaration_events(&self, id: DeclarationId) -> StoreResult<Vec<AuditEntry>> {
+        let rows = sqlx::query("SELECT * FROM audit_log WHERE declaration_id = $1 ORDER BY seq")
+            .bind(id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(audit_entry).collect()
+    }
+
+    async fn audit_page(&self, after: i64, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+        let rows = sqlx::query("SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(audit_entry).collect()
+    }
+
+    async fn counts(&self) -> StoreResult<Vec<StateCount>> {
+        let rows = sqlx::query("SELECT state, lane, COUNT(*) AS n FROM declarations GROUP BY state, lane")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(state_count).collect()
+    }
+
+    async fn release_document(&self, id: DeclarationId) -> StoreResult<Option<ReleaseDocument>> {
+        let row = sqlx::query("SELECT * FROM release_documents WHERE declaration_id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(release_document).transpose()
+    }
+
+    async fn notifications(&self, recipient: &str, after: i64, limit: i64) -> StoreResult<Vec<Notification>> {
+        let rows = sqlx::query("SELECT * FROM notifications WHERE recipient = $1 AND id > $2 ORDER BY id LIMIT $3")
+            .bind(recipient)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(notification).collect()
+    }
+
+    async fn undelivered_notifications(&self, limit: i64) -> StoreResult<Vec<Notification>> {
+        let rows = sqlx::query("SELECT * FROM notifications WHERE delivered_at_us IS NULL ORDER BY id LIMIT $1")
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(notification).collect()
+    }
+
+    async fn mark_delivered(&self, id: i64, at_us: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE notifications SET delivered_at_us = $1 WHERE id = $2")
+            .bind(at_us)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,101 @@
+//! Mapping of rows to records, shared by both backends through a macro (the row types differ,
+//! the column names do not).
+
+/// Defines `summary`, `audit_entry`, `notification`, `profile` and `release_document` for a row type.
+macro_rules! row_mappers {
+    ($row:ty) => {
+        fn summary(row: &$row) -> StoreResult<DeclarationSummary> {
+            let id: String = row.try_get("id")?;
+            Ok(DeclarationSummary {
+                id: DeclarationId(id.parse().map_err(|_| StoreError::Corrupt(format!("bad id {id}")))?),
+                declarant: TraderId(row.try_get("declarant")?),
+                state: parse_state(row.try_get("state")?)?,
+                lane: parse_lane(row.try_get::<Option<&str>, _>("lane")?)?,
+                registration_number: row
+                    .try_get::<Option<String>, _>("registration_number")?
+                    .map(smartcustoms_core::ids::RegistrationNumber),
+                office: row.try_get("office")?,
+                received_at_us: row.try_get("received_at_us")?,
+                registered_at_us: row.try_get("registered_at_us")?,
+                updated_at_us: row.try_get("updated_at_us")?,
+            })
+        }
+
+        fn audit_entry(row: &$row) -> StoreResult<AuditEntry> {
+            Ok(AuditEntry {
+                seq: row.try_get("seq")?,
+                at_us: row.try_get("at_us")?,
+                declaration_id: row.try_get("declaration_id")?,
+                actor: row.try_get("actor")?,
+                action: row.try_get("action")?,
+                details: row.try_get("details")?,
+                prev_hash: row.try_get("prev_hash")?,
+                hash: row.try_get("hash")?,
+            })
+        }
+
+        fn notification(row: &$row) -> StoreResult<Notification> {
+            let payload: String = row.try_get("payload")?;
+            Ok(Notification {
+                id: row.try_get("id")?,
+                recipient: row.try_get("recipient")?,
+                kind: row.try_get("kind")?,
+                payload: serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                created_at: batch::rfc3339(row.try_get("created_at_us")?),
+                delivered_at: row.try_get::<Option<i64>, _>("delivered_at_us")?.map(batch::rfc3339),
+            })
+        }
+
+        fn profile(r: &$row) -> StoreResult<ProfileRecord> {
+            Ok(ProfileRecord {
+                code: r.try_get("code")?,
+                version: r.try_get("version")?,
+                source: r.try_get("source")?,
+                author: r.try_get("author")?,
+                created_at_us: r.try_get("created_at_us")?,
+            })
+        }
+
+        fn release_document(r: &$row) -> StoreResult<ReleaseDocument> {
+            Ok(ReleaseDocument {
+                number: r.try_get("number")?,
+                declaration_id: r.try_get("declaration_id")?,
+                registration_number: r.try_get("registration_number")?,
+                released_at: r.try_get("released_at")?,
+                location_of_goods: r.try_get("location_of_goods")?,
+                automatic: r.try_get("automatic")?,
+            })
+        }
+
+        fn signing_key(r: &$row) -> StoreResult<SigningKeyRecord> {
+            Ok(SigningKeyRecord {
+                trader: TraderId(r.try_get("trader_id")?),
+                kid: r.try_get("kid")?,
+                public_key: r.try_get("public_key")?,
+                created_at_us: r.try_get("created_at_us")?,
+            })
+        }
+
+        fn declaration_record(r: &$row) -> StoreResult<DeclarationRecord> {
+            let (reasons, hits) = parse_decision_json(r.try_get("decision")?)?;
+            Ok(DeclarationRecord {
+                summary: summary(r)?,
+                document: r.try_get("document")?,
+                document_sha256: r.try_get("document_sha256")?,
+                signature: r.try_get("signature")?,
+                reasons,
+                hits,
+            })
+        }
+
+        fn state_count(r: &$row) -> StoreResult<StateCount> {
+            Ok(StateCount {
+                state: parse_state(r.try_get("state")?)?,
+                lane: parse_lane(r.try_get::<Option<&str>, _>("lane")?)?,
+                count: r.try_get("n")?,
+            })
+        }
+    };
+}
+
+pub(crate) use row_mappers;

@@ -1,0 +1,372 @@
+//! The SQLite store: the embedded default. One file, WAL journal, `synchronous = FULL` so that
+//! an acknowledged commit survives a crash or power loss. Write transactions start with
+//! `BEGIN IMMEDIATE` so concurrent writers queue on the lock instead of failing.
+
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use tracing::instrument;
+
+use smartcustoms_core::access::{Principal, Role};
+use smartcustoms_core::audit::AuditEntry;
+use smartcustoms_core::ids::{DeclarationId, TraderId};
+use smartcustoms_core::release::{Notification, ReleaseDocument};
+
+use crate::batch;
+use crate::records::*;
+use crate::{Store, StoreError, StoreResult};
+
+/// The SQLite implementation of [`Store`].
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+const SUMMARY_COLUMNS: &str =
+    "id, declarant, state, lane, registration_number, office, received_at_us, registered_at_us, updated_at_us";
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and runs the migrations.
+    pub async fn open(url: &str) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(true);
+        // An in-memory database exists per connection, so it gets exactly one.
+        let max = if url.contains(":memory:") { 1 } else { 8 };
+        let pool = SqlitePoolOptions::new().max_connections(max).connect_with(options).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+}
+
+crate::rows::row_mappers!(SqliteRow);
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+async fn insert_declarations(
+    tx: &mut sqlx::SqliteConnection,
+    table: &str,
+    rows: impl Iterator<Item = (&Filing, &DecisionColumns, Option<String>)>,
+) -> StoreResult<()> {
+    let sql = format!(
+        "INSERT INTO {table} (id, declarant, idempotency_key, office, state, lane, registration_number, \
+         received_at_us, registered_at_us, updated_at_us, document, document_sha256, signature, decision) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    );
+    for (f, c, number) in rows {
+        let registered = number.as_ref().map(|_| f.at_us);
+        sqlx::query(&sql)
+            .bind(f.id.to_string())
+            .bind(&f.declarant.0)
+            .bind(&f.idempotency_key)
+            .bind(&f.office)
+            .bind(c.state.as_str())
+            .bind(c.lane.map(|l| l.as_str()))
+            .bind(number)
+            .bind(f.at_us)
+            .bind(registered)
+            .bind(f.at_us)
+            .bind(&f.document)
+            .bind(&f.document_sha256)
+            .bind(&f.signature)
+            .bind(&c.decision_json)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn upsert_office(&self, code: &str, name: &str) -> StoreResult<()> {
+        sqlx::query("INSERT INTO offices (code, name) VALUES (?, ?) ON CONFLICT (code) DO UPDATE SET name = excluded.name")
+            .bind(code)
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn offices(&self) -> StoreResult<Vec<Office>> {
+        let rows = sqlx::query("SELECT code, name FROM offices ORDER BY code").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok(Office { code: r.try_get("code")?, name: r.try_get("name")? })).collect()
+    }
+
+    async fn add_token(&self, token_sha256: &str, principal: &Principal) -> StoreResult<()> {
+        sqlx::query("INSERT INTO tokens (token_sha256, name, role, trader_id) VALUES (?, ?, ?, ?)")
+            .bind(token_sha256)
+            .bind(&principal.name)
+            .bind(principal.role.as_str())
+            .bind(principal.trader.as_ref().map(|t| t.0.as_str()))
+            .execute(&self.pool)
+            .await
+            .map_err(|e| if is_unique_violation(&e) { StoreError::Conflict("token exists".into()) } else { e.into() })?;
+        Ok(())
+    }
+
+    async fn principal(&self, token_sha256: &str) -> StoreResult<Option<Principal>> {
+        let row = sqlx::query("SELECT name, role, trader_id FROM tokens WHERE token_sha256 = ?")
+            .bind(token_sha256)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            let role: String = r.try_get("role")?;
+            Ok(Principal {
+                name: r.try_get("name")?,
+                role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("unknown role {role}")))?,
+                trader: r.try_get::<Option<String>, _>("trader_id")?.map(TraderId),
+            })
+        })
+        .transpose()
+    }
+
+    async fn add_key(&self, key: &SigningKeyRecord) -> StoreResult<()> {
+        sqlx::query("INSERT INTO signing_keys (kid, trader_id, public_key, created_at_us) VALUES (?, ?, ?, ?)")
+            .bind(&key.kid)
+            .bind(&key.trader.0)
+            .bind(&key.public_key)
+            .bind(key.created_at_us)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) { StoreError::Conflict("key already registered".into()) } else { e.into() }
+            })?;
+        Ok(())
+    }
+
+    async fn keys(&self, trader: &TraderId) -> StoreResult<Vec<SigningKeyRecord>> {
+        let rows = sqlx::query("SELECT kid, trader_id, public_key, created_at_us FROM signing_keys WHERE trader_id = ? ORDER BY created_at_us")
+            .bind(&trader.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(signing_key).collect()
+    }
+
+    async fn add_profile(&self, p: &NewProfile) -> StoreResult<ProfileRecord> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let version: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM risk_profiles WHERE code = ?")
+            .bind(&p.code)
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO risk_profiles (code, version, source, author, created_at_us) VALUES (?, ?, ?, ?, ?)")
+            .bind(&p.code)
+            .bind(version)
+            .bind(&p.source)
+            .bind(&p.author)
+            .bind(p.created_at_us)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(ProfileRecord {
+            code: p.code.clone(),
+            version,
+            source: p.source.clone(),
+            author: p.author.clone(),
+            created_at_us: p.created_at_us,
+        })
+    }
+
+    async fn current_profiles(&self) -> StoreResult<Vec<ProfileRecord>> {
+        let rows = sqlx::query(
+            "SELECT p.code, p.version, p.source, p.author, p.created_at_us FROM risk_profiles p \
+             WHERE p.version = (SELECT MAX(version) FROM risk_profiles q WHERE q.code = p.code) ORDER BY p.code",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(profile).collect()
+    }
+
+    async fn profile_versions(&self, code: &str) -> StoreResult<Vec<ProfileRecord>> {
+        let rows = sqlx::query("SELECT code, version, source, author, created_at_us FROM risk_profiles WHERE code = ? ORDER BY version")
+            .bind(code)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(profile).collect()
+    }
+
+    #[instrument(skip_all, fields(batch = batch.len()))]
+    async fn record_batch(&self, batch: &[Filing]) -> StoreResult<Vec<Recorded>> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // Idempotency keys already used.
+        let mut stored = HashMap::new();
+        for f in batch {
+            if let Some(key) = &f.idempotency_key {
+                let sql = format!("SELECT {SUMMARY_COLUMNS} FROM declarations WHERE declarant = ? AND idempotency_key = ?");
+                if let Some(row) = sqlx::query(&sql).bind(&f.declarant.0).bind(key).fetch_optional(&mut *tx).await? {
+                    stored.insert((f.declarant.0.clone(), key.clone()), summary(&row)?);
+                }
+            }
+        }
+        let slots = batch::slots(batch, &stored);
+        // Registration numbers: bump each office-day counter by its demand.
+        let mut last_numbers = BTreeMap::new();
+        for ((office, day), n) in batch::number_demand(batch, &slots) {
+            let last: i64 = sqlx::query_scalar(
+                "INSERT INTO registration_sequences (office, day, last) VALUES (?, ?, ?) \
+                 ON CONFLICT (office, day) DO UPDATE SET last = last + excluded.last RETURNING last",
+            )
+            .bind(&office)
+            .bind(day.to_string())
+            .bind(n)
+            .fetch_one(&mut *tx)
+            .await?;
+            last_numbers.insert((office, day), last);
+        }
+        let head_row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
+        let head = (head_row.try_get("seq")?, head_row.try_get("hash")?);
+        let plan = batch::plan(batch, slots, &last_numbers, head)?;
+
+        insert_declarations(
+            &mut tx,
+            "declarations",
+            plan.declarations.iter().map(|d| (d.filing, &d.columns, d.number.as_ref().map(|n| n.0.clone()))),
+        )
+        .await?;
+        for e in &plan.audit {
+            sqlx::query(
+                "INSERT INTO audit_log (seq, at_us, declaration_id, actor, action, details, prev_hash, hash) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(e.seq)
+            .bind(e.at_us)
+            .bind(&e.declaration_id)
+            .bind(&e.actor)
+            .bind(&e.action)
+            .bind(&e.details)
+            .bind(&e.prev_hash)
+            .bind(&e.hash)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let Some((seq, hash)) = plan.head() {
+            sqlx::query("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1").bind(seq).bind(hash).execute(&mut *tx).await?;
+        }
+        for r in &plan.releases {
+            sqlx::query(
+                "INSERT INTO release_documents (number, declaration_id, registration_number, released_at, location_of_goods, automatic) \
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&r.number)
+            .bind(&r.declaration_id)
+            .bind(&r.registration_number)
+            .bind(&r.released_at)
+            .bind(&r.location_of_goods)
+            .bind(r.automatic)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for n in &plan.notifications {
+            sqlx::query("INSERT INTO notifications (recipient, kind, payload, created_at_us) VALUES (?, ?, ?, ?)")
+                .bind(&n.recipient)
+                .bind(n.kind)
+                .bind(&n.payload)
+                .bind(n.created_at_us)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(plan.outcomes)
+    }
+
+    async fn bare_insert_batch(&self, batch: &[Filing]) -> StoreResult<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let columns: Vec<DecisionColumns> = batch.iter().map(|f| DecisionColumns::of(&f.decision)).collect();
+        insert_declarations(&mut tx, "bare_declarations", batch.iter().zip(&columns).map(|(f, c)| (f, c, None))).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn declaration(&self, id: DeclarationId) -> StoreResult<Option<DeclarationRecord>> {
+        let sql = format!("SELECT {SUMMARY_COLUMNS}, document, document_sha256, signature, decision FROM declarations WHERE id = ?");
+        let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&self.pool).await?;
+        row.as_ref().map(declaration_record).transpose()
+    }
+
+    async fn list_declarations(&self, q: &ListQuery) -> StoreResult<Vec<DeclarationSummary>> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM declarations WHERE (?1 IS NULL OR declarant = ?1) \
+             AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR id < ?3) ORDER BY id DESC LIMIT ?4"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(q.declarant.as_ref().map(|t| t.0.as_str()))
+            .bind(q.state.map(|s| s.as_str()))
+            .bind(q.before.map(|b| b.to_string()))
+            .bind(q.limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(summary).collect()
+    }
+
+    async fn declaration_events(&self, id: DeclarationId) -> StoreResult<Vec<AuditEntry>> {
+        let rows = sqlx::query("SELECT * FROM audit_log WHERE declaration_id = ? ORDER BY seq")
+            .bind(id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(audit_entry).collect()
+    }
+
+    async fn audit_page(&self, after: i64, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+        let rows = sqlx::query("SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(audit_entry).collect()
+    }
+
+    async fn counts(&self) -> StoreResult<Vec<StateCount>> {
+        let rows = sqlx::query("SELECT state, lane, COUNT(*) AS n FROM declarations GROUP BY state, lane")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(state_count).collect()
+    }
+
+    async fn release_document(&self, id: DeclarationId) -> StoreResult<Option<ReleaseDocument>> {
+        let row = sqlx::query("SELECT * FROM release_documents WHERE declaration_id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(release_document).transpose()
+    }
+
+    async fn notifications(&self, recipient: &str, after: i64, limit: i64) -> StoreResult<Vec<Notification>> {
+        let rows = sqlx::query("SELECT * FROM notifications WHERE recipient = ? AND id > ? ORDER BY id LIMIT ?")
+            .bind(recipient)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(notification).collect()
+    }
+
+    async fn undelivered_notifications(&self, limit: i64) -> StoreResult<Vec<Notification>> {
+        let rows = sqlx::query("SELECT * FROM notifications WHERE delivered_at_us IS NULL ORDER BY id LIMIT ?")
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(notification).collect()
+    }
+
+    async fn mark_delivered(&self, id: i64, at_us: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE notifications SET delivered_at_us = ? WHERE id = ?").bind(at_us).bind(id).execute(&self.pool).await?;
+        Ok(())
+    }
+}
