@@ -1,1 +1,85 @@
-fn main() {}
+//! The `smartcustoms` binary: one program with subcommands for the platform (`serve`), brokers
+//! (`check`, `keygen`, `submit`, `example`), operators (`admin`, `audit verify`, `migrate`) and
+//! benchmarks (`bench`).
+
+mod commands;
+mod config;
+mod demo;
+mod simulator;
+
+use clap::{Parser, Subcommand};
+
+use commands::{admin, audit, bench, check, example, keygen, serve, submit};
+
+/// smartcustoms: the information system of a Digital (Smart) Customs administration.
+#[derive(Debug, Parser)]
+#[command(name = "smartcustoms", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the platform (HTTP API); `--demo` seeds it and keeps simulated traffic flowing.
+    Serve(serve::Args),
+    /// Create the database schema (also done by `serve`).
+    Migrate(config::DbArgs),
+    /// Format-logical control of a declaration file, offline; exit 1 when there are errors.
+    Check(check::Args),
+    /// Make an Ed25519 key pair for signing declarations.
+    Keygen(keygen::Args),
+    /// Sign a declaration file and submit it to a server.
+    Submit(submit::Args),
+    /// Print examples (`example declaration`).
+    Example(example::Args),
+    /// Audit log tools (`audit verify`).
+    Audit(audit::Args),
+    /// Administration: offices, API tokens, risk profiles.
+    Admin(admin::Args),
+    /// Benchmarks (`bench pipeline`).
+    Bench(bench::Args),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    config::init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(a) => serve::run(a).await,
+            Command::Migrate(a) => config::open_store(&a.resolve()?).await.map(|_| 0),
+            Command::Check(a) => check::run(a),
+            Command::Keygen(a) => keygen::run(a),
+            Command::Submit(a) => submit::run(a).await,
+            Command::Example(a) => example::run(a),
+            Command::Audit(a) => audit::run(a).await,
+            Command::Admin(a) => admin::run(a).await,
+            Command::Bench(a) => bench::run(a).await,
+        }
+    });
+    match result {
+        Ok(code) => std::process::ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -17,6 +17,8 @@ pub enum Role {
     Analyst,
     /// Administrator of the customs service: offices, users, tokens.
     Admin,
+    /// Holder of a temporary-storage facility: receives release notifications for it.
+    Warehouse,
 }
 
 impl Role {
@@ -27,12 +29,13 @@ impl Role {
             Role::Officer => "officer",
             Role::Analyst => "analyst",
             Role::Admin => "admin",
+            Role::Warehouse => "warehouse",
         }
     }
 
     /// Parses the stored name.
     pub fn parse(s: &str) -> Option<Role> {
-        [Role::Trader, Role::Officer, Role::Analyst, Role::Admin].into_iter().find(|r| r.as_str() == s)
+        [Role::Trader, Role::Officer, Role::Analyst, Role::Admin, Role::Warehouse].into_iter().find(|r| r.as_str() == s)
     }
 }
 
@@ -43,7 +46,7 @@ pub struct Principal {
     pub name: String,
     /// Role.
     pub role: Role,
-    /// For traders: the party id they declare as.
+    /// For traders: the party id they declare as; for warehouses: the facility code.
     pub trader: Option<TraderId>,
 }
 
@@ -53,6 +56,7 @@ impl Principal {
     pub fn may_read(&self, declarant: &str) -> bool {
         match self.role {
             Role::Trader => self.trader.as_ref().is_some_and(|t| t.0 == declarant),
+            Role::Warehouse => false,
             Role::Officer | Role::Analyst | Role::Admin => true,
         }
     }

@@ -1,1 +1,81 @@
-//! stub
+//! HTTP shell of smartcustoms: the axum router, authentication, the API error type, metrics,
+//! the OpenAPI document and the webhook pusher. Handlers hold no SQL and no business rules:
+//! they parse, call the core, and hand results to the store.
+//!
+//! Depends on `smartcustoms-storage` and `smartcustoms-core`; nothing depends on it but the CLI.
+
+pub mod auth;
+pub mod error;
+pub mod metrics;
+pub mod openapi;
+pub mod routes;
+pub mod state;
+pub mod webhook;
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use tokio::net::TcpListener;
+
+pub use state::{token_hash, AppState, HttpConfig};
+
+/// The application's routes.
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.body_limit;
+    Router::new()
+        .route("/health", get(routes::system::health))
+        .route("/metrics", get(routes::system::metrics))
+        .route("/api/v1/openapi.json", get(|| async { Json(openapi::document()) }))
+        .route("/api/v1/declarations", post(routes::declarations::submit).get(routes::declarations::list))
+        .route("/api/v1/declarations/{id}", get(routes::declarations::get))
+        .route("/api/v1/declarations/{id}/events", get(routes::declarations::events))
+        .route("/api/v1/keys", post(routes::keys::register).get(routes::keys::list))
+        .route("/api/v1/risk-profiles", post(routes::profiles::create).get(routes::profiles::list))
+        .route("/api/v1/risk-profiles/{code}/versions", get(routes::profiles::versions))
+        .route("/api/v1/notifications", get(routes::notifications::list))
+        .fallback(|| async { error::ApiError::NotFound("this endpoint".into()) })
+        .layer(middleware::from_fn_with_state(state.clone(), track))
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(state)
+}
+
+/// Counts and times every request by its route template.
+async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
+    let method = req.method().to_string();
+    let response = next.run(req).await;
+    let status = response.status().as_u16().to_string();
+    state.metrics.requests.with_label_values(&[&method, &route, &status]).inc();
+    state.metrics.latency.with_label_values(&[&route]).observe(start.elapsed().as_secs_f64());
+    response
+}
+
+/// Serves the API on `listener` until `shutdown` completes, with the background jobs
+/// (reference-data refresh, webhook delivery) running alongside.
+pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    let refresher = tokio::spawn(refresh_reference_data(state.clone()));
+    let pusher = state.config.webhook_url.clone().map(|url| tokio::spawn(webhook::push_loop(state.store.clone(), url)));
+    let result = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await;
+    refresher.abort();
+    if let Some(p) = pusher {
+        p.abort();
+    }
+    result
+}
+
+/// Other server processes may change profiles or offices; pick their changes up every few seconds.
+async fn refresh_reference_data(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        tick.tick().await;
+        if let Err(e) = state.reload_reference_data().await {
+            tracing::warn!(error = %e, "reloading risk profiles and offices failed");
+        }
+    }
+}

@@ -6,6 +6,8 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
+use super::domain::Domain;
+
 /// A field a profile condition can test. Header fields come from the declaration; item fields
 /// from one goods item at a time (see [`Field::is_item`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -73,22 +75,6 @@ pub enum FieldType {
     CodeList,
 }
 
-/// Which literal values make sense for a text field. The parser refuses the others, because a
-/// typo such as `item.origin = "cn"` would otherwise compile and silently never fire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Domain {
-    Free,
-    DeclarationType,
-    Procedure,
-    Country,
-    Currency,
-    TransportMode,
-    Incoterm,
-    Hs,
-    Hs6,
-    Chapter,
-}
-
 /// Name, type and literal domain of every field, in the order the documentation lists them.
 const FIELDS: [(Field, &str, FieldType, Domain); 25] = [
     (Field::DeclarationType, "declaration.type", FieldType::Text, Domain::DeclarationType),
@@ -148,10 +134,44 @@ impl Field {
         self.entry().3
     }
 
+    /// The field an analyst probably meant by an unknown name: the one with the same last part
+    /// (`origin` for `item.origin`), or else one within two typing mistakes.
+    pub(crate) fn closest(word: &str) -> Option<Field> {
+        let last_part = |name: &str| name.rsplit('.').next().map(str::to_string);
+        let same_last_part = Field::all().find(|f| last_part(f.name()) == last_part(word));
+        same_last_part.or_else(|| {
+            // Long words cannot be two edits away from a field name; skip the work.
+            if word.chars().count() > 40 {
+                return None;
+            }
+            Field::all()
+                .map(|f| (edit_distance(word, f.name()), f))
+                .min_by_key(|(distance, _)| *distance)
+                .filter(|(distance, _)| *distance <= 2)
+                .map(|(_, f)| f)
+        })
+    }
+
     /// True for fields of one goods item (`item.…`), false for header fields (`declaration.…`).
     pub fn is_item(self) -> bool {
         self as usize >= Field::Hs as usize
     }
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = i;
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
 }
 
 /// A comparison operator.
@@ -270,6 +290,9 @@ impl Expr {
 
 impl fmt::Display for Condition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let [only] = self.conjuncts.as_slice() {
+            return write!(f, "{}", only.expr);
+        }
         for (i, conjunct) in self.conjuncts.iter().enumerate() {
             if i > 0 {
                 f.write_str(" and ")?;

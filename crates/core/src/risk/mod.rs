@@ -3,10 +3,24 @@
 //! A profile is a versioned rule: a condition over declaration and item fields, an effective
 //! period and a measure (the lane and an instruction for the officer). `assess` runs every
 //! profile in force on the declaration date and picks the most severe lane among those that fired.
+//!
+//! The language is described in `docs/risk-language.md`. [`parse_profile`] compiles a text once
+//! (field names resolved, values type-checked); evaluation then reads the declaration directly.
 
+mod ast;
+mod domain;
+mod error;
+mod eval;
 mod lane;
+mod lexer;
+mod parser;
+mod profiles;
 
+pub use ast::{Condition, Field, FieldType};
+pub use error::ParseError;
 pub use lane::Lane;
+pub use parser::{check_profile_text, parse_profile};
+pub use profiles::demo_profiles;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -14,7 +28,8 @@ use utoipa::ToSchema;
 
 use crate::declaration::Declaration;
 
-/// A compiled risk profile, ready to evaluate.
+/// A compiled risk profile, ready to evaluate. Only [`parse_profile`] builds one, so the
+/// condition always agrees with [`Profile::source`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Profile {
     /// Stable code chosen by the analyst, e.g. `RP-ELEC-001`.
@@ -33,6 +48,32 @@ pub struct Profile {
     pub instruction: String,
     /// The profile's text as written by the analyst.
     pub source: String,
+    /// The compiled `when` condition. Private so that it cannot drift from `source`.
+    condition: Condition,
+}
+
+impl Profile {
+    /// The compiled `when` condition; its `Display` is the canonical text of the condition.
+    pub fn condition(&self) -> &Condition {
+        &self.condition
+    }
+
+    /// True when `date` lies within the validity period, both ends included.
+    pub fn is_in_force(&self, date: NaiveDate) -> bool {
+        self.valid_from <= date && self.valid_to.is_none_or(|to| date <= to)
+    }
+
+    /// Evaluates the condition, whatever the validity period: the hit when it fires. Useful to
+    /// try a draft profile against past declarations.
+    pub fn evaluate(&self, declaration: &Declaration) -> Option<Hit> {
+        self.condition.matches(declaration).map(|items| Hit {
+            profile: self.code.clone(),
+            version: self.version,
+            lane: self.lane,
+            instruction: self.instruction.clone(),
+            items,
+        })
+    }
 }
 
 /// One profile that fired on a declaration.
@@ -60,6 +101,22 @@ pub struct Assessment {
 }
 
 /// Assesses a declaration against the profiles in force on `date`.
-pub fn assess(_declaration: &Declaration, _profiles: &[Profile], _date: NaiveDate) -> Assessment {
-    Assessment { lane: Lane::Green, hits: Vec::new() }
+///
+/// The lane is the most severe lane among the hits, green when none fired. Hits are sorted most
+/// severe first, then by profile code and version, so that the result (and its audit entry)
+/// does not depend on the order the profiles were loaded in.
+pub fn assess(declaration: &Declaration, profiles: &[Profile], date: NaiveDate) -> Assessment {
+    let mut hits: Vec<Hit> = profiles
+        .iter()
+        .filter(|p| p.is_in_force(date))
+        .filter_map(|p| p.evaluate(declaration))
+        .collect();
+    hits.sort_by(|a, b| {
+        b.lane.cmp(&a.lane).then_with(|| a.profile.cmp(&b.profile)).then(a.version.cmp(&b.version))
+    });
+    let lane = hits.first().map_or(Lane::Green, |h| h.lane);
+    Assessment { lane, hits }
 }
+
+#[cfg(test)]
+mod tests;

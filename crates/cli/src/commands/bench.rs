@@ -1,0 +1,257 @@
+//! `smartcustoms bench pipeline`: end-to-end throughput and latency of filing signed
+//! declarations over HTTP, next to the bare durable insert of the same declarations.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _};
+use ed25519_dalek::SigningKey;
+use tokio::net::TcpListener;
+use uuid::Uuid;
+
+use smartcustoms_core::ids::{DeclarationId, TraderId};
+use smartcustoms_core::registration::Decision;
+use smartcustoms_core::signature;
+use smartcustoms_http::{AppState, HttpConfig};
+use smartcustoms_storage::{Filing, GroupCommit, GroupCommitConfig, Store};
+
+use crate::demo::{self, Declarant};
+use crate::simulator::{self, World};
+
+/// Arguments of `bench`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: BenchCommand,
+}
+
+/// Benchmarks.
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchCommand {
+    /// File N signed declarations over HTTP and measure the pipeline and the storage floor.
+    Pipeline(PipelineArgs),
+}
+
+/// Arguments of `bench pipeline`.
+#[derive(Debug, clap::Args)]
+pub struct PipelineArgs {
+    /// Number of declarations.
+    #[arg(long, default_value_t = 20_000)]
+    pub declarations: usize,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 64)]
+    pub concurrency: usize,
+    /// Database to use (and leave the data in); default a fresh SQLite file in a temporary directory.
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// Offered load in declarations per second (default: as fast as possible).
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// Most goods items per declaration (at least 1).
+    #[arg(long, default_value_t = 10)]
+    pub max_items: usize,
+    /// Number of declarants.
+    #[arg(long, default_value_t = 50)]
+    pub traders: usize,
+}
+
+/// Runs a benchmark and prints one JSON line.
+pub async fn run(args: Args) -> anyhow::Result<u8> {
+    let BenchCommand::Pipeline(a) = args.command;
+    if a.declarations == 0 || a.concurrency == 0 {
+        bail!("--declarations and --concurrency must be at least 1");
+    }
+    let tmp = tempfile::tempdir().context("creating a temporary directory")?;
+    let url = a.database_url.clone().unwrap_or_else(|| format!("sqlite:{}", tmp.path().join("bench.db").display()));
+    let store = smartcustoms_storage::open(&url).await.context("opening the database")?;
+    demo::seed_reference_data(store.as_ref()).await?;
+
+    // Declarants with fresh tokens and keys, so runs on a kept database do not collide.
+    let run_id = Uuid::new_v4().simple().to_string();
+    let world = World::demo(a.traders.max(1));
+    let now = chrono::Utc::now();
+    let mut declarants = Vec::new();
+    for (i, party) in world.declarants.iter().enumerate() {
+        let d = Declarant {
+            party: party.clone(),
+            token: format!("bench-{run_id}-{i}"),
+            key: SigningKey::generate(&mut rand::rngs::OsRng),
+        };
+        demo::provision(store.as_ref(), &d, now.timestamp_micros()).await?;
+        declarants.push(d);
+    }
+
+    // Everything the clients send is prepared before the clock starts.
+    let mut rng = simulator::rng(42);
+    let requests: Vec<(usize, Vec<u8>, String)> = (0..a.declarations)
+        .map(|i| {
+            let d = &declarants[i % declarants.len()];
+            let doc = world.declaration(&mut rng, &d.party, now.date_naive(), a.max_items);
+            let body = serde_json::to_vec(&doc).unwrap_or_default();
+            let jws = signature::sign_detached(&d.key, &body);
+            (i % declarants.len(), body, jws)
+        })
+        .collect();
+    let requests = Arc::new(requests);
+    let declarants = Arc::new(declarants);
+
+    let commit = GroupCommit::start(store.clone(), GroupCommitConfig::default());
+    let state = AppState::new(store.clone(), commit, HttpConfig::default()).await?;
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let server = tokio::spawn(smartcustoms_http::serve(listener, state, std::future::pending()));
+
+    let pipeline = run_pipeline(&base, requests.clone(), declarants.clone(), a.concurrency, a.rate).await?;
+    server.abort();
+    let bare_per_s = run_bare(store.clone(), &requests, &declarants, a.concurrency).await?;
+
+    let mut lat = pipeline.latencies_ms;
+    lat.sort_by(f64::total_cmp);
+    let pct = |p: f64| lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1))).copied().unwrap_or(0.0);
+    let throughput = a.declarations as f64 / pipeline.elapsed.as_secs_f64();
+    let line = serde_json::json!({
+        "backend": store.backend(),
+        "declarations": a.declarations,
+        "concurrency": a.concurrency,
+        "offered_rate_per_s": a.rate,
+        "throughput_per_s": round1(throughput),
+        "p50_ms": round2(pct(0.50)),
+        "p95_ms": round2(pct(0.95)),
+        "p99_ms": round2(pct(0.99)),
+        "auto_released_share": round3(pipeline.released as f64 / a.declarations as f64),
+        "refused": pipeline.refused,
+        "errors": pipeline.errors,
+        "bare_insert_per_s": round1(bare_per_s),
+        "pipeline_to_bare": round3(throughput / bare_per_s),
+    });
+    println!("{line}");
+    Ok(if pipeline.errors == 0 { 0 } else { 1 })
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+struct PipelineRun {
+    elapsed: Duration,
+    latencies_ms: Vec<f64>,
+    released: usize,
+    refused: usize,
+    errors: usize,
+}
+
+async fn run_pipeline(
+    base: &str,
+    requests: Arc<Vec<(usize, Vec<u8>, String)>>,
+    declarants: Arc<Vec<Declarant>>,
+    concurrency: usize,
+    rate: Option<f64>,
+) -> anyhow::Result<PipelineRun> {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build()?;
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let (client, next, requests, declarants, url) =
+            (client.clone(), next.clone(), requests.clone(), declarants.clone(), format!("{base}/api/v1/declarations"));
+        workers.push(tokio::spawn(async move {
+            let mut out = (Vec::new(), 0usize, 0usize, 0usize);
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((who, body, jws)) = requests.get(i) else { break };
+                if let Some(rate) = rate {
+                    let due = start + Duration::from_secs_f64(i as f64 / rate);
+                    tokio::time::sleep_until(due.into()).await;
+                }
+                let t = Instant::now();
+                let answer = client
+                    .post(&url)
+                    .bearer_auth(&declarants[*who].token)
+                    .header("content-type", "application/json")
+                    .header("x-jws-signature", jws)
+                    .header("idempotency-key", format!("bench-{i}-{}", declarants[*who].token))
+                    .body(body.clone())
+                    .send()
+                    .await;
+                let state = match answer {
+                    Ok(r) if r.status().as_u16() == 201 => r.json::<serde_json::Value>().await.ok().and_then(|v| v["state"].as_str().map(str::to_string)),
+                    _ => None,
+                };
+                out.0.push(t.elapsed().as_secs_f64() * 1000.0);
+                match state.as_deref() {
+                    Some("released") => out.1 += 1,
+                    Some("refused") => out.2 += 1,
+                    Some(_) => {}
+                    None => out.3 += 1,
+                }
+            }
+            out
+        }));
+    }
+    let mut run = PipelineRun { elapsed: Duration::ZERO, latencies_ms: Vec::new(), released: 0, refused: 0, errors: 0 };
+    for w in workers {
+        let (lat, released, refused, errors) = w.await?;
+        run.latencies_ms.extend(lat);
+        run.released += released;
+        run.refused += refused;
+        run.errors += errors;
+    }
+    run.elapsed = start.elapsed();
+    Ok(run)
+}
+
+/// The same declarations through the same group-commit writer and durability, as bare rows.
+async fn run_bare(
+    store: Arc<dyn Store>,
+    requests: &[(usize, Vec<u8>, String)],
+    declarants: &[Declarant],
+    concurrency: usize,
+) -> anyhow::Result<f64> {
+    let commit = GroupCommit::start(store, GroupCommitConfig { bare: true, ..Default::default() });
+    let today = chrono::Utc::now().date_naive();
+    let filings: Vec<Filing> = requests
+        .iter()
+        .map(|(who, body, jws)| Filing {
+            id: DeclarationId(Uuid::now_v7()),
+            declarant: TraderId(declarants[*who].party.id.clone()),
+            idempotency_key: None,
+            document_sha256: String::new(),
+            document: body.clone(),
+            signature: Some(jws.clone()),
+            office: None,
+            location_of_goods: None,
+            decision: Decision::Refused { reasons: Vec::new() },
+            at_us: 0,
+            date: today,
+        })
+        .collect();
+    let filings = Arc::new(std::sync::Mutex::new(filings));
+    let start = Instant::now();
+    let total = requests.len();
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let (commit, filings) = (commit.clone(), filings.clone());
+        workers.push(tokio::spawn(async move {
+            loop {
+                let next = filings.lock().ok().and_then(|mut f| f.pop());
+                let Some(mut f) = next else { break };
+                f.at_us = chrono::Utc::now().timestamp_micros();
+                if commit.record(f).await.is_err() {
+                    return Err(anyhow::anyhow!("bare insert failed"));
+                }
+            }
+            Ok(())
+        }));
+    }
+    for w in workers {
+        w.await??;
+    }
+    Ok(total as f64 / start.elapsed().as_secs_f64())
+}

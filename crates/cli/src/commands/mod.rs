@@ -1,0 +1,10 @@
+//! One module per subcommand.
+
+pub mod admin;
+pub mod audit;
+pub mod bench;
+pub mod check;
+pub mod example;
+pub mod keygen;
+pub mod serve;
+pub mod submit;

@@ -1,0 +1,76 @@
+//! `smartcustoms serve`: the platform's HTTP API.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use tokio::net::TcpListener;
+
+use smartcustoms_http::{AppState, HttpConfig};
+use smartcustoms_storage::{GroupCommit, GroupCommitConfig};
+
+use crate::config::{self, DbArgs};
+use crate::demo;
+
+/// Arguments of `serve`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Address to listen on (default 127.0.0.1:8080; port 0 picks a free port).
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// Seed demo data and keep simulated declarations flowing.
+    #[arg(long)]
+    pub demo: bool,
+    /// Simulated declarations per second in demo mode.
+    #[arg(long, default_value_t = 2.0)]
+    pub demo_rate: f64,
+}
+
+/// Runs the server until Ctrl-C or SIGTERM.
+pub async fn run(args: Args) -> anyhow::Result<u8> {
+    let mut cfg = args.db.resolve()?;
+    if let Some(l) = args.listen {
+        cfg.listen = l;
+    }
+    let store = config::open_store(&cfg).await?;
+    let declarants = if args.demo { Some(demo::seed(store.as_ref()).await?) } else { None };
+    let commit = GroupCommit::start(store.clone(), GroupCommitConfig { max_batch: cfg.max_batch, ..Default::default() });
+    let state = AppState::new(store, commit, HttpConfig { body_limit: cfg.body_limit, webhook_url: cfg.webhook_url.clone() }).await?;
+    let listener = TcpListener::bind(&cfg.listen).await.with_context(|| format!("listening on {}", cfg.listen))?;
+    let addr = listener.local_addr()?;
+    // The first line on stdout names the address, so scripts and tests can find a random port.
+    println!("listening on http://{addr}");
+    tracing::info!(%addr, database = %config::redact(&cfg.database_url), demo = args.demo, "smartcustoms serving");
+    if let Some(declarants) = declarants {
+        print_demo_banner(addr);
+        tokio::spawn(demo::traffic(format!("http://{addr}"), Arc::new(declarants), args.demo_rate));
+    }
+    smartcustoms_http::serve(listener, state, shutdown_signal()).await?;
+    Ok(0)
+}
+
+fn print_demo_banner(addr: std::net::SocketAddr) {
+    println!("demo: simulated declarations are flowing; try");
+    println!("  curl -s http://{addr}/health");
+    println!("  curl -s -H 'Authorization: Bearer demo-trader-1' http://{addr}/api/v1/declarations?limit=5");
+    println!("  curl -s -H 'Authorization: Bearer demo-officer' 'http://{addr}/api/v1/declarations?state=under_control'");
+    println!("  curl -s -H 'Authorization: Bearer demo-warehouse-1' http://{addr}/api/v1/notifications");
+    println!("  curl -s http://{addr}/metrics | grep smartcustoms_declarations");
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down");
+}

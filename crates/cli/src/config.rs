@@ -1,0 +1,103 @@
+//! Configuration: defaults, then `smartcustoms.toml` (or `--config FILE`), then environment
+//! variables `SMARTCUSTOMS__<KEY>`, then command-line flags.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+use smartcustoms_storage::Store;
+
+/// Every setting of the platform.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// `sqlite:PATH` (default `sqlite:smartcustoms.db`) or `postgres://…`.
+    pub database_url: String,
+    /// Address the HTTP API listens on.
+    pub listen: String,
+    /// Largest accepted request body, bytes.
+    pub body_limit: usize,
+    /// Webhook for release notifications to temporary-storage holders.
+    pub webhook_url: Option<String>,
+    /// Most filings committed in one transaction.
+    pub max_batch: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: "sqlite:smartcustoms.db".into(),
+            listen: "127.0.0.1:8080".into(),
+            body_limit: 1024 * 1024,
+            webhook_url: None,
+            max_batch: 512,
+        }
+    }
+}
+
+/// Flags shared by commands that open the database.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DbArgs {
+    /// Database URL (overrides the config file and `SMARTCUSTOMS__DATABASE_URL`).
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// Configuration file (default `smartcustoms.toml` when present).
+    #[arg(long)]
+    pub config: Option<String>,
+}
+
+impl DbArgs {
+    /// The configuration with these flags applied.
+    pub fn resolve(&self) -> anyhow::Result<Config> {
+        let mut config = load(self.config.as_deref())?;
+        if let Some(url) = &self.database_url {
+            config.database_url.clone_from(url);
+        }
+        Ok(config)
+    }
+}
+
+/// Loads defaults, file and environment.
+pub fn load(file: Option<&str>) -> anyhow::Result<Config> {
+    let file = file.unwrap_or("smartcustoms.toml");
+    Figment::from(Serialized::defaults(Config::default()))
+        .merge(Toml::file(file))
+        .merge(Env::prefixed("SMARTCUSTOMS__").map(|k| k.as_str().to_lowercase().into()))
+        .extract()
+        .context("reading the configuration")
+}
+
+/// Opens the store of the configuration (running migrations).
+pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    smartcustoms_storage::open(&config.database_url)
+        .await
+        .with_context(|| format!("opening the database {}", redact(&config.database_url)))
+}
+
+/// The URL without a password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…@{}", &url[..scheme], &url[at + 1..]),
+        _ => url.to_string(),
+    }
+}
+
+/// Logs to stderr; `RUST_LOG` sets the level (default `info`).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_not_shown_in_messages() {
+        assert_eq!(redact("postgres://u:secret@host/db"), "postgres://…@host/db");
+        assert_eq!(redact("sqlite:x.db"), "sqlite:x.db");
+    }
+}

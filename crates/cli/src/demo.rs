@@ -1,0 +1,158 @@
+//! The demo: offices, declarants with keys and tokens, officers, sample risk profiles, and a
+//! stream of simulated declarations filed through the real API.
+//!
+//! Demo tokens and keys are derived from fixed names so the README can quote them; they are
+//! for the demo database only.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use ed25519_dalek::SigningKey;
+use rand::Rng;
+use sha2::{Digest, Sha256};
+
+use smartcustoms_core::access::{Principal, Role};
+use smartcustoms_core::ids::TraderId;
+use smartcustoms_core::{risk, signature};
+use smartcustoms_http::token_hash;
+use smartcustoms_storage::{NewProfile, SigningKeyRecord, Store, StoreError};
+
+use crate::simulator::{self, SimParty, World, OFFICES, WAREHOUSES};
+
+/// Number of demo declarants.
+pub const DEMO_TRADERS: usize = 8;
+
+/// A declarant ready to file: party, API token and signing key.
+#[derive(Clone)]
+pub struct Declarant {
+    /// The party.
+    pub party: SimParty,
+    /// API token.
+    pub token: String,
+    /// Signing key.
+    pub key: SigningKey,
+}
+
+/// The demo signing key of a party (derived from its id; demo only).
+pub fn demo_key(party_id: &str) -> SigningKey {
+    let seed: [u8; 32] = Sha256::digest(format!("smartcustoms demo key {party_id}").as_bytes()).into();
+    SigningKey::from_bytes(&seed)
+}
+
+/// Stores a token, ignoring one that exists (seeding is repeatable).
+pub async fn ensure_token(store: &dyn Store, token: &str, principal: Principal) -> anyhow::Result<()> {
+    match store.add_token(&token_hash(token), &principal).await {
+        Ok(()) | Err(StoreError::Conflict(_)) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Registers a declarant's token and key.
+pub async fn provision(store: &dyn Store, d: &Declarant, created_at_us: i64) -> anyhow::Result<()> {
+    let principal = Principal { name: d.party.name.clone(), role: Role::Trader, trader: Some(TraderId(d.party.id.clone())) };
+    ensure_token(store, &d.token, principal).await?;
+    let vk = d.key.verifying_key();
+    let key = SigningKeyRecord {
+        trader: TraderId(d.party.id.clone()),
+        kid: signature::key_id(&vk),
+        public_key: signature::encode_public_key(&vk),
+        created_at_us,
+    };
+    match store.add_key(&key).await {
+        Ok(()) | Err(StoreError::Conflict(_)) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Offices and the demo risk profiles (only when no profile exists yet).
+pub async fn seed_reference_data(store: &dyn Store) -> anyhow::Result<()> {
+    for (code, name) in OFFICES {
+        store.upsert_office(code, name).await?;
+    }
+    if store.current_profiles().await?.is_empty() {
+        let now = chrono::Utc::now().timestamp_micros();
+        for text in risk::demo_profiles() {
+            let p = risk::parse_profile(text, 1).map_err(|e| anyhow::anyhow!("demo profile does not parse: {e}"))?;
+            store
+                .add_profile(&NewProfile { code: p.code, source: text.to_string(), author: "demo".into(), created_at_us: now })
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Seeds the demo and returns its declarants.
+pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<Declarant>> {
+    seed_reference_data(store).await?;
+    let now = chrono::Utc::now().timestamp_micros();
+    let world = World::demo(DEMO_TRADERS);
+    let mut declarants = Vec::new();
+    for (i, party) in world.declarants.iter().enumerate() {
+        let d = Declarant { party: party.clone(), token: format!("demo-trader-{}", i + 1), key: demo_key(&party.id) };
+        provision(store, &d, now).await?;
+        declarants.push(d);
+    }
+    let staff = [("demo-officer", "Officer Weber", Role::Officer), ("demo-analyst", "Analyst Schulz", Role::Analyst), ("demo-admin", "Administrator", Role::Admin)];
+    for (token, name, role) in staff {
+        ensure_token(store, token, Principal { name: name.into(), role, trader: None }).await?;
+    }
+    for (i, w) in WAREHOUSES.iter().enumerate() {
+        let principal = Principal { name: format!("Temporary storage {w}"), role: Role::Warehouse, trader: Some(TraderId(w.to_string())) };
+        ensure_token(store, &format!("demo-warehouse-{}", i + 1), principal).await?;
+    }
+    Ok(declarants)
+}
+
+/// Signs and files one declaration over HTTP; returns the answer.
+pub async fn file(
+    client: &reqwest::Client,
+    base: &str,
+    d: &Declarant,
+    body: Vec<u8>,
+    idempotency_key: Option<String>,
+) -> anyhow::Result<serde_json::Value> {
+    let jws = signature::sign_detached(&d.key, &body);
+    let mut req = client
+        .post(format!("{base}/api/v1/declarations"))
+        .bearer_auth(&d.token)
+        .header("content-type", "application/json")
+        .header("x-jws-signature", jws)
+        .body(body);
+    if let Some(k) = idempotency_key {
+        req = req.header("idempotency-key", k);
+    }
+    let answer = req.send().await.context("filing")?;
+    answer.json().await.context("reading the answer")
+}
+
+/// Keeps simulated declarations flowing into the server at `base`, about `per_second` a second.
+pub async fn traffic(base: String, declarants: Arc<Vec<Declarant>>, per_second: f64) {
+    let client = reqwest::Client::new();
+    let world = World::demo(DEMO_TRADERS);
+    let mut rng = simulator::rng(chrono::Utc::now().timestamp_micros() as u64);
+    let pause = Duration::from_secs_f64(1.0 / per_second.max(0.1));
+    loop {
+        tokio::time::sleep(pause).await;
+        let d = &declarants[rng.gen_range(0..declarants.len())];
+        let doc = world.declaration(&mut rng, &d.party, chrono::Utc::now().date_naive(), 6);
+        let mut body = match serde_json::to_vec(&doc) {
+            Ok(b) => b,
+            Err(_) => continue,
+        };
+        // Now and then a broker makes a mistake, so refusals show up too.
+        if rng.gen_bool(0.03) {
+            body = String::from_utf8_lossy(&body).replacen("\"EUR\"", "\"EUX\"", 1).into_bytes();
+        }
+        match file(&client, &base, d, body, None).await {
+            Ok(a) => tracing::info!(
+                declarant = %d.party.id,
+                state = %a["state"].as_str().unwrap_or("?"),
+                lane = %a["lane"].as_str().unwrap_or("-"),
+                number = %a["registration_number"].as_str().unwrap_or("-"),
+                "simulated declaration filed"
+            ),
+            Err(e) => tracing::warn!(error = %e, "simulated filing failed"),
+        }
+    }
+}

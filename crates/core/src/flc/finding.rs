@@ -1,0 +1,79 @@
+//! What FLC reports (`Finding`), what it needs to know (`Context`) and the collector that the
+//! checks push findings into.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::rules::Rule;
+
+/// One violation of an FLC rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Finding {
+    /// Stable rule code, e.g. `FLC_017`. Codes are never reused.
+    pub code: String,
+    /// JSON path of the offending field, e.g. `$.items[0].net_mass`.
+    pub path: String,
+    /// Plain-language explanation for the declarant.
+    pub message: String,
+}
+
+/// What FLC needs to know besides the declaration itself.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// Today's date at the office (dates in the future are refused).
+    pub today: NaiveDate,
+    /// Codes of the customs offices of this administration; empty means "any 8-character code".
+    pub offices: Vec<String>,
+}
+
+/// Collects findings while the checks run, so that every violation is reported at once.
+#[derive(Debug, Default)]
+pub(crate) struct Findings(Vec<Finding>);
+
+impl Findings {
+    /// Records a violation of `rule` at `path`.
+    pub(crate) fn push(&mut self, rule: Rule, path: impl Into<String>, message: impl Into<String>) {
+        self.0.push(Finding { code: rule.code().to_string(), path: path.into(), message: message.into() });
+    }
+
+    /// True when nothing was found.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The findings, in the order the checks ran (document order, header before items).
+    pub(crate) fn into_vec(self) -> Vec<Finding> {
+        self.0
+    }
+}
+
+/// Shows a value in a message: quoted, with control characters escaped, and cut to 40
+/// characters so that a megabyte of junk does not end up in the response and the logs.
+pub(crate) fn shown(value: &str) -> String {
+    const LIMIT: usize = 40;
+    if value.chars().count() <= LIMIT {
+        format!("{value:?}")
+    } else {
+        let head: String = value.chars().take(LIMIT).collect();
+        format!("{head:?}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_values_are_quoted_whole() {
+        assert_eq!(shown("DE005000"), "\"DE005000\"");
+    }
+
+    #[test]
+    fn long_values_are_cut_and_control_characters_escaped() {
+        let long = format!("a\n{}", "b".repeat(100));
+        let s = shown(&long);
+        assert!(s.starts_with("\"a\\nbbb") && s.ends_with('…'));
+        assert!(s.chars().count() < 50);
+    }
+}

@@ -1,0 +1,368 @@
+//! Evaluation and assessment tests: per-item semantics, missing values, validity, lane order.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+
+use super::*;
+use crate::codes::{CountryCode, CurrencyCode, HsCode, TransportMode};
+use crate::declaration::{Declaration, DeclarationType, Document, GoodsItem, Party, Transport};
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+}
+
+fn country(code: &str) -> CountryCode {
+    CountryCode::parse(code).unwrap_or_else(|| panic!("test country {code}"))
+}
+
+fn party(id: &str, code: &str) -> Party {
+    Party { id: id.into(), name: format!("{id} Ltd"), country: country(code) }
+}
+
+/// An ordinary import by sea from China, paid in USD, with the given items.
+fn declaration(items: Vec<GoodsItem>) -> Declaration {
+    Declaration {
+        kind: DeclarationType::Import,
+        procedure_code: "4000".into(),
+        office: "DE004851".into(),
+        declarant: party("DE123456789012345", "DE"),
+        importer: party("DE987654321000000", "DE"),
+        exporter: party("CN913301000000", "CN"),
+        representative: None,
+        transport: Transport {
+            mode: TransportMode::Sea,
+            means_id: "IMO9321483".into(),
+            nationality: None,
+        },
+        location_of_goods: "DEHAMWAR1".into(),
+        currency: CurrencyCode::parse("USD").unwrap_or_else(|| panic!("test currency")),
+        invoice_total: dec!(12500),
+        incoterm: "CIF".into(),
+        declaration_date: date(2026, 5, 4),
+        items,
+    }
+}
+
+fn item(sequence: u32, hs: &str, origin: &str, price: Decimal, net_mass: Decimal) -> GoodsItem {
+    GoodsItem {
+        sequence,
+        commodity_code: HsCode::parse(hs).unwrap_or_else(|| panic!("test code {hs}")),
+        description: "Goods".into(),
+        origin: country(origin),
+        net_mass,
+        gross_mass: net_mass + dec!(1),
+        quantity: dec!(10),
+        unit: "NAR".into(),
+        price,
+        valuation_method: "1".into(),
+        preference: "100".into(),
+        documents: vec![Document { kind: "N380".into(), number: "INV-1".into() }],
+    }
+}
+
+fn profile(code: &str, condition: &str, lane: &str) -> Profile {
+    let text = format!(
+        "profile {code} \"Test\"\nwhen {condition}\nlane {lane}\ninstruction \"Act\"\nvalid from 2026-01-01 to 2026-12-31\n"
+    );
+    parse_profile(&text, 1).unwrap_or_else(|e| panic!("{e}\nin:\n{text}"))
+}
+
+/// The items a condition matches on `declaration`, `None` when it does not fire.
+fn check(declaration: &Declaration, condition: &str) -> Option<Vec<u32>> {
+    profile("T-1", condition, "red").evaluate(declaration).map(|hit| hit.items)
+}
+
+/// Cheap smartphones from China (item 1) and a dear German machine (item 2).
+fn mixed() -> Declaration {
+    declaration(vec![
+        item(1, "851713", "CN", dec!(300), dec!(10)),
+        item(2, "847130", "DE", dec!(9000), dec!(20)),
+    ])
+}
+
+#[test]
+fn an_item_condition_fires_only_when_one_single_item_satisfies_all_of_it() {
+    let d = mixed();
+    assert_eq!(check(&d, r#"item.hs starts with "851713" and item.origin = "CN""#), Some(vec![1]));
+    assert_eq!(check(&d, r#"item.hs starts with "847130" and item.origin = "CN""#), None);
+}
+
+#[test]
+fn the_hit_lists_every_matching_item_in_order() {
+    let d = mixed();
+    assert_eq!(check(&d, "item.price > 100"), Some(vec![1, 2]));
+    assert_eq!(check(&d, r#"item.origin = "CN" or item.value_per_kg > 100"#), Some(vec![1, 2]));
+}
+
+#[test]
+fn a_header_only_condition_fires_once_with_no_items() {
+    let d = mixed();
+    assert_eq!(
+        check(&d, r#"declaration.type = "IM" and declaration.item_count = 2"#),
+        Some(vec![])
+    );
+    assert_eq!(check(&d, "declaration.invoice_total > 20000"), None);
+}
+
+#[test]
+fn header_parts_of_an_item_condition_hold_for_the_declaration() {
+    let d = mixed();
+    assert_eq!(
+        check(&d, r#"declaration.transport_mode = "1" and item.origin = "DE""#),
+        Some(vec![2])
+    );
+    assert_eq!(check(&d, r#"declaration.transport_mode = "4" and item.origin = "DE""#), None);
+    assert_eq!(check(&d, r#"declaration.type = "EX" or item.origin = "DE""#), Some(vec![2]));
+}
+
+#[test]
+fn a_missing_value_makes_every_comparison_false_but_not_its_negation() {
+    let d = declaration(vec![item(1, "851713", "CN", dec!(300), dec!(0))]);
+    for test in ["< 40", ">= 40", "!= 40", "= 40", "in [1, 2]", "not in [1, 2]"] {
+        assert_eq!(check(&d, &format!("item.value_per_kg {test}")), None, "{test}");
+    }
+    assert_eq!(check(&d, "not item.value_per_kg < 40"), Some(vec![1]));
+    assert_eq!(check(&d, "not (item.value_per_kg >= 40)"), Some(vec![1]));
+}
+
+#[test]
+fn value_per_kg_is_price_over_net_mass() {
+    let d = mixed();
+    assert_eq!(check(&d, "item.value_per_kg = 30"), Some(vec![1]));
+    assert_eq!(check(&d, "item.value_per_kg in [450.00]"), Some(vec![2]));
+}
+
+#[test]
+fn contains_ignores_case_and_matches_any_of_a_list() {
+    let mut d = mixed();
+    d.items[0].description = "Mobile PHONES, 128 GB".into();
+    assert_eq!(check(&d, r#"item.description contains "phone""#), Some(vec![1]));
+    assert_eq!(check(&d, r#"item.description contains ["tablet", "mobile"]"#), Some(vec![1]));
+    assert_eq!(check(&d, r#"item.description not contains "phone""#), Some(vec![2]));
+}
+
+#[test]
+fn document_types_are_matched_by_exact_code() {
+    let mut d = mixed();
+    d.items[1].documents.push(Document { kind: "N954".into(), number: "EUR1-77".into() });
+    assert_eq!(check(&d, r#"item.document_types contains "N954""#), Some(vec![2]));
+    assert_eq!(check(&d, r#"item.document_types contains "n954""#), None);
+    assert_eq!(check(&d, r#"item.document_types not contains ["N954", "N865"]"#), Some(vec![1]));
+}
+
+#[test]
+fn every_field_reads_its_part_of_the_declaration() {
+    let mut d = mixed();
+    d.items[0].preference = "200".into();
+    let cases = [
+        (r#"declaration.type = "IM""#, Some(vec![])),
+        (r#"declaration.procedure = "4000""#, Some(vec![])),
+        (r#"declaration.office = "DE004851""#, Some(vec![])),
+        (r#"declaration.declarant = "DE123456789012345""#, Some(vec![])),
+        (r#"declaration.importer = "DE987654321000000""#, Some(vec![])),
+        (r#"declaration.exporter = "CN913301000000""#, Some(vec![])),
+        (r#"declaration.exporter_country = "CN""#, Some(vec![])),
+        (r#"declaration.transport_mode = "1""#, Some(vec![])),
+        (r#"declaration.currency = "USD""#, Some(vec![])),
+        ("declaration.invoice_total = 12500.00", Some(vec![])),
+        ("declaration.item_count = 2", Some(vec![])),
+        (r#"declaration.incoterm = "CIF""#, Some(vec![])),
+        (r#"item.hs = "847130""#, Some(vec![2])),
+        (r#"item.hs6 = "851713""#, Some(vec![1])),
+        (r#"item.chapter = "84""#, Some(vec![2])),
+        (r#"item.origin = "DE""#, Some(vec![2])),
+        (r#"item.description = "Goods""#, Some(vec![1, 2])),
+        ("item.net_mass = 20", Some(vec![2])),
+        ("item.gross_mass = 11", Some(vec![1])),
+        ("item.quantity = 10", Some(vec![1, 2])),
+        (r#"item.unit = "NAR""#, Some(vec![1, 2])),
+        ("item.price = 9000", Some(vec![2])),
+        ("item.value_per_kg = 450", Some(vec![2])),
+        (r#"item.preference = "200""#, Some(vec![1])),
+        (r#"item.document_types contains "N380""#, Some(vec![1, 2])),
+    ];
+    assert_eq!(cases.len(), Field::all().count(), "one case per field");
+    for (condition, expect) in cases {
+        assert_eq!(check(&d, condition), expect, "{condition}");
+    }
+}
+
+#[test]
+fn full_commodity_codes_are_matched_by_prefix() {
+    let d = declaration(vec![item(1, "8517130000", "CN", dec!(300), dec!(10))]);
+    assert_eq!(check(&d, r#"item.hs starts with ["84", "8517"]"#), Some(vec![1]));
+    assert_eq!(check(&d, r#"item.hs = "851713""#), None);
+    assert_eq!(check(&d, r#"item.hs6 = "851713""#), Some(vec![1]));
+}
+
+#[test]
+fn only_profiles_in_force_on_the_date_are_applied_both_ends_included() {
+    let d = mixed();
+    let profiles = [profile("A-1", "item.price > 0", "red")];
+    for (day, lane) in [
+        (date(2025, 12, 31), Lane::Green),
+        (date(2026, 1, 1), Lane::Red),
+        (date(2026, 12, 31), Lane::Red),
+        (date(2027, 1, 1), Lane::Green),
+    ] {
+        assert_eq!(assess(&d, &profiles, day).lane, lane, "{day}");
+    }
+}
+
+#[test]
+fn nothing_firing_means_green_with_no_hits() {
+    let a = assess(&mixed(), &[profile("A-1", "item.price > 1_000_000", "red")], date(2026, 6, 1));
+    assert_eq!(a, Assessment { lane: Lane::Green, hits: vec![] });
+}
+
+#[test]
+fn the_most_severe_lane_wins_and_hits_are_sorted_by_severity_then_code() {
+    let profiles = [
+        profile("B-2", "item.price > 0", "blue"),
+        profile("Y-9", "item.price > 0", "yellow"),
+        profile("G-1", "item.price > 0", "green"),
+        profile("R-5", r#"item.origin = "CN""#, "red"),
+        profile("A-7", "declaration.item_count > 1", "yellow"),
+    ];
+    let a = assess(&mixed(), &profiles, date(2026, 6, 1));
+    assert_eq!(a.lane, Lane::Red);
+    let order: Vec<(&str, Lane)> = a.hits.iter().map(|h| (h.profile.as_str(), h.lane)).collect();
+    assert_eq!(
+        order,
+        [
+            ("R-5", Lane::Red),
+            ("A-7", Lane::Yellow),
+            ("Y-9", Lane::Yellow),
+            ("B-2", Lane::Blue),
+            ("G-1", Lane::Green)
+        ]
+    );
+    assert_eq!(a.hits[0].items, vec![1]);
+    assert_eq!(a.hits[0].instruction, "Act");
+}
+
+#[test]
+fn a_green_profile_is_reported_without_changing_the_lane() {
+    let a = assess(&mixed(), &[profile("G-1", "item.price > 0", "green")], date(2026, 6, 1));
+    assert_eq!(a.lane, Lane::Green);
+    assert_eq!(a.hits.len(), 1);
+}
+
+fn demo() -> Vec<Profile> {
+    demo_profiles()
+        .into_iter()
+        .map(|text| parse_profile(text, 1).unwrap_or_else(|e| panic!("{e}\nin:\n{text}")))
+        .collect()
+}
+
+#[test]
+fn the_demo_profiles_parse_and_have_distinct_codes() {
+    let profiles = demo();
+    assert!((6..=10).contains(&profiles.len()));
+    let mut codes: Vec<&str> = profiles.iter().map(|p| p.code.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    assert_eq!(codes.len(), profiles.len());
+}
+
+#[test]
+fn ordinary_traffic_stays_green_under_the_demo_profiles() {
+    let ordinary = [
+        declaration(vec![item(1, "847130", "CN", dec!(9000), dec!(20))]),
+        declaration(vec![item(1, "851713", "CN", dec!(40000), dec!(50))]),
+        declaration(vec![
+            item(1, "610910", "BD", dec!(2400), dec!(300)),
+            item(2, "620342", "BD", dec!(5000), dec!(500)),
+        ]),
+        declaration(vec![item(1, "870323", "JP", dec!(25000), dec!(1300))]),
+    ];
+    let profiles = demo();
+    for d in &ordinary {
+        let a = assess(d, &profiles, date(2026, 6, 1));
+        assert_eq!(a.lane, Lane::Green, "{:?}", a.hits);
+    }
+}
+
+#[test]
+fn each_demo_profile_fires_on_the_pattern_it_targets() {
+    let mut smartphones = declaration(vec![item(1, "851713", "HK", dec!(300), dec!(10))]);
+    smartphones.items.push(item(2, "847130", "DE", dec!(9000), dec!(20)));
+    let rags = declaration(vec![item(1, "610910", "PK", dec!(200), dec!(100))]);
+    let mut preference = declaration(vec![item(1, "870323", "KR", dec!(25000), dec!(1300))]);
+    preference.items[0].preference = "300".into();
+    let mut watched = declaration(vec![item(1, "847130", "DE", dec!(9000), dec!(20))]);
+    watched.declarant = party("NL009988776B01", "NL");
+    let whisky = declaration(vec![item(1, "220830", "GB", dec!(9000), dec!(700))]);
+    let mut big = declaration(vec![item(1, "847130", "DE", dec!(1_200_000), dec!(2000))]);
+    big.invoice_total = dec!(1_200_000);
+    let solar = declaration(vec![item(1, "854143", "VN", dec!(90000), dec!(20000))]);
+    let mut drones = declaration(vec![item(1, "880622", "DE", dec!(9000), dec!(20))]);
+    drones.kind = DeclarationType::Export;
+    drones.items[0].description = "Camera DRONES with thermal imaging".into();
+    let mut medicines = declaration(vec![item(1, "300490", "IN", dec!(90), dec!(1))]);
+    medicines.transport.mode = TransportMode::Post;
+
+    let cases = [
+        (smartphones, "RP-ELEC-001", Lane::Red),
+        (rags, "RP-TEXT-002", Lane::Yellow),
+        (preference, "RP-PREF-003", Lane::Yellow),
+        (watched, "RP-WATCH-004", Lane::Red),
+        (whisky, "RP-EXC-005", Lane::Yellow),
+        (big, "RP-VAL-006", Lane::Blue),
+        (solar, "RP-ORIG-007", Lane::Yellow),
+        (drones, "RP-DUAL-008", Lane::Yellow),
+        (medicines, "RP-MON-009", Lane::Green),
+    ];
+    let profiles = demo();
+    assert_eq!(cases.len(), profiles.len(), "one case per demo profile");
+    for (d, code, lane) in cases {
+        let a = assess(&d, &profiles, date(2026, 6, 1));
+        let codes: Vec<&str> = a.hits.iter().map(|h| h.profile.as_str()).collect();
+        assert_eq!((codes, a.lane), (vec![code], lane), "{code}");
+    }
+}
+
+#[test]
+fn the_language_document_describes_every_field() {
+    let doc = include_str!("../../../../docs/risk-language.md");
+    for field in Field::all() {
+        assert!(doc.contains(&format!("`{}`", field.name())), "{} is not documented", field.name());
+    }
+}
+
+#[test]
+fn the_examples_in_the_language_document_parse() {
+    let doc = include_str!("../../../../docs/risk-language.md");
+    let blocks = doc.split("```text\n").skip(1).filter_map(|rest| rest.split("```").next());
+    let mut parsed = 0;
+    for block in blocks.filter(|b| b.contains("\nprofile ") || b.starts_with("profile ")) {
+        for text in block.split("\n\n") {
+            if let Err(e) = parse_profile(text, 1) {
+                panic!("{e}\nin:\n{text}");
+            }
+            parsed += 1;
+        }
+    }
+    assert!(parsed >= 5, "only {parsed} examples found");
+}
+
+#[test]
+fn zz_speed() {
+    let profiles = demo();
+    let mut ds = Vec::new();
+    for i in 0..1000u32 {
+        let mut d = declaration((1..=(1 + i % 8)).map(|s| item(s, ["851713", "610910", "847130", "220830"][(s as usize + i as usize) % 4], ["CN", "DE", "HK", "VN"][(i % 4) as usize], Decimal::from(100 + i), Decimal::from(1 + i % 50))).collect());
+        d.items[0].description = "Mobile phones, Смартфоны".into();
+        ds.push(d);
+    }
+    let start = std::time::Instant::now();
+    let mut red = 0;
+    for _ in 0..100 {
+        for d in &ds {
+            if assess(d, &profiles, date(2026, 6, 1)).lane == Lane::Red { red += 1; }
+        }
+    }
+    let el = start.elapsed();
+    eprintln!("SPEED 100k decls (avg 4.5 items, 9 profiles) in {el:?} => {:.0}/s, red {red}", 100_000.0 / el.as_secs_f64());
+}

@@ -1,0 +1,82 @@
+//! Prometheus metrics: requests, latencies, decisions, and declarations by state and lane
+//! (counted in the store at scrape time, so every process reports the same totals).
+
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
+
+use smartcustoms_storage::{Store, StoreResult};
+
+/// The registry and the metrics the handlers update.
+pub struct Metrics {
+    registry: Registry,
+    /// Requests by method, route and status.
+    pub requests: IntCounterVec,
+    /// Request latency by route.
+    pub latency: HistogramVec,
+    /// Declarations decided by this process, by outcome state and lane.
+    pub decisions: IntCounterVec,
+    /// Time from receipt of a filing to its recorded decision.
+    pub decision_latency: HistogramVec,
+    declarations: IntGaugeVec,
+}
+
+fn must<T>(r: prometheus::Result<T>) -> T {
+    // Metric definitions are static; a failure here is a programming error caught by the tests.
+    #[allow(clippy::expect_used)]
+    r.expect("metric definition")
+}
+
+impl Metrics {
+    /// Defines every metric.
+    pub fn new() -> Self {
+        let registry = Registry::new();
+        let buckets = vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
+        let requests = must(IntCounterVec::new(
+            Opts::new("smartcustoms_http_requests_total", "HTTP requests by method, route and status"),
+            &["method", "route", "status"],
+        ));
+        let latency = must(HistogramVec::new(
+            HistogramOpts::new("smartcustoms_http_request_duration_seconds", "HTTP request latency").buckets(buckets.clone()),
+            &["route"],
+        ));
+        let decisions = must(IntCounterVec::new(
+            Opts::new("smartcustoms_decisions_total", "Declarations decided by this process, by state and lane"),
+            &["state", "lane"],
+        ));
+        let decision_latency = must(HistogramVec::new(
+            HistogramOpts::new("smartcustoms_decision_duration_seconds", "Receipt to recorded decision").buckets(buckets),
+            &["state"],
+        ));
+        let declarations = must(IntGaugeVec::new(
+            Opts::new("smartcustoms_declarations", "Declarations in the database by state and lane"),
+            &["state", "lane"],
+        ));
+        for c in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(latency.clone()),
+            Box::new(decisions.clone()),
+            Box::new(decision_latency.clone()),
+            Box::new(declarations.clone()),
+        ] {
+            must(registry.register(c));
+        }
+        Metrics { registry, requests, latency, decisions, decision_latency, declarations }
+    }
+
+    /// Renders the Prometheus text format, counting declarations in the store first.
+    pub async fn render(&self, store: &dyn Store) -> StoreResult<String> {
+        self.declarations.reset();
+        for c in store.counts().await? {
+            let lane = c.lane.map(|l| l.as_str()).unwrap_or("none");
+            self.declarations.with_label_values(&[c.state.as_str(), lane]).set(c.count);
+        }
+        let mut out = Vec::new();
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
+        Ok(String::from_utf8_lossy(&out).into_owned())
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,47 @@
+//! The OpenAPI document served at `/api/v1/openapi.json`.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes::{declarations, keys, notifications, profiles, system};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "smartcustoms API", description = "Electronic declaring, format-logical control, automatic registration, risk lanes and automatic release."),
+    paths(
+        system::health, system::metrics,
+        declarations::submit, declarations::get, declarations::list, declarations::events,
+        keys::register, keys::list,
+        profiles::create, profiles::list, profiles::versions,
+        notifications::list,
+    ),
+    components(schemas(
+        smartcustoms_core::declaration::DeclarationDoc,
+        smartcustoms_core::flc::Finding,
+        smartcustoms_core::registration::Reason,
+        smartcustoms_core::audit::AuditEntry,
+    )),
+    modifiers(&TokenAuth),
+    tags(
+        (name = "declarations", description = "File and follow declarations"),
+        (name = "keys", description = "Signing keys of declarants"),
+        (name = "risk", description = "Risk profiles"),
+        (name = "release", description = "Release notifications"),
+        (name = "system", description = "Health and metrics"),
+    )
+)]
+struct ApiDoc;
+
+struct TokenAuth;
+
+impl Modify for TokenAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("token", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// The OpenAPI document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

@@ -1,0 +1,346 @@
+//! Declarations: submit (signed, idempotent), read, list own, events, release document.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tracing::instrument;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use smartcustoms_core::access::Role;
+use smartcustoms_core::audit::AuditEntry;
+use smartcustoms_core::declaration::DeclarationDoc;
+use smartcustoms_core::flc;
+use smartcustoms_core::ids::{DeclarationId, RegistrationNumber, TraderId};
+use smartcustoms_core::registration::{self, Decision, Filing as CoreFiling, Reason};
+use smartcustoms_core::release::ReleaseDocument;
+use smartcustoms_core::risk::{Hit, Lane};
+use smartcustoms_core::signature::{DetachedJws, SignatureError};
+use smartcustoms_core::workflow::State as DeclState;
+use smartcustoms_storage::{DeclarationSummary, Filing, ListQuery, Recorded};
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Header carrying the detached JWS over the body.
+pub const SIGNATURE_HEADER: &str = "x-jws-signature";
+/// Header carrying the client's idempotency key.
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+
+/// A declaration as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeclarationView {
+    /// Id.
+    pub id: DeclarationId,
+    /// Declarant.
+    pub declarant: TraderId,
+    /// Current state.
+    pub state: DeclState,
+    /// Lane, once assessed.
+    pub lane: Option<Lane>,
+    /// Registration number, once registered.
+    pub registration_number: Option<RegistrationNumber>,
+    /// Office of declaration as filed.
+    pub office: Option<String>,
+    /// Time of receipt (RFC 3339).
+    pub received_at: String,
+    /// Time of registration (RFC 3339).
+    pub registered_at: Option<String>,
+    /// Time of the last change (RFC 3339).
+    pub updated_at: String,
+}
+
+fn rfc3339(us: i64) -> String {
+    chrono::DateTime::from_timestamp_micros(us)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+        .unwrap_or_default()
+}
+
+impl From<&DeclarationSummary> for DeclarationView {
+    fn from(s: &DeclarationSummary) -> Self {
+        DeclarationView {
+            id: s.id,
+            declarant: s.declarant.clone(),
+            state: s.state,
+            lane: s.lane,
+            registration_number: s.registration_number.clone(),
+            office: s.office.clone(),
+            received_at: rfc3339(s.received_at_us),
+            registered_at: s.registered_at_us.map(rfc3339),
+            updated_at: rfc3339(s.updated_at_us),
+        }
+    }
+}
+
+/// The answer to a submission.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmissionResult {
+    /// The declaration.
+    #[serde(flatten)]
+    pub declaration: DeclarationView,
+    /// True when the idempotency key was seen before and this is the earlier declaration.
+    pub duplicate: bool,
+    /// Why registration was refused (FLC findings and signature reasons), empty otherwise.
+    pub reasons: Vec<Reason>,
+    /// Risk profiles that fired.
+    pub hits: Vec<Hit>,
+    /// Number of the electronic release document, when released.
+    pub release_document: Option<String>,
+}
+
+/// A declaration with its document and decision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeclarationDetail {
+    /// The declaration.
+    #[serde(flatten)]
+    pub declaration: DeclarationView,
+    /// SHA-256 of the exact bytes filed.
+    pub document_sha256: String,
+    /// The declaration as filed.
+    #[schema(value_type = Object)]
+    pub document: serde_json::Value,
+    /// Refusal reasons.
+    pub reasons: Vec<Reason>,
+    /// Risk profiles that fired.
+    pub hits: Vec<Hit>,
+    /// The release document, when released.
+    pub release: Option<ReleaseDocument>,
+}
+
+/// Parses the body into the wire type, with a precise error for bad JSON and bad types.
+fn parse_document(body: &[u8]) -> Result<DeclarationDoc, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            ApiError::MalformedJson(inner.to_string())
+        } else {
+            ApiError::Schema { path: format!("$.{path}").replace("$..", "$."), message: inner.to_string() }
+        }
+    })
+}
+
+fn body_or_error(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, ApiError> {
+    body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge(limit)
+        } else {
+            ApiError::MalformedJson(e.body_text())
+        }
+    })
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<Option<&'a str>, ApiError> {
+    headers.get(name).map(|v| v.to_str().map_err(|_| ApiError::BadHeader(name, "not visible ASCII"))).transpose()
+}
+
+/// File a declaration.
+///
+/// The body is the declaration JSON; `X-JWS-Signature` carries a detached JWS (EdDSA) over the
+/// exact body bytes. The declaration is always kept: it is registered when every condition is
+/// met (FLC, signature), otherwise refused with all reasons. A repeated `Idempotency-Key`
+/// returns the earlier declaration (`200`, `duplicate: true`) instead of filing another.
+#[utoipa::path(post, path = "/api/v1/declarations", tag = "declarations",
+    request_body(content = DeclarationDoc, description = "The declaration"),
+    params(
+        ("X-JWS-Signature" = Option<String>, Header, description = "Detached JWS (EdDSA) over the body"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Client key; retries with the same key never file twice"),
+    ),
+    responses(
+        (status = 201, description = "Filed: registered (and possibly released) or refused with reasons", body = SubmissionResult),
+        (status = 200, description = "Idempotent repeat: the earlier declaration", body = SubmissionResult),
+        (status = 400, description = "Malformed JSON", body = crate::error::ErrorBody),
+        (status = 401, description = "Missing or invalid token", body = crate::error::ErrorBody),
+        (status = 403, description = "Not a trader, or declarant is not you", body = crate::error::ErrorBody),
+        (status = 413, description = "Body too large", body = crate::error::ErrorBody),
+        (status = 422, description = "Wrong types", body = crate::error::ErrorBody),
+    ),
+    security(("token" = [])))]
+#[instrument(skip_all, fields(declarant))]
+pub async fn submit(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<SubmissionResult>), ApiError> {
+    let received = std::time::Instant::now();
+    let principal = caller.require(&[Role::Trader], "file declarations")?;
+    let trader = principal.trader.clone().ok_or(ApiError::Forbidden("trader", "file declarations without a party id"))?;
+    tracing::Span::current().record("declarant", trader.0.as_str());
+    let body = body_or_error(body, state.config.body_limit)?;
+    let doc = parse_document(&body)?;
+    if let Some(declared) = doc.declarant.as_ref().and_then(|d| d.id.as_deref()) {
+        if declared != trader.0 {
+            return Err(ApiError::DeclarantMismatch { token: trader.0.clone(), declared: declared.to_string() });
+        }
+    }
+    let idempotency_key = header(&headers, IDEMPOTENCY_HEADER)?.map(str::to_string);
+    if idempotency_key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 128) {
+        return Err(ApiError::BadHeader("Idempotency-Key", "must be 1 to 128 characters"));
+    }
+    let jws = header(&headers, SIGNATURE_HEADER)?;
+    let signature = verify_signature(&state, &trader, jws, &body).await?;
+
+    let now = Utc::now();
+    let today = now.date_naive();
+    let offices = state.offices();
+    let profiles = state.profiles();
+    let flc_context = flc::Context { today, offices: offices.to_vec() };
+    let decision = registration::decide(CoreFiling {
+        doc: &doc,
+        flc: &flc_context,
+        signature,
+        profiles: &profiles,
+        date: today,
+    });
+    let (reasons, hits) = match &decision {
+        Decision::Refused { reasons } => (reasons.clone(), Vec::new()),
+        Decision::Registered { assessment, .. } => (Vec::new(), assessment.hits.clone()),
+    };
+    let office = match &decision {
+        Decision::Registered { declaration, .. } => Some(declaration.office.clone()),
+        Decision::Refused { .. } => doc.office.clone(),
+    };
+    let filing = Filing {
+        id: DeclarationId(Uuid::now_v7()),
+        declarant: trader,
+        idempotency_key,
+        document_sha256: hex::encode(Sha256::digest(&body)),
+        document: body.to_vec(),
+        signature: jws.map(str::to_string),
+        office,
+        location_of_goods: doc.location_of_goods.clone(),
+        decision,
+        at_us: now.timestamp_micros(),
+        date: today,
+    };
+    let recorded = state.commit.record(filing).await?;
+    let (status, duplicate) = match &recorded {
+        Recorded::Created(_) => (StatusCode::CREATED, false),
+        Recorded::Duplicate(_) => (StatusCode::OK, true),
+    };
+    let s = recorded.summary();
+    if !duplicate {
+        let lane = s.lane.map(|l| l.as_str()).unwrap_or("none");
+        state.metrics.decisions.with_label_values(&[s.state.as_str(), lane]).inc();
+        state.metrics.decision_latency.with_label_values(&[s.state.as_str()]).observe(received.elapsed().as_secs_f64());
+    }
+    let release_document = (s.state == DeclState::Released)
+        .then(|| s.registration_number.as_ref().map(smartcustoms_core::release::document_number))
+        .flatten();
+    let (reasons, hits) = if duplicate { stored_decision(&state, s.id).await? } else { (reasons, hits) };
+    Ok((status, Json(SubmissionResult { declaration: s.into(), duplicate, reasons, hits, release_document })))
+}
+
+async fn stored_decision(state: &AppState, id: DeclarationId) -> Result<(Vec<Reason>, Vec<Hit>), ApiError> {
+    let record = state.store.declaration(id).await?.ok_or_else(|| ApiError::NotFound(format!("declaration {id}")))?;
+    Ok((record.reasons, record.hits))
+}
+
+/// Checks the detached JWS over the body with the declarant's registered keys. A bad signature
+/// is not an HTTP error: it is a reason the declaration is refused.
+async fn verify_signature(
+    state: &AppState,
+    trader: &TraderId,
+    jws: Option<&str>,
+    body: &[u8],
+) -> Result<Result<(), SignatureError>, ApiError> {
+    let Some(jws) = jws else { return Ok(Err(SignatureError::Missing)) };
+    let parsed = match DetachedJws::parse(jws) {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(e)),
+    };
+    match state.key(trader, &parsed.kid).await? {
+        Some(key) => Ok(parsed.verify(body, &key)),
+        None => Ok(Err(SignatureError::UnknownKey(parsed.kid))),
+    }
+}
+
+async fn readable(state: &AppState, caller: &Caller, id: &str) -> Result<smartcustoms_storage::DeclarationRecord, ApiError> {
+    let uuid: Uuid = id.parse().map_err(|_| ApiError::BadParameter("id", format!("{id:?} is not a declaration id")))?;
+    let record = state.store.declaration(DeclarationId(uuid)).await?;
+    match record {
+        Some(r) if caller.0.may_read(&r.summary.declarant.0) => Ok(r),
+        Some(_) => Err(ApiError::NotYours(id.to_string())),
+        None => Err(ApiError::NotFound(format!("declaration {id}"))),
+    }
+}
+
+/// Read one declaration with its document, decision and release document.
+#[utoipa::path(get, path = "/api/v1/declarations/{id}", tag = "declarations",
+    params(("id" = String, Path, description = "Declaration id")),
+    responses((status = 200, body = DeclarationDetail), (status = 404, description = "Unknown or not yours", body = crate::error::ErrorBody)),
+    security(("token" = [])))]
+pub async fn get(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<DeclarationDetail>, ApiError> {
+    let r = readable(&state, &caller, &id).await?;
+    let release = state.store.release_document(r.summary.id).await?;
+    let document = serde_json::from_slice(&r.document).unwrap_or(serde_json::Value::Null);
+    Ok(Json(DeclarationDetail {
+        declaration: (&r.summary).into(),
+        document_sha256: r.document_sha256,
+        document,
+        reasons: r.reasons,
+        hits: r.hits,
+        release,
+    }))
+}
+
+/// The events (audit entries) of one declaration, in order.
+#[utoipa::path(get, path = "/api/v1/declarations/{id}/events", tag = "declarations",
+    params(("id" = String, Path, description = "Declaration id")),
+    responses((status = 200, body = Vec<AuditEntry>), (status = 404, body = crate::error::ErrorBody)),
+    security(("token" = [])))]
+pub async fn events(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+    let r = readable(&state, &caller, &id).await?;
+    Ok(Json(state.store.declaration_events(r.summary.id).await?))
+}
+
+/// Listing parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListParams {
+    /// Only declarations in this state.
+    pub state: Option<String>,
+    /// Only declarations filed before this id (paging: pass the last id of the previous page).
+    pub before: Option<String>,
+    /// Page size, 1 to 500 (default 50).
+    pub limit: Option<i64>,
+    /// Officers only: only this declarant's declarations.
+    pub declarant: Option<String>,
+}
+
+/// List declarations, newest first. Traders see only their own.
+#[utoipa::path(get, path = "/api/v1/declarations", tag = "declarations", params(ListParams),
+    responses((status = 200, body = Vec<DeclarationView>), (status = 400, body = crate::error::ErrorBody)),
+    security(("token" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<ListParams>,
+) -> Result<Json<Vec<DeclarationView>>, ApiError> {
+    let principal = caller.require(&[Role::Trader, Role::Officer, Role::Analyst, Role::Admin], "list declarations")?;
+    let declarant = match principal.role {
+        Role::Trader => principal.trader.clone(),
+        _ => p.declarant.map(TraderId),
+    };
+    let limit = p.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::BadParameter("limit", "must be between 1 and 500".into()));
+    }
+    let state_filter = p
+        .state
+        .map(|s| DeclState::parse(&s).ok_or_else(|| ApiError::BadParameter("state", format!("unknown state {s:?}"))))
+        .transpose()?;
+    let before = p
+        .before
+        .map(|b| b.parse().map(DeclarationId).map_err(|_| ApiError::BadParameter("before", format!("{b:?} is not an id"))))
+        .transpose()?;
+    let rows = state.store.list_declarations(&ListQuery { declarant, state: state_filter, before, limit }).await?;
+    Ok(Json(rows.iter().map(DeclarationView::from).collect()))
+}

@@ -1,0 +1,7 @@
+//! One module per HTTP resource.
+
+pub mod declarations;
+pub mod keys;
+pub mod notifications;
+pub mod profiles;
+pub mod system;

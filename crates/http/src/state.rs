@@ -1,0 +1,141 @@
+//! Shared application state: the store, the group-commit writer, configuration, metrics and
+//! small caches of data every request needs (principals, keys, risk profiles, offices).
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use ed25519_dalek::VerifyingKey;
+use sha2::{Digest, Sha256};
+
+use smartcustoms_core::access::Principal;
+use smartcustoms_core::ids::TraderId;
+use smartcustoms_core::risk::{self, Profile};
+use smartcustoms_core::signature;
+use smartcustoms_storage::{GroupCommit, Store, StoreResult};
+
+use crate::metrics::Metrics;
+
+/// HTTP settings.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Largest accepted request body, bytes.
+    pub body_limit: usize,
+    /// Where release notifications are pushed (POST, JSON), if anywhere.
+    pub webhook_url: Option<String>,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig { body_limit: 1024 * 1024, webhook_url: None }
+    }
+}
+
+/// State shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// Storage.
+    pub store: Arc<dyn Store>,
+    /// The group-commit writer filings go through.
+    pub commit: GroupCommit,
+    /// Settings.
+    pub config: Arc<HttpConfig>,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
+    caches: Arc<Caches>,
+}
+
+#[derive(Default)]
+struct Caches {
+    principals: RwLock<HashMap<String, Principal>>,
+    keys: RwLock<HashMap<TraderId, Arc<Vec<(String, VerifyingKey)>>>>,
+    profiles: RwLock<Arc<Vec<Profile>>>,
+    offices: RwLock<Arc<Vec<String>>>,
+}
+
+/// SHA-256 of an API token, hex: only this is stored.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+impl AppState {
+    /// Builds the state and loads the caches.
+    pub async fn new(store: Arc<dyn Store>, commit: GroupCommit, config: HttpConfig) -> StoreResult<Self> {
+        let state = AppState {
+            store,
+            commit,
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::new()),
+            caches: Arc::new(Caches::default()),
+        };
+        state.reload_reference_data().await?;
+        Ok(state)
+    }
+
+    /// Reloads risk profiles and offices from the store (other processes may have changed them).
+    pub async fn reload_reference_data(&self) -> StoreResult<()> {
+        let records = self.store.current_profiles().await?;
+        let mut profiles = Vec::with_capacity(records.len());
+        for r in records {
+            match risk::parse_profile(&r.source, r.version as u32) {
+                Ok(p) => profiles.push(p),
+                // Stored profiles were checked when saved; one that no longer parses is skipped loudly.
+                Err(e) => tracing::error!(profile = %r.code, version = r.version, error = %e, "stored risk profile does not parse"),
+            }
+        }
+        let offices: Vec<String> = self.store.offices().await?.into_iter().map(|o| o.code).collect();
+        if let Ok(mut p) = self.caches.profiles.write() {
+            *p = Arc::new(profiles);
+        }
+        if let Ok(mut o) = self.caches.offices.write() {
+            *o = Arc::new(offices);
+        }
+        Ok(())
+    }
+
+    /// The risk profiles currently in force (latest version of each).
+    pub fn profiles(&self) -> Arc<Vec<Profile>> {
+        self.caches.profiles.read().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    /// Codes of the administration's offices.
+    pub fn offices(&self) -> Arc<Vec<String>> {
+        self.caches.offices.read().map(|o| o.clone()).unwrap_or_default()
+    }
+
+    /// The principal of a token, from the cache or the store.
+    pub async fn principal(&self, token: &str) -> StoreResult<Option<Principal>> {
+        let hash = token_hash(token);
+        if let Some(p) = self.caches.principals.read().ok().and_then(|c| c.get(&hash).cloned()) {
+            return Ok(Some(p));
+        }
+        let found = self.store.principal(&hash).await?;
+        if let (Some(p), Ok(mut cache)) = (&found, self.caches.principals.write()) {
+            cache.insert(hash, p.clone());
+        }
+        Ok(found)
+    }
+
+    /// The public key `kid` of a trader. A miss reloads the trader's keys once, so a key
+    /// registered through another server process is found.
+    pub async fn key(&self, trader: &TraderId, kid: &str) -> StoreResult<Option<VerifyingKey>> {
+        let lookup = |keys: &Arc<Vec<(String, VerifyingKey)>>| keys.iter().find(|(k, _)| k == kid).map(|(_, v)| *v);
+        if let Some(keys) = self.caches.keys.read().ok().and_then(|c| c.get(trader).cloned()) {
+            if let Some(k) = lookup(&keys) {
+                return Ok(Some(k));
+            }
+        }
+        let keys: Vec<(String, VerifyingKey)> = self
+            .store
+            .keys(trader)
+            .await?
+            .into_iter()
+            .filter_map(|r| signature::decode_public_key(&r.public_key).map(|k| (r.kid, k)))
+            .collect();
+        let keys = Arc::new(keys);
+        let found = lookup(&keys);
+        if let Ok(mut cache) = self.caches.keys.write() {
+            cache.insert(trader.clone(), keys);
+        }
+        Ok(found)
+    }
+}
