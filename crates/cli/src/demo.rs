@@ -18,7 +18,7 @@ use smartcustoms_core::{risk, signature};
 use smartcustoms_http::token_hash;
 use smartcustoms_storage::{NewProfile, SigningKeyRecord, Store, StoreError};
 
-use crate::simulator::{self, SimParty, World, OFFICES, WAREHOUSES};
+use smartcustoms_core::simulate::{self, SimParty, World, OFFICES, WAREHOUSES};
 
 /// Number of demo declarants.
 pub const DEMO_TRADERS: usize = 8;

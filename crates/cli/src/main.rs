@@ -5,7 +5,6 @@
 mod commands;
 mod config;
 mod demo;
-mod simulator;
 
 use clap::{Parser, Subcommand};
 

@@ -16,4 +16,5 @@ pub mod registration;
 pub mod release;
 pub mod risk;
 pub mod signature;
+pub mod simulate;
 pub mod workflow;

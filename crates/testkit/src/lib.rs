@@ -1,1 +1,193 @@
-//! stub
+//! Test helpers: fresh SQLite and PostgreSQL databases, a running app on a random port with
+//! declarants, officers and keys, and signed filing helpers. Dev-dependency only.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::sync::Arc;
+
+use ed25519_dalek::SigningKey;
+use sqlx::Connection;
+use tokio::net::TcpListener;
+
+use smartcustoms_core::access::{Principal, Role};
+use smartcustoms_core::declaration::DeclarationDoc;
+use smartcustoms_core::ids::TraderId;
+use smartcustoms_core::simulate::{self, World, OFFICES, WAREHOUSES};
+use smartcustoms_core::{risk, signature};
+use smartcustoms_http::{token_hash, AppState, HttpConfig};
+use smartcustoms_storage::{GroupCommit, GroupCommitConfig, NewProfile, SigningKeyRecord, Store};
+
+/// A database for one test; the SQLite file lives as long as this value.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A fresh SQLite database file.
+pub fn sqlite_db() -> TestDb {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite:{}", dir.path().join("test.db").display());
+    TestDb { url, _dir: Some(dir) }
+}
+
+/// A fresh PostgreSQL database on the server `DATABASE_URL_PG` names, or `None` (and a line
+/// saying the test is skipped) when the variable is not set.
+pub async fn postgres_db(test: &str) -> Option<TestDb> {
+    let Ok(admin_url) = std::env::var("DATABASE_URL_PG") else {
+        eprintln!("skipped {test} on PostgreSQL: DATABASE_URL_PG is not set");
+        return None;
+    };
+    let name = format!("sc_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin_url).await.expect("connect to DATABASE_URL_PG");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+    let base = match admin_url.rfind('/') {
+        Some(i) if admin_url[..i].contains("://") && i > admin_url.find("://").unwrap() + 2 => &admin_url[..i],
+        _ => admin_url.as_str(),
+    };
+    Some(TestDb { url: format!("{base}/{name}"), _dir: None })
+}
+
+/// Every database the storage tests should run on: SQLite always, PostgreSQL when configured.
+pub async fn all_dbs(test: &str) -> Vec<(&'static str, TestDb)> {
+    let mut dbs = vec![("sqlite", sqlite_db())];
+    if let Some(pg) = postgres_db(test).await {
+        dbs.push(("postgres", pg));
+    }
+    dbs
+}
+
+/// A declarant known to the app.
+#[derive(Clone)]
+pub struct TestTrader {
+    pub id: String,
+    pub token: String,
+    pub key: SigningKey,
+    pub party: simulate::SimParty,
+}
+
+/// A running app.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub store: Arc<dyn Store>,
+    pub traders: Vec<TestTrader>,
+    pub officer_token: String,
+    pub analyst_token: String,
+    pub warehouse_token: String,
+    pub world: World,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// Seeds offices, two declarants with keys, an officer, an analyst, a warehouse, and the demo
+/// risk profiles into `store`.
+pub async fn seed(store: &dyn Store) -> (Vec<TestTrader>, World) {
+    for (code, name) in OFFICES {
+        store.upsert_office(code, name).await.unwrap();
+    }
+    for text in risk::demo_profiles() {
+        let p = risk::parse_profile(text, 1).unwrap();
+        store.add_profile(&NewProfile { code: p.code, source: text.to_string(), author: "test".into(), created_at_us: 0 }).await.unwrap();
+    }
+    let world = World::demo(2);
+    let mut traders = Vec::new();
+    for (i, party) in world.declarants.iter().enumerate() {
+        let key = SigningKey::from_bytes(&[i as u8 + 1; 32]);
+        let token = format!("test-trader-{}", i + 1);
+        let principal = Principal { name: party.name.clone(), role: Role::Trader, trader: Some(TraderId(party.id.clone())) };
+        store.add_token(&token_hash(&token), &principal).await.unwrap();
+        let vk = key.verifying_key();
+        store
+            .add_key(&SigningKeyRecord {
+                trader: TraderId(party.id.clone()),
+                kid: signature::key_id(&vk),
+                public_key: signature::encode_public_key(&vk),
+                created_at_us: 0,
+            })
+            .await
+            .unwrap();
+        traders.push(TestTrader { id: party.id.clone(), token, key, party: party.clone() });
+    }
+    for (token, role, party) in [
+        ("test-officer", Role::Officer, None),
+        ("test-analyst", Role::Analyst, None),
+        ("test-warehouse", Role::Warehouse, Some(WAREHOUSES[0].to_string())),
+    ] {
+        store.add_token(&token_hash(token), &Principal { name: token.into(), role, trader: party.map(TraderId) }).await.unwrap();
+    }
+    (traders, world)
+}
+
+/// Starts the app on 127.0.0.1:0 against the database at `url`.
+pub async fn spawn_app(url: &str) -> TestApp {
+    spawn_app_with(url, HttpConfig::default()).await
+}
+
+/// Starts the app with a given HTTP configuration.
+pub async fn spawn_app_with(url: &str, config: HttpConfig) -> TestApp {
+    let store = smartcustoms_storage::open(url).await.expect("open store");
+    let (traders, world) = seed(store.as_ref()).await;
+    let commit = GroupCommit::start(store.clone(), GroupCommitConfig::default());
+    let state = AppState::new(store.clone(), commit, config).await.expect("state");
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(smartcustoms_http::serve(listener, state, std::future::pending()));
+    TestApp {
+        base,
+        client: reqwest::Client::new(),
+        store,
+        traders,
+        officer_token: "test-officer".into(),
+        analyst_token: "test-analyst".into(),
+        warehouse_token: "test-warehouse".into(),
+        world,
+        server,
+    }
+}
+
+impl TestApp {
+    /// A valid declaration by trader `i`, dated today.
+    pub fn declaration(&self, i: usize, seed: u64) -> DeclarationDoc {
+        let today = chrono::Utc::now().date_naive();
+        self.world.declaration(&mut simulate::rng(seed), &self.traders[i].party, today, 5)
+    }
+
+    /// Files raw bytes with a signature made by `key` (None: unsigned) as trader `i`.
+    pub async fn file_raw(&self, i: usize, body: Vec<u8>, key: Option<&SigningKey>, idempotency_key: Option<&str>) -> reqwest::Response {
+        let mut req = self
+            .client
+            .post(format!("{}/api/v1/declarations", self.base))
+            .bearer_auth(&self.traders[i].token)
+            .header("content-type", "application/json");
+        if let Some(k) = key {
+            req = req.header("x-jws-signature", signature::sign_detached(k, &body));
+        }
+        if let Some(k) = idempotency_key {
+            req = req.header("idempotency-key", k);
+        }
+        req.body(body).send().await.expect("request")
+    }
+
+    /// Files a declaration signed with trader `i`'s key; returns status and JSON.
+    pub async fn file(&self, i: usize, doc: &DeclarationDoc) -> (u16, serde_json::Value) {
+        let body = serde_json::to_vec(doc).unwrap();
+        let r = self.file_raw(i, body, Some(&self.traders[i].key.clone()), None).await;
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// GET with a token; returns status and JSON.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
+        let mut req = self.client.get(format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let r = req.send().await.expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+}

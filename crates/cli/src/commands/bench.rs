@@ -17,7 +17,7 @@ use smartcustoms_http::{AppState, HttpConfig};
 use smartcustoms_storage::{Filing, GroupCommit, GroupCommitConfig, Store};
 
 use crate::demo::{self, Declarant};
-use crate::simulator::{self, World};
+use smartcustoms_core::simulate::{self, World};
 
 /// Arguments of `bench`.
 #[derive(Debug, clap::Args)]

@@ -2,7 +2,7 @@
 
 use smartcustoms_core::declaration::DeclarationDoc;
 
-use crate::simulator::{self, World};
+use smartcustoms_core::simulate::{self, World};
 
 /// Arguments of `example`.
 #[derive(Debug, clap::Args)]

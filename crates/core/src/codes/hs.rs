@@ -171,7 +171,8 @@ mod tests {
         assert!(HsCode::parse("010121").is_some());
         assert!(HsCode::parse("0101210000").is_some());
         assert!(HsCode::parse("01012100001").is_none());
-        assert!(HsCode::parse("999999").is_none());
+        assert!(HsCode::parse("123456").is_none());
+        assert!(HsCode::parse("000000").is_none());
         assert!(HsCode::parse("0101").is_none());
         assert!(HsCode::parse("01012a").is_none());
     }

@@ -7,7 +7,9 @@
 
 use rust_decimal::Decimal;
 
-use crate::codes::{CurrencyCode, TransportMode, COUNT_UNITS, MASS_UNITS, THREE_DECIMAL_CURRENCIES};
+use crate::codes::{
+    CurrencyCode, TransportMode, COUNT_UNITS, MASS_UNITS, THREE_DECIMAL_CURRENCIES,
+};
 
 use super::finding::Findings;
 use super::header::Header;
@@ -45,14 +47,28 @@ fn amount_decimals(currency: Option<CurrencyCode>) -> u32 {
 }
 
 /// Checks a price or the invoice total. Returns true when it passes every rule.
-pub(crate) fn amount(f: &mut Findings, path: &str, what: &str, value: Decimal, currency: Option<CurrencyCode>) -> bool {
+pub(crate) fn amount(
+    f: &mut Findings,
+    path: &str,
+    what: &str,
+    value: Decimal,
+    currency: Option<CurrencyCode>,
+) -> bool {
     let mut ok = true;
     if value <= Decimal::ZERO {
-        f.push(Rule::AmountNotPositive, path, format!("{what} is {value}; it must be more than zero."));
+        f.push(
+            Rule::AmountNotPositive,
+            path,
+            format!("{what} is {value}; it must be more than zero."),
+        );
         ok = false;
     }
     if value.abs() >= AMOUNT_LIMIT {
-        f.push(Rule::AmountTooLarge, path, format!("{what} {value} is too large; amounts stay below {AMOUNT_LIMIT}."));
+        f.push(
+            Rule::AmountTooLarge,
+            path,
+            format!("{what} {value} is too large; amounts stay below {AMOUNT_LIMIT}."),
+        );
         ok = false;
     }
     let allowed = amount_decimals(currency);
@@ -60,7 +76,10 @@ pub(crate) fn amount(f: &mut Findings, path: &str, what: &str, value: Decimal, c
         f.push(
             Rule::AmountDecimals,
             path,
-            format!("{what} {value} has {} decimal places; at most {allowed} are allowed.", decimals(value)),
+            format!(
+                "{what} {value} has {} decimal places; at most {allowed} are allowed.",
+                decimals(value)
+            ),
         );
         ok = false;
     }
@@ -71,22 +90,40 @@ pub(crate) fn amount(f: &mut Findings, path: &str, what: &str, value: Decimal, c
 /// ceiling applies, so that a bad mode does not also turn every mass into a finding.
 fn mass_limit(mode: Option<TransportMode>) -> Decimal {
     match mode {
-        Some(TransportMode::Road | TransportMode::Air | TransportMode::Post) => LIGHT_MODE_MASS_LIMIT,
+        Some(TransportMode::Road | TransportMode::Air | TransportMode::Post) => {
+            LIGHT_MODE_MASS_LIMIT
+        }
         _ => BULK_MODE_MASS_LIMIT,
     }
 }
 
 /// Checks a net or gross mass in kg. Returns true when it passes every rule.
-pub(crate) fn mass(f: &mut Findings, path: &str, what: &str, value: Decimal, mode: Option<TransportMode>) -> bool {
+pub(crate) fn mass(
+    f: &mut Findings,
+    path: &str,
+    what: &str,
+    value: Decimal,
+    mode: Option<TransportMode>,
+) -> bool {
     let mut ok = true;
     if value <= Decimal::ZERO {
-        f.push(Rule::MassNotPositive, path, format!("{what} is {value} kg; it must be more than zero."));
+        f.push(
+            Rule::MassNotPositive,
+            path,
+            format!("{what} is {value} kg; it must be more than zero."),
+        );
         ok = false;
     }
     let limit = mass_limit(mode);
     if value > limit {
-        let by = mode.map(|m| format!(" by transport mode {}", m.code())).unwrap_or_default();
-        f.push(Rule::MassImplausible, path, format!("{what} of {value} kg is implausible{by}; the ceiling per item is {limit} kg."));
+        let by = mode
+            .map(|m| format!(" by transport mode {}", m.code()))
+            .unwrap_or_default();
+        f.push(
+            Rule::MassImplausible,
+            path,
+            format!("{what} of {value} kg is implausible{by}; the ceiling per item is {limit} kg."),
+        );
         ok = false;
     }
     if decimals(value) > MASS_DECIMALS {
@@ -104,11 +141,19 @@ pub(crate) fn mass(f: &mut Findings, path: &str, what: &str, value: Decimal, mod
 pub(crate) fn quantity(f: &mut Findings, path: &str, value: Decimal) -> bool {
     let mut ok = true;
     if value <= Decimal::ZERO {
-        f.push(Rule::QuantityNotPositive, path, format!("The quantity is {value}; it must be more than zero."));
+        f.push(
+            Rule::QuantityNotPositive,
+            path,
+            format!("The quantity is {value}; it must be more than zero."),
+        );
         ok = false;
     }
     if value > QUANTITY_LIMIT {
-        f.push(Rule::QuantityImplausible, path, format!("The quantity {value} is implausible; it is at most {QUANTITY_LIMIT}."));
+        f.push(
+            Rule::QuantityImplausible,
+            path,
+            format!("The quantity {value} is implausible; it is at most {QUANTITY_LIMIT}."),
+        );
         ok = false;
     }
     if decimals(value) > QUANTITY_DECIMALS {
@@ -137,13 +182,19 @@ pub(crate) fn check_item(f: &mut Findings, path: &str, item: &ItemParts) {
     let (Some(quantity), Some(unit)) = (item.quantity, item.unit.as_deref()) else {
         return;
     };
-    if let (Some(gross), Some(mass_unit)) = (item.gross_mass, MASS_UNITS.iter().find(|m| m.code == unit)) {
-        let kg = quantity.checked_mul(Decimal::from(mass_unit.grams)).and_then(|g| g.checked_div(Decimal::ONE_THOUSAND));
+    if let (Some(gross), Some(mass_unit)) =
+        (item.gross_mass, MASS_UNITS.iter().find(|m| m.code == unit))
+    {
+        let kg = quantity
+            .checked_mul(Decimal::from(mass_unit.grams))
+            .and_then(|g| g.checked_div(Decimal::ONE_THOUSAND));
         if kg.is_some_and(|kg| kg > gross) {
             f.push(
                 Rule::MassQuantityAboveGross,
                 format!("{path}.quantity"),
-                format!("The quantity {quantity} {unit} is more than the gross mass of {gross} kg."),
+                format!(
+                    "The quantity {quantity} {unit} is more than the gross mass of {gross} kg."
+                ),
             );
         }
     }
@@ -151,7 +202,9 @@ pub(crate) fn check_item(f: &mut Findings, path: &str, item: &ItemParts) {
         f.push(
             Rule::CountNotWhole,
             format!("{path}.quantity"),
-            format!("The quantity {quantity} is not a whole number, but the unit {unit} counts things."),
+            format!(
+                "The quantity {quantity} is not a whole number, but the unit {unit} counts things."
+            ),
         );
     }
 }
@@ -165,7 +218,10 @@ fn sum_if_all(mut values: impl Iterator<Item = Option<Decimal>>) -> Option<Decim
 /// item prices to the cent, and discounts or charges spread over the items, leave differences
 /// of this size in honest invoices.
 pub(crate) fn invoice_tolerance(total: Decimal) -> Decimal {
-    let share = total.abs().checked_mul(Decimal::new(5, 3)).unwrap_or(Decimal::MAX);
+    let share = total
+        .abs()
+        .checked_mul(Decimal::new(5, 3))
+        .unwrap_or(Decimal::MAX);
     share.max(Decimal::ONE)
 }
 
@@ -174,7 +230,10 @@ pub(crate) fn check_totals(f: &mut Findings, header: &Header, items: &[ItemParts
     if items.is_empty() {
         return;
     }
-    if let (Some(total), Some(sum)) = (header.invoice_total, sum_if_all(items.iter().map(|i| i.price))) {
+    if let (Some(total), Some(sum)) = (
+        header.invoice_total,
+        sum_if_all(items.iter().map(|i| i.price)),
+    ) {
         let difference = (sum - total).abs();
         let tolerance = invoice_tolerance(total);
         if difference > tolerance {
@@ -253,8 +312,20 @@ mod tests {
     #[test]
     fn six_hundred_tonnes_in_one_item_are_implausible_by_road_but_not_by_sea() {
         let mut f = Findings::default();
-        assert!(mass(&mut f, "$.m", "The net mass", dec!(600000), Some(TransportMode::Sea)));
-        assert!(!mass(&mut f, "$.m", "The net mass", dec!(600000), Some(TransportMode::Road)));
+        assert!(mass(
+            &mut f,
+            "$.m",
+            "The net mass",
+            dec!(600000),
+            Some(TransportMode::Sea)
+        ));
+        assert!(!mass(
+            &mut f,
+            "$.m",
+            "The net mass",
+            dec!(600000),
+            Some(TransportMode::Road)
+        ));
         assert_eq!(codes(f), ["FLC_042"]);
     }
 
@@ -282,9 +353,17 @@ mod tests {
     #[test]
     fn a_dozen_may_be_fractional_but_pairs_may_not() {
         let mut f = Findings::default();
-        let dozen = ItemParts { quantity: Some(dec!(2.5)), unit: Some("DZN".into()), ..ItemParts::default() };
+        let dozen = ItemParts {
+            quantity: Some(dec!(2.5)),
+            unit: Some("DZN".into()),
+            ..ItemParts::default()
+        };
         check_item(&mut f, "$.items[0]", &dozen);
-        let pairs = ItemParts { quantity: Some(dec!(2.5)), unit: Some("NPR".into()), ..ItemParts::default() };
+        let pairs = ItemParts {
+            quantity: Some(dec!(2.5)),
+            unit: Some("NPR".into()),
+            ..ItemParts::default()
+        };
         check_item(&mut f, "$.items[1]", &pairs);
         assert_eq!(codes(f), ["FLC_049"]);
     }
@@ -292,7 +371,13 @@ mod tests {
     #[test]
     fn sums_are_skipped_when_one_value_is_unknown_or_the_sum_overflows() {
         assert_eq!(sum_if_all([Some(dec!(1)), None].into_iter()), None);
-        assert_eq!(sum_if_all([Some(Decimal::MAX), Some(Decimal::MAX)].into_iter()), None);
-        assert_eq!(sum_if_all([Some(dec!(1.5)), Some(dec!(2))].into_iter()), Some(dec!(3.5)));
+        assert_eq!(
+            sum_if_all([Some(Decimal::MAX), Some(Decimal::MAX)].into_iter()),
+            None
+        );
+        assert_eq!(
+            sum_if_all([Some(dec!(1.5)), Some(dec!(2))].into_iter()),
+            Some(dec!(3.5))
+        );
     }
 }

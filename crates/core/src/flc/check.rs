@@ -14,6 +14,10 @@ use super::{arithmetic, dates, logic};
 /// Every rule runs, so the declarant sees every violation at once rather than one per
 /// attempt. Findings come in document order: header fields, then dates, then items, then the
 /// rules that span several fields.
+///
+/// # Errors
+///
+/// Returns every finding, never an empty list, when any rule of `rules()` is violated.
 pub fn check(doc: &DeclarationDoc, ctx: &Context) -> Result<Declaration, Vec<Finding>> {
     let mut f = Findings::default();
     let header = header::check_header(doc, ctx, &mut f);
@@ -57,6 +61,9 @@ fn build(h: &Header, items: &[ItemParts]) -> Option<Declaration> {
         invoice_total: h.invoice_total?,
         incoterm: h.incoterm.clone()?,
         declaration_date: h.declaration_date?,
-        items: items.iter().map(ItemParts::finish).collect::<Option<Vec<_>>>()?,
+        items: items
+            .iter()
+            .map(ItemParts::finish)
+            .collect::<Option<Vec<_>>>()?,
     })
 }

@@ -34,7 +34,11 @@ pub(crate) struct Findings(Vec<Finding>);
 impl Findings {
     /// Records a violation of `rule` at `path`.
     pub(crate) fn push(&mut self, rule: Rule, path: impl Into<String>, message: impl Into<String>) {
-        self.0.push(Finding { code: rule.code().to_string(), path: path.into(), message: message.into() });
+        self.0.push(Finding {
+            code: rule.code().to_string(),
+            path: path.into(),
+            message: message.into(),
+        });
     }
 
     /// True when nothing was found.

@@ -1,5 +1,5 @@
-//! Checks of the declaration-level fields: type, procedure, office, parties, transport,
-//! location of goods, invoice and delivery terms.
+//! Checks of the declaration-level fields: type, procedure, office, transport,
+//! location of goods, invoice and delivery terms (parties are in `party`).
 //!
 //! Each field is parsed on its own into an `Option`: `Some` only when the field passed every
 //! check of its own. Cross-field rules then run only on values that are known to be good, so
@@ -9,30 +9,16 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::codes::{
-    find_code, CountryCode, CurrencyCode, TransportMode, EXPORT_PROCEDURES, EXTRA_PARTY_ID_PREFIXES,
-    IMPORT_PROCEDURES, INCOTERMS_2020, is_previous_procedure,
+    find_code, is_previous_procedure, CurrencyCode, TransportMode, EXPORT_PROCEDURES,
+    IMPORT_PROCEDURES, INCOTERMS_2020,
 };
-use crate::declaration::{DeclarationDoc, DeclarationType, Party, PartyDoc, Transport, TransportDoc};
+use crate::declaration::{DeclarationDoc, DeclarationType, Transport, TransportDoc};
 
 use super::arithmetic;
 use super::finding::{shown, Context, Findings};
+use super::party::{self, country, PartyParts};
 use super::rules::Rule;
 use super::text::{self, limit, required, required_text};
-
-/// A party as far as it could be parsed.
-#[derive(Debug, Default)]
-pub(crate) struct PartyParts {
-    pub(crate) id: Option<String>,
-    pub(crate) name: Option<String>,
-    pub(crate) country: Option<CountryCode>,
-}
-
-impl PartyParts {
-    /// The checked party, when every field passed.
-    pub(crate) fn finish(&self) -> Option<Party> {
-        Some(Party { id: self.id.clone()?, name: self.name.clone()?, country: self.country? })
-    }
-}
 
 /// The declaration-level fields as far as they could be parsed.
 #[derive(Debug, Default)]
@@ -61,27 +47,50 @@ pub(crate) fn check_header(doc: &DeclarationDoc, ctx: &Context, f: &mut Findings
         kind: declaration_type(doc, f),
         procedure_code: procedure_code(doc, f),
         office: office(doc, ctx, f),
-        declarant: party(f, "$.declarant", "declarant", doc.declarant.as_ref(), true),
-        importer: party(f, "$.importer", "importer", doc.importer.as_ref(), true),
-        exporter: party(f, "$.exporter", "exporter", doc.exporter.as_ref(), true),
-        representative: party(f, "$.representative", "representative", doc.representative.as_ref(), false),
+        declarant: party::party(f, "$.declarant", "declarant", doc.declarant.as_ref(), true),
+        importer: party::party(f, "$.importer", "importer", doc.importer.as_ref(), true),
+        exporter: party::party(f, "$.exporter", "exporter", doc.exporter.as_ref(), true),
+        representative: party::party(
+            f,
+            "$.representative",
+            "representative",
+            doc.representative.as_ref(),
+            false,
+        ),
         ..Header::default()
     };
-    if let Some(t) = required(f, "$.transport", doc.transport.as_ref(), Rule::HeaderFieldMissing, "The transport at the border") {
+    if let Some(t) = required(
+        f,
+        "$.transport",
+        doc.transport.as_ref(),
+        Rule::HeaderFieldMissing,
+        "The transport at the border",
+    ) {
         (h.transport_mode, h.transport) = transport(t, f);
     }
     h.location_of_goods = location_of_goods(doc, f);
     invoice(doc, &mut h, f);
     h.incoterm = delivery_terms(doc, f);
-    h.declaration_date =
-        required(f, "$.declaration_date", doc.declaration_date.as_ref(), Rule::HeaderFieldMissing, "The declaration date")
-            .copied();
+    h.declaration_date = required(
+        f,
+        "$.declaration_date",
+        doc.declaration_date.as_ref(),
+        Rule::HeaderFieldMissing,
+        "The declaration date",
+    )
+    .copied();
     h
 }
 
 fn declaration_type(doc: &DeclarationDoc, f: &mut Findings) -> Option<DeclarationType> {
     let path = "$.declaration_type";
-    let code = required(f, path, doc.declaration_type.as_deref(), Rule::HeaderFieldMissing, "The declaration type")?;
+    let code = required(
+        f,
+        path,
+        doc.declaration_type.as_deref(),
+        Rule::HeaderFieldMissing,
+        "The declaration type",
+    )?;
     match code {
         "IM" => Some(DeclarationType::Import),
         "EX" => Some(DeclarationType::Export),
@@ -89,7 +98,10 @@ fn declaration_type(doc: &DeclarationDoc, f: &mut Findings) -> Option<Declaratio
             f.push(
                 Rule::DeclarationTypeUnknown,
                 path,
-                format!("The declaration type {} is unknown; use IM for import or EX for export.", shown(code)),
+                format!(
+                    "The declaration type {} is unknown; use IM for import or EX for export.",
+                    shown(code)
+                ),
             );
             None
         }
@@ -98,19 +110,28 @@ fn declaration_type(doc: &DeclarationDoc, f: &mut Findings) -> Option<Declaratio
 
 fn procedure_code(doc: &DeclarationDoc, f: &mut Findings) -> Option<String> {
     let path = "$.procedure_code";
-    let code = required(f, path, doc.procedure_code.as_deref(), Rule::HeaderFieldMissing, "The procedure code")?;
+    let code = required(
+        f,
+        path,
+        doc.procedure_code.as_deref(),
+        Rule::HeaderFieldMissing,
+        "The procedure code",
+    )?;
     if !text::is_procedure_code(code) {
         f.push(
             Rule::ProcedureCodeFormat,
             path,
-            format!("The procedure code {} is not four digits (e.g. 4000).", shown(code)),
+            format!(
+                "The procedure code {} is not four digits (e.g. 4000).",
+                shown(code)
+            ),
         );
         return None;
     }
     // Both halves are ASCII digits now, so slicing at 2 is on a character boundary.
     let (requested, previous) = code.split_at(2);
-    let known_requested =
-        find_code(IMPORT_PROCEDURES, requested).is_some() || find_code(EXPORT_PROCEDURES, requested).is_some();
+    let known_requested = find_code(IMPORT_PROCEDURES, requested).is_some()
+        || find_code(EXPORT_PROCEDURES, requested).is_some();
     if !known_requested {
         f.push(
             Rule::ProcedureUnknown,
@@ -130,106 +151,57 @@ fn procedure_code(doc: &DeclarationDoc, f: &mut Findings) -> Option<String> {
 
 fn office(doc: &DeclarationDoc, ctx: &Context, f: &mut Findings) -> Option<String> {
     let path = "$.office";
-    let code = required(f, path, doc.office.as_deref(), Rule::HeaderFieldMissing, "The customs office")?;
+    let code = required(
+        f,
+        path,
+        doc.office.as_deref(),
+        Rule::HeaderFieldMissing,
+        "The customs office",
+    )?;
     if !text::is_office_code(code) {
         f.push(
             Rule::OfficeCodeFormat,
             path,
-            format!("The office code {} is not eight upper-case letters or digits (e.g. DE005000).", shown(code)),
+            format!(
+                "The office code {} is not eight upper-case letters or digits (e.g. DE005000).",
+                shown(code)
+            ),
         );
         return None;
     }
     if !ctx.offices.is_empty() && !ctx.offices.iter().any(|o| o == code) {
-        f.push(Rule::OfficeUnknown, path, format!("The office {code} is not a customs office of this administration."));
+        f.push(
+            Rule::OfficeUnknown,
+            path,
+            format!("The office {code} is not a customs office of this administration."),
+        );
         return None;
     }
     Some(code.to_string())
 }
 
-/// Checks one party. `role` is used in messages ("declarant"); a missing mandatory party is
-/// one finding, not one per field.
-fn party(f: &mut Findings, path: &str, role: &str, doc: Option<&PartyDoc>, mandatory: bool) -> Option<PartyParts> {
-    let Some(p) = doc else {
-        if mandatory {
-            f.push(Rule::PartyMissing, path, format!("The {role} is missing ({path})."));
-        }
-        return None;
-    };
-    let mut parts = PartyParts::default();
-
-    let id_path = format!("{path}.id");
-    if let Some(id) = required(f, &id_path, p.id.as_deref(), Rule::PartyFieldMissing, &format!("The {role}'s id")) {
-        if !text::is_party_id(id) {
+fn transport(t: &TransportDoc, f: &mut Findings) -> (Option<TransportMode>, Option<Transport>) {
+    let mode = required(
+        f,
+        "$.transport.mode",
+        t.mode.as_deref(),
+        Rule::TransportFieldMissing,
+        "The transport mode",
+    )
+    .and_then(|m| {
+        let parsed = TransportMode::parse(m);
+        if parsed.is_none() {
             f.push(
-                Rule::PartyIdFormat,
-                &id_path,
+                Rule::TransportModeUnknown,
+                "$.transport.mode",
                 format!(
-                    "The {role}'s id {} is not two upper-case letters followed by 1 to 15 upper-case letters or digits (e.g. DE123456789012345).",
-                    shown(id)
+                    "The transport mode {} is not one of 1, 2, 3, 4, 5, 7, 8, 9.",
+                    shown(m)
                 ),
             );
-        } else if CountryCode::parse(&id[..2]).is_none() && !EXTRA_PARTY_ID_PREFIXES.contains(&&id[..2]) {
-            // `is_party_id` guarantees two ASCII letters in front, so the slice is safe.
-            f.push(
-                Rule::PartyIdPrefixUnknown,
-                &id_path,
-                format!("The {role}'s id {} does not start with an ISO 3166 country code.", shown(id)),
-            );
-        } else {
-            parts.id = Some(id.to_string());
         }
-    }
-
-    parts.name = required_text(
-        f,
-        &format!("{path}.name"),
-        &format!("The {role}'s name"),
-        p.name.as_ref(),
-        limit::NAME,
-        Rule::PartyFieldMissing,
-    );
-    text::optional_text(f, &format!("{path}.street"), &format!("The {role}'s street"), p.street.as_ref(), limit::STREET);
-    text::optional_text(f, &format!("{path}.city"), &format!("The {role}'s city"), p.city.as_ref(), limit::CITY);
-    text::optional_text(
-        f,
-        &format!("{path}.postcode"),
-        &format!("The {role}'s postcode"),
-        p.postcode.as_ref(),
-        limit::POSTCODE,
-    );
-
-    let country_path = format!("{path}.country");
-    if let Some(c) =
-        required(f, &country_path, p.country.as_deref(), Rule::PartyFieldMissing, &format!("The {role}'s country"))
-    {
-        parts.country = country(f, &country_path, &format!("The {role}'s country"), c, Rule::CountryUnknown);
-    }
-    Some(parts)
-}
-
-/// Parses an ISO 3166 code, recording `rule` when it is unknown.
-pub(crate) fn country(f: &mut Findings, path: &str, what: &str, code: &str, rule: Rule) -> Option<CountryCode> {
-    let parsed = CountryCode::parse(code);
-    if parsed.is_none() {
-        let hint = if code == "UK" { " (the United Kingdom is GB)" } else { "" };
-        f.push(rule, path, format!("{what} {} is not an ISO 3166-1 alpha-2 country code{hint}.", shown(code)));
-    }
-    parsed
-}
-
-fn transport(t: &TransportDoc, f: &mut Findings) -> (Option<TransportMode>, Option<Transport>) {
-    let mode = required(f, "$.transport.mode", t.mode.as_deref(), Rule::TransportFieldMissing, "The transport mode")
-        .and_then(|m| {
-            let parsed = TransportMode::parse(m);
-            if parsed.is_none() {
-                f.push(
-                    Rule::TransportModeUnknown,
-                    "$.transport.mode",
-                    format!("The transport mode {} is not one of 1, 2, 3, 4, 5, 7, 8, 9.", shown(m)),
-                );
-            }
-            parsed
-        });
+        parsed
+    });
 
     let path = "$.transport.means_id";
     let mut means_id = required_text(
@@ -254,12 +226,22 @@ fn transport(t: &TransportDoc, f: &mut Findings) -> (Option<TransportMode>, Opti
     // Nationality is optional; `Some(None)` means absent, `None` means present but unknown.
     let nationality = match t.nationality.as_deref() {
         None => Some(None),
-        Some(c) => country(f, "$.transport.nationality", "The nationality of the means of transport", c, Rule::CountryUnknown)
-            .map(Some),
+        Some(c) => country(
+            f,
+            "$.transport.nationality",
+            "The nationality of the means of transport",
+            c,
+            Rule::CountryUnknown,
+        )
+        .map(Some),
     };
 
     let transport = match (mode, means_id, nationality) {
-        (Some(mode), Some(means_id), Some(nationality)) => Some(Transport { mode, means_id, nationality }),
+        (Some(mode), Some(means_id), Some(nationality)) => Some(Transport {
+            mode,
+            means_id,
+            nationality,
+        }),
         _ => None,
     };
     (mode, transport)
@@ -267,7 +249,13 @@ fn transport(t: &TransportDoc, f: &mut Findings) -> (Option<TransportMode>, Opti
 
 fn location_of_goods(doc: &DeclarationDoc, f: &mut Findings) -> Option<String> {
     let path = "$.location_of_goods";
-    let id = required(f, path, doc.location_of_goods.as_deref(), Rule::HeaderFieldMissing, "The location of goods")?;
+    let id = required(
+        f,
+        path,
+        doc.location_of_goods.as_deref(),
+        Rule::HeaderFieldMissing,
+        "The location of goods",
+    )?;
     if !text::is_location_of_goods(id) {
         f.push(
             Rule::LocationOfGoodsFormat,
@@ -283,33 +271,88 @@ fn location_of_goods(doc: &DeclarationDoc, f: &mut Findings) -> Option<String> {
 }
 
 fn invoice(doc: &DeclarationDoc, h: &mut Header, f: &mut Findings) {
-    let Some(inv) = required(f, "$.invoice", doc.invoice.as_ref(), Rule::HeaderFieldMissing, "The invoice") else {
+    let Some(inv) = required(
+        f,
+        "$.invoice",
+        doc.invoice.as_ref(),
+        Rule::HeaderFieldMissing,
+        "The invoice",
+    ) else {
         return;
     };
-    if let Some(c) = required(f, "$.invoice.currency", inv.currency.as_deref(), Rule::InvoiceFieldMissing, "The invoice currency") {
+    if let Some(c) = required(
+        f,
+        "$.invoice.currency",
+        inv.currency.as_deref(),
+        Rule::InvoiceFieldMissing,
+        "The invoice currency",
+    ) {
         h.currency = CurrencyCode::parse(c);
         if h.currency.is_none() {
-            let hint = if c == "RMB" { " (the Chinese yuan is CNY)" } else { "" };
+            let hint = if c == "RMB" {
+                " (the Chinese yuan is CNY)"
+            } else {
+                ""
+            };
             f.push(
                 Rule::CurrencyUnknown,
                 "$.invoice.currency",
-                format!("The invoice currency {} is not an active ISO 4217 code{hint}.", shown(c)),
+                format!(
+                    "The invoice currency {} is not an active ISO 4217 code{hint}.",
+                    shown(c)
+                ),
             );
         }
     }
-    if let Some(total) = required(f, "$.invoice.total", inv.total.as_ref(), Rule::InvoiceFieldMissing, "The invoice total") {
-        h.invoice_total = arithmetic::amount(f, "$.invoice.total", "The invoice total", *total, h.currency)
-            .then_some(*total);
+    if let Some(total) = required(
+        f,
+        "$.invoice.total",
+        inv.total.as_ref(),
+        Rule::InvoiceFieldMissing,
+        "The invoice total",
+    ) {
+        h.invoice_total = arithmetic::amount(
+            f,
+            "$.invoice.total",
+            "The invoice total",
+            *total,
+            h.currency,
+        )
+        .then_some(*total);
     }
-    text::optional_text(f, "$.invoice.number", "The invoice number", inv.number.as_ref(), limit::REFERENCE);
+    text::optional_text(
+        f,
+        "$.invoice.number",
+        "The invoice number",
+        inv.number.as_ref(),
+        limit::REFERENCE,
+    );
     h.invoice_date = inv.date;
 }
 
 fn delivery_terms(doc: &DeclarationDoc, f: &mut Findings) -> Option<String> {
-    let terms = required(f, "$.delivery_terms", doc.delivery_terms.as_ref(), Rule::HeaderFieldMissing, "The delivery-terms group")?;
-    text::optional_text(f, "$.delivery_terms.place", "The named place of delivery", terms.place.as_ref(), limit::REFERENCE);
+    let terms = required(
+        f,
+        "$.delivery_terms",
+        doc.delivery_terms.as_ref(),
+        Rule::HeaderFieldMissing,
+        "The delivery-terms group",
+    )?;
+    text::optional_text(
+        f,
+        "$.delivery_terms.place",
+        "The named place of delivery",
+        terms.place.as_ref(),
+        limit::REFERENCE,
+    );
     let path = "$.delivery_terms.incoterm";
-    let code = required(f, path, terms.incoterm.as_deref(), Rule::IncotermMissing, "The Incoterms code")?;
+    let code = required(
+        f,
+        path,
+        terms.incoterm.as_deref(),
+        Rule::IncotermMissing,
+        "The Incoterms code",
+    )?;
     if find_code(INCOTERMS_2020, code).is_none() {
         f.push(
             Rule::IncotermUnknown,
@@ -338,7 +381,10 @@ mod tests {
 
     #[test]
     fn any_well_formed_office_passes_when_the_administration_lists_none() {
-        let doc = DeclarationDoc { office: Some("PL443010".into()), ..Default::default() };
+        let doc = DeclarationDoc {
+            office: Some("PL443010".into()),
+            ..Default::default()
+        };
         let mut f = Findings::default();
         assert_eq!(office(&doc, &ctx(&[]), &mut f).as_deref(), Some("PL443010"));
         assert!(f.is_empty());
@@ -346,15 +392,24 @@ mod tests {
 
     #[test]
     fn an_office_of_another_administration_is_refused_when_offices_are_listed() {
-        let doc = DeclarationDoc { office: Some("PL443010".into()), ..Default::default() };
+        let doc = DeclarationDoc {
+            office: Some("PL443010".into()),
+            ..Default::default()
+        };
         let mut f = Findings::default();
-        assert_eq!(office(&doc, &ctx(&["DE005000", "DE004800", "NL000396"]), &mut f), None);
+        assert_eq!(
+            office(&doc, &ctx(&["DE005000", "DE004800", "NL000396"]), &mut f),
+            None
+        );
         assert_eq!(codes(f), ["FLC_036"]);
     }
 
     #[test]
     fn a_procedure_code_with_unknown_halves_gets_a_finding_for_each() {
-        let doc = DeclarationDoc { procedure_code: Some("9999".into()), ..Default::default() };
+        let doc = DeclarationDoc {
+            procedure_code: Some("9999".into()),
+            ..Default::default()
+        };
         let mut f = Findings::default();
         assert_eq!(procedure_code(&doc, &mut f), None);
         assert_eq!(codes(f), ["FLC_029", "FLC_029"]);
@@ -362,30 +417,21 @@ mod tests {
 
     #[test]
     fn release_after_customs_warehousing_is_a_known_procedure() {
-        let doc = DeclarationDoc { procedure_code: Some("4071".into()), ..Default::default() };
+        let doc = DeclarationDoc {
+            procedure_code: Some("4071".into()),
+            ..Default::default()
+        };
         let mut f = Findings::default();
         assert_eq!(procedure_code(&doc, &mut f).as_deref(), Some("4071"));
     }
 
     #[test]
-    fn a_missing_optional_representative_is_not_a_finding() {
-        let mut f = Findings::default();
-        assert!(party(&mut f, "$.representative", "representative", None, false).is_none());
-        assert!(f.is_empty());
-    }
-
-    #[test]
-    fn a_northern_irish_trader_id_is_accepted() {
-        let p = PartyDoc { id: Some("XI123456789000".into()), name: Some("Belfast Traders Ltd".into()), country: Some("GB".into()), ..Default::default() };
-        let mut f = Findings::default();
-        let parts = party(&mut f, "$.importer", "importer", Some(&p), true);
-        assert!(f.is_empty());
-        assert!(parts.and_then(|p| p.finish()).is_some());
-    }
-
-    #[test]
     fn a_road_vehicle_needs_no_imo_number() {
-        let t = TransportDoc { mode: Some("3".into()), means_id: Some("HH-AB 1234".into()), nationality: Some("DE".into()) };
+        let t = TransportDoc {
+            mode: Some("3".into()),
+            means_id: Some("HH-AB 1234".into()),
+            nationality: Some("DE".into()),
+        };
         let mut f = Findings::default();
         let (mode, transport) = transport(&t, &mut f);
         assert_eq!(mode, Some(TransportMode::Road));

@@ -13,6 +13,7 @@ mod finding;
 mod header;
 mod items;
 mod logic;
+mod party;
 mod rules;
 mod text;
 

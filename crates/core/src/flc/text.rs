@@ -21,7 +21,13 @@ pub(crate) mod limit {
 }
 
 /// Returns the value of a mandatory field, or records `rule` at `path` when it is absent.
-pub(crate) fn required<'a, T>(f: &mut Findings, path: &str, value: Option<&'a T>, rule: Rule, what: &str) -> Option<&'a T>
+pub(crate) fn required<'a, T>(
+    f: &mut Findings,
+    path: &str,
+    value: Option<&'a T>,
+    rule: Rule,
+    what: &str,
+) -> Option<&'a T>
 where
     T: ?Sized,
 {
@@ -33,7 +39,13 @@ where
 
 /// Checks a free-text value: not blank, no control characters, at most `max` characters.
 /// Returns true when the text passes. Each problem is its own finding.
-pub(crate) fn check_text(f: &mut Findings, path: &str, what: &str, value: &str, max: usize) -> bool {
+pub(crate) fn check_text(
+    f: &mut Findings,
+    path: &str,
+    what: &str,
+    value: &str,
+    max: usize,
+) -> bool {
     let mut ok = true;
     if value.trim().is_empty() {
         f.push(Rule::TextBlank, path, format!("{what} is blank."));
@@ -44,13 +56,20 @@ pub(crate) fn check_text(f: &mut Findings, path: &str, what: &str, value: &str, 
         f.push(
             Rule::TextControlCharacters,
             path,
-            format!("{what} contains control characters such as line breaks or tabs: {}.", shown(value)),
+            format!(
+                "{what} contains control characters such as line breaks or tabs: {}.",
+                shown(value)
+            ),
         );
         ok = false;
     }
     let len = value.chars().count();
     if len > max {
-        f.push(Rule::TextTooLong, path, format!("{what} has {len} characters; at most {max} are allowed."));
+        f.push(
+            Rule::TextTooLong,
+            path,
+            format!("{what} has {len} characters; at most {max} are allowed."),
+        );
         ok = false;
     }
     ok
@@ -70,7 +89,13 @@ pub(crate) fn required_text(
 }
 
 /// An optional free-text field: checked only when present.
-pub(crate) fn optional_text(f: &mut Findings, path: &str, what: &str, value: Option<&String>, max: usize) {
+pub(crate) fn optional_text(
+    f: &mut Findings,
+    path: &str,
+    what: &str,
+    value: Option<&String>,
+    max: usize,
+) {
     if let Some(value) = value {
         check_text(f, path, what, value, max);
     }
@@ -113,7 +138,11 @@ pub(crate) fn is_imo_number(id: &str) -> bool {
         return false;
     }
     let values: Vec<u32> = digits.iter().map(|d| u32::from(d - b'0')).collect();
-    let weighted: u32 = values.iter().zip([7, 6, 5, 4, 3, 2]).map(|(v, w)| v * w).sum();
+    let weighted: u32 = values
+        .iter()
+        .zip([7, 6, 5, 4, 3, 2])
+        .map(|(v, w)| v * w)
+        .sum();
     values.last() == Some(&(weighted % 10))
 }
 
@@ -123,7 +152,8 @@ pub(crate) fn is_location_of_goods(id: &str) -> bool {
     let b = id.as_bytes();
     (4..=35).contains(&b.len())
         && b.first().is_some_and(|&c| is_code_char(c))
-        && b.iter().all(|&c| is_code_char(c) || matches!(c, b'-' | b'/' | b'.'))
+        && b.iter()
+            .all(|&c| is_code_char(c) || matches!(c, b'-' | b'/' | b'.'))
 }
 
 #[cfg(test)]
@@ -149,7 +179,9 @@ mod tests {
 
     #[test]
     fn realistic_office_codes_are_accepted() {
-        for office in ["DE005000", "DE004800", "NL000396", "BE101000", "FR002300", "PL443010", "10702070"] {
+        for office in [
+            "DE005000", "DE004800", "NL000396", "BE101000", "FR002300", "PL443010", "10702070",
+        ] {
             assert!(is_office_code(office), "{office}");
         }
         assert!(!is_office_code("DE00500"));

@@ -2,7 +2,7 @@
 //! `when`, `lane`, `instruction` and `valid` clauses in any order, each exactly once.
 //!
 //! Every check that can be made on the text is made here, once, so that evaluation cannot fail:
-//! field names become [`Field`]s, values are checked against the field's type and code list, and
+//! field names become [`Field`](super::Field)s, values are checked against the field's type and code list, and
 //! `and` mixed with `or` must be parenthesised so that no analyst has to remember precedence.
 
 use chrono::NaiveDate;

@@ -347,22 +347,3 @@ fn the_examples_in_the_language_document_parse() {
     assert!(parsed >= 5, "only {parsed} examples found");
 }
 
-#[test]
-fn zz_speed() {
-    let profiles = demo();
-    let mut ds = Vec::new();
-    for i in 0..1000u32 {
-        let mut d = declaration((1..=(1 + i % 8)).map(|s| item(s, ["851713", "610910", "847130", "220830"][(s as usize + i as usize) % 4], ["CN", "DE", "HK", "VN"][(i % 4) as usize], Decimal::from(100 + i), Decimal::from(1 + i % 50))).collect());
-        d.items[0].description = "Mobile phones, Смартфоны".into();
-        ds.push(d);
-    }
-    let start = std::time::Instant::now();
-    let mut red = 0;
-    for _ in 0..100 {
-        for d in &ds {
-            if assess(d, &profiles, date(2026, 6, 1)).lane == Lane::Red { red += 1; }
-        }
-    }
-    let el = start.elapsed();
-    eprintln!("SPEED 100k decls (avg 4.5 items, 9 profiles) in {el:?} => {:.0}/s, red {red}", 100_000.0 / el.as_secs_f64());
-}

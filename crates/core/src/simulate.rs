@@ -1,7 +1,7 @@
 //! Realistic simulated declarations: HS codes, origins, masses and price levels drawn from the
 //! price sample shipped in `data/prices/sample.csv` (derived from the Korea Customs Service
 //! declaration data set, MIT licence). Used by the demo traffic, the benchmark and
-//! `smartcustoms example declaration`.
+//! `smartcustoms example declaration`, and the tests. Pure: the caller passes the random source.
 
 use chrono::NaiveDate;
 use rand::rngs::StdRng;
@@ -9,8 +9,8 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
 
-use smartcustoms_core::codes::Nomenclature;
-use smartcustoms_core::declaration::{
+use crate::codes::Nomenclature;
+use crate::declaration::{
     DeclarationDoc, DeliveryTermsDoc, DocumentDoc, GoodsItemDoc, InvoiceDoc, PartyDoc, TransportDoc,
 };
 
@@ -225,7 +225,7 @@ pub fn rng(seed: u64) -> StdRng {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use smartcustoms_core::flc;
+    use crate::flc;
 
     #[test]
     fn imo_numbers_carry_their_check_digit() {

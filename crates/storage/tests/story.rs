@@ -1,0 +1,190 @@
+//! Store conformance: the same story on SQLite and, when `DATABASE_URL_PG` is set, PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::NaiveDate;
+
+use smartcustoms_core::audit;
+use smartcustoms_core::flc;
+use smartcustoms_core::ids::{DeclarationId, TraderId};
+use smartcustoms_core::registration::{self, Filing as CoreFiling};
+use smartcustoms_core::simulate::{self, World};
+use smartcustoms_core::workflow::State;
+use smartcustoms_storage::{Filing, ListQuery, NewProfile, Recorded, Store};
+
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+fn filing(world: &World, seed: u64, key: Option<&str>, signed: bool) -> Filing {
+    let party = &world.declarants[0];
+    let doc = world.declaration(&mut simulate::rng(seed), party, today(), 3);
+    let ctx = flc::Context { today: today(), offices: world.offices.clone() };
+    let signature = if signed { Ok(()) } else { Err(smartcustoms_core::signature::SignatureError::Missing) };
+    let decision = registration::decide(CoreFiling { doc: &doc, flc: &ctx, signature, profiles: &[], date: today() });
+    Filing {
+        id: DeclarationId(uuid::Uuid::now_v7()),
+        declarant: TraderId(party.id.clone()),
+        idempotency_key: key.map(str::to_string),
+        document: serde_json::to_vec(&doc).unwrap(),
+        document_sha256: "00".into(),
+        signature: None,
+        office: doc.office.clone(),
+        location_of_goods: doc.location_of_goods.clone(),
+        decision,
+        at_us: chrono::Utc::now().timestamp_micros(),
+        date: today(),
+    }
+}
+
+async fn verify_chain(store: &dyn Store) -> Result<i64, audit::BrokenLink> {
+    let entries = store.audit_page(0, 1_000_000).await.unwrap();
+    audit::verify(&entries)
+}
+
+async fn story(store: &dyn Store) {
+    let world = World::demo(1);
+    // A batch: two registered (green, no profiles), one refused, one repeat of a key in the batch.
+    let batch = vec![filing(&world, 1, Some("k1"), true), filing(&world, 2, None, true), filing(&world, 3, None, false), filing(&world, 4, Some("k1"), true)];
+    let out = store.record_batch(&batch).await.unwrap();
+    assert!(matches!(out[0], Recorded::Created(_)));
+    assert_eq!(out[2].summary().state, State::Refused);
+    assert_eq!(out[2].summary().registration_number, None);
+    assert!(matches!(&out[3], Recorded::Duplicate(s) if s.id == out[0].summary().id), "in-batch repeat of a key");
+    let n0 = out[0].summary().registration_number.clone().unwrap();
+    assert_eq!(out[0].summary().state, State::Released);
+
+    // The key is remembered across batches.
+    let again = store.record_batch(&[filing(&world, 5, Some("k1"), true)]).await.unwrap();
+    assert!(matches!(&again[0], Recorded::Duplicate(s) if s.id == out[0].summary().id));
+
+    // Numbers: office/day sequences never repeat.
+    let many: Vec<Filing> = (10..60).map(|s| filing(&world, s, None, true)).collect();
+    let out2 = store.record_batch(&many).await.unwrap();
+    let mut numbers: Vec<String> = out
+        .iter()
+        .chain(&out2)
+        .filter(|r| matches!(r, Recorded::Created(_)))
+        .filter_map(|r| r.summary().registration_number.clone().map(|n| n.0))
+        .collect();
+    numbers.sort();
+    let before = numbers.len();
+    numbers.dedup();
+    assert_eq!(before, numbers.len(), "registration numbers are unique");
+    assert!(numbers.contains(&n0.0));
+
+    // Reading back.
+    let rec = store.declaration(out[2].summary().id).await.unwrap().unwrap();
+    assert_eq!(rec.reasons[0].code, "SIG_001");
+    let events = store.declaration_events(out[0].summary().id).await.unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["submitted", "registered", "lane_assigned", "released"]);
+    assert!(store.release_document(out[0].summary().id).await.unwrap().is_some());
+    let mine = store.list_declarations(&ListQuery { declarant: Some(TraderId(world.declarants[0].id.clone())), limit: 500, ..Default::default() }).await.unwrap();
+    assert_eq!(mine.len(), 53);
+    let none = store.list_declarations(&ListQuery { declarant: Some(TraderId("XX0".into())), limit: 10, ..Default::default() }).await.unwrap();
+    assert!(none.is_empty());
+    let counts: i64 = store.counts().await.unwrap().iter().map(|c| c.count).sum();
+    assert_eq!(counts, 53);
+
+    // Notifications for the warehouses, one per release.
+    let released = out.iter().chain(&out2).filter(|r| matches!(r, Recorded::Created(s) if s.state == State::Released)).count();
+    let mut notified = 0;
+    for w in &world.warehouses {
+        notified += store.notifications(w, 0, 1000).await.unwrap().len();
+    }
+    assert_eq!(notified, released);
+
+    // The chain verifies, and the log refuses to be rewritten.
+    assert_eq!(verify_chain(store).await.map(|n| n > 0), Ok(true));
+
+    // Profiles are versioned.
+    let p1 = store.add_profile(&NewProfile { code: "RP-1".into(), source: "a".into(), author: "x".into(), created_at_us: 1 }).await.unwrap();
+    let p2 = store.add_profile(&NewProfile { code: "RP-1".into(), source: "b".into(), author: "x".into(), created_at_us: 2 }).await.unwrap();
+    assert_eq!((p1.version, p2.version), (1, 2));
+    let current = store.current_profiles().await.unwrap();
+    assert_eq!(current.iter().find(|p| p.code == "RP-1").map(|p| p.source.as_str()), Some("b"));
+    assert_eq!(store.profile_versions("RP-1").await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn the_store_story_holds_on_every_backend() {
+    for (backend, db) in smartcustoms_testkit::all_dbs("store story").await {
+        let store = smartcustoms_storage::open(&db.url).await.unwrap();
+        story(store.as_ref()).await;
+        eprintln!("store story passed on {backend}");
+    }
+}
+
+#[tokio::test]
+async fn the_audit_log_cannot_be_updated_and_a_forged_entry_is_found() {
+    for (backend, db) in smartcustoms_testkit::all_dbs("audit tamper").await {
+        let store = smartcustoms_storage::open(&db.url).await.unwrap();
+        let world = World::demo(1);
+        let batch: Vec<Filing> = (0..5).map(|s| filing(&world, s, None, true)).collect();
+        store.record_batch(&batch).await.unwrap();
+        let n = verify_chain(store.as_ref()).await.unwrap();
+        assert_eq!(n, 20, "{backend}: four entries per released declaration");
+
+        // The append-only trigger refuses a plain update.
+        let (update, drop_trigger) = if backend == "sqlite" {
+            ("UPDATE audit_log SET details = '{}' WHERE seq = 7", "DROP TRIGGER audit_log_no_update")
+        } else {
+            ("UPDATE audit_log SET details = '{}' WHERE seq = 7", "DROP TRIGGER audit_log_no_update ON audit_log")
+        };
+        let exec = |sql: &'static str| {
+            let url = db.url.clone();
+            async move {
+                if url.starts_with("sqlite:") {
+                    use sqlx::Connection;
+                    let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                    sqlx::query(sql).execute(&mut c).await.map(|_| ())
+                } else {
+                    use sqlx::Connection;
+                    let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+                    sqlx::query(sql).execute(&mut c).await.map(|_| ())
+                }
+            }
+        };
+        assert!(exec(update).await.is_err(), "{backend}: the audit log must refuse updates");
+        // Someone with database rights removes the trigger and forges entry 7: verify finds it.
+        exec(drop_trigger).await.unwrap();
+        exec(update).await.unwrap();
+        let broken = verify_chain(store.as_ref()).await.unwrap_err();
+        assert_eq!(broken.seq, 7, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn concurrent_batches_never_share_a_registration_number() {
+    for (backend, db) in smartcustoms_testkit::all_dbs("concurrent numbering").await {
+        // Two independent stores on one database behave like two server processes.
+        let a = smartcustoms_storage::open(&db.url).await.unwrap();
+        let b = smartcustoms_storage::open(&db.url).await.unwrap();
+        let world = World::demo(1);
+        let mut tasks = Vec::new();
+        for (i, store) in [a.clone(), b.clone(), a, b].into_iter().enumerate() {
+            let world = world.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut numbers = Vec::new();
+                for round in 0..10u64 {
+                    let batch: Vec<Filing> = (0..10).map(|s| filing(&world, 1000 * i as u64 + 10 * round + s, None, true)).collect();
+                    for r in store.record_batch(&batch).await.unwrap() {
+                        numbers.extend(r.summary().registration_number.clone().map(|n| n.0));
+                    }
+                }
+                numbers
+            }));
+        }
+        let mut all = Vec::new();
+        for t in tasks {
+            all.extend(t.await.unwrap());
+        }
+        let total = all.len();
+        all.sort();
+        all.dedup();
+        assert_eq!(total, 400, "{backend}");
+        assert_eq!(all.len(), total, "{backend}: duplicate registration numbers");
+        let store = smartcustoms_storage::open(&db.url).await.unwrap();
+        assert!(verify_chain(store.as_ref()).await.is_ok(), "{backend}: one consistent chain");
+    }
+}
