@@ -130,7 +130,7 @@ pub async fn file(
 pub async fn traffic(base: String, declarants: Arc<Vec<Declarant>>, per_second: f64) {
     let client = reqwest::Client::new();
     let world = World::demo(DEMO_TRADERS);
-    let mut rng = simulator::rng(chrono::Utc::now().timestamp_micros() as u64);
+    let mut rng = simulate::rng(chrono::Utc::now().timestamp_micros() as u64);
     let pause = Duration::from_secs_f64(1.0 / per_second.max(0.1));
     loop {
         tokio::time::sleep(pause).await;

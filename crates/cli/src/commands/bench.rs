@@ -83,7 +83,7 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
     }
 
     // Everything the clients send is prepared before the clock starts.
-    let mut rng = simulator::rng(42);
+    let mut rng = simulate::rng(42);
     let requests: Vec<(usize, Vec<u8>, String)> = (0..a.declarations)
         .map(|i| {
             let d = &declarants[i % declarants.len()];

@@ -31,7 +31,7 @@ pub fn declaration(seed: u64, declarant: &str) -> DeclarationDoc {
     let mut party = world.declarants[0].clone();
     party.id = declarant.to_string();
     let today = chrono::Utc::now().date_naive();
-    world.declaration(&mut simulator::rng(seed), &party, today, 3)
+    world.declaration(&mut simulate::rng(seed), &party, today, 3)
 }
 
 /// Prints the example as pretty JSON.

@@ -36,7 +36,9 @@ impl Nomenclature {
         let mut entries = HashMap::new();
         for line in csv.lines().skip(1) {
             let fields = split_csv_line(line);
-            if fields.len() < 5 {
+            // Chapter 99 ("commodities not specified according to kind", section TOTAL) is a
+            // trade-statistics line of the source data, not part of the HS: it cannot be declared.
+            if fields.len() < 5 || fields[0] == "TOTAL" {
                 continue;
             }
             let entry = HsEntry {
@@ -173,6 +175,7 @@ mod tests {
         assert!(HsCode::parse("01012100001").is_none());
         assert!(HsCode::parse("123456").is_none());
         assert!(HsCode::parse("000000").is_none());
+        assert!(HsCode::parse("999999").is_none(), "chapter 99 is statistics, not HS");
         assert!(HsCode::parse("0101").is_none());
         assert!(HsCode::parse("01012a").is_none());
     }

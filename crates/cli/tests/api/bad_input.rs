@@ -1,0 +1,104 @@
+//! Bad input gets a precise, coded error and nothing is recorded.
+
+use smartcustoms_http::HttpConfig;
+use smartcustoms_testkit::{spawn_app, spawn_app_with, sqlite_db, TestApp};
+
+async fn post(app: &TestApp, body: &str) -> (u16, serde_json::Value) {
+    let r = app.file_raw(0, body.as_bytes().to_vec(), Some(&app.traders[0].key.clone()), None).await;
+    (r.status().as_u16(), r.json().await.unwrap_or_default())
+}
+
+async fn nothing_recorded(app: &TestApp) {
+    let (_, list) = app.get("/api/v1/declarations", Some(&app.officer_token)).await;
+    assert!(list.as_array().unwrap().is_empty(), "nothing may be recorded: {list}");
+}
+
+#[tokio::test]
+async fn malformed_json_and_wrong_types_are_refused_with_the_path() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let (s, b) = post(&app, "{\"declaration_type\": \"IM\",").await;
+    assert_eq!((s, b["error"]["code"].as_str()), (400, Some("REQ_001")));
+    let (s, b) = post(&app, "{\"items\": [{\"net_mass\": \"heavy\"}]}").await;
+    assert_eq!((s, b["error"]["code"].as_str()), (422, Some("REQ_002")));
+    assert_eq!(b["error"]["details"]["path"], "$.items[0].net_mass");
+    let (s, b) = post(&app, "{\"items\": [{\"sequence\": -1}]}").await;
+    assert_eq!((s, b["error"]["code"].as_str()), (422, Some("REQ_002")));
+    let (s, b) = post(&app, "{\"unknown_field\": 1}").await;
+    assert_eq!((s, b["error"]["code"].as_str()), (422, Some("REQ_002")));
+    let (s, _) = post(&app, "[]").await;
+    assert_eq!(s, 422);
+    nothing_recorded(&app).await;
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_before_parsing() {
+    let db = sqlite_db();
+    let app = spawn_app_with(&db.url, HttpConfig { body_limit: 4096, ..HttpConfig::default() }).await;
+    let big = format!("{{\"office\": \"{}\"}}", "A".repeat(10_000));
+    let (s, b) = post(&app, &big).await;
+    assert_eq!((s, b["error"]["code"].as_str()), (413, Some("REQ_003")));
+    nothing_recorded(&app).await;
+}
+
+#[tokio::test]
+async fn unknown_codes_absurd_quantities_and_unknown_hs_codes_are_refused_by_rule() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let mut doc = app.declaration(0, 21);
+    let item = &mut doc.items.as_mut().unwrap()[0];
+    item.commodity_code = Some("123456".into());
+    item.quantity = Some(rust_decimal::Decimal::from(-3));
+    item.origin = Some("XX".into());
+    item.net_mass = Some(rust_decimal::Decimal::from(900_000_000));
+    doc.transport.as_mut().unwrap().mode = Some("6".into());
+    let (status, body) = app.file(0, &doc).await;
+    assert_eq!(status, 201);
+    assert_eq!(body["state"], "refused");
+    let paths: Vec<String> = body["reasons"].as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap_or("").to_string()).collect();
+    for p in ["$.items[0].commodity_code", "$.items[0].quantity", "$.items[0].origin", "$.items[0].net_mass", "$.transport.mode"] {
+        assert!(paths.iter().any(|x| x == p), "{p} missing from {paths:?}");
+    }
+}
+
+#[tokio::test]
+async fn bad_parameters_and_unknown_routes_have_codes() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let t = Some(app.traders[0].token.as_str());
+    let (s, b) = app.get("/api/v1/declarations/not-a-uuid", t).await;
+    assert_eq!((s, b["error"]["code"].as_str()), (400, Some("REQ_004")));
+    let (s, b) = app.get("/api/v1/declarations?limit=0", t).await;
+    assert_eq!((s, b["error"]["code"].as_str()), (400, Some("REQ_004")));
+    let (s, b) = app.get("/api/v1/declarations?state=lost", t).await;
+    assert_eq!((s, b["error"]["code"].as_str()), (400, Some("REQ_004")));
+    let (s, b) = app.get("/api/v1/declarations/01900000-0000-7000-8000-000000000000", t).await;
+    assert_eq!((s, b["error"]["code"].as_str()), (404, Some("RES_001")));
+    let (s, b) = app.get("/nowhere", None).await;
+    assert_eq!((s, b["error"]["code"].as_str()), (404, Some("RES_001")));
+}
+
+#[tokio::test]
+async fn health_and_the_openapi_document_are_served() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let (s, h) = app.get("/health", None).await;
+    assert_eq!((s, h["database"].as_str()), (200, Some("ok")));
+    let (s, doc) = app.get("/api/v1/openapi.json", None).await;
+    assert_eq!(s, 200);
+    assert!(doc["paths"]["/api/v1/declarations"]["post"].is_object());
+    assert!(doc["components"]["schemas"]["DeclarationDoc"].is_object());
+}
+
+#[test]
+fn every_api_error_code_is_documented_once() {
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/errors.md")).unwrap();
+    let mut seen = std::collections::HashSet::new();
+    for (code, status, _) in smartcustoms_http::error::catalogue() {
+        assert!(seen.insert(code), "code {code} used twice");
+        assert!(docs.contains(&format!("| {code} | {status} |")), "docs/errors.md lacks `| {code} | {status} |`");
+    }
+    for code in ["SIG_001", "SIG_002", "SIG_003", "SIG_004", "SIG_005"] {
+        assert!(docs.contains(code), "docs/errors.md lacks {code}");
+    }
+}

@@ -1,0 +1,9 @@
+//! API tests: the real server on a random port against a fresh database, on SQLite and, when
+//! `DATABASE_URL_PG` is set, on PostgreSQL. Process tests start the real binary.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod access;
+mod bad_input;
+mod cli;
+mod filing;
+mod processes;

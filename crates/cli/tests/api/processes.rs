@@ -1,0 +1,139 @@
+//! Real server processes: killed during a burst, and two processes on one PostgreSQL database.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use smartcustoms_core::signature;
+use smartcustoms_testkit::{postgres_db, seed, sqlite_db, TestTrader};
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(url: &str) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_smartcustoms"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let base = line.trim().strip_prefix("listening on ").expect("first line names the address").to_string();
+    Server { child, base }
+}
+
+async fn seeded(url: &str) -> (Vec<TestTrader>, smartcustoms_core::simulate::World) {
+    let store = smartcustoms_storage::open(url).await.unwrap();
+    seed(store.as_ref()).await
+}
+
+async fn file(client: &reqwest::Client, base: &str, t: &TestTrader, world: &smartcustoms_core::simulate::World, seed: u64) -> Option<serde_json::Value> {
+    let doc = world.declaration(&mut smartcustoms_core::simulate::rng(seed), &t.party, chrono::Utc::now().date_naive(), 3);
+    let body = serde_json::to_vec(&doc).unwrap();
+    let r = client
+        .post(format!("{base}/api/v1/declarations"))
+        .bearer_auth(&t.token)
+        .header("x-jws-signature", signature::sign_detached(&t.key, &body))
+        .body(body)
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+        .ok()?;
+    if r.status().as_u16() != 201 {
+        return None;
+    }
+    r.json().await.ok()
+}
+
+fn audit_verify(url: &str) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_smartcustoms")).args(["audit", "verify", "--database-url", url]).output().unwrap();
+    assert!(out.status.success(), "audit verify failed: {}", String::from_utf8_lossy(&out.stdout));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn every_acknowledged_declaration_survives_a_kill_during_a_burst() {
+    let db = sqlite_db();
+    let (traders, world) = seeded(&db.url).await;
+    let server = start(&db.url);
+    let client = reqwest::Client::new();
+    let acked = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut tasks = Vec::new();
+    for w in 0..16u64 {
+        let (client, base, t, world, acked) = (client.clone(), server.base.clone(), traders[(w % 2) as usize].clone(), world.clone(), acked.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in 0..200u64 {
+                match file(&client, &base, &t, &world, w * 1000 + i).await {
+                    Some(v) => acked.lock().unwrap().push(v["id"].as_str().unwrap().to_string()),
+                    None => break,
+                }
+            }
+        }));
+    }
+    // Let the burst run, then kill the server without warning.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while acked.lock().unwrap().len() < 300 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    drop(server);
+    for t in tasks {
+        let _ = t.await;
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(acked.len() >= 300, "the burst was acknowledged before the kill");
+
+    let store = smartcustoms_storage::open(&db.url).await.unwrap();
+    for id in &acked {
+        let rec = store.declaration(smartcustoms_core::ids::DeclarationId(id.parse().unwrap())).await.unwrap();
+        assert!(rec.is_some(), "acknowledged declaration {id} was lost");
+    }
+    let report = audit_verify(&db.url);
+    assert_eq!(report["status"], "ok");
+    // The server starts again on the same file and goes on numbering.
+    let server = start(&db.url);
+    assert!(file(&client, &server.base, &traders[0], &world, 999_999).await.is_some());
+}
+
+#[tokio::test]
+async fn two_server_processes_on_one_postgresql_database_never_share_a_registration_number() {
+    let Some(db) = postgres_db("two server processes").await else { return };
+    let (traders, world) = seeded(&db.url).await;
+    let servers = [start(&db.url), start(&db.url)];
+    let client = reqwest::Client::new();
+    let mut tasks = Vec::new();
+    for w in 0..12u64 {
+        let (client, base, t, world) = (client.clone(), servers[(w % 2) as usize].base.clone(), traders[(w % 2) as usize].clone(), world.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut numbers = Vec::new();
+            for i in 0..25u64 {
+                let v = file(&client, &base, &t, &world, w * 1000 + i).await.expect("filed");
+                numbers.push(v["registration_number"].as_str().expect("registered").to_string());
+            }
+            numbers
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let total = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(total, 300);
+    assert_eq!(all.len(), 300, "duplicate registration numbers across processes");
+    let report = audit_verify(&db.url);
+    assert_eq!(report["status"], "ok");
+    assert!(report["entries"].as_i64().unwrap() >= 900, "at least three entries per registered declaration");
+}
