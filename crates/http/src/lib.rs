@@ -27,11 +27,16 @@ pub use state::{token_hash, AppState, HttpConfig};
 /// The application's routes.
 pub fn router(state: AppState) -> Router {
     let limit = state.config.body_limit;
+    let submit = if state.config.bare_insert {
+        post(routes::declarations::submit_bare)
+    } else {
+        post(routes::declarations::submit)
+    };
     Router::new()
         .route("/health", get(routes::system::health))
         .route("/metrics", get(routes::system::metrics))
         .route("/api/v1/openapi.json", get(|| async { Json(openapi::document()) }))
-        .route("/api/v1/declarations", post(routes::declarations::submit).get(routes::declarations::list))
+        .route("/api/v1/declarations", submit.get(routes::declarations::list))
         .route("/api/v1/declarations/{id}", get(routes::declarations::get))
         .route("/api/v1/declarations/{id}/events", get(routes::declarations::events))
         .route("/api/v1/keys", post(routes::keys::register).get(routes::keys::list))

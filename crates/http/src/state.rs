@@ -22,11 +22,14 @@ pub struct HttpConfig {
     pub body_limit: usize,
     /// Where release notifications are pushed (POST, JSON), if anywhere.
     pub webhook_url: Option<String>,
+    /// Benchmark floor only: filings are stored as received, without FLC, signature, risk or
+    /// audit. Set by `smartcustoms bench`, never by `serve`.
+    pub bare_insert: bool,
 }
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        HttpConfig { body_limit: 1024 * 1024, webhook_url: None }
+        HttpConfig { body_limit: 1024 * 1024, webhook_url: None, bare_insert: false }
     }
 }
 

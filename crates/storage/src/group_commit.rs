@@ -50,10 +50,26 @@ pub enum CommitError {
 }
 
 impl GroupCommit {
-    /// Starts the writer task on the current tokio runtime.
+    /// Starts the writer on a thread of its own with a single-threaded runtime, so that the
+    /// serial part of every batch never waits behind request handlers for a worker thread.
+    /// Falls back to a task on the current runtime if the thread cannot be started.
     pub fn start(store: Arc<dyn Store>, config: GroupCommitConfig) -> Self {
         let (tx, rx) = mpsc::channel(config.queue);
-        tokio::spawn(writer(store, config, rx));
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+        match runtime {
+            Ok(rt) => {
+                let spawned = std::thread::Builder::new()
+                    .name("group-commit".into())
+                    .spawn(move || rt.block_on(writer(store, config, rx)));
+                if let Err(e) = spawned {
+                    tracing::error!(error = %e, "cannot start the group-commit thread");
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "no runtime for the group-commit thread; writing from a task");
+                tokio::spawn(writer(store, config, rx));
+            }
+        }
         GroupCommit { tx }
     }
 

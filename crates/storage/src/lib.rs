@@ -11,6 +11,7 @@ mod postgres;
 mod records;
 mod rows;
 mod sqlite;
+mod sqlite_writer;
 
 use async_trait::async_trait;
 

@@ -2,7 +2,6 @@
 //! an acknowledged commit survives a crash or power loss. Write transactions start with
 //! `BEGIN IMMEDIATE` so concurrent writers queue on the lock instead of failing.
 
-use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -17,6 +16,7 @@ use smartcustoms_core::ids::{DeclarationId, TraderId};
 use smartcustoms_core::release::{Notification, ReleaseDocument};
 
 use crate::batch;
+use crate::sqlite_writer::Writer;
 use crate::records::*;
 use crate::{Store, StoreError, StoreResult};
 
@@ -24,6 +24,7 @@ use crate::{Store, StoreError, StoreResult};
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    writer: Writer,
 }
 
 const SUMMARY_COLUMNS: &str =
@@ -37,12 +38,19 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(30))
+            // 64 MiB of page cache per connection keeps the hot index pages in memory.
+            .pragma("cache_size", "-65536")
             .foreign_keys(true);
-        // An in-memory database exists per connection, so it gets exactly one.
-        let max = if url.contains(":memory:") { 1 } else { 8 };
-        let pool = SqlitePoolOptions::new().max_connections(max).connect_with(options).await?;
+        // The batch writer opens the same file on a second connection, so the database must
+        // be a file: an in-memory database exists once per connection.
+        if url.contains(":memory:") || url.contains("mode=memory") {
+            return Err(StoreError::UnsupportedUrl(format!("{url} (use a file: sqlite:PATH)")));
+        }
+        let path = options.get_filename().to_path_buf();
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        let writer = Writer::open(&path)?;
+        Ok(SqliteStore { pool, writer })
     }
 }
 
@@ -50,39 +58,6 @@ crate::rows::row_mappers!(SqliteRow);
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
-}
-
-async fn insert_declarations(
-    tx: &mut sqlx::SqliteConnection,
-    table: &str,
-    rows: impl Iterator<Item = (&Filing, &DecisionColumns, Option<String>)>,
-) -> StoreResult<()> {
-    let sql = format!(
-        "INSERT INTO {table} (id, declarant, idempotency_key, office, state, lane, registration_number, \
-         received_at_us, registered_at_us, updated_at_us, document, document_sha256, signature, decision) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    );
-    for (f, c, number) in rows {
-        let registered = number.as_ref().map(|_| f.at_us);
-        sqlx::query(&sql)
-            .bind(f.id.to_string())
-            .bind(&f.declarant.0)
-            .bind(&f.idempotency_key)
-            .bind(&f.office)
-            .bind(c.state.as_str())
-            .bind(c.lane.map(|l| l.as_str()))
-            .bind(number)
-            .bind(f.at_us)
-            .bind(registered)
-            .bind(f.at_us)
-            .bind(&f.document)
-            .bind(&f.document_sha256)
-            .bind(&f.signature)
-            .bind(&c.decision_json)
-            .execute(&mut *tx)
-            .await?;
-    }
-    Ok(())
 }
 
 #[async_trait]
@@ -204,94 +179,11 @@ impl Store for SqliteStore {
 
     #[instrument(skip_all, fields(batch = batch.len()))]
     async fn record_batch(&self, batch: &[Filing]) -> StoreResult<Vec<Recorded>> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        // Idempotency keys already used.
-        let mut stored = HashMap::new();
-        for f in batch {
-            if let Some(key) = &f.idempotency_key {
-                let sql = format!("SELECT {SUMMARY_COLUMNS} FROM declarations WHERE declarant = ? AND idempotency_key = ?");
-                if let Some(row) = sqlx::query(&sql).bind(&f.declarant.0).bind(key).fetch_optional(&mut *tx).await? {
-                    stored.insert((f.declarant.0.clone(), key.clone()), summary(&row)?);
-                }
-            }
-        }
-        let slots = batch::slots(batch, &stored);
-        // Registration numbers: bump each office-day counter by its demand.
-        let mut last_numbers = BTreeMap::new();
-        for ((office, day), n) in batch::number_demand(batch, &slots) {
-            let last: i64 = sqlx::query_scalar(
-                "INSERT INTO registration_sequences (office, day, last) VALUES (?, ?, ?) \
-                 ON CONFLICT (office, day) DO UPDATE SET last = last + excluded.last RETURNING last",
-            )
-            .bind(&office)
-            .bind(day.to_string())
-            .bind(n)
-            .fetch_one(&mut *tx)
-            .await?;
-            last_numbers.insert((office, day), last);
-        }
-        let head_row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
-        let head = (head_row.try_get("seq")?, head_row.try_get("hash")?);
-        let plan = batch::plan(batch, slots, &last_numbers, head)?;
-
-        insert_declarations(
-            &mut tx,
-            "declarations",
-            plan.declarations.iter().map(|d| (d.filing, &d.columns, d.number.as_ref().map(|n| n.0.clone()))),
-        )
-        .await?;
-        for e in &plan.audit {
-            sqlx::query(
-                "INSERT INTO audit_log (seq, at_us, declaration_id, actor, action, details, prev_hash, hash) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(e.seq)
-            .bind(e.at_us)
-            .bind(&e.declaration_id)
-            .bind(&e.actor)
-            .bind(&e.action)
-            .bind(&e.details)
-            .bind(&e.prev_hash)
-            .bind(&e.hash)
-            .execute(&mut *tx)
-            .await?;
-        }
-        if let Some((seq, hash)) = plan.head() {
-            sqlx::query("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1").bind(seq).bind(hash).execute(&mut *tx).await?;
-        }
-        for r in &plan.releases {
-            sqlx::query(
-                "INSERT INTO release_documents (number, declaration_id, registration_number, released_at, location_of_goods, automatic) \
-                 VALUES (?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&r.number)
-            .bind(&r.declaration_id)
-            .bind(&r.registration_number)
-            .bind(&r.released_at)
-            .bind(&r.location_of_goods)
-            .bind(r.automatic)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for n in &plan.notifications {
-            sqlx::query("INSERT INTO notifications (recipient, kind, payload, created_at_us) VALUES (?, ?, ?, ?)")
-                .bind(&n.recipient)
-                .bind(n.kind)
-                .bind(&n.payload)
-                .bind(n.created_at_us)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(plan.outcomes)
+        self.writer.record(batch.to_vec()).await
     }
 
     async fn bare_insert_batch(&self, batch: &[Filing]) -> StoreResult<()> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let columns: Vec<DecisionColumns> = batch.iter().map(|f| DecisionColumns::of(&f.decision)).collect();
-        insert_declarations(&mut tx, "bare_declarations", batch.iter().zip(&columns).map(|(f, c)| (f, c, None))).await?;
-        tx.commit().await?;
-        Ok(())
+        self.writer.bare(batch.to_vec()).await
     }
 
     async fn declaration(&self, id: DeclarationId) -> StoreResult<Option<DeclarationRecord>> {

@@ -10,11 +10,9 @@ use ed25519_dalek::SigningKey;
 use tokio::net::TcpListener;
 use uuid::Uuid;
 
-use smartcustoms_core::ids::{DeclarationId, TraderId};
-use smartcustoms_core::registration::Decision;
 use smartcustoms_core::signature;
 use smartcustoms_http::{AppState, HttpConfig};
-use smartcustoms_storage::{Filing, GroupCommit, GroupCommitConfig, Store};
+use smartcustoms_storage::{GroupCommit, GroupCommitConfig, Store};
 
 use crate::demo::{self, Declarant};
 use smartcustoms_core::simulate::{self, World};
@@ -96,15 +94,13 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
     let requests = Arc::new(requests);
     let declarants = Arc::new(declarants);
 
-    let commit = GroupCommit::start(store.clone(), GroupCommitConfig::default());
-    let state = AppState::new(store.clone(), commit, HttpConfig::default()).await?;
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let server = tokio::spawn(smartcustoms_http::serve(listener, state, std::future::pending()));
-
-    let pipeline = run_pipeline(&base, requests.clone(), declarants.clone(), a.concurrency, a.rate).await?;
-    server.abort();
-    let bare_per_s = run_bare(store.clone(), &requests, &declarants, a.concurrency).await?;
+    let load = |base: String| {
+        let (requests, declarants) = (requests.clone(), declarants.clone());
+        async move { run_pipeline(&base, requests, declarants, a.concurrency, a.rate).await }
+    };
+    let pipeline = with_server(store.clone(), false, load).await?;
+    let bare = with_server(store.clone(), true, load).await?;
+    let bare_per_s = a.declarations as f64 / bare.elapsed.as_secs_f64();
 
     let mut lat = pipeline.latencies_ms;
     lat.sort_by(f64::total_cmp);
@@ -121,12 +117,12 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
         "p99_ms": round2(pct(0.99)),
         "auto_released_share": round3(pipeline.released as f64 / a.declarations as f64),
         "refused": pipeline.refused,
-        "errors": pipeline.errors,
+        "errors": pipeline.errors + bare.errors,
         "bare_insert_per_s": round1(bare_per_s),
         "pipeline_to_bare": round3(throughput / bare_per_s),
     });
     println!("{line}");
-    Ok(if pipeline.errors == 0 { 0 } else { 1 })
+    Ok(if pipeline.errors + bare.errors == 0 { 0 } else { 1 })
 }
 
 fn round1(x: f64) -> f64 {
@@ -207,51 +203,19 @@ async fn run_pipeline(
     Ok(run)
 }
 
-/// The same declarations through the same group-commit writer and durability, as bare rows.
-async fn run_bare(
-    store: Arc<dyn Store>,
-    requests: &[(usize, Vec<u8>, String)],
-    declarants: &[Declarant],
-    concurrency: usize,
-) -> anyhow::Result<f64> {
-    let commit = GroupCommit::start(store, GroupCommitConfig { bare: true, ..Default::default() });
-    let today = chrono::Utc::now().date_naive();
-    let filings: Vec<Filing> = requests
-        .iter()
-        .map(|(who, body, jws)| Filing {
-            id: DeclarationId(Uuid::now_v7()),
-            declarant: TraderId(declarants[*who].party.id.clone()),
-            idempotency_key: None,
-            document_sha256: String::new(),
-            document: body.clone(),
-            signature: Some(jws.clone()),
-            office: None,
-            location_of_goods: None,
-            decision: Decision::Refused { reasons: Vec::new() },
-            at_us: 0,
-            date: today,
-        })
-        .collect();
-    let filings = Arc::new(std::sync::Mutex::new(filings));
-    let start = Instant::now();
-    let total = requests.len();
-    let mut workers = Vec::new();
-    for _ in 0..concurrency {
-        let (commit, filings) = (commit.clone(), filings.clone());
-        workers.push(tokio::spawn(async move {
-            loop {
-                let next = filings.lock().ok().and_then(|mut f| f.pop());
-                let Some(mut f) = next else { break };
-                f.at_us = chrono::Utc::now().timestamp_micros();
-                if commit.record(f).await.is_err() {
-                    return Err(anyhow::anyhow!("bare insert failed"));
-                }
-            }
-            Ok(())
-        }));
-    }
-    for w in workers {
-        w.await??;
-    }
-    Ok(total as f64 / start.elapsed().as_secs_f64())
+/// Runs `work` against a server on a random port: the full pipeline, or (`bare`) the storage
+/// floor, where the same requests are stored as received with the same group commit.
+async fn with_server<F, Fut>(store: Arc<dyn Store>, bare: bool, work: F) -> anyhow::Result<PipelineRun>
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<PipelineRun>>,
+{
+    let commit = GroupCommit::start(store.clone(), GroupCommitConfig { bare, ..Default::default() });
+    let state = AppState::new(store, commit, HttpConfig { bare_insert: bare, ..HttpConfig::default() }).await?;
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let server = tokio::spawn(smartcustoms_http::serve(listener, state, std::future::pending()));
+    let run = work(base).await;
+    server.abort();
+    run
 }

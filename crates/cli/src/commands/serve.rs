@@ -36,7 +36,7 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
     let store = config::open_store(&cfg).await?;
     let declarants = if args.demo { Some(demo::seed(store.as_ref()).await?) } else { None };
     let commit = GroupCommit::start(store.clone(), GroupCommitConfig { max_batch: cfg.max_batch, ..Default::default() });
-    let state = AppState::new(store, commit, HttpConfig { body_limit: cfg.body_limit, webhook_url: cfg.webhook_url.clone() }).await?;
+    let state = AppState::new(store, commit, HttpConfig { body_limit: cfg.body_limit, webhook_url: cfg.webhook_url.clone(), bare_insert: false }).await?;
     let listener = TcpListener::bind(&cfg.listen).await.with_context(|| format!("listening on {}", cfg.listen))?;
     let addr = listener.local_addr()?;
     // The first line on stdout names the address, so scripts and tests can find a random port.

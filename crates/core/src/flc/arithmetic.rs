@@ -11,7 +11,7 @@ use crate::codes::{
     CurrencyCode, TransportMode, COUNT_UNITS, MASS_UNITS, THREE_DECIMAL_CURRENCIES,
 };
 
-use super::finding::Findings;
+use super::finding::{Field, Findings, JsonPath};
 use super::header::Header;
 use super::items::ItemParts;
 use super::rules::Rule;
@@ -49,8 +49,8 @@ fn amount_decimals(currency: Option<CurrencyCode>) -> u32 {
 /// Checks a price or the invoice total. Returns true when it passes every rule.
 pub(crate) fn amount(
     f: &mut Findings,
-    path: &str,
-    what: &str,
+    path: impl JsonPath,
+    what: impl JsonPath,
     value: Decimal,
     currency: Option<CurrencyCode>,
 ) -> bool {
@@ -100,8 +100,8 @@ fn mass_limit(mode: Option<TransportMode>) -> Decimal {
 /// Checks a net or gross mass in kg. Returns true when it passes every rule.
 pub(crate) fn mass(
     f: &mut Findings,
-    path: &str,
-    what: &str,
+    path: impl JsonPath,
+    what: impl JsonPath,
     value: Decimal,
     mode: Option<TransportMode>,
 ) -> bool {
@@ -138,7 +138,7 @@ pub(crate) fn mass(
 }
 
 /// Checks a quantity. Returns true when it passes every rule.
-pub(crate) fn quantity(f: &mut Findings, path: &str, value: Decimal) -> bool {
+pub(crate) fn quantity(f: &mut Findings, path: impl JsonPath, value: Decimal) -> bool {
     let mut ok = true;
     if value <= Decimal::ZERO {
         f.push(
@@ -169,12 +169,12 @@ pub(crate) fn quantity(f: &mut Findings, path: &str, value: Decimal) -> bool {
 
 /// Rules between the fields of one item; `path` is the item's path, e.g. `$.items[0]`.
 /// Only values that passed their own checks take part.
-pub(crate) fn check_item(f: &mut Findings, path: &str, item: &ItemParts) {
+pub(crate) fn check_item(f: &mut Findings, path: impl JsonPath, item: &ItemParts) {
     if let (Some(net), Some(gross)) = (item.net_mass, item.gross_mass) {
         if net > gross {
             f.push(
                 Rule::NetAboveGross,
-                format!("{path}.net_mass"),
+                Field(path, "net_mass"),
                 format!("The net mass {net} kg is larger than the gross mass {gross} kg."),
             );
         }
@@ -191,7 +191,7 @@ pub(crate) fn check_item(f: &mut Findings, path: &str, item: &ItemParts) {
         if kg.is_some_and(|kg| kg > gross) {
             f.push(
                 Rule::MassQuantityAboveGross,
-                format!("{path}.quantity"),
+                Field(path, "quantity"),
                 format!(
                     "The quantity {quantity} {unit} is more than the gross mass of {gross} kg."
                 ),
@@ -201,7 +201,7 @@ pub(crate) fn check_item(f: &mut Findings, path: &str, item: &ItemParts) {
     if COUNT_UNITS.contains(&unit) && !quantity.fract().is_zero() {
         f.push(
             Rule::CountNotWhole,
-            format!("{path}.quantity"),
+            Field(path, "quantity"),
             format!(
                 "The quantity {quantity} is not a whole number, but the unit {unit} counts things."
             ),

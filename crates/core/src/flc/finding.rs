@@ -1,6 +1,8 @@
 //! What FLC reports (`Finding`), what it needs to know (`Context`) and the collector that the
 //! checks push findings into.
 
+use std::fmt::Display;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -33,10 +35,12 @@ pub(crate) struct Findings(Vec<Finding>);
 
 impl Findings {
     /// Records a violation of `rule` at `path`.
-    pub(crate) fn push(&mut self, rule: Rule, path: impl Into<String>, message: impl Into<String>) {
+    /// The path is formatted here, so checks pass cheap `Field`/`Index` values and a valid
+    /// declaration is checked without building a single path string.
+    pub(crate) fn push(&mut self, rule: Rule, path: impl Display, message: impl Into<String>) {
         self.0.push(Finding {
             code: rule.code().to_string(),
-            path: path.into(),
+            path: path.to_string(),
             message: message.into(),
         });
     }
@@ -51,6 +55,31 @@ impl Findings {
         self.0
     }
 }
+
+/// The JSON path of a named field of `parent`: `parent.name`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Field<P>(pub(crate) P, pub(crate) &'static str);
+
+impl<P: Display> Display for Field<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
+    }
+}
+
+/// The JSON path of an element of the list at `parent`: `parent[index]`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Index<P>(pub(crate) P, pub(crate) usize);
+
+impl<P: Display> Display for Index<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}[{}]", self.0, self.1)
+    }
+}
+
+/// A JSON path that costs nothing until a finding formats it: a `&str`, a `Field` or an `Index`.
+pub(crate) trait JsonPath: Display + Copy {}
+
+impl<T: Display + Copy> JsonPath for T {}
 
 /// Shows a value in a message: quoted, with control characters escaped, and cut to 40
 /// characters so that a megabyte of junk does not end up in the response and the logs.
@@ -67,6 +96,12 @@ pub(crate) fn shown(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_are_formatted_like_json_paths() {
+        let path = Field(Index(Field(Index("$.items", 2), "documents"), 1), "type");
+        assert_eq!(path.to_string(), "$.items[2].documents[1].type");
+    }
 
     #[test]
     fn short_values_are_quoted_whole() {

@@ -12,7 +12,7 @@ use crate::codes::{
 use crate::declaration::{Document, DocumentDoc, GoodsItem, GoodsItemDoc};
 
 use super::arithmetic;
-use super::finding::{shown, Findings};
+use super::finding::{shown, Field, Findings, Index, JsonPath};
 use super::header::Header;
 use super::party;
 use super::rules::Rule;
@@ -92,9 +92,9 @@ pub(crate) fn check_items(
         .iter()
         .enumerate()
         .map(|(i, item)| {
-            let path = format!("$.items[{i}]");
-            let parts = check_item(f, &path, item, header);
-            arithmetic::check_item(f, &path, &parts);
+            let path = Index("$.items", i);
+            let parts = check_item(f, path, item, header);
+            arithmetic::check_item(f, path, &parts);
             parts
         })
         .collect();
@@ -102,13 +102,18 @@ pub(crate) fn check_items(
 }
 
 /// Checks the fields of one item; `path` is the item's path, e.g. `$.items[2]`.
-fn check_item(f: &mut Findings, path: &str, item: &GoodsItemDoc, header: &Header) -> ItemParts {
-    let field = |name: &str| format!("{path}.{name}");
+fn check_item(
+    f: &mut Findings,
+    path: impl JsonPath,
+    item: &GoodsItemDoc,
+    header: &Header,
+) -> ItemParts {
+    let field = |name: &'static str| Field(path, name);
     let missing = Rule::ItemFieldMissing;
     let mut parts = ItemParts {
         sequence: required(
             f,
-            &field("sequence"),
+            field("sequence"),
             item.sequence.as_ref(),
             missing,
             "The item number",
@@ -119,24 +124,24 @@ fn check_item(f: &mut Findings, path: &str, item: &GoodsItemDoc, header: &Header
 
     if let Some(code) = required(
         f,
-        &field("commodity_code"),
+        field("commodity_code"),
         item.commodity_code.as_deref(),
         missing,
         "The commodity code",
     ) {
-        parts.commodity_code = commodity_code(f, &field("commodity_code"), code);
+        parts.commodity_code = commodity_code(f, field("commodity_code"), code);
     }
-    parts.description = description(f, &field("description"), item.description.as_ref());
+    parts.description = description(f, field("description"), item.description.as_ref());
     if let Some(c) = required(
         f,
-        &field("origin"),
+        field("origin"),
         item.origin.as_deref(),
         missing,
         "The country of origin",
     ) {
         parts.origin = party::country(
             f,
-            &field("origin"),
+            field("origin"),
             "The country of origin",
             c,
             Rule::OriginUnknown,
@@ -146,34 +151,34 @@ fn check_item(f: &mut Findings, path: &str, item: &GoodsItemDoc, header: &Header
     let mode = header.transport_mode;
     parts.net_mass = required(
         f,
-        &field("net_mass"),
+        field("net_mass"),
         item.net_mass.as_ref(),
         missing,
         "The net mass",
     )
-    .filter(|&&m| arithmetic::mass(f, &field("net_mass"), "The net mass", m, mode))
+    .filter(|&&m| arithmetic::mass(f, field("net_mass"), "The net mass", m, mode))
     .copied();
     parts.gross_mass = required(
         f,
-        &field("gross_mass"),
+        field("gross_mass"),
         item.gross_mass.as_ref(),
         missing,
         "The gross mass",
     )
-    .filter(|&&m| arithmetic::mass(f, &field("gross_mass"), "The gross mass", m, mode))
+    .filter(|&&m| arithmetic::mass(f, field("gross_mass"), "The gross mass", m, mode))
     .copied();
     parts.quantity = required(
         f,
-        &field("quantity"),
+        field("quantity"),
         item.quantity.as_ref(),
         missing,
         "The quantity",
     )
-    .filter(|&&q| arithmetic::quantity(f, &field("quantity"), q))
+    .filter(|&&q| arithmetic::quantity(f, field("quantity"), q))
     .copied();
     parts.unit = listed(
         f,
-        &field("unit"),
+        field("unit"),
         item.unit.as_deref(),
         "The unit of quantity",
         UNITS,
@@ -182,16 +187,16 @@ fn check_item(f: &mut Findings, path: &str, item: &GoodsItemDoc, header: &Header
     );
     parts.price = required(
         f,
-        &field("price"),
+        field("price"),
         item.price.as_ref(),
         missing,
         "The item price",
     )
-    .filter(|&&p| arithmetic::amount(f, &field("price"), "The item price", p, header.currency))
+    .filter(|&&p| arithmetic::amount(f, field("price"), "The item price", p, header.currency))
     .copied();
     parts.valuation_method = listed(
         f,
-        &field("valuation_method"),
+        field("valuation_method"),
         item.valuation_method.as_deref(),
         "The valuation method",
         VALUATION_METHODS,
@@ -200,18 +205,18 @@ fn check_item(f: &mut Findings, path: &str, item: &GoodsItemDoc, header: &Header
     );
     parts.preference = listed(
         f,
-        &field("preference"),
+        field("preference"),
         item.preference.as_deref(),
         "The preference code",
         PREFERENCES,
         Rule::PreferenceUnknown,
         "a code such as 100 (no preference), 200 (GSP) or 300 (free-trade agreement)",
     );
-    parts.documents = documents(f, &field("documents"), item.documents.as_deref());
+    parts.documents = documents(f, field("documents"), item.documents.as_deref());
     parts
 }
 
-fn commodity_code(f: &mut Findings, path: &str, code: &str) -> Option<HsCode> {
+fn commodity_code(f: &mut Findings, path: impl JsonPath, code: &str) -> Option<HsCode> {
     if !text::is_commodity_code(code) {
         f.push(
             Rule::CommodityCodeFormat,
@@ -233,7 +238,7 @@ fn commodity_code(f: &mut Findings, path: &str, code: &str) -> Option<HsCode> {
     parsed
 }
 
-fn description(f: &mut Findings, path: &str, value: Option<&String>) -> Option<String> {
+fn description(f: &mut Findings, path: impl JsonPath, value: Option<&String>) -> Option<String> {
     let d = required_text(
         f,
         path,
@@ -266,7 +271,7 @@ fn description(f: &mut Findings, path: &str, value: Option<&String>) -> Option<S
 /// what a good value looks like.
 fn listed(
     f: &mut Findings,
-    path: &str,
+    path: impl JsonPath,
     value: Option<&str>,
     what: &str,
     list: &'static [CodeEntry],
@@ -285,31 +290,45 @@ fn listed(
     Some(code.to_string())
 }
 
+/// A document type code from the list, or a finding.
+fn document_type(f: &mut Findings, path: impl JsonPath, code: &str) -> Option<String> {
+    if find_document_type(code).is_none() {
+        f.push(
+            Rule::DocumentTypeUnknown,
+            path,
+            format!(
+                "The document type {} is not known; use a code such as N380 (commercial invoice), \
+                 N705 (bill of lading) or N954 (EUR.1).",
+                shown(code)
+            ),
+        );
+        return None;
+    }
+    Some(code.to_string())
+}
+
 /// Checks the documents of one item; absent documents are an empty list.
-fn documents(f: &mut Findings, path: &str, docs: Option<&[DocumentDoc]>) -> Option<Vec<Document>> {
+fn documents(
+    f: &mut Findings,
+    path: impl JsonPath,
+    docs: Option<&[DocumentDoc]>,
+) -> Option<Vec<Document>> {
     let docs = docs.unwrap_or_default();
     let mut checked = Vec::with_capacity(docs.len());
     let mut all_ok = true;
     for (j, d) in docs.iter().enumerate() {
-        let doc_path = format!("{path}[{j}]");
-        let kind = required(f, &format!("{doc_path}.type"), d.kind.as_deref(), Rule::DocumentFieldMissing, "The document type")
-            .and_then(|k| {
-                let known = find_document_type(k).is_some();
-                if !known {
-                    f.push(
-                        Rule::DocumentTypeUnknown,
-                        format!("{doc_path}.type"),
-                        format!(
-                            "The document type {} is not known; use a code such as N380 (commercial invoice), N705 (bill of lading) or N954 (EUR.1).",
-                            shown(k)
-                        ),
-                    );
-                }
-                known.then(|| k.to_string())
-            });
+        let doc_path = Index(path, j);
+        let kind = required(
+            f,
+            Field(doc_path, "type"),
+            d.kind.as_deref(),
+            Rule::DocumentFieldMissing,
+            "The document type",
+        )
+        .and_then(|k| document_type(f, Field(doc_path, "type"), k));
         let number = required_text(
             f,
-            &format!("{doc_path}.number"),
+            Field(doc_path, "number"),
             "The document number",
             d.number.as_ref(),
             limit::REFERENCE,

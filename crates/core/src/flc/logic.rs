@@ -15,7 +15,7 @@ use crate::codes::{
 };
 use crate::declaration::DeclarationType;
 
-use super::finding::Findings;
+use super::finding::{Field, Findings, Index, JsonPath};
 use super::header::Header;
 use super::items::ItemParts;
 use super::rules::Rule;
@@ -30,10 +30,10 @@ pub(crate) fn check(header: &Header, items: &[ItemParts], f: &mut Findings) {
     procedure_fits_type(header, f);
     representative_is_not_declarant(header, f);
     for (i, item) in items.iter().enumerate() {
-        let path = format!("$.items[{i}]");
-        sequence(&path, i, item, f);
-        preference(&path, header, item, f);
-        fixed_installation(&path, header, item, f);
+        let path = Index("$.items", i);
+        sequence(path, i, item, f);
+        preference(path, header, item, f);
+        fixed_installation(path, header, item, f);
     }
 }
 
@@ -71,19 +71,19 @@ fn representative_is_not_declarant(header: &Header, f: &mut Findings) {
     }
 }
 
-fn sequence(path: &str, index: usize, item: &ItemParts, f: &mut Findings) {
+fn sequence(path: impl JsonPath, index: usize, item: &ItemParts, f: &mut Findings) {
     let Some(found) = item.sequence else { return };
     let expected = index + 1;
     if usize::try_from(found).ok() != Some(expected) {
         f.push(
             Rule::ItemSequence,
-            format!("{path}.sequence"),
+            Field(path, "sequence"),
             format!("Item {expected} in the list is numbered {found}; number the items 1, 2, 3 … in order, without gaps or repeats."),
         );
     }
 }
 
-fn preference(path: &str, header: &Header, item: &ItemParts, f: &mut Findings) {
+fn preference(path: impl JsonPath, header: &Header, item: &ItemParts, f: &mut Findings) {
     let Some(preference) = item.preference.as_deref() else {
         return;
     };
@@ -96,7 +96,7 @@ fn preference(path: &str, header: &Header, item: &ItemParts, f: &mut Findings) {
                 if !proven {
                     f.push(
                         Rule::PreferenceWithoutProof,
-                        format!("{path}.preference"),
+                        Field(path, "preference"),
                         format!("Preference {preference} is claimed but the item lists no proof of preferential origin (e.g. N954 EUR.1 or N864 origin declaration)."),
                     );
                 }
@@ -106,7 +106,7 @@ fn preference(path: &str, header: &Header, item: &ItemParts, f: &mut Findings) {
                 if origin == importer {
                     f.push(
                         Rule::PreferentialOriginIsImporterCountry,
-                        format!("{path}.origin"),
+                        Field(path, "origin"),
                         format!("Preference {preference} is claimed for goods originating in {origin}, the importer's own country."),
                     );
                 }
@@ -115,7 +115,7 @@ fn preference(path: &str, header: &Header, item: &ItemParts, f: &mut Findings) {
         Some(DeclarationType::Export) if preference != NO_PREFERENCE => {
             f.push(
                 Rule::PreferenceOnExport,
-                format!("{path}.preference"),
+                Field(path, "preference"),
                 format!("Preference {preference} is claimed on an export; export items carry {NO_PREFERENCE}."),
             );
         }
@@ -123,7 +123,7 @@ fn preference(path: &str, header: &Header, item: &ItemParts, f: &mut Findings) {
     }
 }
 
-fn fixed_installation(path: &str, header: &Header, item: &ItemParts, f: &mut Findings) {
+fn fixed_installation(path: impl JsonPath, header: &Header, item: &ItemParts, f: &mut Findings) {
     if header.transport_mode != Some(TransportMode::FixedInstallation) {
         return;
     }
@@ -133,7 +133,7 @@ fn fixed_installation(path: &str, header: &Header, item: &ItemParts, f: &mut Fin
     if !FIXED_INSTALLATION_CHAPTERS.contains(&code.chapter()) {
         f.push(
             Rule::FixedInstallationGoods,
-            format!("{path}.commodity_code"),
+            Field(path, "commodity_code"),
             format!("Goods of HS chapter {} (code {code}) cannot travel by pipeline or power line (transport mode 7).", code.chapter()),
         );
     }

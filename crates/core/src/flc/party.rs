@@ -4,7 +4,7 @@
 use crate::codes::{CountryCode, EXTRA_PARTY_ID_PREFIXES};
 use crate::declaration::{Party, PartyDoc};
 
-use super::finding::{shown, Findings};
+use super::finding::{shown, Field, Findings, JsonPath};
 use super::rules::Rule;
 use super::text::{self, limit, required, required_text};
 
@@ -31,7 +31,7 @@ impl PartyParts {
 /// one finding, not one per field.
 pub(crate) fn party(
     f: &mut Findings,
-    path: &str,
+    path: impl JsonPath,
     role: &str,
     doc: Option<&PartyDoc>,
     mandatory: bool,
@@ -48,18 +48,18 @@ pub(crate) fn party(
     };
     let mut parts = PartyParts::default();
 
-    let id_path = format!("{path}.id");
+    let id_path = Field(path, "id");
     if let Some(id) = required(
         f,
-        &id_path,
+        id_path,
         p.id.as_deref(),
         Rule::PartyFieldMissing,
-        &format!("The {role}'s id"),
+        format_args!("The {role}'s id"),
     ) {
         if !text::is_party_id(id) {
             f.push(
                 Rule::PartyIdFormat,
-                &id_path,
+                id_path,
                 format!(
                     "The {role}'s id {} is not two upper-case letters followed by 1 to 15 upper-case letters or digits (e.g. DE123456789012345).",
                     shown(id)
@@ -71,7 +71,7 @@ pub(crate) fn party(
             // `is_party_id` guarantees two ASCII letters in front, so the slice is safe.
             f.push(
                 Rule::PartyIdPrefixUnknown,
-                &id_path,
+                id_path,
                 format!(
                     "The {role}'s id {} does not start with an ISO 3166 country code.",
                     shown(id)
@@ -84,46 +84,46 @@ pub(crate) fn party(
 
     parts.name = required_text(
         f,
-        &format!("{path}.name"),
-        &format!("The {role}'s name"),
+        Field(path, "name"),
+        format_args!("The {role}'s name"),
         p.name.as_ref(),
         limit::NAME,
         Rule::PartyFieldMissing,
     );
     text::optional_text(
         f,
-        &format!("{path}.street"),
-        &format!("The {role}'s street"),
+        Field(path, "street"),
+        format_args!("The {role}'s street"),
         p.street.as_ref(),
         limit::STREET,
     );
     text::optional_text(
         f,
-        &format!("{path}.city"),
-        &format!("The {role}'s city"),
+        Field(path, "city"),
+        format_args!("The {role}'s city"),
         p.city.as_ref(),
         limit::CITY,
     );
     text::optional_text(
         f,
-        &format!("{path}.postcode"),
-        &format!("The {role}'s postcode"),
+        Field(path, "postcode"),
+        format_args!("The {role}'s postcode"),
         p.postcode.as_ref(),
         limit::POSTCODE,
     );
 
-    let country_path = format!("{path}.country");
+    let country_path = Field(path, "country");
     if let Some(c) = required(
         f,
-        &country_path,
+        country_path,
         p.country.as_deref(),
         Rule::PartyFieldMissing,
-        &format!("The {role}'s country"),
+        format_args!("The {role}'s country"),
     ) {
         parts.country = country(
             f,
-            &country_path,
-            &format!("The {role}'s country"),
+            country_path,
+            format_args!("The {role}'s country"),
             c,
             Rule::CountryUnknown,
         );
@@ -134,8 +134,8 @@ pub(crate) fn party(
 /// Parses an ISO 3166 code, recording `rule` when it is unknown.
 pub(crate) fn country(
     f: &mut Findings,
-    path: &str,
-    what: &str,
+    path: impl JsonPath,
+    what: impl JsonPath,
     code: &str,
     rule: Rule,
 ) -> Option<CountryCode> {

@@ -1,7 +1,7 @@
 //! Field-level helpers shared by the header and item checks: presence of mandatory fields,
 //! free-text limits, and the format predicates of identifiers.
 
-use super::finding::{shown, Findings};
+use super::finding::{shown, Findings, JsonPath};
 use super::rules::Rule;
 
 /// Length limits of free-text fields, in characters, after the EU data model's `an..N` formats.
@@ -23,10 +23,10 @@ pub(crate) mod limit {
 /// Returns the value of a mandatory field, or records `rule` at `path` when it is absent.
 pub(crate) fn required<'a, T>(
     f: &mut Findings,
-    path: &str,
+    path: impl JsonPath,
     value: Option<&'a T>,
     rule: Rule,
-    what: &str,
+    what: impl JsonPath,
 ) -> Option<&'a T>
 where
     T: ?Sized,
@@ -41,8 +41,8 @@ where
 /// Returns true when the text passes. Each problem is its own finding.
 pub(crate) fn check_text(
     f: &mut Findings,
-    path: &str,
-    what: &str,
+    path: impl JsonPath,
+    what: impl JsonPath,
     value: &str,
     max: usize,
 ) -> bool {
@@ -78,8 +78,8 @@ pub(crate) fn check_text(
 /// A mandatory free-text field: present (else `missing` is recorded) and passing `check_text`.
 pub(crate) fn required_text(
     f: &mut Findings,
-    path: &str,
-    what: &str,
+    path: impl JsonPath,
+    what: impl JsonPath,
     value: Option<&String>,
     max: usize,
     missing: Rule,
@@ -91,8 +91,8 @@ pub(crate) fn required_text(
 /// An optional free-text field: checked only when present.
 pub(crate) fn optional_text(
     f: &mut Findings,
-    path: &str,
-    what: &str,
+    path: impl JsonPath,
+    what: impl JsonPath,
     value: Option<&String>,
     max: usize,
 ) {

@@ -239,6 +239,42 @@ pub async fn submit(
     Ok((status, Json(SubmissionResult { declaration: s.into(), duplicate, reasons, hits, release_document })))
 }
 
+/// The benchmark floor: the same request stored as received (same group commit, same
+/// durability), without FLC, signature, risk, numbering or audit.
+pub async fn submit_bare(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<SubmissionResult>), ApiError> {
+    let principal = caller.require(&[Role::Trader], "file declarations")?;
+    let trader = principal.trader.clone().ok_or(ApiError::Forbidden("trader", "file declarations without a party id"))?;
+    let body = body_or_error(body, state.config.body_limit)?;
+    let now = Utc::now();
+    let filing = Filing {
+        id: DeclarationId(Uuid::now_v7()),
+        declarant: trader,
+        idempotency_key: header(&headers, IDEMPOTENCY_HEADER)?.map(str::to_string),
+        document_sha256: String::new(),
+        document: body.to_vec(),
+        signature: header(&headers, SIGNATURE_HEADER)?.map(str::to_string),
+        office: None,
+        location_of_goods: None,
+        decision: Decision::Refused { reasons: Vec::new() },
+        at_us: now.timestamp_micros(),
+        date: now.date_naive(),
+    };
+    let recorded = state.commit.record(filing).await?;
+    let result = SubmissionResult {
+        declaration: recorded.summary().into(),
+        duplicate: false,
+        reasons: Vec::new(),
+        hits: Vec::new(),
+        release_document: None,
+    };
+    Ok((StatusCode::CREATED, Json(result)))
+}
+
 async fn stored_decision(state: &AppState, id: DeclarationId) -> Result<(Vec<Reason>, Vec<Hit>), ApiError> {
     let record = state.store.declaration(id).await?.ok_or_else(|| ApiError::NotFound(format!("declaration {id}")))?;
     Ok((record.reasons, record.hits))

@@ -47,8 +47,8 @@ CREATE TABLE declarations (
     signature TEXT,
     decision TEXT NOT NULL
 );
-CREATE UNIQUE INDEX declarations_idempotency ON declarations (declarant, idempotency_key)
-    WHERE idempotency_key IS NOT NULL;
+-- NULL keys are distinct in a unique index, so declarations without a key never collide.
+CREATE UNIQUE INDEX declarations_idempotency ON declarations (declarant, idempotency_key);
 CREATE INDEX declarations_declarant ON declarations (declarant, id);
 CREATE INDEX declarations_state_lane ON declarations (state, lane);
 
