@@ -202,3 +202,47 @@ async fn analysts_add_profile_versions_that_change_lanes_immediately() {
         assert_eq!(versions.as_array().unwrap().len(), 2);
     }
 }
+
+#[tokio::test]
+async fn release_notifications_are_pushed_to_the_webhook() {
+    use std::sync::{Arc, Mutex};
+    // A temporary-storage operator's receiver on loopback.
+    let received: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
+    let sink = received.clone();
+    let receiver = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |axum::Json(v): axum::Json<serde_json::Value>| {
+            let sink = sink.clone();
+            async move {
+                sink.lock().unwrap().push(v);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, receiver).await });
+
+    let db = smartcustoms_testkit::sqlite_db();
+    let config = smartcustoms_http::HttpConfig { webhook_url: Some(hook), ..Default::default() };
+    let app = smartcustoms_testkit::spawn_app_with(&db.url, config).await;
+    let mut released = Vec::new();
+    for seed in 0..10 {
+        let (_, body) = app.file(0, &app.declaration(0, 500 + seed)).await;
+        if body["state"] == "released" {
+            released.push(body["id"].as_str().unwrap().to_string());
+        }
+    }
+    assert!(!released.is_empty());
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+    while received.lock().unwrap().len() < released.len() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let got = received.lock().unwrap().clone();
+    let ids: Vec<&str> = got.iter().map(|n| n["payload"]["declaration_id"].as_str().unwrap()).collect();
+    for id in &released {
+        assert!(ids.contains(&id.as_str()), "release of {id} was not pushed");
+    }
+    // Delivered notifications are marked, so they are not pushed again.
+    assert!(app.store.undelivered_notifications(100).await.unwrap().is_empty());
+}
