@@ -52,3 +52,62 @@ pub struct Notification {
     /// Time of successful webhook delivery, if pushed.
     pub delivered_at: Option<String>,
 }
+
+/// An officer's decision on a declaration under control.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ControlDecision {
+    /// Release the goods (`true`) or refuse release (`false`).
+    pub release: bool,
+    /// The officer's reasons, in plain language (findings of the document check or inspection).
+    pub reason: String,
+}
+
+/// The state a control decision leads to and its audit entry, or the refusal of an illegal
+/// transition (e.g. deciding on a declaration that is not under control).
+pub fn control_outcome(
+    declaration_id: &str,
+    current: crate::workflow::State,
+    decision: &ControlDecision,
+    officer: &str,
+    registration: Option<&RegistrationNumber>,
+    at_us: i64,
+) -> Result<(crate::workflow::State, crate::audit::NewEntry), crate::workflow::IllegalTransition> {
+    use crate::workflow::EventKind;
+    let event = if decision.release { EventKind::Released } else { EventKind::Refused };
+    let next = current.apply(&event)?;
+    let details = if decision.release {
+        serde_json::json!({ "automatic": false, "reason": decision.reason, "release_document": registration.map(document_number) })
+    } else {
+        serde_json::json!({ "reasons": [{ "code": "CTL_001", "message": decision.reason }] })
+    };
+    let entry = crate::audit::NewEntry {
+        at_us,
+        declaration_id: Some(declaration_id.to_string()),
+        actor: officer.to_string(),
+        action: event.name().to_string(),
+        details: details.to_string(),
+    };
+    Ok((next, entry))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workflow::State;
+
+    fn decision(release: bool) -> ControlDecision {
+        ControlDecision { release, reason: "documents checked".into() }
+    }
+
+    #[test]
+    fn an_officer_releases_or_refuses_only_what_is_under_control() {
+        let n = RegistrationNumber("DE005000/261124/0000001".into());
+        let (s, e) = control_outcome("d", State::UnderControl, &decision(true), "o", Some(&n), 1).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((s, e.action.as_str()), (State::Released, "released"));
+        assert!(e.details.contains("RDE005000/261124/0000001"));
+        let (s, _) = control_outcome("d", State::UnderControl, &decision(false), "o", Some(&n), 1).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s, State::Refused);
+        assert!(control_outcome("d", State::Released, &decision(true), "o", Some(&n), 1).is_err());
+        assert!(control_outcome("d", State::Refused, &decision(false), "o", None, 1).is_err());
+    }
+}

@@ -217,6 +217,18 @@ mod tests {
         assert_eq!(check(&jws, b"payload", &k), Ok(()));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn parsing_never_panics_on_arbitrary_text(s in ".{0,300}") {
+            let _ = DetachedJws::parse(&s);
+        }
+
+        #[test]
+        fn parsing_never_panics_on_dot_separated_base64(h in "[A-Za-z0-9_-]{0,80}", p in "[A-Za-z0-9_-]{0,4}", s in "[A-Za-z0-9_-]{0,100}") {
+            let _ = DetachedJws::parse(&format!("{h}.{p}.{s}"));
+        }
+    }
+
     #[test]
     fn keys_round_trip_through_their_text_forms() {
         let k = key(9);

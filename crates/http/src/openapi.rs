@@ -10,7 +10,7 @@ use crate::routes::{declarations, keys, notifications, profiles, system};
     info(title = "smartcustoms API", description = "Electronic declaring, format-logical control, automatic registration, risk lanes and automatic release."),
     paths(
         system::health, system::metrics,
-        declarations::submit, declarations::get, declarations::list, declarations::events,
+        declarations::submit, declarations::get, declarations::list, declarations::events, declarations::decide,
         keys::register, keys::list,
         profiles::create, profiles::list, profiles::versions,
         notifications::list,

@@ -193,3 +193,53 @@ pub(crate) fn rfc3339(at_us: i64) -> String {
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
         .unwrap_or_default()
 }
+
+/// What an officer's decision writes.
+pub(crate) struct ControlPlan {
+    pub summary: DeclarationSummary,
+    pub entry: AuditEntry,
+    pub release: Option<(ReleaseDocument, NotificationRow)>,
+}
+
+/// Plans an officer's decision on a stored declaration (its summary and filed document).
+pub(crate) fn plan_control(
+    mut summary: DeclarationSummary,
+    document: &[u8],
+    decision: &smartcustoms_core::release::ControlDecision,
+    officer: &str,
+    at_us: i64,
+    head: (i64, String),
+) -> Result<ControlPlan, StoreError> {
+    let id = summary.id.to_string();
+    let (next, entry) =
+        release::control_outcome(&id, summary.state, decision, officer, summary.registration_number.as_ref(), at_us)
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let entry = entry.chain(head.0, &head.1);
+    let release = match (&summary.registration_number, decision.release) {
+        (Some(n), true) => {
+            let location = serde_json::from_slice::<smartcustoms_core::declaration::DeclarationDoc>(document)
+                .ok()
+                .and_then(|d| d.location_of_goods)
+                .unwrap_or_default();
+            let doc = ReleaseDocument {
+                number: release::document_number(n),
+                declaration_id: id,
+                registration_number: n.to_string(),
+                released_at: rfc3339(at_us),
+                location_of_goods: location.clone(),
+                automatic: false,
+            };
+            let note = NotificationRow {
+                recipient: location,
+                kind: "release",
+                payload: serde_json::to_string(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                created_at_us: at_us,
+            };
+            Some((doc, note))
+        }
+        _ => None,
+    };
+    summary.state = next;
+    summary.updated_at_us = at_us;
+    Ok(ControlPlan { summary, entry, release })
+}

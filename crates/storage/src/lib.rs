@@ -23,7 +23,7 @@ pub use sqlite::SqliteStore;
 use smartcustoms_core::access::Principal;
 use smartcustoms_core::audit::AuditEntry;
 use smartcustoms_core::ids::{DeclarationId, TraderId};
-use smartcustoms_core::release::{Notification, ReleaseDocument};
+use smartcustoms_core::release::{ControlDecision, Notification, ReleaseDocument};
 
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +95,17 @@ pub trait Store: Send + Sync + 'static {
     /// The storage floor for benchmarks: inserts the declaration rows of a batch in one
     /// transaction with the same durability, without numbering, audit or release.
     async fn bare_insert_batch(&self, batch: &[Filing]) -> StoreResult<()>;
+
+    /// Records an officer's decision on a declaration under control: new state, audit entry
+    /// and, on release, the release document and the warehouse notification. `Conflict` when
+    /// the declaration is not under control, `NotFound` when it does not exist.
+    async fn decide_control(
+        &self,
+        id: DeclarationId,
+        decision: &ControlDecision,
+        officer: &str,
+        at_us: i64,
+    ) -> StoreResult<DeclarationSummary>;
 
     /// One declaration.
     async fn declaration(&self, id: DeclarationId) -> StoreResult<Option<DeclarationRecord>>;

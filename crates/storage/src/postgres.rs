@@ -16,7 +16,7 @@ use tracing::instrument;
 use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::audit::AuditEntry;
 use smartcustoms_core::ids::{DeclarationId, TraderId};
-use smartcustoms_core::release::{Notification, ReleaseDocument};
+use smartcustoms_core::release::{ControlDecision, Notification, ReleaseDocument};
 
 use crate::batch;
 use crate::records::*;
@@ -341,6 +341,68 @@ impl Store for PostgresStore {
         cols.insert("bare_declarations", &mut tx).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    #[instrument(skip_all, fields(declaration.id = %id))]
+    async fn decide_control(
+        &self,
+        id: DeclarationId,
+        decision: &ControlDecision,
+        officer: &str,
+        at_us: i64,
+    ) -> StoreResult<DeclarationSummary> {
+        let mut tx = self.pool.begin().await?;
+        let head_row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetch_one(&mut *tx).await?;
+        let head = (head_row.try_get("seq")?, head_row.try_get("hash")?);
+        let sql = format!("SELECT {SUMMARY_COLUMNS}, document FROM declarations WHERE id = $1");
+        let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
+        let document: Vec<u8> = row.try_get("document")?;
+        let plan = batch::plan_control(summary(&row)?, &document, decision, officer, at_us, head)?;
+        let e = &plan.entry;
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at_us, declaration_id, actor, action, details, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(e.seq)
+        .bind(e.at_us)
+        .bind(&e.declaration_id)
+        .bind(&e.actor)
+        .bind(&e.action)
+        .bind(&e.details)
+        .bind(&e.prev_hash)
+        .bind(&e.hash)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(e.seq).bind(&e.hash).execute(&mut *tx).await?;
+        sqlx::query("UPDATE declarations SET state = $1, updated_at_us = $2 WHERE id = $3")
+            .bind(plan.summary.state.as_str())
+            .bind(at_us)
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        if let Some((r, n)) = &plan.release {
+            sqlx::query(
+                "INSERT INTO release_documents (number, declaration_id, registration_number, released_at, location_of_goods, automatic) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&r.number)
+            .bind(&r.declaration_id)
+            .bind(&r.registration_number)
+            .bind(&r.released_at)
+            .bind(&r.location_of_goods)
+            .bind(r.automatic)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("INSERT INTO notifications (recipient, kind, payload, created_at_us) VALUES ($1, $2, $3, $4)")
+                .bind(&n.recipient)
+                .bind(n.kind)
+                .bind(&n.payload)
+                .bind(n.created_at_us)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(plan.summary)
     }
 
     async fn declaration(&self, id: DeclarationId) -> StoreResult<Option<DeclarationRecord>> {

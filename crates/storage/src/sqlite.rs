@@ -13,7 +13,7 @@ use tracing::instrument;
 use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::audit::AuditEntry;
 use smartcustoms_core::ids::{DeclarationId, TraderId};
-use smartcustoms_core::release::{Notification, ReleaseDocument};
+use smartcustoms_core::release::{ControlDecision, Notification, ReleaseDocument};
 
 use crate::batch;
 use crate::sqlite_writer::Writer;
@@ -184,6 +184,68 @@ impl Store for SqliteStore {
 
     async fn bare_insert_batch(&self, batch: &[Filing]) -> StoreResult<()> {
         self.writer.bare(batch.to_vec()).await
+    }
+
+    #[instrument(skip_all, fields(declaration.id = %id))]
+    async fn decide_control(
+        &self,
+        id: DeclarationId,
+        decision: &ControlDecision,
+        officer: &str,
+        at_us: i64,
+    ) -> StoreResult<DeclarationSummary> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let head_row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
+        let head = (head_row.try_get("seq")?, head_row.try_get("hash")?);
+        let sql = format!("SELECT {SUMMARY_COLUMNS}, document FROM declarations WHERE id = ?");
+        let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
+        let document: Vec<u8> = row.try_get("document")?;
+        let plan = batch::plan_control(summary(&row)?, &document, decision, officer, at_us, head)?;
+        let e = &plan.entry;
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at_us, declaration_id, actor, action, details, prev_hash, hash) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(e.seq)
+        .bind(e.at_us)
+        .bind(&e.declaration_id)
+        .bind(&e.actor)
+        .bind(&e.action)
+        .bind(&e.details)
+        .bind(&e.prev_hash)
+        .bind(&e.hash)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1").bind(e.seq).bind(&e.hash).execute(&mut *tx).await?;
+        sqlx::query("UPDATE declarations SET state = ?, updated_at_us = ? WHERE id = ?")
+            .bind(plan.summary.state.as_str())
+            .bind(at_us)
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        if let Some((r, n)) = &plan.release {
+            sqlx::query(
+                "INSERT INTO release_documents (number, declaration_id, registration_number, released_at, location_of_goods, automatic) \
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&r.number)
+            .bind(&r.declaration_id)
+            .bind(&r.registration_number)
+            .bind(&r.released_at)
+            .bind(&r.location_of_goods)
+            .bind(r.automatic)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("INSERT INTO notifications (recipient, kind, payload, created_at_us) VALUES (?, ?, ?, ?)")
+                .bind(&n.recipient)
+                .bind(n.kind)
+                .bind(&n.payload)
+                .bind(n.created_at_us)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(plan.summary)
     }
 
     async fn declaration(&self, id: DeclarationId) -> StoreResult<Option<DeclarationRecord>> {

@@ -246,3 +246,43 @@ async fn release_notifications_are_pushed_to_the_webhook() {
     // Delivered notifications are marked, so they are not pushed again.
     assert!(app.store.undelivered_notifications(100).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn an_officer_releases_or_refuses_a_declaration_under_control_with_reasons() {
+    for (backend, db) in all_dbs("control decisions").await {
+        let app = spawn_app(&db.url).await;
+        let text = "profile RP-ALL \"Control everything\"\nwhen declaration.type = \"IM\"\nlane red\ninstruction \"Inspect\"\nvalid from 2020-01-01\n";
+        let r = app.client.post(format!("{}/api/v1/risk-profiles", app.base)).bearer_auth(&app.analyst_token).body(text).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+        let mut ids = Vec::new();
+        for seed in 0..2 {
+            let (_, body) = app.file(0, &app.declaration(0, 700 + seed)).await;
+            assert_eq!(body["state"], "under_control", "{backend}: {body}");
+            ids.push(body["id"].as_str().unwrap().to_string());
+        }
+        let decide = |id: &str, token: &str, release: bool| {
+            let req = app
+                .client
+                .post(format!("{}/api/v1/declarations/{id}/decision", app.base))
+                .bearer_auth(token)
+                .json(&serde_json::json!({ "release": release, "reason": "Seals intact, quantity matches the invoice" }));
+            async move { req.send().await.unwrap() }
+        };
+        assert_eq!(decide(&ids[0], &app.traders[0].token, true).await.status(), 403);
+        let r = decide(&ids[0], &app.officer_token, true).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.json::<serde_json::Value>().await.unwrap()["state"], "released");
+        let again = decide(&ids[0], &app.officer_token, false).await;
+        assert_eq!(again.status(), 409, "{backend}: a released declaration takes no further decision");
+        let r = decide(&ids[1], &app.officer_token, false).await;
+        assert_eq!(r.json::<serde_json::Value>().await.unwrap()["state"], "refused");
+
+        let (_, detail) = app.get(&format!("/api/v1/declarations/{}", ids[0]), Some(&app.traders[0].token)).await;
+        assert_eq!(detail["release"]["automatic"], false);
+        let (_, events) = app.get(&format!("/api/v1/declarations/{}/events", ids[0]), Some(&app.traders[0].token)).await;
+        let last = events.as_array().unwrap().last().unwrap().clone();
+        assert_eq!((last["action"].as_str(), last["actor"].as_str()), (Some("released"), Some("test-officer")));
+        let entries = app.store.audit_page(0, 100_000).await.unwrap();
+        assert!(smartcustoms_core::audit::verify(&entries).is_ok(), "{backend}: chain intact after officer decisions");
+    }
+}

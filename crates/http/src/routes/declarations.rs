@@ -18,7 +18,7 @@ use smartcustoms_core::declaration::DeclarationDoc;
 use smartcustoms_core::flc;
 use smartcustoms_core::ids::{DeclarationId, RegistrationNumber, TraderId};
 use smartcustoms_core::registration::{self, Decision, Filing as CoreFiling, Reason};
-use smartcustoms_core::release::ReleaseDocument;
+use smartcustoms_core::release::{ControlDecision, ReleaseDocument};
 use smartcustoms_core::risk::{Hit, Lane};
 use smartcustoms_core::signature::{DetachedJws, SignatureError};
 use smartcustoms_core::workflow::State as DeclState;
@@ -379,4 +379,39 @@ pub async fn list(
         .transpose()?;
     let rows = state.store.list_declarations(&ListQuery { declarant, state: state_filter, before, limit }).await?;
     Ok(Json(rows.iter().map(DeclarationView::from).collect()))
+}
+
+/// An officer releases or refuses a declaration under control (yellow or red lane), with the
+/// reasons; the decision is written to the audit log, and a release notifies the warehouse.
+#[utoipa::path(post, path = "/api/v1/declarations/{id}/decision", tag = "declarations",
+    params(("id" = String, Path, description = "Declaration id")),
+    request_body = ControlDecision,
+    responses(
+        (status = 200, body = DeclarationView),
+        (status = 403, description = "Not an officer", body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody),
+        (status = 409, description = "Not under control", body = crate::error::ErrorBody),
+    ),
+    security(("token" = [])))]
+pub async fn decide(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<ControlDecision>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<DeclarationView>, ApiError> {
+    let officer = caller.require(&[Role::Officer], "decide on controls")?;
+    let Json(decision) = body.map_err(|e| ApiError::MalformedJson(e.body_text()))?;
+    if decision.reason.trim().is_empty() || decision.reason.len() > 2000 {
+        return Err(ApiError::BadParameter("reason", "give the reasons in 1 to 2000 characters".into()));
+    }
+    let uuid: Uuid = id.parse().map_err(|_| ApiError::BadParameter("id", format!("{id:?} is not a declaration id")))?;
+    let summary = state
+        .store
+        .decide_control(DeclarationId(uuid), &decision, &officer.name, Utc::now().timestamp_micros())
+        .await
+        .map_err(|e| match e {
+            smartcustoms_storage::StoreError::NotFound => ApiError::NotFound(format!("declaration {id}")),
+            other => other.into(),
+        })?;
+    Ok(Json((&summary).into()))
 }
