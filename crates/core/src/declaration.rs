@@ -19,21 +19,21 @@ pub struct DeclarationDoc {
     /// Declaration type: `IM` (import) or `EX` (export). WCO DM D013.
     pub declaration_type: Option<String>,
     /// Customs procedure code, four digits: requested and previous procedure (e.g. `4000`
-    /// release for free circulation). WCO DM G039/G040 (requested/previous procedure).
+    /// release for free circulation). WCO DM 166 (procedure) and 161 (previous procedure).
     pub procedure_code: Option<String>,
-    /// Code of the customs office where the declaration is lodged (8 characters). WCO DM G4A? see docs.
+    /// Code of the customs office where the declaration is lodged (8 characters). WCO DM 065.
     pub office: Option<String>,
-    /// The person lodging the declaration. WCO DM R042 (declarant identifier).
+    /// The person lodging the declaration. WCO DM R123 (name R124).
     pub declarant: Option<PartyDoc>,
-    /// Importer / consignee. WCO DM R027/R021.
+    /// Importer / consignee. WCO DM R038 (name R037).
     pub importer: Option<PartyDoc>,
-    /// Exporter / seller. WCO DM R031/R032.
+    /// Exporter / seller. WCO DM R032 (name R031).
     pub exporter: Option<PartyDoc>,
-    /// Customs representative acting for the declarant, if any. WCO DM R055.
+    /// Customs representative acting for the declarant, if any. WCO DM R004 (name R003).
     pub representative: Option<PartyDoc>,
     /// Transport at the border.
     pub transport: Option<TransportDoc>,
-    /// Identifier of the temporary-storage facility where the goods are (location of goods). WCO DM L110.
+    /// Identifier of the temporary-storage facility where the goods are (location of goods). WCO DM L017.
     pub location_of_goods: Option<String>,
     /// Invoice currency and total amount.
     pub invoice: Option<InvoiceDoc>,
@@ -68,11 +68,11 @@ pub struct PartyDoc {
 #[serde(deny_unknown_fields)]
 pub struct TransportDoc {
     /// Mode of transport at the border, UN/ECE Rec. 19 code (1 sea, 2 rail, 3 road, 4 air,
-    /// 5 post, 7 fixed installation, 8 inland waterway, 9 own propulsion). WCO DM T005.
+    /// 5 post, 7 fixed installation, 8 inland waterway, 9 own propulsion). WCO DM T022.
     pub mode: Option<String>,
     /// Identity of the means of transport (vessel IMO number, flight, vehicle plate). WCO DM T006.
     pub means_id: Option<String>,
-    /// Nationality of the means of transport, ISO 3166-1 alpha-2. WCO DM T008.
+    /// Nationality of the means of transport, ISO 3166-1 alpha-2. WCO DM T014.
     pub nationality: Option<String>,
 }
 
@@ -95,9 +95,9 @@ pub struct InvoiceDoc {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryTermsDoc {
-    /// Incoterms 2020 code (EXW, FCA, CPT, CIP, DAP, DPU, DDP, FAS, FOB, CFR, CIF). WCO DM 062.
+    /// Incoterms 2020 code (EXW, FCA, CPT, CIP, DAP, DPU, DDP, FAS, FOB, CFR, CIF). WCO DM 090.
     pub incoterm: Option<String>,
-    /// Named place. WCO DM L028? see docs.
+    /// Named place. WCO DM L001.
     pub place: Option<String>,
 }
 
@@ -119,17 +119,17 @@ pub struct GoodsItemDoc {
     /// Gross mass in kilograms. WCO DM 126.
     #[schema(value_type = Option<String>, example = "130")]
     pub gross_mass: Option<Decimal>,
-    /// Quantity in the supplementary unit. WCO DM 131.
+    /// Quantity in the supplementary unit. WCO DM 130.
     #[schema(value_type = Option<String>, example = "100")]
     pub quantity: Option<Decimal>,
-    /// Unit of the quantity (UN/ECE Rec. 20 code such as `KGM`, `NAR`, `LTR`). WCO DM 130.
+    /// Unit of the quantity (UN/ECE Rec. 20 code such as `KGM`, `NAR`, `LTR`): the unit attribute of WCO DM 130.
     pub unit: Option<String>,
-    /// Item price in the invoice currency. WCO DM 114.
+    /// Item price in the invoice currency. WCO DM 112.
     #[schema(value_type = Option<String>, example = "2500.00")]
     pub price: Option<Decimal>,
-    /// Valuation method, WTO Valuation Agreement method 1 to 6. WCO DM 166.
+    /// Valuation method, WTO Valuation Agreement method 1 to 6. WCO DM 122.
     pub valuation_method: Option<String>,
-    /// Preference code: `100` no preference (MFN), `200` GSP, `300` free-trade agreement. WCO DM 167.
+    /// Preference code: `100` no preference (MFN), `200` GSP, `300` free-trade agreement. WCO DM 164.
     pub preference: Option<String>,
     /// Documents attached to the item (certificates, licences, invoices).
     pub documents: Option<Vec<DocumentDoc>>,
@@ -139,10 +139,10 @@ pub struct GoodsItemDoc {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentDoc {
-    /// Document type code (e.g. `N380` commercial invoice, `N954` EUR.1, `C100` licence). WCO DM D005? see docs.
+    /// Document type code (e.g. `N380` commercial invoice, `N954` EUR.1, `C100` licence). WCO DM D006.
     #[serde(rename = "type")]
     pub kind: Option<String>,
-    /// Document reference number. WCO DM D006? see docs.
+    /// Document reference number. WCO DM D005.
     pub number: Option<String>,
 }
 

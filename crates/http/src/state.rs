@@ -47,10 +47,13 @@ pub struct AppState {
     caches: Arc<Caches>,
 }
 
+/// A trader's keys: key id and public key.
+type TraderKeys = Arc<Vec<(String, VerifyingKey)>>;
+
 #[derive(Default)]
 struct Caches {
     principals: RwLock<HashMap<String, Principal>>,
-    keys: RwLock<HashMap<TraderId, Arc<Vec<(String, VerifyingKey)>>>>,
+    keys: RwLock<HashMap<TraderId, TraderKeys>>,
     profiles: RwLock<Arc<Vec<Profile>>>,
     offices: RwLock<Arc<Vec<String>>>,
 }
@@ -121,7 +124,7 @@ impl AppState {
     /// The public key `kid` of a trader. A miss reloads the trader's keys once, so a key
     /// registered through another server process is found.
     pub async fn key(&self, trader: &TraderId, kid: &str) -> StoreResult<Option<VerifyingKey>> {
-        let lookup = |keys: &Arc<Vec<(String, VerifyingKey)>>| keys.iter().find(|(k, _)| k == kid).map(|(_, v)| *v);
+        let lookup = |keys: &TraderKeys| keys.iter().find(|(k, _)| k == kid).map(|(_, v)| *v);
         if let Some(keys) = self.caches.keys.read().ok().and_then(|c| c.get(trader).cloned()) {
             if let Some(k) = lookup(&keys) {
                 return Ok(Some(k));

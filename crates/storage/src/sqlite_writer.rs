@@ -111,7 +111,10 @@ fn insert_declaration(
     Ok(())
 }
 
-fn stored_summary(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String, Option<String>, Option<String>, Option<String>, i64, Option<i64>, i64)> {
+/// The summary columns as read by rusqlite, before parsing.
+type SummaryColumns = (String, String, String, Option<String>, Option<String>, Option<String>, i64, Option<i64>, i64);
+
+fn stored_summary(row: &rusqlite::Row<'_>) -> rusqlite::Result<SummaryColumns> {
     Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?, row.get(7)?, row.get(8)?))
 }
 
