@@ -286,33 +286,31 @@ fn ordinary_traffic_stays_green_under_the_demo_profiles() {
 
 #[test]
 fn each_demo_profile_fires_on_the_pattern_it_targets() {
-    let mut smartphones = declaration(vec![item(1, "851713", "HK", dec!(300), dec!(10))]);
-    smartphones.items.push(item(2, "847130", "DE", dec!(9000), dec!(20)));
-    let rags = declaration(vec![item(1, "610910", "PK", dec!(200), dec!(100))]);
-    let mut preference = declaration(vec![item(1, "870323", "KR", dec!(25000), dec!(1300))]);
-    preference.items[0].preference = "300".into();
-    let mut watched = declaration(vec![item(1, "847130", "DE", dec!(9000), dec!(20))]);
-    watched.declarant = party("NL009988776B01", "NL");
-    let whisky = declaration(vec![item(1, "220830", "GB", dec!(9000), dec!(700))]);
-    let mut big = declaration(vec![item(1, "847130", "DE", dec!(1_200_000), dec!(2000))]);
-    big.invoice_total = dec!(1_200_000);
-    let solar = declaration(vec![item(1, "854143", "VN", dec!(90000), dec!(20000))]);
-    let mut drones = declaration(vec![item(1, "880622", "DE", dec!(9000), dec!(20))]);
-    drones.kind = DeclarationType::Export;
-    drones.items[0].description = "Camera DRONES with thermal imaging".into();
-    let mut medicines = declaration(vec![item(1, "300490", "IN", dec!(90), dec!(1))]);
-    medicines.transport.mode = TransportMode::Post;
+    let garlic = declaration(vec![item(1, "070320", "CN", dec!(500), dec!(10000))]);
+    let mut watched = declaration(vec![item(1, "620463", "CN", dec!(3000), dec!(100))]);
+    watched.declarant = party("DE1000000000003", "DE");
+    let shoes = declaration(vec![item(1, "640291", "CN", dec!(50), dec!(1000))]);
+    let toys = declaration(vec![item(1, "950300", "CN", dec!(2000), dec!(100))]);
+    let chillies = declaration(vec![item(1, "090421", "CN", dec!(9000), dec!(1000))]);
+    let mut lorry = declaration(vec![item(1, "847130", "DE", dec!(90000), dec!(9000))]);
+    lorry.transport.mode = TransportMode::Road;
+    let mut big = declaration(vec![item(1, "847130", "DE", dec!(25000), dec!(20))]);
+    big.currency = CurrencyCode::parse("EUR").unwrap_or_else(|| panic!("test currency"));
+    big.invoice_total = dec!(25000);
+    let mut fob = declaration(vec![item(1, "847130", "DE", dec!(9000), dec!(20))]);
+    fob.incoterm = "FOB".into();
+    let scrap = declaration(vec![item(1, "720449", "JP", dec!(50000), dec!(200000))]);
 
     let cases = [
-        (smartphones, "RP-ELEC-001", Lane::Red),
-        (rags, "RP-TEXT-002", Lane::Yellow),
-        (preference, "RP-PREF-003", Lane::Yellow),
-        (watched, "RP-WATCH-004", Lane::Red),
-        (whisky, "RP-EXC-005", Lane::Yellow),
-        (big, "RP-VAL-006", Lane::Blue),
-        (solar, "RP-ORIG-007", Lane::Yellow),
-        (drones, "RP-DUAL-008", Lane::Yellow),
-        (medicines, "RP-MON-009", Lane::Green),
+        (garlic, "RP-ADD-001", Lane::Red),
+        (watched, "RP-WATCH-002", Lane::Red),
+        (shoes, "RP-VAL-003", Lane::Yellow),
+        (toys, "RP-SAFE-004", Lane::Yellow),
+        (chillies, "RP-FOOD-005", Lane::Yellow),
+        (lorry, "RP-ROAD-006", Lane::Yellow),
+        (big, "RP-AUD-007", Lane::Blue),
+        (fob, "RP-AUD-008", Lane::Blue),
+        (scrap, "RP-MON-009", Lane::Green),
     ];
     let profiles = demo();
     assert_eq!(cases.len(), profiles.len(), "one case per demo profile");
