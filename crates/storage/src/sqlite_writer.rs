@@ -51,9 +51,16 @@ impl Writer {
     pub(crate) fn open(path: &Path) -> StoreResult<Self> {
         let conn = Connection::open(path).map_err(db)?;
         conn.busy_timeout(Duration::from_secs(30)).map_err(db)?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;")
-            .map_err(db)?;
-        Ok(Writer { conn: Arc::new(Mutex::new(conn)) })
+        // Checkpoints copy the WAL back into the database file; done in the commit path they
+        // stall the batch that triggers them for tens of milliseconds, so the writer leaves
+        // them to a background thread.
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0;",
+        )
+        .map_err(db)?;
+        let conn = Arc::new(Mutex::new(conn));
+        start_checkpointer(path, Arc::downgrade(&conn))?;
+        Ok(Writer { conn })
     }
 
     /// Records a batch in one transaction (see `Store::record_batch`).
@@ -84,6 +91,25 @@ impl Writer {
         .await
         .map_err(corrupt)?
     }
+}
+
+/// Runs a passive checkpoint (which never blocks the writer) every 200 ms on a connection of
+/// its own, until the writer is dropped.
+fn start_checkpointer(path: &Path, writer: std::sync::Weak<Mutex<Connection>>) -> StoreResult<()> {
+    let conn = Connection::open(path).map_err(db)?;
+    conn.busy_timeout(Duration::from_secs(5)).map_err(db)?;
+    std::thread::Builder::new()
+        .name("sqlite-checkpoint".into())
+        .spawn(move || {
+            while writer.strong_count() > 0 {
+                std::thread::sleep(Duration::from_millis(200));
+                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+                }
+            }
+        })
+        .map_err(|e| StoreError::Corrupt(format!("cannot start the checkpoint thread: {e}")))?;
+    Ok(())
 }
 
 fn insert_declaration(
