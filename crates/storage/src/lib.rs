@@ -135,7 +135,7 @@ pub trait Store: Send + Sync + 'static {
     async fn mark_delivered(&self, id: i64, at_us: i64) -> StoreResult<()>;
 }
 
-/// Opens the store a URL names (`sqlite:PATH`, `sqlite::memory:`, `postgres://…`) and runs
+/// Opens the store a URL names (`sqlite:PATH`, a file, or `postgres://…`) and runs
 /// its migrations.
 pub async fn open(url: &str) -> StoreResult<std::sync::Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
