@@ -146,6 +146,29 @@ pub struct DocumentDoc {
     pub number: Option<String>,
 }
 
+/// Why a filed body is not a `DeclarationDoc` at all (before FLC can look at it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotADeclaration {
+    /// True when the bytes are not JSON; false when the JSON has the wrong shape or types.
+    pub syntax: bool,
+    /// JSON path of the offending value, e.g. `$.items[0].net_mass`.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl DeclarationDoc {
+    /// Reads the filed bytes, naming the path of the first value of a wrong type.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, NotADeclaration> {
+        let de = &mut serde_json::Deserializer::from_slice(bytes);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = format!("$.{}", e.path()).replace("$..", "$.");
+            let inner = e.into_inner();
+            NotADeclaration { syntax: inner.is_syntax() || inner.is_eof(), path, message: inner.to_string() }
+        })
+    }
+}
+
 /// Declaration type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub enum DeclarationType {

@@ -28,12 +28,10 @@ pub struct Args {
 
 /// Reads a declaration file into the wire type; a JSON or type error becomes one finding.
 pub fn read_document(bytes: &[u8]) -> Result<DeclarationDoc, Finding> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = format!("$.{}", e.path()).replace("$..", "$.");
-        let inner = e.into_inner();
-        let code = if inner.is_syntax() || inner.is_eof() { "REQ_001" } else { "REQ_002" };
-        Finding { code: code.into(), path, message: inner.to_string() }
+    DeclarationDoc::from_json(bytes).map_err(|e| Finding {
+        code: if e.syntax { "REQ_001" } else { "REQ_002" }.into(),
+        path: e.path,
+        message: e.message,
     })
 }
 

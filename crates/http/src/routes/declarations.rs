@@ -115,14 +115,11 @@ pub struct DeclarationDetail {
 
 /// Parses the body into the wire type, with a precise error for bad JSON and bad types.
 fn parse_document(body: &[u8]) -> Result<DeclarationDoc, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            ApiError::MalformedJson(inner.to_string())
+    DeclarationDoc::from_json(body).map_err(|e| {
+        if e.syntax {
+            ApiError::MalformedJson(e.message)
         } else {
-            ApiError::Schema { path: format!("$.{path}").replace("$..", "$."), message: inner.to_string() }
+            ApiError::Schema { path: e.path, message: e.message }
         }
     })
 }
