@@ -56,6 +56,9 @@ struct Caches {
     keys: RwLock<HashMap<TraderId, TraderKeys>>,
     profiles: RwLock<Arc<Vec<Profile>>>,
     offices: RwLock<Arc<Vec<String>>>,
+    /// Reloads run one at a time: a periodic reload that read the store before a profile was
+    /// saved must not overwrite the reload that follows the save.
+    reload: tokio::sync::Mutex<()>,
 }
 
 /// SHA-256 of an API token, hex: only this is stored.
@@ -79,6 +82,7 @@ impl AppState {
 
     /// Reloads risk profiles and offices from the store (other processes may have changed them).
     pub async fn reload_reference_data(&self) -> StoreResult<()> {
+        let _one_at_a_time = self.caches.reload.lock().await;
         let records = self.store.current_profiles().await?;
         let mut profiles = Vec::with_capacity(records.len());
         for r in records {
