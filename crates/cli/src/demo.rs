@@ -14,11 +14,10 @@ use sha2::{Digest, Sha256};
 
 use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::ids::TraderId;
+use smartcustoms_core::simulate::{self, SimParty, World, OFFICES, WAREHOUSES};
 use smartcustoms_core::{risk, signature};
 use smartcustoms_http::token_hash;
 use smartcustoms_storage::{NewProfile, SigningKeyRecord, Store, StoreError};
-
-use smartcustoms_core::simulate::{self, SimParty, World, OFFICES, WAREHOUSES};
 
 /// Number of demo declarants.
 pub const DEMO_TRADERS: usize = 8;
@@ -50,7 +49,8 @@ pub async fn ensure_token(store: &dyn Store, token: &str, principal: Principal) 
 
 /// Registers a declarant's token and key.
 pub async fn provision(store: &dyn Store, d: &Declarant, created_at_us: i64) -> anyhow::Result<()> {
-    let principal = Principal { name: d.party.name.clone(), role: Role::Trader, trader: Some(TraderId(d.party.id.clone())) };
+    let principal =
+        Principal { name: d.party.name.clone(), role: Role::Trader, trader: Some(TraderId(d.party.id.clone())) };
     ensure_token(store, &d.token, principal).await?;
     let vk = d.key.verifying_key();
     let key = SigningKeyRecord {
@@ -75,7 +75,12 @@ pub async fn seed_reference_data(store: &dyn Store) -> anyhow::Result<()> {
         for text in risk::demo_profiles() {
             let p = risk::parse_profile(text, 1).map_err(|e| anyhow::anyhow!("demo profile does not parse: {e}"))?;
             store
-                .add_profile(&NewProfile { code: p.code, source: text.to_string(), author: "demo".into(), created_at_us: now })
+                .add_profile(&NewProfile {
+                    code: p.code,
+                    source: text.to_string(),
+                    author: "demo".into(),
+                    created_at_us: now,
+                })
                 .await?;
         }
     }
@@ -93,12 +98,20 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<Declarant>> {
         provision(store, &d, now).await?;
         declarants.push(d);
     }
-    let staff = [("demo-officer", "Officer Weber", Role::Officer), ("demo-analyst", "Analyst Schulz", Role::Analyst), ("demo-admin", "Administrator", Role::Admin)];
+    let staff = [
+        ("demo-officer", "Officer Weber", Role::Officer),
+        ("demo-analyst", "Analyst Schulz", Role::Analyst),
+        ("demo-admin", "Administrator", Role::Admin),
+    ];
     for (token, name, role) in staff {
         ensure_token(store, token, Principal { name: name.into(), role, trader: None }).await?;
     }
     for (i, w) in WAREHOUSES.iter().enumerate() {
-        let principal = Principal { name: format!("Temporary storage {w}"), role: Role::Warehouse, trader: Some(TraderId(w.to_string())) };
+        let principal = Principal {
+            name: format!("Temporary storage {w}"),
+            role: Role::Warehouse,
+            trader: Some(TraderId(w.to_string())),
+        };
         ensure_token(store, &format!("demo-warehouse-{}", i + 1), principal).await?;
     }
     Ok(declarants)

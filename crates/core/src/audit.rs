@@ -51,7 +51,15 @@ impl NewEntry {
     /// Places the entry after `prev` (seq and hash of the last entry; `(0, GENESIS)` for an empty log).
     pub fn chain(self, prev_seq: i64, prev_hash: &str) -> AuditEntry {
         let seq = prev_seq + 1;
-        let hash = entry_hash(seq, self.at_us, self.declaration_id.as_deref(), &self.actor, &self.action, &self.details, prev_hash);
+        let hash = entry_hash(
+            seq,
+            self.at_us,
+            self.declaration_id.as_deref(),
+            &self.actor,
+            &self.action,
+            &self.details,
+            prev_hash,
+        );
         AuditEntry {
             seq,
             at_us: self.at_us,

@@ -10,13 +10,6 @@ use uuid::Uuid;
 #[serde(transparent)]
 pub struct DeclarationId(pub Uuid);
 
-impl DeclarationId {
-    /// A new time-ordered id from the given UUID v7 bytes source.
-    pub fn from_uuid(uuid: Uuid) -> Self {
-        DeclarationId(uuid)
-    }
-}
-
 impl std::fmt::Display for DeclarationId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)

@@ -102,10 +102,12 @@ mod tests {
     #[test]
     fn an_officer_releases_or_refuses_only_what_is_under_control() {
         let n = RegistrationNumber("DE005000/261124/0000001".into());
-        let (s, e) = control_outcome("d", State::UnderControl, &decision(true), "o", Some(&n), 1).unwrap_or_else(|e| panic!("{e}"));
+        let (s, e) = control_outcome("d", State::UnderControl, &decision(true), "o", Some(&n), 1)
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((s, e.action.as_str()), (State::Released, "released"));
         assert!(e.details.contains("RDE005000/261124/0000001"));
-        let (s, _) = control_outcome("d", State::UnderControl, &decision(false), "o", Some(&n), 1).unwrap_or_else(|e| panic!("{e}"));
+        let (s, _) = control_outcome("d", State::UnderControl, &decision(false), "o", Some(&n), 1)
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(s, State::Refused);
         assert!(control_outcome("d", State::Released, &decision(true), "o", Some(&n), 1).is_err());
         assert!(control_outcome("d", State::Refused, &decision(false), "o", None, 1).is_err());

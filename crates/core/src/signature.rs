@@ -211,7 +211,8 @@ mod tests {
     #[test]
     fn unencoded_payload_signatures_verify_when_declared_critical() {
         let k = key(3);
-        let h = B64.encode(format!(r#"{{"alg":"EdDSA","kid":"{}","b64":false,"crit":["b64"]}}"#, key_id(&k.verifying_key())));
+        let h = B64
+            .encode(format!(r#"{{"alg":"EdDSA","kid":"{}","b64":false,"crit":["b64"]}}"#, key_id(&k.verifying_key())));
         let sig = k.sign(&signing_input(&h, b"payload", false));
         let jws = format!("{h}..{}", B64.encode(sig.to_bytes()));
         assert_eq!(check(&jws, b"payload", &k), Ok(()));

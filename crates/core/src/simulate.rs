@@ -106,7 +106,13 @@ impl World {
     }
 
     /// A realistic import declaration by `declarant`, dated `date`, with 1 to `max_items` items.
-    pub fn declaration(&self, rng: &mut StdRng, declarant: &SimParty, date: NaiveDate, max_items: usize) -> DeclarationDoc {
+    pub fn declaration(
+        &self,
+        rng: &mut StdRng,
+        declarant: &SimParty,
+        date: NaiveDate,
+        max_items: usize,
+    ) -> DeclarationDoc {
         let n = rng.gen_range(1..=max_items.max(1));
         let origin_line = self.prices.choose(rng).cloned();
         let origin = origin_line.map(|l| l.origin).unwrap_or_else(|| "CN".into());
@@ -122,7 +128,13 @@ impl World {
             total_gross += item.gross_mass.unwrap_or_default();
             items.push(item);
         }
-        let mode = if total_gross < Decimal::from(500) { "4" } else if total_gross < Decimal::from(20_000) { "3" } else { "1" };
+        let mode = if total_gross < Decimal::from(500) {
+            "4"
+        } else if total_gross < Decimal::from(20_000) {
+            "3"
+        } else {
+            "1"
+        };
         let means = match mode {
             "4" => format!("LH{}", rng.gen_range(100..9999)),
             "3" => format!("HH{}AB{}", rng.gen_range(10..99), rng.gen_range(100..999)),
@@ -130,7 +142,8 @@ impl World {
         };
         let office = self.offices.choose(rng).cloned().unwrap_or_default();
         let warehouse = self.warehouses.choose(rng).cloned().unwrap_or_default();
-        let declarant_doc = party(&declarant.id, &declarant.name, "Hafenstrasse 1", &declarant.city, &declarant.postcode, "DE");
+        let declarant_doc =
+            party(&declarant.id, &declarant.name, "Hafenstrasse 1", &declarant.city, &declarant.postcode, "DE");
         let exporter_id = format!("{origin}{}", rng.gen_range(100_000_000u64..999_999_999));
         DeclarationDoc {
             declaration_type: Some("IM".into()),
@@ -138,7 +151,14 @@ impl World {
             office: Some(office),
             declarant: Some(declarant_doc.clone()),
             importer: Some(declarant_doc),
-            exporter: Some(party(&exporter_id, &format!("Export Co {exporter_id}"), "1 Industrial Road", "Export City", "100000", &origin)),
+            exporter: Some(party(
+                &exporter_id,
+                &format!("Export Co {exporter_id}"),
+                "1 Industrial Road",
+                "Export City",
+                "100000",
+                &origin,
+            )),
             representative: None,
             transport: Some(TransportDoc {
                 mode: Some(mode.into()),

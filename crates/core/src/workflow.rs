@@ -151,10 +151,7 @@ mod tests {
 
     #[test]
     fn a_submitted_declaration_cannot_be_released_without_registration() {
-        assert_eq!(
-            run(&[EventKind::Released]),
-            Err(IllegalTransition { from: State::Submitted, event: "released" })
-        );
+        assert_eq!(run(&[EventKind::Released]), Err(IllegalTransition { from: State::Submitted, event: "released" }));
     }
 
     #[test]

@@ -35,13 +35,8 @@ fn today() -> NaiveDate {
 
 /// The administration of the tests lists a handful of realistic office codes.
 fn ctx() -> Context {
-    let offices = [
-        "DE005000", "DE004800", "DE002600", "NL000396", "BE101000", "FR002300",
-    ];
-    Context {
-        today: today(),
-        offices: offices.iter().map(|o| o.to_string()).collect(),
-    }
+    let offices = ["DE005000", "DE004800", "DE002600", "NL000396", "BE101000", "FR002300"];
+    Context { today: today(), offices: offices.iter().map(|o| o.to_string()).collect() }
 }
 
 fn fixtures_dir() -> PathBuf {
@@ -73,9 +68,7 @@ struct Fixture {
 
 /// Splits a JSON pointer into the parent's pointer and the last token.
 fn split_pointer(pointer: &str) -> Result<(&str, &str), String> {
-    pointer
-        .rsplit_once('/')
-        .ok_or_else(|| format!("bad pointer {pointer}"))
+    pointer.rsplit_once('/').ok_or_else(|| format!("bad pointer {pointer}"))
 }
 
 fn set(doc: &mut Value, pointer: &str, value: Value) -> Result<(), String> {
@@ -120,19 +113,13 @@ fn remove(doc: &mut Value, pointer: &str) -> Result<(), String> {
 }
 
 fn grow_items(doc: &mut Value, count: usize) -> Result<(), Box<dyn std::error::Error>> {
-    let items = doc
-        .pointer_mut("/items")
-        .and_then(Value::as_array_mut)
-        .ok_or("no items to grow")?;
+    let items = doc.pointer_mut("/items").and_then(Value::as_array_mut).ok_or("no items to grow")?;
     let last = items.last().cloned().ok_or("no item to copy")?;
     items.resize(count, last);
     let mut total = Decimal::ZERO;
     for (i, item) in items.iter_mut().enumerate() {
         set(item, "/sequence", Value::from(i + 1))?;
-        let price = item
-            .get("price")
-            .and_then(Value::as_str)
-            .ok_or("price is not a string")?;
+        let price = item.get("price").and_then(Value::as_str).ok_or("price is not a string")?;
         total += price.parse::<Decimal>()?;
     }
     set(doc, "/invoice/total", Value::from(total.to_string()))?;
@@ -178,14 +165,10 @@ fn fixtures() -> Result<BTreeMap<String, Fixture>, Box<dyn std::error::Error>> {
     let mut all = BTreeMap::new();
     for entry in std::fs::read_dir(fixtures_dir())? {
         let path = entry?.path();
-        let name = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or_default()
-            .to_string();
+        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
         if path.extension().is_some_and(|e| e == "json") && !name.starts_with("valid") {
-            let fixture: Fixture = serde_json::from_str(&std::fs::read_to_string(&path)?)
-                .map_err(|e| format!("{name}: {e}"))?;
+            let fixture: Fixture =
+                serde_json::from_str(&std::fs::read_to_string(&path)?).map_err(|e| format!("{name}: {e}"))?;
             all.insert(name, fixture);
         }
     }
@@ -201,11 +184,7 @@ fn the_valid_import_passes_and_keeps_its_data() -> TestResult {
     assert_eq!(declaration.items.len(), 3);
     assert_eq!(declaration.invoice_total, Decimal::new(4_875_000, 2));
     assert_eq!(declaration.transport.means_id, "IMO9811000");
-    let hs6: Vec<&str> = declaration
-        .items
-        .iter()
-        .map(|i| i.commodity_code.hs6())
-        .collect();
+    let hs6: Vec<&str> = declaration.items.iter().map(|i| i.commodity_code.hs6()).collect();
     assert_eq!(hs6, ["851713", "640399", "950300"]);
     Ok(())
 }
@@ -215,10 +194,7 @@ fn any_office_code_passes_when_the_administration_lists_none() -> TestResult {
     let mut json = read_json("valid.json")?;
     set(&mut json, "/office", Value::from("PL443010"))?;
     let doc: DeclarationDoc = serde_json::from_value(json)?;
-    let open = Context {
-        today: today(),
-        offices: vec![],
-    };
+    let open = Context { today: today(), offices: vec![] };
     assert!(flc::check(&doc, &open).is_ok());
     Ok(())
 }
@@ -246,40 +222,23 @@ fn every_rule_code_is_unique_and_has_a_fixture() -> TestResult {
     assert!(codes.len() >= 45);
 
     let fixtures = fixtures()?;
-    let covered: BTreeSet<&str> = fixtures
-        .values()
-        .flat_map(|f| f.expect.iter().map(String::as_str))
-        .collect();
+    let covered: BTreeSet<&str> = fixtures.values().flat_map(|f| f.expect.iter().map(String::as_str)).collect();
     for code in &codes {
         assert!(covered.contains(code), "no fixture expects {code}");
-        assert!(
-            fixtures.keys().any(|name| name.starts_with(code)),
-            "no fixture is named after {code}"
-        );
+        assert!(fixtures.keys().any(|name| name.starts_with(code)), "no fixture is named after {code}");
     }
     for code in covered {
-        assert!(
-            unique.contains(code),
-            "a fixture expects {code}, which is not in rules()"
-        );
+        assert!(unique.contains(code), "a fixture expects {code}, which is not in rules()");
     }
     Ok(())
 }
 
 #[test]
 fn the_rules_document_lists_every_rule_and_no_other() -> TestResult {
-    let doc = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/flc-rules.md"),
-    )?;
-    let listed: BTreeSet<&str> = doc
-        .lines()
-        .filter_map(|line| line.strip_prefix("| FLC_"))
-        .filter_map(|rest| rest.get(..3))
-        .collect();
-    let known: BTreeSet<&str> = flc::rules()
-        .iter()
-        .filter_map(|r| r.code.strip_prefix("FLC_"))
-        .collect();
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/flc-rules.md"))?;
+    let listed: BTreeSet<&str> =
+        doc.lines().filter_map(|line| line.strip_prefix("| FLC_")).filter_map(|rest| rest.get(..3)).collect();
+    let known: BTreeSet<&str> = flc::rules().iter().filter_map(|r| r.code.strip_prefix("FLC_")).collect();
     assert_eq!(listed, known);
     Ok(())
 }
@@ -329,16 +288,8 @@ fn text() -> impl Strategy<Value = Option<String>> {
 
 /// Any decimal the type can hold, mixed with everyday values.
 fn decimal() -> impl Strategy<Value = Option<Decimal>> {
-    let any_decimal = (
-        any::<u32>(),
-        any::<u32>(),
-        any::<u32>(),
-        any::<bool>(),
-        0u32..=28,
-    )
-        .prop_map(|(lo, mid, hi, negative, scale)| {
-            Decimal::from_parts(lo, mid, hi, negative, scale)
-        });
+    let any_decimal = (any::<u32>(), any::<u32>(), any::<u32>(), any::<bool>(), 0u32..=28)
+        .prop_map(|(lo, mid, hi, negative, scale)| Decimal::from_parts(lo, mid, hi, negative, scale));
     let everyday = (-10_000i64..10_000_000, 0u32..=4).prop_map(|(n, scale)| Decimal::new(n, scale));
     prop::option::of(prop_oneof![any_decimal, everyday])
 }
@@ -350,16 +301,11 @@ fn date() -> impl Strategy<Value = Option<NaiveDate>> {
 }
 
 fn party() -> impl Strategy<Value = Option<PartyDoc>> {
-    prop::option::of((text(), text(), text(), text(), text(), text()).prop_map(
-        |(id, name, street, city, postcode, country)| PartyDoc {
-            id,
-            name,
-            street,
-            city,
-            postcode,
-            country,
-        },
-    ))
+    prop::option::of(
+        (text(), text(), text(), text(), text(), text()).prop_map(|(id, name, street, city, postcode, country)| {
+            PartyDoc { id, name, street, city, postcode, country }
+        }),
+    )
 }
 
 fn item() -> impl Strategy<Value = GoodsItemDoc> {
@@ -414,39 +360,25 @@ fn item() -> impl Strategy<Value = GoodsItemDoc> {
 fn declaration() -> impl Strategy<Value = DeclarationDoc> {
     let header = (text(), text(), text(), party(), party(), party(), party());
     let rest = (
-        prop::option::of(
-            (text(), text(), text()).prop_map(|(mode, means_id, nationality)| TransportDoc {
-                mode,
-                means_id,
-                nationality,
-            }),
-        ),
+        prop::option::of((text(), text(), text()).prop_map(|(mode, means_id, nationality)| TransportDoc {
+            mode,
+            means_id,
+            nationality,
+        })),
         text(),
-        prop::option::of((text(), decimal(), text(), date()).prop_map(
-            |(currency, total, number, date)| InvoiceDoc {
-                currency,
-                total,
-                number,
-                date,
-            },
-        )),
-        prop::option::of(
-            (text(), text()).prop_map(|(incoterm, place)| DeliveryTermsDoc { incoterm, place }),
-        ),
+        prop::option::of((text(), decimal(), text(), date()).prop_map(|(currency, total, number, date)| InvoiceDoc {
+            currency,
+            total,
+            number,
+            date,
+        })),
+        prop::option::of((text(), text()).prop_map(|(incoterm, place)| DeliveryTermsDoc { incoterm, place })),
         date(),
         prop::option::of(prop::collection::vec(item(), 0..4)),
     );
     (header, rest).prop_map(
         |(
-            (
-                declaration_type,
-                procedure_code,
-                office,
-                declarant,
-                importer,
-                exporter,
-                representative,
-            ),
+            (declaration_type, procedure_code, office, declarant, importer, exporter, representative),
             (transport, location_of_goods, invoice, delivery_terms, declaration_date, items),
         )| {
             DeclarationDoc {
@@ -517,10 +449,7 @@ fn json_value() -> impl Strategy<Value = Value> {
         decimal().prop_map(|d| Value::from(d.unwrap_or_default().to_string())),
         (0u32..5).prop_map(Value::from),
         (-400i64..400).prop_map(|d| Value::from(
-            today()
-                .checked_add_signed(chrono::TimeDelta::days(d))
-                .unwrap_or_default()
-                .to_string()
+            today().checked_add_signed(chrono::TimeDelta::days(d)).unwrap_or_default().to_string()
         )),
     ]
 }

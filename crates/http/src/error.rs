@@ -98,7 +98,9 @@ impl ApiError {
             ApiError::Forbidden(..) | ApiError::DeclarantMismatch { .. } => StatusCode::FORBIDDEN,
             // A trader must not learn whether someone else's declaration exists.
             ApiError::NotYours(_) | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::MalformedJson(_) | ApiError::BadParameter(..) | ApiError::BadHeader(..) => StatusCode::BAD_REQUEST,
+            ApiError::MalformedJson(_) | ApiError::BadParameter(..) | ApiError::BadHeader(..) => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::Schema { .. } | ApiError::BadPublicKey | ApiError::ProfileSyntax(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -136,7 +138,8 @@ pub struct ErrorDetail {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { error: ErrorDetail { code: self.code(), message: self.to_string(), details: self.details() } };
+        let body =
+            ErrorBody { error: ErrorDetail { code: self.code(), message: self.to_string(), details: self.details() } };
         (self.status(), Json(body)).into_response()
     }
 }

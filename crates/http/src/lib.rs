@@ -53,7 +53,8 @@ pub fn router(state: AppState) -> Router {
 /// Counts and times every request by its route template.
 async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
+    let route =
+        req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
     let method = req.method().to_string();
     let response = next.run(req).await;
     let status = response.status().as_u16().to_string();
@@ -64,7 +65,11 @@ async fn track(State(state): State<AppState>, req: Request, next: Next) -> Respo
 
 /// Serves the API on `listener` until `shutdown` completes, with the background jobs
 /// (reference-data refresh, webhook delivery) running alongside.
-pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let refresher = tokio::spawn(refresh_reference_data(state.clone()));
     let pusher = state.config.webhook_url.clone().map(|url| tokio::spawn(webhook::push_loop(state.store.clone(), url)));
     let result = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await;

@@ -35,7 +35,8 @@ impl Metrics {
             &["method", "route", "status"],
         ));
         let latency = must(HistogramVec::new(
-            HistogramOpts::new("smartcustoms_http_request_duration_seconds", "HTTP request latency").buckets(buckets.clone()),
+            HistogramOpts::new("smartcustoms_http_request_duration_seconds", "HTTP request latency")
+                .buckets(buckets.clone()),
             &["route"],
         ));
         let decisions = must(IntCounterVec::new(
@@ -43,7 +44,8 @@ impl Metrics {
             &["state", "lane"],
         ));
         let decision_latency = must(HistogramVec::new(
-            HistogramOpts::new("smartcustoms_decision_duration_seconds", "Receipt to recorded decision").buckets(buckets),
+            HistogramOpts::new("smartcustoms_decision_duration_seconds", "Receipt to recorded decision")
+                .buckets(buckets),
             &["state"],
         ));
         let declarations = must(IntGaugeVec::new(

@@ -89,7 +89,9 @@ impl AppState {
             match risk::parse_profile(&r.source, r.version as u32) {
                 Ok(p) => profiles.push(p),
                 // Stored profiles were checked when saved; one that no longer parses is skipped loudly.
-                Err(e) => tracing::error!(profile = %r.code, version = r.version, error = %e, "stored risk profile does not parse"),
+                Err(e) => {
+                    tracing::error!(profile = %r.code, version = r.version, error = %e, "stored risk profile does not parse")
+                }
             }
         }
         let offices: Vec<String> = self.store.offices().await?.into_iter().map(|o| o.code).collect();

@@ -106,10 +106,8 @@ pub(crate) fn plan<'a>(
     head: (i64, String),
 ) -> Result<Plan<'a>, StoreError> {
     let demand = number_demand(batch, &slots);
-    let mut next: BTreeMap<SequenceKey, i64> = demand
-        .iter()
-        .map(|(k, n)| (k.clone(), last_numbers.get(k).copied().unwrap_or(*n) - n + 1))
-        .collect();
+    let mut next: BTreeMap<SequenceKey, i64> =
+        demand.iter().map(|(k, n)| (k.clone(), last_numbers.get(k).copied().unwrap_or(*n) - n + 1)).collect();
     let mut plan = Plan {
         declarations: Vec::new(),
         audit: Vec::new(),

@@ -95,12 +95,10 @@ async fn writer(store: Arc<dyn Store>, config: GroupCommitConfig, mut rx: mpsc::
             replies.push(r);
         }
         let result: StoreResult<Vec<Recorded>> = if config.bare {
-            store.bare_insert_batch(&filings).await.map(|()| {
-                filings
-                    .iter()
-                    .map(|f| Recorded::Created(crate::records::bare_summary(f)))
-                    .collect()
-            })
+            store
+                .bare_insert_batch(&filings)
+                .await
+                .map(|()| filings.iter().map(|f| Recorded::Created(crate::records::bare_summary(f))).collect())
         } else {
             store.record_batch(&filings).await
         };

@@ -34,11 +34,8 @@ const SUMMARY_COLUMNS: &str =
 impl PostgresStore {
     /// Connects and runs the migrations (concurrent starts are serialised by sqlx's migration lock).
     pub async fn open(url: &str) -> StoreResult<Self> {
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect(url)
-            .await?;
+        let pool =
+            PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(30)).connect(url).await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         Ok(PostgresStore { pool })
     }
@@ -126,11 +123,13 @@ impl Store for PostgresStore {
     }
 
     async fn upsert_office(&self, code: &str, name: &str) -> StoreResult<()> {
-        sqlx::query("INSERT INTO offices (code, name) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET name = excluded.name")
-            .bind(code)
-            .bind(name)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO offices (code, name) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+        )
+        .bind(code)
+        .bind(name)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -147,7 +146,9 @@ impl Store for PostgresStore {
             .bind(principal.trader.as_ref().map(|t| t.0.as_str()))
             .execute(&self.pool)
             .await
-            .map_err(|e| if is_unique_violation(&e) { StoreError::Conflict("token exists".into()) } else { e.into() })?;
+            .map_err(
+                |e| if is_unique_violation(&e) { StoreError::Conflict("token exists".into()) } else { e.into() },
+            )?;
         Ok(())
     }
 
@@ -176,7 +177,11 @@ impl Store for PostgresStore {
             .execute(&self.pool)
             .await
             .map_err(|e| {
-                if is_unique_violation(&e) { StoreError::Conflict("key already registered".into()) } else { e.into() }
+                if is_unique_violation(&e) {
+                    StoreError::Conflict("key already registered".into())
+                } else {
+                    e.into()
+                }
             })?;
         Ok(())
     }
@@ -195,18 +200,21 @@ impl Store for PostgresStore {
         let mut tx = self.pool.begin().await?;
         // Serialise versioning of one code across processes.
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(&p.code).execute(&mut *tx).await?;
-        let version: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM risk_profiles WHERE code = $1")
-            .bind(&p.code)
-            .fetch_one(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO risk_profiles (code, version, source, author, created_at_us) VALUES ($1, $2, $3, $4, $5)")
-            .bind(&p.code)
-            .bind(version)
-            .bind(&p.source)
-            .bind(&p.author)
-            .bind(p.created_at_us)
-            .execute(&mut *tx)
-            .await?;
+        let version: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM risk_profiles WHERE code = $1")
+                .bind(&p.code)
+                .fetch_one(&mut *tx)
+                .await?;
+        sqlx::query(
+            "INSERT INTO risk_profiles (code, version, source, author, created_at_us) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&p.code)
+        .bind(version)
+        .bind(&p.source)
+        .bind(&p.author)
+        .bind(p.created_at_us)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(ProfileRecord {
             code: p.code.clone(),
@@ -240,13 +248,12 @@ impl Store for PostgresStore {
     #[instrument(skip_all, fields(batch = batch.len()))]
     async fn record_batch(&self, batch: &[Filing]) -> StoreResult<Vec<Recorded>> {
         let mut tx = self.pool.begin().await?;
-        let head_row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetch_one(&mut *tx).await?;
+        let head_row =
+            sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetch_one(&mut *tx).await?;
         let head = (head_row.try_get("seq")?, head_row.try_get("hash")?);
 
-        let (declarants, keys): (Vec<String>, Vec<String>) = batch
-            .iter()
-            .filter_map(|f| f.idempotency_key.clone().map(|k| (f.declarant.0.clone(), k)))
-            .unzip();
+        let (declarants, keys): (Vec<String>, Vec<String>) =
+            batch.iter().filter_map(|f| f.idempotency_key.clone().map(|k| (f.declarant.0.clone(), k))).unzip();
         let mut stored = HashMap::new();
         if !keys.is_empty() {
             let sql = format!(
@@ -298,7 +305,11 @@ impl Store for PostgresStore {
             .await?;
         }
         if let Some((seq, hash)) = plan.head() {
-            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(seq).bind(hash).execute(&mut *tx).await?;
+            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(seq)
+                .bind(hash)
+                .execute(&mut *tx)
+                .await?;
         }
         if !plan.releases.is_empty() {
             let r = &plan.releases;
@@ -352,7 +363,8 @@ impl Store for PostgresStore {
         at_us: i64,
     ) -> StoreResult<DeclarationSummary> {
         let mut tx = self.pool.begin().await?;
-        let head_row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetch_one(&mut *tx).await?;
+        let head_row =
+            sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetch_one(&mut *tx).await?;
         let head = (head_row.try_get("seq")?, head_row.try_get("hash")?);
         let sql = format!("SELECT {SUMMARY_COLUMNS}, document FROM declarations WHERE id = $1");
         let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
@@ -373,7 +385,11 @@ impl Store for PostgresStore {
         .bind(&e.hash)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(e.seq).bind(&e.hash).execute(&mut *tx).await?;
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(e.seq)
+            .bind(&e.hash)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("UPDATE declarations SET state = $1, updated_at_us = $2 WHERE id = $3")
             .bind(plan.summary.state.as_str())
             .bind(at_us)

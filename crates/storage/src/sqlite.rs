@@ -16,8 +16,8 @@ use smartcustoms_core::ids::{DeclarationId, TraderId};
 use smartcustoms_core::release::{ControlDecision, Notification, ReleaseDocument};
 
 use crate::batch;
-use crate::sqlite_writer::Writer;
 use crate::records::*;
+use crate::sqlite_writer::Writer;
 use crate::{Store, StoreError, StoreResult};
 
 /// The SQLite implementation of [`Store`].
@@ -72,11 +72,13 @@ impl Store for SqliteStore {
     }
 
     async fn upsert_office(&self, code: &str, name: &str) -> StoreResult<()> {
-        sqlx::query("INSERT INTO offices (code, name) VALUES (?, ?) ON CONFLICT (code) DO UPDATE SET name = excluded.name")
-            .bind(code)
-            .bind(name)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO offices (code, name) VALUES (?, ?) ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+        )
+        .bind(code)
+        .bind(name)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -93,7 +95,9 @@ impl Store for SqliteStore {
             .bind(principal.trader.as_ref().map(|t| t.0.as_str()))
             .execute(&self.pool)
             .await
-            .map_err(|e| if is_unique_violation(&e) { StoreError::Conflict("token exists".into()) } else { e.into() })?;
+            .map_err(
+                |e| if is_unique_violation(&e) { StoreError::Conflict("token exists".into()) } else { e.into() },
+            )?;
         Ok(())
     }
 
@@ -122,7 +126,11 @@ impl Store for SqliteStore {
             .execute(&self.pool)
             .await
             .map_err(|e| {
-                if is_unique_violation(&e) { StoreError::Conflict("key already registered".into()) } else { e.into() }
+                if is_unique_violation(&e) {
+                    StoreError::Conflict("key already registered".into())
+                } else {
+                    e.into()
+                }
             })?;
         Ok(())
     }
@@ -170,10 +178,12 @@ impl Store for SqliteStore {
     }
 
     async fn profile_versions(&self, code: &str) -> StoreResult<Vec<ProfileRecord>> {
-        let rows = sqlx::query("SELECT code, version, source, author, created_at_us FROM risk_profiles WHERE code = ? ORDER BY version")
-            .bind(code)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT code, version, source, author, created_at_us FROM risk_profiles WHERE code = ? ORDER BY version",
+        )
+        .bind(code)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(profile).collect()
     }
 
@@ -216,7 +226,11 @@ impl Store for SqliteStore {
         .bind(&e.hash)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1").bind(e.seq).bind(&e.hash).execute(&mut *tx).await?;
+        sqlx::query("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")
+            .bind(e.seq)
+            .bind(&e.hash)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("UPDATE declarations SET state = ?, updated_at_us = ? WHERE id = ?")
             .bind(plan.summary.state.as_str())
             .bind(at_us)
@@ -249,7 +263,9 @@ impl Store for SqliteStore {
     }
 
     async fn declaration(&self, id: DeclarationId) -> StoreResult<Option<DeclarationRecord>> {
-        let sql = format!("SELECT {SUMMARY_COLUMNS}, document, document_sha256, signature, decision FROM declarations WHERE id = ?");
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, document, document_sha256, signature, decision FROM declarations WHERE id = ?"
+        );
         let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&self.pool).await?;
         row.as_ref().map(declaration_record).transpose()
     }
@@ -320,7 +336,11 @@ impl Store for SqliteStore {
     }
 
     async fn mark_delivered(&self, id: i64, at_us: i64) -> StoreResult<()> {
-        sqlx::query("UPDATE notifications SET delivered_at_us = ? WHERE id = ?").bind(at_us).bind(id).execute(&self.pool).await?;
+        sqlx::query("UPDATE notifications SET delivered_at_us = ? WHERE id = ?")
+            .bind(at_us)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 }

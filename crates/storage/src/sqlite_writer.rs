@@ -81,7 +81,8 @@ impl Writer {
             let mut conn = conn.lock().map_err(corrupt)?;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
             {
-                let mut insert = tx.prepare_cached(&INSERT_DECLARATION.replace("{table}", "bare_declarations")).map_err(db)?;
+                let mut insert =
+                    tx.prepare_cached(&INSERT_DECLARATION.replace("{table}", "bare_declarations")).map_err(db)?;
                 for f in &batch {
                     insert_declaration(&mut insert, f, &DecisionColumns::of(&f.decision), None)?;
                 }
@@ -141,7 +142,17 @@ fn insert_declaration(
 type SummaryColumns = (String, String, String, Option<String>, Option<String>, Option<String>, i64, Option<i64>, i64);
 
 fn stored_summary(row: &rusqlite::Row<'_>) -> rusqlite::Result<SummaryColumns> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?, row.get(7)?, row.get(8)?))
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+        row.get(8)?,
+    ))
 }
 
 fn record(conn: &mut Connection, batch: &[Filing]) -> StoreResult<Vec<Recorded>> {
@@ -186,8 +197,9 @@ fn record(conn: &mut Connection, batch: &[Filing]) -> StoreResult<Vec<Recorded>>
             last_numbers.insert((office, day), last);
         }
     }
-    let head: (i64, String) =
-        tx.query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?))).map_err(db)?;
+    let head: (i64, String) = tx
+        .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(db)?;
     let plan = batch::plan(batch, slots, &last_numbers, head)?;
     {
         let mut insert = tx.prepare_cached(&INSERT_DECLARATION.replace("{table}", "declarations")).map_err(db)?;
@@ -216,11 +228,20 @@ fn record(conn: &mut Connection, batch: &[Filing]) -> StoreResult<Vec<Recorded>>
             .map_err(db)?;
         for r in &plan.releases {
             release
-                .execute(params![r.number, r.declaration_id, r.registration_number, r.released_at, r.location_of_goods, r.automatic])
+                .execute(params![
+                    r.number,
+                    r.declaration_id,
+                    r.registration_number,
+                    r.released_at,
+                    r.location_of_goods,
+                    r.automatic
+                ])
                 .map_err(db)?;
         }
         let mut notify = tx
-            .prepare_cached("INSERT INTO notifications (recipient, kind, payload, created_at_us) VALUES (?1, ?2, ?3, ?4)")
+            .prepare_cached(
+                "INSERT INTO notifications (recipient, kind, payload, created_at_us) VALUES (?1, ?2, ?3, ?4)",
+            )
             .map_err(db)?;
         for n in &plan.notifications {
             notify.execute(params![n.recipient, n.kind, n.payload, n.created_at_us]).map_err(db)?;

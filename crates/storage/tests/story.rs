@@ -44,7 +44,12 @@ async fn verify_chain(store: &dyn Store) -> Result<i64, audit::BrokenLink> {
 async fn story(store: &dyn Store) {
     let world = World::demo(1);
     // A batch: two registered (green, no profiles), one refused, one repeat of a key in the batch.
-    let batch = vec![filing(&world, 1, Some("k1"), true), filing(&world, 2, None, true), filing(&world, 3, None, false), filing(&world, 4, Some("k1"), true)];
+    let batch = vec![
+        filing(&world, 1, Some("k1"), true),
+        filing(&world, 2, None, true),
+        filing(&world, 3, None, false),
+        filing(&world, 4, Some("k1"), true),
+    ];
     let out = store.record_batch(&batch).await.unwrap();
     assert!(matches!(out[0], Recorded::Created(_)));
     assert_eq!(out[2].summary().state, State::Refused);
@@ -79,15 +84,26 @@ async fn story(store: &dyn Store) {
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["submitted", "registered", "lane_assigned", "released"]);
     assert!(store.release_document(out[0].summary().id).await.unwrap().is_some());
-    let mine = store.list_declarations(&ListQuery { declarant: Some(TraderId(world.declarants[0].id.clone())), limit: 500, ..Default::default() }).await.unwrap();
+    let mine = store
+        .list_declarations(&ListQuery {
+            declarant: Some(TraderId(world.declarants[0].id.clone())),
+            limit: 500,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(mine.len(), 53);
-    let none = store.list_declarations(&ListQuery { declarant: Some(TraderId("XX0".into())), limit: 10, ..Default::default() }).await.unwrap();
+    let none = store
+        .list_declarations(&ListQuery { declarant: Some(TraderId("XX0".into())), limit: 10, ..Default::default() })
+        .await
+        .unwrap();
     assert!(none.is_empty());
     let counts: i64 = store.counts().await.unwrap().iter().map(|c| c.count).sum();
     assert_eq!(counts, 53);
 
     // Notifications for the warehouses, one per release.
-    let released = out.iter().chain(&out2).filter(|r| matches!(r, Recorded::Created(s) if s.state == State::Released)).count();
+    let released =
+        out.iter().chain(&out2).filter(|r| matches!(r, Recorded::Created(s) if s.state == State::Released)).count();
     let mut notified = 0;
     for w in &world.warehouses {
         notified += store.notifications(w, 0, 1000).await.unwrap().len();
@@ -98,8 +114,14 @@ async fn story(store: &dyn Store) {
     assert_eq!(verify_chain(store).await.map(|n| n > 0), Ok(true));
 
     // Profiles are versioned.
-    let p1 = store.add_profile(&NewProfile { code: "RP-1".into(), source: "a".into(), author: "x".into(), created_at_us: 1 }).await.unwrap();
-    let p2 = store.add_profile(&NewProfile { code: "RP-1".into(), source: "b".into(), author: "x".into(), created_at_us: 2 }).await.unwrap();
+    let p1 = store
+        .add_profile(&NewProfile { code: "RP-1".into(), source: "a".into(), author: "x".into(), created_at_us: 1 })
+        .await
+        .unwrap();
+    let p2 = store
+        .add_profile(&NewProfile { code: "RP-1".into(), source: "b".into(), author: "x".into(), created_at_us: 2 })
+        .await
+        .unwrap();
     assert_eq!((p1.version, p2.version), (1, 2));
     let current = store.current_profiles().await.unwrap();
     assert_eq!(current.iter().find(|p| p.code == "RP-1").map(|p| p.source.as_str()), Some("b"));
@@ -167,7 +189,8 @@ async fn concurrent_batches_never_share_a_registration_number() {
             tasks.push(tokio::spawn(async move {
                 let mut numbers = Vec::new();
                 for round in 0..10u64 {
-                    let batch: Vec<Filing> = (0..10).map(|s| filing(&world, 1000 * i as u64 + 10 * round + s, None, true)).collect();
+                    let batch: Vec<Filing> =
+                        (0..10).map(|s| filing(&world, 1000 * i as u64 + 10 * round + s, None, true)).collect();
                     for r in store.record_batch(&batch).await.unwrap() {
                         numbers.extend(r.summary().registration_number.clone().map(|n| n.0));
                     }

@@ -91,14 +91,23 @@ pub async fn seed(store: &dyn Store) -> (Vec<TestTrader>, World) {
     }
     for text in risk::demo_profiles() {
         let p = risk::parse_profile(text, 1).unwrap();
-        store.add_profile(&NewProfile { code: p.code, source: text.to_string(), author: "test".into(), created_at_us: 0 }).await.unwrap();
+        store
+            .add_profile(&NewProfile {
+                code: p.code,
+                source: text.to_string(),
+                author: "test".into(),
+                created_at_us: 0,
+            })
+            .await
+            .unwrap();
     }
     let world = World::demo(2);
     let mut traders = Vec::new();
     for (i, party) in world.declarants.iter().enumerate() {
         let key = SigningKey::from_bytes(&[i as u8 + 1; 32]);
         let token = format!("test-trader-{}", i + 1);
-        let principal = Principal { name: party.name.clone(), role: Role::Trader, trader: Some(TraderId(party.id.clone())) };
+        let principal =
+            Principal { name: party.name.clone(), role: Role::Trader, trader: Some(TraderId(party.id.clone())) };
         store.add_token(&token_hash(&token), &principal).await.unwrap();
         let vk = key.verifying_key();
         store
@@ -117,7 +126,10 @@ pub async fn seed(store: &dyn Store) -> (Vec<TestTrader>, World) {
         ("test-analyst", Role::Analyst, None),
         ("test-warehouse", Role::Warehouse, Some(WAREHOUSES[0].to_string())),
     ] {
-        store.add_token(&token_hash(token), &Principal { name: token.into(), role, trader: party.map(TraderId) }).await.unwrap();
+        store
+            .add_token(&token_hash(token), &Principal { name: token.into(), role, trader: party.map(TraderId) })
+            .await
+            .unwrap();
     }
     (traders, world)
 }
@@ -157,7 +169,13 @@ impl TestApp {
     }
 
     /// Files raw bytes with a signature made by `key` (None: unsigned) as trader `i`.
-    pub async fn file_raw(&self, i: usize, body: Vec<u8>, key: Option<&SigningKey>, idempotency_key: Option<&str>) -> reqwest::Response {
+    pub async fn file_raw(
+        &self,
+        i: usize,
+        body: Vec<u8>,
+        key: Option<&SigningKey>,
+        idempotency_key: Option<&str>,
+    ) -> reqwest::Response {
         let mut req = self
             .client
             .post(format!("{}/api/v1/declarations", self.base))

@@ -72,7 +72,12 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
             let text = std::fs::read_to_string(&file).with_context(|| format!("reading {file}"))?;
             let p = risk::parse_profile(&text, 1).map_err(|e| anyhow!("{file}: {e}"))?;
             let r = store
-                .add_profile(&NewProfile { code: p.code, source: text, author: "admin cli".into(), created_at_us: chrono::Utc::now().timestamp_micros() })
+                .add_profile(&NewProfile {
+                    code: p.code,
+                    source: text,
+                    author: "admin cli".into(),
+                    created_at_us: chrono::Utc::now().timestamp_micros(),
+                })
                 .await?;
             println!("profile {} saved as version {}", r.code, r.version);
         }

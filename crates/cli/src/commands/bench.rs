@@ -11,11 +11,11 @@ use tokio::net::TcpListener;
 use uuid::Uuid;
 
 use smartcustoms_core::signature;
+use smartcustoms_core::simulate::{self, World};
 use smartcustoms_http::{AppState, HttpConfig};
 use smartcustoms_storage::{GroupCommit, GroupCommitConfig, Store};
 
 use crate::demo::{self, Declarant};
-use smartcustoms_core::simulate::{self, World};
 
 /// Arguments of `bench`.
 #[derive(Debug, clap::Args)]
@@ -104,7 +104,8 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
 
     let mut lat = pipeline.latencies_ms;
     lat.sort_by(f64::total_cmp);
-    let pct = |p: f64| lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1))).copied().unwrap_or(0.0);
+    let pct =
+        |p: f64| lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1))).copied().unwrap_or(0.0);
     let throughput = a.declarations as f64 / pipeline.elapsed.as_secs_f64();
     let line = serde_json::json!({
         "backend": store.backend(),
@@ -177,7 +178,9 @@ async fn run_pipeline(
                     .send()
                     .await;
                 let state = match answer {
-                    Ok(r) if r.status().as_u16() == 201 => r.json::<serde_json::Value>().await.ok().and_then(|v| v["state"].as_str().map(str::to_string)),
+                    Ok(r) if r.status().as_u16() == 201 => {
+                        r.json::<serde_json::Value>().await.ok().and_then(|v| v["state"].as_str().map(str::to_string))
+                    }
                     _ => None,
                 };
                 out.0.push(t.elapsed().as_secs_f64() * 1000.0);

@@ -35,8 +35,14 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
     }
     let store = config::open_store(&cfg).await?;
     let declarants = if args.demo { Some(demo::seed(store.as_ref()).await?) } else { None };
-    let commit = GroupCommit::start(store.clone(), GroupCommitConfig { max_batch: cfg.max_batch, ..Default::default() });
-    let state = AppState::new(store, commit, HttpConfig { body_limit: cfg.body_limit, webhook_url: cfg.webhook_url.clone(), bare_insert: false }).await?;
+    let commit =
+        GroupCommit::start(store.clone(), GroupCommitConfig { max_batch: cfg.max_batch, ..Default::default() });
+    let state = AppState::new(
+        store,
+        commit,
+        HttpConfig { body_limit: cfg.body_limit, webhook_url: cfg.webhook_url.clone(), bare_insert: false },
+    )
+    .await?;
     let listener = TcpListener::bind(&cfg.listen).await.with_context(|| format!("listening on {}", cfg.listen))?;
     let addr = listener.local_addr()?;
     // The first line on stdout names the address, so scripts and tests can find a random port.
@@ -54,7 +60,9 @@ fn print_demo_banner(addr: std::net::SocketAddr) {
     println!("demo: simulated declarations are flowing; try");
     println!("  curl -s http://{addr}/health");
     println!("  curl -s -H 'Authorization: Bearer demo-trader-1' http://{addr}/api/v1/declarations?limit=5");
-    println!("  curl -s -H 'Authorization: Bearer demo-officer' 'http://{addr}/api/v1/declarations?state=under_control'");
+    println!(
+        "  curl -s -H 'Authorization: Bearer demo-officer' 'http://{addr}/api/v1/declarations?state=under_control'"
+    );
     println!("  curl -s -H 'Authorization: Bearer demo-warehouse-1' http://{addr}/api/v1/notifications");
     println!("  curl -s http://{addr}/metrics | grep smartcustoms_declarations");
 }

@@ -1,6 +1,6 @@
 //! Authentication and authorisation.
 
-use smartcustoms_testkit::{sqlite_db, spawn_app};
+use smartcustoms_testkit::{spawn_app, sqlite_db};
 
 #[tokio::test]
 async fn requests_without_a_valid_token_are_refused_with_a_code() {
@@ -27,7 +27,8 @@ async fn a_trader_never_sees_another_traders_declaration() {
     let (_, list) = app.get("/api/v1/declarations", Some(&app.traders[1].token)).await;
     assert!(list.as_array().unwrap().is_empty());
     // Asking for another declarant in the listing does not widen a trader's view.
-    let (_, list) = app.get(&format!("/api/v1/declarations?declarant={}", app.traders[0].id), Some(&app.traders[1].token)).await;
+    let (_, list) =
+        app.get(&format!("/api/v1/declarations?declarant={}", app.traders[0].id), Some(&app.traders[1].token)).await;
     assert!(list.as_array().unwrap().is_empty());
     // An officer sees it.
     let (s, _) = app.get(&format!("/api/v1/declarations/{id}"), Some(&app.officer_token)).await;
@@ -43,7 +44,14 @@ async fn a_trader_cannot_file_in_another_declarants_name_and_officers_cannot_fil
     let r = app.file_raw(0, body.clone(), Some(&app.traders[0].key.clone()), None).await;
     assert_eq!(r.status(), 403);
     assert_eq!(r.json::<serde_json::Value>().await.unwrap()["error"]["code"], "AUTH_005");
-    let r = app.client.post(format!("{}/api/v1/declarations", app.base)).bearer_auth(&app.officer_token).body(body).send().await.unwrap();
+    let r = app
+        .client
+        .post(format!("{}/api/v1/declarations", app.base))
+        .bearer_auth(&app.officer_token)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     assert_eq!(r.json::<serde_json::Value>().await.unwrap()["error"]["code"], "AUTH_003");
     let (s, _) = app.get("/api/v1/notifications", Some(&app.traders[0].token)).await;

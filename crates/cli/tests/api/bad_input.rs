@@ -55,8 +55,15 @@ async fn unknown_codes_absurd_quantities_and_unknown_hs_codes_are_refused_by_rul
     let (status, body) = app.file(0, &doc).await;
     assert_eq!(status, 201);
     assert_eq!(body["state"], "refused");
-    let paths: Vec<String> = body["reasons"].as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap_or("").to_string()).collect();
-    for p in ["$.items[0].commodity_code", "$.items[0].quantity", "$.items[0].origin", "$.items[0].net_mass", "$.transport.mode"] {
+    let paths: Vec<String> =
+        body["reasons"].as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap_or("").to_string()).collect();
+    for p in [
+        "$.items[0].commodity_code",
+        "$.items[0].quantity",
+        "$.items[0].origin",
+        "$.items[0].net_mass",
+        "$.transport.mode",
+    ] {
         assert!(paths.iter().any(|x| x == p), "{p} missing from {paths:?}");
     }
 }

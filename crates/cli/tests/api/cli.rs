@@ -64,7 +64,17 @@ async fn keygen_then_submit_files_a_signed_declaration() {
     let token = app.traders[0].token.clone();
     let key = prefix.with_extension("key");
     let run = tokio::task::spawn_blocking(move || {
-        bin().arg("submit").arg("--key").arg(key).arg(file).arg("--server").arg(base).arg("--token").arg(token).output().unwrap()
+        bin()
+            .arg("submit")
+            .arg("--key")
+            .arg(key)
+            .arg(file)
+            .arg("--server")
+            .arg(base)
+            .arg("--token")
+            .arg(token)
+            .output()
+            .unwrap()
     })
     .await
     .unwrap();

@@ -41,7 +41,9 @@ async fn many_declarations_flow_to_lanes_with_unique_numbers_and_a_warehouse_is_
         let app = std::sync::Arc::new(app);
         for i in 0..60u64 {
             let app = app.clone();
-            tasks.push(tokio::spawn(async move { app.file((i % 2) as usize, &app.declaration((i % 2) as usize, 100 + i)).await }));
+            tasks.push(tokio::spawn(async move {
+                app.file((i % 2) as usize, &app.declaration((i % 2) as usize, 100 + i)).await
+            }));
         }
         let mut numbers = Vec::new();
         let mut released = 0;
@@ -84,12 +86,15 @@ async fn a_declaration_with_errors_is_refused_with_every_reason_and_kept() {
         assert_eq!(status, 201, "{backend}: {body}");
         assert_eq!(body["state"], "refused");
         assert!(body["registration_number"].is_null());
-        let paths: Vec<&str> = body["reasons"].as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap_or("")).collect();
+        let paths: Vec<&str> =
+            body["reasons"].as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap_or("")).collect();
         assert!(paths.contains(&"$.items[0].commodity_code"), "{paths:?}");
         assert!(paths.contains(&"$.items[0].net_mass"), "{paths:?}");
         assert!(paths.contains(&"$.invoice.currency"), "{paths:?}");
         // Kept with its reasons.
-        let (_, detail) = app.get(&format!("/api/v1/declarations/{}", body["id"].as_str().unwrap()), Some(&app.traders[0].token)).await;
+        let (_, detail) = app
+            .get(&format!("/api/v1/declarations/{}", body["id"].as_str().unwrap()), Some(&app.traders[0].token))
+            .await;
         assert_eq!(detail["state"], "refused");
         assert_eq!(detail["reasons"], body["reasons"]);
     }
@@ -154,7 +159,9 @@ async fn a_retried_submission_with_the_same_idempotency_key_never_files_twice() 
         let app = std::sync::Arc::new(app);
         for _ in 0..5 {
             let (app, body, key) = (app.clone(), body.clone(), key.clone());
-            tasks.push(tokio::spawn(async move { app.file_raw(0, body, Some(&key), Some("retry-1")).await.json::<serde_json::Value>().await.unwrap() }));
+            tasks.push(tokio::spawn(async move {
+                app.file_raw(0, body, Some(&key), Some("retry-1")).await.json::<serde_json::Value>().await.unwrap()
+            }));
         }
         for t in tasks {
             let again = t.await.unwrap();
@@ -178,7 +185,15 @@ async fn analysts_add_profile_versions_that_change_lanes_immediately() {
         );
         let post = |t: String, token: String| {
             let app = &app;
-            async move { app.client.post(format!("{}/api/v1/risk-profiles", app.base)).bearer_auth(token).body(t).send().await.unwrap() }
+            async move {
+                app.client
+                    .post(format!("{}/api/v1/risk-profiles", app.base))
+                    .bearer_auth(token)
+                    .body(t)
+                    .send()
+                    .await
+                    .unwrap()
+            }
         };
         // Traders may not write profiles; broken text is refused with its position.
         assert_eq!(post(text.clone(), app.traders[0].token.clone()).await.status(), 403);
@@ -252,7 +267,14 @@ async fn an_officer_releases_or_refuses_a_declaration_under_control_with_reasons
     for (backend, db) in all_dbs("control decisions").await {
         let app = spawn_app(&db.url).await;
         let text = "profile RP-ALL \"Control everything\"\nwhen declaration.type = \"IM\"\nlane red\ninstruction \"Inspect\"\nvalid from 2020-01-01\n";
-        let r = app.client.post(format!("{}/api/v1/risk-profiles", app.base)).bearer_auth(&app.analyst_token).body(text).send().await.unwrap();
+        let r = app
+            .client
+            .post(format!("{}/api/v1/risk-profiles", app.base))
+            .bearer_auth(&app.analyst_token)
+            .body(text)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 201);
         let mut ids = Vec::new();
         for seed in 0..2 {
@@ -261,11 +283,10 @@ async fn an_officer_releases_or_refuses_a_declaration_under_control_with_reasons
             ids.push(body["id"].as_str().unwrap().to_string());
         }
         let decide = |id: &str, token: &str, release: bool| {
-            let req = app
-                .client
-                .post(format!("{}/api/v1/declarations/{id}/decision", app.base))
-                .bearer_auth(token)
-                .json(&serde_json::json!({ "release": release, "reason": "Seals intact, quantity matches the invoice" }));
+            let req =
+                app.client.post(format!("{}/api/v1/declarations/{id}/decision", app.base)).bearer_auth(token).json(
+                    &serde_json::json!({ "release": release, "reason": "Seals intact, quantity matches the invoice" }),
+                );
             async move { req.send().await.unwrap() }
         };
         assert_eq!(decide(&ids[0], &app.traders[0].token, true).await.status(), 403);
@@ -279,7 +300,8 @@ async fn an_officer_releases_or_refuses_a_declaration_under_control_with_reasons
 
         let (_, detail) = app.get(&format!("/api/v1/declarations/{}", ids[0]), Some(&app.traders[0].token)).await;
         assert_eq!(detail["release"]["automatic"], false);
-        let (_, events) = app.get(&format!("/api/v1/declarations/{}/events", ids[0]), Some(&app.traders[0].token)).await;
+        let (_, events) =
+            app.get(&format!("/api/v1/declarations/{}/events", ids[0]), Some(&app.traders[0].token)).await;
         let last = events.as_array().unwrap().last().unwrap().clone();
         assert_eq!((last["action"].as_str(), last["actor"].as_str()), (Some("released"), Some("test-officer")));
         let entries = app.store.audit_page(0, 100_000).await.unwrap();

@@ -39,8 +39,15 @@ async fn seeded(url: &str) -> (Vec<TestTrader>, smartcustoms_core::simulate::Wor
     seed(store.as_ref()).await
 }
 
-async fn file(client: &reqwest::Client, base: &str, t: &TestTrader, world: &smartcustoms_core::simulate::World, seed: u64) -> Option<serde_json::Value> {
-    let doc = world.declaration(&mut smartcustoms_core::simulate::rng(seed), &t.party, chrono::Utc::now().date_naive(), 3);
+async fn file(
+    client: &reqwest::Client,
+    base: &str,
+    t: &TestTrader,
+    world: &smartcustoms_core::simulate::World,
+    seed: u64,
+) -> Option<serde_json::Value> {
+    let doc =
+        world.declaration(&mut smartcustoms_core::simulate::rng(seed), &t.party, chrono::Utc::now().date_naive(), 3);
     let body = serde_json::to_vec(&doc).unwrap();
     let r = client
         .post(format!("{base}/api/v1/declarations"))
@@ -58,7 +65,10 @@ async fn file(client: &reqwest::Client, base: &str, t: &TestTrader, world: &smar
 }
 
 fn audit_verify(url: &str) -> serde_json::Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_smartcustoms")).args(["audit", "verify", "--database-url", url]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_smartcustoms"))
+        .args(["audit", "verify", "--database-url", url])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "audit verify failed: {}", String::from_utf8_lossy(&out.stdout));
     serde_json::from_slice(&out.stdout).unwrap()
 }
@@ -72,7 +82,8 @@ async fn every_acknowledged_declaration_survives_a_kill_during_a_burst() {
     let acked = Arc::new(std::sync::Mutex::new(Vec::new()));
     let mut tasks = Vec::new();
     for w in 0..16u64 {
-        let (client, base, t, world, acked) = (client.clone(), server.base.clone(), traders[(w % 2) as usize].clone(), world.clone(), acked.clone());
+        let (client, base, t, world, acked) =
+            (client.clone(), server.base.clone(), traders[(w % 2) as usize].clone(), world.clone(), acked.clone());
         tasks.push(tokio::spawn(async move {
             for i in 0..200u64 {
                 match file(&client, &base, &t, &world, w * 1000 + i).await {
@@ -114,7 +125,8 @@ async fn two_server_processes_on_one_postgresql_database_never_share_a_registrat
     let client = reqwest::Client::new();
     let mut tasks = Vec::new();
     for w in 0..12u64 {
-        let (client, base, t, world) = (client.clone(), servers[(w % 2) as usize].base.clone(), traders[(w % 2) as usize].clone(), world.clone());
+        let (client, base, t, world) =
+            (client.clone(), servers[(w % 2) as usize].base.clone(), traders[(w % 2) as usize].clone(), world.clone());
         tasks.push(tokio::spawn(async move {
             let mut numbers = Vec::new();
             for i in 0..25u64 {

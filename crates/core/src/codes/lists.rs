@@ -96,10 +96,7 @@ pub const IMPORT_PROCEDURES: &[CodeEntry] = &[
 /// Requested procedures that an export declaration may ask for.
 pub const EXPORT_PROCEDURES: &[CodeEntry] = &[
     entry("10", "Permanent export"),
-    entry(
-        "11",
-        "Export of compensating products obtained from equivalent goods under inward processing",
-    ),
+    entry("11", "Export of compensating products obtained from equivalent goods under inward processing"),
     entry("21", "Outward processing"),
     entry("22", "Temporary export other than outward processing"),
     entry("23", "Temporary export for return in the unaltered state"),
@@ -109,9 +106,7 @@ pub const EXPORT_PROCEDURES: &[CodeEntry] = &[
 /// True when `code` (two digits) may stand as the previous procedure, the last two digits of
 /// the procedure code: `00` (no previous procedure) or any requested procedure above.
 pub fn is_previous_procedure(code: &str) -> bool {
-    code == "00"
-        || find_code(IMPORT_PROCEDURES, code).is_some()
-        || find_code(EXPORT_PROCEDURES, code).is_some()
+    code == "00" || find_code(IMPORT_PROCEDURES, code).is_some() || find_code(EXPORT_PROCEDURES, code).is_some()
 }
 
 /// Incoterms 2020 (ICC). Earlier editions' terms such as `DAT` or `DAF` are not accepted.
@@ -168,26 +163,15 @@ pub const UNITS: &[CodeEntry] = &[
 
 /// Units that count whole things: a quantity in one of them must be a whole number.
 /// `DZN` is left out on purpose: 2.5 dozen is thirty articles.
-pub const COUNT_UNITS: &[&str] = &[
-    "C62", "H87", "NAR", "NCL", "NMP", "NPL", "NPR", "PCE", "PR", "SET",
-];
+pub const COUNT_UNITS: &[&str] = &["C62", "H87", "NAR", "NCL", "NMP", "NPL", "NPR", "PCE", "PR", "SET"];
 
 /// Units that measure the goods' own mass, with the number of kilograms in one unit. A quantity
 /// in these units cannot exceed the gross mass. Units of a contained substance (`KNI`, `KSD`
 /// and the like) are left out: an equivalent mass can exceed the mass of the goods.
 pub const MASS_UNITS: &[MassUnit] = &[
-    MassUnit {
-        code: "GRM",
-        grams: 1,
-    },
-    MassUnit {
-        code: "KGM",
-        grams: 1_000,
-    },
-    MassUnit {
-        code: "TNE",
-        grams: 1_000_000,
-    },
+    MassUnit { code: "GRM", grams: 1 },
+    MassUnit { code: "KGM", grams: 1_000 },
+    MassUnit { code: "TNE", grams: 1_000_000 },
 ];
 
 /// A unit of quantity that is a mass.
@@ -219,10 +203,7 @@ pub const PREFERENCES: &[CodeEntry] = &[
     entry("119", "Erga omnes, suspension with certificate"),
     entry("120", "Erga omnes, tariff quota"),
     entry("123", "Erga omnes, tariff quota with end-use"),
-    entry(
-        "140",
-        "Erga omnes, suspension for goods of a specified nature",
-    ),
+    entry("140", "Erga omnes, suspension for goods of a specified nature"),
     entry("150", "Erga omnes, suspension with certificate of nature"),
     entry("200", "Generalised system of preferences (GSP)"),
     entry("215", "GSP, end-use"),
@@ -266,11 +247,7 @@ pub struct DocumentType {
 
 /// Builds a `DocumentType` row.
 const fn doc(code: &'static str, name: &'static str, proves_origin: bool) -> DocumentType {
-    DocumentType {
-        code,
-        name,
-        proves_origin,
-    }
+    DocumentType { code, name, proves_origin }
 }
 
 /// Document types accepted on goods items.
@@ -286,17 +263,9 @@ pub const DOCUMENT_TYPES: &[DocumentType] = &[
     doc("N730", "Road consignment note (CMR)", false),
     doc("N740", "Air waybill", false),
     doc("N851", "Phytosanitary certificate", false),
-    doc(
-        "N853",
-        "Common health entry document for products of animal origin",
-        false,
-    ),
+    doc("N853", "Common health entry document for products of animal origin", false),
     doc("N861", "Certificate of non-preferential origin", false),
-    doc(
-        "N864",
-        "Origin declaration on an invoice or commercial document",
-        true,
-    ),
+    doc("N864", "Origin declaration on an invoice or commercial document", true),
     doc("N865", "Certificate of origin Form A (GSP)", true),
     doc("N935", "Invoice on which the customs value is based", false),
     doc("N954", "Movement certificate EUR.1", true),
@@ -356,14 +325,8 @@ mod tests {
 
     #[test]
     fn no_list_repeats_a_code() {
-        let lists: [&[CodeEntry]; 6] = [
-            IMPORT_PROCEDURES,
-            EXPORT_PROCEDURES,
-            INCOTERMS_2020,
-            UNITS,
-            VALUATION_METHODS,
-            PREFERENCES,
-        ];
+        let lists: [&[CodeEntry]; 6] =
+            [IMPORT_PROCEDURES, EXPORT_PROCEDURES, INCOTERMS_2020, UNITS, VALUATION_METHODS, PREFERENCES];
         for list in lists {
             let mut codes: Vec<&str> = list.iter().map(|e| e.code).collect();
             codes.sort_unstable();

@@ -7,9 +7,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::codes::{
-    CurrencyCode, TransportMode, COUNT_UNITS, MASS_UNITS, THREE_DECIMAL_CURRENCIES,
-};
+use crate::codes::{CurrencyCode, TransportMode, COUNT_UNITS, MASS_UNITS, THREE_DECIMAL_CURRENCIES};
 
 use super::finding::{Field, Findings, JsonPath};
 use super::header::Header;
@@ -56,19 +54,11 @@ pub(crate) fn amount(
 ) -> bool {
     let mut ok = true;
     if value <= Decimal::ZERO {
-        f.push(
-            Rule::AmountNotPositive,
-            path,
-            format!("{what} is {value}; it must be more than zero."),
-        );
+        f.push(Rule::AmountNotPositive, path, format!("{what} is {value}; it must be more than zero."));
         ok = false;
     }
     if value.abs() >= AMOUNT_LIMIT {
-        f.push(
-            Rule::AmountTooLarge,
-            path,
-            format!("{what} {value} is too large; amounts stay below {AMOUNT_LIMIT}."),
-        );
+        f.push(Rule::AmountTooLarge, path, format!("{what} {value} is too large; amounts stay below {AMOUNT_LIMIT}."));
         ok = false;
     }
     let allowed = amount_decimals(currency);
@@ -76,10 +66,7 @@ pub(crate) fn amount(
         f.push(
             Rule::AmountDecimals,
             path,
-            format!(
-                "{what} {value} has {} decimal places; at most {allowed} are allowed.",
-                decimals(value)
-            ),
+            format!("{what} {value} has {} decimal places; at most {allowed} are allowed.", decimals(value)),
         );
         ok = false;
     }
@@ -90,9 +77,7 @@ pub(crate) fn amount(
 /// ceiling applies, so that a bad mode does not also turn every mass into a finding.
 fn mass_limit(mode: Option<TransportMode>) -> Decimal {
     match mode {
-        Some(TransportMode::Road | TransportMode::Air | TransportMode::Post) => {
-            LIGHT_MODE_MASS_LIMIT
-        }
+        Some(TransportMode::Road | TransportMode::Air | TransportMode::Post) => LIGHT_MODE_MASS_LIMIT,
         _ => BULK_MODE_MASS_LIMIT,
     }
 }
@@ -107,18 +92,12 @@ pub(crate) fn mass(
 ) -> bool {
     let mut ok = true;
     if value <= Decimal::ZERO {
-        f.push(
-            Rule::MassNotPositive,
-            path,
-            format!("{what} is {value} kg; it must be more than zero."),
-        );
+        f.push(Rule::MassNotPositive, path, format!("{what} is {value} kg; it must be more than zero."));
         ok = false;
     }
     let limit = mass_limit(mode);
     if value > limit {
-        let by = mode
-            .map(|m| format!(" by transport mode {}", m.code()))
-            .unwrap_or_default();
+        let by = mode.map(|m| format!(" by transport mode {}", m.code())).unwrap_or_default();
         f.push(
             Rule::MassImplausible,
             path,
@@ -130,7 +109,10 @@ pub(crate) fn mass(
         f.push(
             Rule::MassDecimals,
             path,
-            format!("{what} {value} has {} decimal places; masses are declared to the gram (3 decimals).", decimals(value)),
+            format!(
+                "{what} {value} has {} decimal places; masses are declared to the gram (3 decimals).",
+                decimals(value)
+            ),
         );
         ok = false;
     }
@@ -141,11 +123,7 @@ pub(crate) fn mass(
 pub(crate) fn quantity(f: &mut Findings, path: impl JsonPath, value: Decimal) -> bool {
     let mut ok = true;
     if value <= Decimal::ZERO {
-        f.push(
-            Rule::QuantityNotPositive,
-            path,
-            format!("The quantity is {value}; it must be more than zero."),
-        );
+        f.push(Rule::QuantityNotPositive, path, format!("The quantity is {value}; it must be more than zero."));
         ok = false;
     }
     if value > QUANTITY_LIMIT {
@@ -160,7 +138,10 @@ pub(crate) fn quantity(f: &mut Findings, path: impl JsonPath, value: Decimal) ->
         f.push(
             Rule::QuantityDecimals,
             path,
-            format!("The quantity {value} has {} decimal places; at most {QUANTITY_DECIMALS} are allowed.", decimals(value)),
+            format!(
+                "The quantity {value} has {} decimal places; at most {QUANTITY_DECIMALS} are allowed.",
+                decimals(value)
+            ),
         );
         ok = false;
     }
@@ -182,19 +163,14 @@ pub(crate) fn check_item(f: &mut Findings, path: impl JsonPath, item: &ItemParts
     let (Some(quantity), Some(unit)) = (item.quantity, item.unit.as_deref()) else {
         return;
     };
-    if let (Some(gross), Some(mass_unit)) =
-        (item.gross_mass, MASS_UNITS.iter().find(|m| m.code == unit))
-    {
-        let kg = quantity
-            .checked_mul(Decimal::from(mass_unit.grams))
-            .and_then(|g| g.checked_div(Decimal::ONE_THOUSAND));
+    if let (Some(gross), Some(mass_unit)) = (item.gross_mass, MASS_UNITS.iter().find(|m| m.code == unit)) {
+        let kg =
+            quantity.checked_mul(Decimal::from(mass_unit.grams)).and_then(|g| g.checked_div(Decimal::ONE_THOUSAND));
         if kg.is_some_and(|kg| kg > gross) {
             f.push(
                 Rule::MassQuantityAboveGross,
                 Field(path, "quantity"),
-                format!(
-                    "The quantity {quantity} {unit} is more than the gross mass of {gross} kg."
-                ),
+                format!("The quantity {quantity} {unit} is more than the gross mass of {gross} kg."),
             );
         }
     }
@@ -202,9 +178,7 @@ pub(crate) fn check_item(f: &mut Findings, path: impl JsonPath, item: &ItemParts
         f.push(
             Rule::CountNotWhole,
             Field(path, "quantity"),
-            format!(
-                "The quantity {quantity} is not a whole number, but the unit {unit} counts things."
-            ),
+            format!("The quantity {quantity} is not a whole number, but the unit {unit} counts things."),
         );
     }
 }
@@ -218,10 +192,7 @@ fn sum_if_all(mut values: impl Iterator<Item = Option<Decimal>>) -> Option<Decim
 /// item prices to the cent, and discounts or charges spread over the items, leave differences
 /// of this size in honest invoices.
 pub(crate) fn invoice_tolerance(total: Decimal) -> Decimal {
-    let share = total
-        .abs()
-        .checked_mul(Decimal::new(5, 3))
-        .unwrap_or(Decimal::MAX);
+    let share = total.abs().checked_mul(Decimal::new(5, 3)).unwrap_or(Decimal::MAX);
     share.max(Decimal::ONE)
 }
 
@@ -230,10 +201,7 @@ pub(crate) fn check_totals(f: &mut Findings, header: &Header, items: &[ItemParts
     if items.is_empty() {
         return;
     }
-    if let (Some(total), Some(sum)) = (
-        header.invoice_total,
-        sum_if_all(items.iter().map(|i| i.price)),
-    ) {
+    if let (Some(total), Some(sum)) = (header.invoice_total, sum_if_all(items.iter().map(|i| i.price))) {
         let difference = (sum - total).abs();
         let tolerance = invoice_tolerance(total);
         if difference > tolerance {
@@ -312,20 +280,8 @@ mod tests {
     #[test]
     fn six_hundred_tonnes_in_one_item_are_implausible_by_road_but_not_by_sea() {
         let mut f = Findings::default();
-        assert!(mass(
-            &mut f,
-            "$.m",
-            "The net mass",
-            dec!(600000),
-            Some(TransportMode::Sea)
-        ));
-        assert!(!mass(
-            &mut f,
-            "$.m",
-            "The net mass",
-            dec!(600000),
-            Some(TransportMode::Road)
-        ));
+        assert!(mass(&mut f, "$.m", "The net mass", dec!(600000), Some(TransportMode::Sea)));
+        assert!(!mass(&mut f, "$.m", "The net mass", dec!(600000), Some(TransportMode::Road)));
         assert_eq!(codes(f), ["FLC_042"]);
     }
 
@@ -353,17 +309,9 @@ mod tests {
     #[test]
     fn a_dozen_may_be_fractional_but_pairs_may_not() {
         let mut f = Findings::default();
-        let dozen = ItemParts {
-            quantity: Some(dec!(2.5)),
-            unit: Some("DZN".into()),
-            ..ItemParts::default()
-        };
+        let dozen = ItemParts { quantity: Some(dec!(2.5)), unit: Some("DZN".into()), ..ItemParts::default() };
         check_item(&mut f, "$.items[0]", &dozen);
-        let pairs = ItemParts {
-            quantity: Some(dec!(2.5)),
-            unit: Some("NPR".into()),
-            ..ItemParts::default()
-        };
+        let pairs = ItemParts { quantity: Some(dec!(2.5)), unit: Some("NPR".into()), ..ItemParts::default() };
         check_item(&mut f, "$.items[1]", &pairs);
         assert_eq!(codes(f), ["FLC_049"]);
     }
@@ -371,13 +319,7 @@ mod tests {
     #[test]
     fn sums_are_skipped_when_one_value_is_unknown_or_the_sum_overflows() {
         assert_eq!(sum_if_all([Some(dec!(1)), None].into_iter()), None);
-        assert_eq!(
-            sum_if_all([Some(Decimal::MAX), Some(Decimal::MAX)].into_iter()),
-            None
-        );
-        assert_eq!(
-            sum_if_all([Some(dec!(1.5)), Some(dec!(2))].into_iter()),
-            Some(dec!(3.5))
-        );
+        assert_eq!(sum_if_all([Some(Decimal::MAX), Some(Decimal::MAX)].into_iter()), None);
+        assert_eq!(sum_if_all([Some(dec!(1.5)), Some(dec!(2))].into_iter()), Some(dec!(3.5)));
     }
 }

@@ -61,9 +61,6 @@ fn build(h: &Header, items: &[ItemParts]) -> Option<Declaration> {
         invoice_total: h.invoice_total?,
         incoterm: h.incoterm.clone()?,
         declaration_date: h.declaration_date?,
-        items: items
-            .iter()
-            .map(ItemParts::finish)
-            .collect::<Option<Vec<_>>>()?,
+        items: items.iter().map(ItemParts::finish).collect::<Option<Vec<_>>>()?,
     })
 }

@@ -18,10 +18,7 @@ pub(crate) fn check_dates(header: &Header, ctx: &Context, f: &mut Findings) {
             f.push(
                 Rule::DeclarationDateFuture,
                 "$.declaration_date",
-                format!(
-                    "The declaration date {date} is after today ({}).",
-                    ctx.today
-                ),
+                format!("The declaration date {date} is after today ({}).", ctx.today),
             );
         }
         // `checked_sub_days` is `None` only near the start of the calendar; nothing is too old then.
@@ -59,19 +56,9 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, d)
     }
 
-    fn codes_for(
-        declaration_date: Option<NaiveDate>,
-        invoice_date: Option<NaiveDate>,
-    ) -> Vec<String> {
-        let ctx = Context {
-            today: day(2026, 11, 20).unwrap_or_default(),
-            offices: vec![],
-        };
-        let header = Header {
-            declaration_date,
-            invoice_date,
-            ..Header::default()
-        };
+    fn codes_for(declaration_date: Option<NaiveDate>, invoice_date: Option<NaiveDate>) -> Vec<String> {
+        let ctx = Context { today: day(2026, 11, 20).unwrap_or_default(), offices: vec![] };
+        let header = Header { declaration_date, invoice_date, ..Header::default() };
         let mut f = Findings::default();
         check_dates(&header, &ctx, &mut f);
         f.into_vec().into_iter().map(|x| x.code).collect()

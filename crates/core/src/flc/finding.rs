@@ -38,11 +38,7 @@ impl Findings {
     /// The path is formatted here, so checks pass cheap `Field`/`Index` values and a valid
     /// declaration is checked without building a single path string.
     pub(crate) fn push(&mut self, rule: Rule, path: impl Display, message: impl Into<String>) {
-        self.0.push(Finding {
-            code: rule.code().to_string(),
-            path: path.to_string(),
-            message: message.into(),
-        });
+        self.0.push(Finding { code: rule.code().to_string(), path: path.to_string(), message: message.into() });
     }
 
     /// True when nothing was found.

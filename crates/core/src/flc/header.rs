@@ -9,8 +9,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::codes::{
-    find_code, is_previous_procedure, CurrencyCode, TransportMode, EXPORT_PROCEDURES,
-    IMPORT_PROCEDURES, INCOTERMS_2020,
+    find_code, is_previous_procedure, CurrencyCode, TransportMode, EXPORT_PROCEDURES, IMPORT_PROCEDURES, INCOTERMS_2020,
 };
 use crate::declaration::{DeclarationDoc, DeclarationType, Transport, TransportDoc};
 
@@ -50,22 +49,12 @@ pub(crate) fn check_header(doc: &DeclarationDoc, ctx: &Context, f: &mut Findings
         declarant: party::party(f, "$.declarant", "declarant", doc.declarant.as_ref(), true),
         importer: party::party(f, "$.importer", "importer", doc.importer.as_ref(), true),
         exporter: party::party(f, "$.exporter", "exporter", doc.exporter.as_ref(), true),
-        representative: party::party(
-            f,
-            "$.representative",
-            "representative",
-            doc.representative.as_ref(),
-            false,
-        ),
+        representative: party::party(f, "$.representative", "representative", doc.representative.as_ref(), false),
         ..Header::default()
     };
-    if let Some(t) = required(
-        f,
-        "$.transport",
-        doc.transport.as_ref(),
-        Rule::HeaderFieldMissing,
-        "The transport at the border",
-    ) {
+    if let Some(t) =
+        required(f, "$.transport", doc.transport.as_ref(), Rule::HeaderFieldMissing, "The transport at the border")
+    {
         (h.transport_mode, h.transport) = transport(t, f);
     }
     h.location_of_goods = location_of_goods(doc, f);
@@ -84,13 +73,7 @@ pub(crate) fn check_header(doc: &DeclarationDoc, ctx: &Context, f: &mut Findings
 
 fn declaration_type(doc: &DeclarationDoc, f: &mut Findings) -> Option<DeclarationType> {
     let path = "$.declaration_type";
-    let code = required(
-        f,
-        path,
-        doc.declaration_type.as_deref(),
-        Rule::HeaderFieldMissing,
-        "The declaration type",
-    )?;
+    let code = required(f, path, doc.declaration_type.as_deref(), Rule::HeaderFieldMissing, "The declaration type")?;
     match code {
         "IM" => Some(DeclarationType::Import),
         "EX" => Some(DeclarationType::Export),
@@ -98,10 +81,7 @@ fn declaration_type(doc: &DeclarationDoc, f: &mut Findings) -> Option<Declaratio
             f.push(
                 Rule::DeclarationTypeUnknown,
                 path,
-                format!(
-                    "The declaration type {} is unknown; use IM for import or EX for export.",
-                    shown(code)
-                ),
+                format!("The declaration type {} is unknown; use IM for import or EX for export.", shown(code)),
             );
             None
         }
@@ -110,28 +90,19 @@ fn declaration_type(doc: &DeclarationDoc, f: &mut Findings) -> Option<Declaratio
 
 fn procedure_code(doc: &DeclarationDoc, f: &mut Findings) -> Option<String> {
     let path = "$.procedure_code";
-    let code = required(
-        f,
-        path,
-        doc.procedure_code.as_deref(),
-        Rule::HeaderFieldMissing,
-        "The procedure code",
-    )?;
+    let code = required(f, path, doc.procedure_code.as_deref(), Rule::HeaderFieldMissing, "The procedure code")?;
     if !text::is_procedure_code(code) {
         f.push(
             Rule::ProcedureCodeFormat,
             path,
-            format!(
-                "The procedure code {} is not four digits (e.g. 4000).",
-                shown(code)
-            ),
+            format!("The procedure code {} is not four digits (e.g. 4000).", shown(code)),
         );
         return None;
     }
     // Both halves are ASCII digits now, so slicing at 2 is on a character boundary.
     let (requested, previous) = code.split_at(2);
-    let known_requested = find_code(IMPORT_PROCEDURES, requested).is_some()
-        || find_code(EXPORT_PROCEDURES, requested).is_some();
+    let known_requested =
+        find_code(IMPORT_PROCEDURES, requested).is_some() || find_code(EXPORT_PROCEDURES, requested).is_some();
     if !known_requested {
         f.push(
             Rule::ProcedureUnknown,
@@ -151,57 +122,35 @@ fn procedure_code(doc: &DeclarationDoc, f: &mut Findings) -> Option<String> {
 
 fn office(doc: &DeclarationDoc, ctx: &Context, f: &mut Findings) -> Option<String> {
     let path = "$.office";
-    let code = required(
-        f,
-        path,
-        doc.office.as_deref(),
-        Rule::HeaderFieldMissing,
-        "The customs office",
-    )?;
+    let code = required(f, path, doc.office.as_deref(), Rule::HeaderFieldMissing, "The customs office")?;
     if !text::is_office_code(code) {
         f.push(
             Rule::OfficeCodeFormat,
             path,
-            format!(
-                "The office code {} is not eight upper-case letters or digits (e.g. DE005000).",
-                shown(code)
-            ),
+            format!("The office code {} is not eight upper-case letters or digits (e.g. DE005000).", shown(code)),
         );
         return None;
     }
     if !ctx.offices.is_empty() && !ctx.offices.iter().any(|o| o == code) {
-        f.push(
-            Rule::OfficeUnknown,
-            path,
-            format!("The office {code} is not a customs office of this administration."),
-        );
+        f.push(Rule::OfficeUnknown, path, format!("The office {code} is not a customs office of this administration."));
         return None;
     }
     Some(code.to_string())
 }
 
 fn transport(t: &TransportDoc, f: &mut Findings) -> (Option<TransportMode>, Option<Transport>) {
-    let mode = required(
-        f,
-        "$.transport.mode",
-        t.mode.as_deref(),
-        Rule::TransportFieldMissing,
-        "The transport mode",
-    )
-    .and_then(|m| {
-        let parsed = TransportMode::parse(m);
-        if parsed.is_none() {
-            f.push(
-                Rule::TransportModeUnknown,
-                "$.transport.mode",
-                format!(
-                    "The transport mode {} is not one of 1, 2, 3, 4, 5, 7, 8, 9.",
-                    shown(m)
-                ),
-            );
-        }
-        parsed
-    });
+    let mode = required(f, "$.transport.mode", t.mode.as_deref(), Rule::TransportFieldMissing, "The transport mode")
+        .and_then(|m| {
+            let parsed = TransportMode::parse(m);
+            if parsed.is_none() {
+                f.push(
+                    Rule::TransportModeUnknown,
+                    "$.transport.mode",
+                    format!("The transport mode {} is not one of 1, 2, 3, 4, 5, 7, 8, 9.", shown(m)),
+                );
+            }
+            parsed
+        });
 
     let path = "$.transport.means_id";
     let mut means_id = required_text(
@@ -226,22 +175,14 @@ fn transport(t: &TransportDoc, f: &mut Findings) -> (Option<TransportMode>, Opti
     // Nationality is optional; `Some(None)` means absent, `None` means present but unknown.
     let nationality = match t.nationality.as_deref() {
         None => Some(None),
-        Some(c) => country(
-            f,
-            "$.transport.nationality",
-            "The nationality of the means of transport",
-            c,
-            Rule::CountryUnknown,
-        )
-        .map(Some),
+        Some(c) => {
+            country(f, "$.transport.nationality", "The nationality of the means of transport", c, Rule::CountryUnknown)
+                .map(Some)
+        }
     };
 
     let transport = match (mode, means_id, nationality) {
-        (Some(mode), Some(means_id), Some(nationality)) => Some(Transport {
-            mode,
-            means_id,
-            nationality,
-        }),
+        (Some(mode), Some(means_id), Some(nationality)) => Some(Transport { mode, means_id, nationality }),
         _ => None,
     };
     (mode, transport)
@@ -249,13 +190,7 @@ fn transport(t: &TransportDoc, f: &mut Findings) -> (Option<TransportMode>, Opti
 
 fn location_of_goods(doc: &DeclarationDoc, f: &mut Findings) -> Option<String> {
     let path = "$.location_of_goods";
-    let id = required(
-        f,
-        path,
-        doc.location_of_goods.as_deref(),
-        Rule::HeaderFieldMissing,
-        "The location of goods",
-    )?;
+    let id = required(f, path, doc.location_of_goods.as_deref(), Rule::HeaderFieldMissing, "The location of goods")?;
     if !text::is_location_of_goods(id) {
         f.push(
             Rule::LocationOfGoodsFormat,
@@ -271,62 +206,29 @@ fn location_of_goods(doc: &DeclarationDoc, f: &mut Findings) -> Option<String> {
 }
 
 fn invoice(doc: &DeclarationDoc, h: &mut Header, f: &mut Findings) {
-    let Some(inv) = required(
-        f,
-        "$.invoice",
-        doc.invoice.as_ref(),
-        Rule::HeaderFieldMissing,
-        "The invoice",
-    ) else {
+    let Some(inv) = required(f, "$.invoice", doc.invoice.as_ref(), Rule::HeaderFieldMissing, "The invoice") else {
         return;
     };
-    if let Some(c) = required(
-        f,
-        "$.invoice.currency",
-        inv.currency.as_deref(),
-        Rule::InvoiceFieldMissing,
-        "The invoice currency",
-    ) {
+    if let Some(c) =
+        required(f, "$.invoice.currency", inv.currency.as_deref(), Rule::InvoiceFieldMissing, "The invoice currency")
+    {
         h.currency = CurrencyCode::parse(c);
         if h.currency.is_none() {
-            let hint = if c == "RMB" {
-                " (the Chinese yuan is CNY)"
-            } else {
-                ""
-            };
+            let hint = if c == "RMB" { " (the Chinese yuan is CNY)" } else { "" };
             f.push(
                 Rule::CurrencyUnknown,
                 "$.invoice.currency",
-                format!(
-                    "The invoice currency {} is not an active ISO 4217 code{hint}.",
-                    shown(c)
-                ),
+                format!("The invoice currency {} is not an active ISO 4217 code{hint}.", shown(c)),
             );
         }
     }
-    if let Some(total) = required(
-        f,
-        "$.invoice.total",
-        inv.total.as_ref(),
-        Rule::InvoiceFieldMissing,
-        "The invoice total",
-    ) {
-        h.invoice_total = arithmetic::amount(
-            f,
-            "$.invoice.total",
-            "The invoice total",
-            *total,
-            h.currency,
-        )
-        .then_some(*total);
+    if let Some(total) =
+        required(f, "$.invoice.total", inv.total.as_ref(), Rule::InvoiceFieldMissing, "The invoice total")
+    {
+        h.invoice_total =
+            arithmetic::amount(f, "$.invoice.total", "The invoice total", *total, h.currency).then_some(*total);
     }
-    text::optional_text(
-        f,
-        "$.invoice.number",
-        "The invoice number",
-        inv.number.as_ref(),
-        limit::REFERENCE,
-    );
+    text::optional_text(f, "$.invoice.number", "The invoice number", inv.number.as_ref(), limit::REFERENCE);
     h.invoice_date = inv.date;
 }
 
@@ -346,13 +248,7 @@ fn delivery_terms(doc: &DeclarationDoc, f: &mut Findings) -> Option<String> {
         limit::REFERENCE,
     );
     let path = "$.delivery_terms.incoterm";
-    let code = required(
-        f,
-        path,
-        terms.incoterm.as_deref(),
-        Rule::IncotermMissing,
-        "The Incoterms code",
-    )?;
+    let code = required(f, path, terms.incoterm.as_deref(), Rule::IncotermMissing, "The Incoterms code")?;
     if find_code(INCOTERMS_2020, code).is_none() {
         f.push(
             Rule::IncotermUnknown,
@@ -381,10 +277,7 @@ mod tests {
 
     #[test]
     fn any_well_formed_office_passes_when_the_administration_lists_none() {
-        let doc = DeclarationDoc {
-            office: Some("PL443010".into()),
-            ..Default::default()
-        };
+        let doc = DeclarationDoc { office: Some("PL443010".into()), ..Default::default() };
         let mut f = Findings::default();
         assert_eq!(office(&doc, &ctx(&[]), &mut f).as_deref(), Some("PL443010"));
         assert!(f.is_empty());
@@ -392,24 +285,15 @@ mod tests {
 
     #[test]
     fn an_office_of_another_administration_is_refused_when_offices_are_listed() {
-        let doc = DeclarationDoc {
-            office: Some("PL443010".into()),
-            ..Default::default()
-        };
+        let doc = DeclarationDoc { office: Some("PL443010".into()), ..Default::default() };
         let mut f = Findings::default();
-        assert_eq!(
-            office(&doc, &ctx(&["DE005000", "DE004800", "NL000396"]), &mut f),
-            None
-        );
+        assert_eq!(office(&doc, &ctx(&["DE005000", "DE004800", "NL000396"]), &mut f), None);
         assert_eq!(codes(f), ["FLC_036"]);
     }
 
     #[test]
     fn a_procedure_code_with_unknown_halves_gets_a_finding_for_each() {
-        let doc = DeclarationDoc {
-            procedure_code: Some("9999".into()),
-            ..Default::default()
-        };
+        let doc = DeclarationDoc { procedure_code: Some("9999".into()), ..Default::default() };
         let mut f = Findings::default();
         assert_eq!(procedure_code(&doc, &mut f), None);
         assert_eq!(codes(f), ["FLC_029", "FLC_029"]);
@@ -417,10 +301,7 @@ mod tests {
 
     #[test]
     fn release_after_customs_warehousing_is_a_known_procedure() {
-        let doc = DeclarationDoc {
-            procedure_code: Some("4071".into()),
-            ..Default::default()
-        };
+        let doc = DeclarationDoc { procedure_code: Some("4071".into()), ..Default::default() };
         let mut f = Findings::default();
         assert_eq!(procedure_code(&doc, &mut f).as_deref(), Some("4071"));
     }

@@ -6,8 +6,8 @@
 use rust_decimal::Decimal;
 
 use crate::codes::{
-    find_code, find_document_type, CodeEntry, CountryCode, HsCode, GENERIC_DESCRIPTIONS,
-    PREFERENCES, UNITS, VALUATION_METHODS,
+    find_code, find_document_type, CodeEntry, CountryCode, HsCode, GENERIC_DESCRIPTIONS, PREFERENCES, UNITS,
+    VALUATION_METHODS,
 };
 use crate::declaration::{Document, DocumentDoc, GoodsItem, GoodsItemDoc};
 
@@ -62,30 +62,19 @@ impl ItemParts {
 }
 
 /// Checks the list of items and every item in it. `None` when the list itself is missing.
-pub(crate) fn check_items(
-    items: Option<&[GoodsItemDoc]>,
-    header: &Header,
-    f: &mut Findings,
-) -> Option<Vec<ItemParts>> {
-    let items = required(
-        f,
-        "$.items",
-        items,
-        Rule::HeaderFieldMissing,
-        "The list of goods items",
-    )?;
+pub(crate) fn check_items(items: Option<&[GoodsItemDoc]>, header: &Header, f: &mut Findings) -> Option<Vec<ItemParts>> {
+    let items = required(f, "$.items", items, Rule::HeaderFieldMissing, "The list of goods items")?;
     if items.is_empty() {
-        f.push(
-            Rule::NoItems,
-            "$.items",
-            "The declaration has no goods items; declare at least one.",
-        );
+        f.push(Rule::NoItems, "$.items", "The declaration has no goods items; declare at least one.");
     }
     if items.len() > MAX_ITEMS {
         f.push(
             Rule::TooManyItems,
             "$.items",
-            format!("The declaration has {} goods items; at most {MAX_ITEMS} are allowed, so split the consignment.", items.len()),
+            format!(
+                "The declaration has {} goods items; at most {MAX_ITEMS} are allowed, so split the consignment.",
+                items.len()
+            ),
         );
     }
     let parts = items
@@ -102,80 +91,34 @@ pub(crate) fn check_items(
 }
 
 /// Checks the fields of one item; `path` is the item's path, e.g. `$.items[2]`.
-fn check_item(
-    f: &mut Findings,
-    path: impl JsonPath,
-    item: &GoodsItemDoc,
-    header: &Header,
-) -> ItemParts {
+fn check_item(f: &mut Findings, path: impl JsonPath, item: &GoodsItemDoc, header: &Header) -> ItemParts {
     let field = |name: &'static str| Field(path, name);
     let missing = Rule::ItemFieldMissing;
     let mut parts = ItemParts {
-        sequence: required(
-            f,
-            field("sequence"),
-            item.sequence.as_ref(),
-            missing,
-            "The item number",
-        )
-        .copied(),
+        sequence: required(f, field("sequence"), item.sequence.as_ref(), missing, "The item number").copied(),
         ..ItemParts::default()
     };
 
-    if let Some(code) = required(
-        f,
-        field("commodity_code"),
-        item.commodity_code.as_deref(),
-        missing,
-        "The commodity code",
-    ) {
+    if let Some(code) =
+        required(f, field("commodity_code"), item.commodity_code.as_deref(), missing, "The commodity code")
+    {
         parts.commodity_code = commodity_code(f, field("commodity_code"), code);
     }
     parts.description = description(f, field("description"), item.description.as_ref());
-    if let Some(c) = required(
-        f,
-        field("origin"),
-        item.origin.as_deref(),
-        missing,
-        "The country of origin",
-    ) {
-        parts.origin = party::country(
-            f,
-            field("origin"),
-            "The country of origin",
-            c,
-            Rule::OriginUnknown,
-        );
+    if let Some(c) = required(f, field("origin"), item.origin.as_deref(), missing, "The country of origin") {
+        parts.origin = party::country(f, field("origin"), "The country of origin", c, Rule::OriginUnknown);
     }
 
     let mode = header.transport_mode;
-    parts.net_mass = required(
-        f,
-        field("net_mass"),
-        item.net_mass.as_ref(),
-        missing,
-        "The net mass",
-    )
-    .filter(|&&m| arithmetic::mass(f, field("net_mass"), "The net mass", m, mode))
-    .copied();
-    parts.gross_mass = required(
-        f,
-        field("gross_mass"),
-        item.gross_mass.as_ref(),
-        missing,
-        "The gross mass",
-    )
-    .filter(|&&m| arithmetic::mass(f, field("gross_mass"), "The gross mass", m, mode))
-    .copied();
-    parts.quantity = required(
-        f,
-        field("quantity"),
-        item.quantity.as_ref(),
-        missing,
-        "The quantity",
-    )
-    .filter(|&&q| arithmetic::quantity(f, field("quantity"), q))
-    .copied();
+    parts.net_mass = required(f, field("net_mass"), item.net_mass.as_ref(), missing, "The net mass")
+        .filter(|&&m| arithmetic::mass(f, field("net_mass"), "The net mass", m, mode))
+        .copied();
+    parts.gross_mass = required(f, field("gross_mass"), item.gross_mass.as_ref(), missing, "The gross mass")
+        .filter(|&&m| arithmetic::mass(f, field("gross_mass"), "The gross mass", m, mode))
+        .copied();
+    parts.quantity = required(f, field("quantity"), item.quantity.as_ref(), missing, "The quantity")
+        .filter(|&&q| arithmetic::quantity(f, field("quantity"), q))
+        .copied();
     parts.unit = listed(
         f,
         field("unit"),
@@ -185,15 +128,9 @@ fn check_item(
         Rule::UnitUnknown,
         "a UN/ECE Rec. 20 code such as NAR (articles), NPR (pairs), KGM or LTR",
     );
-    parts.price = required(
-        f,
-        field("price"),
-        item.price.as_ref(),
-        missing,
-        "The item price",
-    )
-    .filter(|&&p| arithmetic::amount(f, field("price"), "The item price", p, header.currency))
-    .copied();
+    parts.price = required(f, field("price"), item.price.as_ref(), missing, "The item price")
+        .filter(|&&p| arithmetic::amount(f, field("price"), "The item price", p, header.currency))
+        .copied();
     parts.valuation_method = listed(
         f,
         field("valuation_method"),
@@ -221,7 +158,10 @@ fn commodity_code(f: &mut Findings, path: impl JsonPath, code: &str) -> Option<H
         f.push(
             Rule::CommodityCodeFormat,
             path,
-            format!("The commodity code {} is not 6 to 10 digits without dots or spaces (e.g. 8517130000).", shown(code)),
+            format!(
+                "The commodity code {} is not 6 to 10 digits without dots or spaces (e.g. 8517130000).",
+                shown(code)
+            ),
         );
         return None;
     }
@@ -239,20 +179,16 @@ fn commodity_code(f: &mut Findings, path: impl JsonPath, code: &str) -> Option<H
 }
 
 fn description(f: &mut Findings, path: impl JsonPath, value: Option<&String>) -> Option<String> {
-    let d = required_text(
-        f,
-        path,
-        "The goods description",
-        value,
-        limit::DESCRIPTION,
-        Rule::ItemFieldMissing,
-    )?;
+    let d = required_text(f, path, "The goods description", value, limit::DESCRIPTION, Rule::ItemFieldMissing)?;
     let trimmed = d.trim();
     if trimmed.chars().count() < MIN_DESCRIPTION_CHARS {
         f.push(
             Rule::DescriptionTooShort,
             path,
-            format!("The goods description {} is too short to identify the goods; describe them in plain words.", shown(&d)),
+            format!(
+                "The goods description {} is too short to identify the goods; describe them in plain words.",
+                shown(&d)
+            ),
         );
         return None;
     }
@@ -260,7 +196,10 @@ fn description(f: &mut Findings, path: impl JsonPath, value: Option<&String>) ->
         f.push(
             Rule::DescriptionGeneric,
             path,
-            format!("The goods description {} does not say what the goods are; name them (e.g. \"men's leather shoes\").", shown(&d)),
+            format!(
+                "The goods description {} does not say what the goods are; name them (e.g. \"men's leather shoes\").",
+                shown(&d)
+            ),
         );
         return None;
     }
@@ -280,11 +219,7 @@ fn listed(
 ) -> Option<String> {
     let code = required(f, path, value, Rule::ItemFieldMissing, what)?;
     if find_code(list, code).is_none() {
-        f.push(
-            unknown,
-            path,
-            format!("{what} {} is not known; use {expected}.", shown(code)),
-        );
+        f.push(unknown, path, format!("{what} {} is not known; use {expected}.", shown(code)));
         return None;
     }
     Some(code.to_string())
@@ -308,24 +243,15 @@ fn document_type(f: &mut Findings, path: impl JsonPath, code: &str) -> Option<St
 }
 
 /// Checks the documents of one item; absent documents are an empty list.
-fn documents(
-    f: &mut Findings,
-    path: impl JsonPath,
-    docs: Option<&[DocumentDoc]>,
-) -> Option<Vec<Document>> {
+fn documents(f: &mut Findings, path: impl JsonPath, docs: Option<&[DocumentDoc]>) -> Option<Vec<Document>> {
     let docs = docs.unwrap_or_default();
     let mut checked = Vec::with_capacity(docs.len());
     let mut all_ok = true;
     for (j, d) in docs.iter().enumerate() {
         let doc_path = Index(path, j);
-        let kind = required(
-            f,
-            Field(doc_path, "type"),
-            d.kind.as_deref(),
-            Rule::DocumentFieldMissing,
-            "The document type",
-        )
-        .and_then(|k| document_type(f, Field(doc_path, "type"), k));
+        let kind =
+            required(f, Field(doc_path, "type"), d.kind.as_deref(), Rule::DocumentFieldMissing, "The document type")
+                .and_then(|k| document_type(f, Field(doc_path, "type"), k));
         let number = required_text(
             f,
             Field(doc_path, "number"),
@@ -336,17 +262,11 @@ fn documents(
         );
         match (kind, number) {
             (Some(kind), Some(number)) => {
-                if checked
-                    .iter()
-                    .any(|c: &Document| c.kind == kind && c.number == number)
-                {
+                if checked.iter().any(|c: &Document| c.kind == kind && c.number == number) {
                     f.push(
                         Rule::DuplicateDocument,
                         doc_path,
-                        format!(
-                            "Document {kind} {} is listed more than once for this item.",
-                            shown(&number)
-                        ),
+                        format!("Document {kind} {} is listed more than once for this item.", shown(&number)),
                     );
                     all_ok = false;
                 } else {
@@ -368,21 +288,13 @@ mod tests {
     }
 
     fn doc(kind: &str, number: &str) -> DocumentDoc {
-        DocumentDoc {
-            kind: Some(kind.into()),
-            number: Some(number.into()),
-        }
+        DocumentDoc { kind: Some(kind.into()), number: Some(number.into()) }
     }
 
     #[test]
     fn an_item_without_any_field_gets_one_finding_per_mandatory_field() {
         let mut f = Findings::default();
-        let parts = check_item(
-            &mut f,
-            "$.items[0]",
-            &GoodsItemDoc::default(),
-            &Header::default(),
-        );
+        let parts = check_item(&mut f, "$.items[0]", &GoodsItemDoc::default(), &Header::default());
         assert!(parts.finish().is_none());
         let found = f.into_vec();
         assert_eq!(found.len(), 11);
@@ -403,12 +315,7 @@ mod tests {
     fn generic_descriptions_are_refused_whatever_their_case() {
         let mut f = Findings::default();
         assert!(description(&mut f, "$.d", Some(&"  Spare Parts ".to_string())).is_none());
-        assert!(description(
-            &mut f,
-            "$.d",
-            Some(&"Brake pads for passenger cars".to_string())
-        )
-        .is_some());
+        assert!(description(&mut f, "$.d", Some(&"Brake pads for passenger cars".to_string())).is_some());
         assert_eq!(codes(f), ["FLC_020"]);
     }
 
@@ -423,10 +330,7 @@ mod tests {
     fn the_same_document_twice_is_a_finding_but_the_same_number_under_two_types_is_not() {
         let mut f = Findings::default();
         let ok = [doc("N380", "INV-1"), doc("N935", "INV-1")];
-        assert_eq!(
-            documents(&mut f, "$.items[0].documents", Some(&ok)).map(|d| d.len()),
-            Some(2)
-        );
+        assert_eq!(documents(&mut f, "$.items[0].documents", Some(&ok)).map(|d| d.len()), Some(2));
         let twice = [doc("N380", "INV-1"), doc("N380", "INV-1")];
         assert!(documents(&mut f, "$.items[0].documents", Some(&twice)).is_none());
         assert_eq!(codes(f), ["FLC_059"]);
@@ -435,10 +339,7 @@ mod tests {
     #[test]
     fn absent_documents_are_an_empty_list() {
         let mut f = Findings::default();
-        assert_eq!(
-            documents(&mut f, "$.items[0].documents", None),
-            Some(vec![])
-        );
+        assert_eq!(documents(&mut f, "$.items[0].documents", None), Some(vec![]));
         assert!(f.is_empty());
     }
 }

@@ -10,8 +10,7 @@
 //! FLC does not know the administration's territory; see `docs/flc-rules.md`.
 
 use crate::codes::{
-    find_code, find_document_type, is_preferential, TransportMode, EXPORT_PROCEDURES,
-    IMPORT_PROCEDURES, NO_PREFERENCE,
+    find_code, find_document_type, is_preferential, TransportMode, EXPORT_PROCEDURES, IMPORT_PROCEDURES, NO_PREFERENCE,
 };
 use crate::declaration::DeclarationType;
 
@@ -52,7 +51,9 @@ fn procedure_fits_type(header: &Header, f: &mut Findings) {
         f.push(
             Rule::ProcedureTypeMismatch,
             "$.procedure_code",
-            format!("The requested procedure {requested} (in {code}) is {other} procedure, but this is {this} declaration."),
+            format!(
+                "The requested procedure {requested} (in {code}) is {other} procedure, but this is {this} declaration."
+            ),
         );
     }
 }
@@ -90,9 +91,7 @@ fn preference(path: impl JsonPath, header: &Header, item: &ItemParts, f: &mut Fi
     match header.kind {
         Some(DeclarationType::Import) if is_preferential(preference) => {
             if let Some(docs) = &item.documents {
-                let proven = docs
-                    .iter()
-                    .any(|d| find_document_type(&d.kind).is_some_and(|t| t.proves_origin));
+                let proven = docs.iter().any(|d| find_document_type(&d.kind).is_some_and(|t| t.proves_origin));
                 if !proven {
                     f.push(
                         Rule::PreferenceWithoutProof,
@@ -134,7 +133,10 @@ fn fixed_installation(path: impl JsonPath, header: &Header, item: &ItemParts, f:
         f.push(
             Rule::FixedInstallationGoods,
             Field(path, "commodity_code"),
-            format!("Goods of HS chapter {} (code {code}) cannot travel by pipeline or power line (transport mode 7).", code.chapter()),
+            format!(
+                "Goods of HS chapter {} (code {code}) cannot travel by pipeline or power line (transport mode 7).",
+                code.chapter()
+            ),
         );
     }
 }
@@ -153,10 +155,7 @@ mod tests {
     fn import_header() -> Header {
         Header {
             kind: Some(DeclarationType::Import),
-            importer: Some(PartyParts {
-                country: CountryCode::parse("DE"),
-                ..PartyParts::default()
-            }),
+            importer: Some(PartyParts { country: CountryCode::parse("DE"), ..PartyParts::default() }),
             ..Header::default()
         }
     }
@@ -173,55 +172,31 @@ mod tests {
 
     #[test]
     fn a_preference_backed_by_an_eur1_passes() {
-        let eur1 = Document {
-            kind: "N954".into(),
-            number: "VN-2026-004512".into(),
-        };
+        let eur1 = Document { kind: "N954".into(), number: "VN-2026-004512".into() };
         let mut f = Findings::default();
-        check(
-            &import_header(),
-            &[preferential_item("VN", vec![eur1])],
-            &mut f,
-        );
+        check(&import_header(), &[preferential_item("VN", vec![eur1])], &mut f);
         assert!(f.is_empty());
     }
 
     #[test]
     fn a_commercial_invoice_does_not_prove_preferential_origin() {
-        let invoice = Document {
-            kind: "N380".into(),
-            number: "INV-1".into(),
-        };
+        let invoice = Document { kind: "N380".into(), number: "INV-1".into() };
         let mut f = Findings::default();
-        check(
-            &import_header(),
-            &[preferential_item("VN", vec![invoice])],
-            &mut f,
-        );
+        check(&import_header(), &[preferential_item("VN", vec![invoice])], &mut f);
         assert_eq!(codes(f), ["FLC_056"]);
     }
 
     #[test]
     fn german_goods_claiming_a_preference_into_germany_are_refused() {
-        let eur1 = Document {
-            kind: "N954".into(),
-            number: "X1".into(),
-        };
+        let eur1 = Document { kind: "N954".into(), number: "X1".into() };
         let mut f = Findings::default();
-        check(
-            &import_header(),
-            &[preferential_item("DE", vec![eur1])],
-            &mut f,
-        );
+        check(&import_header(), &[preferential_item("DE", vec![eur1])], &mut f);
         assert_eq!(codes(f), ["FLC_057"]);
     }
 
     #[test]
     fn export_items_claim_no_preference_and_need_no_proof() {
-        let header = Header {
-            kind: Some(DeclarationType::Export),
-            ..Header::default()
-        };
+        let header = Header { kind: Some(DeclarationType::Export), ..Header::default() };
         let mut f = Findings::default();
         check(&header, &[preferential_item("DE", vec![])], &mut f);
         assert_eq!(codes(f), ["FLC_058"]);
@@ -229,28 +204,18 @@ mod tests {
 
     #[test]
     fn permanent_export_does_not_fit_an_import_declaration() {
-        let header = Header {
-            procedure_code: Some("1000".into()),
-            ..import_header()
-        };
+        let header = Header { procedure_code: Some("1000".into()), ..import_header() };
         let mut f = Findings::default();
         check(&header, &[], &mut f);
         let found = f.into_vec();
         assert_eq!(found.len(), 1);
-        assert!(found
-            .iter()
-            .all(|x| x.code == "FLC_030" && x.message.contains("export procedure")));
+        assert!(found.iter().all(|x| x.code == "FLC_030" && x.message.contains("export procedure")));
     }
 
     #[test]
     fn a_repeated_item_number_is_reported_where_it_breaks_the_order() {
-        let items: Vec<ItemParts> = [1, 2, 2, 4]
-            .iter()
-            .map(|&s| ItemParts {
-                sequence: Some(s),
-                ..ItemParts::default()
-            })
-            .collect();
+        let items: Vec<ItemParts> =
+            [1, 2, 2, 4].iter().map(|&s| ItemParts { sequence: Some(s), ..ItemParts::default() }).collect();
         let mut f = Findings::default();
         check(&Header::default(), &items, &mut f);
         let paths: Vec<String> = f.into_vec().into_iter().map(|x| x.path).collect();
@@ -259,20 +224,9 @@ mod tests {
 
     #[test]
     fn natural_gas_may_come_by_pipeline_but_smartphones_may_not() {
-        let header = Header {
-            transport_mode: Some(TransportMode::FixedInstallation),
-            ..Header::default()
-        };
-        let gas = ItemParts {
-            sequence: Some(1),
-            commodity_code: HsCode::parse("271121"),
-            ..ItemParts::default()
-        };
-        let phones = ItemParts {
-            sequence: Some(2),
-            commodity_code: HsCode::parse("851713"),
-            ..ItemParts::default()
-        };
+        let header = Header { transport_mode: Some(TransportMode::FixedInstallation), ..Header::default() };
+        let gas = ItemParts { sequence: Some(1), commodity_code: HsCode::parse("271121"), ..ItemParts::default() };
+        let phones = ItemParts { sequence: Some(2), commodity_code: HsCode::parse("851713"), ..ItemParts::default() };
         let mut f = Findings::default();
         check(&header, &[gas, phones], &mut f);
         let paths: Vec<String> = f.into_vec().into_iter().map(|x| x.path).collect();

@@ -19,11 +19,7 @@ pub(crate) struct PartyParts {
 impl PartyParts {
     /// The checked party, when every field passed.
     pub(crate) fn finish(&self) -> Option<Party> {
-        Some(Party {
-            id: self.id.clone()?,
-            name: self.name.clone()?,
-            country: self.country?,
-        })
+        Some(Party { id: self.id.clone()?, name: self.name.clone()?, country: self.country? })
     }
 }
 
@@ -38,24 +34,14 @@ pub(crate) fn party(
 ) -> Option<PartyParts> {
     let Some(p) = doc else {
         if mandatory {
-            f.push(
-                Rule::PartyMissing,
-                path,
-                format!("The {role} is missing ({path})."),
-            );
+            f.push(Rule::PartyMissing, path, format!("The {role} is missing ({path})."));
         }
         return None;
     };
     let mut parts = PartyParts::default();
 
     let id_path = Field(path, "id");
-    if let Some(id) = required(
-        f,
-        id_path,
-        p.id.as_deref(),
-        Rule::PartyFieldMissing,
-        format_args!("The {role}'s id"),
-    ) {
+    if let Some(id) = required(f, id_path, p.id.as_deref(), Rule::PartyFieldMissing, format_args!("The {role}'s id")) {
         if !text::is_party_id(id) {
             f.push(
                 Rule::PartyIdFormat,
@@ -65,17 +51,12 @@ pub(crate) fn party(
                     shown(id)
                 ),
             );
-        } else if CountryCode::parse(&id[..2]).is_none()
-            && !EXTRA_PARTY_ID_PREFIXES.contains(&&id[..2])
-        {
+        } else if CountryCode::parse(&id[..2]).is_none() && !EXTRA_PARTY_ID_PREFIXES.contains(&&id[..2]) {
             // `is_party_id` guarantees two ASCII letters in front, so the slice is safe.
             f.push(
                 Rule::PartyIdPrefixUnknown,
                 id_path,
-                format!(
-                    "The {role}'s id {} does not start with an ISO 3166 country code.",
-                    shown(id)
-                ),
+                format!("The {role}'s id {} does not start with an ISO 3166 country code.", shown(id)),
             );
         } else {
             parts.id = Some(id.to_string());
@@ -97,13 +78,7 @@ pub(crate) fn party(
         p.street.as_ref(),
         limit::STREET,
     );
-    text::optional_text(
-        f,
-        Field(path, "city"),
-        format_args!("The {role}'s city"),
-        p.city.as_ref(),
-        limit::CITY,
-    );
+    text::optional_text(f, Field(path, "city"), format_args!("The {role}'s city"), p.city.as_ref(), limit::CITY);
     text::optional_text(
         f,
         Field(path, "postcode"),
@@ -113,20 +88,10 @@ pub(crate) fn party(
     );
 
     let country_path = Field(path, "country");
-    if let Some(c) = required(
-        f,
-        country_path,
-        p.country.as_deref(),
-        Rule::PartyFieldMissing,
-        format_args!("The {role}'s country"),
-    ) {
-        parts.country = country(
-            f,
-            country_path,
-            format_args!("The {role}'s country"),
-            c,
-            Rule::CountryUnknown,
-        );
+    if let Some(c) =
+        required(f, country_path, p.country.as_deref(), Rule::PartyFieldMissing, format_args!("The {role}'s country"))
+    {
+        parts.country = country(f, country_path, format_args!("The {role}'s country"), c, Rule::CountryUnknown);
     }
     Some(parts)
 }
@@ -141,19 +106,8 @@ pub(crate) fn country(
 ) -> Option<CountryCode> {
     let parsed = CountryCode::parse(code);
     if parsed.is_none() {
-        let hint = if code == "UK" {
-            " (the United Kingdom is GB)"
-        } else {
-            ""
-        };
-        f.push(
-            rule,
-            path,
-            format!(
-                "{what} {} is not an ISO 3166-1 alpha-2 country code{hint}.",
-                shown(code)
-            ),
-        );
+        let hint = if code == "UK" { " (the United Kingdom is GB)" } else { "" };
+        f.push(rule, path, format!("{what} {} is not an ISO 3166-1 alpha-2 country code{hint}.", shown(code)));
     }
     parsed
 }

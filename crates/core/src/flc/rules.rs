@@ -200,21 +200,14 @@ mod tests {
     #[test]
     fn the_enum_and_the_table_agree() {
         assert_eq!(Rule::HeaderFieldMissing.code(), "FLC_001");
-        assert_eq!(
-            Rule::FixedInstallationGoods.code(),
-            rules()[rules().len() - 1].code
-        );
+        assert_eq!(Rule::FixedInstallationGoods.code(), rules()[rules().len() - 1].code);
     }
 
     #[test]
     fn every_rule_has_a_name_and_a_description() {
         assert!(rules().len() >= 45);
         for rule in rules() {
-            assert!(
-                !rule.name.is_empty() && rule.description.ends_with('.'),
-                "{}",
-                rule.code
-            );
+            assert!(!rule.name.is_empty() && rule.description.ends_with('.'), "{}", rule.code);
         }
     }
 }

@@ -39,13 +39,7 @@ where
 
 /// Checks a free-text value: not blank, no control characters, at most `max` characters.
 /// Returns true when the text passes. Each problem is its own finding.
-pub(crate) fn check_text(
-    f: &mut Findings,
-    path: impl JsonPath,
-    what: impl JsonPath,
-    value: &str,
-    max: usize,
-) -> bool {
+pub(crate) fn check_text(f: &mut Findings, path: impl JsonPath, what: impl JsonPath, value: &str, max: usize) -> bool {
     let mut ok = true;
     if value.trim().is_empty() {
         f.push(Rule::TextBlank, path, format!("{what} is blank."));
@@ -56,20 +50,13 @@ pub(crate) fn check_text(
         f.push(
             Rule::TextControlCharacters,
             path,
-            format!(
-                "{what} contains control characters such as line breaks or tabs: {}.",
-                shown(value)
-            ),
+            format!("{what} contains control characters such as line breaks or tabs: {}.", shown(value)),
         );
         ok = false;
     }
     let len = value.chars().count();
     if len > max {
-        f.push(
-            Rule::TextTooLong,
-            path,
-            format!("{what} has {len} characters; at most {max} are allowed."),
-        );
+        f.push(Rule::TextTooLong, path, format!("{what} has {len} characters; at most {max} are allowed."));
         ok = false;
     }
     ok
@@ -138,11 +125,7 @@ pub(crate) fn is_imo_number(id: &str) -> bool {
         return false;
     }
     let values: Vec<u32> = digits.iter().map(|d| u32::from(d - b'0')).collect();
-    let weighted: u32 = values
-        .iter()
-        .zip([7, 6, 5, 4, 3, 2])
-        .map(|(v, w)| v * w)
-        .sum();
+    let weighted: u32 = values.iter().zip([7, 6, 5, 4, 3, 2]).map(|(v, w)| v * w).sum();
     values.last() == Some(&(weighted % 10))
 }
 
@@ -152,8 +135,7 @@ pub(crate) fn is_location_of_goods(id: &str) -> bool {
     let b = id.as_bytes();
     (4..=35).contains(&b.len())
         && b.first().is_some_and(|&c| is_code_char(c))
-        && b.iter()
-            .all(|&c| is_code_char(c) || matches!(c, b'-' | b'/' | b'.'))
+        && b.iter().all(|&c| is_code_char(c) || matches!(c, b'-' | b'/' | b'.'))
 }
 
 #[cfg(test)]
@@ -179,9 +161,7 @@ mod tests {
 
     #[test]
     fn realistic_office_codes_are_accepted() {
-        for office in [
-            "DE005000", "DE004800", "NL000396", "BE101000", "FR002300", "PL443010", "10702070",
-        ] {
+        for office in ["DE005000", "DE004800", "NL000396", "BE101000", "FR002300", "PL443010", "10702070"] {
             assert!(is_office_code(office), "{office}");
         }
         assert!(!is_office_code("DE00500"));

@@ -21,8 +21,7 @@ pub(crate) enum Domain {
 }
 
 /// Incoterms 2020, the codes `declaration.incoterm` can hold.
-const INCOTERMS: [&str; 11] =
-    ["EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF"];
+const INCOTERMS: [&str; 11] = ["EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF"];
 
 /// Checks a value compared exactly (`=`, `!=`, `in`); the message says why it cannot match.
 pub(crate) fn check_value(field: Field, value: &str) -> Result<(), String> {
@@ -30,18 +29,14 @@ pub(crate) fn check_value(field: Field, value: &str) -> Result<(), String> {
     let digits = |n: usize| value.len() == n && value.bytes().all(|b| b.is_ascii_digit());
     let rule = match field.domain() {
         Domain::Free => None,
-        Domain::DeclarationType => {
-            (!matches!(value, "IM" | "EX")).then(|| format!("`{name}` is \"IM\" or \"EX\""))
-        }
-        Domain::Procedure => {
-            (!digits(4)).then(|| format!("`{name}` is a four-digit code such as \"4000\""))
-        }
-        Domain::Country => CountryCode::parse(value).is_none().then(|| {
-            format!("`{name}` is an ISO country code of two capital letters such as \"CN\"")
-        }),
-        Domain::Currency => CurrencyCode::parse(value).is_none().then(|| {
-            format!("`{name}` is an ISO currency code of three capital letters such as \"USD\"")
-        }),
+        Domain::DeclarationType => (!matches!(value, "IM" | "EX")).then(|| format!("`{name}` is \"IM\" or \"EX\"")),
+        Domain::Procedure => (!digits(4)).then(|| format!("`{name}` is a four-digit code such as \"4000\"")),
+        Domain::Country => CountryCode::parse(value)
+            .is_none()
+            .then(|| format!("`{name}` is an ISO country code of two capital letters such as \"CN\"")),
+        Domain::Currency => CurrencyCode::parse(value)
+            .is_none()
+            .then(|| format!("`{name}` is an ISO currency code of three capital letters such as \"USD\"")),
         Domain::TransportMode => TransportMode::parse(value).is_none().then(|| {
             format!(
                 "`{name}` is a one-digit code: \"1\" sea, \"2\" rail, \"3\" road, \"4\" air, \
@@ -81,11 +76,7 @@ pub(crate) fn check_prefix(field: Field, prefix: &str) -> Result<(), String> {
     if known {
         return Ok(());
     }
-    Err(format!(
-        "no HS 2022 code starts with \"{}\"; `{}` holds up to {max} digits",
-        shorten(prefix),
-        field.name()
-    ))
+    Err(format!("no HS 2022 code starts with \"{}\"; `{}` holds up to {max} digits", shorten(prefix), field.name()))
 }
 
 /// Long values are cut in messages so that the message stays readable.

@@ -25,8 +25,7 @@ impl Condition {
     /// mix of items.
     pub(crate) fn matches(&self, declaration: &Declaration) -> Option<Vec<u32>> {
         let header = Scope { declaration, item: None };
-        let header_holds =
-            self.conjuncts.iter().filter(|c| !c.per_item).all(|c| c.expr.holds(header));
+        let header_holds = self.conjuncts.iter().filter(|c| !c.per_item).all(|c| c.expr.holds(header));
         if !header_holds {
             return None;
         }
@@ -70,9 +69,7 @@ impl Test {
             Op::Contains(needles) => {
                 text(self.field, scope).map(|t| needles.iter().any(|n| contains_ignore_case(t, n)))
             }
-            Op::Has(codes) => {
-                scope.item.map(|item| item.documents.iter().any(|d| codes.contains(&d.kind)))
-            }
+            Op::Has(codes) => scope.item.map(|item| item.documents.iter().any(|d| codes.contains(&d.kind))),
             Op::NumCmp(op, value) => number(self.field, scope).map(|n| compare(*op, n, *value)),
             Op::NumIn(values) => number(self.field, scope).map(|n| values.contains(&n)),
         };
@@ -144,8 +141,7 @@ fn number(field: Field, scope: Scope<'_>) -> Option<Decimal> {
 fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
     if haystack.is_ascii() && needle.is_ascii() {
         let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-        return n.is_empty()
-            || n.len() <= h.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
+        return n.is_empty() || n.len() <= h.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
     }
     // Descriptions in other scripts: compare lower-cased characters from each start position.
     haystack.char_indices().any(|(start, _)| {

@@ -137,9 +137,7 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token<'_>>, ParseError> {
                     ('=', false) => Tok::Cmp(CmpOp::Eq),
                     ('!', true) => Tok::Cmp(CmpOp::Ne),
                     ('!', false) => {
-                        return Err(error(
-                            "`!` must be followed by `=`; to negate a test, write `not`".into(),
-                        ))
+                        return Err(error("`!` must be followed by `=`; to negate a test, write `not`".into()))
                     }
                     ('<', true) => Tok::Cmp(CmpOp::Le),
                     ('<', false) => Tok::Cmp(CmpOp::Lt),
@@ -147,9 +145,7 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token<'_>>, ParseError> {
                     _ => Tok::Cmp(CmpOp::Gt),
                 }
             }
-            _ if c.is_ascii_digit()
-                || (c == '-' && cur.peek_second().is_some_and(|d| d.is_ascii_digit())) =>
-            {
+            _ if c.is_ascii_digit() || (c == '-' && cur.peek_second().is_some_and(|d| d.is_ascii_digit())) => {
                 cur.bump();
                 cur.bump_while(is_word_char);
                 number_or_date(&text[start..cur.offset]).map_err(error)?
@@ -158,19 +154,9 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token<'_>>, ParseError> {
                 cur.bump_while(is_word_char);
                 Tok::Word
             }
-            _ => {
-                return Err(error(format!(
-                    "unexpected character `{c}`; text values go in double quotes"
-                )))
-            }
+            _ => return Err(error(format!("unexpected character `{c}`; text values go in double quotes"))),
         };
-        tokens.push(Token {
-            tok,
-            text: &text[start..cur.offset],
-            line,
-            column,
-            end_column: cur.column,
-        });
+        tokens.push(Token { tok, text: &text[start..cur.offset], line, column, end_column: cur.column });
     }
     Ok(tokens)
 }
@@ -184,9 +170,7 @@ fn text_body(cur: &mut Cursor<'_>) -> Result<String, String> {
             Some('\\') => match cur.bump() {
                 Some(c @ ('"' | '\\')) => body.push(c),
                 Some(c) if c != '\n' => {
-                    return Err(format!(
-                        "unknown escape `\\{c}` in this text; only `\\\"` and `\\\\` are allowed"
-                    ))
+                    return Err(format!("unknown escape `\\{c}` in this text; only `\\\"` and `\\\\` are allowed"))
                 }
                 _ => return Err("this text has no closing `\"`".into()),
             },
@@ -219,9 +203,7 @@ fn number_or_date(word: &str) -> Result<Tok, String> {
     if !digits_ok {
         return Err(format!("`{word}` is not a number; write numbers like 40, 0.5 or 1000000"));
     }
-    Decimal::from_str(&word.replace('_', ""))
-        .map(Tok::Number)
-        .map_err(|_| format!("`{word}` is too large a number"))
+    Decimal::from_str(&word.replace('_', "")).map(Tok::Number).map_err(|_| format!("`{word}` is too large a number"))
 }
 
 #[cfg(test)]
@@ -249,8 +231,7 @@ mod tests {
     #[test]
     fn positions_count_characters_from_one() {
         let tokens = tokenize("# comment\n  \"Ärger\" x").unwrap_or_default();
-        let positions: Vec<(u32, u32, u32)> =
-            tokens.iter().map(|t| (t.line, t.column, t.end_column)).collect();
+        let positions: Vec<(u32, u32, u32)> = tokens.iter().map(|t| (t.line, t.column, t.end_column)).collect();
         assert_eq!(positions, [(2, 3, 10), (2, 11, 12)]);
     }
 
@@ -277,10 +258,7 @@ mod tests {
 
     #[test]
     fn an_unclosed_text_is_reported_at_its_opening_quote() {
-        assert_eq!(
-            error("lane red\ninstruction \"open"),
-            (2, 13, "this text has no closing `\"`".into())
-        );
+        assert_eq!(error("lane red\ninstruction \"open"), (2, 13, "this text has no closing `\"`".into()));
     }
 
     #[test]
@@ -291,14 +269,8 @@ mod tests {
     #[test]
     fn malformed_dates_and_numbers_are_explained() {
         assert_eq!(error("2026-02-30").2, "`2026-02-30` is not a calendar date");
-        assert_eq!(
-            error("2026-1-1").2,
-            "`2026-1-1` is not a date; write dates as YYYY-MM-DD, e.g. 2026-01-31"
-        );
-        assert_eq!(
-            error("x < 12ab").2,
-            "`12ab` is not a number; write numbers like 40, 0.5 or 1000000"
-        );
+        assert_eq!(error("2026-1-1").2, "`2026-1-1` is not a date; write dates as YYYY-MM-DD, e.g. 2026-01-31");
+        assert_eq!(error("x < 12ab").2, "`12ab` is not a number; write numbers like 40, 0.5 or 1000000");
         assert_eq!(
             error("99999999999999999999999999999999").2,
             "`99999999999999999999999999999999` is too large a number"
@@ -313,9 +285,6 @@ mod tests {
 
     #[test]
     fn stray_characters_are_reported_with_their_position() {
-        assert_eq!(
-            error("a\n  $"),
-            (2, 3, "unexpected character `$`; text values go in double quotes".into())
-        );
+        assert_eq!(error("a\n  $"), (2, 3, "unexpected character `$`; text values go in double quotes".into()));
     }
 }

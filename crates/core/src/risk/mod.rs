@@ -106,14 +106,9 @@ pub struct Assessment {
 /// severe first, then by profile code and version, so that the result (and its audit entry)
 /// does not depend on the order the profiles were loaded in.
 pub fn assess(declaration: &Declaration, profiles: &[Profile], date: NaiveDate) -> Assessment {
-    let mut hits: Vec<Hit> = profiles
-        .iter()
-        .filter(|p| p.is_in_force(date))
-        .filter_map(|p| p.evaluate(declaration))
-        .collect();
-    hits.sort_by(|a, b| {
-        b.lane.cmp(&a.lane).then_with(|| a.profile.cmp(&b.profile)).then(a.version.cmp(&b.version))
-    });
+    let mut hits: Vec<Hit> =
+        profiles.iter().filter(|p| p.is_in_force(date)).filter_map(|p| p.evaluate(declaration)).collect();
+    hits.sort_by(|a, b| b.lane.cmp(&a.lane).then_with(|| a.profile.cmp(&b.profile)).then(a.version.cmp(&b.version)));
     let lane = hits.first().map_or(Lane::Green, |h| h.lane);
     Assessment { lane, hits }
 }

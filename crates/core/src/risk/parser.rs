@@ -138,21 +138,13 @@ impl<'a> Parser<'a> {
     /// `profile CODE "title"`.
     fn header(&mut self) -> Result<(String, String), ParseError> {
         match self.peek() {
-            None => {
-                return Err(ParseError::new(
-                    1,
-                    1,
-                    "the profile is empty; it starts with `profile CODE \"title\"`",
-                ))
-            }
+            None => return Err(ParseError::new(1, 1, "the profile is empty; it starts with `profile CODE \"title\"`")),
             Some(t) if t.is_word("profile") => self.advance(),
             Some(_) => return Err(self.expected("`profile CODE \"title\"` at the start")),
         };
         let code = match self.peek() {
             Some(t) if t.tok == Tok::Word && !is_keyword(t.text) => t.clone(),
-            _ => {
-                return Err(self.expected("the profile code, such as RP-ELEC-001, after `profile`"))
-            }
+            _ => return Err(self.expected("the profile code, such as RP-ELEC-001, after `profile`")),
         };
         let well_formed = code.text.len() <= MAX_CODE_LEN
             && code.text.starts_with(|c: char| c.is_ascii_alphabetic())
@@ -171,10 +163,7 @@ impl<'a> Parser<'a> {
         self.advance();
         let title = self.text("the title in double quotes after the profile code")?;
         if title.1.trim().is_empty() {
-            return Err(at(
-                &title.0,
-                "the title is empty; say in a few words what the profile looks for",
-            ));
+            return Err(at(&title.0, "the title is empty; say in a few words what the profile looks for"));
         }
         Ok((code.text.to_string(), title.1))
     }
@@ -199,13 +188,9 @@ impl<'a> Parser<'a> {
                 "instruction" => {
                     once(&instruction, &token)?;
                     self.advance();
-                    let (text_token, text) =
-                        self.text("the instruction in double quotes after `instruction`")?;
+                    let (text_token, text) = self.text("the instruction in double quotes after `instruction`")?;
                     if text.trim().is_empty() {
-                        return Err(at(
-                            &text_token,
-                            "the instruction is empty; say what the officer is to do",
-                        ));
+                        return Err(at(&text_token, "the instruction is empty; say what the officer is to do"));
                     }
                     instruction = Some((text, token.line));
                 }
@@ -218,14 +203,12 @@ impl<'a> Parser<'a> {
                     return Err(at(&token, "this `)` has no matching `(`"));
                 }
                 _ if just_read_condition => {
-                    return Err(self.expected(
-                        "`and`, `or`, or a new line starting with `lane`, `instruction` or `valid`",
-                    ));
+                    return Err(
+                        self.expected("`and`, `or`, or a new line starting with `lane`, `instruction` or `valid`")
+                    );
                 }
                 _ => {
-                    return Err(self.expected(
-                        "a line starting with `when`, `lane`, `instruction` or `valid`",
-                    ));
+                    return Err(self.expected("a line starting with `when`, `lane`, `instruction` or `valid`"));
                 }
             }
             just_read_condition = word == "when";
@@ -235,20 +218,12 @@ impl<'a> Parser<'a> {
             ParseError::new(line, column, format!("the profile has no {what}"))
         };
         Ok(Clauses {
-            when: when
-                .ok_or_else(|| {
-                    missing("`when` condition; add a line such as `when item.origin = \"CN\"`")
-                })?
-                .0,
+            when: when.ok_or_else(|| missing("`when` condition; add a line such as `when item.origin = \"CN\"`"))?.0,
             lane: lane.ok_or_else(|| missing("`lane`; add a line such as `lane yellow`"))?.0,
             instruction: instruction
-                .ok_or_else(|| {
-                    missing("`instruction`; add a line such as `instruction \"Check the invoice\"`")
-                })?
+                .ok_or_else(|| missing("`instruction`; add a line such as `instruction \"Check the invoice\"`"))?
                 .0,
-            valid: valid
-                .ok_or_else(|| missing("validity; add a line such as `valid from 2026-01-01`"))?
-                .0,
+            valid: valid.ok_or_else(|| missing("validity; add a line such as `valid from 2026-01-01`"))?.0,
         })
     }
 
@@ -271,10 +246,7 @@ impl<'a> Parser<'a> {
                 Lane::parse(token.text).ok_or_else(|| {
                     at(
                         &token,
-                        &format!(
-                            "unknown lane `{}`; the lanes are green, blue, yellow and red",
-                            shorten(token.text)
-                        ),
+                        &format!("unknown lane `{}`; the lanes are green, blue, yellow and red", shorten(token.text)),
                     )
                 })
             }
@@ -295,10 +267,7 @@ impl<'a> Parser<'a> {
         self.advance();
         let (to_token, to) = self.date()?;
         if to < from {
-            return Err(at(
-                &to_token,
-                &format!("the end date {to} is before the start date {from}"),
-            ));
+            return Err(at(&to_token, &format!("the end date {to} is before the start date {from}")));
         }
         Ok((from, Some(to)))
     }
@@ -321,9 +290,7 @@ fn at(token: &Token<'_>, message: &str) -> ParseError {
 /// Refuses a second clause of the same kind, pointing back at the first.
 fn once<T>(seen: &Option<(T, u32)>, token: &Token<'_>) -> Result<(), ParseError> {
     match seen {
-        Some((_, line)) => {
-            Err(at(token, &format!("`{}` appears twice; the first is on line {line}", token.text)))
-        }
+        Some((_, line)) => Err(at(token, &format!("`{}` appears twice; the first is on line {line}", token.text))),
         None => Ok(()),
     }
 }

@@ -141,19 +141,18 @@ mod tests {
             .into_iter()
             .map(|text| risk::parse_profile(text, 1).unwrap_or_else(|e| panic!("{e}\nin:\n{text}")))
             .collect();
-        let expected = [
-            (Lane::Green, 75.0..=85.0),
-            (Lane::Yellow, 8.0..=15.0),
-            (Lane::Red, 3.0..=8.0),
-            (Lane::Blue, 2.0..=6.0),
-        ];
+        let expected =
+            [(Lane::Green, 75.0..=85.0), (Lane::Yellow, 8.0..=15.0), (Lane::Red, 3.0..=8.0), (Lane::Blue, 2.0..=6.0)];
         let mut fired = BTreeMap::new();
         for seed in [1, 2, 3] {
             let n = 4_000;
             let lanes = run(&profiles, seed, n, &mut fired);
             for (lane, range) in &expected {
                 let share = *lanes.get(lane).unwrap_or(&0) as f64 * 100.0 / n as f64;
-                assert!(range.contains(&share), "seed {seed}: {share:.1} % {lane:?}, expected {range:?} (all lanes: {lanes:?})");
+                assert!(
+                    range.contains(&share),
+                    "seed {seed}: {share:.1} % {lane:?}, expected {range:?} (all lanes: {lanes:?})"
+                );
             }
         }
         // Every demo profile shows up in the demo.

@@ -30,11 +30,7 @@ fn declaration(items: Vec<GoodsItem>) -> Declaration {
         importer: party("DE987654321000000", "DE"),
         exporter: party("CN913301000000", "CN"),
         representative: None,
-        transport: Transport {
-            mode: TransportMode::Sea,
-            means_id: "IMO9321483".into(),
-            nationality: None,
-        },
+        transport: Transport { mode: TransportMode::Sea, means_id: "IMO9321483".into(), nationality: None },
         location_of_goods: "DEHAMWAR1".into(),
         currency: CurrencyCode::parse("USD").unwrap_or_else(|| panic!("test currency")),
         invoice_total: dec!(12500),
@@ -75,10 +71,7 @@ fn check(declaration: &Declaration, condition: &str) -> Option<Vec<u32>> {
 
 /// Cheap smartphones from China (item 1) and a dear German machine (item 2).
 fn mixed() -> Declaration {
-    declaration(vec![
-        item(1, "851713", "CN", dec!(300), dec!(10)),
-        item(2, "847130", "DE", dec!(9000), dec!(20)),
-    ])
+    declaration(vec![item(1, "851713", "CN", dec!(300), dec!(10)), item(2, "847130", "DE", dec!(9000), dec!(20))])
 }
 
 #[test]
@@ -98,20 +91,14 @@ fn the_hit_lists_every_matching_item_in_order() {
 #[test]
 fn a_header_only_condition_fires_once_with_no_items() {
     let d = mixed();
-    assert_eq!(
-        check(&d, r#"declaration.type = "IM" and declaration.item_count = 2"#),
-        Some(vec![])
-    );
+    assert_eq!(check(&d, r#"declaration.type = "IM" and declaration.item_count = 2"#), Some(vec![]));
     assert_eq!(check(&d, "declaration.invoice_total > 20000"), None);
 }
 
 #[test]
 fn header_parts_of_an_item_condition_hold_for_the_declaration() {
     let d = mixed();
-    assert_eq!(
-        check(&d, r#"declaration.transport_mode = "1" and item.origin = "DE""#),
-        Some(vec![2])
-    );
+    assert_eq!(check(&d, r#"declaration.transport_mode = "1" and item.origin = "DE""#), Some(vec![2]));
     assert_eq!(check(&d, r#"declaration.transport_mode = "4" and item.origin = "DE""#), None);
     assert_eq!(check(&d, r#"declaration.type = "EX" or item.origin = "DE""#), Some(vec![2]));
 }
@@ -230,13 +217,7 @@ fn the_most_severe_lane_wins_and_hits_are_sorted_by_severity_then_code() {
     let order: Vec<(&str, Lane)> = a.hits.iter().map(|h| (h.profile.as_str(), h.lane)).collect();
     assert_eq!(
         order,
-        [
-            ("R-5", Lane::Red),
-            ("A-7", Lane::Yellow),
-            ("Y-9", Lane::Yellow),
-            ("B-2", Lane::Blue),
-            ("G-1", Lane::Green)
-        ]
+        [("R-5", Lane::Red), ("A-7", Lane::Yellow), ("Y-9", Lane::Yellow), ("B-2", Lane::Blue), ("G-1", Lane::Green)]
     );
     assert_eq!(a.hits[0].items, vec![1]);
     assert_eq!(a.hits[0].instruction, "Act");
@@ -344,4 +325,3 @@ fn the_examples_in_the_language_document_parse() {
     }
     assert!(parsed >= 5, "only {parsed} examples found");
 }
-

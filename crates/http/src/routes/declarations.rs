@@ -169,7 +169,8 @@ pub async fn submit(
 ) -> Result<(StatusCode, Json<SubmissionResult>), ApiError> {
     let received = std::time::Instant::now();
     let principal = caller.require(&[Role::Trader], "file declarations")?;
-    let trader = principal.trader.clone().ok_or(ApiError::Forbidden("trader", "file declarations without a party id"))?;
+    let trader =
+        principal.trader.clone().ok_or(ApiError::Forbidden("trader", "file declarations without a party id"))?;
     tracing::Span::current().record("declarant", trader.0.as_str());
     let body = body_or_error(body, state.config.body_limit)?;
     let doc = parse_document(&body)?;
@@ -190,13 +191,8 @@ pub async fn submit(
     let offices = state.offices();
     let profiles = state.profiles();
     let flc_context = flc::Context { today, offices: offices.to_vec() };
-    let decision = registration::decide(CoreFiling {
-        doc: &doc,
-        flc: &flc_context,
-        signature,
-        profiles: &profiles,
-        date: today,
-    });
+    let decision =
+        registration::decide(CoreFiling { doc: &doc, flc: &flc_context, signature, profiles: &profiles, date: today });
     let (reasons, hits) = match &decision {
         Decision::Refused { reasons } => (reasons.clone(), Vec::new()),
         Decision::Registered { assessment, .. } => (Vec::new(), assessment.hits.clone()),
@@ -245,7 +241,8 @@ pub async fn submit_bare(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<SubmissionResult>), ApiError> {
     let principal = caller.require(&[Role::Trader], "file declarations")?;
-    let trader = principal.trader.clone().ok_or(ApiError::Forbidden("trader", "file declarations without a party id"))?;
+    let trader =
+        principal.trader.clone().ok_or(ApiError::Forbidden("trader", "file declarations without a party id"))?;
     let body = body_or_error(body, state.config.body_limit)?;
     let now = Utc::now();
     let filing = Filing {
@@ -296,7 +293,11 @@ async fn verify_signature(
     }
 }
 
-async fn readable(state: &AppState, caller: &Caller, id: &str) -> Result<smartcustoms_storage::DeclarationRecord, ApiError> {
+async fn readable(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<smartcustoms_storage::DeclarationRecord, ApiError> {
     let uuid: Uuid = id.parse().map_err(|_| ApiError::BadParameter("id", format!("{id:?} is not a declaration id")))?;
     let record = state.store.declaration(DeclarationId(uuid)).await?;
     match record {
@@ -311,7 +312,11 @@ async fn readable(state: &AppState, caller: &Caller, id: &str) -> Result<smartcu
     params(("id" = String, Path, description = "Declaration id")),
     responses((status = 200, body = DeclarationDetail), (status = 404, description = "Unknown or not yours", body = crate::error::ErrorBody)),
     security(("token" = [])))]
-pub async fn get(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<DeclarationDetail>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<DeclarationDetail>, ApiError> {
     let r = readable(&state, &caller, &id).await?;
     let release = state.store.release_document(r.summary.id).await?;
     let document = serde_json::from_slice(&r.document).unwrap_or(serde_json::Value::Null);
@@ -330,7 +335,11 @@ pub async fn get(State(state): State<AppState>, caller: Caller, Path(id): Path<S
     params(("id" = String, Path, description = "Declaration id")),
     responses((status = 200, body = Vec<AuditEntry>), (status = 404, body = crate::error::ErrorBody)),
     security(("token" = [])))]
-pub async fn events(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+pub async fn events(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     let r = readable(&state, &caller, &id).await?;
     Ok(Json(state.store.declaration_events(r.summary.id).await?))
 }
@@ -372,7 +381,9 @@ pub async fn list(
         .transpose()?;
     let before = p
         .before
-        .map(|b| b.parse().map(DeclarationId).map_err(|_| ApiError::BadParameter("before", format!("{b:?} is not an id"))))
+        .map(|b| {
+            b.parse().map(DeclarationId).map_err(|_| ApiError::BadParameter("before", format!("{b:?} is not an id")))
+        })
         .transpose()?;
     let rows = state.store.list_declarations(&ListQuery { declarant, state: state_filter, before, limit }).await?;
     Ok(Json(rows.iter().map(DeclarationView::from).collect()))

@@ -40,7 +40,11 @@ impl From<ProfileRecord> for ProfileView {
     request_body(content = String, content_type = "text/plain", description = "Profile text"),
     responses((status = 201, body = ProfileView), (status = 422, description = "Does not parse", body = crate::error::ErrorBody)),
     security(("token" = [])))]
-pub async fn create(State(state): State<AppState>, caller: Caller, body: String) -> Result<(StatusCode, Json<ProfileView>), ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: String,
+) -> Result<(StatusCode, Json<ProfileView>), ApiError> {
     let principal = caller.require(&[Role::Analyst, Role::Admin], "write risk profiles")?;
     let parsed = risk::parse_profile(&body, 1).map_err(|e| ApiError::ProfileSyntax(e.to_string()))?;
     let record = state
@@ -67,7 +71,11 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<
 #[utoipa::path(get, path = "/api/v1/risk-profiles/{code}/versions", tag = "risk",
     params(("code" = String, Path, description = "Profile code")),
     responses((status = 200, body = Vec<ProfileView>), (status = 404, body = crate::error::ErrorBody)), security(("token" = [])))]
-pub async fn versions(State(state): State<AppState>, caller: Caller, Path(code): Path<String>) -> Result<Json<Vec<ProfileView>>, ApiError> {
+pub async fn versions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<ProfileView>>, ApiError> {
     caller.require(&[Role::Analyst, Role::Admin, Role::Officer], "read risk profiles")?;
     let versions = state.store.profile_versions(&code).await?;
     if versions.is_empty() {

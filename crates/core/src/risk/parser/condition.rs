@@ -71,9 +71,7 @@ impl<'a> Parser<'a> {
                 let inner = self.condition()?;
                 if !self.peek().is_some_and(|t| t.tok == Tok::RParen) {
                     let (line, column) = (token.line, token.column);
-                    return Err(self.expected(&format!(
-                        "`)` to close the `(` of line {line}, column {column}"
-                    )));
+                    return Err(self.expected(&format!("`)` to close the `(` of line {line}, column {column}")));
                 }
                 self.advance();
                 inner
@@ -92,10 +90,7 @@ impl<'a> Parser<'a> {
     }
 
     fn expected_operand(&self) -> ParseError {
-        self.expected(&format!(
-            "a field (such as `item.origin`), `not` or `(` {}",
-            self.after_prev()
-        ))
+        self.expected(&format!("a field (such as `item.origin`), `not` or `(` {}", self.after_prev()))
     }
 
     /// The part of a test after the field name.
@@ -139,10 +134,7 @@ impl<'a> Parser<'a> {
             }
             (Tok::Word, "starts" | "contains") if kind == FieldType::Number => {
                 let op = if op_token.text == "starts" { "starts with" } else { "contains" };
-                return Err(at(
-                    &op_token,
-                    &format!("`{op}` works on text, but `{name}` is a number"),
-                ));
+                return Err(at(&op_token, &format!("`{op}` works on text, but `{name}` is a number")));
             }
             (Tok::Word, "in") => {
                 self.advance();
@@ -179,9 +171,7 @@ impl<'a> Parser<'a> {
                     Op::Contains(needles.iter().map(lower).collect())
                 }
             }
-            _ if negated => {
-                return Err(self.expected("`in`, `starts with` or `contains` after `not`"))
-            }
+            _ if negated => return Err(self.expected("`in`, `starts with` or `contains` after `not`")),
             _ => return Err(self.expected(&format!("{operators} {}", self.after_prev()))),
         };
         Ok(Test { field, negated, op })
@@ -204,10 +194,7 @@ impl<'a> Parser<'a> {
                 return Err(at(&token, &format!("`{name}` is a number: {hint}")));
             }
             (Tok::Number(_), FieldType::Text | FieldType::CodeList) => {
-                let message = format!(
-                    "`{name}` is text: write the value in double quotes, \"{}\"",
-                    token.text
-                );
+                let message = format!("`{name}` is text: write the value in double quotes, \"{}\"", token.text);
                 return Err(at(&token, &message));
             }
             (Tok::Word, FieldType::Text | FieldType::CodeList) if !is_keyword(token.text) => {
@@ -289,10 +276,7 @@ impl<'a> Parser<'a> {
                 return Err(at(&token, "expected a text in double quotes"));
             };
             if text.is_empty() {
-                return Err(at(
-                    &token,
-                    "an empty text matches everything; write the text to look for",
-                ));
+                return Err(at(&token, "an empty text matches everything; write the text to look for"));
             }
             check(field, &text).map_err(|message| at(&token, &message))?;
             Ok(text)

@@ -14,9 +14,7 @@ valid from 2026-01-01 to 2026-12-31
 
 /// A complete profile around a condition; the condition starts at line 2, column 6.
 fn with_condition(condition: &str) -> String {
-    format!(
-        "profile RP-T-1 \"Test\"\nwhen {condition}\nlane red\ninstruction \"Inspect\"\nvalid from 2026-01-01\n"
-    )
+    format!("profile RP-T-1 \"Test\"\nwhen {condition}\nlane red\ninstruction \"Inspect\"\nvalid from 2026-01-01\n")
 }
 
 fn parse(text: &str) -> Profile {
@@ -87,49 +85,34 @@ fn clauses_may_come_in_any_order_on_any_lines_and_the_end_date_is_optional() {
 #[test]
 fn every_comparison_operator_is_understood() {
     for op in ["=", "!=", "<", "<=", ">", ">="] {
-        assert_eq!(
-            condition(&format!("item.net_mass {op} 2.50")),
-            format!("item.net_mass {op} 2.50")
-        );
+        assert_eq!(condition(&format!("item.net_mass {op} 2.50")), format!("item.net_mass {op} 2.50"));
     }
     assert_eq!(condition(r#"item.origin != "CN""#), r#"item.origin != "CN""#);
 }
 
 #[test]
 fn numbers_may_have_underscores_decimals_and_a_sign() {
-    assert_eq!(
-        condition("declaration.invoice_total >= 1_000_000.5"),
-        "declaration.invoice_total >= 1000000.5"
-    );
+    assert_eq!(condition("declaration.invoice_total >= 1_000_000.5"), "declaration.invoice_total >= 1000000.5");
     assert_eq!(condition("item.price > -1"), "item.price > -1");
 }
 
 #[test]
 fn lists_take_one_or_more_values_and_a_trailing_comma() {
     assert_eq!(condition(r#"item.origin in ["CN",]"#), r#"item.origin in ["CN"]"#);
-    assert_eq!(
-        condition(r#"item.origin not in ["CN", "HK"]"#),
-        r#"item.origin not in ["CN", "HK"]"#
-    );
+    assert_eq!(condition(r#"item.origin not in ["CN", "HK"]"#), r#"item.origin not in ["CN", "HK"]"#);
     assert_eq!(condition("declaration.item_count in [1, 2]"), "declaration.item_count in [1, 2]");
 }
 
 #[test]
 fn starts_with_takes_a_text_or_a_list_of_texts() {
     assert_eq!(condition(r#"item.hs starts with "85""#), r#"item.hs starts with "85""#);
-    assert_eq!(
-        condition(r#"item.hs starts with ["85", "84"]"#),
-        r#"item.hs starts with ["85", "84"]"#
-    );
+    assert_eq!(condition(r#"item.hs starts with ["85", "84"]"#), r#"item.hs starts with ["85", "84"]"#);
     assert_eq!(condition(r#"item.hs not starts with "85""#), r#"item.hs not starts with "85""#);
 }
 
 #[test]
 fn contains_is_stored_in_lower_case_and_works_on_document_lists() {
-    assert_eq!(
-        condition(r#"item.description contains "Phone""#),
-        r#"item.description contains "phone""#
-    );
+    assert_eq!(condition(r#"item.description contains "Phone""#), r#"item.description contains "phone""#);
     assert_eq!(
         condition(r#"item.document_types not contains ["N954", "N865"]"#),
         r#"item.document_types not contains ["N954", "N865"]"#
@@ -150,10 +133,7 @@ fn and_or_not_and_parentheses_nest() {
 
 #[test]
 fn texts_keep_escaped_quotes_when_printed_back() {
-    assert_eq!(
-        condition(r#"item.description contains "5\" disk""#),
-        r#"item.description contains "5\" disk""#
-    );
+    assert_eq!(condition(r#"item.description contains "5\" disk""#), r#"item.description contains "5\" disk""#);
 }
 
 #[test]
@@ -247,7 +227,10 @@ fn operators_are_checked_against_the_field_type() {
 #[test]
 fn values_are_checked_against_the_code_list_of_the_field() {
     assert_eq!(condition_error(r#"item.origin = "cn""#), "line 2, column 20: \"cn\" cannot match: `item.origin` is an ISO country code of two capital letters such as \"CN\"");
-    assert_eq!(condition_error(r#"item.chapter in ["61", "77"]"#), "line 2, column 29: \"77\" cannot match: `item.chapter` is an HS chapter of two digits such as \"61\"");
+    assert_eq!(
+        condition_error(r#"item.chapter in ["61", "77"]"#),
+        "line 2, column 29: \"77\" cannot match: `item.chapter` is an HS chapter of two digits such as \"61\""
+    );
     assert_eq!(condition_error(r#"item.hs6 = "851799""#), "line 2, column 17: \"851799\" cannot match: `item.hs6` is an HS 2022 subheading of six digits such as \"851713\"");
     assert_eq!(
         condition_error(r#"declaration.type = "IMPORT""#),
@@ -256,13 +239,19 @@ fn values_are_checked_against_the_code_list_of_the_field() {
     assert_eq!(condition_error(r#"declaration.currency = "usd""#), "line 2, column 29: \"usd\" cannot match: `declaration.currency` is an ISO currency code of three capital letters such as \"USD\"");
     assert_eq!(condition_error(r#"declaration.transport_mode = "6""#), "line 2, column 35: \"6\" cannot match: `declaration.transport_mode` is a one-digit code: \"1\" sea, \"2\" rail, \"3\" road, \"4\" air, \"5\" post, \"7\" fixed installation, \"8\" inland waterway, \"9\" own propulsion");
     assert_eq!(condition_error(r#"declaration.incoterm = "DAT""#), "line 2, column 29: \"DAT\" cannot match: `declaration.incoterm` is an Incoterms 2020 code: EXW, FCA, CPT, CIP, DAP, DPU, DDP, FAS, FOB, CFR, CIF");
-    assert_eq!(condition_error(r#"declaration.procedure = "40""#), "line 2, column 30: \"40\" cannot match: `declaration.procedure` is a four-digit code such as \"4000\"");
+    assert_eq!(
+        condition_error(r#"declaration.procedure = "40""#),
+        "line 2, column 30: \"40\" cannot match: `declaration.procedure` is a four-digit code such as \"4000\""
+    );
     assert_eq!(condition_error(r#"item.hs = "85171300001""#), "line 2, column 16: \"85171300001\" cannot match: `item.hs` is 6 to 10 digits starting with an HS 2022 subheading");
     assert_eq!(
         condition_error(r#"item.hs starts with ["85", "8A"]"#),
         "line 2, column 33: no HS 2022 code starts with \"8A\"; `item.hs` holds up to 10 digits"
     );
-    assert_eq!(condition_error(r#"item.chapter starts with "610""#), "line 2, column 31: no HS 2022 code starts with \"610\"; `item.chapter` holds up to 2 digits");
+    assert_eq!(
+        condition_error(r#"item.chapter starts with "610""#),
+        "line 2, column 31: no HS 2022 code starts with \"610\"; `item.chapter` holds up to 2 digits"
+    );
 }
 
 #[test]
@@ -299,10 +288,7 @@ fn parentheses_must_balance() {
         condition_error("(item.price > 1"),
         "line 2, column 21: expected `)` to close the `(` of line 2, column 6, found end of line"
     );
-    assert_eq!(
-        condition_error("item.price > 1)"),
-        "line 2, column 20: this `)` has no matching `(`"
-    );
+    assert_eq!(condition_error("item.price > 1)"), "line 2, column 20: this `)` has no matching `(`");
 }
 
 #[test]
@@ -329,17 +315,17 @@ fn deep_nesting_is_refused_instead_of_overflowing_the_stack() {
 
 #[test]
 fn the_header_must_come_first_and_be_complete() {
+    assert_eq!(error(""), "line 1, column 1: the profile is empty; it starts with `profile CODE \"title\"`");
+    assert_eq!(error("lane red"), "line 1, column 1: expected `profile CODE \"title\"` at the start, found `lane`");
     assert_eq!(
-        error(""),
-        "line 1, column 1: the profile is empty; it starts with `profile CODE \"title\"`"
+        error("profile \"t\""),
+        "line 1, column 9: expected the profile code, such as RP-ELEC-001, after `profile`, found `\"t\"`"
     );
-    assert_eq!(
-        error("lane red"),
-        "line 1, column 1: expected `profile CODE \"title\"` at the start, found `lane`"
-    );
-    assert_eq!(error("profile \"t\""), "line 1, column 9: expected the profile code, such as RP-ELEC-001, after `profile`, found `\"t\"`");
     assert_eq!(error("profile RP.1 \"t\""), "line 1, column 9: a profile code starts with a letter and has at most 40 letters, digits, `-` and `_`, such as RP-ELEC-001; found `RP.1`");
-    assert_eq!(error("profile RP-1\nwhen"), "line 1, column 13: expected the title in double quotes after the profile code, found end of line");
+    assert_eq!(
+        error("profile RP-1\nwhen"),
+        "line 1, column 13: expected the title in double quotes after the profile code, found end of line"
+    );
     assert_eq!(
         error("profile RP-1 \" \""),
         "line 1, column 14: the title is empty; say in a few words what the profile looks for"
@@ -349,26 +335,17 @@ fn the_header_must_come_first_and_be_complete() {
 #[test]
 fn unknown_lanes_are_refused() {
     let text = EXAMPLE.replace("lane red", "lane orange");
-    assert_eq!(
-        error(&text),
-        "line 3, column 6: unknown lane `orange`; the lanes are green, blue, yellow and red"
-    );
+    assert_eq!(error(&text), "line 3, column 6: unknown lane `orange`; the lanes are green, blue, yellow and red");
 }
 
 #[test]
 fn the_validity_must_not_end_before_it_starts() {
     let text = EXAMPLE.replace("to 2026-12-31", "to 2025-12-31");
-    assert_eq!(
-        error(&text),
-        "line 5, column 26: the end date 2025-12-31 is before the start date 2026-01-01"
-    );
+    assert_eq!(error(&text), "line 5, column 26: the end date 2025-12-31 is before the start date 2026-01-01");
     let text = EXAMPLE.replace("valid from 2026-01-01", "valid 2026-01-01");
     assert_eq!(error(&text), "line 5, column 7: expected `from` after `valid`, found `2026-01-01`");
     let text = EXAMPLE.replace("to 2026-12-31", "to");
-    assert_eq!(
-        error(&text),
-        "line 5, column 25: expected a date such as 2026-01-31 after `to`, found end of text"
-    );
+    assert_eq!(error(&text), "line 5, column 25: expected a date such as 2026-01-31 after `to`, found end of text");
 }
 
 #[test]
@@ -386,12 +363,14 @@ fn every_missing_clause_is_named() {
         ("valid", "the profile has no validity; add a line such as `valid from 2026-01-01`"),
     ];
     for (clause, message) in cases {
-        let text: String =
-            EXAMPLE.lines().filter(|l| !l.starts_with(clause)).map(|l| format!("{l}\n")).collect();
+        let text: String = EXAMPLE.lines().filter(|l| !l.starts_with(clause)).map(|l| format!("{l}\n")).collect();
         let e = error(&text);
         assert!(e.ends_with(message), "{e}");
     }
-    assert_eq!(error("profile A \"t\""), "line 1, column 14: the profile has no `when` condition; add a line such as `when item.origin = \"CN\"`");
+    assert_eq!(
+        error("profile A \"t\""),
+        "line 1, column 14: the profile has no `when` condition; add a line such as `when item.origin = \"CN\"`"
+    );
 }
 
 #[test]
