@@ -17,4 +17,5 @@ pub mod release;
 pub mod risk;
 pub mod signature;
 pub mod simulate;
+pub mod timestamp;
 pub mod workflow;

@@ -11,6 +11,7 @@ use smartcustoms_core::audit::{self, AuditEntry};
 use smartcustoms_core::ids::RegistrationNumber;
 use smartcustoms_core::registration::{self, Decision, SubmissionFacts};
 use smartcustoms_core::release::{self, ReleaseDocument};
+use smartcustoms_core::timestamp::rfc3339;
 
 use crate::records::{DecisionColumns, DeclarationSummary, Filing, Recorded};
 use crate::StoreError;
@@ -183,13 +184,6 @@ pub(crate) fn plan<'a>(
     }
     plan.audit = audit::chain_all(new_entries, head.0, &head.1);
     Ok(plan)
-}
-
-/// RFC 3339 text of a µs timestamp.
-pub(crate) fn rfc3339(at_us: i64) -> String {
-    chrono::DateTime::from_timestamp_micros(at_us)
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
-        .unwrap_or_default()
 }
 
 /// What an officer's decision writes.

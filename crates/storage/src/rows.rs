@@ -41,8 +41,10 @@ macro_rules! row_mappers {
                 recipient: row.try_get("recipient")?,
                 kind: row.try_get("kind")?,
                 payload: serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                created_at: batch::rfc3339(row.try_get("created_at_us")?),
-                delivered_at: row.try_get::<Option<i64>, _>("delivered_at_us")?.map(batch::rfc3339),
+                created_at: smartcustoms_core::timestamp::rfc3339(row.try_get("created_at_us")?),
+                delivered_at: row
+                    .try_get::<Option<i64>, _>("delivered_at_us")?
+                    .map(smartcustoms_core::timestamp::rfc3339),
             })
         }
 

@@ -1,6 +1,6 @@
 //! Test helpers: fresh SQLite and PostgreSQL databases, a running app on a random port with
 //! declarants, officers and keys, and signed filing helpers. Dev-dependency only.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(missing_docs)]
 
 use std::sync::Arc;
 
@@ -16,6 +16,14 @@ use smartcustoms_core::{risk, signature};
 use smartcustoms_http::{token_hash, AppState, HttpConfig};
 use smartcustoms_storage::{GroupCommit, GroupCommitConfig, NewProfile, SigningKeyRecord, Store};
 
+/// Test set-up that cannot go on: fails the test, saying which step failed and why.
+fn setup<T, E: std::fmt::Display>(step: &str, result: Result<T, E>) -> T {
+    match result {
+        Ok(v) => v,
+        Err(e) => panic!("test set-up failed at {step}: {e:#}"),
+    }
+}
+
 /// A database for one test; the SQLite file lives as long as this value.
 pub struct TestDb {
     pub url: String,
@@ -24,7 +32,7 @@ pub struct TestDb {
 
 /// A fresh SQLite database file.
 pub fn sqlite_db() -> TestDb {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = setup("creating a temporary directory", tempfile::tempdir());
     let url = format!("sqlite:{}", dir.path().join("test.db").display());
     TestDb { url, _dir: Some(dir) }
 }
@@ -37,11 +45,13 @@ pub async fn postgres_db(test: &str) -> Option<TestDb> {
         return None;
     };
     let name = format!("sc_test_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(&admin_url).await.expect("connect to DATABASE_URL_PG");
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
-    let base = match admin_url.rfind('/') {
-        Some(i) if admin_url[..i].contains("://") && i > admin_url.find("://").unwrap() + 2 => &admin_url[..i],
-        _ => admin_url.as_str(),
+    let mut conn = setup("connecting to DATABASE_URL_PG", sqlx::PgConnection::connect(&admin_url).await);
+    setup("creating a test database", sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await);
+    // Same server and user, another database: replace the path of the URL.
+    let authority_end = admin_url.find("://").map_or(0, |i| i + 3);
+    let base = match admin_url[authority_end..].find('/') {
+        Some(slash) => &admin_url[..authority_end + slash],
+        None => admin_url.as_str(),
     };
     Some(TestDb { url: format!("{base}/{name}"), _dir: None })
 }
@@ -86,11 +96,15 @@ impl Drop for TestApp {
 /// Seeds offices, two declarants with keys, an officer, an analyst, a warehouse, and the demo
 /// risk profiles into `store`.
 pub async fn seed(store: &dyn Store) -> (Vec<TestTrader>, World) {
+    setup("seeding the database", try_seed(store).await)
+}
+
+async fn try_seed(store: &dyn Store) -> anyhow::Result<(Vec<TestTrader>, World)> {
     for (code, name) in OFFICES {
-        store.upsert_office(code, name).await.unwrap();
+        store.upsert_office(code, name).await?;
     }
     for text in risk::demo_profiles() {
-        let p = risk::parse_profile(text, 1).unwrap();
+        let p = risk::parse_profile(text, 1)?;
         store
             .add_profile(&NewProfile {
                 code: p.code,
@@ -98,8 +112,7 @@ pub async fn seed(store: &dyn Store) -> (Vec<TestTrader>, World) {
                 author: "test".into(),
                 created_at_us: 0,
             })
-            .await
-            .unwrap();
+            .await?;
     }
     let world = World::demo(2);
     let mut traders = Vec::new();
@@ -108,7 +121,7 @@ pub async fn seed(store: &dyn Store) -> (Vec<TestTrader>, World) {
         let token = format!("test-trader-{}", i + 1);
         let principal =
             Principal { name: party.name.clone(), role: Role::Trader, trader: Some(TraderId(party.id.clone())) };
-        store.add_token(&token_hash(&token), &principal).await.unwrap();
+        store.add_token(&token_hash(&token), &principal).await?;
         let vk = key.verifying_key();
         store
             .add_key(&SigningKeyRecord {
@@ -117,8 +130,7 @@ pub async fn seed(store: &dyn Store) -> (Vec<TestTrader>, World) {
                 public_key: signature::encode_public_key(&vk),
                 created_at_us: 0,
             })
-            .await
-            .unwrap();
+            .await?;
         traders.push(TestTrader { id: party.id.clone(), token, key, party: party.clone() });
     }
     for (token, role, party) in [
@@ -128,10 +140,9 @@ pub async fn seed(store: &dyn Store) -> (Vec<TestTrader>, World) {
     ] {
         store
             .add_token(&token_hash(token), &Principal { name: token.into(), role, trader: party.map(TraderId) })
-            .await
-            .unwrap();
+            .await?;
     }
-    (traders, world)
+    Ok((traders, world))
 }
 
 /// Starts the app on 127.0.0.1:0 against the database at `url`.
@@ -141,12 +152,12 @@ pub async fn spawn_app(url: &str) -> TestApp {
 
 /// Starts the app with a given HTTP configuration.
 pub async fn spawn_app_with(url: &str, config: HttpConfig) -> TestApp {
-    let store = smartcustoms_storage::open(url).await.expect("open store");
+    let store = setup("opening the store", smartcustoms_storage::open(url).await);
     let (traders, world) = seed(store.as_ref()).await;
     let commit = GroupCommit::start(store.clone(), GroupCommitConfig::default());
-    let state = AppState::new(store.clone(), commit, config).await.expect("state");
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = setup("building the app state", AppState::new(store.clone(), commit, config).await);
+    let listener = setup("binding a port", TcpListener::bind("127.0.0.1:0").await);
+    let base = format!("http://{}", setup("reading the bound address", listener.local_addr()));
     let server = tokio::spawn(smartcustoms_http::serve(listener, state, std::future::pending()));
     TestApp {
         base,
@@ -187,12 +198,12 @@ impl TestApp {
         if let Some(k) = idempotency_key {
             req = req.header("idempotency-key", k);
         }
-        req.body(body).send().await.expect("request")
+        setup("sending the request", req.body(body).send().await)
     }
 
     /// Files a declaration signed with trader `i`'s key; returns status and JSON.
     pub async fn file(&self, i: usize, doc: &DeclarationDoc) -> (u16, serde_json::Value) {
-        let body = serde_json::to_vec(doc).unwrap();
+        let body = setup("serialising the declaration", serde_json::to_vec(doc));
         let r = self.file_raw(i, body, Some(&self.traders[i].key.clone()), None).await;
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
@@ -204,7 +215,7 @@ impl TestApp {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        let r = req.send().await.expect("request");
+        let r = setup("sending the request", req.send().await);
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }

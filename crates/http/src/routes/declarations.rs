@@ -21,6 +21,7 @@ use smartcustoms_core::registration::{self, Decision, Filing as CoreFiling, Reas
 use smartcustoms_core::release::{ControlDecision, ReleaseDocument};
 use smartcustoms_core::risk::{Hit, Lane};
 use smartcustoms_core::signature::{DetachedJws, SignatureError};
+use smartcustoms_core::timestamp::rfc3339;
 use smartcustoms_core::workflow::State as DeclState;
 use smartcustoms_storage::{DeclarationSummary, Filing, ListQuery, Recorded};
 
@@ -54,12 +55,6 @@ pub struct DeclarationView {
     pub registered_at: Option<String>,
     /// Time of the last change (RFC 3339).
     pub updated_at: String,
-}
-
-fn rfc3339(us: i64) -> String {
-    chrono::DateTime::from_timestamp_micros(us)
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
-        .unwrap_or_default()
 }
 
 impl From<&DeclarationSummary> for DeclarationView {
