@@ -14,10 +14,12 @@ use sha2::{Digest, Sha256};
 
 use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::ids::TraderId;
+use smartcustoms_core::ledger::Amount;
 use smartcustoms_core::simulate::{self, SimParty, World, OFFICES, WAREHOUSES};
+use smartcustoms_core::tariff;
 use smartcustoms_core::{risk, signature};
 use smartcustoms_http::token_hash;
-use smartcustoms_storage::{NewProfile, SigningKeyRecord, Store, StoreError};
+use smartcustoms_storage::{Deposit, DepositOutcome, NewProfile, SigningKeyRecord, Store, StoreError};
 
 /// Number of demo declarants.
 pub const DEMO_TRADERS: usize = 8;
@@ -65,10 +67,33 @@ pub async fn provision(store: &dyn Store, d: &Declarant, created_at_us: i64) -> 
     }
 }
 
-/// Offices and the demo risk profiles (only when no profile exists yet).
+/// Opening balance of every demo declarant's account.
+pub const OPENING_DEPOSIT: i64 = 250_000_00;
+
+/// Credits a deposit as the demo bank (a repeated reference changes nothing).
+pub async fn deposit(store: &dyn Store, trader: &str, cents: i64, reference: &str) -> anyhow::Result<DepositOutcome> {
+    let now = chrono::Utc::now();
+    let deposit = Deposit {
+        trader: TraderId(trader.to_string()),
+        amount: Amount::from_cents(cents),
+        reference: reference.to_string(),
+        actor: "Demo Bank".into(),
+        at_us: now.timestamp_micros(),
+        date: now.date_naive(),
+    };
+    Ok(store.deposit(&deposit).await?)
+}
+
+/// Offices, the demo tariff and the demo risk profiles (tariff and profiles only when none
+/// exist yet).
 pub async fn seed_reference_data(store: &dyn Store) -> anyhow::Result<()> {
     for (code, name) in OFFICES {
         store.upsert_office(code, name).await?;
+    }
+    if store.tariff_entries().await?.is_empty() {
+        smartcustoms_http::routes::tariff::apply(store, &tariff::demo(), "demo")
+            .await
+            .map_err(|e| anyhow::anyhow!("the demo tariff does not load: {e}"))?;
     }
     if store.current_profiles().await?.is_empty() {
         let now = chrono::Utc::now().timestamp_micros();
@@ -96,12 +121,14 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<Declarant>> {
     for (i, party) in world.declarants.iter().enumerate() {
         let d = Declarant { party: party.clone(), token: format!("demo-trader-{}", i + 1), key: demo_key(&party.id) };
         provision(store, &d, now).await?;
+        deposit(store, &party.id, OPENING_DEPOSIT, &format!("DEMO-OPENING-{}", party.id)).await?;
         declarants.push(d);
     }
     let staff = [
         ("demo-officer", "Officer Weber", Role::Officer),
         ("demo-analyst", "Analyst Schulz", Role::Analyst),
         ("demo-admin", "Administrator", Role::Admin),
+        ("demo-bank", "Demo Bank", Role::Bank),
     ];
     for (token, name, role) in staff {
         ensure_token(store, token, Principal { name: name.into(), role, trader: None }).await?;
@@ -140,6 +167,8 @@ pub async fn file(
 }
 
 /// Keeps simulated declarations flowing into the server at `base`, about `per_second` a second.
+/// When a declaration waits for payment, the demo bank pays the trader's next advance a little
+/// later, so the demo shows declarations registering on payment.
 pub async fn traffic(base: String, declarants: Arc<Vec<Declarant>>, per_second: f64) {
     let client = reqwest::Client::new();
     let world = World::demo(DEMO_TRADERS);
@@ -158,13 +187,29 @@ pub async fn traffic(base: String, declarants: Arc<Vec<Declarant>>, per_second: 
             body = String::from_utf8_lossy(&body).replacen("\"EUR\"", "\"EUX\"", 1).into_bytes();
         }
         match file(&client, &base, d, body, None).await {
-            Ok(a) => tracing::info!(
-                declarant = %d.party.id,
-                state = %a["state"].as_str().unwrap_or("?"),
-                lane = %a["lane"].as_str().unwrap_or("-"),
-                number = %a["registration_number"].as_str().unwrap_or("-"),
-                "simulated declaration filed"
-            ),
+            Ok(a) => {
+                tracing::info!(
+                    declarant = %d.party.id,
+                    state = %a["state"].as_str().unwrap_or("?"),
+                    lane = %a["lane"].as_str().unwrap_or("-"),
+                    number = %a["registration_number"].as_str().unwrap_or("-"),
+                    "simulated declaration filed"
+                );
+                if a["state"] == "awaiting_payment" {
+                    let reference = format!("DEMO-ADVANCE-{}", uuid::Uuid::now_v7().simple());
+                    let answer = client
+                        .post(format!("{base}/api/v1/payments"))
+                        .bearer_auth("demo-bank")
+                        .json(
+                            &serde_json::json!({ "trader": d.party.id, "amount": "100000.00", "reference": reference }),
+                        )
+                        .send()
+                        .await;
+                    if let Err(e) = answer {
+                        tracing::warn!(error = %e, "demo advance payment failed");
+                    }
+                }
+            }
             Err(e) => tracing::warn!(error = %e, "simulated filing failed"),
         }
     }

@@ -1,5 +1,6 @@
 //! The `smartcustoms` binary: one program with subcommands for the platform (`serve`), brokers
-//! (`check`, `keygen`, `submit`, `example`), operators (`admin`, `audit verify`, `migrate`) and
+//! (`check`, `keygen`, `submit`, `example`), operators (`admin`, `audit verify`, `migrate`,
+//! `tariff import`, `prices import`, `ledger verify`) and
 //! benchmarks (`bench`).
 
 mod commands;
@@ -13,7 +14,7 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use commands::{admin, audit, bench, check, example, keygen, serve, submit};
+use commands::{admin, audit, bench, check, example, keygen, money, serve, submit};
 
 /// smartcustoms: the information system of a Digital (Smart) Customs administration.
 #[derive(Debug, Parser)]
@@ -41,7 +42,13 @@ enum Command {
     Audit(audit::Args),
     /// Administration: offices, API tokens, risk profiles.
     Admin(admin::Args),
-    /// Benchmarks (`bench pipeline`).
+    /// The tariff (`tariff import FILE`).
+    Tariff(money::TariffArgs),
+    /// The price reference of the customs value check (`prices import FILE`).
+    Prices(money::PricesArgs),
+    /// The single personal account ledger (`ledger verify`).
+    Ledger(money::LedgerArgs),
+    /// Benchmarks (`bench pipeline`, `bench ledger`).
     Bench(bench::Args),
 }
 
@@ -65,6 +72,9 @@ fn main() -> std::process::ExitCode {
             Command::Example(a) => example::run(a),
             Command::Audit(a) => audit::run(a).await,
             Command::Admin(a) => admin::run(a).await,
+            Command::Tariff(a) => money::tariff(a).await,
+            Command::Prices(a) => money::prices(a).await,
+            Command::Ledger(a) => money::ledger(a).await,
             Command::Bench(a) => bench::run(a).await,
         }
     });

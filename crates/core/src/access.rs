@@ -19,6 +19,8 @@ pub enum Role {
     Admin,
     /// Holder of a temporary-storage facility: receives release notifications for it.
     Warehouse,
+    /// A bank or payment operator: notifies deposits to traders' accounts.
+    Bank,
 }
 
 impl Role {
@@ -30,12 +32,15 @@ impl Role {
             Role::Analyst => "analyst",
             Role::Admin => "admin",
             Role::Warehouse => "warehouse",
+            Role::Bank => "bank",
         }
     }
 
     /// Parses the stored name.
     pub fn parse(s: &str) -> Option<Role> {
-        [Role::Trader, Role::Officer, Role::Analyst, Role::Admin, Role::Warehouse].into_iter().find(|r| r.as_str() == s)
+        [Role::Trader, Role::Officer, Role::Analyst, Role::Admin, Role::Warehouse, Role::Bank]
+            .into_iter()
+            .find(|r| r.as_str() == s)
     }
 }
 
@@ -56,7 +61,7 @@ impl Principal {
     pub fn may_read(&self, declarant: &str) -> bool {
         match self.role {
             Role::Trader => self.trader.as_ref().is_some_and(|t| t.0 == declarant),
-            Role::Warehouse => false,
+            Role::Warehouse | Role::Bank => false,
             Role::Officer | Role::Analyst | Role::Admin => true,
         }
     }

@@ -1,8 +1,10 @@
 //! Automatic registration: the list of conditions a declaration must meet to be registered,
 //! the decision taken from them, and the audit trail of that decision.
 //!
-//! The conditions are a list so later capabilities (duties covered, documents present in the
-//! e-register) add an entry instead of another code path.
+//! The conditions are a list ([`Condition::ALL`]) so later capabilities (documents present in
+//! the e-register) add an entry instead of another code path. The last condition, duties
+//! covered, depends on the ledger at the moment the filing is recorded, so [`decide`] stops
+//! before it and the store applies [`admit`] in the same transaction that reserves the money.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -12,10 +14,13 @@ use crate::audit::NewEntry;
 use crate::declaration::{Declaration, DeclarationDoc};
 use crate::flc::{self, Finding};
 use crate::ids::{DeclarationId, RegistrationNumber};
+use crate::ledger::{self, Amount, Funding, TaxSplit};
 use crate::release;
-use crate::risk::{self, Assessment, Lane, Profile};
+use crate::risk::{self, Assessment, Facts, Hit, ItemFacts, Lane, Profile};
 use crate::signature::SignatureError;
-use crate::workflow::{EventKind, State};
+use crate::tariff::{DutyAssessment, Tariff};
+use crate::valuation::{PriceReference, ValuationCheck};
+use crate::workflow::{EventKind, IllegalTransition, State};
 
 /// Why a condition is not met: a stable code, the field concerned and a plain message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -49,6 +54,21 @@ pub enum Condition {
     FormatLogicalControl,
     /// The declarant's electronic signature is valid.
     ElectronicSignature,
+    /// The tariff gives a duty for every item (measures and exchange rates exist on the date).
+    DutiesCalculated,
+    /// The trader's available balance covers the duties. Checked when the filing is recorded,
+    /// against the ledger as it stands then; until it is met the declaration awaits payment.
+    DutiesCovered,
+}
+
+impl Condition {
+    /// Every condition, in the order they are checked.
+    pub const ALL: [Condition; 4] = [
+        Condition::FormatLogicalControl,
+        Condition::ElectronicSignature,
+        Condition::DutiesCalculated,
+        Condition::DutiesCovered,
+    ];
 }
 
 /// One condition with what was found against it.
@@ -60,7 +80,7 @@ pub struct ConditionResult {
     pub reasons: Vec<Reason>,
 }
 
-/// What the system decides for a filed declaration.
+/// What the system decides for a filed declaration before looking at the trader's money.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decision {
     /// Registration refused; the declaration is kept with the reasons.
@@ -68,33 +88,111 @@ pub enum Decision {
         /// Every reason, from every unmet condition.
         reasons: Vec<Reason>,
     },
-    /// Registered and assessed.
-    Registered {
-        /// The checked declaration.
-        declaration: Box<Declaration>,
-        /// The risk assessment and lane.
-        assessment: Assessment,
-        /// True when the goods are released without an officer.
-        auto_release: bool,
-    },
+    /// Every condition but the last is met: duties calculated, risk assessed. It is registered
+    /// when the duties are covered ([`admit`]), otherwise it awaits payment.
+    Accepted(Box<Accepted>),
+}
+
+/// A declaration that meets every condition checked on the document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Accepted {
+    /// The checked declaration.
+    pub declaration: Declaration,
+    /// The duty calculation, with its inputs.
+    pub duties: DutyAssessment,
+    /// The value check of each item, where a price reference exists.
+    pub valuation: Vec<Option<ValuationCheck>>,
+    /// The risk assessment and lane.
+    pub assessment: Assessment,
+    /// True when the goods are released without an officer once registered.
+    pub auto_release: bool,
+}
+
+/// The duties of a calculation as ledger amounts. The calculation rounds every figure to the
+/// cent; a total beyond what the ledger holds counts as the largest amount, which no balance
+/// covers.
+pub fn taxes_of(duties: &DutyAssessment) -> TaxSplit {
+    let cents = |d: rust_decimal::Decimal| {
+        Amount::from_decimal(d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
+            .unwrap_or(Amount::from_cents(i64::MAX / 4))
+    };
+    TaxSplit { duty: cents(duties.totals.duty), excise: cents(duties.totals.excise), vat: cents(duties.totals.vat) }
+}
+
+impl Accepted {
+    /// What registration needs, kept with a declaration that awaits payment.
+    pub fn registrable(&self) -> Registrable {
+        Registrable {
+            office: self.declaration.office.clone(),
+            location_of_goods: self.declaration.location_of_goods.clone(),
+            lane: self.assessment.lane,
+            hits: self.assessment.hits.clone(),
+            auto_release: self.auto_release,
+            taxes: taxes_of(&self.duties),
+        }
+    }
+}
+
+/// Everything registration of an accepted declaration needs: the outcome of risk assessment
+/// and the duties. A declaration awaiting payment is registered from this record, with the
+/// lane decided when it was filed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Registrable {
+    /// Office of declaration.
+    pub office: String,
+    /// Temporary-storage facility holding the goods.
+    pub location_of_goods: String,
+    /// The lane.
+    pub lane: Lane,
+    /// The profiles that fired.
+    pub hits: Vec<Hit>,
+    /// Released without an officer once registered.
+    pub auto_release: bool,
+    /// The duties to reserve.
+    pub taxes: TaxSplit,
 }
 
 impl Decision {
-    /// The state the declaration ends up in.
-    pub fn final_state(&self) -> State {
+    /// The accepted declaration, if any.
+    pub fn accepted(&self) -> Option<&Accepted> {
         match self {
-            Decision::Refused { .. } => State::Refused,
-            Decision::Registered { auto_release: true, .. } => State::Released,
-            Decision::Registered { .. } => State::UnderControl,
+            Decision::Accepted(a) => Some(a),
+            Decision::Refused { .. } => None,
         }
     }
+}
 
-    /// The lane, when registered.
-    pub fn lane(&self) -> Option<Lane> {
-        match self {
-            Decision::Refused { .. } => None,
-            Decision::Registered { assessment, .. } => Some(assessment.lane),
-        }
+/// The outcome of the last condition, duties covered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Registered: the duties are reserved (and debited at once on automatic release).
+    Registered,
+    /// Waiting for a deposit: this much is missing from the available balance.
+    AwaitingPayment {
+        /// The duties.
+        duties: Amount,
+        /// What the trader had available.
+        available: Amount,
+        /// What is missing.
+        missing: Amount,
+    },
+}
+
+/// Checks the last condition against the trader's available balance.
+pub fn admit(taxes: &TaxSplit, available: Amount) -> Admission {
+    match ledger::funding(taxes.total(), available) {
+        Funding::Covered => Admission::Registered,
+        Funding::Missing(missing) => Admission::AwaitingPayment { duties: taxes.total(), available, missing },
+    }
+}
+
+/// The state a declaration ends up in once decided and admitted.
+pub fn final_state(decision: &Decision, admission: Option<Admission>) -> State {
+    match (decision, admission) {
+        (Decision::Refused { .. }, _) => State::Refused,
+        (Decision::Accepted(_), Some(Admission::AwaitingPayment { .. })) => State::AwaitingPayment,
+        (Decision::Accepted(a), _) if a.auto_release => State::Released,
+        (Decision::Accepted(_), _) => State::UnderControl,
     }
 }
 
@@ -109,13 +207,20 @@ pub struct Filing<'a> {
     pub signature: Result<(), SignatureError>,
     /// Risk profiles (all versions in force are filtered by date inside).
     pub profiles: &'a [Profile],
-    /// Registration date (the office's today).
+    /// The tariff.
+    pub tariff: &'a Tariff,
+    /// The price reference for the value check.
+    pub prices: &'a PriceReference,
+    /// Date of acceptance (the office's today): measures, exchange rates and profiles valid on
+    /// this date apply.
     pub date: NaiveDate,
 }
 
-/// Checks every registration condition and, when all are met, assesses risk and decides release.
+/// Checks every registration condition that depends on the document alone and, when all are
+/// met, calculates the duties, checks the customs value and assesses risk.
 pub fn decide(filing: Filing<'_>) -> Decision {
     let checked = flc::check(filing.doc, filing.flc);
+    let duties = checked.as_ref().ok().map(|d| filing.tariff.assess(d, filing.date));
     let conditions = [
         ConditionResult {
             condition: Condition::FormatLogicalControl,
@@ -125,12 +230,30 @@ pub fn decide(filing: Filing<'_>) -> Decision {
             condition: Condition::ElectronicSignature,
             reasons: filing.signature.as_ref().err().map(|e| vec![Reason::from(e)]).unwrap_or_default(),
         },
+        ConditionResult {
+            condition: Condition::DutiesCalculated,
+            reasons: duties.as_ref().and_then(|d| d.as_ref().err().cloned()).unwrap_or_default(),
+        },
     ];
-    match checked {
-        Ok(declaration) if conditions.iter().all(|c| c.reasons.is_empty()) => {
-            let assessment = risk::assess(&declaration, filing.profiles, filing.date);
+    match (checked, duties) {
+        (Ok(declaration), Some(Ok(duties))) if conditions.iter().all(|c| c.reasons.is_empty()) => {
+            let valuation: Vec<Option<ValuationCheck>> = declaration
+                .items
+                .iter()
+                .zip(&duties.items)
+                .map(|(item, d)| filing.prices.check(item, d.customs_value))
+                .collect();
+            let facts = Facts {
+                items: duties
+                    .items
+                    .iter()
+                    .zip(&valuation)
+                    .map(|(d, v)| ItemFacts { customs_value_eur: Some(d.customs_value), valuation: v.clone() })
+                    .collect(),
+            };
+            let assessment = risk::assess_with(&declaration, &facts, filing.profiles, filing.date);
             let auto_release = release::is_automatic(&assessment);
-            Decision::Registered { declaration: Box::new(declaration), assessment, auto_release }
+            Decision::Accepted(Box::new(Accepted { declaration, duties, valuation, assessment, auto_release }))
         }
         _ => Decision::Refused { reasons: conditions.into_iter().flat_map(|c| c.reasons).collect() },
     }
@@ -149,57 +272,95 @@ pub struct SubmissionFacts<'a> {
     pub at_us: i64,
 }
 
-/// The audit entries of a decision, in order, from `submitted` to the final state. Every entry
-/// is checked against the workflow, so an illegal sequence cannot be written.
+/// One step of a trail: the workflow event (none for `submitted`), the action and its details.
+type Step = (Option<EventKind>, &'static str, serde_json::Value);
+
+/// The audit entries of a decision, in order, from `submitted` to the state the filing ends in.
+/// `number` is given when the declaration is registered now. Every entry is checked against the
+/// workflow, so an illegal sequence cannot be written.
 pub fn audit_trail(
     facts: &SubmissionFacts<'_>,
     decision: &Decision,
+    admission: Option<Admission>,
     number: Option<&RegistrationNumber>,
-) -> Result<Vec<NewEntry>, crate::workflow::IllegalTransition> {
-    let mut steps: Vec<(Option<EventKind>, &str, serde_json::Value)> = vec![(
+) -> Result<Vec<NewEntry>, IllegalTransition> {
+    let mut steps: Vec<Step> = vec![(
         None,
         "submitted",
         serde_json::json!({ "declarant": facts.declarant, "document_sha256": facts.document_sha256 }),
     )];
-    match decision {
-        Decision::Refused { reasons } => {
+    match (decision, admission) {
+        (Decision::Refused { reasons }, _) => {
             steps.push((Some(EventKind::Refused), "refused", serde_json::json!({ "reasons": reasons })));
         }
-        Decision::Registered { assessment, auto_release, .. } => {
+        (Decision::Accepted(_), Some(Admission::AwaitingPayment { duties, available, missing })) => {
             steps.push((
-                Some(EventKind::Registered),
-                "registered",
+                Some(EventKind::AwaitingPayment),
+                "awaiting_payment",
                 serde_json::json!({
-                    "registration_number": number,
-                    "conditions": [Condition::FormatLogicalControl, Condition::ElectronicSignature],
+                    "conditions_met": [Condition::FormatLogicalControl, Condition::ElectronicSignature, Condition::DutiesCalculated],
+                    "condition_unmet": Condition::DutiesCovered,
+                    "duties": duties, "available": available, "missing": missing,
                 }),
             ));
-            steps.push((
-                Some(EventKind::LaneAssigned { lane: assessment.lane }),
-                "lane_assigned",
-                serde_json::json!({ "lane": assessment.lane, "hits": assessment.hits }),
-            ));
-            if *auto_release {
-                steps.push((
-                    Some(EventKind::Released),
-                    "released",
-                    serde_json::json!({
-                        "automatic": true,
-                        "release_document": number.map(release::document_number),
-                    }),
-                ));
-            }
         }
+        (Decision::Accepted(accepted), _) => steps.extend(registration_steps(&accepted.registrable(), number)),
     }
-    let mut state = State::Submitted;
+    entries(facts.id, facts.at_us, State::Submitted, steps)
+}
+
+/// The audit entries of registering a declaration that awaited payment, once a deposit
+/// covers its duties.
+pub fn registration_trail(
+    id: DeclarationId,
+    at_us: i64,
+    registrable: &Registrable,
+    number: &RegistrationNumber,
+) -> Result<Vec<NewEntry>, IllegalTransition> {
+    entries(id, at_us, State::AwaitingPayment, registration_steps(registrable, Some(number)))
+}
+
+fn registration_steps(r: &Registrable, number: Option<&RegistrationNumber>) -> Vec<Step> {
+    let mut steps: Vec<Step> = vec![
+        (
+            Some(EventKind::Registered),
+            "registered",
+            serde_json::json!({
+                "registration_number": number,
+                "conditions": Condition::ALL,
+                "duties_reserved": r.taxes.total(),
+            }),
+        ),
+        (
+            Some(EventKind::LaneAssigned { lane: r.lane }),
+            "lane_assigned",
+            serde_json::json!({ "lane": r.lane, "hits": r.hits }),
+        ),
+    ];
+    if r.auto_release {
+        steps.push((
+            Some(EventKind::Released),
+            "released",
+            serde_json::json!({
+                "automatic": true,
+                "release_document": number.map(release::document_number),
+                "duties_debited": r.taxes,
+            }),
+        ));
+    }
+    steps
+}
+
+fn entries(id: DeclarationId, at_us: i64, from: State, steps: Vec<Step>) -> Result<Vec<NewEntry>, IllegalTransition> {
+    let mut state = from;
     let mut entries = Vec::with_capacity(steps.len());
     for (event, action, details) in steps {
         if let Some(event) = event {
             state = state.apply(&event)?;
         }
         entries.push(NewEntry {
-            at_us: facts.at_us,
-            declaration_id: Some(facts.id.to_string()),
+            at_us,
+            declaration_id: Some(id.to_string()),
             actor: "system".into(),
             action: action.into(),
             details: details.to_string(),

@@ -2,6 +2,10 @@
 //! price sample shipped in `data/prices/sample.csv` (derived from the Korea Customs Service
 //! declaration data set, MIT licence). Used by the demo traffic, the benchmark and
 //! `smartcustoms example declaration`, and the tests. Pure: the caller passes the random source.
+//!
+//! So that the traffic exercises the tariff, about a fifth of the declarations are invoiced in
+//! USD and one in twenty in CNY, and goods from the countries of the demo tariff's preference
+//! groups claim their preference, usually with the proof of origin the tariff asks for.
 
 use chrono::NaiveDate;
 use rand::rngs::StdRng;
@@ -15,6 +19,32 @@ use crate::declaration::{
 };
 
 const PRICE_SAMPLE: &str = include_str!("../../../data/prices/sample.csv");
+
+/// Invoice currencies other than EUR, with the percentage of declarations invoiced in them and
+/// the fixed, illustrative units per EUR the simulator converts its EUR prices with.
+const FOREIGN_INVOICES: &[(&str, u32, Decimal)] =
+    &[("USD", 20, Decimal::from_parts(108, 0, 0, false, 2)), ("CNY", 5, Decimal::from_parts(780, 0, 0, false, 2))];
+
+/// Preferences claimed for goods of an origin, after the country groups of the demo tariff
+/// (`data/tariff/demo.json`): origin, preference code, and the proof of origin attached.
+const PREFERENCE_CLAIMS: &[(&str, &str, &str)] = &[
+    ("BD", "200", "N865"),
+    ("ID", "200", "N864"),
+    ("IN", "200", "N865"),
+    ("JP", "300", "N864"),
+    ("KH", "200", "N865"),
+    ("KR", "300", "N954"),
+    ("LK", "200", "N864"),
+    ("PK", "200", "N865"),
+    ("VN", "200", "N865"),
+];
+
+/// Percentage of preference claims whose proof is of a type the tariff does not accept for the
+/// claim (an EUR-MED certificate), so the preference is refused and the conventional rate applies.
+const WRONG_PROOF_PERCENT: u32 = 15;
+
+/// A proof of preferential origin that no demo preference accepts.
+const WRONG_PROOF: &str = "U045";
 
 /// One line of the price sample.
 #[derive(Debug, Clone)]
@@ -118,12 +148,13 @@ impl World {
         let origin = origin_line.map(|l| l.origin).unwrap_or_else(|| "CN".into());
         // One consignment comes from one country; pick lines of that origin.
         let lines: Vec<&PriceLine> = self.prices.iter().filter(|l| l.origin == origin).collect();
+        let (currency, per_eur) = invoice_currency(rng);
         let mut items = Vec::with_capacity(n);
         let mut total = Decimal::ZERO;
         let mut total_gross = Decimal::ZERO;
         for seq in 1..=n {
             let Some(line) = lines.choose(rng) else { break };
-            let item = self.item(rng, line, seq as u32);
+            let item = self.item(rng, line, seq as u32, per_eur);
             total += item.price.unwrap_or_default();
             total_gross += item.gross_mass.unwrap_or_default();
             items.push(item);
@@ -167,7 +198,7 @@ impl World {
             }),
             location_of_goods: Some(warehouse),
             invoice: Some(InvoiceDoc {
-                currency: Some("EUR".into()),
+                currency: Some(currency.into()),
                 total: Some(total),
                 number: Some(format!("INV-{}", rng.gen_range(10_000..99_999))),
                 date: Some(date - chrono::Duration::days(rng.gen_range(1..20))),
@@ -181,7 +212,8 @@ impl World {
         }
     }
 
-    fn item(&self, rng: &mut StdRng, line: &PriceLine, sequence: u32) -> GoodsItemDoc {
+    /// One item of `line`, priced in the invoice currency (`per_eur` units for 1 EUR).
+    fn item(&self, rng: &mut StdRng, line: &PriceLine, sequence: u32, per_eur: Decimal) -> GoodsItemDoc {
         // Masses and prices vary around the observed medians; a few consignments are priced far
         // below the reference, which is what the undervaluation profiles look for.
         let mass_factor = Decimal::from(rng.gen_range(5..200)) / Decimal::from(100);
@@ -192,7 +224,7 @@ impl World {
         } else {
             Decimal::from(rng.gen_range(70..140)) / Decimal::from(100)
         };
-        let price = (net * line.eur_per_kg * price_factor).round_dp(2).max(Decimal::ONE);
+        let price = (net * line.eur_per_kg * price_factor * per_eur).round_dp(2).max(Decimal::ONE);
         let description = Nomenclature::hs2022()
             .get(&line.hs6)
             .map(|e| e.description.chars().take(120).collect::<String>())
@@ -202,6 +234,7 @@ impl World {
         } else {
             (net, "KGM")
         };
+        let (preference, documents) = preference_and_documents(rng, &line.origin, sequence);
         GoodsItemDoc {
             sequence: Some(sequence),
             commodity_code: Some(format!("{}{:04}", line.hs6, rng.gen_range(0..3) * 10)),
@@ -213,10 +246,34 @@ impl World {
             unit: Some(unit.into()),
             price: Some(price),
             valuation_method: Some("1".into()),
-            preference: Some("100".into()),
-            documents: Some(vec![DocumentDoc { kind: Some("N380".into()), number: Some(format!("INV-{sequence}")) }]),
+            preference: Some(preference.into()),
+            documents: Some(documents),
         }
     }
+}
+
+/// Draws the invoice currency and its units per EUR (1 for EUR).
+fn invoice_currency(rng: &mut StdRng) -> (&'static str, Decimal) {
+    let mut draw = rng.gen_range(0..100u32);
+    for &(code, percent, per_eur) in FOREIGN_INVOICES {
+        if draw < percent {
+            return (code, per_eur);
+        }
+        draw -= percent;
+    }
+    ("EUR", Decimal::ONE)
+}
+
+/// The preference code and documents of an item from `origin`: the commercial invoice, plus a
+/// proof of origin when the origin's goods claim a preference (now and then of the wrong type).
+fn preference_and_documents(rng: &mut StdRng, origin: &str, sequence: u32) -> (&'static str, Vec<DocumentDoc>) {
+    let invoice = DocumentDoc { kind: Some("N380".into()), number: Some(format!("INV-{sequence}")) };
+    let Some(&(_, preference, proof)) = PREFERENCE_CLAIMS.iter().find(|(o, _, _)| *o == origin) else {
+        return ("100", vec![invoice]);
+    };
+    let proof = if rng.gen_range(0..100) < WRONG_PROOF_PERCENT { WRONG_PROOF } else { proof };
+    let number = format!("{proof}-{}", rng.gen_range(100_000..999_999));
+    (preference, vec![invoice, DocumentDoc { kind: Some(proof.into()), number: Some(number) }])
 }
 
 /// A vessel IMO number: six digits and a check digit (weights 7 to 2, sum modulo 10).
@@ -256,6 +313,26 @@ mod tests {
     #[test]
     fn the_price_sample_is_loaded() {
         assert!(price_sample().len() > 100);
+    }
+
+    #[test]
+    fn preference_claims_follow_the_demo_tariff_groups() {
+        let demo = crate::tariff::demo();
+        let groups_of = |origin: &str| -> Vec<String> {
+            let member = |g: &&crate::tariff::CountryGroup| g.countries.iter().any(|c| c.as_str() == origin);
+            demo.groups.iter().filter(member).map(|g| g.code.clone()).collect()
+        };
+        for line in price_sample().iter().filter(|l| !groups_of(&l.origin).is_empty()) {
+            assert!(PREFERENCE_CLAIMS.iter().any(|c| c.0 == line.origin), "{} claims no preference", line.origin);
+        }
+        for (origin, _, proof) in PREFERENCE_CLAIMS {
+            let groups = groups_of(origin);
+            let accepts = |m: &&crate::tariff::Measure| {
+                m.origin.group().is_some_and(|g| groups.iter().any(|o| o == g)) && m.proof_codes().any(|p| p == *proof)
+            };
+            assert!(demo.measures.iter().any(|m| accepts(&m)), "no demo preference for {origin} accepts {proof}");
+        }
+        assert!(!demo.measures.iter().any(|m| m.proof_codes().any(|p| p == WRONG_PROOF)));
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //!
 //! ```text
 //! Submitted ──► Refused
-//!     │
-//!     ▼
+//!     │    └──(duties not covered)──► AwaitingPayment ──► Refused (withdrawn)
+//!     ▼                                     │
+//!     ◄──────────(deposit covers)───────────┘
 //! Registered ──(green/blue lane)──► Released
 //!     │
 //!     └──(yellow/red lane)──► UnderControl ──► Released | Refused
@@ -24,6 +25,9 @@ pub enum State {
     Submitted,
     /// Refused registration or refused release after control. Final.
     Refused,
+    /// Meets every condition but the last: the trader's balance does not cover the duties.
+    /// Registered automatically as soon as a deposit covers them.
+    AwaitingPayment,
     /// Registered, awaiting the lane decision.
     Registered,
     /// Sent to a yellow or red lane: an officer must act.
@@ -34,14 +38,21 @@ pub enum State {
 
 impl State {
     /// Every state, for metrics and listings.
-    pub const ALL: [State; 5] =
-        [State::Submitted, State::Refused, State::Registered, State::UnderControl, State::Released];
+    pub const ALL: [State; 6] = [
+        State::Submitted,
+        State::Refused,
+        State::AwaitingPayment,
+        State::Registered,
+        State::UnderControl,
+        State::Released,
+    ];
 
     /// Stable lower-case name, as stored and shown.
     pub fn as_str(self) -> &'static str {
         match self {
             State::Submitted => "submitted",
             State::Refused => "refused",
+            State::AwaitingPayment => "awaiting_payment",
             State::Registered => "registered",
             State::UnderControl => "under_control",
             State::Released => "released",
@@ -65,6 +76,9 @@ impl State {
         let next = match (self, event) {
             (S::Submitted, E::Refused) => S::Refused,
             (S::Submitted, E::Registered) => S::Registered,
+            (S::Submitted, E::AwaitingPayment) => S::AwaitingPayment,
+            (S::AwaitingPayment, E::Registered) => S::Registered,
+            (S::AwaitingPayment, E::Refused) => S::Refused,
             (S::Registered, E::LaneAssigned { lane }) if lane.releases_automatically() => S::Registered,
             (S::Registered, E::LaneAssigned { .. }) => S::UnderControl,
             (S::Registered, E::Released) => S::Released,
@@ -82,6 +96,8 @@ impl State {
 pub enum EventKind {
     /// Refused (registration or release).
     Refused,
+    /// Accepted, but the duties are not covered yet.
+    AwaitingPayment,
     /// Registered with a number.
     Registered,
     /// Lane decided by risk assessment.
@@ -98,6 +114,7 @@ impl EventKind {
     pub fn name(&self) -> &'static str {
         match self {
             EventKind::Refused => "refused",
+            EventKind::AwaitingPayment => "awaiting_payment",
             EventKind::Registered => "registered",
             EventKind::LaneAssigned { .. } => "lane_assigned",
             EventKind::Released => "released",
@@ -139,6 +156,19 @@ mod tests {
         let mut refused = base.to_vec();
         refused.push(EventKind::Refused);
         assert_eq!(run(&refused), Ok(State::Refused));
+    }
+
+    #[test]
+    fn a_declaration_awaiting_payment_registers_once_covered_or_is_withdrawn() {
+        let paid = run(&[
+            EventKind::AwaitingPayment,
+            EventKind::Registered,
+            EventKind::LaneAssigned { lane: Lane::Green },
+            EventKind::Released,
+        ]);
+        assert_eq!(paid, Ok(State::Released));
+        assert_eq!(run(&[EventKind::AwaitingPayment, EventKind::Refused]), Ok(State::Refused));
+        assert!(run(&[EventKind::AwaitingPayment, EventKind::Released]).is_err());
     }
 
     #[test]

@@ -64,6 +64,25 @@ pub enum ApiError {
     /// The header is not valid.
     #[error("invalid header {0}: {1}")]
     BadHeader(&'static str, &'static str),
+    /// A payment reference was notified before with another trader or amount.
+    #[error("{0}")]
+    PaymentConflict(String),
+    /// An amount of money that is not a positive figure in cents.
+    #[error("invalid amount: {0}")]
+    BadAmount(String),
+    /// The available balance does not cover what was asked.
+    #[error("the available balance {available} does not cover {needed}; {missing} is missing")]
+    InsufficientFunds {
+        /// Available balance.
+        available: String,
+        /// Amount asked for.
+        needed: String,
+        /// Difference.
+        missing: String,
+    },
+    /// A tariff file or change is not valid; every problem is listed.
+    #[error("the tariff change is not valid: {}", .0.join("; "))]
+    TariffInvalid(Vec<String>),
     /// The store is not available or failed.
     #[error("the service could not complete the request; it was not recorded, retry later")]
     Unavailable,
@@ -87,6 +106,10 @@ impl ApiError {
             ApiError::Conflict(_) => "RES_002",
             ApiError::NotFound(_) => "RES_001",
             ApiError::ProfileSyntax(_) => "RISK_001",
+            ApiError::PaymentConflict(_) => "PAY_001",
+            ApiError::BadAmount(_) => "PAY_002",
+            ApiError::InsufficientFunds { .. } => "PAY_003",
+            ApiError::TariffInvalid(_) => "TARIFF_001",
             ApiError::Unavailable => "SYS_001",
         }
     }
@@ -101,9 +124,12 @@ impl ApiError {
             ApiError::MalformedJson(_) | ApiError::BadParameter(..) | ApiError::BadHeader(..) => {
                 StatusCode::BAD_REQUEST
             }
-            ApiError::Schema { .. } | ApiError::BadPublicKey | ApiError::ProfileSyntax(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ApiError::Schema { .. }
+            | ApiError::BadPublicKey
+            | ApiError::ProfileSyntax(_)
+            | ApiError::BadAmount(_)
+            | ApiError::TariffInvalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::PaymentConflict(_) | ApiError::InsufficientFunds { .. } => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -113,6 +139,10 @@ impl ApiError {
     fn details(&self) -> serde_json::Value {
         match self {
             ApiError::Schema { path, .. } => serde_json::json!({ "path": path }),
+            ApiError::InsufficientFunds { available, needed, missing } => {
+                serde_json::json!({ "available": available, "needed": needed, "missing": missing })
+            }
+            ApiError::TariffInvalid(problems) => serde_json::json!({ "problems": problems }),
             _ => serde_json::Value::Null,
         }
     }
@@ -181,6 +211,10 @@ pub fn catalogue() -> Vec<(&'static str, u16, String)> {
         ApiError::NotFound("…".into()),
         ApiError::Conflict("…".into()),
         ApiError::ProfileSyntax("…".into()),
+        ApiError::PaymentConflict("…".into()),
+        ApiError::BadAmount("…".into()),
+        ApiError::InsufficientFunds { available: "…".into(), needed: "…".into(), missing: "…".into() },
+        ApiError::TariffInvalid(vec!["…".into()]),
         ApiError::Unavailable,
     ];
     samples.iter().map(|e| (e.code(), e.status().as_u16(), e.to_string())).collect()

@@ -8,8 +8,10 @@ pub mod auth;
 pub mod error;
 pub mod metrics;
 pub mod openapi;
+pub mod prices;
 pub mod routes;
 pub mod state;
+pub mod tariff_data;
 pub mod webhook;
 
 use std::future::Future;
@@ -44,6 +46,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/risk-profiles", post(routes::profiles::create).get(routes::profiles::list))
         .route("/api/v1/risk-profiles/{code}/versions", get(routes::profiles::versions))
         .route("/api/v1/notifications", get(routes::notifications::list))
+        .route("/api/v1/payments", post(routes::account::deposit))
+        .route("/api/v1/account", get(routes::account::own))
+        .route("/api/v1/account/statement", get(routes::account::statement))
+        .route("/api/v1/account/refunds", post(routes::account::refund))
+        .route("/api/v1/accounts/{trader}", get(routes::account::of_trader))
+        .route("/api/v1/tariff", get(routes::tariff::current).post(routes::tariff::change))
+        .route("/api/v1/tariff/{kind}/{key}", axum::routing::delete(routes::tariff::withdraw))
+        .route("/api/v1/tariff/{kind}/{key}/versions", get(routes::tariff::versions))
         .fallback(|| async { error::ApiError::NotFound("this endpoint".into()) })
         .layer(middleware::from_fn_with_state(state.clone(), track))
         .layer(DefaultBodyLimit::max(limit))
@@ -71,9 +81,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let refresher = tokio::spawn(refresh_reference_data(state.clone()));
+    let prices = tokio::spawn(prices::refresh_loop(state.clone()));
     let pusher = state.config.webhook_url.clone().map(|url| tokio::spawn(webhook::push_loop(state.store.clone(), url)));
     let result = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await;
     refresher.abort();
+    prices.abort();
     if let Some(p) = pusher {
         p.abort();
     }

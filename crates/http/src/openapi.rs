@@ -3,17 +3,19 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{declarations, keys, notifications, profiles, system};
+use crate::routes::{account, declarations, keys, notifications, profiles, system, tariff};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "smartcustoms API", description = "Electronic declaring, format-logical control, automatic registration, risk lanes and automatic release."),
+    info(title = "smartcustoms API", description = "Electronic declaring, format-logical control, duty calculation, the single personal account, automatic registration, risk lanes and automatic release."),
     paths(
         system::health, system::metrics,
         declarations::submit, declarations::get, declarations::list, declarations::events, declarations::decide,
         keys::register, keys::list,
         profiles::create, profiles::list, profiles::versions,
         notifications::list,
+        account::deposit, account::own, account::of_trader, account::statement, account::refund,
+        tariff::current, tariff::change, tariff::versions, tariff::withdraw,
     ),
     components(schemas(
         smartcustoms_core::declaration::DeclarationDoc,
@@ -27,6 +29,8 @@ use crate::routes::{declarations, keys, notifications, profiles, system};
         (name = "keys", description = "Signing keys of declarants"),
         (name = "risk", description = "Risk profiles"),
         (name = "release", description = "Release notifications"),
+        (name = "account", description = "Single personal account: payments, balance, statement, refunds"),
+        (name = "tariff", description = "Tariff measures, country groups and exchange rates"),
         (name = "system", description = "Health and metrics"),
     )
 )]

@@ -11,6 +11,8 @@ use smartcustoms_core::access::Principal;
 use smartcustoms_core::ids::TraderId;
 use smartcustoms_core::risk::{self, Profile};
 use smartcustoms_core::signature;
+use smartcustoms_core::tariff::Tariff;
+use smartcustoms_core::valuation::PriceReference;
 use smartcustoms_storage::{GroupCommit, Store, StoreResult};
 
 use crate::metrics::Metrics;
@@ -56,6 +58,8 @@ struct Caches {
     keys: RwLock<HashMap<TraderId, TraderKeys>>,
     profiles: RwLock<Arc<Vec<Profile>>>,
     offices: RwLock<Arc<Vec<String>>>,
+    tariff: RwLock<Arc<Tariff>>,
+    prices: RwLock<Arc<PriceReference>>,
     /// Reloads run one at a time: a periodic reload that read the store before a profile was
     /// saved must not overwrite the reload that follows the save.
     reload: tokio::sync::Mutex<()>,
@@ -95,6 +99,10 @@ impl AppState {
             }
         }
         let offices: Vec<String> = self.store.offices().await?.into_iter().map(|o| o.code).collect();
+        let tariff = crate::tariff_data::load(self.store.as_ref()).await?;
+        if let Ok(mut t) = self.caches.tariff.write() {
+            *t = Arc::new(tariff);
+        }
         if let Ok(mut p) = self.caches.profiles.write() {
             *p = Arc::new(profiles);
         }
@@ -107,6 +115,23 @@ impl AppState {
     /// The risk profiles currently in force (latest version of each).
     pub fn profiles(&self) -> Arc<Vec<Profile>> {
         self.caches.profiles.read().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    /// The tariff in force (every version valid on some date; the calculation picks by date).
+    pub fn tariff(&self) -> Arc<Tariff> {
+        self.caches.tariff.read().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    /// The price reference of the customs value check.
+    pub fn prices(&self) -> Arc<PriceReference> {
+        self.caches.prices.read().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    /// Replaces the price reference (rebuilt from the stored observations).
+    pub fn set_prices(&self, prices: PriceReference) {
+        if let Ok(mut p) = self.caches.prices.write() {
+            *p = Arc::new(prices);
+        }
     }
 
     /// Codes of the administration's offices.

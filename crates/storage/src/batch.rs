@@ -1,5 +1,5 @@
-//! The backend-neutral part of recording a batch: which filings are new, how many
-//! registration numbers each office and day needs, and the rows to insert. The backends only
+//! The backend-neutral part of every writing transaction: which filings are new, whose duties
+//! are covered, how many registration numbers each office and day needs, and the rows to write. The backends only
 //! read the current state (existing idempotency keys, sequence counters, audit head) and write
 //! the rows this module plans.
 
@@ -7,23 +7,27 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
-use smartcustoms_core::audit::{self, AuditEntry};
-use smartcustoms_core::ids::RegistrationNumber;
-use smartcustoms_core::registration::{self, Decision, SubmissionFacts};
-use smartcustoms_core::release::{self, ReleaseDocument};
+use smartcustoms_core::audit::{self, NewEntry};
+use smartcustoms_core::ids::{DeclarationId, RegistrationNumber, TraderId};
+use smartcustoms_core::ledger::{Overdraft, Posting};
+use smartcustoms_core::registration::{self, Admission, Decision, Registrable, SubmissionFacts};
+use smartcustoms_core::release::{self, ControlDecision, ReleaseDocument};
 use smartcustoms_core::timestamp::rfc3339;
+use smartcustoms_core::workflow::State;
 
-use crate::records::{DecisionColumns, DeclarationSummary, Filing, Recorded};
+use crate::money::Ledger;
+use crate::records::*;
+use crate::writeset::{DeclarationRow, DeclarationUpdate, NotificationRow, WriteSet};
 use crate::StoreError;
 
 /// Key of a daily registration sequence.
 pub(crate) type SequenceKey = (String, NaiveDate);
 
-/// The office and date a registered filing is numbered under, `None` when refused.
-pub(crate) fn sequence_key(f: &Filing) -> Option<SequenceKey> {
-    match &f.decision {
-        Decision::Registered { declaration, .. } => Some((declaration.office.clone(), f.date)),
-        Decision::Refused { .. } => None,
+/// The office and date a filing is numbered under, `None` unless it is registered now.
+pub(crate) fn sequence_key(f: &Filing, admission: Option<Admission>) -> Option<SequenceKey> {
+    match (&f.decision, admission) {
+        (Decision::Accepted(a), Some(Admission::Registered)) => Some((a.declaration.office.clone(), f.date)),
+        _ => None,
     }
 }
 
@@ -56,115 +60,144 @@ pub(crate) fn slots(batch: &[Filing], stored: &HashMap<(String, String), Declara
         .collect()
 }
 
+/// Applies the last registration condition, duties covered, to every new accepted filing in
+/// batch order, reserving (and on automatic release debiting) the duties of those covered.
+pub(crate) fn admit(
+    batch: &[Filing],
+    slots: &[Slot],
+    ledger: &mut Ledger,
+) -> Result<Vec<Option<Admission>>, StoreError> {
+    batch
+        .iter()
+        .zip(slots)
+        .map(|(f, slot)| {
+            let (Slot::New, Some(accepted)) = (slot, f.decision.accepted()) else { return Ok(None) };
+            let registrable = accepted.registrable();
+            let admission = registration::admit(&registrable.taxes, ledger.available(&f.declarant));
+            if admission == Admission::Registered {
+                ledger.register(&f.declarant, &f.id.to_string(), &registrable, f.at_us)?;
+            }
+            Ok(Some(admission))
+        })
+        .collect()
+}
+
+/// The traders whose money a batch may move.
+pub(crate) fn traders(batch: &[Filing], slots: &[Slot]) -> Vec<TraderId> {
+    let mut traders: Vec<TraderId> = batch
+        .iter()
+        .zip(slots)
+        .filter(|(f, s)| matches!(s, Slot::New) && f.decision.accepted().is_some())
+        .map(|(f, _)| f.declarant.clone())
+        .collect();
+    traders.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    traders.dedup();
+    traders
+}
+
 /// How many new numbers each office and day needs.
-pub(crate) fn number_demand(batch: &[Filing], slots: &[Slot]) -> BTreeMap<SequenceKey, i64> {
+pub(crate) fn number_demand<'a>(keys: impl IntoIterator<Item = Option<SequenceKey>>) -> BTreeMap<SequenceKey, i64> {
     let mut demand = BTreeMap::new();
-    for (f, s) in batch.iter().zip(slots) {
-        if let (Slot::New, Some(key)) = (s, sequence_key(f)) {
-            *demand.entry(key).or_insert(0) += 1;
-        }
+    for key in keys.into_iter().flatten() {
+        *demand.entry(key).or_insert(0) += 1;
     }
     demand
 }
 
-/// A declaration row to insert.
-pub(crate) struct DeclarationRow<'a> {
-    pub filing: &'a Filing,
-    pub columns: DecisionColumns,
-    pub number: Option<RegistrationNumber>,
+/// The sequence keys of a batch's filings, given their admissions.
+pub(crate) fn batch_keys<'a>(
+    batch: &'a [Filing],
+    admissions: &'a [Option<Admission>],
+) -> impl Iterator<Item = Option<SequenceKey>> + 'a {
+    batch.iter().zip(admissions).map(|(f, a)| sequence_key(f, *a))
 }
 
-/// A notification to insert.
-pub(crate) struct NotificationRow {
-    pub recipient: String,
-    pub kind: &'static str,
-    pub payload: String,
-    pub created_at_us: i64,
+/// Hands out the numbers allocated to a transaction, in order.
+pub(crate) struct Numbers {
+    next: BTreeMap<SequenceKey, i64>,
 }
 
-/// Everything a batch writes.
-pub(crate) struct Plan<'a> {
-    pub declarations: Vec<DeclarationRow<'a>>,
-    pub audit: Vec<AuditEntry>,
-    pub releases: Vec<ReleaseDocument>,
-    pub notifications: Vec<NotificationRow>,
-    pub outcomes: Vec<Recorded>,
-}
+impl Numbers {
+    /// `last_numbers` holds, per office and day, the last number allocated *including* `demand`.
+    pub fn new(demand: &BTreeMap<SequenceKey, i64>, last_numbers: &BTreeMap<SequenceKey, i64>) -> Numbers {
+        Numbers {
+            next: demand.iter().map(|(k, n)| (k.clone(), last_numbers.get(k).copied().unwrap_or(*n) - n + 1)).collect(),
+        }
+    }
 
-impl Plan<'_> {
-    /// The new audit head after this batch, if it wrote entries.
-    pub fn head(&self) -> Option<(i64, &str)> {
-        self.audit.last().map(|e| (e.seq, e.hash.as_str()))
+    /// The next number for an office and day.
+    pub fn take(&mut self, key: &SequenceKey) -> Result<RegistrationNumber, StoreError> {
+        let seq = self.next.get_mut(key).ok_or_else(|| StoreError::Corrupt("sequence plan".into()))?;
+        let n = RegistrationNumber::new(&key.0, key.1, *seq as u64).map_err(|e| StoreError::Conflict(e.to_string()))?;
+        *seq += 1;
+        Ok(n)
     }
 }
 
-/// Plans the rows of a batch. `last_numbers` holds, per office and day, the last sequence
-/// number allocated *including* this batch's demand.
+fn release_rows(
+    id: &str,
+    number: &RegistrationNumber,
+    location: &str,
+    at_us: i64,
+    automatic: bool,
+) -> Result<(ReleaseDocument, NotificationRow), StoreError> {
+    let doc = ReleaseDocument {
+        number: release::document_number(number),
+        declaration_id: id.to_string(),
+        registration_number: number.to_string(),
+        released_at: rfc3339(at_us),
+        location_of_goods: location.to_string(),
+        automatic,
+    };
+    let note = NotificationRow {
+        recipient: location.to_string(),
+        kind: "release",
+        payload: serde_json::to_string(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        created_at_us: at_us,
+    };
+    Ok((doc, note))
+}
+
+/// Plans the rows of a batch.
 pub(crate) fn plan<'a>(
     batch: &'a [Filing],
     slots: Vec<Slot>,
-    last_numbers: &BTreeMap<SequenceKey, i64>,
+    admissions: &[Option<Admission>],
+    mut numbers: Numbers,
+    ledger: Ledger,
     head: (i64, String),
-) -> Result<Plan<'a>, StoreError> {
-    let demand = number_demand(batch, &slots);
-    let mut next: BTreeMap<SequenceKey, i64> =
-        demand.iter().map(|(k, n)| (k.clone(), last_numbers.get(k).copied().unwrap_or(*n) - n + 1)).collect();
-    let mut plan = Plan {
-        declarations: Vec::new(),
-        audit: Vec::new(),
-        releases: Vec::new(),
-        notifications: Vec::new(),
-        outcomes: Vec::with_capacity(batch.len()),
-    };
+) -> Result<(WriteSet<'a>, Vec<Recorded>), StoreError> {
+    let mut set = WriteSet::default();
+    let mut outcomes = Vec::with_capacity(batch.len());
     let mut new_entries = Vec::new();
     let mut created: HashMap<usize, DeclarationSummary> = HashMap::new();
-    for (i, (filing, slot)) in batch.iter().zip(slots).enumerate() {
+    for (i, ((filing, slot), admission)) in batch.iter().zip(slots).zip(admissions).enumerate() {
         match slot {
-            Slot::Stored(s) => plan.outcomes.push(Recorded::Duplicate(s)),
+            Slot::Stored(s) => outcomes.push(Recorded::Duplicate(s)),
             Slot::SameAs(first) => {
                 let s = created.get(&first).cloned().ok_or_else(|| StoreError::Corrupt("batch order".into()))?;
-                plan.outcomes.push(Recorded::Duplicate(s));
+                outcomes.push(Recorded::Duplicate(s));
             }
             Slot::New => {
-                let number = match sequence_key(filing) {
-                    Some(key) => {
-                        let seq = next.get_mut(&key).ok_or_else(|| StoreError::Corrupt("sequence plan".into()))?;
-                        let n = RegistrationNumber::new(&key.0, key.1, *seq as u64)
-                            .map_err(|e| StoreError::Conflict(e.to_string()))?;
-                        *seq += 1;
-                        Some(n)
-                    }
-                    None => None,
-                };
+                let number = sequence_key(filing, *admission).map(|key| numbers.take(&key)).transpose()?;
                 let facts = SubmissionFacts {
                     id: filing.id,
                     declarant: &filing.declarant.0,
                     document_sha256: &filing.document_sha256,
                     at_us: filing.at_us,
                 };
-                let trail = registration::audit_trail(&facts, &filing.decision, number.as_ref())
+                let trail = registration::audit_trail(&facts, &filing.decision, *admission, number.as_ref())
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 new_entries.extend(trail);
-                if let (Decision::Registered { auto_release: true, declaration, .. }, Some(n)) =
-                    (&filing.decision, &number)
-                {
-                    let doc = ReleaseDocument {
-                        number: release::document_number(n),
-                        declaration_id: filing.id.to_string(),
-                        registration_number: n.to_string(),
-                        released_at: rfc3339(filing.at_us),
-                        location_of_goods: declaration.location_of_goods.clone(),
-                        automatic: true,
-                    };
-                    plan.notifications.push(NotificationRow {
-                        recipient: doc.location_of_goods.clone(),
-                        kind: "release",
-                        payload: serde_json::to_string(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                        created_at_us: filing.at_us,
-                    });
-                    plan.releases.push(doc);
+                if let (Some(accepted), Some(n)) = (filing.decision.accepted(), &number) {
+                    if accepted.auto_release {
+                        let location = &accepted.declaration.location_of_goods;
+                        let (doc, note) = release_rows(&filing.id.to_string(), n, location, filing.at_us, true)?;
+                        set.releases.push(doc);
+                        set.notifications.push(note);
+                    }
                 }
-                let columns = DecisionColumns::of(&filing.decision);
+                let columns = DecisionColumns::of(&filing.decision, *admission)?;
                 let summary = DeclarationSummary {
                     id: filing.id,
                     declarant: filing.declarant.clone(),
@@ -177,61 +210,217 @@ pub(crate) fn plan<'a>(
                     updated_at_us: filing.at_us,
                 };
                 created.insert(i, summary.clone());
-                plan.outcomes.push(Recorded::Created(summary));
-                plan.declarations.push(DeclarationRow { filing, columns, number });
+                outcomes.push(Recorded::Created(summary));
+                set.inserts.push(DeclarationRow { filing, columns, number });
             }
         }
     }
-    plan.audit = audit::chain_all(new_entries, head.0, &head.1);
-    Ok(plan)
+    set.audit = audit::chain_all(new_entries, head.0, &head.1);
+    (set.postings, set.balances) = ledger.finish();
+    Ok((set, outcomes))
 }
 
-/// What an officer's decision writes.
-pub(crate) struct ControlPlan {
+/// A declaration awaiting payment, as stored.
+pub(crate) struct Awaiting {
+    pub id: DeclarationId,
     pub summary: DeclarationSummary,
-    pub entry: AuditEntry,
-    pub release: Option<(ReleaseDocument, NotificationRow)>,
+    pub registrable: Registrable,
 }
 
-/// Plans an officer's decision on a stored declaration (its summary and filed document).
+/// Parses the stored registration record of a declaration awaiting payment.
+pub(crate) fn parse_registrable(json: Option<&str>) -> Result<Registrable, StoreError> {
+    let json =
+        json.ok_or_else(|| StoreError::Corrupt("accepted declaration without its registration record".into()))?;
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Posts a deposit and registers, oldest first, the declarations awaiting payment it covers.
+/// Returns the declarations it registers, whose numbers the caller then allocates.
+pub(crate) fn admit_awaiting(
+    deposit: &Deposit,
+    awaiting: Vec<Awaiting>,
+    ledger: &mut Ledger,
+) -> Result<(i64, Vec<Awaiting>), StoreError> {
+    let posting = Posting::deposit(&deposit.trader, deposit.amount, &deposit.reference);
+    let id = ledger
+        .post(posting, deposit.at_us, &deposit.actor)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?
+        .ok_or_else(|| StoreError::Corrupt("empty deposit".into()))?;
+    let mut registered = Vec::new();
+    for a in awaiting {
+        if registration::admit(&a.registrable.taxes, ledger.available(&deposit.trader)) == Admission::Registered {
+            ledger.register(&deposit.trader, &a.id.to_string(), &a.registrable, deposit.at_us)?;
+            registered.push(a);
+        }
+    }
+    Ok((id, registered))
+}
+
+/// The sequence key of a declaration registered after payment.
+pub(crate) fn awaiting_key(a: &Awaiting, date: NaiveDate) -> Option<SequenceKey> {
+    Some((a.registrable.office.clone(), date))
+}
+
+/// Plans the rows of a deposit and the registrations it allows.
+pub(crate) fn plan_deposit(
+    deposit: &Deposit,
+    posting_id: i64,
+    registered: Vec<Awaiting>,
+    mut numbers: Numbers,
+    ledger: Ledger,
+    head: (i64, String),
+) -> Result<(WriteSet<'static>, DepositOutcome), StoreError> {
+    let mut set = WriteSet::default();
+    let at_us = deposit.at_us;
+    let available_after = ledger.available(&deposit.trader);
+    let reserved_after = ledger.reserved(&deposit.trader);
+    let mut entries = vec![NewEntry {
+        at_us,
+        declaration_id: None,
+        actor: deposit.actor.clone(),
+        action: "deposit".into(),
+        details: serde_json::json!({
+            "trader": deposit.trader.0, "amount": deposit.amount, "reference": deposit.reference,
+            "posting": posting_id, "registers": registered.iter().map(|a| a.id.to_string()).collect::<Vec<_>>(),
+        })
+        .to_string(),
+    }];
+    let mut summaries = Vec::new();
+    for a in registered {
+        let key = awaiting_key(&a, deposit.date).ok_or_else(|| StoreError::Corrupt("sequence key".into()))?;
+        let number = numbers.take(&key)?;
+        let r = &a.registrable;
+        entries.extend(
+            registration::registration_trail(a.id, at_us, r, &number)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        );
+        if r.auto_release {
+            let (doc, note) = release_rows(&a.id.to_string(), &number, &r.location_of_goods, at_us, true)?;
+            set.releases.push(doc);
+            set.notifications.push(note);
+        }
+        let state = if r.auto_release { State::Released } else { State::UnderControl };
+        set.updates.push(DeclarationUpdate {
+            id: a.id.to_string(),
+            state: state.as_str(),
+            lane: Some(r.lane.as_str()),
+            registration_number: Some(number.to_string()),
+            registered_at_us: Some(at_us),
+            updated_at_us: at_us,
+            decision_json: Some(serde_json::json!({ "reasons": [], "hits": r.hits }).to_string()),
+        });
+        let mut s = a.summary;
+        s.state = state;
+        s.lane = Some(r.lane);
+        s.registration_number = Some(number);
+        s.registered_at_us = Some(at_us);
+        s.updated_at_us = at_us;
+        summaries.push(s);
+    }
+    set.audit = audit::chain_all(entries, head.0, &head.1);
+    (set.postings, set.balances) = ledger.finish();
+    let outcome = DepositOutcome {
+        posting_id,
+        duplicate: false,
+        balance: AccountBalance {
+            trader: deposit.trader.clone(),
+            available: available_after,
+            reserved: reserved_after,
+        },
+        registered: summaries,
+    };
+    Ok((set, outcome))
+}
+
+/// Plans a refund: the posting and its audit entry. `Overdraft` when the available balance
+/// does not cover it.
+pub(crate) fn plan_refund(
+    refund: &Refund,
+    mut ledger: Ledger,
+    head: (i64, String),
+) -> Result<Result<(WriteSet<'static>, RefundOutcome), Overdraft>, StoreError> {
+    let posting = Posting::refund(&refund.trader, refund.amount, &refund.reference);
+    let id = match ledger.post(posting, refund.at_us, &refund.actor) {
+        Ok(id) => id.ok_or_else(|| StoreError::Corrupt("empty refund".into()))?,
+        Err(overdraft) => return Ok(Err(overdraft)),
+    };
+    let balance = AccountBalance {
+        trader: refund.trader.clone(),
+        available: ledger.available(&refund.trader),
+        reserved: ledger.reserved(&refund.trader),
+    };
+    let mut set = WriteSet::default();
+    let entry = NewEntry {
+        at_us: refund.at_us,
+        declaration_id: None,
+        actor: refund.actor.clone(),
+        action: "refund".into(),
+        details: serde_json::json!({
+            "trader": refund.trader.0, "amount": refund.amount, "reference": refund.reference, "posting": id,
+        })
+        .to_string(),
+    };
+    set.audit = audit::chain_all(vec![entry], head.0, &head.1);
+    (set.postings, set.balances) = ledger.finish();
+    Ok(Ok((set, RefundOutcome { posting_id: id, reference: refund.reference.clone(), balance })))
+}
+
+/// Plans reservations outside registration (the ledger primitive `bench ledger` measures):
+/// each one applied in order against what the ones before it left.
+pub(crate) fn plan_reservations(
+    requests: &[ReservationRequest],
+    mut ledger: Ledger,
+) -> (WriteSet<'static>, Vec<Result<i64, Overdraft>>) {
+    let results = requests
+        .iter()
+        .map(|r| {
+            let posting = Posting::reservation(&r.trader, &r.reference, r.amount);
+            ledger.post(posting, r.at_us, "system").map(|id| id.unwrap_or(0))
+        })
+        .collect();
+    let mut set = WriteSet::default();
+    (set.postings, set.balances) = ledger.finish();
+    (set, results)
+}
+
+/// What an officer's decision writes, and the summary after it.
 pub(crate) fn plan_control(
     mut summary: DeclarationSummary,
-    document: &[u8],
-    decision: &smartcustoms_core::release::ControlDecision,
+    stored: &StoredControl,
+    decision: &ControlDecision,
     officer: &str,
     at_us: i64,
+    mut ledger: Ledger,
     head: (i64, String),
-) -> Result<ControlPlan, StoreError> {
+) -> Result<(WriteSet<'static>, DeclarationSummary), StoreError> {
     let id = summary.id.to_string();
     let (next, entry) =
         release::control_outcome(&id, summary.state, decision, officer, summary.registration_number.as_ref(), at_us)
             .map_err(|e| StoreError::Conflict(e.to_string()))?;
-    let entry = entry.chain(head.0, &head.1);
-    let release = match (&summary.registration_number, decision.release) {
-        (Some(n), true) => {
-            let location = serde_json::from_slice::<smartcustoms_core::declaration::DeclarationDoc>(document)
-                .ok()
-                .and_then(|d| d.location_of_goods)
-                .unwrap_or_default();
-            let doc = ReleaseDocument {
-                number: release::document_number(n),
-                declaration_id: id,
-                registration_number: n.to_string(),
-                released_at: rfc3339(at_us),
-                location_of_goods: location.clone(),
-                automatic: false,
-            };
-            let note = NotificationRow {
-                recipient: location,
-                kind: "release",
-                payload: serde_json::to_string(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                created_at_us: at_us,
-            };
-            Some((doc, note))
-        }
-        _ => None,
+    let mut set = WriteSet::default();
+    let trader = summary.declarant.clone();
+    let posting = match decision.release {
+        true => Posting::debit(&trader, &id, &stored.taxes),
+        false => Posting::reservation_release(&trader, &id, stored.taxes.total()),
     };
+    ledger.post(posting, at_us, officer).map_err(|e| StoreError::Corrupt(format!("reserved duties: {e}")))?;
+    if let (Some(n), true) = (&summary.registration_number, decision.release) {
+        let (doc, note) = release_rows(&id, n, &stored.location_of_goods, at_us, false)?;
+        set.releases.push(doc);
+        set.notifications.push(note);
+    }
+    set.audit = vec![entry.chain(head.0, &head.1)];
+    set.updates.push(DeclarationUpdate {
+        id,
+        state: next.as_str(),
+        lane: None,
+        registration_number: None,
+        registered_at_us: None,
+        updated_at_us: at_us,
+        decision_json: None,
+    });
+    (set.postings, set.balances) = ledger.finish();
     summary.state = next;
     summary.updated_at_us = at_us;
-    Ok(ControlPlan { summary, entry, release })
+    Ok((set, summary))
 }

@@ -5,13 +5,17 @@
 //! Rows are mapped to domain types here; the core never sees SQL. Every `Store` method is one
 //! transaction, and every state change writes its audit entries in that same transaction.
 
+mod account;
 mod batch;
 mod group_commit;
+mod money;
 mod postgres;
 mod records;
 mod rows;
+mod shared_queries;
 mod sqlite;
 mod sqlite_writer;
+mod writeset;
 
 use async_trait::async_trait;
 
@@ -23,6 +27,7 @@ pub use sqlite::SqliteStore;
 use smartcustoms_core::access::Principal;
 use smartcustoms_core::audit::AuditEntry;
 use smartcustoms_core::ids::{DeclarationId, TraderId};
+use smartcustoms_core::ledger::Overdraft;
 use smartcustoms_core::release::{ControlDecision, Notification, ReleaseDocument};
 
 /// Errors of the storage layer.
@@ -53,7 +58,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// The storage interface. One method is one transaction.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: Queries + Send + Sync + 'static {
     /// Which backend this is (`sqlite` or `postgres`).
     fn backend(&self) -> &'static str;
 
@@ -133,6 +138,64 @@ pub trait Store: Send + Sync + 'static {
 
     /// Marks a notification as delivered to its webhook.
     async fn mark_delivered(&self, id: i64, at_us: i64) -> StoreResult<()>;
+
+    /// Credits a deposit and registers, oldest first, the trader's declarations awaiting
+    /// payment that the new balance covers, in one transaction. A reference notified before
+    /// with the same trader and amount changes nothing (`duplicate`); with another trader or
+    /// amount it is a `Conflict`.
+    async fn deposit(&self, deposit: &Deposit) -> StoreResult<DepositOutcome>;
+
+    /// Pays money back to a trader; `Err(Overdraft)` when the available balance is short.
+    /// `Conflict` when the reference was used before.
+    async fn refund(&self, refund: &Refund) -> StoreResult<Result<RefundOutcome, Overdraft>>;
+
+    /// Reserves money outside registration, each request in order against what the ones
+    /// before it left, in one transaction.
+    async fn reserve_batch(&self, requests: &[ReservationRequest]) -> StoreResult<Vec<Result<i64, Overdraft>>>;
+}
+
+/// The part of the storage interface whose SQL is the same on both backends: the account
+/// views, the ledger replay, the tariff and the price observations.
+#[async_trait]
+pub trait Queries {
+    /// A trader's balances, open reservations and declarations awaiting payment.
+    async fn account(&self, trader: &TraderId) -> StoreResult<AccountView>;
+
+    /// A trader's statement for `[from_us, to_us)`.
+    async fn statement(&self, trader: &TraderId, from_us: i64, to_us: i64) -> StoreResult<Statement>;
+
+    /// Ledger lines of postings with `id > after_posting`, in order, at most `limit` postings.
+    async fn ledger_lines(&self, after_posting: i64, limit: i64) -> StoreResult<Vec<StoredLine>>;
+
+    /// Every stored balance.
+    async fn ledger_balances(&self) -> StoreResult<Vec<(String, i64)>>;
+
+    /// Per declaration with duties or postings: its state, duties and ledger totals.
+    async fn declaration_money(&self) -> StoreResult<Vec<DeclarationMoney>>;
+
+    /// Stores new versions of tariff entries in one transaction and returns them.
+    async fn add_tariff_entries(
+        &self,
+        entries: &[NewTariffEntry],
+        author: &str,
+        at_us: i64,
+    ) -> StoreResult<Vec<TariffEntryRecord>>;
+
+    /// The latest version of every tariff entry (withdrawn ones included, flagged).
+    async fn tariff_entries(&self) -> StoreResult<Vec<TariffEntryRecord>>;
+
+    /// Every version of one tariff entry, oldest first.
+    async fn tariff_history(&self, kind: TariffKind, key: &str) -> StoreResult<Vec<TariffEntryRecord>>;
+
+    /// Adds price observations; with `cursor`, also records that declarations up to that id
+    /// have been added, in the same transaction.
+    async fn add_price_observations(&self, rows: &[PriceRow], cursor: Option<&str>) -> StoreResult<u64>;
+
+    /// Every price observation.
+    async fn price_observations(&self) -> StoreResult<Vec<PriceRow>>;
+
+    /// Released declarations after the price cursor, at most `limit`: id, document, duties JSON.
+    async fn price_sources(&self, limit: i64) -> StoreResult<Vec<(String, Vec<u8>, Option<String>)>>;
 }
 
 /// Opens the store a URL names (`sqlite:PATH`, a file, or `postgres://…`) and runs

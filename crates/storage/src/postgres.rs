@@ -1,6 +1,8 @@
 //! The PostgreSQL store: production storage, shared by several `serve` processes.
 //!
-//! A batch takes the row lock on `audit_head` first, which serialises batches across processes:
+//! Every writing transaction (batches, deposits, refunds, reservations, officers' decisions)
+//! takes the row lock on `audit_head` first, which serialises them across processes: the
+//! ledger's balances are read and written by one transaction at a time, and
 //! the audit chain stays one chain, and the registration counters (also row-locked by their
 //! upsert) can never hand out a number twice. Rows are inserted with one `UNNEST` statement per
 //! table, so a batch costs a handful of round trips whatever its size.
@@ -16,10 +18,13 @@ use tracing::instrument;
 use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::audit::AuditEntry;
 use smartcustoms_core::ids::{DeclarationId, TraderId};
+use smartcustoms_core::ledger::Overdraft;
 use smartcustoms_core::release::{ControlDecision, Notification, ReleaseDocument};
 
 use crate::batch;
+use crate::money::{self, Ledger};
 use crate::records::*;
+use crate::writeset::WriteSet;
 use crate::{Store, StoreError, StoreResult};
 
 /// The PostgreSQL implementation of [`Store`].
@@ -41,10 +46,220 @@ impl PostgresStore {
     }
 }
 
+crate::shared_queries::shared_queries!(PostgresStore);
+
 crate::rows::row_mappers!(PgRow);
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+/// The shared SQL as it is (PostgreSQL placeholders).
+fn sql(text: &str) -> std::borrow::Cow<'_, str> {
+    std::borrow::Cow::Borrowed(text)
+}
+
+impl PostgresStore {
+    /// A write transaction on the pool.
+    async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Postgres>> {
+        Ok(self.pool.begin().await?)
+    }
+}
+
+type Tx = sqlx::Transaction<'static, sqlx::Postgres>;
+
+/// Takes the lock every writing transaction takes first, and reads the audit head.
+async fn lock_head(tx: &mut Tx) -> StoreResult<(i64, String)> {
+    let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetch_one(&mut **tx).await?;
+    Ok((row.try_get("seq")?, row.try_get("hash")?))
+}
+
+/// Reads the balances of `keys` and the last posting id into a ledger.
+async fn ledger(tx: &mut Tx, keys: Vec<String>) -> StoreResult<Ledger> {
+    let rows = sqlx::query("SELECT account, balance_cents FROM ledger_balances WHERE account = ANY($1)")
+        .bind(&keys)
+        .fetch_all(&mut **tx)
+        .await?;
+    let balances = rows
+        .iter()
+        .map(|r| Ok((r.try_get("account")?, r.try_get("balance_cents")?)))
+        .collect::<Result<_, sqlx::Error>>()?;
+    let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM ledger_postings").fetch_one(&mut **tx).await?;
+    Ledger::new(balances, last)
+}
+
+/// Allocates the numbers a transaction needs.
+async fn numbers(tx: &mut Tx, demand: BTreeMap<batch::SequenceKey, i64>) -> StoreResult<batch::Numbers> {
+    let mut last_numbers = BTreeMap::new();
+    for ((office, day), n) in &demand {
+        let last: i64 = sqlx::query_scalar(
+            "INSERT INTO registration_sequences (office, day, last) VALUES ($1, $2, $3) \
+             ON CONFLICT (office, day) DO UPDATE SET last = registration_sequences.last + excluded.last RETURNING last",
+        )
+        .bind(office)
+        .bind(day)
+        .bind(n)
+        .fetch_one(&mut **tx)
+        .await?;
+        last_numbers.insert((office.clone(), *day), last);
+    }
+    Ok(batch::Numbers::new(&demand, &last_numbers))
+}
+
+/// A deposit reference notified before: a duplicate when trader and amount match, a conflict
+/// when they do not.
+async fn earlier_deposit(tx: &mut Tx, d: &Deposit) -> StoreResult<Option<DepositOutcome>> {
+    let row = sqlx::query(
+        "SELECT p.id, p.trader, COALESCE(SUM(l.amount_cents), 0)::bigint AS cents FROM ledger_postings p \
+         JOIN ledger_lines l ON l.posting_id = p.id WHERE p.kind = 'deposit' AND p.reference = $1 GROUP BY p.id, p.trader",
+    )
+    .bind(&d.reference)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let (id, trader, cents): (i64, String, i64) = (row.try_get("id")?, row.try_get("trader")?, row.try_get("cents")?);
+    if trader != d.trader.0 || cents != d.amount.cents() {
+        return Err(StoreError::Conflict(format!(
+            "payment reference {} was notified before for another trader or amount",
+            d.reference
+        )));
+    }
+    let ledger = ledger(tx, money::accounts_of([&d.trader])).await?;
+    Ok(Some(DepositOutcome {
+        posting_id: id,
+        duplicate: true,
+        balance: AccountBalance {
+            trader: d.trader.clone(),
+            available: ledger.available(&d.trader),
+            reserved: ledger.reserved(&d.trader),
+        },
+        registered: Vec::new(),
+    }))
+}
+
+/// Writes everything a transaction planned, one statement per table.
+async fn write(tx: &mut Tx, set: WriteSet<'_>) -> StoreResult<()> {
+    if !set.inserts.is_empty() {
+        let mut cols = DeclarationColumns::default();
+        for d in &set.inserts {
+            cols.push(d.filing, &d.columns, d.number.as_ref().map(|n| n.0.clone()));
+        }
+        cols.insert("declarations", &mut **tx).await?;
+    }
+    for u in &set.updates {
+        sqlx::query(
+            "UPDATE declarations SET state = $1, lane = COALESCE($2, lane), \
+             registration_number = COALESCE($3, registration_number), registered_at_us = COALESCE($4, registered_at_us), \
+             updated_at_us = $5, decision = COALESCE($6, decision) WHERE id = $7",
+        )
+        .bind(u.state)
+        .bind(u.lane)
+        .bind(&u.registration_number)
+        .bind(u.registered_at_us)
+        .bind(u.updated_at_us)
+        .bind(&u.decision_json)
+        .bind(&u.id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if !set.audit.is_empty() {
+        let a = &set.audit;
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at_us, declaration_id, actor, action, details, prev_hash, hash) \
+             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])",
+        )
+        .bind(a.iter().map(|e| e.seq).collect::<Vec<_>>())
+        .bind(a.iter().map(|e| e.at_us).collect::<Vec<_>>())
+        .bind(a.iter().map(|e| e.declaration_id.clone()).collect::<Vec<_>>())
+        .bind(a.iter().map(|e| e.actor.clone()).collect::<Vec<_>>())
+        .bind(a.iter().map(|e| e.action.clone()).collect::<Vec<_>>())
+        .bind(a.iter().map(|e| e.details.clone()).collect::<Vec<_>>())
+        .bind(a.iter().map(|e| e.prev_hash.clone()).collect::<Vec<_>>())
+        .bind(a.iter().map(|e| e.hash.clone()).collect::<Vec<_>>())
+        .execute(&mut **tx)
+        .await?;
+    }
+    if let Some((seq, hash)) = set.head() {
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(seq)
+            .bind(hash)
+            .execute(&mut **tx)
+            .await?;
+    }
+    if !set.releases.is_empty() {
+        let r = &set.releases;
+        sqlx::query(
+            "INSERT INTO release_documents (number, declaration_id, registration_number, released_at, location_of_goods, automatic) \
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bool[])",
+        )
+        .bind(r.iter().map(|d| d.number.clone()).collect::<Vec<_>>())
+        .bind(r.iter().map(|d| d.declaration_id.clone()).collect::<Vec<_>>())
+        .bind(r.iter().map(|d| d.registration_number.clone()).collect::<Vec<_>>())
+        .bind(r.iter().map(|d| d.released_at.clone()).collect::<Vec<_>>())
+        .bind(r.iter().map(|d| d.location_of_goods.clone()).collect::<Vec<_>>())
+        .bind(r.iter().map(|d| d.automatic).collect::<Vec<_>>())
+        .execute(&mut **tx)
+        .await?;
+    }
+    if !set.notifications.is_empty() {
+        let n = &set.notifications;
+        sqlx::query(
+            "INSERT INTO notifications (recipient, kind, payload, created_at_us) \
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[])",
+        )
+        .bind(n.iter().map(|x| x.recipient.clone()).collect::<Vec<_>>())
+        .bind(n.iter().map(|x| x.kind).collect::<Vec<_>>())
+        .bind(n.iter().map(|x| x.payload.clone()).collect::<Vec<_>>())
+        .bind(n.iter().map(|x| x.created_at_us).collect::<Vec<_>>())
+        .execute(&mut **tx)
+        .await?;
+    }
+    if !set.postings.is_empty() {
+        let p = &set.postings;
+        sqlx::query(
+            "INSERT INTO ledger_postings (id, kind, trader, declaration_id, reference, at_us, actor) \
+             SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[])",
+        )
+        .bind(p.iter().map(|r| r.id).collect::<Vec<_>>())
+        .bind(p.iter().map(|r| r.posting.kind.as_str()).collect::<Vec<_>>())
+        .bind(p.iter().map(|r| r.posting.trader.0.clone()).collect::<Vec<_>>())
+        .bind(p.iter().map(|r| r.posting.declaration.clone()).collect::<Vec<_>>())
+        .bind(p.iter().map(|r| r.posting.reference.clone()).collect::<Vec<_>>())
+        .bind(p.iter().map(|r| r.at_us).collect::<Vec<_>>())
+        .bind(p.iter().map(|r| r.actor.clone()).collect::<Vec<_>>())
+        .execute(&mut **tx)
+        .await?;
+        let (ids, debits, credits, cents): (Vec<i64>, Vec<String>, Vec<String>, Vec<i64>) =
+            set.lines().fold(Default::default(), |mut acc, (i, d, c, a)| {
+                acc.0.push(i);
+                acc.1.push(d);
+                acc.2.push(c);
+                acc.3.push(a);
+                acc
+            });
+        sqlx::query(
+            "INSERT INTO ledger_lines (posting_id, debit, credit, amount_cents) \
+             SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::bigint[])",
+        )
+        .bind(ids)
+        .bind(debits)
+        .bind(credits)
+        .bind(cents)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if !set.balances.is_empty() {
+        let (accounts, cents): (Vec<String>, Vec<i64>) = set.balances.iter().cloned().unzip();
+        sqlx::query(
+            "INSERT INTO ledger_balances (account, balance_cents) SELECT * FROM UNNEST($1::text[], $2::bigint[]) \
+             ON CONFLICT (account) DO UPDATE SET balance_cents = excluded.balance_cents",
+        )
+        .bind(accounts)
+        .bind(cents)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Column arrays of declaration rows for one `UNNEST` insert.
@@ -63,6 +278,9 @@ struct DeclarationColumns {
     sha: Vec<String>,
     signature: Vec<Option<String>>,
     decision: Vec<String>,
+    duties: Vec<Option<String>>,
+    duties_cents: Vec<Option<i64>>,
+    pending: Vec<Option<String>>,
 }
 
 impl DeclarationColumns {
@@ -80,16 +298,21 @@ impl DeclarationColumns {
         self.sha.push(f.document_sha256.clone());
         self.signature.push(f.signature.clone());
         self.decision.push(c.decision_json.clone());
+        self.duties.push(c.duties_json.clone());
+        self.duties_cents.push(c.duties_cents);
+        self.pending.push(c.pending_json.clone());
     }
 
     async fn insert(self, table: &str, tx: &mut sqlx::PgConnection) -> StoreResult<()> {
         let sql = format!(
             "INSERT INTO {table} (id, declarant, idempotency_key, office, state, lane, registration_number, \
-             received_at_us, registered_at_us, updated_at_us, document, document_sha256, signature, decision) \
-             SELECT id, declarant, ikey, office, state, lane, num, at, reg, at, doc, sha, sig, dec FROM UNNEST(\
-             $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], \
-             $9::bigint[], $10::bytea[], $11::text[], $12::text[], $13::text[]) \
-             AS t(id, declarant, ikey, office, state, lane, num, at, reg, doc, sha, sig, dec)"
+             received_at_us, registered_at_us, updated_at_us, document, document_sha256, signature, decision, \
+             duties, duties_cents, pending) \
+             SELECT id, declarant, ikey, office, state, lane, num, at, reg, at, doc, sha, sig, dec, dut, cents, pend \
+             FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
+             $8::bigint[], $9::bigint[], $10::bytea[], $11::text[], $12::text[], $13::text[], $14::text[], \
+             $15::bigint[], $16::text[]) \
+             AS t(id, declarant, ikey, office, state, lane, num, at, reg, doc, sha, sig, dec, dut, cents, pend)"
         );
         sqlx::query(&sql)
             .bind(self.id)
@@ -105,6 +328,9 @@ impl DeclarationColumns {
             .bind(self.sha)
             .bind(self.signature)
             .bind(self.decision)
+            .bind(self.duties)
+            .bind(self.duties_cents)
+            .bind(self.pending)
             .execute(&mut *tx)
             .await?;
         Ok(())
@@ -248,10 +474,7 @@ impl Store for PostgresStore {
     #[instrument(skip_all, fields(batch = batch.len()))]
     async fn record_batch(&self, batch: &[Filing]) -> StoreResult<Vec<Recorded>> {
         let mut tx = self.pool.begin().await?;
-        let head_row =
-            sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetch_one(&mut *tx).await?;
-        let head = (head_row.try_get("seq")?, head_row.try_get("hash")?);
-
+        let head = lock_head(&mut tx).await?;
         let (declarants, keys): (Vec<String>, Vec<String>) =
             batch.iter().filter_map(|f| f.idempotency_key.clone().map(|k| (f.declarant.0.clone(), k))).unzip();
         let mut stored = HashMap::new();
@@ -266,88 +489,20 @@ impl Store for PostgresStore {
             }
         }
         let slots = batch::slots(batch, &stored);
-        let mut last_numbers = BTreeMap::new();
-        for ((office, day), n) in batch::number_demand(batch, &slots) {
-            let last: i64 = sqlx::query_scalar(
-                "INSERT INTO registration_sequences (office, day, last) VALUES ($1, $2, $3) \
-                 ON CONFLICT (office, day) DO UPDATE SET last = registration_sequences.last + excluded.last RETURNING last",
-            )
-            .bind(&office)
-            .bind(day)
-            .bind(n)
-            .fetch_one(&mut *tx)
-            .await?;
-            last_numbers.insert((office, day), last);
-        }
-        let plan = batch::plan(batch, slots, &last_numbers, head)?;
-
-        let mut cols = DeclarationColumns::default();
-        for d in &plan.declarations {
-            cols.push(d.filing, &d.columns, d.number.as_ref().map(|n| n.0.clone()));
-        }
-        cols.insert("declarations", &mut tx).await?;
-
-        if !plan.audit.is_empty() {
-            let a = &plan.audit;
-            sqlx::query(
-                "INSERT INTO audit_log (seq, at_us, declaration_id, actor, action, details, prev_hash, hash) \
-                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])",
-            )
-            .bind(a.iter().map(|e| e.seq).collect::<Vec<_>>())
-            .bind(a.iter().map(|e| e.at_us).collect::<Vec<_>>())
-            .bind(a.iter().map(|e| e.declaration_id.clone()).collect::<Vec<_>>())
-            .bind(a.iter().map(|e| e.actor.clone()).collect::<Vec<_>>())
-            .bind(a.iter().map(|e| e.action.clone()).collect::<Vec<_>>())
-            .bind(a.iter().map(|e| e.details.clone()).collect::<Vec<_>>())
-            .bind(a.iter().map(|e| e.prev_hash.clone()).collect::<Vec<_>>())
-            .bind(a.iter().map(|e| e.hash.clone()).collect::<Vec<_>>())
-            .execute(&mut *tx)
-            .await?;
-        }
-        if let Some((seq, hash)) = plan.head() {
-            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-                .bind(seq)
-                .bind(hash)
-                .execute(&mut *tx)
-                .await?;
-        }
-        if !plan.releases.is_empty() {
-            let r = &plan.releases;
-            sqlx::query(
-                "INSERT INTO release_documents (number, declaration_id, registration_number, released_at, location_of_goods, automatic) \
-                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bool[])",
-            )
-            .bind(r.iter().map(|d| d.number.clone()).collect::<Vec<_>>())
-            .bind(r.iter().map(|d| d.declaration_id.clone()).collect::<Vec<_>>())
-            .bind(r.iter().map(|d| d.registration_number.clone()).collect::<Vec<_>>())
-            .bind(r.iter().map(|d| d.released_at.clone()).collect::<Vec<_>>())
-            .bind(r.iter().map(|d| d.location_of_goods.clone()).collect::<Vec<_>>())
-            .bind(r.iter().map(|d| d.automatic).collect::<Vec<_>>())
-            .execute(&mut *tx)
-            .await?;
-        }
-        if !plan.notifications.is_empty() {
-            let n = &plan.notifications;
-            sqlx::query(
-                "INSERT INTO notifications (recipient, kind, payload, created_at_us) \
-                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[])",
-            )
-            .bind(n.iter().map(|x| x.recipient.clone()).collect::<Vec<_>>())
-            .bind(n.iter().map(|x| x.kind).collect::<Vec<_>>())
-            .bind(n.iter().map(|x| x.payload.clone()).collect::<Vec<_>>())
-            .bind(n.iter().map(|x| x.created_at_us).collect::<Vec<_>>())
-            .execute(&mut *tx)
-            .await?;
-        }
+        let mut ledger = ledger(&mut tx, money::accounts_of(&batch::traders(batch, &slots))).await?;
+        let admissions = batch::admit(batch, &slots, &mut ledger)?;
+        let numbers = numbers(&mut tx, batch::number_demand(batch::batch_keys(batch, &admissions))).await?;
+        let (set, outcomes) = batch::plan(batch, slots, &admissions, numbers, ledger, head)?;
+        write(&mut tx, set).await?;
         tx.commit().await?;
-        Ok(plan.outcomes)
+        Ok(outcomes)
     }
 
     async fn bare_insert_batch(&self, batch: &[Filing]) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         let mut cols = DeclarationColumns::default();
         for f in batch {
-            cols.push(f, &DecisionColumns::of(&f.decision), None);
+            cols.push(f, &DecisionColumns::of(&f.decision, None)?, None);
         }
         cols.insert("bare_declarations", &mut tx).await?;
         tx.commit().await?;
@@ -363,67 +518,87 @@ impl Store for PostgresStore {
         at_us: i64,
     ) -> StoreResult<DeclarationSummary> {
         let mut tx = self.pool.begin().await?;
-        let head_row =
-            sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetch_one(&mut *tx).await?;
-        let head = (head_row.try_get("seq")?, head_row.try_get("hash")?);
-        let sql = format!("SELECT {SUMMARY_COLUMNS}, document FROM declarations WHERE id = $1");
+        let head = lock_head(&mut tx).await?;
+        let sql = format!("SELECT {SUMMARY_COLUMNS}, document, pending FROM declarations WHERE id = $1");
         let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
         let document: Vec<u8> = row.try_get("document")?;
-        let plan = batch::plan_control(summary(&row)?, &document, decision, officer, at_us, head)?;
-        let e = &plan.entry;
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at_us, declaration_id, actor, action, details, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(e.seq)
-        .bind(e.at_us)
-        .bind(&e.declaration_id)
-        .bind(&e.actor)
-        .bind(&e.action)
-        .bind(&e.details)
-        .bind(&e.prev_hash)
-        .bind(&e.hash)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(e.seq)
-            .bind(&e.hash)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE declarations SET state = $1, updated_at_us = $2 WHERE id = $3")
-            .bind(plan.summary.state.as_str())
-            .bind(at_us)
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await?;
-        if let Some((r, n)) = &plan.release {
-            sqlx::query(
-                "INSERT INTO release_documents (number, declaration_id, registration_number, released_at, location_of_goods, automatic) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(&r.number)
-            .bind(&r.declaration_id)
-            .bind(&r.registration_number)
-            .bind(&r.released_at)
-            .bind(&r.location_of_goods)
-            .bind(r.automatic)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("INSERT INTO notifications (recipient, kind, payload, created_at_us) VALUES ($1, $2, $3, $4)")
-                .bind(&n.recipient)
-                .bind(n.kind)
-                .bind(&n.payload)
-                .bind(n.created_at_us)
-                .execute(&mut *tx)
-                .await?;
-        }
+        let pending: Option<String> = row.try_get("pending")?;
+        let summary = summary(&row)?;
+        let stored = StoredControl::parse_or_document(pending.as_deref(), &document)?;
+        let ledger = ledger(&mut tx, money::accounts_of([&summary.declarant])).await?;
+        let (set, summary) = batch::plan_control(summary, &stored, decision, officer, at_us, ledger, head)?;
+        write(&mut tx, set).await?;
         tx.commit().await?;
-        Ok(plan.summary)
+        Ok(summary)
+    }
+
+    async fn deposit(&self, d: &Deposit) -> StoreResult<DepositOutcome> {
+        let mut tx = self.pool.begin().await?;
+        let head = lock_head(&mut tx).await?;
+        if let Some(dup) = earlier_deposit(&mut tx, d).await? {
+            return Ok(dup);
+        }
+        let mut ledger = ledger(&mut tx, money::accounts_of([&d.trader])).await?;
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, pending FROM declarations WHERE declarant = $1 AND state = 'awaiting_payment' \
+             ORDER BY received_at_us, id"
+        );
+        let mut awaiting = Vec::new();
+        for row in sqlx::query(&sql).bind(&d.trader.0).fetch_all(&mut *tx).await? {
+            let summary = summary(&row)?;
+            let pending: Option<String> = row.try_get("pending")?;
+            awaiting.push(batch::Awaiting {
+                id: summary.id,
+                summary,
+                registrable: batch::parse_registrable(pending.as_deref())?,
+            });
+        }
+        let (posting_id, registered) = batch::admit_awaiting(d, awaiting, &mut ledger)?;
+        let numbers =
+            numbers(&mut tx, batch::number_demand(registered.iter().map(|a| batch::awaiting_key(a, d.date)))).await?;
+        let (set, outcome) = batch::plan_deposit(d, posting_id, registered, numbers, ledger, head)?;
+        write(&mut tx, set).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn refund(&self, r: &Refund) -> StoreResult<Result<RefundOutcome, Overdraft>> {
+        let mut tx = self.pool.begin().await?;
+        let head = lock_head(&mut tx).await?;
+        let used: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM ledger_postings WHERE kind = 'refund' AND reference = $1)",
+        )
+        .bind(&r.reference)
+        .fetch_one(&mut *tx)
+        .await?;
+        if used {
+            return Err(StoreError::Conflict(format!("refund reference {} was used before", r.reference)));
+        }
+        let ledger = ledger(&mut tx, money::accounts_of([&r.trader])).await?;
+        match batch::plan_refund(r, ledger, head)? {
+            Ok((set, outcome)) => {
+                write(&mut tx, set).await?;
+                tx.commit().await?;
+                Ok(Ok(outcome))
+            }
+            Err(overdraft) => Ok(Err(overdraft)),
+        }
+    }
+
+    async fn reserve_batch(&self, requests: &[ReservationRequest]) -> StoreResult<Vec<Result<i64, Overdraft>>> {
+        let mut tx = self.pool.begin().await?;
+        lock_head(&mut tx).await?;
+        let ledger = ledger(&mut tx, money::accounts_of(requests.iter().map(|r| &r.trader))).await?;
+        let (set, results) = batch::plan_reservations(requests, ledger);
+        write(&mut tx, set).await?;
+        tx.commit().await?;
+        Ok(results)
     }
 
     async fn declaration(&self, id: DeclarationId) -> StoreResult<Option<DeclarationRecord>> {
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS}, document, document_sha256, signature, decision FROM declarations WHERE id = $1"
+            "SELECT {SUMMARY_COLUMNS}, document, document_sha256, signature, decision, duties, duties_cents \
+             FROM declarations WHERE id = $1"
         );
         let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&self.pool).await?;
         row.as_ref().map(declaration_record).transpose()

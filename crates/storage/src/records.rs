@@ -5,7 +5,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use smartcustoms_core::ids::{DeclarationId, RegistrationNumber, TraderId};
-use smartcustoms_core::registration::{Decision, Reason};
+use smartcustoms_core::ledger::{Amount, PostingKind, TaxSplit};
+use smartcustoms_core::registration::{self, Admission, Decision, Reason};
 use smartcustoms_core::risk::{Hit, Lane};
 use smartcustoms_core::workflow::State;
 
@@ -144,6 +145,12 @@ pub struct DeclarationRecord {
     pub reasons: Vec<Reason>,
     /// Risk profiles that fired.
     pub hits: Vec<Hit>,
+    /// The duty calculation with every input (measure, rate, exchange rate) and the value
+    /// check of each item, for declarations that got that far.
+    #[schema(value_type = Option<Object>)]
+    pub duties: Option<serde_json::Value>,
+    /// The duties to pay.
+    pub duties_total: Option<Amount>,
 }
 
 /// Listing filters.
@@ -170,23 +177,78 @@ pub struct StateCount {
     pub count: i64,
 }
 
-/// The columns derived from a decision.
+/// The columns derived from a decision and its admission.
 pub(crate) struct DecisionColumns {
     pub state: State,
     pub lane: Option<Lane>,
     pub decision_json: String,
+    /// The duty calculation and value checks, for accepted declarations.
+    pub duties_json: Option<String>,
+    /// The duties to pay, in cents.
+    pub duties_cents: Option<i64>,
+    /// The registration record ([`smartcustoms_core::registration::Registrable`]).
+    pub pending_json: Option<String>,
 }
 
 impl DecisionColumns {
-    pub(crate) fn of(decision: &Decision) -> Self {
-        let state = decision.final_state();
-        let lane = decision.lane();
-        let decision_json = match decision {
-            Decision::Refused { reasons } => serde_json::json!({ "reasons": reasons, "hits": [] }),
-            Decision::Registered { assessment, .. } => serde_json::json!({ "reasons": [], "hits": assessment.hits }),
+    pub(crate) fn of(decision: &Decision, admission: Option<Admission>) -> Result<Self, crate::StoreError> {
+        let state = registration::final_state(decision, admission);
+        let registered = !matches!(admission, Some(Admission::AwaitingPayment { .. }));
+        Ok(match decision {
+            Decision::Refused { reasons } => DecisionColumns {
+                state,
+                lane: None,
+                decision_json: serde_json::json!({ "reasons": reasons, "hits": [] }).to_string(),
+                duties_json: None,
+                duties_cents: None,
+                pending_json: None,
+            },
+            Decision::Accepted(a) => {
+                let registrable = a.registrable();
+                let hits = if registered { a.assessment.hits.clone() } else { Vec::new() };
+                DecisionColumns {
+                    state,
+                    lane: registered.then_some(a.assessment.lane),
+                    decision_json: serde_json::json!({ "reasons": [], "hits": hits }).to_string(),
+                    duties_json: Some(json(&Duties { calculation: &a.duties, valuation: &a.valuation })?),
+                    duties_cents: Some(registrable.taxes.total().cents()),
+                    pending_json: Some(json(&registrable)?),
+                }
+            }
+        })
+    }
+}
+
+/// The duty calculation as stored and returned with a declaration.
+#[derive(Serialize)]
+struct Duties<'a> {
+    calculation: &'a smartcustoms_core::tariff::DutyAssessment,
+    valuation: &'a [Option<smartcustoms_core::valuation::ValuationCheck>],
+}
+
+fn json<T: Serialize>(value: &T) -> Result<String, crate::StoreError> {
+    serde_json::to_string(value).map_err(|e| crate::StoreError::Corrupt(e.to_string()))
+}
+
+/// What an officer's decision needs from the stored declaration.
+pub(crate) struct StoredControl {
+    pub taxes: TaxSplit,
+    pub location_of_goods: String,
+}
+
+impl StoredControl {
+    /// From the stored registration record; a declaration registered before duties were
+    /// calculated has none, and its goods location is read from the filed document.
+    pub(crate) fn parse_or_document(pending: Option<&str>, document: &[u8]) -> Result<Self, crate::StoreError> {
+        if pending.is_some() {
+            let r = crate::batch::parse_registrable(pending)?;
+            return Ok(StoredControl { taxes: r.taxes, location_of_goods: r.location_of_goods });
         }
-        .to_string();
-        DecisionColumns { state, lane, decision_json }
+        let location = serde_json::from_slice::<smartcustoms_core::declaration::DeclarationDoc>(document)
+            .ok()
+            .and_then(|d| d.location_of_goods)
+            .unwrap_or_default();
+        Ok(StoredControl { taxes: TaxSplit::default(), location_of_goods: location })
     }
 }
 
@@ -213,7 +275,14 @@ pub(crate) fn parse_lane(s: Option<&str>) -> Result<Option<Lane>, crate::StoreEr
 
 /// The summary of a filing recorded bare (benchmark floor): as filed, nothing assigned.
 pub(crate) fn bare_summary(f: &Filing) -> DeclarationSummary {
-    let c = DecisionColumns::of(&f.decision);
+    let c = DecisionColumns {
+        state: registration::final_state(&f.decision, None),
+        lane: f.decision.accepted().map(|a| a.assessment.lane),
+        decision_json: String::new(),
+        duties_json: None,
+        duties_cents: None,
+        pending_json: None,
+    };
     DeclarationSummary {
         id: f.id,
         declarant: f.declarant.clone(),
@@ -225,4 +294,267 @@ pub(crate) fn bare_summary(f: &Filing) -> DeclarationSummary {
         registered_at_us: None,
         updated_at_us: f.at_us,
     }
+}
+
+/// A deposit notified by a bank or payment operator.
+#[derive(Debug, Clone)]
+pub struct Deposit {
+    /// The trader credited.
+    pub trader: TraderId,
+    /// Positive amount.
+    pub amount: Amount,
+    /// The payment reference, unique: a repeated notification with it changes nothing.
+    pub reference: String,
+    /// The bank's principal name.
+    pub actor: String,
+    /// Time, µs since the epoch.
+    pub at_us: i64,
+    /// Today at the offices (numbers of declarations it registers carry this date).
+    pub date: NaiveDate,
+}
+
+/// A trader's balances.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AccountBalance {
+    /// The trader.
+    pub trader: TraderId,
+    /// What the trader can spend.
+    pub available: Amount,
+    /// What is set aside for registered declarations not yet released.
+    pub reserved: Amount,
+}
+
+/// What a deposit did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DepositOutcome {
+    /// The ledger posting of the deposit.
+    pub posting_id: i64,
+    /// True when the reference had been notified before: nothing changed.
+    pub duplicate: bool,
+    /// Balances after the deposit (now, for a duplicate).
+    pub balance: AccountBalance,
+    /// Declarations that awaited payment and are now registered.
+    pub registered: Vec<DeclarationSummary>,
+}
+
+/// A refund a trader asks for.
+#[derive(Debug, Clone)]
+pub struct Refund {
+    /// The trader.
+    pub trader: TraderId,
+    /// Positive amount, at most the available balance.
+    pub amount: Amount,
+    /// Reference of the payment order to the bank.
+    pub reference: String,
+    /// Who asked.
+    pub actor: String,
+    /// Time, µs since the epoch.
+    pub at_us: i64,
+}
+
+/// A refund made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RefundOutcome {
+    /// The ledger posting.
+    pub posting_id: i64,
+    /// Reference of the payment order.
+    pub reference: String,
+    /// Balances after it.
+    pub balance: AccountBalance,
+}
+
+/// A reservation outside registration.
+#[derive(Debug, Clone)]
+pub struct ReservationRequest {
+    /// The trader.
+    pub trader: TraderId,
+    /// What the money is set aside for.
+    pub reference: String,
+    /// Positive amount.
+    pub amount: Amount,
+    /// Time, µs since the epoch.
+    pub at_us: i64,
+}
+
+/// A declaration waiting for a deposit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AwaitingPayment {
+    /// The declaration.
+    pub declaration_id: DeclarationId,
+    /// Receipt time, µs since the epoch.
+    pub received_at_us: i64,
+    /// Its duties.
+    pub duties: Amount,
+    /// What a deposit must add to the available balance to register it, counting the
+    /// declarations before it (they register first, oldest first).
+    pub missing: Amount,
+}
+
+/// Duties reserved for a registered declaration not yet released.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct OpenReservation {
+    /// The declaration (or the reference of a reservation outside registration).
+    pub reference: String,
+    /// Amount still reserved.
+    pub amount: Amount,
+}
+
+/// A trader's account as the trader sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AccountView {
+    /// Balances.
+    #[serde(flatten)]
+    pub balance: AccountBalance,
+    /// Open reservations.
+    pub reservations: Vec<OpenReservation>,
+    /// Declarations awaiting payment, oldest first.
+    pub awaiting_payment: Vec<AwaitingPayment>,
+}
+
+/// One line of a statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct StatementEntry {
+    /// Ledger posting.
+    pub posting_id: i64,
+    /// Time, µs since the epoch.
+    pub at_us: i64,
+    /// What it is.
+    pub kind: PostingKind,
+    /// The declaration concerned.
+    pub declaration_id: Option<String>,
+    /// The payment reference.
+    pub reference: Option<String>,
+    /// Change of the available balance (negative when it decreases), as a decimal string.
+    pub available_change: String,
+    /// Change of the reserved balance.
+    pub reserved_change: String,
+    /// Available balance after the posting.
+    pub available_after: Amount,
+    /// Reserved balance after the posting.
+    pub reserved_after: Amount,
+}
+
+/// A trader's statement for a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Statement {
+    /// The trader.
+    pub trader: TraderId,
+    /// Start of the period, µs since the epoch (inclusive).
+    pub from_us: i64,
+    /// End of the period, µs since the epoch (exclusive).
+    pub to_us: i64,
+    /// Balances at the start.
+    pub opening: AccountBalance,
+    /// Postings in the period, in order.
+    pub entries: Vec<StatementEntry>,
+    /// Balances at the end.
+    pub closing: AccountBalance,
+}
+
+/// A stored ledger line with its posting, for replay.
+#[derive(Debug, Clone)]
+pub struct StoredLine {
+    /// Posting id.
+    pub posting_id: i64,
+    /// Posting kind.
+    pub kind: String,
+    /// Account debited.
+    pub debit: String,
+    /// Account credited.
+    pub credit: String,
+    /// Cents.
+    pub amount_cents: i64,
+}
+
+/// Per declaration: the state, the duties and what the ledger holds for it.
+#[derive(Debug, Clone)]
+pub struct DeclarationMoney {
+    /// The declaration.
+    pub id: String,
+    /// Its state.
+    pub state: State,
+    /// Its duties in cents (none for refused filings).
+    pub duties_cents: Option<i64>,
+    /// Reserved, debited and released cents.
+    pub reserved: i64,
+    /// Debited cents.
+    pub debited: i64,
+    /// Released cents.
+    pub released: i64,
+}
+
+/// A tariff entry kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TariffKind {
+    /// A measure.
+    Measure,
+    /// A country group.
+    Group,
+    /// An exchange rate.
+    Rate,
+}
+
+impl TariffKind {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TariffKind::Measure => "measure",
+            TariffKind::Group => "group",
+            TariffKind::Rate => "rate",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<TariffKind> {
+        [TariffKind::Measure, TariffKind::Group, TariffKind::Rate].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A new version of a tariff entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTariffEntry {
+    /// Kind.
+    pub kind: TariffKind,
+    /// Stable key (measure id, group code, `CURRENCY/valid_from` for a rate).
+    pub key: String,
+    /// The entry as JSON.
+    pub body: serde_json::Value,
+    /// True to withdraw the entry.
+    pub withdrawn: bool,
+}
+
+/// A stored version of a tariff entry.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct TariffEntryRecord {
+    /// Kind.
+    pub kind: TariffKind,
+    /// Key.
+    pub key: String,
+    /// Version, from 1.
+    pub version: i64,
+    /// The entry.
+    #[schema(value_type = Object)]
+    pub body: serde_json::Value,
+    /// Withdrawn in this version.
+    pub withdrawn: bool,
+    /// Who changed it.
+    pub author: String,
+    /// When, µs since the epoch.
+    pub created_at_us: i64,
+}
+
+/// A price observation row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PriceRow {
+    /// HS subheading.
+    pub hs6: String,
+    /// Country of origin.
+    pub origin: String,
+    /// EUR per kg.
+    pub value_per_kg: Option<rust_decimal::Decimal>,
+    /// EUR per unit.
+    pub value_per_unit: Option<rust_decimal::Decimal>,
+    /// Where it comes from.
+    pub source: String,
 }

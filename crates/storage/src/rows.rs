@@ -80,6 +80,7 @@ macro_rules! row_mappers {
 
         fn declaration_record(r: &$row) -> StoreResult<DeclarationRecord> {
             let (reasons, hits) = parse_decision_json(r.try_get("decision")?)?;
+            let duties: Option<String> = r.try_get("duties")?;
             Ok(DeclarationRecord {
                 summary: summary(r)?,
                 document: r.try_get("document")?,
@@ -87,6 +88,27 @@ macro_rules! row_mappers {
                 signature: r.try_get("signature")?,
                 reasons,
                 hits,
+                duties: duties
+                    .map(|d| serde_json::from_str(&d).map_err(|e| StoreError::Corrupt(e.to_string())))
+                    .transpose()?,
+                duties_total: r
+                    .try_get::<Option<i64>, _>("duties_cents")?
+                    .map(smartcustoms_core::ledger::Amount::from_cents),
+            })
+        }
+
+        fn tariff_entry(r: &$row) -> StoreResult<TariffEntryRecord> {
+            let kind: String = r.try_get("kind")?;
+            let body: String = r.try_get("body")?;
+            Ok(TariffEntryRecord {
+                kind: TariffKind::parse(&kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("unknown tariff entry kind {kind:?}")))?,
+                key: r.try_get("key")?,
+                version: r.try_get("version")?,
+                body: serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                withdrawn: r.try_get("withdrawn")?,
+                author: r.try_get("author")?,
+                created_at_us: r.try_get("created_at_us")?,
             })
         }
 

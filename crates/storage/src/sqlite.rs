@@ -13,11 +13,11 @@ use tracing::instrument;
 use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::audit::AuditEntry;
 use smartcustoms_core::ids::{DeclarationId, TraderId};
+use smartcustoms_core::ledger::Overdraft;
 use smartcustoms_core::release::{ControlDecision, Notification, ReleaseDocument};
 
-use crate::batch;
 use crate::records::*;
-use crate::sqlite_writer::Writer;
+use crate::sqlite_writer::{self, Writer};
 use crate::{Store, StoreError, StoreResult};
 
 /// The SQLite implementation of [`Store`].
@@ -54,7 +54,21 @@ impl SqliteStore {
     }
 }
 
+crate::shared_queries::shared_queries!(SqliteStore);
+
 crate::rows::row_mappers!(SqliteRow);
+
+/// The shared SQL with SQLite placeholders (`?1` for `$1`).
+fn sql(text: &str) -> std::borrow::Cow<'_, str> {
+    std::borrow::Cow::Owned(text.replace('$', "?"))
+}
+
+impl SqliteStore {
+    /// A write transaction on the pool, taking the write lock at once.
+    async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
@@ -204,67 +218,29 @@ impl Store for SqliteStore {
         officer: &str,
         at_us: i64,
     ) -> StoreResult<DeclarationSummary> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let head_row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
-        let head = (head_row.try_get("seq")?, head_row.try_get("hash")?);
-        let sql = format!("SELECT {SUMMARY_COLUMNS}, document FROM declarations WHERE id = ?");
-        let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
-        let document: Vec<u8> = row.try_get("document")?;
-        let plan = batch::plan_control(summary(&row)?, &document, decision, officer, at_us, head)?;
-        let e = &plan.entry;
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at_us, declaration_id, actor, action, details, prev_hash, hash) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(e.seq)
-        .bind(e.at_us)
-        .bind(&e.declaration_id)
-        .bind(&e.actor)
-        .bind(&e.action)
-        .bind(&e.details)
-        .bind(&e.prev_hash)
-        .bind(&e.hash)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")
-            .bind(e.seq)
-            .bind(&e.hash)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE declarations SET state = ?, updated_at_us = ? WHERE id = ?")
-            .bind(plan.summary.state.as_str())
-            .bind(at_us)
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await?;
-        if let Some((r, n)) = &plan.release {
-            sqlx::query(
-                "INSERT INTO release_documents (number, declaration_id, registration_number, released_at, location_of_goods, automatic) \
-                 VALUES (?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&r.number)
-            .bind(&r.declaration_id)
-            .bind(&r.registration_number)
-            .bind(&r.released_at)
-            .bind(&r.location_of_goods)
-            .bind(r.automatic)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("INSERT INTO notifications (recipient, kind, payload, created_at_us) VALUES (?, ?, ?, ?)")
-                .bind(&n.recipient)
-                .bind(n.kind)
-                .bind(&n.payload)
-                .bind(n.created_at_us)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(plan.summary)
+        let (decision, officer) = (decision.clone(), officer.to_string());
+        self.writer.run(move |tx| sqlite_writer::control(tx, id, &decision, &officer, at_us)).await
+    }
+
+    async fn deposit(&self, deposit: &Deposit) -> StoreResult<DepositOutcome> {
+        let deposit = deposit.clone();
+        self.writer.run(move |tx| sqlite_writer::deposit(tx, &deposit)).await
+    }
+
+    async fn refund(&self, refund: &Refund) -> StoreResult<Result<RefundOutcome, Overdraft>> {
+        let refund = refund.clone();
+        self.writer.run(move |tx| sqlite_writer::refund(tx, &refund)).await
+    }
+
+    async fn reserve_batch(&self, requests: &[ReservationRequest]) -> StoreResult<Vec<Result<i64, Overdraft>>> {
+        let requests = requests.to_vec();
+        self.writer.run(move |tx| sqlite_writer::reserve(tx, &requests)).await
     }
 
     async fn declaration(&self, id: DeclarationId) -> StoreResult<Option<DeclarationRecord>> {
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS}, document, document_sha256, signature, decision FROM declarations WHERE id = ?"
+            "SELECT {SUMMARY_COLUMNS}, document, document_sha256, signature, decision, duties, duties_cents \
+             FROM declarations WHERE id = ?"
         );
         let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&self.pool).await?;
         row.as_ref().map(declaration_record).transpose()

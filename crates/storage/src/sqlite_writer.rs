@@ -1,4 +1,4 @@
-//! The write path of a batch on SQLite, on one synchronous connection with cached prepared
+//! The write paths on SQLite (batches, deposits, refunds, reservations, officers' decisions), on one synchronous connection with cached prepared
 //! statements. A batch is a single call on a blocking thread instead of a dozen asynchronous
 //! round trips to the driver's worker, which keeps the serial section of group commit short.
 //! Reads and the rarer writes stay on the sqlx pool; both open the same file, and
@@ -9,12 +9,16 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use smartcustoms_core::ids::{DeclarationId, RegistrationNumber, TraderId};
+use smartcustoms_core::ledger::Overdraft;
+use smartcustoms_core::release::ControlDecision;
 
 use crate::batch;
-use crate::records::{parse_lane, parse_state, DecisionColumns, DeclarationSummary, Filing, Recorded};
+use crate::money::{self, Ledger};
+use crate::records::*;
+use crate::writeset::WriteSet;
 use crate::{StoreError, StoreResult};
 
 /// The writing connection.
@@ -43,8 +47,9 @@ fn db(e: rusqlite::Error) -> StoreError {
 }
 
 const INSERT_DECLARATION: &str = "INSERT INTO {table} (id, declarant, idempotency_key, office, state, lane, \
-    registration_number, received_at_us, registered_at_us, updated_at_us, document, document_sha256, signature, decision) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?10, ?11, ?12, ?13)";
+    registration_number, received_at_us, registered_at_us, updated_at_us, document, document_sha256, signature, decision, \
+    duties, duties_cents, pending) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
 
 impl Writer {
     /// Opens the file with the same durability settings as the pool.
@@ -63,34 +68,40 @@ impl Writer {
         Ok(Writer { conn })
     }
 
-    /// Records a batch in one transaction (see `Store::record_batch`).
-    pub(crate) async fn record(&self, batch: Vec<Filing>) -> StoreResult<Vec<Recorded>> {
+    /// Runs `work` in one `BEGIN IMMEDIATE` transaction on the writing connection and commits
+    /// it when `work` succeeds.
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Transaction<'_>) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = conn.lock().map_err(corrupt)?;
-            record(&mut conn, &batch)
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
+            let out = work(&tx)?;
+            tx.commit().map_err(db)?;
+            Ok(out)
         })
         .await
         .map_err(corrupt)?
     }
 
+    /// Records a batch in one transaction (see `Store::record_batch`).
+    pub(crate) async fn record(&self, batch: Vec<Filing>) -> StoreResult<Vec<Recorded>> {
+        self.run(move |tx| record(tx, &batch)).await
+    }
+
     /// Inserts bare rows in one transaction (see `Store::bare_insert_batch`).
     pub(crate) async fn bare(&self, batch: Vec<Filing>) -> StoreResult<()> {
-        let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = conn.lock().map_err(corrupt)?;
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
-            {
-                let mut insert =
-                    tx.prepare_cached(&INSERT_DECLARATION.replace("{table}", "bare_declarations")).map_err(db)?;
-                for f in &batch {
-                    insert_declaration(&mut insert, f, &DecisionColumns::of(&f.decision), None)?;
-                }
+        self.run(move |tx| {
+            let mut insert =
+                tx.prepare_cached(&INSERT_DECLARATION.replace("{table}", "bare_declarations")).map_err(db)?;
+            for f in &batch {
+                insert_declaration(&mut insert, f, &DecisionColumns::of(&f.decision, None)?, None)?;
             }
-            tx.commit().map_err(db)
+            Ok(())
         })
         .await
-        .map_err(corrupt)?
     }
 }
 
@@ -133,121 +144,332 @@ fn insert_declaration(
         f.document_sha256,
         f.signature,
         c.decision_json,
+        c.duties_json,
+        c.duties_cents,
+        c.pending_json,
     ])
     .map_err(db)?;
     Ok(())
 }
 
-/// The summary columns as read by rusqlite, before parsing.
-type SummaryColumns = (String, String, String, Option<String>, Option<String>, Option<String>, i64, Option<i64>, i64);
-
-fn stored_summary(row: &rusqlite::Row<'_>) -> rusqlite::Result<SummaryColumns> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-        row.get(6)?,
-        row.get(7)?,
-        row.get(8)?,
-    ))
+fn stored_summary(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredSummary> {
+    Ok(StoredSummary {
+        id: row.get(0)?,
+        declarant: row.get(1)?,
+        state: row.get(2)?,
+        lane: row.get(3)?,
+        number: row.get(4)?,
+        office: row.get(5)?,
+        received_at_us: row.get(6)?,
+        registered_at_us: row.get(7)?,
+        updated_at_us: row.get(8)?,
+    })
 }
 
-fn record(conn: &mut Connection, batch: &[Filing]) -> StoreResult<Vec<Recorded>> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
+/// The summary columns as read by rusqlite, before parsing.
+struct StoredSummary {
+    id: String,
+    declarant: String,
+    state: String,
+    lane: Option<String>,
+    number: Option<String>,
+    office: Option<String>,
+    received_at_us: i64,
+    registered_at_us: Option<i64>,
+    updated_at_us: i64,
+}
+
+impl StoredSummary {
+    fn parse(self) -> StoreResult<DeclarationSummary> {
+        Ok(DeclarationSummary {
+            id: DeclarationId(self.id.parse().map_err(corrupt)?),
+            declarant: TraderId(self.declarant),
+            state: parse_state(&self.state)?,
+            lane: parse_lane(self.lane.as_deref())?,
+            registration_number: self.number.map(RegistrationNumber),
+            office: self.office,
+            received_at_us: self.received_at_us,
+            registered_at_us: self.registered_at_us,
+            updated_at_us: self.updated_at_us,
+        })
+    }
+}
+
+const SUMMARY: &str =
+    "id, declarant, state, lane, registration_number, office, received_at_us, registered_at_us, updated_at_us";
+
+fn head(tx: &Transaction<'_>) -> StoreResult<(i64, String)> {
+    tx.query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?))).map_err(db)
+}
+
+/// Reads the balances of `keys` and the last posting id into a ledger.
+fn ledger(tx: &Transaction<'_>, keys: Vec<String>) -> StoreResult<Ledger> {
+    let mut balances = Vec::with_capacity(keys.len());
+    let mut find = tx.prepare_cached("SELECT balance_cents FROM ledger_balances WHERE account = ?1").map_err(db)?;
+    for key in keys {
+        if let Some(cents) = find.query_row(params![key], |r| r.get::<_, i64>(0)).optional().map_err(db)? {
+            balances.push((key, cents));
+        }
+    }
+    let last: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) FROM ledger_postings", [], |r| r.get(0)).map_err(db)?;
+    Ledger::new(balances, last)
+}
+
+/// Allocates the numbers a transaction needs.
+fn numbers(tx: &Transaction<'_>, demand: BTreeMap<batch::SequenceKey, i64>) -> StoreResult<batch::Numbers> {
+    let mut last_numbers = BTreeMap::new();
+    let mut bump = tx
+        .prepare_cached(
+            "INSERT INTO registration_sequences (office, day, last) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (office, day) DO UPDATE SET last = last + excluded.last RETURNING last",
+        )
+        .map_err(db)?;
+    for ((office, day), n) in &demand {
+        let last: i64 = bump.query_row(params![office, day.to_string(), n], |r| r.get(0)).map_err(db)?;
+        last_numbers.insert((office.clone(), *day), last);
+    }
+    Ok(batch::Numbers::new(&demand, &last_numbers))
+}
+
+fn record(tx: &Transaction<'_>, batch: &[Filing]) -> StoreResult<Vec<Recorded>> {
     let mut stored = HashMap::new();
     {
         let mut find = tx
-            .prepare_cached(
-                "SELECT id, declarant, state, lane, registration_number, office, received_at_us, registered_at_us, updated_at_us \
-                 FROM declarations WHERE declarant = ?1 AND idempotency_key = ?2",
-            )
+            .prepare_cached(&format!(
+                "SELECT {SUMMARY} FROM declarations WHERE declarant = ?1 AND idempotency_key = ?2"
+            ))
             .map_err(db)?;
         for f in batch {
             let Some(key) = &f.idempotency_key else { continue };
             if let Some(r) = find.query_row(params![f.declarant.0, key], stored_summary).optional().map_err(db)? {
-                let summary = DeclarationSummary {
-                    id: DeclarationId(r.0.parse().map_err(corrupt)?),
-                    declarant: TraderId(r.1),
-                    state: parse_state(&r.2)?,
-                    lane: parse_lane(r.3.as_deref())?,
-                    registration_number: r.4.map(RegistrationNumber),
-                    office: r.5,
-                    received_at_us: r.6,
-                    registered_at_us: r.7,
-                    updated_at_us: r.8,
-                };
-                stored.insert((f.declarant.0.clone(), key.clone()), summary);
+                stored.insert((f.declarant.0.clone(), key.clone()), r.parse()?);
             }
         }
     }
     let slots = batch::slots(batch, &stored);
-    let mut last_numbers = BTreeMap::new();
-    {
-        let mut bump = tx
-            .prepare_cached(
-                "INSERT INTO registration_sequences (office, day, last) VALUES (?1, ?2, ?3) \
-                 ON CONFLICT (office, day) DO UPDATE SET last = last + excluded.last RETURNING last",
-            )
-            .map_err(db)?;
-        for ((office, day), n) in batch::number_demand(batch, &slots) {
-            let last: i64 = bump.query_row(params![office, day.to_string(), n], |r| r.get(0)).map_err(db)?;
-            last_numbers.insert((office, day), last);
-        }
-    }
-    let head: (i64, String) = tx
-        .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
-        .map_err(db)?;
-    let plan = batch::plan(batch, slots, &last_numbers, head)?;
-    {
-        let mut insert = tx.prepare_cached(&INSERT_DECLARATION.replace("{table}", "declarations")).map_err(db)?;
-        for d in &plan.declarations {
-            insert_declaration(&mut insert, d.filing, &d.columns, d.number.as_ref())?;
-        }
-        let mut audit = tx
-            .prepare_cached(
-                "INSERT INTO audit_log (seq, at_us, declaration_id, actor, action, details, prev_hash, hash) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )
-            .map_err(db)?;
-        for e in &plan.audit {
-            audit
-                .execute(params![e.seq, e.at_us, e.declaration_id, e.actor, e.action, e.details, e.prev_hash, e.hash])
-                .map_err(db)?;
-        }
-        if let Some((seq, hash)) = plan.head() {
-            tx.execute("UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1", params![seq, hash]).map_err(db)?;
-        }
-        let mut release = tx
-            .prepare_cached(
-                "INSERT INTO release_documents (number, declaration_id, registration_number, released_at, location_of_goods, automatic) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )
-            .map_err(db)?;
-        for r in &plan.releases {
-            release
-                .execute(params![
-                    r.number,
-                    r.declaration_id,
-                    r.registration_number,
-                    r.released_at,
-                    r.location_of_goods,
-                    r.automatic
-                ])
-                .map_err(db)?;
-        }
-        let mut notify = tx
-            .prepare_cached(
-                "INSERT INTO notifications (recipient, kind, payload, created_at_us) VALUES (?1, ?2, ?3, ?4)",
-            )
-            .map_err(db)?;
-        for n in &plan.notifications {
-            notify.execute(params![n.recipient, n.kind, n.payload, n.created_at_us]).map_err(db)?;
-        }
-    }
-    let outcomes = plan.outcomes;
-    tx.commit().map_err(db)?;
+    let mut ledger = ledger(tx, money::accounts_of(&batch::traders(batch, &slots)))?;
+    let admissions = batch::admit(batch, &slots, &mut ledger)?;
+    let numbers = numbers(tx, batch::number_demand(batch::batch_keys(batch, &admissions)))?;
+    let (set, outcomes) = batch::plan(batch, slots, &admissions, numbers, ledger, head(tx)?)?;
+    write(tx, &set)?;
     Ok(outcomes)
+}
+
+/// Writes everything a transaction planned.
+fn write(tx: &Transaction<'_>, set: &WriteSet<'_>) -> StoreResult<()> {
+    let mut insert = tx.prepare_cached(&INSERT_DECLARATION.replace("{table}", "declarations")).map_err(db)?;
+    for d in &set.inserts {
+        insert_declaration(&mut insert, d.filing, &d.columns, d.number.as_ref())?;
+    }
+    let mut update = tx
+        .prepare_cached(
+            "UPDATE declarations SET state = ?1, lane = COALESCE(?2, lane), \
+             registration_number = COALESCE(?3, registration_number), registered_at_us = COALESCE(?4, registered_at_us), \
+             updated_at_us = ?5, decision = COALESCE(?6, decision) WHERE id = ?7",
+        )
+        .map_err(db)?;
+    for u in &set.updates {
+        update
+            .execute(params![
+                u.state,
+                u.lane,
+                u.registration_number,
+                u.registered_at_us,
+                u.updated_at_us,
+                u.decision_json,
+                u.id
+            ])
+            .map_err(db)?;
+    }
+    let mut audit = tx
+        .prepare_cached(
+            "INSERT INTO audit_log (seq, at_us, declaration_id, actor, action, details, prev_hash, hash) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )
+        .map_err(db)?;
+    for e in &set.audit {
+        audit
+            .execute(params![e.seq, e.at_us, e.declaration_id, e.actor, e.action, e.details, e.prev_hash, e.hash])
+            .map_err(db)?;
+    }
+    if let Some((seq, hash)) = set.head() {
+        tx.execute("UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1", params![seq, hash]).map_err(db)?;
+    }
+    let mut release = tx
+        .prepare_cached(
+            "INSERT INTO release_documents (number, declaration_id, registration_number, released_at, location_of_goods, automatic) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .map_err(db)?;
+    for r in &set.releases {
+        release
+            .execute(params![
+                r.number,
+                r.declaration_id,
+                r.registration_number,
+                r.released_at,
+                r.location_of_goods,
+                r.automatic
+            ])
+            .map_err(db)?;
+    }
+    let mut notify = tx
+        .prepare_cached("INSERT INTO notifications (recipient, kind, payload, created_at_us) VALUES (?1, ?2, ?3, ?4)")
+        .map_err(db)?;
+    for n in &set.notifications {
+        notify.execute(params![n.recipient, n.kind, n.payload, n.created_at_us]).map_err(db)?;
+    }
+    let mut posting = tx
+        .prepare_cached(
+            "INSERT INTO ledger_postings (id, kind, trader, declaration_id, reference, at_us, actor) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .map_err(db)?;
+    for p in &set.postings {
+        let q = &p.posting;
+        posting
+            .execute(params![p.id, q.kind.as_str(), q.trader.0, q.declaration, q.reference, p.at_us, p.actor])
+            .map_err(db)?;
+    }
+    let mut line = tx
+        .prepare_cached("INSERT INTO ledger_lines (posting_id, debit, credit, amount_cents) VALUES (?1, ?2, ?3, ?4)")
+        .map_err(db)?;
+    for (id, debit, credit, cents) in set.lines() {
+        line.execute(params![id, debit, credit, cents]).map_err(db)?;
+    }
+    let mut balance = tx
+        .prepare_cached(
+            "INSERT INTO ledger_balances (account, balance_cents) VALUES (?1, ?2) \
+             ON CONFLICT (account) DO UPDATE SET balance_cents = excluded.balance_cents",
+        )
+        .map_err(db)?;
+    for (account, cents) in &set.balances {
+        balance.execute(params![account, cents]).map_err(db)?;
+    }
+    Ok(())
+}
+
+/// A deposit and the registrations it allows (see `Store::deposit`).
+pub(crate) fn deposit(tx: &Transaction<'_>, d: &Deposit) -> StoreResult<DepositOutcome> {
+    if let Some(dup) = earlier_payment(tx, "deposit", d)? {
+        return Ok(dup);
+    }
+    let mut ledger = ledger(tx, money::accounts_of([&d.trader]))?;
+    let awaiting = {
+        let mut stmt = tx
+            .prepare_cached(&format!(
+                "SELECT {SUMMARY}, pending FROM declarations WHERE declarant = ?1 AND state = 'awaiting_payment' \
+                 ORDER BY received_at_us, id"
+            ))
+            .map_err(db)?;
+        let rows = stmt
+            .query_map(params![d.trader.0], |r| Ok((stored_summary(r)?, r.get::<_, Option<String>>(9)?)))
+            .map_err(db)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (s, pending) = row.map_err(db)?;
+            let summary = s.parse()?;
+            out.push(batch::Awaiting {
+                id: summary.id,
+                summary,
+                registrable: batch::parse_registrable(pending.as_deref())?,
+            });
+        }
+        out
+    };
+    let (posting_id, registered) = batch::admit_awaiting(d, awaiting, &mut ledger)?;
+    let numbers = numbers(tx, batch::number_demand(registered.iter().map(|a| batch::awaiting_key(a, d.date))))?;
+    let (set, outcome) = batch::plan_deposit(d, posting_id, registered, numbers, ledger, head(tx)?)?;
+    write(tx, &set)?;
+    Ok(outcome)
+}
+
+/// The outcome of a payment reference used before: a duplicate when trader and amount match,
+/// a conflict when they do not.
+fn earlier_payment(tx: &Transaction<'_>, kind: &str, d: &Deposit) -> StoreResult<Option<DepositOutcome>> {
+    let earlier: Option<(i64, String, i64)> = tx
+        .query_row(
+            "SELECT p.id, p.trader, COALESCE(SUM(l.amount_cents), 0) FROM ledger_postings p \
+             JOIN ledger_lines l ON l.posting_id = p.id WHERE p.kind = ?1 AND p.reference = ?2 GROUP BY p.id, p.trader",
+            params![kind, d.reference],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()
+        .map_err(db)?;
+    let Some((id, trader, cents)) = earlier else { return Ok(None) };
+    if trader != d.trader.0 || cents != d.amount.cents() {
+        return Err(StoreError::Conflict(format!(
+            "payment reference {} was notified before for another trader or amount",
+            d.reference
+        )));
+    }
+    let ledger = ledger(tx, money::accounts_of([&d.trader]))?;
+    Ok(Some(DepositOutcome {
+        posting_id: id,
+        duplicate: true,
+        balance: AccountBalance {
+            trader: d.trader.clone(),
+            available: ledger.available(&d.trader),
+            reserved: ledger.reserved(&d.trader),
+        },
+        registered: Vec::new(),
+    }))
+}
+
+/// A refund (see `Store::refund`).
+pub(crate) fn refund(tx: &Transaction<'_>, r: &Refund) -> StoreResult<Result<RefundOutcome, Overdraft>> {
+    let used: bool = tx
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM ledger_postings WHERE kind = 'refund' AND reference = ?1)",
+            params![r.reference],
+            |row| row.get(0),
+        )
+        .map_err(db)?;
+    if used {
+        return Err(StoreError::Conflict(format!("refund reference {} was used before", r.reference)));
+    }
+    let ledger = ledger(tx, money::accounts_of([&r.trader]))?;
+    match batch::plan_refund(r, ledger, head(tx)?)? {
+        Ok((set, outcome)) => {
+            write(tx, &set)?;
+            Ok(Ok(outcome))
+        }
+        Err(overdraft) => Ok(Err(overdraft)),
+    }
+}
+
+/// Reservations outside registration (see `Store::reserve_batch`).
+pub(crate) fn reserve(
+    tx: &Transaction<'_>,
+    requests: &[ReservationRequest],
+) -> StoreResult<Vec<Result<i64, Overdraft>>> {
+    let ledger = ledger(tx, money::accounts_of(requests.iter().map(|r| &r.trader)))?;
+    let (set, results) = batch::plan_reservations(requests, ledger);
+    write(tx, &set)?;
+    Ok(results)
+}
+
+/// An officer's decision (see `Store::decide_control`).
+pub(crate) fn control(
+    tx: &Transaction<'_>,
+    id: DeclarationId,
+    decision: &ControlDecision,
+    officer: &str,
+    at_us: i64,
+) -> StoreResult<DeclarationSummary> {
+    let (summary, pending, document): (StoredSummary, Option<String>, Vec<u8>) = tx
+        .query_row(
+            &format!("SELECT {SUMMARY}, pending, document FROM declarations WHERE id = ?1"),
+            params![id.to_string()],
+            |r| Ok((stored_summary(r)?, r.get(9)?, r.get(10)?)),
+        )
+        .optional()
+        .map_err(db)?
+        .ok_or(StoreError::NotFound)?;
+    let summary = summary.parse()?;
+    let stored = StoredControl::parse_or_document(pending.as_deref(), &document)?;
+    let ledger = ledger(tx, money::accounts_of([&summary.declarant]))?;
+    let (set, summary) = batch::plan_control(summary, &stored, decision, officer, at_us, ledger, head(tx)?)?;
+    write(tx, &set)?;
+    Ok(summary)
 }

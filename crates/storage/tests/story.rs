@@ -6,13 +6,39 @@ use chrono::NaiveDate;
 use smartcustoms_core::audit;
 use smartcustoms_core::flc;
 use smartcustoms_core::ids::{DeclarationId, TraderId};
+use smartcustoms_core::ledger::Amount;
 use smartcustoms_core::registration::{self, Filing as CoreFiling};
 use smartcustoms_core::simulate::{self, World};
+use smartcustoms_core::tariff::{self, Tariff};
+use smartcustoms_core::valuation::PriceReference;
 use smartcustoms_core::workflow::State;
-use smartcustoms_storage::{Filing, ListQuery, NewProfile, Recorded, Store};
+use smartcustoms_storage::{
+    Deposit, Filing, ListQuery, NewProfile, Recorded, Refund, ReservationRequest, Store, StoreError,
+};
 
 fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
+}
+
+fn demo_tariff() -> &'static Tariff {
+    static TARIFF: std::sync::OnceLock<Tariff> = std::sync::OnceLock::new();
+    TARIFF.get_or_init(|| Tariff::from_file(tariff::demo()).unwrap())
+}
+
+fn deposit(trader: &str, cents: i64, reference: &str) -> Deposit {
+    Deposit {
+        trader: TraderId(trader.into()),
+        amount: Amount::from_cents(cents),
+        reference: reference.into(),
+        actor: "bank".into(),
+        at_us: chrono::Utc::now().timestamp_micros(),
+        date: today(),
+    }
+}
+
+/// Gives the declarant of `world` enough money for every test filing.
+async fn fund(store: &dyn Store, world: &World) {
+    store.deposit(&deposit(&world.declarants[0].id, 1_000_000_000_00, "FUND-1")).await.unwrap();
 }
 
 fn filing(world: &World, seed: u64, key: Option<&str>, signed: bool) -> Filing {
@@ -20,7 +46,16 @@ fn filing(world: &World, seed: u64, key: Option<&str>, signed: bool) -> Filing {
     let doc = world.declaration(&mut simulate::rng(seed), party, today(), 3);
     let ctx = flc::Context { today: today(), offices: world.offices.clone() };
     let signature = if signed { Ok(()) } else { Err(smartcustoms_core::signature::SignatureError::Missing) };
-    let decision = registration::decide(CoreFiling { doc: &doc, flc: &ctx, signature, profiles: &[], date: today() });
+    let prices = PriceReference::default();
+    let decision = registration::decide(CoreFiling {
+        doc: &doc,
+        flc: &ctx,
+        signature,
+        profiles: &[],
+        tariff: demo_tariff(),
+        prices: &prices,
+        date: today(),
+    });
     Filing {
         id: DeclarationId(uuid::Uuid::now_v7()),
         declarant: TraderId(party.id.clone()),
@@ -43,6 +78,7 @@ async fn verify_chain(store: &dyn Store) -> Result<i64, audit::BrokenLink> {
 
 async fn story(store: &dyn Store) {
     let world = World::demo(1);
+    fund(store, &world).await;
     // A batch: two registered (green, no profiles), one refused, one repeat of a key in the batch.
     let batch = vec![
         filing(&world, 1, Some("k1"), true),
@@ -142,10 +178,11 @@ async fn the_audit_log_cannot_be_updated_and_a_forged_entry_is_found() {
     for (backend, db) in smartcustoms_testkit::all_dbs("audit tamper").await {
         let store = smartcustoms_storage::open(&db.url).await.unwrap();
         let world = World::demo(1);
+        fund(store.as_ref(), &world).await;
         let batch: Vec<Filing> = (0..5).map(|s| filing(&world, s, None, true)).collect();
         store.record_batch(&batch).await.unwrap();
         let n = verify_chain(store.as_ref()).await.unwrap();
-        assert_eq!(n, 20, "{backend}: four entries per released declaration");
+        assert_eq!(n, 21, "{backend}: the deposit, then four entries per released declaration");
 
         // The append-only trigger refuses a plain update.
         let (update, drop_trigger) = if backend == "sqlite" {
@@ -183,6 +220,7 @@ async fn concurrent_batches_never_share_a_registration_number() {
         let a = smartcustoms_storage::open(&db.url).await.unwrap();
         let b = smartcustoms_storage::open(&db.url).await.unwrap();
         let world = World::demo(1);
+        fund(a.as_ref(), &world).await;
         let mut tasks = Vec::new();
         for (i, store) in [a.clone(), b.clone(), a, b].into_iter().enumerate() {
             let world = world.clone();
@@ -209,5 +247,117 @@ async fn concurrent_batches_never_share_a_registration_number() {
         assert_eq!(all.len(), total, "{backend}: duplicate registration numbers");
         let store = smartcustoms_storage::open(&db.url).await.unwrap();
         assert!(verify_chain(store.as_ref()).await.is_ok(), "{backend}: one consistent chain");
+    }
+}
+
+async fn money_story(store: &dyn Store) {
+    let world = World::demo(1);
+    let trader = world.declarants[0].id.clone();
+    // No money: the declaration meets every condition but the last and waits.
+    let f = filing(&world, 7, None, true);
+    let duties = match &f.decision {
+        registration::Decision::Accepted(a) => registration::taxes_of(&a.duties).total(),
+        other => panic!("expected an accepted declaration, got {other:?}"),
+    };
+    assert!(duties.cents() > 0, "the demo tariff charges VAT at least");
+    let out = store.record_batch(std::slice::from_ref(&f)).await.unwrap();
+    let s = out[0].summary();
+    assert_eq!((s.state, s.lane, s.registration_number.as_ref()), (State::AwaitingPayment, None, None));
+    let account = store.account(&TraderId(trader.clone())).await.unwrap();
+    assert_eq!(account.awaiting_payment.len(), 1);
+    assert_eq!(account.awaiting_payment[0].missing, duties);
+
+    // A deposit short of the duties changes nothing but the balance.
+    let short = Amount::from_cents(duties.cents() - 1);
+    let o = store.deposit(&deposit(&trader, short.cents(), "PAY-1")).await.unwrap();
+    assert!(o.registered.is_empty() && !o.duplicate);
+    let account = store.account(&TraderId(trader.clone())).await.unwrap();
+    assert_eq!(account.awaiting_payment[0].missing, Amount::from_cents(1));
+
+    // The bank repeats its notice: nothing changes; the same reference with another amount is refused.
+    assert!(store.deposit(&deposit(&trader, short.cents(), "PAY-1")).await.unwrap().duplicate);
+    assert!(matches!(store.deposit(&deposit(&trader, 5, "PAY-1")).await, Err(StoreError::Conflict(_))));
+
+    // The next cent registers and releases it, with the duties reserved and debited.
+    let o = store.deposit(&deposit(&trader, 1, "PAY-2")).await.unwrap();
+    assert_eq!(o.registered.len(), 1);
+    assert_eq!(o.registered[0].state, State::Released);
+    assert!(o.registered[0].registration_number.is_some());
+    assert_eq!((o.balance.available, o.balance.reserved), (Amount::ZERO, Amount::ZERO));
+    let events = store.declaration_events(s.id).await.unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["submitted", "awaiting_payment", "registered", "lane_assigned", "released"]);
+    assert!(store.release_document(s.id).await.unwrap().is_some());
+
+    // Refunds: never more than available.
+    store.deposit(&deposit(&trader, 10_00, "PAY-3")).await.unwrap();
+    let refund = |cents: i64, reference: &str| Refund {
+        trader: TraderId(trader.clone()),
+        amount: Amount::from_cents(cents),
+        reference: reference.into(),
+        actor: "trader".into(),
+        at_us: chrono::Utc::now().timestamp_micros(),
+    };
+    let short = store.refund(&refund(10_01, "R-1")).await.unwrap().unwrap_err();
+    assert_eq!(short.missing(), Amount::from_cents(1));
+    let done = store.refund(&refund(10_00, "R-2")).await.unwrap().unwrap();
+    assert_eq!(done.balance.available, Amount::ZERO);
+    assert!(matches!(store.refund(&refund(1, "R-2")).await, Err(StoreError::Conflict(_))));
+
+    // The statement shows every posting with running balances.
+    let st = store.statement(&TraderId(trader.clone()), 0, i64::MAX).await.unwrap();
+    let kinds: Vec<&str> = st.entries.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["deposit", "deposit", "reservation", "debit", "deposit", "refund"]);
+    assert_eq!(st.closing.available, Amount::ZERO);
+
+    // Balances follow from the lines, and the bank holds exactly the revenue.
+    let balances = store.ledger_balances().await.unwrap();
+    let get = |k: &str| balances.iter().find(|(a, _)| a == k).map(|(_, c)| *c).unwrap_or(0);
+    let revenue = get("revenue/duty") + get("revenue/excise") + get("revenue/vat");
+    assert_eq!(revenue, duties.cents());
+    assert_eq!(get("bank"), revenue);
+}
+
+#[tokio::test]
+async fn money_waits_registers_on_payment_and_always_balances() {
+    for (backend, db) in smartcustoms_testkit::all_dbs("money story").await {
+        let store = smartcustoms_storage::open(&db.url).await.unwrap();
+        money_story(store.as_ref()).await;
+        eprintln!("money story passed on {backend}");
+    }
+}
+
+#[tokio::test]
+async fn a_hot_account_is_never_overdrawn_by_concurrent_reservations() {
+    for (backend, db) in smartcustoms_testkit::all_dbs("hot account").await {
+        // Two stores on one database behave like two server processes.
+        let a = smartcustoms_storage::open(&db.url).await.unwrap();
+        let b = smartcustoms_storage::open(&db.url).await.unwrap();
+        a.deposit(&deposit("HOT", 100_00, "HOT-1")).await.unwrap();
+        let mut tasks = Vec::new();
+        for (i, store) in [a.clone(), b.clone(), a.clone(), b.clone()].into_iter().enumerate() {
+            tasks.push(tokio::spawn(async move {
+                let mut granted = 0;
+                for round in 0..20 {
+                    let requests: Vec<ReservationRequest> = (0..5)
+                        .map(|k| ReservationRequest {
+                            trader: TraderId("HOT".into()),
+                            reference: format!("r-{i}-{round}-{k}"),
+                            amount: Amount::from_cents(1_00),
+                            at_us: 0,
+                        })
+                        .collect();
+                    granted += store.reserve_batch(&requests).await.unwrap().iter().filter(|r| r.is_ok()).count();
+                }
+                granted
+            }));
+        }
+        let mut granted = 0;
+        for t in tasks {
+            granted += t.await.unwrap();
+        }
+        assert_eq!(granted, 100, "{backend}: 400 reservations of 1.00 against 100.00");
+        let account = a.account(&TraderId("HOT".into())).await.unwrap();
+        assert_eq!((account.balance.available, account.balance.reserved), (Amount::ZERO, Amount::from_cents(100_00)));
     }
 }

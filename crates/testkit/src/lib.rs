@@ -93,8 +93,11 @@ impl Drop for TestApp {
     }
 }
 
-/// Seeds offices, two declarants with keys, an officer, an analyst, a warehouse, and the demo
-/// risk profiles into `store`.
+/// What each test declarant has in its account after seeding.
+pub const OPENING_BALANCE_CENTS: i64 = 10_000_000_00;
+
+/// Seeds offices, the demo tariff, two declarants with keys and an opening balance, an
+/// officer, an analyst, a warehouse, a bank, an administrator, and the demo risk profiles.
 pub async fn seed(store: &dyn Store) -> (Vec<TestTrader>, World) {
     setup("seeding the database", try_seed(store).await)
 }
@@ -114,6 +117,9 @@ async fn try_seed(store: &dyn Store) -> anyhow::Result<(Vec<TestTrader>, World)>
             })
             .await?;
     }
+    smartcustoms_http::routes::tariff::apply(store, &smartcustoms_core::tariff::demo(), "test")
+        .await
+        .map_err(|e| anyhow::anyhow!("loading the demo tariff: {e}"))?;
     let world = World::demo(2);
     let mut traders = Vec::new();
     for (i, party) in world.declarants.iter().enumerate() {
@@ -131,12 +137,25 @@ async fn try_seed(store: &dyn Store) -> anyhow::Result<(Vec<TestTrader>, World)>
                 created_at_us: 0,
             })
             .await?;
+        let now = chrono::Utc::now();
+        store
+            .deposit(&smartcustoms_storage::Deposit {
+                trader: TraderId(party.id.clone()),
+                amount: smartcustoms_core::ledger::Amount::from_cents(OPENING_BALANCE_CENTS),
+                reference: format!("TEST-OPENING-{}", party.id),
+                actor: "test-bank".into(),
+                at_us: now.timestamp_micros(),
+                date: now.date_naive(),
+            })
+            .await?;
         traders.push(TestTrader { id: party.id.clone(), token, key, party: party.clone() });
     }
     for (token, role, party) in [
         ("test-officer", Role::Officer, None),
         ("test-analyst", Role::Analyst, None),
         ("test-warehouse", Role::Warehouse, Some(WAREHOUSES[0].to_string())),
+        ("test-bank", Role::Bank, None),
+        ("test-admin", Role::Admin, None),
     ] {
         store
             .add_token(&token_hash(token), &Principal { name: token.into(), role, trader: party.map(TraderId) })
@@ -205,6 +224,16 @@ impl TestApp {
     pub async fn file(&self, i: usize, doc: &DeclarationDoc) -> (u16, serde_json::Value) {
         let body = setup("serialising the declaration", serde_json::to_vec(doc));
         let r = self.file_raw(i, body, Some(&self.traders[i].key.clone()), None).await;
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// POST JSON with a token; returns status and JSON.
+    pub async fn post(&self, path: &str, token: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        let r = setup(
+            "sending the request",
+            self.client.post(format!("{}{path}", self.base)).bearer_auth(token).json(body).send().await,
+        );
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }

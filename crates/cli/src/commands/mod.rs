@@ -6,5 +6,6 @@ pub mod bench;
 pub mod check;
 pub mod example;
 pub mod keygen;
+pub mod money;
 pub mod serve;
 pub mod submit;

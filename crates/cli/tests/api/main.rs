@@ -6,4 +6,5 @@ mod access;
 mod bad_input;
 mod cli;
 mod filing;
+mod money;
 mod processes;

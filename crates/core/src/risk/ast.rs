@@ -58,6 +58,12 @@ pub enum Field {
     Price,
     /// `item.value_per_kg`: price divided by net mass; missing when the net mass is zero.
     ValuePerKg,
+    /// `item.customs_value`: customs value in EUR, from the [`Facts`](super::Facts); missing
+    /// when not computed.
+    CustomsValue,
+    /// `item.undervaluation`: percent below the reference median, from the
+    /// [`Facts`](super::Facts); 0 without a reference or when not below.
+    Undervaluation,
     /// `item.preference`: preference code (`100` none, `200` GSP, `300` free-trade agreement).
     Preference,
     /// `item.document_types`: the type codes of the documents attached to the item.
@@ -76,7 +82,7 @@ pub enum FieldType {
 }
 
 /// Name, type and literal domain of every field, in the order the documentation lists them.
-const FIELDS: [(Field, &str, FieldType, Domain); 25] = [
+const FIELDS: [(Field, &str, FieldType, Domain); 27] = [
     (Field::DeclarationType, "declaration.type", FieldType::Text, Domain::DeclarationType),
     (Field::Procedure, "declaration.procedure", FieldType::Text, Domain::Procedure),
     (Field::Office, "declaration.office", FieldType::Text, Domain::Free),
@@ -100,6 +106,8 @@ const FIELDS: [(Field, &str, FieldType, Domain); 25] = [
     (Field::Unit, "item.unit", FieldType::Text, Domain::Free),
     (Field::Price, "item.price", FieldType::Number, Domain::Free),
     (Field::ValuePerKg, "item.value_per_kg", FieldType::Number, Domain::Free),
+    (Field::CustomsValue, "item.customs_value", FieldType::Number, Domain::Free),
+    (Field::Undervaluation, "item.undervaluation", FieldType::Number, Domain::Free),
     (Field::Preference, "item.preference", FieldType::Text, Domain::Free),
     (Field::DocumentTypes, "item.document_types", FieldType::CodeList, Domain::Free),
 ];
@@ -155,6 +163,13 @@ impl Field {
     /// True for fields of one goods item (`item.…`), false for header fields (`declaration.…`).
     pub fn is_item(self) -> bool {
         self as usize >= Field::Hs as usize
+    }
+
+    /// True for fields read from the [`Facts`](super::Facts) computed before assessment rather
+    /// than from the declaration itself. A hit records their values, because they cannot be
+    /// recomputed from the stored declaration later.
+    pub fn is_fact(self) -> bool {
+        matches!(self, Field::CustomsValue | Field::Undervaluation)
     }
 }
 
@@ -252,6 +267,8 @@ pub(crate) struct Conjunct {
 pub struct Condition {
     pub(crate) conjuncts: Vec<Conjunct>,
     pub(crate) per_item: bool,
+    /// The fact fields the condition reads, each once, in the order they first appear.
+    pub(crate) facts: Vec<Field>,
 }
 
 impl Condition {
@@ -262,12 +279,21 @@ impl Condition {
         let conjuncts: Vec<Conjunct> =
             parts.into_iter().map(|expr| Conjunct { per_item: expr.uses_items(), expr }).collect();
         let per_item = conjuncts.iter().any(|c| c.per_item);
-        Condition { conjuncts, per_item }
+        let mut facts = Vec::new();
+        conjuncts.iter().for_each(|c| c.expr.collect_facts(&mut facts));
+        Condition { conjuncts, per_item, facts }
     }
 
     /// True when the condition reads item fields, so that it is evaluated item by item.
     pub fn uses_item_fields(&self) -> bool {
         self.per_item
+    }
+
+    /// True when the condition reads fact fields (`item.customs_value`, `item.undervaluation`),
+    /// which only [`assess_with`](super::assess_with) supplies; under [`assess`](super::assess)
+    /// they read as for an item without facts.
+    pub fn uses_facts(&self) -> bool {
+        !self.facts.is_empty()
     }
 }
 
@@ -284,6 +310,15 @@ impl Expr {
             Expr::All(parts) | Expr::Any(parts) => parts.iter().any(Expr::uses_items),
             Expr::Not(inner) => inner.uses_items(),
             Expr::Test(test) => test.field.is_item(),
+        }
+    }
+
+    fn collect_facts(&self, out: &mut Vec<Field>) {
+        match self {
+            Expr::All(parts) | Expr::Any(parts) => parts.iter().for_each(|p| p.collect_facts(out)),
+            Expr::Not(inner) => inner.collect_facts(out),
+            Expr::Test(test) if test.field.is_fact() && !out.contains(&test.field) => out.push(test.field),
+            Expr::Test(_) => {}
         }
     }
 }

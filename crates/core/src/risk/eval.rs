@@ -1,4 +1,4 @@
-//! Evaluates compiled conditions against a declaration.
+//! Evaluates compiled conditions against a declaration and the facts computed about it.
 //!
 //! This runs for every profile on every declaration, so it reads fields straight out of the
 //! declaration by `match` on [`Field`], borrows every text instead of copying it, and allocates
@@ -7,24 +7,29 @@
 use rust_decimal::Decimal;
 
 use super::ast::{CmpOp, Condition, Expr, Field, Op, Test};
+use super::facts::{Facts, ItemFacts};
+use super::HitValue;
 use crate::declaration::{Declaration, GoodsItem};
 
-/// What a condition sees: the declaration, and the item under test when there is one.
+/// What a condition sees: the declaration, and the item under test with its facts when there
+/// is one.
 #[derive(Clone, Copy)]
 struct Scope<'a> {
     declaration: &'a Declaration,
     item: Option<&'a GoodsItem>,
+    facts: Option<&'a ItemFacts>,
 }
 
 impl Condition {
-    /// Evaluates the condition. `None` when it does not fire; otherwise the sequence numbers of
-    /// the items that satisfy it (empty for a condition on header fields only).
+    /// Evaluates the condition. `None` when it does not fire; otherwise the positions in
+    /// `declaration.items` of the items that satisfy it (empty for a condition on header fields
+    /// only). `facts.items` is indexed like `declaration.items`.
     ///
     /// The parts on header fields are evaluated once; the parts on item fields are then
     /// evaluated for each item, so the whole condition holds for one single item, never for a
     /// mix of items.
-    pub(crate) fn matches(&self, declaration: &Declaration) -> Option<Vec<u32>> {
-        let header = Scope { declaration, item: None };
+    pub(crate) fn matches(&self, declaration: &Declaration, facts: &Facts) -> Option<Vec<usize>> {
+        let header = Scope { declaration, item: None, facts: None };
         let header_holds = self.conjuncts.iter().filter(|c| !c.per_item).all(|c| c.expr.holds(header));
         if !header_holds {
             return None;
@@ -32,16 +37,29 @@ impl Condition {
         if !self.per_item {
             return Some(Vec::new());
         }
-        let items: Vec<u32> = declaration
-            .items
-            .iter()
-            .filter(|item| {
-                let scope = Scope { declaration, item: Some(item) };
+        let items: Vec<usize> = (0..declaration.items.len())
+            .filter(|&index| {
+                let scope = Scope { declaration, item: declaration.items.get(index), facts: facts.items.get(index) };
                 self.conjuncts.iter().filter(|c| c.per_item).all(|c| c.expr.holds(scope))
             })
-            .map(|item| item.sequence)
             .collect();
         (!items.is_empty()).then_some(items)
+    }
+
+    /// The values of the fact fields the condition reads, for the item at `index`, so that a
+    /// hit shows what it fired on. Missing values are left out.
+    pub(crate) fn fact_values(&self, declaration: &Declaration, facts: &Facts, index: usize) -> Vec<HitValue> {
+        let Some(item) = declaration.items.get(index) else {
+            return Vec::new();
+        };
+        let scope = Scope { declaration, item: Some(item), facts: facts.items.get(index) };
+        self.facts
+            .iter()
+            .filter_map(|&field| {
+                let value = number(field, scope)?;
+                Some(HitValue { item: item.sequence, field: field.name().to_string(), value })
+            })
+            .collect()
     }
 }
 
@@ -117,12 +135,15 @@ fn text<'a>(field: Field, scope: Scope<'a>) -> Option<&'a str> {
         | Field::Quantity
         | Field::Price
         | Field::ValuePerKg
+        | Field::CustomsValue
+        | Field::Undervaluation
         | Field::DocumentTypes => return None,
     })
 }
 
 /// The value of a number field; `None` when it is missing (value per kg of an item without net
-/// mass) and for non-number fields.
+/// mass, customs value of an item without facts) and for non-number fields. The undervaluation
+/// of an item without facts is 0: no known reference, so nothing known to be below it.
 fn number(field: Field, scope: Scope<'_>) -> Option<Decimal> {
     let d = scope.declaration;
     match field {
@@ -133,6 +154,10 @@ fn number(field: Field, scope: Scope<'_>) -> Option<Decimal> {
         Field::Quantity => scope.item.map(|i| i.quantity),
         Field::Price => scope.item.map(|i| i.price),
         Field::ValuePerKg => scope.item.and_then(GoodsItem::value_per_kg),
+        Field::CustomsValue => scope.item.and(scope.facts?.customs_value_eur),
+        Field::Undervaluation => {
+            scope.item.map(|_| scope.facts.map_or(Decimal::ZERO, ItemFacts::undervaluation_percent))
+        }
         _ => None,
     }
 }

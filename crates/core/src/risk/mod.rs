@@ -5,12 +5,14 @@
 //! profile in force on the declaration date and picks the most severe lane among those that fired.
 //!
 //! The language is described in `docs/risk-language.md`. [`parse_profile`] compiles a text once
-//! (field names resolved, values type-checked); evaluation then reads the declaration directly.
+//! (field names resolved, values type-checked); evaluation then reads the declaration directly,
+//! and the [`Facts`] computed about it (customs value, valuation check) for the fact fields.
 
 mod ast;
 mod domain;
 mod error;
 mod eval;
+mod facts;
 mod lane;
 mod lexer;
 mod parser;
@@ -18,11 +20,13 @@ mod profiles;
 
 pub use ast::{Condition, Field, FieldType};
 pub use error::ParseError;
+pub use facts::{Facts, ItemFacts};
 pub use lane::Lane;
 pub use parser::{check_profile_text, parse_profile};
 pub use profiles::demo_profiles;
 
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -64,14 +68,25 @@ impl Profile {
     }
 
     /// Evaluates the condition, whatever the validity period: the hit when it fires. Useful to
-    /// try a draft profile against past declarations.
+    /// try a draft profile against past declarations. Fact fields read as for items without
+    /// facts; see [`Profile::evaluate_with`].
     pub fn evaluate(&self, declaration: &Declaration) -> Option<Hit> {
-        self.condition.matches(declaration).map(|items| Hit {
+        self.evaluate_with(declaration, &Facts::default())
+    }
+
+    /// Evaluates the condition on a declaration and the facts computed about it (indexed like
+    /// `declaration.items`), whatever the validity period: the hit when it fires.
+    pub fn evaluate_with(&self, declaration: &Declaration, facts: &Facts) -> Option<Hit> {
+        let indices = self.condition.matches(declaration, facts)?;
+        let values = indices.iter().flat_map(|&i| self.condition.fact_values(declaration, facts, i)).collect();
+        let items = indices.iter().filter_map(|&i| declaration.items.get(i)).map(|item| item.sequence).collect();
+        Some(Hit {
             profile: self.code.clone(),
             version: self.version,
             lane: self.lane,
             instruction: self.instruction.clone(),
             items,
+            values,
         })
     }
 }
@@ -89,6 +104,23 @@ pub struct Hit {
     pub instruction: String,
     /// Goods item numbers that matched (empty when the condition used header fields only).
     pub items: Vec<u32>,
+    /// The values of the fact fields (`item.customs_value`, `item.undervaluation`) the
+    /// condition read on each matching item. They are not on the declaration, so the hit keeps
+    /// them to explain itself. Empty, and left out of the JSON, for other conditions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<HitValue>,
+}
+
+/// The value a fact field had on a matching item when a profile fired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct HitValue {
+    /// Goods item number.
+    pub item: u32,
+    /// Field name, e.g. `item.undervaluation`.
+    pub field: String,
+    /// The value read.
+    #[schema(value_type = String, example = "74.4")]
+    pub value: Decimal,
 }
 
 /// The result of risk assessment.
@@ -100,14 +132,21 @@ pub struct Assessment {
     pub hits: Vec<Hit>,
 }
 
-/// Assesses a declaration against the profiles in force on `date`.
+/// Assesses a declaration against the profiles in force on `date`, without facts: the fact
+/// fields read as for items without facts (see [`assess_with`]).
+pub fn assess(declaration: &Declaration, profiles: &[Profile], date: NaiveDate) -> Assessment {
+    assess_with(declaration, &Facts::default(), profiles, date)
+}
+
+/// Assesses a declaration and the facts computed about it (indexed like `declaration.items`)
+/// against the profiles in force on `date`.
 ///
 /// The lane is the most severe lane among the hits, green when none fired. Hits are sorted most
 /// severe first, then by profile code and version, so that the result (and its audit entry)
 /// does not depend on the order the profiles were loaded in.
-pub fn assess(declaration: &Declaration, profiles: &[Profile], date: NaiveDate) -> Assessment {
+pub fn assess_with(declaration: &Declaration, facts: &Facts, profiles: &[Profile], date: NaiveDate) -> Assessment {
     let mut hits: Vec<Hit> =
-        profiles.iter().filter(|p| p.is_in_force(date)).filter_map(|p| p.evaluate(declaration)).collect();
+        profiles.iter().filter(|p| p.is_in_force(date)).filter_map(|p| p.evaluate_with(declaration, facts)).collect();
     hits.sort_by(|a, b| b.lane.cmp(&a.lane).then_with(|| a.profile.cmp(&b.profile)).then(a.version.cmp(&b.version)));
     let lane = hits.first().map_or(Lane::Green, |h| h.lane);
     Assessment { lane, hits }

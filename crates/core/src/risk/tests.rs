@@ -7,6 +7,7 @@ use rust_decimal_macros::dec;
 use super::*;
 use crate::codes::{CountryCode, CurrencyCode, HsCode, TransportMode};
 use crate::declaration::{Declaration, DeclarationType, Document, GoodsItem, Party, Transport};
+use crate::valuation::{Basis, Group, Statistics, ValuationCheck};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
@@ -166,6 +167,9 @@ fn every_field_reads_its_part_of_the_declaration() {
         (r#"item.unit = "NAR""#, Some(vec![1, 2])),
         ("item.price = 9000", Some(vec![2])),
         ("item.value_per_kg = 450", Some(vec![2])),
+        // Without facts the customs value is missing and the undervaluation reads 0.
+        ("not item.customs_value > 0", Some(vec![1, 2])),
+        ("item.undervaluation = 0", Some(vec![1, 2])),
         (r#"item.preference = "200""#, Some(vec![1])),
         (r#"item.document_types contains "N380""#, Some(vec![1, 2])),
     ];
@@ -281,22 +285,28 @@ fn each_demo_profile_fires_on_the_pattern_it_targets() {
     let mut fob = declaration(vec![item(1, "847130", "DE", dec!(9000), dec!(20))]);
     fob.incoterm = "FOB".into();
     let scrap = declaration(vec![item(1, "720449", "JP", dec!(50000), dec!(200000))]);
+    let cheap = declaration(vec![item(1, "847130", "DE", dec!(900), dec!(20))]);
+    let cheap_facts = Facts {
+        items: vec![ItemFacts { customs_value_eur: Some(dec!(828.73)), valuation: Some(valuation(dec!(75))) }],
+    };
 
+    let none = Facts::default;
     let cases = [
-        (garlic, "RP-ADD-001", Lane::Red),
-        (watched, "RP-WATCH-002", Lane::Red),
-        (shoes, "RP-VAL-003", Lane::Yellow),
-        (toys, "RP-SAFE-004", Lane::Yellow),
-        (chillies, "RP-FOOD-005", Lane::Yellow),
-        (lorry, "RP-ROAD-006", Lane::Yellow),
-        (big, "RP-AUD-007", Lane::Blue),
-        (fob, "RP-AUD-008", Lane::Blue),
-        (scrap, "RP-MON-009", Lane::Green),
+        (garlic, none(), "RP-ADD-001", Lane::Red),
+        (watched, none(), "RP-WATCH-002", Lane::Red),
+        (shoes, none(), "RP-VAL-003", Lane::Yellow),
+        (toys, none(), "RP-SAFE-004", Lane::Yellow),
+        (chillies, none(), "RP-FOOD-005", Lane::Yellow),
+        (lorry, none(), "RP-ROAD-006", Lane::Yellow),
+        (big, none(), "RP-AUD-007", Lane::Blue),
+        (fob, none(), "RP-AUD-008", Lane::Blue),
+        (scrap, none(), "RP-MON-009", Lane::Green),
+        (cheap, cheap_facts, "RP-VAL-010", Lane::Yellow),
     ];
     let profiles = demo();
     assert_eq!(cases.len(), profiles.len(), "one case per demo profile");
-    for (d, code, lane) in cases {
-        let a = assess(&d, &profiles, date(2026, 6, 1));
+    for (d, facts, code, lane) in cases {
+        let a = assess_with(&d, &facts, &profiles, date(2026, 6, 1));
         let codes: Vec<&str> = a.hits.iter().map(|h| h.profile.as_str()).collect();
         assert_eq!((codes, a.lane), (vec![code], lane), "{code}");
     }
@@ -310,9 +320,8 @@ fn the_language_document_describes_every_field() {
     }
 }
 
-#[test]
-fn the_examples_in_the_language_document_parse() {
-    let doc = include_str!("../../../../docs/risk-language.md");
+/// Parses every profile in the `text` blocks of a document; the number parsed.
+fn parse_examples(doc: &str) -> usize {
     let blocks = doc.split("```text\n").skip(1).filter_map(|rest| rest.split("```").next());
     let mut parsed = 0;
     for block in blocks.filter(|b| b.contains("\nprofile ") || b.starts_with("profile ")) {
@@ -323,5 +332,108 @@ fn the_examples_in_the_language_document_parse() {
             parsed += 1;
         }
     }
+    parsed
+}
+
+#[test]
+fn the_examples_in_the_language_document_parse() {
+    let parsed = parse_examples(include_str!("../../../../docs/risk-language.md"));
     assert!(parsed >= 5, "only {parsed} examples found");
+}
+
+#[test]
+fn the_example_in_the_valuation_document_parses_and_is_the_demo_profile() {
+    let doc = include_str!("../../../../docs/valuation.md");
+    assert_eq!(parse_examples(doc), 1);
+    let demo = demo().into_iter().find(|p| p.code == "RP-VAL-010").map(|p| p.condition().to_string());
+    assert_eq!(demo.as_deref(), Some("item.undervaluation > 60"));
+}
+
+/// A valuation check of the given undervaluation, otherwise plausible.
+fn valuation(undervaluation_percent: Decimal) -> ValuationCheck {
+    ValuationCheck {
+        basis: Basis::Kg,
+        declared: dec!(3),
+        group: Group::Origin,
+        reference: Statistics { count: 40, median: dec!(10), mad: dec!(1), p25: dec!(9), p75: dec!(11) },
+        lower_bound: dec!(5.5522),
+        undervaluation_percent,
+        flagged: undervaluation_percent > dec!(44.478),
+    }
+}
+
+/// Facts for [`mixed`]: item 1 at 74.4 % under the reference, item 2 with a customs value only.
+fn mixed_facts() -> Facts {
+    Facts {
+        items: vec![
+            ItemFacts { customs_value_eur: Some(dec!(276.24)), valuation: Some(valuation(dec!(74.4))) },
+            ItemFacts { customs_value_eur: Some(dec!(8287.29)), valuation: None },
+        ],
+    }
+}
+
+fn hit_with_facts(condition: &str, facts: &Facts) -> Option<Hit> {
+    profile("T-1", condition, "yellow").evaluate_with(&mixed(), facts)
+}
+
+#[test]
+fn undervaluation_and_customs_value_are_read_from_the_facts() {
+    let facts = mixed_facts();
+    let items = |condition: &str| hit_with_facts(condition, &facts).map(|hit| hit.items);
+    assert_eq!(items("item.undervaluation > 60"), Some(vec![1]));
+    assert_eq!(items("item.undervaluation = 0"), Some(vec![2]));
+    assert_eq!(items("item.customs_value >= 8000"), Some(vec![2]));
+    assert_eq!(items("item.customs_value < 1000 and item.undervaluation >= 74.4"), Some(vec![1]));
+}
+
+#[test]
+fn an_item_without_facts_reads_no_undervaluation_and_no_customs_value() {
+    let partial = Facts { items: vec![ItemFacts::default()] };
+    for facts in [Facts::default(), partial] {
+        assert_eq!(hit_with_facts("item.undervaluation > 0", &facts), None);
+        assert_eq!(hit_with_facts("item.customs_value != 1", &facts), None);
+        assert_eq!(hit_with_facts("item.undervaluation = 0", &facts).map(|h| h.items), Some(vec![1, 2]));
+    }
+}
+
+#[test]
+fn a_hit_on_fact_fields_records_their_values_for_each_matching_item() {
+    let hit = hit_with_facts("item.undervaluation > 60 or item.customs_value > 8000", &mixed_facts());
+    let values = hit.map(|h| h.values).unwrap_or_default();
+    let value = |item, field: &str, value| HitValue { item, field: field.into(), value };
+    assert_eq!(
+        values,
+        [
+            value(1, "item.undervaluation", dec!(74.4)),
+            value(1, "item.customs_value", dec!(276.24)),
+            value(2, "item.undervaluation", dec!(0)),
+            value(2, "item.customs_value", dec!(8287.29)),
+        ]
+    );
+}
+
+#[test]
+fn a_hit_on_declaration_fields_records_no_values_and_serializes_as_before() {
+    let hit = hit_with_facts("item.value_per_kg < 40", &mixed_facts());
+    assert_eq!(hit.as_ref().map(|h| h.values.len()), Some(0));
+    let json = serde_json::to_value(&hit).unwrap_or_default();
+    assert_eq!(json.get("values"), None);
+    let back: Hit = serde_json::from_value(json).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(Some(back), hit);
+}
+
+#[test]
+fn assess_with_facts_can_change_the_lane_and_assess_without_cannot() {
+    let profiles = [profile("VAL-1", "item.undervaluation > 60", "yellow")];
+    let day = date(2026, 6, 1);
+    assert_eq!(assess_with(&mixed(), &mixed_facts(), &profiles, day).lane, Lane::Yellow);
+    assert_eq!(assess(&mixed(), &profiles, day).lane, Lane::Green);
+    assert_eq!(assess_with(&mixed(), &Facts::default(), &profiles, day), assess(&mixed(), &profiles, day));
+}
+
+#[test]
+fn only_conditions_on_fact_fields_use_facts() {
+    assert!(profile("A-1", "item.undervaluation > 60", "red").condition().uses_facts());
+    assert!(profile("A-1", r#"item.origin = "CN" and not item.customs_value < 5"#, "red").condition().uses_facts());
+    assert!(!profile("A-1", "item.value_per_kg < 5", "red").condition().uses_facts());
 }

@@ -17,6 +17,7 @@ use smartcustoms_core::audit::AuditEntry;
 use smartcustoms_core::declaration::DeclarationDoc;
 use smartcustoms_core::flc;
 use smartcustoms_core::ids::{DeclarationId, RegistrationNumber, TraderId};
+use smartcustoms_core::ledger::Amount;
 use smartcustoms_core::registration::{self, Decision, Filing as CoreFiling, Reason};
 use smartcustoms_core::release::{ControlDecision, ReleaseDocument};
 use smartcustoms_core::risk::{Hit, Lane};
@@ -87,6 +88,33 @@ pub struct SubmissionResult {
     pub hits: Vec<Hit>,
     /// Number of the electronic release document, when released.
     pub release_document: Option<String>,
+    /// The duties to pay (duty, excise and VAT), once calculated.
+    pub duties_total: Option<Amount>,
+    /// For a declaration awaiting payment: what is missing from the available balance.
+    pub payment: Option<PaymentDue>,
+}
+
+/// What a declaration awaiting payment needs.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentDue {
+    /// Its duties.
+    pub duties: Amount,
+    /// What a deposit must add to the available balance to register it (counting the
+    /// declarations awaiting payment before it, which register first).
+    pub missing: Amount,
+}
+
+/// What a declaration awaiting payment needs, from the declarant's account.
+async fn payment_due(state: &AppState, s: &DeclarationSummary) -> Result<Option<PaymentDue>, ApiError> {
+    if s.state != DeclState::AwaitingPayment {
+        return Ok(None);
+    }
+    let account = state.store.account(&s.declarant).await?;
+    Ok(account
+        .awaiting_payment
+        .into_iter()
+        .find(|a| a.declaration_id == s.id)
+        .map(|a| PaymentDue { duties: a.duties, missing: a.missing }))
 }
 
 /// A declaration with its document and decision.
@@ -106,6 +134,14 @@ pub struct DeclarationDetail {
     pub hits: Vec<Hit>,
     /// The release document, when released.
     pub release: Option<ReleaseDocument>,
+    /// The duty calculation with every input (`calculation`) and the customs value check of
+    /// each item (`valuation`), once calculated.
+    #[schema(value_type = Option<Object>)]
+    pub duties: Option<serde_json::Value>,
+    /// The duties to pay.
+    pub duties_total: Option<Amount>,
+    /// For a declaration awaiting payment: what is missing.
+    pub payment: Option<PaymentDue>,
 }
 
 /// Parses the body into the wire type, with a precise error for bad JSON and bad types.
@@ -137,7 +173,9 @@ fn header<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<Option<&'a s
 ///
 /// The body is the declaration JSON; `X-JWS-Signature` carries a detached JWS (EdDSA) over the
 /// exact body bytes. The declaration is always kept: it is registered when every condition is
-/// met (FLC, signature), otherwise refused with all reasons. A repeated `Idempotency-Key`
+/// met (FLC, signature, duties calculated, duties covered by the available balance), refused
+/// with all reasons when one of the first three is not, and waits in `awaiting_payment` (with
+/// the amount missing) when only the balance is short; a deposit then registers it. A repeated `Idempotency-Key`
 /// returns the earlier declaration (`200`, `duplicate: true`) instead of filing another.
 #[utoipa::path(post, path = "/api/v1/declarations", tag = "declarations",
     request_body(content = DeclarationDoc, description = "The declaration"),
@@ -184,16 +222,25 @@ pub async fn submit(
     let now = Utc::now();
     let today = now.date_naive();
     let offices = state.offices();
-    let profiles = state.profiles();
+    let (profiles, tariff, prices) = (state.profiles(), state.tariff(), state.prices());
     let flc_context = flc::Context { today, offices: offices.to_vec() };
-    let decision =
-        registration::decide(CoreFiling { doc: &doc, flc: &flc_context, signature, profiles: &profiles, date: today });
-    let (reasons, hits) = match &decision {
-        Decision::Refused { reasons } => (reasons.clone(), Vec::new()),
-        Decision::Registered { assessment, .. } => (Vec::new(), assessment.hits.clone()),
+    let decision = registration::decide(CoreFiling {
+        doc: &doc,
+        flc: &flc_context,
+        signature,
+        profiles: &profiles,
+        tariff: &tariff,
+        prices: &prices,
+        date: today,
+    });
+    let (reasons, hits, duties_total) = match &decision {
+        Decision::Refused { reasons } => (reasons.clone(), Vec::new(), None),
+        Decision::Accepted(a) => {
+            (Vec::new(), a.assessment.hits.clone(), Some(registration::taxes_of(&a.duties).total()))
+        }
     };
     let office = match &decision {
-        Decision::Registered { declaration, .. } => Some(declaration.office.clone()),
+        Decision::Accepted(a) => Some(a.declaration.office.clone()),
         Decision::Refused { .. } => doc.office.clone(),
     };
     let filing = Filing {
@@ -223,8 +270,16 @@ pub async fn submit(
     let release_document = (s.state == DeclState::Released)
         .then(|| s.registration_number.as_ref().map(smartcustoms_core::release::document_number))
         .flatten();
-    let (reasons, hits) = if duplicate { stored_decision(&state, s.id).await? } else { (reasons, hits) };
-    Ok((status, Json(SubmissionResult { declaration: s.into(), duplicate, reasons, hits, release_document })))
+    let (reasons, hits, duties_total) =
+        if duplicate { stored_decision(&state, s.id).await? } else { (reasons, hits, duties_total) };
+    // Hits are shown once the declaration is registered: until then no lane is decided.
+    let hits = if s.state == DeclState::AwaitingPayment { Vec::new() } else { hits };
+    let payment = payment_due(&state, s).await?;
+    let declaration = s.into();
+    Ok((
+        status,
+        Json(SubmissionResult { declaration, duplicate, reasons, hits, release_document, duties_total, payment }),
+    ))
 }
 
 /// The benchmark floor: the same request stored as received (same group commit, same
@@ -260,13 +315,18 @@ pub async fn submit_bare(
         reasons: Vec::new(),
         hits: Vec::new(),
         release_document: None,
+        duties_total: None,
+        payment: None,
     };
     Ok((StatusCode::CREATED, Json(result)))
 }
 
-async fn stored_decision(state: &AppState, id: DeclarationId) -> Result<(Vec<Reason>, Vec<Hit>), ApiError> {
+async fn stored_decision(
+    state: &AppState,
+    id: DeclarationId,
+) -> Result<(Vec<Reason>, Vec<Hit>, Option<Amount>), ApiError> {
     let record = state.store.declaration(id).await?.ok_or_else(|| ApiError::NotFound(format!("declaration {id}")))?;
-    Ok((record.reasons, record.hits))
+    Ok((record.reasons, record.hits, record.duties_total))
 }
 
 /// Checks the detached JWS over the body with the declarant's registered keys. A bad signature
@@ -315,6 +375,7 @@ pub async fn get(
     let r = readable(&state, &caller, &id).await?;
     let release = state.store.release_document(r.summary.id).await?;
     let document = serde_json::from_slice(&r.document).unwrap_or(serde_json::Value::Null);
+    let payment = payment_due(&state, &r.summary).await?;
     Ok(Json(DeclarationDetail {
         declaration: (&r.summary).into(),
         document_sha256: r.document_sha256,
@@ -322,6 +383,9 @@ pub async fn get(
         reasons: r.reasons,
         hits: r.hits,
         release,
+        duties: r.duties,
+        duties_total: r.duties_total,
+        payment,
     }))
 }
 

@@ -1,7 +1,9 @@
 //! One module per HTTP resource.
 
+pub mod account;
 pub mod declarations;
 pub mod keys;
 pub mod notifications;
 pub mod profiles;
 pub mod system;
+pub mod tariff;

@@ -177,6 +177,31 @@ fn unknown_fields_are_refused_with_a_suggestion_when_there_is_one() {
 }
 
 #[test]
+fn the_valuation_fields_are_numbers_with_suggestions_for_typos() {
+    assert_eq!(condition("item.undervaluation > 60"), "item.undervaluation > 60");
+    assert_eq!(
+        condition("item.customs_value >= 1_000 and item.undervaluation in [0]"),
+        "item.customs_value >= 1000 and item.undervaluation in [0]"
+    );
+    assert_eq!(
+        condition_error("item.undervalution > 60"),
+        "line 2, column 6: unknown field `item.undervalution`; did you mean `item.undervaluation`?"
+    );
+    assert_eq!(
+        condition_error("undervaluation > 60"),
+        "line 2, column 6: unknown field `undervaluation`; did you mean `item.undervaluation`?"
+    );
+    assert_eq!(
+        condition_error("item.customs_valu > 60"),
+        "line 2, column 6: unknown field `item.customs_valu`; did you mean `item.customs_value`?"
+    );
+    assert_eq!(
+        condition_error(r#"item.undervaluation > "60""#),
+        "line 2, column 28: `item.undervaluation` is a number: write 60 without quotes"
+    );
+}
+
+#[test]
 fn text_and_number_fields_refuse_values_of_the_other_type() {
     assert_eq!(
         condition_error("item.hs = 851713"),
@@ -417,6 +442,7 @@ fn fragment() -> impl Strategy<Value = &'static str> {
         "2025-01-01",
         "item.origin",
         "item.price",
+        "item.undervaluation",
         "item.hs",
         "item.document_types",
         "declaration.type",

@@ -1,0 +1,32 @@
+//! Facts about a declaration that are not written on it: computed before risk assessment (the
+//! customs value by the tariff, the valuation check by the price reference) and read by the
+//! item fields `item.customs_value` and `item.undervaluation`.
+
+use rust_decimal::Decimal;
+
+use crate::valuation::ValuationCheck;
+
+/// Facts for each goods item, indexed like `Declaration::items`. The default has none: every
+/// fact field then reads as it does for an item without facts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts {
+    /// One entry per goods item, in the order of the declaration's items; missing entries mean
+    /// no facts for those items.
+    pub items: Vec<ItemFacts>,
+}
+
+/// Facts about one goods item.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ItemFacts {
+    /// The customs value of the item in EUR, when the tariff computed it.
+    pub customs_value_eur: Option<Decimal>,
+    /// The item's check against the price reference, when there is a reference for it.
+    pub valuation: Option<ValuationCheck>,
+}
+
+impl ItemFacts {
+    /// The undervaluation in percent, 0 without a valuation check.
+    pub fn undervaluation_percent(&self) -> Decimal {
+        self.valuation.as_ref().map_or(Decimal::ZERO, |v| v.undervaluation_percent)
+    }
+}

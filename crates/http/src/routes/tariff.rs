@@ -1,0 +1,130 @@
+//! The tariff: read by everyone, changed by administrators. Every change is a new version of
+//! the entries it touches and is validated with the whole tariff before it is stored.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use chrono::Utc;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use smartcustoms_core::access::Role;
+use smartcustoms_core::tariff::{self, Tariff, TariffFile};
+use smartcustoms_storage::{Store, TariffEntryRecord, TariffKind};
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::tariff_data;
+
+/// The tariff in force: every measure (each validity period), country group and exchange rate.
+#[utoipa::path(get, path = "/api/v1/tariff", tag = "tariff",
+    responses((status = 200, body = TariffFile)), security(("token" = [])))]
+pub async fn current(State(state): State<AppState>, _caller: Caller) -> Json<TariffFile> {
+    Json(state.tariff().to_file())
+}
+
+/// What a tariff change did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TariffChange {
+    /// The entry versions written.
+    pub changed: Vec<TariffEntryRecord>,
+    /// Entries in the file identical to the version in force, not written again.
+    pub unchanged: usize,
+}
+
+/// Load or change tariff entries (administrators). The body is a tariff file in JSON
+/// (`{"measures": [...], "groups": [...], "rates": [...]}`) or a measures CSV
+/// (`Content-Type: text/csv`). Entries with the key of an entry in force replace it as a new
+/// version; the result must validate as a whole or nothing is stored.
+#[utoipa::path(post, path = "/api/v1/tariff", tag = "tariff",
+    request_body(content = TariffFile, description = "Tariff file (JSON) or measures CSV"),
+    responses(
+        (status = 200, body = TariffChange),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 422, description = "Not valid (TARIFF_001): every problem listed", body = crate::error::ErrorBody),
+    ),
+    security(("token" = [])))]
+pub async fn change(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<TariffChange>, ApiError> {
+    let admin = caller.require(&[Role::Admin], "change the tariff")?;
+    let text = std::str::from_utf8(&body).map_err(|_| ApiError::MalformedJson("the body is not UTF-8 text".into()))?;
+    let is_csv = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/csv"));
+    let file = tariff::parse_file(text, if is_csv { "upload.csv" } else { "upload.json" }).map_err(|errors| {
+        ApiError::TariffInvalid(errors.iter().map(|e| format!("line {}: {}", e.line, e.message)).collect())
+    })?;
+    let changed = apply(state.store.as_ref(), &file, &admin.name).await?;
+    state.reload_reference_data().await?;
+    Ok(Json(changed))
+}
+
+/// Validates a tariff file against the tariff in force and stores the entries that differ.
+pub async fn apply(store: &dyn Store, file: &TariffFile, author: &str) -> Result<TariffChange, ApiError> {
+    let entries = tariff_data::entries_of(file).map_err(|e| ApiError::TariffInvalid(vec![e]))?;
+    let current = store.tariff_entries().await?;
+    let changes: Vec<_> = entries
+        .into_iter()
+        .filter(|e| !current.iter().any(|c| c.kind == e.kind && c.key == e.key && c.body == e.body && !c.withdrawn))
+        .collect();
+    let unchanged = file.measures.len() + file.groups.len() + file.rates.len() - changes.len();
+    let merged = tariff_data::merge(&current, &changes);
+    tariff_data::file_of(&merged).map_err(|e| vec![e]).and_then(Tariff::from_file).map_err(ApiError::TariffInvalid)?;
+    let changed = store.add_tariff_entries(&changes, author, Utc::now().timestamp_micros()).await?;
+    Ok(TariffChange { changed, unchanged })
+}
+
+/// Every version of one tariff entry, oldest first (`kind` is `measure`, `group` or `rate`;
+/// `key` is `ID@VALID_FROM` for a measure, the code for a group, `CURRENCY@VALID_FROM` for a rate).
+#[utoipa::path(get, path = "/api/v1/tariff/{kind}/{key}/versions", tag = "tariff",
+    params(("kind" = String, Path), ("key" = String, Path)),
+    responses((status = 200, body = Vec<TariffEntryRecord>), (status = 404, body = crate::error::ErrorBody)),
+    security(("token" = [])))]
+pub async fn versions(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path((kind, key)): Path<(String, String)>,
+) -> Result<Json<Vec<TariffEntryRecord>>, ApiError> {
+    let kind =
+        TariffKind::parse(&kind).ok_or_else(|| ApiError::BadParameter("kind", "one of measure, group, rate".into()))?;
+    let versions = state.store.tariff_history(kind, &key).await?;
+    if versions.is_empty() {
+        return Err(ApiError::NotFound(format!("tariff {} {key}", kind.as_str())));
+    }
+    Ok(Json(versions))
+}
+
+/// Withdraw a tariff entry (administrators): a new version marked withdrawn. The rest of the
+/// tariff must still validate.
+#[utoipa::path(delete, path = "/api/v1/tariff/{kind}/{key}", tag = "tariff",
+    params(("kind" = String, Path), ("key" = String, Path)),
+    responses((status = 200, body = TariffEntryRecord), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("token" = [])))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((kind, key)): Path<(String, String)>,
+) -> Result<(StatusCode, Json<TariffEntryRecord>), ApiError> {
+    let admin = caller.require(&[Role::Admin], "change the tariff")?;
+    let kind =
+        TariffKind::parse(&kind).ok_or_else(|| ApiError::BadParameter("kind", "one of measure, group, rate".into()))?;
+    let current = state.store.tariff_entries().await?;
+    let entry = current
+        .iter()
+        .find(|c| c.kind == kind && c.key == key && !c.withdrawn)
+        .ok_or_else(|| ApiError::NotFound(format!("tariff {} {key}", kind.as_str())))?;
+    let change = smartcustoms_storage::NewTariffEntry { kind, key, body: entry.body.clone(), withdrawn: true };
+    let merged = tariff_data::merge(&current, std::slice::from_ref(&change));
+    tariff_data::file_of(&merged).map_err(|e| vec![e]).and_then(Tariff::from_file).map_err(ApiError::TariffInvalid)?;
+    let mut written = state.store.add_tariff_entries(&[change], &admin.name, Utc::now().timestamp_micros()).await?;
+    state.reload_reference_data().await?;
+    let record = written.pop().ok_or(ApiError::Unavailable)?;
+    Ok((StatusCode::OK, Json(record)))
+}

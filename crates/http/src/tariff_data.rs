@@ -1,0 +1,88 @@
+//! The tariff as stored: one versioned entry per measure (per validity period), country group
+//! and exchange rate. Converts between a tariff file and store entries and loads the tariff
+//! in force.
+
+use smartcustoms_core::tariff::{Tariff, TariffFile};
+use smartcustoms_storage::{NewTariffEntry, Store, StoreResult, TariffEntryRecord, TariffKind};
+
+/// The stable key of each entry of a tariff file: a measure's id with the start of its
+/// validity (one line has one entry per period), a group's code, a currency with the start of
+/// the rate's validity.
+pub fn entries_of(file: &TariffFile) -> Result<Vec<NewTariffEntry>, String> {
+    let mut entries = Vec::with_capacity(file.measures.len() + file.groups.len() + file.rates.len());
+    let json = |v: serde_json::Result<serde_json::Value>| v.map_err(|e| e.to_string());
+    for m in &file.measures {
+        entries.push(NewTariffEntry {
+            kind: TariffKind::Measure,
+            key: format!("{}@{}", m.id, m.valid_from),
+            body: json(serde_json::to_value(m))?,
+            withdrawn: false,
+        });
+    }
+    for g in &file.groups {
+        entries.push(NewTariffEntry {
+            kind: TariffKind::Group,
+            key: g.code.clone(),
+            body: json(serde_json::to_value(g))?,
+            withdrawn: false,
+        });
+    }
+    for r in &file.rates {
+        entries.push(NewTariffEntry {
+            kind: TariffKind::Rate,
+            key: format!("{}@{}", r.currency, r.valid_from),
+            body: json(serde_json::to_value(r))?,
+            withdrawn: false,
+        });
+    }
+    Ok(entries)
+}
+
+/// The tariff file made of the entries in force (latest version of each, not withdrawn).
+pub fn file_of(records: &[TariffEntryRecord]) -> Result<TariffFile, String> {
+    let mut file = TariffFile::default();
+    for r in records.iter().filter(|r| !r.withdrawn) {
+        let body = r.body.clone();
+        let bad =
+            |e: serde_json::Error| format!("stored tariff entry {} {} v{}: {e}", r.kind.as_str(), r.key, r.version);
+        match r.kind {
+            TariffKind::Measure => file.measures.push(serde_json::from_value(body).map_err(bad)?),
+            TariffKind::Group => file.groups.push(serde_json::from_value(body).map_err(bad)?),
+            TariffKind::Rate => file.rates.push(serde_json::from_value(body).map_err(bad)?),
+        }
+    }
+    Ok(file)
+}
+
+/// The file of `current` with `changes` applied (same key replaces, new key adds).
+pub fn merge(current: &[TariffEntryRecord], changes: &[NewTariffEntry]) -> Vec<TariffEntryRecord> {
+    let mut merged: Vec<TariffEntryRecord> = current.to_vec();
+    for c in changes {
+        let record = TariffEntryRecord {
+            kind: c.kind,
+            key: c.key.clone(),
+            version: 0,
+            body: c.body.clone(),
+            withdrawn: c.withdrawn,
+            author: String::new(),
+            created_at_us: 0,
+        };
+        match merged.iter_mut().find(|r| r.kind == c.kind && r.key == c.key) {
+            Some(existing) => *existing = record,
+            None => merged.push(record),
+        }
+    }
+    merged
+}
+
+/// Loads the tariff in force. A stored tariff that no longer validates (it was validated when
+/// saved) is logged and replaced by an empty one, under which every declaration is refused
+/// with TAR_001 rather than assessed wrongly.
+pub async fn load(store: &dyn Store) -> StoreResult<Tariff> {
+    let records = store.tariff_entries().await?;
+    let tariff = file_of(&records).map_err(|e| vec![e]).and_then(Tariff::from_file);
+    Ok(tariff.unwrap_or_else(|problems| {
+        tracing::error!(?problems, "the stored tariff does not validate; declarations cannot be assessed");
+        Tariff::default()
+    }))
+}

@@ -1,0 +1,71 @@
+//! Everything one transaction writes, planned by backend-neutral code and written by each
+//! backend in one place.
+
+use smartcustoms_core::audit::AuditEntry;
+use smartcustoms_core::ids::RegistrationNumber;
+use smartcustoms_core::ledger::Posting;
+use smartcustoms_core::release::ReleaseDocument;
+
+use crate::records::{DecisionColumns, Filing};
+
+/// A declaration row to insert.
+pub(crate) struct DeclarationRow<'a> {
+    pub filing: &'a Filing,
+    pub columns: DecisionColumns,
+    pub number: Option<RegistrationNumber>,
+}
+
+/// A change of a stored declaration (a registration after payment, an officer's decision).
+/// Fields left `None` keep their stored value.
+pub(crate) struct DeclarationUpdate {
+    pub id: String,
+    pub state: &'static str,
+    pub lane: Option<&'static str>,
+    pub registration_number: Option<String>,
+    pub registered_at_us: Option<i64>,
+    pub updated_at_us: i64,
+    pub decision_json: Option<String>,
+}
+
+/// A notification to insert.
+pub(crate) struct NotificationRow {
+    pub recipient: String,
+    pub kind: &'static str,
+    pub payload: String,
+    pub created_at_us: i64,
+}
+
+/// A ledger posting with the id it is stored under.
+pub(crate) struct PostingRow {
+    pub id: i64,
+    pub posting: Posting,
+    pub at_us: i64,
+    pub actor: String,
+}
+
+/// The rows of one transaction.
+#[derive(Default)]
+pub(crate) struct WriteSet<'a> {
+    pub inserts: Vec<DeclarationRow<'a>>,
+    pub updates: Vec<DeclarationUpdate>,
+    pub audit: Vec<AuditEntry>,
+    pub releases: Vec<ReleaseDocument>,
+    pub notifications: Vec<NotificationRow>,
+    pub postings: Vec<PostingRow>,
+    /// New balances of the accounts the postings changed.
+    pub balances: Vec<(String, i64)>,
+}
+
+impl WriteSet<'_> {
+    /// The new audit head after this transaction, if it wrote entries.
+    pub fn head(&self) -> Option<(i64, &str)> {
+        self.audit.last().map(|e| (e.seq, e.hash.as_str()))
+    }
+
+    /// The ledger lines as columns: posting id, debit, credit, cents.
+    pub fn lines(&self) -> impl Iterator<Item = (i64, String, String, i64)> + '_ {
+        self.postings
+            .iter()
+            .flat_map(|p| p.posting.lines.iter().map(move |l| (p.id, l.debit.key(), l.credit.key(), l.amount.cents())))
+    }
+}
