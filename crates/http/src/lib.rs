@@ -81,11 +81,13 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let refresher = tokio::spawn(refresh_reference_data(state.clone()));
-    let prices = tokio::spawn(prices::refresh_loop(state.clone()));
+    let prices = state.config.price_refresh.map(|every| tokio::spawn(prices::refresh_loop(state.clone(), every)));
     let pusher = state.config.webhook_url.clone().map(|url| tokio::spawn(webhook::push_loop(state.store.clone(), url)));
     let result = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await;
     refresher.abort();
-    prices.abort();
+    if let Some(p) = prices {
+        p.abort();
+    }
     if let Some(p) = pusher {
         p.abort();
     }

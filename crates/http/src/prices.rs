@@ -11,12 +11,9 @@ use smartcustoms_storage::{PriceRow, Store, StoreResult};
 
 use crate::state::AppState;
 
-/// How often observations are collected and the reference rebuilt.
-const REFRESH: Duration = Duration::from_secs(60);
-
-/// Rebuilds the reference at start and then every minute.
-pub async fn refresh_loop(state: AppState) {
-    let mut tick = tokio::time::interval(REFRESH);
+/// Rebuilds the reference at start and then every `every`.
+pub async fn refresh_loop(state: AppState, every: Duration) {
+    let mut tick = tokio::time::interval(every);
     loop {
         tick.tick().await;
         match refresh(state.store.as_ref()).await {

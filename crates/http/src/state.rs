@@ -27,11 +27,19 @@ pub struct HttpConfig {
     /// Benchmark floor only: filings are stored as received, without FLC, signature, risk or
     /// audit. Set by `smartcustoms bench`, never by `serve`.
     pub bare_insert: bool,
+    /// How often the price reference is rebuilt from new releases, starting at once (none:
+    /// never; whoever builds the state sets it).
+    pub price_refresh: Option<std::time::Duration>,
 }
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        HttpConfig { body_limit: 1024 * 1024, webhook_url: None, bare_insert: false }
+        HttpConfig {
+            body_limit: 1024 * 1024,
+            webhook_url: None,
+            bare_insert: false,
+            price_refresh: Some(std::time::Duration::from_secs(60)),
+        }
     }
 }
 

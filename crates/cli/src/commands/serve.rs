@@ -40,7 +40,7 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
     let state = AppState::new(
         store,
         commit,
-        HttpConfig { body_limit: cfg.body_limit, webhook_url: cfg.webhook_url.clone(), bare_insert: false },
+        HttpConfig { body_limit: cfg.body_limit, webhook_url: cfg.webhook_url.clone(), ..HttpConfig::default() },
     )
     .await?;
     let listener = TcpListener::bind(&cfg.listen).await.with_context(|| format!("listening on {}", cfg.listen))?;

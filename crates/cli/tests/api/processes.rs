@@ -65,12 +65,81 @@ async fn file(
 }
 
 fn audit_verify(url: &str) -> serde_json::Value {
+    verify("audit", url)
+}
+
+fn verify(what: &str, url: &str) -> serde_json::Value {
     let out = Command::new(env!("CARGO_BIN_EXE_smartcustoms"))
-        .args(["audit", "verify", "--database-url", url])
+        .args([what, "verify", "--database-url", url])
         .output()
         .unwrap();
-    assert!(out.status.success(), "audit verify failed: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(out.status.success(), "{what} verify failed: {}", String::from_utf8_lossy(&out.stdout));
     serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn cents(v: &serde_json::Value) -> i64 {
+    let d: rust_decimal::Decimal = v.as_str().expect("an amount").parse().unwrap();
+    (d * rust_decimal::Decimal::ONE_HUNDRED).try_into().unwrap()
+}
+
+/// Many concurrent filings of one trader whose balance covers about half of them, through every
+/// server in `urls`: the covered ones register, the rest wait, and the money never goes below
+/// zero or is spent twice.
+async fn one_account_under_contention(url: &str, processes: usize) {
+    let (traders, world) = seeded(url).await;
+    let t = traders[0].clone();
+    let store = smartcustoms_storage::open(url).await.unwrap();
+    let servers: Vec<Server> = (0..processes).map(|_| start(url)).collect();
+    let client = reqwest::Client::new();
+    // Leave 2,000.00 available: a fraction of what 80 declarations owe.
+    let refund = smartcustoms_storage::Refund {
+        trader: smartcustoms_core::ids::TraderId(t.id.clone()),
+        amount: smartcustoms_core::ledger::Amount::from_cents(smartcustoms_testkit::OPENING_BALANCE_CENTS - 2_000_00),
+        reference: "drain".into(),
+        actor: "test".into(),
+        at_us: 0,
+    };
+    store.refund(&refund).await.unwrap().unwrap();
+    let mut tasks = Vec::new();
+    for w in 0..8u64 {
+        let (client, base, t, world) =
+            (client.clone(), servers[w as usize % processes].base.clone(), t.clone(), world.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut answers = Vec::new();
+            for i in 0..10u64 {
+                answers.push(file(&client, &base, &t, &world, 5000 + w * 100 + i).await.expect("filed"));
+            }
+            answers
+        }));
+    }
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.extend(task.await.unwrap());
+    }
+    let registered: i64 =
+        answers.iter().filter(|a| a["registration_number"].is_string()).map(|a| cents(&a["duties_total"])).sum();
+    let waiting: Vec<i64> =
+        answers.iter().filter(|a| a["state"] == "awaiting_payment").map(|a| cents(&a["duties_total"])).collect();
+    assert!(registered > 0 && !waiting.is_empty(), "registered {registered}, waiting {}", waiting.len());
+    assert!(registered <= 2_000_00, "spent {registered} of 2000.00");
+    let account = store.account(&smartcustoms_core::ids::TraderId(t.id.clone())).await.unwrap();
+    assert_eq!(account.balance.available.cents(), 2_000_00 - registered);
+    assert!(waiting.iter().all(|d| *d > account.balance.available.cents()), "a covered declaration was left waiting");
+    let report = verify("ledger", url);
+    assert_eq!(report["status"], "ok", "{report}");
+    assert_eq!(audit_verify(url)["status"], "ok");
+}
+
+#[tokio::test]
+async fn one_account_under_concurrent_filings_is_never_overdrawn_on_sqlite() {
+    let db = sqlite_db();
+    one_account_under_contention(&db.url, 1).await;
+}
+
+#[tokio::test]
+async fn one_account_under_concurrent_filings_on_two_postgresql_processes_is_never_overdrawn() {
+    let Some(db) = postgres_db("hot account, two server processes").await else { return };
+    one_account_under_contention(&db.url, 2).await;
 }
 
 #[tokio::test]

@@ -1,5 +1,7 @@
 //! `smartcustoms bench pipeline`: end-to-end throughput and latency of filing signed
-//! declarations over HTTP, next to the bare durable insert of the same declarations.
+//! declarations over HTTP (duties calculated, reserved and debited), next to the same pipeline
+//! without money and the bare durable insert of the same declarations.
+//! `smartcustoms bench ledger`: concurrent reservations on one hot account and on many.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -17,6 +19,8 @@ use smartcustoms_storage::{GroupCommit, GroupCommitConfig, Store};
 
 use crate::demo::{self, Declarant};
 
+mod ledger;
+
 /// Arguments of `bench`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -29,6 +33,25 @@ pub struct Args {
 pub enum BenchCommand {
     /// File N signed declarations over HTTP and measure the pipeline and the storage floor.
     Pipeline(PipelineArgs),
+    /// Concurrent reservations per second on one hot account and across many accounts.
+    Ledger(LedgerArgs),
+}
+
+/// Arguments of `bench ledger`.
+#[derive(Debug, clap::Args)]
+pub struct LedgerArgs {
+    /// Reservations per scenario.
+    #[arg(long, default_value_t = 100_000)]
+    pub reservations: usize,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 256)]
+    pub concurrency: usize,
+    /// Accounts of the many-accounts scenario.
+    #[arg(long, default_value_t = 10_000)]
+    pub accounts: usize,
+    /// Database to use; default a fresh SQLite file in a temporary directory.
+    #[arg(long)]
+    pub database_url: Option<String>,
 }
 
 /// Arguments of `bench pipeline`.
@@ -56,7 +79,13 @@ pub struct PipelineArgs {
 
 /// Runs a benchmark and prints one JSON line.
 pub async fn run(args: Args) -> anyhow::Result<u8> {
-    let BenchCommand::Pipeline(a) = args.command;
+    match args.command {
+        BenchCommand::Pipeline(a) => pipeline(a).await,
+        BenchCommand::Ledger(a) => ledger::run(a).await,
+    }
+}
+
+async fn pipeline(a: PipelineArgs) -> anyhow::Result<u8> {
     if a.declarations == 0 || a.concurrency == 0 {
         bail!("--declarations and --concurrency must be at least 1");
     }
@@ -77,6 +106,7 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
             key: SigningKey::generate(&mut rand::rngs::OsRng),
         };
         demo::provision(store.as_ref(), &d, now.timestamp_micros()).await?;
+        demo::deposit(store.as_ref(), &party.id, 1_000_000_000_00, &format!("BENCH-{run_id}-{i}")).await?;
         declarants.push(d);
     }
 
@@ -98,9 +128,16 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
         let (requests, declarants) = (requests.clone(), declarants.clone());
         async move { run_pipeline(&base, requests, declarants, a.concurrency, a.rate).await }
     };
+    // The pipeline without money first (every rate zero: duties are calculated, nothing is
+    // reserved or debited), then with it on the now larger database, then the floor.
+    let tariff = smartcustoms_http::tariff_data::file_of(&store.tariff_entries().await?).map_err(anyhow::Error::msg)?;
+    set_tariff(store.as_ref(), &zero_rates(tariff.clone())).await?;
+    let free = with_server(store.clone(), false, load).await?;
+    set_tariff(store.as_ref(), &tariff).await?;
     let pipeline = with_server(store.clone(), false, load).await?;
     let bare = with_server(store.clone(), true, load).await?;
     let bare_per_s = a.declarations as f64 / bare.elapsed.as_secs_f64();
+    let free_per_s = a.declarations as f64 / free.elapsed.as_secs_f64();
 
     let mut lat = pipeline.latencies_ms;
     lat.sort_by(f64::total_cmp);
@@ -118,15 +155,32 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
         "p99_ms": round2(pct(0.99)),
         "auto_released_share": round3(pipeline.released as f64 / a.declarations as f64),
         "refused": pipeline.refused,
-        "errors": pipeline.errors + bare.errors,
+        "awaiting_payment": pipeline.awaiting,
+        "errors": pipeline.errors + free.errors + bare.errors,
+        "without_money_per_s": round1(free_per_s),
+        "money_cost": round3(1.0 - throughput / free_per_s),
         "bare_insert_per_s": round1(bare_per_s),
         "pipeline_to_bare": round3(throughput / bare_per_s),
     });
     println!("{line}");
-    Ok(if pipeline.errors + bare.errors == 0 { 0 } else { 1 })
+    Ok(if pipeline.errors + free.errors + bare.errors == 0 { 0 } else { 1 })
 }
 
-fn round1(x: f64) -> f64 {
+/// The tariff with every rate zero.
+fn zero_rates(mut file: smartcustoms_core::tariff::TariffFile) -> smartcustoms_core::tariff::TariffFile {
+    for m in &mut file.measures {
+        m.rate = smartcustoms_core::tariff::Rate::ad_valorem(rust_decimal::Decimal::ZERO);
+    }
+    file
+}
+
+/// Stores a tariff as the one in force (new versions of the entries that differ).
+async fn set_tariff(store: &dyn Store, file: &smartcustoms_core::tariff::TariffFile) -> anyhow::Result<()> {
+    smartcustoms_http::routes::tariff::apply(store, file, "bench").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(())
+}
+
+pub(crate) fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 fn round2(x: f64) -> f64 {
@@ -141,6 +195,7 @@ struct PipelineRun {
     latencies_ms: Vec<f64>,
     released: usize,
     refused: usize,
+    awaiting: usize,
     errors: usize,
 }
 
@@ -152,14 +207,21 @@ async fn run_pipeline(
     rate: Option<f64>,
 ) -> anyhow::Result<PipelineRun> {
     let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build()?;
+    let run_tag = Uuid::new_v4().simple().to_string();
     let next = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..concurrency {
-        let (client, next, requests, declarants, url) =
-            (client.clone(), next.clone(), requests.clone(), declarants.clone(), format!("{base}/api/v1/declarations"));
+        let (client, next, requests, declarants, url, run_tag) = (
+            client.clone(),
+            next.clone(),
+            requests.clone(),
+            declarants.clone(),
+            format!("{base}/api/v1/declarations"),
+            run_tag.clone(),
+        );
         workers.push(tokio::spawn(async move {
-            let mut out = (Vec::new(), 0usize, 0usize, 0usize);
+            let mut out = (Vec::new(), 0usize, 0usize, 0usize, 0usize);
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some((who, body, jws)) = requests.get(i) else { break };
@@ -173,7 +235,7 @@ async fn run_pipeline(
                     .bearer_auth(&declarants[*who].token)
                     .header("content-type", "application/json")
                     .header("x-jws-signature", jws)
-                    .header("idempotency-key", format!("bench-{i}-{}", declarants[*who].token))
+                    .header("idempotency-key", format!("bench-{i}-{}-{}", declarants[*who].token, run_tag))
                     .body(body.clone())
                     .send()
                     .await;
@@ -187,6 +249,7 @@ async fn run_pipeline(
                 match state.as_deref() {
                     Some("released") => out.1 += 1,
                     Some("refused") => out.2 += 1,
+                    Some("awaiting_payment") => out.4 += 1,
                     Some(_) => {}
                     None => out.3 += 1,
                 }
@@ -194,12 +257,20 @@ async fn run_pipeline(
             out
         }));
     }
-    let mut run = PipelineRun { elapsed: Duration::ZERO, latencies_ms: Vec::new(), released: 0, refused: 0, errors: 0 };
+    let mut run = PipelineRun {
+        elapsed: Duration::ZERO,
+        latencies_ms: Vec::new(),
+        released: 0,
+        refused: 0,
+        awaiting: 0,
+        errors: 0,
+    };
     for w in workers {
-        let (lat, released, refused, errors) = w.await?;
+        let (lat, released, refused, errors, awaiting) = w.await?;
         run.latencies_ms.extend(lat);
         run.released += released;
         run.refused += refused;
+        run.awaiting += awaiting;
         run.errors += errors;
     }
     run.elapsed = start.elapsed();
@@ -214,7 +285,14 @@ where
     Fut: std::future::Future<Output = anyhow::Result<PipelineRun>>,
 {
     let commit = GroupCommit::start(store.clone(), GroupCommitConfig { bare, ..Default::default() });
-    let state = AppState::new(store, commit, HttpConfig { bare_insert: bare, ..HttpConfig::default() }).await?;
+    // The price reference is built before the clock starts and not rebuilt during the run.
+    let state = AppState::new(
+        store.clone(),
+        commit,
+        HttpConfig { bare_insert: bare, price_refresh: None, ..HttpConfig::default() },
+    )
+    .await?;
+    state.set_prices(smartcustoms_http::prices::refresh(store.as_ref()).await?);
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let server = tokio::spawn(smartcustoms_http::serve(listener, state, std::future::pending()));
