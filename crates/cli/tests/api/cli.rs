@@ -82,3 +82,59 @@ async fn keygen_then_submit_files_a_signed_declaration() {
     assert_eq!(run.status.code(), Some(0), "{answer}");
     assert!(answer["registration_number"].is_string());
 }
+
+#[tokio::test]
+async fn operators_import_the_tariff_and_prices_and_ledger_verify_finds_a_forged_balance() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let dir = tempfile::tempdir().unwrap();
+    // A measures CSV: one new national line; a broken one is refused with its line number.
+    let csv = dir.path().join("m.csv");
+    std::fs::write(
+        &csv,
+        "id,code,kind,origin,rate,proof,valid_from,valid_to,legal_base\n\
+         DUTY-85171300,85171300,import_duty,erga_omnes,1.5%,,2024-01-01,,national line\n",
+    )
+    .unwrap();
+    let out = bin().args(["tariff", "import"]).arg(&csv).args(["--database-url", &db.url]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["changed"], 1);
+    std::fs::write(&csv, "id,code,kind,origin,rate,proof,valid_from,valid_to,legal_base\nX,12,import_duty,erga_omnes,abc,,2024-01-01,,x\n").unwrap();
+    let out = bin().args(["tariff", "import"]).arg(&csv).args(["--database-url", &db.url]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(":2:"), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // Prices from a KCS-format file; labelled frauds are left out.
+    let kcs = dir.path().join("kcs.csv");
+    let mut text = String::from("Declaration ID,Date,Office ID,Process Type,Import Type,Import Use,Payment Type,Mode of Transport,Declarant ID,Importer ID,Seller ID,Courier ID,HS6 Code,Country of Origin,Tax Rate,Tax Type,Country of Origin Indicator,Net Mass,Item Price,Fraud,Critical Fraud\n");
+    for i in 0..6 {
+        text.push_str(&format!(
+            "{i},2020-01-01,30,B,11,21,11,10,A,B,C,,851713,CN,0.0,A,G,10.0,{},0,0\n",
+            145000 + i * 100
+        ));
+    }
+    text.push_str("9,2020-01-01,30,B,11,21,11,10,A,B,C,,851713,CN,0.0,A,G,10.0,100,1,0\n");
+    std::fs::write(&kcs, text).unwrap();
+    let out = bin().args(["prices", "import"]).arg(&kcs).args(["--database-url", &db.url]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((report["imported"].as_u64(), report["skipped_fraud"].as_u64()), (Some(6), Some(1)), "{report}");
+
+    // The ledger verifies; a balance changed behind the system's back is named.
+    app.file(0, &app.declaration(0, 3)).await;
+    let verify = || bin().args(["ledger", "verify", "--database-url", &db.url]).output().unwrap();
+    assert!(verify().status.success(), "{}", String::from_utf8_lossy(&verify().stdout));
+    use sqlx::Connection;
+    let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+    let account = format!("trader/{}/available", app.traders[1].id);
+    sqlx::query("UPDATE ledger_balances SET balance_cents = balance_cents + 100 WHERE account = ?")
+        .bind(&account)
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let out = verify();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["discrepancies"][0]["account"], account.as_str(), "{report}");
+}
