@@ -68,7 +68,7 @@ pub async fn provision(store: &dyn Store, d: &Declarant, created_at_us: i64) -> 
 }
 
 /// Opening balance of every demo declarant's account.
-pub const OPENING_DEPOSIT: i64 = 250_000_00;
+pub const OPENING_DEPOSIT: i64 = 250_000 * 100;
 
 /// Credits a deposit as the demo bank (a repeated reference changes nothing).
 pub async fn deposit(store: &dyn Store, trader: &str, cents: i64, reference: &str) -> anyhow::Result<DepositOutcome> {

@@ -96,7 +96,7 @@ pub(crate) fn traders(batch: &[Filing], slots: &[Slot]) -> Vec<TraderId> {
 }
 
 /// How many new numbers each office and day needs.
-pub(crate) fn number_demand<'a>(keys: impl IntoIterator<Item = Option<SequenceKey>>) -> BTreeMap<SequenceKey, i64> {
+pub(crate) fn number_demand(keys: impl IntoIterator<Item = Option<SequenceKey>>) -> BTreeMap<SequenceKey, i64> {
     let mut demand = BTreeMap::new();
     for key in keys.into_iter().flatten() {
         *demand.entry(key).or_insert(0) += 1;
@@ -254,6 +254,20 @@ pub(crate) fn admit_awaiting(
         }
     }
     Ok((id, registered))
+}
+
+/// The answer to a deposit whose reference was notified before: nothing changes.
+pub(crate) fn duplicate_deposit(posting_id: i64, trader: &TraderId, ledger: &Ledger) -> DepositOutcome {
+    DepositOutcome {
+        posting_id,
+        duplicate: true,
+        balance: AccountBalance {
+            trader: trader.clone(),
+            available: ledger.available(trader),
+            reserved: ledger.reserved(trader),
+        },
+        registered: Vec::new(),
+    }
 }
 
 /// The sequence key of a declaration registered after payment.

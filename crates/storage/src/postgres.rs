@@ -125,16 +125,7 @@ async fn earlier_deposit(tx: &mut Tx, d: &Deposit) -> StoreResult<Option<Deposit
         )));
     }
     let ledger = ledger(tx, money::accounts_of([&d.trader])).await?;
-    Ok(Some(DepositOutcome {
-        posting_id: id,
-        duplicate: true,
-        balance: AccountBalance {
-            trader: d.trader.clone(),
-            available: ledger.available(&d.trader),
-            reserved: ledger.reserved(&d.trader),
-        },
-        registered: Vec::new(),
-    }))
+    Ok(Some(batch::duplicate_deposit(id, &d.trader, &ledger)))
 }
 
 /// Writes everything a transaction planned, one statement per table.
@@ -144,7 +135,7 @@ async fn write(tx: &mut Tx, set: WriteSet<'_>) -> StoreResult<()> {
         for d in &set.inserts {
             cols.push(d.filing, &d.columns, d.number.as_ref().map(|n| n.0.clone()));
         }
-        cols.insert("declarations", &mut **tx).await?;
+        cols.insert("declarations", tx).await?;
     }
     for u in &set.updates {
         sqlx::query(

@@ -404,16 +404,7 @@ fn earlier_payment(tx: &Transaction<'_>, kind: &str, d: &Deposit) -> StoreResult
         )));
     }
     let ledger = ledger(tx, money::accounts_of([&d.trader]))?;
-    Ok(Some(DepositOutcome {
-        posting_id: id,
-        duplicate: true,
-        balance: AccountBalance {
-            trader: d.trader.clone(),
-            available: ledger.available(&d.trader),
-            reserved: ledger.reserved(&d.trader),
-        },
-        registered: Vec::new(),
-    }))
+    Ok(Some(batch::duplicate_deposit(id, &d.trader, &ledger)))
 }
 
 /// A refund (see `Store::refund`).

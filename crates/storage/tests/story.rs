@@ -38,7 +38,7 @@ fn deposit(trader: &str, cents: i64, reference: &str) -> Deposit {
 
 /// Gives the declarant of `world` enough money for every test filing.
 async fn fund(store: &dyn Store, world: &World) {
-    store.deposit(&deposit(&world.declarants[0].id, 1_000_000_000_00, "FUND-1")).await.unwrap();
+    store.deposit(&deposit(&world.declarants[0].id, 1_000_000_000 * 100, "FUND-1")).await.unwrap();
 }
 
 fn filing(world: &World, seed: u64, key: Option<&str>, signed: bool) -> Filing {
@@ -290,7 +290,7 @@ async fn money_story(store: &dyn Store) {
     assert!(store.release_document(s.id).await.unwrap().is_some());
 
     // Refunds: never more than available.
-    store.deposit(&deposit(&trader, 10_00, "PAY-3")).await.unwrap();
+    store.deposit(&deposit(&trader, 10 * 100, "PAY-3")).await.unwrap();
     let refund = |cents: i64, reference: &str| Refund {
         trader: TraderId(trader.clone()),
         amount: Amount::from_cents(cents),
@@ -298,9 +298,9 @@ async fn money_story(store: &dyn Store) {
         actor: "trader".into(),
         at_us: chrono::Utc::now().timestamp_micros(),
     };
-    let short = store.refund(&refund(10_01, "R-1")).await.unwrap().unwrap_err();
+    let short = store.refund(&refund(10 * 100 + 1, "R-1")).await.unwrap().unwrap_err();
     assert_eq!(short.missing(), Amount::from_cents(1));
-    let done = store.refund(&refund(10_00, "R-2")).await.unwrap().unwrap();
+    let done = store.refund(&refund(10 * 100, "R-2")).await.unwrap().unwrap();
     assert_eq!(done.balance.available, Amount::ZERO);
     assert!(matches!(store.refund(&refund(1, "R-2")).await, Err(StoreError::Conflict(_))));
 
@@ -333,7 +333,7 @@ async fn a_hot_account_is_never_overdrawn_by_concurrent_reservations() {
         // Two stores on one database behave like two server processes.
         let a = smartcustoms_storage::open(&db.url).await.unwrap();
         let b = smartcustoms_storage::open(&db.url).await.unwrap();
-        a.deposit(&deposit("HOT", 100_00, "HOT-1")).await.unwrap();
+        a.deposit(&deposit("HOT", 100 * 100, "HOT-1")).await.unwrap();
         let mut tasks = Vec::new();
         for (i, store) in [a.clone(), b.clone(), a.clone(), b.clone()].into_iter().enumerate() {
             tasks.push(tokio::spawn(async move {
@@ -343,7 +343,7 @@ async fn a_hot_account_is_never_overdrawn_by_concurrent_reservations() {
                         .map(|k| ReservationRequest {
                             trader: TraderId("HOT".into()),
                             reference: format!("r-{i}-{round}-{k}"),
-                            amount: Amount::from_cents(1_00),
+                            amount: Amount::from_cents(100),
                             at_us: 0,
                         })
                         .collect();
@@ -358,6 +358,9 @@ async fn a_hot_account_is_never_overdrawn_by_concurrent_reservations() {
         }
         assert_eq!(granted, 100, "{backend}: 400 reservations of 1.00 against 100.00");
         let account = a.account(&TraderId("HOT".into())).await.unwrap();
-        assert_eq!((account.balance.available, account.balance.reserved), (Amount::ZERO, Amount::from_cents(100_00)));
+        assert_eq!(
+            (account.balance.available, account.balance.reserved),
+            (Amount::ZERO, Amount::from_cents(100 * 100))
+        );
     }
 }

@@ -94,7 +94,7 @@ impl Drop for TestApp {
 }
 
 /// What each test declarant has in its account after seeding.
-pub const OPENING_BALANCE_CENTS: i64 = 10_000_000_00;
+pub const OPENING_BALANCE_CENTS: i64 = 10_000_000 * 100;
 
 /// Seeds offices, the demo tariff, two declarants with keys and an opening balance, an
 /// officer, an analyst, a warehouse, a bank, an administrator, and the demo risk profiles.

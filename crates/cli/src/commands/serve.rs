@@ -64,6 +64,9 @@ fn print_demo_banner(addr: std::net::SocketAddr) {
         "  curl -s -H 'Authorization: Bearer demo-officer' 'http://{addr}/api/v1/declarations?state=under_control'"
     );
     println!("  curl -s -H 'Authorization: Bearer demo-warehouse-1' http://{addr}/api/v1/notifications");
+    println!("  curl -s -H 'Authorization: Bearer demo-trader-1' http://{addr}/api/v1/account");
+    println!("  curl -s -H 'Authorization: Bearer demo-trader-1' http://{addr}/api/v1/account/statement");
+    println!("  curl -s -H 'Authorization: Bearer demo-trader-1' http://{addr}/api/v1/tariff | head -c 600");
     println!("  curl -s http://{addr}/metrics | grep smartcustoms_declarations");
 }
 

@@ -94,7 +94,9 @@ async fn one_account_under_contention(url: &str, processes: usize) {
     // Leave 2,000.00 available: a fraction of what 80 declarations owe.
     let refund = smartcustoms_storage::Refund {
         trader: smartcustoms_core::ids::TraderId(t.id.clone()),
-        amount: smartcustoms_core::ledger::Amount::from_cents(smartcustoms_testkit::OPENING_BALANCE_CENTS - 2_000_00),
+        amount: smartcustoms_core::ledger::Amount::from_cents(
+            smartcustoms_testkit::OPENING_BALANCE_CENTS - 2_000 * 100,
+        ),
         reference: "drain".into(),
         actor: "test".into(),
         at_us: 0,
@@ -121,9 +123,9 @@ async fn one_account_under_contention(url: &str, processes: usize) {
     let waiting: Vec<i64> =
         answers.iter().filter(|a| a["state"] == "awaiting_payment").map(|a| cents(&a["duties_total"])).collect();
     assert!(registered > 0 && !waiting.is_empty(), "registered {registered}, waiting {}", waiting.len());
-    assert!(registered <= 2_000_00, "spent {registered} of 2000.00");
+    assert!(registered <= 2_000 * 100, "spent {registered} of 2000.00");
     let account = store.account(&smartcustoms_core::ids::TraderId(t.id.clone())).await.unwrap();
-    assert_eq!(account.balance.available.cents(), 2_000_00 - registered);
+    assert_eq!(account.balance.available.cents(), 2_000 * 100 - registered);
     assert!(waiting.iter().all(|d| *d > account.balance.available.cents()), "a covered declaration was left waiting");
     let report = verify("ledger", url);
     assert_eq!(report["status"], "ok", "{report}");

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use smartcustoms_core::access::Role;
 use smartcustoms_core::tariff::{self, Tariff, TariffFile};
-use smartcustoms_storage::{Store, TariffEntryRecord, TariffKind};
+use smartcustoms_storage::{NewTariffEntry, Store, TariffEntryRecord, TariffKind};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -75,10 +75,16 @@ pub async fn apply(store: &dyn Store, file: &TariffFile, author: &str) -> Result
         .filter(|e| !current.iter().any(|c| c.kind == e.kind && c.key == e.key && c.body == e.body && !c.withdrawn))
         .collect();
     let unchanged = file.measures.len() + file.groups.len() + file.rates.len() - changes.len();
-    let merged = tariff_data::merge(&current, &changes);
-    tariff_data::file_of(&merged).map_err(|e| vec![e]).and_then(Tariff::from_file).map_err(ApiError::TariffInvalid)?;
+    validate(&current, &changes)?;
     let changed = store.add_tariff_entries(&changes, author, Utc::now().timestamp_micros()).await?;
     Ok(TariffChange { changed, unchanged })
+}
+
+/// Checks that the tariff in force with `changes` applied validates as a whole.
+fn validate(current: &[TariffEntryRecord], changes: &[NewTariffEntry]) -> Result<(), ApiError> {
+    let merged = tariff_data::merge(current, changes);
+    tariff_data::file_of(&merged).map_err(|e| vec![e]).and_then(Tariff::from_file).map_err(ApiError::TariffInvalid)?;
+    Ok(())
 }
 
 /// Every version of one tariff entry, oldest first (`kind` is `measure`, `group` or `rate`;
@@ -120,9 +126,8 @@ pub async fn withdraw(
         .iter()
         .find(|c| c.kind == kind && c.key == key && !c.withdrawn)
         .ok_or_else(|| ApiError::NotFound(format!("tariff {} {key}", kind.as_str())))?;
-    let change = smartcustoms_storage::NewTariffEntry { kind, key, body: entry.body.clone(), withdrawn: true };
-    let merged = tariff_data::merge(&current, std::slice::from_ref(&change));
-    tariff_data::file_of(&merged).map_err(|e| vec![e]).and_then(Tariff::from_file).map_err(ApiError::TariffInvalid)?;
+    let change = NewTariffEntry { kind, key, body: entry.body.clone(), withdrawn: true };
+    validate(&current, std::slice::from_ref(&change))?;
     let mut written = state.store.add_tariff_entries(&[change], &admin.name, Utc::now().timestamp_micros()).await?;
     state.reload_reference_data().await?;
     let record = written.pop().ok_or(ApiError::Unavailable)?;

@@ -29,7 +29,7 @@ pub async fn run(a: LedgerArgs) -> anyhow::Result<u8> {
     let url = a.database_url.clone().unwrap_or_else(|| format!("sqlite:{}", tmp.path().join("ledger.db").display()));
     let store = smartcustoms_storage::open(&url).await.context("opening the database")?;
     let run_id = uuid::Uuid::new_v4().simple().to_string();
-    let amount = Amount::from_cents(1_00);
+    let amount = Amount::from_cents(100);
 
     // One hot account holding money for half the reservations: the other half must be refused.
     let hot = format!("HOT-{run_id}");
