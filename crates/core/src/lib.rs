@@ -12,6 +12,7 @@ pub mod codes;
 pub mod declaration;
 pub mod flc;
 pub mod ids;
+pub mod inspection;
 pub mod ledger;
 pub mod registration;
 pub mod release;

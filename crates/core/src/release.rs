@@ -60,6 +60,8 @@ pub struct ControlDecision {
     pub release: bool,
     /// The officer's reasons, in plain language (findings of the document check or inspection).
     pub reason: String,
+    /// What the control found: the label the risk engine learns from.
+    pub outcome: crate::inspection::InspectionOutcome,
 }
 
 /// The state a control decision leads to and its audit entry, or the refusal of an illegal
@@ -76,9 +78,12 @@ pub fn control_outcome(
     let event = if decision.release { EventKind::Released } else { EventKind::Refused };
     let next = current.apply(&event)?;
     let details = if decision.release {
-        serde_json::json!({ "automatic": false, "reason": decision.reason, "release_document": registration.map(document_number) })
+        serde_json::json!({
+            "automatic": false, "reason": decision.reason, "release_document": registration.map(document_number),
+            "outcome": decision.outcome,
+        })
     } else {
-        serde_json::json!({ "reasons": [{ "code": "CTL_001", "message": decision.reason }] })
+        serde_json::json!({ "reasons": [{ "code": "CTL_001", "message": decision.reason }], "outcome": decision.outcome })
     };
     let entry = crate::audit::NewEntry {
         at_us,
@@ -96,7 +101,11 @@ mod tests {
     use crate::workflow::State;
 
     fn decision(release: bool) -> ControlDecision {
-        ControlDecision { release, reason: "documents checked".into() }
+        let outcome = crate::inspection::InspectionOutcome {
+            irregularities: if release { vec![] } else { vec![crate::inspection::Irregularity::Documents] },
+            additional_duty: crate::ledger::Amount::ZERO,
+        };
+        ControlDecision { release, reason: "documents checked".into(), outcome }
     }
 
     #[test]

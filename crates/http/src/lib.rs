@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/risk-profiles", post(routes::profiles::create).get(routes::profiles::list))
         .route("/api/v1/risk-profiles/{code}/versions", get(routes::profiles::versions))
         .route("/api/v1/notifications", get(routes::notifications::list))
+        .route("/api/v1/inspection-outcomes", get(routes::inspections::list))
         .route("/api/v1/payments", post(routes::account::deposit))
         .route("/api/v1/account", get(routes::account::own))
         .route("/api/v1/account/statement", get(routes::account::statement))

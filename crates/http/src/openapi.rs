@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{account, declarations, keys, notifications, profiles, system, tariff};
+use crate::routes::{account, declarations, inspections, keys, notifications, profiles, system, tariff};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -14,6 +14,7 @@ use crate::routes::{account, declarations, keys, notifications, profiles, system
         keys::register, keys::list,
         profiles::create, profiles::list, profiles::versions,
         notifications::list,
+        inspections::list,
         account::deposit, account::own, account::of_trader, account::statement, account::refund,
         tariff::current, tariff::change, tariff::versions, tariff::withdraw,
     ),

@@ -17,7 +17,7 @@ use smartcustoms_core::workflow::State;
 
 use crate::money::Ledger;
 use crate::records::*;
-use crate::writeset::{DeclarationRow, DeclarationUpdate, NotificationRow, WriteSet};
+use crate::writeset::{DeclarationRow, DeclarationUpdate, NotificationRow, OutcomeRow, WriteSet};
 use crate::StoreError;
 
 /// Key of a daily registration sequence.
@@ -424,6 +424,14 @@ pub(crate) fn plan_control(
         set.notifications.push(note);
     }
     set.audit = vec![entry.chain(head.0, &head.1)];
+    set.outcomes.push(OutcomeRow {
+        declaration_id: id.clone(),
+        declarant: trader.0.clone(),
+        officer: officer.to_string(),
+        released: decision.release,
+        outcome: decision.outcome.clone(),
+        at_us,
+    });
     set.updates.push(DeclarationUpdate {
         id,
         state: next.as_str(),

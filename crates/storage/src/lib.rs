@@ -191,6 +191,9 @@ pub trait Queries {
     /// have been added, in the same transaction.
     async fn add_price_observations(&self, rows: &[PriceRow], cursor: Option<&str>) -> StoreResult<u64>;
 
+    /// Control outcomes with `id > after`, oldest first, at most `limit`.
+    async fn inspection_outcomes(&self, after: i64, limit: i64) -> StoreResult<Vec<InspectionRecord>>;
+
     /// Every price observation.
     async fn price_observations(&self) -> StoreResult<Vec<PriceRow>>;
 

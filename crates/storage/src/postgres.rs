@@ -250,6 +250,22 @@ async fn write(tx: &mut Tx, set: WriteSet<'_>) -> StoreResult<()> {
         .execute(&mut **tx)
         .await?;
     }
+    for o in &set.outcomes {
+        sqlx::query(
+            "INSERT INTO inspection_outcomes (declaration_id, declarant, officer, released, irregular, irregularities, \
+             additional_duty_cents, source, at_us) VALUES ($1, $2, $3, $4, $5, $6, $7, 'officer', $8)",
+        )
+        .bind(&o.declaration_id)
+        .bind(&o.declarant)
+        .bind(&o.officer)
+        .bind(o.released)
+        .bind(o.outcome.is_irregular())
+        .bind(o.irregularities())
+        .bind(o.outcome.additional_duty.cents())
+        .bind(o.at_us)
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }
 

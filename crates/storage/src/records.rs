@@ -558,3 +558,28 @@ pub struct PriceRow {
     /// Where it comes from.
     pub source: String,
 }
+
+/// A recorded control outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct InspectionRecord {
+    /// Sequence number, for paging.
+    pub id: i64,
+    /// The declaration controlled.
+    pub declaration_id: String,
+    /// Its declarant.
+    pub declarant: String,
+    /// Who decided (officer, or the source of an import).
+    pub officer: String,
+    /// Goods released after the control.
+    pub released: bool,
+    /// Something was found.
+    pub irregular: bool,
+    /// The kinds found.
+    pub irregularities: Vec<smartcustoms_core::inspection::Irregularity>,
+    /// Additional duty assessed.
+    pub additional_duty: Amount,
+    /// `officer` for decisions taken in the system.
+    pub source: String,
+    /// Time, µs since the epoch.
+    pub at_us: i64,
+}

@@ -231,6 +231,39 @@ macro_rules! shared_queries {
             Ok(rows.len() as u64)
         }
 
+        async fn inspection_outcomes(&self, after: i64, limit: i64) -> StoreResult<Vec<InspectionRecord>> {
+            let rows = sqlx::query(&sql("SELECT * FROM inspection_outcomes WHERE id > $1 ORDER BY id LIMIT $2"))
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+            rows.iter()
+                .map(|r| {
+                    let kinds: String = r.try_get("irregularities")?;
+                    let irregularities = kinds
+                        .split(',')
+                        .filter(|k| !k.is_empty())
+                        .map(|k| {
+                            serde_json::from_value(serde_json::Value::String(k.to_string()))
+                                .map_err(|_| StoreError::Corrupt(format!("unknown irregularity {k:?}")))
+                        })
+                        .collect::<StoreResult<Vec<_>>>()?;
+                    Ok(InspectionRecord {
+                        id: r.try_get("id")?,
+                        declaration_id: r.try_get("declaration_id")?,
+                        declarant: r.try_get("declarant")?,
+                        officer: r.try_get("officer")?,
+                        released: r.try_get("released")?,
+                        irregular: r.try_get("irregular")?,
+                        irregularities,
+                        additional_duty: smartcustoms_core::ledger::Amount::from_cents(r.try_get("additional_duty_cents")?),
+                        source: r.try_get("source")?,
+                        at_us: r.try_get("at_us")?,
+                    })
+                })
+                .collect()
+        }
+
         async fn price_observations(&self) -> StoreResult<Vec<PriceRow>> {
             let rows = sqlx::query("SELECT hs6, origin, value_per_kg, value_per_unit, source FROM price_observations")
                 .fetch_all(&self.pool)

@@ -346,6 +346,23 @@ fn write(tx: &Transaction<'_>, set: &WriteSet<'_>) -> StoreResult<()> {
     for (account, cents) in &set.balances {
         balance.execute(params![account, cents]).map_err(db)?;
     }
+    for o in &set.outcomes {
+        tx.execute(
+            "INSERT INTO inspection_outcomes (declaration_id, declarant, officer, released, irregular, irregularities, \
+             additional_duty_cents, source, at_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'officer', ?8)",
+            params![
+                o.declaration_id,
+                o.declarant,
+                o.officer,
+                o.released,
+                o.outcome.is_irregular(),
+                o.irregularities(),
+                o.outcome.additional_duty.cents(),
+                o.at_us
+            ],
+        )
+        .map_err(db)?;
+    }
     Ok(())
 }
 

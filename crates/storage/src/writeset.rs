@@ -43,6 +43,26 @@ pub(crate) struct PostingRow {
     pub actor: String,
 }
 
+/// The outcome of a control.
+pub(crate) struct OutcomeRow {
+    pub declaration_id: String,
+    pub declarant: String,
+    pub officer: String,
+    pub released: bool,
+    pub outcome: smartcustoms_core::inspection::InspectionOutcome,
+    pub at_us: i64,
+}
+
+impl OutcomeRow {
+    /// The irregularity kinds as stored: their names, comma-separated.
+    pub fn irregularities(&self) -> String {
+        serde_json::to_value(&self.outcome.irregularities)
+            .ok()
+            .and_then(|v| v.as_array().map(|a| a.iter().filter_map(|k| k.as_str()).collect::<Vec<_>>().join(",")))
+            .unwrap_or_default()
+    }
+}
+
 /// The rows of one transaction.
 #[derive(Default)]
 pub(crate) struct WriteSet<'a> {
@@ -54,6 +74,7 @@ pub(crate) struct WriteSet<'a> {
     pub postings: Vec<PostingRow>,
     /// New balances of the accounts the postings changed.
     pub balances: Vec<(String, i64)>,
+    pub outcomes: Vec<OutcomeRow>,
 }
 
 impl WriteSet<'_> {

@@ -283,9 +283,14 @@ async fn an_officer_releases_or_refuses_a_declaration_under_control_with_reasons
             ids.push(body["id"].as_str().unwrap().to_string());
         }
         let decide = |id: &str, token: &str, release: bool| {
+            let outcome = if release {
+                serde_json::json!({ "irregularities": [] })
+            } else {
+                serde_json::json!({ "irregularities": ["undervaluation", "documents"], "additional_duty": "412.30" })
+            };
             let req =
                 app.client.post(format!("{}/api/v1/declarations/{id}/decision", app.base)).bearer_auth(token).json(
-                    &serde_json::json!({ "release": release, "reason": "Seals intact, quantity matches the invoice" }),
+                    &serde_json::json!({ "release": release, "reason": "Seals intact, quantity matches the invoice", "outcome": outcome }),
                 );
             async move { req.send().await.unwrap() }
         };
@@ -297,6 +302,26 @@ async fn an_officer_releases_or_refuses_a_declaration_under_control_with_reasons
         assert_eq!(again.status(), 409, "{backend}: a released declaration takes no further decision");
         let r = decide(&ids[1], &app.officer_token, false).await;
         assert_eq!(r.json::<serde_json::Value>().await.unwrap()["state"], "refused");
+        // A refusal that names no irregularity is refused as inconsistent.
+        let bad = app
+            .client
+            .post(format!("{}/api/v1/declarations/{}/decision", app.base, ids[1]))
+            .bearer_auth(&app.officer_token)
+            .json(&serde_json::json!({ "release": false, "reason": "x", "outcome": { "irregularities": [] } }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), 400, "{backend}");
+        // The outcomes are recorded as the risk engine's labels.
+        let (s, outcomes) = app.get("/api/v1/inspection-outcomes", Some(&app.analyst_token)).await;
+        assert_eq!(s, 200);
+        let outcomes = outcomes.as_array().unwrap();
+        assert_eq!(outcomes.len(), 2, "{backend}: {outcomes:?}");
+        assert_eq!((outcomes[0]["released"].as_bool(), outcomes[0]["irregular"].as_bool()), (Some(true), Some(false)));
+        assert_eq!(outcomes[1]["irregularities"], serde_json::json!(["undervaluation", "documents"]));
+        assert_eq!(outcomes[1]["additional_duty"], "412.30");
+        let (s, _) = app.get("/api/v1/inspection-outcomes", Some(&app.traders[0].token)).await;
+        assert_eq!(s, 403);
 
         let (_, detail) = app.get(&format!("/api/v1/declarations/{}", ids[0]), Some(&app.traders[0].token)).await;
         assert_eq!(detail["release"]["automatic"], false);

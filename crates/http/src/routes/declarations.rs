@@ -471,6 +471,7 @@ pub async fn decide(
     if decision.reason.trim().is_empty() || decision.reason.len() > 2000 {
         return Err(ApiError::BadParameter("reason", "give the reasons in 1 to 2000 characters".into()));
     }
+    decision.outcome.check(decision.release).map_err(|m| ApiError::BadParameter("outcome", m))?;
     let uuid: Uuid = id.parse().map_err(|_| ApiError::BadParameter("id", format!("{id:?} is not a declaration id")))?;
     let summary = state
         .store
