@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use commands::{admin, audit, bench, check, example, keygen, money, serve, submit};
+use commands::{admin, audit, bench, check, example, keygen, money, risk, serve, submit};
 
 /// smartcustoms: the information system of a Digital (Smart) Customs administration.
 #[derive(Debug, Parser)]
@@ -48,6 +48,8 @@ enum Command {
     Prices(money::PricesArgs),
     /// The single personal account ledger (`ledger verify`).
     Ledger(money::LedgerArgs),
+    /// The consignment risk model (`risk evaluate`).
+    Risk(risk::Args),
     /// Benchmarks (`bench pipeline`, `bench ledger`).
     Bench(bench::Args),
 }
@@ -75,6 +77,7 @@ fn main() -> std::process::ExitCode {
             Command::Tariff(a) => money::tariff(a).await,
             Command::Prices(a) => money::prices(a).await,
             Command::Ledger(a) => money::ledger(a).await,
+            Command::Risk(a) => risk::run(a),
             Command::Bench(a) => bench::run(a).await,
         }
     });

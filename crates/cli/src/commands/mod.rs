@@ -7,5 +7,6 @@ pub mod check;
 pub mod example;
 pub mod keygen;
 pub mod money;
+pub mod risk;
 pub mod serve;
 pub mod submit;
