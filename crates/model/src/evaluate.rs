@@ -26,7 +26,7 @@ pub struct TrainingSettings {
 
 impl Default for TrainingSettings {
     fn default() -> Self {
-        TrainingSettings { iterations: 300, learning_rate: 0.1, max_depth: 8, nbins: 256 }
+        TrainingSettings { iterations: 150, learning_rate: 0.1, max_depth: 5, nbins: 256 }
     }
 }
 
