@@ -543,7 +543,6 @@ pub fn verify<'a>(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -554,7 +553,7 @@ mod tests {
     }
 
     fn eur(d: Decimal) -> Amount {
-        Amount::from_decimal(d).unwrap()
+        Amount::from_decimal(d).unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]
@@ -565,9 +564,12 @@ mod tests {
         assert_eq!(Amount::positive(dec!(0)), Err(AmountError::NotPositive(dec!(0))));
         assert!(Amount::from_decimal(Decimal::MAX).is_err());
         assert_eq!(Amount::from_cents(1205).to_string(), "12.05");
-        let json = serde_json::to_string(&Amount::from_cents(1205)).unwrap();
+        let json = serde_json::to_string(&Amount::from_cents(1205)).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(json, "\"12.05\"");
-        assert_eq!(serde_json::from_str::<Amount>("\"7.5\"").unwrap(), Amount::from_cents(750));
+        assert_eq!(
+            serde_json::from_str::<Amount>("\"7.5\"").unwrap_or_else(|e| panic!("{e}")),
+            Amount::from_cents(750)
+        );
         assert!(serde_json::from_str::<Amount>("\"7.555\"").is_err());
     }
 
@@ -591,18 +593,18 @@ mod tests {
     fn a_declaration_life_moves_money_from_deposit_to_revenue() {
         let trader = t("DE1");
         let mut book = Book::default();
-        book.apply(&Posting::deposit(&trader, eur(dec!(500)), "PAY-1")).unwrap();
+        book.apply(&Posting::deposit(&trader, eur(dec!(500)), "PAY-1")).unwrap_or_else(|e| panic!("{e}"));
         let taxes = TaxSplit { duty: eur(dec!(40)), excise: Amount::ZERO, vat: eur(dec!(95.60)) };
-        book.apply(&Posting::reservation(&trader, "d1", taxes.total())).unwrap();
+        book.apply(&Posting::reservation(&trader, "d1", taxes.total())).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(book.balance(&Account::Available(trader.clone())), eur(dec!(364.40)));
         assert_eq!(book.balance(&Account::Reserved(trader.clone())), eur(dec!(135.60)));
         let debit = Posting::debit(&trader, "d1", &taxes);
         assert_eq!(debit.lines.len(), 2, "no line for a zero excise");
-        book.apply(&debit).unwrap();
+        book.apply(&debit).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(book.balance(&Account::Reserved(trader.clone())), Amount::ZERO);
         assert_eq!(book.balance(&Account::Revenue(Tax::Vat)), eur(dec!(95.60)));
         assert_eq!(book.balance(&Account::Bank), eur(dec!(500)));
-        book.apply(&Posting::refund(&trader, eur(dec!(364.40)), "REF-1")).unwrap();
+        book.apply(&Posting::refund(&trader, eur(dec!(364.40)), "REF-1")).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(book.balance(&Account::Bank), eur(dec!(135.60)));
         let derived = book.balances().map(|(a, b)| (a.key(), b.cents())).collect();
         let stored: Vec<(String, i64)> = book.balances().map(|(a, b)| (a.key(), b.cents())).collect();
@@ -613,7 +615,9 @@ mod tests {
     fn a_reservation_beyond_the_available_balance_is_refused_whole() {
         let trader = t("DE1");
         let mut book = Book::new([(Account::Available(trader.clone()), eur(dec!(10)))]);
-        let err = book.apply(&Posting::reservation(&trader, "d1", eur(dec!(10.01)))).unwrap_err();
+        let Err(err) = book.apply(&Posting::reservation(&trader, "d1", eur(dec!(10.01)))) else {
+            panic!("a reservation beyond the balance must be refused")
+        };
         assert_eq!(err.missing(), Amount::from_cents(1));
         assert_eq!(err.account, "trader/DE1/available");
         assert_eq!(book.balance(&Account::Available(trader.clone())), eur(dec!(10)));

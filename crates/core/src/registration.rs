@@ -106,31 +106,19 @@ pub struct Accepted {
     pub assessment: Assessment,
     /// True when the goods are released without an officer once registered.
     pub auto_release: bool,
+    /// What registration needs, derived once by [`decide`] so the store only reads it.
+    pub registrable: Registrable,
 }
 
 /// The duties of a calculation as ledger amounts. The calculation rounds every figure to the
 /// cent; a total beyond what the ledger holds counts as the largest amount, which no balance
 /// covers.
-pub fn taxes_of(duties: &DutyAssessment) -> TaxSplit {
+fn taxes_of(duties: &DutyAssessment) -> TaxSplit {
     let cents = |d: rust_decimal::Decimal| {
         Amount::from_decimal(d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
             .unwrap_or(Amount::from_cents(i64::MAX / 4))
     };
     TaxSplit { duty: cents(duties.totals.duty), excise: cents(duties.totals.excise), vat: cents(duties.totals.vat) }
-}
-
-impl Accepted {
-    /// What registration needs, kept with a declaration that awaits payment.
-    pub fn registrable(&self) -> Registrable {
-        Registrable {
-            office: self.declaration.office.clone(),
-            location_of_goods: self.declaration.location_of_goods.clone(),
-            lane: self.assessment.lane,
-            hits: self.assessment.hits.clone(),
-            auto_release: self.auto_release,
-            taxes: taxes_of(&self.duties),
-        }
-    }
 }
 
 /// Everything registration of an accepted declaration needs: the outcome of risk assessment
@@ -253,7 +241,22 @@ pub fn decide(filing: Filing<'_>) -> Decision {
             };
             let assessment = risk::assess_with(&declaration, &facts, filing.profiles, filing.date);
             let auto_release = release::is_automatic(&assessment);
-            Decision::Accepted(Box::new(Accepted { declaration, duties, valuation, assessment, auto_release }))
+            let registrable = Registrable {
+                office: declaration.office.clone(),
+                location_of_goods: declaration.location_of_goods.clone(),
+                lane: assessment.lane,
+                hits: assessment.hits.clone(),
+                auto_release,
+                taxes: taxes_of(&duties),
+            };
+            Decision::Accepted(Box::new(Accepted {
+                declaration,
+                duties,
+                valuation,
+                assessment,
+                auto_release,
+                registrable,
+            }))
         }
         _ => Decision::Refused { reasons: conditions.into_iter().flat_map(|c| c.reasons).collect() },
     }
@@ -304,7 +307,7 @@ pub fn audit_trail(
                 }),
             ));
         }
-        (Decision::Accepted(accepted), _) => steps.extend(registration_steps(&accepted.registrable(), number)),
+        (Decision::Accepted(accepted), _) => steps.extend(registration_steps(&accepted.registrable, number)),
     }
     entries(facts.id, facts.at_us, State::Submitted, steps)
 }

@@ -4,6 +4,7 @@
 //! before its own, a scored row sees the whole training period. The label of the row being
 //! scored never enters its features.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::kcs::{column, KcsRow};
@@ -12,11 +13,42 @@ use crate::kcs::{column, KcsRow};
 /// net mass and item price, which repeats between declarations of the same goods.
 const HISTORY: [&str; 6] = ["Declarant ID", "Importer ID", "Seller ID", "Courier ID", "HS6 Code", "mass and price"];
 
-/// The value of a history field of a row.
-fn history_key(r: &KcsRow, name: &str) -> String {
-    match column(name) {
-        Some(c) => r.categories[c].clone(),
-        None => format!("{}|{}", r.net_mass, r.price),
+/// The value of a history field (by its column, `None` for mass and price) of a row.
+fn history_key(r: &KcsRow, column: Option<usize>) -> Cow<'_, str> {
+    match column {
+        Some(c) => Cow::Borrowed(&r.categories[c]),
+        None => Cow::Owned(format!("{}|{}", r.net_mass, r.price)),
+    }
+}
+
+/// Where the fields the features read are among a row's categories, looked up once.
+#[derive(Debug, Clone)]
+struct Columns {
+    hs6: usize,
+    codes: Vec<usize>,
+    history: Vec<Option<usize>>,
+}
+
+impl Columns {
+    fn new() -> Columns {
+        Columns {
+            hs6: column("HS6 Code").unwrap_or(0),
+            codes: CODES.iter().map(|name| column(name).unwrap_or(0)).collect(),
+            history: HISTORY.iter().map(|name| column(name)).collect(),
+        }
+    }
+
+    /// Counts a row in the histories.
+    fn add(&self, history: &mut [HashMap<String, Tally>], r: &KcsRow) {
+        for (&c, tallies) in self.history.iter().zip(history.iter_mut()) {
+            let value = history_key(r, c);
+            if value.is_empty() {
+                continue;
+            }
+            let t = tallies.entry(value.into_owned()).or_default();
+            t.seen += 1.0;
+            t.irregular += if r.irregular { 1.0 } else { 0.0 };
+        }
     }
 }
 
@@ -79,6 +111,7 @@ struct Tally {
 /// What encoding needs from the training rows.
 #[derive(Debug, Clone)]
 pub struct Encoder {
+    columns: Columns,
     codes: Vec<HashMap<String, f64>>,
     history: Vec<HashMap<String, Tally>>,
     base_rate: f64,
@@ -87,10 +120,11 @@ pub struct Encoder {
 impl Encoder {
     /// Learns codes and histories from the training rows.
     pub fn fit(rows: &[KcsRow]) -> Encoder {
-        let codes = CODES
+        let columns = Columns::new();
+        let codes = columns
+            .codes
             .iter()
-            .map(|name| {
-                let c = column(name).unwrap_or(0);
+            .map(|&c| {
                 let mut counts: HashMap<&str, usize> = HashMap::new();
                 for r in rows {
                     *counts.entry(r.categories[c].as_str()).or_default() += 1;
@@ -102,10 +136,10 @@ impl Encoder {
             .collect();
         let mut history = vec![HashMap::new(); HISTORY.len()];
         for r in rows {
-            add(&mut history, r);
+            columns.add(&mut history, r);
         }
         let base_rate = rows.iter().filter(|r| r.irregular).count() as f64 / rows.len().max(1) as f64;
-        Encoder { codes, history, base_rate }
+        Encoder { columns, codes, history, base_rate }
     }
 
     /// Features of the training rows, each from the days before its own (column-major), with
@@ -120,7 +154,7 @@ impl Encoder {
         for (k, &i) in order.iter().enumerate() {
             if rows[i].date != rows[order[day_start]].date {
                 for &j in &order[day_start..k] {
-                    add(&mut past, &rows[j]);
+                    self.columns.add(&mut past, &rows[j]);
                 }
                 day_start = k;
             }
@@ -140,35 +174,26 @@ impl Encoder {
     }
 
     fn push(&self, history: &[HashMap<String, Tally>], r: &KcsRow, out: &mut [Vec<f64>]) {
-        let hs = &r.categories[column("HS6 Code").unwrap_or(0)];
+        let hs = &r.categories[self.columns.hs6];
         let prefix = |n: usize| hs.get(..n).and_then(|p| p.parse::<f64>().ok()).unwrap_or(f64::NAN);
         let per_kg = if r.net_mass > 0.0 { r.price / r.net_mass } else { f64::NAN };
         let mut values = vec![r.net_mass, r.price, per_kg, r.tax_rate, prefix(6), prefix(4), prefix(2)];
-        for (name, codes) in CODES.iter().zip(&self.codes) {
-            let value = &r.categories[column(name).unwrap_or(0)];
-            values.push(codes.get(value).copied().unwrap_or(f64::NAN));
+        for (&c, codes) in self.columns.codes.iter().zip(&self.codes) {
+            values.push(codes.get(&r.categories[c]).copied().unwrap_or(f64::NAN));
         }
-        for (name, tallies) in HISTORY.iter().zip(history) {
-            let value = history_key(r, name);
-            let t = if value.is_empty() { Tally::default() } else { tallies.get(&value).copied().unwrap_or_default() };
+        for (&c, tallies) in self.columns.history.iter().zip(history) {
+            let value = history_key(r, c);
+            let t = if value.is_empty() {
+                Tally::default()
+            } else {
+                tallies.get(value.as_ref()).copied().unwrap_or_default()
+            };
             values.push(t.seen);
             values.push((t.irregular + PRIOR * self.base_rate) / (t.seen + PRIOR));
         }
         for (column, v) in out.iter_mut().zip(values) {
             column.push(v);
         }
-    }
-}
-
-fn add(history: &mut [HashMap<String, Tally>], r: &KcsRow) {
-    for (name, tallies) in HISTORY.iter().zip(history.iter_mut()) {
-        let value = history_key(r, name);
-        if value.is_empty() {
-            continue;
-        }
-        let t = tallies.entry(value).or_default();
-        t.seen += 1.0;
-        t.irregular += if r.irregular { 1.0 } else { 0.0 };
     }
 }
 

@@ -72,10 +72,10 @@ pub(crate) fn admit(
         .zip(slots)
         .map(|(f, slot)| {
             let (Slot::New, Some(accepted)) = (slot, f.decision.accepted()) else { return Ok(None) };
-            let registrable = accepted.registrable();
+            let registrable = &accepted.registrable;
             let admission = registration::admit(&registrable.taxes, ledger.available(&f.declarant));
             if admission == Admission::Registered {
-                ledger.register(&f.declarant, &f.id.to_string(), &registrable, f.at_us)?;
+                ledger.register(&f.declarant, &f.id.to_string(), registrable, f.at_us)?;
             }
             Ok(Some(admission))
         })
@@ -197,7 +197,7 @@ pub(crate) fn plan<'a>(
                         set.notifications.push(note);
                     }
                 }
-                let columns = DecisionColumns::of(&filing.decision, *admission)?;
+                let columns = DecisionColumns::of(&filing.decision, *admission);
                 let summary = DeclarationSummary {
                     id: filing.id,
                     declarant: filing.declarant.clone(),
@@ -271,8 +271,8 @@ pub(crate) fn duplicate_deposit(posting_id: i64, trader: &TraderId, ledger: &Led
 }
 
 /// The sequence key of a declaration registered after payment.
-pub(crate) fn awaiting_key(a: &Awaiting, date: NaiveDate) -> Option<SequenceKey> {
-    Some((a.registrable.office.clone(), date))
+pub(crate) fn awaiting_key(a: &Awaiting, date: NaiveDate) -> SequenceKey {
+    (a.registrable.office.clone(), date)
 }
 
 /// Plans the rows of a deposit and the registrations it allows.
@@ -301,8 +301,7 @@ pub(crate) fn plan_deposit(
     }];
     let mut summaries = Vec::new();
     for a in registered {
-        let key = awaiting_key(&a, deposit.date).ok_or_else(|| StoreError::Corrupt("sequence key".into()))?;
-        let number = numbers.take(&key)?;
+        let number = numbers.take(&awaiting_key(&a, deposit.date))?;
         let r = &a.registrable;
         entries.extend(
             registration::registration_trail(a.id, at_us, r, &number)

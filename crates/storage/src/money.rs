@@ -10,11 +10,11 @@ use crate::StoreError;
 
 /// The accounts a posting about these traders can touch: theirs, revenue and the bank.
 pub(crate) fn accounts_of<'a>(traders: impl IntoIterator<Item = &'a TraderId>) -> Vec<String> {
-    let mut keys: Vec<String> = [Account::Bank, Account::Revenue(Tax::Duty), Account::Revenue(Tax::Excise)]
-        .into_iter()
-        .chain([Account::Revenue(Tax::Vat)])
-        .map(|a| a.key())
-        .collect();
+    let mut keys: Vec<String> =
+        [Account::Bank, Account::Revenue(Tax::Duty), Account::Revenue(Tax::Excise), Account::Revenue(Tax::Vat)]
+            .iter()
+            .map(Account::key)
+            .collect();
     for t in traders {
         keys.push(Account::Available(t.clone()).key());
         keys.push(Account::Reserved(t.clone()).key());

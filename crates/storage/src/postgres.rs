@@ -305,9 +305,9 @@ impl DeclarationColumns {
         self.sha.push(f.document_sha256.clone());
         self.signature.push(f.signature.clone());
         self.decision.push(c.decision_json.clone());
-        self.duties.push(c.duties_json.clone());
-        self.duties_cents.push(c.duties_cents);
-        self.pending.push(c.pending_json.clone());
+        self.duties.push(f.money.duties_json.clone());
+        self.duties_cents.push(f.money.duties_cents);
+        self.pending.push(f.money.pending_json.clone());
     }
 
     async fn insert(self, table: &str, tx: &mut sqlx::PgConnection) -> StoreResult<()> {
@@ -509,7 +509,7 @@ impl Store for PostgresStore {
         let mut tx = self.pool.begin().await?;
         let mut cols = DeclarationColumns::default();
         for f in batch {
-            cols.push(f, &DecisionColumns::of(&f.decision, None)?, None);
+            cols.push(f, &DecisionColumns::of(&f.decision, None), None);
         }
         cols.insert("bare_declarations", &mut tx).await?;
         tx.commit().await?;
@@ -562,7 +562,8 @@ impl Store for PostgresStore {
         }
         let (posting_id, registered) = batch::admit_awaiting(d, awaiting, &mut ledger)?;
         let numbers =
-            numbers(&mut tx, batch::number_demand(registered.iter().map(|a| batch::awaiting_key(a, d.date)))).await?;
+            numbers(&mut tx, batch::number_demand(registered.iter().map(|a| Some(batch::awaiting_key(a, d.date)))))
+                .await?;
         let (set, outcome) = batch::plan_deposit(d, posting_id, registered, numbers, ledger, head)?;
         write(&mut tx, set).await?;
         tx.commit().await?;

@@ -81,6 +81,8 @@ pub struct Filing {
     pub location_of_goods: Option<String>,
     /// The system's decision.
     pub decision: Decision,
+    /// The decision's money columns ([`MoneyColumns::of`]).
+    pub money: MoneyColumns,
     /// Time of receipt and decision, µs since the epoch.
     pub at_us: i64,
     /// Registration date at the office.
@@ -177,44 +179,53 @@ pub struct StateCount {
     pub count: i64,
 }
 
-/// The columns derived from a decision and its admission.
+/// The columns derived from a decision and its admission, in the writer's transaction.
 pub(crate) struct DecisionColumns {
     pub state: State,
     pub lane: Option<Lane>,
     pub decision_json: String,
-    /// The duty calculation and value checks, for accepted declarations.
-    pub duties_json: Option<String>,
-    /// The duties to pay, in cents.
-    pub duties_cents: Option<i64>,
-    /// The registration record ([`smartcustoms_core::registration::Registrable`]).
-    pub pending_json: Option<String>,
 }
 
 impl DecisionColumns {
-    pub(crate) fn of(decision: &Decision, admission: Option<Admission>) -> Result<Self, crate::StoreError> {
+    pub(crate) fn of(decision: &Decision, admission: Option<Admission>) -> Self {
         let state = registration::final_state(decision, admission);
         let registered = !matches!(admission, Some(Admission::AwaitingPayment { .. }));
-        Ok(match decision {
+        match decision {
             Decision::Refused { reasons } => DecisionColumns {
                 state,
                 lane: None,
                 decision_json: serde_json::json!({ "reasons": reasons, "hits": [] }).to_string(),
-                duties_json: None,
-                duties_cents: None,
-                pending_json: None,
             },
             Decision::Accepted(a) => {
-                let registrable = a.registrable();
-                let hits = if registered { a.assessment.hits.clone() } else { Vec::new() };
+                let hits: &[Hit] = if registered { &a.assessment.hits } else { &[] };
                 DecisionColumns {
                     state,
                     lane: registered.then_some(a.assessment.lane),
                     decision_json: serde_json::json!({ "reasons": [], "hits": hits }).to_string(),
-                    duties_json: Some(json(&Duties { calculation: &a.duties, valuation: &a.valuation })?),
-                    duties_cents: Some(registrable.taxes.total().cents()),
-                    pending_json: Some(json(&registrable)?),
                 }
             }
+        }
+    }
+}
+
+/// The money columns of a filing: the duty calculation with the value checks, the duties in
+/// cents and the registration record. Serialised by the handler that decided the filing, so
+/// the writer's serial section only copies them.
+#[derive(Debug, Clone, Default)]
+pub struct MoneyColumns {
+    pub(crate) duties_json: Option<String>,
+    pub(crate) duties_cents: Option<i64>,
+    pub(crate) pending_json: Option<String>,
+}
+
+impl MoneyColumns {
+    /// The columns of a decision (none for a refusal).
+    pub fn of(decision: &Decision) -> Result<Self, crate::StoreError> {
+        let Some(a) = decision.accepted() else { return Ok(MoneyColumns::default()) };
+        Ok(MoneyColumns {
+            duties_json: Some(json(&Duties { calculation: &a.duties, valuation: &a.valuation })?),
+            duties_cents: Some(a.registrable.taxes.total().cents()),
+            pending_json: Some(json(&a.registrable)?),
         })
     }
 }
@@ -275,19 +286,11 @@ pub(crate) fn parse_lane(s: Option<&str>) -> Result<Option<Lane>, crate::StoreEr
 
 /// The summary of a filing recorded bare (benchmark floor): as filed, nothing assigned.
 pub(crate) fn bare_summary(f: &Filing) -> DeclarationSummary {
-    let c = DecisionColumns {
-        state: registration::final_state(&f.decision, None),
-        lane: f.decision.accepted().map(|a| a.assessment.lane),
-        decision_json: String::new(),
-        duties_json: None,
-        duties_cents: None,
-        pending_json: None,
-    };
     DeclarationSummary {
         id: f.id,
         declarant: f.declarant.clone(),
-        state: c.state,
-        lane: c.lane,
+        state: registration::final_state(&f.decision, None),
+        lane: f.decision.accepted().map(|a| a.assessment.lane),
         registration_number: None,
         office: f.office.clone(),
         received_at_us: f.at_us,

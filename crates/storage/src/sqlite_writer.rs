@@ -97,7 +97,7 @@ impl Writer {
             let mut insert =
                 tx.prepare_cached(&INSERT_DECLARATION.replace("{table}", "bare_declarations")).map_err(db)?;
             for f in &batch {
-                insert_declaration(&mut insert, f, &DecisionColumns::of(&f.decision, None)?, None)?;
+                insert_declaration(&mut insert, f, &DecisionColumns::of(&f.decision, None), None)?;
             }
             Ok(())
         })
@@ -144,9 +144,9 @@ fn insert_declaration(
         f.document_sha256,
         f.signature,
         c.decision_json,
-        c.duties_json,
-        c.duties_cents,
-        c.pending_json,
+        f.money.duties_json,
+        f.money.duties_cents,
+        f.money.pending_json,
     ])
     .map_err(db)?;
     Ok(())
@@ -368,7 +368,7 @@ fn write(tx: &Transaction<'_>, set: &WriteSet<'_>) -> StoreResult<()> {
 
 /// A deposit and the registrations it allows (see `Store::deposit`).
 pub(crate) fn deposit(tx: &Transaction<'_>, d: &Deposit) -> StoreResult<DepositOutcome> {
-    if let Some(dup) = earlier_payment(tx, "deposit", d)? {
+    if let Some(dup) = earlier_deposit(tx, d)? {
         return Ok(dup);
     }
     let mut ledger = ledger(tx, money::accounts_of([&d.trader]))?;
@@ -395,20 +395,20 @@ pub(crate) fn deposit(tx: &Transaction<'_>, d: &Deposit) -> StoreResult<DepositO
         out
     };
     let (posting_id, registered) = batch::admit_awaiting(d, awaiting, &mut ledger)?;
-    let numbers = numbers(tx, batch::number_demand(registered.iter().map(|a| batch::awaiting_key(a, d.date))))?;
+    let numbers = numbers(tx, batch::number_demand(registered.iter().map(|a| Some(batch::awaiting_key(a, d.date)))))?;
     let (set, outcome) = batch::plan_deposit(d, posting_id, registered, numbers, ledger, head(tx)?)?;
     write(tx, &set)?;
     Ok(outcome)
 }
 
-/// The outcome of a payment reference used before: a duplicate when trader and amount match,
+/// The outcome of a deposit reference used before: a duplicate when trader and amount match,
 /// a conflict when they do not.
-fn earlier_payment(tx: &Transaction<'_>, kind: &str, d: &Deposit) -> StoreResult<Option<DepositOutcome>> {
+fn earlier_deposit(tx: &Transaction<'_>, d: &Deposit) -> StoreResult<Option<DepositOutcome>> {
     let earlier: Option<(i64, String, i64)> = tx
         .query_row(
             "SELECT p.id, p.trader, COALESCE(SUM(l.amount_cents), 0) FROM ledger_postings p \
-             JOIN ledger_lines l ON l.posting_id = p.id WHERE p.kind = ?1 AND p.reference = ?2 GROUP BY p.id, p.trader",
-            params![kind, d.reference],
+             JOIN ledger_lines l ON l.posting_id = p.id WHERE p.kind = 'deposit' AND p.reference = ?1 GROUP BY p.id, p.trader",
+            params![d.reference],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()

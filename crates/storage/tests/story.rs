@@ -13,7 +13,7 @@ use smartcustoms_core::tariff::{self, Tariff};
 use smartcustoms_core::valuation::PriceReference;
 use smartcustoms_core::workflow::State;
 use smartcustoms_storage::{
-    Deposit, Filing, ListQuery, NewProfile, Recorded, Refund, ReservationRequest, Store, StoreError,
+    Deposit, Filing, ListQuery, MoneyColumns, NewProfile, Recorded, Refund, ReservationRequest, Store, StoreError,
 };
 
 fn today() -> NaiveDate {
@@ -65,6 +65,7 @@ fn filing(world: &World, seed: u64, key: Option<&str>, signed: bool) -> Filing {
         signature: None,
         office: doc.office.clone(),
         location_of_goods: doc.location_of_goods.clone(),
+        money: MoneyColumns::of(&decision).unwrap(),
         decision,
         at_us: chrono::Utc::now().timestamp_micros(),
         date: today(),
@@ -256,7 +257,7 @@ async fn money_story(store: &dyn Store) {
     // No money: the declaration meets every condition but the last and waits.
     let f = filing(&world, 7, None, true);
     let duties = match &f.decision {
-        registration::Decision::Accepted(a) => registration::taxes_of(&a.duties).total(),
+        registration::Decision::Accepted(a) => a.registrable.taxes.total(),
         other => panic!("expected an accepted declaration, got {other:?}"),
     };
     assert!(duties.cents() > 0, "the demo tariff charges VAT at least");

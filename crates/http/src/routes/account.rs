@@ -45,10 +45,10 @@ fn amount(value: Decimal) -> Result<Amount, ApiError> {
     Amount::positive(value).map_err(|e| ApiError::BadAmount(e.to_string()))
 }
 
-fn json_body<T>(body: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
+fn json_body<T>(body: Result<Json<T>, axum::extract::rejection::JsonRejection>, limit: usize) -> Result<T, ApiError> {
     body.map(|Json(v)| v).map_err(|e| match e.status() {
         StatusCode::UNPROCESSABLE_ENTITY => ApiError::Schema { path: "$".into(), message: e.body_text() },
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(0),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(limit),
         _ => ApiError::MalformedJson(e.body_text()),
     })
 }
@@ -70,7 +70,7 @@ pub async fn deposit(
     body: Result<Json<DepositNotice>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<DepositOutcome>), ApiError> {
     let bank = caller.require(&[Role::Bank], "notify payments")?;
-    let notice = json_body(body)?;
+    let notice = json_body(body, state.config.body_limit)?;
     let amount = amount(notice.amount)?;
     check_text("trader", &notice.trader, 64)?;
     check_text("reference", &notice.reference, 128)?;
@@ -188,7 +188,7 @@ pub async fn refund(
 ) -> Result<(StatusCode, Json<RefundOutcome>), ApiError> {
     let principal = caller.require(&[Role::Trader], "ask for refunds")?;
     let trader = account_holder(principal, None)?;
-    let request = json_body(body)?;
+    let request = json_body(body, state.config.body_limit)?;
     let amount = amount(request.amount)?;
     let reference = match headers.get(IDEMPOTENCY_HEADER) {
         Some(v) => {

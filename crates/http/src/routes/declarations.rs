@@ -24,7 +24,7 @@ use smartcustoms_core::risk::{Hit, Lane};
 use smartcustoms_core::signature::{DetachedJws, SignatureError};
 use smartcustoms_core::timestamp::rfc3339;
 use smartcustoms_core::workflow::State as DeclState;
-use smartcustoms_storage::{DeclarationSummary, Filing, ListQuery, Recorded};
+use smartcustoms_storage::{DeclarationSummary, Filing, ListQuery, MoneyColumns, Recorded};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -235,9 +235,7 @@ pub async fn submit(
     });
     let (reasons, hits, duties_total) = match &decision {
         Decision::Refused { reasons } => (reasons.clone(), Vec::new(), None),
-        Decision::Accepted(a) => {
-            (Vec::new(), a.assessment.hits.clone(), Some(registration::taxes_of(&a.duties).total()))
-        }
+        Decision::Accepted(a) => (Vec::new(), a.assessment.hits.clone(), Some(a.registrable.taxes.total())),
     };
     let office = match &decision {
         Decision::Accepted(a) => Some(a.declaration.office.clone()),
@@ -252,6 +250,7 @@ pub async fn submit(
         signature: jws.map(str::to_string),
         office,
         location_of_goods: doc.location_of_goods.clone(),
+        money: MoneyColumns::of(&decision)?,
         decision,
         at_us: now.timestamp_micros(),
         date: today,
@@ -305,6 +304,7 @@ pub async fn submit_bare(
         office: None,
         location_of_goods: None,
         decision: Decision::Refused { reasons: Vec::new() },
+        money: MoneyColumns::default(),
         at_us: now.timestamp_micros(),
         date: now.date_naive(),
     };
