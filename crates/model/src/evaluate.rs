@@ -8,8 +8,8 @@ use forust_ml::objective::ObjectiveType;
 use forust_ml::{GradientBooster, Matrix};
 use serde::Serialize;
 
-use crate::features::{Encoder, FEATURES};
-use crate::kcs::KcsRow;
+use crate::features::Encoder;
+use crate::kcs::{self, KcsRow};
 
 /// Settings of the tree ensemble.
 #[derive(Debug, Clone, Copy)]
@@ -83,9 +83,9 @@ pub fn evaluate(train: &[KcsRow], test: &[KcsRow], settings: TrainingSettings) -
         return Err(ModelError::Empty("score"));
     }
     let started = Instant::now();
-    let encoder = Encoder::fit(train);
+    let encoder = Encoder::fit(kcs::schema(), train);
     let (x, y) = encoder.training_matrix(train);
-    let matrix = Matrix::new(&x, train.len(), FEATURES.len());
+    let matrix = Matrix::new(&x, train.len(), encoder.width());
     let mut booster = GradientBooster::default()
         .set_objective_type(ObjectiveType::LogLoss)
         .set_iterations(settings.iterations)
@@ -97,7 +97,7 @@ pub fn evaluate(train: &[KcsRow], test: &[KcsRow], settings: TrainingSettings) -
 
     let scoring = Instant::now();
     let tx = encoder.matrix(test);
-    let scores = booster.predict(&Matrix::new(&tx, test.len(), FEATURES.len()), true);
+    let scores = booster.predict(&Matrix::new(&tx, test.len(), encoder.width()), true);
     let score_seconds = scoring.elapsed().as_secs_f64();
     let labels: Vec<bool> = test.iter().map(|r| r.irregular).collect();
     Ok(Evaluation {

@@ -9,5 +9,5 @@ pub mod features;
 pub mod kcs;
 
 pub use evaluate::{evaluate, Evaluation, Metrics, TrainingSettings};
-pub use features::{Encoder, FEATURES};
+pub use features::{Encoder, Row, Schema};
 pub use kcs::{parse, KcsRow};

@@ -7,20 +7,6 @@ use anyhow::Context as _;
 
 use smartcustoms_model::{evaluate, kcs, TrainingSettings};
 
-/// Arguments of `risk`.
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    #[command(subcommand)]
-    pub command: RiskCommand,
-}
-
-/// Risk model subcommands.
-#[derive(Debug, clap::Subcommand)]
-pub enum RiskCommand {
-    /// Train on FILE, score the test file, print precision/recall at 5 and 10 %, AUC and speeds.
-    Evaluate(EvaluateArgs),
-}
-
 /// Arguments of `risk evaluate`.
 #[derive(Debug, clap::Args)]
 pub struct EvaluateArgs {
@@ -42,8 +28,7 @@ pub struct EvaluateArgs {
 }
 
 /// Runs `risk evaluate`.
-pub fn run(args: Args) -> anyhow::Result<u8> {
-    let RiskCommand::Evaluate(a) = args.command;
+pub fn run(a: EvaluateArgs) -> anyhow::Result<u8> {
     if a.format != "kcs" {
         anyhow::bail!("unknown --format {:?}: the supported layout is kcs", a.format);
     }
