@@ -16,7 +16,7 @@ use crate::flc::{self, Finding};
 use crate::ids::{DeclarationId, RegistrationNumber};
 use crate::ledger::{self, Amount, Funding, TaxSplit};
 use crate::release;
-use crate::risk::{self, Assessment, Facts, Hit, ItemFacts, Lane, Profile};
+use crate::risk::{self, Assessment, Facts, Hit, ItemFacts, Lane, ModelScore, Profile, RiskContext};
 use crate::signature::SignatureError;
 use crate::tariff::{DutyAssessment, Tariff};
 use crate::valuation::{PriceReference, ValuationCheck};
@@ -134,6 +134,12 @@ pub struct Registrable {
     pub lane: Lane,
     /// The profiles that fired.
     pub hits: Vec<Hit>,
+    /// The model's score and explanation, when a model was active.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<ModelScore>,
+    /// Sent to inspection by the random share of controls.
+    #[serde(default)]
+    pub random_control: bool,
     /// Released without an officer once registered.
     pub auto_release: bool,
     /// The duties to reserve.
@@ -199,6 +205,8 @@ pub struct Filing<'a> {
     pub tariff: &'a Tariff,
     /// The price reference for the value check.
     pub prices: &'a PriceReference,
+    /// The model, operator categories and random controls.
+    pub risk: RiskContext<'a>,
     /// Date of acceptance (the office's today): measures, exchange rates and profiles valid on
     /// this date apply.
     pub date: NaiveDate,
@@ -238,14 +246,18 @@ pub fn decide(filing: Filing<'_>) -> Decision {
                     .zip(&valuation)
                     .map(|(d, v)| ItemFacts { customs_value_eur: Some(d.customs_value), valuation: v.clone() })
                     .collect(),
+                declarant_category: filing.risk.categories.and_then(|c| c.get(&declaration.declarant.id)),
+                importer_category: filing.risk.categories.and_then(|c| c.get(&declaration.importer.id)),
             };
-            let assessment = risk::assess_with(&declaration, &facts, filing.profiles, filing.date);
+            let assessment = risk::assess_in(&declaration, &facts, filing.profiles, filing.date, filing.risk);
             let auto_release = release::is_automatic(&assessment);
             let registrable = Registrable {
                 office: declaration.office.clone(),
                 location_of_goods: declaration.location_of_goods.clone(),
                 lane: assessment.lane,
                 hits: assessment.hits.clone(),
+                model: assessment.model.clone(),
+                random_control: assessment.random_control,
                 auto_release,
                 taxes: taxes_of(&duties),
             };
@@ -337,7 +349,10 @@ fn registration_steps(r: &Registrable, number: Option<&RegistrationNumber>) -> V
         (
             Some(EventKind::LaneAssigned { lane: r.lane }),
             "lane_assigned",
-            serde_json::json!({ "lane": r.lane, "hits": r.hits }),
+            serde_json::json!({
+                "lane": r.lane, "hits": r.hits, "model": r.model, "random_control": r.random_control,
+                "reasons": lane_reasons(r),
+            }),
         ),
     ];
     if r.auto_release {
@@ -352,6 +367,19 @@ fn registration_steps(r: &Registrable, number: Option<&RegistrationNumber>) -> V
         ));
     }
     steps
+}
+
+/// The reasons for the lane in plain terms.
+fn lane_reasons(r: &Registrable) -> Vec<String> {
+    Assessment {
+        lane: r.lane,
+        hits: r.hits.clone(),
+        model: r.model.clone(),
+        random_control: r.random_control,
+        declarant_category: None,
+        importer_category: None,
+    }
+    .reasons()
 }
 
 fn entries(id: DeclarationId, at_us: i64, from: State, steps: Vec<Step>) -> Result<Vec<NewEntry>, IllegalTransition> {

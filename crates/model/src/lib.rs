@@ -7,7 +7,10 @@
 pub mod evaluate;
 pub mod features;
 pub mod kcs;
+pub mod platform;
+pub mod trained;
 
 pub use evaluate::{evaluate, Evaluation, Metrics, TrainingSettings};
 pub use features::{Encoder, Row, Schema};
 pub use kcs::{parse, KcsRow};
+pub use trained::{retrain, Case, HeldOutMetrics, ModelError, ModelInfo, RetrainSettings, Retraining, TrainedModel};

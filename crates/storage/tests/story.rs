@@ -54,6 +54,7 @@ fn filing(world: &World, seed: u64, key: Option<&str>, signed: bool) -> Filing {
         profiles: &[],
         tariff: demo_tariff(),
         prices: &prices,
+        risk: smartcustoms_core::risk::RiskContext::default(),
         date: today(),
     });
     Filing {

@@ -36,6 +36,11 @@ pub enum Field {
     ItemCount,
     /// `declaration.incoterm`: Incoterms 2020 code.
     Incoterm,
+    /// `declaration.declarant_category`: the declarant's risk category (`low`, `medium`,
+    /// `high`), from the [`Facts`](super::Facts); missing for an operator without a record.
+    DeclarantCategory,
+    /// `declaration.importer_category`: the importer's risk category, like the declarant's.
+    ImporterCategory,
     /// `item.hs`: the full commodity code (6 to 10 digits).
     Hs,
     /// `item.hs6`: the six-digit HS subheading.
@@ -82,7 +87,7 @@ pub enum FieldType {
 }
 
 /// Name, type and literal domain of every field, in the order the documentation lists them.
-const FIELDS: [(Field, &str, FieldType, Domain); 27] = [
+const FIELDS: [(Field, &str, FieldType, Domain); 29] = [
     (Field::DeclarationType, "declaration.type", FieldType::Text, Domain::DeclarationType),
     (Field::Procedure, "declaration.procedure", FieldType::Text, Domain::Procedure),
     (Field::Office, "declaration.office", FieldType::Text, Domain::Free),
@@ -95,6 +100,8 @@ const FIELDS: [(Field, &str, FieldType, Domain); 27] = [
     (Field::InvoiceTotal, "declaration.invoice_total", FieldType::Number, Domain::Free),
     (Field::ItemCount, "declaration.item_count", FieldType::Number, Domain::Free),
     (Field::Incoterm, "declaration.incoterm", FieldType::Text, Domain::Incoterm),
+    (Field::DeclarantCategory, "declaration.declarant_category", FieldType::Text, Domain::Category),
+    (Field::ImporterCategory, "declaration.importer_category", FieldType::Text, Domain::Category),
     (Field::Hs, "item.hs", FieldType::Text, Domain::Hs),
     (Field::Hs6, "item.hs6", FieldType::Text, Domain::Hs6),
     (Field::Chapter, "item.chapter", FieldType::Text, Domain::Chapter),

@@ -16,6 +16,7 @@ use crate::declaration::{Declaration, GoodsItem};
 #[derive(Clone, Copy)]
 struct Scope<'a> {
     declaration: &'a Declaration,
+    all: &'a Facts,
     item: Option<&'a GoodsItem>,
     facts: Option<&'a ItemFacts>,
 }
@@ -29,7 +30,7 @@ impl Condition {
     /// evaluated for each item, so the whole condition holds for one single item, never for a
     /// mix of items.
     pub(crate) fn matches(&self, declaration: &Declaration, facts: &Facts) -> Option<Vec<usize>> {
-        let header = Scope { declaration, item: None, facts: None };
+        let header = Scope { declaration, all: facts, item: None, facts: None };
         let header_holds = self.conjuncts.iter().filter(|c| !c.per_item).all(|c| c.expr.holds(header));
         if !header_holds {
             return None;
@@ -39,7 +40,7 @@ impl Condition {
         }
         let items: Vec<usize> = (0..declaration.items.len())
             .filter(|&index| {
-                let scope = Scope { declaration, item: declaration.items.get(index), facts: facts.items.get(index) };
+                let scope = Scope { declaration, all: facts, item: declaration.items.get(index), facts: facts.items.get(index) };
                 self.conjuncts.iter().filter(|c| c.per_item).all(|c| c.expr.holds(scope))
             })
             .collect();
@@ -52,7 +53,7 @@ impl Condition {
         let Some(item) = declaration.items.get(index) else {
             return Vec::new();
         };
-        let scope = Scope { declaration, item: Some(item), facts: facts.items.get(index) };
+        let scope = Scope { declaration, all: facts, item: Some(item), facts: facts.items.get(index) };
         self.facts
             .iter()
             .filter_map(|&field| {
@@ -121,6 +122,8 @@ fn text<'a>(field: Field, scope: Scope<'a>) -> Option<&'a str> {
         Field::TransportMode => d.transport.mode.code(),
         Field::Currency => d.currency.as_str(),
         Field::Incoterm => &d.incoterm,
+        Field::DeclarantCategory => scope.all.declarant_category?.as_str(),
+        Field::ImporterCategory => scope.all.importer_category?.as_str(),
         Field::Hs => scope.item?.commodity_code.as_str(),
         Field::Hs6 => scope.item?.commodity_code.hs6(),
         Field::Chapter => scope.item?.commodity_code.chapter(),

@@ -1,9 +1,11 @@
 //! Facts about a declaration that are not written on it: computed before risk assessment (the
 //! customs value by the tariff, the valuation check by the price reference) and read by the
-//! item fields `item.customs_value` and `item.undervaluation`.
+//! item fields `item.customs_value` and `item.undervaluation`; and the operators' risk
+//! categories, read by `declaration.declarant_category` and `declaration.importer_category`.
 
 use rust_decimal::Decimal;
 
+use super::Category;
 use crate::valuation::ValuationCheck;
 
 /// Facts for each goods item, indexed like `Declaration::items`. The default has none: every
@@ -13,6 +15,10 @@ pub struct Facts {
     /// One entry per goods item, in the order of the declaration's items; missing entries mean
     /// no facts for those items.
     pub items: Vec<ItemFacts>,
+    /// The declarant's risk category, when it has a record.
+    pub declarant_category: Option<Category>,
+    /// The importer's risk category, when it has a record.
+    pub importer_category: Option<Category>,
 }
 
 /// Facts about one goods item.

@@ -16,14 +16,18 @@ mod facts;
 mod lane;
 mod lexer;
 mod parser;
+mod operators;
 mod profiles;
+mod score;
 
 pub use ast::{Condition, Field, FieldType};
 pub use error::ParseError;
 pub use facts::{Facts, ItemFacts};
 pub use lane::Lane;
 pub use parser::{check_profile_text, parse_profile};
+pub use operators::{categorise, Categorised, OperatorRecord};
 pub use profiles::demo_profiles;
+pub use score::{draw, Categories, Category, Contribution, ModelScore, RiskContext, Scorer, Thresholds};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -124,12 +128,40 @@ pub struct HitValue {
 }
 
 /// The result of risk assessment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Assessment {
-    /// The most severe lane among the hits, green when nothing fired.
+    /// The most severe lane among the hits, the model's lane and a random control; green when
+    /// nothing asks for more.
     pub lane: Lane,
     /// Profiles that fired, most severe first.
     pub hits: Vec<Hit>,
+    /// The model's score, lane and explanation, when a model is active.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<ModelScore>,
+    /// Sent to inspection by the random share of controls, not by risk.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub random_control: bool,
+    /// The declarant's risk category when assessed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declarant_category: Option<Category>,
+    /// The importer's risk category when assessed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub importer_category: Option<Category>,
+}
+
+impl Assessment {
+    /// The reasons for the lane in plain terms, one line per cause.
+    pub fn reasons(&self) -> Vec<String> {
+        let mut reasons: Vec<String> =
+            self.hits.iter().map(|h| format!("profile {} v{} asks for {}", h.profile, h.version, h.lane.as_str())).collect();
+        if let Some(m) = &self.model {
+            reasons.push(format!("{} → {}", m.explanation(), m.lane.as_str()));
+        }
+        if self.random_control {
+            reasons.push("random control".into());
+        }
+        reasons
+    }
 }
 
 /// Assesses a declaration against the profiles in force on `date`, without facts: the fact
@@ -149,7 +181,36 @@ pub fn assess_with(declaration: &Declaration, facts: &Facts, profiles: &[Profile
         profiles.iter().filter(|p| p.is_in_force(date)).filter_map(|p| p.evaluate_with(declaration, facts)).collect();
     hits.sort_by(|a, b| b.lane.cmp(&a.lane).then_with(|| a.profile.cmp(&b.profile)).then(a.version.cmp(&b.version)));
     let lane = hits.first().map_or(Lane::Green, |h| h.lane);
-    Assessment { lane, hits }
+    Assessment {
+        lane,
+        hits,
+        model: None,
+        random_control: false,
+        declarant_category: facts.declarant_category,
+        importer_category: facts.importer_category,
+    }
+}
+
+/// Assesses a declaration with everything that decides the lane: the profiles in force, the
+/// model's score against the capacity thresholds, and the random share of controls for
+/// declarations that would otherwise be released without an officer.
+pub fn assess_in(
+    declaration: &Declaration,
+    facts: &Facts,
+    profiles: &[Profile],
+    date: NaiveDate,
+    context: RiskContext<'_>,
+) -> Assessment {
+    let mut assessment = assess_with(declaration, facts, profiles, date);
+    assessment.model = context.scorer.and_then(|s| s.score(declaration, facts));
+    if let Some(m) = &assessment.model {
+        assessment.lane = assessment.lane.max(m.lane);
+    }
+    if assessment.lane.releases_automatically() && context.draw < context.random_share {
+        assessment.lane = Lane::Red;
+        assessment.random_control = true;
+    }
+    assessment
 }
 
 #[cfg(test)]

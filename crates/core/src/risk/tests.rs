@@ -156,6 +156,9 @@ fn every_field_reads_its_part_of_the_declaration() {
         ("declaration.invoice_total = 12500.00", Some(vec![])),
         ("declaration.item_count = 2", Some(vec![])),
         (r#"declaration.incoterm = "CIF""#, Some(vec![])),
+        // Without facts the categories are missing: neither equal nor different.
+        (r#"declaration.declarant_category != "low""#, None),
+        (r#"declaration.importer_category != "low""#, None),
         (r#"item.hs = "847130""#, Some(vec![2])),
         (r#"item.hs6 = "851713""#, Some(vec![1])),
         (r#"item.chapter = "84""#, Some(vec![2])),
@@ -204,7 +207,7 @@ fn only_profiles_in_force_on_the_date_are_applied_both_ends_included() {
 #[test]
 fn nothing_firing_means_green_with_no_hits() {
     let a = assess(&mixed(), &[profile("A-1", "item.price > 1_000_000", "red")], date(2026, 6, 1));
-    assert_eq!(a, Assessment { lane: Lane::Green, hits: vec![] });
+    assert_eq!((a.lane, a.hits.len(), a.model, a.random_control), (Lane::Green, 0, None, false));
 }
 
 #[test]
@@ -288,6 +291,7 @@ fn each_demo_profile_fires_on_the_pattern_it_targets() {
     let cheap = declaration(vec![item(1, "847130", "DE", dec!(900), dec!(20))]);
     let cheap_facts = Facts {
         items: vec![ItemFacts { customs_value_eur: Some(dec!(828.73)), valuation: Some(valuation(dec!(75))) }],
+        ..Facts::default()
     };
 
     let none = Facts::default;
@@ -369,6 +373,7 @@ fn mixed_facts() -> Facts {
             ItemFacts { customs_value_eur: Some(dec!(276.24)), valuation: Some(valuation(dec!(74.4))) },
             ItemFacts { customs_value_eur: Some(dec!(8287.29)), valuation: None },
         ],
+        ..Facts::default()
     }
 }
 
@@ -388,7 +393,7 @@ fn undervaluation_and_customs_value_are_read_from_the_facts() {
 
 #[test]
 fn an_item_without_facts_reads_no_undervaluation_and_no_customs_value() {
-    let partial = Facts { items: vec![ItemFacts::default()] };
+    let partial = Facts { items: vec![ItemFacts::default()], ..Facts::default() };
     for facts in [Facts::default(), partial] {
         assert_eq!(hit_with_facts("item.undervaluation > 0", &facts), None);
         assert_eq!(hit_with_facts("item.customs_value != 1", &facts), None);
@@ -436,4 +441,56 @@ fn only_conditions_on_fact_fields_use_facts() {
     assert!(profile("A-1", "item.undervaluation > 60", "red").condition().uses_facts());
     assert!(profile("A-1", r#"item.origin = "CN" and not item.customs_value < 5"#, "red").condition().uses_facts());
     assert!(!profile("A-1", "item.value_per_kg < 5", "red").condition().uses_facts());
+}
+
+#[test]
+fn operator_categories_are_fields_of_the_declaration() {
+    let d = declaration(vec![item(1, "847130", "DE", dec!(900), dec!(20))]);
+    let high = Facts { declarant_category: Some(Category::High), ..Facts::default() };
+    assert!(hit_with_facts(r#"declaration.declarant_category = "high""#, &high).is_some());
+    assert!(hit_with_facts(r#"declaration.importer_category = "high""#, &high).is_none(), "unknown is not high");
+    assert!(hit_with_facts(r#"declaration.importer_category != "high""#, &high).is_none(), "nor different");
+    let text = "profile T-2 \"Test\"\nwhen declaration.declarant_category = \"hi\"\nlane red\ninstruction \"Act\"\nvalid from 2026-01-01\n";
+    let Err(err) = parse_profile(text, 1) else { panic!("a category that does not exist compiled") };
+    assert!(err.to_string().contains("\"low\", \"medium\" or \"high\""), "{err}");
+    let a = assess_with(&d, &high, &[], date(2026, 5, 4));
+    assert_eq!(a.declarant_category, Some(Category::High));
+}
+
+/// A scorer that gives every declaration the same score.
+struct Fixed(f64);
+
+impl Scorer for Fixed {
+    fn score(&self, _: &Declaration, _: &Facts) -> Option<ModelScore> {
+        let thresholds = Thresholds { red_share: 0.05, yellow_share: 0.1, red: 0.8, yellow: 0.5 };
+        Some(ModelScore {
+            model_version: 3,
+            score: self.0,
+            item: 1,
+            lane: thresholds.lane(self.0),
+            thresholds,
+            contributions: vec![],
+        })
+    }
+}
+
+#[test]
+fn the_lane_is_the_most_severe_of_profiles_model_and_random_control() {
+    let d = declaration(vec![item(1, "847130", "DE", dec!(900), dec!(20))]);
+    let facts = Facts::default();
+    let day = date(2026, 5, 4);
+    let with = |score: f64, draw: f64| {
+        let scorer = Fixed(score);
+        let context = RiskContext { scorer: Some(&scorer), categories: None, random_share: 0.01, draw };
+        assess_in(&d, &facts, &[], day, context)
+    };
+    assert_eq!(with(0.9, 0.5).lane, Lane::Red);
+    assert_eq!(with(0.6, 0.5).lane, Lane::Yellow);
+    let green = with(0.1, 0.5);
+    assert_eq!((green.lane, green.random_control), (Lane::Green, false));
+    let random = with(0.1, 0.001);
+    assert_eq!((random.lane, random.random_control), (Lane::Red, true));
+    assert_eq!(random.reasons().last().map(String::as_str), Some("random control"));
+    assert!(!with(0.6, 0.001).random_control, "only declarations that would go green are drawn");
+    assert_eq!(assess_in(&d, &facts, &[], day, RiskContext::default()).lane, Lane::Green);
 }

@@ -231,6 +231,7 @@ pub async fn submit(
         profiles: &profiles,
         tariff: &tariff,
         prices: &prices,
+        risk: smartcustoms_core::risk::RiskContext::default(),
         date: today,
     });
     let (reasons, hits, duties_total) = match &decision {
