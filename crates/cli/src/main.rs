@@ -48,7 +48,7 @@ enum Command {
     Prices(money::PricesArgs),
     /// The single personal account ledger (`ledger verify`).
     Ledger(money::LedgerArgs),
-    /// The consignment risk model (`risk evaluate`).
+    /// The risk model and the risk system: evaluate, train, replay, effectiveness, categories.
     Risk(risk::Args),
     /// Benchmarks (`bench pipeline`, `bench ledger`).
     Bench(bench::Args),
@@ -77,7 +77,7 @@ fn main() -> std::process::ExitCode {
             Command::Tariff(a) => money::tariff(a).await,
             Command::Prices(a) => money::prices(a).await,
             Command::Ledger(a) => money::ledger(a).await,
-            Command::Risk(a) => risk::run(a),
+            Command::Risk(a) => risk::run(a).await,
             Command::Bench(a) => bench::run(a).await,
         }
     });

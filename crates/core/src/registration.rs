@@ -140,6 +140,12 @@ pub struct Registrable {
     /// Sent to inspection by the random share of controls.
     #[serde(default)]
     pub random_control: bool,
+    /// The declarant's risk category when assessed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declarant_category: Option<risk::Category>,
+    /// The importer's risk category when assessed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub importer_category: Option<risk::Category>,
     /// Released without an officer once registered.
     pub auto_release: bool,
     /// The duties to reserve.
@@ -258,6 +264,8 @@ pub fn decide(filing: Filing<'_>) -> Decision {
                 hits: assessment.hits.clone(),
                 model: assessment.model.clone(),
                 random_control: assessment.random_control,
+                declarant_category: assessment.declarant_category,
+                importer_category: assessment.importer_category,
                 auto_release,
                 taxes: taxes_of(&duties),
             };
@@ -371,15 +379,21 @@ fn registration_steps(r: &Registrable, number: Option<&RegistrationNumber>) -> V
 
 /// The reasons for the lane in plain terms.
 fn lane_reasons(r: &Registrable) -> Vec<String> {
-    Assessment {
-        lane: r.lane,
-        hits: r.hits.clone(),
-        model: r.model.clone(),
-        random_control: r.random_control,
-        declarant_category: None,
-        importer_category: None,
+    r.assessment().reasons()
+}
+
+impl Registrable {
+    /// The risk assessment this record keeps.
+    pub fn assessment(&self) -> Assessment {
+        Assessment {
+            lane: self.lane,
+            hits: self.hits.clone(),
+            model: self.model.clone(),
+            random_control: self.random_control,
+            declarant_category: self.declarant_category,
+            importer_category: self.importer_category,
+        }
     }
-    .reasons()
 }
 
 fn entries(id: DeclarationId, at_us: i64, from: State, steps: Vec<Step>) -> Result<Vec<NewEntry>, IllegalTransition> {

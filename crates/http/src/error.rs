@@ -83,6 +83,9 @@ pub enum ApiError {
     /// A tariff file or change is not valid; every problem is listed.
     #[error("the tariff change is not valid: {}", .0.join("; "))]
     TariffInvalid(Vec<String>),
+    /// A model cannot be trained now (too few outcomes, a single class).
+    #[error("the risk model cannot be trained: {0}")]
+    ModelTraining(String),
     /// The store is not available or failed.
     #[error("the service could not complete the request; it was not recorded, retry later")]
     Unavailable,
@@ -110,6 +113,7 @@ impl ApiError {
             ApiError::BadAmount(_) => "PAY_002",
             ApiError::InsufficientFunds { .. } => "PAY_003",
             ApiError::TariffInvalid(_) => "TARIFF_001",
+            ApiError::ModelTraining(_) => "RISK_002",
             ApiError::Unavailable => "SYS_001",
         }
     }
@@ -129,7 +133,9 @@ impl ApiError {
             | ApiError::ProfileSyntax(_)
             | ApiError::BadAmount(_)
             | ApiError::TariffInvalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::PaymentConflict(_) | ApiError::InsufficientFunds { .. } => StatusCode::CONFLICT,
+            ApiError::PaymentConflict(_) | ApiError::InsufficientFunds { .. } | ApiError::ModelTraining(_) => {
+                StatusCode::CONFLICT
+            }
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,

@@ -9,6 +9,7 @@ pub mod error;
 pub mod metrics;
 pub mod openapi;
 pub mod prices;
+pub mod risk_engine;
 pub mod routes;
 pub mod state;
 pub mod tariff_data;
@@ -47,6 +48,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/risk-profiles/{code}/versions", get(routes::profiles::versions))
         .route("/api/v1/notifications", get(routes::notifications::list))
         .route("/api/v1/inspection-outcomes", get(routes::inspections::list))
+        .route("/api/v1/risk/models", get(routes::risk::models))
+        .route("/api/v1/risk/models/train", post(routes::risk::train))
+        .route("/api/v1/risk/effectiveness", get(routes::risk::effectiveness))
+        .route("/api/v1/risk/operators", get(routes::risk::operators))
+        .route("/api/v1/risk/operators/{id}/aeo", axum::routing::put(routes::risk::aeo))
         .route("/api/v1/payments", post(routes::account::deposit))
         .route("/api/v1/account", get(routes::account::own))
         .route("/api/v1/account/statement", get(routes::account::statement))
@@ -84,7 +90,12 @@ pub async fn serve(
     let refresher = tokio::spawn(refresh_reference_data(state.clone()));
     let prices = state.config.price_refresh.map(|every| tokio::spawn(prices::refresh_loop(state.clone(), every)));
     let pusher = state.config.webhook_url.clone().map(|url| tokio::spawn(webhook::push_loop(state.store.clone(), url)));
+    let retrainer = state.config.retrain_every.map(|every| tokio::spawn(retrain_loop(state.clone(), every)));
+    let categoriser = state.config.recategorise_every.map(|every| tokio::spawn(recategorise_loop(state.clone(), every)));
     let result = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await;
+    for job in [retrainer, categoriser].into_iter().flatten() {
+        job.abort();
+    }
     refresher.abort();
     if let Some(p) = prices {
         p.abort();
@@ -102,6 +113,28 @@ async fn refresh_reference_data(state: AppState) {
         tick.tick().await;
         if let Err(e) = state.reload_reference_data().await {
             tracing::warn!(error = %e, "reloading risk profiles and offices failed");
+        }
+    }
+}
+
+/// Retrains the risk model every `every` (the first time after one period).
+async fn retrain_loop(state: AppState, every: Duration) {
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        tick.tick().await;
+        if let Err(e) = routes::risk::retrain_now(&state).await {
+            tracing::warn!(error = %e, "scheduled retraining of the risk model did not produce a model");
+        }
+    }
+}
+
+/// Recomputes operator categories at start and then every `every`.
+async fn recategorise_loop(state: AppState, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        if let Err(e) = routes::risk::recategorise_now(&state).await {
+            tracing::warn!(error = %e, "recomputing operator categories failed");
         }
     }
 }

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{account, declarations, inspections, keys, notifications, profiles, system, tariff};
+use crate::routes::{account, declarations, inspections, keys, notifications, profiles, risk, system, tariff};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,6 +15,7 @@ use crate::routes::{account, declarations, inspections, keys, notifications, pro
         profiles::create, profiles::list, profiles::versions,
         notifications::list,
         inspections::list,
+        risk::models, risk::train, risk::effectiveness, risk::operators, risk::aeo,
         account::deposit, account::own, account::of_trader, account::statement, account::refund,
         tariff::current, tariff::change, tariff::versions, tariff::withdraw,
     ),
@@ -28,7 +29,7 @@ use crate::routes::{account, declarations, inspections, keys, notifications, pro
     tags(
         (name = "declarations", description = "File and follow declarations"),
         (name = "keys", description = "Signing keys of declarants"),
-        (name = "risk", description = "Risk profiles"),
+        (name = "risk", description = "Risk profiles, the risk model, control outcomes, profile effectiveness and operator categories"),
         (name = "release", description = "Release notifications"),
         (name = "account", description = "Single personal account: payments, balance, statement, refunds"),
         (name = "tariff", description = "Tariff measures, country groups and exchange rates"),

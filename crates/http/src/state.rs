@@ -9,7 +9,8 @@ use sha2::{Digest, Sha256};
 
 use smartcustoms_core::access::Principal;
 use smartcustoms_core::ids::TraderId;
-use smartcustoms_core::risk::{self, Profile};
+use smartcustoms_core::risk::{self, Categories, Profile};
+use smartcustoms_model::TrainedModel;
 use smartcustoms_core::signature;
 use smartcustoms_core::tariff::Tariff;
 use smartcustoms_core::valuation::PriceReference;
@@ -30,6 +31,15 @@ pub struct HttpConfig {
     /// How often the price reference is rebuilt from new releases, starting at once (none:
     /// never; whoever builds the state sets it).
     pub price_refresh: Option<std::time::Duration>,
+    /// Share of declarations that would be released without an officer sent to a random
+    /// inspection instead, 0 to 1.
+    pub random_share: f64,
+    /// How often the model is retrained on new outcomes (none: only on request).
+    pub retrain_every: Option<std::time::Duration>,
+    /// How often operator categories are recomputed, starting at once (none: never).
+    pub recategorise_every: Option<std::time::Duration>,
+    /// How the model is retrained: capacity shares, held-out share, trees.
+    pub retrain: smartcustoms_model::RetrainSettings,
 }
 
 impl Default for HttpConfig {
@@ -39,6 +49,10 @@ impl Default for HttpConfig {
             webhook_url: None,
             bare_insert: false,
             price_refresh: Some(std::time::Duration::from_secs(60)),
+            random_share: 0.01,
+            retrain_every: Some(std::time::Duration::from_secs(24 * 3600)),
+            recategorise_every: Some(std::time::Duration::from_secs(3600)),
+            retrain: smartcustoms_model::RetrainSettings::default(),
         }
     }
 }
@@ -68,6 +82,8 @@ struct Caches {
     offices: RwLock<Arc<Vec<String>>>,
     tariff: RwLock<Arc<Tariff>>,
     prices: RwLock<Arc<PriceReference>>,
+    model: RwLock<Option<Arc<TrainedModel>>>,
+    categories: RwLock<Arc<Categories>>,
     /// Reloads run one at a time: a periodic reload that read the store before a profile was
     /// saved must not overwrite the reload that follows the save.
     reload: tokio::sync::Mutex<()>,
@@ -89,7 +105,51 @@ impl AppState {
             caches: Arc::new(Caches::default()),
         };
         state.reload_reference_data().await?;
+        let categories = state.store.operator_categories().await?;
+        let categorised: Vec<risk::Categorised> =
+            categories.iter().filter_map(|(_, _, record)| serde_json::from_str(record).ok()).collect();
+        state.set_categories(crate::risk_engine::categories_map(&categorised));
         Ok(state)
+    }
+
+    /// The model in force, if any.
+    pub fn model(&self) -> Option<Arc<TrainedModel>> {
+        self.caches.model.read().ok().and_then(|m| m.clone())
+    }
+
+    /// Puts a model in force. Requests scoring meanwhile keep the model they started with.
+    pub fn set_model(&self, model: Arc<TrainedModel>) {
+        if let Ok(mut m) = self.caches.model.write() {
+            *m = Some(model);
+        }
+    }
+
+    /// The operator categories in force.
+    pub fn categories(&self) -> Arc<Categories> {
+        self.caches.categories.read().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    /// Replaces the operator categories.
+    pub fn set_categories(&self, categories: Categories) {
+        if let Ok(mut c) = self.caches.categories.write() {
+            *c = Arc::new(categories);
+        }
+    }
+
+    /// Loads the active model when the store holds another version than the one in force (a
+    /// retraining in another process, or at start). A model that cannot be loaded is refused
+    /// loudly and the model in force stays.
+    pub async fn reload_model(&self) -> StoreResult<()> {
+        let active = self.store.risk_models().await?.into_iter().find(|m| m.active).map(|m| m.version);
+        if active.is_none() || active == self.model().map(|m| m.info.version) {
+            return Ok(());
+        }
+        match crate::risk_engine::active_model(self.store.as_ref()).await {
+            Ok(Some(model)) => self.set_model(model),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "the active risk model cannot be loaded; the model in force stays"),
+        }
+        Ok(())
     }
 
     /// Reloads risk profiles and offices from the store (other processes may have changed them).
@@ -106,6 +166,7 @@ impl AppState {
                 }
             }
         }
+        self.reload_model().await?;
         let offices: Vec<String> = self.store.offices().await?.into_iter().map(|o| o.code).collect();
         let tariff = crate::tariff_data::load(self.store.as_ref()).await?;
         if let Ok(mut t) = self.caches.tariff.write() {

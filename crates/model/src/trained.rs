@@ -265,7 +265,7 @@ pub struct RetrainSettings {
 impl Default for RetrainSettings {
     fn default() -> Self {
         RetrainSettings {
-            training: TrainingSettings { iterations: 100, learning_rate: 0.1, max_depth: 4, nbins: 128 },
+            training: TrainingSettings { iterations: 100, learning_rate: 0.1, max_depth: 4, nbins: 128, ..TrainingSettings::default() },
             held_out_share: 0.2,
             red_share: 0.05,
             yellow_share: 0.10,

@@ -320,7 +320,7 @@ pub(crate) fn plan_deposit(
             registration_number: Some(number.to_string()),
             registered_at_us: Some(at_us),
             updated_at_us: at_us,
-            decision_json: Some(serde_json::json!({ "reasons": [], "hits": r.hits }).to_string()),
+            decision_json: Some(crate::records::registered_json(r)),
         });
         let mut s = a.summary;
         s.state = state;

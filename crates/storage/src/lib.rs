@@ -199,6 +199,42 @@ pub trait Queries {
 
     /// Released declarations after the price cursor, at most `limit`: id, document, duties JSON.
     async fn price_sources(&self, limit: i64) -> StoreResult<Vec<(String, Vec<u8>, Option<String>)>>;
+
+    /// Registered declarations filed since `from_us`, the most recent `limit` of them, oldest
+    /// first, each with the outcome of its control when there is one.
+    async fn risk_cases(&self, from_us: i64, limit: i64) -> StoreResult<Vec<StoredCase>>;
+
+    /// The next free model version.
+    async fn next_risk_model_version(&self) -> StoreResult<i64>;
+
+    /// Keeps a model version; a promoted one becomes the only active one, in one transaction.
+    /// A version taken meanwhile by another process is a conflict.
+    async fn add_risk_model(&self, model: &NewRiskModel) -> StoreResult<()>;
+
+    /// Every kept model version, newest first, without documents.
+    async fn risk_models(&self) -> StoreResult<Vec<RiskModelRecord>>;
+
+    /// The active model: version and document.
+    async fn active_risk_model(&self) -> StoreResult<Option<(i64, String)>>;
+
+    /// The document of a kept model version.
+    async fn risk_model_document(&self, version: i64) -> StoreResult<Option<String>>;
+
+    /// Replaces the operator categories in force: party, category, record (JSON).
+    async fn replace_operator_categories(&self, rows: &[(String, String, String)], at_us: i64) -> StoreResult<()>;
+
+    /// The operator categories in force: party, category, record (JSON).
+    async fn operator_categories(&self) -> StoreResult<Vec<(String, String, String)>>;
+
+    /// Records an AEO authorisation (a repeat updates the reference).
+    async fn add_aeo(&self, party: &str, reference: &str, at_us: i64) -> StoreResult<()>;
+
+    /// Holders of an AEO authorisation.
+    async fn aeo_holders(&self) -> StoreResult<Vec<String>>;
+
+    /// Records the outcome of a control made outside the system, for a registered declaration
+    /// without an outcome yet.
+    async fn import_outcome(&self, outcome: &ImportedOutcome) -> StoreResult<ImportResult>;
 }
 
 /// Opens the store a URL names (`sqlite:PATH`, a file, or `postgres://…`) and runs

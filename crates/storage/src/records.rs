@@ -6,8 +6,8 @@ use utoipa::ToSchema;
 
 use smartcustoms_core::ids::{DeclarationId, RegistrationNumber, TraderId};
 use smartcustoms_core::ledger::{Amount, PostingKind, TaxSplit};
-use smartcustoms_core::registration::{self, Admission, Decision, Reason};
-use smartcustoms_core::risk::{Hit, Lane};
+use smartcustoms_core::registration::{self, Admission, Decision, Reason, Registrable};
+use smartcustoms_core::risk::{Category, Hit, Lane, ModelScore};
 use smartcustoms_core::workflow::State;
 
 /// A customs office.
@@ -131,7 +131,7 @@ pub struct DeclarationSummary {
 }
 
 /// A declaration with its document and decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct DeclarationRecord {
     /// The listing fields.
     #[serde(flatten)]
@@ -147,6 +147,8 @@ pub struct DeclarationRecord {
     pub reasons: Vec<Reason>,
     /// Risk profiles that fired.
     pub hits: Vec<Hit>,
+    /// The model's score and explanation, random control and operator categories.
+    pub risk: RiskView,
     /// The duty calculation with every input (measure, rate, exchange rate) and the value
     /// check of each item, for declarations that got that far.
     #[schema(value_type = Option<Object>)]
@@ -196,14 +198,15 @@ impl DecisionColumns {
                 lane: None,
                 decision_json: serde_json::json!({ "reasons": reasons, "hits": [] }).to_string(),
             },
-            Decision::Accepted(a) => {
-                let hits: &[Hit] = if registered { &a.assessment.hits } else { &[] };
-                DecisionColumns {
-                    state,
-                    lane: registered.then_some(a.assessment.lane),
-                    decision_json: serde_json::json!({ "reasons": [], "hits": hits }).to_string(),
-                }
-            }
+            Decision::Accepted(a) => DecisionColumns {
+                state,
+                lane: registered.then_some(a.assessment.lane),
+                decision_json: if registered {
+                    registered_json(&a.registrable)
+                } else {
+                    serde_json::json!({ "reasons": [], "hits": [] }).to_string()
+                },
+            },
         }
     }
 }
@@ -264,14 +267,67 @@ impl StoredControl {
 }
 
 /// Reads the stored decision JSON back.
-pub(crate) fn parse_decision_json(json: &str) -> Result<(Vec<Reason>, Vec<Hit>), crate::StoreError> {
-    #[derive(serde::Deserialize)]
-    struct Stored {
-        reasons: Vec<Reason>,
-        hits: Vec<Hit>,
+/// The decision as stored with a declaration: refusal reasons, or the profiles that fired and
+/// the rest of the risk assessment.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct StoredDecision {
+    /// Reasons of a refusal.
+    pub reasons: Vec<Reason>,
+    /// Profiles that fired.
+    pub hits: Vec<Hit>,
+    /// Model score, random control and operator categories.
+    #[serde(default)]
+    pub risk: RiskView,
+}
+
+/// What decided the lane besides the profiles.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
+pub struct RiskView {
+    /// The model's score, lane and largest feature contributions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<ModelScore>,
+    /// Selected by the random share of controls.
+    #[serde(default)]
+    pub random_control: bool,
+    /// The declarant's risk category when assessed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declarant_category: Option<Category>,
+    /// The importer's risk category when assessed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub importer_category: Option<Category>,
+    /// The reasons for the lane in plain terms.
+    #[serde(default)]
+    pub reasons: Vec<String>,
+}
+
+impl RiskView {
+    /// The view of a registration record.
+    pub fn of(r: &Registrable) -> RiskView {
+        RiskView {
+            model: r.model.clone(),
+            random_control: r.random_control,
+            declarant_category: r.declarant_category,
+            importer_category: r.importer_category,
+            reasons: r.assessment().reasons(),
+        }
     }
-    let s: Stored = serde_json::from_str(json).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
-    Ok((s.reasons, s.hits))
+}
+
+/// The stored decision JSON of a registered declaration.
+pub(crate) fn registered_json(r: &Registrable) -> String {
+    serde_json::to_string(&StoredDecision { reasons: Vec::new(), hits: r.hits.clone(), risk: RiskView::of(r) })
+        .unwrap_or_default()
+}
+
+pub(crate) fn parse_decision_json(json: &str) -> Result<StoredDecision, crate::StoreError> {
+    StoredDecision::parse(json)
+}
+
+impl StoredDecision {
+    /// Reads the stored JSON.
+    pub fn parse(json: &str) -> Result<StoredDecision, crate::StoreError> {
+        serde_json::from_str(json).map_err(|e| crate::StoreError::Corrupt(e.to_string()))
+    }
 }
 
 /// Reads a stored state name.
@@ -585,4 +641,93 @@ pub struct InspectionRecord {
     pub source: String,
     /// Time, µs since the epoch.
     pub at_us: i64,
+}
+
+/// A registered declaration as the risk system learns from it: the document, the duty
+/// calculation, the decision (lane, hits, model score, categories) and the outcome of its
+/// control when it was controlled.
+#[derive(Debug, Clone)]
+pub struct StoredCase {
+    /// Declaration id.
+    pub id: String,
+    /// Declarant.
+    pub declarant: String,
+    /// When it was filed, µs since the epoch.
+    pub received_at_us: i64,
+    /// Current state.
+    pub state: String,
+    /// The lane it was sent to.
+    pub lane: String,
+    /// The exact bytes filed.
+    pub document: Vec<u8>,
+    /// The duty calculation and value checks (JSON).
+    pub duties: Option<String>,
+    /// The decision (JSON: hits, model, random control, categories).
+    pub decision: String,
+    /// The outcome of its control: `Some(true)` when irregularities were found.
+    pub irregular: Option<bool>,
+    /// Additional duty assessed by the control, cents.
+    pub additional_duty_cents: Option<i64>,
+}
+
+/// A trained model version to keep.
+#[derive(Debug, Clone)]
+pub struct NewRiskModel {
+    /// Version (the next free one, see `Queries::next_risk_model_version`).
+    pub version: i64,
+    /// When trained, µs since the epoch.
+    pub trained_at_us: i64,
+    /// Becomes the active model.
+    pub promoted: bool,
+    /// Why it was or was not promoted.
+    pub reason: String,
+    /// Window, measures, thresholds (JSON).
+    pub info: String,
+    /// The model document.
+    pub document: String,
+}
+
+/// A kept model version, without its trees.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RiskModelRecord {
+    /// Version.
+    pub version: i64,
+    /// When trained, µs since the epoch.
+    pub trained_at_us: i64,
+    /// Was promoted when trained.
+    pub promoted: bool,
+    /// Is the model in force.
+    pub active: bool,
+    /// Why it was or was not promoted.
+    pub reason: String,
+    /// Window, measures and thresholds.
+    #[schema(value_type = Object)]
+    pub info: serde_json::Value,
+}
+
+/// A control outcome recorded from an earlier system or from paper files.
+#[derive(Debug, Clone)]
+pub struct ImportedOutcome {
+    /// The declaration controlled.
+    pub declaration_id: String,
+    /// What the control found.
+    pub outcome: smartcustoms_core::inspection::InspectionOutcome,
+    /// Where it comes from, e.g. `import:file.csv`.
+    pub source: String,
+    /// When recorded, µs since the epoch.
+    pub at_us: i64,
+}
+
+/// What became of an imported outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportResult {
+    /// Recorded.
+    Recorded,
+    /// The declaration already has an outcome; the earlier one stays.
+    AlreadyRecorded,
+    /// No such declaration.
+    UnknownDeclaration,
+    /// The declaration was never registered (refused or awaiting payment).
+    NotRegistered,
 }

@@ -79,15 +79,16 @@ macro_rules! row_mappers {
         }
 
         fn declaration_record(r: &$row) -> StoreResult<DeclarationRecord> {
-            let (reasons, hits) = parse_decision_json(r.try_get("decision")?)?;
+            let decision = parse_decision_json(r.try_get("decision")?)?;
             let duties: Option<String> = r.try_get("duties")?;
             Ok(DeclarationRecord {
                 summary: summary(r)?,
                 document: r.try_get("document")?,
                 document_sha256: r.try_get("document_sha256")?,
                 signature: r.try_get("signature")?,
-                reasons,
-                hits,
+                reasons: decision.reasons,
+                hits: decision.hits,
+                risk: decision.risk,
                 duties: duties
                     .map(|d| serde_json::from_str(&d).map_err(|e| StoreError::Corrupt(e.to_string())))
                     .transpose()?,

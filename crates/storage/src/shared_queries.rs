@@ -284,6 +284,188 @@ macro_rules! shared_queries {
                 .collect()
         }
 
+        async fn risk_cases(&self, from_us: i64, limit: i64) -> StoreResult<Vec<StoredCase>> {
+            let rows = sqlx::query(&sql(
+                "SELECT d.id, d.declarant, d.received_at_us, d.state, d.lane, d.document, d.duties, d.decision, \
+                 o.irregular, o.additional_duty_cents FROM declarations d \
+                 LEFT JOIN inspection_outcomes o ON o.declaration_id = d.id \
+                 WHERE d.lane IS NOT NULL AND d.received_at_us >= $1 ORDER BY d.received_at_us DESC, d.id DESC LIMIT $2",
+            ))
+            .bind(from_us)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+            let mut cases = rows
+                .iter()
+                .map(|r| {
+                    Ok(StoredCase {
+                        id: r.try_get("id")?,
+                        declarant: r.try_get("declarant")?,
+                        received_at_us: r.try_get("received_at_us")?,
+                        state: r.try_get("state")?,
+                        lane: r.try_get("lane")?,
+                        document: r.try_get("document")?,
+                        duties: r.try_get("duties")?,
+                        decision: r.try_get("decision")?,
+                        irregular: r.try_get("irregular")?,
+                        additional_duty_cents: r.try_get("additional_duty_cents")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            cases.reverse();
+            Ok(cases)
+        }
+
+        async fn next_risk_model_version(&self) -> StoreResult<i64> {
+            let last: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM risk_models").fetch_one(&self.pool).await?;
+            Ok(last.unwrap_or(0) + 1)
+        }
+
+        async fn add_risk_model(&self, m: &NewRiskModel) -> StoreResult<()> {
+            let mut tx = self.begin_write().await?;
+            if m.promoted {
+                sqlx::query(&sql("UPDATE risk_models SET active = $1 WHERE active = $2"))
+                    .bind(false)
+                    .bind(true)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(&sql(
+                "INSERT INTO risk_models (version, trained_at_us, promoted, active, reason, info, document) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            ))
+            .bind(m.version)
+            .bind(m.trained_at_us)
+            .bind(m.promoted)
+            .bind(m.promoted)
+            .bind(&m.reason)
+            .bind(&m.info)
+            .bind(&m.document)
+            .execute(&mut *tx)
+            .await
+            .map_err(|err| match is_unique_violation(&err) {
+                true => StoreError::Conflict(format!("model version {} was taken meanwhile; retry", m.version)),
+                false => StoreError::Database(err),
+            })?;
+            tx.commit().await?;
+            Ok(())
+        }
+
+        async fn risk_models(&self) -> StoreResult<Vec<RiskModelRecord>> {
+            let rows = sqlx::query(
+                "SELECT version, trained_at_us, promoted, active, reason, info FROM risk_models ORDER BY version DESC",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    let info: String = r.try_get("info")?;
+                    Ok(RiskModelRecord {
+                        version: r.try_get("version")?,
+                        trained_at_us: r.try_get("trained_at_us")?,
+                        promoted: r.try_get("promoted")?,
+                        active: r.try_get("active")?,
+                        reason: r.try_get("reason")?,
+                        info: serde_json::from_str(&info).map_err(|e| StoreError::Corrupt(format!("model info: {e}")))?,
+                    })
+                })
+                .collect()
+        }
+
+        async fn active_risk_model(&self) -> StoreResult<Option<(i64, String)>> {
+            let row = sqlx::query(&sql("SELECT version, document FROM risk_models WHERE active = $1"))
+                .bind(true)
+                .fetch_optional(&self.pool)
+                .await?;
+            Ok(row.map(|r| Ok::<_, sqlx::Error>((r.try_get("version")?, r.try_get("document")?))).transpose()?)
+        }
+
+        async fn risk_model_document(&self, version: i64) -> StoreResult<Option<String>> {
+            Ok(sqlx::query_scalar(&sql("SELECT document FROM risk_models WHERE version = $1"))
+                .bind(version)
+                .fetch_optional(&self.pool)
+                .await?)
+        }
+
+        async fn replace_operator_categories(&self, rows: &[(String, String, String)], at_us: i64) -> StoreResult<()> {
+            let mut tx = self.begin_write().await?;
+            sqlx::query("DELETE FROM operator_categories").execute(&mut *tx).await?;
+            for chunk in rows.chunks(500) {
+                let mut q = sqlx::QueryBuilder::new("INSERT INTO operator_categories (party, category, record, computed_at_us) ");
+                q.push_values(chunk, |mut b, (party, category, record)| {
+                    b.push_bind(party).push_bind(category).push_bind(record).push_bind(at_us);
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        }
+
+        async fn operator_categories(&self) -> StoreResult<Vec<(String, String, String)>> {
+            let rows = sqlx::query("SELECT party, category, record FROM operator_categories ORDER BY party")
+                .fetch_all(&self.pool)
+                .await?;
+            Ok(rows
+                .iter()
+                .map(|r| Ok((r.try_get("party")?, r.try_get("category")?, r.try_get("record")?)))
+                .collect::<Result<_, sqlx::Error>>()?)
+        }
+
+        async fn add_aeo(&self, party: &str, reference: &str, at_us: i64) -> StoreResult<()> {
+            sqlx::query(&sql(
+                "INSERT INTO aeo_holders (party, reference, added_at_us) VALUES ($1, $2, $3) \
+                 ON CONFLICT (party) DO UPDATE SET reference = excluded.reference",
+            ))
+            .bind(party)
+            .bind(reference)
+            .bind(at_us)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        }
+
+        async fn aeo_holders(&self) -> StoreResult<Vec<String>> {
+            Ok(sqlx::query_scalar("SELECT party FROM aeo_holders ORDER BY party").fetch_all(&self.pool).await?)
+        }
+
+        async fn import_outcome(&self, o: &ImportedOutcome) -> StoreResult<ImportResult> {
+            let mut tx = self.begin_write().await?;
+            let declaration = sqlx::query(&sql("SELECT declarant, lane FROM declarations WHERE id = $1"))
+                .bind(&o.declaration_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(declaration) = declaration else { return Ok(ImportResult::UnknownDeclaration) };
+            let lane: Option<String> = declaration.try_get("lane")?;
+            if lane.is_none() {
+                return Ok(ImportResult::NotRegistered);
+            }
+            let kinds: Vec<String> = o
+                .outcome
+                .irregularities
+                .iter()
+                .map(|k| serde_json::to_value(k).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
+                .collect();
+            let inserted = sqlx::query(&sql(
+                "INSERT INTO inspection_outcomes (declaration_id, declarant, officer, released, irregular, irregularities, \
+                 additional_duty_cents, source, at_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                 ON CONFLICT (declaration_id) DO NOTHING",
+            ))
+            .bind(&o.declaration_id)
+            .bind(declaration.try_get::<String, _>("declarant")?)
+            .bind(&o.source)
+            .bind(true)
+            .bind(o.outcome.is_irregular())
+            .bind(kinds.join(","))
+            .bind(o.outcome.additional_duty.cents())
+            .bind(&o.source)
+            .bind(o.at_us)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            Ok(if inserted == 1 { ImportResult::Recorded } else { ImportResult::AlreadyRecorded })
+        }
+
         async fn price_sources(&self, limit: i64) -> StoreResult<Vec<(String, Vec<u8>, Option<String>)>> {
             let rows = sqlx::query(&sql(
                 "SELECT id, document, duties FROM declarations WHERE state = 'released' \

@@ -84,6 +84,8 @@ pub struct TestApp {
     pub analyst_token: String,
     pub warehouse_token: String,
     pub world: World,
+    /// The server's state, for tests that look inside (model in force, categories).
+    pub state: AppState,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
@@ -177,7 +179,7 @@ pub async fn spawn_app_with(url: &str, config: HttpConfig) -> TestApp {
     let state = setup("building the app state", AppState::new(store.clone(), commit, config).await);
     let listener = setup("binding a port", TcpListener::bind("127.0.0.1:0").await);
     let base = format!("http://{}", setup("reading the bound address", listener.local_addr()));
-    let server = tokio::spawn(smartcustoms_http::serve(listener, state, std::future::pending()));
+    let server = tokio::spawn(smartcustoms_http::serve(listener, state.clone(), std::future::pending()));
     TestApp {
         base,
         client: reqwest::Client::new(),
@@ -187,6 +189,7 @@ pub async fn spawn_app_with(url: &str, config: HttpConfig) -> TestApp {
         analyst_token: "test-analyst".into(),
         warehouse_token: "test-warehouse".into(),
         world,
+        state,
         server,
     }
 }

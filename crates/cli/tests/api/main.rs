@@ -8,3 +8,4 @@ mod cli;
 mod filing;
 mod money;
 mod processes;
+mod risk;

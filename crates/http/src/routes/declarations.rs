@@ -20,11 +20,11 @@ use smartcustoms_core::ids::{DeclarationId, RegistrationNumber, TraderId};
 use smartcustoms_core::ledger::Amount;
 use smartcustoms_core::registration::{self, Decision, Filing as CoreFiling, Reason};
 use smartcustoms_core::release::{ControlDecision, ReleaseDocument};
-use smartcustoms_core::risk::{Hit, Lane};
+use smartcustoms_core::risk::{self, Hit, Lane, RiskContext, Scorer};
 use smartcustoms_core::signature::{DetachedJws, SignatureError};
 use smartcustoms_core::timestamp::rfc3339;
 use smartcustoms_core::workflow::State as DeclState;
-use smartcustoms_storage::{DeclarationSummary, Filing, ListQuery, MoneyColumns, Recorded};
+use smartcustoms_storage::{DeclarationSummary, Filing, ListQuery, MoneyColumns, Recorded, RiskView};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -132,6 +132,11 @@ pub struct DeclarationDetail {
     pub reasons: Vec<Reason>,
     /// Risk profiles that fired.
     pub hits: Vec<Hit>,
+    /// For customs staff: the model's score with the contributions of its features, random
+    /// control, the operators' categories and the reasons for the lane in plain terms. Not
+    /// shown to traders.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk: Option<RiskView>,
     /// The release document, when released.
     pub release: Option<ReleaseDocument>,
     /// The duty calculation with every input (`calculation`) and the customs value check of
@@ -223,6 +228,8 @@ pub async fn submit(
     let today = now.date_naive();
     let offices = state.offices();
     let (profiles, tariff, prices) = (state.profiles(), state.tariff(), state.prices());
+    let (model, categories) = (state.model(), state.categories());
+    let id = DeclarationId(Uuid::now_v7());
     let flc_context = flc::Context { today, offices: offices.to_vec() };
     let decision = registration::decide(CoreFiling {
         doc: &doc,
@@ -231,7 +238,12 @@ pub async fn submit(
         profiles: &profiles,
         tariff: &tariff,
         prices: &prices,
-        risk: smartcustoms_core::risk::RiskContext::default(),
+        risk: RiskContext {
+            scorer: model.as_deref().map(|m| m as &dyn Scorer),
+            categories: Some(&categories),
+            random_share: state.config.random_share,
+            draw: risk::draw(&id.to_string()),
+        },
         date: today,
     });
     let (reasons, hits, duties_total) = match &decision {
@@ -243,7 +255,7 @@ pub async fn submit(
         Decision::Refused { .. } => doc.office.clone(),
     };
     let filing = Filing {
-        id: DeclarationId(Uuid::now_v7()),
+        id,
         declarant: trader,
         idempotency_key,
         document_sha256: hex::encode(Sha256::digest(&body)),
@@ -383,6 +395,7 @@ pub async fn get(
         document,
         reasons: r.reasons,
         hits: r.hits,
+        risk: (caller.0.role != Role::Trader).then_some(r.risk),
         release,
         duties: r.duties,
         duties_total: r.duties_total,

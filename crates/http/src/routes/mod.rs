@@ -6,5 +6,6 @@ pub mod inspections;
 pub mod keys;
 pub mod notifications;
 pub mod profiles;
+pub mod risk;
 pub mod system;
 pub mod tariff;

@@ -1,0 +1,132 @@
+//! The self-adjusting risk system for analysts and officers: model versions and retraining,
+//! the effectiveness of profiles, operator categories and AEO authorisations.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use chrono::Utc;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use smartcustoms_core::access::Role;
+use smartcustoms_core::risk::Categorised;
+use smartcustoms_model::ModelError;
+use smartcustoms_storage::RiskModelRecord;
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::risk_engine::{self, ProfileEffectiveness, RiskJobError, TrainReport};
+use crate::state::AppState;
+
+const STAFF: [Role; 3] = [Role::Officer, Role::Analyst, Role::Admin];
+
+impl From<RiskJobError> for ApiError {
+    fn from(e: RiskJobError) -> Self {
+        match e {
+            RiskJobError::Store(e) => e.into(),
+            RiskJobError::Model(
+                e @ (ModelError::Empty(_) | ModelError::SingleClass(_) | ModelError::TooFewOutcomes { .. }),
+            ) => ApiError::ModelTraining(e.to_string()),
+            RiskJobError::Model(e) => {
+                tracing::error!(error = %e, "risk model job failed");
+                ApiError::ModelTraining(e.to_string())
+            }
+        }
+    }
+}
+
+/// Every kept model version, newest first, with its data window, held-out measures,
+/// thresholds and why it was or was not promoted.
+#[utoipa::path(get, path = "/api/v1/risk/models", tag = "risk",
+    responses((status = 200, body = Vec<RiskModelRecord>), (status = 403, body = crate::error::ErrorBody)),
+    security(("token" = [])))]
+pub async fn models(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<RiskModelRecord>>, ApiError> {
+    caller.require(&STAFF, "read risk models")?;
+    Ok(Json(state.store.risk_models().await?))
+}
+
+/// Retrains the model now on the recorded outcomes; the candidate is kept as a new version
+/// and put in force only if it beats the model in force on recent held-out outcomes.
+#[utoipa::path(post, path = "/api/v1/risk/models/train", tag = "risk",
+    responses((status = 200, body = TrainReport), (status = 403, body = crate::error::ErrorBody),
+        (status = 409, description = "Too few outcomes, or one class only", body = crate::error::ErrorBody)),
+    security(("token" = [])))]
+pub async fn train(State(state): State<AppState>, caller: Caller) -> Result<Json<TrainReport>, ApiError> {
+    caller.require(&[Role::Analyst, Role::Admin], "retrain the risk model")?;
+    Ok(Json(retrain_now(&state).await?))
+}
+
+/// Retrains and, when the candidate wins, puts it in force in this process at once.
+pub async fn retrain_now(state: &AppState) -> Result<TrainReport, RiskJobError> {
+    let (report, promoted) =
+        risk_engine::train(state.store.as_ref(), state.model(), state.config.retrain, Utc::now()).await?;
+    if let Some(model) = promoted {
+        state.set_model(model);
+    }
+    tracing::info!(version = report.version, promoted = report.promoted, reason = %report.reason, "risk model retrained");
+    Ok(report)
+}
+
+/// How often each profile's hits (and the model's and random controls') were confirmed by
+/// controls in the last year, with retirement proposals for profiles that find nothing.
+#[utoipa::path(get, path = "/api/v1/risk/effectiveness", tag = "risk",
+    responses((status = 200, body = Vec<ProfileEffectiveness>), (status = 403, body = crate::error::ErrorBody)),
+    security(("token" = [])))]
+pub async fn effectiveness(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<ProfileEffectiveness>>, ApiError> {
+    caller.require(&STAFF, "read profile effectiveness")?;
+    let from = (Utc::now() - chrono::Duration::days(risk_engine::WINDOW_DAYS)).timestamp_micros();
+    let cases = state.store.risk_cases(from, risk_engine::MAX_CASES).await?;
+    Ok(Json(risk_engine::effectiveness(&cases)))
+}
+
+/// The operator categories in force, with each operator's record and the reason.
+#[utoipa::path(get, path = "/api/v1/risk/operators", tag = "risk",
+    responses((status = 200, body = Vec<Categorised>), (status = 403, body = crate::error::ErrorBody)),
+    security(("token" = [])))]
+pub async fn operators(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<Categorised>>, ApiError> {
+    caller.require(&STAFF, "read operator categories")?;
+    let rows = state.store.operator_categories().await?;
+    Ok(Json(rows.iter().filter_map(|(_, _, record)| serde_json::from_str(record).ok()).collect()))
+}
+
+/// An AEO authorisation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Aeo {
+    /// Number of the authorisation.
+    pub reference: String,
+}
+
+/// Records an operator's AEO authorisation; categories are recomputed at once.
+#[utoipa::path(put, path = "/api/v1/risk/operators/{id}/aeo", tag = "risk", request_body = Aeo,
+    params(("id" = String, Path, description = "Operator identification number")),
+    responses((status = 200, body = Vec<Categorised>), (status = 403, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)),
+    security(("token" = [])))]
+pub async fn aeo(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<Aeo>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Vec<Categorised>>, ApiError> {
+    caller.require(&[Role::Admin], "record AEO authorisations")?;
+    let Json(aeo) = body.map_err(|e| ApiError::MalformedJson(e.body_text()))?;
+    if id.is_empty() || id.len() > 35 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(ApiError::BadParameter("id", "an operator id is 1 to 35 letters and digits".into()));
+    }
+    if aeo.reference.trim().is_empty() || aeo.reference.len() > 64 {
+        return Err(ApiError::BadParameter("reference", "1 to 64 characters".into()));
+    }
+    state.store.add_aeo(&id, aeo.reference.trim(), Utc::now().timestamp_micros()).await?;
+    let categorised = recategorise_now(&state).await?;
+    Ok(Json(categorised.into_iter().filter(|c| c.record.id == id).collect()))
+}
+
+/// Recomputes the operator categories and puts them in force.
+pub async fn recategorise_now(state: &AppState) -> Result<Vec<Categorised>, RiskJobError> {
+    let categorised = risk_engine::recategorise(state.store.as_ref(), Utc::now()).await?;
+    state.set_categories(risk_engine::categories_map(&categorised));
+    Ok(categorised)
+}
