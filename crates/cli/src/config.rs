@@ -23,6 +23,17 @@ pub struct Config {
     pub webhook_url: Option<String>,
     /// Most filings committed in one transaction.
     pub max_batch: usize,
+    /// Share of declarations that would be released without an officer sent to a random
+    /// inspection instead, 0 to 1.
+    pub random_share: f64,
+    /// Share of declarations the risk model sends to the red lane (inspection capacity).
+    pub red_share: f64,
+    /// Share of declarations the risk model sends to the yellow or red lane.
+    pub yellow_share: f64,
+    /// Hours between scheduled retrainings of the risk model (0: only on request).
+    pub retrain_every_hours: f64,
+    /// Hours between recomputations of operator categories (0: never).
+    pub recategorise_every_hours: f64,
 }
 
 impl Default for Config {
@@ -33,6 +44,11 @@ impl Default for Config {
             body_limit: 1024 * 1024,
             webhook_url: None,
             max_batch: 512,
+            random_share: 0.01,
+            red_share: 0.05,
+            yellow_share: 0.10,
+            retrain_every_hours: 24.0,
+            recategorise_every_hours: 1.0,
         }
     }
 }

@@ -176,12 +176,9 @@ pub async fn traffic(base: String, declarants: Arc<Vec<Declarant>>, per_second: 
     let pause = Duration::from_secs_f64(1.0 / per_second.max(0.1));
     loop {
         tokio::time::sleep(pause).await;
-        let d = &declarants[rng.gen_range(0..declarants.len())];
-        let doc = world.declaration(&mut rng, &d.party, chrono::Utc::now().date_naive(), 6);
-        let mut body = match serde_json::to_vec(&doc) {
-            Ok(b) => b,
-            Err(_) => continue,
-        };
+        let index = rng.gen_range(0..declarants.len());
+        let d = &declarants[index];
+        let (mut body, _) = demo_declaration(&world, &mut rng, d, index);
         // Now and then a broker makes a mistake, so refusals show up too.
         if rng.gen_bool(0.03) {
             body = String::from_utf8_lossy(&body).replacen("\"EUR\"", "\"EUX\"", 1).into_bytes();
@@ -213,4 +210,62 @@ pub async fn traffic(base: String, declarants: Arc<Vec<Declarant>>, per_second: 
             Err(e) => tracing::warn!(error = %e, "simulated filing failed"),
         }
     }
+}
+
+/// Demo declarants whose declarations are often undervalued (by position, from 0).
+const DEMO_UNDERVALUERS: [usize; 2] = [2, 5];
+/// Declarations of the demo history filed before the live stream starts.
+pub const DEMO_HISTORY: usize = 600;
+
+/// A demo declaration by `d` with its hidden truth: the demo's undervaluers declare about a
+/// third of the price on half of their declarations; everyone else is honest, with rare
+/// mistakes in the documents. Returns the body and whether a control would find something.
+fn demo_declaration(world: &World, rng: &mut rand::rngs::StdRng, d: &Declarant, index: usize) -> (Vec<u8>, bool) {
+    let mut doc = world.declaration(rng, &d.party, chrono::Utc::now().date_naive(), 6);
+    let undervalues = DEMO_UNDERVALUERS.contains(&index) && rng.gen_bool(0.5);
+    if undervalues {
+        for item in doc.items.iter_mut().flatten() {
+            item.price = item.price.map(|p| (p * rust_decimal::Decimal::new(35, 2)).round_dp(2).max(rust_decimal::Decimal::ONE));
+        }
+        if let Some(invoice) = doc.invoice.as_mut() {
+            invoice.total = Some(doc.items.iter().flatten().filter_map(|i| i.price).sum());
+        }
+    }
+    let irregular = undervalues || rng.gen_bool(0.02);
+    (serde_json::to_vec(&doc).unwrap_or_default(), irregular)
+}
+
+/// Builds the demo's history when the database has no model yet: files [`DEMO_HISTORY`]
+/// declarations through the API, records the outcomes of their controls (as an import of
+/// earlier results would), then trains the first model and computes operator categories, so
+/// that live declarations are scored from the start.
+pub async fn history(base: &str, state: &smartcustoms_http::AppState, declarants: &[Declarant]) -> anyhow::Result<()> {
+    if state.store.active_risk_model().await?.is_some() {
+        return Ok(());
+    }
+    let client = reqwest::Client::new();
+    let world = World::demo(DEMO_TRADERS);
+    let mut rng = simulate::rng(2026);
+    let mut outcomes = Vec::new();
+    for k in 0..DEMO_HISTORY {
+        let index = k % declarants.len();
+        let (body, irregular) = demo_declaration(&world, &mut rng, &declarants[index], index);
+        let answer = file(&client, base, &declarants[index], body, Some(format!("demo-history-{k}"))).await?;
+        if let Some(id) = answer["id"].as_str() {
+            outcomes.push((id.to_string(), irregular));
+        }
+    }
+    let at_us = chrono::Utc::now().timestamp_micros();
+    for (id, irregular) in outcomes {
+        let outcome = smartcustoms_core::inspection::InspectionOutcome {
+            irregularities: if irregular { vec![smartcustoms_core::inspection::Irregularity::Undervaluation] } else { vec![] },
+            additional_duty: Amount::from_cents(if irregular { 25_000 } else { 0 }),
+        };
+        let imported = smartcustoms_storage::ImportedOutcome { declaration_id: id, outcome, source: "import:demo-history".into(), at_us };
+        state.store.import_outcome(&imported).await?;
+    }
+    smartcustoms_http::routes::risk::recategorise_now(state).await?;
+    let report = smartcustoms_http::routes::risk::retrain_now(state).await?;
+    tracing::info!(version = report.version, outcomes = report.outcomes, "demo risk model trained on the demo history");
+    Ok(())
 }

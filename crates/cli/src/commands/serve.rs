@@ -6,6 +6,7 @@ use anyhow::Context as _;
 use tokio::net::TcpListener;
 
 use smartcustoms_http::{AppState, HttpConfig};
+use smartcustoms_model::RetrainSettings;
 use smartcustoms_storage::{GroupCommit, GroupCommitConfig};
 
 use crate::config::{self, DbArgs};
@@ -40,7 +41,24 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
     let state = AppState::new(
         store,
         commit,
-        HttpConfig { body_limit: cfg.body_limit, webhook_url: cfg.webhook_url.clone(), ..HttpConfig::default() },
+        HttpConfig {
+            body_limit: cfg.body_limit,
+            webhook_url: cfg.webhook_url.clone(),
+            random_share: cfg.random_share,
+            // The demo compresses time: it learns from its officers' results every few minutes.
+            retrain_every: hours(if args.demo { cfg.retrain_every_hours.min(0.1) } else { cfg.retrain_every_hours }),
+            recategorise_every: hours(if args.demo {
+                cfg.recategorise_every_hours.min(0.05)
+            } else {
+                cfg.recategorise_every_hours
+            }),
+            retrain: RetrainSettings {
+                red_share: cfg.red_share,
+                yellow_share: cfg.yellow_share,
+                ..RetrainSettings::default()
+            },
+            ..HttpConfig::default()
+        },
     )
     .await?;
     let listener = TcpListener::bind(&cfg.listen).await.with_context(|| format!("listening on {}", cfg.listen))?;
@@ -50,10 +68,21 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
     tracing::info!(%addr, database = %config::redact(&cfg.database_url), demo = args.demo, "smartcustoms serving");
     if let Some(declarants) = declarants {
         print_demo_banner(addr);
-        tokio::spawn(demo::traffic(format!("http://{addr}"), Arc::new(declarants), args.demo_rate));
+        let (base, state) = (format!("http://{addr}"), state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = demo::history(&base, &state, &declarants).await {
+                tracing::warn!(error = %e, "the demo history could not be built");
+            }
+            demo::traffic(base, Arc::new(declarants), args.demo_rate).await;
+        });
     }
     smartcustoms_http::serve(listener, state, shutdown_signal()).await?;
     Ok(0)
+}
+
+/// A period of `h` hours; none when 0 or less.
+fn hours(h: f64) -> Option<std::time::Duration> {
+    (h > 0.0).then(|| std::time::Duration::from_secs_f64(h * 3600.0))
 }
 
 fn print_demo_banner(addr: std::net::SocketAddr) {
@@ -68,6 +97,9 @@ fn print_demo_banner(addr: std::net::SocketAddr) {
     println!("  curl -s -H 'Authorization: Bearer demo-trader-1' http://{addr}/api/v1/account/statement");
     println!("  curl -s -H 'Authorization: Bearer demo-trader-1' http://{addr}/api/v1/tariff | head -c 600");
     println!("  curl -s http://{addr}/metrics | grep smartcustoms_declarations");
+    println!("  curl -s -H 'Authorization: Bearer demo-analyst' http://{addr}/api/v1/risk/models");
+    println!("  curl -s -H 'Authorization: Bearer demo-analyst' http://{addr}/api/v1/risk/effectiveness");
+    println!("  curl -s -H 'Authorization: Bearer demo-officer' http://{addr}/api/v1/risk/operators");
 }
 
 async fn shutdown_signal() {

@@ -276,3 +276,63 @@ async fn the_binary_imports_outcomes_trains_and_replays_a_period() {
     assert_eq!(counts["operators"], 2, "{counts}");
     drop(app);
 }
+
+/// The demo from its README command: it builds a history, trains its first model, and every
+/// live declaration registered afterwards carries a score with its largest contributions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_the_demo_every_registered_declaration_carries_a_model_score() {
+    use std::io::{BufRead, BufReader};
+    let db = smartcustoms_testkit::sqlite_db();
+    let mut child = bin()
+        .args(["serve", "--demo", "--demo-rate", "20", "--listen", "127.0.0.1:0", "--database-url", &db.url])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut line).unwrap();
+    let base = line.trim().strip_prefix("listening on ").unwrap().to_string();
+    // The demo prints its banner after the address; keep reading so it never writes to a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    let client = reqwest::Client::new();
+    let get = |path: &str| {
+        let (client, url) = (client.clone(), format!("{base}{path}"));
+        async move {
+            let r = client.get(url).bearer_auth("demo-officer").send().await.ok()?;
+            r.json::<serde_json::Value>().await.ok()
+        }
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    let trained_at = loop {
+        assert!(std::time::Instant::now() < deadline, "no model within two minutes");
+        if let Some(models) = get("/api/v1/risk/models").await {
+            if let Some(m) = models.as_array().and_then(|m| m.iter().find(|m| m["active"] == true)) {
+                break m["trained_at_us"].as_i64().unwrap();
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let mut scored = 0;
+    while scored < 10 {
+        assert!(std::time::Instant::now() < deadline, "only {scored} live declarations scored");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let Some(list) = get("/api/v1/declarations?limit=20").await else { continue };
+        scored = 0;
+        for d in list.as_array().into_iter().flatten() {
+            let registered_after = d["received_at"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .is_some_and(|t| t.timestamp_micros() > trained_at);
+            if d["lane"].is_null() || !registered_after {
+                continue;
+            }
+            let detail = get(&format!("/api/v1/declarations/{}", d["id"].as_str().unwrap())).await.unwrap();
+            let model = &detail["risk"]["model"];
+            assert_eq!(model["model_version"], 1, "{detail}");
+            assert!(!model["contributions"].as_array().unwrap().is_empty(), "{detail}");
+            scored += 1;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
