@@ -102,6 +102,9 @@ pub struct Accepted {
     pub duties: DutyAssessment,
     /// The value check of each item, where a price reference exists.
     pub valuation: Vec<Option<ValuationCheck>>,
+    /// What risk assessment read besides the declaration: customs values, value checks and
+    /// operator categories.
+    pub facts: Facts,
     /// The risk assessment and lane.
     pub assessment: Assessment,
     /// True when the goods are released without an officer once registered.
@@ -273,6 +276,7 @@ pub fn decide(filing: Filing<'_>) -> Decision {
                 declaration,
                 duties,
                 valuation,
+                facts,
                 assessment,
                 auto_release,
                 registrable,

@@ -20,6 +20,7 @@ use smartcustoms_storage::{GroupCommit, GroupCommitConfig, Store};
 use crate::demo::{self, Declarant};
 
 mod ledger;
+mod risk;
 
 /// Arguments of `bench`.
 #[derive(Debug, clap::Args)]
@@ -35,6 +36,19 @@ pub enum BenchCommand {
     Pipeline(PipelineArgs),
     /// Concurrent reservations per second on one hot account and across many accounts.
     Ledger(LedgerArgs),
+    /// Training on outcomes and online scoring with explanations by the platform's model.
+    Risk(RiskArgs),
+}
+
+/// Arguments of `bench risk`.
+#[derive(Debug, clap::Args)]
+pub struct RiskArgs {
+    /// Controlled declarations to train on.
+    #[arg(long, default_value_t = 20_000)]
+    pub outcomes: usize,
+    /// Declarations to score.
+    #[arg(long, default_value_t = 20_000)]
+    pub declarations: usize,
 }
 
 /// Arguments of `bench ledger`.
@@ -75,6 +89,10 @@ pub struct PipelineArgs {
     /// Number of declarants.
     #[arg(long, default_value_t = 50)]
     pub traders: usize,
+    /// Put a model in force (trained on this many simulated outcomes), so every declaration
+    /// is scored and explained online.
+    #[arg(long)]
+    pub model: Option<usize>,
 }
 
 /// Runs a benchmark and prints one JSON line.
@@ -82,6 +100,7 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
     match args.command {
         BenchCommand::Pipeline(a) => pipeline(a).await,
         BenchCommand::Ledger(a) => ledger::run(a).await,
+        BenchCommand::Risk(a) => risk::run(a).await,
     }
 }
 
@@ -132,10 +151,14 @@ async fn pipeline(a: PipelineArgs) -> anyhow::Result<u8> {
     // reserved or debited), then with it on the now larger database, then the floor.
     let tariff = smartcustoms_http::tariff_data::file_of(&store.tariff_entries().await?).map_err(anyhow::Error::msg)?;
     set_tariff(store.as_ref(), &zero_rates(tariff.clone())).await?;
-    let free = with_server(store.clone(), false, load).await?;
+    let model = match a.model {
+        Some(n) => Some(Arc::new(tokio::task::block_in_place(|| risk::simulated_model(n, 1))?.0)),
+        None => None,
+    };
+    let free = with_server(store.clone(), false, model.clone(), load).await?;
     set_tariff(store.as_ref(), &tariff).await?;
-    let pipeline = with_server(store.clone(), false, load).await?;
-    let bare = with_server(store.clone(), true, load).await?;
+    let pipeline = with_server(store.clone(), false, model.clone(), load).await?;
+    let bare = with_server(store.clone(), true, None, load).await?;
     let bare_per_s = a.declarations as f64 / bare.elapsed.as_secs_f64();
     let free_per_s = a.declarations as f64 / free.elapsed.as_secs_f64();
 
@@ -146,6 +169,7 @@ async fn pipeline(a: PipelineArgs) -> anyhow::Result<u8> {
     let throughput = a.declarations as f64 / pipeline.elapsed.as_secs_f64();
     let line = serde_json::json!({
         "backend": store.backend(),
+        "model": model.is_some(),
         "declarations": a.declarations,
         "concurrency": a.concurrency,
         "offered_rate_per_s": a.rate,
@@ -186,7 +210,7 @@ pub(crate) fn round1(x: f64) -> f64 {
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
-fn round3(x: f64) -> f64 {
+pub(crate) fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
@@ -279,7 +303,12 @@ async fn run_pipeline(
 
 /// Runs `work` against a server on a random port: the full pipeline, or (`bare`) the storage
 /// floor, where the same requests are stored as received with the same group commit.
-async fn with_server<F, Fut>(store: Arc<dyn Store>, bare: bool, work: F) -> anyhow::Result<PipelineRun>
+async fn with_server<F, Fut>(
+    store: Arc<dyn Store>,
+    bare: bool,
+    model: Option<Arc<smartcustoms_model::TrainedModel>>,
+    work: F,
+) -> anyhow::Result<PipelineRun>
 where
     F: FnOnce(String) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<PipelineRun>>,
@@ -289,9 +318,18 @@ where
     let state = AppState::new(
         store.clone(),
         commit,
-        HttpConfig { bare_insert: bare, price_refresh: None, ..HttpConfig::default() },
+        HttpConfig {
+            bare_insert: bare,
+            price_refresh: None,
+            retrain_every: None,
+            recategorise_every: None,
+            ..HttpConfig::default()
+        },
     )
     .await?;
+    if let Some(m) = model {
+        state.set_model(m);
+    }
     state.set_prices(smartcustoms_http::prices::refresh(store.as_ref()).await?);
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
