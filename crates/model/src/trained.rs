@@ -9,7 +9,7 @@ use forust_ml::{GradientBooster, Matrix};
 use serde::{Deserialize, Serialize};
 
 use smartcustoms_core::declaration::Declaration;
-use smartcustoms_core::risk::{Contribution, Facts, ModelScore, Scorer, Thresholds};
+use smartcustoms_core::risk::{Contribution, Facts, Lane, ModelScore, Scorer, Thresholds};
 
 use crate::evaluate::{metrics, TrainingSettings};
 use crate::features::Encoder;
@@ -151,7 +151,9 @@ fn fit(rows: &[ItemRow], settings: TrainingSettings) -> Result<(Encoder, Gradien
         .set_max_depth(settings.max_depth)
         .set_nbins(settings.nbins)
         .set_parallel(false);
-    booster.fit_unweighted(&Matrix::new(&x, rows.len(), encoder.width()), &y, None).map_err(|e| ModelError::Training(e.to_string()))?;
+    booster
+        .fit_unweighted(&Matrix::new(&x, rows.len(), encoder.width()), &y, None)
+        .map_err(|e| ModelError::Training(e.to_string()))?;
     Ok((encoder, booster))
 }
 
@@ -162,7 +164,11 @@ impl TrainedModel {
             return Vec::new();
         }
         let x = self.encoder.matrix(rows);
-        self.booster.predict(&Matrix::new(&x, rows.len(), self.encoder.width()), false).into_iter().map(sigmoid).collect()
+        self.booster
+            .predict(&Matrix::new(&x, rows.len(), self.encoder.width()), false)
+            .into_iter()
+            .map(sigmoid)
+            .collect()
     }
 
     /// The score of a declaration: that of its riskiest item, with the item's position.
@@ -170,12 +176,15 @@ impl TrainedModel {
         self.score_rows(rows).into_iter().enumerate().max_by(|a, b| a.1.total_cmp(&b.1))
     }
 
-    /// Exact Shapley contributions of every feature to a row's score (log-odds), largest first
-    /// by absolute value.
-    pub fn contributions(&self, row: &ItemRow) -> Vec<Contribution> {
+    /// Contributions of every feature to a row's score (log-odds), largest first by absolute
+    /// value: exact Shapley values, or with `exact` false the path attribution of the average
+    /// node values (XGBoost's approximate contributions), which also add up to the score and
+    /// costs a fraction of the time.
+    pub fn contributions(&self, row: &ItemRow, exact: bool) -> Vec<Contribution> {
         let x = self.encoder.row(row);
         let width = self.encoder.width();
-        let c = self.booster.predict_contributions(&Matrix::new(&x, 1, width), ContributionsMethod::Shapley, false);
+        let method = if exact { ContributionsMethod::Shapley } else { ContributionsMethod::Average };
+        let c = self.booster.predict_contributions(&Matrix::new(&x, 1, width), method, false);
         let mut out: Vec<Contribution> = self
             .features
             .iter()
@@ -219,9 +228,14 @@ impl TrainedModel {
         if document.encoder.schema() != &platform::schema() {
             return Err(ModelError::Format("the model's features are not those of this version".into()));
         }
-        let booster =
-            GradientBooster::from_json(&document.booster).map_err(|e| ModelError::Format(format!("corrupt trees: {e}")))?;
-        Ok(TrainedModel { features: document.encoder.schema().features(), info: document.info, encoder: document.encoder, booster })
+        let booster = GradientBooster::from_json(&document.booster)
+            .map_err(|e| ModelError::Format(format!("corrupt trees: {e}")))?;
+        Ok(TrainedModel {
+            features: document.encoder.schema().features(),
+            info: document.info,
+            encoder: document.encoder,
+            booster,
+        })
     }
 }
 
@@ -230,15 +244,19 @@ impl Scorer for TrainedModel {
         let rows = ItemRow::of(declaration, facts, false);
         let (index, score) = self.score_case(&rows)?;
         let row = &rows[index];
-        let mut contributions = self.contributions(row);
+        let lane = self.info.thresholds.lane(score);
+        // Every declaration an officer will see is explained exactly; the others approximately.
+        let exact = lane > Lane::Green;
+        let mut contributions = self.contributions(row, exact);
         contributions.truncate(TOP_CONTRIBUTIONS);
         Some(ModelScore {
             model_version: self.info.version,
             score: (score * 1_000_000.0).round() / 1_000_000.0,
             item: row.item,
-            lane: self.info.thresholds.lane(score),
+            lane,
             thresholds: self.info.thresholds,
             contributions,
+            exact,
         })
     }
 }
@@ -265,7 +283,13 @@ pub struct RetrainSettings {
 impl Default for RetrainSettings {
     fn default() -> Self {
         RetrainSettings {
-            training: TrainingSettings { iterations: 100, learning_rate: 0.1, max_depth: 4, nbins: 128, ..TrainingSettings::default() },
+            training: TrainingSettings {
+                iterations: 100,
+                learning_rate: 0.1,
+                max_depth: 4,
+                nbins: 128,
+                ..TrainingSettings::default()
+            },
             held_out_share: 0.2,
             red_share: 0.05,
             yellow_share: 0.10,
@@ -325,10 +349,7 @@ pub fn retrain(
     let (older, recent) = labelled.split_at(labelled.len() - held);
     // The case's outcome is the label of each of its items.
     let rows_of = |cases: &[&Case]| -> Vec<ItemRow> {
-        cases
-            .iter()
-            .flat_map(|c| c.rows.iter().map(|r| r.labelled(c.irregular.unwrap_or(false))))
-            .collect()
+        cases.iter().flat_map(|c| c.rows.iter().map(|r| r.labelled(c.irregular.unwrap_or(false)))).collect()
     };
     let (encoder, booster) = fit(&rows_of(older), settings.training)?;
     let features = encoder.schema().features();
@@ -348,12 +369,23 @@ pub fn retrain(
     let current_metrics = current.map(|m| measure(m, recent));
     let (promoted, reason) = match &current_metrics {
         None => (true, "no model in force".to_string()),
-        Some(m) if candidate_metrics.auc > m.auc => {
-            (true, format!("AUC on {} held-out declarations {} > {} of the model in force", recent.len(), candidate_metrics.auc, m.auc))
-        }
+        Some(m) if candidate_metrics.auc > m.auc => (
+            true,
+            format!(
+                "AUC on {} held-out declarations {} > {} of the model in force",
+                recent.len(),
+                candidate_metrics.auc,
+                m.auc
+            ),
+        ),
         Some(m) => (
             false,
-            format!("AUC on {} held-out declarations {} ≤ {} of the model in force", recent.len(), candidate_metrics.auc, m.auc),
+            format!(
+                "AUC on {} held-out declarations {} ≤ {} of the model in force",
+                recent.len(),
+                candidate_metrics.auc,
+                m.auc
+            ),
         ),
     };
     if promoted {
@@ -412,7 +444,7 @@ mod tests {
         assert!(t.red >= t.yellow && t.red.is_finite(), "{t:?}");
         let risky = &cases[600 - 20];
         let declaration_score = model.score_case(&risky.rows).unwrap_or_else(|| panic!("scored"));
-        let top = model.contributions(&risky.rows[declaration_score.0]);
+        let top = model.contributions(&risky.rows[declaration_score.0], true);
         assert_eq!(top.len(), model.encoder.width());
         assert!(top[0].feature.starts_with("declarant") || top[0].feature.starts_with("importer"), "{top:?}");
         // Exact Shapley values add up to the log-odds of the score, with the base value.

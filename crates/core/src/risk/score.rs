@@ -131,6 +131,10 @@ pub struct ModelScore {
     pub thresholds: Thresholds,
     /// The largest contributions on the riskiest item, largest first (by absolute value).
     pub contributions: Vec<Contribution>,
+    /// True when the contributions are exact Shapley values (every declaration the model sends
+    /// to an officer); false for the approximate path attribution used for the others.
+    #[serde(default)]
+    pub exact: bool,
 }
 
 impl ModelScore {
@@ -235,6 +239,7 @@ mod tests {
                 Contribution { feature: "value_per_kg_eur".into(), value: None, contribution: 0.3 },
                 Contribution { feature: "hs6".into(), value: Some(851713.0), contribution: -0.2 },
             ],
+            exact: true,
         };
         assert_eq!(
             score.explanation(),

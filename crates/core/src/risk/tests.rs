@@ -470,6 +470,7 @@ impl Scorer for Fixed {
             lane: thresholds.lane(self.0),
             thresholds,
             contributions: vec![],
+            exact: false,
         })
     }
 }
