@@ -91,7 +91,8 @@ pub async fn serve(
     let prices = state.config.price_refresh.map(|every| tokio::spawn(prices::refresh_loop(state.clone(), every)));
     let pusher = state.config.webhook_url.clone().map(|url| tokio::spawn(webhook::push_loop(state.store.clone(), url)));
     let retrainer = state.config.retrain_every.map(|every| tokio::spawn(retrain_loop(state.clone(), every)));
-    let categoriser = state.config.recategorise_every.map(|every| tokio::spawn(recategorise_loop(state.clone(), every)));
+    let categoriser =
+        state.config.recategorise_every.map(|every| tokio::spawn(recategorise_loop(state.clone(), every)));
     let result = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await;
     for job in [retrainer, categoriser].into_iter().flatten() {
         job.abort();

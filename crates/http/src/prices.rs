@@ -40,19 +40,8 @@ pub async fn refresh(store: &dyn Store) -> StoreResult<PriceReference> {
 /// The observations of one released declaration: per item, its customs value (from the
 /// stored calculation) over its mass and, for count units, its quantity.
 fn observations(document: &[u8], duties: Option<&str>) -> Vec<PriceRow> {
-    #[derive(serde::Deserialize)]
-    struct Stored {
-        calculation: Calculation,
-    }
-    #[derive(serde::Deserialize)]
-    struct Calculation {
-        items: Vec<Item>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Item {
-        customs_value: Decimal,
-    }
-    let (Ok(doc), Some(Ok(stored))) = (DeclarationDoc::from_json(document), duties.map(serde_json::from_str::<Stored>))
+    let (Ok(doc), Some(Ok(stored))) =
+        (DeclarationDoc::from_json(document), duties.map(serde_json::from_str::<crate::risk_engine::StoredDuties>))
     else {
         return Vec::new();
     };

@@ -56,27 +56,31 @@ impl Rebuilt {
     }
 }
 
+/// The parts of a stored duty calculation the risk system and the price reference read.
+#[derive(serde::Deserialize)]
+pub(crate) struct StoredDuties {
+    pub calculation: StoredCalculation,
+    #[serde(default)]
+    pub valuation: Vec<Option<ValuationCheck>>,
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct StoredCalculation {
+    pub items: Vec<StoredItem>,
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct StoredItem {
+    pub customs_value: Decimal,
+}
+
 /// Rebuilds a stored declaration; `None` when its document or calculation cannot be read.
 pub fn rebuild(stored: StoredCase) -> Option<Rebuilt> {
-    #[derive(serde::Deserialize)]
-    struct Duties {
-        calculation: Calculation,
-        #[serde(default)]
-        valuation: Vec<Option<ValuationCheck>>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Calculation {
-        items: Vec<Item>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Item {
-        customs_value: Decimal,
-    }
     let doc = DeclarationDoc::from_json(&stored.document).ok()?;
     let filed = DateTime::<Utc>::from_timestamp_micros(stored.received_at_us)?.date_naive();
     let declaration = flc::check(&doc, &flc::Context { today: filed, offices: Vec::new() }).ok()?;
     let decision = StoredDecision::parse(&stored.decision).ok()?;
-    let duties: Option<Duties> = stored.duties.as_deref().and_then(|d| serde_json::from_str(d).ok());
+    let duties: Option<StoredDuties> = stored.duties.as_deref().and_then(|d| serde_json::from_str(d).ok());
     let items = match duties {
         Some(d) => d
             .calculation
@@ -102,9 +106,7 @@ pub fn rebuild(stored: StoredCase) -> Option<Rebuilt> {
 pub async fn load(store: &dyn Store, now: DateTime<Utc>, days: i64) -> Result<Vec<Rebuilt>, RiskJobError> {
     let from = (now - chrono::Duration::days(days)).timestamp_micros();
     let stored = store.risk_cases(from, MAX_CASES).await?;
-    Ok(tokio::task::spawn_blocking(move || stored.into_iter().filter_map(rebuild).collect())
-        .await
-        .unwrap_or_default())
+    Ok(tokio::task::spawn_blocking(move || stored.into_iter().filter_map(rebuild).collect()).await.unwrap_or_default())
 }
 
 /// What retraining did.
@@ -196,7 +198,8 @@ pub async fn recategorise(store: &dyn Store, now: DateTime<Utc>) -> Result<Vec<C
     let stored = store.risk_cases(from, MAX_CASES).await?;
     let aeo: HashSet<String> = store.aeo_holders().await?.into_iter().collect();
     let today = now.date_naive();
-    let categorised = tokio::task::spawn_blocking(move || categories_of(&stored, &aeo, today)).await.unwrap_or_default();
+    let categorised =
+        tokio::task::spawn_blocking(move || categories_of(&stored, &aeo, today)).await.unwrap_or_default();
     let rows: Vec<(String, String, String)> = categorised
         .iter()
         .map(|c| (c.record.id.clone(), c.category.as_str().to_string(), serde_json::to_string(c).unwrap_or_default()))
@@ -306,12 +309,10 @@ pub fn effectiveness(cases: &[StoredCase]) -> Vec<ProfileEffectiveness> {
     let mut out: Vec<ProfileEffectiveness> = by
         .into_values()
         .map(|mut e| {
-            e.hit_rate = (e.controlled > 0).then(|| (e.confirmed as f64 / e.controlled as f64 * 10_000.0).round() / 10_000.0);
+            e.hit_rate =
+                (e.controlled > 0).then(|| (e.confirmed as f64 / e.controlled as f64 * 10_000.0).round() / 10_000.0);
             if e.controlled >= RETIRE_AFTER && e.confirmed == 0 && e.profile != "RANDOM" {
-                e.proposal = Some(format!(
-                    "propose retirement: {} controlled hits, none confirmed",
-                    e.controlled
-                ));
+                e.proposal = Some(format!("propose retirement: {} controlled hits, none confirmed", e.controlled));
             }
             e
         })
@@ -416,8 +417,7 @@ pub fn replay(cases: &[Rebuilt], settings: &ReplaySettings<'_>) -> ReplayReport 
         let red = settings.red_share.unwrap_or(m.info.thresholds.red_share);
         let yellow = settings.yellow_share.unwrap_or(m.info.thresholds.yellow_share.max(red));
         (settings.red_share.is_some() || settings.yellow_share.is_some()).then(|| {
-            let scores: Vec<f64> =
-                cases.iter().filter_map(|c| m.score_case(&c.case().rows).map(|s| s.1)).collect();
+            let scores: Vec<f64> = cases.iter().filter_map(|c| m.score_case(&c.case().rows).map(|s| s.1)).collect();
             risk::Thresholds::from_scores(&scores, red, yellow)
         })
     });

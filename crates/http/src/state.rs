@@ -10,10 +10,10 @@ use sha2::{Digest, Sha256};
 use smartcustoms_core::access::Principal;
 use smartcustoms_core::ids::TraderId;
 use smartcustoms_core::risk::{self, Categories, Profile};
-use smartcustoms_model::TrainedModel;
 use smartcustoms_core::signature;
 use smartcustoms_core::tariff::Tariff;
 use smartcustoms_core::valuation::PriceReference;
+use smartcustoms_model::TrainedModel;
 use smartcustoms_storage::{GroupCommit, Store, StoreResult};
 
 use crate::metrics::Metrics;

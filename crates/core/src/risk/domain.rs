@@ -51,9 +51,9 @@ pub(crate) fn check_value(field: Field, value: &str) -> Result<(), String> {
             .then(|| format!("`{name}` is 6 to 10 digits starting with an HS 2022 subheading")),
         Domain::Hs6 => (!Nomenclature::hs2022().has_subheading(value))
             .then(|| format!("`{name}` is an HS 2022 subheading of six digits such as \"851713\"")),
-        Domain::Category => super::Category::parse(value)
-            .is_none()
-            .then(|| format!("`{name}` is \"low\", \"medium\" or \"high\"")),
+        Domain::Category => {
+            super::Category::parse(value).is_none().then(|| format!("`{name}` is \"low\", \"medium\" or \"high\""))
+        }
         Domain::Chapter => (!(digits(2) && Nomenclature::hs2022().get(value).is_some()))
             .then(|| format!("`{name}` is an HS chapter of two digits such as \"61\"")),
     };

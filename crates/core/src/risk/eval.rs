@@ -40,7 +40,12 @@ impl Condition {
         }
         let items: Vec<usize> = (0..declaration.items.len())
             .filter(|&index| {
-                let scope = Scope { declaration, all: facts, item: declaration.items.get(index), facts: facts.items.get(index) };
+                let scope = Scope {
+                    declaration,
+                    all: facts,
+                    item: declaration.items.get(index),
+                    facts: facts.items.get(index),
+                };
                 self.conjuncts.iter().filter(|c| c.per_item).all(|c| c.expr.holds(scope))
             })
             .collect();

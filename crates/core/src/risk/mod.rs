@@ -15,8 +15,8 @@ mod eval;
 mod facts;
 mod lane;
 mod lexer;
-mod parser;
 mod operators;
+mod parser;
 mod profiles;
 mod score;
 
@@ -24,8 +24,8 @@ pub use ast::{Condition, Field, FieldType};
 pub use error::ParseError;
 pub use facts::{Facts, ItemFacts};
 pub use lane::Lane;
-pub use parser::{check_profile_text, parse_profile};
 pub use operators::{categorise, Categorised, OperatorRecord};
+pub use parser::{check_profile_text, parse_profile};
 pub use profiles::demo_profiles;
 pub use score::{draw, Categories, Category, Contribution, ModelScore, RiskContext, Scorer, Thresholds};
 
@@ -152,8 +152,11 @@ pub struct Assessment {
 impl Assessment {
     /// The reasons for the lane in plain terms, one line per cause.
     pub fn reasons(&self) -> Vec<String> {
-        let mut reasons: Vec<String> =
-            self.hits.iter().map(|h| format!("profile {} v{} asks for {}", h.profile, h.version, h.lane.as_str())).collect();
+        let mut reasons: Vec<String> = self
+            .hits
+            .iter()
+            .map(|h| format!("profile {} v{} asks for {}", h.profile, h.version, h.lane.as_str()))
+            .collect();
         if let Some(m) = &self.model {
             reasons.push(format!("{} → {}", m.explanation(), m.lane.as_str()));
         }

@@ -70,10 +70,7 @@ pub fn categorise(record: OperatorRecord, today: NaiveDate) -> Categorised {
     } else if age < MIN_AGE_DAYS || record.declarations < MIN_DECLARATIONS {
         (Category::Medium, format!("newcomer: {} declarations over {age} days", record.declarations))
     } else {
-        (
-            Category::Medium,
-            format!("{} of {} controls found irregularities", record.irregular, record.controls),
-        )
+        (Category::Medium, format!("{} of {} controls found irregularities", record.irregular, record.controls))
     };
     Categorised { record, category, reason }
 }
