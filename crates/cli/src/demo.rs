@@ -225,7 +225,8 @@ fn demo_declaration(world: &World, rng: &mut rand::rngs::StdRng, d: &Declarant, 
     let undervalues = DEMO_UNDERVALUERS.contains(&index) && rng.gen_bool(0.5);
     if undervalues {
         for item in doc.items.iter_mut().flatten() {
-            item.price = item.price.map(|p| (p * rust_decimal::Decimal::new(35, 2)).round_dp(2).max(rust_decimal::Decimal::ONE));
+            item.price =
+                item.price.map(|p| (p * rust_decimal::Decimal::new(35, 2)).round_dp(2).max(rust_decimal::Decimal::ONE));
         }
         if let Some(invoice) = doc.invoice.as_mut() {
             invoice.total = Some(doc.items.iter().flatten().filter_map(|i| i.price).sum());
@@ -258,10 +259,19 @@ pub async fn history(base: &str, state: &smartcustoms_http::AppState, declarants
     let at_us = chrono::Utc::now().timestamp_micros();
     for (id, irregular) in outcomes {
         let outcome = smartcustoms_core::inspection::InspectionOutcome {
-            irregularities: if irregular { vec![smartcustoms_core::inspection::Irregularity::Undervaluation] } else { vec![] },
+            irregularities: if irregular {
+                vec![smartcustoms_core::inspection::Irregularity::Undervaluation]
+            } else {
+                vec![]
+            },
             additional_duty: Amount::from_cents(if irregular { 25_000 } else { 0 }),
         };
-        let imported = smartcustoms_storage::ImportedOutcome { declaration_id: id, outcome, source: "import:demo-history".into(), at_us };
+        let imported = smartcustoms_storage::ImportedOutcome {
+            declaration_id: id,
+            outcome,
+            source: "import:demo-history".into(),
+            at_us,
+        };
         state.store.import_outcome(&imported).await?;
     }
     smartcustoms_http::routes::risk::recategorise_now(state).await?;

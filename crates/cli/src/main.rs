@@ -1,7 +1,7 @@
 //! The `smartcustoms` binary: one program with subcommands for the platform (`serve`), brokers
 //! (`check`, `keygen`, `submit`, `example`), operators (`admin`, `audit verify`, `migrate`,
-//! `tariff import`, `prices import`, `ledger verify`) and
-//! benchmarks (`bench`).
+//! `tariff import`, `prices import`, `ledger verify`), benchmarks (`bench`) and simulations
+//! (`simulate risk`).
 
 mod commands;
 mod config;
@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use commands::{admin, audit, bench, check, example, keygen, money, risk, serve, submit};
+use commands::{admin, audit, bench, check, example, keygen, money, risk, serve, simulate, submit};
 
 /// smartcustoms: the information system of a Digital (Smart) Customs administration.
 #[derive(Debug, Parser)]
@@ -52,6 +52,8 @@ enum Command {
     Risk(risk::Args),
     /// Benchmarks (`bench pipeline`, `bench ledger`).
     Bench(bench::Args),
+    /// Simulated worlds (`simulate risk`: traders with hidden behaviours against the risk system).
+    Simulate(simulate::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -79,6 +81,7 @@ fn main() -> std::process::ExitCode {
             Command::Ledger(a) => money::ledger(a).await,
             Command::Risk(a) => risk::run(a).await,
             Command::Bench(a) => bench::run(a).await,
+            Command::Simulate(a) => simulate::run(a),
         }
     });
     match result {

@@ -8,7 +8,9 @@ pub mod evaluate;
 pub mod features;
 pub mod kcs;
 pub mod platform;
+pub mod plot;
 pub mod trained;
+pub mod world;
 
 pub use evaluate::{evaluate, Evaluation, Metrics, TrainingSettings};
 pub use features::{Encoder, Row, Schema};

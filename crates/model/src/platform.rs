@@ -26,7 +26,8 @@ const NUMBERS: [&str; 12] = [
     "hs4",
     "hs2",
 ];
-const CODES: [&str; 7] = ["office", "procedure", "transport_mode", "origin", "exporter_country", "incoterm", "currency"];
+const CODES: [&str; 7] =
+    ["office", "procedure", "transport_mode", "origin", "exporter_country", "incoterm", "currency"];
 const HISTORY: [&str; 5] = ["declarant", "importer", "exporter", "hs6", "origin_hs6"];
 
 /// The features of a platform row.

@@ -9,4 +9,5 @@ pub mod keygen;
 pub mod money;
 pub mod risk;
 pub mod serve;
+pub mod simulate;
 pub mod submit;

@@ -43,14 +43,22 @@ async fn import_history(app: &TestApp, ids: &[(String, usize)]) {
     for (k, (id, who)) in ids.iter().enumerate() {
         let irregular = if *who == 1 { k % 5 != 0 } else { k % 17 == 0 };
         let outcome = if irregular {
-            InspectionOutcome { irregularities: vec![Irregularity::Undervaluation], additional_duty: Amount::from_cents(5000) }
+            InspectionOutcome {
+                irregularities: vec![Irregularity::Undervaluation],
+                additional_duty: Amount::from_cents(5000),
+            }
         } else {
             InspectionOutcome::default()
         };
         let at_us = chrono::Utc::now().timestamp_micros();
         let r = app
             .store
-            .import_outcome(&ImportedOutcome { declaration_id: id.clone(), outcome, source: "import:test".into(), at_us })
+            .import_outcome(&ImportedOutcome {
+                declaration_id: id.clone(),
+                outcome,
+                source: "import:test".into(),
+                at_us,
+            })
             .await
             .unwrap();
         assert!(matches!(r, ImportResult::Recorded | ImportResult::NotRegistered), "{r:?}");
@@ -156,7 +164,8 @@ async fn outcomes_train_a_model_that_scores_explains_and_is_replaced_only_when_b
         assert_eq!(of(trader)["category"], "low", "{operators}");
         assert_eq!(of(&app.traders[1].id)["category"], "high", "{operators}");
         let (_, next) = app.file(1, &app.declaration(1, 9100)).await;
-        let (_, detail) = app.get(&format!("/api/v1/declarations/{}", next["id"].as_str().unwrap()), Some(&app.officer_token)).await;
+        let (_, detail) =
+            app.get(&format!("/api/v1/declarations/{}", next["id"].as_str().unwrap()), Some(&app.officer_token)).await;
         assert_eq!(detail["risk"]["declarant_category"], "high", "categories are facts of the lane decision");
 
         // A corrupt model document made active elsewhere is refused; the model in force stays.
@@ -199,7 +208,9 @@ async fn retraining_while_declarations_are_scored_fails_no_request() {
             for k in 0..40u64 {
                 let (status, answer) = app.file((k % 2) as usize, &app.declaration((k % 2) as usize, 20_000 + k)).await;
                 assert_eq!(status, 201, "{answer}");
-                let (_, d) = app.get(&format!("/api/v1/declarations/{}", answer["id"].as_str().unwrap()), Some(&app.officer_token)).await;
+                let (_, d) = app
+                    .get(&format!("/api/v1/declarations/{}", answer["id"].as_str().unwrap()), Some(&app.officer_token))
+                    .await;
                 versions.push(d["risk"]["model"]["model_version"].as_i64());
             }
             versions
@@ -247,12 +258,8 @@ async fn the_binary_imports_outcomes_trains_and_replays_a_period() {
 
     let today = chrono::Utc::now().date_naive().to_string();
     let replay = |extra: &[&str]| {
-        let out = bin()
-            .args(["risk", "replay", "--from", &today, "--to", &today])
-            .args(extra)
-            .args(url)
-            .output()
-            .unwrap();
+        let out =
+            bin().args(["risk", "replay", "--from", &today, "--to", &today]).args(extra).args(url).output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
     };
@@ -267,7 +274,11 @@ async fn the_binary_imports_outcomes_trains_and_replays_a_period() {
     );
     let out = bin().args(["risk", "replay", "--from", &today, "--to", "2000-01-01"]).args(url).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("is before --from"));
-    let out = bin().args(["risk", "replay", "--from", &today, "--to", &today, "--without-profile", "RP-NONE"]).args(url).output().unwrap();
+    let out = bin()
+        .args(["risk", "replay", "--from", &today, "--to", &today, "--without-profile", "RP-NONE"])
+        .args(url)
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("RP-NONE: no such profile"));
     let out = bin().args(["risk", "effectiveness"]).args(url).output().unwrap();
     assert!(out.status.success());
@@ -321,7 +332,9 @@ async fn in_the_demo_every_registered_declaration_carries_a_model_score() {
         let Some(list) = get("/api/v1/declarations?limit=20").await else { continue };
         scored = 0;
         for d in list.as_array().into_iter().flatten() {
-            let registered_after = d["received_at"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            let registered_after = d["received_at"]
+                .as_str()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
                 .is_some_and(|t| t.timestamp_micros() > trained_at);
             if d["lane"].is_null() || !registered_after {
                 continue;

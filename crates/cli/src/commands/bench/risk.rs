@@ -60,7 +60,8 @@ pub fn simulated(n: usize, seed: u64) -> anyhow::Result<Vec<(Declaration, Facts,
 
 /// Trains a model on `n` simulated controlled declarations; returns it with the seconds taken.
 pub fn simulated_model(n: usize, seed: u64) -> anyhow::Result<(TrainedModel, f64)> {
-    let cases: Vec<Case> = simulated(n, seed)?.iter().map(|(d, f, irregular)| Case::of(d, f, Some(*irregular))).collect();
+    let cases: Vec<Case> =
+        simulated(n, seed)?.iter().map(|(d, f, irregular)| Case::of(d, f, Some(*irregular))).collect();
     let started = Instant::now();
     let trained = retrain(&cases, None, RetrainSettings::default(), 1, chrono::Utc::now().timestamp_micros())?;
     Ok((trained.candidate, started.elapsed().as_secs_f64()))
@@ -90,7 +91,11 @@ pub async fn run(a: RiskArgs) -> anyhow::Result<u8> {
             .chunks(chunk)
             .map(|part| {
                 let model = model.clone();
-                s.spawn(move || part.iter().filter(|(d, f, _)| model.score(d, f).is_some_and(|m| !m.contributions.is_empty())).count())
+                s.spawn(move || {
+                    part.iter()
+                        .filter(|(d, f, _)| model.score(d, f).is_some_and(|m| !m.contributions.is_empty()))
+                        .count()
+                })
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()

@@ -143,7 +143,9 @@ pub async fn replay(a: ReplayArgs) -> anyhow::Result<u8> {
     let store = config::open_store(&a.db.resolve()?).await?;
     let mut profiles: Vec<Profile> = Vec::new();
     for r in store.current_profiles().await? {
-        profiles.push(risk::parse_profile(&r.source, r.version as u32).map_err(|e| anyhow!("stored profile {}: {e}", r.code))?);
+        profiles.push(
+            risk::parse_profile(&r.source, r.version as u32).map_err(|e| anyhow!("stored profile {}: {e}", r.code))?,
+        );
     }
     for file in &a.profiles {
         let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
@@ -170,7 +172,8 @@ pub async fn replay(a: ReplayArgs) -> anyhow::Result<u8> {
         }
     };
     let from = a.from.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).ok_or_else(|| anyhow!("bad --from"))?;
-    let to_us = (a.to + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).map_or(i64::MAX, |t| t.and_utc().timestamp_micros());
+    let to_us =
+        (a.to + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).map_or(i64::MAX, |t| t.and_utc().timestamp_micros());
     let days = (Utc::now() - from).num_days() + 1;
     let cases: Vec<_> = risk_engine::load(store.as_ref(), Utc::now(), days.max(1))
         .await?
@@ -223,7 +226,11 @@ pub fn parse_outcome_line(line: &str) -> Result<(String, InspectionOutcome), Str
                 .map_err(|_| format!("unknown irregularity {k:?}"))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let duty: Decimal = if duty.is_empty() { Decimal::ZERO } else { duty.parse().map_err(|_| format!("additional duty {duty:?} is not an amount"))? };
+    let duty: Decimal = if duty.is_empty() {
+        Decimal::ZERO
+    } else {
+        duty.parse().map_err(|_| format!("additional duty {duty:?} is not an amount"))?
+    };
     let additional_duty = Amount::from_decimal(duty).map_err(|e| format!("additional duty {duty}: {e}"))?;
     let outcome = InspectionOutcome { irregularities, additional_duty };
     outcome.check(true)?;
@@ -237,7 +244,10 @@ pub async fn import_outcomes(a: ImportArgs) -> anyhow::Result<u8> {
     let mut lines = text.lines().enumerate();
     let header = lines.next().map(|(_, h)| h.trim().to_string()).unwrap_or_default();
     if header != "declaration_id,irregularities,additional_duty" {
-        anyhow::bail!("{}: line 1: the header must be declaration_id,irregularities,additional_duty, not {header:?}", a.file.display());
+        anyhow::bail!(
+            "{}: line 1: the header must be declaration_id,irregularities,additional_duty, not {header:?}",
+            a.file.display()
+        );
     }
     let store = config::open_store(&a.db.resolve()?).await?;
     let source = format!("import:{}", a.file.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default());
@@ -255,10 +265,20 @@ pub async fn import_outcomes(a: ImportArgs) -> anyhow::Result<u8> {
             }
         };
         let result = store
-            .import_outcome(&ImportedOutcome { declaration_id: id.clone(), outcome, source: source.clone(), at_us: Utc::now().timestamp_micros() })
+            .import_outcome(&ImportedOutcome {
+                declaration_id: id.clone(),
+                outcome,
+                source: source.clone(),
+                at_us: Utc::now().timestamp_micros(),
+            })
             .await?;
         if result != ImportResult::Recorded {
-            eprintln!("{}:{}: declaration {id}: {}", a.file.display(), i + 1, serde_json::to_value(result)?.as_str().unwrap_or(""));
+            eprintln!(
+                "{}:{}: declaration {id}: {}",
+                a.file.display(),
+                i + 1,
+                serde_json::to_value(result)?.as_str().unwrap_or("")
+            );
         }
         *counts.entry(serde_json::to_value(result)?.as_str().unwrap_or("").to_string()).or_default() += 1;
     }
@@ -277,7 +297,10 @@ mod tests {
         assert_eq!(o.irregularities, vec![Irregularity::Undervaluation, Irregularity::Origin]);
         assert_eq!(o.additional_duty.cents(), 12050);
         assert!(parse_outcome_line("x,,").is_ok_and(|(_, o)| !o.is_irregular()));
-        let refused = |line: &str| parse_outcome_line(line).map(|_| ()).unwrap_err();
+        let refused = |line: &str| match parse_outcome_line(line) {
+            Ok(_) => panic!("{line:?} was read"),
+            Err(e) => e,
+        };
         assert!(refused("x,smuggling,1").contains("unknown irregularity \"smuggling\""));
         assert!(refused("x,,ten").contains("not an amount"));
         assert!(refused("x,,5").contains("additional duty"), "{}", refused("x,,5"));
