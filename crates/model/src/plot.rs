@@ -2,10 +2,10 @@
 //! beside the precision of a random selection (the share of irregular items), as SVG or PNG
 //! bytes; the caller writes them where it likes.
 //!
-//! Text is laid out with `ab_glyph` and a TrueType font found on the machine (Debian's
-//! `fonts-dejavu-core` or any other under `/usr/share/fonts`), so no font library is linked.
+//! Text is laid out with `ab_glyph` and the bundled DejaVu Sans, so no font library is linked
+//! and no system font is needed.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 
 use plotters::coord::Shift;
@@ -44,7 +44,7 @@ impl ChartFormat {
 #[derive(Debug, thiserror::Error)]
 pub enum PlotError {
     /// No font to write the labels with.
-    #[error("no TrueType font found under {FONT_DIRS:?} (Debian: apt-get install fonts-dejavu-core)")]
+    #[error("the bundled font does not load")]
     NoFont,
     /// The drawing library or the PNG encoder failed.
     #[error("drawing the chart: {0}")]
@@ -81,45 +81,19 @@ pub fn precision_at_n(format: ChartFormat, curves: &[Curve<'_>], base_rate: Opti
     }
 }
 
-/// Where fonts are looked for, in this order; DejaVu Sans is taken first when present.
-const FONT_DIRS: [&str; 2] = ["/usr/share/fonts", "/usr/local/share/fonts"];
-const PREFERRED_FONT: &str = "DejaVuSans.ttf";
-/// The family name the chart's text asks for.
-const FAMILY: &str = "sans-serif";
+/// The family name the charts' text asks for.
+pub(crate) const FAMILY: &str = "sans-serif";
+/// DejaVu Sans (Bitstream Vera licence, see `crates/model/fonts/LICENSE`), bundled so that
+/// charts need no system fonts.
+const FONT: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 
-/// Registers a font for [`FAMILY`] once per process.
-fn font() -> Result<(), PlotError> {
+/// Registers the bundled font for [`FAMILY`] once per process.
+pub(crate) fn font() -> Result<(), PlotError> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
-    let registered = *REGISTERED.get_or_init(|| {
-        let mut candidates = Vec::new();
-        for dir in FONT_DIRS {
-            collect_fonts(Path::new(dir), 4, &mut candidates);
-        }
-        candidates.sort_by_key(|p| (p.file_name().is_none_or(|n| n != PREFERRED_FONT), p.clone()));
-        candidates.iter().any(|p| {
-            let Ok(bytes) = std::fs::read(p) else { return false };
-            // The drawing library keeps fonts for the life of the process.
-            let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
-            plotters::style::register_font(FAMILY, FontStyle::Normal, bytes).is_ok()
-        })
-    });
-    if registered {
+    if *REGISTERED.get_or_init(|| plotters::style::register_font(FAMILY, FontStyle::Normal, FONT).is_ok()) {
         Ok(())
     } else {
         Err(PlotError::NoFont)
-    }
-}
-
-/// TrueType files under `dir`, `depth` levels down at most.
-fn collect_fonts(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() && depth > 0 {
-            collect_fonts(&path, depth - 1, out);
-        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ttf")) {
-            out.push(path);
-        }
     }
 }
 

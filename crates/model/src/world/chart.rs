@@ -10,9 +10,6 @@ use plotters::prelude::*;
 use super::report::WeekReport;
 use super::run::{Outcome, SimulationError};
 
-/// DejaVu Sans (Bitstream Vera licence, see `crates/model/fonts/LICENSE`), bundled so that the
-/// chart needs no system fonts.
-const FONT: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
 
 const PLATFORM: RGBColor = RGBColor(31, 119, 180);
 const RANDOM: RGBColor = RGBColor(255, 127, 14);
@@ -25,8 +22,7 @@ type Caught = fn(&WeekReport) -> usize;
 /// Draws the chart of `outcome` into `path` (`.svg` or `.png`); the ring changed route in
 /// `switch_week`.
 pub fn chart(outcome: &Outcome, switch_week: u32, path: &Path) -> Result<(), SimulationError> {
-    plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
-        .map_err(|_| SimulationError::Chart("the bundled font does not load".into()))?;
+    crate::plot::font().map_err(|e| SimulationError::Chart(e.to_string()))?;
     let size = (960, 540);
     let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     let drawn = match extension.as_deref() {
