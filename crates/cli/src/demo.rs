@@ -14,12 +14,13 @@ use sha2::{Digest, Sha256};
 
 use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::ids::TraderId;
+use smartcustoms_core::knowledge::{SurveyAnswer, SurveyDraft};
 use smartcustoms_core::ledger::Amount;
 use smartcustoms_core::simulate::{self, SimParty, World, OFFICES, WAREHOUSES};
 use smartcustoms_core::tariff;
 use smartcustoms_core::{risk, signature};
 use smartcustoms_http::token_hash;
-use smartcustoms_storage::{Deposit, DepositOutcome, NewProfile, SigningKeyRecord, Store, StoreError};
+use smartcustoms_storage::{Deposit, DepositOutcome, NewProfile, NewSurveyAnswer, SigningKeyRecord, Store, StoreError};
 
 /// Number of demo declarants.
 pub const DEMO_TRADERS: usize = 8;
@@ -129,6 +130,8 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<Declarant>> {
         ("demo-analyst", "Analyst Schulz", Role::Analyst),
         ("demo-admin", "Administrator", Role::Admin),
         ("demo-bank", "Demo Bank", Role::Bank),
+        ("demo-member-1", "Customs of Examplestan", Role::Member),
+        ("demo-member-2", "Customs of Sampleland", Role::Member),
     ];
     for (token, name, role) in staff {
         ensure_token(store, token, Principal { name: name.into(), role, trader: None }).await?;
@@ -141,7 +144,54 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<Declarant>> {
         };
         ensure_token(store, &format!("demo-warehouse-{}", i + 1), principal).await?;
     }
+    seed_survey(store, now).await?;
     Ok(declarants)
+}
+
+/// A few survey answers on a new database, one with confidential questions, so the
+/// repository, its statistics and its confidentiality can be seen at once.
+async fn seed_survey(store: &dyn Store, now: i64) -> anyhow::Result<()> {
+    if !store.survey_answers().await?.is_empty() {
+        return Ok(());
+    }
+    let answers = [
+        ("Customs of Examplestan", "EE", "Machine-learned risk scoring of consignments", "ai_ml", &["big_data"][..],
+         &["risk_management"][..], "adopted", "Gradient-boosted trees score every goods item at filing; officers see the reasons.", &["11"][..]),
+        ("Customs of Examplestan", "EE", "GPS navigation seals for transit", "iot", &["geospatial"][..],
+         &["efficiency", "intelligence"][..], "under_development", "Seals report position and opening events to the transit system.", &[][..]),
+        ("Customs of Sampleland", "FI", "Blockchain exchange of certificates of origin", "blockchain", &["cloud"][..],
+         &["governance", "efficiency"][..], "planned", "A shared ledger with a partner country for preferential origin proofs.", &[][..]),
+    ];
+    for (organization, country, title, technology, secondary, use_cases, status, outline, confidential) in answers {
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let draft = SurveyDraft {
+            organization: organization.into(),
+            respondent: "Demo respondent".into(),
+            email: "survey@customs.example".into(),
+            country: country.into(),
+            stakeholder_group: "customs_administration".into(),
+            title: title.into(),
+            primary_technology: technology.into(),
+            secondary_technologies: strings(secondary),
+            use_cases: strings(use_cases),
+            status: status.into(),
+            outline: outline.into(),
+            benefits: vec!["efficiency".into()],
+            confidential: strings(confidential),
+            ..SurveyDraft::default()
+        };
+        let answer = SurveyAnswer::validate(&draft, &[])
+            .map_err(|f| anyhow::anyhow!("demo survey answer is not valid: {f:?}"))?;
+        store
+            .add_survey_answer(&NewSurveyAnswer {
+                submitter: organization.into(),
+                submitted_at_us: now,
+                answer: serde_json::to_string(&answer)?,
+                attachments: vec![],
+            })
+            .await?;
+    }
+    Ok(())
 }
 
 /// Signs and files one declaration over HTTP; returns the answer.

@@ -21,6 +21,10 @@ pub enum Role {
     Warehouse,
     /// A bank or payment operator: notifies deposits to traders' accounts.
     Bank,
+    /// A member organisation of the Smart Customs community (another administration, an
+    /// international organisation, a research body): contributes survey answers and
+    /// self-assessments to the knowledge base and sees no declarations.
+    Member,
 }
 
 impl Role {
@@ -33,12 +37,13 @@ impl Role {
             Role::Admin => "admin",
             Role::Warehouse => "warehouse",
             Role::Bank => "bank",
+            Role::Member => "member",
         }
     }
 
     /// Parses the stored name.
     pub fn parse(s: &str) -> Option<Role> {
-        [Role::Trader, Role::Officer, Role::Analyst, Role::Admin, Role::Warehouse, Role::Bank]
+        [Role::Trader, Role::Officer, Role::Analyst, Role::Admin, Role::Warehouse, Role::Bank, Role::Member]
             .into_iter()
             .find(|r| r.as_str() == s)
     }
@@ -61,7 +66,7 @@ impl Principal {
     pub fn may_read(&self, declarant: &str) -> bool {
         match self.role {
             Role::Trader => self.trader.as_ref().is_some_and(|t| t.0 == declarant),
-            Role::Warehouse | Role::Bank => false,
+            Role::Warehouse | Role::Bank | Role::Member => false,
             Role::Officer | Role::Analyst | Role::Admin => true,
         }
     }

@@ -13,6 +13,7 @@ pub mod declaration;
 pub mod flc;
 pub mod ids;
 pub mod inspection;
+pub mod knowledge;
 pub mod ledger;
 pub mod registration;
 pub mod release;

@@ -86,6 +86,15 @@ pub enum ApiError {
     /// A model cannot be trained now (too few outcomes, a single class).
     #[error("the risk model cannot be trained: {0}")]
     ModelTraining(String),
+    /// A survey answer is not valid; every finding is listed.
+    #[error("the survey answer is not valid: {} problem(s), see details.findings", .0.len())]
+    SurveyInvalid(Vec<smartcustoms_core::knowledge::SurveyFinding>),
+    /// A maturity assessment cannot be scored; every problem is listed.
+    #[error("the maturity assessment is not valid: {}", .0.join("; "))]
+    AssessmentInvalid(Vec<String>),
+    /// A search query is empty or too long.
+    #[error("invalid search query: {0}")]
+    SearchQuery(String),
     /// The store is not available or failed.
     #[error("the service could not complete the request; it was not recorded, retry later")]
     Unavailable,
@@ -114,6 +123,9 @@ impl ApiError {
             ApiError::InsufficientFunds { .. } => "PAY_003",
             ApiError::TariffInvalid(_) => "TARIFF_001",
             ApiError::ModelTraining(_) => "RISK_002",
+            ApiError::SurveyInvalid(_) => "KB_001",
+            ApiError::AssessmentInvalid(_) => "KB_002",
+            ApiError::SearchQuery(_) => "KB_003",
             ApiError::Unavailable => "SYS_001",
         }
     }
@@ -125,14 +137,16 @@ impl ApiError {
             ApiError::Forbidden(..) | ApiError::DeclarantMismatch { .. } => StatusCode::FORBIDDEN,
             // A trader must not learn whether someone else's declaration exists.
             ApiError::NotYours(_) | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::MalformedJson(_) | ApiError::BadParameter(..) | ApiError::BadHeader(..) => {
+            ApiError::MalformedJson(_) | ApiError::BadParameter(..) | ApiError::BadHeader(..) | ApiError::SearchQuery(_) => {
                 StatusCode::BAD_REQUEST
             }
             ApiError::Schema { .. }
             | ApiError::BadPublicKey
             | ApiError::ProfileSyntax(_)
             | ApiError::BadAmount(_)
-            | ApiError::TariffInvalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            | ApiError::TariffInvalid(_)
+            | ApiError::SurveyInvalid(_)
+            | ApiError::AssessmentInvalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PaymentConflict(_) | ApiError::InsufficientFunds { .. } | ApiError::ModelTraining(_) => {
                 StatusCode::CONFLICT
             }
@@ -148,7 +162,10 @@ impl ApiError {
             ApiError::InsufficientFunds { available, needed, missing } => {
                 serde_json::json!({ "available": available, "needed": needed, "missing": missing })
             }
-            ApiError::TariffInvalid(problems) => serde_json::json!({ "problems": problems }),
+            ApiError::TariffInvalid(problems) | ApiError::AssessmentInvalid(problems) => {
+                serde_json::json!({ "problems": problems })
+            }
+            ApiError::SurveyInvalid(findings) => serde_json::json!({ "findings": findings }),
             _ => serde_json::Value::Null,
         }
     }
@@ -221,6 +238,9 @@ pub fn catalogue() -> Vec<(&'static str, u16, String)> {
         ApiError::BadAmount("…".into()),
         ApiError::InsufficientFunds { available: "…".into(), needed: "…".into(), missing: "…".into() },
         ApiError::TariffInvalid(vec!["…".into()]),
+        ApiError::SurveyInvalid(vec![]),
+        ApiError::AssessmentInvalid(vec!["…".into()]),
+        ApiError::SearchQuery("…".into()),
         ApiError::Unavailable,
     ];
     samples.iter().map(|e| (e.code(), e.status().as_u16(), e.to_string())).collect()

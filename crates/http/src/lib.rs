@@ -6,8 +6,10 @@
 
 pub mod auth;
 pub mod error;
+pub mod knowledge;
 pub mod metrics;
 pub mod openapi;
+pub mod pages;
 pub mod prices;
 pub mod risk_engine;
 pub mod routes;
@@ -61,10 +63,54 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tariff", get(routes::tariff::current).post(routes::tariff::change))
         .route("/api/v1/tariff/{kind}/{key}", axum::routing::delete(routes::tariff::withdraw))
         .route("/api/v1/tariff/{kind}/{key}/versions", get(routes::tariff::versions))
+        .merge(knowledge_routes())
         .fallback(|| async { error::ApiError::NotFound("this endpoint".into()) })
         .layer(middleware::from_fn_with_state(state.clone(), track))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
+}
+
+/// The knowledge base: reference content and search (anyone), the survey repository and the
+/// maturity self-assessment (members and staff), as JSON and as pages. Survey submissions take
+/// up to three files of 10 MB, so their routes have their own body limit.
+fn knowledge_routes() -> Router<AppState> {
+    use routes::{knowledge as kb, maturity, survey};
+    let survey_limit = DefaultBodyLimit::max(survey::SURVEY_BODY_LIMIT);
+    Router::new()
+        .route("/api/v1/knowledge/technologies", get(kb::technologies))
+        .route("/api/v1/knowledge/technologies/{number}", get(kb::technology))
+        .route("/api/v1/knowledge/terms", get(kb::terms))
+        .route("/api/v1/knowledge/terms/{id}", get(kb::term))
+        .route("/api/v1/knowledge/instruments", get(kb::instruments))
+        .route("/api/v1/knowledge/capabilities", get(kb::capabilities))
+        .route("/api/v1/knowledge/search", get(kb::search))
+        .route("/api/v1/knowledge/survey", post(survey::create).get(survey::list).layer(survey_limit))
+        .route("/api/v1/knowledge/survey/stats", get(survey::statistics))
+        .route("/api/v1/knowledge/survey/export", get(survey::export))
+        .route("/api/v1/knowledge/survey/{id}", get(survey::get))
+        .route("/api/v1/knowledge/survey/{id}/attachments/{n}", get(survey::attachment))
+        .route("/api/v1/knowledge/maturity", post(maturity::create).get(maturity::list))
+        .route("/api/v1/knowledge/maturity/platform", get(maturity::platform))
+        .route("/api/v1/knowledge/maturity/{id}", get(maturity::get))
+        .route("/", get(pages::root))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/help", get(pages::help_index))
+        .route("/help/{slug}", get(pages::help_page))
+        .route("/knowledge", get(pages::catalogue::index))
+        .route("/knowledge/technologies/{number}", get(pages::catalogue::technology))
+        .route("/knowledge/terms", get(pages::catalogue::terms))
+        .route("/knowledge/terms/{id}", get(pages::catalogue::term))
+        .route("/knowledge/capabilities/{id}", get(pages::catalogue::capability))
+        .route("/knowledge/instruments", get(pages::catalogue::instruments))
+        .route("/knowledge/search", get(pages::catalogue::search))
+        .route("/knowledge/survey", get(pages::survey::list).post(pages::survey::create).layer(survey_limit))
+        .route("/knowledge/survey/new", get(pages::survey::new))
+        .route("/knowledge/survey/{id}", get(pages::survey::one))
+        .route("/knowledge/maturity", get(pages::maturity::list).post(pages::maturity::create))
+        .route("/knowledge/maturity/new", get(pages::maturity::new))
+        .route("/knowledge/maturity/platform", get(pages::maturity::platform))
+        .route("/knowledge/maturity/{id}", get(pages::maturity::one))
 }
 
 /// Counts and times every request by its route template.

@@ -14,7 +14,7 @@ use smartcustoms_core::signature;
 use smartcustoms_core::tariff::Tariff;
 use smartcustoms_core::valuation::PriceReference;
 use smartcustoms_model::TrainedModel;
-use smartcustoms_storage::{GroupCommit, Store, StoreResult};
+use smartcustoms_storage::{GroupCommit, Store, StoreError, StoreResult};
 
 use crate::metrics::Metrics;
 
@@ -68,6 +68,8 @@ pub struct AppState {
     pub config: Arc<HttpConfig>,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
+    /// The knowledge base: catalogue, glossary, instruments and their search index.
+    pub knowledge: Arc<crate::knowledge::Knowledge>,
     caches: Arc<Caches>,
 }
 
@@ -102,6 +104,7 @@ impl AppState {
             commit,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
+            knowledge: crate::knowledge::load().map_err(StoreError::Corrupt)?,
             caches: Arc::new(Caches::default()),
         };
         state.reload_reference_data().await?;

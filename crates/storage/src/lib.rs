@@ -8,6 +8,7 @@
 mod account;
 mod batch;
 mod group_commit;
+mod knowledge;
 mod money;
 mod postgres;
 mod records;
@@ -20,6 +21,7 @@ mod writeset;
 use async_trait::async_trait;
 
 pub use group_commit::{CommitError, GroupCommit, GroupCommitConfig};
+pub use knowledge::{AssessmentRecord, AttachmentMeta, KnowledgeQueries, NewAttachment, NewSurveyAnswer, SurveyRecord};
 pub use postgres::PostgresStore;
 pub use records::*;
 pub use sqlite::SqliteStore;
@@ -58,7 +60,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// The storage interface. One method is one transaction.
 #[async_trait]
-pub trait Store: Queries + Send + Sync + 'static {
+pub trait Store: Queries + KnowledgeQueries + Send + Sync + 'static {
     /// Which backend this is (`sqlite` or `postgres`).
     fn backend(&self) -> &'static str;
 

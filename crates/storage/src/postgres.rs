@@ -47,6 +47,7 @@ impl PostgresStore {
 }
 
 crate::shared_queries::shared_queries!(PostgresStore);
+crate::knowledge::knowledge_queries!(PostgresStore, PgRow);
 
 crate::rows::row_mappers!(PgRow);
 

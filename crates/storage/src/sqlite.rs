@@ -55,6 +55,7 @@ impl SqliteStore {
 }
 
 crate::shared_queries::shared_queries!(SqliteStore);
+crate::knowledge::knowledge_queries!(SqliteStore, SqliteRow);
 
 crate::rows::row_mappers!(SqliteRow);
 

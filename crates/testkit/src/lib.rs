@@ -158,6 +158,8 @@ async fn try_seed(store: &dyn Store) -> anyhow::Result<(Vec<TestTrader>, World)>
         ("test-warehouse", Role::Warehouse, Some(WAREHOUSES[0].to_string())),
         ("test-bank", Role::Bank, None),
         ("test-admin", Role::Admin, None),
+        ("test-member-1", Role::Member, None),
+        ("test-member-2", Role::Member, None),
     ] {
         store
             .add_token(&token_hash(token), &Principal { name: token.into(), role, trader: party.map(TraderId) })

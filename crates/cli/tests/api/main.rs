@@ -6,6 +6,7 @@ mod access;
 mod bad_input;
 mod cli;
 mod filing;
+mod knowledge;
 mod money;
 mod processes;
 mod risk;

@@ -1,0 +1,196 @@
+//! End-to-end tests of the knowledge base's pages in a real headless Chromium, driven through
+//! ChromeDriver (Debian's `chromium` and `chromium-driver`, installed by `.ci/run`). The server
+//! runs on a random port against a fresh SQLite database. Screenshots of each step are written
+//! to `target/screenshots/`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use smartcustoms_testkit::{spawn_app, sqlite_db};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// ChromeDriver on a free loopback port, stopped when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Starts ChromeDriver, or says why the browser tests are skipped.
+fn driver() -> Option<Driver> {
+    if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
+        eprintln!("skipped browser tests: {CHROMEDRIVER} or {CHROMIUM} is not installed (apt-get install chromium chromium-driver)");
+        return None;
+    }
+    let port = free_port();
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting chromedriver");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not listen within 20 s");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Some(Driver { child, port, _profile: tempfile::tempdir().unwrap() })
+}
+
+async fn browser(d: &Driver) -> Client {
+    let profile = d._profile.path().display().to_string();
+    let caps = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--window-size=1280,1000", format!("--user-data-dir={profile}"),
+            ],
+        },
+    });
+    let serde_json::Value::Object(caps) = caps else { unreachable!() };
+    ClientBuilder::rustls()
+        .expect("a TLS connector")
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", d.port))
+        .await
+        .expect("a browser session")
+}
+
+fn screenshots() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn shot(c: &Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(screenshots().join(format!("{name}.png")), png).unwrap();
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
+}
+
+#[tokio::test]
+async fn an_officer_browses_the_catalogue_searches_and_a_member_submits_a_survey_answer() {
+    let Some(d) = driver() else { return };
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let c = browser(&d).await;
+
+    // The catalogue: 71 technologies with their status, 46 terms.
+    c.goto(&format!("{}/knowledge", app.base)).await.unwrap();
+    assert_eq!(c.find_all(Locator::Css("table.technologies tbody tr")).await.unwrap().len(), 71);
+    assert_eq!(c.find_all(Locator::Css("ol.terms li")).await.unwrap().len(), 46);
+    shot(&c, "knowledge").await;
+
+    // A technology, then a term it links to.
+    c.find(Locator::Css("#technology-21 a")).await.unwrap().click().await.unwrap();
+    assert!(text(&c, "h1").await.starts_with("21. Navigation seals"));
+    shot(&c, "technology").await;
+    let term_link = c.find(Locator::Css("ul.related-terms a")).await.unwrap();
+    let term_name = term_link.text().await.unwrap();
+    term_link.click().await.unwrap();
+    assert_eq!(text(&c, "#term-title").await, term_name);
+    assert!(c.current_url().await.unwrap().path().starts_with("/knowledge/terms/"));
+    shot(&c, "term").await;
+
+    // The search box on every page.
+    let search = c.find(Locator::Css("header input[name=q]")).await.unwrap();
+    search.send_keys("What is a single personal account?").await.unwrap();
+    c.find(Locator::Css("header form button")).await.unwrap().click().await.unwrap();
+    let results = c.find_all(Locator::Css("#results li a")).await.unwrap();
+    assert!(!results.is_empty());
+    let mut top = Vec::new();
+    for r in results.iter().take(3) {
+        top.push(r.attr("href").await.unwrap().unwrap_or_default());
+    }
+    assert!(top.iter().any(|h| h == "/knowledge/terms/single-personal-account" || h == "/knowledge/technologies/17"), "{top:?}");
+    shot(&c, "search").await;
+
+    // A member signs in and submits the survey form, first with a wrong value.
+    c.goto(&format!("{}/knowledge/survey/new", app.base)).await.unwrap();
+    assert!(c.current_url().await.unwrap().path().starts_with("/login"));
+    c.find(Locator::Css("#token")).await.unwrap().send_keys("test-member-1").await.unwrap();
+    c.find(Locator::Css("form.stack button")).await.unwrap().click().await.unwrap();
+    assert_eq!(c.current_url().await.unwrap().path(), "/knowledge/survey/new");
+    let form = c.form(Locator::Css("#survey-form")).await.unwrap();
+    for (name, value) in [
+        ("organization", "Customs of Examplestan"),
+        ("respondent", "A. Officer"),
+        ("email", "not-an-address"),
+        ("country", "EE"),
+        ("stakeholder_group", "customs_administration"),
+        ("title", "Risk scoring in the browser"),
+        ("primary_technology", "ai_ml"),
+        ("status", "adopted"),
+        ("outline", "Every consignment is scored when it is filed."),
+    ] {
+        form.set_by_name(name, value).await.unwrap();
+    }
+    c.find(Locator::Css("input[name=use_cases][value=risk_management]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#submit")).await.unwrap().click().await.unwrap();
+    let findings = text(&c, "#findings").await;
+    assert!(findings.contains("SURVEY_004"), "{findings}");
+    assert!(text(&c, "span.field-error[data-field=email]").await.contains("not an e-mail address"));
+    shot(&c, "survey-error").await;
+
+    // The other answers were kept; correct the e-mail and submit again.
+    let form = c.form(Locator::Css("#survey-form")).await.unwrap();
+    form.set_by_name("email", "a.officer@customs.example").await.unwrap();
+    c.find(Locator::Css("#submit")).await.unwrap().click().await.unwrap();
+    assert!(c.current_url().await.unwrap().path().starts_with("/knowledge/survey/"));
+    assert_eq!(text(&c, "#answer-title").await, "Risk scoring in the browser");
+    shot(&c, "survey-answer").await;
+
+    // It is in the repository, counted in the statistics.
+    c.goto(&format!("{}/knowledge/survey", app.base)).await.unwrap();
+    assert_eq!(text(&c, "#answer-count").await, "1 answer(s)");
+    shot(&c, "survey").await;
+    let (_, stored) = app.get("/api/v1/knowledge/survey", Some("test-admin")).await;
+    assert_eq!(stored[0]["answer"]["email"], "a.officer@customs.example");
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_member_scores_a_maturity_assessment_in_the_browser() {
+    let Some(d) = driver() else { return };
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let c = browser(&d).await;
+    c.goto(&format!("{}/login?next=/knowledge/maturity/new", app.base)).await.unwrap();
+    c.find(Locator::Css("#token")).await.unwrap().send_keys("test-member-1").await.unwrap();
+    c.find(Locator::Css("form.stack button")).await.unwrap().click().await.unwrap();
+    let form = c.form(Locator::Css("#maturity-form")).await.unwrap();
+    form.set_by_name("administration", "Customs of Examplestan").await.unwrap();
+    form.set_by_name("status_3", "adopted").await.unwrap();
+    form.set_by_name("status_17", "adopted").await.unwrap();
+    form.submit().await.unwrap();
+    assert_eq!(text(&c, "#maturity-title").await, "Maturity of Customs of Examplestan");
+    // Two of 71 items adopted: 8 of 284 levels.
+    assert_eq!(text(&c, "#overall").await, "2.8 %");
+    shot(&c, "maturity").await;
+    c.close().await.unwrap();
+}

@@ -1,0 +1,203 @@
+//! The knowledge base as the server holds it: the checked catalogue, the help pages, and the
+//! full-text index over both, built once per process.
+
+use std::sync::{Arc, OnceLock};
+
+use smartcustoms_core::knowledge::{Catalogue, Technology};
+use smartcustoms_search::{help, Passage, SearchIndex};
+
+/// A help page: a document of the repository compiled into the binary.
+#[derive(Debug, Clone, Copy)]
+pub struct HelpPage {
+    /// Address under `/help/`.
+    pub slug: &'static str,
+    /// Title.
+    pub title: &'static str,
+    /// Markdown text.
+    pub markdown: &'static str,
+}
+
+/// The help pages, in the order they are listed.
+pub const HELP: &[HelpPage] = &[
+    HelpPage { slug: "overview", title: "Platform overview", markdown: include_str!("../../../README.md") },
+    HelpPage { slug: "knowledge", title: "The knowledge base", markdown: include_str!("../../../docs/knowledge.md") },
+    HelpPage { slug: "errors", title: "Error and reason codes", markdown: include_str!("../../../docs/errors.md") },
+    HelpPage { slug: "flc-rules", title: "Format-logical control rules", markdown: include_str!("../../../docs/flc-rules.md") },
+    HelpPage { slug: "risk-language", title: "The risk profile language", markdown: include_str!("../../../docs/risk-language.md") },
+    HelpPage { slug: "tariff", title: "Tariff and duty calculation", markdown: include_str!("../../../docs/tariff.md") },
+    HelpPage { slug: "valuation", title: "Customs value check", markdown: include_str!("../../../docs/valuation.md") },
+    HelpPage { slug: "data-model", title: "Declaration data model", markdown: include_str!("../../../docs/data-model.md") },
+];
+
+/// The loaded knowledge base.
+pub struct Knowledge {
+    /// Catalogue, glossary, instruments, Table 1.
+    pub catalogue: Catalogue,
+    /// Full-text index over the catalogue, glossary, instruments and help pages.
+    pub index: SearchIndex,
+}
+
+impl std::fmt::Debug for Knowledge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Knowledge").field("passages", &self.index.len()).finish()
+    }
+}
+
+/// The knowledge base, parsed, checked and indexed on first use and shared by every state of
+/// the process. An inconsistent catalogue is an error of the build, reported at start.
+pub fn load() -> Result<Arc<Knowledge>, String> {
+    static LOADED: OnceLock<Result<Arc<Knowledge>, String>> = OnceLock::new();
+    LOADED
+        .get_or_init(|| {
+            let catalogue = Catalogue::embedded().map_err(|e| e.to_string())?;
+            let index = SearchIndex::build(passages(&catalogue)).map_err(|e| format!("building the search index: {e}"))?;
+            Ok(Arc::new(Knowledge { catalogue, index }))
+        })
+        .clone()
+}
+
+/// Address of a technology's page.
+pub fn technology_url(number: u8) -> String {
+    format!("/knowledge/technologies/{number}")
+}
+
+/// Address of a term's page.
+pub fn term_url(id: &str) -> String {
+    format!("/knowledge/terms/{id}")
+}
+
+/// Address of a capability's page.
+pub fn capability_url(id: &str) -> String {
+    format!("/knowledge/capabilities/{id}")
+}
+
+/// Every passage the search ranks.
+fn passages(c: &Catalogue) -> Vec<Passage> {
+    let mut out = Vec::new();
+    for t in &c.technologies {
+        out.push(Passage {
+            kind: "technology".into(),
+            id: t.number.to_string(),
+            title: format!("{}. {}", t.number, t.name),
+            body: technology_text(t),
+            url: technology_url(t.number),
+        });
+    }
+    for t in &c.terms {
+        out.push(Passage {
+            kind: "term".into(),
+            id: t.id.clone(),
+            title: t.term.clone(),
+            body: t.definition.clone(),
+            url: term_url(&t.id),
+        });
+    }
+    for i in &c.instruments {
+        let year = i.year.map(|y| y.to_string()).unwrap_or_default();
+        out.push(Passage {
+            kind: "instrument".into(),
+            id: i.number.to_string(),
+            title: i.title.clone(),
+            body: [i.kind.as_str(), &i.topic, &i.issuer, &i.authors, &year, &i.reference, &i.section].join(". "),
+            url: format!("/knowledge/instruments#instrument-{}", i.number),
+        });
+    }
+    for page in HELP {
+        out.extend(help::passages(page.slug, page.title, page.markdown));
+    }
+    out
+}
+
+/// The searchable text of a technology.
+fn technology_text(t: &Technology) -> String {
+    format!(
+        "{}\nFor traders: {}\nFor officers: {}\nWhat it needs: {}\nIn this platform ({}): {}\nGroup: {}",
+        t.summary,
+        t.for_traders,
+        t.for_officers,
+        t.needs,
+        t.status.label(),
+        t.status_note,
+        t.group.label()
+    )
+}
+
+/// Splits `text` into plain pieces and glossary-term pieces (term id, matched text), so pages
+/// can link every term where it appears. Longer terms win; matches are whole words, case
+/// insensitive, and each term is linked once per text.
+pub fn link_terms<'a>(catalogue: &Catalogue, text: &'a str) -> Vec<(Option<String>, &'a str)> {
+    let lower = text.to_ascii_lowercase();
+    let mut terms: Vec<(String, &str)> = catalogue
+        .terms
+        .iter()
+        .flat_map(|t| {
+            // "Internet of Things (IoT)" also matches "Internet of Things".
+            let short = t.term.split(" (").next().unwrap_or(&t.term).to_ascii_lowercase();
+            [(t.term.to_ascii_lowercase(), t.id.as_str()), (short, t.id.as_str())]
+        })
+        .filter(|(name, _)| name.len() >= 4)
+        .collect();
+    terms.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    let word = |b: Option<&u8>| b.is_none_or(|c| !c.is_ascii_alphanumeric());
+    let mut spans: Vec<(usize, usize, &str)> = Vec::new();
+    let mut linked: Vec<&str> = Vec::new();
+    for (name, id) in &terms {
+        if linked.contains(id) {
+            continue;
+        }
+        let mut from = 0;
+        while let Some(pos) = lower[from..].find(name.as_str()).map(|p| p + from) {
+            let end = pos + name.len();
+            let free = spans.iter().all(|(s, e, _)| end <= *s || pos >= *e);
+            if free && word(pos.checked_sub(1).and_then(|i| lower.as_bytes().get(i))) && word(lower.as_bytes().get(end)) {
+                spans.push((pos, end, id));
+                linked.push(id);
+                break;
+            }
+            from = end;
+        }
+    }
+    spans.sort_unstable();
+    let mut out = Vec::new();
+    let mut at = 0;
+    for (s, e, id) in spans {
+        if s > at {
+            out.push((None, &text[at..s]));
+        }
+        out.push((Some(id.to_string()), &text[s..e]));
+        at = e;
+    }
+    if at < text.len() {
+        out.push((None, &text[at..]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn knowledge() -> Arc<Knowledge> {
+        match load() {
+            Ok(k) => k,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn terms_in_a_text_become_links_once_each() {
+        let k = knowledge();
+        let pieces = link_terms(&k.catalogue, "Blockchain and machine learning; blockchain again.");
+        let linked: Vec<(&str, &str)> = pieces.iter().filter_map(|(id, s)| id.as_deref().map(|id| (id, *s))).collect();
+        assert_eq!(linked, vec![("blockchain", "Blockchain"), ("machine-learning", "machine learning")]);
+        let text: String = pieces.iter().map(|(_, s)| *s).collect();
+        assert_eq!(text, "Blockchain and machine learning; blockchain again.");
+    }
+
+    #[test]
+    fn every_help_page_and_catalogue_entry_is_indexed() {
+        let k = knowledge();
+        let c = &k.catalogue;
+        assert!(k.index.len() > c.technologies.len() + c.terms.len() + c.instruments.len() + HELP.len());
+    }
+}

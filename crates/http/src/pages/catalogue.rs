@@ -1,0 +1,284 @@
+//! Pages of the reference content: the catalogue, one technology, the glossary, one term, one
+//! capability, the instruments and the search results.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse};
+use maud::{html, Markup};
+
+use smartcustoms_core::knowledge::{Catalogue, Group, Status, CAPABILITIES};
+
+use super::{layout, status_badge, PageError, PageResult};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::knowledge::{capability_url, link_terms, technology_url, term_url};
+use crate::routes::knowledge::{instrument_matches, run_search, InstrumentFilter};
+use crate::state::AppState;
+
+/// Text with every glossary term it contains linked to the term's page.
+fn linked(catalogue: &Catalogue, text: &str) -> Markup {
+    html! {
+        @for (term, piece) in link_terms(catalogue, text) {
+            @match term {
+                Some(id) => { a.term href=(term_url(&id)) { (piece) } }
+                None => { (piece) }
+            }
+        }
+    }
+}
+
+/// Links to the capabilities an item names.
+fn capability_links(ids: &[String]) -> Markup {
+    html! {
+        @for (i, id) in ids.iter().enumerate() {
+            @if i > 0 { ", " }
+            a href=(capability_url(id)) { (id) }
+        }
+    }
+}
+
+/// The catalogue: the 71 technologies by group with their status in this release, and the 46
+/// terms of the glossary.
+pub async fn index(State(state): State<AppState>, caller: Option<Caller>) -> Html<String> {
+    let c = &state.knowledge.catalogue;
+    let count = |s: Status| c.technologies.iter().filter(|t| t.status == s).count();
+    layout(
+        "Knowledge base",
+        caller.as_ref(),
+        html! {
+            h1 { "Digital (Smart) Customs: advanced customs technologies" }
+            p {
+                (c.technologies.len()) " technologies in " (Group::ALL.len()) " groups. In this release: "
+                (count(Status::Implemented)) " implemented, " (count(Status::Partial)) " partial, "
+                (count(Status::Planned)) " planned, " (count(Status::OutOfScope)) " out of scope. "
+                "Each links to the capability of this platform that implements it."
+            }
+            @for group in Group::ALL {
+                h2 id=(group.code()) { (group.label()) }
+                table.technologies {
+                    thead { tr { th { "No." } th { "Technology" } th { "Status" } th { "Capabilities" } } }
+                    tbody {
+                        @for t in c.in_group(group) {
+                            tr id={"technology-" (t.number)} {
+                                td { (t.number) }
+                                td { a href=(technology_url(t.number)) { (t.name) } }
+                                td { (status_badge(t.status)) }
+                                td { (capability_links(&t.capabilities)) }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 #glossary { "Glossary (" (c.terms.len()) " terms)" }
+            ol.terms {
+                @for t in &c.terms { li { a href=(term_url(&t.id)) { (t.term) } } }
+            }
+            p {
+                a href="/knowledge/instruments" { "Legal instruments and tools" } " · "
+                a href="/knowledge/survey" { "WCO Smart Customs survey repository" } " · "
+                a href="/knowledge/maturity" { "Maturity self-assessment" }
+            }
+        },
+    )
+}
+
+/// One technology.
+pub async fn technology(State(state): State<AppState>, caller: Option<Caller>, Path(number): Path<String>) -> PageResult {
+    let c = &state.knowledge.catalogue;
+    let here = format!("/knowledge/technologies/{number}");
+    let t = number
+        .parse::<u8>()
+        .ok()
+        .and_then(|n| c.technology(n))
+        .ok_or_else(|| PageError::at(&here)(ApiError::NotFound(format!("technology {number}"))))?;
+    Ok(layout(
+        &t.name,
+        caller.as_ref(),
+        html! {
+            p.muted { a href={"/knowledge#" (t.group.code())} { (t.group.label()) } " · item " (t.number) " of 71" }
+            h1 { (t.number) ". " (t.name) }
+            p { (linked(c, &t.summary)) }
+            h2 { "For traders" } p { (linked(c, &t.for_traders)) }
+            h2 { "For officers" } p { (linked(c, &t.for_officers)) }
+            h2 { "What it needs" } p { (linked(c, &t.needs)) }
+            h2 { "In this platform" }
+            p { (status_badge(t.status)) " " (t.status_note) }
+            @if !t.capabilities.is_empty() {
+                ul {
+                    @for id in &t.capabilities {
+                        @if let Some(cap) = CAPABILITIES.iter().find(|k| k.id == id) {
+                            li { a href=(capability_url(cap.id)) { (cap.id) " " (cap.name) } " — " (status_badge(cap.status)) }
+                        }
+                    }
+                }
+            }
+            @if !t.terms.is_empty() {
+                h2 { "Terms" }
+                ul.related-terms {
+                    @for id in &t.terms {
+                        @if let Some(term) = c.term(id) { li { a href=(term_url(id)) { (term.term) } } }
+                    }
+                }
+            }
+        },
+    )
+    .into_response())
+}
+
+/// The glossary.
+pub async fn terms(State(state): State<AppState>, caller: Option<Caller>) -> Html<String> {
+    let c = &state.knowledge.catalogue;
+    layout(
+        "Glossary",
+        caller.as_ref(),
+        html! {
+            h1 { "Glossary of Digital (Smart) Customs" }
+            dl {
+                @for t in &c.terms {
+                    dt id=(t.id) { a href=(term_url(&t.id)) { (t.number) ". " (t.term) } }
+                    dd { (t.definition) }
+                }
+            }
+        },
+    )
+}
+
+/// One term, with the technologies that use it.
+pub async fn term(State(state): State<AppState>, caller: Option<Caller>, Path(id): Path<String>) -> PageResult {
+    let c = &state.knowledge.catalogue;
+    let here = format!("/knowledge/terms/{id}");
+    let t = c.term(&id).ok_or_else(|| PageError::at(&here)(ApiError::NotFound(format!("term {id}"))))?;
+    Ok(layout(
+        &t.term,
+        caller.as_ref(),
+        html! {
+            p.muted { a href="/knowledge/terms" { "Glossary" } " · term " (t.number) " of 46" }
+            h1 #term-title { (t.term) }
+            p.definition { (t.definition) }
+            @if !t.see_also.is_empty() {
+                h2 { "See also" }
+                ul { @for s in &t.see_also { @if let Some(o) = c.term(s) { li { a href=(term_url(s)) { (o.term) } } } } }
+            }
+            @if !t.technologies.is_empty() {
+                h2 { "Technologies" }
+                ul {
+                    @for n in &t.technologies {
+                        @if let Some(x) = c.technology(*n) { li { a href=(technology_url(*n)) { (n) ". " (x.name) } " " (status_badge(x.status)) } }
+                    }
+                }
+            }
+        },
+    )
+    .into_response())
+}
+
+/// One capability of the platform: its status, what exposes it, the items it implements.
+pub async fn capability(State(state): State<AppState>, caller: Option<Caller>, Path(id): Path<String>) -> PageResult {
+    let here = format!("/knowledge/capabilities/{id}");
+    let cap = CAPABILITIES
+        .iter()
+        .find(|c| c.id == id)
+        .ok_or_else(|| PageError::at(&here)(ApiError::NotFound(format!("capability {id}"))))?;
+    let items = state.knowledge.catalogue.implemented_by(cap.id);
+    Ok(layout(
+        cap.name,
+        caller.as_ref(),
+        html! {
+            h1 { (cap.id) " " (cap.name) }
+            p { "Status in this release: " (status_badge(cap.status)) }
+            @if !cap.evidence.is_empty() {
+                h2 { "Where it is" }
+                ul {
+                    @for e in cap.evidence {
+                        @let (method, path) = e.split_once(' ').unwrap_or(("GET", e));
+                        li {
+                            code { (method) " " (path) }
+                            @if method == "GET" && !path.contains('{') && !path.starts_with("/api/") { " — " a href=(path) { "open" } }
+                        }
+                    }
+                }
+                p.muted { "API endpoints are described in the " a href="/api/v1/openapi.json" { "OpenAPI document" } "." }
+            }
+            h2 { "Catalogue items" }
+            ul { @for t in items { li { a href=(technology_url(t.number)) { (t.number) ". " (t.name) } " " (status_badge(t.status)) } } }
+        },
+    )
+    .into_response())
+}
+
+/// The instruments, searchable.
+pub async fn instruments(State(state): State<AppState>, caller: Option<Caller>, Query(f): Query<InstrumentFilter>) -> Html<String> {
+    let c = &state.knowledge.catalogue;
+    let shown: Vec<_> = c.instruments.iter().filter(|i| instrument_matches(i, &f)).collect();
+    let mut kinds: Vec<&str> = c.instruments.iter().map(|i| i.kind.as_str()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    layout(
+        "Legal instruments and tools",
+        caller.as_ref(),
+        html! {
+            h1 { "Legal instruments and tools for Digital (Smart) Customs" }
+            form method="get" {
+                input type="search" name="q" value=(f.q.clone().unwrap_or_default()) placeholder="Words in title, topic, issuer";
+                select name="kind" {
+                    option value="" { "any kind" }
+                    @for k in &kinds { option value=(k) selected[f.kind.as_deref() == Some(*k)] { (k) } }
+                }
+                button type="submit" { "Filter" }
+            }
+            p.muted { (shown.len()) " of " (c.instruments.len()) }
+            table {
+                thead { tr { th { "No." } th { "Title" } th { "Year" } th { "Kind" } th { "Topic" } th { "Issuer" } } }
+                tbody {
+                    @for i in shown {
+                        tr id={"instrument-" (i.number)} {
+                            td { (i.number) }
+                            td { (i.title) @if !i.reference.is_empty() { br; span.muted { (i.reference) } } }
+                            td { (i.year.map(|y| y.to_string()).unwrap_or_default()) }
+                            td { (i.kind) } td { (i.topic) } td { (i.issuer) }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// A search.
+#[derive(Debug, serde::Deserialize)]
+pub struct Ask {
+    /// The question.
+    pub q: Option<String>,
+}
+
+/// The consultation channel: a question in plain words, the best passages with links.
+pub async fn search(State(state): State<AppState>, caller: Option<Caller>, Query(a): Query<Ask>) -> PageResult {
+    let q = a.q.unwrap_or_default();
+    let hits = if q.trim().is_empty() { Ok(Vec::new()) } else { run_search(&state, &q, 10) };
+    Ok(layout(
+        "Search",
+        caller.as_ref(),
+        html! {
+            h1 { "Ask the knowledge base" }
+            form method="get" action="/knowledge/search" {
+                input #q type="search" name="q" value=(q) size="60" placeholder="e.g. How does automatic release work?";
+                button type="submit" { "Search" }
+            }
+            @match hits {
+                Err(e) => { p.error { (e.code()) " — " (e.to_string()) } }
+                Ok(hits) if hits.is_empty() && !q.trim().is_empty() => { p #no-results { "Nothing found. Try other words." } }
+                Ok(hits) => {
+                    ol #results {
+                        @for h in hits {
+                            li.hit {
+                                span.kind { (h.kind) } br;
+                                a href=(h.url) { (h.title) } br;
+                                span { (maud::PreEscaped(h.snippet_html)) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+    .into_response())
+}

@@ -1,0 +1,194 @@
+//! Pages of the maturity self-assessment: the list, the form of 71 answers, a printable report
+//! against a chosen target, and this platform's own profile.
+
+use std::collections::HashMap;
+
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use maud::{html, Markup};
+
+use smartcustoms_core::knowledge::{Adoption, AssessmentDraft, Group, MaturityAnswer, MaturityReport};
+
+use super::{layout, PageError, PageResult};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::knowledge::technology_url;
+use crate::routes::maturity::{self, TargetQuery, PLATFORM};
+use crate::state::AppState;
+
+/// The choice of target, kept in the page's address.
+fn target_form(action: &str, q: &TargetQuery) -> Markup {
+    let current = q.target.clone().unwrap_or_else(|| "full".into());
+    html! {
+        form.noprint method="get" action=(action) {
+            label for="target" { "Compare with " }
+            input #target type="text" name="target" value=(current) size="12";
+            " (full, platform or an assessment id) "
+            button type="submit" { "Compare" }
+        }
+    }
+}
+
+/// A scored report as a printable page body.
+fn report(r: &MaturityReport) -> Markup {
+    html! {
+        h1 #maturity-title { "Maturity of " (r.administration) }
+        p { "Overall " strong #overall { (format!("{:.1}", r.overall)) " %" } " against " (r.target) " at "
+            (format!("{:.1}", r.target_overall)) " %. Items not answered count as not considered." }
+        table #groups {
+            thead { tr { th { "Group" } th { "Items" } th { "Answered" } th { "Score %" } th { "Target %" } th {} } }
+            tbody {
+                @for g in &r.groups {
+                    tr {
+                        td { (g.label) } td { (g.items) } td { (g.answered) }
+                        td { (format!("{:.1}", g.score)) } td { (format!("{:.1}", g.target_score)) }
+                        td style="width:30%" { span.bar style={"width:" (g.score) "%"} {} }
+                    }
+                }
+            }
+        }
+        h2 { "Gaps (" (r.gaps.len()) ")" }
+        table #gaps {
+            thead { tr { th { "No." } th { "Technology" } th { "Group" } th { "Own" } th { "Target" } th { "Levels" } } }
+            tbody {
+                @for g in &r.gaps {
+                    tr { td { (g.number) } td { a href=(technology_url(g.number)) { (g.name) } } td { (g.group.label()) }
+                        td { (g.own.label()) } td { (g.target.label()) } td { (g.levels) } }
+                }
+            }
+        }
+        h2 { "Answers" }
+        table {
+            thead { tr { th { "No." } th { "Status" } th { "Evidence" } } }
+            tbody { @for a in &r.answers { tr { td { (a.number) } td { (a.status.label()) } td { (a.evidence) } } } }
+        }
+        p.noprint { button onclick="window.print()" { "Print" } }
+    }
+}
+
+/// The assessments the visitor may read.
+pub async fn list(State(state): State<AppState>, caller: Option<Caller>) -> PageResult {
+    let here = "/knowledge/maturity";
+    let caller = caller.ok_or_else(|| PageError::at(here)(ApiError::MissingToken))?;
+    let rows = maturity::summaries(&state, &caller).await.map_err(PageError::at(here))?;
+    Ok(layout("Maturity self-assessment", Some(&caller), html! {
+        h1 { "Maturity self-assessment" }
+        p { a href="/knowledge/maturity/new" { "Assess an administration" } " · "
+            a href="/knowledge/maturity/platform" { "This platform's own profile" } }
+        table #assessments {
+            thead { tr { th { "Id" } th { "Administration" } th { "By" } th { "When" } th { "Overall %" } } }
+            tbody { @for r in rows { tr { td { a href={"/knowledge/maturity/" (r.id)} { (r.id) } } td { (r.administration) }
+                td { (r.author) } td { (r.at) } td { (format!("{:.1}", r.overall)) } } } }
+        }
+    })
+    .into_response())
+}
+
+/// The form: one answer per catalogue item, grouped.
+fn assessment_form(state: &AppState, values: &HashMap<String, String>, problems: &[String]) -> Markup {
+    let c = &state.knowledge.catalogue;
+    html! {
+        @if !problems.is_empty() { ul.findings #problems { @for p in problems { li { (p) } } } }
+        form.stack #maturity-form method="post" action="/knowledge/maturity" {
+            label for="administration" { "Administration" }
+            input #administration type="text" name="administration" value=(values.get("administration").cloned().unwrap_or_default());
+            @for g in Group::ALL {
+                h2 { (g.label()) }
+                table {
+                    @for t in c.in_group(g) {
+                        @let key = format!("status_{}", t.number);
+                        tr {
+                            td { (t.number) ". " (t.name) }
+                            td { select name=(key) {
+                                @for a in Adoption::ALL.iter().rev() {
+                                    option value=(a.code()) selected[values.get(&key).map(String::as_str) == Some(a.code())] { (a.label()) }
+                                }
+                            } }
+                            td { input type="text" name={"evidence_" (t.number)} placeholder="evidence"
+                                value=(values.get(&format!("evidence_{}", t.number)).cloned().unwrap_or_default()); }
+                        }
+                    }
+                }
+            }
+            p { button type="submit" { "Score and keep" } }
+        }
+    }
+}
+
+/// The empty form (every item preset to not considered).
+pub async fn new(State(state): State<AppState>, caller: Option<Caller>) -> PageResult {
+    let here = "/knowledge/maturity/new";
+    let caller = caller.ok_or_else(|| PageError::at(here)(ApiError::MissingToken))?;
+    caller.require(maturity::ASSESSORS, "submit maturity assessments").map_err(PageError::at(here))?;
+    Ok(layout("Assess an administration", Some(&caller), html! {
+        h1 { "Assess an administration" }
+        p { "For each technology, how far has the administration adopted it? The scale is the WCO survey's question 10, plus not considered." }
+        (assessment_form(&state, &HashMap::new(), &[]))
+    })
+    .into_response())
+}
+
+/// Scores and keeps the form's assessment, then shows it.
+pub async fn create(State(state): State<AppState>, caller: Option<Caller>, Form(values): Form<HashMap<String, String>>) -> PageResult {
+    let here = "/knowledge/maturity/new";
+    let caller = caller.ok_or_else(|| PageError::at(here)(ApiError::MissingToken))?;
+    let mut answers = Vec::new();
+    let mut problems = Vec::new();
+    for t in &state.knowledge.catalogue.technologies {
+        let code = values.get(&format!("status_{}", t.number)).map(String::as_str).unwrap_or("not_considered");
+        match Adoption::parse(code) {
+            Some(status) => answers.push(MaturityAnswer {
+                number: t.number,
+                status,
+                evidence: values.get(&format!("evidence_{}", t.number)).cloned().unwrap_or_default(),
+            }),
+            None => problems.push(format!("item {}: {code:?} is not a status", t.number)),
+        }
+    }
+    let draft = AssessmentDraft { administration: values.get("administration").cloned().unwrap_or_default(), answers };
+    let outcome = match problems.is_empty() {
+        true => maturity::submit(&state, &caller, &draft, &TargetQuery::default()).await,
+        false => Err(ApiError::AssessmentInvalid(problems)),
+    };
+    match outcome {
+        Ok(kept) => Ok(Redirect::to(&format!("/knowledge/maturity/{}", kept.id)).into_response()),
+        Err(ApiError::AssessmentInvalid(problems)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            layout("Assess an administration", Some(&caller), html! { h1 { "Assess an administration" } (assessment_form(&state, &values, &problems)) }),
+        )
+            .into_response()),
+        Err(e) => Err(PageError::at(here)(e)),
+    }
+}
+
+/// A kept assessment against a target, printable.
+pub async fn one(State(state): State<AppState>, caller: Option<Caller>, Path(id): Path<i64>, Query(q): Query<TargetQuery>) -> PageResult {
+    let here = format!("/knowledge/maturity/{id}");
+    let caller = caller.ok_or_else(|| PageError::at(&here)(ApiError::MissingToken))?;
+    let kept = maturity::kept_against(&state, &caller, id, &q).await.map_err(PageError::at(&here))?;
+    Ok(layout("Maturity report", Some(&caller), html! {
+        p.muted { "Assessment " (kept.id) " by " (kept.author) " at " (kept.at) " · "
+            a.noprint href={"/api/v1/knowledge/maturity/" (kept.id)} { "JSON" } }
+        (target_form(&here, &q))
+        (report(&kept.report))
+    })
+    .into_response())
+}
+
+/// This platform's own profile, from its configuration and use over the last 30 days.
+pub async fn platform(State(state): State<AppState>, caller: Option<Caller>, Query(q): Query<TargetQuery>) -> PageResult {
+    let here = "/knowledge/maturity/platform";
+    let caller = caller.ok_or_else(|| PageError::at(here)(ApiError::MissingToken))?;
+    caller.require(maturity::ASSESSORS, "read maturity assessments").map_err(PageError::at(here))?;
+    let answers = maturity::platform_profile(&state).await.map_err(PageError::at(here))?;
+    let target = maturity::target(&state, &caller, &q).await.map_err(PageError::at(here))?;
+    let draft = AssessmentDraft { administration: PLATFORM.into(), answers };
+    let r = maturity::score(&state, &draft, &target).map_err(PageError::at(here))?;
+    Ok(layout("Platform maturity", Some(&caller), html! {
+        p.muted { "Filled automatically: an item is adopted when every capability behind it is implemented and was used in the last 30 days." }
+        (target_form(here, &q))
+        (report(&r))
+    })
+    .into_response())
+}

@@ -1,0 +1,227 @@
+//! Server-rendered web pages (maud): the knowledge base, the survey repository, the maturity
+//! self-assessment, the help pages and sign-in. Every page carries the search box of the
+//! consultation channel. Pages call the same functions as the JSON API, so access rules and
+//! validation are the API's.
+
+pub mod catalogue;
+pub mod maturity;
+pub mod survey;
+
+use axum::extract::{Form, Path, Query};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use serde::Deserialize;
+
+use crate::auth::{Caller, TOKEN_COOKIE};
+use crate::error::ApiError;
+use crate::knowledge::HELP;
+use crate::state::AppState;
+
+/// A page, or an error shown as a page.
+pub type PageResult = Result<Response, PageError>;
+
+/// An API error met while building a page: shown as a page with its code, or, when the
+/// visitor is not signed in, a redirect to the sign-in page.
+#[derive(Debug)]
+pub struct PageError {
+    error: ApiError,
+    /// Where to come back to after signing in.
+    back_to: String,
+}
+
+impl PageError {
+    /// Wraps an error met on the page at `back_to`.
+    pub fn at(back_to: &str) -> impl FnOnce(ApiError) -> PageError + '_ {
+        move |error| PageError { error, back_to: back_to.to_string() }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        if matches!(self.error, ApiError::MissingToken | ApiError::InvalidToken) {
+            let next = form_urlencoded(&self.back_to);
+            return Redirect::to(&format!("/login?next={next}")).into_response();
+        }
+        let status = self.error.status();
+        let body = layout(
+            "Error",
+            None,
+            html! {
+                h1 { "Something is not right" }
+                p.error { strong { (self.error.code()) } " — " (self.error.to_string()) }
+                p { a href="/knowledge" { "Back to the knowledge base" } }
+            },
+        );
+        (status, body).into_response()
+    }
+}
+
+/// Percent-encodes a path for a query parameter.
+fn form_urlencoded(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+const STYLE: &str = r#"
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d2733;background:#f6f8fa;line-height:1.45}
+header{background:#12355b;color:#fff;padding:.6rem 1.2rem;display:flex;flex-wrap:wrap;gap:1rem;align-items:center}
+header a{color:#fff;text-decoration:none;margin-right:.8rem}header a.brand{font-weight:700;font-size:1.1rem}
+header form{margin-left:auto;display:flex;gap:.3rem}header input[type=search]{width:18rem;padding:.3rem}
+main{max-width:72rem;margin:1rem auto;padding:0 1.2rem 3rem;background:#fff;border-radius:6px}
+h1{margin-top:0;padding-top:1rem}table{border-collapse:collapse;width:100%;margin:.6rem 0}
+th,td{border-bottom:1px solid #dde3ea;padding:.35rem .5rem;text-align:left;vertical-align:top}
+.status{padding:.05rem .45rem;border-radius:.7rem;font-size:.85em;white-space:nowrap}
+.implemented{background:#d3f2dc}.partial{background:#fff1c2}.planned{background:#e3e8f0}.out_of_scope{background:#f3d9d9}
+.error{color:#9b1c1c}.findings li{color:#9b1c1c}.muted{color:#5b6775}.bar{background:#2f74c0;height:.9rem;display:inline-block}
+.hit{margin:.8rem 0}.hit .kind{font-size:.8em;text-transform:uppercase;color:#5b6775}
+form.stack label{display:block;margin:.7rem 0 .2rem;font-weight:600}form.stack input[type=text],form.stack input[type=email],
+form.stack textarea,form.stack select{width:100%;max-width:40rem;padding:.3rem}fieldset{border:1px solid #dde3ea;margin:.6rem 0}
+.field-error{color:#9b1c1c;font-weight:400;margin-left:.5rem}
+@media print{header,form,.noprint{display:none}main{max-width:none;margin:0}body{background:#fff}}
+"#;
+
+/// The frame of every page: navigation, the search box, the signed-in caller.
+pub fn layout(title: &str, caller: Option<&Caller>, body: Markup) -> Html<String> {
+    Html(
+        html! {
+            (DOCTYPE)
+            html lang="en" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (title) " — smartcustoms" }
+                    style { (PreEscaped(STYLE)) }
+                }
+                body {
+                    header {
+                        a.brand href="/knowledge" { "smartcustoms" }
+                        nav {
+                            a href="/knowledge" { "Technologies" }
+                            a href="/knowledge/terms" { "Glossary" }
+                            a href="/knowledge/instruments" { "Instruments" }
+                            a href="/knowledge/survey" { "Survey" }
+                            a href="/knowledge/maturity" { "Maturity" }
+                            a href="/help" { "Help" }
+                            @match caller {
+                                Some(c) => { span.muted { (c.0.name) " (" (c.0.role.as_str()) ")" } }
+                                None => { a href="/login" { "Sign in" } }
+                            }
+                        }
+                        form action="/knowledge/search" method="get" role="search" {
+                            input type="search" name="q" placeholder="Ask or search the knowledge base" aria-label="Search";
+                            button type="submit" { "Search" }
+                        }
+                    }
+                    main { (body) }
+                }
+            }
+        }
+        .into_string(),
+    )
+}
+
+/// The status of a catalogue item or capability as a coloured label.
+pub fn status_badge(status: smartcustoms_core::knowledge::Status) -> Markup {
+    html! { span class={"status " (status.code())} { (status.label()) } }
+}
+
+/// `/` leads to the knowledge base, the part of the platform with pages.
+pub async fn root() -> Redirect {
+    Redirect::to("/knowledge")
+}
+
+/// Where to go after signing in.
+#[derive(Debug, Deserialize)]
+pub struct Next {
+    /// A path of this site.
+    pub next: Option<String>,
+}
+
+/// Only paths of this site are followed after sign-in.
+fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
+        _ => "/knowledge".to_string(),
+    }
+}
+
+/// The sign-in page: the visitor gives the API token the administration issued.
+pub async fn login_form(Query(n): Query<Next>) -> Html<String> {
+    login_page(n.next.as_deref(), None)
+}
+
+fn login_page(next: Option<&str>, error: Option<&str>) -> Html<String> {
+    layout(
+        "Sign in",
+        None,
+        html! {
+            h1 { "Sign in" }
+            p { "Enter the API token your administration issued to you. It is kept in a cookie of this browser only." }
+            @if let Some(e) = error { p.error #login-error { (e) } }
+            form.stack method="post" action="/login" {
+                input type="hidden" name="next" value=(local_path(next));
+                label for="token" { "Token" }
+                input #token type="text" name="token" autocomplete="off" required;
+                p { button type="submit" { "Sign in" } }
+            }
+        },
+    )
+}
+
+/// The sign-in form.
+#[derive(Debug, Deserialize)]
+pub struct Login {
+    token: String,
+    next: Option<String>,
+}
+
+/// Checks the token and keeps it in an HTTP-only, same-site cookie.
+pub async fn login(axum::extract::State(state): axum::extract::State<AppState>, Form(f): Form<Login>) -> Response {
+    let token = f.token.trim();
+    let known = !token.is_empty() && token.len() <= 256 && token.chars().all(|c| c.is_ascii_graphic());
+    match known.then_some(()).map(|_| state.principal(token)) {
+        Some(lookup) => match lookup.await {
+            Ok(Some(_)) => {
+                let cookie = format!("{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200");
+                ([(header::SET_COOKIE, cookie)], Redirect::to(&local_path(f.next.as_deref()))).into_response()
+            }
+            Ok(None) => (StatusCode::UNAUTHORIZED, login_page(f.next.as_deref(), Some("This token is not valid."))).into_response(),
+            Err(e) => PageError::at("/login")(e.into()).into_response(),
+        },
+        None => (StatusCode::UNAUTHORIZED, login_page(f.next.as_deref(), Some("This token is not valid."))).into_response(),
+    }
+}
+
+/// Forgets the token.
+pub async fn logout() -> Response {
+    let cookie = format!("{TOKEN_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    ([(header::SET_COOKIE, cookie)], Redirect::to("/knowledge")).into_response()
+}
+
+/// The list of help pages.
+pub async fn help_index(caller: Option<Caller>) -> Html<String> {
+    layout(
+        "Help",
+        caller.as_ref(),
+        html! {
+            h1 { "Help" }
+            ul { @for p in HELP { li { a href={"/help/" (p.slug)} { (p.title) } } } }
+            p { "The API is described by its " a href="/api/v1/openapi.json" { "OpenAPI document" } "." }
+        },
+    )
+}
+
+/// One help page, rendered from the Markdown the repository keeps.
+pub async fn help_page(caller: Option<Caller>, Path(slug): Path<String>) -> PageResult {
+    let page = HELP
+        .iter()
+        .find(|p| p.slug == slug)
+        .ok_or_else(|| PageError::at("/help")(ApiError::NotFound(format!("help page {slug}"))))?;
+    let html = smartcustoms_search::help::render_html(page.markdown);
+    Ok(layout(page.title, caller.as_ref(), html! { (PreEscaped(html)) }).into_response())
+}

@@ -1,0 +1,302 @@
+//! Pages of the survey repository: the answers with filters and charts, the form of
+//! Appendix 1 with up to three files, and one answer.
+
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use maud::{html, Markup};
+
+use smartcustoms_core::knowledge::{
+    Benefit, PerformanceImprovement, Question, StakeholderGroup, SurveyDraft, SurveyFinding, SurveyStatus,
+    SurveyTechnology, UseCase,
+};
+
+use super::{layout, PageError, PageResult};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::routes::survey::{self, Count, Received, SurveyFilter, VisibleAnswer};
+use crate::state::AppState;
+
+/// A horizontal bar chart of counts.
+fn bars(id: &str, counts: &[Count]) -> Markup {
+    let max = counts.iter().map(|c| c.count).max().unwrap_or(0).max(1);
+    html! {
+        table.chart id=(id) {
+            @for c in counts {
+                tr {
+                    td { (c.label) }
+                    td style="width:50%" { span.bar style={"width:" (100 * c.count / max) "%"} {} }
+                    td { (c.count) }
+                }
+            }
+        }
+    }
+}
+
+/// A select of one closed list.
+fn select<T: Copy + PartialEq>(name: &str, all: &[T], chosen: Option<&str>, code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Markup {
+    html! {
+        select name=(name) id=(name) {
+            option value="" { "—" }
+            @for t in all { option value=(code(*t)) selected[chosen == Some(code(*t))] { (label(*t)) } }
+        }
+    }
+}
+
+/// The repository: answers matching the filters, with statistics and charts.
+pub async fn list(State(state): State<AppState>, caller: Option<Caller>, Query(f): Query<SurveyFilter>) -> PageResult {
+    let here = "/knowledge/survey";
+    let caller = caller.ok_or_else(|| PageError::at(here)(ApiError::MissingToken))?;
+    let answers = survey::visible(&state, &caller).await.and_then(|a| survey::filter(a, &f)).map_err(PageError::at(here))?;
+    let stats = survey::stats(&answers);
+    Ok(layout(
+        "Survey repository",
+        Some(&caller),
+        html! {
+            h1 { "WCO Smart Customs survey repository" }
+            p { a href="/knowledge/survey/new" { "Submit an answer" } " · export "
+                a href="/api/v1/knowledge/survey/export?format=csv" { "CSV" } " · "
+                a href="/api/v1/knowledge/survey/export?format=json" { "JSON" } }
+            form method="get" {
+                input type="search" name="q" value=(f.q.clone().unwrap_or_default()) placeholder="Words";
+                (select("technology", SurveyTechnology::ALL, f.technology.as_deref(), SurveyTechnology::code, SurveyTechnology::label))
+                (select("status", SurveyStatus::ALL, f.status.as_deref(), SurveyStatus::code, SurveyStatus::label))
+                (select("use_case", UseCase::ALL, f.use_case.as_deref(), UseCase::code, UseCase::label))
+                button type="submit" { "Filter" }
+            }
+            p #answer-count { (answers.len()) " answer(s)" }
+            table #answers {
+                thead { tr { th { "Title" } th { "Organization" } th { "Country" } th { "Primary technology" } th { "Status" } } }
+                tbody {
+                    @for a in &answers {
+                        @let v = &a.answer;
+                        tr {
+                            td { a href={"/knowledge/survey/" (a.id)} { (v.title.clone().unwrap_or_else(|| "(title withheld)".into())) } }
+                            td { (v.organization.clone().unwrap_or_else(|| "(withheld)".into())) }
+                            td { (v.country.clone().unwrap_or_default()) }
+                            td { (v.primary_technology.map(|t| t.label()).unwrap_or("(withheld)")) }
+                            td { (v.status.map(|s| s.label()).unwrap_or("(withheld)")) }
+                        }
+                    }
+                }
+            }
+            h2 { "Technologies by status" }
+            table #technology-status {
+                thead { tr { th { "Technology" } @for s in SurveyStatus::ALL { th { (s.label()) } } th { "All" } } }
+                tbody {
+                    @for t in stats.technology_status.iter().filter(|t| t.total > 0) {
+                        tr { td { (t.label) } @for c in &t.by_status { td { (c.count) } } td { (t.total) } }
+                    }
+                }
+            }
+            h2 { "Use cases" } (bars("use-cases", &stats.use_cases))
+            h2 { "Benefits" } (bars("benefits", &stats.benefits))
+            p.muted { "Questions a respondent declared confidential are not shown or counted for other members." }
+        },
+    )
+    .into_response())
+}
+
+/// One answer.
+pub async fn one(State(state): State<AppState>, caller: Option<Caller>, Path(id): Path<i64>) -> PageResult {
+    let here = format!("/knowledge/survey/{id}");
+    let caller = caller.ok_or_else(|| PageError::at(&here)(ApiError::MissingToken))?;
+    let a = survey::visible_one(&state, &caller, id).await.map_err(PageError::at(&here))?;
+    Ok(layout("Survey answer", Some(&caller), answer(&a)).into_response())
+}
+
+fn answer(a: &VisibleAnswer) -> Markup {
+    let v = &a.answer;
+    let withheld = html! { em.muted { "withheld by the respondent" } };
+    let text = |s: &Option<String>| match s {
+        Some(s) => html! { (s) },
+        None => withheld.clone(),
+    };
+    fn list<T: Copy>(v: &Option<Vec<T>>, label: fn(T) -> &'static str) -> Option<String> {
+        v.as_ref().map(|l| l.iter().map(|t| label(*t)).collect::<Vec<_>>().join("; "))
+    }
+    html! {
+        h1 #answer-title { (v.title.clone().unwrap_or_else(|| "Survey answer".into())) }
+        p.muted { "Answer " (a.id) ", submitted " (a.submitted_at) @if a.own { " by your organisation" } }
+        table {
+            tr { th { "1. Organization" } td { (text(&v.organization)) } }
+            tr { th { "2. Respondent" } td { (text(&v.respondent)) } }
+            tr { th { "3. Email" } td { (text(&v.email)) } }
+            tr { th { "4. Country" } td { (text(&v.country)) } }
+            tr { th { "5. Stakeholder group" } td { (text(&v.stakeholder_group.map(|g| g.label().to_string()))) } }
+            tr { th { "7.a Primary technology" } td { (text(&v.primary_technology.map(|t| t.label().to_string()))) } }
+            tr { th { "7.b Secondary technologies" } td { (text(&list(&v.secondary_technologies, SurveyTechnology::label))) } }
+            tr { th { "8. Use cases" } td { (text(&list(&v.use_cases, UseCase::label))) } }
+            tr { th { "9. Performance improvements" } td { (text(&list(&v.performance_improvements, PerformanceImprovement::label))) } }
+            tr { th { "10. Status" } td { (text(&v.status.map(|s| s.label().to_string()))) } }
+            tr { th { "11. Outline" } td { (text(&v.outline)) } }
+            tr { th { "11.a Scale" } td { (text(&v.scale)) } }
+            tr { th { "12. Benefits" } td { (text(&list(&v.benefits, Benefit::label))) } }
+            tr { th { "13. Takeaways" } td { (text(&v.takeaways)) } }
+            tr { th { "Files" } td {
+                @match &a.attachments {
+                    None => { (withheld) }
+                    Some(files) => { @for f in files { a href={"/api/v1/knowledge/survey/" (a.id) "/attachments/" (f.n)} { (f.name) } " (" (f.size) " bytes) " } }
+                }
+            } }
+            tr { th { "14. Confidential" } td { (v.confidential.iter().map(|q| q.code()).collect::<Vec<_>>().join(", ")) } }
+        }
+    }
+}
+
+/// The form, with the values sent and the problems found when it comes back.
+fn form(draft: &SurveyDraft, findings: &[SurveyFinding]) -> Markup {
+    let problem = |field: &str| -> Markup {
+        let msgs: Vec<String> = findings
+            .iter()
+            .filter(|f| f.field == field || f.field.starts_with(&format!("{field}[")))
+            .map(|f| format!("{}: {}", f.code, f.message))
+            .collect();
+        html! { @if !msgs.is_empty() { span.field-error data-field=(field) { (msgs.join("; ")) } } }
+    };
+    let text = |name: &str, label: &str, value: &str, kind: &str| {
+        html! {
+            label for=(name) { (label) (problem(name)) }
+            input type=(kind) id=(name) name=(name) value=(value);
+        }
+    };
+    let area = |name: &str, label: &str, value: &str| {
+        html! {
+            label for=(name) { (label) (problem(name)) }
+            textarea id=(name) name=(name) rows="5" { (value) }
+        }
+    };
+    fn checks<T: Copy>(name: &str, all: &[T], chosen: &[String], code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Markup {
+        html! {
+            @for t in all {
+                label style="font-weight:400;display:inline-block;margin-right:1rem" {
+                    input type="checkbox" name=(name) value=(code(*t)) checked[chosen.iter().any(|c| c == code(*t))];
+                    " " (label(*t))
+                }
+            }
+        }
+    }
+    html! {
+        @if !findings.is_empty() {
+            div #findings.error {
+                p { strong { "The answer was not saved: " (findings.len()) " problem(s)." } }
+                ul.findings { @for f in findings { li { code { (f.field) } " " (f.code) ": " (f.message) } } }
+            }
+        }
+        form.stack #survey-form method="post" action="/knowledge/survey" enctype="multipart/form-data" {
+            (text("organization", "1. Organization", &draft.organization, "text"))
+            (text("respondent", "2. Respondent's full name", &draft.respondent, "text"))
+            (text("email", "3. Email", &draft.email, "email"))
+            (text("country", "4. Country (ISO code, e.g. EE)", &draft.country, "text"))
+            label for="stakeholder_group" { "5. Stakeholder group" (problem("stakeholder_group")) }
+            (select("stakeholder_group", StakeholderGroup::ALL, Some(&draft.stakeholder_group), StakeholderGroup::code, StakeholderGroup::label))
+            (text("title", "6. Title of the project, programme or initiative", &draft.title, "text"))
+            label for="primary_technology" { "7.a Primary technology targeted" (problem("primary_technology")) }
+            (select("primary_technology", SurveyTechnology::ALL, Some(&draft.primary_technology), SurveyTechnology::code, SurveyTechnology::label))
+            (text("primary_technology_other", "7.a If other, which", &draft.primary_technology_other, "text"))
+            fieldset { legend { "7.b Secondary technologies" (problem("secondary_technologies")) }
+                (checks("secondary_technologies", SurveyTechnology::ALL, &draft.secondary_technologies, SurveyTechnology::code, SurveyTechnology::label)) }
+            fieldset { legend { "8. Use cases" (problem("use_cases")) }
+                (checks("use_cases", UseCase::ALL, &draft.use_cases, UseCase::code, UseCase::label)) }
+            fieldset { legend { "9. Performance improvements" (problem("performance_improvements")) }
+                (checks("performance_improvements", PerformanceImprovement::ALL, &draft.performance_improvements, PerformanceImprovement::code, PerformanceImprovement::label)) }
+            label for="status" { "10. Status of adoption or development" (problem("status")) }
+            (select("status", SurveyStatus::ALL, Some(&draft.status), SurveyStatus::code, SurveyStatus::label))
+            (area("outline", "11. Brief outline (500 words at most)", &draft.outline))
+            (area("scale", "11.a Scale of the project", &draft.scale))
+            fieldset { legend { "12. Benefits" (problem("benefits")) }
+                (checks("benefits", Benefit::ALL, &draft.benefits, Benefit::code, Benefit::label)) }
+            (text("benefits_other", "12. If others, which", &draft.benefits_other, "text"))
+            (area("takeaways", "13. Major takeaways, challenges, opportunities and plans", &draft.takeaways))
+            fieldset { legend { "Files (up to three, 10 MB each)" (problem("attachments")) }
+                input type="file" name="file";
+                input type="file" name="file";
+                input type="file" name="file";
+            }
+            fieldset { legend { "14. Questions not to be shared with other members" (problem("confidential")) }
+                @for q in Question::ALL {
+                    label style="font-weight:400;display:inline-block;margin-right:1rem" {
+                        input type="checkbox" name="confidential" value=(q.code()) checked[draft.confidential.iter().any(|c| c == q.code())];
+                        " " (q.code()) " " (q.label())
+                    }
+                }
+            }
+            (area("confidentiality_note", "14. Note on confidentiality", &draft.confidentiality_note))
+            p { button #submit type="submit" { "Submit answer" } }
+        }
+    }
+}
+
+/// The empty form.
+pub async fn new(caller: Option<Caller>) -> PageResult {
+    let caller = caller.ok_or_else(|| PageError::at("/knowledge/survey/new")(ApiError::MissingToken))?;
+    caller.require(survey::SUBMITTERS, "submit survey answers").map_err(PageError::at("/knowledge/survey/new"))?;
+    Ok(layout("Submit a survey answer", Some(&caller), html! {
+        h1 { "WCO Smart Customs survey" }
+        p { "One answer per project, programme or initiative. Every field is checked; questions you mark under 14 are seen only by your organisation and the repository's administrators." }
+        (form(&SurveyDraft::default(), &[]))
+    })
+    .into_response())
+}
+
+/// Reads the multipart form into a draft and its files.
+async fn read_form(mut multipart: Multipart) -> Result<(SurveyDraft, Vec<Received>), ApiError> {
+    let mut d = SurveyDraft::default();
+    let mut files = Vec::new();
+    let failed = |e: axum::extract::multipart::MultipartError| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(survey::SURVEY_BODY_LIMIT),
+        _ => ApiError::MalformedJson(format!("the form could not be read: {}", e.body_text())),
+    };
+    while let Some(field) = multipart.next_field().await.map_err(failed)? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or_default().to_string();
+            let content_type = field.content_type().unwrap_or("application/octet-stream").to_string();
+            let bytes = field.bytes().await.map_err(failed)?;
+            if !file_name.is_empty() {
+                files.push(Received { name: file_name, content_type, bytes: bytes.to_vec() });
+            }
+            continue;
+        }
+        let value = field.text().await.map_err(failed)?;
+        match name.as_str() {
+            "organization" => d.organization = value,
+            "respondent" => d.respondent = value,
+            "email" => d.email = value,
+            "country" => d.country = value,
+            "stakeholder_group" => d.stakeholder_group = value,
+            "title" => d.title = value,
+            "primary_technology" => d.primary_technology = value,
+            "primary_technology_other" => d.primary_technology_other = value,
+            "secondary_technologies" => d.secondary_technologies.push(value),
+            "use_cases" => d.use_cases.push(value),
+            "performance_improvements" => d.performance_improvements.push(value),
+            "status" => d.status = value,
+            "outline" => d.outline = value,
+            "scale" => d.scale = value,
+            "benefits" => d.benefits.push(value),
+            "benefits_other" => d.benefits_other = value,
+            "takeaways" => d.takeaways = value,
+            "confidential" => d.confidential.push(value),
+            "confidentiality_note" => d.confidentiality_note = value,
+            other => return Err(ApiError::Schema { path: other.to_string(), message: "not a field of the survey form".into() }),
+        }
+    }
+    Ok((d, files))
+}
+
+/// Submits the form: the new answer's page, or the form again with every problem marked.
+pub async fn create(State(state): State<AppState>, caller: Option<Caller>, multipart: Multipart) -> PageResult {
+    let here = "/knowledge/survey/new";
+    let caller = caller.ok_or_else(|| PageError::at(here)(ApiError::MissingToken))?;
+    let (draft, files) = read_form(multipart).await.map_err(PageError::at(here))?;
+    match survey::submit(&state, &caller, draft.clone(), files).await {
+        Ok(id) => Ok(Redirect::to(&format!("/knowledge/survey/{id}")).into_response()),
+        Err(ApiError::SurveyInvalid(findings)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            layout("Submit a survey answer", Some(&caller), html! { h1 { "WCO Smart Customs survey" } (form(&draft, &findings)) }),
+        )
+            .into_response()),
+        Err(e) => Err(PageError::at(here)(e)),
+    }
+}
