@@ -102,7 +102,7 @@ fn assessment_form(state: &AppState, values: &HashMap<String, String>, problems:
                             td { (t.number) ". " (t.name) }
                             td { select name=(key) {
                                 @for a in Adoption::ALL.iter().rev() {
-                                    option value=(a.code()) selected[values.get(&key).map(String::as_str) == Some(a.code())] { (a.label()) }
+                                    option value=(a.code()) selected[values.get(&key).map_or("not_considered", String::as_str) == a.code()] { (a.label()) }
                                 }
                             } }
                             td { input type="text" name={"evidence_" (t.number)} placeholder="evidence"

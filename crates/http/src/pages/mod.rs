@@ -70,7 +70,7 @@ fn form_urlencoded(s: &str) -> String {
 const STYLE: &str = r#"
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d2733;background:#f6f8fa;line-height:1.45}
 header{background:#12355b;color:#fff;padding:.6rem 1.2rem;display:flex;flex-wrap:wrap;gap:1rem;align-items:center}
-header a{color:#fff;text-decoration:none;margin-right:.8rem}header a.brand{font-weight:700;font-size:1.1rem}
+header a{color:#fff;text-decoration:none;margin-right:.8rem}header .muted{color:#c9d6e6}header nav form{display:inline;margin:0}header nav button{background:none;border:0;color:#fff;cursor:pointer;font:inherit;padding:0}header a.brand{font-weight:700;font-size:1.1rem}
 header form{margin-left:auto;display:flex;gap:.3rem}header input[type=search]{width:18rem;padding:.3rem}
 main{max-width:72rem;margin:1rem auto;padding:0 1.2rem 3rem;background:#fff;border-radius:6px}
 h1{margin-top:0;padding-top:1rem}table{border-collapse:collapse;width:100%;margin:.6rem 0}
@@ -108,7 +108,10 @@ pub fn layout(title: &str, caller: Option<&Caller>, body: Markup) -> Html<String
                             a href="/knowledge/maturity" { "Maturity" }
                             a href="/help" { "Help" }
                             @match caller {
-                                Some(c) => { span.muted { (c.0.name) " (" (c.0.role.as_str()) ")" } }
+                                Some(c) => {
+                                    span.muted { (c.0.name) " (" (c.0.role.as_str()) ") " }
+                                    form method="post" action="/logout" { button type="submit" { "Sign out" } }
+                                }
                                 None => { a href="/login" { "Sign in" } }
                             }
                         }

@@ -2,6 +2,7 @@
 //! declarations over HTTP (duties calculated, reserved and debited), next to the same pipeline
 //! without money and the bare durable insert of the same declarations.
 //! `smartcustoms bench ledger`: concurrent reservations on one hot account and on many.
+//! `smartcustoms bench knowledge`: building and searching the knowledge base.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use smartcustoms_storage::{GroupCommit, GroupCommitConfig, Store};
 
 use crate::demo::{self, Declarant};
 
+mod knowledge;
 mod ledger;
 mod risk;
 
@@ -38,6 +40,8 @@ pub enum BenchCommand {
     Ledger(LedgerArgs),
     /// Training on outcomes and online scoring with explanations by the platform's model.
     Risk(RiskArgs),
+    /// Building and searching the knowledge base; survey statistics and exports.
+    Knowledge(knowledge::KnowledgeArgs),
 }
 
 /// Arguments of `bench risk`.
@@ -101,6 +105,7 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
         BenchCommand::Pipeline(a) => pipeline(a).await,
         BenchCommand::Ledger(a) => ledger::run(a).await,
         BenchCommand::Risk(a) => risk::run(a).await,
+        BenchCommand::Knowledge(a) => knowledge::run(a).await,
     }
 }
 
