@@ -309,3 +309,29 @@ async fn the_catalogue_page_lists_every_technology_and_term() {
     let r = app.client.get(format!("{}/knowledge/survey", app.base)).send().await.unwrap();
     assert!(r.url().path().starts_with("/login"), "{}", r.url());
 }
+
+#[tokio::test]
+async fn signing_in_keeps_the_token_in_a_cookie_that_the_api_accepts() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let no_redirect = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let login = |token: &'static str| {
+        no_redirect.post(format!("{}/login", app.base)).form(&[("token", token), ("next", "//evil.example/")]).send()
+    };
+    for bad in ["not-a-token", "a;b", ""] {
+        let r = login(bad).await.unwrap();
+        assert_eq!(r.status(), 401, "{bad}");
+        assert!(r.headers().get("set-cookie").is_none());
+    }
+    let r = login(MEMBER_1).await.unwrap();
+    assert_eq!(r.status(), 303);
+    // Only paths of this site are followed after signing in.
+    assert_eq!(r.headers()["location"], "/knowledge");
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    let pair = cookie.split(';').next().unwrap().to_string();
+    let r = app.client.get(format!("{}/api/v1/knowledge/survey", app.base)).header("cookie", &pair).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let r = no_redirect.post(format!("{}/logout", app.base)).send().await.unwrap();
+    assert!(r.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+}

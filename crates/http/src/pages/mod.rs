@@ -186,17 +186,18 @@ pub struct Login {
 /// Checks the token and keeps it in an HTTP-only, same-site cookie.
 pub async fn login(axum::extract::State(state): axum::extract::State<AppState>, Form(f): Form<Login>) -> Response {
     let token = f.token.trim();
-    let known = !token.is_empty() && token.len() <= 256 && token.chars().all(|c| c.is_ascii_graphic());
-    match known.then_some(()).map(|_| state.principal(token)) {
-        Some(lookup) => match lookup.await {
-            Ok(Some(_)) => {
-                let cookie = format!("{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200");
-                ([(header::SET_COOKIE, cookie)], Redirect::to(&local_path(f.next.as_deref()))).into_response()
-            }
-            Ok(None) => (StatusCode::UNAUTHORIZED, login_page(f.next.as_deref(), Some("This token is not valid."))).into_response(),
-            Err(e) => PageError::at("/login")(e.into()).into_response(),
-        },
-        None => (StatusCode::UNAUTHORIZED, login_page(f.next.as_deref(), Some("This token is not valid."))).into_response(),
+    // A token goes into a cookie value, which must not hold separators or quotes.
+    let known = !token.is_empty()
+        && token.len() <= 256
+        && token.chars().all(|c| c.is_ascii_graphic() && !matches!(c, ';' | ',' | '"' | '\\'));
+    let principal = if known { state.principal(token).await } else { Ok(None) };
+    match principal {
+        Ok(Some(_)) => {
+            let cookie = format!("{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200");
+            ([(header::SET_COOKIE, cookie)], Redirect::to(&local_path(f.next.as_deref()))).into_response()
+        }
+        Ok(None) => (StatusCode::UNAUTHORIZED, login_page(f.next.as_deref(), Some("This token is not valid."))).into_response(),
+        Err(e) => PageError::at("/login")(e.into()).into_response(),
     }
 }
 
