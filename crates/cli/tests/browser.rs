@@ -21,13 +21,16 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 struct Driver {
     child: Child,
     port: u16,
-    _profile: tempfile::TempDir,
+    profile: tempfile::TempDir,
 }
 
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // A test that failed never closed its session, and Chromium outlives its driver: stop
+        // every process of this test's own browser profile.
+        let _ = Command::new("pkill").arg("-f").arg(self.profile.path()).status();
     }
 }
 
@@ -53,11 +56,11 @@ fn driver() -> Option<Driver> {
         assert!(Instant::now() < deadline, "chromedriver did not listen within 20 s");
         std::thread::sleep(Duration::from_millis(100));
     }
-    Some(Driver { child, port, _profile: tempfile::tempdir().unwrap() })
+    Some(Driver { child, port, profile: tempfile::tempdir().unwrap() })
 }
 
 async fn browser(d: &Driver) -> Client {
-    let profile = d._profile.path().display().to_string();
+    let profile = d.profile.path().display().to_string();
     let caps = json!({
         "browserName": "chrome",
         "goog:chromeOptions": {

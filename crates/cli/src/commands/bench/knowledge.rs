@@ -63,6 +63,7 @@ pub async fn run(a: KnowledgeArgs) -> anyhow::Result<u8> {
             stakeholder_group: "customs_administration".into(),
             title: format!("Project {i}"),
             primary_technology: SurveyTechnology::ALL[i % SurveyTechnology::ALL.len()].code().into(),
+            primary_technology_other: "a technology of the benchmark".into(),
             use_cases: vec![UseCase::ALL[i % UseCase::ALL.len()].code().into()],
             status: ["adopted", "under_development", "planned", "under_consideration"][i % 4].into(),
             outline: "A project of the survey benchmark with an outline of a few words.".into(),
