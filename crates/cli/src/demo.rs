@@ -155,12 +155,39 @@ async fn seed_survey(store: &dyn Store, now: i64) -> anyhow::Result<()> {
         return Ok(());
     }
     let answers = [
-        ("Customs of Examplestan", "EE", "Machine-learned risk scoring of consignments", "ai_ml", &["big_data"][..],
-         &["risk_management"][..], "adopted", "Gradient-boosted trees score every goods item at filing; officers see the reasons.", &["11"][..]),
-        ("Customs of Examplestan", "EE", "GPS navigation seals for transit", "iot", &["geospatial"][..],
-         &["efficiency", "intelligence"][..], "under_development", "Seals report position and opening events to the transit system.", &[][..]),
-        ("Customs of Sampleland", "FI", "Blockchain exchange of certificates of origin", "blockchain", &["cloud"][..],
-         &["governance", "efficiency"][..], "planned", "A shared ledger with a partner country for preferential origin proofs.", &[][..]),
+        (
+            "Customs of Examplestan",
+            "EE",
+            "Machine-learned risk scoring of consignments",
+            "ai_ml",
+            &["big_data"][..],
+            &["risk_management"][..],
+            "adopted",
+            "Gradient-boosted trees score every goods item at filing; officers see the reasons.",
+            &["11"][..],
+        ),
+        (
+            "Customs of Examplestan",
+            "EE",
+            "GPS navigation seals for transit",
+            "iot",
+            &["geospatial"][..],
+            &["efficiency", "intelligence"][..],
+            "under_development",
+            "Seals report position and opening events to the transit system.",
+            &[][..],
+        ),
+        (
+            "Customs of Sampleland",
+            "FI",
+            "Blockchain exchange of certificates of origin",
+            "blockchain",
+            &["cloud"][..],
+            &["governance", "efficiency"][..],
+            "planned",
+            "A shared ledger with a partner country for preferential origin proofs.",
+            &[][..],
+        ),
     ];
     for (organization, country, title, technology, secondary, use_cases, status, outline, confidential) in answers {
         let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();

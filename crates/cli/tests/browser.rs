@@ -130,7 +130,10 @@ async fn an_officer_browses_the_catalogue_searches_and_a_member_submits_a_survey
     for r in results.iter().take(3) {
         top.push(r.attr("href").await.unwrap().unwrap_or_default());
     }
-    assert!(top.iter().any(|h| h == "/knowledge/terms/single-personal-account" || h == "/knowledge/technologies/17"), "{top:?}");
+    assert!(
+        top.iter().any(|h| h == "/knowledge/terms/single-personal-account" || h == "/knowledge/technologies/17"),
+        "{top:?}"
+    );
     shot(&c, "search").await;
 
     // A member signs in and submits the survey form, first with a wrong value.

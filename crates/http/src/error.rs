@@ -137,9 +137,10 @@ impl ApiError {
             ApiError::Forbidden(..) | ApiError::DeclarantMismatch { .. } => StatusCode::FORBIDDEN,
             // A trader must not learn whether someone else's declaration exists.
             ApiError::NotYours(_) | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::MalformedJson(_) | ApiError::BadParameter(..) | ApiError::BadHeader(..) | ApiError::SearchQuery(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            ApiError::MalformedJson(_)
+            | ApiError::BadParameter(..)
+            | ApiError::BadHeader(..)
+            | ApiError::SearchQuery(_) => StatusCode::BAD_REQUEST,
             ApiError::Schema { .. }
             | ApiError::BadPublicKey
             | ApiError::ProfileSyntax(_)

@@ -22,11 +22,27 @@ pub const HELP: &[HelpPage] = &[
     HelpPage { slug: "overview", title: "Platform overview", markdown: include_str!("../../../README.md") },
     HelpPage { slug: "knowledge", title: "The knowledge base", markdown: include_str!("../../../docs/knowledge.md") },
     HelpPage { slug: "errors", title: "Error and reason codes", markdown: include_str!("../../../docs/errors.md") },
-    HelpPage { slug: "flc-rules", title: "Format-logical control rules", markdown: include_str!("../../../docs/flc-rules.md") },
-    HelpPage { slug: "risk-language", title: "The risk profile language", markdown: include_str!("../../../docs/risk-language.md") },
-    HelpPage { slug: "tariff", title: "Tariff and duty calculation", markdown: include_str!("../../../docs/tariff.md") },
+    HelpPage {
+        slug: "flc-rules",
+        title: "Format-logical control rules",
+        markdown: include_str!("../../../docs/flc-rules.md"),
+    },
+    HelpPage {
+        slug: "risk-language",
+        title: "The risk profile language",
+        markdown: include_str!("../../../docs/risk-language.md"),
+    },
+    HelpPage {
+        slug: "tariff",
+        title: "Tariff and duty calculation",
+        markdown: include_str!("../../../docs/tariff.md"),
+    },
     HelpPage { slug: "valuation", title: "Customs value check", markdown: include_str!("../../../docs/valuation.md") },
-    HelpPage { slug: "data-model", title: "Declaration data model", markdown: include_str!("../../../docs/data-model.md") },
+    HelpPage {
+        slug: "data-model",
+        title: "Declaration data model",
+        markdown: include_str!("../../../docs/data-model.md"),
+    },
 ];
 
 /// The loaded knowledge base.
@@ -53,7 +69,10 @@ pub const RELEVANCE_QUESTIONS: [(&str, &[&str]); 20] = [
     ("What is a digital twin?", &["term:digital-twin", "technology:35"]),
     ("Can goods be released automatically without an officer?", &["technology:8", "technology:58"]),
     ("How does the risk management system learn from inspection results?", &["technology:34"]),
-    ("How is the declared customs value checked against prices?", &["technology:19", "term:automated-system-for-checking-customs-value", "help:valuation#the-check"]),
+    (
+        "How is the declared customs value checked against prices?",
+        &["technology:19", "term:automated-system-for-checking-customs-value", "help:valuation#the-check"],
+    ),
     ("What is the Single Window?", &["technology:25", "term:single-window-mechanism"]),
     ("electronic queue for trucks at the checkpoint", &["technology:55"]),
     ("automatic recognition of vehicle number plates", &["technology:60"]),
@@ -63,7 +82,10 @@ pub const RELEVANCE_QUESTIONS: [(&str, &[&str]); 20] = [
     ("research paper on blockchain for customs", &["instrument:5"]),
     ("What does the error PAY_003 mean?", &["help:errors#api-errors"]),
     ("How do I write a risk profile?", &["help:risk-language#the-risk-profile-language"]),
-    ("Who sees confidential answers of the WCO survey?", &["help:knowledge#submitting-an-answer-to-the-wco-smart-customs-survey"]),
+    (
+        "Who sees confidential answers of the WCO survey?",
+        &["help:knowledge#submitting-an-answer-to-the-wco-smart-customs-survey"],
+    ),
     ("How is the maturity of an administration scored?", &["help:knowledge#maturity-self-assessment"]),
     ("remote release of goods kept at a border warehouse", &["technology:11"]),
     ("authorised economic operator programme", &["technology:43"]),
@@ -80,9 +102,7 @@ pub fn build() -> Result<Knowledge, String> {
 /// the process. An inconsistent catalogue is an error of the build, reported at start.
 pub fn load() -> Result<Arc<Knowledge>, String> {
     static LOADED: OnceLock<Result<Arc<Knowledge>, String>> = OnceLock::new();
-    LOADED
-        .get_or_init(|| build().map(Arc::new))
-        .clone()
+    LOADED.get_or_init(|| build().map(Arc::new)).clone()
 }
 
 /// Address of a technology's page.
@@ -166,7 +186,7 @@ pub fn link_terms<'a>(catalogue: &Catalogue, text: &'a str) -> Vec<(Option<Strin
         })
         .filter(|(name, _)| name.len() >= 4)
         .collect();
-    terms.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    terms.sort_by_key(|t| std::cmp::Reverse(t.0.len()));
     let word = |b: Option<&u8>| b.is_none_or(|c| !c.is_ascii_alphanumeric());
     let mut spans: Vec<(usize, usize, &str)> = Vec::new();
     let mut linked: Vec<&str> = Vec::new();
@@ -178,7 +198,8 @@ pub fn link_terms<'a>(catalogue: &Catalogue, text: &'a str) -> Vec<(Option<Strin
         while let Some(pos) = lower[from..].find(name.as_str()).map(|p| p + from) {
             let end = pos + name.len();
             let free = spans.iter().all(|(s, e, _)| end <= *s || pos >= *e);
-            if free && word(pos.checked_sub(1).and_then(|i| lower.as_bytes().get(i))) && word(lower.as_bytes().get(end)) {
+            if free && word(pos.checked_sub(1).and_then(|i| lower.as_bytes().get(i))) && word(lower.as_bytes().get(end))
+            {
                 spans.push((pos, end, id));
                 linked.push(id);
                 break;

@@ -4,7 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    account, declarations, inspections, keys, knowledge, maturity, notifications, profiles, risk, survey, system, tariff,
+    account, declarations, inspections, keys, knowledge, maturity, notifications, profiles, risk, survey, system,
+    tariff,
 };
 
 #[derive(OpenApi)]

@@ -24,6 +24,10 @@ fn every_written_down_question_finds_its_passage_in_the_top_3() {
             _ => misses.push(format!("{q:?}: expected {expected:?}, got {:?}", &ids[..ids.len().min(5)])),
         }
     }
-    println!("top-3 hits: {found} of {}; mean reciprocal rank {:.3}", QUESTIONS.len(), reciprocal / QUESTIONS.len() as f64);
+    println!(
+        "top-3 hits: {found} of {}; mean reciprocal rank {:.3}",
+        QUESTIONS.len(),
+        reciprocal / QUESTIONS.len() as f64
+    );
     assert!(misses.is_empty(), "{}", misses.join("\n"));
 }

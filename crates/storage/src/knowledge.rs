@@ -95,8 +95,13 @@ pub trait KnowledgeQueries {
     async fn survey_attachment(&self, answer_id: i64, n: i64) -> StoreResult<Option<(AttachmentMeta, Vec<u8>)>>;
 
     /// Keeps a maturity assessment (its answers, JSON); returns its id.
-    async fn add_maturity_assessment(&self, administration: &str, author: &str, assessment: &str, at_us: i64)
-        -> StoreResult<i64>;
+    async fn add_maturity_assessment(
+        &self,
+        administration: &str,
+        author: &str,
+        assessment: &str,
+        at_us: i64,
+    ) -> StoreResult<i64>;
 
     /// Every maturity assessment, newest first.
     async fn maturity_assessments(&self) -> StoreResult<Vec<AssessmentRecord>>;

@@ -101,7 +101,9 @@ fn print_demo_banner(addr: std::net::SocketAddr) {
     println!("  curl -s -H 'Authorization: Bearer demo-analyst' http://{addr}/api/v1/risk/effectiveness");
     println!("  curl -s -H 'Authorization: Bearer demo-officer' http://{addr}/api/v1/risk/operators");
     println!("  curl -s 'http://{addr}/api/v1/knowledge/search?q=how+does+automatic+release+work'");
-    println!("  curl -s -H 'Authorization: Bearer demo-member-2' 'http://{addr}/api/v1/knowledge/survey/export?format=csv'");
+    println!(
+        "  curl -s -H 'Authorization: Bearer demo-member-2' 'http://{addr}/api/v1/knowledge/survey/export?format=csv'"
+    );
     println!("knowledge base: http://{addr}/knowledge (sign in at /login with demo-member-1 for the survey and maturity pages)");
 }
 

@@ -133,22 +133,30 @@ async fn survey_answers_are_validated_field_by_field() {
         .collect();
     assert_eq!(
         findings,
-        vec![("email", "SURVEY_004"), ("country", "SURVEY_005"), ("use_cases[0]", "SURVEY_003"), ("outline", "SURVEY_006")]
+        vec![
+            ("email", "SURVEY_004"),
+            ("country", "SURVEY_005"),
+            ("use_cases[0]", "SURVEY_003"),
+            ("outline", "SURVEY_006")
+        ]
     );
     // Unknown fields and bad base64 are refused too; nothing was stored.
     let (s, body) = app.post("/api/v1/knowledge/survey", MEMBER_1, &json!({ "answer": { "colour": "red" } })).await;
     assert_eq!((s, body["error"]["code"].as_str()), (422, Some("REQ_002")));
     let file = json!({ "name": "a.pdf", "content_type": "application/pdf", "data": "***" });
-    let (s, body) =
-        app.post("/api/v1/knowledge/survey", MEMBER_1, &json!({ "answer": answer("T", "o", &[]), "attachments": [file] })).await;
+    let (s, body) = app
+        .post("/api/v1/knowledge/survey", MEMBER_1, &json!({ "answer": answer("T", "o", &[]), "attachments": [file] }))
+        .await;
     assert_eq!((s, body["error"]["details"]["findings"][0]["code"].as_str()), (422, Some("SURVEY_007")));
     let big = base64::engine::general_purpose::STANDARD.encode(vec![7u8; 10 * 1024 * 1024 + 1]);
     let file = json!({ "name": "big.bin", "content_type": "application/octet-stream", "data": big });
-    let (s, body) =
-        app.post("/api/v1/knowledge/survey", MEMBER_1, &json!({ "answer": answer("T", "o", &[]), "attachments": [file] })).await;
+    let (s, body) = app
+        .post("/api/v1/knowledge/survey", MEMBER_1, &json!({ "answer": answer("T", "o", &[]), "attachments": [file] }))
+        .await;
     assert_eq!((s, body["error"]["details"]["findings"][0]["field"].as_str()), (422, Some("attachments[0]")));
     // Traders do not submit; nobody submits without a token.
-    let (s, _) = app.post("/api/v1/knowledge/survey", &app.traders[0].token, &json!({ "answer": answer("T", "o", &[]) })).await;
+    let (s, _) =
+        app.post("/api/v1/knowledge/survey", &app.traders[0].token, &json!({ "answer": answer("T", "o", &[]) })).await;
     assert_eq!(s, 403);
     let (s, list) = app.get("/api/v1/knowledge/survey", Some(MEMBER_1)).await;
     assert_eq!((s, list.as_array().map(Vec::len)), (200, Some(0)));
@@ -168,13 +176,23 @@ async fn a_confidential_answer_never_reaches_another_member() {
         let (s, created) = app.post("/api/v1/knowledge/survey", MEMBER_1, &submission).await;
         assert_eq!(s, 201, "{backend}: {created}");
         let id = created["id"].as_i64().unwrap();
-        let (s, _) = app.post("/api/v1/knowledge/survey", MEMBER_2, &json!({ "answer": answer("Open data", "Public outline.", &[]) })).await;
+        let (s, _) = app
+            .post(
+                "/api/v1/knowledge/survey",
+                MEMBER_2,
+                &json!({ "answer": answer("Open data", "Public outline.", &[]) }),
+            )
+            .await;
         assert_eq!(s, 201);
 
         // The other member: the answer is there, its confidential questions are not.
         let (_, seen) = app.get(&format!("/api/v1/knowledge/survey/{id}"), Some(MEMBER_2)).await;
         assert_eq!(seen["answer"]["title"], "Risk scoring at the port", "{backend}");
-        assert!(seen["answer"]["outline"].is_null() && seen["answer"]["email"].is_null() && seen["answer"]["status"].is_null());
+        assert!(
+            seen["answer"]["outline"].is_null()
+                && seen["answer"]["email"].is_null()
+                && seen["answer"]["status"].is_null()
+        );
         assert!(seen["attachments"].is_null());
         assert!(!seen.to_string().contains(secret));
         let (s, _) = app.get(&format!("/api/v1/knowledge/survey/{id}/attachments/1"), Some(MEMBER_2)).await;
@@ -184,9 +202,16 @@ async fn a_confidential_answer_never_reaches_another_member() {
         let (_, by_status) = app.get("/api/v1/knowledge/survey?status=under_development", Some(MEMBER_2)).await;
         assert_eq!(by_status.as_array().unwrap().len(), 1, "{backend}: a filter on a withheld status leaks");
         let (_, stats) = app.get("/api/v1/knowledge/survey/stats", Some(MEMBER_2)).await;
-        let ai = stats["technology_status"].as_array().unwrap().iter().find(|t| t["technology"] == "ai_ml").unwrap().clone();
+        let ai =
+            stats["technology_status"].as_array().unwrap().iter().find(|t| t["technology"] == "ai_ml").unwrap().clone();
         assert_eq!(ai["total"], 1, "{backend}: statistics count a withheld status");
-        let csv = app.client.get(format!("{}/api/v1/knowledge/survey/export?format=csv", app.base)).bearer_auth(MEMBER_2).send().await.unwrap();
+        let csv = app
+            .client
+            .get(format!("{}/api/v1/knowledge/survey/export?format=csv", app.base))
+            .bearer_auth(MEMBER_2)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
         let csv = csv.text().await.unwrap();
         assert_eq!(csv.lines().count(), 3, "{csv}");
@@ -202,11 +227,20 @@ async fn a_confidential_answer_never_reaches_another_member() {
             assert_eq!(own.as_array().unwrap().len(), 1, "{backend} {token}");
             assert_eq!(own[0]["answer"]["email"], "a.officer@customs.example");
         }
-        let r = app.client.get(format!("{}/api/v1/knowledge/survey/{id}/attachments/1", app.base)).bearer_auth(MEMBER_1).send().await.unwrap();
+        let r = app
+            .client
+            .get(format!("{}/api/v1/knowledge/survey/{id}/attachments/1", app.base))
+            .bearer_auth(MEMBER_1)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200);
         assert_eq!(r.text().await.unwrap(), format!("the {secret} plan"));
         let (_, stats) = app.get("/api/v1/knowledge/survey/stats", Some(MEMBER_1)).await;
-        let uses: i64 = stats["use_cases"].as_array().unwrap().iter().find(|u| u["code"] == "risk_management").unwrap()["count"].as_i64().unwrap();
+        let uses: i64 = stats["use_cases"].as_array().unwrap().iter().find(|u| u["code"] == "risk_management").unwrap()
+            ["count"]
+            .as_i64()
+            .unwrap();
         assert_eq!(uses, 2);
     }
 }
@@ -238,10 +272,18 @@ async fn a_maturity_assessment_is_scored_kept_and_compared() {
         assert_eq!(s, 200);
         assert_eq!(against["report"]["target"], "this platform (last 30 days)");
         let (_, platform) = app.get("/api/v1/knowledge/maturity/platform", Some(MEMBER_1)).await;
-        let statuses: Vec<&str> = platform["answers"].as_array().unwrap().iter().map(|a| a["status"].as_str().unwrap()).collect();
-        assert!(statuses.contains(&"under_development") && statuses.contains(&"planned") && statuses.contains(&"not_considered"));
+        let statuses: Vec<&str> =
+            platform["answers"].as_array().unwrap().iter().map(|a| a["status"].as_str().unwrap()).collect();
+        assert!(
+            statuses.contains(&"under_development")
+                && statuses.contains(&"planned")
+                && statuses.contains(&"not_considered")
+        );
         // No declaration was filed in this fresh database, so nothing that counts filings is adopted.
-        assert_eq!(platform["answers"][7]["status"], "under_development", "{backend}: item 8 (automatic release) unused");
+        assert_eq!(
+            platform["answers"][7]["status"], "under_development",
+            "{backend}: item 8 (automatic release) unused"
+        );
 
         // Another member neither lists nor reads it; bad answers are refused.
         let (s, _) = app.get(&format!("/api/v1/knowledge/maturity/{id}"), Some(MEMBER_2)).await;
@@ -262,7 +304,9 @@ async fn a_maturity_assessment_is_scored_kept_and_compared() {
 async fn the_platform_profile_counts_what_was_used() {
     let db = sqlite_db();
     let app = spawn_app(&db.url).await;
-    let item = |profile: &Value, n: i64| profile["answers"].as_array().unwrap().iter().find(|a| a["number"] == n).unwrap().clone();
+    let item = |profile: &Value, n: i64| {
+        profile["answers"].as_array().unwrap().iter().find(|a| a["number"] == n).unwrap().clone()
+    };
     // Item 19, the customs value check, counts registered declarations.
     let (_, before) = app.get("/api/v1/knowledge/maturity/platform", Some("test-analyst")).await;
     assert_eq!(item(&before, 19)["status"], "under_development");
@@ -330,7 +374,8 @@ async fn signing_in_keeps_the_token_in_a_cookie_that_the_api_accepts() {
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
     let pair = cookie.split(';').next().unwrap().to_string();
-    let r = app.client.get(format!("{}/api/v1/knowledge/survey", app.base)).header("cookie", &pair).send().await.unwrap();
+    let r =
+        app.client.get(format!("{}/api/v1/knowledge/survey", app.base)).header("cookie", &pair).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let r = no_redirect.post(format!("{}/logout", app.base)).send().await.unwrap();
     assert!(r.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));

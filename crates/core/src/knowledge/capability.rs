@@ -155,7 +155,11 @@ pub const CAPABILITIES: &[Capability] = &[
         id: "G2",
         name: "Maturity self-assessment",
         status: Status::Implemented,
-        evidence: &["POST /api/v1/knowledge/maturity", "GET /api/v1/knowledge/maturity/platform", "GET /knowledge/maturity"],
+        evidence: &[
+            "POST /api/v1/knowledge/maturity",
+            "GET /api/v1/knowledge/maturity/platform",
+            "GET /knowledge/maturity",
+        ],
         usage: &["assessments"],
     },
     Capability {
@@ -201,8 +205,10 @@ pub(super) fn claim_problems(t: &Technology) -> Vec<String> {
         Status::Implemented if statuses.is_empty() || statuses.iter().any(|s| *s != Status::Implemented) => {
             Some("implemented, but not every capability it names is implemented")
         }
-        Status::Partial if !statuses.iter().any(built) => Some("partial, but none of the capabilities it names is built"),
-        Status::Planned if statuses.iter().any(|s| *s == Status::Implemented) => {
+        Status::Partial if !statuses.iter().any(built) => {
+            Some("partial, but none of the capabilities it names is built")
+        }
+        Status::Planned if statuses.contains(&Status::Implemented) => {
             Some("planned, but a capability it names is implemented: say partial or implemented")
         }
         _ => None,

@@ -163,7 +163,9 @@ impl Status {
 
     /// Parses a code.
     pub fn parse(code: &str) -> Option<Status> {
-        [Status::Implemented, Status::Partial, Status::Planned, Status::OutOfScope].into_iter().find(|s| s.code() == code)
+        [Status::Implemented, Status::Partial, Status::Planned, Status::OutOfScope]
+            .into_iter()
+            .find(|s| s.code() == code)
     }
 }
 
@@ -305,7 +307,12 @@ impl Catalogue {
     }
 
     /// [`Catalogue::embedded`] from given texts.
-    pub fn parse(technologies: &str, terms: &str, instruments: &str, table1: &str) -> Result<Catalogue, KnowledgeError> {
+    pub fn parse(
+        technologies: &str,
+        terms: &str,
+        instruments: &str,
+        table1: &str,
+    ) -> Result<Catalogue, KnowledgeError> {
         fn json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, KnowledgeError> {
             serde_json::from_str(text).map_err(|e| KnowledgeError(vec![format!("{what}: {e}")]))
         }
@@ -397,7 +404,8 @@ impl Catalogue {
     /// Capability ids named anywhere in the catalogue that the platform does not know.
     pub fn unknown_capabilities(&self) -> Vec<String> {
         let known: BTreeSet<&str> = CAPABILITIES.iter().map(|c| c.id).collect();
-        let named: BTreeSet<&str> = self.technologies.iter().flat_map(|t| t.capabilities.iter().map(String::as_str)).collect();
+        let named: BTreeSet<&str> =
+            self.technologies.iter().flat_map(|t| t.capabilities.iter().map(String::as_str)).collect();
         named.difference(&known).map(|s| s.to_string()).collect()
     }
 }
@@ -418,7 +426,10 @@ mod tests {
         let c = catalogue();
         assert_eq!(c.technologies.len(), 71);
         assert_eq!(c.terms.len(), 46);
-        assert!(c.technologies.iter().all(|t| !t.summary.is_empty() && !t.name.is_empty() && !t.status_note.is_empty()));
+        assert!(c
+            .technologies
+            .iter()
+            .all(|t| !t.summary.is_empty() && !t.name.is_empty() && !t.status_note.is_empty()));
         assert!(c.terms.iter().all(|t| !t.definition.is_empty()));
         let ids: BTreeSet<&str> = c.terms.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids.len(), 46, "term ids are unique");

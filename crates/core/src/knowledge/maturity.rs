@@ -190,12 +190,15 @@ impl AssessmentDraft {
         let own = answers_by_item(catalogue, &self.answers, "answers", &mut problems);
         let (target_name, target_levels) = match target {
             Target::Full => ("full adoption".to_string(), HashMap::new()),
-            Target::Profile(name, answers) => (name.clone(), answers_by_item(catalogue, answers, "target", &mut problems)),
+            Target::Profile(name, answers) => {
+                (name.clone(), answers_by_item(catalogue, answers, "target", &mut problems))
+            }
         };
         if !problems.is_empty() {
             return Err(MaturityError(problems));
         }
-        let status_of = |map: &HashMap<u8, &MaturityAnswer>, n: u8| map.get(&n).map_or(Adoption::NotConsidered, |a| a.status);
+        let status_of =
+            |map: &HashMap<u8, &MaturityAnswer>, n: u8| map.get(&n).map_or(Adoption::NotConsidered, |a| a.status);
         let target_of = |n: u8| match target {
             Target::Full => Adoption::Adopted,
             Target::Profile(..) => status_of(&target_levels, n),
@@ -214,7 +217,8 @@ impl AssessmentDraft {
             });
         }
         let all = catalogue.technologies.len();
-        let total = |f: &dyn Fn(u8) -> Adoption| catalogue.technologies.iter().map(|t| u32::from(f(t.number).level())).sum();
+        let total =
+            |f: &dyn Fn(u8) -> Adoption| catalogue.technologies.iter().map(|t| u32::from(f(t.number).level())).sum();
         let mut gaps: Vec<Gap> = catalogue
             .technologies
             .iter()
@@ -244,7 +248,9 @@ impl AssessmentDraft {
                 .iter()
                 .map(|t| match own.get(&t.number) {
                     Some(a) => (*a).clone(),
-                    None => MaturityAnswer { number: t.number, status: Adoption::NotConsidered, evidence: String::new() },
+                    None => {
+                        MaturityAnswer { number: t.number, status: Adoption::NotConsidered, evidence: String::new() }
+                    }
                 })
                 .collect(),
         })
@@ -284,13 +290,16 @@ pub fn platform_answers(catalogue: &Catalogue, usage: &PlatformUsage) -> Vec<Mat
         .technologies
         .iter()
         .map(|t| {
-            let caps: Vec<&capability::Capability> = t.capabilities.iter().filter_map(|id| capability::find(id)).collect();
+            let caps: Vec<&capability::Capability> =
+                t.capabilities.iter().filter_map(|id| capability::find(id)).collect();
             let used = |c: &capability::Capability| c.usage.is_empty() || usage.get(c.id).is_some_and(|u| u.count > 0);
             let evidence: Vec<String> = caps
                 .iter()
                 .map(|c| match (c.status, usage.get(c.id)) {
                     (Status::Planned | Status::OutOfScope, _) => format!("{} {}: {}", c.id, c.name, c.status.label()),
-                    (_, _) if c.usage.is_empty() => format!("{} {}: {}, served by this platform", c.id, c.name, c.status.label()),
+                    (_, _) if c.usage.is_empty() => {
+                        format!("{} {}: {}, served by this platform", c.id, c.name, c.status.label())
+                    }
                     (_, u) => format!(
                         "{} {}: {}, {} {} in the last 30 days",
                         c.id,
@@ -398,7 +407,10 @@ mod tests {
         }
         // Nothing used: implemented items whose capabilities count activity fall back.
         let idle = platform_answers(&c, &PlatformUsage::new());
-        let registration = c.technologies.iter().position(|t| t.capabilities.iter().any(|c| c == "A4") && t.status == Status::Implemented);
+        let registration = c
+            .technologies
+            .iter()
+            .position(|t| t.capabilities.iter().any(|c| c == "A4") && t.status == Status::Implemented);
         if let Some(i) = registration {
             assert_eq!(idle[i].status, Adoption::UnderDevelopment);
         }

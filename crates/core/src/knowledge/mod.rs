@@ -11,11 +11,13 @@ mod maturity;
 mod options;
 mod survey;
 
-pub use capability::{Capability, CapabilityUse, CAPABILITIES};
-pub use catalogue::{slug, Catalogue, Group, Instrument, KnowledgeError, Section, Status, Table1Element, Technology, Term};
+pub use capability::{find as capability, Capability, CapabilityUse, CAPABILITIES};
+pub use catalogue::{
+    slug, Catalogue, Group, Instrument, KnowledgeError, Section, Status, Table1Element, Technology, Term,
+};
 pub use maturity::{
-    Adoption, AssessmentDraft, Gap, GroupScore, MaturityAnswer, MaturityError, MaturityReport, PlatformUsage, Target,
-    platform_answers,
+    platform_answers, Adoption, AssessmentDraft, Gap, GroupScore, MaturityAnswer, MaturityError, MaturityReport,
+    PlatformUsage, Target,
 };
 pub use options::{Benefit, PerformanceImprovement, StakeholderGroup, SurveyStatus, SurveyTechnology, UseCase};
 pub use survey::{

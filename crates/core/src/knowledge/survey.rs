@@ -365,12 +365,12 @@ impl SurveyAnswer {
         let stakeholder_group = c.one("stakeholder_group", &draft.stakeholder_group, StakeholderGroup::parse);
         let title = c.text("title", &draft.title, true, SHORT);
         let primary = c.one("primary_technology", &draft.primary_technology, SurveyTechnology::parse);
-        let primary_technology_other = c.text("primary_technology_other", &draft.primary_technology_other, false, SHORT);
+        let primary_technology_other =
+            c.text("primary_technology_other", &draft.primary_technology_other, false, SHORT);
         if primary == Some(SurveyTechnology::Other) && primary_technology_other.is_empty() {
             c.add("primary_technology_other", "SURVEY_001", "say which other technology");
         }
-        let secondary =
-            c.many("secondary_technologies", &draft.secondary_technologies, false, SurveyTechnology::parse);
+        let secondary = c.many("secondary_technologies", &draft.secondary_technologies, false, SurveyTechnology::parse);
         if let Some(p) = primary.filter(|p| *p != SurveyTechnology::Other && secondary.contains(p)) {
             c.add("secondary_technologies", "SURVEY_008", format!("{} is already the primary technology", p.label()));
         }
@@ -395,7 +395,9 @@ impl SurveyAnswer {
             match Question::parse(q) {
                 Some(q) if !confidential.contains(&q) => confidential.push(q),
                 Some(_) => {}
-                None => c.add(format!("confidential[{i}]"), "SURVEY_009", format!("{q:?} is not a question of the form")),
+                None => {
+                    c.add(format!("confidential[{i}]"), "SURVEY_009", format!("{q:?} is not a question of the form"))
+                }
             }
         }
         confidential.sort_unstable();
@@ -613,7 +615,10 @@ mod tests {
         check(|d| d.primary_technology = "telepathy".into(), &[("primary_technology", "SURVEY_003")]);
         check(|d| d.primary_technology = "other".into(), &[("primary_technology_other", "SURVEY_001")]);
         check(|d| d.secondary_technologies = vec!["ai_ml".into()], &[("secondary_technologies", "SURVEY_008")]);
-        check(|d| d.secondary_technologies = vec!["cloud".into(), "cloud".into()], &[("secondary_technologies[1]", "SURVEY_008")]);
+        check(
+            |d| d.secondary_technologies = vec!["cloud".into(), "cloud".into()],
+            &[("secondary_technologies[1]", "SURVEY_008")],
+        );
         check(|d| d.use_cases = vec![], &[("use_cases", "SURVEY_001")]);
         check(|d| d.use_cases = vec!["risk_management".into(), "juggling".into()], &[("use_cases[1]", "SURVEY_003")]);
         check(|d| d.performance_improvements = vec!["speed".into()], &[("performance_improvements[0]", "SURVEY_003")]);
@@ -627,7 +632,18 @@ mod tests {
     fn every_problem_is_reported_at_once() {
         let found = codes(&SurveyDraft::default(), &[]);
         let fields: Vec<&str> = found.iter().map(|(f, _)| f.as_str()).collect();
-        for f in ["organization", "respondent", "email", "country", "stakeholder_group", "title", "primary_technology", "use_cases", "status", "outline"] {
+        for f in [
+            "organization",
+            "respondent",
+            "email",
+            "country",
+            "stakeholder_group",
+            "title",
+            "primary_technology",
+            "use_cases",
+            "status",
+            "outline",
+        ] {
             assert!(fields.contains(&f), "{f} missing from {fields:?}");
         }
     }
@@ -637,7 +653,10 @@ mod tests {
         let file = |size| Attachment { name: "report.pdf".into(), content_type: "application/pdf".into(), size };
         assert!(codes(&draft(), &[file(10 * 1024 * 1024)]).is_empty());
         assert_eq!(codes(&draft(), &[file(10 * 1024 * 1024 + 1)]), vec![("attachments[0]".to_string(), "SURVEY_007")]);
-        assert_eq!(codes(&draft(), &[file(1), file(1), file(1), file(1)]), vec![("attachments".to_string(), "SURVEY_007")]);
+        assert_eq!(
+            codes(&draft(), &[file(1), file(1), file(1), file(1)]),
+            vec![("attachments".to_string(), "SURVEY_007")]
+        );
         assert_eq!(codes(&draft(), &[file(0)]), vec![("attachments[0]".to_string(), "SURVEY_007")]);
     }
 

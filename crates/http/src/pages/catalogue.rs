@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse};
 use maud::{html, Markup};
 
-use smartcustoms_core::knowledge::{Catalogue, Group, Status, CAPABILITIES};
+use smartcustoms_core::knowledge::{self, Catalogue, Group, Status};
 
 use super::{layout, status_badge, PageError, PageResult};
 use crate::auth::Caller;
@@ -82,7 +82,11 @@ pub async fn index(State(state): State<AppState>, caller: Option<Caller>) -> Htm
 }
 
 /// One technology.
-pub async fn technology(State(state): State<AppState>, caller: Option<Caller>, Path(number): Path<String>) -> PageResult {
+pub async fn technology(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    Path(number): Path<String>,
+) -> PageResult {
     let c = &state.knowledge.catalogue;
     let here = format!("/knowledge/technologies/{number}");
     let t = number
@@ -105,7 +109,7 @@ pub async fn technology(State(state): State<AppState>, caller: Option<Caller>, P
             @if !t.capabilities.is_empty() {
                 ul {
                     @for id in &t.capabilities {
-                        @if let Some(cap) = CAPABILITIES.iter().find(|k| k.id == id) {
+                        @if let Some(cap) = knowledge::capability(id) {
                             li { a href=(capability_url(cap.id)) { (cap.id) " " (cap.name) } " — " (status_badge(cap.status)) }
                         }
                     }
@@ -174,9 +178,7 @@ pub async fn term(State(state): State<AppState>, caller: Option<Caller>, Path(id
 /// One capability of the platform: its status, what exposes it, the items it implements.
 pub async fn capability(State(state): State<AppState>, caller: Option<Caller>, Path(id): Path<String>) -> PageResult {
     let here = format!("/knowledge/capabilities/{id}");
-    let cap = CAPABILITIES
-        .iter()
-        .find(|c| c.id == id)
+    let cap = knowledge::capability(&id)
         .ok_or_else(|| PageError::at(&here)(ApiError::NotFound(format!("capability {id}"))))?;
     let items = state.knowledge.catalogue.implemented_by(cap.id);
     Ok(layout(
@@ -206,7 +208,11 @@ pub async fn capability(State(state): State<AppState>, caller: Option<Caller>, P
 }
 
 /// The instruments, searchable.
-pub async fn instruments(State(state): State<AppState>, caller: Option<Caller>, Query(f): Query<InstrumentFilter>) -> Html<String> {
+pub async fn instruments(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    Query(f): Query<InstrumentFilter>,
+) -> Html<String> {
     let c = &state.knowledge.catalogue;
     let shown: Vec<_> = c.instruments.iter().filter(|i| instrument_matches(i, &f)).collect();
     let mut kinds: Vec<&str> = c.instruments.iter().map(|i| i.kind.as_str()).collect();

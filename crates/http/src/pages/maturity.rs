@@ -130,7 +130,11 @@ pub async fn new(State(state): State<AppState>, caller: Option<Caller>) -> PageR
 }
 
 /// Scores and keeps the form's assessment, then shows it.
-pub async fn create(State(state): State<AppState>, caller: Option<Caller>, Form(values): Form<HashMap<String, String>>) -> PageResult {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    Form(values): Form<HashMap<String, String>>,
+) -> PageResult {
     let here = "/knowledge/maturity/new";
     let caller = caller.ok_or_else(|| PageError::at(here)(ApiError::MissingToken))?;
     let mut answers = Vec::new();
@@ -155,7 +159,11 @@ pub async fn create(State(state): State<AppState>, caller: Option<Caller>, Form(
         Ok(kept) => Ok(Redirect::to(&format!("/knowledge/maturity/{}", kept.id)).into_response()),
         Err(ApiError::AssessmentInvalid(problems)) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            layout("Assess an administration", Some(&caller), html! { h1 { "Assess an administration" } (assessment_form(&state, &values, &problems)) }),
+            layout(
+                "Assess an administration",
+                Some(&caller),
+                html! { h1 { "Assess an administration" } (assessment_form(&state, &values, &problems)) },
+            ),
         )
             .into_response()),
         Err(e) => Err(PageError::at(here)(e)),
@@ -163,21 +171,34 @@ pub async fn create(State(state): State<AppState>, caller: Option<Caller>, Form(
 }
 
 /// A kept assessment against a target, printable.
-pub async fn one(State(state): State<AppState>, caller: Option<Caller>, Path(id): Path<i64>, Query(q): Query<TargetQuery>) -> PageResult {
+pub async fn one(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    Path(id): Path<i64>,
+    Query(q): Query<TargetQuery>,
+) -> PageResult {
     let here = format!("/knowledge/maturity/{id}");
     let caller = caller.ok_or_else(|| PageError::at(&here)(ApiError::MissingToken))?;
     let kept = maturity::kept_against(&state, &caller, id, &q).await.map_err(PageError::at(&here))?;
-    Ok(layout("Maturity report", Some(&caller), html! {
-        p.muted { "Assessment " (kept.id) " by " (kept.author) " at " (kept.at) " · "
-            a.noprint href={"/api/v1/knowledge/maturity/" (kept.id)} { "JSON" } }
-        (target_form(&here, &q))
-        (report(&kept.report))
-    })
+    Ok(layout(
+        "Maturity report",
+        Some(&caller),
+        html! {
+            p.muted { "Assessment " (kept.id) " by " (kept.author) " at " (kept.at) " · "
+                a.noprint href={"/api/v1/knowledge/maturity/" (kept.id)} { "JSON" } }
+            (target_form(&here, &q))
+            (report(&kept.report))
+        },
+    )
     .into_response())
 }
 
 /// This platform's own profile, from its configuration and use over the last 30 days.
-pub async fn platform(State(state): State<AppState>, caller: Option<Caller>, Query(q): Query<TargetQuery>) -> PageResult {
+pub async fn platform(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    Query(q): Query<TargetQuery>,
+) -> PageResult {
     let here = "/knowledge/maturity/platform";
     let caller = caller.ok_or_else(|| PageError::at(here)(ApiError::MissingToken))?;
     caller.require(maturity::ASSESSORS, "read maturity assessments").map_err(PageError::at(here))?;

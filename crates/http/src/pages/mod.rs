@@ -196,7 +196,9 @@ pub async fn login(axum::extract::State(state): axum::extract::State<AppState>, 
             let cookie = format!("{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200");
             ([(header::SET_COOKIE, cookie)], Redirect::to(&local_path(f.next.as_deref()))).into_response()
         }
-        Ok(None) => (StatusCode::UNAUTHORIZED, login_page(f.next.as_deref(), Some("This token is not valid."))).into_response(),
+        Ok(None) => {
+            (StatusCode::UNAUTHORIZED, login_page(f.next.as_deref(), Some("This token is not valid."))).into_response()
+        }
         Err(e) => PageError::at("/login")(e.into()).into_response(),
     }
 }

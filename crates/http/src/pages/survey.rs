@@ -34,7 +34,13 @@ fn bars(id: &str, counts: &[Count]) -> Markup {
 }
 
 /// A select of one closed list.
-fn select<T: Copy + PartialEq>(name: &str, all: &[T], chosen: Option<&str>, code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Markup {
+fn select<T: Copy + PartialEq>(
+    name: &str,
+    all: &[T],
+    chosen: Option<&str>,
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Markup {
     html! {
         select name=(name) id=(name) {
             option value="" { "—" }
@@ -47,7 +53,8 @@ fn select<T: Copy + PartialEq>(name: &str, all: &[T], chosen: Option<&str>, code
 pub async fn list(State(state): State<AppState>, caller: Option<Caller>, Query(f): Query<SurveyFilter>) -> PageResult {
     let here = "/knowledge/survey";
     let caller = caller.ok_or_else(|| PageError::at(here)(ApiError::MissingToken))?;
-    let answers = survey::visible(&state, &caller).await.and_then(|a| survey::filter(a, &f)).map_err(PageError::at(here))?;
+    let answers =
+        survey::visible(&state, &caller).await.and_then(|a| survey::filter(a, &f)).map_err(PageError::at(here))?;
     let stats = survey::stats(&answers);
     Ok(layout(
         "Survey repository",
@@ -166,7 +173,13 @@ fn form(draft: &SurveyDraft, findings: &[SurveyFinding]) -> Markup {
             textarea id=(name) name=(name) rows="5" { (value) }
         }
     };
-    fn checks<T: Copy>(name: &str, all: &[T], chosen: &[String], code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Markup {
+    fn checks<T: Copy>(
+        name: &str,
+        all: &[T],
+        chosen: &[String],
+        code: fn(T) -> &'static str,
+        label: fn(T) -> &'static str,
+    ) -> Markup {
         html! {
             @for t in all {
                 label style="font-weight:400;display:inline-block;margin-right:1rem" {
@@ -279,7 +292,12 @@ async fn read_form(mut multipart: Multipart) -> Result<(SurveyDraft, Vec<Receive
             "takeaways" => d.takeaways = value,
             "confidential" => d.confidential.push(value),
             "confidentiality_note" => d.confidentiality_note = value,
-            other => return Err(ApiError::Schema { path: other.to_string(), message: "not a field of the survey form".into() }),
+            other => {
+                return Err(ApiError::Schema {
+                    path: other.to_string(),
+                    message: "not a field of the survey form".into(),
+                })
+            }
         }
     }
     Ok((d, files))
@@ -294,7 +312,11 @@ pub async fn create(State(state): State<AppState>, caller: Option<Caller>, multi
         Ok(id) => Ok(Redirect::to(&format!("/knowledge/survey/{id}")).into_response()),
         Err(ApiError::SurveyInvalid(findings)) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            layout("Submit a survey answer", Some(&caller), html! { h1 { "WCO Smart Customs survey" } (form(&draft, &findings)) }),
+            layout(
+                "Submit a survey answer",
+                Some(&caller),
+                html! { h1 { "WCO Smart Customs survey" } (form(&draft, &findings)) },
+            ),
         )
             .into_response()),
         Err(e) => Err(PageError::at(here)(e)),

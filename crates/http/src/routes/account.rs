@@ -46,7 +46,10 @@ fn amount(value: Decimal) -> Result<Amount, ApiError> {
 }
 
 /// The body of a JSON request, or the coded error for a bad one.
-pub(crate) fn json_body<T>(body: Result<Json<T>, axum::extract::rejection::JsonRejection>, limit: usize) -> Result<T, ApiError> {
+pub(crate) fn json_body<T>(
+    body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
+    limit: usize,
+) -> Result<T, ApiError> {
     body.map(|Json(v)| v).map_err(|e| match e.status() {
         StatusCode::UNPROCESSABLE_ENTITY => ApiError::Schema { path: "$".into(), message: e.body_text() },
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(limit),

@@ -6,7 +6,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use smartcustoms_core::knowledge::{Capability, Group, Instrument, Status, Technology, Term, CAPABILITIES};
+use smartcustoms_core::knowledge::{capability, Capability, Group, Instrument, Status, Technology, Term, CAPABILITIES};
 use smartcustoms_search::Hit;
 
 use crate::error::ApiError;
@@ -72,7 +72,7 @@ pub fn technology_out(t: &Technology) -> TechnologyOut {
         capabilities: t
             .capabilities
             .iter()
-            .filter_map(|id| CAPABILITIES.iter().find(|c| c.id == id))
+            .filter_map(|id| capability(id))
             .map(|c| CapabilityLink { id: c.id, name: c.name, status: c.status, url: capability_url(c.id) })
             .collect(),
         status: t.status,
@@ -123,7 +123,10 @@ pub async fn technologies(
 #[utoipa::path(get, path = "/api/v1/knowledge/technologies/{number}", tag = "knowledge",
     params(("number" = u8, Path, description = "1 to 71")),
     responses((status = 200, body = TechnologyOut), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn technology(State(state): State<AppState>, Path(number): Path<String>) -> Result<Json<TechnologyOut>, ApiError> {
+pub async fn technology(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+) -> Result<Json<TechnologyOut>, ApiError> {
     number
         .parse::<u8>()
         .ok()
@@ -223,7 +226,10 @@ pub fn run_search(state: &AppState, q: &str, limit: usize) -> Result<Vec<Hit>, A
 /// stemming: a question in plain words gives the best passages with links.
 #[utoipa::path(get, path = "/api/v1/knowledge/search", tag = "knowledge", params(SearchQuery),
     responses((status = 200, body = Vec<SearchResult>), (status = 400, body = crate::error::ErrorBody)))]
-pub async fn search(State(state): State<AppState>, Query(q): Query<SearchQuery>) -> Result<Json<Vec<SearchResult>>, ApiError> {
+pub async fn search(
+    State(state): State<AppState>,
+    Query(q): Query<SearchQuery>,
+) -> Result<Json<Vec<SearchResult>>, ApiError> {
     let limit = q.limit.unwrap_or(10);
     if !(1..=50).contains(&limit) {
         return Err(ApiError::BadParameter("limit", "must be between 1 and 50".into()));
@@ -231,7 +237,14 @@ pub async fn search(State(state): State<AppState>, Query(q): Query<SearchQuery>)
     let hits = run_search(&state, &q.q, limit)?;
     Ok(Json(
         hits.into_iter()
-            .map(|h| SearchResult { kind: h.kind, id: h.id, title: h.title, snippet: h.snippet, score: h.score, url: h.url })
+            .map(|h| SearchResult {
+                kind: h.kind,
+                id: h.id,
+                title: h.title,
+                snippet: h.snippet,
+                score: h.score,
+                url: h.url,
+            })
             .collect(),
     ))
 }

@@ -11,7 +11,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use smartcustoms_core::access::Role;
 use smartcustoms_core::knowledge::{
-    platform_answers, AssessmentDraft, CapabilityUse, MaturityAnswer, MaturityReport, PlatformUsage, Target, CAPABILITIES,
+    platform_answers, AssessmentDraft, CapabilityUse, MaturityAnswer, MaturityReport, PlatformUsage, Target,
+    CAPABILITIES,
 };
 use smartcustoms_core::timestamp::rfc3339;
 use smartcustoms_storage::AssessmentRecord;
@@ -68,7 +69,8 @@ pub async fn platform_usage(state: &AppState) -> Result<PlatformUsage, ApiError>
     Ok(CAPABILITIES
         .iter()
         .map(|c| {
-            let count = counts.iter().filter(|(k, _)| c.usage.contains(&k.as_str())).map(|(_, n)| (*n).max(0) as u64).sum();
+            let count =
+                counts.iter().filter(|(k, _)| c.usage.contains(&k.as_str())).map(|(_, n)| (*n).max(0) as u64).sum();
             (c.id, CapabilityUse { count })
         })
         .collect())
@@ -85,8 +87,10 @@ pub async fn target(state: &AppState, caller: &Caller, q: &TargetQuery) -> Resul
         "full" => Ok(Target::Full),
         "platform" => Ok(Target::Profile(PLATFORM.into(), platform_profile(state).await?)),
         id => {
-            let id: i64 = id.parse().map_err(|_| ApiError::BadParameter("target", "full, platform or an assessment id".into()))?;
-            let (_, peer) = Box::pin(kept_draft(state, caller, id)).await?;
+            let id: i64 = id
+                .parse()
+                .map_err(|_| ApiError::BadParameter("target", "full, platform or an assessment id".into()))?;
+            let (_, peer) = kept_draft(state, caller, id).await?;
             Ok(Target::Profile(format!("{} (assessment {id})", peer.administration), peer.answers))
         }
     }
@@ -98,7 +102,12 @@ pub fn score(state: &AppState, draft: &AssessmentDraft, target: &Target) -> Resu
 }
 
 /// Scores and keeps an assessment (its answers, one per item); returns its id and report.
-pub async fn submit(state: &AppState, caller: &Caller, draft: &AssessmentDraft, q: &TargetQuery) -> Result<KeptAssessment, ApiError> {
+pub async fn submit(
+    state: &AppState,
+    caller: &Caller,
+    draft: &AssessmentDraft,
+    q: &TargetQuery,
+) -> Result<KeptAssessment, ApiError> {
     let principal = caller.require(ASSESSORS, "submit maturity assessments")?;
     let target = target(state, caller, q).await?;
     let report = score(state, draft, &target)?;
@@ -114,7 +123,11 @@ pub async fn submit(state: &AppState, caller: &Caller, draft: &AssessmentDraft, 
 
 /// A kept assessment's answers, for a caller who may read them: members read their own,
 /// analysts and administrators every one.
-async fn kept_draft(state: &AppState, caller: &Caller, id: i64) -> Result<(AssessmentRecord, AssessmentDraft), ApiError> {
+async fn kept_draft(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<(AssessmentRecord, AssessmentDraft), ApiError> {
     let principal = caller.require(ASSESSORS, "read maturity assessments")?;
     let missing = || ApiError::NotFound(format!("assessment {id}"));
     let record = state.store.maturity_assessment(id).await?.ok_or_else(missing)?;
@@ -133,7 +146,12 @@ fn parse(record: &AssessmentRecord) -> Result<AssessmentDraft, ApiError> {
 }
 
 /// A kept assessment scored against the target a query names.
-pub async fn kept_against(state: &AppState, caller: &Caller, id: i64, q: &TargetQuery) -> Result<KeptAssessment, ApiError> {
+pub async fn kept_against(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    q: &TargetQuery,
+) -> Result<KeptAssessment, ApiError> {
     let (record, draft) = kept_draft(state, caller, id).await?;
     let report = score(state, &draft, &target(state, caller, q).await?)?;
     Ok(KeptAssessment { id, author: record.author, at: rfc3339(record.at_us), report })
@@ -148,7 +166,13 @@ pub async fn summaries(state: &AppState, caller: &Caller) -> Result<Vec<Assessme
             continue;
         }
         let overall = score(state, &parse(&r)?, &Target::Full)?.overall;
-        out.push(AssessmentSummary { id: r.id, administration: r.administration, author: r.author, at: rfc3339(r.at_us), overall });
+        out.push(AssessmentSummary {
+            id: r.id,
+            administration: r.administration,
+            author: r.author,
+            at: rfc3339(r.at_us),
+            overall,
+        });
     }
     Ok(out)
 }
@@ -197,7 +221,11 @@ pub async fn get(
 /// and their use over the last 30 days, scored against a target.
 #[utoipa::path(get, path = "/api/v1/knowledge/maturity/platform", tag = "knowledge", params(TargetQuery),
     responses((status = 200, body = MaturityReport)), security(("token" = [])))]
-pub async fn platform(State(state): State<AppState>, caller: Caller, Query(q): Query<TargetQuery>) -> Result<Json<MaturityReport>, ApiError> {
+pub async fn platform(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<TargetQuery>,
+) -> Result<Json<MaturityReport>, ApiError> {
     caller.require(ASSESSORS, "read maturity assessments")?;
     let draft = AssessmentDraft { administration: PLATFORM.into(), answers: platform_profile(&state).await? };
     Ok(Json(score(&state, &draft, &target(&state, &caller, &q).await?)?))

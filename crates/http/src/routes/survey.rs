@@ -19,8 +19,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::knowledge::{
-    Attachment, Benefit, PerformanceImprovement, StakeholderGroup, SurveyAnswer, SurveyDraft, SurveyFinding, SurveyStatus,
-    SurveyTechnology, SurveyView, UseCase,
+    Attachment, Benefit, PerformanceImprovement, StakeholderGroup, SurveyAnswer, SurveyDraft, SurveyFinding,
+    SurveyStatus, SurveyTechnology, SurveyView, UseCase,
 };
 use smartcustoms_core::timestamp::rfc3339;
 use smartcustoms_storage::{AttachmentMeta, NewAttachment, NewSurveyAnswer, SurveyRecord};
@@ -95,7 +95,12 @@ pub struct VisibleAnswer {
 }
 
 /// Validates and keeps an answer; returns its id.
-pub async fn submit(state: &AppState, caller: &Caller, draft: SurveyDraft, files: Vec<Received>) -> Result<i64, ApiError> {
+pub async fn submit(
+    state: &AppState,
+    caller: &Caller,
+    draft: SurveyDraft,
+    files: Vec<Received>,
+) -> Result<i64, ApiError> {
     let principal = caller.require(SUBMITTERS, "submit survey answers")?;
     let described: Vec<Attachment> = files
         .iter()
@@ -195,7 +200,8 @@ pub async fn visible(state: &AppState, caller: &Caller) -> Result<Vec<VisibleAns
 /// One answer as `caller` may see it.
 pub async fn visible_one(state: &AppState, caller: &Caller, id: i64) -> Result<VisibleAnswer, ApiError> {
     let principal = caller.require(READERS, "read the survey repository")?;
-    let record = state.store.survey_answer(id).await?.ok_or_else(|| ApiError::NotFound(format!("survey answer {id}")))?;
+    let record =
+        state.store.survey_answer(id).await?.ok_or_else(|| ApiError::NotFound(format!("survey answer {id}")))?;
     view_for(principal, record)
 }
 
@@ -232,7 +238,8 @@ pub fn filter(answers: Vec<VisibleAnswer>, f: &SurveyFilter) -> Result<Vec<Visib
     let use_case = code("use_case", &f.use_case, UseCase::parse)?;
     let group = code("stakeholder_group", &f.stakeholder_group, StakeholderGroup::parse)?;
     let country = f.country.as_deref().map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty());
-    let words: Vec<String> = f.q.as_deref().unwrap_or("").to_lowercase().split_whitespace().map(str::to_string).collect();
+    let words: Vec<String> =
+        f.q.as_deref().unwrap_or("").to_lowercase().split_whitespace().map(str::to_string).collect();
     Ok(answers
         .into_iter()
         .filter(|a| {
@@ -267,7 +274,11 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/knowledge/survey/{id}", tag = "knowledge", params(("id" = i64, Path)),
     responses((status = 200, body = VisibleAnswer), (status = 404, body = crate::error::ErrorBody)),
     security(("token" = [])))]
-pub async fn get(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<VisibleAnswer>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<VisibleAnswer>, ApiError> {
     Ok(Json(visible_one(&state, &caller, id).await?))
 }
 
@@ -340,10 +351,19 @@ pub struct SurveyStats {
 }
 
 /// Counts of each answer of a list among visible answers, every answer of the list included.
-fn counts<T: Copy + PartialEq>(all: &[T], chosen: impl Iterator<Item = T>, code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<Count> {
+fn counts<T: Copy + PartialEq>(
+    all: &[T],
+    chosen: impl Iterator<Item = T>,
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<Count> {
     let chosen: Vec<T> = chosen.collect();
     all.iter()
-        .map(|t| Count { code: code(*t).into(), label: label(*t).into(), count: chosen.iter().filter(|c| *c == t).count() })
+        .map(|t| Count {
+            code: code(*t).into(),
+            label: label(*t).into(),
+            count: chosen.iter().filter(|c| *c == t).count(),
+        })
         .collect()
 }
 
@@ -375,8 +395,18 @@ pub fn stats(answers: &[VisibleAnswer]) -> SurveyStats {
     SurveyStats {
         answers: answers.len(),
         technology_status,
-        use_cases: counts(UseCase::ALL, views.iter().flat_map(|v| v.use_cases.iter().flatten().copied()), UseCase::code, UseCase::label),
-        benefits: counts(Benefit::ALL, views.iter().flat_map(|v| v.benefits.iter().flatten().copied()), Benefit::code, Benefit::label),
+        use_cases: counts(
+            UseCase::ALL,
+            views.iter().flat_map(|v| v.use_cases.iter().flatten().copied()),
+            UseCase::code,
+            UseCase::label,
+        ),
+        benefits: counts(
+            Benefit::ALL,
+            views.iter().flat_map(|v| v.benefits.iter().flatten().copied()),
+            Benefit::code,
+            Benefit::label,
+        ),
         performance_improvements: counts(
             PerformanceImprovement::ALL,
             views.iter().flat_map(|v| v.performance_improvements.iter().flatten().copied()),
@@ -417,10 +447,27 @@ pub fn csv(answers: &[VisibleAnswer]) -> Result<Vec<u8>, ApiError> {
     }
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let header = [
-        "id", "submitted_at", "organization", "respondent", "email", "country", "stakeholder_group", "title",
-        "primary_technology", "primary_technology_other", "secondary_technologies", "use_cases",
-        "performance_improvements", "status", "outline", "scale", "benefits", "benefits_other", "takeaways",
-        "confidential", "attachments",
+        "id",
+        "submitted_at",
+        "organization",
+        "respondent",
+        "email",
+        "country",
+        "stakeholder_group",
+        "title",
+        "primary_technology",
+        "primary_technology_other",
+        "secondary_technologies",
+        "use_cases",
+        "performance_improvements",
+        "status",
+        "outline",
+        "scale",
+        "benefits",
+        "benefits_other",
+        "takeaways",
+        "confidential",
+        "attachments",
     ];
     let failed = |e: ::csv::Error| {
         tracing::error!(error = %e, "writing the survey CSV");
@@ -461,7 +508,11 @@ pub fn csv(answers: &[VisibleAnswer]) -> Result<Vec<u8>, ApiError> {
 /// Export the answers matching the filters, as the caller may see them, as CSV or JSON.
 #[utoipa::path(get, path = "/api/v1/knowledge/survey/export", tag = "knowledge", params(ExportQuery, SurveyFilter),
     responses((status = 200, description = "text/csv or application/json")), security(("token" = [])))]
-pub async fn export(State(state): State<AppState>, caller: Caller, Query(q): Query<ExportQuery>) -> Result<Response, ApiError> {
+pub async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
     let answers = filter(visible(&state, &caller).await?, &q.filter)?;
     match q.format.as_deref().unwrap_or("csv") {
         "csv" => Ok((

@@ -10,7 +10,6 @@ use plotters::prelude::*;
 use super::report::WeekReport;
 use super::run::{Outcome, SimulationError};
 
-
 const PLATFORM: RGBColor = RGBColor(31, 119, 180);
 const RANDOM: RGBColor = RGBColor(255, 127, 14);
 const ORACLE: RGBColor = RGBColor(127, 127, 127);

@@ -53,7 +53,12 @@ pub async fn run(a: KnowledgeArgs) -> anyhow::Result<u8> {
     // A server on a fresh database, with survey answers stored.
     let tmp = tempfile::tempdir().context("creating a temporary directory")?;
     let store = smartcustoms_storage::open(&format!("sqlite:{}", tmp.path().join("bench.db").display())).await?;
-    store.add_token(&token_hash("bench-member"), &Principal { name: "bench-member".into(), role: Role::Member, trader: None }).await?;
+    store
+        .add_token(
+            &token_hash("bench-member"),
+            &Principal { name: "bench-member".into(), role: Role::Member, trader: None },
+        )
+        .await?;
     for i in 0..a.answers {
         let draft = SurveyDraft {
             organization: format!("Administration {}", i % 97),
@@ -81,7 +86,8 @@ pub async fn run(a: KnowledgeArgs) -> anyhow::Result<u8> {
             .await?;
     }
     let commit = GroupCommit::start(store.clone(), GroupCommitConfig::default());
-    let config = HttpConfig { price_refresh: None, retrain_every: None, recategorise_every: None, ..HttpConfig::default() };
+    let config =
+        HttpConfig { price_refresh: None, retrain_every: None, recategorise_every: None, ..HttpConfig::default() };
     let state = AppState::new(store.clone(), commit, config).await?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
