@@ -466,6 +466,27 @@ mod tests {
     }
 
     #[test]
+    fn an_item_claiming_more_than_its_capabilities_is_refused() {
+        let item = |status: &str, caps: &str| {
+            format!(
+                r#"[{{"number":1,"name":"X","group":"automation","summary":"s","for_traders":"t","for_officers":"o",
+                "needs":"n","terms":[],"capabilities":[{caps}],"status":"{status}","status_note":"n"}}]"#
+            )
+        };
+        let refused = |status: &str, caps: &str| Catalogue::parse(&item(status, caps), "[]", "[]", "[]").is_err();
+        // D1 (transit) is planned, A4 implemented, A2 partial.
+        assert!(refused("implemented", r#""D1""#));
+        assert!(refused("implemented", r#""A4","A2""#));
+        assert!(refused("implemented", ""));
+        assert!(refused("partial", r#""D1""#));
+        assert!(refused("planned", r#""A4""#));
+        assert!(refused("planned", r#""Z9""#));
+        assert!(!refused("implemented", r#""A4""#));
+        assert!(!refused("partial", r#""A2","D1""#));
+        assert!(!refused("out_of_scope", ""));
+    }
+
+    #[test]
     fn slugs_are_lower_case_words_joined_by_hyphens() {
         assert_eq!(slug("Automated system for checking customs value"), "automated-system-for-checking-customs-value");
         assert_eq!(slug("  Internet of Things (IoT) "), "internet-of-things-iot");
