@@ -10,7 +10,7 @@ use maud::{html, Markup};
 
 use smartcustoms_core::knowledge::{Adoption, AssessmentDraft, Group, MaturityAnswer, MaturityReport};
 
-use super::{layout, PageError, PageResult};
+use super::{layout, signed_in, PageError, PageResult};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::knowledge::technology_url;
@@ -70,7 +70,7 @@ fn report(r: &MaturityReport) -> Markup {
 /// The assessments the visitor may read.
 pub async fn list(State(state): State<AppState>, caller: Option<Caller>) -> PageResult {
     let here = "/knowledge/maturity";
-    let caller = caller.ok_or_else(|| PageError::at(here)(ApiError::MissingToken))?;
+    let caller = signed_in(caller, here)?;
     let rows = maturity::summaries(&state, &caller).await.map_err(PageError::at(here))?;
     Ok(layout("Maturity self-assessment", Some(&caller), html! {
         h1 { "Maturity self-assessment" }
@@ -119,7 +119,7 @@ fn assessment_form(state: &AppState, values: &HashMap<String, String>, problems:
 /// The empty form (every item preset to not considered).
 pub async fn new(State(state): State<AppState>, caller: Option<Caller>) -> PageResult {
     let here = "/knowledge/maturity/new";
-    let caller = caller.ok_or_else(|| PageError::at(here)(ApiError::MissingToken))?;
+    let caller = signed_in(caller, here)?;
     caller.require(maturity::ASSESSORS, "submit maturity assessments").map_err(PageError::at(here))?;
     Ok(layout("Assess an administration", Some(&caller), html! {
         h1 { "Assess an administration" }
@@ -136,7 +136,7 @@ pub async fn create(
     Form(values): Form<HashMap<String, String>>,
 ) -> PageResult {
     let here = "/knowledge/maturity/new";
-    let caller = caller.ok_or_else(|| PageError::at(here)(ApiError::MissingToken))?;
+    let caller = signed_in(caller, here)?;
     let mut answers = Vec::new();
     let mut problems = Vec::new();
     for t in &state.knowledge.catalogue.technologies {
@@ -178,7 +178,7 @@ pub async fn one(
     Query(q): Query<TargetQuery>,
 ) -> PageResult {
     let here = format!("/knowledge/maturity/{id}");
-    let caller = caller.ok_or_else(|| PageError::at(&here)(ApiError::MissingToken))?;
+    let caller = signed_in(caller, &here)?;
     let kept = maturity::kept_against(&state, &caller, id, &q).await.map_err(PageError::at(&here))?;
     Ok(layout(
         "Maturity report",
@@ -200,7 +200,7 @@ pub async fn platform(
     Query(q): Query<TargetQuery>,
 ) -> PageResult {
     let here = "/knowledge/maturity/platform";
-    let caller = caller.ok_or_else(|| PageError::at(here)(ApiError::MissingToken))?;
+    let caller = signed_in(caller, here)?;
     caller.require(maturity::ASSESSORS, "read maturity assessments").map_err(PageError::at(here))?;
     let answers = maturity::platform_profile(&state).await.map_err(PageError::at(here))?;
     let target = maturity::target(&state, &caller, &q).await.map_err(PageError::at(here))?;

@@ -57,6 +57,11 @@ impl IntoResponse for PageError {
     }
 }
 
+/// The signed-in visitor, or the redirect to the sign-in page that comes back to `here`.
+pub fn signed_in(caller: Option<Caller>, here: &str) -> Result<Caller, PageError> {
+    caller.ok_or_else(|| PageError::at(here)(ApiError::MissingToken))
+}
+
 /// Percent-encodes a path for a query parameter.
 fn form_urlencoded(s: &str) -> String {
     s.bytes()

@@ -11,7 +11,7 @@ use smartcustoms_core::knowledge::{
     SurveyTechnology, UseCase,
 };
 
-use super::{layout, PageError, PageResult};
+use super::{layout, signed_in, PageError, PageResult};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::routes::survey::{self, Count, Received, SurveyFilter, VisibleAnswer};
@@ -52,7 +52,7 @@ fn select<T: Copy + PartialEq>(
 /// The repository: answers matching the filters, with statistics and charts.
 pub async fn list(State(state): State<AppState>, caller: Option<Caller>, Query(f): Query<SurveyFilter>) -> PageResult {
     let here = "/knowledge/survey";
-    let caller = caller.ok_or_else(|| PageError::at(here)(ApiError::MissingToken))?;
+    let caller = signed_in(caller, here)?;
     let answers =
         survey::visible(&state, &caller).await.and_then(|a| survey::filter(a, &f)).map_err(PageError::at(here))?;
     let stats = survey::stats(&answers);
@@ -107,7 +107,7 @@ pub async fn list(State(state): State<AppState>, caller: Option<Caller>, Query(f
 /// One answer.
 pub async fn one(State(state): State<AppState>, caller: Option<Caller>, Path(id): Path<i64>) -> PageResult {
     let here = format!("/knowledge/survey/{id}");
-    let caller = caller.ok_or_else(|| PageError::at(&here)(ApiError::MissingToken))?;
+    let caller = signed_in(caller, &here)?;
     let a = survey::visible_one(&state, &caller, id).await.map_err(PageError::at(&here))?;
     Ok(layout("Survey answer", Some(&caller), answer(&a)).into_response())
 }
@@ -242,7 +242,7 @@ fn form(draft: &SurveyDraft, findings: &[SurveyFinding]) -> Markup {
 
 /// The empty form.
 pub async fn new(caller: Option<Caller>) -> PageResult {
-    let caller = caller.ok_or_else(|| PageError::at("/knowledge/survey/new")(ApiError::MissingToken))?;
+    let caller = signed_in(caller, "/knowledge/survey/new")?;
     caller.require(survey::SUBMITTERS, "submit survey answers").map_err(PageError::at("/knowledge/survey/new"))?;
     Ok(layout("Submit a survey answer", Some(&caller), html! {
         h1 { "WCO Smart Customs survey" }
@@ -306,7 +306,7 @@ async fn read_form(mut multipart: Multipart) -> Result<(SurveyDraft, Vec<Receive
 /// Submits the form: the new answer's page, or the form again with every problem marked.
 pub async fn create(State(state): State<AppState>, caller: Option<Caller>, multipart: Multipart) -> PageResult {
     let here = "/knowledge/survey/new";
-    let caller = caller.ok_or_else(|| PageError::at(here)(ApiError::MissingToken))?;
+    let caller = signed_in(caller, here)?;
     let (draft, files) = read_form(multipart).await.map_err(PageError::at(here))?;
     match survey::submit(&state, &caller, draft.clone(), files).await {
         Ok(id) => Ok(Redirect::to(&format!("/knowledge/survey/{id}")).into_response()),
