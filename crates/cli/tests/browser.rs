@@ -92,8 +92,39 @@ async fn shot(c: &Client, name: &str) {
     std::fs::write(screenshots().join(format!("{name}.png")), png).unwrap();
 }
 
+/// How long a step may take to show its page: a loaded CI machine can be slow.
+const STEP: Duration = Duration::from_secs(20);
+
+/// The text of an element, waiting for it to appear (a click that navigates returns before the
+/// next page has loaded).
 async fn text(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
+    c.wait()
+        .at_most(STEP)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Waits until the browser shows a page whose path satisfies `want`, and returns that path.
+async fn wait_path(c: &Client, what: &str, want: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + STEP;
+    loop {
+        let path = c.current_url().await.unwrap().path().to_owned();
+        if want(&path) {
+            return path;
+        }
+        assert!(Instant::now() < deadline, "still on {path} after {STEP:?}, expected {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Clicks an element and waits for the page it leads to.
+async fn click_to(c: &Client, css: &str, what: &str, want: impl Fn(&str) -> bool) -> String {
+    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+    wait_path(c, what, want).await
 }
 
 #[tokio::test]
@@ -110,20 +141,21 @@ async fn an_officer_browses_the_catalogue_searches_and_a_member_submits_a_survey
     shot(&c, "knowledge").await;
 
     // A technology, then a term it links to.
-    c.find(Locator::Css("#technology-21 a")).await.unwrap().click().await.unwrap();
+    click_to(&c, "#technology-21 a", "/knowledge/technologies/21", |p| p == "/knowledge/technologies/21").await;
     assert!(text(&c, "h1").await.starts_with("21. Navigation seals"));
     shot(&c, "technology").await;
     let term_link = c.find(Locator::Css("ul.related-terms a")).await.unwrap();
     let term_name = term_link.text().await.unwrap();
     term_link.click().await.unwrap();
+    wait_path(&c, "a term", |p| p.starts_with("/knowledge/terms/")).await;
     assert_eq!(text(&c, "#term-title").await, term_name);
-    assert!(c.current_url().await.unwrap().path().starts_with("/knowledge/terms/"));
     shot(&c, "term").await;
 
     // The search box on every page.
     let search = c.find(Locator::Css("header input[name=q]")).await.unwrap();
     search.send_keys("What is a single personal account?").await.unwrap();
-    c.find(Locator::Css("header form button")).await.unwrap().click().await.unwrap();
+    click_to(&c, "header form button", "/knowledge/search", |p| p == "/knowledge/search").await;
+    text(&c, "#results").await;
     let results = c.find_all(Locator::Css("#results li a")).await.unwrap();
     assert!(!results.is_empty());
     let mut top = Vec::new();
@@ -140,8 +172,7 @@ async fn an_officer_browses_the_catalogue_searches_and_a_member_submits_a_survey
     c.goto(&format!("{}/knowledge/survey/new", app.base)).await.unwrap();
     assert!(c.current_url().await.unwrap().path().starts_with("/login"));
     c.find(Locator::Css("#token")).await.unwrap().send_keys("test-member-1").await.unwrap();
-    c.find(Locator::Css("form.stack button")).await.unwrap().click().await.unwrap();
-    assert_eq!(c.current_url().await.unwrap().path(), "/knowledge/survey/new");
+    click_to(&c, "form.stack button", "/knowledge/survey/new", |p| p == "/knowledge/survey/new").await;
     let form = c.form(Locator::Css("#survey-form")).await.unwrap();
     for (name, value) in [
         ("organization", "Customs of Examplestan"),
@@ -166,8 +197,8 @@ async fn an_officer_browses_the_catalogue_searches_and_a_member_submits_a_survey
     // The other answers were kept; correct the country and submit again.
     let form = c.form(Locator::Css("#survey-form")).await.unwrap();
     form.set_by_name("country", "EE").await.unwrap();
-    c.find(Locator::Css("#submit")).await.unwrap().click().await.unwrap();
-    assert!(c.current_url().await.unwrap().path().starts_with("/knowledge/survey/"));
+    click_to(&c, "#submit", "a survey answer", |p| p.starts_with("/knowledge/survey/") && p != "/knowledge/survey/new")
+        .await;
     assert_eq!(text(&c, "#answer-title").await, "Risk scoring in the browser");
     shot(&c, "survey-answer").await;
 
@@ -188,7 +219,7 @@ async fn a_member_scores_a_maturity_assessment_in_the_browser() {
     let c = browser(&d).await;
     c.goto(&format!("{}/login?next=/knowledge/maturity/new", app.base)).await.unwrap();
     c.find(Locator::Css("#token")).await.unwrap().send_keys("test-member-1").await.unwrap();
-    c.find(Locator::Css("form.stack button")).await.unwrap().click().await.unwrap();
+    click_to(&c, "form.stack button", "/knowledge/maturity/new", |p| p == "/knowledge/maturity/new").await;
     let form = c.form(Locator::Css("#maturity-form")).await.unwrap();
     form.set_by_name("administration", "Customs of Examplestan").await.unwrap();
     form.set_by_name("status_3", "adopted").await.unwrap();
