@@ -13,37 +13,102 @@ pub struct HelpPage {
     pub slug: &'static str,
     /// Title.
     pub title: &'static str,
+    /// Where the document lives in the repository, for resolving the links between documents.
+    pub path: &'static str,
     /// Markdown text.
     pub markdown: &'static str,
 }
 
+/// A help page from a document of the repository.
+macro_rules! help_page {
+    ($slug:literal, $title:literal, $path:literal) => {
+        HelpPage { slug: $slug, title: $title, path: $path, markdown: include_str!(concat!("../../../", $path)) }
+    };
+}
+
 /// The help pages, in the order they are listed.
 pub const HELP: &[HelpPage] = &[
-    HelpPage { slug: "overview", title: "Platform overview", markdown: include_str!("../../../README.md") },
-    HelpPage { slug: "knowledge", title: "The knowledge base", markdown: include_str!("../../../docs/knowledge.md") },
-    HelpPage { slug: "errors", title: "Error and reason codes", markdown: include_str!("../../../docs/errors.md") },
-    HelpPage {
-        slug: "flc-rules",
-        title: "Format-logical control rules",
-        markdown: include_str!("../../../docs/flc-rules.md"),
-    },
-    HelpPage {
-        slug: "risk-language",
-        title: "The risk profile language",
-        markdown: include_str!("../../../docs/risk-language.md"),
-    },
-    HelpPage {
-        slug: "tariff",
-        title: "Tariff and duty calculation",
-        markdown: include_str!("../../../docs/tariff.md"),
-    },
-    HelpPage { slug: "valuation", title: "Customs value check", markdown: include_str!("../../../docs/valuation.md") },
-    HelpPage {
-        slug: "data-model",
-        title: "Declaration data model",
-        markdown: include_str!("../../../docs/data-model.md"),
-    },
+    help_page!("overview", "Platform overview", "README.md"),
+    help_page!("knowledge", "The knowledge base", "docs/knowledge.md"),
+    help_page!("errors", "Error and reason codes", "docs/errors.md"),
+    help_page!("flc-rules", "Format-logical control rules", "docs/flc-rules.md"),
+    help_page!("risk-language", "The risk profile language", "docs/risk-language.md"),
+    help_page!("risk-model-evaluation", "Evaluating the consignment risk model", "docs/risk-model-evaluation.md"),
+    help_page!("risk-simulation", "The risk system in a simulated world", "docs/risk-simulation.md"),
+    help_page!("tariff", "Tariff and duty calculation", "docs/tariff.md"),
+    help_page!("valuation", "Customs value check", "docs/valuation.md"),
+    help_page!("data-model", "Declaration data model", "docs/data-model.md"),
 ];
+
+/// An image the help pages show, served at `/help/img/{name}`.
+#[derive(Debug, Clone, Copy)]
+pub struct HelpImage {
+    /// File name under `docs/img/`.
+    pub name: &'static str,
+    /// The file.
+    pub bytes: &'static [u8],
+}
+
+impl HelpImage {
+    /// Media type, from the file name's extension (the images are PNG or SVG).
+    pub fn content_type(&self) -> &'static str {
+        if self.name.ends_with(".svg") {
+            "image/svg+xml"
+        } else {
+            "image/png"
+        }
+    }
+}
+
+/// An image of `docs/img/`.
+macro_rules! help_image {
+    ($name:literal) => {
+        HelpImage { name: $name, bytes: include_bytes!(concat!("../../../docs/img/", $name)) }
+    };
+}
+
+/// The images of the help pages.
+pub const HELP_IMAGES: &[HelpImage] = &[
+    help_image!("knowledge.png"),
+    help_image!("technology.png"),
+    help_image!("search.png"),
+    help_image!("survey-error.png"),
+    help_image!("survey-answer.png"),
+    help_image!("maturity.png"),
+    help_image!("precision-at-n.svg"),
+    help_image!("risk-simulation.svg"),
+];
+
+/// Where a link or image of a help page leads in the application: another help page (with its
+/// anchor), a help image, or an address that is already absolute or within the page. `None`
+/// for repository files the server does not serve (source code, other documents): the page
+/// shows the link's text without the link.
+pub fn help_link(page: &HelpPage, dest: &str) -> Option<String> {
+    if dest.starts_with(['#', '/']) || dest.contains("://") || dest.starts_with("mailto:") {
+        return Some(dest.to_owned());
+    }
+    let (file, fragment) = dest.split_once('#').map_or((dest, None), |(f, a)| (f, Some(a)));
+    let mut parts: Vec<&str> = page.path.split('/').collect();
+    parts.pop();
+    for part in file.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    let target = parts.join("/");
+    if let Some(p) = HELP.iter().find(|p| p.path == target) {
+        return Some(match fragment {
+            Some(a) => format!("/help/{}#{a}", p.slug),
+            None => format!("/help/{}", p.slug),
+        });
+    }
+    let name = target.strip_prefix("docs/img/")?;
+    HELP_IMAGES.iter().find(|i| i.name == name).map(|i| format!("/help/img/{}", i.name))
+}
 
 /// The loaded knowledge base.
 pub struct Knowledge {
@@ -249,5 +314,36 @@ mod tests {
         let k = knowledge();
         let c = &k.catalogue;
         assert!(k.index.len() > c.technologies.len() + c.terms.len() + c.instruments.len() + HELP.len());
+    }
+
+    #[test]
+    fn help_links_lead_to_pages_and_images_the_server_has() {
+        let readme = HELP[0];
+        let evaluation = HELP.iter().find(|p| p.slug == "risk-model-evaluation").copied().unwrap_or(readme);
+        assert_eq!(help_link(&readme, "docs/knowledge.md").as_deref(), Some("/help/knowledge"));
+        assert_eq!(help_link(&readme, "docs/img/search.png").as_deref(), Some("/help/img/search.png"));
+        assert_eq!(help_link(&readme, "#the-two-commands").as_deref(), Some("#the-two-commands"));
+        assert_eq!(help_link(&readme, "/api/v1/openapi.json").as_deref(), Some("/api/v1/openapi.json"));
+        assert_eq!(help_link(&evaluation, "../README.md#benchmarks").as_deref(), Some("/help/overview#benchmarks"));
+        assert_eq!(help_link(&evaluation, "img/precision-at-n.svg").as_deref(), Some("/help/img/precision-at-n.svg"));
+        assert_eq!(help_link(&evaluation, "flc-rules.md").as_deref(), Some("/help/flc-rules"));
+        assert_eq!(help_link(&readme, "ARCHITECTURE.md"), None);
+        assert_eq!(help_link(&readme, "../../etc/passwd"), None);
+        assert_eq!(help_link(&readme, "docs/img/missing.png"), None);
+    }
+
+    #[test]
+    fn every_image_the_help_pages_show_is_served() {
+        let unserved = std::cell::RefCell::new(Vec::new());
+        for page in HELP {
+            help::render_html(page.markdown, |dest| {
+                let to = help_link(page, dest);
+                if to.is_none() && (dest.ends_with(".png") || dest.ends_with(".svg")) {
+                    unserved.borrow_mut().push(format!("{}: {dest}", page.path));
+                }
+                to
+            });
+        }
+        assert_eq!(unserved.into_inner(), Vec::<String>::new());
     }
 }

@@ -97,6 +97,7 @@ fn knowledge_routes() -> Router<AppState> {
         .route("/logout", post(pages::logout))
         .route("/help", get(pages::help_index))
         .route("/help/{slug}", get(pages::help_page))
+        .route("/help/img/{name}", get(pages::help_image))
         .route("/knowledge", get(pages::catalogue::index))
         .route("/knowledge/technologies/{number}", get(pages::catalogue::technology))
         .route("/knowledge/terms", get(pages::catalogue::terms))

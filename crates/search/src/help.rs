@@ -62,12 +62,45 @@ pub fn passages(slug: &str, page_title: &str, markdown: &str) -> Vec<Passage> {
 ///
 /// Raw HTML in the Markdown is escaped and shown as text rather than passed through, so that a
 /// help page can never inject markup or scripts into the application's pages.
-pub fn render_html(markdown: &str) -> String {
+///
+/// `link` maps the destination of every link and image, as written in the Markdown, to the
+/// address the page should use; `None` drops the link but keeps its text (an image keeps its
+/// alternative text), for destinations the server does not serve.
+pub fn render_html(markdown: &str, link: impl Fn(&str) -> Option<String>) -> String {
     let events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
     let mut anchors = Anchors::default();
     let mut rendered = Vec::with_capacity(events.len());
+    // Links do not nest, and neither do images: one flag per kind says whether the end event
+    // belongs to a dropped start.
+    let (mut dropped_link, mut dropped_image) = (false, false);
     for (i, event) in events.iter().enumerate() {
         rendered.push(match event {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => match link(dest_url) {
+                Some(url) => Event::Start(Tag::Link {
+                    link_type: *link_type,
+                    dest_url: CowStr::from(url),
+                    title: title.clone(),
+                    id: id.clone(),
+                }),
+                None => {
+                    dropped_link = true;
+                    continue;
+                }
+            },
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => match link(dest_url) {
+                Some(url) => Event::Start(Tag::Image {
+                    link_type: *link_type,
+                    dest_url: CowStr::from(url),
+                    title: title.clone(),
+                    id: id.clone(),
+                }),
+                None => {
+                    dropped_image = true;
+                    continue;
+                }
+            },
+            Event::End(TagEnd::Link) if std::mem::take(&mut dropped_link) => continue,
+            Event::End(TagEnd::Image) if std::mem::take(&mut dropped_image) => continue,
             Event::Start(Tag::Heading { level, classes, attrs, .. }) => {
                 let id = anchors.next(&heading_text(&events[i + 1..]));
                 Event::Start(Tag::Heading {
@@ -318,7 +351,7 @@ Code.
 
     #[test]
     fn rendered_headings_carry_the_anchors_of_the_passages() {
-        let html = render_html(PAGE);
+        let html = render_html(PAGE, |u| Some(u.to_owned()));
         for p in passages("payments", "Payments", PAGE).iter().skip(1) {
             let (_, anchor) = p.id.split_once('#').unwrap_or_default();
             assert!(html.contains(&format!(" id=\"{anchor}\"")), "{anchor} missing in {html}");
@@ -330,10 +363,29 @@ Code.
 
     #[test]
     fn rendered_raw_html_is_escaped() {
-        let html = render_html("Hi <script>alert(1)</script>\n\n<div onclick=\"x()\">block</div>\n");
+        let html =
+            render_html("Hi <script>alert(1)</script>\n\n<div onclick=\"x()\">block</div>\n", |u| Some(u.to_owned()));
         assert!(!html.contains("<script>"));
         assert!(!html.contains("<div"));
         assert!(html.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn links_and_images_go_where_the_resolver_says_or_become_text() {
+        let page =
+            "See [the guide](docs/guide.md#setup), [the code](src/lib.rs) and [the web](https://example.org).\n\n\
+                    ![A chart](docs/img/chart.svg) ![A photo](photo.jpg)\n";
+        let html = render_html(page, |u| match u {
+            "docs/guide.md#setup" => Some("/help/guide#setup".to_owned()),
+            "docs/img/chart.svg" => Some("/help/img/chart.svg".to_owned()),
+            u if u.starts_with("https://") => Some(u.to_owned()),
+            _ => None,
+        });
+        assert!(html.contains("<a href=\"/help/guide#setup\">the guide</a>"), "{html}");
+        assert!(html.contains(" the code and "), "{html}");
+        assert!(html.contains("<a href=\"https://example.org\">the web</a>"), "{html}");
+        assert!(html.contains("<img src=\"/help/img/chart.svg\" alt=\"A chart\""), "{html}");
+        assert!(html.contains("A photo") && !html.contains("photo.jpg"), "{html}");
     }
 
     #[test]
@@ -348,7 +400,7 @@ Code.
         let found = passages("ru", "Помощь", "# Таможня\n\nТекст.\n\n# Склад\n\nЕщё.\n");
         let ids: Vec<&str> = found.iter().map(|p| p.id.as_str()).collect();
         assert_eq!(ids, ["ru#section", "ru#section-1"]);
-        let html = render_html("# Таможня\n\nТекст.\n\n# Склад\n\nЕщё.\n");
+        let html = render_html("# Таможня\n\nТекст.\n\n# Склад\n\nЕщё.\n", |u| Some(u.to_owned()));
         assert!(html.contains("id=\"section\"") && html.contains("id=\"section-1\""));
     }
 

@@ -355,6 +355,24 @@ async fn the_catalogue_page_lists_every_technology_and_term() {
 }
 
 #[tokio::test]
+async fn help_pages_link_each_other_and_show_their_images() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let page = app.client.get(format!("{}/help/overview", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("href=\"/help/knowledge\""), "the README's link to docs/knowledge.md");
+    assert!(page.contains("src=\"/help/img/knowledge.png\""), "the README's screenshot of the catalogue");
+    assert!(!page.contains("href=\"ARCHITECTURE.md\""), "a document the server does not serve is not a link");
+    let r = app.client.get(format!("{}/help/img/knowledge.png", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert!(r.bytes().await.unwrap().starts_with(b"\x89PNG"));
+    let r = app.client.get(format!("{}/help/img/precision-at-n.svg", app.base)).send().await.unwrap();
+    assert_eq!(r.headers()["content-type"], "image/svg+xml");
+    let r = app.client.get(format!("{}/help/img/..%2FCargo.toml", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+}
+
+#[tokio::test]
 async fn signing_in_keeps_the_token_in_a_cookie_that_the_api_accepts() {
     let db = sqlite_db();
     let app = spawn_app(&db.url).await;

@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::auth::{Caller, TOKEN_COOKIE};
 use crate::error::ApiError;
-use crate::knowledge::HELP;
+use crate::knowledge::{help_link, HELP, HELP_IMAGES};
 use crate::state::AppState;
 
 /// A page, or an error shown as a page.
@@ -233,6 +233,23 @@ pub async fn help_page(caller: Option<Caller>, Path(slug): Path<String>) -> Page
         .iter()
         .find(|p| p.slug == slug)
         .ok_or_else(|| PageError::at("/help")(ApiError::NotFound(format!("help page {slug}"))))?;
-    let html = smartcustoms_search::help::render_html(page.markdown);
+    let html = smartcustoms_search::help::render_html(page.markdown, |dest| help_link(page, dest));
     Ok(layout(page.title, caller.as_ref(), html! { (PreEscaped(html)) }).into_response())
+}
+
+/// An image of the help pages.
+pub async fn help_image(Path(name): Path<String>) -> PageResult {
+    let image = HELP_IMAGES
+        .iter()
+        .find(|i| i.name == name)
+        .ok_or_else(|| PageError::at("/help")(ApiError::NotFound(format!("help image {name}"))))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, image.content_type()),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        image.bytes,
+    )
+        .into_response())
 }
