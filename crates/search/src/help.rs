@@ -75,25 +75,12 @@ pub fn render_html(markdown: &str, link: impl Fn(&str) -> Option<String>) -> Str
     let (mut dropped_link, mut dropped_image) = (false, false);
     for (i, event) in events.iter().enumerate() {
         rendered.push(match event {
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => match link(dest_url) {
-                Some(url) => Event::Start(Tag::Link {
-                    link_type: *link_type,
-                    dest_url: CowStr::from(url),
-                    title: title.clone(),
-                    id: id.clone(),
-                }),
-                None => {
+            Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => match retarget(tag, &link) {
+                Some(tag) => Event::Start(tag),
+                None if matches!(tag, Tag::Link { .. }) => {
                     dropped_link = true;
                     continue;
                 }
-            },
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => match link(dest_url) {
-                Some(url) => Event::Start(Tag::Image {
-                    link_type: *link_type,
-                    dest_url: CowStr::from(url),
-                    title: title.clone(),
-                    id: id.clone(),
-                }),
                 None => {
                     dropped_image = true;
                     continue;
@@ -117,6 +104,15 @@ pub fn render_html(markdown: &str, link: impl Fn(&str) -> Option<String>) -> Str
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, rendered.into_iter());
     html
+}
+
+/// A link or image tag with its destination mapped by `link`; `None` when `link` drops it.
+fn retarget<'a>(tag: &Tag<'a>, link: &impl Fn(&str) -> Option<String>) -> Option<Tag<'a>> {
+    let mut tag = tag.clone();
+    if let Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } = &mut tag {
+        *dest_url = CowStr::from(link(dest_url)?);
+    }
+    Some(tag)
 }
 
 /// The anchor of a heading text: lower-case ASCII letters and digits joined by single hyphens
