@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::capability::{self, CAPABILITIES};
+use super::options::options;
 
 /// The part of the source's list an item belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -22,99 +23,37 @@ pub enum Section {
     Staff,
 }
 
-/// The group of a catalogue item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Group {
-    /// Automation of customs administration.
-    Automation,
-    /// Digitalization: supranational projects of the EEU.
-    SupranationalProjects,
-    /// Digitalization: the Single Window mechanism.
-    SingleWindow,
-    /// Digitalization: e-commerce.
-    ECommerce,
-    /// Digitalization: infrastructure.
-    Infrastructure,
-    /// Digitalization: customs control.
-    CustomsControl,
-    /// Digitalization: protection of copyright and intellectual property.
-    Copyright,
-    /// Digitalization: declaring.
-    Declaring,
-    /// Digitalization: authorised economic operators.
-    Aeo,
-    /// Digitalization: digital technologies.
-    DigitalTechnologies,
-    /// Digitalization: the smart checkpoint.
-    SmartCheckpoint,
-    /// Consulting.
-    Consulting,
-    /// Staff.
-    Staff,
-}
+options!(
+    /// The group of a catalogue item.
+    Group {
+        Automation => "automation", "Automation of customs administration";
+        /// Digitalization: supranational projects of the EEU.
+        SupranationalProjects => "supranational_projects", "Supranational projects";
+        /// Digitalization: the Single Window mechanism.
+        SingleWindow => "single_window", "Single Window";
+        /// Digitalization.
+        ECommerce => "e_commerce", "E-commerce";
+        /// Digitalization.
+        Infrastructure => "infrastructure", "Infrastructure";
+        /// Digitalization.
+        CustomsControl => "customs_control", "Customs control";
+        /// Digitalization: protection of copyright and intellectual property.
+        Copyright => "copyright", "Copyright protection";
+        /// Digitalization.
+        Declaring => "declaring", "Declaring";
+        /// Digitalization.
+        Aeo => "aeo", "Authorised economic operators";
+        /// Digitalization.
+        DigitalTechnologies => "digital_technologies", "Digital technologies";
+        /// Digitalization.
+        SmartCheckpoint => "smart_checkpoint", "Smart checkpoint";
+        Consulting => "consulting", "Consulting";
+        /// Digital solutions for staff.
+        Staff => "staff", "Staff";
+    }
+);
 
 impl Group {
-    /// Every group, in the order of the source.
-    pub const ALL: [Group; 13] = [
-        Group::Automation,
-        Group::SupranationalProjects,
-        Group::SingleWindow,
-        Group::ECommerce,
-        Group::Infrastructure,
-        Group::CustomsControl,
-        Group::Copyright,
-        Group::Declaring,
-        Group::Aeo,
-        Group::DigitalTechnologies,
-        Group::SmartCheckpoint,
-        Group::Consulting,
-        Group::Staff,
-    ];
-
-    /// Stable code, as in the reference files and the API.
-    pub fn code(self) -> &'static str {
-        match self {
-            Group::Automation => "automation",
-            Group::SupranationalProjects => "supranational_projects",
-            Group::SingleWindow => "single_window",
-            Group::ECommerce => "e_commerce",
-            Group::Infrastructure => "infrastructure",
-            Group::CustomsControl => "customs_control",
-            Group::Copyright => "copyright",
-            Group::Declaring => "declaring",
-            Group::Aeo => "aeo",
-            Group::DigitalTechnologies => "digital_technologies",
-            Group::SmartCheckpoint => "smart_checkpoint",
-            Group::Consulting => "consulting",
-            Group::Staff => "staff",
-        }
-    }
-
-    /// Parses a code.
-    pub fn parse(code: &str) -> Option<Group> {
-        Group::ALL.into_iter().find(|g| g.code() == code)
-    }
-
-    /// Name for people.
-    pub fn label(self) -> &'static str {
-        match self {
-            Group::Automation => "Automation of customs administration",
-            Group::SupranationalProjects => "Supranational projects",
-            Group::SingleWindow => "Single Window",
-            Group::ECommerce => "E-commerce",
-            Group::Infrastructure => "Infrastructure",
-            Group::CustomsControl => "Customs control",
-            Group::Copyright => "Copyright protection",
-            Group::Declaring => "Declaring",
-            Group::Aeo => "Authorised economic operators",
-            Group::DigitalTechnologies => "Digital technologies",
-            Group::SmartCheckpoint => "Smart checkpoint",
-            Group::Consulting => "Consulting",
-            Group::Staff => "Staff",
-        }
-    }
-
     /// The section of the source the group sits in.
     pub fn section(self) -> Section {
         match self {
@@ -126,48 +65,19 @@ impl Group {
     }
 }
 
-/// How far this release of the platform implements something.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Works end to end in this release.
-    Implemented,
-    /// Some of it works; the note says what is missing.
-    Partial,
-    /// Not in this release; a capability of the product map will do it.
-    Planned,
-    /// Not software this project writes (equipment, policy, organisation); the note says why.
-    OutOfScope,
-}
-
-impl Status {
-    /// Stable code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Status::Implemented => "implemented",
-            Status::Partial => "partial",
-            Status::Planned => "planned",
-            Status::OutOfScope => "out_of_scope",
-        }
+options!(
+    /// How far this release of the platform implements something.
+    Status {
+        /// Works end to end in this release.
+        Implemented => "implemented", "implemented";
+        /// Some of it works; the note says what is missing.
+        Partial => "partial", "partial";
+        /// Not in this release; a capability of the product map will do it.
+        Planned => "planned", "planned";
+        /// Not software this project writes (equipment, policy, organisation); the note says why.
+        OutOfScope => "out_of_scope", "out of scope";
     }
-
-    /// Name for people.
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Implemented => "implemented",
-            Status::Partial => "partial",
-            Status::Planned => "planned",
-            Status::OutOfScope => "out of scope",
-        }
-    }
-
-    /// Parses a code.
-    pub fn parse(code: &str) -> Option<Status> {
-        [Status::Implemented, Status::Partial, Status::Planned, Status::OutOfScope]
-            .into_iter()
-            .find(|s| s.code() == code)
-    }
-}
+);
 
 /// One advanced customs technology of the catalogue.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -438,7 +348,7 @@ mod tests {
     #[test]
     fn every_group_of_the_source_has_items() {
         let c = catalogue();
-        for g in Group::ALL {
+        for &g in Group::ALL {
             assert!(c.in_group(g).next().is_some(), "group {} is empty", g.code());
         }
     }

@@ -14,33 +14,24 @@ use utoipa::ToSchema;
 
 use super::capability::{self, CapabilityUse};
 use super::catalogue::{Catalogue, Group, Status};
+use super::options::options;
 
-/// How far an item is adopted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Adoption {
-    /// Not considered.
-    NotConsidered,
-    /// Under consideration (no feasibility study).
-    UnderConsideration,
-    /// Planned (feasibility study done).
-    Planned,
-    /// Under development, proof of concept or pilot.
-    UnderDevelopment,
-    /// Adopted and operational.
-    Adopted,
-}
+options!(
+    /// How far an item is adopted: the scale of question 10 of the WCO survey, lowest first.
+    Adoption {
+        NotConsidered => "not_considered", "not considered";
+        /// No feasibility study yet.
+        UnderConsideration => "under_consideration", "under consideration";
+        /// A feasibility study is done.
+        Planned => "planned", "planned";
+        /// Proof of concept or pilot.
+        UnderDevelopment => "under_development", "under development";
+        /// Operational.
+        Adopted => "adopted", "adopted";
+    }
+);
 
 impl Adoption {
-    /// Every level, lowest first.
-    pub const ALL: [Adoption; 5] = [
-        Adoption::NotConsidered,
-        Adoption::UnderConsideration,
-        Adoption::Planned,
-        Adoption::UnderDevelopment,
-        Adoption::Adopted,
-    ];
-
     /// The level, 0 to 4.
     pub fn level(self) -> u8 {
         match self {
@@ -50,33 +41,6 @@ impl Adoption {
             Adoption::UnderDevelopment => 3,
             Adoption::Adopted => 4,
         }
-    }
-
-    /// Stable code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Adoption::NotConsidered => "not_considered",
-            Adoption::UnderConsideration => "under_consideration",
-            Adoption::Planned => "planned",
-            Adoption::UnderDevelopment => "under_development",
-            Adoption::Adopted => "adopted",
-        }
-    }
-
-    /// Name for people.
-    pub fn label(self) -> &'static str {
-        match self {
-            Adoption::NotConsidered => "not considered",
-            Adoption::UnderConsideration => "under consideration",
-            Adoption::Planned => "planned",
-            Adoption::UnderDevelopment => "under development",
-            Adoption::Adopted => "adopted",
-        }
-    }
-
-    /// Parses a code.
-    pub fn parse(code: &str) -> Option<Adoption> {
-        Adoption::ALL.into_iter().find(|a| a.code() == code)
     }
 }
 
@@ -204,7 +168,7 @@ impl AssessmentDraft {
             Target::Profile(..) => status_of(&target_levels, n),
         };
         let mut groups = Vec::new();
-        for group in Group::ALL {
+        for &group in Group::ALL {
             let items: Vec<u8> = catalogue.in_group(group).map(|t| t.number).collect();
             let level = |f: &dyn Fn(u8) -> Adoption| items.iter().map(|n| u32::from(f(*n).level())).sum::<u32>();
             groups.push(GroupScore {

@@ -3,21 +3,24 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Declares an answer list: an enum with a stable code and a label per answer.
+/// Declares a closed list: an enum with a stable code (its serde name) and a label for people
+/// per variant, in a fixed order (`ALL`, also the order of comparison). A variant's own doc
+/// comment, if any, follows its label in the documentation.
 macro_rules! options {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $code:literal, $label:literal;)+ }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $code:literal, $label:literal;)+ }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
         pub enum $name {
             $(
                 #[doc = $label]
+                $(#[$vmeta])*
                 #[serde(rename = $code)]
                 $variant,
             )+
         }
 
         impl $name {
-            /// Every answer, in the order of the form.
+            /// Every variant, in order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
             /// Stable code.
@@ -25,7 +28,7 @@ macro_rules! options {
                 match self { $($name::$variant => $code),+ }
             }
 
-            /// The answer as the form words it.
+            /// Name for people.
             pub fn label(self) -> &'static str {
                 match self { $($name::$variant => $label),+ }
             }
@@ -37,6 +40,7 @@ macro_rules! options {
         }
     };
 }
+pub(crate) use options;
 
 options!(
     /// Question 5: the respondent's stakeholder group.

@@ -52,7 +52,7 @@ pub async fn index(State(state): State<AppState>, caller: Option<Caller>) -> Htm
                 (count(Status::Planned)) " planned, " (count(Status::OutOfScope)) " out of scope. "
                 "Each links to the capability of this platform that implements it."
             }
-            @for group in Group::ALL {
+            @for &group in Group::ALL {
                 h2 id=(group.code()) { (group.label()) }
                 table.technologies {
                     thead { tr { th { "No." } th { "Technology" } th { "Status" } th { "Capabilities" } } }

@@ -93,7 +93,7 @@ fn assessment_form(state: &AppState, values: &HashMap<String, String>, problems:
         form.stack #maturity-form method="post" action="/knowledge/maturity" {
             label for="administration" { "Administration" }
             input #administration type="text" name="administration" value=(values.get("administration").cloned().unwrap_or_default());
-            @for g in Group::ALL {
+            @for &g in Group::ALL {
                 h2 { (g.label()) }
                 table {
                     @for t in c.in_group(g) {
