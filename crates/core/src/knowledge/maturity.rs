@@ -32,15 +32,9 @@ options!(
 );
 
 impl Adoption {
-    /// The level, 0 to 4.
+    /// The level, 0 to 4: the position on the scale, as the variants are declared.
     pub fn level(self) -> u8 {
-        match self {
-            Adoption::NotConsidered => 0,
-            Adoption::UnderConsideration => 1,
-            Adoption::Planned => 2,
-            Adoption::UnderDevelopment => 3,
-            Adoption::Adopted => 4,
-        }
+        self as u8
     }
 }
 
