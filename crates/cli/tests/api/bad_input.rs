@@ -109,3 +109,34 @@ fn every_api_error_code_is_documented_once() {
         assert!(docs.contains(code), "docs/errors.md lacks {code}");
     }
 }
+
+#[tokio::test]
+async fn every_response_forbids_framing_sniffing_and_foreign_scripts() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    for path in ["/health", "/knowledge", "/login", "/nowhere"] {
+        let r = reqwest::get(format!("{}{path}", app.base)).await.unwrap();
+        let h = r.headers();
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'none'"), "{path}: {csp}");
+    }
+}
+
+#[tokio::test]
+async fn sign_in_follows_only_paths_of_this_site() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    for next in ["/\t/evil.example", "/\n/evil.example", "/\\evil.example"] {
+        let r = client
+            .post(format!("{}/login", app.base))
+            .form(&[("token", app.officer_token.as_str()), ("next", next)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{next:?}");
+        assert_eq!(r.headers()["location"], "/knowledge", "{next:?}");
+    }
+}

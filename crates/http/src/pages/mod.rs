@@ -151,9 +151,21 @@ pub struct Next {
 }
 
 /// Only paths of this site are followed after sign-in.
+///
+/// Browsers drop tabs and line breaks from a `Location` and read `/\t/host` as `//host`, so a
+/// path is followed only if every character is a visible ASCII one and it cannot be read as a
+/// reference to another host.
 fn local_path(next: Option<&str>) -> String {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.starts_with("/\\")
+                && p.len() <= 2048
+                && p.chars().all(|c| c.is_ascii_graphic() && c != '\\') =>
+        {
+            p.to_string()
+        }
         _ => "/knowledge".to_string(),
     }
 }
@@ -252,4 +264,26 @@ pub async fn help_image(Path(name): Path<String>) -> PageResult {
         image.bytes,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_paths_of_this_site_are_followed_after_sign_in() {
+        assert_eq!(local_path(Some("/knowledge/survey?page=2")), "/knowledge/survey?page=2");
+        for bad in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "/a b",
+            "/\u{0}x",
+        ] {
+            assert_eq!(local_path(Some(bad)), "/knowledge", "{bad:?}");
+        }
+        assert_eq!(local_path(None), "/knowledge");
+    }
 }

@@ -439,6 +439,15 @@ pub struct ExportQuery {
     pub filter: SurveyFilter,
 }
 
+/// A CSV cell that a spreadsheet shows as text: a cell opening with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return would be read as a formula (`=HYPERLINK(…)`), so it gets a leading `'`.
+fn inert_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
 /// The CSV of some answers: one row per answer, lists joined with `;`, withheld questions
 /// empty and named in the `confidential` column.
 pub fn csv(answers: &[VisibleAnswer]) -> Result<Vec<u8>, ApiError> {
@@ -500,7 +509,7 @@ pub fn csv(answers: &[VisibleAnswer]) -> Result<Vec<u8>, ApiError> {
             v.confidential.iter().map(|q| q.code()).collect::<Vec<_>>().join(";"),
             a.attachments.iter().flatten().map(|f| f.name.as_str()).collect::<Vec<_>>().join(";"),
         ];
-        w.write_record(&row).map_err(failed)?;
+        w.write_record(row.iter().map(|c| inert_cell(c).into_owned())).map_err(failed)?;
     }
     w.into_inner().map_err(|e| failed(e.into_error().into()))
 }
@@ -525,5 +534,23 @@ pub async fn export(
             .into_response()),
         "json" => Ok(Json(answers).into_response()),
         other => Err(ApiError::BadParameter("format", format!("{other:?}: use csv or json"))),
+    }
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::inert_cell;
+
+    #[test]
+    fn cells_a_spreadsheet_would_read_as_formulas_are_written_as_text() {
+        assert_eq!(
+            inert_cell("=HYPERLINK(\"http://evil.example\",\"x\")"),
+            "'=HYPERLINK(\"http://evil.example\",\"x\")"
+        );
+        for c in ["+1", "-1+2", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(inert_cell(c).starts_with('\''), "{c:?}");
+        }
+        assert_eq!(inert_cell("Customs of Utopia"), "Customs of Utopia");
+        assert_eq!(inert_cell(""), "");
     }
 }
