@@ -160,7 +160,6 @@ fn local_path(next: Option<&str>) -> String {
         Some(p)
             if p.starts_with('/')
                 && !p.starts_with("//")
-                && !p.starts_with("/\\")
                 && p.len() <= 2048
                 && p.chars().all(|c| c.is_ascii_graphic() && c != '\\') =>
         {
