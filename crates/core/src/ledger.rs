@@ -46,6 +46,9 @@ pub enum AmountError {
     /// Beyond what the ledger stores.
     #[error("{0} is too large")]
     TooLarge(Decimal),
+    /// More than one payment or refund may carry.
+    #[error("{0} exceeds {max}, the most one payment or refund may carry", max = Amount::MAX_PAYMENT.to_decimal())]
+    AbovePaymentLimit(Decimal),
 }
 
 impl Amount {
@@ -69,6 +72,19 @@ impl Amount {
             return Err(AmountError::SubCent(value));
         }
         i64::try_from(cents.trunc()).map(Amount).map_err(|_| AmountError::TooLarge(value))
+    }
+
+    /// The most one deposit or refund may carry: 100 billion in the national currency. The
+    /// bound keeps every balance of the ledger (the bank's clearing account sums the deposits
+    /// of all traders) far from the end of 64-bit cents.
+    pub const MAX_PAYMENT: Amount = Amount(10_000_000_000_000);
+
+    /// A payment or refund: positive, in cents, and at most [`Amount::MAX_PAYMENT`].
+    pub fn payment(value: Decimal) -> Result<Amount, AmountError> {
+        match Amount::positive(value)? {
+            a if a.0 > Amount::MAX_PAYMENT.0 => Err(AmountError::AbovePaymentLimit(value)),
+            a => Ok(a),
+        }
     }
 
     /// A positive amount from a decimal figure, as payments and refunds require.
@@ -554,6 +570,15 @@ mod tests {
 
     fn eur(d: Decimal) -> Amount {
         Amount::from_decimal(d).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn a_payment_is_positive_and_bounded() {
+        assert_eq!(Amount::payment(dec!(100000000000.00)), Ok(Amount::MAX_PAYMENT));
+        assert!(matches!(Amount::payment(dec!(100000000000.01)), Err(AmountError::AbovePaymentLimit(_))));
+        assert!(matches!(Amount::payment(dec!(90000000000000000.00)), Err(AmountError::AbovePaymentLimit(_))));
+        assert!(matches!(Amount::payment(dec!(92233720368547758.07)), Err(AmountError::AbovePaymentLimit(_))));
+        assert!(matches!(Amount::payment(dec!(0)), Err(AmountError::NotPositive(_))));
     }
 
     #[test]

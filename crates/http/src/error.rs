@@ -92,6 +92,15 @@ pub enum ApiError {
     /// A maturity assessment cannot be scored; every problem is listed.
     #[error("the maturity assessment is not valid: {}", .0.join("; "))]
     AssessmentInvalid(Vec<String>),
+    /// A deposit names a trader the platform does not know.
+    #[error("trader {0} is not known to the platform; deposits are credited only to registered traders")]
+    UnknownTrader(String),
+    /// Text that no backend can store (a NUL character).
+    #[error("{0} holds a NUL character, which cannot be stored")]
+    UnstorableText(&'static str),
+    /// The body is not sent with the media type the endpoint reads.
+    #[error("the body must be sent as {0}")]
+    UnsupportedMediaType(&'static str),
     /// A search query is empty or too long.
     #[error("invalid search query: {0}")]
     SearchQuery(String),
@@ -100,61 +109,112 @@ pub enum ApiError {
     Unavailable,
 }
 
-impl ApiError {
-    /// The stable code. Never reuse a code; `docs/errors.md` lists them all.
-    pub fn code(&self) -> &'static str {
-        match self {
-            ApiError::MissingToken => "AUTH_001",
-            ApiError::InvalidToken => "AUTH_002",
-            ApiError::Forbidden(..) => "AUTH_003",
-            ApiError::NotYours(_) => "AUTH_004",
-            ApiError::DeclarantMismatch { .. } => "AUTH_005",
-            ApiError::MalformedJson(_) => "REQ_001",
-            ApiError::Schema { .. } => "REQ_002",
-            ApiError::TooLarge(_) => "REQ_003",
-            ApiError::BadParameter(..) => "REQ_004",
-            ApiError::BadHeader(..) => "REQ_005",
-            ApiError::BadPublicKey => "KEY_001",
-            ApiError::Conflict(_) => "RES_002",
-            ApiError::NotFound(_) => "RES_001",
-            ApiError::ProfileSyntax(_) => "RISK_001",
-            ApiError::PaymentConflict(_) => "PAY_001",
-            ApiError::BadAmount(_) => "PAY_002",
-            ApiError::InsufficientFunds { .. } => "PAY_003",
-            ApiError::TariffInvalid(_) => "TARIFF_001",
-            ApiError::ModelTraining(_) => "RISK_002",
-            ApiError::SurveyInvalid(_) => "KB_001",
-            ApiError::AssessmentInvalid(_) => "KB_002",
-            ApiError::SearchQuery(_) => "KB_003",
-            ApiError::Unavailable => "SYS_001",
+/// One row per error kind: its code, HTTP status and meaning. `code`, `status` and the
+/// error table of `docs/errors.md` all come from here; a test compares that table with the
+/// document.
+macro_rules! error_kinds {
+    ($($kind:ident => $code:literal, $status:ident, $meaning:literal;)*) => {
+        /// The kinds of API error, one per code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ErrorKind {
+            $(
+                #[doc = $meaning]
+                $kind,
+            )*
         }
+
+        impl ErrorKind {
+            /// Every kind, in the order of the table.
+            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$kind),*];
+
+            /// The stable code. Never reuse a code.
+            pub fn code(self) -> &'static str {
+                match self { $(ErrorKind::$kind => $code,)* }
+            }
+
+            /// The HTTP status.
+            pub fn status(self) -> StatusCode {
+                match self { $(ErrorKind::$kind => StatusCode::$status,)* }
+            }
+
+            /// What the error means, for the documentation.
+            pub fn meaning(self) -> &'static str {
+                match self { $(ErrorKind::$kind => $meaning,)* }
+            }
+        }
+    };
+}
+
+error_kinds! {
+    MissingToken => "AUTH_001", UNAUTHORIZED, "No `Authorization: Bearer <token>` header.";
+    InvalidToken => "AUTH_002", UNAUTHORIZED, "The API token is not valid.";
+    Forbidden => "AUTH_003", FORBIDDEN, "The caller's role may not use this endpoint (e.g. an officer filing, a trader writing risk profiles).";
+    NotYours => "AUTH_004", NOT_FOUND, "The declaration does not exist or belongs to another trader (a trader cannot learn which).";
+    DeclarantMismatch => "AUTH_005", FORBIDDEN, "The declarant named on the declaration is not the authenticated trader.";
+    MalformedJson => "REQ_001", BAD_REQUEST, "The body is not valid JSON.";
+    Schema => "REQ_002", UNPROCESSABLE_ENTITY, "The JSON does not match the schema (wrong type, unknown field); `details.path` names the field.";
+    TooLarge => "REQ_003", PAYLOAD_TOO_LARGE, "The body is larger than the configured limit (`body_limit`).";
+    BadParameter => "REQ_004", BAD_REQUEST, "A path segment or query parameter is invalid (bad id, limit out of range, unknown state).";
+    BadHeader => "REQ_005", BAD_REQUEST, "A header is invalid (e.g. an `Idempotency-Key` longer than 128 characters).";
+    UnstorableText => "REQ_006", BAD_REQUEST, "The request holds text that cannot be stored: a NUL character (`\\u0000` in JSON, `%00` in a path, query or form). Nothing is decided or recorded.";
+    UnsupportedMediaType => "REQ_007", UNSUPPORTED_MEDIA_TYPE, "The body is not sent with the media type the endpoint reads (`Content-Type: application/json` for JSON bodies).";
+    BadPublicKey => "KEY_001", UNPROCESSABLE_ENTITY, "The public key is not a base64url Ed25519 key of 32 bytes.";
+    NotFound => "RES_001", NOT_FOUND, "Nothing at this address or id.";
+    Conflict => "RES_002", CONFLICT, "The resource exists already (e.g. a key registered twice).";
+    ProfileSyntax => "RISK_001", UNPROCESSABLE_ENTITY, "The risk profile text does not parse; the message gives line and column.";
+    ModelTraining => "RISK_002", CONFLICT, "The risk model cannot be trained now: too few control outcomes in the window, or outcomes of one class only; the message says which. The model in force stays.";
+    PaymentConflict => "PAY_001", CONFLICT, "A payment reference was notified before for another trader or another amount (a repeat with the same trader and amount is answered as a duplicate, not an error).";
+    BadAmount => "PAY_002", UNPROCESSABLE_ENTITY, "An amount is not a positive figure with at most two decimals, or exceeds the largest amount one payment may carry (see the README).";
+    InsufficientFunds => "PAY_003", CONFLICT, "The available balance does not cover the refund asked for; `details` gives available, needed and missing.";
+    UnknownTrader => "PAY_004", UNPROCESSABLE_ENTITY, "A deposit names a trader the platform does not know: accounts exist only for registered traders.";
+    TariffInvalid => "TARIFF_001", UNPROCESSABLE_ENTITY, "A tariff import or change is not valid (unknown HS code, overlapping validity, unknown country group, bad rate text…); `details.problems` lists every problem with its line or entry.";
+    SurveyInvalid => "KB_001", UNPROCESSABLE_ENTITY, "A survey answer is not valid; `details.findings` lists every problem with its `field`, `code` (below) and `message`. Nothing is stored.";
+    AssessmentInvalid => "KB_002", UNPROCESSABLE_ENTITY, "A maturity assessment cannot be scored (unknown or repeated catalogue item, evidence too long, no administration named); `details.problems` lists them.";
+    SearchQuery => "KB_003", BAD_REQUEST, "A search query is empty or longer than 500 characters.";
+    Unavailable => "SYS_001", SERVICE_UNAVAILABLE, "The database failed; nothing was recorded, retry (with the same `Idempotency-Key`).";
+}
+
+impl ApiError {
+    /// The kind of this error, which gives its code and status.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ApiError::MissingToken => ErrorKind::MissingToken,
+            ApiError::InvalidToken => ErrorKind::InvalidToken,
+            ApiError::Forbidden(..) => ErrorKind::Forbidden,
+            ApiError::NotYours(_) => ErrorKind::NotYours,
+            ApiError::DeclarantMismatch { .. } => ErrorKind::DeclarantMismatch,
+            ApiError::MalformedJson(_) => ErrorKind::MalformedJson,
+            ApiError::Schema { .. } => ErrorKind::Schema,
+            ApiError::TooLarge(_) => ErrorKind::TooLarge,
+            ApiError::BadParameter(..) => ErrorKind::BadParameter,
+            ApiError::BadHeader(..) => ErrorKind::BadHeader,
+            ApiError::UnstorableText(_) => ErrorKind::UnstorableText,
+            ApiError::UnsupportedMediaType(_) => ErrorKind::UnsupportedMediaType,
+            ApiError::BadPublicKey => ErrorKind::BadPublicKey,
+            ApiError::NotFound(_) => ErrorKind::NotFound,
+            ApiError::Conflict(_) => ErrorKind::Conflict,
+            ApiError::ProfileSyntax(_) => ErrorKind::ProfileSyntax,
+            ApiError::ModelTraining(_) => ErrorKind::ModelTraining,
+            ApiError::PaymentConflict(_) => ErrorKind::PaymentConflict,
+            ApiError::BadAmount(_) => ErrorKind::BadAmount,
+            ApiError::InsufficientFunds { .. } => ErrorKind::InsufficientFunds,
+            ApiError::UnknownTrader(_) => ErrorKind::UnknownTrader,
+            ApiError::TariffInvalid(_) => ErrorKind::TariffInvalid,
+            ApiError::SurveyInvalid(_) => ErrorKind::SurveyInvalid,
+            ApiError::AssessmentInvalid(_) => ErrorKind::AssessmentInvalid,
+            ApiError::SearchQuery(_) => ErrorKind::SearchQuery,
+            ApiError::Unavailable => ErrorKind::Unavailable,
+        }
+    }
+
+    /// The stable code, e.g. `AUTH_002`.
+    pub fn code(&self) -> &'static str {
+        self.kind().code()
     }
 
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
-        match self {
-            ApiError::MissingToken | ApiError::InvalidToken => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(..) | ApiError::DeclarantMismatch { .. } => StatusCode::FORBIDDEN,
-            // A trader must not learn whether someone else's declaration exists.
-            ApiError::NotYours(_) | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::MalformedJson(_)
-            | ApiError::BadParameter(..)
-            | ApiError::BadHeader(..)
-            | ApiError::SearchQuery(_) => StatusCode::BAD_REQUEST,
-            ApiError::Schema { .. }
-            | ApiError::BadPublicKey
-            | ApiError::ProfileSyntax(_)
-            | ApiError::BadAmount(_)
-            | ApiError::TariffInvalid(_)
-            | ApiError::SurveyInvalid(_)
-            | ApiError::AssessmentInvalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::PaymentConflict(_) | ApiError::InsufficientFunds { .. } | ApiError::ModelTraining(_) => {
-                StatusCode::CONFLICT
-            }
-            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-        }
+        self.kind().status()
     }
 
     fn details(&self) -> serde_json::Value {
@@ -218,31 +278,11 @@ impl From<CommitError> for ApiError {
     }
 }
 
-/// Every code with its HTTP status, for `docs/errors.md` and its test.
-pub fn catalogue() -> Vec<(&'static str, u16, String)> {
-    let samples = [
-        ApiError::MissingToken,
-        ApiError::InvalidToken,
-        ApiError::Forbidden("trader", "do this"),
-        ApiError::NotYours("…".into()),
-        ApiError::DeclarantMismatch { token: "…".into(), declared: "…".into() },
-        ApiError::MalformedJson("…".into()),
-        ApiError::Schema { path: "…".into(), message: "…".into() },
-        ApiError::TooLarge(0),
-        ApiError::BadParameter("…", "…".into()),
-        ApiError::BadHeader("…", "…"),
-        ApiError::BadPublicKey,
-        ApiError::NotFound("…".into()),
-        ApiError::Conflict("…".into()),
-        ApiError::ProfileSyntax("…".into()),
-        ApiError::PaymentConflict("…".into()),
-        ApiError::BadAmount("…".into()),
-        ApiError::InsufficientFunds { available: "…".into(), needed: "…".into(), missing: "…".into() },
-        ApiError::TariffInvalid(vec!["…".into()]),
-        ApiError::SurveyInvalid(vec![]),
-        ApiError::AssessmentInvalid(vec!["…".into()]),
-        ApiError::SearchQuery("…".into()),
-        ApiError::Unavailable,
-    ];
-    samples.iter().map(|e| (e.code(), e.status().as_u16(), e.to_string())).collect()
+/// The error table of `docs/errors.md`, generated from the kinds.
+pub fn markdown_table() -> String {
+    let mut t = String::from("| code | status | meaning |\n|---|---|---|\n");
+    for k in ErrorKind::ALL {
+        t.push_str(&format!("| {} | {} | {} |\n", k.code(), k.status().as_u16(), k.meaning()));
+    }
+    t
 }

@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod extract;
 pub mod knowledge;
 pub mod metrics;
 pub mod openapi;
@@ -93,6 +94,7 @@ async fn security_headers(mut response: Response) -> Response {
 fn knowledge_routes() -> Router<AppState> {
     use routes::{knowledge as kb, maturity, survey};
     let survey_limit = DefaultBodyLimit::max(survey::SURVEY_BODY_LIMIT);
+    let survey_named_limit = axum::Extension(extract::BodyLimit(survey::SURVEY_BODY_LIMIT));
     Router::new()
         .route("/api/v1/knowledge/technologies", get(kb::technologies))
         .route("/api/v1/knowledge/technologies/{number}", get(kb::technology))
@@ -101,7 +103,13 @@ fn knowledge_routes() -> Router<AppState> {
         .route("/api/v1/knowledge/instruments", get(kb::instruments))
         .route("/api/v1/knowledge/capabilities", get(kb::capabilities))
         .route("/api/v1/knowledge/search", get(kb::search))
-        .route("/api/v1/knowledge/survey", post(survey::create).get(survey::list).layer(survey_limit))
+        .route(
+            "/api/v1/knowledge/survey",
+            post(survey::create)
+                .get(survey::list)
+                .layer::<_, std::convert::Infallible>(survey_limit)
+                .layer(survey_named_limit),
+        )
         .route("/api/v1/knowledge/survey/stats", get(survey::statistics))
         .route("/api/v1/knowledge/survey/export", get(survey::export))
         .route("/api/v1/knowledge/survey/{id}", get(survey::get))

@@ -108,6 +108,18 @@ async fn writer(store: Arc<dyn Store>, config: GroupCommitConfig, mut rx: mpsc::
                     let _ = reply.send(Ok(outcome));
                 }
             }
+            Err(e) if filings.len() > 1 && !config.bare => {
+                // The transaction was rolled back whole. One filing the database refuses must
+                // not take the others down with it: record each alone and answer each.
+                tracing::warn!(error = %e, batch = filings.len(), "a batch failed; recording its filings one by one");
+                for (filing, reply) in filings.iter().zip(replies.drain(..)) {
+                    let one = store.record_batch(std::slice::from_ref(filing)).await;
+                    let _ = reply.send(one.map(|mut r| r.remove(0)).map_err(|e| {
+                        error!(error = %e, declaration = %filing.id, "recording a filing failed");
+                        Arc::new(e)
+                    }));
+                }
+            }
             Err(e) => {
                 error!(error = %e, batch = filings.len(), "recording a batch failed");
                 let e = Arc::new(e);

@@ -160,6 +160,9 @@ pub trait Store: Queries + KnowledgeQueries + Send + Sync + 'static {
 /// views, the ledger replay, the tariff and the price observations.
 #[async_trait]
 pub trait Queries {
+    /// True when the trader is known to the platform: some token of role trader names it.
+    async fn trader_known(&self, trader: &TraderId) -> StoreResult<bool>;
+
     /// A trader's balances, open reservations and declarations awaiting payment.
     async fn account(&self, trader: &TraderId) -> StoreResult<AccountView>;
 

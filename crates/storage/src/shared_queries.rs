@@ -7,6 +7,15 @@ macro_rules! shared_queries {
     ($store:ty) => {
         #[async_trait]
         impl crate::Queries for $store {
+        async fn trader_known(&self, trader: &TraderId) -> StoreResult<bool> {
+            let found: Option<String> =
+                sqlx::query_scalar(&sql("SELECT trader_id FROM tokens WHERE trader_id = $1 AND role = 'trader' LIMIT 1"))
+                    .bind(&trader.0)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            Ok(found.is_some())
+        }
+
         async fn account(&self, trader: &TraderId) -> StoreResult<AccountView> {
             let keys = [
                 smartcustoms_core::ledger::Account::Available(trader.clone()).key(),

@@ -366,3 +366,41 @@ async fn a_hot_account_is_never_overdrawn_by_concurrent_reservations() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_filing_the_database_refuses_does_not_take_its_batch_down() {
+    use smartcustoms_storage::{GroupCommit, GroupCommitConfig};
+    for (backend, db) in smartcustoms_testkit::all_dbs("batch isolation").await {
+        let store = smartcustoms_storage::open(&db.url).await.unwrap();
+        let world = World::demo(1);
+        fund(store.as_ref(), &world).await;
+        let first = filing(&world, 1, None, true);
+        let taken = first.id;
+        store.record_batch(&[first]).await.unwrap();
+        let commit = GroupCommit::start(store.clone(), GroupCommitConfig::default());
+        let mut bad = filing(&world, 2, None, true);
+        bad.id = taken; // the primary key is taken: every backend refuses this row
+        let mut filings = vec![bad];
+        let mut nul = filing(&world, 3, None, false);
+        nul.office = Some("DE00\u{0}5000".into()); // PostgreSQL refuses text with NUL
+        filings.push(nul);
+        filings.extend((10..40).map(|s| filing(&world, s, None, true)));
+        let waits: Vec<_> = filings
+            .into_iter()
+            .map(|f| {
+                let commit = commit.clone();
+                tokio::spawn(async move { commit.record(f).await.is_ok() })
+            })
+            .collect();
+        let mut outcomes = Vec::new();
+        for w in waits {
+            outcomes.push(w.await.unwrap());
+        }
+        assert!(!outcomes[0], "{backend}: a taken id is refused");
+        assert!(outcomes[2..].iter().all(|ok| *ok), "{backend}: every clean filing is recorded: {outcomes:?}");
+        let stored = store.list_declarations(&ListQuery { limit: 100, ..ListQuery::default() }).await.unwrap();
+        let expected = 1 + 30 + usize::from(outcomes[1]);
+        assert_eq!(stored.len(), expected, "{backend}");
+        assert!(verify_chain(store.as_ref()).await.is_ok(), "{backend}: one consistent chain");
+    }
+}

@@ -5,6 +5,7 @@
 mod access;
 mod bad_input;
 mod cli;
+mod edge;
 mod filing;
 mod knowledge;
 mod money;

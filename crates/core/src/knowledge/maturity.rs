@@ -142,7 +142,9 @@ impl AssessmentDraft {
     /// Checks the draft and scores it against `target`.
     pub fn score(&self, catalogue: &Catalogue, target: &Target) -> Result<MaturityReport, MaturityError> {
         let mut problems = Vec::new();
-        if self.administration.trim().is_empty() || self.administration.chars().count() > 200 {
+        if self.administration.contains('\0') {
+            problems.push("administration: holds a NUL character, which cannot be stored".to_string());
+        } else if self.administration.trim().is_empty() || self.administration.chars().count() > 200 {
             problems.push("administration: name the administration assessed (at most 200 characters)".to_string());
         }
         let own = answers_by_item(catalogue, &self.answers, "answers", &mut problems);
@@ -231,6 +233,8 @@ fn answers_by_item<'a>(
         }
         if a.evidence.chars().count() > 2000 {
             problems.push(format!("{what}[{i}]: evidence takes at most 2000 characters"));
+        } else if a.evidence.contains('\0') {
+            problems.push(format!("{what}[{i}]: evidence holds a NUL character, which cannot be stored"));
         }
     }
     map
@@ -321,6 +325,17 @@ mod tests {
         // 15 × 4 + 2 = 62 of 64 levels.
         assert_eq!(percent(62, 16), 96.9);
         assert_eq!(percent(62, 71), 21.8);
+    }
+
+    #[test]
+    fn text_that_cannot_be_stored_is_a_problem() {
+        let c = catalogue();
+        let mut with_evidence = answer(1, Adoption::Planned);
+        with_evidence.evidence = "pilot\0".into();
+        let draft = AssessmentDraft { administration: "Customs\0of A".into(), answers: vec![with_evidence] };
+        let Err(MaturityError(problems)) = draft.score(&c, &Target::Full) else { panic!("refused") };
+        assert!(problems[0].starts_with("administration: holds a NUL"), "{problems:?}");
+        assert!(problems[1].contains("evidence holds a NUL"), "{problems:?}");
     }
 
     #[test]

@@ -292,6 +292,8 @@ impl Check {
             self.add(field, "SURVEY_001", "this question must be answered");
         } else if value.chars().count() > max {
             self.add(field, "SURVEY_002", format!("at most {max} characters"));
+        } else if value.contains('\0') {
+            self.add(field, "SURVEY_010", "holds a NUL character, which cannot be stored");
         }
         value.to_string()
     }
@@ -626,6 +628,7 @@ mod tests {
         check(|d| d.outline = "word ".repeat(501), &[("outline", "SURVEY_006")]);
         check(|d| d.benefits = vec!["others".into()], &[("benefits_other", "SURVEY_001")]);
         check(|d| d.confidential = vec!["15".into()], &[("confidential[0]", "SURVEY_009")]);
+        check(|d| d.title = "Gate\0check".into(), &[("title", "SURVEY_010")]);
     }
 
     #[test]

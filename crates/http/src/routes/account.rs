@@ -1,7 +1,7 @@
 //! The single personal account: deposits notified by banks, the trader's balance, open
 //! reservations, declarations awaiting payment, statements and refunds.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::{NaiveDate, Utc};
@@ -16,6 +16,7 @@ use smartcustoms_storage::{AccountView, Deposit, DepositOutcome, Refund, RefundO
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::extract::{ApiPath, JsonBody};
 use crate::routes::declarations::IDEMPOTENCY_HEADER;
 use crate::state::AppState;
 
@@ -42,19 +43,7 @@ pub struct RefundRequest {
 }
 
 fn amount(value: Decimal) -> Result<Amount, ApiError> {
-    Amount::positive(value).map_err(|e| ApiError::BadAmount(e.to_string()))
-}
-
-/// The body of a JSON request, or the coded error for a bad one.
-pub(crate) fn json_body<T>(
-    body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
-    limit: usize,
-) -> Result<T, ApiError> {
-    body.map(|Json(v)| v).map_err(|e| match e.status() {
-        StatusCode::UNPROCESSABLE_ENTITY => ApiError::Schema { path: "$".into(), message: e.body_text() },
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(limit),
-        _ => ApiError::MalformedJson(e.body_text()),
-    })
+    Amount::payment(value).map_err(|e| ApiError::BadAmount(e.to_string()))
 }
 
 /// A bank notifies a deposit to a trader's account. Declarations of the trader awaiting
@@ -65,22 +54,25 @@ pub(crate) fn json_body<T>(
         (status = 200, description = "Reference notified before: nothing changed", body = DepositOutcome),
         (status = 403, description = "Not a bank", body = crate::error::ErrorBody),
         (status = 409, description = "Reference used for another trader or amount (PAY_001)", body = crate::error::ErrorBody),
-        (status = 422, description = "Bad amount (PAY_002) or body", body = crate::error::ErrorBody),
+        (status = 422, description = "Bad amount (PAY_002), unknown trader (PAY_004) or body", body = crate::error::ErrorBody),
     ),
     security(("token" = [])))]
 pub async fn deposit(
     State(state): State<AppState>,
     caller: Caller,
-    body: Result<Json<DepositNotice>, axum::extract::rejection::JsonRejection>,
+    JsonBody(notice): JsonBody<DepositNotice>,
 ) -> Result<(StatusCode, Json<DepositOutcome>), ApiError> {
     let bank = caller.require(&[Role::Bank], "notify payments")?;
-    let notice = json_body(body, state.config.body_limit)?;
     let amount = amount(notice.amount)?;
     check_text("trader", &notice.trader, 64)?;
     check_text("reference", &notice.reference, 128)?;
+    let trader = TraderId(notice.trader);
+    if !state.store.trader_known(&trader).await? {
+        return Err(ApiError::UnknownTrader(trader.0));
+    }
     let now = Utc::now();
     let deposit = Deposit {
-        trader: TraderId(notice.trader),
+        trader,
         amount,
         reference: notice.reference,
         actor: bank.name.clone(),
@@ -135,7 +127,7 @@ pub async fn own(State(state): State<AppState>, caller: Caller) -> Result<Json<A
 pub async fn of_trader(
     State(state): State<AppState>,
     caller: Caller,
-    Path(trader): Path<String>,
+    ApiPath(trader): ApiPath<String>,
 ) -> Result<Json<AccountView>, ApiError> {
     let trader = account_holder(&caller.0, Some(trader))?;
     Ok(Json(state.store.account(&trader).await?))
@@ -188,11 +180,10 @@ pub async fn refund(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    body: Result<Json<RefundRequest>, axum::extract::rejection::JsonRejection>,
+    JsonBody(request): JsonBody<RefundRequest>,
 ) -> Result<(StatusCode, Json<RefundOutcome>), ApiError> {
     let principal = caller.require(&[Role::Trader], "ask for refunds")?;
     let trader = account_holder(principal, None)?;
-    let request = json_body(body, state.config.body_limit)?;
     let amount = amount(request.amount)?;
     let reference = match headers.get(IDEMPOTENCY_HEADER) {
         Some(v) => {

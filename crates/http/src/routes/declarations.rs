@@ -2,7 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::Utc;
@@ -28,6 +28,7 @@ use smartcustoms_storage::{DeclarationSummary, Filing, ListQuery, MoneyColumns, 
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::extract::{body_or_error, json_has_nul, refuse_nul, refuse_other_media, ApiPath, ApiQuery, JsonBody};
 use crate::state::AppState;
 
 /// Header carrying the detached JWS over the body.
@@ -160,16 +161,6 @@ fn parse_document(body: &[u8]) -> Result<DeclarationDoc, ApiError> {
     })
 }
 
-fn body_or_error(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, ApiError> {
-    body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::TooLarge(limit)
-        } else {
-            ApiError::MalformedJson(e.body_text())
-        }
-    })
-}
-
 fn header<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<Option<&'a str>, ApiError> {
     headers.get(name).map(|v| v.to_str().map_err(|_| ApiError::BadHeader(name, "not visible ASCII"))).transpose()
 }
@@ -195,6 +186,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<Option<&'a s
         (status = 401, description = "Missing or invalid token", body = crate::error::ErrorBody),
         (status = 403, description = "Not a trader, or declarant is not you", body = crate::error::ErrorBody),
         (status = 413, description = "Body too large", body = crate::error::ErrorBody),
+        (status = 415, description = "Sent as another media type than application/json (REQ_007)", body = crate::error::ErrorBody),
         (status = 422, description = "Wrong types", body = crate::error::ErrorBody),
     ),
     security(("token" = [])))]
@@ -210,7 +202,11 @@ pub async fn submit(
     let trader =
         principal.trader.clone().ok_or(ApiError::Forbidden("trader", "file declarations without a party id"))?;
     tracing::Span::current().record("declarant", trader.0.as_str());
+    refuse_other_media(&headers)?;
     let body = body_or_error(body, state.config.body_limit)?;
+    if json_has_nul(&body) {
+        return Err(refuse_nul("the declaration"));
+    }
     let doc = parse_document(&body)?;
     if let Some(declared) = doc.declarant.as_ref().and_then(|d| d.id.as_deref()) {
         if declared != trader.0 {
@@ -383,7 +379,7 @@ async fn readable(
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<DeclarationDetail>, ApiError> {
     let r = readable(&state, &caller, &id).await?;
     let release = state.store.release_document(r.summary.id).await?;
@@ -411,7 +407,7 @@ pub async fn get(
 pub async fn events(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     let r = readable(&state, &caller, &id).await?;
     Ok(Json(state.store.declaration_events(r.summary.id).await?))
@@ -437,7 +433,7 @@ pub struct ListParams {
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Query(p): Query<ListParams>,
+    ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Json<Vec<DeclarationView>>, ApiError> {
     let principal = caller.require(&[Role::Trader, Role::Officer, Role::Analyst, Role::Admin], "list declarations")?;
     let declarant = match principal.role {
@@ -477,11 +473,10 @@ pub async fn list(
 pub async fn decide(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
-    body: Result<Json<ControlDecision>, axum::extract::rejection::JsonRejection>,
+    ApiPath(id): ApiPath<String>,
+    JsonBody(decision): JsonBody<ControlDecision>,
 ) -> Result<Json<DeclarationView>, ApiError> {
     let officer = caller.require(&[Role::Officer], "decide on controls")?;
-    let Json(decision) = body.map_err(|e| ApiError::MalformedJson(e.body_text()))?;
     if decision.reason.trim().is_empty() || decision.reason.len() > 2000 {
         return Err(ApiError::BadParameter("reason", "give the reasons in 1 to 2000 characters".into()));
     }

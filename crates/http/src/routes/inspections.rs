@@ -1,6 +1,6 @@
 //! Outcomes of controls: the labels of the risk engine, readable by staff.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -10,6 +10,7 @@ use smartcustoms_storage::InspectionRecord;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::extract::ApiQuery;
 use crate::state::AppState;
 
 /// Paging.
@@ -28,7 +29,7 @@ pub struct Page {
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Query(p): Query<Page>,
+    ApiQuery(p): ApiQuery<Page>,
 ) -> Result<Json<Vec<InspectionRecord>>, ApiError> {
     caller.require(&[Role::Officer, Role::Analyst, Role::Admin], "read control outcomes")?;
     let limit = p.limit.unwrap_or(100);

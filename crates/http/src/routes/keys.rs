@@ -13,6 +13,7 @@ use smartcustoms_storage::SigningKeyRecord;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::extract::JsonBody;
 use crate::state::AppState;
 
 /// A public key to register.
@@ -38,11 +39,10 @@ pub struct KeyView {
 pub async fn register(
     State(state): State<AppState>,
     caller: Caller,
-    body: Result<Json<NewKey>, axum::extract::rejection::JsonRejection>,
+    JsonBody(body): JsonBody<NewKey>,
 ) -> Result<(StatusCode, Json<KeyView>), ApiError> {
     let principal = caller.require(&[Role::Trader], "register signing keys")?;
     let trader = principal.trader.clone().ok_or(ApiError::Forbidden("trader", "register keys without a party id"))?;
-    let Json(body) = body.map_err(|e| ApiError::MalformedJson(e.body_text()))?;
     let key = signature::decode_public_key(&body.public_key).ok_or(ApiError::BadPublicKey)?;
     let record = SigningKeyRecord {
         trader,

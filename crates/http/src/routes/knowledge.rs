@@ -1,7 +1,7 @@
 //! The knowledge base's reference content: technologies, terms, instruments, capabilities
 //! and the search over all of them. Anyone may read them; no token is needed.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -10,6 +10,7 @@ use smartcustoms_core::knowledge::{capability, Capability, Group, Instrument, St
 use smartcustoms_search::Hit;
 
 use crate::error::ApiError;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::knowledge::{capability_url, technology_url};
 use crate::state::AppState;
 
@@ -95,7 +96,7 @@ pub struct TechnologyFilter {
     responses((status = 200, body = Vec<TechnologyOut>), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn technologies(
     State(state): State<AppState>,
-    Query(f): Query<TechnologyFilter>,
+    ApiQuery(f): ApiQuery<TechnologyFilter>,
 ) -> Result<Json<Vec<TechnologyOut>>, ApiError> {
     let group = f
         .group
@@ -125,7 +126,7 @@ pub async fn technologies(
     responses((status = 200, body = TechnologyOut), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn technology(
     State(state): State<AppState>,
-    Path(number): Path<String>,
+    ApiPath(number): ApiPath<String>,
 ) -> Result<Json<TechnologyOut>, ApiError> {
     number
         .parse::<u8>()
@@ -145,7 +146,7 @@ pub async fn terms(State(state): State<AppState>) -> Json<Vec<Term>> {
 #[utoipa::path(get, path = "/api/v1/knowledge/terms/{id}", tag = "knowledge",
     params(("id" = String, Path, description = "the term's id, e.g. `single-personal-account`")),
     responses((status = 200, body = Term), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn term(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Term>, ApiError> {
+pub async fn term(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Json<Term>, ApiError> {
     state.knowledge.catalogue.term(&id).cloned().map(Json).ok_or_else(|| ApiError::NotFound(format!("term {id}")))
 }
 
@@ -172,7 +173,10 @@ pub fn instrument_matches(i: &Instrument, f: &InstrumentFilter) -> bool {
 /// WCO legal instruments and tools for Digital (Smart) Customs, searchable.
 #[utoipa::path(get, path = "/api/v1/knowledge/instruments", tag = "knowledge", params(InstrumentFilter),
     responses((status = 200, body = Vec<Instrument>)))]
-pub async fn instruments(State(state): State<AppState>, Query(f): Query<InstrumentFilter>) -> Json<Vec<Instrument>> {
+pub async fn instruments(
+    State(state): State<AppState>,
+    ApiQuery(f): ApiQuery<InstrumentFilter>,
+) -> Json<Vec<Instrument>> {
     Json(state.knowledge.catalogue.instruments.iter().filter(|i| instrument_matches(i, &f)).cloned().collect())
 }
 
@@ -228,7 +232,7 @@ pub fn run_search(state: &AppState, q: &str, limit: usize) -> Result<Vec<Hit>, A
     responses((status = 200, body = Vec<SearchResult>), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn search(
     State(state): State<AppState>,
-    Query(q): Query<SearchQuery>,
+    ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> Result<Json<Vec<SearchResult>>, ApiError> {
     let limit = q.limit.unwrap_or(10);
     if !(1..=50).contains(&limit) {

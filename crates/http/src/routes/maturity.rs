@@ -2,7 +2,7 @@
 //! per group and overall against a target, kept, and re-read against another target; and this
 //! platform's own profile filled from its configuration and its use over the last 30 days.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
@@ -19,6 +19,7 @@ use smartcustoms_storage::AssessmentRecord;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::extract::{ApiPath, ApiQuery, JsonBody};
 use crate::state::AppState;
 
 /// Who may assess and read assessments.
@@ -189,11 +190,10 @@ pub async fn summaries(state: &AppState, caller: &Caller) -> Result<Vec<Assessme
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<TargetQuery>,
-    body: Result<Json<AssessmentDraft>, axum::extract::rejection::JsonRejection>,
+    ApiQuery(q): ApiQuery<TargetQuery>,
+    JsonBody(draft): JsonBody<AssessmentDraft>,
 ) -> Result<(StatusCode, Json<KeptAssessment>), ApiError> {
     caller.require(ASSESSORS, "submit maturity assessments")?;
-    let draft = crate::routes::account::json_body(body, state.config.body_limit)?;
     Ok((StatusCode::CREATED, Json(submit(&state, &caller, &draft, &q).await?)))
 }
 
@@ -211,8 +211,8 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
-    Query(q): Query<TargetQuery>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<TargetQuery>,
 ) -> Result<Json<KeptAssessment>, ApiError> {
     Ok(Json(kept_against(&state, &caller, id, &q).await?))
 }
@@ -224,7 +224,7 @@ pub async fn get(
 pub async fn platform(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<TargetQuery>,
+    ApiQuery(q): ApiQuery<TargetQuery>,
 ) -> Result<Json<MaturityReport>, ApiError> {
     caller.require(ASSESSORS, "read maturity assessments")?;
     let draft = AssessmentDraft { administration: PLATFORM.into(), answers: platform_profile(&state).await? };

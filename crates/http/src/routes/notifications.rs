@@ -1,6 +1,6 @@
 //! Release notifications for holders of temporary-storage facilities.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -10,6 +10,7 @@ use smartcustoms_core::release::Notification;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::extract::ApiQuery;
 use crate::state::AppState;
 
 /// Paging of notifications.
@@ -29,7 +30,7 @@ pub struct NotificationParams {
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Query(p): Query<NotificationParams>,
+    ApiQuery(p): ApiQuery<NotificationParams>,
 ) -> Result<Json<Vec<Notification>>, ApiError> {
     let principal = caller.require(&[Role::Warehouse, Role::Officer, Role::Admin], "read release notifications")?;
     let recipient = match principal.role {

@@ -1,6 +1,6 @@
 //! Risk profiles: analysts write them, every change is a new version.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
@@ -13,6 +13,7 @@ use smartcustoms_storage::{NewProfile, ProfileRecord};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::extract::ApiPath;
 use crate::state::AppState;
 
 /// A stored profile version.
@@ -74,7 +75,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<
 pub async fn versions(
     State(state): State<AppState>,
     caller: Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Vec<ProfileView>>, ApiError> {
     caller.require(&[Role::Analyst, Role::Admin, Role::Officer], "read risk profiles")?;
     let versions = state.store.profile_versions(&code).await?;

@@ -1,7 +1,7 @@
 //! The self-adjusting risk system for analysts and officers: model versions and retraining,
 //! the effectiveness of profiles, operator categories and AEO authorisations.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
 use serde::Deserialize;
@@ -14,6 +14,7 @@ use smartcustoms_storage::RiskModelRecord;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::extract::{ApiPath, JsonBody};
 use crate::risk_engine::{self, ProfileEffectiveness, RiskJobError, TrainReport};
 use crate::state::AppState;
 
@@ -108,11 +109,10 @@ pub struct Aeo {
 pub async fn aeo(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
-    body: Result<Json<Aeo>, axum::extract::rejection::JsonRejection>,
+    ApiPath(id): ApiPath<String>,
+    JsonBody(aeo): JsonBody<Aeo>,
 ) -> Result<Json<Vec<Categorised>>, ApiError> {
     caller.require(&[Role::Admin], "record AEO authorisations")?;
-    let Json(aeo) = body.map_err(|e| ApiError::MalformedJson(e.body_text()))?;
     if id.is_empty() || id.len() > 35 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(ApiError::BadParameter("id", "an operator id is 1 to 35 letters and digits".into()));
     }

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -27,6 +27,7 @@ use smartcustoms_storage::{AttachmentMeta, NewAttachment, NewSurveyAnswer, Surve
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::extract::{ApiPath, ApiQuery, JsonBody};
 use crate::state::AppState;
 
 /// Who may read the repository.
@@ -149,10 +150,9 @@ pub async fn submit(
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
-    body: Result<Json<SurveySubmission>, axum::extract::rejection::JsonRejection>,
+    JsonBody(submission): JsonBody<SurveySubmission>,
 ) -> Result<(StatusCode, Json<Submitted>), ApiError> {
     caller.require(SUBMITTERS, "submit survey answers")?;
-    let submission = crate::routes::account::json_body(body, SURVEY_BODY_LIMIT)?;
     let mut files = Vec::new();
     let mut bad = Vec::new();
     for (i, f) in submission.attachments.into_iter().enumerate() {
@@ -265,7 +265,7 @@ pub fn filter(answers: Vec<VisibleAnswer>, f: &SurveyFilter) -> Result<Vec<Visib
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Query(f): Query<SurveyFilter>,
+    ApiQuery(f): ApiQuery<SurveyFilter>,
 ) -> Result<Json<Vec<VisibleAnswer>>, ApiError> {
     Ok(Json(filter(visible(&state, &caller).await?, &f)?))
 }
@@ -277,7 +277,7 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<VisibleAnswer>, ApiError> {
     Ok(Json(visible_one(&state, &caller, id).await?))
 }
@@ -290,7 +290,7 @@ pub async fn get(
 pub async fn attachment(
     State(state): State<AppState>,
     caller: Caller,
-    Path((id, n)): Path<(i64, i64)>,
+    ApiPath((id, n)): ApiPath<(i64, i64)>,
 ) -> Result<Response, ApiError> {
     let answer = visible_one(&state, &caller, id).await?;
     let missing = || ApiError::NotFound(format!("file {n} of survey answer {id}"));
@@ -423,7 +423,7 @@ pub fn stats(answers: &[VisibleAnswer]) -> SurveyStats {
 pub async fn statistics(
     State(state): State<AppState>,
     caller: Caller,
-    Query(f): Query<SurveyFilter>,
+    ApiQuery(f): ApiQuery<SurveyFilter>,
 ) -> Result<Json<SurveyStats>, ApiError> {
     Ok(Json(stats(&filter(visible(&state, &caller).await?, &f)?)))
 }
@@ -520,7 +520,7 @@ pub fn csv(answers: &[VisibleAnswer]) -> Result<Vec<u8>, ApiError> {
 pub async fn export(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<ExportQuery>,
+    ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
     let answers = filter(visible(&state, &caller).await?, &q.filter)?;
     match q.format.as_deref().unwrap_or("csv") {

@@ -2,7 +2,7 @@
 //! the entries it touches and is validated with the whole tariff before it is stored.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::Utc;
@@ -15,6 +15,7 @@ use smartcustoms_storage::{NewTariffEntry, Store, TariffEntryRecord, TariffKind}
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::extract::ApiPath;
 use crate::state::AppState;
 use crate::tariff_data;
 
@@ -96,7 +97,7 @@ fn validate(current: &[TariffEntryRecord], changes: &[NewTariffEntry]) -> Result
 pub async fn versions(
     State(state): State<AppState>,
     _caller: Caller,
-    Path((kind, key)): Path<(String, String)>,
+    ApiPath((kind, key)): ApiPath<(String, String)>,
 ) -> Result<Json<Vec<TariffEntryRecord>>, ApiError> {
     let kind =
         TariffKind::parse(&kind).ok_or_else(|| ApiError::BadParameter("kind", "one of measure, group, rate".into()))?;
@@ -116,7 +117,7 @@ pub async fn versions(
 pub async fn withdraw(
     State(state): State<AppState>,
     caller: Caller,
-    Path((kind, key)): Path<(String, String)>,
+    ApiPath((kind, key)): ApiPath<(String, String)>,
 ) -> Result<(StatusCode, Json<TariffEntryRecord>), ApiError> {
     let admin = caller.require(&[Role::Admin], "change the tariff")?;
     let kind =
