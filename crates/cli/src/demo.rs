@@ -92,7 +92,7 @@ pub async fn seed_reference_data(store: &dyn Store) -> anyhow::Result<()> {
         store.upsert_office(code, name).await?;
     }
     if store.tariff_entries().await?.is_empty() {
-        smartcustoms_http::routes::tariff::apply(store, &tariff::demo(), "demo")
+        smartcustoms_http::tariff_data::apply(store, &tariff::demo(), "demo")
             .await
             .map_err(|e| anyhow::anyhow!("the demo tariff does not load: {e}"))?;
     }
@@ -351,8 +351,8 @@ pub async fn history(base: &str, state: &smartcustoms_http::AppState, declarants
         };
         state.store.import_outcome(&imported).await?;
     }
-    smartcustoms_http::routes::risk::recategorise_now(state).await?;
-    let report = smartcustoms_http::routes::risk::retrain_now(state).await?;
+    smartcustoms_http::risk_engine::recategorise_now(state).await?;
+    let report = smartcustoms_http::risk_engine::retrain_now(state).await?;
     tracing::info!(version = report.version, outcomes = report.outcomes, "demo risk model trained on the demo history");
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! edge, before anything is decided or written.
 
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, JsonRejection};
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
@@ -145,16 +145,6 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             .await
             .map(|q| ApiQuery(q.0))
             .map_err(|e| ApiError::BadParameter("query", e.body_text()))
-    }
-}
-
-/// Maps a JSON rejection of axum to the coded error (for handlers that keep axum's `Json`).
-pub fn json_rejection(e: JsonRejection, limit: usize) -> ApiError {
-    match e.status() {
-        StatusCode::UNPROCESSABLE_ENTITY => ApiError::Schema { path: "$".into(), message: e.body_text() },
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(limit),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType("application/json"),
-        _ => ApiError::MalformedJson(e.body_text()),
     }
 }
 

@@ -195,7 +195,7 @@ async fn retrain_loop(state: AppState, every: Duration) {
     let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
         tick.tick().await;
-        if let Err(e) = routes::risk::retrain_now(&state).await {
+        if let Err(e) = risk_engine::retrain_now(&state).await {
             tracing::warn!(error = %e, "scheduled retraining of the risk model did not produce a model");
         }
     }
@@ -206,7 +206,7 @@ async fn recategorise_loop(state: AppState, every: Duration) {
     let mut tick = tokio::time::interval(every);
     loop {
         tick.tick().await;
-        if let Err(e) = routes::risk::recategorise_now(&state).await {
+        if let Err(e) = risk_engine::recategorise_now(&state).await {
             tracing::warn!(error = %e, "recomputing operator categories failed");
         }
     }

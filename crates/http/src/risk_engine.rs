@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::state::AppState;
 use smartcustoms_core::declaration::{Declaration, DeclarationDoc};
 use smartcustoms_core::flc;
 use smartcustoms_core::risk::{
@@ -465,4 +466,21 @@ impl risk::Scorer for Rethresholded<'_> {
         }
         Some(score)
     }
+}
+
+/// Retrains and, when the candidate wins, puts it in force in this process at once.
+pub async fn retrain_now(state: &AppState) -> Result<TrainReport, RiskJobError> {
+    let (report, promoted) = train(state.store.as_ref(), state.model(), state.config.retrain, Utc::now()).await?;
+    if let Some(model) = promoted {
+        state.set_model(model);
+    }
+    tracing::info!(version = report.version, promoted = report.promoted, reason = %report.reason, "risk model retrained");
+    Ok(report)
+}
+
+/// Recomputes the operator categories and puts them in force.
+pub async fn recategorise_now(state: &AppState) -> Result<Vec<Categorised>, RiskJobError> {
+    let categorised = recategorise(state.store.as_ref(), Utc::now()).await?;
+    state.set_categories(categories_map(&categorised));
+    Ok(categorised)
 }

@@ -2,8 +2,14 @@
 //! and exchange rate. Converts between a tariff file and store entries and loads the tariff
 //! in force.
 
+use chrono::Utc;
+use serde::Serialize;
+use utoipa::ToSchema;
+
 use smartcustoms_core::tariff::{Tariff, TariffFile};
 use smartcustoms_storage::{NewTariffEntry, Store, StoreResult, TariffEntryRecord, TariffKind};
+
+use crate::error::ApiError;
 
 /// The stable key of each entry of a tariff file: a measure's id with the start of its
 /// validity (one line has one entry per period), a group's code, a currency with the start of
@@ -85,4 +91,34 @@ pub async fn load(store: &dyn Store) -> StoreResult<Tariff> {
         tracing::error!(?problems, "the stored tariff does not validate; declarations cannot be assessed");
         Tariff::default()
     }))
+}
+
+/// What a tariff change did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TariffChange {
+    /// The entry versions written.
+    pub changed: Vec<TariffEntryRecord>,
+    /// Entries in the file identical to the version in force, not written again.
+    pub unchanged: usize,
+}
+
+/// Validates a tariff file against the tariff in force and stores the entries that differ.
+pub async fn apply(store: &dyn Store, file: &TariffFile, author: &str) -> Result<TariffChange, ApiError> {
+    let entries = entries_of(file).map_err(|e| ApiError::TariffInvalid(vec![e]))?;
+    let current = store.tariff_entries().await?;
+    let changes: Vec<_> = entries
+        .into_iter()
+        .filter(|e| !current.iter().any(|c| c.kind == e.kind && c.key == e.key && c.body == e.body && !c.withdrawn))
+        .collect();
+    let unchanged = file.measures.len() + file.groups.len() + file.rates.len() - changes.len();
+    validate(&current, &changes)?;
+    let changed = store.add_tariff_entries(&changes, author, Utc::now().timestamp_micros()).await?;
+    Ok(TariffChange { changed, unchanged })
+}
+
+/// Checks that the tariff in force with `changes` applied validates as a whole.
+pub(crate) fn validate(current: &[TariffEntryRecord], changes: &[NewTariffEntry]) -> Result<(), ApiError> {
+    let merged = merge(current, changes);
+    file_of(&merged).map_err(|e| vec![e]).and_then(Tariff::from_file).map_err(ApiError::TariffInvalid)?;
+    Ok(())
 }

@@ -50,7 +50,7 @@ pub async fn tariff(args: TariffArgs) -> anyhow::Result<u8> {
         }
     };
     let store = config::open_store(&db.resolve()?).await?;
-    match smartcustoms_http::routes::tariff::apply(store.as_ref(), &parsed, "tariff import").await {
+    match smartcustoms_http::tariff_data::apply(store.as_ref(), &parsed, "tariff import").await {
         Ok(change) => {
             println!("{}", serde_json::json!({ "changed": change.changed.len(), "unchanged": change.unchanged }));
             Ok(0)

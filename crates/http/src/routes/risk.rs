@@ -53,18 +53,7 @@ pub async fn models(State(state): State<AppState>, caller: Caller) -> Result<Jso
     security(("token" = [])))]
 pub async fn train(State(state): State<AppState>, caller: Caller) -> Result<Json<TrainReport>, ApiError> {
     caller.require(&[Role::Analyst, Role::Admin], "retrain the risk model")?;
-    Ok(Json(retrain_now(&state).await?))
-}
-
-/// Retrains and, when the candidate wins, puts it in force in this process at once.
-pub async fn retrain_now(state: &AppState) -> Result<TrainReport, RiskJobError> {
-    let (report, promoted) =
-        risk_engine::train(state.store.as_ref(), state.model(), state.config.retrain, Utc::now()).await?;
-    if let Some(model) = promoted {
-        state.set_model(model);
-    }
-    tracing::info!(version = report.version, promoted = report.promoted, reason = %report.reason, "risk model retrained");
-    Ok(report)
+    Ok(Json(risk_engine::retrain_now(&state).await?))
 }
 
 /// How often each profile's hits (and the model's and random controls') were confirmed by
@@ -120,13 +109,6 @@ pub async fn aeo(
         return Err(ApiError::BadParameter("reference", "1 to 64 characters".into()));
     }
     state.store.add_aeo(&id, aeo.reference.trim(), Utc::now().timestamp_micros()).await?;
-    let categorised = recategorise_now(&state).await?;
+    let categorised = risk_engine::recategorise_now(&state).await?;
     Ok(Json(categorised.into_iter().filter(|c| c.record.id == id).collect()))
-}
-
-/// Recomputes the operator categories and puts them in force.
-pub async fn recategorise_now(state: &AppState) -> Result<Vec<Categorised>, RiskJobError> {
-    let categorised = risk_engine::recategorise(state.store.as_ref(), Utc::now()).await?;
-    state.set_categories(risk_engine::categories_map(&categorised));
-    Ok(categorised)
 }

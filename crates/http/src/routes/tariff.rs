@@ -6,33 +6,22 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::Utc;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use smartcustoms_core::access::Role;
-use smartcustoms_core::tariff::{self, Tariff, TariffFile};
-use smartcustoms_storage::{NewTariffEntry, Store, TariffEntryRecord, TariffKind};
+use smartcustoms_core::tariff::{self, TariffFile};
+use smartcustoms_storage::{NewTariffEntry, TariffEntryRecord, TariffKind};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::ApiPath;
 use crate::state::AppState;
-use crate::tariff_data;
+use crate::tariff_data::{self, TariffChange};
 
 /// The tariff in force: every measure (each validity period), country group and exchange rate.
 #[utoipa::path(get, path = "/api/v1/tariff", tag = "tariff",
     responses((status = 200, body = TariffFile)), security(("token" = [])))]
 pub async fn current(State(state): State<AppState>, _caller: Caller) -> Json<TariffFile> {
     Json(state.tariff().to_file())
-}
-
-/// What a tariff change did.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TariffChange {
-    /// The entry versions written.
-    pub changed: Vec<TariffEntryRecord>,
-    /// Entries in the file identical to the version in force, not written again.
-    pub unchanged: usize,
 }
 
 /// Load or change tariff entries (administrators). The body is a tariff file in JSON
@@ -62,30 +51,9 @@ pub async fn change(
     let file = tariff::parse_file(text, if is_csv { "upload.csv" } else { "upload.json" }).map_err(|errors| {
         ApiError::TariffInvalid(errors.iter().map(|e| format!("line {}: {}", e.line, e.message)).collect())
     })?;
-    let changed = apply(state.store.as_ref(), &file, &admin.name).await?;
+    let changed = tariff_data::apply(state.store.as_ref(), &file, &admin.name).await?;
     state.reload_reference_data().await?;
     Ok(Json(changed))
-}
-
-/// Validates a tariff file against the tariff in force and stores the entries that differ.
-pub async fn apply(store: &dyn Store, file: &TariffFile, author: &str) -> Result<TariffChange, ApiError> {
-    let entries = tariff_data::entries_of(file).map_err(|e| ApiError::TariffInvalid(vec![e]))?;
-    let current = store.tariff_entries().await?;
-    let changes: Vec<_> = entries
-        .into_iter()
-        .filter(|e| !current.iter().any(|c| c.kind == e.kind && c.key == e.key && c.body == e.body && !c.withdrawn))
-        .collect();
-    let unchanged = file.measures.len() + file.groups.len() + file.rates.len() - changes.len();
-    validate(&current, &changes)?;
-    let changed = store.add_tariff_entries(&changes, author, Utc::now().timestamp_micros()).await?;
-    Ok(TariffChange { changed, unchanged })
-}
-
-/// Checks that the tariff in force with `changes` applied validates as a whole.
-fn validate(current: &[TariffEntryRecord], changes: &[NewTariffEntry]) -> Result<(), ApiError> {
-    let merged = tariff_data::merge(current, changes);
-    tariff_data::file_of(&merged).map_err(|e| vec![e]).and_then(Tariff::from_file).map_err(ApiError::TariffInvalid)?;
-    Ok(())
 }
 
 /// Every version of one tariff entry, oldest first (`kind` is `measure`, `group` or `rate`;
@@ -128,7 +96,7 @@ pub async fn withdraw(
         .find(|c| c.kind == kind && c.key == key && !c.withdrawn)
         .ok_or_else(|| ApiError::NotFound(format!("tariff {} {key}", kind.as_str())))?;
     let change = NewTariffEntry { kind, key, body: entry.body.clone(), withdrawn: true };
-    validate(&current, std::slice::from_ref(&change))?;
+    tariff_data::validate(&current, std::slice::from_ref(&change))?;
     let mut written = state.store.add_tariff_entries(&[change], &admin.name, Utc::now().timestamp_micros()).await?;
     state.reload_reference_data().await?;
     let record = written.pop().ok_or(ApiError::Unavailable)?;

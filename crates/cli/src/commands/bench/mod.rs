@@ -205,7 +205,7 @@ fn zero_rates(mut file: smartcustoms_core::tariff::TariffFile) -> smartcustoms_c
 
 /// Stores a tariff as the one in force (new versions of the entries that differ).
 async fn set_tariff(store: &dyn Store, file: &smartcustoms_core::tariff::TariffFile) -> anyhow::Result<()> {
-    smartcustoms_http::routes::tariff::apply(store, file, "bench").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    smartcustoms_http::tariff_data::apply(store, file, "bench").await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(())
 }
 
