@@ -34,6 +34,20 @@ pub struct Config {
     pub retrain_every_hours: f64,
     /// Hours between recomputations of operator categories (0: never).
     pub recategorise_every_hours: f64,
+    /// Session cookies carry `Secure` (set it when the server is reached over TLS).
+    pub secure_cookies: bool,
+    /// Minutes without a request after which a session ends.
+    pub session_idle_minutes: u64,
+    /// Hours after sign-in at which a session ends whatever happens.
+    pub session_hours: u64,
+    /// Most connections open at once; past 80 % anonymous requests are refused.
+    pub max_connections: usize,
+    /// Seconds a client has to send a request head.
+    pub header_read_timeout_secs: u64,
+    /// Seconds a request body may pause before the request is refused.
+    pub body_read_timeout_secs: u64,
+    /// Seconds after which a connection without traffic is closed.
+    pub idle_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -49,6 +63,13 @@ impl Default for Config {
             yellow_share: 0.10,
             retrain_every_hours: 24.0,
             recategorise_every_hours: 1.0,
+            secure_cookies: false,
+            session_idle_minutes: 30,
+            session_hours: 12,
+            max_connections: 768,
+            header_read_timeout_secs: 10,
+            body_read_timeout_secs: 30,
+            idle_timeout_secs: 60,
         }
     }
 }

@@ -19,7 +19,7 @@ use smartcustoms_core::ledger::Amount;
 use smartcustoms_core::simulate::{self, SimParty, World, OFFICES, WAREHOUSES};
 use smartcustoms_core::tariff;
 use smartcustoms_core::{risk, signature};
-use smartcustoms_http::token_hash;
+use smartcustoms_http::identity;
 use smartcustoms_storage::{Deposit, DepositOutcome, NewProfile, NewSurveyAnswer, SigningKeyRecord, Store, StoreError};
 
 /// Number of demo declarants.
@@ -44,7 +44,27 @@ pub fn demo_key(party_id: &str) -> SigningKey {
 
 /// Stores a token, ignoring one that exists (seeding is repeatable).
 pub async fn ensure_token(store: &dyn Store, token: &str, principal: Principal) -> anyhow::Result<()> {
-    match store.add_token(&token_hash(token), &principal).await {
+    match store.add_token(&identity::token_record(token, principal), "demo").await {
+        Ok(_) | Err(StoreError::Conflict(_)) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The password of every demo user (demo database only; the README quotes it).
+pub const DEMO_PASSWORD: &str = "demo-password";
+
+/// Stores a person who signs in with [`DEMO_PASSWORD`], ignoring one that exists.
+pub async fn ensure_user(
+    store: &dyn Store,
+    name: &str,
+    display_name: &str,
+    principal: Principal,
+) -> anyhow::Result<()> {
+    if store.user(name).await?.is_some() {
+        return Ok(());
+    }
+    let hash = identity::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("hashing a password: {e}"))?;
+    match store.add_user(&identity::user_record(name, display_name, &hash, principal), "demo").await {
         Ok(()) | Err(StoreError::Conflict(_)) => Ok(()),
         Err(e) => Err(e.into()),
     }
@@ -54,7 +74,8 @@ pub async fn ensure_token(store: &dyn Store, token: &str, principal: Principal) 
 pub async fn provision(store: &dyn Store, d: &Declarant, created_at_us: i64) -> anyhow::Result<()> {
     let principal =
         Principal { name: d.party.name.clone(), role: Role::Trader, trader: Some(TraderId(d.party.id.clone())) };
-    ensure_token(store, &d.token, principal).await?;
+    ensure_token(store, &d.token, principal.clone()).await?;
+    ensure_user(store, &d.token, &d.party.name, principal).await?;
     let vk = d.key.verifying_key();
     let key = SigningKeyRecord {
         trader: TraderId(d.party.id.clone()),
@@ -134,7 +155,11 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<Declarant>> {
         ("demo-member-2", "Customs of Sampleland", Role::Member),
     ];
     for (token, name, role) in staff {
-        ensure_token(store, token, Principal { name: name.into(), role, trader: None }).await?;
+        let principal = Principal { name: name.into(), role, trader: None };
+        ensure_token(store, token, principal.clone()).await?;
+        if role != Role::Bank {
+            ensure_user(store, token, name, principal).await?;
+        }
     }
     for (i, w) in WAREHOUSES.iter().enumerate() {
         let principal = Principal {

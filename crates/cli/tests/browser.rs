@@ -121,6 +121,12 @@ async fn wait_path(c: &Client, what: &str, want: impl Fn(&str) -> bool) -> Strin
     }
 }
 
+/// Fills the sign-in form of the page shown as test user `user`.
+async fn sign_in(c: &Client, user: &str) {
+    c.find(Locator::Css("#username")).await.unwrap().send_keys(user).await.unwrap();
+    c.find(Locator::Css("#password")).await.unwrap().send_keys(smartcustoms_testkit::TEST_PASSWORD).await.unwrap();
+}
+
 /// Clicks an element and waits for the page it leads to.
 async fn click_to(c: &Client, css: &str, what: &str, want: impl Fn(&str) -> bool) -> String {
     c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
@@ -171,7 +177,7 @@ async fn an_officer_browses_the_catalogue_searches_and_a_member_submits_a_survey
     // A member signs in and submits the survey form, first with a wrong value.
     c.goto(&format!("{}/knowledge/survey/new", app.base)).await.unwrap();
     assert!(c.current_url().await.unwrap().path().starts_with("/login"));
-    c.find(Locator::Css("#token")).await.unwrap().send_keys("test-member-1").await.unwrap();
+    sign_in(&c, "test-member-1").await;
     click_to(&c, "form.stack button", "/knowledge/survey/new", |p| p == "/knowledge/survey/new").await;
     let form = c.form(Locator::Css("#survey-form")).await.unwrap();
     for (name, value) in [
@@ -218,7 +224,7 @@ async fn a_member_scores_a_maturity_assessment_in_the_browser() {
     let app = spawn_app(&db.url).await;
     let c = browser(&d).await;
     c.goto(&format!("{}/login?next=/knowledge/maturity/new", app.base)).await.unwrap();
-    c.find(Locator::Css("#token")).await.unwrap().send_keys("test-member-1").await.unwrap();
+    sign_in(&c, "test-member-1").await;
     click_to(&c, "form.stack button", "/knowledge/maturity/new", |p| p == "/knowledge/maturity/new").await;
     let form = c.form(Locator::Css("#maturity-form")).await.unwrap();
     form.set_by_name("administration", "Customs of Examplestan").await.unwrap();

@@ -1,5 +1,6 @@
-//! Authentication by API token and role checks. The token comes in `Authorization: Bearer …`
-//! (API clients) or in the `sc_token` cookie the sign-in page sets (browsers).
+//! Who is calling: an API token in `Authorization: Bearer …` (machines), or a server-side
+//! session in the `sc_session` cookie (people signed in through `/login`). Role checks, and the
+//! CSRF check of session-authenticated requests that change something.
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
@@ -7,44 +8,60 @@ use axum::http::request::Parts;
 use smartcustoms_core::access::{Principal, Role};
 
 use crate::error::ApiError;
+use crate::identity::{self, Session, SESSION_COOKIE};
 use crate::state::AppState;
 
-/// Name of the cookie that carries a browser's token.
-pub const TOKEN_COOKIE: &str = "sc_token";
+/// Header a script sends the session's CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// The authenticated caller of a request.
+/// Name of the form field that carries the session's CSRF token.
+pub const CSRF_FIELD: &str = "_csrf";
+
+/// The authenticated caller of a request, and its session when it came with a cookie.
 #[derive(Debug, Clone)]
-pub struct Caller(pub Principal);
+pub struct Caller(pub Principal, Option<Session>);
 
-/// The token of a request: the bearer header first, then the cookie.
-fn token(parts: &Parts) -> Result<Option<String>, ApiError> {
-    if let Some(header) = parts.headers.get(axum::http::header::AUTHORIZATION) {
-        let value = header.to_str().map_err(|_| ApiError::InvalidToken)?;
-        let token = value.strip_prefix("Bearer ").ok_or(ApiError::MissingToken)?.trim();
-        return Ok(Some(token.to_string()));
-    }
-    let cookie = parts
+/// The value of cookie `name`, if the request has one.
+pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
+    parts
         .headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == TOKEN_COOKIE)
-        .map(|(_, value)| value.trim().to_string());
-    Ok(cookie)
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value.trim().to_string())
+}
+
+/// The bearer token of a request, if it has an `Authorization` header.
+fn bearer(parts: &Parts) -> Result<Option<String>, ApiError> {
+    let Some(header) = parts.headers.get(axum::http::header::AUTHORIZATION) else { return Ok(None) };
+    let value = header.to_str().map_err(|_| ApiError::InvalidToken)?;
+    let token = value.strip_prefix("Bearer ").ok_or(ApiError::MissingToken)?.trim();
+    Ok(Some(token.to_string()))
 }
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = token(parts)?.ok_or(ApiError::MissingToken)?;
-        if token.is_empty() || token.len() > 256 {
-            return Err(ApiError::InvalidToken);
+        if let Some(token) = bearer(parts)? {
+            if token.is_empty() || token.len() > 256 {
+                return Err(ApiError::InvalidToken);
+            }
+            let principal = state.principal(&token).await?.ok_or(ApiError::InvalidToken)?;
+            return Ok(Caller(principal, None));
         }
-        let principal = state.principal(&token).await?.ok_or(ApiError::InvalidToken)?;
-        Ok(Caller(principal))
+        let id = cookie(parts, SESSION_COOKIE).ok_or(ApiError::MissingToken)?;
+        let (principal, session) = identity::session(state, &id).await?.ok_or(ApiError::InvalidToken)?;
+        let caller = Caller(principal, Some(session));
+        // Pages check the token of their form; an API call on a session sends it in a header.
+        if !parts.method.is_safe() && parts.uri.path().starts_with("/api/") {
+            let given = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+            caller.check_csrf(given)?;
+        }
+        Ok(caller)
     }
 }
 
@@ -68,6 +85,26 @@ impl Caller {
             Ok(&self.0)
         } else {
             Err(ApiError::Forbidden(self.0.role.as_str(), action))
+        }
+    }
+
+    /// The session, for callers signed in through the sign-in page.
+    pub fn session(&self) -> Option<&Session> {
+        self.1.as_ref()
+    }
+
+    /// The CSRF token the caller's forms must carry (none for token callers).
+    pub fn csrf(&self) -> Option<&str> {
+        self.1.as_ref().map(|s| s.csrf.as_str())
+    }
+
+    /// Checks the CSRF token a state-changing request carries. Token callers pass: a browser
+    /// never adds their `Authorization` header on its own.
+    pub fn check_csrf(&self, given: Option<&str>) -> Result<(), ApiError> {
+        match (&self.1, given) {
+            (None, _) => Ok(()),
+            (Some(s), Some(given)) if identity::same_secret(given, &s.csrf) => Ok(()),
+            (Some(_), _) => Err(ApiError::CsrfMismatch),
         }
     }
 }

@@ -21,6 +21,21 @@ pub enum ApiError {
     /// The caller's role may not use this endpoint.
     #[error("your role ({0}) may not {1}")]
     Forbidden(&'static str, &'static str),
+    /// A state-changing request on a session lacks the session's CSRF token.
+    #[error("this form or request does not carry the CSRF token of your session; reload the page and try again")]
+    CsrfMismatch,
+    /// A state-changing request from another site.
+    #[error("state-changing requests are accepted only from this site's own pages")]
+    CrossOrigin,
+    /// Too many failed sign-ins.
+    #[error("too many failed sign-ins for this account or from this address; try again in {0} minutes")]
+    TooManySignIns(i64),
+    /// The body did not arrive in time.
+    #[error("the request body stopped arriving before the body read timeout")]
+    BodyTimeout,
+    /// The server sheds load: too many connections.
+    #[error("the server is at its connection limit; retry shortly")]
+    Overloaded,
     /// A trader asked for another trader's data.
     #[error("declaration {0} does not exist or is not yours")]
     NotYours(String),
@@ -146,11 +161,14 @@ macro_rules! error_kinds {
 }
 
 error_kinds! {
-    MissingToken => "AUTH_001", UNAUTHORIZED, "No `Authorization: Bearer <token>` header.";
+    MissingToken => "AUTH_001", UNAUTHORIZED, "No `Authorization: Bearer <token>` header and no live session cookie.";
     InvalidToken => "AUTH_002", UNAUTHORIZED, "The API token is not valid.";
     Forbidden => "AUTH_003", FORBIDDEN, "The caller's role may not use this endpoint (e.g. an officer filing, a trader writing risk profiles).";
     NotYours => "AUTH_004", NOT_FOUND, "The declaration does not exist or belongs to another trader (a trader cannot learn which).";
     DeclarantMismatch => "AUTH_005", FORBIDDEN, "The declarant named on the declaration is not the authenticated trader.";
+    CsrfMismatch => "AUTH_006", FORBIDDEN, "A state-changing request signed in by a session cookie does not carry the session's CSRF token (form field `_csrf`, or header `X-CSRF-Token` on the API). Nothing was changed.";
+    CrossOrigin => "AUTH_007", FORBIDDEN, "A state-changing request comes from another site: its `Origin` is not this server, or `Sec-Fetch-Site` says `cross-site`. Nothing was changed.";
+    TooManySignIns => "AUTH_008", TOO_MANY_REQUESTS, "Too many failed sign-ins for this user name or from this address within the window; the password is not even checked until the window has passed.";
     MalformedJson => "REQ_001", BAD_REQUEST, "The body is not valid JSON.";
     Schema => "REQ_002", UNPROCESSABLE_ENTITY, "The JSON does not match the schema (wrong type, unknown field); `details.path` names the field.";
     TooLarge => "REQ_003", PAYLOAD_TOO_LARGE, "The body is larger than the configured limit (`body_limit`).";
@@ -158,6 +176,7 @@ error_kinds! {
     BadHeader => "REQ_005", BAD_REQUEST, "A header is invalid (e.g. an `Idempotency-Key` longer than 128 characters).";
     UnstorableText => "REQ_006", BAD_REQUEST, "The request holds text that cannot be stored: a NUL character (`\\u0000` in JSON, `%00` in a path, query or form). Nothing is decided or recorded.";
     UnsupportedMediaType => "REQ_007", UNSUPPORTED_MEDIA_TYPE, "The body is not sent with the media type the endpoint reads (`Content-Type: application/json` for JSON bodies).";
+    BodyTimeout => "REQ_008", REQUEST_TIMEOUT, "The request body stopped arriving: no part of it came within the body read timeout (30 s by default). Nothing was decided or recorded.";
     BadPublicKey => "KEY_001", UNPROCESSABLE_ENTITY, "The public key is not a base64url Ed25519 key of 32 bytes.";
     NotFound => "RES_001", NOT_FOUND, "Nothing at this address or id.";
     Conflict => "RES_002", CONFLICT, "The resource exists already (e.g. a key registered twice).";
@@ -172,6 +191,7 @@ error_kinds! {
     AssessmentInvalid => "KB_002", UNPROCESSABLE_ENTITY, "A maturity assessment cannot be scored (unknown or repeated catalogue item, evidence too long, no administration named); `details.problems` lists them.";
     SearchQuery => "KB_003", BAD_REQUEST, "A search query is empty or longer than 500 characters.";
     Unavailable => "SYS_001", SERVICE_UNAVAILABLE, "The database failed; nothing was recorded, retry (with the same `Idempotency-Key`).";
+    Overloaded => "SYS_002", SERVICE_UNAVAILABLE, "The server is at its connection limit and refuses new anonymous requests (health checks and signed-in callers are still served); retry after the `Retry-After` seconds.";
 }
 
 impl ApiError {
@@ -181,6 +201,11 @@ impl ApiError {
             ApiError::MissingToken => ErrorKind::MissingToken,
             ApiError::InvalidToken => ErrorKind::InvalidToken,
             ApiError::Forbidden(..) => ErrorKind::Forbidden,
+            ApiError::CsrfMismatch => ErrorKind::CsrfMismatch,
+            ApiError::CrossOrigin => ErrorKind::CrossOrigin,
+            ApiError::TooManySignIns(_) => ErrorKind::TooManySignIns,
+            ApiError::Overloaded => ErrorKind::Overloaded,
+            ApiError::BodyTimeout => ErrorKind::BodyTimeout,
             ApiError::NotYours(_) => ErrorKind::NotYours,
             ApiError::DeclarantMismatch { .. } => ErrorKind::DeclarantMismatch,
             ApiError::MalformedJson(_) => ErrorKind::MalformedJson,
@@ -252,9 +277,18 @@ pub struct ErrorDetail {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let retry_after = match &self {
+            ApiError::Overloaded => Some(1),
+            ApiError::TooManySignIns(minutes) => Some(minutes * 60),
+            _ => None,
+        };
         let body =
             ErrorBody { error: ErrorDetail { code: self.code(), message: self.to_string(), details: self.details() } };
-        (self.status(), Json(body)).into_response()
+        let mut response = (self.status(), Json(body)).into_response();
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
+        }
+        response
     }
 }
 

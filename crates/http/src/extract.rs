@@ -48,10 +48,24 @@ pub fn body_or_error(body: Result<Bytes, BytesRejection>, limit: usize) -> Resul
     body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::TooLarge(limit)
+        } else if timed_out(&e) {
+            ApiError::BodyTimeout
         } else {
             ApiError::MalformedJson(e.body_text())
         }
     })
+}
+
+/// True when reading the body failed because it stopped arriving.
+fn timed_out(e: &BytesRejection) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = source {
+        if s.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 /// Fails unless the request says its body is JSON (`application/json`, or a `+json` type).
@@ -181,5 +195,18 @@ mod tests {
         assert!(require_json(&h).is_ok());
         h.insert(header::CONTENT_TYPE, "application/problem+json".parse().unwrap());
         assert!(require_json(&h).is_ok());
+    }
+}
+
+/// The address of the peer (the client, or the proxy in front of the server), as text.
+#[derive(Debug, Clone)]
+pub struct Peer(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let address = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+        Ok(Peer(address.map(|a| a.to_string()).unwrap_or_else(|| "unknown".into())))
     }
 }

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod identity;
 pub mod knowledge;
 pub mod metrics;
 pub mod openapi;
@@ -14,6 +15,7 @@ pub mod pages;
 pub mod prices;
 pub mod risk_engine;
 pub mod routes;
+pub mod server;
 pub mod state;
 pub mod tariff_data;
 pub mod webhook;
@@ -64,8 +66,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tariff", get(routes::tariff::current).post(routes::tariff::change))
         .route("/api/v1/tariff/{kind}/{key}", axum::routing::delete(routes::tariff::withdraw))
         .route("/api/v1/tariff/{kind}/{key}/versions", get(routes::tariff::versions))
+        .route("/api/v1/tokens", post(routes::tokens::issue).get(routes::tokens::list))
+        .route("/api/v1/tokens/{id}", axum::routing::delete(routes::tokens::revoke))
         .merge(knowledge_routes())
         .fallback(|| async { error::ApiError::NotFound("this endpoint".into()) })
+        .layer(middleware::from_fn(same_origin))
+        .layer(middleware::from_fn(server::shed_load))
         .layer(middleware::from_fn_with_state(state.clone(), track))
         .layer(middleware::map_response(security_headers))
         .layer(DefaultBodyLimit::max(limit))
@@ -86,6 +92,30 @@ async fn security_headers(mut response: Response) -> Response {
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     response
+}
+
+/// Refuses state-changing requests a browser sends from another site: an `Origin` that is
+/// not this server, or `Sec-Fetch-Site: cross-site`. Clients that send neither (API clients,
+/// old browsers) pass; sessions are further protected by `SameSite` cookies and CSRF tokens.
+async fn same_origin(req: Request, next: Next) -> Response {
+    use axum::response::IntoResponse;
+    if !req.method().is_safe() && cross_site(req.headers()) {
+        tracing::warn!(method = %req.method(), path = %req.uri().path(), "cross-site request refused");
+        return error::ApiError::CrossOrigin.into_response();
+    }
+    next.run(req).await
+}
+
+/// True when the headers show a request made by a page of another site.
+fn cross_site(headers: &axum::http::HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).map(|v| v.to_str().unwrap_or(""));
+    if text("sec-fetch-site") == Some("cross-site") {
+        return true;
+    }
+    let Some(origin) = text("origin") else { return false };
+    let host = text("host").unwrap_or("");
+    let origin_host = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://"));
+    origin_host != Some(host) || host.is_empty()
 }
 
 /// The knowledge base: reference content and search (anyone), the survey repository and the
@@ -165,7 +195,8 @@ pub async fn serve(
     let retrainer = state.config.retrain_every.map(|every| tokio::spawn(retrain_loop(state.clone(), every)));
     let categoriser =
         state.config.recategorise_every.map(|every| tokio::spawn(recategorise_loop(state.clone(), every)));
-    let result = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await;
+    let limits = state.config.connections;
+    let result = server::run(listener, router(state), limits, shutdown).await;
     for job in [retrainer, categoriser].into_iter().flatten() {
         job.abort();
     }

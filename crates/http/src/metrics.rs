@@ -1,7 +1,9 @@
 //! Prometheus metrics: requests, latencies, decisions, and declarations by state and lane
 //! (counted in the store at scrape time, so every process reports the same totals).
 
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+};
 
 use smartcustoms_storage::{Store, StoreResult};
 
@@ -16,6 +18,8 @@ pub struct Metrics {
     pub decisions: IntCounterVec,
     /// Time from receipt of a filing to its recorded decision.
     pub decision_latency: HistogramVec,
+    /// Reference-data loads that failed (the snapshot in force stayed).
+    pub reference_reload_failures: IntCounter,
     declarations: IntGaugeVec,
 }
 
@@ -52,16 +56,21 @@ impl Metrics {
             Opts::new("smartcustoms_declarations", "Declarations in the database by state and lane"),
             &["state", "lane"],
         ));
+        let reference_reload_failures = must(IntCounter::new(
+            "smartcustoms_reference_reload_failures_total",
+            "Loads of reference data (profiles, tariff, offices, model) that failed; the data in force stayed",
+        ));
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(decisions.clone()),
             Box::new(decision_latency.clone()),
             Box::new(declarations.clone()),
+            Box::new(reference_reload_failures.clone()),
         ] {
             must(registry.register(c));
         }
-        Metrics { registry, requests, latency, decisions, decision_latency, declarations }
+        Metrics { registry, requests, latency, decisions, decision_latency, reference_reload_failures, declarations }
     }
 
     /// Renders the Prometheus text format, counting declarations in the store first.

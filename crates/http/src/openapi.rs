@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     account, declarations, inspections, keys, knowledge, maturity, notifications, profiles, risk, survey, system,
-    tariff,
+    tariff, tokens,
 };
 
 #[derive(OpenApi)]
@@ -21,6 +21,7 @@ use crate::routes::{
         risk::models, risk::train, risk::effectiveness, risk::operators, risk::aeo,
         account::deposit, account::own, account::of_trader, account::statement, account::refund,
         tariff::current, tariff::change, tariff::versions, tariff::withdraw,
+        tokens::issue, tokens::list, tokens::revoke,
         knowledge::technologies, knowledge::technology, knowledge::terms, knowledge::term, knowledge::instruments,
         knowledge::capabilities, knowledge::search,
         survey::create, survey::list, survey::get, survey::attachment, survey::statistics, survey::export,
@@ -41,6 +42,7 @@ use crate::routes::{
         (name = "account", description = "[Single personal account](/knowledge/terms/single-personal-account): payments, balance, statement, refunds"),
         (name = "knowledge", description = "The knowledge base: [advanced customs technologies](/knowledge/terms/advanced-customs-technologies), the [glossary](/knowledge/terms), legal instruments, search, the WCO Smart Customs survey repository and the maturity self-assessment"),
         (name = "tariff", description = "Tariff measures, country groups and exchange rates"),
+        (name = "tokens", description = "API tokens of machines: issued, listed and revoked by administrators"),
         (name = "system", description = "Health and metrics"),
     )
 )]

@@ -1,8 +1,12 @@
-//! Shared application state: the store, the group-commit writer, configuration, metrics and
-//! small caches of data every request needs (principals, keys, risk profiles, offices).
+//! Shared application state: the store, the group-commit writer, configuration, metrics, the
+//! reference snapshot every decision reads (profiles, tariff, offices, prices, model,
+//! categories) and small caches of principals and keys.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
 
 use ed25519_dalek::VerifyingKey;
 use sha2::{Digest, Sha256};
@@ -40,6 +44,10 @@ pub struct HttpConfig {
     pub recategorise_every: Option<std::time::Duration>,
     /// How the model is retrained: capacity shares, held-out share, trees.
     pub retrain: smartcustoms_model::RetrainSettings,
+    /// Session lifetimes and cookie flags.
+    pub sessions: crate::identity::SessionConfig,
+    /// Connection limits and timeouts.
+    pub connections: crate::server::ConnectionLimits,
 }
 
 impl Default for HttpConfig {
@@ -53,6 +61,8 @@ impl Default for HttpConfig {
             retrain_every: Some(std::time::Duration::from_secs(24 * 3600)),
             recategorise_every: Some(std::time::Duration::from_secs(3600)),
             retrain: smartcustoms_model::RetrainSettings::default(),
+            sessions: crate::identity::SessionConfig::default(),
+            connections: crate::server::ConnectionLimits::default(),
         }
     }
 }
@@ -76,20 +86,40 @@ pub struct AppState {
 /// A trader's keys: key id and public key.
 type TraderKeys = Arc<Vec<(String, VerifyingKey)>>;
 
+/// The reference data a decision reads, as one immutable snapshot. A request takes the snapshot
+/// once and uses it from start to end, so it never sees the profiles of one reload with the
+/// tariff of another; a reload builds a whole new snapshot and swaps it in, and a reload that
+/// fails leaves the snapshot in force untouched.
+#[derive(Clone, Default)]
+pub struct Reference {
+    /// The risk profiles in force (latest version of each).
+    pub profiles: Arc<Vec<Profile>>,
+    /// Codes of the administration's offices.
+    pub offices: Arc<Vec<String>>,
+    /// The tariff in force (every version valid on some date; the calculation picks by date).
+    pub tariff: Arc<Tariff>,
+    /// The price reference of the customs value check.
+    pub prices: Arc<PriceReference>,
+    /// The risk model in force, if any.
+    pub model: Option<Arc<TrainedModel>>,
+    /// The operator categories in force.
+    pub categories: Arc<Categories>,
+}
+
 #[derive(Default)]
 struct Caches {
-    principals: RwLock<HashMap<String, Principal>>,
+    /// Principals by token hash, with when they were read: a token revoked or expired in the
+    /// store stops working here within [`PRINCIPAL_TTL`].
+    principals: RwLock<HashMap<String, (Principal, Instant)>>,
     keys: RwLock<HashMap<TraderId, TraderKeys>>,
-    profiles: RwLock<Arc<Vec<Profile>>>,
-    offices: RwLock<Arc<Vec<String>>>,
-    tariff: RwLock<Arc<Tariff>>,
-    prices: RwLock<Arc<PriceReference>>,
-    model: RwLock<Option<Arc<TrainedModel>>>,
-    categories: RwLock<Arc<Categories>>,
+    reference: ArcSwap<Reference>,
     /// Reloads run one at a time: a periodic reload that read the store before a profile was
     /// saved must not overwrite the reload that follows the save.
     reload: tokio::sync::Mutex<()>,
 }
+
+/// How long a token's principal is trusted without asking the store again.
+pub const PRINCIPAL_TTL: Duration = Duration::from_secs(3);
 
 /// SHA-256 of an API token, hex: only this is stored.
 pub fn token_hash(token: &str) -> String {
@@ -115,28 +145,41 @@ impl AppState {
         Ok(state)
     }
 
+    /// The reference snapshot in force. Take it once per request.
+    pub fn reference(&self) -> Arc<Reference> {
+        self.caches.reference.load_full()
+    }
+
+    /// Swaps in a snapshot derived from the one in force (other parts unchanged). Concurrent
+    /// updates of different parts never undo each other.
+    fn update(&self, change: impl Fn(&mut Reference)) {
+        self.caches.reference.rcu(|current| {
+            let mut next = Reference::clone(current);
+            change(&mut next);
+            next
+        });
+    }
+
     /// The model in force, if any.
     pub fn model(&self) -> Option<Arc<TrainedModel>> {
-        self.caches.model.read().ok().and_then(|m| m.clone())
+        self.caches.reference.load().model.clone()
     }
 
     /// Puts a model in force. Requests scoring meanwhile keep the model they started with.
     pub fn set_model(&self, model: Arc<TrainedModel>) {
-        if let Ok(mut m) = self.caches.model.write() {
-            *m = Some(model);
-        }
-    }
-
-    /// The operator categories in force.
-    pub fn categories(&self) -> Arc<Categories> {
-        self.caches.categories.read().map(|c| c.clone()).unwrap_or_default()
+        self.update(|r| r.model = Some(model.clone()));
     }
 
     /// Replaces the operator categories.
     pub fn set_categories(&self, categories: Categories) {
-        if let Ok(mut c) = self.caches.categories.write() {
-            *c = Arc::new(categories);
-        }
+        let categories = Arc::new(categories);
+        self.update(|r| r.categories = categories.clone());
+    }
+
+    /// Replaces the price reference (rebuilt from the stored observations).
+    pub fn set_prices(&self, prices: PriceReference) {
+        let prices = Arc::new(prices);
+        self.update(|r| r.prices = prices.clone());
     }
 
     /// Loads the active model when the store holds another version than the one in force (a
@@ -150,14 +193,34 @@ impl AppState {
         match crate::risk_engine::active_model(self.store.as_ref()).await {
             Ok(Some(model)) => self.set_model(model),
             Ok(None) => {}
-            Err(e) => tracing::error!(error = %e, "the active risk model cannot be loaded; the model in force stays"),
+            Err(e) => {
+                self.metrics.reference_reload_failures.inc();
+                tracing::error!(error = %e, "the active risk model cannot be loaded; the model in force stays")
+            }
         }
         Ok(())
     }
 
-    /// Reloads risk profiles and offices from the store (other processes may have changed them).
+    /// Reloads risk profiles, offices, tariff and model from the store (other processes may
+    /// have changed them) and swaps them in together. On failure the snapshot in force stays,
+    /// the failure is counted in `smartcustoms_reference_reload_failures_total` and returned.
     pub async fn reload_reference_data(&self) -> StoreResult<()> {
         let _one_at_a_time = self.caches.reload.lock().await;
+        let loaded = self.load_reference().await;
+        if loaded.is_err() {
+            self.metrics.reference_reload_failures.inc();
+        }
+        let (profiles, offices, tariff) = loaded?;
+        let (profiles, offices, tariff) = (Arc::new(profiles), Arc::new(offices), Arc::new(tariff));
+        self.update(|r| {
+            r.profiles = profiles.clone();
+            r.offices = offices.clone();
+            r.tariff = tariff.clone();
+        });
+        self.reload_model().await
+    }
+
+    async fn load_reference(&self) -> StoreResult<(Vec<Profile>, Vec<String>, Tariff)> {
         let records = self.store.current_profiles().await?;
         let mut profiles = Vec::with_capacity(records.len());
         for r in records {
@@ -165,63 +228,40 @@ impl AppState {
                 Ok(p) => profiles.push(p),
                 // Stored profiles were checked when saved; one that no longer parses is skipped loudly.
                 Err(e) => {
+                    self.metrics.reference_reload_failures.inc();
                     tracing::error!(profile = %r.code, version = r.version, error = %e, "stored risk profile does not parse")
                 }
             }
         }
-        self.reload_model().await?;
         let offices: Vec<String> = self.store.offices().await?.into_iter().map(|o| o.code).collect();
         let tariff = crate::tariff_data::load(self.store.as_ref()).await?;
-        if let Ok(mut t) = self.caches.tariff.write() {
-            *t = Arc::new(tariff);
-        }
-        if let Ok(mut p) = self.caches.profiles.write() {
-            *p = Arc::new(profiles);
-        }
-        if let Ok(mut o) = self.caches.offices.write() {
-            *o = Arc::new(offices);
-        }
-        Ok(())
+        Ok((profiles, offices, tariff))
     }
 
-    /// The risk profiles currently in force (latest version of each).
-    pub fn profiles(&self) -> Arc<Vec<Profile>> {
-        self.caches.profiles.read().map(|p| p.clone()).unwrap_or_default()
-    }
-
-    /// The tariff in force (every version valid on some date; the calculation picks by date).
-    pub fn tariff(&self) -> Arc<Tariff> {
-        self.caches.tariff.read().map(|t| t.clone()).unwrap_or_default()
-    }
-
-    /// The price reference of the customs value check.
-    pub fn prices(&self) -> Arc<PriceReference> {
-        self.caches.prices.read().map(|p| p.clone()).unwrap_or_default()
-    }
-
-    /// Replaces the price reference (rebuilt from the stored observations).
-    pub fn set_prices(&self, prices: PriceReference) {
-        if let Ok(mut p) = self.caches.prices.write() {
-            *p = Arc::new(prices);
-        }
-    }
-
-    /// Codes of the administration's offices.
-    pub fn offices(&self) -> Arc<Vec<String>> {
-        self.caches.offices.read().map(|o| o.clone()).unwrap_or_default()
-    }
-
-    /// The principal of a token, from the cache or the store.
+    /// The principal of a live token, from the cache (at most [`PRINCIPAL_TTL`] old) or the store.
     pub async fn principal(&self, token: &str) -> StoreResult<Option<Principal>> {
         let hash = token_hash(token);
-        if let Some(p) = self.caches.principals.read().ok().and_then(|c| c.get(&hash).cloned()) {
-            return Ok(Some(p));
+        let cached = self.caches.principals.read().ok().and_then(|c| c.get(&hash).cloned());
+        if let Some((p, read_at)) = cached {
+            if read_at.elapsed() < PRINCIPAL_TTL {
+                return Ok(Some(p));
+            }
         }
-        let found = self.store.principal(&hash).await?;
-        if let (Some(p), Ok(mut cache)) = (&found, self.caches.principals.write()) {
-            cache.insert(hash, p.clone());
+        let found = self.store.principal(&hash, chrono::Utc::now().timestamp_micros()).await?;
+        if let Ok(mut cache) = self.caches.principals.write() {
+            match &found {
+                Some(p) => cache.insert(hash, (p.clone(), Instant::now())),
+                None => cache.remove(&hash),
+            };
         }
         Ok(found)
+    }
+
+    /// Forgets every cached principal (after a revocation in this process).
+    pub fn forget_principals(&self) {
+        if let Ok(mut cache) = self.caches.principals.write() {
+            cache.clear();
+        }
     }
 
     /// The public key `kid` of a trader. A miss reloads the trader's keys once, so a key

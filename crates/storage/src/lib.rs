@@ -8,6 +8,7 @@
 mod account;
 mod batch;
 mod group_commit;
+mod identity;
 mod knowledge;
 mod money;
 mod postgres;
@@ -21,12 +22,12 @@ mod writeset;
 use async_trait::async_trait;
 
 pub use group_commit::{CommitError, GroupCommit, GroupCommitConfig};
+pub use identity::{IdentityStore, NewSession, NewToken, NewUser, SessionRecord, TokenRecord, UserRecord};
 pub use knowledge::{AssessmentRecord, AttachmentMeta, KnowledgeQueries, NewAttachment, NewSurveyAnswer, SurveyRecord};
 pub use postgres::PostgresStore;
 pub use records::*;
 pub use sqlite::SqliteStore;
 
-use smartcustoms_core::access::Principal;
 use smartcustoms_core::audit::AuditEntry;
 use smartcustoms_core::ids::{DeclarationId, TraderId};
 use smartcustoms_core::ledger::Overdraft;
@@ -60,7 +61,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// The storage interface. One method is one transaction.
 #[async_trait]
-pub trait Store: Queries + KnowledgeQueries + Send + Sync + 'static {
+pub trait Store: Queries + KnowledgeQueries + IdentityStore + Send + Sync + 'static {
     /// Which backend this is (`sqlite` or `postgres`).
     fn backend(&self) -> &'static str;
 
@@ -72,12 +73,6 @@ pub trait Store: Queries + KnowledgeQueries + Send + Sync + 'static {
 
     /// Codes of all offices.
     async fn offices(&self) -> StoreResult<Vec<Office>>;
-
-    /// Stores an API token (only its SHA-256 hash) for a principal.
-    async fn add_token(&self, token_sha256: &str, principal: &Principal) -> StoreResult<()>;
-
-    /// The principal a token hash belongs to.
-    async fn principal(&self, token_sha256: &str) -> StoreResult<Option<Principal>>;
 
     /// Registers a trader's public signing key. `Conflict` if the key id is already registered.
     async fn add_key(&self, key: &SigningKeyRecord) -> StoreResult<()>;

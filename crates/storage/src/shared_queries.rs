@@ -9,7 +9,10 @@ macro_rules! shared_queries {
         impl crate::Queries for $store {
         async fn trader_known(&self, trader: &TraderId) -> StoreResult<bool> {
             let found: Option<String> =
-                sqlx::query_scalar(&sql("SELECT trader_id FROM tokens WHERE trader_id = $1 AND role = 'trader' LIMIT 1"))
+                sqlx::query_scalar(&sql(
+                    "SELECT trader_id FROM tokens WHERE trader_id = $1 AND role = 'trader' \
+                     UNION ALL SELECT trader_id FROM users WHERE trader_id = $1 AND role = 'trader' LIMIT 1",
+                ))
                     .bind(&trader.0)
                     .fetch_optional(&self.pool)
                     .await?;

@@ -10,7 +10,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqlitePool};
 use tracing::instrument;
 
-use smartcustoms_core::access::{Principal, Role};
+use smartcustoms_core::access::Principal;
 use smartcustoms_core::audit::AuditEntry;
 use smartcustoms_core::ids::{DeclarationId, TraderId};
 use smartcustoms_core::ledger::Overdraft;
@@ -55,6 +55,11 @@ impl SqliteStore {
 }
 
 crate::shared_queries::shared_queries!(SqliteStore);
+crate::identity::identity_queries!(SqliteStore, "");
+
+impl crate::identity::Backend for SqliteStore {
+    type Db = sqlx::Sqlite;
+}
 crate::knowledge::knowledge_queries!(SqliteStore, SqliteRow);
 
 crate::rows::row_mappers!(SqliteRow);
@@ -100,36 +105,6 @@ impl Store for SqliteStore {
     async fn offices(&self) -> StoreResult<Vec<Office>> {
         let rows = sqlx::query("SELECT code, name FROM offices ORDER BY code").fetch_all(&self.pool).await?;
         rows.iter().map(|r| Ok(Office { code: r.try_get("code")?, name: r.try_get("name")? })).collect()
-    }
-
-    async fn add_token(&self, token_sha256: &str, principal: &Principal) -> StoreResult<()> {
-        sqlx::query("INSERT INTO tokens (token_sha256, name, role, trader_id) VALUES (?, ?, ?, ?)")
-            .bind(token_sha256)
-            .bind(&principal.name)
-            .bind(principal.role.as_str())
-            .bind(principal.trader.as_ref().map(|t| t.0.as_str()))
-            .execute(&self.pool)
-            .await
-            .map_err(
-                |e| if is_unique_violation(&e) { StoreError::Conflict("token exists".into()) } else { e.into() },
-            )?;
-        Ok(())
-    }
-
-    async fn principal(&self, token_sha256: &str) -> StoreResult<Option<Principal>> {
-        let row = sqlx::query("SELECT name, role, trader_id FROM tokens WHERE token_sha256 = ?")
-            .bind(token_sha256)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| {
-            let role: String = r.try_get("role")?;
-            Ok(Principal {
-                name: r.try_get("name")?,
-                role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("unknown role {role}")))?,
-                trader: r.try_get::<Option<String>, _>("trader_id")?.map(TraderId),
-            })
-        })
-        .transpose()
     }
 
     async fn add_key(&self, key: &SigningKeyRecord) -> StoreResult<()> {

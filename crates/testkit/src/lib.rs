@@ -13,7 +13,8 @@ use smartcustoms_core::declaration::DeclarationDoc;
 use smartcustoms_core::ids::TraderId;
 use smartcustoms_core::simulate::{self, World, OFFICES, WAREHOUSES};
 use smartcustoms_core::{risk, signature};
-use smartcustoms_http::{token_hash, AppState, HttpConfig};
+use smartcustoms_http::identity::{token_record, user_record};
+use smartcustoms_http::{AppState, HttpConfig};
 use smartcustoms_storage::{GroupCommit, GroupCommitConfig, NewProfile, SigningKeyRecord, Store};
 
 /// Test set-up that cannot go on: fails the test, saying which step failed and why.
@@ -98,6 +99,15 @@ impl Drop for TestApp {
 /// What each test declarant has in its account after seeding.
 pub const OPENING_BALANCE_CENTS: i64 = 10_000_000 * 100;
 
+/// The password of every test user (each user is named like its token: `test-officer`, …).
+pub const TEST_PASSWORD: &str = "correct horse battery staple";
+
+/// The argon2 hash of [`TEST_PASSWORD`], made once per test process.
+fn test_password_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| setup("hashing the test password", smartcustoms_http::identity::hash_password(TEST_PASSWORD)))
+}
+
 /// Seeds offices, the demo tariff, two declarants with keys and an opening balance, an
 /// officer, an analyst, a warehouse, a bank, an administrator, and the demo risk profiles.
 pub async fn seed(store: &dyn Store) -> (Vec<TestTrader>, World) {
@@ -129,7 +139,8 @@ async fn try_seed(store: &dyn Store) -> anyhow::Result<(Vec<TestTrader>, World)>
         let token = format!("test-trader-{}", i + 1);
         let principal =
             Principal { name: party.name.clone(), role: Role::Trader, trader: Some(TraderId(party.id.clone())) };
-        store.add_token(&token_hash(&token), &principal).await?;
+        store.add_token(&token_record(&token, principal.clone()), "test").await?;
+        store.add_user(&user_record(&token, &party.name, test_password_hash(), principal), "test").await?;
         let vk = key.verifying_key();
         store
             .add_key(&SigningKeyRecord {
@@ -161,9 +172,9 @@ async fn try_seed(store: &dyn Store) -> anyhow::Result<(Vec<TestTrader>, World)>
         ("test-member-1", Role::Member, None),
         ("test-member-2", Role::Member, None),
     ] {
-        store
-            .add_token(&token_hash(token), &Principal { name: token.into(), role, trader: party.map(TraderId) })
-            .await?;
+        let principal = Principal { name: token.into(), role, trader: party.map(TraderId) };
+        store.add_token(&token_record(token, principal.clone()), "test").await?;
+        store.add_user(&user_record(token, token, test_password_hash(), principal), "test").await?;
     }
     Ok((traders, world))
 }
@@ -194,6 +205,19 @@ pub async fn spawn_app_with(url: &str, config: HttpConfig) -> TestApp {
         state,
         server,
     }
+}
+
+/// Starts another server on an existing, seeded database, as a second process of the same
+/// deployment would run (its own caches, the same store); returns its base URL. It stops with
+/// the test's runtime.
+pub async fn another_server(url: &str) -> String {
+    let store = setup("opening the store", smartcustoms_storage::open(url).await);
+    let commit = GroupCommit::start(store.clone(), GroupCommitConfig::default());
+    let state = setup("building the app state", AppState::new(store, commit, HttpConfig::default()).await);
+    let listener = setup("binding a port", TcpListener::bind("127.0.0.1:0").await);
+    let base = format!("http://{}", setup("reading the bound address", listener.local_addr()));
+    tokio::spawn(smartcustoms_http::serve(listener, state, std::future::pending()));
+    base
 }
 
 impl TestApp {

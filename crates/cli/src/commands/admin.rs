@@ -1,13 +1,14 @@
-//! `smartcustoms admin …`: offices, API tokens and risk profiles, straight in the database.
+//! `smartcustoms admin …`: offices, users, API tokens and risk profiles, straight in the
+//! database (the operator of the system's own console; every change of who may act is
+//! written to the audit log with actor `admin cli`).
 
 use anyhow::{anyhow, Context as _};
-use rand::RngCore;
 
 use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::ids::TraderId;
 use smartcustoms_core::risk;
-use smartcustoms_http::token_hash;
-use smartcustoms_storage::NewProfile;
+use smartcustoms_http::identity;
+use smartcustoms_storage::{NewProfile, StoreError};
 
 use crate::config::{self, DbArgs};
 
@@ -32,7 +33,7 @@ pub enum AdminCommand {
     },
     /// Issue an API token (printed once; only its hash is stored).
     Token {
-        /// trader, officer, analyst, admin or warehouse.
+        /// trader, officer, analyst, admin, warehouse, bank or member.
         #[arg(long)]
         role: String,
         /// Party id (traders) or facility code (warehouses).
@@ -41,12 +42,55 @@ pub enum AdminCommand {
         /// Name of the person or system.
         #[arg(long)]
         name: String,
+        /// Days until the token stops working (none: until revoked).
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
+    /// List API tokens (ids, roles, expiry, revocation; never the tokens).
+    Tokens,
+    /// Revoke an API token by its id: it stops working on every server within seconds.
+    RevokeToken {
+        /// The token's id (as `admin tokens` lists it).
+        id: String,
+    },
+    /// Add a person who signs in to the pages. The password is read from the environment
+    /// variable SMARTCUSTOMS_PASSWORD, or else from the first line of standard input.
+    User {
+        /// Sign-in name.
+        #[arg(long)]
+        name: String,
+        /// Name shown on pages (default: the sign-in name).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// trader, officer, analyst, admin or member.
+        #[arg(long)]
+        role: String,
+        /// Party id (traders' staff).
+        #[arg(long)]
+        party: Option<String>,
+    },
+    /// Disable a person: no more sign-in, and every open session ends.
+    DisableUser {
+        /// Sign-in name.
+        name: String,
     },
     /// Add a risk profile (new version if the code exists) from a text file.
     Profile {
         /// The profile file.
         file: String,
     },
+}
+
+/// Who the audit log names for changes made here.
+const ACTOR: &str = "admin cli";
+
+/// The principal of a role, party and name given on the command line.
+fn principal(role: &str, party: Option<String>, name: String) -> anyhow::Result<Principal> {
+    let role = Role::parse(role).ok_or_else(|| anyhow!("unknown role {role:?}"))?;
+    if matches!(role, Role::Trader | Role::Warehouse) && party.is_none() {
+        return Err(anyhow!("a {} needs --party", role.as_str()));
+    }
+    Ok(Principal { name, role, trader: party.map(TraderId) })
 }
 
 /// Runs an admin command.
@@ -57,16 +101,59 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
             store.upsert_office(&code, &name).await?;
             println!("office {code} saved");
         }
-        AdminCommand::Token { role, party, name } => {
-            let role = Role::parse(&role).ok_or_else(|| anyhow!("unknown role {role:?}"))?;
-            if matches!(role, Role::Trader | Role::Warehouse) && party.is_none() {
-                return Err(anyhow!("a {} token needs --party", role.as_str()));
-            }
-            let mut bytes = [0u8; 24];
-            rand::rngs::OsRng.fill_bytes(&mut bytes);
-            let token = format!("sc_{}", hex::encode(bytes));
-            store.add_token(&token_hash(&token), &Principal { name, role, trader: party.map(TraderId) }).await?;
+        AdminCommand::Token { role, party, name, expires_in_days } => {
+            let principal = principal(&role, party, name)?;
+            let token = identity::new_token();
+            let mut record = identity::token_record(&token, principal);
+            record.expires_at_us = expires_in_days.map(|d| record.issued_at_us + i64::from(d) * 86_400_000_000);
+            let id = store.add_token(&record, ACTOR).await?;
+            eprintln!("token {id} issued; it is shown once:");
             println!("{token}");
+        }
+        AdminCommand::Tokens => {
+            for t in store.tokens().await? {
+                let state = match (t.revoked_at_us, t.expires_at_us) {
+                    (Some(_), _) => "revoked",
+                    (None, Some(at)) if at <= chrono::Utc::now().timestamp_micros() => "expired",
+                    _ => "active",
+                };
+                println!("{}\t{}\t{}\t{}\t{}", t.id, t.role, t.trader_id.unwrap_or_default(), state, t.name);
+            }
+        }
+        AdminCommand::RevokeToken { id } => {
+            store.revoke_token(&id, ACTOR, chrono::Utc::now().timestamp_micros()).await.map_err(|e| match e {
+                StoreError::NotFound => anyhow!("no token has id {id:?}"),
+                e => e.into(),
+            })?;
+            println!("token {id} revoked");
+        }
+        AdminCommand::User { name, display_name, role, party } => {
+            let principal = principal(&role, party, name.clone())?;
+            if principal.role == Role::Warehouse || principal.role == Role::Bank {
+                return Err(anyhow!("{role} is a role of machines: issue them an API token"));
+            }
+            let password = match std::env::var("SMARTCUSTOMS_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line).context("reading the password from standard input")?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            if password.chars().count() < 12 {
+                return Err(anyhow!("the password must have at least 12 characters"));
+            }
+            let hash = identity::hash_password(&password).map_err(|e| anyhow!("hashing the password: {e}"))?;
+            let display = display_name.unwrap_or_else(|| name.clone());
+            store.add_user(&identity::user_record(&name, &display, &hash, principal), ACTOR).await?;
+            println!("user {name} added");
+        }
+        AdminCommand::DisableUser { name } => {
+            store.disable_user(&name, ACTOR, chrono::Utc::now().timestamp_micros()).await.map_err(|e| match e {
+                StoreError::NotFound => anyhow!("no user is named {name:?}"),
+                e => e.into(),
+            })?;
+            println!("user {name} disabled");
         }
         AdminCommand::Profile { file } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("reading {file}"))?;

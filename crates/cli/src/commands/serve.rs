@@ -1,10 +1,13 @@
 //! `smartcustoms serve`: the platform's HTTP API.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use tokio::net::TcpListener;
 
+use smartcustoms_http::identity::SessionConfig;
+use smartcustoms_http::server::ConnectionLimits;
 use smartcustoms_http::{AppState, HttpConfig};
 use smartcustoms_model::RetrainSettings;
 use smartcustoms_storage::{GroupCommit, GroupCommitConfig};
@@ -57,6 +60,18 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
                 yellow_share: cfg.yellow_share,
                 ..RetrainSettings::default()
             },
+            sessions: SessionConfig {
+                idle: Duration::from_secs(cfg.session_idle_minutes.max(1) * 60),
+                absolute: Duration::from_secs(cfg.session_hours.max(1) * 3600),
+                secure_cookies: cfg.secure_cookies,
+            },
+            connections: ConnectionLimits {
+                max_connections: cfg.max_connections.max(1),
+                header_read_timeout: Duration::from_secs(cfg.header_read_timeout_secs.max(1)),
+                body_read_timeout: Duration::from_secs(cfg.body_read_timeout_secs.max(1)),
+                idle_timeout: Duration::from_secs(cfg.idle_timeout_secs.max(1)),
+                ..ConnectionLimits::default()
+            },
             ..HttpConfig::default()
         },
     )
@@ -104,7 +119,10 @@ fn print_demo_banner(addr: std::net::SocketAddr) {
     println!(
         "  curl -s -H 'Authorization: Bearer demo-member-2' 'http://{addr}/api/v1/knowledge/survey/export?format=csv'"
     );
-    println!("knowledge base: http://{addr}/knowledge (sign in at /login with demo-member-1 for the survey and maturity pages)");
+    println!(
+        "knowledge base: http://{addr}/knowledge (sign in at /login as demo-member-1, password {}, for the survey and maturity pages)",
+        demo::DEMO_PASSWORD
+    );
 }
 
 async fn shutdown_signal() {

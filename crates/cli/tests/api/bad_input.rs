@@ -136,7 +136,7 @@ async fn sign_in_follows_only_paths_of_this_site() {
     for next in ["/\t/evil.example", "/\n/evil.example", "/\\evil.example"] {
         let r = client
             .post(format!("{}/login", app.base))
-            .form(&[("token", app.officer_token.as_str()), ("next", next)])
+            .form(&[("username", "test-officer"), ("password", smartcustoms_testkit::TEST_PASSWORD), ("next", next)])
             .send()
             .await
             .unwrap();

@@ -5,7 +5,7 @@ use base64::Engine;
 use serde_json::{json, Value};
 
 use smartcustoms_core::knowledge::{Status, CAPABILITIES};
-use smartcustoms_testkit::{all_dbs, spawn_app, sqlite_db, TestApp};
+use smartcustoms_testkit::{all_dbs, spawn_app, sqlite_db, TestApp, TEST_PASSWORD};
 
 const MEMBER_1: &str = "test-member-1";
 const MEMBER_2: &str = "test-member-2";
@@ -373,24 +373,27 @@ async fn help_pages_link_each_other_and_show_their_images() {
 }
 
 #[tokio::test]
-async fn signing_in_keeps_the_token_in_a_cookie_that_the_api_accepts() {
+async fn signing_in_keeps_a_session_in_a_cookie_that_the_api_accepts() {
     let db = sqlite_db();
     let app = spawn_app(&db.url).await;
     let no_redirect = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let login = |token: &'static str| {
-        no_redirect.post(format!("{}/login", app.base)).form(&[("token", token), ("next", "//evil.example/")]).send()
+    let login = |user: &'static str, password: &'static str| {
+        no_redirect
+            .post(format!("{}/login", app.base))
+            .form(&[("username", user), ("password", password), ("next", "//evil.example/")])
+            .send()
     };
-    for bad in ["not-a-token", "a;b", ""] {
-        let r = login(bad).await.unwrap();
-        assert_eq!(r.status(), 401, "{bad}");
+    for (user, password) in [("not-a-user", TEST_PASSWORD), (MEMBER_1, "a;b"), ("", "")] {
+        let r = login(user, password).await.unwrap();
+        assert_eq!(r.status(), 401, "{user}");
         assert!(r.headers().get("set-cookie").is_none());
     }
-    let r = login(MEMBER_1).await.unwrap();
+    let r = login(MEMBER_1, TEST_PASSWORD).await.unwrap();
     assert_eq!(r.status(), 303);
     // Only paths of this site are followed after signing in.
     assert_eq!(r.headers()["location"], "/knowledge");
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
     let pair = cookie.split(';').next().unwrap().to_string();
     let r =
         app.client.get(format!("{}/api/v1/knowledge/survey", app.base)).header("cookie", &pair).send().await.unwrap();

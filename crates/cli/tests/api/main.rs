@@ -5,9 +5,12 @@
 mod access;
 mod bad_input;
 mod cli;
+mod connections;
 mod edge;
 mod filing;
 mod knowledge;
 mod money;
 mod processes;
+mod reference;
 mod risk;
+mod sessions;

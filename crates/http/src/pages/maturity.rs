@@ -10,8 +10,8 @@ use maud::{html, Markup};
 
 use smartcustoms_core::knowledge::{Adoption, AssessmentDraft, Group, MaturityAnswer, MaturityReport};
 
-use super::{layout, signed_in, PageError, PageResult};
-use crate::auth::Caller;
+use super::{check_form_csrf, csrf_field, layout, signed_in, PageError, PageResult};
+use crate::auth::{Caller, CSRF_FIELD};
 use crate::error::ApiError;
 use crate::knowledge::technology_url;
 use crate::routes::maturity::{self, TargetQuery, PLATFORM};
@@ -86,11 +86,12 @@ pub async fn list(State(state): State<AppState>, caller: Option<Caller>) -> Page
 }
 
 /// The form: one answer per catalogue item, grouped.
-fn assessment_form(state: &AppState, values: &HashMap<String, String>, problems: &[String]) -> Markup {
+fn assessment_form(state: &AppState, caller: &Caller, values: &HashMap<String, String>, problems: &[String]) -> Markup {
     let c = &state.knowledge.catalogue;
     html! {
         @if !problems.is_empty() { ul.findings #problems { @for p in problems { li { (p) } } } }
         form.stack #maturity-form method="post" action="/knowledge/maturity" {
+            (csrf_field(caller))
             label for="administration" { "Administration" }
             input #administration type="text" name="administration" value=(values.get("administration").cloned().unwrap_or_default());
             @for &g in Group::ALL {
@@ -124,7 +125,7 @@ pub async fn new(State(state): State<AppState>, caller: Option<Caller>) -> PageR
     Ok(layout("Assess an administration", Some(&caller), html! {
         h1 { "Assess an administration" }
         p { "For each technology, how far has the administration adopted it? The scale is the WCO survey's question 10, plus not considered." }
-        (assessment_form(&state, &HashMap::new(), &[]))
+        (assessment_form(&state, &caller, &HashMap::new(), &[]))
     })
     .into_response())
 }
@@ -137,6 +138,7 @@ pub async fn create(
 ) -> PageResult {
     let here = "/knowledge/maturity/new";
     let caller = signed_in(caller, here)?;
+    check_form_csrf(&caller, values.get(CSRF_FIELD).map(String::as_str), here)?;
     let mut answers = Vec::new();
     let mut problems = Vec::new();
     for t in &state.knowledge.catalogue.technologies {
@@ -162,7 +164,7 @@ pub async fn create(
             layout(
                 "Assess an administration",
                 Some(&caller),
-                html! { h1 { "Assess an administration" } (assessment_form(&state, &values, &problems)) },
+                html! { h1 { "Assess an administration" } (assessment_form(&state, &caller, &values, &problems)) },
             ),
         )
             .into_response()),

@@ -13,8 +13,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde::Deserialize;
 
-use crate::auth::{Caller, TOKEN_COOKIE};
+use crate::auth::{Caller, CSRF_FIELD};
 use crate::error::ApiError;
+use crate::extract::Peer;
+use crate::identity::{self, SignInError};
 use crate::knowledge::{help_link, HELP, HELP_IMAGES};
 use crate::state::AppState;
 
@@ -115,7 +117,9 @@ pub fn layout(title: &str, caller: Option<&Caller>, body: Markup) -> Html<String
                             @match caller {
                                 Some(c) => {
                                     span.muted { (c.0.name) " (" (c.0.role.as_str()) ") " }
-                                    form method="post" action="/logout" { button type="submit" { "Sign out" } }
+                                    @if c.session().is_some() {
+                                        form method="post" action="/logout" { (csrf_field(c)) button type="submit" { "Sign out" } }
+                                    }
                                 }
                                 None => { a href="/login" { "Sign in" } }
                             }
@@ -169,23 +173,35 @@ fn local_path(next: Option<&str>) -> String {
     }
 }
 
-/// The sign-in page: the visitor gives the API token the administration issued.
-pub async fn login_form(Query(n): Query<Next>) -> Html<String> {
-    login_page(n.next.as_deref(), None)
+/// The hidden field that carries the session's CSRF token in every form that changes something.
+pub fn csrf_field(caller: &Caller) -> Markup {
+    html! { @if let Some(token) = caller.csrf() { input type="hidden" name=(CSRF_FIELD) value=(token); } }
 }
 
-fn login_page(next: Option<&str>, error: Option<&str>) -> Html<String> {
+/// Refuses a form whose CSRF token is not the session's.
+pub fn check_form_csrf(caller: &Caller, given: Option<&str>, here: &str) -> Result<(), PageError> {
+    caller.check_csrf(given).map_err(PageError::at(here))
+}
+
+/// The sign-in page: the visitor gives the user name and password the administration issued.
+pub async fn login_form(Query(n): Query<Next>) -> Html<String> {
+    login_page(n.next.as_deref(), None, "")
+}
+
+fn login_page(next: Option<&str>, error: Option<&str>, name: &str) -> Html<String> {
     layout(
         "Sign in",
         None,
         html! {
             h1 { "Sign in" }
-            p { "Enter the API token your administration issued to you. It is kept in a cookie of this browser only." }
-            @if let Some(e) = error { p.error #login-error { (e) } }
+            p { "Sign in with the user name and password your administration gave you." }
+            @if let Some(e) = error { p.error #login-error role="alert" { (e) } }
             form.stack method="post" action="/login" {
                 input type="hidden" name="next" value=(local_path(next));
-                label for="token" { "Token" }
-                input #token type="text" name="token" autocomplete="off" required;
+                label for="username" { "User name" }
+                input #username type="text" name="username" value=(name) autocomplete="username" required;
+                label for="password" { "Password" }
+                input #password type="password" name="password" autocomplete="current-password" required;
                 p { button type="submit" { "Sign in" } }
             }
         },
@@ -195,34 +211,75 @@ fn login_page(next: Option<&str>, error: Option<&str>) -> Html<String> {
 /// The sign-in form.
 #[derive(Debug, Deserialize)]
 pub struct Login {
-    token: String,
+    username: String,
+    password: String,
     next: Option<String>,
 }
 
-/// Checks the token and keeps it in an HTTP-only, same-site cookie.
-pub async fn login(axum::extract::State(state): axum::extract::State<AppState>, Form(f): Form<Login>) -> Response {
-    let token = f.token.trim();
-    // A token goes into a cookie value, which must not hold separators or quotes.
-    let known = !token.is_empty()
-        && token.len() <= 256
-        && token.chars().all(|c| c.is_ascii_graphic() && !matches!(c, ';' | ',' | '"' | '\\'));
-    let principal = if known { state.principal(token).await } else { Ok(None) };
-    match principal {
-        Ok(Some(_)) => {
-            let cookie = format!("{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200");
+/// Checks the user name and password and starts a server-side session, whose id goes into an
+/// HTTP-only, same-site cookie.
+pub async fn login(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    peer: Peer,
+    Form(f): Form<Login>,
+) -> Response {
+    let name = f.username.trim();
+    let sane = |s: &str| !s.is_empty() && s.len() <= 256 && !s.contains('\0');
+    let outcome = match sane(name) && sane(&f.password) {
+        true => identity::sign_in(&state, name, &f.password, &peer.0).await,
+        false => Err(SignInError::Wrong),
+    };
+    match outcome {
+        Ok(id) => {
+            let cookie = identity::session_cookie(&id, state.config.sessions);
             ([(header::SET_COOKIE, cookie)], Redirect::to(&local_path(f.next.as_deref()))).into_response()
         }
-        Ok(None) => {
-            (StatusCode::UNAUTHORIZED, login_page(f.next.as_deref(), Some("This token is not valid."))).into_response()
+        Err(SignInError::Wrong) => (
+            StatusCode::UNAUTHORIZED,
+            login_page(f.next.as_deref(), Some("The user name or the password is not right."), name),
+        )
+            .into_response(),
+        Err(SignInError::Limited) => {
+            let e = ApiError::TooManySignIns(identity::SIGN_IN_WINDOW_MINUTES);
+            let mut response =
+                (StatusCode::TOO_MANY_REQUESTS, login_page(f.next.as_deref(), Some(&e.to_string()), name))
+                    .into_response();
+            let retry = identity::SIGN_IN_WINDOW_MINUTES * 60;
+            response.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from(retry));
+            response
         }
-        Err(e) => PageError::at("/login")(e.into()).into_response(),
+        Err(SignInError::Store(e)) => PageError::at("/login")(e.into()).into_response(),
     }
 }
 
-/// Forgets the token.
-pub async fn logout() -> Response {
-    let cookie = format!("{TOKEN_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-    ([(header::SET_COOKIE, cookie)], Redirect::to("/knowledge")).into_response()
+/// The sign-out form.
+#[derive(Debug, Deserialize)]
+pub struct Logout {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+}
+
+/// Ends the session in the database (so it stops working on every server process) and
+/// removes the cookie.
+pub async fn logout(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    caller: Option<Caller>,
+    form: Result<Form<Logout>, axum::extract::rejection::FormRejection>,
+) -> PageResult {
+    let clear = identity::clearing_cookie(state.config.sessions);
+    let Some(caller) = caller else {
+        return Ok(([(header::SET_COOKIE, clear)], Redirect::to("/knowledge")).into_response());
+    };
+    let given = form.ok().and_then(|Form(f)| f.csrf);
+    check_form_csrf(&caller, given.as_deref(), "/knowledge")?;
+    if let Some(session) = caller.session() {
+        state
+            .store
+            .end_session(&session.id_sha256, chrono::Utc::now().timestamp_micros())
+            .await
+            .map_err(|e| PageError::at("/knowledge")(e.into()))?;
+    }
+    Ok(([(header::SET_COOKIE, clear)], Redirect::to("/knowledge")).into_response())
 }
 
 /// The list of help pages.

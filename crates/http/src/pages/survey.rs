@@ -11,8 +11,8 @@ use smartcustoms_core::knowledge::{
     SurveyTechnology, UseCase,
 };
 
-use super::{layout, signed_in, PageError, PageResult};
-use crate::auth::Caller;
+use super::{check_form_csrf, csrf_field, layout, signed_in, PageError, PageResult};
+use crate::auth::{Caller, CSRF_FIELD};
 use crate::error::ApiError;
 use crate::routes::survey::{self, Count, Received, SurveyFilter, VisibleAnswer};
 use crate::state::AppState;
@@ -152,7 +152,7 @@ fn answer(a: &VisibleAnswer) -> Markup {
 }
 
 /// The form, with the values sent and the problems found when it comes back.
-fn form(draft: &SurveyDraft, findings: &[SurveyFinding]) -> Markup {
+fn form(caller: &Caller, draft: &SurveyDraft, findings: &[SurveyFinding]) -> Markup {
     let problem = |field: &str| -> Markup {
         let msgs: Vec<String> = findings
             .iter()
@@ -197,6 +197,7 @@ fn form(draft: &SurveyDraft, findings: &[SurveyFinding]) -> Markup {
             }
         }
         form.stack #survey-form method="post" action="/knowledge/survey" enctype="multipart/form-data" {
+            (csrf_field(caller))
             (text("organization", "1. Organization", &draft.organization, "text"))
             (text("respondent", "2. Respondent's full name", &draft.respondent, "text"))
             (text("email", "3. Email", &draft.email, "email"))
@@ -247,14 +248,15 @@ pub async fn new(caller: Option<Caller>) -> PageResult {
     Ok(layout("Submit a survey answer", Some(&caller), html! {
         h1 { "WCO Smart Customs survey" }
         p { "One answer per project, programme or initiative. Every field is checked; questions you mark under 14 are seen only by your organisation and the repository's administrators." }
-        (form(&SurveyDraft::default(), &[]))
+        (form(&caller, &SurveyDraft::default(), &[]))
     })
     .into_response())
 }
 
 /// Reads the multipart form into a draft and its files.
-async fn read_form(mut multipart: Multipart) -> Result<(SurveyDraft, Vec<Received>), ApiError> {
+async fn read_form(mut multipart: Multipart) -> Result<(SurveyDraft, Vec<Received>, Option<String>), ApiError> {
     let mut d = SurveyDraft::default();
+    let mut csrf = None;
     let mut files = Vec::new();
     let failed = |e: axum::extract::multipart::MultipartError| match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(survey::SURVEY_BODY_LIMIT),
@@ -273,6 +275,7 @@ async fn read_form(mut multipart: Multipart) -> Result<(SurveyDraft, Vec<Receive
         }
         let value = field.text().await.map_err(failed)?;
         match name.as_str() {
+            CSRF_FIELD => csrf = Some(value),
             "organization" => d.organization = value,
             "respondent" => d.respondent = value,
             "email" => d.email = value,
@@ -300,14 +303,15 @@ async fn read_form(mut multipart: Multipart) -> Result<(SurveyDraft, Vec<Receive
             }
         }
     }
-    Ok((d, files))
+    Ok((d, files, csrf))
 }
 
 /// Submits the form: the new answer's page, or the form again with every problem marked.
 pub async fn create(State(state): State<AppState>, caller: Option<Caller>, multipart: Multipart) -> PageResult {
     let here = "/knowledge/survey/new";
     let caller = signed_in(caller, here)?;
-    let (draft, files) = read_form(multipart).await.map_err(PageError::at(here))?;
+    let (draft, files, csrf) = read_form(multipart).await.map_err(PageError::at(here))?;
+    check_form_csrf(&caller, csrf.as_deref(), here)?;
     match survey::submit(&state, &caller, draft.clone(), files).await {
         Ok(id) => Ok(Redirect::to(&format!("/knowledge/survey/{id}")).into_response()),
         Err(ApiError::SurveyInvalid(findings)) => Ok((
@@ -315,7 +319,7 @@ pub async fn create(State(state): State<AppState>, caller: Option<Caller>, multi
             layout(
                 "Submit a survey answer",
                 Some(&caller),
-                html! { h1 { "WCO Smart Customs survey" } (form(&draft, &findings)) },
+                html! { h1 { "WCO Smart Customs survey" } (form(&caller, &draft, &findings)) },
             ),
         )
             .into_response()),

@@ -29,7 +29,7 @@ use smartcustoms_storage::{DeclarationSummary, Filing, ListQuery, MoneyColumns, 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::{body_or_error, json_has_nul, refuse_nul, refuse_other_media, ApiPath, ApiQuery, JsonBody};
-use crate::state::AppState;
+use crate::state::{AppState, Reference};
 
 /// Header carrying the detached JWS over the body.
 pub const SIGNATURE_HEADER: &str = "x-jws-signature";
@@ -222,21 +222,20 @@ pub async fn submit(
 
     let now = Utc::now();
     let today = now.date_naive();
-    let offices = state.offices();
-    let (profiles, tariff, prices) = (state.profiles(), state.tariff(), state.prices());
-    let (model, categories) = (state.model(), state.categories());
+    let reference = state.reference();
+    let Reference { profiles, offices, tariff, prices, model, categories } = reference.as_ref();
     let id = DeclarationId(Uuid::now_v7());
     let flc_context = flc::Context { today, offices: offices.to_vec() };
     let decision = registration::decide(CoreFiling {
         doc: &doc,
         flc: &flc_context,
         signature,
-        profiles: &profiles,
-        tariff: &tariff,
-        prices: &prices,
+        profiles,
+        tariff,
+        prices,
         risk: RiskContext {
             scorer: model.as_deref().map(|m| m as &dyn Scorer),
-            categories: Some(&categories),
+            categories: Some(categories),
             random_share: state.config.random_share,
             draw: risk::draw(&id.to_string()),
         },

@@ -12,3 +12,4 @@ pub mod risk;
 pub mod survey;
 pub mod system;
 pub mod tariff;
+pub mod tokens;

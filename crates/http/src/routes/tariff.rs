@@ -21,7 +21,7 @@ use crate::tariff_data::{self, TariffChange};
 #[utoipa::path(get, path = "/api/v1/tariff", tag = "tariff",
     responses((status = 200, body = TariffFile)), security(("token" = [])))]
 pub async fn current(State(state): State<AppState>, _caller: Caller) -> Json<TariffFile> {
-    Json(state.tariff().to_file())
+    Json(state.reference().tariff.to_file())
 }
 
 /// Load or change tariff entries (administrators). The body is a tariff file in JSON

@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::knowledge::{SurveyAnswer, SurveyDraft, SurveyTechnology, UseCase};
 use smartcustoms_http::knowledge::RELEVANCE_QUESTIONS;
-use smartcustoms_http::{token_hash, AppState, HttpConfig};
+use smartcustoms_http::{identity, AppState, HttpConfig};
 use smartcustoms_storage::{GroupCommit, GroupCommitConfig, NewSurveyAnswer};
 
 use super::{round1, round3};
@@ -55,8 +55,11 @@ pub async fn run(a: KnowledgeArgs) -> anyhow::Result<u8> {
     let store = smartcustoms_storage::open(&format!("sqlite:{}", tmp.path().join("bench.db").display())).await?;
     store
         .add_token(
-            &token_hash("bench-member"),
-            &Principal { name: "bench-member".into(), role: Role::Member, trader: None },
+            &identity::token_record(
+                "bench-member",
+                Principal { name: "bench-member".into(), role: Role::Member, trader: None },
+            ),
+            "bench",
         )
         .await?;
     for i in 0..a.answers {
