@@ -40,6 +40,8 @@ pub struct Config {
     pub session_idle_minutes: u64,
     /// Hours after sign-in at which a session ends whatever happens.
     pub session_hours: u64,
+    /// Seconds between collections of price observations from released declarations.
+    pub price_refresh_secs: u64,
     /// Most connections open at once; past 80 % anonymous requests are refused.
     pub max_connections: usize,
     /// Seconds a client has to send a request head.
@@ -66,6 +68,7 @@ impl Default for Config {
             secure_cookies: false,
             session_idle_minutes: 30,
             session_hours: 12,
+            price_refresh_secs: 60,
             max_connections: 768,
             header_read_timeout_secs: 10,
             body_read_timeout_secs: 30,

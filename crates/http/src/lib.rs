@@ -8,6 +8,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod identity;
+pub mod jobs;
 pub mod knowledge;
 pub mod metrics;
 pub mod openapi;
@@ -21,7 +22,7 @@ pub mod tariff_data;
 pub mod webhook;
 
 use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::middleware::{self, Next};
@@ -183,62 +184,31 @@ async fn track(State(state): State<AppState>, req: Request, next: Next) -> Respo
 }
 
 /// Serves the API on `listener` until `shutdown` completes, with the background jobs
-/// (reference-data refresh, webhook delivery) running alongside.
+/// (reference-data refresh, price reference, webhook delivery, retraining, recategorisation)
+/// running alongside; jobs that change shared data run once per deployment (see [`jobs`]).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let refresher = tokio::spawn(refresh_reference_data(state.clone()));
-    let prices = state.config.price_refresh.map(|every| tokio::spawn(prices::refresh_loop(state.clone(), every)));
-    let pusher = state.config.webhook_url.clone().map(|url| tokio::spawn(webhook::push_loop(state.store.clone(), url)));
-    let retrainer = state.config.retrain_every.map(|every| tokio::spawn(retrain_loop(state.clone(), every)));
-    let categoriser =
-        state.config.recategorise_every.map(|every| tokio::spawn(recategorise_loop(state.clone(), every)));
-    let limits = state.config.connections;
-    let result = server::run(listener, router(state), limits, shutdown).await;
-    for job in [retrainer, categoriser].into_iter().flatten() {
+    let config = state.config.clone();
+    let mut background = vec![tokio::spawn(jobs::refresh_reference_data(state.clone()))];
+    if let Some(every) = config.price_refresh {
+        background.push(tokio::spawn(jobs::collect_prices(state.clone(), every)));
+        background.push(tokio::spawn(jobs::rebuild_prices(state.clone(), every)));
+    }
+    if let Some(url) = config.webhook_url.clone() {
+        background.push(tokio::spawn(jobs::deliver_webhooks(state.clone(), url)));
+    }
+    if let Some(every) = config.retrain_every {
+        background.push(tokio::spawn(jobs::retrain(state.clone(), every)));
+    }
+    if let Some(every) = config.recategorise_every {
+        background.push(tokio::spawn(jobs::recategorise(state.clone(), every)));
+    }
+    let result = server::run(listener, router(state), config.connections, shutdown).await;
+    for job in background {
         job.abort();
     }
-    refresher.abort();
-    if let Some(p) = prices {
-        p.abort();
-    }
-    if let Some(p) = pusher {
-        p.abort();
-    }
     result
-}
-
-/// Other server processes may change profiles or offices; pick their changes up every few seconds.
-async fn refresh_reference_data(state: AppState) {
-    let mut tick = tokio::time::interval(Duration::from_secs(5));
-    loop {
-        tick.tick().await;
-        if let Err(e) = state.reload_reference_data().await {
-            tracing::warn!(error = %e, "reloading risk profiles and offices failed");
-        }
-    }
-}
-
-/// Retrains the risk model every `every` (the first time after one period).
-async fn retrain_loop(state: AppState, every: Duration) {
-    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-    loop {
-        tick.tick().await;
-        if let Err(e) = risk_engine::retrain_now(&state).await {
-            tracing::warn!(error = %e, "scheduled retraining of the risk model did not produce a model");
-        }
-    }
-}
-
-/// Recomputes operator categories at start and then every `every`.
-async fn recategorise_loop(state: AppState, every: Duration) {
-    let mut tick = tokio::time::interval(every);
-    loop {
-        tick.tick().await;
-        if let Err(e) = risk_engine::recategorise_now(&state).await {
-            tracing::warn!(error = %e, "recomputing operator categories failed");
-        }
-    }
 }

@@ -1,45 +1,43 @@
 //! The price reference of the customs value check: released declarations add their item
 //! values to the stored observations, and the reference is rebuilt from all observations.
 
-use std::time::Duration;
-
 use rust_decimal::Decimal;
 
 use smartcustoms_core::declaration::DeclarationDoc;
 use smartcustoms_core::valuation::{Observation, PriceReference, Source};
 use smartcustoms_storage::{PriceRow, Store, StoreResult};
 
-use crate::state::AppState;
-
-/// Rebuilds the reference at start and then every `every`.
-pub async fn refresh_loop(state: AppState, every: Duration) {
-    let mut tick = tokio::time::interval(every);
-    loop {
-        tick.tick().await;
-        match refresh(state.store.as_ref()).await {
-            Ok(reference) => state.set_prices(reference),
-            Err(e) => tracing::warn!(error = %e, "rebuilding the price reference failed"),
-        }
-    }
-}
-
 /// Collects observations from newly released declarations, then builds the reference from
 /// every stored observation.
 pub async fn refresh(store: &dyn Store) -> StoreResult<PriceReference> {
+    collect(store).await?;
+    rebuild(store).await
+}
+
+/// Adds the items of declarations released since the price cursor to the observations; returns
+/// how many were added. The cursor moves by compare-and-set, so when two processes collect at
+/// once, the second one's page is refused whole and nothing is counted twice.
+pub async fn collect(store: &dyn Store) -> StoreResult<u64> {
+    let mut added = 0;
     loop {
-        let sources = store.price_sources(2_000).await?;
-        let Some(last) = sources.last().map(|s| s.0.clone()) else { break };
+        let from = store.price_cursor().await?;
+        let sources = store.price_sources(&from, 2_000).await?;
+        let Some(last) = sources.last().map(|s| s.0.clone()) else { return Ok(added) };
         let rows: Vec<PriceRow> =
             sources.iter().flat_map(|(_, doc, duties)| observations(doc, duties.as_deref())).collect();
-        store.add_price_observations(&rows, Some(&last)).await?;
+        added += store.add_price_observations(&rows, Some((&from, &last))).await?;
     }
+}
+
+/// Builds the reference from every stored observation.
+pub async fn rebuild(store: &dyn Store) -> StoreResult<PriceReference> {
     let observations = store.price_observations().await?.into_iter().filter_map(observation);
     Ok(PriceReference::build(observations))
 }
 
 /// The observations of one released declaration: per item, its customs value (from the
 /// stored calculation) over its mass and, for count units, its quantity.
-fn observations(document: &[u8], duties: Option<&str>) -> Vec<PriceRow> {
+pub fn observations(document: &[u8], duties: Option<&str>) -> Vec<PriceRow> {
     let (Ok(doc), Some(Ok(stored))) =
         (DeclarationDoc::from_json(document), duties.map(serde_json::from_str::<crate::risk_engine::StoredDuties>))
     else {

@@ -80,6 +80,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The knowledge base: catalogue, glossary, instruments and their search index.
     pub knowledge: Arc<crate::knowledge::Knowledge>,
+    /// This process's id in job leases (random at start).
+    pub instance: Arc<str>,
     caches: Arc<Caches>,
 }
 
@@ -135,13 +137,10 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
             knowledge: crate::knowledge::load().map_err(StoreError::Corrupt)?,
+            instance: uuid::Uuid::new_v4().to_string().into(),
             caches: Arc::new(Caches::default()),
         };
         state.reload_reference_data().await?;
-        let categories = state.store.operator_categories().await?;
-        let categorised: Vec<risk::Categorised> =
-            categories.iter().filter_map(|(_, _, record)| serde_json::from_str(record).ok()).collect();
-        state.set_categories(crate::risk_engine::categories_map(&categorised));
         Ok(state)
     }
 
@@ -210,17 +209,19 @@ impl AppState {
         if loaded.is_err() {
             self.metrics.reference_reload_failures.inc();
         }
-        let (profiles, offices, tariff) = loaded?;
+        let (profiles, offices, tariff, categories) = loaded?;
         let (profiles, offices, tariff) = (Arc::new(profiles), Arc::new(offices), Arc::new(tariff));
+        let categories = Arc::new(categories);
         self.update(|r| {
             r.profiles = profiles.clone();
             r.offices = offices.clone();
             r.tariff = tariff.clone();
+            r.categories = categories.clone();
         });
         self.reload_model().await
     }
 
-    async fn load_reference(&self) -> StoreResult<(Vec<Profile>, Vec<String>, Tariff)> {
+    async fn load_reference(&self) -> StoreResult<(Vec<Profile>, Vec<String>, Tariff, Categories)> {
         let records = self.store.current_profiles().await?;
         let mut profiles = Vec::with_capacity(records.len());
         for r in records {
@@ -235,7 +236,19 @@ impl AppState {
         }
         let offices: Vec<String> = self.store.offices().await?.into_iter().map(|o| o.code).collect();
         let tariff = crate::tariff_data::load(self.store.as_ref()).await?;
-        Ok((profiles, offices, tariff))
+        // Categories are recomputed by one process of the deployment; the others read them here.
+        let mut categorised = Vec::new();
+        for (operator, _, record) in self.store.operator_categories().await? {
+            match serde_json::from_str::<risk::Categorised>(&record) {
+                Ok(c) => categorised.push(c),
+                Err(e) => {
+                    self.metrics.reference_reload_failures.inc();
+                    tracing::error!(%operator, error = %e, "stored operator category does not read");
+                }
+            }
+        }
+        let categories = crate::risk_engine::categories_map(&categorised);
+        Ok((profiles, offices, tariff, categories))
     }
 
     /// The principal of a live token, from the cache (at most [`PRINCIPAL_TTL`] old) or the store.

@@ -9,6 +9,7 @@ mod account;
 mod batch;
 mod group_commit;
 mod identity;
+mod jobs;
 mod knowledge;
 mod money;
 mod postgres;
@@ -23,6 +24,7 @@ use async_trait::async_trait;
 
 pub use group_commit::{CommitError, GroupCommit, GroupCommitConfig};
 pub use identity::{IdentityStore, NewSession, NewToken, NewUser, SessionRecord, TokenRecord, UserRecord};
+pub use jobs::{Claim, JobRun, JobStore};
 pub use knowledge::{AssessmentRecord, AttachmentMeta, KnowledgeQueries, NewAttachment, NewSurveyAnswer, SurveyRecord};
 pub use postgres::PostgresStore;
 pub use records::*;
@@ -61,7 +63,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// The storage interface. One method is one transaction.
 #[async_trait]
-pub trait Store: Queries + KnowledgeQueries + IdentityStore + Send + Sync + 'static {
+pub trait Store: Queries + KnowledgeQueries + IdentityStore + JobStore + Send + Sync + 'static {
     /// Which backend this is (`sqlite` or `postgres`).
     fn backend(&self) -> &'static str;
 
@@ -187,9 +189,13 @@ pub trait Queries {
     /// Every version of one tariff entry, oldest first.
     async fn tariff_history(&self, kind: TariffKind, key: &str) -> StoreResult<Vec<TariffEntryRecord>>;
 
-    /// Adds price observations; with `cursor`, also records that declarations up to that id
-    /// have been added, in the same transaction.
-    async fn add_price_observations(&self, rows: &[PriceRow], cursor: Option<&str>) -> StoreResult<u64>;
+    /// Adds price observations; with `cursor = (from, to)`, also moves the price cursor from
+    /// `from` to `to` in the same transaction, only if it still stands at `from` (otherwise
+    /// `Conflict` and nothing is added: another process added these declarations).
+    async fn add_price_observations(&self, rows: &[PriceRow], cursor: Option<(&str, &str)>) -> StoreResult<u64>;
+
+    /// The id of the last released declaration whose items are in the price observations.
+    async fn price_cursor(&self) -> StoreResult<String>;
 
     /// Control outcomes with `id > after`, oldest first, at most `limit`.
     async fn inspection_outcomes(&self, after: i64, limit: i64) -> StoreResult<Vec<InspectionRecord>>;
@@ -197,8 +203,8 @@ pub trait Queries {
     /// Every price observation.
     async fn price_observations(&self) -> StoreResult<Vec<PriceRow>>;
 
-    /// Released declarations after the price cursor, at most `limit`: id, document, duties JSON.
-    async fn price_sources(&self, limit: i64) -> StoreResult<Vec<(String, Vec<u8>, Option<String>)>>;
+    /// Released declarations with an id after `after`, at most `limit`: id, document, duties JSON.
+    async fn price_sources(&self, after: &str, limit: i64) -> StoreResult<Vec<(String, Vec<u8>, Option<String>)>>;
 
     /// Registered declarations filed since `from_us`, the most recent `limit` of them, oldest
     /// first, each with the outcome of its control when there is one.

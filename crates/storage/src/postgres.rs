@@ -48,6 +48,7 @@ impl PostgresStore {
 
 crate::shared_queries::shared_queries!(PostgresStore);
 crate::identity::identity_queries!(PostgresStore, " FOR UPDATE");
+crate::jobs::jobs_queries!(PostgresStore);
 
 impl crate::identity::Backend for PostgresStore {
     type Db = sqlx::Postgres;

@@ -218,7 +218,7 @@ macro_rules! shared_queries {
             rows.iter().map(tariff_entry).collect()
         }
 
-        async fn add_price_observations(&self, rows: &[PriceRow], cursor: Option<&str>) -> StoreResult<u64> {
+        async fn add_price_observations(&self, rows: &[PriceRow], cursor: Option<(&str, &str)>) -> StoreResult<u64> {
             let mut tx = self.begin_write().await?;
             for chunk in rows.chunks(500) {
                 let mut q = sqlx::QueryBuilder::new(
@@ -233,11 +233,18 @@ macro_rules! shared_queries {
                 });
                 q.build().execute(&mut *tx).await?;
             }
-            if let Some(cursor) = cursor {
-                sqlx::query(&sql("UPDATE price_cursor SET last_declaration = $1 WHERE id = 1"))
-                    .bind(cursor)
-                    .execute(&mut *tx)
-                    .await?;
+            if let Some((from, to)) = cursor {
+                let moved = sqlx::query(&sql(
+                    "UPDATE price_cursor SET last_declaration = $1 WHERE id = 1 AND last_declaration = $2",
+                ))
+                .bind(to)
+                .bind(from)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if moved != 1 {
+                    return Err(StoreError::Conflict("the price cursor has moved".into()));
+                }
             }
             tx.commit().await?;
             Ok(rows.len() as u64)
@@ -478,11 +485,16 @@ macro_rules! shared_queries {
             Ok(if inserted == 1 { ImportResult::Recorded } else { ImportResult::AlreadyRecorded })
         }
 
-        async fn price_sources(&self, limit: i64) -> StoreResult<Vec<(String, Vec<u8>, Option<String>)>> {
+        async fn price_cursor(&self) -> StoreResult<String> {
+            Ok(sqlx::query_scalar("SELECT last_declaration FROM price_cursor WHERE id = 1").fetch_one(&self.pool).await?)
+        }
+
+        async fn price_sources(&self, after: &str, limit: i64) -> StoreResult<Vec<(String, Vec<u8>, Option<String>)>> {
             let rows = sqlx::query(&sql(
                 "SELECT id, document, duties FROM declarations WHERE state = 'released' \
-                 AND id > (SELECT last_declaration FROM price_cursor WHERE id = 1) ORDER BY id LIMIT $1",
+                 AND id > $1 ORDER BY id LIMIT $2",
             ))
+            .bind(after)
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;

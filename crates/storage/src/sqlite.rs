@@ -56,6 +56,7 @@ impl SqliteStore {
 
 crate::shared_queries::shared_queries!(SqliteStore);
 crate::identity::identity_queries!(SqliteStore, "");
+crate::jobs::jobs_queries!(SqliteStore);
 
 impl crate::identity::Backend for SqliteStore {
     type Db = sqlx::Sqlite;

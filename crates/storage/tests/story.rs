@@ -404,3 +404,60 @@ async fn a_filing_the_database_refuses_does_not_take_its_batch_down() {
         assert!(verify_chain(store.as_ref()).await.is_ok(), "{backend}: one consistent chain");
     }
 }
+
+#[tokio::test]
+async fn a_job_is_claimed_by_one_process_per_period_on_every_backend() {
+    use smartcustoms_storage::{Claim, JobRun};
+    for (backend, db) in smartcustoms_testkit::all_dbs("job claims").await {
+        let store = smartcustoms_storage::open(&db.url).await.unwrap();
+        let claim = |holder: &'static str, now_us: i64, every_us: i64| Claim {
+            name: "retrain",
+            holder,
+            now_us,
+            lease_us: 1_000,
+            every_us,
+        };
+        assert!(store.claim_job(claim("a", 10_000, 5_000)).await.unwrap(), "{backend}: first claim");
+        assert!(!store.claim_job(claim("b", 10_000, 5_000)).await.unwrap(), "{backend}: held by a");
+        assert!(!store.claim_job(claim("b", 12_000, 5_000)).await.unwrap(), "{backend}: lease over, not due");
+        let run = JobRun {
+            name: "retrain".into(),
+            holder: "a".into(),
+            started_at_us: 10_000,
+            finished_at_us: 10_500,
+            outcome: "done".into(),
+        };
+        store.finish_job(&run).await.unwrap();
+        assert!(!store.claim_job(claim("b", 14_999, 5_000)).await.unwrap(), "{backend}: not due yet");
+        assert!(store.claim_job(claim("b", 15_000, 5_000)).await.unwrap(), "{backend}: due, and b wins");
+        // A continuous job (every 0) stays with its holder while it renews its lease.
+        let webhook =
+            |holder: &'static str, now_us: i64| Claim { name: "webhook", holder, now_us, lease_us: 1_000, every_us: 0 };
+        assert!(store.claim_job(webhook("a", 20_000)).await.unwrap());
+        assert!(store.claim_job(webhook("a", 20_500)).await.unwrap(), "{backend}: renewed");
+        assert!(!store.claim_job(webhook("b", 21_000)).await.unwrap(), "{backend}: still a's");
+        assert!(store.claim_job(webhook("b", 21_500)).await.unwrap(), "{backend}: a stopped renewing");
+        assert_eq!(store.job_runs("retrain").await.unwrap().len(), 1, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn the_price_cursor_moves_only_from_where_it_stands() {
+    for (backend, db) in smartcustoms_testkit::all_dbs("price cursor").await {
+        let store = smartcustoms_storage::open(&db.url).await.unwrap();
+        let row = smartcustoms_storage::PriceRow {
+            hs6: "010121".into(),
+            origin: "FR".into(),
+            value_per_kg: None,
+            value_per_unit: None,
+            source: "declaration".into(),
+        };
+        assert_eq!(store.price_cursor().await.unwrap(), "");
+        store.add_price_observations(std::slice::from_ref(&row), Some(("", "b"))).await.unwrap();
+        // A second process that read the cursor before the move adds nothing.
+        let late = store.add_price_observations(std::slice::from_ref(&row), Some(("", "b"))).await;
+        assert!(matches!(late, Err(smartcustoms_storage::StoreError::Conflict(_))), "{backend}: {late:?}");
+        assert_eq!(store.price_cursor().await.unwrap(), "b");
+        assert_eq!(store.price_observations().await.unwrap().len(), 1, "{backend}: counted once");
+    }
+}

@@ -65,6 +65,7 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
                 absolute: Duration::from_secs(cfg.session_hours.max(1) * 3600),
                 secure_cookies: cfg.secure_cookies,
             },
+            price_refresh: Some(Duration::from_secs(cfg.price_refresh_secs.max(1))),
             connections: ConnectionLimits {
                 max_connections: cfg.max_connections.max(1),
                 header_read_timeout: Duration::from_secs(cfg.header_read_timeout_secs.max(1)),

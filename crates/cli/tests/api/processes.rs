@@ -21,8 +21,14 @@ impl Drop for Server {
 }
 
 fn start(url: &str) -> Server {
+    start_with(url, &[])
+}
+
+/// Starts a server with settings given as `SMARTCUSTOMS__…` environment variables.
+fn start_with(url: &str, settings: &[(&str, &str)]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_smartcustoms"))
         .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url])
+        .envs(settings.iter().map(|(k, v)| (format!("SMARTCUSTOMS__{}", k.to_uppercase()), *v)))
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -219,4 +225,79 @@ async fn two_server_processes_on_one_postgresql_database_never_share_a_registrat
     let report = audit_verify(&db.url);
     assert_eq!(report["status"], "ok");
     assert!(report["entries"].as_i64().unwrap() >= 900, "at least three entries per registered declaration");
+}
+
+/// Starts a webhook receiver on loopback; returns its URL and the delivery ids it received.
+async fn webhook_receiver() -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
+    let received = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = received.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap| {
+            let sink = sink.clone();
+            async move {
+                let id = headers.get("smartcustoms-delivery").and_then(|v| v.to_str().ok()).unwrap_or("none");
+                sink.lock().unwrap().push(id.to_string());
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, received)
+}
+
+#[tokio::test]
+async fn two_server_processes_on_one_postgresql_database_run_each_job_once() {
+    let Some(db) = postgres_db("jobs once per cluster").await else { return };
+    let (traders, world) = seeded(&db.url).await;
+    let (hook, received) = webhook_receiver().await;
+    // Retraining and recategorisation every 1.8 s, price collection every second.
+    let settings = [
+        ("retrain_every_hours", "0.0005"),
+        ("recategorise_every_hours", "0.0005"),
+        ("price_refresh_secs", "1"),
+        ("webhook_url", hook.as_str()),
+    ];
+    let servers = [start_with(&db.url, &settings), start_with(&db.url, &settings)];
+    let client = reqwest::Client::new();
+    // One at a time, so declarations are released in the order of their ids.
+    let mut released = 0;
+    for i in 0..40u64 {
+        let server = &servers[(i % 2) as usize];
+        let v = file(&client, &server.base, &traders[(i % 2) as usize], &world, 50_000 + i).await.expect("filed");
+        released += usize::from(v["state"] == "released");
+    }
+    assert!(released > 0, "some declarations are released at once");
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let store = smartcustoms_storage::open(&db.url).await.unwrap();
+
+    let period_us = 1_800_000;
+    for job in ["retrain", "recategorise"] {
+        let runs = store.job_runs(job).await.unwrap();
+        assert!(runs.len() >= 2, "{job}: {runs:?}");
+        for pair in runs.windows(2) {
+            let gap = pair[1].started_at_us - pair[0].started_at_us;
+            assert!(gap >= period_us, "{job}: two runs {gap} µs apart: {pair:?}");
+        }
+    }
+    // Each released declaration's items were observed once, whichever process collected them.
+    let sources = store.price_sources("", 10_000).await.unwrap();
+    let expected: usize = sources
+        .iter()
+        .map(|(_, doc, duties)| smartcustoms_http::prices::observations(doc, duties.as_deref()).len())
+        .sum();
+    let observed = store.price_observations().await.unwrap().iter().filter(|r| r.source == "declaration").count();
+    assert!(expected > 0);
+    assert_eq!(observed, expected, "price observations counted twice or missed");
+    // Every notification was delivered, each once.
+    assert!(store.undelivered_notifications(1_000).await.unwrap().is_empty(), "all delivered");
+    let ids = received.lock().unwrap().clone();
+    assert!(!ids.is_empty());
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "a notification was delivered twice: {ids:?}");
+    assert!(!ids.contains(&"none".to_string()), "every delivery names its notification");
 }
