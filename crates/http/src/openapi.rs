@@ -33,7 +33,7 @@ use crate::routes::{
         smartcustoms_core::registration::Reason,
         smartcustoms_core::audit::AuditEntry,
     )),
-    modifiers(&TokenAuth),
+    modifiers(&TokenAuth, &CommonErrors),
     tags(
         (name = "declarations", description = "File and follow declarations: [electronic documents](/knowledge/terms/electronic-document) signed by the declarant, [automatic registration](/knowledge/technologies/6) and [automatic release](/knowledge/technologies/8)"),
         (name = "keys", description = "Signing keys of declarants"),
@@ -57,6 +57,68 @@ impl Modify for TokenAuth {
             "token",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Documents on every operation the errors any request may meet on its way to the handler,
+/// so that the document says what the server does: 400 (a parameter, header or `%00` that does
+/// not parse), 503 (database failure, load shedding); with a token: 401 and 403; with a body:
+/// 408, 413, 415 and 422; changing something: 403 (another site, CSRF); with a path
+/// parameter: 404.
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{Operation, ParameterIn};
+        let error = |what: &str| -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+            utoipa::openapi::ResponseBuilder::new()
+                .description(what)
+                .content(
+                    "application/json",
+                    utoipa::openapi::ContentBuilder::new()
+                        .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+                .into()
+        };
+        let add = |op: &mut Operation, status: &str, what: &str| {
+            op.responses.responses.entry(status.to_string()).or_insert_with(|| error(what));
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let methods: [(&mut Option<Operation>, bool); 5] = [
+                (&mut item.get, false),
+                (&mut item.post, true),
+                (&mut item.put, true),
+                (&mut item.delete, true),
+                (&mut item.patch, true),
+            ];
+            for (op, changes) in methods {
+                let Some(op) = op.as_mut() else { continue };
+                add(op, "400", "A parameter or header is not valid (`REQ_004`, `REQ_005`, `REQ_006`).");
+                add(op, "503", "The database failed (`SYS_001`) or the server sheds load (`SYS_002`).");
+                if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    add(op, "401", "No token or session, or not a valid one (`AUTH_001`, `AUTH_002`).");
+                    add(op, "403", "The caller may not do this (`AUTH_003`).");
+                }
+                if changes {
+                    add(op, "403", "Refused: another site (`AUTH_007`) or no CSRF token on a session (`AUTH_006`).");
+                }
+                if op.request_body.is_some() {
+                    add(op, "408", "The body stopped arriving (`REQ_008`).");
+                    add(op, "413", "The body is larger than the limit (`REQ_003`).");
+                    add(op, "415", "The body is not of the media type the endpoint reads (`REQ_007`).");
+                    add(op, "422", "The body does not match the schema (`REQ_002`).");
+                }
+                let has_path_parameter = op
+                    .parameters
+                    .as_ref()
+                    .is_some_and(|ps| ps.iter().any(|p| matches!(p.parameter_in, ParameterIn::Path)));
+                if has_path_parameter {
+                    add(op, "404", "Nothing at this id (`RES_001`, `AUTH_004`).");
+                }
+            }
+        }
     }
 }
 

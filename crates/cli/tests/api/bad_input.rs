@@ -98,6 +98,44 @@ async fn health_and_the_openapi_document_are_served() {
 }
 
 #[test]
+fn the_openapi_document_lists_the_codes_the_server_sends_and_the_errors_it_answers() {
+    let doc = serde_json::to_value(smartcustoms_http::openapi::document()).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    for (schema, code) in [
+        ("Status", "partial"),
+        ("Group", "automation"),
+        ("SurveyTechnology", "ai_ml"),
+        ("Adoption", "not_considered"),
+        ("Benefit", "cost_savings"),
+        ("StakeholderGroup", "customs_administration"),
+    ] {
+        let values: Vec<&str> =
+            schemas[schema]["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        assert!(values.contains(&code), "{schema}: {values:?}");
+        assert!(values.iter().all(|v| !v.chars().next().unwrap().is_uppercase()), "{schema}: {values:?}");
+    }
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = &op["responses"];
+            assert!(responses["400"].is_object() && responses["503"].is_object(), "{method} {path}");
+            if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
+                assert!(responses["401"].is_object() && responses["403"].is_object(), "{method} {path}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_page_address_that_does_not_parse_gets_an_error_page() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let r = app.client.get(format!("{}/knowledge/maturity/99999999999999999999999", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(r.text().await.unwrap().contains("REQ_004"));
+}
+
+#[test]
 fn every_api_error_code_is_documented_once() {
     let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/errors.md")).unwrap();
     let mut seen = std::collections::HashSet::new();

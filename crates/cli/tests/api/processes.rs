@@ -301,3 +301,44 @@ async fn two_server_processes_on_one_postgresql_database_run_each_job_once() {
     assert_eq!(unique.len(), ids.len(), "a notification was delivered twice: {ids:?}");
     assert!(!ids.contains(&"none".to_string()), "every delivery names its notification");
 }
+
+/// Schemathesis (from PyPI; `.ci/run` installs it and names it in `SCHEMATHESIS`) generates
+/// requests from the served OpenAPI document for several roles and fails on any server error,
+/// undocumented status code or response that does not match its schema.
+#[tokio::test]
+async fn the_served_openapi_document_says_what_the_server_does() {
+    let Ok(st) = std::env::var("SCHEMATHESIS") else {
+        eprintln!("skipped: SCHEMATHESIS (the path of the `st` command) is not set");
+        return;
+    };
+    let db = sqlite_db();
+    seeded(&db.url).await;
+    let server = start(&db.url);
+    let schema = format!("{}/api/v1/openapi.json", server.base);
+    for token in [
+        None,
+        Some("test-trader-1"),
+        Some("test-officer"),
+        Some("test-analyst"),
+        Some("test-admin"),
+        Some("test-member-1"),
+    ] {
+        let mut command = Command::new(&st);
+        command.args(["run", &schema, "--url", &server.base]);
+        command.args(["--checks", "not_a_server_error,status_code_conformance,response_schema_conformance"]);
+        command.args([
+            "--max-examples",
+            "15",
+            "--generation-deterministic",
+            "--continue-on-failure",
+            "--request-timeout",
+            "10",
+        ]);
+        if let Some(t) = token {
+            command.args(["--header", &format!("Authorization: Bearer {t}")]);
+        }
+        let out = tokio::task::spawn_blocking(move || command.output()).await.unwrap().unwrap();
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "schemathesis as {token:?} found failures:\n{report}");
+    }
+}

@@ -1,7 +1,6 @@
 //! The closed lists of answers of the WCO Smart Customs survey form (Appendix 1 of the source).
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// Declares a closed list: an enum with a stable code (its serde name) and a label for people
 /// per variant, in a fixed order (`ALL`, also the order of comparison). A variant's own doc
@@ -9,7 +8,7 @@ use utoipa::ToSchema;
 macro_rules! options {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $code:literal, $label:literal;)+ }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         pub enum $name {
             $(
                 #[doc = $label]
@@ -36,6 +35,24 @@ macro_rules! options {
             /// Parses a code.
             pub fn parse(code: &str) -> Option<$name> {
                 Self::ALL.iter().copied().find(|v| v.code() == code)
+            }
+        }
+
+        // Written out rather than derived: the derive does not see `serde(rename)` given
+        // through a macro, and would document the variant names instead of the codes.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($code),+]))
+                    .description(Some(concat!($($code, ": ", $label, "; "),+)))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
             }
         }
     };

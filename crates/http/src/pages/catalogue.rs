@@ -1,13 +1,13 @@
 //! Pages of the reference content: the catalogue, one technology, the glossary, one term, one
 //! capability, the instruments and the search results.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse};
 use maud::{html, Markup};
 
 use smartcustoms_core::knowledge::{self, Catalogue, Group, Status};
 
-use super::{layout, status_badge, PageError, PageResult};
+use super::{layout, status_badge, PageError, PagePath, PageResult};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::knowledge::{capability_url, link_terms, technology_url, term_url};
@@ -85,7 +85,7 @@ pub async fn index(State(state): State<AppState>, caller: Option<Caller>) -> Htm
 pub async fn technology(
     State(state): State<AppState>,
     caller: Option<Caller>,
-    Path(number): Path<String>,
+    PagePath(number): PagePath<String>,
 ) -> PageResult {
     let c = &state.knowledge.catalogue;
     let here = format!("/knowledge/technologies/{number}");
@@ -147,7 +147,7 @@ pub async fn terms(State(state): State<AppState>, caller: Option<Caller>) -> Htm
 }
 
 /// One term, with the technologies that use it.
-pub async fn term(State(state): State<AppState>, caller: Option<Caller>, Path(id): Path<String>) -> PageResult {
+pub async fn term(State(state): State<AppState>, caller: Option<Caller>, PagePath(id): PagePath<String>) -> PageResult {
     let c = &state.knowledge.catalogue;
     let here = format!("/knowledge/terms/{id}");
     let t = c.term(&id).ok_or_else(|| PageError::at(&here)(ApiError::NotFound(format!("term {id}"))))?;
@@ -176,7 +176,11 @@ pub async fn term(State(state): State<AppState>, caller: Option<Caller>, Path(id
 }
 
 /// One capability of the platform: its status, what exposes it, the items it implements.
-pub async fn capability(State(state): State<AppState>, caller: Option<Caller>, Path(id): Path<String>) -> PageResult {
+pub async fn capability(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    PagePath(id): PagePath<String>,
+) -> PageResult {
     let here = format!("/knowledge/capabilities/{id}");
     let cap = knowledge::capability(&id)
         .ok_or_else(|| PageError::at(&here)(ApiError::NotFound(format!("capability {id}"))))?;

@@ -3,14 +3,14 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use maud::{html, Markup};
 
 use smartcustoms_core::knowledge::{Adoption, AssessmentDraft, Group, MaturityAnswer, MaturityReport};
 
-use super::{check_form_csrf, csrf_field, layout, signed_in, PageError, PageResult};
+use super::{check_form_csrf, csrf_field, layout, signed_in, PageError, PagePath, PageResult};
 use crate::auth::{Caller, CSRF_FIELD};
 use crate::error::ApiError;
 use crate::knowledge::technology_url;
@@ -176,7 +176,7 @@ pub async fn create(
 pub async fn one(
     State(state): State<AppState>,
     caller: Option<Caller>,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     Query(q): Query<TargetQuery>,
 ) -> PageResult {
     let here = format!("/knowledge/maturity/{id}");

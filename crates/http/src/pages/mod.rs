@@ -7,7 +7,7 @@ pub mod catalogue;
 pub mod maturity;
 pub mod survey;
 
-use axum::extract::{Form, Path, Query};
+use axum::extract::{Form, Query};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
@@ -56,6 +56,22 @@ impl IntoResponse for PageError {
             },
         );
         (status, body).into_response()
+    }
+}
+
+/// Path parameters of a page: a segment that does not parse gets the error page with
+/// `REQ_004` (or `REQ_006`), never a plain-text rejection.
+#[derive(Debug)]
+pub struct PagePath<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> axum::extract::FromRequestParts<S> for PagePath<T> {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        crate::extract::ApiPath::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| PagePath(p.0))
+            .map_err(PageError::at("/knowledge"))
     }
 }
 
@@ -296,7 +312,7 @@ pub async fn help_index(caller: Option<Caller>) -> Html<String> {
 }
 
 /// One help page, rendered from the Markdown the repository keeps.
-pub async fn help_page(caller: Option<Caller>, Path(slug): Path<String>) -> PageResult {
+pub async fn help_page(caller: Option<Caller>, PagePath(slug): PagePath<String>) -> PageResult {
     let page = HELP
         .iter()
         .find(|p| p.slug == slug)
@@ -306,7 +322,7 @@ pub async fn help_page(caller: Option<Caller>, Path(slug): Path<String>) -> Page
 }
 
 /// An image of the help pages.
-pub async fn help_image(Path(name): Path<String>) -> PageResult {
+pub async fn help_image(PagePath(name): PagePath<String>) -> PageResult {
     let image = HELP_IMAGES
         .iter()
         .find(|i| i.name == name)

@@ -1,7 +1,7 @@
 //! Pages of the survey repository: the answers with filters and charts, the form of
 //! Appendix 1 with up to three files, and one answer.
 
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use maud::{html, Markup};
@@ -11,7 +11,7 @@ use smartcustoms_core::knowledge::{
     SurveyTechnology, UseCase,
 };
 
-use super::{check_form_csrf, csrf_field, layout, signed_in, PageError, PageResult};
+use super::{check_form_csrf, csrf_field, layout, signed_in, PageError, PagePath, PageResult};
 use crate::auth::{Caller, CSRF_FIELD};
 use crate::error::ApiError;
 use crate::routes::survey::{self, Count, Received, SurveyFilter, VisibleAnswer};
@@ -105,7 +105,7 @@ pub async fn list(State(state): State<AppState>, caller: Option<Caller>, Query(f
 }
 
 /// One answer.
-pub async fn one(State(state): State<AppState>, caller: Option<Caller>, Path(id): Path<i64>) -> PageResult {
+pub async fn one(State(state): State<AppState>, caller: Option<Caller>, PagePath(id): PagePath<i64>) -> PageResult {
     let here = format!("/knowledge/survey/{id}");
     let caller = signed_in(caller, &here)?;
     let a = survey::visible_one(&state, &caller, id).await.map_err(PageError::at(&here))?;
