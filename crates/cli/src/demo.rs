@@ -113,7 +113,7 @@ pub async fn seed_reference_data(store: &dyn Store) -> anyhow::Result<()> {
         store.upsert_office(code, name).await?;
     }
     if store.tariff_entries().await?.is_empty() {
-        smartcustoms_http::tariff_data::apply(store, &tariff::demo(), "demo")
+        smartcustoms_http::app::tariff::apply(store, &tariff::demo(), "demo")
             .await
             .map_err(|e| anyhow::anyhow!("the demo tariff does not load: {e}"))?;
     }
@@ -376,8 +376,8 @@ pub async fn history(base: &str, state: &smartcustoms_http::AppState, declarants
         };
         state.store.import_outcome(&imported).await?;
     }
-    smartcustoms_http::risk_engine::recategorise_now(state).await?;
-    let report = smartcustoms_http::risk_engine::retrain_now(state).await?;
+    smartcustoms_http::app::risk::recategorise_now(state).await?;
+    let report = smartcustoms_http::app::risk::retrain_now(state).await?;
     tracing::info!(version = report.version, outcomes = report.outcomes, "demo risk model trained on the demo history");
     Ok(())
 }

@@ -305,6 +305,30 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<crate::app::filing::FileError> for ApiError {
+    fn from(e: crate::app::filing::FileError) -> Self {
+        use crate::app::filing::FileError;
+        match e {
+            FileError::UnstorableText => crate::extract::refuse_nul("the declaration"),
+            FileError::MalformedJson(m) => ApiError::MalformedJson(m),
+            FileError::Schema { path, message } => ApiError::Schema { path, message },
+            FileError::DeclarantMismatch { filer, declared } => ApiError::DeclarantMismatch { token: filer, declared },
+            FileError::BadIdempotencyKey => ApiError::BadHeader("Idempotency-Key", "must be 1 to 128 characters"),
+            FileError::Store(e) => e.into(),
+            FileError::Commit(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::app::tariff::TariffError> for ApiError {
+    fn from(e: crate::app::tariff::TariffError) -> Self {
+        match e {
+            crate::app::tariff::TariffError::Invalid(problems) => ApiError::TariffInvalid(problems),
+            crate::app::tariff::TariffError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<CommitError> for ApiError {
     fn from(e: CommitError) -> Self {
         tracing::error!(error = %e, "recording a filing failed");

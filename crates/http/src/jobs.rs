@@ -86,7 +86,7 @@ where
 /// after start); the other processes load the new model with the reference data.
 pub async fn retrain(state: AppState, every: Duration) {
     periodically(state, names::RETRAIN, every, every, |state| async move {
-        crate::risk_engine::retrain_now(&state)
+        crate::app::risk::retrain_now(&state)
             .await
             .map(|r| {
                 format!("version {} {}: {}", r.version, if r.promoted { "promoted" } else { "kept aside" }, r.reason)
@@ -99,7 +99,7 @@ pub async fn retrain(state: AppState, every: Duration) {
 /// Recomputes operator categories at start and once per `every` across the deployment.
 pub async fn recategorise(state: AppState, every: Duration) {
     periodically(state, names::RECATEGORISE, every, Duration::ZERO, |state| async move {
-        crate::risk_engine::recategorise_now(&state)
+        crate::app::risk::recategorise_now(&state)
             .await
             .map(|c| format!("{} operators categorised", c.len()))
             .map_err(|e| e.to_string())
@@ -110,7 +110,7 @@ pub async fn recategorise(state: AppState, every: Duration) {
 /// Collects price observations once per `every` across the deployment.
 pub async fn collect_prices(state: AppState, every: Duration) {
     periodically(state, names::PRICE_OBSERVATIONS, every, Duration::ZERO, |state| async move {
-        crate::prices::collect(state.store.as_ref())
+        crate::app::prices::collect(state.store.as_ref())
             .await
             .map(|n| format!("{n} observations added"))
             .map_err(|e| e.to_string())
@@ -124,7 +124,7 @@ pub async fn rebuild_prices(state: AppState, every: Duration) {
     let mut tick = tokio::time::interval(every);
     loop {
         tick.tick().await;
-        match crate::prices::rebuild(state.store.as_ref()).await {
+        match crate::app::prices::rebuild(state.store.as_ref()).await {
             Ok(reference) => state.set_prices(reference),
             Err(e) => tracing::warn!(error = %e, "rebuilding the price reference failed"),
         }

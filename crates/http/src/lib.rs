@@ -4,6 +4,7 @@
 //!
 //! Depends on `smartcustoms-storage` and `smartcustoms-core`; nothing depends on it but the CLI.
 
+pub mod app;
 pub mod auth;
 pub mod error;
 pub mod extract;
@@ -13,12 +14,9 @@ pub mod knowledge;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;
-pub mod prices;
-pub mod risk_engine;
 pub mod routes;
 pub mod server;
 pub mod state;
-pub mod tariff_data;
 pub mod webhook;
 
 use std::future::Future;
@@ -36,11 +34,7 @@ pub use state::{token_hash, AppState, HttpConfig};
 /// The application's routes.
 pub fn router(state: AppState) -> Router {
     let limit = state.config.body_limit;
-    let submit = if state.config.bare_insert {
-        post(routes::declarations::submit_bare)
-    } else {
-        post(routes::declarations::submit)
-    };
+    let submit = post(routes::declarations::submit);
     Router::new()
         .route("/health", get(routes::system::health))
         .route("/metrics", get(routes::system::metrics))

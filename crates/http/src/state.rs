@@ -29,9 +29,6 @@ pub struct HttpConfig {
     pub body_limit: usize,
     /// Where release notifications are pushed (POST, JSON), if anywhere.
     pub webhook_url: Option<String>,
-    /// Benchmark floor only: filings are stored as received, without FLC, signature, risk or
-    /// audit. Set by `smartcustoms bench`, never by `serve`.
-    pub bare_insert: bool,
     /// How often the price reference is rebuilt from new releases, starting at once (none:
     /// never; whoever builds the state sets it).
     pub price_refresh: Option<std::time::Duration>,
@@ -55,7 +52,6 @@ impl Default for HttpConfig {
         HttpConfig {
             body_limit: 1024 * 1024,
             webhook_url: None,
-            bare_insert: false,
             price_refresh: Some(std::time::Duration::from_secs(60)),
             random_share: 0.01,
             retrain_every: Some(std::time::Duration::from_secs(24 * 3600)),
@@ -189,7 +185,7 @@ impl AppState {
         if active.is_none() || active == self.model().map(|m| m.info.version) {
             return Ok(());
         }
-        match crate::risk_engine::active_model(self.store.as_ref()).await {
+        match crate::app::risk::active_model(self.store.as_ref()).await {
             Ok(Some(model)) => self.set_model(model),
             Ok(None) => {}
             Err(e) => {
@@ -235,7 +231,7 @@ impl AppState {
             }
         }
         let offices: Vec<String> = self.store.offices().await?.into_iter().map(|o| o.code).collect();
-        let tariff = crate::tariff_data::load(self.store.as_ref()).await?;
+        let tariff = crate::app::tariff::load(self.store.as_ref()).await?;
         // Categories are recomputed by one process of the deployment; the others read them here.
         let mut categorised = Vec::new();
         for (operator, _, record) in self.store.operator_categories().await? {
@@ -247,7 +243,7 @@ impl AppState {
                 }
             }
         }
-        let categories = crate::risk_engine::categories_map(&categorised);
+        let categories = crate::app::risk::categories_map(&categorised);
         Ok((profiles, offices, tariff, categories))
     }
 

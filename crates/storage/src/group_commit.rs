@@ -20,13 +20,11 @@ pub struct GroupCommitConfig {
     pub max_batch: usize,
     /// Queue length before senders wait (back-pressure).
     pub queue: usize,
-    /// Record only the bare rows (the storage floor measured by the benchmark).
-    pub bare: bool,
 }
 
 impl Default for GroupCommitConfig {
     fn default() -> Self {
-        GroupCommitConfig { max_batch: 512, queue: 8192, bare: false }
+        GroupCommitConfig { max_batch: 512, queue: 8192 }
     }
 }
 
@@ -94,21 +92,14 @@ async fn writer(store: Arc<dyn Store>, config: GroupCommitConfig, mut rx: mpsc::
             filings.push(f);
             replies.push(r);
         }
-        let result: StoreResult<Vec<Recorded>> = if config.bare {
-            store
-                .bare_insert_batch(&filings)
-                .await
-                .map(|()| filings.iter().map(|f| Recorded::Created(crate::records::bare_summary(f))).collect())
-        } else {
-            store.record_batch(&filings).await
-        };
+        let result: StoreResult<Vec<Recorded>> = store.record_batch(&filings).await;
         match result {
             Ok(outcomes) => {
                 for (reply, outcome) in replies.drain(..).zip(outcomes) {
                     let _ = reply.send(Ok(outcome));
                 }
             }
-            Err(e) if filings.len() > 1 && !config.bare => {
+            Err(e) if filings.len() > 1 => {
                 // The transaction was rolled back whole. One filing the database refuses must
                 // not take the others down with it: record each alone and answer each.
                 tracing::warn!(error = %e, batch = filings.len(), "a batch failed; recording its filings one by one");

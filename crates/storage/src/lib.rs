@@ -96,10 +96,6 @@ pub trait Store: Queries + KnowledgeQueries + IdentityStore + JobStore + Send + 
     /// Returns one outcome per filing, in order.
     async fn record_batch(&self, batch: &[Filing]) -> StoreResult<Vec<Recorded>>;
 
-    /// The storage floor for benchmarks: inserts the declaration rows of a batch in one
-    /// transaction with the same durability, without numbering, audit or release.
-    async fn bare_insert_batch(&self, batch: &[Filing]) -> StoreResult<()>;
-
     /// Records an officer's decision on a declaration under control: new state, audit entry
     /// and, on release, the release document and the warehouse notification. `Conflict` when
     /// the declaration is not under control, `NotFound` when it does not exist.

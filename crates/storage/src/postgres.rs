@@ -482,17 +482,6 @@ impl Store for PostgresStore {
         Ok(outcomes)
     }
 
-    async fn bare_insert_batch(&self, batch: &[Filing]) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
-        let mut cols = DeclarationColumns::default();
-        for f in batch {
-            cols.push(f, &DecisionColumns::of(&f.decision, None), None);
-        }
-        cols.insert("bare_declarations", &mut tx).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     #[instrument(skip_all, fields(declaration.id = %id))]
     async fn decide_control(
         &self,

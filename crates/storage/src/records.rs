@@ -340,21 +340,6 @@ pub(crate) fn parse_lane(s: Option<&str>) -> Result<Option<Lane>, crate::StoreEr
     s.map(|s| Lane::parse(s).ok_or_else(|| crate::StoreError::Corrupt(format!("unknown lane {s:?}")))).transpose()
 }
 
-/// The summary of a filing recorded bare (benchmark floor): as filed, nothing assigned.
-pub(crate) fn bare_summary(f: &Filing) -> DeclarationSummary {
-    DeclarationSummary {
-        id: f.id,
-        declarant: f.declarant.clone(),
-        state: registration::final_state(&f.decision, None),
-        lane: f.decision.accepted().map(|a| a.assessment.lane),
-        registration_number: None,
-        office: f.office.clone(),
-        received_at_us: f.at_us,
-        registered_at_us: None,
-        updated_at_us: f.at_us,
-    }
-}
-
 /// A deposit notified by a bank or payment operator.
 #[derive(Debug, Clone)]
 pub struct Deposit {

@@ -183,10 +183,6 @@ impl Store for SqliteStore {
         self.writer.record(batch.to_vec()).await
     }
 
-    async fn bare_insert_batch(&self, batch: &[Filing]) -> StoreResult<()> {
-        self.writer.bare(batch.to_vec()).await
-    }
-
     #[instrument(skip_all, fields(declaration.id = %id))]
     async fn decide_control(
         &self,

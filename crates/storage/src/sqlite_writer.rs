@@ -90,19 +90,6 @@ impl Writer {
     pub(crate) async fn record(&self, batch: Vec<Filing>) -> StoreResult<Vec<Recorded>> {
         self.run(move |tx| record(tx, &batch)).await
     }
-
-    /// Inserts bare rows in one transaction (see `Store::bare_insert_batch`).
-    pub(crate) async fn bare(&self, batch: Vec<Filing>) -> StoreResult<()> {
-        self.run(move |tx| {
-            let mut insert =
-                tx.prepare_cached(&INSERT_DECLARATION.replace("{table}", "bare_declarations")).map_err(db)?;
-            for f in &batch {
-                insert_declaration(&mut insert, f, &DecisionColumns::of(&f.decision, None), None)?;
-            }
-            Ok(())
-        })
-        .await
-    }
 }
 
 /// Runs a passive checkpoint (which never blocks the writer) every 200 ms on a connection of

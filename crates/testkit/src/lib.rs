@@ -129,7 +129,7 @@ async fn try_seed(store: &dyn Store) -> anyhow::Result<(Vec<TestTrader>, World)>
             })
             .await?;
     }
-    smartcustoms_http::tariff_data::apply(store, &smartcustoms_core::tariff::demo(), "test")
+    smartcustoms_http::app::tariff::apply(store, &smartcustoms_core::tariff::demo(), "test")
         .await
         .map_err(|e| anyhow::anyhow!("loading the demo tariff: {e}"))?;
     let world = World::demo(2);

@@ -11,7 +11,7 @@ use smartcustoms_core::ledger::{self, Account, Amount, Book, Line, Posting, Post
 use smartcustoms_core::tariff;
 use smartcustoms_core::valuation;
 use smartcustoms_core::workflow::State;
-use smartcustoms_http::prices;
+use smartcustoms_http::app::prices;
 use smartcustoms_storage::{DeclarationMoney, Store};
 
 use crate::config::{self, DbArgs};
@@ -50,12 +50,12 @@ pub async fn tariff(args: TariffArgs) -> anyhow::Result<u8> {
         }
     };
     let store = config::open_store(&db.resolve()?).await?;
-    match smartcustoms_http::tariff_data::apply(store.as_ref(), &parsed, "tariff import").await {
+    match smartcustoms_http::app::tariff::apply(store.as_ref(), &parsed, "tariff import").await {
         Ok(change) => {
             println!("{}", serde_json::json!({ "changed": change.changed.len(), "unchanged": change.unchanged }));
             Ok(0)
         }
-        Err(smartcustoms_http::error::ApiError::TariffInvalid(problems)) => {
+        Err(smartcustoms_http::app::tariff::TariffError::Invalid(problems)) => {
             for p in problems {
                 eprintln!("{}: {p}", file.display());
             }

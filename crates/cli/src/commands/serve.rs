@@ -73,7 +73,6 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
                 idle_timeout: Duration::from_secs(cfg.idle_timeout_secs.max(1)),
                 ..ConnectionLimits::default()
             },
-            ..HttpConfig::default()
         },
     )
     .await?;

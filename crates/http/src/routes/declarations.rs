@@ -7,7 +7,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use tracing::instrument;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -15,21 +14,20 @@ use uuid::Uuid;
 use smartcustoms_core::access::Role;
 use smartcustoms_core::audit::AuditEntry;
 use smartcustoms_core::declaration::DeclarationDoc;
-use smartcustoms_core::flc;
 use smartcustoms_core::ids::{DeclarationId, RegistrationNumber, TraderId};
 use smartcustoms_core::ledger::Amount;
-use smartcustoms_core::registration::{self, Decision, Filing as CoreFiling, Reason};
+use smartcustoms_core::registration::Reason;
 use smartcustoms_core::release::{ControlDecision, ReleaseDocument};
-use smartcustoms_core::risk::{self, Hit, Lane, RiskContext, Scorer};
-use smartcustoms_core::signature::{DetachedJws, SignatureError};
+use smartcustoms_core::risk::{Hit, Lane};
 use smartcustoms_core::timestamp::rfc3339;
 use smartcustoms_core::workflow::State as DeclState;
-use smartcustoms_storage::{DeclarationSummary, Filing, ListQuery, MoneyColumns, Recorded, RiskView};
+use smartcustoms_storage::{DeclarationSummary, ListQuery, RiskView};
 
+use crate::app::filing::{self, FileRequest, Filed};
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::extract::{body_or_error, json_has_nul, refuse_nul, refuse_other_media, ApiPath, ApiQuery, JsonBody};
-use crate::state::{AppState, Reference};
+use crate::extract::{body_or_error, refuse_other_media, ApiPath, ApiQuery, JsonBody};
+use crate::state::AppState;
 
 /// Header carrying the detached JWS over the body.
 pub const SIGNATURE_HEADER: &str = "x-jws-signature";
@@ -150,17 +148,6 @@ pub struct DeclarationDetail {
     pub payment: Option<PaymentDue>,
 }
 
-/// Parses the body into the wire type, with a precise error for bad JSON and bad types.
-fn parse_document(body: &[u8]) -> Result<DeclarationDoc, ApiError> {
-    DeclarationDoc::from_json(body).map_err(|e| {
-        if e.syntax {
-            ApiError::MalformedJson(e.message)
-        } else {
-            ApiError::Schema { path: e.path, message: e.message }
-        }
-    })
-}
-
 fn header<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<Option<&'a str>, ApiError> {
     headers.get(name).map(|v| v.to_str().map_err(|_| ApiError::BadHeader(name, "not visible ASCII"))).transpose()
 }
@@ -197,88 +184,25 @@ pub async fn submit(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<SubmissionResult>), ApiError> {
-    let received = std::time::Instant::now();
     let principal = caller.require(&[Role::Trader], "file declarations")?;
     let trader =
         principal.trader.clone().ok_or(ApiError::Forbidden("trader", "file declarations without a party id"))?;
     tracing::Span::current().record("declarant", trader.0.as_str());
     refuse_other_media(&headers)?;
     let body = body_or_error(body, state.config.body_limit)?;
-    if json_has_nul(&body) {
-        return Err(refuse_nul("the declaration"));
-    }
-    let doc = parse_document(&body)?;
-    if let Some(declared) = doc.declarant.as_ref().and_then(|d| d.id.as_deref()) {
-        if declared != trader.0 {
-            return Err(ApiError::DeclarantMismatch { token: trader.0.clone(), declared: declared.to_string() });
-        }
-    }
-    let idempotency_key = header(&headers, IDEMPOTENCY_HEADER)?.map(str::to_string);
-    if idempotency_key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 128) {
-        return Err(ApiError::BadHeader("Idempotency-Key", "must be 1 to 128 characters"));
-    }
-    let jws = header(&headers, SIGNATURE_HEADER)?;
-    let signature = verify_signature(&state, &trader, jws, &body).await?;
-
-    let now = Utc::now();
-    let today = now.date_naive();
-    let reference = state.reference();
-    let Reference { profiles, offices, tariff, prices, model, categories } = reference.as_ref();
-    let id = DeclarationId(Uuid::now_v7());
-    let flc_context = flc::Context { today, offices: offices.to_vec() };
-    let decision = registration::decide(CoreFiling {
-        doc: &doc,
-        flc: &flc_context,
-        signature,
-        profiles,
-        tariff,
-        prices,
-        risk: RiskContext {
-            scorer: model.as_deref().map(|m| m as &dyn Scorer),
-            categories: Some(categories),
-            random_share: state.config.random_share,
-            draw: risk::draw(&id.to_string()),
-        },
-        date: today,
-    });
-    let (reasons, hits, duties_total) = match &decision {
-        Decision::Refused { reasons } => (reasons.clone(), Vec::new(), None),
-        Decision::Accepted(a) => (Vec::new(), a.assessment.hits.clone(), Some(a.registrable.taxes.total())),
+    let request = FileRequest {
+        trader,
+        body: &body,
+        signature: header(&headers, SIGNATURE_HEADER)?,
+        idempotency_key: header(&headers, IDEMPOTENCY_HEADER)?.map(str::to_string),
+        received_at: Utc::now(),
     };
-    let office = match &decision {
-        Decision::Accepted(a) => Some(a.declaration.office.clone()),
-        Decision::Refused { .. } => doc.office.clone(),
-    };
-    let filing = Filing {
-        id,
-        declarant: trader,
-        idempotency_key,
-        document_sha256: hex::encode(Sha256::digest(&body)),
-        document: body.to_vec(),
-        signature: jws.map(str::to_string),
-        office,
-        location_of_goods: doc.location_of_goods.clone(),
-        money: MoneyColumns::of(&decision)?,
-        decision,
-        at_us: now.timestamp_micros(),
-        date: today,
-    };
-    let recorded = state.commit.record(filing).await?;
-    let (status, duplicate) = match &recorded {
-        Recorded::Created(_) => (StatusCode::CREATED, false),
-        Recorded::Duplicate(_) => (StatusCode::OK, true),
-    };
+    let Filed { recorded, duplicate, reasons, hits, duties_total } = filing::file(&state, request).await?;
+    let status = if duplicate { StatusCode::OK } else { StatusCode::CREATED };
     let s = recorded.summary();
-    if !duplicate {
-        let lane = s.lane.map(|l| l.as_str()).unwrap_or("none");
-        state.metrics.decisions.with_label_values(&[s.state.as_str(), lane]).inc();
-        state.metrics.decision_latency.with_label_values(&[s.state.as_str()]).observe(received.elapsed().as_secs_f64());
-    }
     let release_document = (s.state == DeclState::Released)
         .then(|| s.registration_number.as_ref().map(smartcustoms_core::release::document_number))
         .flatten();
-    let (reasons, hits, duties_total) =
-        if duplicate { stored_decision(&state, s.id).await? } else { (reasons, hits, duties_total) };
     // Hits are shown once the declaration is registered: until then no lane is decided.
     let hits = if s.state == DeclState::AwaitingPayment { Vec::new() } else { hits };
     let payment = payment_due(&state, s).await?;
@@ -287,73 +211,6 @@ pub async fn submit(
         status,
         Json(SubmissionResult { declaration, duplicate, reasons, hits, release_document, duties_total, payment }),
     ))
-}
-
-/// The benchmark floor: the same request stored as received (same group commit, same
-/// durability), without FLC, signature, risk, numbering or audit.
-pub async fn submit_bare(
-    State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<SubmissionResult>), ApiError> {
-    let principal = caller.require(&[Role::Trader], "file declarations")?;
-    let trader =
-        principal.trader.clone().ok_or(ApiError::Forbidden("trader", "file declarations without a party id"))?;
-    let body = body_or_error(body, state.config.body_limit)?;
-    let now = Utc::now();
-    let filing = Filing {
-        id: DeclarationId(Uuid::now_v7()),
-        declarant: trader,
-        idempotency_key: header(&headers, IDEMPOTENCY_HEADER)?.map(str::to_string),
-        document_sha256: String::new(),
-        document: body.to_vec(),
-        signature: header(&headers, SIGNATURE_HEADER)?.map(str::to_string),
-        office: None,
-        location_of_goods: None,
-        decision: Decision::Refused { reasons: Vec::new() },
-        money: MoneyColumns::default(),
-        at_us: now.timestamp_micros(),
-        date: now.date_naive(),
-    };
-    let recorded = state.commit.record(filing).await?;
-    let result = SubmissionResult {
-        declaration: recorded.summary().into(),
-        duplicate: false,
-        reasons: Vec::new(),
-        hits: Vec::new(),
-        release_document: None,
-        duties_total: None,
-        payment: None,
-    };
-    Ok((StatusCode::CREATED, Json(result)))
-}
-
-async fn stored_decision(
-    state: &AppState,
-    id: DeclarationId,
-) -> Result<(Vec<Reason>, Vec<Hit>, Option<Amount>), ApiError> {
-    let record = state.store.declaration(id).await?.ok_or_else(|| ApiError::NotFound(format!("declaration {id}")))?;
-    Ok((record.reasons, record.hits, record.duties_total))
-}
-
-/// Checks the detached JWS over the body with the declarant's registered keys. A bad signature
-/// is not an HTTP error: it is a reason the declaration is refused.
-async fn verify_signature(
-    state: &AppState,
-    trader: &TraderId,
-    jws: Option<&str>,
-    body: &[u8],
-) -> Result<Result<(), SignatureError>, ApiError> {
-    let Some(jws) = jws else { return Ok(Err(SignatureError::Missing)) };
-    let parsed = match DetachedJws::parse(jws) {
-        Ok(p) => p,
-        Err(e) => return Ok(Err(e)),
-    };
-    match state.key(trader, &parsed.kid).await? {
-        Some(key) => Ok(parsed.verify(body, &key)),
-        None => Ok(Err(SignatureError::UnknownKey(parsed.kid))),
-    }
 }
 
 async fn readable(

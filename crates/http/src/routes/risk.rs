@@ -12,10 +12,10 @@ use smartcustoms_core::risk::Categorised;
 use smartcustoms_model::ModelError;
 use smartcustoms_storage::RiskModelRecord;
 
+use crate::app::risk::{self as risk_engine, ProfileEffectiveness, RiskJobError, TrainReport};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiPath, JsonBody};
-use crate::risk_engine::{self, ProfileEffectiveness, RiskJobError, TrainReport};
 use crate::state::AppState;
 
 const STAFF: [Role; 3] = [Role::Officer, Role::Analyst, Role::Admin];

@@ -11,11 +11,11 @@ use smartcustoms_core::access::Role;
 use smartcustoms_core::tariff::{self, TariffFile};
 use smartcustoms_storage::{NewTariffEntry, TariffEntryRecord, TariffKind};
 
+use crate::app::tariff::{self as tariff_data, TariffChange};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::ApiPath;
 use crate::state::AppState;
-use crate::tariff_data::{self, TariffChange};
 
 /// The tariff in force: every measure (each validity period), country group and exchange rate.
 #[utoipa::path(get, path = "/api/v1/tariff", tag = "tariff",

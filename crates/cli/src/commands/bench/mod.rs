@@ -1,6 +1,7 @@
 //! `smartcustoms bench pipeline`: end-to-end throughput and latency of filing signed
 //! declarations over HTTP (duties calculated, reserved and debited), next to the same pipeline
-//! without money and the bare durable insert of the same declarations.
+//! without money and the storage floor: the same declarations decided beforehand and recorded
+//! through the same writer.
 //! `smartcustoms bench ledger`: concurrent reservations on one hot account and on many.
 //! `smartcustoms bench knowledge`: building and searching the knowledge base.
 
@@ -154,16 +155,16 @@ async fn pipeline(a: PipelineArgs) -> anyhow::Result<u8> {
     };
     // The pipeline without money first (every rate zero: duties are calculated, nothing is
     // reserved or debited), then with it on the now larger database, then the floor.
-    let tariff = smartcustoms_http::tariff_data::file_of(&store.tariff_entries().await?).map_err(anyhow::Error::msg)?;
+    let tariff = smartcustoms_http::app::tariff::file_of(&store.tariff_entries().await?).map_err(anyhow::Error::msg)?;
     set_tariff(store.as_ref(), &zero_rates(tariff.clone())).await?;
     let model = match a.model {
         Some(n) => Some(Arc::new(tokio::task::block_in_place(|| risk::simulated_model(n, 1))?.0)),
         None => None,
     };
-    let free = with_server(store.clone(), false, model.clone(), load).await?;
+    let free = with_server(store.clone(), model.clone(), load).await?;
     set_tariff(store.as_ref(), &tariff).await?;
-    let pipeline = with_server(store.clone(), false, model.clone(), load).await?;
-    let bare = with_server(store.clone(), true, None, load).await?;
+    let pipeline = with_server(store.clone(), model.clone(), load).await?;
+    let bare = floor(store.clone(), model.clone(), &requests, &declarants, a.concurrency).await?;
     let bare_per_s = a.declarations as f64 / bare.elapsed.as_secs_f64();
     let free_per_s = a.declarations as f64 / free.elapsed.as_secs_f64();
 
@@ -205,7 +206,7 @@ fn zero_rates(mut file: smartcustoms_core::tariff::TariffFile) -> smartcustoms_c
 
 /// Stores a tariff as the one in force (new versions of the entries that differ).
 async fn set_tariff(store: &dyn Store, file: &smartcustoms_core::tariff::TariffFile) -> anyhow::Result<()> {
-    smartcustoms_http::tariff_data::apply(store, file, "bench").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    smartcustoms_http::app::tariff::apply(store, file, "bench").await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(())
 }
 
@@ -306,11 +307,74 @@ async fn run_pipeline(
     Ok(run)
 }
 
-/// Runs `work` against a server on a random port: the full pipeline, or (`bare`) the storage
-/// floor, where the same requests are stored as received with the same group commit.
+/// The application state of a benchmark run: no scheduled jobs, the price reference built
+/// before the clock starts and not rebuilt during the run.
+async fn bench_state(
+    store: Arc<dyn Store>,
+    model: Option<Arc<smartcustoms_model::TrainedModel>>,
+) -> anyhow::Result<AppState> {
+    let commit = GroupCommit::start(store.clone(), GroupCommitConfig::default());
+    let config =
+        HttpConfig { price_refresh: None, retrain_every: None, recategorise_every: None, ..HttpConfig::default() };
+    let state = AppState::new(store.clone(), commit, config).await?;
+    if let Some(m) = model {
+        state.set_model(m);
+    }
+    state.set_prices(smartcustoms_http::app::prices::refresh(store.as_ref()).await?);
+    Ok(state)
+}
+
+/// The storage floor: the same declarations, checked and decided before the clock starts
+/// (FLC, signature, duties, risk, through the filing use case), then recorded by
+/// `concurrency` submitters through the group-commit writer every filing goes through, with
+/// the same durability. Each writes the rows the pipeline writes: declaration, audit entries,
+/// ledger postings, release notification and document.
+async fn floor(
+    store: Arc<dyn Store>,
+    model: Option<Arc<smartcustoms_model::TrainedModel>>,
+    requests: &[(usize, Vec<u8>, String)],
+    declarants: &[Declarant],
+    concurrency: usize,
+) -> anyhow::Result<PipelineRun> {
+    use smartcustoms_http::app::filing::{self, FileRequest};
+    let state = bench_state(store, model).await?;
+    let run_tag = Uuid::new_v4().simple().to_string();
+    let mut filings = Vec::with_capacity(requests.len());
+    for (i, (who, body, jws)) in requests.iter().enumerate() {
+        let request = FileRequest {
+            trader: smartcustoms_core::ids::TraderId(declarants[*who].party.id.clone()),
+            body,
+            signature: Some(jws),
+            idempotency_key: Some(format!("floor-{i}-{run_tag}")),
+            received_at: chrono::Utc::now(),
+        };
+        filings.push(filing::prepare(&state, request).await.map_err(|e| anyhow::anyhow!("preparing: {e}"))?);
+    }
+    let queue = Arc::new(std::sync::Mutex::new(filings));
+    let start = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let (queue, commit) = (queue.clone(), state.commit.clone());
+        workers.push(tokio::spawn(async move {
+            let mut errors = 0;
+            loop {
+                let next = queue.lock().ok().and_then(|mut q| q.pop());
+                let Some(f) = next else { break };
+                errors += usize::from(commit.record(f).await.is_err());
+            }
+            errors
+        }));
+    }
+    let mut errors = 0;
+    for w in workers {
+        errors += w.await?;
+    }
+    Ok(PipelineRun { elapsed: start.elapsed(), latencies_ms: Vec::new(), released: 0, refused: 0, awaiting: 0, errors })
+}
+
+/// Runs `work` against a server on a random port.
 async fn with_server<F, Fut>(
     store: Arc<dyn Store>,
-    bare: bool,
     model: Option<Arc<smartcustoms_model::TrainedModel>>,
     work: F,
 ) -> anyhow::Result<PipelineRun>
@@ -318,24 +382,7 @@ where
     F: FnOnce(String) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<PipelineRun>>,
 {
-    let commit = GroupCommit::start(store.clone(), GroupCommitConfig { bare, ..Default::default() });
-    // The price reference is built before the clock starts and not rebuilt during the run.
-    let state = AppState::new(
-        store.clone(),
-        commit,
-        HttpConfig {
-            bare_insert: bare,
-            price_refresh: None,
-            retrain_every: None,
-            recategorise_every: None,
-            ..HttpConfig::default()
-        },
-    )
-    .await?;
-    if let Some(m) = model {
-        state.set_model(m);
-    }
-    state.set_prices(smartcustoms_http::prices::refresh(store.as_ref()).await?);
+    let state = bench_state(store, model).await?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let server = tokio::spawn(smartcustoms_http::serve(listener, state, std::future::pending()));

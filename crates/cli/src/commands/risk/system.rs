@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use smartcustoms_core::inspection::{InspectionOutcome, Irregularity};
 use smartcustoms_core::ledger::Amount;
 use smartcustoms_core::risk::{self, Category, Profile};
-use smartcustoms_http::risk_engine::{self, ReplaySettings};
+use smartcustoms_http::app::risk::{self as risk_engine, ReplaySettings};
 use smartcustoms_model::{RetrainSettings, TrainedModel};
 use smartcustoms_storage::{ImportResult, ImportedOutcome, Store};
 

@@ -39,7 +39,7 @@ pub async fn rebuild(store: &dyn Store) -> StoreResult<PriceReference> {
 /// stored calculation) over its mass and, for count units, its quantity.
 pub fn observations(document: &[u8], duties: Option<&str>) -> Vec<PriceRow> {
     let (Ok(doc), Some(Ok(stored))) =
-        (DeclarationDoc::from_json(document), duties.map(serde_json::from_str::<crate::risk_engine::StoredDuties>))
+        (DeclarationDoc::from_json(document), duties.map(serde_json::from_str::<crate::app::risk::StoredDuties>))
     else {
         return Vec::new();
     };

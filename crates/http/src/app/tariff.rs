@@ -9,7 +9,16 @@ use utoipa::ToSchema;
 use smartcustoms_core::tariff::{Tariff, TariffFile};
 use smartcustoms_storage::{NewTariffEntry, Store, StoreResult, TariffEntryRecord, TariffKind};
 
-use crate::error::ApiError;
+/// Why a tariff change is not made.
+#[derive(Debug, thiserror::Error)]
+pub enum TariffError {
+    /// The tariff that would result does not validate; every problem is listed.
+    #[error("the tariff is not valid: {}", .0.join("; "))]
+    Invalid(Vec<String>),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] smartcustoms_storage::StoreError),
+}
 
 /// The stable key of each entry of a tariff file: a measure's id with the start of its
 /// validity (one line has one entry per period), a group's code, a currency with the start of
@@ -103,8 +112,8 @@ pub struct TariffChange {
 }
 
 /// Validates a tariff file against the tariff in force and stores the entries that differ.
-pub async fn apply(store: &dyn Store, file: &TariffFile, author: &str) -> Result<TariffChange, ApiError> {
-    let entries = entries_of(file).map_err(|e| ApiError::TariffInvalid(vec![e]))?;
+pub async fn apply(store: &dyn Store, file: &TariffFile, author: &str) -> Result<TariffChange, TariffError> {
+    let entries = entries_of(file).map_err(|e| TariffError::Invalid(vec![e]))?;
     let current = store.tariff_entries().await?;
     let changes: Vec<_> = entries
         .into_iter()
@@ -117,8 +126,8 @@ pub async fn apply(store: &dyn Store, file: &TariffFile, author: &str) -> Result
 }
 
 /// Checks that the tariff in force with `changes` applied validates as a whole.
-pub(crate) fn validate(current: &[TariffEntryRecord], changes: &[NewTariffEntry]) -> Result<(), ApiError> {
+pub(crate) fn validate(current: &[TariffEntryRecord], changes: &[NewTariffEntry]) -> Result<(), TariffError> {
     let merged = merge(current, changes);
-    file_of(&merged).map_err(|e| vec![e]).and_then(Tariff::from_file).map_err(ApiError::TariffInvalid)?;
+    file_of(&merged).map_err(|e| vec![e]).and_then(Tariff::from_file).map_err(TariffError::Invalid)?;
     Ok(())
 }

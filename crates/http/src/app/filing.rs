@@ -1,0 +1,193 @@
+//! Filing a declaration: the exact bytes, a detached JWS over them, an optional idempotency
+//! key and the time of receipt in; the declaration as recorded (registered, released, waiting
+//! for payment or refused with every reason) or a typed refusal of the request out.
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use smartcustoms_core::declaration::DeclarationDoc;
+use smartcustoms_core::flc;
+use smartcustoms_core::ids::{DeclarationId, TraderId};
+use smartcustoms_core::ledger::Amount;
+use smartcustoms_core::registration::{self, Decision, Filing as CoreFiling, Reason};
+use smartcustoms_core::risk::{self, Hit, RiskContext, Scorer};
+use smartcustoms_core::signature::{DetachedJws, SignatureError};
+use smartcustoms_storage::{CommitError, Filing, MoneyColumns, Recorded, StoreError};
+
+use crate::state::{AppState, Reference};
+
+/// Longest idempotency key, characters.
+pub const MAX_IDEMPOTENCY_KEY: usize = 128;
+
+/// A filing as received.
+#[derive(Debug, Clone)]
+pub struct FileRequest<'a> {
+    /// The authenticated declarant.
+    pub trader: TraderId,
+    /// The declaration, exactly as sent.
+    pub body: &'a [u8],
+    /// Detached JWS over `body`, if sent.
+    pub signature: Option<&'a str>,
+    /// The client's key for retries, if sent.
+    pub idempotency_key: Option<String>,
+    /// When it was received.
+    pub received_at: DateTime<Utc>,
+}
+
+/// Why a filing request is not taken at all (as opposed to a declaration refused with reasons,
+/// which is recorded).
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// The text holds a character the database cannot store (NUL).
+    #[error("the declaration holds a NUL character")]
+    UnstorableText,
+    /// The body is not JSON.
+    #[error("{0}")]
+    MalformedJson(String),
+    /// The JSON does not have the declaration's shape.
+    #[error("at {path}: {message}")]
+    Schema {
+        /// JSON path.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The declaration names another declarant than the one filing it.
+    #[error("filed by {filer} but names declarant {declared}")]
+    DeclarantMismatch {
+        /// Who files.
+        filer: String,
+        /// Who the declaration names.
+        declared: String,
+    },
+    /// The idempotency key is empty or too long.
+    #[error("the idempotency key must be 1 to {MAX_IDEMPOTENCY_KEY} characters")]
+    BadIdempotencyKey,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Recording failed.
+    #[error(transparent)]
+    Commit(#[from] CommitError),
+}
+
+/// A declaration as recorded, with what the filer is told about it.
+#[derive(Debug)]
+pub struct Filed {
+    /// The declaration, new or (`duplicate`) the one filed before with the same key.
+    pub recorded: Recorded,
+    /// True when the idempotency key was seen before: nothing new was filed.
+    pub duplicate: bool,
+    /// Refusal reasons.
+    pub reasons: Vec<Reason>,
+    /// Risk profiles that fired.
+    pub hits: Vec<Hit>,
+    /// Duties calculated, when registrable.
+    pub duties_total: Option<Amount>,
+}
+
+/// Checks the request and decides on the declaration (FLC, signature, duties, risk, lane)
+/// against one reference snapshot; returns what is to be recorded. Nothing is written.
+pub async fn prepare(state: &AppState, request: FileRequest<'_>) -> Result<Filing, FileError> {
+    let FileRequest { trader, body, signature: jws, idempotency_key, received_at } = request;
+    if super::text::json_has_nul(body) {
+        return Err(FileError::UnstorableText);
+    }
+    let doc = DeclarationDoc::from_json(body).map_err(|e| {
+        if e.syntax {
+            FileError::MalformedJson(e.message)
+        } else {
+            FileError::Schema { path: e.path, message: e.message }
+        }
+    })?;
+    if let Some(declared) = doc.declarant.as_ref().and_then(|d| d.id.as_deref()) {
+        if declared != trader.0 {
+            return Err(FileError::DeclarantMismatch { filer: trader.0.clone(), declared: declared.to_string() });
+        }
+    }
+    if idempotency_key.as_ref().is_some_and(|k| k.is_empty() || k.chars().count() > MAX_IDEMPOTENCY_KEY) {
+        return Err(FileError::BadIdempotencyKey);
+    }
+    let signature = verify_signature(state, &trader, jws, body).await?;
+
+    let today = received_at.date_naive();
+    let reference = state.reference();
+    let Reference { profiles, offices, tariff, prices, model, categories } = reference.as_ref();
+    let id = DeclarationId(Uuid::now_v7());
+    let flc_context = flc::Context { today, offices: offices.to_vec() };
+    let decision = registration::decide(CoreFiling {
+        doc: &doc,
+        flc: &flc_context,
+        signature,
+        profiles,
+        tariff,
+        prices,
+        risk: RiskContext {
+            scorer: model.as_deref().map(|m| m as &dyn Scorer),
+            categories: Some(categories),
+            random_share: state.config.random_share,
+            draw: risk::draw(&id.to_string()),
+        },
+        date: today,
+    });
+    let office = match &decision {
+        Decision::Accepted(a) => Some(a.declaration.office.clone()),
+        Decision::Refused { .. } => doc.office.clone(),
+    };
+    Ok(Filing {
+        id,
+        declarant: trader,
+        idempotency_key,
+        document_sha256: hex::encode(Sha256::digest(body)),
+        document: body.to_vec(),
+        signature: jws.map(str::to_string),
+        office,
+        location_of_goods: doc.location_of_goods.clone(),
+        money: MoneyColumns::of(&decision)?,
+        decision,
+        at_us: received_at.timestamp_micros(),
+        date: today,
+    })
+}
+
+/// Files a declaration: [`prepare`], then record it through the group commit. A repeated
+/// idempotency key answers the declaration filed before.
+pub async fn file(state: &AppState, request: FileRequest<'_>) -> Result<Filed, FileError> {
+    let received = std::time::Instant::now();
+    let filing = prepare(state, request).await?;
+    let (reasons, hits, duties_total) = match &filing.decision {
+        Decision::Refused { reasons } => (reasons.clone(), Vec::new(), None),
+        Decision::Accepted(a) => (Vec::new(), a.assessment.hits.clone(), Some(a.registrable.taxes.total())),
+    };
+    let recorded = state.commit.record(filing).await?;
+    let s = recorded.summary();
+    if let Recorded::Duplicate(_) = &recorded {
+        let stored = state.store.declaration(s.id).await?.ok_or(StoreError::NotFound)?;
+        let (reasons, hits, duties_total) = (stored.reasons, stored.hits, stored.duties_total);
+        return Ok(Filed { recorded, duplicate: true, reasons, hits, duties_total });
+    }
+    let lane = s.lane.map(|l| l.as_str()).unwrap_or("none");
+    state.metrics.decisions.with_label_values(&[s.state.as_str(), lane]).inc();
+    state.metrics.decision_latency.with_label_values(&[s.state.as_str()]).observe(received.elapsed().as_secs_f64());
+    Ok(Filed { recorded, duplicate: false, reasons, hits, duties_total })
+}
+
+/// Checks the detached JWS over the body with the declarant's registered keys. A bad signature
+/// is not an error of the request: it is a reason the declaration is refused.
+async fn verify_signature(
+    state: &AppState,
+    trader: &TraderId,
+    jws: Option<&str>,
+    body: &[u8],
+) -> Result<Result<(), SignatureError>, StoreError> {
+    let Some(jws) = jws else { return Ok(Err(SignatureError::Missing)) };
+    let parsed = match DetachedJws::parse(jws) {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(e)),
+    };
+    match state.key(trader, &parsed.kid).await? {
+        Some(key) => Ok(parsed.verify(body, &key)),
+        None => Ok(Err(SignatureError::UnknownKey(parsed.kid))),
+    }
+}
