@@ -6,6 +6,7 @@
 mod commands;
 mod config;
 mod demo;
+mod progress;
 
 use clap::{Parser, Subcommand};
 
@@ -20,6 +21,10 @@ use commands::{admin, audit, bench, check, example, keygen, money, risk, serve, 
 #[derive(Debug, Parser)]
 #[command(name = "smartcustoms", version, about)]
 struct Cli {
+    /// How log lines are written to standard error: `text` (coloured on a terminal only) or
+    /// `json` (one object per line, for log collectors).
+    #[arg(long, global = true, value_enum, default_value_t = config::LogFormat::Text, env = "SMARTCUSTOMS_LOG_FORMAT")]
+    log_format: config::LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -40,7 +45,7 @@ enum Command {
     Example(example::Args),
     /// Audit log tools (`audit verify`).
     Audit(audit::Args),
-    /// Administration: offices, API tokens, risk profiles.
+    /// Administration: offices, users, API tokens, risk profiles.
     Admin(admin::Args),
     /// The tariff (`tariff import FILE`).
     Tariff(money::TariffArgs),
@@ -58,7 +63,7 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    config::init_tracing();
+    config::init_tracing(cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {

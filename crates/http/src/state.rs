@@ -132,7 +132,7 @@ impl AppState {
             commit,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
-            knowledge: crate::knowledge::load().map_err(StoreError::Corrupt)?,
+            knowledge: crate::knowledge::load().map_err(StoreError::Internal)?,
             instance: uuid::Uuid::new_v4().to_string().into(),
             caches: Arc::new(Caches::default()),
         };

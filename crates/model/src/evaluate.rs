@@ -74,9 +74,9 @@ pub struct Evaluation {
     pub score_rows_per_second: f64,
 }
 
-/// Error of training.
+/// Why a model could not be trained or measured on a labelled data set (`risk evaluate`).
 #[derive(Debug, thiserror::Error)]
-pub enum ModelError {
+pub enum EvaluationError {
     /// The tree library refused the data.
     #[error("training failed: {0}")]
     Training(String),
@@ -110,9 +110,9 @@ impl Trained {
         train: &[R],
         valid: Option<&[R]>,
         settings: TrainingSettings,
-    ) -> Result<Trained, ModelError> {
+    ) -> Result<Trained, EvaluationError> {
         if train.is_empty() {
-            return Err(ModelError::Empty("train on"));
+            return Err(EvaluationError::Empty("train on"));
         }
         both_classes(train, "training")?;
         let encoder = Encoder::fit(schema, train);
@@ -136,7 +136,7 @@ impl Trained {
                 booster.fit(&matrix, &y, &weights, Some(evaluation))
             }
         };
-        fitted.map_err(|e| ModelError::Training(e.to_string()))?;
+        fitted.map_err(|e| EvaluationError::Training(e.to_string()))?;
         let mut model = Trained { encoder, booster, forest: None };
         model.forest = Forest::new(model.trees(), model.booster.missing, model.encoder.width());
         Ok(model)
@@ -356,10 +356,10 @@ fn labels<R: Row>(rows: &[R]) -> Vec<f64> {
 }
 
 /// Fails unless both classes occur among `rows`.
-fn both_classes<R: Row>(rows: &[R], which: &'static str) -> Result<(), ModelError> {
+fn both_classes<R: Row>(rows: &[R], which: &'static str) -> Result<(), EvaluationError> {
     match rows.iter().filter(|r| r.irregular()).count() {
-        0 => Err(ModelError::SingleClass { rows: which, missing: "irregular" }),
-        n if n == rows.len() => Err(ModelError::SingleClass { rows: which, missing: "regular" }),
+        0 => Err(EvaluationError::SingleClass { rows: which, missing: "irregular" }),
+        n if n == rows.len() => Err(EvaluationError::SingleClass { rows: which, missing: "regular" }),
         _ => Ok(()),
     }
 }
@@ -371,12 +371,12 @@ pub fn evaluate<R: Row + Sync>(
     valid: Option<&[R]>,
     test: &[R],
     settings: TrainingSettings,
-) -> Result<Evaluation, ModelError> {
+) -> Result<Evaluation, EvaluationError> {
     if train.is_empty() {
-        return Err(ModelError::Empty("train on"));
+        return Err(EvaluationError::Empty("train on"));
     }
     if test.is_empty() {
-        return Err(ModelError::Empty("score"));
+        return Err(EvaluationError::Empty("score"));
     }
     both_classes(train, "training")?;
     both_classes(test, "test")?;

@@ -277,7 +277,7 @@ fn day_number(date: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evaluate::{evaluate, ModelError, TrainingSettings};
+    use crate::evaluate::{evaluate, EvaluationError, TrainingSettings};
     use crate::features::Encoder;
 
     #[test]
@@ -392,9 +392,9 @@ mod tests {
         assert_eq!(header_only, KcsFile::default());
         let train = parsed(&format!("{HEADER}\n{}\n", item("2020-01-01", "D", 1.0, 2.0, 1))).rows;
         let refused = evaluate(schema(), &header_only.rows, None, &train, TrainingSettings::default());
-        assert!(matches!(refused, Err(ModelError::Empty(_))), "{refused:?}");
+        assert!(matches!(refused, Err(EvaluationError::Empty(_))), "{refused:?}");
         let refused = evaluate(schema(), &train, None, &header_only.rows, TrainingSettings::default());
-        assert!(matches!(refused, Err(ModelError::Empty(_))), "{refused:?}");
+        assert!(matches!(refused, Err(EvaluationError::Empty(_))), "{refused:?}");
     }
 
     /// Items over 60 days, one in five irregular (the expensive ones per kg), each declarant
@@ -417,14 +417,14 @@ mod tests {
         let small = TrainingSettings { iterations: 5, ..TrainingSettings::default() };
         let (regular, mixed) = (items(20, |_| false), items(20, |i| i % 5 == 0));
         let refused = evaluate(schema(), &regular, None, &mixed, small);
-        let Err(e @ ModelError::SingleClass { .. }) = refused else { panic!("{refused:?}") };
+        let Err(e @ EvaluationError::SingleClass { .. }) = refused else { panic!("{refused:?}") };
         assert!(e.to_string().contains("no irregular item"), "{e}");
         let all_irregular = items(20, |_| true);
         let refused = evaluate(schema(), &all_irregular, None, &mixed, small);
-        let Err(e @ ModelError::SingleClass { .. }) = refused else { panic!("{refused:?}") };
+        let Err(e @ EvaluationError::SingleClass { .. }) = refused else { panic!("{refused:?}") };
         assert!(e.to_string().contains("no regular item"), "{e}");
         let refused = evaluate(schema(), &mixed, None, &regular, small);
-        assert!(matches!(refused, Err(ModelError::SingleClass { .. })), "{refused:?}");
+        assert!(matches!(refused, Err(EvaluationError::SingleClass { .. })), "{refused:?}");
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub mod plot;
 pub mod trained;
 pub mod world;
 
-pub use evaluate::{evaluate, Evaluation, Metrics, TrainingSettings};
+pub use evaluate::{evaluate, Evaluation, EvaluationError, Metrics, TrainingSettings};
 pub use features::{Encoder, Row, Schema};
 pub use kcs::{parse, KcsRow};
 pub use trained::{retrain, Case, HeldOutMetrics, ModelError, ModelInfo, RetrainSettings, Retraining, TrainedModel};

@@ -127,7 +127,7 @@ impl Numbers {
 
     /// The next number for an office and day.
     pub fn take(&mut self, key: &SequenceKey) -> Result<RegistrationNumber, StoreError> {
-        let seq = self.next.get_mut(key).ok_or_else(|| StoreError::Corrupt("sequence plan".into()))?;
+        let seq = self.next.get_mut(key).ok_or_else(|| StoreError::Internal("sequence plan".into()))?;
         let n = RegistrationNumber::new(&key.0, key.1, *seq as u64).map_err(|e| StoreError::Conflict(e.to_string()))?;
         *seq += 1;
         Ok(n)
@@ -152,7 +152,7 @@ fn release_rows(
     let note = NotificationRow {
         recipient: location.to_string(),
         kind: "release",
-        payload: serde_json::to_string(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        payload: serde_json::to_string(&doc).map_err(|e| StoreError::Internal(e.to_string()))?,
         created_at_us: at_us,
     };
     Ok((doc, note))
@@ -175,7 +175,7 @@ pub(crate) fn plan<'a>(
         match slot {
             Slot::Stored(s) => outcomes.push(Recorded::Duplicate(s)),
             Slot::SameAs(first) => {
-                let s = created.get(&first).cloned().ok_or_else(|| StoreError::Corrupt("batch order".into()))?;
+                let s = created.get(&first).cloned().ok_or_else(|| StoreError::Internal("batch order".into()))?;
                 outcomes.push(Recorded::Duplicate(s));
             }
             Slot::New => {
@@ -187,7 +187,7 @@ pub(crate) fn plan<'a>(
                     at_us: filing.at_us,
                 };
                 let trail = registration::audit_trail(&facts, &filing.decision, *admission, number.as_ref())
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    .map_err(|e| StoreError::Internal(format!("illegal transition: {e}")))?;
                 new_entries.extend(trail);
                 if let (Some(accepted), Some(n)) = (filing.decision.accepted(), &number) {
                     if accepted.auto_release {
@@ -244,8 +244,8 @@ pub(crate) fn admit_awaiting(
     let posting = Posting::deposit(&deposit.trader, deposit.amount, &deposit.reference);
     let id = ledger
         .post(posting, deposit.at_us, &deposit.actor)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?
-        .ok_or_else(|| StoreError::Corrupt("empty deposit".into()))?;
+        .map_err(|e| StoreError::Internal(e.to_string()))?
+        .ok_or_else(|| StoreError::Internal("empty deposit".into()))?;
     let mut registered = Vec::new();
     for a in awaiting {
         if registration::admit(&a.registrable.taxes, ledger.available(&deposit.trader)) == Admission::Registered {
@@ -305,7 +305,7 @@ pub(crate) fn plan_deposit(
         let r = &a.registrable;
         entries.extend(
             registration::registration_trail(a.id, at_us, r, &number)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                .map_err(|e| StoreError::Internal(format!("illegal transition: {e}")))?,
         );
         if r.auto_release {
             let (doc, note) = release_rows(&a.id.to_string(), &number, &r.location_of_goods, at_us, true)?;
@@ -354,7 +354,7 @@ pub(crate) fn plan_refund(
 ) -> Result<Result<(WriteSet<'static>, RefundOutcome), Overdraft>, StoreError> {
     let posting = Posting::refund(&refund.trader, refund.amount, &refund.reference);
     let id = match ledger.post(posting, refund.at_us, &refund.actor) {
-        Ok(id) => id.ok_or_else(|| StoreError::Corrupt("empty refund".into()))?,
+        Ok(id) => id.ok_or_else(|| StoreError::Internal("empty refund".into()))?,
         Err(overdraft) => return Ok(Err(overdraft)),
     };
     let balance = AccountBalance {
@@ -416,7 +416,7 @@ pub(crate) fn plan_control(
         true => Posting::debit(&trader, &id, &stored.taxes),
         false => Posting::reservation_release(&trader, &id, stored.taxes.total()),
     };
-    ledger.post(posting, at_us, officer).map_err(|e| StoreError::Corrupt(format!("reserved duties: {e}")))?;
+    ledger.post(posting, at_us, officer).map_err(|e| StoreError::Internal(format!("reserved duties: {e}")))?;
     if let (Some(n), true) = (&summary.registration_number, decision.release) {
         let (doc, note) = release_rows(&id, n, &stored.location_of_goods, at_us, false)?;
         set.releases.push(doc);

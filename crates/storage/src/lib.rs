@@ -53,9 +53,18 @@ pub enum StoreError {
     /// Migrations failed.
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    /// Stored data that cannot be read back (a bug or a tampered database).
+    /// Stored data that cannot be read back (a tampered database, or data written by a
+    /// version that wrote it wrong).
     #[error("corrupt stored data: {0}")]
     Corrupt(String),
+    /// A failure inside this process, not of the data: a lock poisoned by a panic, a worker
+    /// thread that could not start or did not return, a planned transaction that breaks its
+    /// own invariants (an illegal state transition, a posting refused after its funding check).
+    #[error("internal error: {0}")]
+    Internal(String),
+    /// The SQLite writing connection (rusqlite) failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
 }
 
 /// Result of a store operation.

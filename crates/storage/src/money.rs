@@ -75,7 +75,7 @@ impl Ledger {
         r: &Registrable,
         at_us: i64,
     ) -> Result<(), StoreError> {
-        let corrupt = |e: Overdraft| StoreError::Corrupt(format!("reservation after a funding check: {e}"));
+        let corrupt = |e: Overdraft| StoreError::Internal(format!("reservation after a funding check: {e}"));
         self.post(Posting::reservation(trader, declaration, r.taxes.total()), at_us, "system").map_err(corrupt)?;
         if r.auto_release {
             self.post(Posting::debit(trader, declaration, &r.taxes), at_us, "system").map_err(corrupt)?;

@@ -241,7 +241,7 @@ struct Duties<'a> {
 }
 
 fn json<T: Serialize>(value: &T) -> Result<String, crate::StoreError> {
-    serde_json::to_string(value).map_err(|e| crate::StoreError::Corrupt(e.to_string()))
+    serde_json::to_string(value).map_err(|e| crate::StoreError::Internal(e.to_string()))
 }
 
 /// What an officer's decision needs from the stored declaration.

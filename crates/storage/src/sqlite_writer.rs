@@ -37,12 +37,16 @@ fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
 }
 
+fn internal(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Internal(e.to_string())
+}
+
 fn db(e: rusqlite::Error) -> StoreError {
     match &e {
         rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {
             StoreError::Conflict(e.to_string())
         }
-        _ => StoreError::Database(sqlx::Error::Protocol(format!("sqlite: {e}"))),
+        _ => StoreError::Sqlite(e),
     }
 }
 
@@ -76,14 +80,14 @@ impl Writer {
     ) -> StoreResult<T> {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = conn.lock().map_err(corrupt)?;
+            let mut conn = conn.lock().map_err(internal)?;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
             let out = work(&tx)?;
             tx.commit().map_err(db)?;
             Ok(out)
         })
         .await
-        .map_err(corrupt)?
+        .map_err(internal)?
     }
 
     /// Records a batch in one transaction (see `Store::record_batch`).
@@ -107,7 +111,7 @@ fn start_checkpointer(path: &Path, writer: std::sync::Weak<Mutex<Connection>>) -
                 }
             }
         })
-        .map_err(|e| StoreError::Corrupt(format!("cannot start the checkpoint thread: {e}")))?;
+        .map_err(|e| StoreError::Internal(format!("cannot start the checkpoint thread: {e}")))?;
     Ok(())
 }
 

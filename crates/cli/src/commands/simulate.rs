@@ -84,10 +84,15 @@ fn risk(a: RiskArgs) -> anyhow::Result<u8> {
     settings.check()?;
     let started = Instant::now();
     let mut unprinted = None;
-    let outcome = world::run(&settings, |week| match serde_json::to_string(week) {
-        Ok(line) => println!("{line}"),
-        Err(e) => unprinted = Some(e),
+    let bar = crate::progress::bar(u64::from(settings.weeks), "simulated weeks");
+    let outcome = world::run(&settings, |week| {
+        bar.inc(1);
+        match serde_json::to_string(week) {
+            Ok(line) => bar.suspend(|| println!("{line}")),
+            Err(e) => unprinted = Some(e),
+        }
     })?;
+    bar.finish_and_clear();
     if let Some(e) = unprinted {
         return Err(e.into());
     }

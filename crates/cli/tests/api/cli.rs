@@ -138,3 +138,38 @@ async fn operators_import_the_tariff_and_prices_and_ledger_verify_finds_a_forged
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["discrepancies"][0]["account"], account.as_str(), "{report}");
 }
+
+#[test]
+fn logs_are_json_lines_when_asked_and_never_carry_colour_codes_in_a_pipe() {
+    use std::io::{BufRead, BufReader};
+    for format in ["json", "text"] {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("log.db").display());
+        let mut child = bin()
+            .args(["--log-format", format, "serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+            .env("RUST_LOG", "info")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        let mut found = None;
+        while stderr.read_line(&mut line).unwrap() > 0 {
+            if line.contains("smartcustoms serving") {
+                found = Some(line.clone());
+                break;
+            }
+            line.clear();
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let line = found.expect("the server logs that it serves");
+        assert!(!line.contains('\u{1b}'), "{format}: {line}");
+        if format == "json" {
+            let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+            assert_eq!(v["level"], "INFO", "{line}");
+            assert_eq!(v["fields"]["message"], "smartcustoms serving", "{line}");
+        }
+    }
+}

@@ -239,16 +239,18 @@ async fn run_pipeline(
     let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build()?;
     let run_tag = Uuid::new_v4().simple().to_string();
     let next = Arc::new(AtomicUsize::new(0));
+    let bar = crate::progress::bar(requests.len() as u64, "declarations filed");
     let start = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..concurrency {
-        let (client, next, requests, declarants, url, run_tag) = (
+        let (client, next, requests, declarants, url, run_tag, bar) = (
             client.clone(),
             next.clone(),
             requests.clone(),
             declarants.clone(),
             format!("{base}/api/v1/declarations"),
             run_tag.clone(),
+            bar.clone(),
         );
         workers.push(tokio::spawn(async move {
             let mut out = (Vec::new(), 0usize, 0usize, 0usize, 0usize);
@@ -276,6 +278,7 @@ async fn run_pipeline(
                     _ => None,
                 };
                 out.0.push(t.elapsed().as_secs_f64() * 1000.0);
+                bar.inc(1);
                 match state.as_deref() {
                     Some("released") => out.1 += 1,
                     Some("refused") => out.2 += 1,
@@ -304,6 +307,7 @@ async fn run_pipeline(
         run.errors += errors;
     }
     run.elapsed = start.elapsed();
+    bar.finish_and_clear();
     Ok(run)
 }
 
@@ -340,7 +344,9 @@ async fn floor(
     let state = bench_state(store, model).await?;
     let run_tag = Uuid::new_v4().simple().to_string();
     let mut filings = Vec::with_capacity(requests.len());
+    let bar = crate::progress::bar(requests.len() as u64, "floor: deciding");
     for (i, (who, body, jws)) in requests.iter().enumerate() {
+        bar.inc(1);
         let request = FileRequest {
             trader: smartcustoms_core::ids::TraderId(declarants[*who].party.id.clone()),
             body,
@@ -350,6 +356,7 @@ async fn floor(
         };
         filings.push(filing::prepare(&state, request).await.map_err(|e| anyhow::anyhow!("preparing: {e}"))?);
     }
+    bar.finish_and_clear();
     let queue = Arc::new(std::sync::Mutex::new(filings));
     let start = Instant::now();
     let mut workers = Vec::new();
