@@ -329,6 +329,38 @@ impl From<crate::app::tariff::TariffError> for ApiError {
     }
 }
 
+impl From<crate::app::money::MoneyError> for ApiError {
+    fn from(e: crate::app::money::MoneyError) -> Self {
+        use crate::app::money::MoneyError;
+        match e {
+            MoneyError::BadAmount(m) => ApiError::BadAmount(m),
+            MoneyError::BadText { field, max } => {
+                ApiError::BadParameter(field, format!("must be 1 to {max} visible characters"))
+            }
+            MoneyError::UnknownTrader(t) => ApiError::UnknownTrader(t),
+            MoneyError::PaymentConflict(m) => ApiError::PaymentConflict(m),
+            MoneyError::InsufficientFunds { available, needed, missing } => ApiError::InsufficientFunds {
+                available: available.to_string(),
+                needed: needed.to_string(),
+                missing: missing.to_string(),
+            },
+            MoneyError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::app::control::ControlError> for ApiError {
+    fn from(e: crate::app::control::ControlError) -> Self {
+        use crate::app::control::ControlError;
+        match e {
+            ControlError::BadReason => ApiError::BadParameter("reason", e.to_string()),
+            ControlError::BadOutcome(m) => ApiError::BadParameter("outcome", m),
+            ControlError::NotFound(id) => ApiError::NotFound(format!("declaration {id}")),
+            ControlError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<CommitError> for ApiError {
     fn from(e: CommitError) -> Self {
         tracing::error!(error = %e, "recording a filing failed");

@@ -5,7 +5,9 @@
 //! use case and map its result. `.ci/run` checks that nothing here names the web framework,
 //! HTTP types or the HTTP modules.
 
+pub mod control;
 pub mod filing;
+pub mod money;
 pub mod prices;
 pub mod risk;
 pub mod tariff;

@@ -11,9 +11,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::ids::TraderId;
-use smartcustoms_core::ledger::Amount;
-use smartcustoms_storage::{AccountView, Deposit, DepositOutcome, Refund, RefundOutcome, Statement, StoreError};
+use smartcustoms_storage::{AccountView, DepositOutcome, RefundOutcome, Statement};
 
+use crate::app::money;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiPath, JsonBody};
@@ -42,10 +42,6 @@ pub struct RefundRequest {
     pub amount: Decimal,
 }
 
-fn amount(value: Decimal) -> Result<Amount, ApiError> {
-    Amount::payment(value).map_err(|e| ApiError::BadAmount(e.to_string()))
-}
-
 /// A bank notifies a deposit to a trader's account. Declarations of the trader awaiting
 /// payment that the new balance covers are registered at once, oldest first.
 #[utoipa::path(post, path = "/api/v1/payments", tag = "account", request_body = DepositNotice,
@@ -63,35 +59,16 @@ pub async fn deposit(
     JsonBody(notice): JsonBody<DepositNotice>,
 ) -> Result<(StatusCode, Json<DepositOutcome>), ApiError> {
     let bank = caller.require(&[Role::Bank], "notify payments")?;
-    let amount = amount(notice.amount)?;
-    check_text("trader", &notice.trader, 64)?;
-    check_text("reference", &notice.reference, 128)?;
-    let trader = TraderId(notice.trader);
-    if !state.store.trader_known(&trader).await? {
-        return Err(ApiError::UnknownTrader(trader.0));
-    }
-    let now = Utc::now();
-    let deposit = Deposit {
-        trader,
-        amount,
+    let notice = money::DepositNotice {
+        trader: notice.trader,
+        amount: notice.amount,
         reference: notice.reference,
-        actor: bank.name.clone(),
-        at_us: now.timestamp_micros(),
-        date: now.date_naive(),
+        bank: bank.name.clone(),
+        at: Utc::now(),
     };
-    let outcome = state.store.deposit(&deposit).await.map_err(|e| match e {
-        StoreError::Conflict(m) => ApiError::PaymentConflict(m),
-        other => other.into(),
-    })?;
+    let outcome = money::deposit(&state, notice).await?;
     let status = if outcome.duplicate { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(outcome)))
-}
-
-fn check_text(name: &'static str, value: &str, max: usize) -> Result<(), ApiError> {
-    if value.trim().is_empty() || value.len() > max || value.chars().any(char::is_control) {
-        return Err(ApiError::BadParameter(name, format!("must be 1 to {max} visible characters")));
-    }
-    Ok(())
 }
 
 /// The trader whose account the caller may read: a trader its own, officers and
@@ -184,23 +161,16 @@ pub async fn refund(
 ) -> Result<(StatusCode, Json<RefundOutcome>), ApiError> {
     let principal = caller.require(&[Role::Trader], "ask for refunds")?;
     let trader = account_holder(principal, None)?;
-    let amount = amount(request.amount)?;
-    let reference = match headers.get(IDEMPOTENCY_HEADER) {
-        Some(v) => {
-            let key = v.to_str().map_err(|_| ApiError::BadHeader("Idempotency-Key", "not visible ASCII"))?;
-            check_text("Idempotency-Key", key, 128)?;
-            format!("{}/{key}", trader.0)
-        }
-        None => format!("{}/{}", trader.0, uuid::Uuid::now_v7()),
+    let key = headers
+        .get(IDEMPOTENCY_HEADER)
+        .map(|v| v.to_str().map_err(|_| ApiError::BadHeader("Idempotency-Key", "not visible ASCII")))
+        .transpose()?;
+    let request = money::RefundRequest {
+        trader,
+        amount: request.amount,
+        key: key.map(str::to_string),
+        actor: principal.name.clone(),
+        at: Utc::now(),
     };
-    let refund =
-        Refund { trader, amount, reference, actor: principal.name.clone(), at_us: Utc::now().timestamp_micros() };
-    match state.store.refund(&refund).await? {
-        Ok(outcome) => Ok((StatusCode::CREATED, Json(outcome))),
-        Err(overdraft) => Err(ApiError::InsufficientFunds {
-            available: overdraft.balance.to_string(),
-            needed: overdraft.needed.to_string(),
-            missing: overdraft.missing().to_string(),
-        }),
-    }
+    Ok((StatusCode::CREATED, Json(money::refund(&state, request).await?)))
 }

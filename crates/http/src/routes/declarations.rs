@@ -23,6 +23,7 @@ use smartcustoms_core::timestamp::rfc3339;
 use smartcustoms_core::workflow::State as DeclState;
 use smartcustoms_storage::{DeclarationSummary, ListQuery, RiskView};
 
+use crate::app::control;
 use crate::app::filing::{self, FileRequest, Filed};
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -333,18 +334,7 @@ pub async fn decide(
     JsonBody(decision): JsonBody<ControlDecision>,
 ) -> Result<Json<DeclarationView>, ApiError> {
     let officer = caller.require(&[Role::Officer], "decide on controls")?;
-    if decision.reason.trim().is_empty() || decision.reason.len() > 2000 {
-        return Err(ApiError::BadParameter("reason", "give the reasons in 1 to 2000 characters".into()));
-    }
-    decision.outcome.check(decision.release).map_err(|m| ApiError::BadParameter("outcome", m))?;
     let uuid: Uuid = id.parse().map_err(|_| ApiError::BadParameter("id", format!("{id:?} is not a declaration id")))?;
-    let summary = state
-        .store
-        .decide_control(DeclarationId(uuid), &decision, &officer.name, Utc::now().timestamp_micros())
-        .await
-        .map_err(|e| match e {
-            smartcustoms_storage::StoreError::NotFound => ApiError::NotFound(format!("declaration {id}")),
-            other => other.into(),
-        })?;
+    let summary = control::decide(&state, DeclarationId(uuid), &decision, &officer.name, Utc::now()).await?;
     Ok(Json((&summary).into()))
 }

@@ -1,0 +1,141 @@
+//! The single personal account: deposits notified by banks and refunds asked by traders.
+//! Amounts are checked against the payment bound; deposits name known traders; a repeated
+//! deposit reference or refund key changes nothing.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+use smartcustoms_core::ids::TraderId;
+use smartcustoms_core::ledger::Amount;
+use smartcustoms_storage::{Deposit, DepositOutcome, Refund, RefundOutcome, StoreError};
+
+use crate::state::AppState;
+
+/// Why money did not move.
+#[derive(Debug, thiserror::Error)]
+pub enum MoneyError {
+    /// The amount is not a positive figure in cents within the payment bound.
+    #[error("{0}")]
+    BadAmount(String),
+    /// A text field is empty, too long or holds control characters.
+    #[error("{field} must be 1 to {max} visible characters")]
+    BadText {
+        /// The field.
+        field: &'static str,
+        /// Its longest length.
+        max: usize,
+    },
+    /// The deposit names a trader the platform does not know.
+    #[error("{0} is not a trader of the platform")]
+    UnknownTrader(String),
+    /// The deposit reference was notified before for another trader or amount.
+    #[error("{0}")]
+    PaymentConflict(String),
+    /// The available balance does not cover the refund.
+    #[error("the available balance {available} does not cover {needed}")]
+    InsufficientFunds {
+        /// Available balance.
+        available: Amount,
+        /// Asked for.
+        needed: Amount,
+        /// Missing.
+        missing: Amount,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A payment a bank notifies.
+#[derive(Debug, Clone)]
+pub struct DepositNotice {
+    /// The trader credited.
+    pub trader: String,
+    /// The amount, in the account's currency.
+    pub amount: Decimal,
+    /// The bank's payment reference, unique per payment.
+    pub reference: String,
+    /// The bank (written to the ledger and the audit log).
+    pub bank: String,
+    /// When it was notified.
+    pub at: DateTime<Utc>,
+}
+
+/// A refund a trader asks for.
+#[derive(Debug, Clone)]
+pub struct RefundRequest {
+    /// The trader.
+    pub trader: TraderId,
+    /// The amount.
+    pub amount: Decimal,
+    /// The trader's key for retries (none: every request is a new refund).
+    pub key: Option<String>,
+    /// Who asks.
+    pub actor: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// Longest deposit reference or refund key.
+pub const MAX_REFERENCE: usize = 128;
+
+fn amount(value: Decimal) -> Result<Amount, MoneyError> {
+    Amount::payment(value).map_err(|e| MoneyError::BadAmount(e.to_string()))
+}
+
+/// Checks a text field: 1 to `max` bytes, no control characters.
+pub fn check_text(field: &'static str, value: &str, max: usize) -> Result<(), MoneyError> {
+    if value.trim().is_empty() || value.len() > max || value.chars().any(char::is_control) {
+        return Err(MoneyError::BadText { field, max });
+    }
+    Ok(())
+}
+
+/// Credits a deposit to a known trader's account; a reference notified before with the same
+/// trader and amount is answered as a duplicate.
+pub async fn deposit(state: &AppState, notice: DepositNotice) -> Result<DepositOutcome, MoneyError> {
+    let amount = amount(notice.amount)?;
+    check_text("trader", &notice.trader, 64)?;
+    check_text("reference", &notice.reference, MAX_REFERENCE)?;
+    let trader = TraderId(notice.trader);
+    if !state.store.trader_known(&trader).await? {
+        return Err(MoneyError::UnknownTrader(trader.0));
+    }
+    let deposit = Deposit {
+        trader,
+        amount,
+        reference: notice.reference,
+        actor: notice.bank,
+        at_us: notice.at.timestamp_micros(),
+        date: notice.at.date_naive(),
+    };
+    state.store.deposit(&deposit).await.map_err(|e| match e {
+        StoreError::Conflict(m) => MoneyError::PaymentConflict(m),
+        other => other.into(),
+    })
+}
+
+/// Pays part of a trader's available balance back; refused whole when the balance does not
+/// cover it.
+pub async fn refund(state: &AppState, request: RefundRequest) -> Result<RefundOutcome, MoneyError> {
+    let amount = amount(request.amount)?;
+    let reference = match &request.key {
+        Some(key) => {
+            check_text("Idempotency-Key", key, MAX_REFERENCE)?;
+            format!("{}/{key}", request.trader.0)
+        }
+        None => format!("{}/{}", request.trader.0, uuid::Uuid::now_v7()),
+    };
+    let refund = Refund {
+        trader: request.trader,
+        amount,
+        reference,
+        actor: request.actor,
+        at_us: request.at.timestamp_micros(),
+    };
+    state.store.refund(&refund).await?.map_err(|overdraft| MoneyError::InsufficientFunds {
+        available: overdraft.balance,
+        needed: overdraft.needed,
+        missing: overdraft.missing(),
+    })
+}
