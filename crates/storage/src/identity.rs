@@ -309,15 +309,7 @@ macro_rules! identity_queries {
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
-                if changed == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                end_user_sessions(&mut tx, name, at_us).await?;
-                let details = serde_json::json!({ "user": name });
-                append_identity_audit(&mut tx, crate::identity::identity_entry(at_us, actor, "password_changed", details))
-                    .await?;
-                tx.commit().await?;
-                Ok(())
+                end_user_change(tx, changed, name, "password_changed", actor, at_us).await
             }
 
             async fn disable_user(&self, name: &str, actor: &str, at_us: i64) -> StoreResult<()> {
@@ -330,15 +322,7 @@ macro_rules! identity_queries {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-                if changed == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                end_user_sessions(&mut tx, name, at_us).await?;
-                let details = serde_json::json!({ "user": name });
-                append_identity_audit(&mut tx, crate::identity::identity_entry(at_us, actor, "user_disabled", details))
-                    .await?;
-                tx.commit().await?;
-                Ok(())
+                end_user_change(tx, changed, name, "user_disabled", actor, at_us).await
             }
 
             async fn add_sign_in_failure(&self, user_name: &str, address: &str, at_us: i64) -> StoreResult<()> {
@@ -504,17 +488,27 @@ macro_rules! identity_queries {
             }
         }
 
-        /// Ends every open session of a user inside `tx`.
-        async fn end_user_sessions(
-            tx: &mut sqlx::Transaction<'static, <$store as crate::identity::Backend>::Db>,
+        /// Finishes a change of a user (`changed` rows updated, 0 when there is no such user):
+        /// ends every open session of the user, writes the audit entry and commits.
+        async fn end_user_change(
+            mut tx: sqlx::Transaction<'static, <$store as crate::identity::Backend>::Db>,
+            changed: u64,
             name: &str,
+            action: &str,
+            actor: &str,
             at_us: i64,
         ) -> StoreResult<()> {
+            if changed == 0 {
+                return Err(StoreError::NotFound);
+            }
             sqlx::query(&sql("UPDATE sessions SET ended_at_us = $1 WHERE user_name = $2 AND ended_at_us IS NULL"))
                 .bind(at_us)
                 .bind(name)
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await?;
+            let details = serde_json::json!({ "user": name });
+            append_identity_audit(&mut tx, crate::identity::identity_entry(at_us, actor, action, details)).await?;
+            tx.commit().await?;
             Ok(())
         }
     };

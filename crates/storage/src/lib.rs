@@ -76,30 +76,6 @@ pub trait Store: Queries + KnowledgeQueries + IdentityStore + JobStore + Send + 
     /// Which backend this is (`sqlite` or `postgres`).
     fn backend(&self) -> &'static str;
 
-    /// Checks that the database answers.
-    async fn ping(&self) -> StoreResult<()>;
-
-    /// Creates or renames a customs office.
-    async fn upsert_office(&self, code: &str, name: &str) -> StoreResult<()>;
-
-    /// Codes of all offices.
-    async fn offices(&self) -> StoreResult<Vec<Office>>;
-
-    /// Registers a trader's public signing key. `Conflict` if the key id is already registered.
-    async fn add_key(&self, key: &SigningKeyRecord) -> StoreResult<()>;
-
-    /// Every key registered to a trader.
-    async fn keys(&self, trader: &TraderId) -> StoreResult<Vec<SigningKeyRecord>>;
-
-    /// Stores a new version of a risk profile (the next version number of its code) and returns it.
-    async fn add_profile(&self, profile: &NewProfile) -> StoreResult<ProfileRecord>;
-
-    /// The latest version of every risk profile.
-    async fn current_profiles(&self) -> StoreResult<Vec<ProfileRecord>>;
-
-    /// Every version of one profile, oldest first.
-    async fn profile_versions(&self, code: &str) -> StoreResult<Vec<ProfileRecord>>;
-
     /// Records a batch of decided filings in one transaction: idempotency check, registration
     /// numbers, declaration rows, the audit trail, release documents and notifications.
     /// Returns one outcome per filing, in order.
@@ -115,6 +91,49 @@ pub trait Store: Queries + KnowledgeQueries + IdentityStore + JobStore + Send + 
         officer: &str,
         at_us: i64,
     ) -> StoreResult<DeclarationSummary>;
+
+    /// Credits a deposit and registers, oldest first, the trader's declarations awaiting
+    /// payment that the new balance covers, in one transaction. A reference notified before
+    /// with the same trader and amount changes nothing (`duplicate`); with another trader or
+    /// amount it is a `Conflict`.
+    async fn deposit(&self, deposit: &Deposit) -> StoreResult<DepositOutcome>;
+
+    /// Pays money back to a trader; `Err(Overdraft)` when the available balance is short.
+    /// `Conflict` when the reference was used before.
+    async fn refund(&self, refund: &Refund) -> StoreResult<Result<RefundOutcome, Overdraft>>;
+
+    /// Reserves money outside registration, each request in order against what the ones
+    /// before it left, in one transaction.
+    async fn reserve_batch(&self, requests: &[ReservationRequest]) -> StoreResult<Vec<Result<i64, Overdraft>>>;
+}
+
+/// The part of the storage interface whose SQL is the same on both backends: the account
+/// views, the ledger replay, the tariff and the price observations.
+#[async_trait]
+pub trait Queries {
+    /// Stores a new version of a risk profile (the next version number of its code) and returns it.
+    async fn add_profile(&self, profile: &NewProfile) -> StoreResult<ProfileRecord>;
+
+    /// Checks that the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Creates or renames a customs office.
+    async fn upsert_office(&self, code: &str, name: &str) -> StoreResult<()>;
+
+    /// Codes of all offices.
+    async fn offices(&self) -> StoreResult<Vec<Office>>;
+
+    /// Registers a trader's public signing key. `Conflict` if the key id is already registered.
+    async fn add_key(&self, key: &SigningKeyRecord) -> StoreResult<()>;
+
+    /// Every key registered to a trader.
+    async fn keys(&self, trader: &TraderId) -> StoreResult<Vec<SigningKeyRecord>>;
+
+    /// The latest version of every risk profile.
+    async fn current_profiles(&self) -> StoreResult<Vec<ProfileRecord>>;
+
+    /// Every version of one profile, oldest first.
+    async fn profile_versions(&self, code: &str) -> StoreResult<Vec<ProfileRecord>>;
 
     /// One declaration.
     async fn declaration(&self, id: DeclarationId) -> StoreResult<Option<DeclarationRecord>>;
@@ -143,25 +162,6 @@ pub trait Store: Queries + KnowledgeQueries + IdentityStore + JobStore + Send + 
     /// Marks a notification as delivered to its webhook.
     async fn mark_delivered(&self, id: i64, at_us: i64) -> StoreResult<()>;
 
-    /// Credits a deposit and registers, oldest first, the trader's declarations awaiting
-    /// payment that the new balance covers, in one transaction. A reference notified before
-    /// with the same trader and amount changes nothing (`duplicate`); with another trader or
-    /// amount it is a `Conflict`.
-    async fn deposit(&self, deposit: &Deposit) -> StoreResult<DepositOutcome>;
-
-    /// Pays money back to a trader; `Err(Overdraft)` when the available balance is short.
-    /// `Conflict` when the reference was used before.
-    async fn refund(&self, refund: &Refund) -> StoreResult<Result<RefundOutcome, Overdraft>>;
-
-    /// Reserves money outside registration, each request in order against what the ones
-    /// before it left, in one transaction.
-    async fn reserve_batch(&self, requests: &[ReservationRequest]) -> StoreResult<Vec<Result<i64, Overdraft>>>;
-}
-
-/// The part of the storage interface whose SQL is the same on both backends: the account
-/// views, the ledger replay, the tariff and the price observations.
-#[async_trait]
-pub trait Queries {
     /// True when the trader is known to the platform: some token of role trader names it.
     async fn trader_known(&self, trader: &TraderId) -> StoreResult<bool>;
 

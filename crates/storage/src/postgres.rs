@@ -46,6 +46,10 @@ impl PostgresStore {
     }
 }
 
+/// What serialises the versioning of one risk profile code (bound to the code) inside a
+/// writing transaction: a transaction-scoped advisory lock, across processes.
+const SERIALISE_PROFILE_CODE: Option<&str> = Some("SELECT pg_advisory_xact_lock(hashtext($1))");
+
 crate::shared_queries::shared_queries!(PostgresStore);
 crate::identity::identity_queries!(PostgresStore, " FOR UPDATE");
 crate::jobs::jobs_queries!(PostgresStore);
@@ -357,104 +361,6 @@ impl Store for PostgresStore {
         "postgres"
     }
 
-    async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
-    }
-
-    async fn upsert_office(&self, code: &str, name: &str) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO offices (code, name) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET name = excluded.name",
-        )
-        .bind(code)
-        .bind(name)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    async fn offices(&self) -> StoreResult<Vec<Office>> {
-        let rows = sqlx::query("SELECT code, name FROM offices ORDER BY code").fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok(Office { code: r.try_get("code")?, name: r.try_get("name")? })).collect()
-    }
-
-    async fn add_key(&self, key: &SigningKeyRecord) -> StoreResult<()> {
-        sqlx::query("INSERT INTO signing_keys (kid, trader_id, public_key, created_at_us) VALUES ($1, $2, $3, $4)")
-            .bind(&key.kid)
-            .bind(&key.trader.0)
-            .bind(&key.public_key)
-            .bind(key.created_at_us)
-            .execute(&self.pool)
-            .await
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    StoreError::Conflict("key already registered".into())
-                } else {
-                    e.into()
-                }
-            })?;
-        Ok(())
-    }
-
-    async fn keys(&self, trader: &TraderId) -> StoreResult<Vec<SigningKeyRecord>> {
-        let rows = sqlx::query(
-            "SELECT kid, trader_id, public_key, created_at_us FROM signing_keys WHERE trader_id = $1 ORDER BY created_at_us",
-        )
-        .bind(&trader.0)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(signing_key).collect()
-    }
-
-    async fn add_profile(&self, p: &NewProfile) -> StoreResult<ProfileRecord> {
-        let mut tx = self.pool.begin().await?;
-        // Serialise versioning of one code across processes.
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(&p.code).execute(&mut *tx).await?;
-        let version: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM risk_profiles WHERE code = $1")
-                .bind(&p.code)
-                .fetch_one(&mut *tx)
-                .await?;
-        sqlx::query(
-            "INSERT INTO risk_profiles (code, version, source, author, created_at_us) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&p.code)
-        .bind(version)
-        .bind(&p.source)
-        .bind(&p.author)
-        .bind(p.created_at_us)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(ProfileRecord {
-            code: p.code.clone(),
-            version,
-            source: p.source.clone(),
-            author: p.author.clone(),
-            created_at_us: p.created_at_us,
-        })
-    }
-
-    async fn current_profiles(&self) -> StoreResult<Vec<ProfileRecord>> {
-        let rows = sqlx::query(
-            "SELECT DISTINCT ON (code) code, version, source, author, created_at_us FROM risk_profiles \
-             ORDER BY code, version DESC",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(profile).collect()
-    }
-
-    async fn profile_versions(&self, code: &str) -> StoreResult<Vec<ProfileRecord>> {
-        let rows = sqlx::query(
-            "SELECT code, version, source, author, created_at_us FROM risk_profiles WHERE code = $1 ORDER BY version",
-        )
-        .bind(code)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(profile).collect()
-    }
-
     #[instrument(skip_all, fields(batch = batch.len()))]
     async fn record_batch(&self, batch: &[Filing]) -> StoreResult<Vec<Recorded>> {
         let mut tx = self.pool.begin().await?;
@@ -567,88 +473,5 @@ impl Store for PostgresStore {
         write(&mut tx, set).await?;
         tx.commit().await?;
         Ok(results)
-    }
-
-    async fn declaration(&self, id: DeclarationId) -> StoreResult<Option<DeclarationRecord>> {
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS}, document, document_sha256, signature, decision, duties, duties_cents \
-             FROM declarations WHERE id = $1"
-        );
-        let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&self.pool).await?;
-        row.as_ref().map(declaration_record).transpose()
-    }
-
-    async fn list_declarations(&self, q: &ListQuery) -> StoreResult<Vec<DeclarationSummary>> {
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM declarations WHERE ($1::text IS NULL OR declarant = $1) \
-             AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR id < $3) ORDER BY id DESC LIMIT $4"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(q.declarant.as_ref().map(|t| t.0.as_str()))
-            .bind(q.state.map(|s| s.as_str()))
-            .bind(q.before.map(|b| b.to_string()))
-            .bind(q.limit)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(summary).collect()
-    }
-
-    async fn declaration_events(&self, id: DeclarationId) -> StoreResult<Vec<AuditEntry>> {
-        let rows = sqlx::query("SELECT * FROM audit_log WHERE declaration_id = $1 ORDER BY seq")
-            .bind(id.to_string())
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(audit_entry).collect()
-    }
-
-    async fn audit_page(&self, after: i64, limit: i64) -> StoreResult<Vec<AuditEntry>> {
-        let rows = sqlx::query("SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2")
-            .bind(after)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(audit_entry).collect()
-    }
-
-    async fn counts(&self) -> StoreResult<Vec<StateCount>> {
-        let rows = sqlx::query("SELECT state, lane, COUNT(*) AS n FROM declarations GROUP BY state, lane")
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(state_count).collect()
-    }
-
-    async fn release_document(&self, id: DeclarationId) -> StoreResult<Option<ReleaseDocument>> {
-        let row = sqlx::query("SELECT * FROM release_documents WHERE declaration_id = $1")
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(release_document).transpose()
-    }
-
-    async fn notifications(&self, recipient: &str, after: i64, limit: i64) -> StoreResult<Vec<Notification>> {
-        let rows = sqlx::query("SELECT * FROM notifications WHERE recipient = $1 AND id > $2 ORDER BY id LIMIT $3")
-            .bind(recipient)
-            .bind(after)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(notification).collect()
-    }
-
-    async fn undelivered_notifications(&self, limit: i64) -> StoreResult<Vec<Notification>> {
-        let rows = sqlx::query("SELECT * FROM notifications WHERE delivered_at_us IS NULL ORDER BY id LIMIT $1")
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(notification).collect()
-    }
-
-    async fn mark_delivered(&self, id: i64, at_us: i64) -> StoreResult<()> {
-        sqlx::query("UPDATE notifications SET delivered_at_us = $1 WHERE id = $2")
-            .bind(at_us)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
     }
 }

@@ -11,7 +11,7 @@ use smartcustoms_core::risk::{Category, Hit, Lane, ModelScore};
 use smartcustoms_core::workflow::State;
 
 /// A customs office.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Office {
     /// Eight-character office code.
     pub code: String,
