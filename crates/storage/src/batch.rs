@@ -197,7 +197,7 @@ pub(crate) fn plan<'a>(
                         set.notifications.push(note);
                     }
                 }
-                let columns = DecisionColumns::of(&filing.decision, *admission);
+                let columns = DecisionColumns::of(&filing.decision, *admission)?;
                 let summary = DeclarationSummary {
                     id: filing.id,
                     declarant: filing.declarant.clone(),
@@ -231,7 +231,7 @@ pub(crate) struct Awaiting {
 pub(crate) fn parse_registrable(json: Option<&str>) -> Result<Registrable, StoreError> {
     let json =
         json.ok_or_else(|| StoreError::Corrupt("accepted declaration without its registration record".into()))?;
-    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))
+    crate::records::read_document(json, "registration record")
 }
 
 /// Posts a deposit and registers, oldest first, the declarations awaiting payment it covers.
@@ -320,7 +320,7 @@ pub(crate) fn plan_deposit(
             registration_number: Some(number.to_string()),
             registered_at_us: Some(at_us),
             updated_at_us: at_us,
-            decision_json: Some(crate::records::registered_json(r)),
+            decision_json: Some(crate::records::registered_json(r)?),
         });
         let mut s = a.summary;
         s.state = state;

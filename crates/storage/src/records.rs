@@ -189,25 +189,25 @@ pub(crate) struct DecisionColumns {
 }
 
 impl DecisionColumns {
-    pub(crate) fn of(decision: &Decision, admission: Option<Admission>) -> Self {
+    pub(crate) fn of(decision: &Decision, admission: Option<Admission>) -> Result<Self, crate::StoreError> {
         let state = registration::final_state(decision, admission);
         let registered = !matches!(admission, Some(Admission::AwaitingPayment { .. }));
-        match decision {
+        Ok(match decision {
             Decision::Refused { reasons } => DecisionColumns {
                 state,
                 lane: None,
-                decision_json: serde_json::json!({ "reasons": reasons, "hits": [] }).to_string(),
+                decision_json: json(&StoredDecision { reasons: reasons.clone(), ..StoredDecision::default() })?,
             },
             Decision::Accepted(a) => DecisionColumns {
                 state,
                 lane: registered.then_some(a.assessment.lane),
                 decision_json: if registered {
-                    registered_json(&a.registrable)
+                    registered_json(&a.registrable)?
                 } else {
-                    serde_json::json!({ "reasons": [], "hits": [] }).to_string()
+                    json(&StoredDecision::default())?
                 },
             },
-        }
+        })
     }
 }
 
@@ -240,8 +240,40 @@ struct Duties<'a> {
     valuation: &'a [Option<smartcustoms_core::valuation::ValuationCheck>],
 }
 
+/// Format of the JSON documents stored with a declaration (decision, duties, registration
+/// record). Each carries it as `format`; a document without one was written before documents
+/// carried their format (format 0) and reads the same.
+pub const DOCUMENT_FORMAT: u32 = 1;
+
+/// Serialises a document to store, with its format.
 fn json<T: Serialize>(value: &T) -> Result<String, crate::StoreError> {
-    serde_json::to_string(value).map_err(|e| crate::StoreError::Internal(e.to_string()))
+    let internal = |e: serde_json::Error| crate::StoreError::Internal(e.to_string());
+    match serde_json::to_value(value).map_err(internal)? {
+        serde_json::Value::Object(mut map) => {
+            map.insert("format".into(), DOCUMENT_FORMAT.into());
+            serde_json::to_string(&map).map_err(internal)
+        }
+        _ => Err(crate::StoreError::Internal("a stored document must be a JSON object".into())),
+    }
+}
+
+/// Reads a stored document of the current format or an earlier one, never a later one (a
+/// database written by a newer version of the platform is refused, not misread).
+pub fn read_document<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<T, crate::StoreError> {
+    #[derive(serde::Deserialize)]
+    struct Header {
+        #[serde(default)]
+        format: u32,
+    }
+    let corrupt = |e: serde_json::Error| crate::StoreError::Corrupt(format!("{what}: {e}"));
+    let header: Header = serde_json::from_str(json).map_err(corrupt)?;
+    if header.format > DOCUMENT_FORMAT {
+        return Err(crate::StoreError::Corrupt(format!(
+            "{what} has format {}, this version reads formats up to {DOCUMENT_FORMAT}",
+            header.format
+        )));
+    }
+    serde_json::from_str(json).map_err(corrupt)
 }
 
 /// What an officer's decision needs from the stored declaration.
@@ -314,9 +346,8 @@ impl RiskView {
 }
 
 /// The stored decision JSON of a registered declaration.
-pub(crate) fn registered_json(r: &Registrable) -> String {
-    serde_json::to_string(&StoredDecision { reasons: Vec::new(), hits: r.hits.clone(), risk: RiskView::of(r) })
-        .unwrap_or_default()
+pub(crate) fn registered_json(r: &Registrable) -> Result<String, crate::StoreError> {
+    json(&StoredDecision { reasons: Vec::new(), hits: r.hits.clone(), risk: RiskView::of(r) })
 }
 
 pub(crate) fn parse_decision_json(json: &str) -> Result<StoredDecision, crate::StoreError> {
@@ -326,7 +357,7 @@ pub(crate) fn parse_decision_json(json: &str) -> Result<StoredDecision, crate::S
 impl StoredDecision {
     /// Reads the stored JSON.
     pub fn parse(json: &str) -> Result<StoredDecision, crate::StoreError> {
-        serde_json::from_str(json).map_err(|e| crate::StoreError::Corrupt(e.to_string()))
+        read_document(json, "stored decision")
     }
 }
 

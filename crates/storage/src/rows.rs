@@ -90,7 +90,13 @@ macro_rules! row_mappers {
                 hits: decision.hits,
                 risk: decision.risk,
                 duties: duties
-                    .map(|d| serde_json::from_str(&d).map_err(|e| StoreError::Corrupt(e.to_string())))
+                    .map(|d| {
+                        let mut value: serde_json::Value = crate::records::read_document(&d, "stored duties")?;
+                        if let Some(map) = value.as_object_mut() {
+                            map.remove("format");
+                        }
+                        Ok::<_, StoreError>(value)
+                    })
                     .transpose()?,
                 duties_total: r
                     .try_get::<Option<i64>, _>("duties_cents")?

@@ -14,3 +14,4 @@ mod processes;
 mod reference;
 mod risk;
 mod sessions;
+mod stored;

@@ -38,9 +38,10 @@ pub async fn rebuild(store: &dyn Store) -> StoreResult<PriceReference> {
 /// The observations of one released declaration: per item, its customs value (from the
 /// stored calculation) over its mass and, for count units, its quantity.
 pub fn observations(document: &[u8], duties: Option<&str>) -> Vec<PriceRow> {
-    let (Ok(doc), Some(Ok(stored))) =
-        (DeclarationDoc::from_json(document), duties.map(serde_json::from_str::<crate::app::risk::StoredDuties>))
-    else {
+    let (Ok(doc), Some(Ok(stored))) = (
+        DeclarationDoc::from_json(document),
+        duties.map(|d| smartcustoms_storage::read_document::<crate::app::risk::StoredDuties>(d, "stored duties")),
+    ) else {
         return Vec::new();
     };
     let items = doc.items.unwrap_or_default();

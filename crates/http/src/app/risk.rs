@@ -75,13 +75,29 @@ pub(crate) struct StoredItem {
     pub customs_value: Decimal,
 }
 
-/// Rebuilds a stored declaration; `None` when its document or calculation cannot be read.
-pub fn rebuild(stored: StoredCase) -> Option<Rebuilt> {
-    let doc = DeclarationDoc::from_json(&stored.document).ok()?;
-    let filed = DateTime::<Utc>::from_timestamp_micros(stored.received_at_us)?.date_naive();
-    let declaration = flc::check(&doc, &flc::Context { today: filed, offices: Vec::new() }).ok()?;
-    let decision = StoredDecision::parse(&stored.decision).ok()?;
-    let duties: Option<StoredDuties> = stored.duties.as_deref().and_then(|d| serde_json::from_str(d).ok());
+/// Why a stored declaration was left out of the learning cases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Skipped {
+    /// The filed document no longer parses.
+    Document,
+    /// The document no longer passes the format-logical control (a rule added since).
+    Checks,
+    /// The stored decision cannot be read.
+    Decision,
+    /// The time of receipt is out of range.
+    Time,
+}
+
+/// Rebuilds a stored declaration as a learning case, or says why it cannot be.
+pub fn rebuild(stored: StoredCase) -> Result<Rebuilt, Skipped> {
+    let doc = DeclarationDoc::from_json(&stored.document).map_err(|_| Skipped::Document)?;
+    let filed = DateTime::<Utc>::from_timestamp_micros(stored.received_at_us).ok_or(Skipped::Time)?.date_naive();
+    let declaration =
+        flc::check(&doc, &flc::Context { today: filed, offices: Vec::new() }).map_err(|_| Skipped::Checks)?;
+    let decision = StoredDecision::parse(&stored.decision).map_err(|_| Skipped::Decision)?;
+    let duties: Option<StoredDuties> =
+        stored.duties.as_deref().and_then(|d| smartcustoms_storage::read_document(d, "stored duties").ok());
     let items = match duties {
         Some(d) => d
             .calculation
@@ -100,14 +116,39 @@ pub fn rebuild(stored: StoredCase) -> Option<Rebuilt> {
         declarant_category: decision.risk.declarant_category,
         importer_category: decision.risk.importer_category,
     };
-    Some(Rebuilt { stored, declaration, facts, decision })
+    Ok(Rebuilt { stored, declaration, facts, decision })
 }
 
-/// The registered declarations of the window ending now, rebuilt, oldest first.
-pub async fn load(store: &dyn Store, now: DateTime<Utc>, days: i64) -> Result<Vec<Rebuilt>, RiskJobError> {
+/// The learning cases of a window, and how many stored declarations were left out, by reason.
+#[derive(Default)]
+pub struct Loaded {
+    /// The rebuilt declarations, oldest first.
+    pub cases: Vec<Rebuilt>,
+    /// Declarations left out, by reason.
+    pub skipped: BTreeMap<Skipped, usize>,
+}
+
+/// The registered declarations of the window ending now, rebuilt, oldest first. Whatever
+/// cannot be rebuilt is counted by reason and logged, never dropped silently.
+pub async fn load(store: &dyn Store, now: DateTime<Utc>, days: i64) -> Result<Loaded, RiskJobError> {
     let from = (now - chrono::Duration::days(days)).timestamp_micros();
     let stored = store.risk_cases(from, MAX_CASES).await?;
-    Ok(tokio::task::spawn_blocking(move || stored.into_iter().filter_map(rebuild).collect()).await.unwrap_or_default())
+    let loaded = tokio::task::spawn_blocking(move || {
+        let mut loaded = Loaded::default();
+        for case in stored {
+            match rebuild(case) {
+                Ok(r) => loaded.cases.push(r),
+                Err(why) => *loaded.skipped.entry(why).or_default() += 1,
+            }
+        }
+        loaded
+    })
+    .await
+    .map_err(|e| ModelError::Training(format!("rebuilding the learning cases failed: {e}")))?;
+    if !loaded.skipped.is_empty() {
+        tracing::warn!(skipped = ?loaded.skipped, "stored declarations left out of the learning cases");
+    }
+    Ok(loaded)
 }
 
 /// What retraining did.
@@ -123,6 +164,9 @@ pub struct TrainReport {
     pub declarations: usize,
     /// Of which with control outcomes.
     pub outcomes: usize,
+    /// Registered declarations of the window left out of learning, by reason (a document
+    /// that no longer passes a rule added since, a decision that cannot be read).
+    pub skipped: BTreeMap<Skipped, usize>,
     /// The candidate on the held-out outcomes.
     #[schema(value_type = Object)]
     pub candidate: Option<HeldOutMetrics>,
@@ -146,7 +190,9 @@ pub async fn train(
     settings: RetrainSettings,
     now: DateTime<Utc>,
 ) -> Result<(TrainReport, Option<Arc<TrainedModel>>), RiskJobError> {
-    let cases: Vec<Case> = load(store, now, WINDOW_DAYS).await?.iter().map(Rebuilt::case).collect();
+    let loaded = load(store, now, WINDOW_DAYS).await?;
+    let skipped = loaded.skipped;
+    let cases: Vec<Case> = loaded.cases.iter().map(Rebuilt::case).collect();
     let version = store.next_risk_model_version().await?;
     let outcomes = cases.iter().filter(|c| c.irregular.is_some()).count();
     let declarations = cases.len();
@@ -163,6 +209,7 @@ pub async fn train(
         reason: result.reason.clone(),
         declarations,
         outcomes,
+        skipped,
         candidate: info.metrics.clone(),
         current: result.current_metrics.clone(),
         window: info.window,
@@ -483,4 +530,41 @@ pub async fn recategorise_now(state: &AppState) -> Result<Vec<Categorised>, Risk
     let categorised = recategorise(state.store.as_ref(), Utc::now()).await?;
     state.set_categories(categories_map(&categorised));
     Ok(categorised)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn stored(document: Vec<u8>, decision: &str) -> StoredCase {
+        StoredCase {
+            id: "0192f0c4-0000-7000-8000-000000000001".into(),
+            declarant: "DE123".into(),
+            received_at_us: 1_700_000_000_000_000,
+            state: "released".into(),
+            lane: "green".into(),
+            document,
+            duties: None,
+            decision: decision.into(),
+            irregular: None,
+            additional_duty_cents: None,
+        }
+    }
+
+    #[test]
+    fn a_stored_declaration_that_cannot_be_rebuilt_says_why() {
+        let world = smartcustoms_core::simulate::World::demo(1);
+        let today = chrono::NaiveDate::from_ymd_opt(2023, 11, 14).unwrap();
+        let doc = world.declaration(&mut smartcustoms_core::simulate::rng(1), &world.declarants[0], today, 3);
+        let good = serde_json::to_vec(&doc).unwrap();
+        assert!(rebuild(stored(good.clone(), r#"{"reasons":[],"hits":[]}"#)).is_ok());
+        assert_eq!(rebuild(stored(b"{ not json".to_vec(), "{}")).err(), Some(Skipped::Document));
+        let mut unchecked = doc.clone();
+        unchecked.items = Some(Vec::new());
+        let unchecked = serde_json::to_vec(&unchecked).unwrap();
+        assert_eq!(rebuild(stored(unchecked, "{}")).err(), Some(Skipped::Checks));
+        assert_eq!(rebuild(stored(good.clone(), "not a decision")).err(), Some(Skipped::Decision));
+        assert_eq!(rebuild(stored(good, r#"{"format":99}"#)).err(), Some(Skipped::Decision), "a later format");
+    }
 }

@@ -175,8 +175,12 @@ pub async fn replay(a: ReplayArgs) -> anyhow::Result<u8> {
     let to_us =
         (a.to + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).map_or(i64::MAX, |t| t.and_utc().timestamp_micros());
     let days = (Utc::now() - from).num_days() + 1;
-    let cases: Vec<_> = risk_engine::load(store.as_ref(), Utc::now(), days.max(1))
-        .await?
+    let loaded = risk_engine::load(store.as_ref(), Utc::now(), days.max(1)).await?;
+    if !loaded.skipped.is_empty() {
+        eprintln!("left out of the replay: {:?}", loaded.skipped);
+    }
+    let cases: Vec<_> = loaded
+        .cases
         .into_iter()
         .filter(|c| c.stored.received_at_us >= from.timestamp_micros() && c.stored.received_at_us < to_us)
         .collect();
