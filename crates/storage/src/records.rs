@@ -245,16 +245,19 @@ struct Duties<'a> {
 /// carried their format (format 0) and reads the same.
 pub const DOCUMENT_FORMAT: u32 = 1;
 
-/// Serialises a document to store, with its format.
+/// A document to store with its format, written in one pass (this runs in the writer's serial
+/// section for every registration).
+#[derive(Serialize)]
+struct Versioned<'a, T: Serialize> {
+    format: u32,
+    #[serde(flatten)]
+    document: &'a T,
+}
+
+/// Serialises a document to store, with its format. `T` serialises as a JSON object.
 fn json<T: Serialize>(value: &T) -> Result<String, crate::StoreError> {
-    let internal = |e: serde_json::Error| crate::StoreError::Internal(e.to_string());
-    match serde_json::to_value(value).map_err(internal)? {
-        serde_json::Value::Object(mut map) => {
-            map.insert("format".into(), DOCUMENT_FORMAT.into());
-            serde_json::to_string(&map).map_err(internal)
-        }
-        _ => Err(crate::StoreError::Internal("a stored document must be a JSON object".into())),
-    }
+    serde_json::to_string(&Versioned { format: DOCUMENT_FORMAT, document: value })
+        .map_err(|e| crate::StoreError::Internal(e.to_string()))
 }
 
 /// Reads a stored document of the current format or an earlier one, never a later one (a
