@@ -61,8 +61,6 @@ pub struct Session {
     pub id_sha256: String,
     /// The CSRF token the session's forms carry.
     pub csrf: String,
-    /// The user's display name.
-    pub display_name: String,
 }
 
 /// Hashes a password with argon2id and a random salt (PHC string).
@@ -205,7 +203,7 @@ pub async fn session(state: &AppState, cookie: &str) -> Result<Option<(Principal
         state.store.touch_session(&hash, now).await?;
     }
     let principal = record.principal()?;
-    Ok(Some((principal, Session { id_sha256: record.id_sha256, csrf: record.csrf, display_name: record.display_name })))
+    Ok(Some((principal, Session { id_sha256: record.id_sha256, csrf: record.csrf })))
 }
 
 /// True while a session is within its idle and absolute limits.
