@@ -18,6 +18,7 @@ mod rows;
 mod shared_queries;
 mod sqlite;
 mod sqlite_writer;
+mod transactions;
 mod writeset;
 
 use async_trait::async_trait;

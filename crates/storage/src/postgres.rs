@@ -21,9 +21,9 @@ use smartcustoms_core::ids::{DeclarationId, TraderId};
 use smartcustoms_core::ledger::Overdraft;
 use smartcustoms_core::release::{ControlDecision, Notification, ReleaseDocument};
 
-use crate::batch;
-use crate::money::{self, Ledger};
+use crate::batch::SequenceKey;
 use crate::records::*;
+use crate::transactions::{self, EarlierPosting, StoredDeclaration, WriteTx};
 use crate::writeset::WriteSet;
 use crate::{Store, StoreError, StoreResult};
 
@@ -79,64 +79,108 @@ impl PostgresStore {
 
 type Tx = sqlx::Transaction<'static, sqlx::Postgres>;
 
-/// Takes the lock every writing transaction takes first, and reads the audit head.
-async fn lock_head(tx: &mut Tx) -> StoreResult<(i64, String)> {
-    let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetch_one(&mut **tx).await?;
-    Ok((row.try_get("seq")?, row.try_get("hash")?))
+/// An open writing transaction on PostgreSQL.
+struct PgTx(Tx);
+
+impl PgTx {
+    async fn stored(&mut self, filter: &str, bind: &str, with_document: bool) -> StoreResult<Vec<StoredDeclaration>> {
+        let document = if with_document { ", document" } else { "" };
+        let sql = format!("SELECT {SUMMARY_COLUMNS}, pending{document} FROM declarations WHERE {filter}");
+        let mut out = Vec::new();
+        for row in sqlx::query(&sql).bind(bind).fetch_all(&mut *self.0).await? {
+            out.push(StoredDeclaration {
+                summary: summary(&row)?,
+                pending: row.try_get("pending")?,
+                document: if with_document { row.try_get("document")? } else { Vec::new() },
+            });
+        }
+        Ok(out)
+    }
 }
 
-/// Reads the balances of `keys` and the last posting id into a ledger.
-async fn ledger(tx: &mut Tx, keys: Vec<String>) -> StoreResult<Ledger> {
-    let rows = sqlx::query("SELECT account, balance_cents FROM ledger_balances WHERE account = ANY($1)")
-        .bind(&keys)
-        .fetch_all(&mut **tx)
-        .await?;
-    let balances = rows
-        .iter()
-        .map(|r| Ok((r.try_get("account")?, r.try_get("balance_cents")?)))
-        .collect::<Result<_, sqlx::Error>>()?;
-    let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM ledger_postings").fetch_one(&mut **tx).await?;
-    Ledger::new(balances, last)
-}
+impl WriteTx for PgTx {
+    /// Takes the row lock on `audit_head`, which every writing transaction takes first.
+    async fn head(&mut self) -> StoreResult<(i64, String)> {
+        let row =
+            sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetch_one(&mut *self.0).await?;
+        Ok((row.try_get("seq")?, row.try_get("hash")?))
+    }
 
-/// Allocates the numbers a transaction needs.
-async fn numbers(tx: &mut Tx, demand: BTreeMap<batch::SequenceKey, i64>) -> StoreResult<batch::Numbers> {
-    let mut last_numbers = BTreeMap::new();
-    for ((office, day), n) in &demand {
-        let last: i64 = sqlx::query_scalar(
-            "INSERT INTO registration_sequences (office, day, last) VALUES ($1, $2, $3) \
-             ON CONFLICT (office, day) DO UPDATE SET last = registration_sequences.last + excluded.last RETURNING last",
+    async fn stored_filings(
+        &mut self,
+        keys: Vec<(String, String)>,
+    ) -> StoreResult<HashMap<(String, String), DeclarationSummary>> {
+        let mut stored = HashMap::new();
+        if keys.is_empty() {
+            return Ok(stored);
+        }
+        let (declarants, keys): (Vec<String>, Vec<String>) = keys.into_iter().unzip();
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, idempotency_key FROM declarations \
+             WHERE (declarant, idempotency_key) IN (SELECT * FROM UNNEST($1::text[], $2::text[]))"
+        );
+        for row in sqlx::query(&sql).bind(&declarants).bind(&keys).fetch_all(&mut *self.0).await? {
+            let s = summary(&row)?;
+            stored.insert((s.declarant.0.clone(), row.try_get::<String, _>("idempotency_key")?), s);
+        }
+        Ok(stored)
+    }
+
+    async fn balances(&mut self, accounts: Vec<String>) -> StoreResult<(Vec<(String, i64)>, i64)> {
+        let balances: Vec<(String, i64)> =
+            sqlx::query_as("SELECT account, balance_cents FROM ledger_balances WHERE account = ANY($1)")
+                .bind(&accounts)
+                .fetch_all(&mut *self.0)
+                .await?;
+        let last: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM ledger_postings").fetch_one(&mut *self.0).await?;
+        Ok((balances, last))
+    }
+
+    async fn allocate(&mut self, demand: &BTreeMap<SequenceKey, i64>) -> StoreResult<BTreeMap<SequenceKey, i64>> {
+        let mut last_numbers = BTreeMap::new();
+        for ((office, day), n) in demand {
+            let last: i64 = sqlx::query_scalar(
+                "INSERT INTO registration_sequences (office, day, last) VALUES ($1, $2, $3) \
+                 ON CONFLICT (office, day) DO UPDATE SET last = registration_sequences.last + excluded.last RETURNING last",
+            )
+            .bind(office)
+            .bind(day)
+            .bind(n)
+            .fetch_one(&mut *self.0)
+            .await?;
+            last_numbers.insert((office.clone(), *day), last);
+        }
+        Ok(last_numbers)
+    }
+
+    async fn posting_by_reference(
+        &mut self,
+        kind: &'static str,
+        reference: &str,
+    ) -> StoreResult<Option<EarlierPosting>> {
+        let row: Option<(i64, String, i64)> = sqlx::query_as(
+            "SELECT p.id, p.trader, COALESCE(SUM(l.amount_cents), 0)::bigint FROM ledger_postings p \
+             JOIN ledger_lines l ON l.posting_id = p.id WHERE p.kind = $1 AND p.reference = $2 GROUP BY p.id, p.trader",
         )
-        .bind(office)
-        .bind(day)
-        .bind(n)
-        .fetch_one(&mut **tx)
+        .bind(kind)
+        .bind(reference)
+        .fetch_optional(&mut *self.0)
         .await?;
-        last_numbers.insert((office.clone(), *day), last);
+        Ok(row.map(|(id, trader, cents)| EarlierPosting { id, trader, cents }))
     }
-    Ok(batch::Numbers::new(&demand, &last_numbers))
-}
 
-/// A deposit reference notified before: a duplicate when trader and amount match, a conflict
-/// when they do not.
-async fn earlier_deposit(tx: &mut Tx, d: &Deposit) -> StoreResult<Option<DepositOutcome>> {
-    let row = sqlx::query(
-        "SELECT p.id, p.trader, COALESCE(SUM(l.amount_cents), 0)::bigint AS cents FROM ledger_postings p \
-         JOIN ledger_lines l ON l.posting_id = p.id WHERE p.kind = 'deposit' AND p.reference = $1 GROUP BY p.id, p.trader",
-    )
-    .bind(&d.reference)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let (id, trader, cents): (i64, String, i64) = (row.try_get("id")?, row.try_get("trader")?, row.try_get("cents")?);
-    if trader != d.trader.0 || cents != d.amount.cents() {
-        return Err(StoreError::Conflict(format!(
-            "payment reference {} was notified before for another trader or amount",
-            d.reference
-        )));
+    async fn awaiting_payment(&mut self, trader: &str) -> StoreResult<Vec<StoredDeclaration>> {
+        self.stored("declarant = $1 AND state = 'awaiting_payment' ORDER BY received_at_us, id", trader, false).await
     }
-    let ledger = ledger(tx, money::accounts_of([&d.trader])).await?;
-    Ok(Some(batch::duplicate_deposit(id, &d.trader, &ledger)))
+
+    async fn declaration(&mut self, id: &str) -> StoreResult<Option<StoredDeclaration>> {
+        Ok(self.stored("id = $1", id, true).await?.pop())
+    }
+
+    async fn write(&mut self, set: WriteSet<'_>) -> StoreResult<()> {
+        write(&mut self.0, set).await
+    }
 }
 
 /// Writes everything a transaction planned, one statement per table.
@@ -355,6 +399,17 @@ impl DeclarationColumns {
     }
 }
 
+/// Runs a transaction script in one PostgreSQL transaction and commits it when the script
+/// succeeds (an overdraft included: it writes nothing).
+macro_rules! in_transaction {
+    ($store:expr, |$tx:ident| $script:expr) => {{
+        let mut $tx = PgTx($store.pool.begin().await?);
+        let out = $script.await?;
+        $tx.0.commit().await?;
+        Ok(out)
+    }};
+}
+
 #[async_trait]
 impl Store for PostgresStore {
     fn backend(&self) -> &'static str {
@@ -363,29 +418,7 @@ impl Store for PostgresStore {
 
     #[instrument(skip_all, fields(batch = batch.len()))]
     async fn record_batch(&self, batch: &[Filing]) -> StoreResult<Vec<Recorded>> {
-        let mut tx = self.pool.begin().await?;
-        let head = lock_head(&mut tx).await?;
-        let (declarants, keys): (Vec<String>, Vec<String>) =
-            batch.iter().filter_map(|f| f.idempotency_key.clone().map(|k| (f.declarant.0.clone(), k))).unzip();
-        let mut stored = HashMap::new();
-        if !keys.is_empty() {
-            let sql = format!(
-                "SELECT {SUMMARY_COLUMNS}, idempotency_key FROM declarations \
-                 WHERE (declarant, idempotency_key) IN (SELECT * FROM UNNEST($1::text[], $2::text[]))"
-            );
-            for row in sqlx::query(&sql).bind(&declarants).bind(&keys).fetch_all(&mut *tx).await? {
-                let s = summary(&row)?;
-                stored.insert((s.declarant.0.clone(), row.try_get::<String, _>("idempotency_key")?), s);
-            }
-        }
-        let slots = batch::slots(batch, &stored);
-        let mut ledger = ledger(&mut tx, money::accounts_of(&batch::traders(batch, &slots))).await?;
-        let admissions = batch::admit(batch, &slots, &mut ledger)?;
-        let numbers = numbers(&mut tx, batch::number_demand(batch::batch_keys(batch, &admissions))).await?;
-        let (set, outcomes) = batch::plan(batch, slots, &admissions, numbers, ledger, head)?;
-        write(&mut tx, set).await?;
-        tx.commit().await?;
-        Ok(outcomes)
+        in_transaction!(self, |tx| transactions::record(&mut tx, batch))
     }
 
     #[instrument(skip_all, fields(declaration.id = %id))]
@@ -396,82 +429,18 @@ impl Store for PostgresStore {
         officer: &str,
         at_us: i64,
     ) -> StoreResult<DeclarationSummary> {
-        let mut tx = self.pool.begin().await?;
-        let head = lock_head(&mut tx).await?;
-        let sql = format!("SELECT {SUMMARY_COLUMNS}, document, pending FROM declarations WHERE id = $1");
-        let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
-        let document: Vec<u8> = row.try_get("document")?;
-        let pending: Option<String> = row.try_get("pending")?;
-        let summary = summary(&row)?;
-        let stored = StoredControl::parse_or_document(pending.as_deref(), &document)?;
-        let ledger = ledger(&mut tx, money::accounts_of([&summary.declarant])).await?;
-        let (set, summary) = batch::plan_control(summary, &stored, decision, officer, at_us, ledger, head)?;
-        write(&mut tx, set).await?;
-        tx.commit().await?;
-        Ok(summary)
+        in_transaction!(self, |tx| transactions::control(&mut tx, id, decision, officer, at_us))
     }
 
     async fn deposit(&self, d: &Deposit) -> StoreResult<DepositOutcome> {
-        let mut tx = self.pool.begin().await?;
-        let head = lock_head(&mut tx).await?;
-        if let Some(dup) = earlier_deposit(&mut tx, d).await? {
-            return Ok(dup);
-        }
-        let mut ledger = ledger(&mut tx, money::accounts_of([&d.trader])).await?;
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS}, pending FROM declarations WHERE declarant = $1 AND state = 'awaiting_payment' \
-             ORDER BY received_at_us, id"
-        );
-        let mut awaiting = Vec::new();
-        for row in sqlx::query(&sql).bind(&d.trader.0).fetch_all(&mut *tx).await? {
-            let summary = summary(&row)?;
-            let pending: Option<String> = row.try_get("pending")?;
-            awaiting.push(batch::Awaiting {
-                id: summary.id,
-                summary,
-                registrable: batch::parse_registrable(pending.as_deref())?,
-            });
-        }
-        let (posting_id, registered) = batch::admit_awaiting(d, awaiting, &mut ledger)?;
-        let numbers =
-            numbers(&mut tx, batch::number_demand(registered.iter().map(|a| Some(batch::awaiting_key(a, d.date)))))
-                .await?;
-        let (set, outcome) = batch::plan_deposit(d, posting_id, registered, numbers, ledger, head)?;
-        write(&mut tx, set).await?;
-        tx.commit().await?;
-        Ok(outcome)
+        in_transaction!(self, |tx| transactions::deposit(&mut tx, d))
     }
 
     async fn refund(&self, r: &Refund) -> StoreResult<Result<RefundOutcome, Overdraft>> {
-        let mut tx = self.pool.begin().await?;
-        let head = lock_head(&mut tx).await?;
-        let used: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM ledger_postings WHERE kind = 'refund' AND reference = $1)",
-        )
-        .bind(&r.reference)
-        .fetch_one(&mut *tx)
-        .await?;
-        if used {
-            return Err(StoreError::Conflict(format!("refund reference {} was used before", r.reference)));
-        }
-        let ledger = ledger(&mut tx, money::accounts_of([&r.trader])).await?;
-        match batch::plan_refund(r, ledger, head)? {
-            Ok((set, outcome)) => {
-                write(&mut tx, set).await?;
-                tx.commit().await?;
-                Ok(Ok(outcome))
-            }
-            Err(overdraft) => Ok(Err(overdraft)),
-        }
+        in_transaction!(self, |tx| transactions::refund(&mut tx, r))
     }
 
     async fn reserve_batch(&self, requests: &[ReservationRequest]) -> StoreResult<Vec<Result<i64, Overdraft>>> {
-        let mut tx = self.pool.begin().await?;
-        lock_head(&mut tx).await?;
-        let ledger = ledger(&mut tx, money::accounts_of(requests.iter().map(|r| &r.trader))).await?;
-        let (set, results) = batch::plan_reservations(requests, ledger);
-        write(&mut tx, set).await?;
-        tx.commit().await?;
-        Ok(results)
+        in_transaction!(self, |tx| transactions::reserve(&mut tx, requests))
     }
 }

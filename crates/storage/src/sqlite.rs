@@ -17,7 +17,8 @@ use smartcustoms_core::ledger::Overdraft;
 use smartcustoms_core::release::{ControlDecision, Notification, ReleaseDocument};
 
 use crate::records::*;
-use crate::sqlite_writer::{self, Writer};
+use crate::sqlite_writer::Writer;
+use crate::transactions;
 use crate::{Store, StoreError, StoreResult};
 
 /// The SQLite implementation of [`Store`].
@@ -93,7 +94,8 @@ impl Store for SqliteStore {
 
     #[instrument(skip_all, fields(batch = batch.len()))]
     async fn record_batch(&self, batch: &[Filing]) -> StoreResult<Vec<Recorded>> {
-        self.writer.record(batch.to_vec()).await
+        let batch = batch.to_vec();
+        self.writer.script(async move |tx| transactions::record(tx, &batch).await).await
     }
 
     #[instrument(skip_all, fields(declaration.id = %id))]
@@ -105,21 +107,21 @@ impl Store for SqliteStore {
         at_us: i64,
     ) -> StoreResult<DeclarationSummary> {
         let (decision, officer) = (decision.clone(), officer.to_string());
-        self.writer.run(move |tx| sqlite_writer::control(tx, id, &decision, &officer, at_us)).await
+        self.writer.script(async move |tx| transactions::control(tx, id, &decision, &officer, at_us).await).await
     }
 
     async fn deposit(&self, deposit: &Deposit) -> StoreResult<DepositOutcome> {
         let deposit = deposit.clone();
-        self.writer.run(move |tx| sqlite_writer::deposit(tx, &deposit)).await
+        self.writer.script(async move |tx| transactions::deposit(tx, &deposit).await).await
     }
 
     async fn refund(&self, refund: &Refund) -> StoreResult<Result<RefundOutcome, Overdraft>> {
         let refund = refund.clone();
-        self.writer.run(move |tx| sqlite_writer::refund(tx, &refund)).await
+        self.writer.script(async move |tx| transactions::refund(tx, &refund).await).await
     }
 
     async fn reserve_batch(&self, requests: &[ReservationRequest]) -> StoreResult<Vec<Result<i64, Overdraft>>> {
         let requests = requests.to_vec();
-        self.writer.run(move |tx| sqlite_writer::reserve(tx, &requests)).await
+        self.writer.script(async move |tx| transactions::reserve(tx, &requests).await).await
     }
 }

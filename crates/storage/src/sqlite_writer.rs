@@ -1,5 +1,5 @@
-//! The write paths on SQLite (batches, deposits, refunds, reservations, officers' decisions), on one synchronous connection with cached prepared
-//! statements. A batch is a single call on a blocking thread instead of a dozen asynchronous
+//! The writing transactions on SQLite (the scripts of [`crate::transactions`]), on one
+//! synchronous connection with cached prepared statements. A batch is a single call on a blocking thread instead of a dozen asynchronous
 //! round trips to the driver's worker, which keeps the serial section of group commit short.
 //! Reads and the rarer writes stay on the sqlx pool; both open the same file, and
 //! `BEGIN IMMEDIATE` with a busy timeout orders them.
@@ -12,12 +12,10 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use smartcustoms_core::ids::{DeclarationId, RegistrationNumber, TraderId};
-use smartcustoms_core::ledger::Overdraft;
-use smartcustoms_core::release::ControlDecision;
 
-use crate::batch;
-use crate::money::{self, Ledger};
+use crate::batch::SequenceKey;
 use crate::records::*;
+use crate::transactions::{self, EarlierPosting, StoredDeclaration, WriteTx};
 use crate::writeset::WriteSet;
 use crate::{StoreError, StoreResult};
 
@@ -90,9 +88,12 @@ impl Writer {
         .map_err(internal)?
     }
 
-    /// Records a batch in one transaction (see `Store::record_batch`).
-    pub(crate) async fn record(&self, batch: Vec<Filing>) -> StoreResult<Vec<Recorded>> {
-        self.run(move |tx| record(tx, &batch)).await
+    /// Runs a transaction script (see [`crate::transactions`]) in one transaction.
+    pub(crate) async fn script<T: Send + 'static>(
+        &self,
+        script: impl AsyncFnOnce(&mut SqliteTx<'_>) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        self.run(move |tx| transactions::run_ready(script(&mut SqliteTx(tx)))).await
     }
 }
 
@@ -189,61 +190,114 @@ impl StoredSummary {
 const SUMMARY: &str =
     "id, declarant, state, lane, registration_number, office, received_at_us, registered_at_us, updated_at_us";
 
-fn head(tx: &Transaction<'_>) -> StoreResult<(i64, String)> {
-    tx.query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?))).map_err(db)
-}
+/// An open writing transaction on the SQLite writer. Every step finishes at once.
+pub(crate) struct SqliteTx<'a>(&'a Transaction<'a>);
 
-/// Reads the balances of `keys` and the last posting id into a ledger.
-fn ledger(tx: &Transaction<'_>, keys: Vec<String>) -> StoreResult<Ledger> {
-    let mut balances = Vec::with_capacity(keys.len());
-    let mut find = tx.prepare_cached("SELECT balance_cents FROM ledger_balances WHERE account = ?1").map_err(db)?;
-    for key in keys {
-        if let Some(cents) = find.query_row(params![key], |r| r.get::<_, i64>(0)).optional().map_err(db)? {
-            balances.push((key, cents));
+impl SqliteTx<'_> {
+    fn stored(&self, filter: &str, bind: &str, with_document: bool) -> StoreResult<Vec<StoredDeclaration>> {
+        let document = if with_document { "document" } else { "NULL" };
+        let mut stmt = self
+            .0
+            .prepare_cached(&format!("SELECT {SUMMARY}, pending, {document} FROM declarations WHERE {filter}"))
+            .map_err(db)?;
+        let rows = stmt
+            .query_map(params![bind], |r| {
+                Ok((stored_summary(r)?, r.get::<_, Option<String>>(9)?, r.get::<_, Option<Vec<u8>>>(10)?))
+            })
+            .map_err(db)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (summary, pending, document) = row.map_err(db)?;
+            out.push(StoredDeclaration { summary: summary.parse()?, pending, document: document.unwrap_or_default() });
         }
+        Ok(out)
     }
-    let last: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) FROM ledger_postings", [], |r| r.get(0)).map_err(db)?;
-    Ledger::new(balances, last)
 }
 
-/// Allocates the numbers a transaction needs.
-fn numbers(tx: &Transaction<'_>, demand: BTreeMap<batch::SequenceKey, i64>) -> StoreResult<batch::Numbers> {
-    let mut last_numbers = BTreeMap::new();
-    let mut bump = tx
-        .prepare_cached(
-            "INSERT INTO registration_sequences (office, day, last) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (office, day) DO UPDATE SET last = last + excluded.last RETURNING last",
-        )
-        .map_err(db)?;
-    for ((office, day), n) in &demand {
-        let last: i64 = bump.query_row(params![office, day.to_string(), n], |r| r.get(0)).map_err(db)?;
-        last_numbers.insert((office.clone(), *day), last);
+impl WriteTx for SqliteTx<'_> {
+    /// `BEGIN IMMEDIATE` already holds the write lock.
+    async fn head(&mut self) -> StoreResult<(i64, String)> {
+        self.0
+            .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(db)
     }
-    Ok(batch::Numbers::new(&demand, &last_numbers))
-}
 
-fn record(tx: &Transaction<'_>, batch: &[Filing]) -> StoreResult<Vec<Recorded>> {
-    let mut stored = HashMap::new();
-    {
-        let mut find = tx
+    async fn stored_filings(
+        &mut self,
+        keys: Vec<(String, String)>,
+    ) -> StoreResult<HashMap<(String, String), DeclarationSummary>> {
+        let mut stored = HashMap::new();
+        let mut find = self
+            .0
             .prepare_cached(&format!(
                 "SELECT {SUMMARY} FROM declarations WHERE declarant = ?1 AND idempotency_key = ?2"
             ))
             .map_err(db)?;
-        for f in batch {
-            let Some(key) = &f.idempotency_key else { continue };
-            if let Some(r) = find.query_row(params![f.declarant.0, key], stored_summary).optional().map_err(db)? {
-                stored.insert((f.declarant.0.clone(), key.clone()), r.parse()?);
+        for (declarant, key) in keys {
+            if let Some(r) = find.query_row(params![declarant, key], stored_summary).optional().map_err(db)? {
+                stored.insert((declarant, key), r.parse()?);
             }
         }
+        Ok(stored)
     }
-    let slots = batch::slots(batch, &stored);
-    let mut ledger = ledger(tx, money::accounts_of(&batch::traders(batch, &slots)))?;
-    let admissions = batch::admit(batch, &slots, &mut ledger)?;
-    let numbers = numbers(tx, batch::number_demand(batch::batch_keys(batch, &admissions)))?;
-    let (set, outcomes) = batch::plan(batch, slots, &admissions, numbers, ledger, head(tx)?)?;
-    write(tx, &set)?;
-    Ok(outcomes)
+
+    async fn balances(&mut self, accounts: Vec<String>) -> StoreResult<(Vec<(String, i64)>, i64)> {
+        let mut balances = Vec::with_capacity(accounts.len());
+        let mut find =
+            self.0.prepare_cached("SELECT balance_cents FROM ledger_balances WHERE account = ?1").map_err(db)?;
+        for key in accounts {
+            if let Some(cents) = find.query_row(params![key], |r| r.get::<_, i64>(0)).optional().map_err(db)? {
+                balances.push((key, cents));
+            }
+        }
+        let last: i64 =
+            self.0.query_row("SELECT COALESCE(MAX(id), 0) FROM ledger_postings", [], |r| r.get(0)).map_err(db)?;
+        Ok((balances, last))
+    }
+
+    async fn allocate(&mut self, demand: &BTreeMap<SequenceKey, i64>) -> StoreResult<BTreeMap<SequenceKey, i64>> {
+        let mut last_numbers = BTreeMap::new();
+        let mut bump = self
+            .0
+            .prepare_cached(
+                "INSERT INTO registration_sequences (office, day, last) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (office, day) DO UPDATE SET last = last + excluded.last RETURNING last",
+            )
+            .map_err(db)?;
+        for ((office, day), n) in demand {
+            let last: i64 = bump.query_row(params![office, day.to_string(), n], |r| r.get(0)).map_err(db)?;
+            last_numbers.insert((office.clone(), *day), last);
+        }
+        Ok(last_numbers)
+    }
+
+    async fn posting_by_reference(
+        &mut self,
+        kind: &'static str,
+        reference: &str,
+    ) -> StoreResult<Option<EarlierPosting>> {
+        self.0
+            .query_row(
+                "SELECT p.id, p.trader, COALESCE(SUM(l.amount_cents), 0) FROM ledger_postings p \
+                 JOIN ledger_lines l ON l.posting_id = p.id WHERE p.kind = ?1 AND p.reference = ?2 GROUP BY p.id, p.trader",
+                params![kind, reference],
+                |r| Ok(EarlierPosting { id: r.get(0)?, trader: r.get(1)?, cents: r.get(2)? }),
+            )
+            .optional()
+            .map_err(db)
+    }
+
+    async fn awaiting_payment(&mut self, trader: &str) -> StoreResult<Vec<StoredDeclaration>> {
+        self.stored("declarant = ?1 AND state = 'awaiting_payment' ORDER BY received_at_us, id", trader, false)
+    }
+
+    async fn declaration(&mut self, id: &str) -> StoreResult<Option<StoredDeclaration>> {
+        Ok(self.stored("id = ?1", id, true)?.pop())
+    }
+
+    async fn write(&mut self, set: WriteSet<'_>) -> StoreResult<()> {
+        write(self.0, &set)
+    }
 }
 
 /// Writes everything a transaction planned.
@@ -355,120 +409,4 @@ fn write(tx: &Transaction<'_>, set: &WriteSet<'_>) -> StoreResult<()> {
         .map_err(db)?;
     }
     Ok(())
-}
-
-/// A deposit and the registrations it allows (see `Store::deposit`).
-pub(crate) fn deposit(tx: &Transaction<'_>, d: &Deposit) -> StoreResult<DepositOutcome> {
-    if let Some(dup) = earlier_deposit(tx, d)? {
-        return Ok(dup);
-    }
-    let mut ledger = ledger(tx, money::accounts_of([&d.trader]))?;
-    let awaiting = {
-        let mut stmt = tx
-            .prepare_cached(&format!(
-                "SELECT {SUMMARY}, pending FROM declarations WHERE declarant = ?1 AND state = 'awaiting_payment' \
-                 ORDER BY received_at_us, id"
-            ))
-            .map_err(db)?;
-        let rows = stmt
-            .query_map(params![d.trader.0], |r| Ok((stored_summary(r)?, r.get::<_, Option<String>>(9)?)))
-            .map_err(db)?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (s, pending) = row.map_err(db)?;
-            let summary = s.parse()?;
-            out.push(batch::Awaiting {
-                id: summary.id,
-                summary,
-                registrable: batch::parse_registrable(pending.as_deref())?,
-            });
-        }
-        out
-    };
-    let (posting_id, registered) = batch::admit_awaiting(d, awaiting, &mut ledger)?;
-    let numbers = numbers(tx, batch::number_demand(registered.iter().map(|a| Some(batch::awaiting_key(a, d.date)))))?;
-    let (set, outcome) = batch::plan_deposit(d, posting_id, registered, numbers, ledger, head(tx)?)?;
-    write(tx, &set)?;
-    Ok(outcome)
-}
-
-/// The outcome of a deposit reference used before: a duplicate when trader and amount match,
-/// a conflict when they do not.
-fn earlier_deposit(tx: &Transaction<'_>, d: &Deposit) -> StoreResult<Option<DepositOutcome>> {
-    let earlier: Option<(i64, String, i64)> = tx
-        .query_row(
-            "SELECT p.id, p.trader, COALESCE(SUM(l.amount_cents), 0) FROM ledger_postings p \
-             JOIN ledger_lines l ON l.posting_id = p.id WHERE p.kind = 'deposit' AND p.reference = ?1 GROUP BY p.id, p.trader",
-            params![d.reference],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()
-        .map_err(db)?;
-    let Some((id, trader, cents)) = earlier else { return Ok(None) };
-    if trader != d.trader.0 || cents != d.amount.cents() {
-        return Err(StoreError::Conflict(format!(
-            "payment reference {} was notified before for another trader or amount",
-            d.reference
-        )));
-    }
-    let ledger = ledger(tx, money::accounts_of([&d.trader]))?;
-    Ok(Some(batch::duplicate_deposit(id, &d.trader, &ledger)))
-}
-
-/// A refund (see `Store::refund`).
-pub(crate) fn refund(tx: &Transaction<'_>, r: &Refund) -> StoreResult<Result<RefundOutcome, Overdraft>> {
-    let used: bool = tx
-        .query_row(
-            "SELECT EXISTS (SELECT 1 FROM ledger_postings WHERE kind = 'refund' AND reference = ?1)",
-            params![r.reference],
-            |row| row.get(0),
-        )
-        .map_err(db)?;
-    if used {
-        return Err(StoreError::Conflict(format!("refund reference {} was used before", r.reference)));
-    }
-    let ledger = ledger(tx, money::accounts_of([&r.trader]))?;
-    match batch::plan_refund(r, ledger, head(tx)?)? {
-        Ok((set, outcome)) => {
-            write(tx, &set)?;
-            Ok(Ok(outcome))
-        }
-        Err(overdraft) => Ok(Err(overdraft)),
-    }
-}
-
-/// Reservations outside registration (see `Store::reserve_batch`).
-pub(crate) fn reserve(
-    tx: &Transaction<'_>,
-    requests: &[ReservationRequest],
-) -> StoreResult<Vec<Result<i64, Overdraft>>> {
-    let ledger = ledger(tx, money::accounts_of(requests.iter().map(|r| &r.trader)))?;
-    let (set, results) = batch::plan_reservations(requests, ledger);
-    write(tx, &set)?;
-    Ok(results)
-}
-
-/// An officer's decision (see `Store::decide_control`).
-pub(crate) fn control(
-    tx: &Transaction<'_>,
-    id: DeclarationId,
-    decision: &ControlDecision,
-    officer: &str,
-    at_us: i64,
-) -> StoreResult<DeclarationSummary> {
-    let (summary, pending, document): (StoredSummary, Option<String>, Vec<u8>) = tx
-        .query_row(
-            &format!("SELECT {SUMMARY}, pending, document FROM declarations WHERE id = ?1"),
-            params![id.to_string()],
-            |r| Ok((stored_summary(r)?, r.get(9)?, r.get(10)?)),
-        )
-        .optional()
-        .map_err(db)?
-        .ok_or(StoreError::NotFound)?;
-    let summary = summary.parse()?;
-    let stored = StoredControl::parse_or_document(pending.as_deref(), &document)?;
-    let ledger = ledger(tx, money::accounts_of([&summary.declarant]))?;
-    let (set, summary) = batch::plan_control(summary, &stored, decision, officer, at_us, ledger, head(tx)?)?;
-    write(tx, &set)?;
-    Ok(summary)
 }

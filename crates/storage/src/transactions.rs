@@ -1,0 +1,181 @@
+//! Every writing transaction, written once: recording a batch of filings, a deposit, a refund,
+//! reservations and an officer's decision. Each is a script over [`WriteTx`], the small
+//! interface a backend offers inside one open transaction (the audit head, idempotency and
+//! reference lookups, balances, registration sequences, and the write set); the planning in
+//! [`crate::batch`] decides what to write. The backends open and commit the transaction.
+//!
+//! The PostgreSQL implementation awaits the driver; the SQLite one (rusqlite, synchronous)
+//! finishes every step on its first poll and is driven by [`run_ready`] on the writer's thread.
+
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
+use std::task::{Context, Poll, Waker};
+
+use smartcustoms_core::ids::DeclarationId;
+use smartcustoms_core::ledger::Overdraft;
+use smartcustoms_core::release::ControlDecision;
+
+use crate::batch::{self, Awaiting, SequenceKey};
+use crate::money::{self, Ledger};
+use crate::records::*;
+use crate::writeset::WriteSet;
+use crate::{StoreError, StoreResult};
+
+/// A stored declaration as a writing transaction reads it: its summary, its registration
+/// record (`pending`) and, when asked for, the filed document.
+pub(crate) struct StoredDeclaration {
+    pub summary: DeclarationSummary,
+    pub pending: Option<String>,
+    pub document: Vec<u8>,
+}
+
+/// An earlier posting found by its kind and reference: id, trader and total of its lines.
+pub(crate) struct EarlierPosting {
+    pub id: i64,
+    pub trader: String,
+    pub cents: i64,
+}
+
+/// What a backend offers inside one open writing transaction.
+pub(crate) trait WriteTx {
+    /// Takes the lock that orders writing transactions (where the backend needs one) and
+    /// reads the audit head: sequence number and hash of the last entry.
+    async fn head(&mut self) -> StoreResult<(i64, String)>;
+
+    /// The declarations already stored under these (declarant, idempotency key) pairs.
+    async fn stored_filings(
+        &mut self,
+        keys: Vec<(String, String)>,
+    ) -> StoreResult<HashMap<(String, String), DeclarationSummary>>;
+
+    /// The stored balances of these accounts (absent ones are zero) and the last posting id.
+    async fn balances(&mut self, accounts: Vec<String>) -> StoreResult<(Vec<(String, i64)>, i64)>;
+
+    /// Adds `demand` numbers to each office's daily sequence and returns, per office and day,
+    /// the last number now allocated.
+    async fn allocate(&mut self, demand: &BTreeMap<SequenceKey, i64>) -> StoreResult<BTreeMap<SequenceKey, i64>>;
+
+    /// The posting of this kind stored under this reference, if any.
+    async fn posting_by_reference(
+        &mut self,
+        kind: &'static str,
+        reference: &str,
+    ) -> StoreResult<Option<EarlierPosting>>;
+
+    /// A trader's declarations awaiting payment, oldest first (without documents).
+    async fn awaiting_payment(&mut self, trader: &str) -> StoreResult<Vec<StoredDeclaration>>;
+
+    /// One declaration with its document.
+    async fn declaration(&mut self, id: &str) -> StoreResult<Option<StoredDeclaration>>;
+
+    /// Writes everything the transaction planned.
+    async fn write(&mut self, set: WriteSet<'_>) -> StoreResult<()>;
+}
+
+/// Drives a transaction script whose every step is ready at once (the synchronous SQLite
+/// writer). A step that would wait is a defect of the backend, reported as internal.
+pub(crate) fn run_ready<T>(script: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
+    let mut script = std::pin::pin!(script);
+    match script.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(out) => out,
+        Poll::Pending => Err(StoreError::Internal("a synchronous transaction step did not finish".into())),
+    }
+}
+
+async fn ledger(tx: &mut impl WriteTx, accounts: Vec<String>) -> StoreResult<Ledger> {
+    let (balances, last) = tx.balances(accounts).await?;
+    Ledger::new(balances, last)
+}
+
+async fn numbers(tx: &mut impl WriteTx, demand: BTreeMap<SequenceKey, i64>) -> StoreResult<batch::Numbers> {
+    let last = tx.allocate(&demand).await?;
+    Ok(batch::Numbers::new(&demand, &last))
+}
+
+/// Records a batch of decided filings (see `Store::record_batch`).
+pub(crate) async fn record(tx: &mut impl WriteTx, filings: &[Filing]) -> StoreResult<Vec<Recorded>> {
+    let head = tx.head().await?;
+    let keys = filings.iter().filter_map(|f| Some((f.declarant.0.clone(), f.idempotency_key.clone()?))).collect();
+    let stored = tx.stored_filings(keys).await?;
+    let slots = batch::slots(filings, &stored);
+    let mut ledger = ledger(tx, money::accounts_of(&batch::traders(filings, &slots))).await?;
+    let admissions = batch::admit(filings, &slots, &mut ledger)?;
+    let numbers = numbers(tx, batch::number_demand(batch::batch_keys(filings, &admissions))).await?;
+    let (set, outcomes) = batch::plan(filings, slots, &admissions, numbers, ledger, head)?;
+    tx.write(set).await?;
+    Ok(outcomes)
+}
+
+/// A deposit and the registrations it allows (see `Store::deposit`).
+pub(crate) async fn deposit(tx: &mut impl WriteTx, d: &Deposit) -> StoreResult<DepositOutcome> {
+    let head = tx.head().await?;
+    let mut ledger = ledger(tx, money::accounts_of([&d.trader])).await?;
+    if let Some(earlier) = tx.posting_by_reference("deposit", &d.reference).await? {
+        if earlier.trader != d.trader.0 || earlier.cents != d.amount.cents() {
+            return Err(StoreError::Conflict(format!(
+                "payment reference {} was notified before for another trader or amount",
+                d.reference
+            )));
+        }
+        return Ok(batch::duplicate_deposit(earlier.id, &d.trader, &ledger));
+    }
+    let mut awaiting = Vec::new();
+    for stored in tx.awaiting_payment(&d.trader.0).await? {
+        awaiting.push(Awaiting {
+            id: stored.summary.id,
+            registrable: batch::parse_registrable(stored.pending.as_deref())?,
+            summary: stored.summary,
+        });
+    }
+    let (posting_id, registered) = batch::admit_awaiting(d, awaiting, &mut ledger)?;
+    let demand = batch::number_demand(registered.iter().map(|a| Some(batch::awaiting_key(a, d.date))));
+    let numbers = numbers(tx, demand).await?;
+    let (set, outcome) = batch::plan_deposit(d, posting_id, registered, numbers, ledger, head)?;
+    tx.write(set).await?;
+    Ok(outcome)
+}
+
+/// A refund (see `Store::refund`). Nothing is written on an overdraft.
+pub(crate) async fn refund(tx: &mut impl WriteTx, r: &Refund) -> StoreResult<Result<RefundOutcome, Overdraft>> {
+    let head = tx.head().await?;
+    if tx.posting_by_reference("refund", &r.reference).await?.is_some() {
+        return Err(StoreError::Conflict(format!("refund reference {} was used before", r.reference)));
+    }
+    let ledger = ledger(tx, money::accounts_of([&r.trader])).await?;
+    match batch::plan_refund(r, ledger, head)? {
+        Ok((set, outcome)) => {
+            tx.write(set).await?;
+            Ok(Ok(outcome))
+        }
+        Err(overdraft) => Ok(Err(overdraft)),
+    }
+}
+
+/// Reservations outside registration (see `Store::reserve_batch`).
+pub(crate) async fn reserve(
+    tx: &mut impl WriteTx,
+    requests: &[ReservationRequest],
+) -> StoreResult<Vec<Result<i64, Overdraft>>> {
+    tx.head().await?;
+    let ledger = ledger(tx, money::accounts_of(requests.iter().map(|r| &r.trader))).await?;
+    let (set, results) = batch::plan_reservations(requests, ledger);
+    tx.write(set).await?;
+    Ok(results)
+}
+
+/// An officer's decision (see `Store::decide_control`).
+pub(crate) async fn control(
+    tx: &mut impl WriteTx,
+    id: DeclarationId,
+    decision: &ControlDecision,
+    officer: &str,
+    at_us: i64,
+) -> StoreResult<DeclarationSummary> {
+    let head = tx.head().await?;
+    let stored = tx.declaration(&id.to_string()).await?.ok_or(StoreError::NotFound)?;
+    let control = StoredControl::parse_or_document(stored.pending.as_deref(), &stored.document)?;
+    let ledger = ledger(tx, money::accounts_of([&stored.summary.declarant])).await?;
+    let (set, summary) = batch::plan_control(stored.summary, &control, decision, officer, at_us, ledger, head)?;
+    tx.write(set).await?;
+    Ok(summary)
+}
