@@ -15,8 +15,9 @@ use smartcustoms_core::release::{self, ControlDecision, ReleaseDocument};
 use smartcustoms_core::timestamp::rfc3339;
 use smartcustoms_core::workflow::State;
 
+use crate::declarations::*;
+use crate::ledger::*;
 use crate::money::Ledger;
-use crate::records::*;
 use crate::writeset::{DeclarationRow, DeclarationUpdate, NotificationRow, OutcomeRow, WriteSet};
 use crate::StoreError;
 
@@ -231,7 +232,7 @@ pub(crate) struct Awaiting {
 pub(crate) fn parse_registrable(json: Option<&str>) -> Result<Registrable, StoreError> {
     let json =
         json.ok_or_else(|| StoreError::Corrupt("accepted declaration without its registration record".into()))?;
-    crate::records::read_document(json, "registration record")
+    crate::declarations::read_document(json, "registration record")
 }
 
 /// Posts a deposit and registers, oldest first, the declarations awaiting payment it covers.
@@ -320,7 +321,7 @@ pub(crate) fn plan_deposit(
             registration_number: Some(number.to_string()),
             registered_at_us: Some(at_us),
             updated_at_us: at_us,
-            decision_json: Some(crate::records::registered_json(r)?),
+            decision_json: Some(crate::declarations::registered_json(r)?),
         });
         let mut s = a.summary;
         s.state = state;

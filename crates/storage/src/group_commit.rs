@@ -10,7 +10,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use tracing::error;
 
-use crate::records::{Filing, Recorded};
+use crate::declarations::{Filing, Recorded};
 use crate::{Store, StoreError, StoreResult};
 
 /// Tuning of the writer.

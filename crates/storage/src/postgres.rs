@@ -22,7 +22,11 @@ use smartcustoms_core::ledger::Overdraft;
 use smartcustoms_core::release::{ControlDecision, Notification, ReleaseDocument};
 
 use crate::batch::SequenceKey;
-use crate::records::*;
+use crate::declarations::*;
+use crate::ledger::*;
+use crate::reference::*;
+use crate::risk::*;
+use crate::tariff::*;
 use crate::transactions::{self, EarlierPosting, StoredDeclaration, WriteTx};
 use crate::writeset::WriteSet;
 use crate::{Store, StoreError, StoreResult};
@@ -50,16 +54,7 @@ impl PostgresStore {
 /// writing transaction: a transaction-scoped advisory lock, across processes.
 const SERIALISE_PROFILE_CODE: Option<&str> = Some("SELECT pg_advisory_xact_lock(hashtext($1))");
 
-crate::shared_queries::shared_queries!(PostgresStore);
-crate::identity::identity_queries!(PostgresStore, " FOR UPDATE");
-crate::jobs::jobs_queries!(PostgresStore);
-
-impl crate::identity::Backend for PostgresStore {
-    type Db = sqlx::Postgres;
-}
-crate::knowledge::knowledge_queries!(PostgresStore, PgRow);
-
-crate::rows::row_mappers!(PgRow);
+crate::areas!(PostgresStore, sqlx::Postgres, PgRow, lock_row = " FOR UPDATE");
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())

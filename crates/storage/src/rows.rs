@@ -91,7 +91,7 @@ macro_rules! row_mappers {
                 risk: decision.risk,
                 duties: duties
                     .map(|d| {
-                        let mut value: serde_json::Value = crate::records::read_document(&d, "stored duties")?;
+                        let mut value: serde_json::Value = crate::declarations::read_document(&d, "stored duties")?;
                         if let Some(map) = value.as_object_mut() {
                             map.remove("format");
                         }

@@ -16,8 +16,12 @@ use smartcustoms_core::ids::{DeclarationId, TraderId};
 use smartcustoms_core::ledger::Overdraft;
 use smartcustoms_core::release::{ControlDecision, Notification, ReleaseDocument};
 
-use crate::records::*;
+use crate::declarations::*;
+use crate::ledger::*;
+use crate::reference::*;
+use crate::risk::*;
 use crate::sqlite_writer::Writer;
+use crate::tariff::*;
 use crate::transactions;
 use crate::{Store, StoreError, StoreResult};
 
@@ -59,16 +63,7 @@ impl SqliteStore {
 /// writing transaction: nothing more on SQLite, whose writing transactions are serial.
 const SERIALISE_PROFILE_CODE: Option<&str> = None;
 
-crate::shared_queries::shared_queries!(SqliteStore);
-crate::identity::identity_queries!(SqliteStore, "");
-crate::jobs::jobs_queries!(SqliteStore);
-
-impl crate::identity::Backend for SqliteStore {
-    type Db = sqlx::Sqlite;
-}
-crate::knowledge::knowledge_queries!(SqliteStore, SqliteRow);
-
-crate::rows::row_mappers!(SqliteRow);
+crate::areas!(SqliteStore, sqlx::Sqlite, SqliteRow, lock_row = "");
 
 /// The shared SQL with SQLite placeholders (`?1` for `$1`).
 fn sql(text: &str) -> std::borrow::Cow<'_, str> {

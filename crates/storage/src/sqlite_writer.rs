@@ -14,7 +14,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBe
 use smartcustoms_core::ids::{DeclarationId, RegistrationNumber, TraderId};
 
 use crate::batch::SequenceKey;
-use crate::records::*;
+use crate::declarations::*;
 use crate::transactions::{self, EarlierPosting, StoredDeclaration, WriteTx};
 use crate::writeset::WriteSet;
 use crate::{StoreError, StoreResult};

@@ -16,8 +16,9 @@ use smartcustoms_core::ledger::Overdraft;
 use smartcustoms_core::release::ControlDecision;
 
 use crate::batch::{self, Awaiting, SequenceKey};
+use crate::declarations::*;
+use crate::ledger::*;
 use crate::money::{self, Ledger};
-use crate::records::*;
 use crate::writeset::WriteSet;
 use crate::{StoreError, StoreResult};
 

@@ -6,7 +6,7 @@ use smartcustoms_core::ids::RegistrationNumber;
 use smartcustoms_core::ledger::Posting;
 use smartcustoms_core::release::ReleaseDocument;
 
-use crate::records::{DecisionColumns, Filing};
+use crate::declarations::{DecisionColumns, Filing};
 
 /// A declaration row to insert.
 pub(crate) struct DeclarationRow<'a> {

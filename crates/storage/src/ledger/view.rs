@@ -3,7 +3,7 @@
 use smartcustoms_core::ids::{DeclarationId, TraderId};
 use smartcustoms_core::ledger::{Account, Amount, PostingKind};
 
-use crate::records::{AccountBalance, AccountView, AwaitingPayment, OpenReservation, Statement, StatementEntry};
+use super::{AccountBalance, AccountView, AwaitingPayment, OpenReservation, Statement, StatementEntry};
 use crate::StoreError;
 
 /// A ledger line of a trader's posting, as read for a statement.

@@ -1,0 +1,459 @@
+//! Declarations as stored: the filings, their summaries and decisions, their audit trail, release
+//! documents and notifications. Their writing transactions are in [`crate::transactions`]. The SQL
+//! is the same on both backends and is expanded into each by [`declaration_queries`].
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use smartcustoms_core::audit::AuditEntry;
+use smartcustoms_core::ids::{DeclarationId, RegistrationNumber, TraderId};
+use smartcustoms_core::ledger::{Amount, TaxSplit};
+use smartcustoms_core::registration::{self, Admission, Decision, Reason, Registrable};
+use smartcustoms_core::release::{Notification, ReleaseDocument};
+use smartcustoms_core::risk::{Category, Hit, Lane, ModelScore};
+use smartcustoms_core::workflow::State;
+
+use crate::StoreResult;
+
+/// A filed declaration with the system's decision, ready to record.
+#[derive(Debug, Clone)]
+pub struct Filing {
+    /// New id.
+    pub id: DeclarationId,
+    /// The authenticated declarant.
+    pub declarant: TraderId,
+    /// Client's idempotency key, unique per declarant.
+    pub idempotency_key: Option<String>,
+    /// The exact bytes filed (what the signature covers).
+    pub document: Vec<u8>,
+    /// SHA-256 of `document`, hex.
+    pub document_sha256: String,
+    /// The detached JWS, as received.
+    pub signature: Option<String>,
+    /// Office of declaration as filed (may be absent or wrong on refused filings).
+    pub office: Option<String>,
+    /// Temporary-storage facility as filed.
+    pub location_of_goods: Option<String>,
+    /// The system's decision.
+    pub decision: Decision,
+    /// The decision's money columns ([`MoneyColumns::of`]).
+    pub money: MoneyColumns,
+    /// Time of receipt and decision, µs since the epoch.
+    pub at_us: i64,
+    /// Registration date at the office.
+    pub date: NaiveDate,
+}
+
+/// What `record_batch` did with one filing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    /// A new declaration was recorded.
+    Created(DeclarationSummary),
+    /// The idempotency key was used before: the earlier declaration, untouched.
+    Duplicate(DeclarationSummary),
+}
+
+impl Recorded {
+    /// The declaration either way.
+    pub fn summary(&self) -> &DeclarationSummary {
+        match self {
+            Recorded::Created(s) | Recorded::Duplicate(s) => s,
+        }
+    }
+}
+
+/// The listing view of a declaration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DeclarationSummary {
+    /// Id.
+    pub id: DeclarationId,
+    /// Declarant.
+    pub declarant: TraderId,
+    /// Current state.
+    pub state: State,
+    /// Lane, once assessed.
+    pub lane: Option<Lane>,
+    /// Registration number, once registered.
+    pub registration_number: Option<RegistrationNumber>,
+    /// Office of declaration as filed.
+    pub office: Option<String>,
+    /// Receipt time, µs since the epoch.
+    pub received_at_us: i64,
+    /// Registration time, µs since the epoch.
+    pub registered_at_us: Option<i64>,
+    /// Time of the last change, µs since the epoch.
+    pub updated_at_us: i64,
+}
+
+/// A declaration with its document and decision.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct DeclarationRecord {
+    /// The listing fields.
+    #[serde(flatten)]
+    pub summary: DeclarationSummary,
+    /// The exact bytes filed.
+    #[serde(skip)]
+    pub document: Vec<u8>,
+    /// SHA-256 of the document, hex.
+    pub document_sha256: String,
+    /// The detached JWS as received.
+    pub signature: Option<String>,
+    /// Reasons of a refusal.
+    pub reasons: Vec<Reason>,
+    /// Risk profiles that fired.
+    pub hits: Vec<Hit>,
+    /// The model's score and explanation, random control and operator categories.
+    pub risk: RiskView,
+    /// The duty calculation with every input (measure, rate, exchange rate) and the value
+    /// check of each item, for declarations that got that far.
+    #[schema(value_type = Option<Object>)]
+    pub duties: Option<serde_json::Value>,
+    /// The duties to pay.
+    pub duties_total: Option<Amount>,
+}
+
+/// Listing filters.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    /// Only this declarant's declarations.
+    pub declarant: Option<TraderId>,
+    /// Only in this state.
+    pub state: Option<State>,
+    /// Only ids sorting before this one (for paging).
+    pub before: Option<DeclarationId>,
+    /// Page size.
+    pub limit: i64,
+}
+
+/// Number of declarations in one state and lane.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StateCount {
+    /// State.
+    pub state: State,
+    /// Lane (none before assessment).
+    pub lane: Option<Lane>,
+    /// How many.
+    pub count: i64,
+}
+
+/// The columns derived from a decision and its admission, in the writer's transaction.
+pub(crate) struct DecisionColumns {
+    pub state: State,
+    pub lane: Option<Lane>,
+    pub decision_json: String,
+}
+
+impl DecisionColumns {
+    pub(crate) fn of(decision: &Decision, admission: Option<Admission>) -> Result<Self, crate::StoreError> {
+        let state = registration::final_state(decision, admission);
+        let registered = !matches!(admission, Some(Admission::AwaitingPayment { .. }));
+        Ok(match decision {
+            Decision::Refused { reasons } => DecisionColumns {
+                state,
+                lane: None,
+                decision_json: json(&StoredDecision { reasons: reasons.clone(), ..StoredDecision::default() })?,
+            },
+            Decision::Accepted(a) => DecisionColumns {
+                state,
+                lane: registered.then_some(a.assessment.lane),
+                decision_json: if registered {
+                    registered_json(&a.registrable)?
+                } else {
+                    json(&StoredDecision::default())?
+                },
+            },
+        })
+    }
+}
+
+/// The money columns of a filing: the duty calculation with the value checks, the duties in
+/// cents and the registration record. Serialised by the handler that decided the filing, so
+/// the writer's serial section only copies them.
+#[derive(Debug, Clone, Default)]
+pub struct MoneyColumns {
+    pub(crate) duties_json: Option<String>,
+    pub(crate) duties_cents: Option<i64>,
+    pub(crate) pending_json: Option<String>,
+}
+
+impl MoneyColumns {
+    /// The columns of a decision (none for a refusal).
+    pub fn of(decision: &Decision) -> Result<Self, crate::StoreError> {
+        let Some(a) = decision.accepted() else { return Ok(MoneyColumns::default()) };
+        Ok(MoneyColumns {
+            duties_json: Some(json(&Duties { calculation: &a.duties, valuation: &a.valuation })?),
+            duties_cents: Some(a.registrable.taxes.total().cents()),
+            pending_json: Some(json(&a.registrable)?),
+        })
+    }
+}
+
+/// The duty calculation as stored and returned with a declaration.
+#[derive(Serialize)]
+struct Duties<'a> {
+    calculation: &'a smartcustoms_core::tariff::DutyAssessment,
+    valuation: &'a [Option<smartcustoms_core::valuation::ValuationCheck>],
+}
+
+/// Format of the JSON documents stored with a declaration (decision, duties, registration
+/// record). Each carries it as `format`; a document without one was written before documents
+/// carried their format (format 0) and reads the same.
+pub const DOCUMENT_FORMAT: u32 = 1;
+
+/// A document to store with its format, written in one pass (this runs in the writer's serial
+/// section for every registration).
+#[derive(Serialize)]
+struct Versioned<'a, T: Serialize> {
+    format: u32,
+    #[serde(flatten)]
+    document: &'a T,
+}
+
+/// Serialises a document to store, with its format. `T` serialises as a JSON object.
+fn json<T: Serialize>(value: &T) -> Result<String, crate::StoreError> {
+    serde_json::to_string(&Versioned { format: DOCUMENT_FORMAT, document: value })
+        .map_err(|e| crate::StoreError::Internal(e.to_string()))
+}
+
+/// Reads a stored document of the current format or an earlier one, never a later one (a
+/// database written by a newer version of the platform is refused, not misread).
+pub fn read_document<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<T, crate::StoreError> {
+    #[derive(serde::Deserialize)]
+    struct Header {
+        #[serde(default)]
+        format: u32,
+    }
+    let corrupt = |e: serde_json::Error| crate::StoreError::Corrupt(format!("{what}: {e}"));
+    let header: Header = serde_json::from_str(json).map_err(corrupt)?;
+    if header.format > DOCUMENT_FORMAT {
+        return Err(crate::StoreError::Corrupt(format!(
+            "{what} has format {}, this version reads formats up to {DOCUMENT_FORMAT}",
+            header.format
+        )));
+    }
+    serde_json::from_str(json).map_err(corrupt)
+}
+
+/// What an officer's decision needs from the stored declaration.
+pub(crate) struct StoredControl {
+    pub taxes: TaxSplit,
+    pub location_of_goods: String,
+}
+
+impl StoredControl {
+    /// From the stored registration record; a declaration registered before duties were
+    /// calculated has none, and its goods location is read from the filed document.
+    pub(crate) fn parse_or_document(pending: Option<&str>, document: &[u8]) -> Result<Self, crate::StoreError> {
+        if pending.is_some() {
+            let r = crate::batch::parse_registrable(pending)?;
+            return Ok(StoredControl { taxes: r.taxes, location_of_goods: r.location_of_goods });
+        }
+        let location = serde_json::from_slice::<smartcustoms_core::declaration::DeclarationDoc>(document)
+            .ok()
+            .and_then(|d| d.location_of_goods)
+            .unwrap_or_default();
+        Ok(StoredControl { taxes: TaxSplit::default(), location_of_goods: location })
+    }
+}
+
+/// Reads the stored decision JSON back.
+/// The decision as stored with a declaration: refusal reasons, or the profiles that fired and
+/// the rest of the risk assessment.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct StoredDecision {
+    /// Reasons of a refusal.
+    pub reasons: Vec<Reason>,
+    /// Profiles that fired.
+    pub hits: Vec<Hit>,
+    /// Model score, random control and operator categories.
+    #[serde(default)]
+    pub risk: RiskView,
+}
+
+/// What decided the lane besides the profiles.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
+pub struct RiskView {
+    /// The model's score, lane and largest feature contributions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<ModelScore>,
+    /// Selected by the random share of controls.
+    #[serde(default)]
+    pub random_control: bool,
+    /// The declarant's risk category when assessed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declarant_category: Option<Category>,
+    /// The importer's risk category when assessed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub importer_category: Option<Category>,
+    /// The reasons for the lane in plain terms.
+    #[serde(default)]
+    pub reasons: Vec<String>,
+}
+
+impl RiskView {
+    /// The view of a registration record.
+    pub fn of(r: &Registrable) -> RiskView {
+        RiskView {
+            model: r.model.clone(),
+            random_control: r.random_control,
+            declarant_category: r.declarant_category,
+            importer_category: r.importer_category,
+            reasons: r.assessment().reasons(),
+        }
+    }
+}
+
+/// The stored decision JSON of a registered declaration.
+pub(crate) fn registered_json(r: &Registrable) -> Result<String, crate::StoreError> {
+    json(&StoredDecision { reasons: Vec::new(), hits: r.hits.clone(), risk: RiskView::of(r) })
+}
+
+pub(crate) fn parse_decision_json(json: &str) -> Result<StoredDecision, crate::StoreError> {
+    StoredDecision::parse(json)
+}
+
+impl StoredDecision {
+    /// Reads the stored JSON.
+    pub fn parse(json: &str) -> Result<StoredDecision, crate::StoreError> {
+        read_document(json, "stored decision")
+    }
+}
+
+/// Reads a stored state name.
+pub(crate) fn parse_state(s: &str) -> Result<State, crate::StoreError> {
+    State::parse(s).ok_or_else(|| crate::StoreError::Corrupt(format!("unknown state {s:?}")))
+}
+
+/// Reads a stored lane name.
+pub(crate) fn parse_lane(s: Option<&str>) -> Result<Option<Lane>, crate::StoreError> {
+    s.map(|s| Lane::parse(s).ok_or_else(|| crate::StoreError::Corrupt(format!("unknown lane {s:?}")))).transpose()
+}
+
+/// The declarations area of the storage interface.
+#[async_trait]
+pub trait DeclarationQueries {
+    /// One declaration.
+    async fn declaration(&self, id: DeclarationId) -> StoreResult<Option<DeclarationRecord>>;
+
+    /// Declarations, newest first, optionally only one declarant's, before a cursor id.
+    async fn list_declarations(&self, query: &ListQuery) -> StoreResult<Vec<DeclarationSummary>>;
+
+    /// The audit entries of one declaration, in order.
+    async fn declaration_events(&self, id: DeclarationId) -> StoreResult<Vec<AuditEntry>>;
+
+    /// Audit entries with `seq > after`, at most `limit`, in order.
+    async fn audit_page(&self, after: i64, limit: i64) -> StoreResult<Vec<AuditEntry>>;
+
+    /// Number of declarations per state and lane.
+    async fn counts(&self) -> StoreResult<Vec<StateCount>>;
+
+    /// The release document of a declaration.
+    async fn release_document(&self, id: DeclarationId) -> StoreResult<Option<ReleaseDocument>>;
+
+    /// Notifications for a recipient with `id > after`, oldest first.
+    async fn notifications(&self, recipient: &str, after: i64, limit: i64) -> StoreResult<Vec<Notification>>;
+
+    /// Notifications not yet pushed to a webhook, oldest first.
+    async fn undelivered_notifications(&self, limit: i64) -> StoreResult<Vec<Notification>>;
+
+    /// Marks a notification as delivered to its webhook.
+    async fn mark_delivered(&self, id: i64, at_us: i64) -> StoreResult<()>;
+}
+
+/// Implements [`DeclarationQueries`] for a backend.
+/// Needs in scope: `self.pool`, `self.begin_write()`, `sql(&str) -> Cow<str>`, `Row`,
+/// `is_unique_violation`, `SERIALISE_PROFILE_CODE`.
+macro_rules! declaration_queries {
+    ($store:ty) => {
+        #[async_trait]
+        impl crate::declarations::DeclarationQueries for $store {
+        async fn declaration(&self, id: DeclarationId) -> StoreResult<Option<DeclarationRecord>> {
+            let text = format!(
+                "SELECT {SUMMARY_COLUMNS}, document, document_sha256, signature, decision, duties, duties_cents \
+                 FROM declarations WHERE id = $1"
+            );
+            let row = sqlx::query(&sql(&text)).bind(id.to_string()).fetch_optional(&self.pool).await?;
+            row.as_ref().map(declaration_record).transpose()
+        }
+
+        async fn list_declarations(&self, q: &ListQuery) -> StoreResult<Vec<DeclarationSummary>> {
+            let text = format!(
+                "SELECT {SUMMARY_COLUMNS} FROM declarations WHERE (CAST($1 AS TEXT) IS NULL OR declarant = $1) \
+                 AND (CAST($2 AS TEXT) IS NULL OR state = $2) AND (CAST($3 AS TEXT) IS NULL OR id < $3) \
+                 ORDER BY id DESC LIMIT $4"
+            );
+            let rows = sqlx::query(&sql(&text))
+                .bind(q.declarant.as_ref().map(|t| t.0.as_str()))
+                .bind(q.state.map(|s| s.as_str()))
+                .bind(q.before.map(|b| b.to_string()))
+                .bind(q.limit)
+                .fetch_all(&self.pool)
+                .await?;
+            rows.iter().map(summary).collect()
+        }
+
+        async fn declaration_events(&self, id: DeclarationId) -> StoreResult<Vec<AuditEntry>> {
+            let rows = sqlx::query(&sql("SELECT * FROM audit_log WHERE declaration_id = $1 ORDER BY seq"))
+                .bind(id.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+            rows.iter().map(audit_entry).collect()
+        }
+
+        async fn audit_page(&self, after: i64, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+            let rows = sqlx::query(&sql("SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"))
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+            rows.iter().map(audit_entry).collect()
+        }
+
+        async fn counts(&self) -> StoreResult<Vec<StateCount>> {
+            let rows = sqlx::query("SELECT state, lane, COUNT(*) AS n FROM declarations GROUP BY state, lane")
+                .fetch_all(&self.pool)
+                .await?;
+            rows.iter().map(state_count).collect()
+        }
+
+        async fn release_document(&self, id: DeclarationId) -> StoreResult<Option<ReleaseDocument>> {
+            let row = sqlx::query(&sql("SELECT * FROM release_documents WHERE declaration_id = $1"))
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+            row.as_ref().map(release_document).transpose()
+        }
+
+        async fn notifications(&self, recipient: &str, after: i64, limit: i64) -> StoreResult<Vec<Notification>> {
+            let rows = sqlx::query(&sql("SELECT * FROM notifications WHERE recipient = $1 AND id > $2 ORDER BY id LIMIT $3"))
+                .bind(recipient)
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+            rows.iter().map(notification).collect()
+        }
+
+        async fn undelivered_notifications(&self, limit: i64) -> StoreResult<Vec<Notification>> {
+            let rows = sqlx::query(&sql("SELECT * FROM notifications WHERE delivered_at_us IS NULL ORDER BY id LIMIT $1"))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+            rows.iter().map(notification).collect()
+        }
+
+        async fn mark_delivered(&self, id: i64, at_us: i64) -> StoreResult<()> {
+            sqlx::query(&sql("UPDATE notifications SET delivered_at_us = $1 WHERE id = $2"))
+                .bind(at_us)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+            Ok(())
+        }
+        }
+    };
+}
+
+pub(crate) use declaration_queries;

@@ -1,0 +1,109 @@
+//! Reference data of the platform: customs offices and traders' signing keys, and the database's
+//! own health. The SQL is the same on both backends and is expanded into each by
+//! [`reference_queries`].
+
+use async_trait::async_trait;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use smartcustoms_core::ids::TraderId;
+
+use crate::StoreResult;
+
+/// A customs office.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Office {
+    /// Eight-character office code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+}
+
+/// A trader's registered public key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct SigningKeyRecord {
+    /// Owner.
+    pub trader: TraderId,
+    /// Key id (RFC 7638 thumbprint).
+    pub kid: String,
+    /// Ed25519 public key, base64url of the 32 raw bytes.
+    pub public_key: String,
+    /// Registration time, µs since the epoch.
+    pub created_at_us: i64,
+}
+
+/// The reference area of the storage interface.
+#[async_trait]
+pub trait ReferenceQueries {
+    /// Checks that the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Creates or renames a customs office.
+    async fn upsert_office(&self, code: &str, name: &str) -> StoreResult<()>;
+
+    /// Codes of all offices.
+    async fn offices(&self) -> StoreResult<Vec<Office>>;
+
+    /// Registers a trader's public signing key. `Conflict` if the key id is already registered.
+    async fn add_key(&self, key: &SigningKeyRecord) -> StoreResult<()>;
+
+    /// Every key registered to a trader.
+    async fn keys(&self, trader: &TraderId) -> StoreResult<Vec<SigningKeyRecord>>;
+}
+
+/// Implements [`ReferenceQueries`] for a backend.
+/// Needs in scope: `self.pool`, `self.begin_write()`, `sql(&str) -> Cow<str>`, `Row`,
+/// `is_unique_violation`, `SERIALISE_PROFILE_CODE`.
+macro_rules! reference_queries {
+    ($store:ty) => {
+        #[async_trait]
+        impl crate::reference::ReferenceQueries for $store {
+        async fn ping(&self) -> StoreResult<()> {
+            sqlx::query("SELECT 1").execute(&self.pool).await?;
+            Ok(())
+        }
+
+        async fn upsert_office(&self, code: &str, name: &str) -> StoreResult<()> {
+            sqlx::query(&sql(
+                "INSERT INTO offices (code, name) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+            ))
+            .bind(code)
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        }
+
+        async fn offices(&self) -> StoreResult<Vec<Office>> {
+            Ok(sqlx::query_as("SELECT code, name FROM offices ORDER BY code").fetch_all(&self.pool).await?)
+        }
+
+        async fn add_key(&self, key: &SigningKeyRecord) -> StoreResult<()> {
+            sqlx::query(&sql("INSERT INTO signing_keys (kid, trader_id, public_key, created_at_us) VALUES ($1, $2, $3, $4)"))
+                .bind(&key.kid)
+                .bind(&key.trader.0)
+                .bind(&key.public_key)
+                .bind(key.created_at_us)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| match is_unique_violation(&e) {
+                    true => StoreError::Conflict("key already registered".into()),
+                    false => StoreError::Database(e),
+                })?;
+            Ok(())
+        }
+
+        async fn keys(&self, trader: &TraderId) -> StoreResult<Vec<SigningKeyRecord>> {
+            let rows = sqlx::query(&sql(
+                "SELECT kid, trader_id, public_key, created_at_us FROM signing_keys WHERE trader_id = $1 ORDER BY created_at_us",
+            ))
+            .bind(&trader.0)
+            .fetch_all(&self.pool)
+            .await?;
+            rows.iter().map(signing_key).collect()
+        }
+        }
+    };
+}
+
+pub(crate) use reference_queries;

@@ -1,0 +1,267 @@
+//! The versioned tariff and the price observations behind the price reference. The SQL is the same
+//! on both backends and is expanded into each by [`tariff_queries`].
+
+use async_trait::async_trait;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::StoreResult;
+
+/// A tariff entry kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TariffKind {
+    /// A measure.
+    Measure,
+    /// A country group.
+    Group,
+    /// An exchange rate.
+    Rate,
+}
+
+impl TariffKind {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TariffKind::Measure => "measure",
+            TariffKind::Group => "group",
+            TariffKind::Rate => "rate",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<TariffKind> {
+        [TariffKind::Measure, TariffKind::Group, TariffKind::Rate].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A new version of a tariff entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTariffEntry {
+    /// Kind.
+    pub kind: TariffKind,
+    /// Stable key (measure id, group code, `CURRENCY/valid_from` for a rate).
+    pub key: String,
+    /// The entry as JSON.
+    pub body: serde_json::Value,
+    /// True to withdraw the entry.
+    pub withdrawn: bool,
+}
+
+/// A stored version of a tariff entry.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct TariffEntryRecord {
+    /// Kind.
+    pub kind: TariffKind,
+    /// Key.
+    pub key: String,
+    /// Version, from 1.
+    pub version: i64,
+    /// The entry.
+    #[schema(value_type = Object)]
+    pub body: serde_json::Value,
+    /// Withdrawn in this version.
+    pub withdrawn: bool,
+    /// Who changed it.
+    pub author: String,
+    /// When, µs since the epoch.
+    pub created_at_us: i64,
+}
+
+/// A price observation row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PriceRow {
+    /// HS subheading.
+    pub hs6: String,
+    /// Country of origin.
+    pub origin: String,
+    /// EUR per kg.
+    pub value_per_kg: Option<rust_decimal::Decimal>,
+    /// EUR per unit.
+    pub value_per_unit: Option<rust_decimal::Decimal>,
+    /// Where it comes from.
+    pub source: String,
+}
+
+/// The tariff area of the storage interface.
+#[async_trait]
+pub trait TariffQueries {
+    /// Stores new versions of tariff entries in one transaction and returns them.
+    async fn add_tariff_entries(
+        &self,
+        entries: &[NewTariffEntry],
+        author: &str,
+        at_us: i64,
+    ) -> StoreResult<Vec<TariffEntryRecord>>;
+
+    /// The latest version of every tariff entry (withdrawn ones included, flagged).
+    async fn tariff_entries(&self) -> StoreResult<Vec<TariffEntryRecord>>;
+
+    /// Every version of one tariff entry, oldest first.
+    async fn tariff_history(&self, kind: TariffKind, key: &str) -> StoreResult<Vec<TariffEntryRecord>>;
+
+    /// Adds price observations; with `cursor = (from, to)`, also moves the price cursor from
+    /// `from` to `to` in the same transaction, only if it still stands at `from` (otherwise
+    /// `Conflict` and nothing is added: another process added these declarations).
+    async fn add_price_observations(&self, rows: &[PriceRow], cursor: Option<(&str, &str)>) -> StoreResult<u64>;
+
+    /// The id of the last released declaration whose items are in the price observations.
+    async fn price_cursor(&self) -> StoreResult<String>;
+
+    /// Every price observation.
+    async fn price_observations(&self) -> StoreResult<Vec<PriceRow>>;
+
+    /// Released declarations with an id after `after`, at most `limit`: id, document, duties JSON.
+    async fn price_sources(&self, after: &str, limit: i64) -> StoreResult<Vec<(String, Vec<u8>, Option<String>)>>;
+}
+
+/// Implements [`TariffQueries`] for a backend.
+/// Needs in scope: `self.pool`, `self.begin_write()`, `sql(&str) -> Cow<str>`, `Row`,
+/// `is_unique_violation`, `SERIALISE_PROFILE_CODE`.
+macro_rules! tariff_queries {
+    ($store:ty) => {
+        #[async_trait]
+        impl crate::tariff::TariffQueries for $store {
+        async fn add_tariff_entries(
+            &self,
+            entries: &[NewTariffEntry],
+            author: &str,
+            at_us: i64,
+        ) -> StoreResult<Vec<TariffEntryRecord>> {
+            let mut tx = self.begin_write().await?;
+            let mut out = Vec::with_capacity(entries.len());
+            for e in entries {
+                let last: Option<i64> =
+                    sqlx::query_scalar(&sql("SELECT MAX(version) FROM tariff_entries WHERE kind = $1 AND key = $2"))
+                        .bind(e.kind.as_str())
+                        .bind(&e.key)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                let version = last.unwrap_or(0) + 1;
+                sqlx::query(&sql(
+                    "INSERT INTO tariff_entries (kind, key, version, body, withdrawn, author, created_at_us) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                ))
+                .bind(e.kind.as_str())
+                .bind(&e.key)
+                .bind(version)
+                .bind(e.body.to_string())
+                .bind(e.withdrawn)
+                .bind(author)
+                .bind(at_us)
+                .execute(&mut *tx)
+                .await
+                .map_err(|err| match is_unique_violation(&err) {
+                    true => StoreError::Conflict(format!("tariff entry {} changed concurrently; retry", e.key)),
+                    false => StoreError::Database(err),
+                })?;
+                out.push(TariffEntryRecord {
+                    kind: e.kind,
+                    key: e.key.clone(),
+                    version,
+                    body: e.body.clone(),
+                    withdrawn: e.withdrawn,
+                    author: author.to_string(),
+                    created_at_us: at_us,
+                });
+            }
+            tx.commit().await?;
+            Ok(out)
+        }
+
+        async fn tariff_entries(&self) -> StoreResult<Vec<TariffEntryRecord>> {
+            let rows = sqlx::query(
+                "SELECT t.* FROM tariff_entries t JOIN (SELECT kind, key, MAX(version) AS version FROM tariff_entries \
+                 GROUP BY kind, key) latest ON latest.kind = t.kind AND latest.key = t.key AND latest.version = t.version \
+                 ORDER BY t.kind, t.key",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            rows.iter().map(tariff_entry).collect()
+        }
+
+        async fn tariff_history(&self, kind: TariffKind, key: &str) -> StoreResult<Vec<TariffEntryRecord>> {
+            let rows =
+                sqlx::query(&sql("SELECT * FROM tariff_entries WHERE kind = $1 AND key = $2 ORDER BY version"))
+                    .bind(kind.as_str())
+                    .bind(key)
+                    .fetch_all(&self.pool)
+                    .await?;
+            rows.iter().map(tariff_entry).collect()
+        }
+
+        async fn add_price_observations(&self, rows: &[PriceRow], cursor: Option<(&str, &str)>) -> StoreResult<u64> {
+            let mut tx = self.begin_write().await?;
+            for chunk in rows.chunks(500) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO price_observations (hs6, origin, value_per_kg, value_per_unit, source) ",
+                );
+                q.push_values(chunk, |mut b, r| {
+                    b.push_bind(&r.hs6)
+                        .push_bind(&r.origin)
+                        .push_bind(r.value_per_kg.map(|d| d.to_string()))
+                        .push_bind(r.value_per_unit.map(|d| d.to_string()))
+                        .push_bind(&r.source);
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            if let Some((from, to)) = cursor {
+                let moved = sqlx::query(&sql(
+                    "UPDATE price_cursor SET last_declaration = $1 WHERE id = 1 AND last_declaration = $2",
+                ))
+                .bind(to)
+                .bind(from)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if moved != 1 {
+                    return Err(StoreError::Conflict("the price cursor has moved".into()));
+                }
+            }
+            tx.commit().await?;
+            Ok(rows.len() as u64)
+        }
+
+        async fn price_cursor(&self) -> StoreResult<String> {
+            Ok(sqlx::query_scalar("SELECT last_declaration FROM price_cursor WHERE id = 1").fetch_one(&self.pool).await?)
+        }
+
+        async fn price_observations(&self) -> StoreResult<Vec<PriceRow>> {
+            let rows = sqlx::query("SELECT hs6, origin, value_per_kg, value_per_unit, source FROM price_observations")
+                .fetch_all(&self.pool)
+                .await?;
+            let decimal = |s: Option<String>| -> StoreResult<Option<rust_decimal::Decimal>> {
+                s.map(|s| s.parse().map_err(|_| StoreError::Corrupt(format!("bad price {s:?}")))).transpose()
+            };
+            rows.iter()
+                .map(|r| {
+                    Ok(PriceRow {
+                        hs6: r.try_get("hs6")?,
+                        origin: r.try_get("origin")?,
+                        value_per_kg: decimal(r.try_get("value_per_kg")?)?,
+                        value_per_unit: decimal(r.try_get("value_per_unit")?)?,
+                        source: r.try_get("source")?,
+                    })
+                })
+                .collect()
+        }
+
+        async fn price_sources(&self, after: &str, limit: i64) -> StoreResult<Vec<(String, Vec<u8>, Option<String>)>> {
+            let rows = sqlx::query(&sql(
+                "SELECT id, document, duties FROM declarations WHERE state = 'released' \
+                 AND id > $1 ORDER BY id LIMIT $2",
+            ))
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(rows
+                .iter()
+                .map(|r| Ok((r.try_get("id")?, r.try_get("document")?, r.try_get("duties")?)))
+                .collect::<Result<_, sqlx::Error>>()?)
+        }
+        }
+    };
+}
+
+pub(crate) use tariff_queries;
