@@ -361,6 +361,25 @@ impl From<crate::app::control::ControlError> for ApiError {
     }
 }
 
+impl From<crate::app::knowledge::KnowledgeError> for ApiError {
+    fn from(e: crate::app::knowledge::KnowledgeError) -> Self {
+        use crate::app::knowledge::KnowledgeError;
+        match e {
+            KnowledgeError::Forbidden { role, action } => ApiError::Forbidden(role, action),
+            KnowledgeError::SurveyInvalid(findings) => ApiError::SurveyInvalid(findings),
+            KnowledgeError::AssessmentInvalid(problems) => ApiError::AssessmentInvalid(problems),
+            KnowledgeError::BadFilter(name, m) => ApiError::BadParameter(name, m),
+            KnowledgeError::SearchQuery(m) => ApiError::SearchQuery(m),
+            KnowledgeError::NotFound(what) => ApiError::NotFound(what),
+            KnowledgeError::Internal(m) => {
+                tracing::error!(error = %m, "knowledge base");
+                ApiError::Unavailable
+            }
+            KnowledgeError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<CommitError> for ApiError {
     fn from(e: CommitError) -> Self {
         tracing::error!(error = %e, "recording a filing failed");

@@ -118,8 +118,8 @@ fn cross_site(headers: &axum::http::HeaderMap) -> bool {
 /// up to three files of 10 MB, so their routes have their own body limit.
 fn knowledge_routes() -> Router<AppState> {
     use routes::{knowledge as kb, maturity, survey};
-    let survey_limit = DefaultBodyLimit::max(survey::SURVEY_BODY_LIMIT);
-    let survey_named_limit = axum::Extension(extract::BodyLimit(survey::SURVEY_BODY_LIMIT));
+    let survey_limit = DefaultBodyLimit::max(app::knowledge::survey::SURVEY_BODY_LIMIT);
+    let survey_named_limit = axum::Extension(extract::BodyLimit(app::knowledge::survey::SURVEY_BODY_LIMIT));
     Router::new()
         .route("/api/v1/knowledge/technologies", get(kb::technologies))
         .route("/api/v1/knowledge/technologies/{number}", get(kb::technology))

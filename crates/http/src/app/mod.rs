@@ -7,6 +7,7 @@
 
 pub mod control;
 pub mod filing;
+pub mod knowledge;
 pub mod money;
 pub mod prices;
 pub mod risk;

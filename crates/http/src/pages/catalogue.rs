@@ -8,10 +8,10 @@ use maud::{html, Markup};
 use smartcustoms_core::knowledge::{self, Catalogue, Group, Status};
 
 use super::{layout, status_badge, PageError, PagePath, PageResult};
+use crate::app::knowledge::{instrument_matches, InstrumentFilter};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::knowledge::{capability_url, link_terms, technology_url, term_url};
-use crate::routes::knowledge::{instrument_matches, run_search, InstrumentFilter};
 use crate::state::AppState;
 
 /// Text with every glossary term it contains linked to the term's page.
@@ -263,7 +263,7 @@ pub struct Ask {
 /// The consultation channel: a question in plain words, the best passages with links.
 pub async fn search(State(state): State<AppState>, caller: Option<Caller>, Query(a): Query<Ask>) -> PageResult {
     let q = a.q.unwrap_or_default();
-    let hits = if q.trim().is_empty() { Ok(Vec::new()) } else { run_search(&state, &q, 10) };
+    let hits = if q.trim().is_empty() { Ok(Vec::new()) } else { crate::app::knowledge::search(&state, &q, 10) };
     Ok(layout(
         "Search",
         caller.as_ref(),
@@ -274,7 +274,7 @@ pub async fn search(State(state): State<AppState>, caller: Option<Caller>, Query
                 button type="submit" { "Search" }
             }
             @match hits {
-                Err(e) => { p.error { (e.code()) " — " (e.to_string()) } }
+                Err(e) => { @let e = ApiError::from(e); p.error { (e.code()) " — " (e.to_string()) } }
                 Ok(hits) if hits.is_empty() && !q.trim().is_empty() => { p #no-results { "Nothing found. Try other words." } }
                 Ok(hits) => {
                     ol #results {

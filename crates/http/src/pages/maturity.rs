@@ -11,10 +11,10 @@ use maud::{html, Markup};
 use smartcustoms_core::knowledge::{Adoption, AssessmentDraft, Group, MaturityAnswer, MaturityReport};
 
 use super::{check_form_csrf, csrf_field, layout, signed_in, PageError, PagePath, PageResult};
+use crate::app::knowledge::maturity::{self, TargetQuery, PLATFORM};
+use crate::app::knowledge::KnowledgeError;
 use crate::auth::{Caller, CSRF_FIELD};
-use crate::error::ApiError;
 use crate::knowledge::technology_url;
-use crate::routes::maturity::{self, TargetQuery, PLATFORM};
 use crate::state::AppState;
 
 /// The choice of target, kept in the page's address.
@@ -71,7 +71,7 @@ fn report(r: &MaturityReport) -> Markup {
 pub async fn list(State(state): State<AppState>, caller: Option<Caller>) -> PageResult {
     let here = "/knowledge/maturity";
     let caller = signed_in(caller, here)?;
-    let rows = maturity::summaries(&state, &caller).await.map_err(PageError::at(here))?;
+    let rows = maturity::summaries(&state, &caller.0).await.map_err(PageError::at(here))?;
     Ok(layout("Maturity self-assessment", Some(&caller), html! {
         h1 { "Maturity self-assessment" }
         p { a href="/knowledge/maturity/new" { "Assess an administration" } " · "
@@ -154,12 +154,12 @@ pub async fn create(
     }
     let draft = AssessmentDraft { administration: values.get("administration").cloned().unwrap_or_default(), answers };
     let outcome = match problems.is_empty() {
-        true => maturity::submit(&state, &caller, &draft, &TargetQuery::default()).await,
-        false => Err(ApiError::AssessmentInvalid(problems)),
+        true => maturity::submit(&state, &caller.0, &draft, &TargetQuery::default()).await,
+        false => Err(KnowledgeError::AssessmentInvalid(problems)),
     };
     match outcome {
         Ok(kept) => Ok(Redirect::to(&format!("/knowledge/maturity/{}", kept.id)).into_response()),
-        Err(ApiError::AssessmentInvalid(problems)) => Ok((
+        Err(KnowledgeError::AssessmentInvalid(problems)) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             layout(
                 "Assess an administration",
@@ -181,7 +181,7 @@ pub async fn one(
 ) -> PageResult {
     let here = format!("/knowledge/maturity/{id}");
     let caller = signed_in(caller, &here)?;
-    let kept = maturity::kept_against(&state, &caller, id, &q).await.map_err(PageError::at(&here))?;
+    let kept = maturity::kept_against(&state, &caller.0, id, &q).await.map_err(PageError::at(&here))?;
     Ok(layout(
         "Maturity report",
         Some(&caller),
@@ -205,7 +205,7 @@ pub async fn platform(
     let caller = signed_in(caller, here)?;
     caller.require(maturity::ASSESSORS, "read maturity assessments").map_err(PageError::at(here))?;
     let answers = maturity::platform_profile(&state).await.map_err(PageError::at(here))?;
-    let target = maturity::target(&state, &caller, &q).await.map_err(PageError::at(here))?;
+    let target = maturity::target(&state, &caller.0, &q).await.map_err(PageError::at(here))?;
     let draft = AssessmentDraft { administration: PLATFORM.into(), answers };
     let r = maturity::score(&state, &draft, &target).map_err(PageError::at(here))?;
     Ok(layout("Platform maturity", Some(&caller), html! {

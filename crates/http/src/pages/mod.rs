@@ -34,8 +34,8 @@ pub struct PageError {
 
 impl PageError {
     /// Wraps an error met on the page at `back_to`.
-    pub fn at(back_to: &str) -> impl FnOnce(ApiError) -> PageError + '_ {
-        move |error| PageError { error, back_to: back_to.to_string() }
+    pub fn at<E: Into<ApiError>>(back_to: &str) -> impl FnOnce(E) -> PageError + '_ {
+        move |error| PageError { error: error.into(), back_to: back_to.to_string() }
     }
 }
 
@@ -264,7 +264,7 @@ pub async fn login(
             response.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from(retry));
             response
         }
-        Err(SignInError::Store(e)) => PageError::at("/login")(e.into()).into_response(),
+        Err(SignInError::Store(e)) => PageError::at("/login")(ApiError::from(e)).into_response(),
     }
 }
 
@@ -293,7 +293,7 @@ pub async fn logout(
             .store
             .end_session(&session.id_sha256, chrono::Utc::now().timestamp_micros())
             .await
-            .map_err(|e| PageError::at("/knowledge")(e.into()))?;
+            .map_err(PageError::at::<smartcustoms_storage::StoreError>("/knowledge"))?;
     }
     Ok(([(header::SET_COOKIE, clear)], Redirect::to("/knowledge")).into_response())
 }

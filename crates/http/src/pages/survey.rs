@@ -12,9 +12,10 @@ use smartcustoms_core::knowledge::{
 };
 
 use super::{check_form_csrf, csrf_field, layout, signed_in, PageError, PagePath, PageResult};
+use crate::app::knowledge::survey::{self, Count, Received, SurveyFilter, VisibleAnswer};
+use crate::app::knowledge::KnowledgeError;
 use crate::auth::{Caller, CSRF_FIELD};
 use crate::error::ApiError;
-use crate::routes::survey::{self, Count, Received, SurveyFilter, VisibleAnswer};
 use crate::state::AppState;
 
 /// A horizontal bar chart of counts.
@@ -54,7 +55,7 @@ pub async fn list(State(state): State<AppState>, caller: Option<Caller>, Query(f
     let here = "/knowledge/survey";
     let caller = signed_in(caller, here)?;
     let answers =
-        survey::visible(&state, &caller).await.and_then(|a| survey::filter(a, &f)).map_err(PageError::at(here))?;
+        survey::visible(&state, &caller.0).await.and_then(|a| survey::filter(a, &f)).map_err(PageError::at(here))?;
     let stats = survey::stats(&answers);
     Ok(layout(
         "Survey repository",
@@ -108,7 +109,7 @@ pub async fn list(State(state): State<AppState>, caller: Option<Caller>, Query(f
 pub async fn one(State(state): State<AppState>, caller: Option<Caller>, PagePath(id): PagePath<i64>) -> PageResult {
     let here = format!("/knowledge/survey/{id}");
     let caller = signed_in(caller, &here)?;
-    let a = survey::visible_one(&state, &caller, id).await.map_err(PageError::at(&here))?;
+    let a = survey::visible_one(&state, &caller.0, id).await.map_err(PageError::at(&here))?;
     Ok(layout("Survey answer", Some(&caller), answer(&a)).into_response())
 }
 
@@ -312,9 +313,9 @@ pub async fn create(State(state): State<AppState>, caller: Option<Caller>, multi
     let caller = signed_in(caller, here)?;
     let (draft, files, csrf) = read_form(multipart).await.map_err(PageError::at(here))?;
     check_form_csrf(&caller, csrf.as_deref(), here)?;
-    match survey::submit(&state, &caller, draft.clone(), files).await {
+    match survey::submit(&state, &caller.0, draft.clone(), files).await {
         Ok(id) => Ok(Redirect::to(&format!("/knowledge/survey/{id}")).into_response()),
-        Err(ApiError::SurveyInvalid(findings)) => Ok((
+        Err(KnowledgeError::SurveyInvalid(findings)) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             layout(
                 "Submit a survey answer",

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use smartcustoms_core::knowledge::{capability, Capability, Group, Instrument, Status, Technology, Term, CAPABILITIES};
-use smartcustoms_search::Hit;
 
+use crate::app::knowledge::{self, InstrumentFilter};
 use crate::error::ApiError;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::knowledge::{capability_url, technology_url};
@@ -150,26 +150,6 @@ pub async fn term(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -
     state.knowledge.catalogue.term(&id).cloned().map(Json).ok_or_else(|| ApiError::NotFound(format!("term {id}")))
 }
 
-/// Filters of the instruments.
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct InstrumentFilter {
-    /// Words that must all appear in the title, kind, topic, issuer, authors or reference.
-    pub q: Option<String>,
-    /// Only this kind (`guidelines`, `research paper`, …).
-    pub kind: Option<String>,
-    /// Only this year.
-    pub year: Option<u16>,
-}
-
-/// Does an instrument match a filter?
-pub fn instrument_matches(i: &Instrument, f: &InstrumentFilter) -> bool {
-    let text = format!("{} {} {} {} {} {}", i.title, i.kind, i.topic, i.issuer, i.authors, i.reference).to_lowercase();
-    let words = f.q.as_deref().unwrap_or("").to_lowercase();
-    words.split_whitespace().all(|w| text.contains(w))
-        && f.kind.as_deref().is_none_or(|k| k.is_empty() || i.kind.eq_ignore_ascii_case(k))
-        && f.year.is_none_or(|y| i.year == Some(y))
-}
-
 /// WCO legal instruments and tools for Digital (Smart) Customs, searchable.
 #[utoipa::path(get, path = "/api/v1/knowledge/instruments", tag = "knowledge", params(InstrumentFilter),
     responses((status = 200, body = Vec<Instrument>)))]
@@ -177,7 +157,16 @@ pub async fn instruments(
     State(state): State<AppState>,
     ApiQuery(f): ApiQuery<InstrumentFilter>,
 ) -> Json<Vec<Instrument>> {
-    Json(state.knowledge.catalogue.instruments.iter().filter(|i| instrument_matches(i, &f)).cloned().collect())
+    Json(
+        state
+            .knowledge
+            .catalogue
+            .instruments
+            .iter()
+            .filter(|i| knowledge::instrument_matches(i, &f))
+            .cloned()
+            .collect(),
+    )
 }
 
 /// The capabilities of this platform with their status and evidence.
@@ -213,19 +202,6 @@ pub struct SearchResult {
     pub url: String,
 }
 
-/// Runs a search: ranked passages, best first.
-pub fn run_search(state: &AppState, q: &str, limit: usize) -> Result<Vec<Hit>, ApiError> {
-    state.knowledge.index.search(q, limit).map_err(|e| match e {
-        smartcustoms_search::SearchError::EmptyQuery | smartcustoms_search::SearchError::QueryTooLong => {
-            ApiError::SearchQuery(e.to_string())
-        }
-        other => {
-            tracing::error!(error = %other, "search failed");
-            ApiError::Unavailable
-        }
-    })
-}
-
 /// Full-text search over the catalogue, glossary, instruments and help pages, with English
 /// stemming: a question in plain words gives the best passages with links.
 #[utoipa::path(get, path = "/api/v1/knowledge/search", tag = "knowledge", params(SearchQuery),
@@ -238,7 +214,7 @@ pub async fn search(
     if !(1..=50).contains(&limit) {
         return Err(ApiError::BadParameter("limit", "must be between 1 and 50".into()));
     }
-    let hits = run_search(&state, &q.q, limit)?;
+    let hits = knowledge::search(&state, &q.q, limit)?;
     Ok(Json(
         hits.into_iter()
             .map(|h| SearchResult {
