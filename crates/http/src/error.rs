@@ -344,6 +344,9 @@ impl From<crate::app::money::MoneyError> for ApiError {
                 needed: needed.to_string(),
                 missing: missing.to_string(),
             },
+            MoneyError::Forbidden { role, action } => ApiError::Forbidden(role, action),
+            MoneyError::NoAccount(t) => ApiError::NotFound(format!("account {t}")),
+            MoneyError::BadParameter(name, m) => ApiError::BadParameter(name, m),
             MoneyError::Store(e) => e.into(),
         }
     }
@@ -376,6 +379,19 @@ impl From<crate::app::knowledge::KnowledgeError> for ApiError {
                 ApiError::Unavailable
             }
             KnowledgeError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::app::declarations::ReadError> for ApiError {
+    fn from(e: crate::app::declarations::ReadError) -> Self {
+        use crate::app::declarations::ReadError;
+        match e {
+            ReadError::Forbidden { role, action } => ApiError::Forbidden(role, action),
+            ReadError::BadParameter(name, m) => ApiError::BadParameter(name, m),
+            ReadError::NotFound(id) => ApiError::NotFound(format!("declaration {id}")),
+            ReadError::NotYours(id) => ApiError::NotYours(id),
+            ReadError::Store(e) => e.into(),
         }
     }
 }

@@ -2,12 +2,13 @@
 //! Amounts are checked against the payment bound; deposits name known traders; a repeated
 //! deposit reference or refund key changes nothing.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
+use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::ids::TraderId;
 use smartcustoms_core::ledger::Amount;
-use smartcustoms_storage::{Deposit, DepositOutcome, Refund, RefundOutcome, StoreError};
+use smartcustoms_storage::{AccountView, Deposit, DepositOutcome, Refund, RefundOutcome, Statement, StoreError};
 
 use crate::state::AppState;
 
@@ -41,6 +42,20 @@ pub enum MoneyError {
         /// Missing.
         missing: Amount,
     },
+    /// The caller's role may not do this.
+    #[error("the role {role} may not {action}")]
+    Forbidden {
+        /// The caller's role.
+        role: &'static str,
+        /// What it tried.
+        action: &'static str,
+    },
+    /// The account does not exist or is not the caller's.
+    #[error("account {0} not found")]
+    NoAccount(String),
+    /// A parameter is missing or malformed: its name and why.
+    #[error("{0}: {1}")]
+    BadParameter(&'static str, String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -138,4 +153,54 @@ pub async fn refund(state: &AppState, request: RefundRequest) -> Result<RefundOu
         needed: overdraft.needed,
         missing: overdraft.missing(),
     })
+}
+
+/// The trader whose account the caller may read: a trader its own, officers and
+/// administrators any (`trader` given).
+pub fn account_holder(principal: &Principal, trader: Option<String>) -> Result<TraderId, MoneyError> {
+    match (principal.role, trader) {
+        (Role::Trader, None) => {
+            principal.trader.clone().ok_or(MoneyError::Forbidden { role: "trader", action: "hold an account" })
+        }
+        (Role::Trader, Some(t)) if principal.trader.as_ref().is_some_and(|own| own.0 == t) => Ok(TraderId(t)),
+        (Role::Trader, Some(t)) => Err(MoneyError::NoAccount(t)),
+        (Role::Officer | Role::Admin, Some(t)) => Ok(TraderId(t)),
+        (Role::Officer | Role::Admin, None) => {
+            Err(MoneyError::BadParameter("trader", "name the trader whose account to read".into()))
+        }
+        (role, _) => Err(MoneyError::Forbidden { role: role.as_str(), action: "read accounts" }),
+    }
+}
+
+/// An account the caller may read (`trader` as for [`account_holder`]): balances, open
+/// reservations and declarations awaiting payment with what is missing for each.
+pub async fn account(state: &AppState, caller: &Principal, trader: Option<String>) -> Result<AccountView, MoneyError> {
+    let trader = account_holder(caller, trader)?;
+    Ok(state.store.account(&trader).await?)
+}
+
+/// Longest period of a statement, in days.
+pub const MAX_STATEMENT_DAYS: i64 = 366;
+
+/// A statement of an account the caller may read for the days `from` to `to` (UTC, both
+/// included; by default the 30 days up to today).
+pub async fn statement(
+    state: &AppState,
+    caller: &Principal,
+    trader: Option<String>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<Statement, MoneyError> {
+    let trader = account_holder(caller, trader)?;
+    let to = to.unwrap_or_else(|| Utc::now().date_naive());
+    let from = from.unwrap_or(to - chrono::Days::new(30));
+    if from > to || (to - from).num_days() > MAX_STATEMENT_DAYS {
+        return Err(MoneyError::BadParameter(
+            "from/to",
+            format!("the period runs forwards and is at most {MAX_STATEMENT_DAYS} days"),
+        ));
+    }
+    let micros = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_micros()).unwrap_or(0);
+    let end = micros(to + chrono::Days::new(1));
+    Ok(state.store.statement(&trader, micros(from), end).await?)
 }

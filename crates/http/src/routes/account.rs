@@ -9,8 +9,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use smartcustoms_core::access::{Principal, Role};
-use smartcustoms_core::ids::TraderId;
+use smartcustoms_core::access::Role;
 use smartcustoms_storage::{AccountView, DepositOutcome, RefundOutcome, Statement};
 
 use crate::app::money;
@@ -71,29 +70,13 @@ pub async fn deposit(
     Ok((status, Json(outcome)))
 }
 
-/// The trader whose account the caller may read: a trader its own, officers and
-/// administrators any (`trader` given).
-fn account_holder(principal: &Principal, trader: Option<String>) -> Result<TraderId, ApiError> {
-    match (principal.role, trader) {
-        (Role::Trader, None) => principal.trader.clone().ok_or(ApiError::Forbidden("trader", "hold an account")),
-        (Role::Trader, Some(t)) if principal.trader.as_ref().is_some_and(|own| own.0 == t) => Ok(TraderId(t)),
-        (Role::Trader, Some(t)) => Err(ApiError::NotFound(format!("account {t}"))),
-        (Role::Officer | Role::Admin, Some(t)) => Ok(TraderId(t)),
-        (Role::Officer | Role::Admin, None) => {
-            Err(ApiError::BadParameter("trader", "name the trader whose account to read".into()))
-        }
-        (role, _) => Err(ApiError::Forbidden(role.as_str(), "read accounts")),
-    }
-}
-
 /// The caller's account (a trader's own): balances, open reservations and declarations
 /// awaiting payment with what is missing for each.
 #[utoipa::path(get, path = "/api/v1/account", tag = "account",
     responses((status = 200, body = AccountView), (status = 403, body = crate::error::ErrorBody)),
     security(("token" = [])))]
 pub async fn own(State(state): State<AppState>, caller: Caller) -> Result<Json<AccountView>, ApiError> {
-    let trader = account_holder(&caller.0, None)?;
-    Ok(Json(state.store.account(&trader).await?))
+    Ok(Json(money::account(&state, &caller.0, None).await?))
 }
 
 /// A trader's account, for officers and administrators (a trader may read only its own).
@@ -106,8 +89,7 @@ pub async fn of_trader(
     caller: Caller,
     ApiPath(trader): ApiPath<String>,
 ) -> Result<Json<AccountView>, ApiError> {
-    let trader = account_holder(&caller.0, Some(trader))?;
-    Ok(Json(state.store.account(&trader).await?))
+    Ok(Json(money::account(&state, &caller.0, Some(trader)).await?))
 }
 
 /// Period of a statement.
@@ -132,15 +114,7 @@ pub async fn statement(
     query: Result<Query<StatementParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Statement>, ApiError> {
     let Query(p) = query.map_err(|e| ApiError::BadParameter("from/to", e.body_text()))?;
-    let trader = account_holder(&caller.0, p.trader)?;
-    let to = p.to.unwrap_or_else(|| Utc::now().date_naive());
-    let from = p.from.unwrap_or(to - chrono::Days::new(30));
-    if from > to || (to - from).num_days() > 366 {
-        return Err(ApiError::BadParameter("from/to", "the period runs forwards and is at most 366 days".into()));
-    }
-    let micros = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_micros()).unwrap_or(0);
-    let end = micros(to + chrono::Days::new(1));
-    Ok(Json(state.store.statement(&trader, micros(from), end).await?))
+    Ok(Json(money::statement(&state, &caller.0, p.trader, p.from, p.to).await?))
 }
 
 /// A trader asks for money back from its available balance. `Idempotency-Key` makes a retry
@@ -160,7 +134,7 @@ pub async fn refund(
     JsonBody(request): JsonBody<RefundRequest>,
 ) -> Result<(StatusCode, Json<RefundOutcome>), ApiError> {
     let principal = caller.require(&[Role::Trader], "ask for refunds")?;
-    let trader = account_holder(principal, None)?;
+    let trader = money::account_holder(principal, None)?;
     let key = headers
         .get(IDEMPOTENCY_HEADER)
         .map(|v| v.to_str().map_err(|_| ApiError::BadHeader("Idempotency-Key", "not visible ASCII")))

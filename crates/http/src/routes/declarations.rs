@@ -9,7 +9,6 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use tracing::instrument;
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use smartcustoms_core::access::Role;
 use smartcustoms_core::audit::AuditEntry;
@@ -21,9 +20,10 @@ use smartcustoms_core::release::{ControlDecision, ReleaseDocument};
 use smartcustoms_core::risk::{Hit, Lane};
 use smartcustoms_core::timestamp::rfc3339;
 use smartcustoms_core::workflow::State as DeclState;
-use smartcustoms_storage::{DeclarationSummary, ListQuery, RiskView};
+use smartcustoms_storage::{DeclarationSummary, RiskView};
 
 use crate::app::control;
+use crate::app::declarations::{self, ListRequest, PaymentDue, Read};
 use crate::app::filing::{self, FileRequest, Filed};
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -92,29 +92,6 @@ pub struct SubmissionResult {
     pub duties_total: Option<Amount>,
     /// For a declaration awaiting payment: what is missing from the available balance.
     pub payment: Option<PaymentDue>,
-}
-
-/// What a declaration awaiting payment needs.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PaymentDue {
-    /// Its duties.
-    pub duties: Amount,
-    /// What a deposit must add to the available balance to register it (counting the
-    /// declarations awaiting payment before it, which register first).
-    pub missing: Amount,
-}
-
-/// What a declaration awaiting payment needs, from the declarant's account.
-async fn payment_due(state: &AppState, s: &DeclarationSummary) -> Result<Option<PaymentDue>, ApiError> {
-    if s.state != DeclState::AwaitingPayment {
-        return Ok(None);
-    }
-    let account = state.store.account(&s.declarant).await?;
-    Ok(account
-        .awaiting_payment
-        .into_iter()
-        .find(|a| a.declaration_id == s.id)
-        .map(|a| PaymentDue { duties: a.duties, missing: a.missing }))
 }
 
 /// A declaration with its document and decision.
@@ -206,26 +183,12 @@ pub async fn submit(
         .flatten();
     // Hits are shown once the declaration is registered: until then no lane is decided.
     let hits = if s.state == DeclState::AwaitingPayment { Vec::new() } else { hits };
-    let payment = payment_due(&state, s).await?;
+    let payment = declarations::payment_due(&state, s).await?;
     let declaration = s.into();
     Ok((
         status,
         Json(SubmissionResult { declaration, duplicate, reasons, hits, release_document, duties_total, payment }),
     ))
-}
-
-async fn readable(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-) -> Result<smartcustoms_storage::DeclarationRecord, ApiError> {
-    let uuid: Uuid = id.parse().map_err(|_| ApiError::BadParameter("id", format!("{id:?} is not a declaration id")))?;
-    let record = state.store.declaration(DeclarationId(uuid)).await?;
-    match record {
-        Some(r) if caller.0.may_read(&r.summary.declarant.0) => Ok(r),
-        Some(_) => Err(ApiError::NotYours(id.to_string())),
-        None => Err(ApiError::NotFound(format!("declaration {id}"))),
-    }
 }
 
 /// Read one declaration with its document, decision and release document.
@@ -238,17 +201,16 @@ pub async fn get(
     caller: Caller,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<DeclarationDetail>, ApiError> {
-    let r = readable(&state, &caller, &id).await?;
-    let release = state.store.release_document(r.summary.id).await?;
+    let Read { record: r, show_risk, release, payment } =
+        declarations::read(&state, &caller.0, declarations::parse_id("id", &id)?).await?;
     let document = serde_json::from_slice(&r.document).unwrap_or(serde_json::Value::Null);
-    let payment = payment_due(&state, &r.summary).await?;
     Ok(Json(DeclarationDetail {
         declaration: (&r.summary).into(),
         document_sha256: r.document_sha256,
         document,
         reasons: r.reasons,
         hits: r.hits,
-        risk: (caller.0.role != Role::Trader).then_some(r.risk),
+        risk: show_risk.then_some(r.risk),
         release,
         duties: r.duties,
         duties_total: r.duties_total,
@@ -266,8 +228,7 @@ pub async fn events(
     caller: Caller,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
-    let r = readable(&state, &caller, &id).await?;
-    Ok(Json(state.store.declaration_events(r.summary.id).await?))
+    Ok(Json(declarations::events(&state, &caller.0, declarations::parse_id("id", &id)?).await?))
 }
 
 /// Listing parameters.
@@ -292,26 +253,13 @@ pub async fn list(
     caller: Caller,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Json<Vec<DeclarationView>>, ApiError> {
-    let principal = caller.require(&[Role::Trader, Role::Officer, Role::Analyst, Role::Admin], "list declarations")?;
-    let declarant = match principal.role {
-        Role::Trader => principal.trader.clone(),
-        _ => p.declarant.map(TraderId),
+    let request = ListRequest {
+        state: p.state.as_deref(),
+        before: p.before.as_deref(),
+        limit: p.limit.unwrap_or(50),
+        declarant: p.declarant.as_deref(),
     };
-    let limit = p.limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::BadParameter("limit", "must be between 1 and 500".into()));
-    }
-    let state_filter = p
-        .state
-        .map(|s| DeclState::parse(&s).ok_or_else(|| ApiError::BadParameter("state", format!("unknown state {s:?}"))))
-        .transpose()?;
-    let before = p
-        .before
-        .map(|b| {
-            b.parse().map(DeclarationId).map_err(|_| ApiError::BadParameter("before", format!("{b:?} is not an id")))
-        })
-        .transpose()?;
-    let rows = state.store.list_declarations(&ListQuery { declarant, state: state_filter, before, limit }).await?;
+    let rows = declarations::list(&state, &caller.0, request).await?;
     Ok(Json(rows.iter().map(DeclarationView::from).collect()))
 }
 
@@ -334,7 +282,7 @@ pub async fn decide(
     JsonBody(decision): JsonBody<ControlDecision>,
 ) -> Result<Json<DeclarationView>, ApiError> {
     let officer = caller.require(&[Role::Officer], "decide on controls")?;
-    let uuid: Uuid = id.parse().map_err(|_| ApiError::BadParameter("id", format!("{id:?} is not a declaration id")))?;
-    let summary = control::decide(&state, DeclarationId(uuid), &decision, &officer.name, Utc::now()).await?;
+    let id = declarations::parse_id("id", &id)?;
+    let summary = control::decide(&state, id, &decision, &officer.name, Utc::now()).await?;
     Ok(Json((&summary).into()))
 }

@@ -1,0 +1,155 @@
+//! Reading declarations: one with what its reader may see, its events, and lists. Traders read
+//! only their own declarations (another trader's answers as if it did not exist); customs
+//! staff read every one, with the risk explanation traders are not shown.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use smartcustoms_core::access::{Principal, Role};
+use smartcustoms_core::audit::AuditEntry;
+use smartcustoms_core::ids::{DeclarationId, TraderId};
+use smartcustoms_core::ledger::Amount;
+use smartcustoms_core::release::ReleaseDocument;
+use smartcustoms_core::workflow::State;
+use smartcustoms_storage::{DeclarationRecord, DeclarationSummary, ListQuery, StoreError};
+
+use crate::state::AppState;
+
+/// Who may list declarations.
+pub const LISTERS: &[Role] = &[Role::Trader, Role::Officer, Role::Analyst, Role::Admin];
+/// Largest page of a list.
+pub const MAX_PAGE: i64 = 500;
+
+/// Why a declaration cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The caller's role may not do this.
+    #[error("the role {role} may not {action}")]
+    Forbidden {
+        /// The caller's role.
+        role: &'static str,
+        /// What it tried.
+        action: &'static str,
+    },
+    /// A parameter is malformed: its name and why.
+    #[error("{0}: {1}")]
+    BadParameter(&'static str, String),
+    /// No declaration has this id.
+    #[error("declaration {0} not found")]
+    NotFound(String),
+    /// The declaration belongs to another trader.
+    #[error("declaration {0} not found")]
+    NotYours(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Parses a declaration id given as text (`name` is the parameter it came in).
+pub fn parse_id(name: &'static str, text: &str) -> Result<DeclarationId, ReadError> {
+    text.parse()
+        .map(DeclarationId)
+        .map_err(|_| ReadError::BadParameter(name, format!("{text:?} is not a declaration id")))
+}
+
+/// What a declaration awaiting payment needs.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentDue {
+    /// Its duties.
+    pub duties: Amount,
+    /// What a deposit must add to the available balance to register it (counting the
+    /// declarations awaiting payment before it, which register first).
+    pub missing: Amount,
+}
+
+/// What a declaration awaiting payment needs, from the declarant's account.
+pub async fn payment_due(state: &AppState, s: &DeclarationSummary) -> Result<Option<PaymentDue>, StoreError> {
+    if s.state != State::AwaitingPayment {
+        return Ok(None);
+    }
+    let account = state.store.account(&s.declarant).await?;
+    Ok(account
+        .awaiting_payment
+        .into_iter()
+        .find(|a| a.declaration_id == s.id)
+        .map(|a| PaymentDue { duties: a.duties, missing: a.missing }))
+}
+
+/// A declaration as one reader may see it.
+#[derive(Debug)]
+pub struct Read {
+    /// The stored declaration; its risk explanation is for customs staff only (see `show_risk`).
+    pub record: DeclarationRecord,
+    /// Whether the reader may see the risk explanation.
+    pub show_risk: bool,
+    /// The release document, when released.
+    pub release: Option<ReleaseDocument>,
+    /// For a declaration awaiting payment: what is missing.
+    pub payment: Option<PaymentDue>,
+}
+
+/// A declaration the caller may read.
+async fn readable(state: &AppState, caller: &Principal, id: DeclarationId) -> Result<DeclarationRecord, ReadError> {
+    match state.store.declaration(id).await? {
+        Some(r) if caller.may_read(&r.summary.declarant.0) => Ok(r),
+        Some(_) => Err(ReadError::NotYours(id.to_string())),
+        None => Err(ReadError::NotFound(id.to_string())),
+    }
+}
+
+/// One declaration with its release document and what its payment needs.
+pub async fn read(state: &AppState, caller: &Principal, id: DeclarationId) -> Result<Read, ReadError> {
+    let record = readable(state, caller, id).await?;
+    let release = state.store.release_document(id).await?;
+    let payment = payment_due(state, &record.summary).await?;
+    Ok(Read { record, show_risk: caller.role != Role::Trader, release, payment })
+}
+
+/// The events (audit entries) of one declaration, in order.
+pub async fn events(state: &AppState, caller: &Principal, id: DeclarationId) -> Result<Vec<AuditEntry>, ReadError> {
+    readable(state, caller, id).await?;
+    Ok(state.store.declaration_events(id).await?)
+}
+
+/// What a list asks for.
+#[derive(Debug, Default)]
+pub struct ListRequest<'a> {
+    /// Only declarations in this state (its code).
+    pub state: Option<&'a str>,
+    /// Only declarations filed before this one (its id, as text).
+    pub before: Option<&'a str>,
+    /// Page size, 1 to [`MAX_PAGE`].
+    pub limit: i64,
+    /// Only this declarant's (ignored for traders, who see only their own).
+    pub declarant: Option<&'a str>,
+}
+
+/// Declarations newest first: a trader's own, or anyone's for customs staff.
+pub async fn list(
+    state: &AppState,
+    caller: &Principal,
+    request: ListRequest<'_>,
+) -> Result<Vec<DeclarationSummary>, ReadError> {
+    if !LISTERS.contains(&caller.role) {
+        return Err(ReadError::Forbidden { role: caller.role.as_str(), action: "list declarations" });
+    }
+    let declarant = match caller.role {
+        Role::Trader => caller.trader.clone(),
+        _ => request.declarant.map(|d| TraderId(d.to_string())),
+    };
+    if !(1..=MAX_PAGE).contains(&request.limit) {
+        return Err(ReadError::BadParameter("limit", format!("must be between 1 and {MAX_PAGE}")));
+    }
+    let state_filter = request
+        .state
+        .map(|s| State::parse(s).ok_or_else(|| ReadError::BadParameter("state", format!("unknown state {s:?}"))))
+        .transpose()?;
+    let before = request
+        .before
+        .map(|b| {
+            b.parse().map(DeclarationId).map_err(|_| ReadError::BadParameter("before", format!("{b:?} is not an id")))
+        })
+        .transpose()?;
+    let limit = request.limit;
+    Ok(state.store.list_declarations(&ListQuery { declarant, state: state_filter, before, limit }).await?)
+}
