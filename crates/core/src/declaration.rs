@@ -190,8 +190,10 @@ impl DeclarationType {
     }
 }
 
-/// A declaration that has passed format-logical control. Only `flc::check` builds one.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A declaration that has passed format-logical control. Only `flc::check` builds one from a
+/// filing; the store keeps it as checked at registration and reads it back (`Deserialize`) for
+/// the risk model, never from outside input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Declaration {
     /// Import or export.
     pub kind: DeclarationType,
@@ -224,7 +226,7 @@ pub struct Declaration {
 }
 
 /// A checked party.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Party {
     /// Identification number.
     pub id: String,
@@ -235,7 +237,7 @@ pub struct Party {
 }
 
 /// Checked transport data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transport {
     /// Mode at the border.
     pub mode: TransportMode,
@@ -246,7 +248,7 @@ pub struct Transport {
 }
 
 /// A checked goods item.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GoodsItem {
     /// Item number.
     pub sequence: u32,
@@ -275,7 +277,7 @@ pub struct GoodsItem {
 }
 
 /// A checked document reference.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Document {
     /// Type code.
     pub kind: String,

@@ -168,14 +168,16 @@ impl DecisionColumns {
     }
 }
 
-/// The money columns of a filing: the duty calculation with the value checks, the duties in
-/// cents and the registration record. Serialised by the handler that decided the filing, so
-/// the writer's serial section only copies them.
+/// The columns of an accepted filing computed from its decision: the duty calculation with the
+/// value checks, the duties in cents, the registration record and the checked declaration the
+/// risk model learns from. Serialised by the handler that decided the filing, so the writer's
+/// serial section only copies them.
 #[derive(Debug, Clone, Default)]
 pub struct MoneyColumns {
     pub(crate) duties_json: Option<String>,
     pub(crate) duties_cents: Option<i64>,
     pub(crate) pending_json: Option<String>,
+    pub(crate) checked_json: Option<String>,
 }
 
 impl MoneyColumns {
@@ -186,6 +188,7 @@ impl MoneyColumns {
             duties_json: Some(json(&Duties { calculation: &a.duties, valuation: &a.valuation })?),
             duties_cents: Some(a.registrable.taxes.total().cents()),
             pending_json: Some(json(&a.registrable)?),
+            checked_json: Some(json(&a.declaration)?),
         })
     }
 }
@@ -198,7 +201,7 @@ struct Duties<'a> {
 }
 
 /// Format of the JSON documents stored with a declaration (decision, duties, registration
-/// record). Each carries it as `format`; a document without one was written before documents
+/// record, checked declaration). Each carries it as `format`; a document without one was written before documents
 /// carried their format (format 0) and reads the same.
 pub const DOCUMENT_FORMAT: u32 = 1;
 

@@ -338,6 +338,7 @@ struct DeclarationColumns {
     duties: Vec<Option<String>>,
     duties_cents: Vec<Option<i64>>,
     pending: Vec<Option<String>>,
+    checked: Vec<Option<String>>,
 }
 
 impl DeclarationColumns {
@@ -358,18 +359,19 @@ impl DeclarationColumns {
         self.duties.push(f.money.duties_json.clone());
         self.duties_cents.push(f.money.duties_cents);
         self.pending.push(f.money.pending_json.clone());
+        self.checked.push(f.money.checked_json.clone());
     }
 
     async fn insert(self, table: &str, tx: &mut sqlx::PgConnection) -> StoreResult<()> {
         let sql = format!(
             "INSERT INTO {table} (id, declarant, idempotency_key, office, state, lane, registration_number, \
              received_at_us, registered_at_us, updated_at_us, document, document_sha256, signature, decision, \
-             duties, duties_cents, pending) \
-             SELECT id, declarant, ikey, office, state, lane, num, at, reg, at, doc, sha, sig, dec, dut, cents, pend \
+             duties, duties_cents, pending, checked) \
+             SELECT id, declarant, ikey, office, state, lane, num, at, reg, at, doc, sha, sig, dec, dut, cents, pend, chk \
              FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
              $8::bigint[], $9::bigint[], $10::bytea[], $11::text[], $12::text[], $13::text[], $14::text[], \
-             $15::bigint[], $16::text[]) \
-             AS t(id, declarant, ikey, office, state, lane, num, at, reg, doc, sha, sig, dec, dut, cents, pend)"
+             $15::bigint[], $16::text[], $17::text[]) \
+             AS t(id, declarant, ikey, office, state, lane, num, at, reg, doc, sha, sig, dec, dut, cents, pend, chk)"
         );
         sqlx::query(&sql)
             .bind(self.id)
@@ -388,6 +390,7 @@ impl DeclarationColumns {
             .bind(self.duties)
             .bind(self.duties_cents)
             .bind(self.pending)
+            .bind(self.checked)
             .execute(&mut *tx)
             .await?;
         Ok(())

@@ -11,7 +11,7 @@ use smartcustoms_core::ledger::Amount;
 use crate::StoreResult;
 
 /// A risk profile text to store as a new version.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct NewProfile {
     /// Profile code (from the text).
     pub code: String,
@@ -24,7 +24,7 @@ pub struct NewProfile {
 }
 
 /// A stored risk profile version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
 pub struct ProfileRecord {
     /// Profile code.
     pub code: String,
@@ -39,7 +39,7 @@ pub struct ProfileRecord {
 }
 
 /// A recorded control outcome.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
 pub struct InspectionRecord {
     /// Sequence number, for paging.
     pub id: i64,
@@ -66,7 +66,7 @@ pub struct InspectionRecord {
 /// A registered declaration as the risk system learns from it: the document, the duty
 /// calculation, the decision (lane, hits, model score, categories) and the outcome of its
 /// control when it was controlled.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StoredCase {
     /// Declaration id.
     pub id: String,
@@ -80,6 +80,9 @@ pub struct StoredCase {
     pub lane: String,
     /// The exact bytes filed.
     pub document: Vec<u8>,
+    /// The declaration as checked when it was filed (JSON with its format); absent for
+    /// declarations recorded before it was kept.
+    pub checked: Option<String>,
     /// The duty calculation and value checks (JSON).
     pub duties: Option<String>,
     /// The decision (JSON: hits, model, random control, categories).
@@ -295,9 +298,9 @@ macro_rules! risk_queries {
         }
 
         async fn risk_cases(&self, from_us: i64, limit: i64) -> StoreResult<Vec<StoredCase>> {
-            let rows = sqlx::query(&sql(
-                "SELECT d.id, d.declarant, d.received_at_us, d.state, d.lane, d.document, d.duties, d.decision, \
-                 o.irregular, o.additional_duty_cents FROM declarations d \
+            let mut cases: Vec<StoredCase> = sqlx::query_as(&sql(
+                "SELECT d.id, d.declarant, d.received_at_us, d.state, d.lane, d.document, d.checked, d.duties, \
+                 d.decision, o.irregular, o.additional_duty_cents FROM declarations d \
                  LEFT JOIN inspection_outcomes o ON o.declaration_id = d.id \
                  WHERE d.lane IS NOT NULL AND d.received_at_us >= $1 ORDER BY d.received_at_us DESC, d.id DESC LIMIT $2",
             ))
@@ -305,23 +308,6 @@ macro_rules! risk_queries {
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-            let mut cases = rows
-                .iter()
-                .map(|r| {
-                    Ok(StoredCase {
-                        id: r.try_get("id")?,
-                        declarant: r.try_get("declarant")?,
-                        received_at_us: r.try_get("received_at_us")?,
-                        state: r.try_get("state")?,
-                        lane: r.try_get("lane")?,
-                        document: r.try_get("document")?,
-                        duties: r.try_get("duties")?,
-                        decision: r.try_get("decision")?,
-                        irregular: r.try_get("irregular")?,
-                        additional_duty_cents: r.try_get("additional_duty_cents")?,
-                    })
-                })
-                .collect::<Result<Vec<_>, sqlx::Error>>()?;
             cases.reverse();
             Ok(cases)
         }

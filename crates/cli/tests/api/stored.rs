@@ -1,6 +1,7 @@
-//! The JSON documents stored with a declaration (decision, duties, registration record)
-//! carry their format: a record of the previous format (no `format`) reads as before, and a
-//! record of a later format is refused instead of misread.
+//! The JSON documents stored with a declaration (decision, duties, registration record, the
+//! checked declaration) carry their format: a record of the previous format (no `format`) reads
+//! as before, and a record of a later format is refused instead of misread. The checked
+//! declaration is what the risk model learns from.
 
 use sqlx::Connection;
 
@@ -66,5 +67,37 @@ async fn a_declaration_stored_in_the_previous_format_reads_the_same() {
         .await;
         let (status, body) = app.get(&path, Some(&app.officer_token)).await;
         assert_eq!((status, body["error"]["code"].as_str()), (503, Some("SYS_001")), "{backend}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn the_declaration_as_checked_at_registration_is_what_the_risk_model_learns_from() {
+    for (backend, db) in all_dbs("checked declarations").await {
+        let app = spawn_app(&db.url).await;
+        let (status, filed) = app.file(0, &app.declaration(0, 12)).await;
+        assert_eq!(status, 201, "{backend}: {filed}");
+        let store = smartcustoms_storage::open(&db.url).await.unwrap();
+        let now = chrono::Utc::now() + chrono::Duration::minutes(1);
+        let loaded = smartcustoms_http::app::risk::load(store.as_ref(), now, 1).await.unwrap();
+        assert_eq!((loaded.cases.len(), loaded.skipped.len()), (1, 0), "{backend}");
+        let kept = loaded.cases[0].declaration.clone();
+
+        // The filed bytes as a control rule added later would see them: no longer accepted.
+        // The case is still learnt from, as it was checked when filed.
+        let unreadable = match backend {
+            "sqlite" => "CAST('{ not a declaration' AS BLOB)",
+            _ => "convert_to('{ not a declaration', 'UTF8')",
+        };
+        execute(&db.url, &format!("UPDATE declarations SET document = {unreadable}")).await;
+        let loaded = smartcustoms_http::app::risk::load(store.as_ref(), now, 1).await.unwrap();
+        assert_eq!((loaded.cases.len(), loaded.skipped.len()), (1, 0), "{backend}");
+        assert_eq!(loaded.cases[0].declaration, kept, "{backend}");
+
+        // A record written before the checked declaration was kept is checked again, and
+        // counted as skipped when it no longer passes.
+        execute(&db.url, "UPDATE declarations SET checked = NULL").await;
+        let loaded = smartcustoms_http::app::risk::load(store.as_ref(), now, 1).await.unwrap();
+        assert_eq!(loaded.cases.len(), 0, "{backend}");
+        assert_eq!(loaded.skipped.get(&smartcustoms_http::app::risk::Skipped::Document), Some(&1), "{backend}");
     }
 }

@@ -79,9 +79,12 @@ pub(crate) struct StoredItem {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Skipped {
-    /// The filed document no longer parses.
+    /// The checked declaration kept at registration cannot be read.
+    Checked,
+    /// Recorded before the checked declaration was kept: the filed document no longer parses.
     Document,
-    /// The document no longer passes the format-logical control (a rule added since).
+    /// Recorded before the checked declaration was kept: the document no longer passes the
+    /// format-logical control (a rule added since).
     Checks,
     /// The stored decision cannot be read.
     Decision,
@@ -89,12 +92,22 @@ pub enum Skipped {
     Time,
 }
 
-/// Rebuilds a stored declaration as a learning case, or says why it cannot be.
-pub fn rebuild(stored: StoredCase) -> Result<Rebuilt, Skipped> {
+/// The declaration of a case recorded before the checked declaration was kept: its filed
+/// document checked again, as of the day it was filed.
+fn recheck(stored: &StoredCase) -> Result<Declaration, Skipped> {
     let doc = DeclarationDoc::from_json(&stored.document).map_err(|_| Skipped::Document)?;
     let filed = DateTime::<Utc>::from_timestamp_micros(stored.received_at_us).ok_or(Skipped::Time)?.date_naive();
-    let declaration =
-        flc::check(&doc, &flc::Context { today: filed, offices: Vec::new() }).map_err(|_| Skipped::Checks)?;
+    flc::check(&doc, &flc::Context { today: filed, offices: Vec::new() }).map_err(|_| Skipped::Checks)
+}
+
+/// Rebuilds a stored declaration as a learning case, from the declaration as checked when it
+/// was filed (earlier records: from the filed document, checked again), or says why it cannot be.
+pub fn rebuild(stored: StoredCase) -> Result<Rebuilt, Skipped> {
+    let declaration = match stored.checked.as_deref() {
+        Some(checked) => smartcustoms_storage::read_document::<Declaration>(checked, "checked declaration")
+            .map_err(|_| Skipped::Checked)?,
+        None => recheck(&stored)?,
+    };
     let decision = StoredDecision::parse(&stored.decision).map_err(|_| Skipped::Decision)?;
     let duties: Option<StoredDuties> =
         stored.duties.as_deref().and_then(|d| smartcustoms_storage::read_document(d, "stored duties").ok());
@@ -545,6 +558,7 @@ mod tests {
             state: "released".into(),
             lane: "green".into(),
             document,
+            checked: None,
             duties: None,
             decision: decision.into(),
             irregular: None,
@@ -566,5 +580,25 @@ mod tests {
         assert_eq!(rebuild(stored(unchecked, "{}")).err(), Some(Skipped::Checks));
         assert_eq!(rebuild(stored(good.clone(), "not a decision")).err(), Some(Skipped::Decision));
         assert_eq!(rebuild(stored(good, r#"{"format":99}"#)).err(), Some(Skipped::Decision), "a later format");
+    }
+
+    #[test]
+    fn a_case_kept_as_checked_at_registration_survives_a_later_control_rule() {
+        let world = smartcustoms_core::simulate::World::demo(1);
+        let today = chrono::NaiveDate::from_ymd_opt(2023, 11, 14).unwrap();
+        let doc = world.declaration(&mut smartcustoms_core::simulate::rng(1), &world.declarants[0], today, 3);
+        let declaration = flc::check(&doc, &flc::Context { today, offices: Vec::new() }).unwrap();
+        let mut checked = serde_json::to_value(&declaration).unwrap();
+        checked["format"] = 1.into();
+        // The filed document as a later rule would see it: refused.
+        let mut refused_now = doc.clone();
+        refused_now.items = Some(Vec::new());
+        let mut case = stored(serde_json::to_vec(&refused_now).unwrap(), r#"{"reasons":[],"hits":[]}"#);
+        assert_eq!(rebuild(case.clone()).err(), Some(Skipped::Checks), "without the kept declaration");
+        case.checked = Some(checked.to_string());
+        let rebuilt = rebuild(case.clone()).unwrap();
+        assert_eq!(rebuilt.declaration, declaration, "the declaration as it was checked when filed");
+        case.checked = Some(r#"{"format":1,"kind":"nonsense"}"#.into());
+        assert_eq!(rebuild(case).err(), Some(Skipped::Checked));
     }
 }
