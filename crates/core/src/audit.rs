@@ -8,6 +8,96 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+/// What an audit entry records: a step of a declaration's workflow, a movement of money or a
+/// change of identity. Stored and hashed as its name (`as_str`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// A declaration was filed.
+    Submitted,
+    /// Refused at registration or at release.
+    Refused,
+    /// Accepted, waiting for its duties to be covered.
+    AwaitingPayment,
+    /// Registered with a number.
+    Registered,
+    /// Sent to a lane by risk assessment.
+    LaneAssigned,
+    /// Goods released.
+    Released,
+    /// A bank's payment credited.
+    Deposit,
+    /// Money paid back to a trader.
+    Refund,
+    /// A user created.
+    UserAdded,
+    /// A user's password changed.
+    PasswordChanged,
+    /// A user disabled.
+    UserDisabled,
+    /// A user signed in.
+    SignedIn,
+    /// A user signed out.
+    SignedOut,
+    /// An API token issued.
+    TokenIssued,
+    /// An API token revoked.
+    TokenRevoked,
+}
+
+impl Action {
+    /// Every action.
+    pub const ALL: &'static [Action] = &[
+        Action::Submitted,
+        Action::Refused,
+        Action::AwaitingPayment,
+        Action::Registered,
+        Action::LaneAssigned,
+        Action::Released,
+        Action::Deposit,
+        Action::Refund,
+        Action::UserAdded,
+        Action::PasswordChanged,
+        Action::UserDisabled,
+        Action::SignedIn,
+        Action::SignedOut,
+        Action::TokenIssued,
+        Action::TokenRevoked,
+    ];
+
+    /// The stable name, as stored and hashed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Submitted => "submitted",
+            Action::Refused => "refused",
+            Action::AwaitingPayment => "awaiting_payment",
+            Action::Registered => "registered",
+            Action::LaneAssigned => "lane_assigned",
+            Action::Released => "released",
+            Action::Deposit => "deposit",
+            Action::Refund => "refund",
+            Action::UserAdded => "user_added",
+            Action::PasswordChanged => "password_changed",
+            Action::UserDisabled => "user_disabled",
+            Action::SignedIn => "signed_in",
+            Action::SignedOut => "signed_out",
+            Action::TokenIssued => "token_issued",
+            Action::TokenRevoked => "token_revoked",
+        }
+    }
+
+    /// The action a stored name stands for.
+    pub fn parse(name: &str) -> Option<Action> {
+        Action::ALL.iter().copied().find(|a| a.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The `prev_hash` of the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -22,8 +112,8 @@ pub struct AuditEntry {
     pub declaration_id: Option<String>,
     /// Who decided: `system`, or the officer or trader id.
     pub actor: String,
-    /// What happened (`submitted`, `registered`, `lane_assigned`, `released`, `refused`, …).
-    pub action: String,
+    /// What happened.
+    pub action: Action,
     /// The reasons and data of the decision, as the exact JSON text that was hashed.
     pub details: String,
     /// Hash of the previous entry (hex SHA-256), [`GENESIS`] for the first.
@@ -42,7 +132,7 @@ pub struct NewEntry {
     /// Who decided.
     pub actor: String,
     /// What happened.
-    pub action: String,
+    pub action: Action,
     /// Reasons and data, JSON text.
     pub details: String,
 }
@@ -56,7 +146,7 @@ impl NewEntry {
             self.at_us,
             self.declaration_id.as_deref(),
             &self.actor,
-            &self.action,
+            self.action.as_str(),
             &self.details,
             prev_hash,
         );
@@ -140,8 +230,15 @@ impl Verifier {
         if e.prev_hash != self.prev_hash {
             return broken("its prev_hash does not match the hash of the entry before it".into());
         }
-        let recomputed =
-            entry_hash(e.seq, e.at_us, e.declaration_id.as_deref(), &e.actor, &e.action, &e.details, &e.prev_hash);
+        let recomputed = entry_hash(
+            e.seq,
+            e.at_us,
+            e.declaration_id.as_deref(),
+            &e.actor,
+            e.action.as_str(),
+            &e.details,
+            &e.prev_hash,
+        );
         if recomputed != e.hash {
             return broken("its content does not match its hash (the entry was altered)".into());
         }
@@ -175,7 +272,7 @@ mod tests {
             at_us: 1_700_000_000_000_000 + i,
             declaration_id: Some(format!("d{i}")),
             actor: "system".into(),
-            action: "registered".into(),
+            action: Action::Registered,
             details: format!("{{\"n\":{i}}}"),
         }
     }
@@ -218,7 +315,7 @@ mod tests {
             let mut c = chain(8);
             match field {
                 0 => c[idx].actor.push_str(&s),
-                1 => c[idx].action.push_str(&s),
+                1 => c[idx].action = if c[idx].action == Action::Registered { Action::Released } else { Action::Registered },
                 2 => c[idx].details.push_str(&s),
                 _ => c[idx].at_us += 1,
             }

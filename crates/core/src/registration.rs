@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::audit::NewEntry;
+use crate::audit::{Action, NewEntry};
 use crate::declaration::{Declaration, DeclarationDoc};
 use crate::flc::{self, Finding};
 use crate::ids::{DeclarationId, RegistrationNumber};
@@ -300,7 +300,7 @@ pub struct SubmissionFacts<'a> {
 }
 
 /// One step of a trail: the workflow event (none for `submitted`), the action and its details.
-type Step = (Option<EventKind>, &'static str, serde_json::Value);
+type Step = (Option<EventKind>, Action, serde_json::Value);
 
 /// The audit entries of a decision, in order, from `submitted` to the state the filing ends in.
 /// `number` is given when the declaration is registered now. Every entry is checked against the
@@ -313,17 +313,17 @@ pub fn audit_trail(
 ) -> Result<Vec<NewEntry>, IllegalTransition> {
     let mut steps: Vec<Step> = vec![(
         None,
-        "submitted",
+        Action::Submitted,
         serde_json::json!({ "declarant": facts.declarant, "document_sha256": facts.document_sha256 }),
     )];
     match (decision, admission) {
         (Decision::Refused { reasons }, _) => {
-            steps.push((Some(EventKind::Refused), "refused", serde_json::json!({ "reasons": reasons })));
+            steps.push((Some(EventKind::Refused), Action::Refused, serde_json::json!({ "reasons": reasons })));
         }
         (Decision::Accepted(_), Some(Admission::AwaitingPayment { duties, available, missing })) => {
             steps.push((
                 Some(EventKind::AwaitingPayment),
-                "awaiting_payment",
+                Action::AwaitingPayment,
                 serde_json::json!({
                     "conditions_met": [Condition::FormatLogicalControl, Condition::ElectronicSignature, Condition::DutiesCalculated],
                     "condition_unmet": Condition::DutiesCovered,
@@ -351,7 +351,7 @@ fn registration_steps(r: &Registrable, number: Option<&RegistrationNumber>) -> V
     let mut steps: Vec<Step> = vec![
         (
             Some(EventKind::Registered),
-            "registered",
+            Action::Registered,
             serde_json::json!({
                 "registration_number": number,
                 "conditions": Condition::ALL,
@@ -360,7 +360,7 @@ fn registration_steps(r: &Registrable, number: Option<&RegistrationNumber>) -> V
         ),
         (
             Some(EventKind::LaneAssigned { lane: r.lane }),
-            "lane_assigned",
+            Action::LaneAssigned,
             serde_json::json!({
                 "lane": r.lane, "hits": r.hits, "model": r.model, "random_control": r.random_control,
                 "reasons": lane_reasons(r),
@@ -370,7 +370,7 @@ fn registration_steps(r: &Registrable, number: Option<&RegistrationNumber>) -> V
     if r.auto_release {
         steps.push((
             Some(EventKind::Released),
-            "released",
+            Action::Released,
             serde_json::json!({
                 "automatic": true,
                 "release_document": number.map(release::document_number),
@@ -411,7 +411,7 @@ fn entries(id: DeclarationId, at_us: i64, from: State, steps: Vec<Step>) -> Resu
             at_us,
             declaration_id: Some(id.to_string()),
             actor: "system".into(),
-            action: action.into(),
+            action,
             details: details.to_string(),
         });
     }

@@ -89,7 +89,7 @@ pub fn control_outcome(
         at_us,
         declaration_id: Some(declaration_id.to_string()),
         actor: officer.to_string(),
-        action: event.name().to_string(),
+        action: event.action(),
         details: details.to_string(),
     };
     Ok((next, entry))

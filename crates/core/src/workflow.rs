@@ -110,6 +110,18 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// The audit action that records the event.
+    pub fn action(&self) -> crate::audit::Action {
+        use crate::audit::Action;
+        match self {
+            EventKind::Refused => Action::Refused,
+            EventKind::AwaitingPayment => Action::AwaitingPayment,
+            EventKind::Registered => Action::Registered,
+            EventKind::LaneAssigned { .. } => Action::LaneAssigned,
+            EventKind::Released => Action::Released,
+        }
+    }
+
     /// Stable name of the event.
     pub fn name(&self) -> &'static str {
         match self {

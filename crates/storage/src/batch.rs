@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
-use smartcustoms_core::audit::{self, NewEntry};
+use smartcustoms_core::audit::{self, Action, NewEntry};
 use smartcustoms_core::ids::{DeclarationId, RegistrationNumber, TraderId};
 use smartcustoms_core::ledger::{Overdraft, Posting};
 use smartcustoms_core::registration::{self, Admission, Decision, Registrable, SubmissionFacts};
@@ -293,7 +293,7 @@ pub(crate) fn plan_deposit(
         at_us,
         declaration_id: None,
         actor: deposit.actor.clone(),
-        action: "deposit".into(),
+        action: Action::Deposit,
         details: serde_json::json!({
             "trader": deposit.trader.0, "amount": deposit.amount, "reference": deposit.reference,
             "posting": posting_id, "registers": registered.iter().map(|a| a.id.to_string()).collect::<Vec<_>>(),
@@ -368,7 +368,7 @@ pub(crate) fn plan_refund(
         at_us: refund.at_us,
         declaration_id: None,
         actor: refund.actor.clone(),
-        action: "refund".into(),
+        action: Action::Refund,
         details: serde_json::json!({
             "trader": refund.trader.0, "amount": refund.amount, "reference": refund.reference, "posting": id,
         })

@@ -205,14 +205,14 @@ pub(crate) fn principal_of(name: String, role: &str, trader_id: Option<String>) 
 pub(crate) fn identity_entry(
     at_us: i64,
     actor: &str,
-    action: &str,
+    action: smartcustoms_core::audit::Action,
     details: serde_json::Value,
 ) -> smartcustoms_core::audit::NewEntry {
     smartcustoms_core::audit::NewEntry {
         at_us,
         declaration_id: None,
         actor: actor.to_string(),
-        action: action.to_string(),
+        action,
         details: details.to_string(),
     }
 }
@@ -240,7 +240,7 @@ macro_rules! identity_queries {
             .bind(e.at_us)
             .bind(&e.declaration_id)
             .bind(&e.actor)
-            .bind(&e.action)
+            .bind(e.action.as_str())
             .bind(&e.details)
             .bind(&e.prev_hash)
             .bind(&e.hash)
@@ -276,7 +276,7 @@ macro_rules! identity_queries {
                 let details = serde_json::json!({
                     "user": u.name, "role": u.principal.role.as_str(), "trader": u.principal.trader.as_ref().map(|t| &t.0),
                 });
-                append_identity_audit(&mut tx, crate::identity::identity_entry(u.created_at_us, actor, "user_added", details))
+                append_identity_audit(&mut tx, crate::identity::identity_entry(u.created_at_us, actor, smartcustoms_core::audit::Action::UserAdded, details))
                     .await?;
                 tx.commit().await?;
                 Ok(())
@@ -309,7 +309,7 @@ macro_rules! identity_queries {
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
-                end_user_change(tx, changed, name, "password_changed", actor, at_us).await
+                end_user_change(tx, changed, name, smartcustoms_core::audit::Action::PasswordChanged, actor, at_us).await
             }
 
             async fn disable_user(&self, name: &str, actor: &str, at_us: i64) -> StoreResult<()> {
@@ -322,7 +322,7 @@ macro_rules! identity_queries {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-                end_user_change(tx, changed, name, "user_disabled", actor, at_us).await
+                end_user_change(tx, changed, name, smartcustoms_core::audit::Action::UserDisabled, actor, at_us).await
             }
 
             async fn add_sign_in_failure(&self, user_name: &str, address: &str, at_us: i64) -> StoreResult<()> {
@@ -369,7 +369,7 @@ macro_rules! identity_queries {
                 });
                 append_identity_audit(
                     &mut tx,
-                    crate::identity::identity_entry(s.created_at_us, &s.user_name, "signed_in", details),
+                    crate::identity::identity_entry(s.created_at_us, &s.user_name, smartcustoms_core::audit::Action::SignedIn, details),
                 )
                 .await?;
                 tx.commit().await?;
@@ -410,7 +410,7 @@ macro_rules! identity_queries {
                 .await?;
                 let Some(user) = user else { return Ok(false) };
                 let details = serde_json::json!({ "session": id_sha256.get(..16) });
-                append_identity_audit(&mut tx, crate::identity::identity_entry(at_us, &user, "signed_out", details))
+                append_identity_audit(&mut tx, crate::identity::identity_entry(at_us, &user, smartcustoms_core::audit::Action::SignedOut, details))
                     .await?;
                 tx.commit().await?;
                 Ok(true)
@@ -436,7 +436,7 @@ macro_rules! identity_queries {
                     "token": t.id(), "name": t.principal.name, "role": t.principal.role.as_str(),
                     "trader": t.principal.trader.as_ref().map(|t| &t.0), "expires_at_us": t.expires_at_us,
                 });
-                append_identity_audit(&mut tx, crate::identity::identity_entry(t.issued_at_us, actor, "token_issued", details))
+                append_identity_audit(&mut tx, crate::identity::identity_entry(t.issued_at_us, actor, smartcustoms_core::audit::Action::TokenIssued, details))
                     .await?;
                 tx.commit().await?;
                 Ok(t.id().to_string())
@@ -481,7 +481,7 @@ macro_rules! identity_queries {
                     .execute(&mut *tx)
                     .await?;
                 let details = serde_json::json!({ "token": id });
-                append_identity_audit(&mut tx, crate::identity::identity_entry(at_us, actor, "token_revoked", details))
+                append_identity_audit(&mut tx, crate::identity::identity_entry(at_us, actor, smartcustoms_core::audit::Action::TokenRevoked, details))
                     .await?;
                 tx.commit().await?;
                 Ok(())
@@ -494,7 +494,7 @@ macro_rules! identity_queries {
             mut tx: sqlx::Transaction<'static, <$store as crate::identity::Backend>::Db>,
             changed: u64,
             name: &str,
-            action: &str,
+            action: smartcustoms_core::audit::Action,
             actor: &str,
             at_us: i64,
         ) -> StoreResult<()> {

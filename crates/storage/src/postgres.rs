@@ -213,7 +213,7 @@ async fn write(tx: &mut Tx, set: WriteSet<'_>) -> StoreResult<()> {
         .bind(a.iter().map(|e| e.at_us).collect::<Vec<_>>())
         .bind(a.iter().map(|e| e.declaration_id.clone()).collect::<Vec<_>>())
         .bind(a.iter().map(|e| e.actor.clone()).collect::<Vec<_>>())
-        .bind(a.iter().map(|e| e.action.clone()).collect::<Vec<_>>())
+        .bind(a.iter().map(|e| e.action.as_str()).collect::<Vec<_>>())
         .bind(a.iter().map(|e| e.details.clone()).collect::<Vec<_>>())
         .bind(a.iter().map(|e| e.prev_hash.clone()).collect::<Vec<_>>())
         .bind(a.iter().map(|e| e.hash.clone()).collect::<Vec<_>>())

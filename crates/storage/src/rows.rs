@@ -27,7 +27,11 @@ macro_rules! row_mappers {
                 at_us: row.try_get("at_us")?,
                 declaration_id: row.try_get("declaration_id")?,
                 actor: row.try_get("actor")?,
-                action: row.try_get("action")?,
+                action: {
+                    let name: String = row.try_get("action")?;
+                    smartcustoms_core::audit::Action::parse(&name)
+                        .ok_or_else(|| StoreError::Corrupt(format!("unknown audit action {name:?}")))?
+                },
                 details: row.try_get("details")?,
                 prev_hash: row.try_get("prev_hash")?,
                 hash: row.try_get("hash")?,

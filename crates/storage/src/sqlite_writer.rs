@@ -335,7 +335,16 @@ fn write(tx: &Transaction<'_>, set: &WriteSet<'_>) -> StoreResult<()> {
         .map_err(db)?;
     for e in &set.audit {
         audit
-            .execute(params![e.seq, e.at_us, e.declaration_id, e.actor, e.action, e.details, e.prev_hash, e.hash])
+            .execute(params![
+                e.seq,
+                e.at_us,
+                e.declaration_id,
+                e.actor,
+                e.action.as_str(),
+                e.details,
+                e.prev_hash,
+                e.hash
+            ])
             .map_err(db)?;
     }
     if let Some((seq, hash)) = set.head() {
