@@ -72,13 +72,13 @@ pub async fn ensure_user(
 
 /// Registers a declarant's token and key.
 pub async fn provision(store: &dyn Store, d: &Declarant, created_at_us: i64) -> anyhow::Result<()> {
-    let principal =
-        Principal { name: d.party.name.clone(), role: Role::Trader, trader: Some(TraderId(d.party.id.clone())) };
+    let trader = TraderId::new(d.party.id.clone())?;
+    let principal = Principal { name: d.party.name.clone(), role: Role::Trader, trader: Some(trader.clone()) };
     ensure_token(store, &d.token, principal.clone()).await?;
     ensure_user(store, &d.token, &d.party.name, principal).await?;
     let vk = d.key.verifying_key();
     let key = SigningKeyRecord {
-        trader: TraderId(d.party.id.clone()),
+        trader,
         kid: signature::key_id(&vk),
         public_key: signature::encode_public_key(&vk),
         created_at_us,
@@ -96,7 +96,7 @@ pub const OPENING_DEPOSIT: i64 = 250_000 * 100;
 pub async fn deposit(store: &dyn Store, trader: &str, cents: i64, reference: &str) -> anyhow::Result<DepositOutcome> {
     let now = chrono::Utc::now();
     let deposit = Deposit {
-        trader: TraderId(trader.to_string()),
+        trader: TraderId::new(trader)?,
         amount: Amount::from_cents(cents),
         reference: reference.to_string(),
         actor: "Demo Bank".into(),
@@ -165,7 +165,7 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<Declarant>> {
         let principal = Principal {
             name: format!("Temporary storage {w}"),
             role: Role::Warehouse,
-            trader: Some(TraderId(w.to_string())),
+            trader: Some(TraderId::new(*w)?),
         };
         ensure_token(store, &format!("demo-warehouse-{}", i + 1), principal).await?;
     }

@@ -65,7 +65,7 @@ impl Principal {
     /// officers, analysts and administrators see all.
     pub fn may_read(&self, declarant: &str) -> bool {
         match self.role {
-            Role::Trader => self.trader.as_ref().is_some_and(|t| t.0 == declarant),
+            Role::Trader => self.trader.as_ref().is_some_and(|t| t.as_str() == declarant),
             Role::Warehouse | Role::Bank | Role::Member => false,
             Role::Officer | Role::Analyst | Role::Admin => true,
         }
@@ -77,7 +77,11 @@ mod tests {
     use super::*;
 
     fn trader(id: &str) -> Principal {
-        Principal { name: id.into(), role: Role::Trader, trader: Some(TraderId(id.into())) }
+        Principal {
+            name: id.into(),
+            role: Role::Trader,
+            trader: Some(TraderId::new(id).unwrap_or_else(|e| panic!("{e}"))),
+        }
     }
 
     #[test]

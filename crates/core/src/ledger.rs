@@ -175,8 +175,8 @@ impl Account {
     /// The stored name of the account.
     pub fn key(&self) -> String {
         match self {
-            Account::Available(t) => format!("trader/{}/available", t.0),
-            Account::Reserved(t) => format!("trader/{}/reserved", t.0),
+            Account::Available(t) => format!("trader/{}/available", t.as_str()),
+            Account::Reserved(t) => format!("trader/{}/reserved", t.as_str()),
             Account::Revenue(Tax::Duty) => "revenue/duty".into(),
             Account::Revenue(Tax::Excise) => "revenue/excise".into(),
             Account::Revenue(Tax::Vat) => "revenue/vat".into(),
@@ -195,10 +195,10 @@ impl Account {
         }
         let rest = key.strip_prefix("trader/")?;
         let (trader, which) = rest.rsplit_once('/')?;
-        let trader = TraderId(trader.to_string());
+        let trader = TraderId::new(trader).ok()?;
         match which {
-            "available" if !trader.0.is_empty() => Some(Account::Available(trader)),
-            "reserved" if !trader.0.is_empty() => Some(Account::Reserved(trader)),
+            "available" => Some(Account::Available(trader)),
+            "reserved" => Some(Account::Reserved(trader)),
             _ => None,
         }
     }
@@ -565,7 +565,7 @@ mod tests {
     use rust_decimal_macros::dec;
 
     fn t(id: &str) -> TraderId {
-        TraderId(id.into())
+        TraderId::new(id).unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn eur(d: Decimal) -> Amount {

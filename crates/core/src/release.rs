@@ -110,7 +110,7 @@ mod tests {
 
     #[test]
     fn an_officer_releases_or_refuses_only_what_is_under_control() {
-        let n = RegistrationNumber("DE005000/261124/0000001".into());
+        let n = RegistrationNumber::parse("DE005000/261124/0000001").unwrap_or_else(|e| panic!("{e}"));
         let (s, e) = control_outcome("d", State::UnderControl, &decision(true), "o", Some(&n), 1)
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((s, e.action.as_str()), (State::Released, "released"));

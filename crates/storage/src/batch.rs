@@ -47,13 +47,13 @@ pub(crate) fn slots(batch: &[Filing], stored: &HashMap<(String, String), Declara
         .enumerate()
         .map(|(i, f)| {
             let Some(key) = f.idempotency_key.as_deref() else { return Slot::New };
-            if let Some(s) = stored.get(&(f.declarant.0.clone(), key.to_string())) {
+            if let Some(s) = stored.get(&(f.declarant.to_string(), key.to_string())) {
                 return Slot::Stored(s.clone());
             }
-            match first_in_batch.get(&(f.declarant.0.as_str(), key)) {
+            match first_in_batch.get(&(f.declarant.as_str(), key)) {
                 Some(&first) => Slot::SameAs(first),
                 None => {
-                    first_in_batch.insert((f.declarant.0.as_str(), key), i);
+                    first_in_batch.insert((f.declarant.as_str(), key), i);
                     Slot::New
                 }
             }
@@ -91,7 +91,7 @@ pub(crate) fn traders(batch: &[Filing], slots: &[Slot]) -> Vec<TraderId> {
         .filter(|(f, s)| matches!(s, Slot::New) && f.decision.accepted().is_some())
         .map(|(f, _)| f.declarant.clone())
         .collect();
-    traders.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    traders.sort_unstable();
     traders.dedup();
     traders
 }
@@ -183,7 +183,7 @@ pub(crate) fn plan<'a>(
                 let number = sequence_key(filing, *admission).map(|key| numbers.take(&key)).transpose()?;
                 let facts = SubmissionFacts {
                     id: filing.id,
-                    declarant: &filing.declarant.0,
+                    declarant: filing.declarant.as_str(),
                     document_sha256: &filing.document_sha256,
                     at_us: filing.at_us,
                 };
@@ -295,7 +295,7 @@ pub(crate) fn plan_deposit(
         actor: deposit.actor.clone(),
         action: Action::Deposit,
         details: serde_json::json!({
-            "trader": deposit.trader.0, "amount": deposit.amount, "reference": deposit.reference,
+            "trader": deposit.trader.as_str(), "amount": deposit.amount, "reference": deposit.reference,
             "posting": posting_id, "registers": registered.iter().map(|a| a.id.to_string()).collect::<Vec<_>>(),
         })
         .to_string(),
@@ -370,7 +370,7 @@ pub(crate) fn plan_refund(
         actor: refund.actor.clone(),
         action: Action::Refund,
         details: serde_json::json!({
-            "trader": refund.trader.0, "amount": refund.amount, "reference": refund.reference, "posting": id,
+            "trader": refund.trader.as_str(), "amount": refund.amount, "reference": refund.reference, "posting": id,
         })
         .to_string(),
     };
@@ -426,7 +426,7 @@ pub(crate) fn plan_control(
     set.audit = vec![entry.chain(head.0, &head.1)];
     set.outcomes.push(OutcomeRow {
         declaration_id: id.clone(),
-        declarant: trader.0.clone(),
+        declarant: trader.to_string(),
         officer: officer.to_string(),
         released: decision.release,
         outcome: decision.outcome.clone(),

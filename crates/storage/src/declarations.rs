@@ -388,7 +388,7 @@ macro_rules! declaration_queries {
                  ORDER BY id DESC LIMIT $4"
             );
             let rows = sqlx::query(&sql(&text))
-                .bind(q.declarant.as_ref().map(|t| t.0.as_str()))
+                .bind(q.declarant.as_ref().map(|t| t.as_str()))
                 .bind(q.state.map(|s| s.as_str()))
                 .bind(q.before.map(|b| b.to_string()))
                 .bind(q.limit)

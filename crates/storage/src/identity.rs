@@ -197,7 +197,7 @@ pub(crate) fn principal_of(name: String, role: &str, trader_id: Option<String>) 
         name,
         role: smartcustoms_core::access::Role::parse(role)
             .ok_or_else(|| crate::StoreError::Corrupt(format!("unknown role {role}")))?,
-        trader: trader_id.map(smartcustoms_core::ids::TraderId),
+        trader: trader_id.map(smartcustoms_core::ids::TraderId::new).transpose()?,
     })
 }
 
@@ -266,7 +266,7 @@ macro_rules! identity_queries {
                 .bind(&u.display_name)
                 .bind(&u.password_hash)
                 .bind(u.principal.role.as_str())
-                .bind(u.principal.trader.as_ref().map(|t| t.0.as_str()))
+                .bind(u.principal.trader.as_ref().map(|t| t.as_str()))
                 .bind(u.created_at_us)
                 .execute(&mut *tx)
                 .await
@@ -274,7 +274,7 @@ macro_rules! identity_queries {
                     if is_unique_violation(&e) { StoreError::Conflict(format!("user {} exists", u.name)) } else { e.into() }
                 })?;
                 let details = serde_json::json!({
-                    "user": u.name, "role": u.principal.role.as_str(), "trader": u.principal.trader.as_ref().map(|t| &t.0),
+                    "user": u.name, "role": u.principal.role.as_str(), "trader": u.principal.trader.as_ref().map(|t| t.as_str()),
                 });
                 append_identity_audit(&mut tx, crate::identity::identity_entry(u.created_at_us, actor, smartcustoms_core::audit::Action::UserAdded, details))
                     .await?;
@@ -426,7 +426,7 @@ macro_rules! identity_queries {
                 .bind(t.id())
                 .bind(&t.principal.name)
                 .bind(t.principal.role.as_str())
-                .bind(t.principal.trader.as_ref().map(|t| t.0.as_str()))
+                .bind(t.principal.trader.as_ref().map(|t| t.as_str()))
                 .bind(t.issued_at_us)
                 .bind(t.expires_at_us)
                 .execute(&mut *tx)
@@ -434,7 +434,7 @@ macro_rules! identity_queries {
                 .map_err(|e| if is_unique_violation(&e) { StoreError::Conflict("token exists".into()) } else { e.into() })?;
                 let details = serde_json::json!({
                     "token": t.id(), "name": t.principal.name, "role": t.principal.role.as_str(),
-                    "trader": t.principal.trader.as_ref().map(|t| &t.0), "expires_at_us": t.expires_at_us,
+                    "trader": t.principal.trader.as_ref().map(|t| t.as_str()), "expires_at_us": t.expires_at_us,
                 });
                 append_identity_audit(&mut tx, crate::identity::identity_entry(t.issued_at_us, actor, smartcustoms_core::audit::Action::TokenIssued, details))
                     .await?;

@@ -82,6 +82,13 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
 }
 
+/// An identifier read from the database that does not have its form.
+impl From<smartcustoms_core::ids::InvalidId> for StoreError {
+    fn from(e: smartcustoms_core::ids::InvalidId) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}
+
 /// Result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;
 

@@ -116,7 +116,7 @@ impl WriteTx for PgTx {
         );
         for row in sqlx::query(&sql).bind(&declarants).bind(&keys).fetch_all(&mut *self.0).await? {
             let s = summary(&row)?;
-            stored.insert((s.declarant.0.clone(), row.try_get::<String, _>("idempotency_key")?), s);
+            stored.insert((s.declarant.to_string(), row.try_get::<String, _>("idempotency_key")?), s);
         }
         Ok(stored)
     }
@@ -183,7 +183,7 @@ async fn write(tx: &mut Tx, set: WriteSet<'_>) -> StoreResult<()> {
     if !set.inserts.is_empty() {
         let mut cols = DeclarationColumns::default();
         for d in &set.inserts {
-            cols.push(d.filing, &d.columns, d.number.as_ref().map(|n| n.0.clone()));
+            cols.push(d.filing, &d.columns, d.number.as_ref().map(|n| n.to_string()));
         }
         cols.insert("declarations", tx).await?;
     }
@@ -263,7 +263,7 @@ async fn write(tx: &mut Tx, set: WriteSet<'_>) -> StoreResult<()> {
         )
         .bind(p.iter().map(|r| r.id).collect::<Vec<_>>())
         .bind(p.iter().map(|r| r.posting.kind.as_str()).collect::<Vec<_>>())
-        .bind(p.iter().map(|r| r.posting.trader.0.clone()).collect::<Vec<_>>())
+        .bind(p.iter().map(|r| r.posting.trader.to_string()).collect::<Vec<_>>())
         .bind(p.iter().map(|r| r.posting.declaration.clone()).collect::<Vec<_>>())
         .bind(p.iter().map(|r| r.posting.reference.clone()).collect::<Vec<_>>())
         .bind(p.iter().map(|r| r.at_us).collect::<Vec<_>>())
@@ -344,7 +344,7 @@ struct DeclarationColumns {
 impl DeclarationColumns {
     fn push(&mut self, f: &Filing, c: &DecisionColumns, number: Option<String>) {
         self.id.push(f.id.to_string());
-        self.declarant.push(f.declarant.0.clone());
+        self.declarant.push(f.declarant.to_string());
         self.idempotency_key.push(f.idempotency_key.clone());
         self.office.push(f.office.clone());
         self.state.push(c.state.as_str());

@@ -81,7 +81,7 @@ macro_rules! reference_queries {
         async fn add_key(&self, key: &SigningKeyRecord) -> StoreResult<()> {
             sqlx::query(&sql("INSERT INTO signing_keys (kid, trader_id, public_key, created_at_us) VALUES ($1, $2, $3, $4)"))
                 .bind(&key.kid)
-                .bind(&key.trader.0)
+                .bind(key.trader.as_str())
                 .bind(&key.public_key)
                 .bind(key.created_at_us)
                 .execute(&self.pool)
@@ -97,7 +97,7 @@ macro_rules! reference_queries {
             let rows = sqlx::query(&sql(
                 "SELECT kid, trader_id, public_key, created_at_us FROM signing_keys WHERE trader_id = $1 ORDER BY created_at_us",
             ))
-            .bind(&trader.0)
+            .bind(trader.as_str())
             .fetch_all(&self.pool)
             .await?;
             rows.iter().map(signing_key).collect()

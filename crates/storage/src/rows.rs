@@ -7,13 +7,14 @@ macro_rules! row_mappers {
         fn summary(row: &$row) -> StoreResult<DeclarationSummary> {
             let id: String = row.try_get("id")?;
             Ok(DeclarationSummary {
-                id: DeclarationId(id.parse().map_err(|_| StoreError::Corrupt(format!("bad id {id}")))?),
-                declarant: TraderId(row.try_get("declarant")?),
+                id: id.parse::<DeclarationId>()?,
+                declarant: TraderId::new(row.try_get::<String, _>("declarant")?)?,
                 state: parse_state(row.try_get("state")?)?,
                 lane: parse_lane(row.try_get::<Option<&str>, _>("lane")?)?,
                 registration_number: row
                     .try_get::<Option<String>, _>("registration_number")?
-                    .map(smartcustoms_core::ids::RegistrationNumber),
+                    .map(|n| smartcustoms_core::ids::RegistrationNumber::parse(&n))
+                    .transpose()?,
                 office: row.try_get("office")?,
                 received_at_us: row.try_get("received_at_us")?,
                 registered_at_us: row.try_get("registered_at_us")?,
@@ -75,7 +76,7 @@ macro_rules! row_mappers {
 
         fn signing_key(r: &$row) -> StoreResult<SigningKeyRecord> {
             Ok(SigningKeyRecord {
-                trader: TraderId(r.try_get("trader_id")?),
+                trader: TraderId::new(r.try_get::<String, _>("trader_id")?)?,
                 kid: r.try_get("kid")?,
                 public_key: r.try_get("public_key")?,
                 created_at_us: r.try_get("created_at_us")?,

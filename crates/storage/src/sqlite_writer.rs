@@ -31,10 +31,6 @@ impl std::fmt::Debug for Writer {
     }
 }
 
-fn corrupt(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(e.to_string())
-}
-
 fn internal(e: impl std::fmt::Display) -> StoreError {
     StoreError::Internal(e.to_string())
 }
@@ -124,7 +120,7 @@ fn insert_declaration(
 ) -> StoreResult<()> {
     stmt.execute(params![
         f.id.to_string(),
-        f.declarant.0,
+        f.declarant.as_str(),
         f.idempotency_key,
         f.office,
         c.state.as_str(),
@@ -175,11 +171,11 @@ struct StoredSummary {
 impl StoredSummary {
     fn parse(self) -> StoreResult<DeclarationSummary> {
         Ok(DeclarationSummary {
-            id: DeclarationId(self.id.parse().map_err(corrupt)?),
-            declarant: TraderId(self.declarant),
+            id: self.id.parse::<DeclarationId>()?,
+            declarant: TraderId::new(self.declarant)?,
             state: parse_state(&self.state)?,
             lane: parse_lane(self.lane.as_deref())?,
-            registration_number: self.number.map(RegistrationNumber),
+            registration_number: self.number.as_deref().map(RegistrationNumber::parse).transpose()?,
             office: self.office,
             received_at_us: self.received_at_us,
             registered_at_us: self.registered_at_us,
@@ -383,7 +379,7 @@ fn write(tx: &Transaction<'_>, set: &WriteSet<'_>) -> StoreResult<()> {
     for p in &set.postings {
         let q = &p.posting;
         posting
-            .execute(params![p.id, q.kind.as_str(), q.trader.0, q.declaration, q.reference, p.at_us, p.actor])
+            .execute(params![p.id, q.kind.as_str(), q.trader.as_str(), q.declaration, q.reference, p.at_us, p.actor])
             .map_err(db)?;
     }
     let mut line = tx

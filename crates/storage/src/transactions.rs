@@ -96,7 +96,8 @@ async fn numbers(tx: &mut impl WriteTx, demand: BTreeMap<SequenceKey, i64>) -> S
 /// Records a batch of decided filings (see `Store::record_batch`).
 pub(crate) async fn record(tx: &mut impl WriteTx, filings: &[Filing]) -> StoreResult<Vec<Recorded>> {
     let head = tx.head().await?;
-    let keys = filings.iter().filter_map(|f| Some((f.declarant.0.clone(), f.idempotency_key.clone()?))).collect();
+    let keys =
+        filings.iter().filter_map(|f| Some((f.declarant.to_string(), f.idempotency_key.clone()?))).collect();
     let stored = tx.stored_filings(keys).await?;
     let slots = batch::slots(filings, &stored);
     let mut ledger = ledger(tx, money::accounts_of(&batch::traders(filings, &slots))).await?;
@@ -112,7 +113,7 @@ pub(crate) async fn deposit(tx: &mut impl WriteTx, d: &Deposit) -> StoreResult<D
     let head = tx.head().await?;
     let mut ledger = ledger(tx, money::accounts_of([&d.trader])).await?;
     if let Some(earlier) = tx.posting_by_reference("deposit", &d.reference).await? {
-        if earlier.trader != d.trader.0 || earlier.cents != d.amount.cents() {
+        if earlier.trader != d.trader.as_str() || earlier.cents != d.amount.cents() {
             return Err(StoreError::Conflict(format!(
                 "payment reference {} was notified before for another trader or amount",
                 d.reference
@@ -121,7 +122,7 @@ pub(crate) async fn deposit(tx: &mut impl WriteTx, d: &Deposit) -> StoreResult<D
         return Ok(batch::duplicate_deposit(earlier.id, &d.trader, &ledger));
     }
     let mut awaiting = Vec::new();
-    for stored in tx.awaiting_payment(&d.trader.0).await? {
+    for stored in tx.awaiting_payment(d.trader.as_str()).await? {
         awaiting.push(Awaiting {
             id: stored.summary.id,
             registrable: batch::parse_registrable(stored.pending.as_deref())?,

@@ -27,7 +27,7 @@ fn demo_tariff() -> &'static Tariff {
 
 fn deposit(trader: &str, cents: i64, reference: &str) -> Deposit {
     Deposit {
-        trader: TraderId(trader.into()),
+        trader: TraderId::new(trader).unwrap(),
         amount: Amount::from_cents(cents),
         reference: reference.into(),
         actor: "bank".into(),
@@ -58,8 +58,8 @@ fn filing(world: &World, seed: u64, key: Option<&str>, signed: bool) -> Filing {
         date: today(),
     });
     Filing {
-        id: DeclarationId(uuid::Uuid::now_v7()),
-        declarant: TraderId(party.id.clone()),
+        id: DeclarationId::generate(),
+        declarant: TraderId::new(party.id.clone()).unwrap(),
         idempotency_key: key.map(str::to_string),
         document: serde_json::to_vec(&doc).unwrap(),
         document_sha256: "00".into(),
@@ -107,13 +107,13 @@ async fn story(store: &dyn Store) {
         .iter()
         .chain(&out2)
         .filter(|r| matches!(r, Recorded::Created(_)))
-        .filter_map(|r| r.summary().registration_number.clone().map(|n| n.0))
+        .filter_map(|r| r.summary().registration_number.clone().map(|n| n.to_string()))
         .collect();
     numbers.sort();
     let before = numbers.len();
     numbers.dedup();
     assert_eq!(before, numbers.len(), "registration numbers are unique");
-    assert!(numbers.contains(&n0.0));
+    assert!(numbers.contains(&n0.to_string()));
 
     // Reading back.
     let rec = store.declaration(out[2].summary().id).await.unwrap().unwrap();
@@ -124,7 +124,7 @@ async fn story(store: &dyn Store) {
     assert!(store.release_document(out[0].summary().id).await.unwrap().is_some());
     let mine = store
         .list_declarations(&ListQuery {
-            declarant: Some(TraderId(world.declarants[0].id.clone())),
+            declarant: Some(TraderId::new(world.declarants[0].id.clone()).unwrap()),
             limit: 500,
             ..Default::default()
         })
@@ -132,7 +132,11 @@ async fn story(store: &dyn Store) {
         .unwrap();
     assert_eq!(mine.len(), 53);
     let none = store
-        .list_declarations(&ListQuery { declarant: Some(TraderId("XX0".into())), limit: 10, ..Default::default() })
+        .list_declarations(&ListQuery {
+            declarant: Some(TraderId::new("XX0").unwrap()),
+            limit: 10,
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert!(none.is_empty());
@@ -232,7 +236,7 @@ async fn concurrent_batches_never_share_a_registration_number() {
                     let batch: Vec<Filing> =
                         (0..10).map(|s| filing(&world, 1000 * i as u64 + 10 * round + s, None, true)).collect();
                     for r in store.record_batch(&batch).await.unwrap() {
-                        numbers.extend(r.summary().registration_number.clone().map(|n| n.0));
+                        numbers.extend(r.summary().registration_number.clone().map(|n| n.to_string()));
                     }
                 }
                 numbers
@@ -265,7 +269,7 @@ async fn money_story(store: &dyn Store) {
     let out = store.record_batch(std::slice::from_ref(&f)).await.unwrap();
     let s = out[0].summary();
     assert_eq!((s.state, s.lane, s.registration_number.as_ref()), (State::AwaitingPayment, None, None));
-    let account = store.account(&TraderId(trader.clone())).await.unwrap();
+    let account = store.account(&TraderId::new(trader.clone()).unwrap()).await.unwrap();
     assert_eq!(account.awaiting_payment.len(), 1);
     assert_eq!(account.awaiting_payment[0].missing, duties);
 
@@ -273,7 +277,7 @@ async fn money_story(store: &dyn Store) {
     let short = Amount::from_cents(duties.cents() - 1);
     let o = store.deposit(&deposit(&trader, short.cents(), "PAY-1")).await.unwrap();
     assert!(o.registered.is_empty() && !o.duplicate);
-    let account = store.account(&TraderId(trader.clone())).await.unwrap();
+    let account = store.account(&TraderId::new(trader.clone()).unwrap()).await.unwrap();
     assert_eq!(account.awaiting_payment[0].missing, Amount::from_cents(1));
 
     // The bank repeats its notice: nothing changes; the same reference with another amount is refused.
@@ -294,7 +298,7 @@ async fn money_story(store: &dyn Store) {
     // Refunds: never more than available.
     store.deposit(&deposit(&trader, 10 * 100, "PAY-3")).await.unwrap();
     let refund = |cents: i64, reference: &str| Refund {
-        trader: TraderId(trader.clone()),
+        trader: TraderId::new(trader.clone()).unwrap(),
         amount: Amount::from_cents(cents),
         reference: reference.into(),
         actor: "trader".into(),
@@ -307,7 +311,7 @@ async fn money_story(store: &dyn Store) {
     assert!(matches!(store.refund(&refund(1, "R-2")).await, Err(StoreError::Conflict(_))));
 
     // The statement shows every posting with running balances.
-    let st = store.statement(&TraderId(trader.clone()), 0, i64::MAX).await.unwrap();
+    let st = store.statement(&TraderId::new(trader.clone()).unwrap(), 0, i64::MAX).await.unwrap();
     let kinds: Vec<&str> = st.entries.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["deposit", "deposit", "reservation", "debit", "deposit", "refund"]);
     assert_eq!(st.closing.available, Amount::ZERO);
@@ -343,7 +347,7 @@ async fn a_hot_account_is_never_overdrawn_by_concurrent_reservations() {
                 for round in 0..20 {
                     let requests: Vec<ReservationRequest> = (0..5)
                         .map(|k| ReservationRequest {
-                            trader: TraderId("HOT".into()),
+                            trader: TraderId::new("HOT").unwrap(),
                             reference: format!("r-{i}-{round}-{k}"),
                             amount: Amount::from_cents(100),
                             at_us: 0,
@@ -359,7 +363,7 @@ async fn a_hot_account_is_never_overdrawn_by_concurrent_reservations() {
             granted += t.await.unwrap();
         }
         assert_eq!(granted, 100, "{backend}: 400 reservations of 1.00 against 100.00");
-        let account = a.account(&TraderId("HOT".into())).await.unwrap();
+        let account = a.account(&TraderId::new("HOT").unwrap()).await.unwrap();
         assert_eq!(
             (account.balance.available, account.balance.reserved),
             (Amount::ZERO, Amount::from_cents(100 * 100))

@@ -137,14 +137,14 @@ async fn try_seed(store: &dyn Store) -> anyhow::Result<(Vec<TestTrader>, World)>
     for (i, party) in world.declarants.iter().enumerate() {
         let key = SigningKey::from_bytes(&[i as u8 + 1; 32]);
         let token = format!("test-trader-{}", i + 1);
-        let principal =
-            Principal { name: party.name.clone(), role: Role::Trader, trader: Some(TraderId(party.id.clone())) };
+        let trader = TraderId::new(party.id.clone())?;
+        let principal = Principal { name: party.name.clone(), role: Role::Trader, trader: Some(trader.clone()) };
         store.add_token(&token_record(&token, principal.clone()), "test").await?;
         store.add_user(&user_record(&token, &party.name, test_password_hash(), principal), "test").await?;
         let vk = key.verifying_key();
         store
             .add_key(&SigningKeyRecord {
-                trader: TraderId(party.id.clone()),
+                trader: trader.clone(),
                 kid: signature::key_id(&vk),
                 public_key: signature::encode_public_key(&vk),
                 created_at_us: 0,
@@ -153,7 +153,7 @@ async fn try_seed(store: &dyn Store) -> anyhow::Result<(Vec<TestTrader>, World)>
         let now = chrono::Utc::now();
         store
             .deposit(&smartcustoms_storage::Deposit {
-                trader: TraderId(party.id.clone()),
+                trader,
                 amount: smartcustoms_core::ledger::Amount::from_cents(OPENING_BALANCE_CENTS),
                 reference: format!("TEST-OPENING-{}", party.id),
                 actor: "test-bank".into(),
@@ -172,7 +172,7 @@ async fn try_seed(store: &dyn Store) -> anyhow::Result<(Vec<TestTrader>, World)>
         ("test-member-1", Role::Member, None),
         ("test-member-2", Role::Member, None),
     ] {
-        let principal = Principal { name: token.into(), role, trader: party.map(TraderId) };
+        let principal = Principal { name: token.into(), role, trader: party.map(TraderId::new).transpose()? };
         store.add_token(&token_record(token, principal.clone()), "test").await?;
         store.add_user(&user_record(token, token, test_password_hash(), principal), "test").await?;
     }

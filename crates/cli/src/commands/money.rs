@@ -6,7 +6,6 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 
-use smartcustoms_core::ids::TraderId;
 use smartcustoms_core::ledger::{self, Account, Amount, Book, Line, Posting, PostingKind};
 use smartcustoms_core::tariff;
 use smartcustoms_core::valuation;
@@ -203,7 +202,7 @@ fn replay(group: &[smartcustoms_storage::StoredLine]) -> Result<Posting, String>
     let trader = lines
         .iter()
         .find_map(|l| l.debit.trader().or(l.credit.trader()).cloned())
-        .unwrap_or_else(|| TraderId(String::new()));
+        .ok_or_else(|| format!("posting {} moves no trader's account", group[0].posting_id))?;
     Ok(Posting { kind, trader, declaration: None, reference: None, lines })
 }
 

@@ -99,7 +99,7 @@ async fn one_account_under_contention(url: &str, processes: usize) {
     let client = reqwest::Client::new();
     // Leave 2,000.00 available: a fraction of what 80 declarations owe.
     let refund = smartcustoms_storage::Refund {
-        trader: smartcustoms_core::ids::TraderId(t.id.clone()),
+        trader: t.id.parse::<smartcustoms_core::ids::TraderId>().unwrap(),
         amount: smartcustoms_core::ledger::Amount::from_cents(
             smartcustoms_testkit::OPENING_BALANCE_CENTS - 2_000 * 100,
         ),
@@ -130,7 +130,7 @@ async fn one_account_under_contention(url: &str, processes: usize) {
         answers.iter().filter(|a| a["state"] == "awaiting_payment").map(|a| cents(&a["duties_total"])).collect();
     assert!(registered > 0 && !waiting.is_empty(), "registered {registered}, waiting {}", waiting.len());
     assert!(registered <= 2_000 * 100, "spent {registered} of 2000.00");
-    let account = store.account(&smartcustoms_core::ids::TraderId(t.id.clone())).await.unwrap();
+    let account = store.account(&t.id.parse::<smartcustoms_core::ids::TraderId>().unwrap()).await.unwrap();
     assert_eq!(account.balance.available.cents(), 2_000 * 100 - registered);
     assert!(waiting.iter().all(|d| *d > account.balance.available.cents()), "a covered declaration was left waiting");
     let report = verify("ledger", url);
@@ -184,7 +184,7 @@ async fn every_acknowledged_declaration_survives_a_kill_during_a_burst() {
 
     let store = smartcustoms_storage::open(&db.url).await.unwrap();
     for id in &acked {
-        let rec = store.declaration(smartcustoms_core::ids::DeclarationId(id.parse().unwrap())).await.unwrap();
+        let rec = store.declaration(id.parse::<smartcustoms_core::ids::DeclarationId>().unwrap()).await.unwrap();
         assert!(rec.is_some(), "acknowledged declaration {id} was lost");
     }
     let report = audit_verify(&db.url);

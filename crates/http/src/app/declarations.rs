@@ -45,13 +45,6 @@ pub enum ReadError {
     Store(#[from] StoreError),
 }
 
-/// Parses a declaration id given as text (`name` is the parameter it came in).
-pub fn parse_id(name: &'static str, text: &str) -> Result<DeclarationId, ReadError> {
-    text.parse()
-        .map(DeclarationId)
-        .map_err(|_| ReadError::BadParameter(name, format!("{text:?} is not a declaration id")))
-}
-
 /// What a declaration awaiting payment needs.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PaymentDue {
@@ -91,7 +84,7 @@ pub struct Read {
 /// A declaration the caller may read.
 async fn readable(state: &AppState, caller: &Principal, id: DeclarationId) -> Result<DeclarationRecord, ReadError> {
     match state.store.declaration(id).await? {
-        Some(r) if caller.may_read(&r.summary.declarant.0) => Ok(r),
+        Some(r) if caller.may_read(r.summary.declarant.as_str()) => Ok(r),
         Some(_) => Err(ReadError::NotYours(id.to_string())),
         None => Err(ReadError::NotFound(id.to_string())),
     }
@@ -135,7 +128,10 @@ pub async fn list(
     }
     let declarant = match caller.role {
         Role::Trader => caller.trader.clone(),
-        _ => request.declarant.map(|d| TraderId(d.to_string())),
+        _ => request
+            .declarant
+            .map(|d| TraderId::new(d).map_err(|e| ReadError::BadParameter("declarant", e.to_string())))
+            .transpose()?,
     };
     if !(1..=MAX_PAGE).contains(&request.limit) {
         return Err(ReadError::BadParameter("limit", format!("must be between 1 and {MAX_PAGE}")));
@@ -147,7 +143,7 @@ pub async fn list(
     let before = request
         .before
         .map(|b| {
-            b.parse().map(DeclarationId).map_err(|_| ReadError::BadParameter("before", format!("{b:?} is not an id")))
+            b.parse::<DeclarationId>().map_err(|_| ReadError::BadParameter("before", format!("{b:?} is not an id")))
         })
         .transpose()?;
     let limit = request.limit;

@@ -4,7 +4,6 @@
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use smartcustoms_core::declaration::DeclarationDoc;
 use smartcustoms_core::flc;
@@ -102,8 +101,11 @@ pub async fn prepare(state: &AppState, request: FileRequest<'_>) -> Result<Filin
         }
     })?;
     if let Some(declared) = doc.declarant.as_ref().and_then(|d| d.id.as_deref()) {
-        if declared != trader.0 {
-            return Err(FileError::DeclarantMismatch { filer: trader.0.clone(), declared: declared.to_string() });
+        if declared != trader.as_str() {
+            return Err(FileError::DeclarantMismatch {
+                filer: trader.to_string(),
+                declared: declared.to_string(),
+            });
         }
     }
     if idempotency_key.as_ref().is_some_and(|k| k.is_empty() || k.chars().count() > MAX_IDEMPOTENCY_KEY) {
@@ -114,7 +116,7 @@ pub async fn prepare(state: &AppState, request: FileRequest<'_>) -> Result<Filin
     let today = received_at.date_naive();
     let reference = state.reference();
     let Reference { profiles, offices, tariff, prices, model, categories } = reference.as_ref();
-    let id = DeclarationId(Uuid::now_v7());
+    let id = DeclarationId::generate();
     let flc_context = flc::Context { today, offices: offices.to_vec() };
     let decision = registration::decide(CoreFiling {
         doc: &doc,

@@ -110,11 +110,11 @@ pub fn check_text(field: &'static str, value: &str, max: usize) -> Result<(), Mo
 /// trader and amount is answered as a duplicate.
 pub async fn deposit(state: &AppState, notice: DepositNotice) -> Result<DepositOutcome, MoneyError> {
     let amount = amount(notice.amount)?;
-    check_text("trader", &notice.trader, 64)?;
     check_text("reference", &notice.reference, MAX_REFERENCE)?;
-    let trader = TraderId(notice.trader);
+    let trader =
+        TraderId::new(notice.trader).map_err(|_| MoneyError::BadText { field: "trader", max: TraderId::MAX_LEN })?;
     if !state.store.trader_known(&trader).await? {
-        return Err(MoneyError::UnknownTrader(trader.0));
+        return Err(MoneyError::UnknownTrader(trader.to_string()));
     }
     let deposit = Deposit {
         trader,
@@ -137,9 +137,9 @@ pub async fn refund(state: &AppState, request: RefundRequest) -> Result<RefundOu
     let reference = match &request.key {
         Some(key) => {
             check_text("Idempotency-Key", key, MAX_REFERENCE)?;
-            format!("{}/{key}", request.trader.0)
+            format!("{}/{key}", request.trader.as_str())
         }
-        None => format!("{}/{}", request.trader.0, uuid::Uuid::now_v7()),
+        None => format!("{}/{}", request.trader.as_str(), uuid::Uuid::now_v7()),
     };
     let refund = Refund {
         trader: request.trader,
@@ -162,9 +162,13 @@ pub fn account_holder(principal: &Principal, trader: Option<String>) -> Result<T
         (Role::Trader, None) => {
             principal.trader.clone().ok_or(MoneyError::Forbidden { role: "trader", action: "hold an account" })
         }
-        (Role::Trader, Some(t)) if principal.trader.as_ref().is_some_and(|own| own.0 == t) => Ok(TraderId(t)),
-        (Role::Trader, Some(t)) => Err(MoneyError::NoAccount(t)),
-        (Role::Officer | Role::Admin, Some(t)) => Ok(TraderId(t)),
+        (Role::Trader, Some(t)) => match &principal.trader {
+            Some(own) if own.as_str() == t => Ok(own.clone()),
+            _ => Err(MoneyError::NoAccount(t)),
+        },
+        (Role::Officer | Role::Admin, Some(t)) => {
+            TraderId::new(t).map_err(|e| MoneyError::BadParameter("trader", e.to_string()))
+        }
         (Role::Officer | Role::Admin, None) => {
             Err(MoneyError::BadParameter("trader", "name the trader whose account to read".into()))
         }

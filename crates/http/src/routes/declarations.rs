@@ -165,7 +165,7 @@ pub async fn submit(
     let principal = caller.require(&[Role::Trader], "file declarations")?;
     let trader =
         principal.trader.clone().ok_or(ApiError::Forbidden("trader", "file declarations without a party id"))?;
-    tracing::Span::current().record("declarant", trader.0.as_str());
+    tracing::Span::current().record("declarant", trader.as_str());
     refuse_other_media(&headers)?;
     let body = body_or_error(body, state.config.body_limit)?;
     let request = FileRequest {
@@ -199,10 +199,10 @@ pub async fn submit(
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<DeclarationId>,
 ) -> Result<Json<DeclarationDetail>, ApiError> {
     let Read { record: r, show_risk, release, payment } =
-        declarations::read(&state, &caller.0, declarations::parse_id("id", &id)?).await?;
+        declarations::read(&state, &caller.0, id).await?;
     let document = serde_json::from_slice(&r.document).unwrap_or(serde_json::Value::Null);
     Ok(Json(DeclarationDetail {
         declaration: (&r.summary).into(),
@@ -226,9 +226,9 @@ pub async fn get(
 pub async fn events(
     State(state): State<AppState>,
     caller: Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<DeclarationId>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
-    Ok(Json(declarations::events(&state, &caller.0, declarations::parse_id("id", &id)?).await?))
+    Ok(Json(declarations::events(&state, &caller.0, id).await?))
 }
 
 /// Listing parameters.
@@ -278,11 +278,10 @@ pub async fn list(
 pub async fn decide(
     State(state): State<AppState>,
     caller: Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<DeclarationId>,
     JsonBody(decision): JsonBody<ControlDecision>,
 ) -> Result<Json<DeclarationView>, ApiError> {
     let officer = caller.require(&[Role::Officer], "decide on controls")?;
-    let id = declarations::parse_id("id", &id)?;
     let summary = control::decide(&state, id, &decision, &officer.name, Utc::now()).await?;
     Ok(Json((&summary).into()))
 }

@@ -34,7 +34,7 @@ pub async fn list(
 ) -> Result<Json<Vec<Notification>>, ApiError> {
     let principal = caller.require(&[Role::Warehouse, Role::Officer, Role::Admin], "read release notifications")?;
     let recipient = match principal.role {
-        Role::Warehouse => principal.trader.as_ref().map(|t| t.0.clone()),
+        Role::Warehouse => principal.trader.as_ref().map(|t| t.to_string()),
         _ => p.recipient,
     }
     .ok_or(ApiError::BadParameter("recipient", "name the facility".into()))?;

@@ -52,10 +52,10 @@ fn principal_of(request: &NewTokenRequest) -> Result<Principal, ApiError> {
     if matches!(role, Role::Trader | Role::Warehouse) && party.is_none() {
         return Err(ApiError::BadParameter("party", format!("a {} token needs the party it acts for", role.as_str())));
     }
-    if party.is_some_and(|p| p.chars().count() > 64) {
-        return Err(ApiError::BadParameter("party", "at most 64 characters".into()));
-    }
-    Ok(Principal { name: name.to_string(), role, trader: party.map(|p| TraderId(p.to_string())) })
+    let trader = party
+        .map(|p| TraderId::new(p).map_err(|_| ApiError::BadParameter("party", "at most 64 characters".into())))
+        .transpose()?;
+    Ok(Principal { name: name.to_string(), role, trader })
 }
 
 /// Issue an API token (administrators).

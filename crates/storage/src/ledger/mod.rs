@@ -238,7 +238,7 @@ macro_rules! ledger_queries {
                     "SELECT trader_id FROM tokens WHERE trader_id = $1 AND role = 'trader' \
                      UNION ALL SELECT trader_id FROM users WHERE trader_id = $1 AND role = 'trader' LIMIT 1",
                 ))
-                    .bind(&trader.0)
+                    .bind(trader.as_str())
                     .fetch_optional(&self.pool)
                     .await?;
             Ok(found.is_some())
@@ -267,7 +267,7 @@ macro_rules! ledger_queries {
                  GROUP BY p.declaration_id HAVING SUM(CASE WHEN p.kind = 'reservation' THEN l.amount_cents ELSE -l.amount_cents END) > 0 \
                  ORDER BY p.declaration_id",
             ))
-            .bind(&trader.0)
+            .bind(trader.as_str())
             .fetch_all(&self.pool)
             .await?
             .iter()
@@ -277,7 +277,7 @@ macro_rules! ledger_queries {
                 "SELECT id, received_at_us, COALESCE(duties_cents, 0) AS duties FROM declarations \
                  WHERE declarant = $1 AND state = 'awaiting_payment' ORDER BY received_at_us, id",
             ))
-            .bind(&trader.0)
+            .bind(trader.as_str())
             .fetch_all(&self.pool)
             .await?
             .iter()
@@ -292,7 +292,7 @@ macro_rules! ledger_queries {
                  FROM ledger_postings p JOIN ledger_lines l ON l.posting_id = p.id \
                  WHERE p.trader = $1 AND p.at_us < $2 ORDER BY p.id",
             ))
-            .bind(&trader.0)
+            .bind(trader.as_str())
             .bind(to_us)
             .fetch_all(&self.pool)
             .await?;

@@ -31,7 +31,7 @@ pub(crate) fn view(
         .map(|(id, received_at_us, duties)| {
             needed += duties;
             Ok(AwaitingPayment {
-                declaration_id: DeclarationId(id.parse().map_err(|_| StoreError::Corrupt(format!("bad id {id}")))?),
+                declaration_id: id.parse::<DeclarationId>()?,
                 received_at_us,
                 duties: Amount::from_cents(duties),
                 missing: Amount::from_cents((needed - balance.available.cents()).max(0)),

@@ -35,15 +35,17 @@ pub async fn run(a: LedgerArgs) -> anyhow::Result<u8> {
     let hot = format!("HOT-{run_id}");
     let hot_funds = (a.reservations / 2) as i64 * amount.cents();
     demo::deposit(store.as_ref(), &hot, hot_funds, &format!("BENCH-{hot}")).await?;
-    let hot_name = hot.clone();
+    let hot_id = TraderId::new(hot.clone())?;
+    let hot_name = hot_id.clone();
     let (hot_elapsed, hot_granted) =
         reserve(&store, a.reservations, a.concurrency, move |_| hot_name.clone(), amount).await?;
 
     // Many accounts, each with enough money.
-    let traders: Vec<String> = (0..a.accounts).map(|i| format!("ACC-{run_id}-{i}")).collect();
+    let traders: Vec<TraderId> =
+        (0..a.accounts).map(|i| TraderId::new(format!("ACC-{run_id}-{i}"))).collect::<Result<_, _>>()?;
     let per_account = (a.reservations / a.accounts + 1) as i64 * amount.cents();
     for t in &traders {
-        demo::deposit(store.as_ref(), t, per_account, &format!("BENCH-{t}")).await?;
+        demo::deposit(store.as_ref(), t.as_str(), per_account, &format!("BENCH-{t}")).await?;
     }
     let traders = Arc::new(traders);
     let pick = {
@@ -56,11 +58,8 @@ pub async fn run(a: LedgerArgs) -> anyhow::Result<u8> {
     let balances = store.ledger_balances().await?;
     let negative = balances.iter().filter(|(_, cents)| *cents < 0).count();
     let hot_excess = hot_granted.saturating_sub(a.reservations / 2);
-    let reserved_hot = balances
-        .iter()
-        .find(|(k, _)| *k == Account::Reserved(TraderId(hot.clone())).key())
-        .map(|(_, c)| *c)
-        .unwrap_or(0);
+    let reserved_hot =
+        balances.iter().find(|(k, _)| *k == Account::Reserved(hot_id.clone()).key()).map(|(_, c)| *c).unwrap_or(0);
     let overdrafts = negative + hot_excess + usize::from(reserved_hot > hot_funds);
     let line = serde_json::json!({
         "backend": store.backend(),
@@ -84,7 +83,7 @@ async fn reserve(
     store: &Arc<dyn Store>,
     n: usize,
     concurrency: usize,
-    trader: impl Fn(usize) -> String + Send + Sync + 'static,
+    trader: impl Fn(usize) -> TraderId + Send + Sync + 'static,
     amount: Amount,
 ) -> anyhow::Result<(Duration, usize)> {
     let (tx, rx) = mpsc::channel::<Job>(MAX_BATCH * 4);
@@ -103,7 +102,7 @@ async fn reserve(
                     break;
                 }
                 let request = ReservationRequest {
-                    trader: TraderId(trader(i)),
+                    trader: trader(i),
                     reference: format!("bench-{i}"),
                     amount,
                     at_us: chrono::Utc::now().timestamp_micros(),

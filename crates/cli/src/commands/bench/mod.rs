@@ -348,7 +348,7 @@ async fn floor(
     for (i, (who, body, jws)) in requests.iter().enumerate() {
         bar.inc(1);
         let request = FileRequest {
-            trader: smartcustoms_core::ids::TraderId(declarants[*who].party.id.clone()),
+            trader: declarants[*who].party.id.parse()?,
             body,
             signature: Some(jws),
             idempotency_key: Some(format!("floor-{i}-{run_tag}")),
