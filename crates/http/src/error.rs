@@ -324,6 +324,9 @@ impl From<crate::app::tariff::TariffError> for ApiError {
     fn from(e: crate::app::tariff::TariffError) -> Self {
         match e {
             crate::app::tariff::TariffError::Invalid(problems) => ApiError::TariffInvalid(problems),
+            crate::app::tariff::TariffError::NotFound { kind, key } => {
+                ApiError::NotFound(format!("tariff {kind} {key}"))
+            }
             crate::app::tariff::TariffError::Store(e) => e.into(),
         }
     }

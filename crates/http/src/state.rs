@@ -234,8 +234,9 @@ impl AppState {
         let tariff = crate::app::tariff::load(self.store.as_ref()).await?;
         // Categories are recomputed by one process of the deployment; the others read them here.
         let mut categorised = Vec::new();
-        for (operator, _, record) in self.store.operator_categories().await? {
-            match serde_json::from_str::<risk::Categorised>(&record) {
+        for stored in self.store.operator_categories().await? {
+            let operator = &stored.party;
+            match serde_json::from_str::<risk::Categorised>(&stored.record) {
                 Ok(c) => categorised.push(c),
                 Err(e) => {
                     self.metrics.reference_reload_failures.inc();

@@ -40,11 +40,11 @@ pub use ledger::{
 pub use postgres::PostgresStore;
 pub use reference::{Office, ReferenceQueries, SigningKeyRecord};
 pub use risk::{
-    ImportResult, ImportedOutcome, InspectionRecord, NewProfile, NewRiskModel, ProfileRecord, RiskModelRecord,
-    RiskQueries, StoredCase,
+    ImportResult, ImportedOutcome, InspectionRecord, NewProfile, NewRiskModel, OperatorCategory, ProfileRecord,
+    RiskModelRecord, RiskQueries, StoredCase,
 };
 pub use sqlite::SqliteStore;
-pub use tariff::{NewTariffEntry, PriceRow, TariffEntryRecord, TariffKind, TariffQueries};
+pub use tariff::{NewTariffEntry, PriceRow, PriceSource, TariffEntryRecord, TariffKind, TariffQueries};
 
 use smartcustoms_core::ids::DeclarationId;
 use smartcustoms_core::ledger::Overdraft;

@@ -93,6 +93,17 @@ pub struct StoredCase {
     pub additional_duty_cents: Option<i64>,
 }
 
+/// The category of an operator in force, as the last recategorisation computed it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OperatorCategory {
+    /// The operator (party id).
+    pub party: String,
+    /// The category's code.
+    pub category: String,
+    /// The whole categorisation with its reasons (JSON).
+    pub record: String,
+}
+
 /// A trained model version to keep.
 #[derive(Debug, Clone)]
 pub struct NewRiskModel {
@@ -191,10 +202,10 @@ pub trait RiskQueries {
     async fn risk_model_document(&self, version: i64) -> StoreResult<Option<String>>;
 
     /// Replaces the operator categories in force: party, category, record (JSON).
-    async fn replace_operator_categories(&self, rows: &[(String, String, String)], at_us: i64) -> StoreResult<()>;
+    async fn replace_operator_categories(&self, rows: &[OperatorCategory], at_us: i64) -> StoreResult<()>;
 
     /// The operator categories in force: party, category, record (JSON).
-    async fn operator_categories(&self) -> StoreResult<Vec<(String, String, String)>>;
+    async fn operator_categories(&self) -> StoreResult<Vec<OperatorCategory>>;
 
     /// Records an AEO authorisation (a repeat updates the reference).
     async fn add_aeo(&self, party: &str, reference: &str, at_us: i64) -> StoreResult<()>;
@@ -383,13 +394,13 @@ macro_rules! risk_queries {
                 .await?)
         }
 
-        async fn replace_operator_categories(&self, rows: &[(String, String, String)], at_us: i64) -> StoreResult<()> {
+        async fn replace_operator_categories(&self, rows: &[OperatorCategory], at_us: i64) -> StoreResult<()> {
             let mut tx = self.begin_write().await?;
             sqlx::query("DELETE FROM operator_categories").execute(&mut *tx).await?;
             for chunk in rows.chunks(500) {
                 let mut q = sqlx::QueryBuilder::new("INSERT INTO operator_categories (party, category, record, computed_at_us) ");
-                q.push_values(chunk, |mut b, (party, category, record)| {
-                    b.push_bind(party).push_bind(category).push_bind(record).push_bind(at_us);
+                q.push_values(chunk, |mut b, c| {
+                    b.push_bind(&c.party).push_bind(&c.category).push_bind(&c.record).push_bind(at_us);
                 });
                 q.build().execute(&mut *tx).await?;
             }
@@ -397,14 +408,10 @@ macro_rules! risk_queries {
             Ok(())
         }
 
-        async fn operator_categories(&self) -> StoreResult<Vec<(String, String, String)>> {
-            let rows = sqlx::query("SELECT party, category, record FROM operator_categories ORDER BY party")
+        async fn operator_categories(&self) -> StoreResult<Vec<OperatorCategory>> {
+            Ok(sqlx::query_as("SELECT party, category, record FROM operator_categories ORDER BY party")
                 .fetch_all(&self.pool)
-                .await?;
-            Ok(rows
-                .iter()
-                .map(|r| Ok((r.try_get("party")?, r.try_get("category")?, r.try_get("record")?)))
-                .collect::<Result<_, sqlx::Error>>()?)
+                .await?)
         }
 
         async fn add_aeo(&self, party: &str, reference: &str, at_us: i64) -> StoreResult<()> {

@@ -68,6 +68,17 @@ pub struct TariffEntryRecord {
     pub created_at_us: i64,
 }
 
+/// A released declaration the price reference learns from.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PriceSource {
+    /// Declaration id.
+    pub id: String,
+    /// The exact bytes filed.
+    pub document: Vec<u8>,
+    /// The duty calculation with the customs value of each item (JSON).
+    pub duties: Option<String>,
+}
+
 /// A price observation row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PriceRow {
@@ -112,7 +123,7 @@ pub trait TariffQueries {
     async fn price_observations(&self) -> StoreResult<Vec<PriceRow>>;
 
     /// Released declarations with an id after `after`, at most `limit`: id, document, duties JSON.
-    async fn price_sources(&self, after: &str, limit: i64) -> StoreResult<Vec<(String, Vec<u8>, Option<String>)>>;
+    async fn price_sources(&self, after: &str, limit: i64) -> StoreResult<Vec<PriceSource>>;
 }
 
 /// Implements [`TariffQueries`] for a backend.
@@ -246,19 +257,15 @@ macro_rules! tariff_queries {
                 .collect()
         }
 
-        async fn price_sources(&self, after: &str, limit: i64) -> StoreResult<Vec<(String, Vec<u8>, Option<String>)>> {
-            let rows = sqlx::query(&sql(
+        async fn price_sources(&self, after: &str, limit: i64) -> StoreResult<Vec<PriceSource>> {
+            Ok(sqlx::query_as(&sql(
                 "SELECT id, document, duties FROM declarations WHERE state = 'released' \
                  AND id > $1 ORDER BY id LIMIT $2",
             ))
             .bind(after)
             .bind(limit)
             .fetch_all(&self.pool)
-            .await?;
-            Ok(rows
-                .iter()
-                .map(|r| Ok((r.try_get("id")?, r.try_get("document")?, r.try_get("duties")?)))
-                .collect::<Result<_, sqlx::Error>>()?)
+            .await?)
         }
         }
     };

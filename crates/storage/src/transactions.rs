@@ -96,8 +96,7 @@ async fn numbers(tx: &mut impl WriteTx, demand: BTreeMap<SequenceKey, i64>) -> S
 /// Records a batch of decided filings (see `Store::record_batch`).
 pub(crate) async fn record(tx: &mut impl WriteTx, filings: &[Filing]) -> StoreResult<Vec<Recorded>> {
     let head = tx.head().await?;
-    let keys =
-        filings.iter().filter_map(|f| Some((f.declarant.to_string(), f.idempotency_key.clone()?))).collect();
+    let keys = filings.iter().filter_map(|f| Some((f.declarant.to_string(), f.idempotency_key.clone()?))).collect();
     let stored = tx.stored_filings(keys).await?;
     let slots = batch::slots(filings, &stored);
     let mut ledger = ledger(tx, money::accounts_of(&batch::traders(filings, &slots))).await?;

@@ -286,7 +286,7 @@ async fn two_server_processes_on_one_postgresql_database_run_each_job_once() {
     let sources = store.price_sources("", 10_000).await.unwrap();
     let expected: usize = sources
         .iter()
-        .map(|(_, doc, duties)| smartcustoms_http::app::prices::observations(doc, duties.as_deref()).len())
+        .map(|s| smartcustoms_http::app::prices::observations(&s.document, s.duties.as_deref()).len())
         .sum();
     let observed = store.price_observations().await.unwrap().iter().filter(|r| r.source == "declaration").count();
     assert!(expected > 0);

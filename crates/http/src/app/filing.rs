@@ -102,10 +102,7 @@ pub async fn prepare(state: &AppState, request: FileRequest<'_>) -> Result<Filin
     })?;
     if let Some(declared) = doc.declarant.as_ref().and_then(|d| d.id.as_deref()) {
         if declared != trader.as_str() {
-            return Err(FileError::DeclarantMismatch {
-                filer: trader.to_string(),
-                declared: declared.to_string(),
-            });
+            return Err(FileError::DeclarantMismatch { filer: trader.to_string(), declared: declared.to_string() });
         }
     }
     if idempotency_key.as_ref().is_some_and(|k| k.is_empty() || k.chars().count() > MAX_IDEMPOTENCY_KEY) {

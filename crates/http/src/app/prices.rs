@@ -22,9 +22,8 @@ pub async fn collect(store: &dyn Store) -> StoreResult<u64> {
     loop {
         let from = store.price_cursor().await?;
         let sources = store.price_sources(&from, 2_000).await?;
-        let Some(last) = sources.last().map(|s| s.0.clone()) else { return Ok(added) };
-        let rows: Vec<PriceRow> =
-            sources.iter().flat_map(|(_, doc, duties)| observations(doc, duties.as_deref())).collect();
+        let Some(last) = sources.last().map(|s| s.id.clone()) else { return Ok(added) };
+        let rows: Vec<PriceRow> = sources.iter().flat_map(|s| observations(&s.document, s.duties.as_deref())).collect();
         added += store.add_price_observations(&rows, Some((&from, &last))).await?;
     }
 }

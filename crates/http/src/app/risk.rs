@@ -19,7 +19,7 @@ use smartcustoms_core::risk::{
 };
 use smartcustoms_core::valuation::ValuationCheck;
 use smartcustoms_model::{retrain, Case, HeldOutMetrics, ModelError, RetrainSettings, TrainedModel};
-use smartcustoms_storage::{NewRiskModel, Store, StoreError, StoredCase, StoredDecision};
+use smartcustoms_storage::{NewRiskModel, OperatorCategory, Store, StoreError, StoredCase, StoredDecision};
 
 /// How far back the risk system looks.
 pub const WINDOW_DAYS: i64 = 365;
@@ -35,6 +35,9 @@ pub enum RiskJobError {
     /// The model could not be trained or loaded.
     #[error(transparent)]
     Model(#[from] ModelError),
+    /// A parameter is malformed: its name and why.
+    #[error("{0}: {1}")]
+    BadParameter(&'static str, String),
 }
 
 /// A stored declaration rebuilt as the risk system saw it when it was filed.
@@ -261,10 +264,17 @@ pub async fn recategorise(store: &dyn Store, now: DateTime<Utc>) -> Result<Vec<C
     let today = now.date_naive();
     let categorised =
         tokio::task::spawn_blocking(move || categories_of(&stored, &aeo, today)).await.unwrap_or_default();
-    let rows: Vec<(String, String, String)> = categorised
+    let rows = categorised
         .iter()
-        .map(|c| (c.record.id.clone(), c.category.as_str().to_string(), serde_json::to_string(c).unwrap_or_default()))
-        .collect();
+        .map(|c| {
+            Ok(OperatorCategory {
+                party: c.record.id.clone(),
+                category: c.category.as_str().to_string(),
+                record: serde_json::to_string(c)
+                    .map_err(|e| StoreError::Internal(format!("operator category: {e}")))?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
     store.replace_operator_categories(&rows, now.timestamp_micros()).await?;
     Ok(categorised)
 }
@@ -543,6 +553,21 @@ pub async fn recategorise_now(state: &AppState) -> Result<Vec<Categorised>, Risk
     let categorised = recategorise(state.store.as_ref(), Utc::now()).await?;
     state.set_categories(categories_map(&categorised));
     Ok(categorised)
+}
+
+/// Records an operator's AEO authorisation and recomputes the categories at once; returns the
+/// operator's new categorisation.
+pub async fn add_aeo(state: &AppState, operator: &str, reference: &str) -> Result<Vec<Categorised>, RiskJobError> {
+    if operator.is_empty() || operator.len() > 35 || !operator.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(RiskJobError::BadParameter("id", "an operator id is 1 to 35 letters and digits".into()));
+    }
+    let reference = reference.trim();
+    if reference.is_empty() || reference.len() > 64 {
+        return Err(RiskJobError::BadParameter("reference", "1 to 64 characters".into()));
+    }
+    state.store.add_aeo(operator, reference, Utc::now().timestamp_micros()).await?;
+    let categorised = recategorise_now(state).await?;
+    Ok(categorised.into_iter().filter(|c| c.record.id == operator).collect())
 }
 
 #[cfg(test)]

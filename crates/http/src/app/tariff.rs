@@ -15,6 +15,14 @@ pub enum TariffError {
     /// The tariff that would result does not validate; every problem is listed.
     #[error("the tariff is not valid: {}", .0.join("; "))]
     Invalid(Vec<String>),
+    /// No entry of this kind and key is in force.
+    #[error("tariff {kind} {key} not found")]
+    NotFound {
+        /// The entry's kind.
+        kind: &'static str,
+        /// Its key.
+        key: String,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] smartcustoms_storage::StoreError),
@@ -125,8 +133,29 @@ pub async fn apply(store: &dyn Store, file: &TariffFile, author: &str) -> Result
     Ok(TariffChange { changed, unchanged })
 }
 
+/// Withdraws an entry in force: a new version marked withdrawn, written only when the rest of
+/// the tariff still validates.
+pub async fn withdraw(
+    store: &dyn Store,
+    kind: TariffKind,
+    key: String,
+    author: &str,
+) -> Result<TariffEntryRecord, TariffError> {
+    let current = store.tariff_entries().await?;
+    let entry = current
+        .iter()
+        .find(|c| c.kind == kind && c.key == key && !c.withdrawn)
+        .ok_or_else(|| TariffError::NotFound { kind: kind.as_str(), key: key.clone() })?;
+    let change = NewTariffEntry { kind, key, body: entry.body.clone(), withdrawn: true };
+    validate(&current, std::slice::from_ref(&change))?;
+    let mut written = store.add_tariff_entries(&[change], author, Utc::now().timestamp_micros()).await?;
+    written
+        .pop()
+        .ok_or_else(|| TariffError::Store(smartcustoms_storage::StoreError::Internal("no version written".into())))
+}
+
 /// Checks that the tariff in force with `changes` applied validates as a whole.
-pub(crate) fn validate(current: &[TariffEntryRecord], changes: &[NewTariffEntry]) -> Result<(), TariffError> {
+fn validate(current: &[TariffEntryRecord], changes: &[NewTariffEntry]) -> Result<(), TariffError> {
     let merged = merge(current, changes);
     file_of(&merged).map_err(|e| vec![e]).and_then(Tariff::from_file).map_err(TariffError::Invalid)?;
     Ok(())

@@ -201,8 +201,7 @@ pub async fn get(
     caller: Caller,
     ApiPath(id): ApiPath<DeclarationId>,
 ) -> Result<Json<DeclarationDetail>, ApiError> {
-    let Read { record: r, show_risk, release, payment } =
-        declarations::read(&state, &caller.0, id).await?;
+    let Read { record: r, show_risk, release, payment } = declarations::read(&state, &caller.0, id).await?;
     let document = serde_json::from_slice(&r.document).unwrap_or(serde_json::Value::Null);
     Ok(Json(DeclarationDetail {
         declaration: (&r.summary).into(),

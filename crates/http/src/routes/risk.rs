@@ -24,6 +24,7 @@ impl From<RiskJobError> for ApiError {
     fn from(e: RiskJobError) -> Self {
         match e {
             RiskJobError::Store(e) => e.into(),
+            RiskJobError::BadParameter(name, m) => ApiError::BadParameter(name, m),
             RiskJobError::Model(
                 e @ (ModelError::Empty(_) | ModelError::SingleClass(_) | ModelError::TooFewOutcomes { .. }),
             ) => ApiError::ModelTraining(e.to_string()),
@@ -78,7 +79,7 @@ pub async fn effectiveness(
 pub async fn operators(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<Categorised>>, ApiError> {
     caller.require(&STAFF, "read operator categories")?;
     let rows = state.store.operator_categories().await?;
-    Ok(Json(rows.iter().filter_map(|(_, _, record)| serde_json::from_str(record).ok()).collect()))
+    Ok(Json(rows.iter().filter_map(|c| serde_json::from_str(&c.record).ok()).collect()))
 }
 
 /// An AEO authorisation.
@@ -102,13 +103,5 @@ pub async fn aeo(
     JsonBody(aeo): JsonBody<Aeo>,
 ) -> Result<Json<Vec<Categorised>>, ApiError> {
     caller.require(&[Role::Admin], "record AEO authorisations")?;
-    if id.is_empty() || id.len() > 35 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(ApiError::BadParameter("id", "an operator id is 1 to 35 letters and digits".into()));
-    }
-    if aeo.reference.trim().is_empty() || aeo.reference.len() > 64 {
-        return Err(ApiError::BadParameter("reference", "1 to 64 characters".into()));
-    }
-    state.store.add_aeo(&id, aeo.reference.trim(), Utc::now().timestamp_micros()).await?;
-    let categorised = risk_engine::recategorise_now(&state).await?;
-    Ok(Json(categorised.into_iter().filter(|c| c.record.id == id).collect()))
+    Ok(Json(risk_engine::add_aeo(&state, &id, &aeo.reference).await?))
 }

@@ -5,11 +5,10 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use chrono::Utc;
 
 use smartcustoms_core::access::Role;
 use smartcustoms_core::tariff::{self, TariffFile};
-use smartcustoms_storage::{NewTariffEntry, TariffEntryRecord, TariffKind};
+use smartcustoms_storage::{TariffEntryRecord, TariffKind};
 
 use crate::app::tariff::{self as tariff_data, TariffChange};
 use crate::auth::Caller;
@@ -90,15 +89,7 @@ pub async fn withdraw(
     let admin = caller.require(&[Role::Admin], "change the tariff")?;
     let kind =
         TariffKind::parse(&kind).ok_or_else(|| ApiError::BadParameter("kind", "one of measure, group, rate".into()))?;
-    let current = state.store.tariff_entries().await?;
-    let entry = current
-        .iter()
-        .find(|c| c.kind == kind && c.key == key && !c.withdrawn)
-        .ok_or_else(|| ApiError::NotFound(format!("tariff {} {key}", kind.as_str())))?;
-    let change = NewTariffEntry { kind, key, body: entry.body.clone(), withdrawn: true };
-    tariff_data::validate(&current, std::slice::from_ref(&change))?;
-    let mut written = state.store.add_tariff_entries(&[change], &admin.name, Utc::now().timestamp_micros()).await?;
+    let record = tariff_data::withdraw(state.store.as_ref(), kind, key, &admin.name).await?;
     state.reload_reference_data().await?;
-    let record = written.pop().ok_or(ApiError::Unavailable)?;
     Ok((StatusCode::OK, Json(record)))
 }
