@@ -287,30 +287,15 @@ macro_rules! ledger_queries {
         }
 
         async fn statement(&self, trader: &TraderId, from_us: i64, to_us: i64) -> StoreResult<Statement> {
-            let rows = sqlx::query(&sql(
-                "SELECT p.id, p.kind, p.declaration_id, p.reference, p.at_us, l.debit, l.credit, l.amount_cents \
-                 FROM ledger_postings p JOIN ledger_lines l ON l.posting_id = p.id \
+            let lines: Vec<crate::ledger::view::TraderLine> = sqlx::query_as(&sql(
+                "SELECT p.id AS posting_id, p.kind, p.declaration_id, p.reference, p.at_us, l.debit, l.credit, \
+                 l.amount_cents FROM ledger_postings p JOIN ledger_lines l ON l.posting_id = p.id \
                  WHERE p.trader = $1 AND p.at_us < $2 ORDER BY p.id",
             ))
             .bind(trader.as_str())
             .bind(to_us)
             .fetch_all(&self.pool)
             .await?;
-            let lines = rows
-                .iter()
-                .map(|r| {
-                    Ok(crate::ledger::view::TraderLine {
-                        posting_id: r.try_get("id")?,
-                        kind: r.try_get("kind")?,
-                        declaration_id: r.try_get("declaration_id")?,
-                        reference: r.try_get("reference")?,
-                        at_us: r.try_get("at_us")?,
-                        debit: r.try_get("debit")?,
-                        credit: r.try_get("credit")?,
-                        amount_cents: r.try_get("amount_cents")?,
-                    })
-                })
-                .collect::<Result<Vec<_>, sqlx::Error>>()?;
             crate::ledger::view::statement(trader, from_us, to_us, lines)
         }
 

@@ -7,6 +7,7 @@ use super::{AccountBalance, AccountView, AwaitingPayment, OpenReservation, State
 use crate::StoreError;
 
 /// A ledger line of a trader's posting, as read for a statement.
+#[derive(sqlx::FromRow)]
 pub(crate) struct TraderLine {
     pub posting_id: i64,
     pub kind: String,
