@@ -626,4 +626,58 @@ mod tests {
         case.checked = Some(r#"{"format":1,"kind":"nonsense"}"#.into());
         assert_eq!(rebuild(case).err(), Some(Skipped::Checked));
     }
+
+    /// A controlled (or not) case on which `profiles` fired, with or without random control.
+    fn hit_case(profiles: &[&str], random: bool, irregular: Option<bool>, recovered: i64) -> StoredCase {
+        let hits: Vec<serde_json::Value> = profiles
+            .iter()
+            .map(|p| serde_json::json!({"profile": p, "version": 1, "lane": "yellow", "instruction": "", "items": []}))
+            .collect();
+        let decision = serde_json::json!({"reasons": [], "hits": hits, "risk": {"random_control": random}});
+        let mut case = stored(Vec::new(), &decision.to_string());
+        case.irregular = irregular;
+        case.additional_duty_cents = irregular.map(|_| recovered);
+        case
+    }
+
+    #[test]
+    fn effectiveness_counts_hits_controls_and_confirmations_per_source() {
+        let cases = vec![
+            hit_case(&["P1", "P2"], false, Some(true), 500),
+            hit_case(&["P1"], false, Some(false), 0),
+            hit_case(&["P1", "P1"], false, None, 0),
+            hit_case(&["P2"], true, Some(true), 250),
+            hit_case(&[], true, Some(false), 0),
+            stored(Vec::new(), "not a decision"),
+        ];
+        let e = effectiveness(&cases);
+        let by = |p: &str| e.iter().find(|x| x.profile == p).cloned().unwrap();
+        let p1 = by("P1");
+        assert_eq!(
+            (p1.hits, p1.controlled, p1.confirmed, p1.recovered_cents),
+            (3, 2, 1, 500),
+            "a profile counts once per case"
+        );
+        assert_eq!(p1.hit_rate, Some(0.5));
+        let p2 = by("P2");
+        assert_eq!((p2.hits, p2.controlled, p2.confirmed, p2.recovered_cents, p2.hit_rate), (2, 2, 2, 750, Some(1.0)));
+        let random = by("RANDOM");
+        assert_eq!((random.hits, random.confirmed, random.hit_rate), (2, 1, Some(0.5)));
+        assert!(e.iter().all(|x| x.profile != "MODEL"), "the model sent nothing to control");
+        let order: Vec<&str> = e.iter().map(|x| x.profile.as_str()).collect();
+        assert_eq!(order, ["P2", "P1", "RANDOM"], "best hit rate first, then by code");
+    }
+
+    #[test]
+    fn a_profile_never_confirmed_over_enough_controls_is_proposed_for_retirement() {
+        let quiet: Vec<StoredCase> = (0..RETIRE_AFTER).map(|_| hit_case(&["P9"], true, Some(false), 0)).collect();
+        let e = effectiveness(&quiet);
+        let p9 = e.iter().find(|x| x.profile == "P9").unwrap();
+        assert_eq!(p9.hit_rate, Some(0.0));
+        assert!(p9.proposal.as_deref().is_some_and(|p| p.starts_with("propose retirement")), "{p9:?}");
+        let random = e.iter().find(|x| x.profile == "RANDOM").unwrap();
+        assert_eq!(random.proposal, None, "random control is never proposed for retirement");
+        let fewer = effectiveness(&quiet[1..]);
+        assert_eq!(fewer.iter().find(|x| x.profile == "P9").unwrap().proposal, None);
+    }
 }
