@@ -680,4 +680,38 @@ mod tests {
         let fewer = effectiveness(&quiet[1..]);
         assert_eq!(fewer.iter().find(|x| x.profile == "P9").unwrap().proposal, None);
     }
+
+    #[test]
+    fn operator_records_count_declarants_and_importers_and_keep_aeo_holders() {
+        let world = smartcustoms_core::simulate::World::demo(1);
+        let today = chrono::NaiveDate::from_ymd_opt(2023, 11, 14).unwrap();
+        let mut doc = world.declaration(&mut smartcustoms_core::simulate::rng(1), &world.declarants[0], today, 2);
+        doc.importer.as_mut().unwrap().id = Some("IMP1".into());
+        let document = serde_json::to_vec(&doc).unwrap();
+        let day_us = 86_400_000_000;
+        let mut first = stored(document.clone(), "{}");
+        first.received_at_us -= 10 * day_us;
+        first.irregular = Some(true);
+        let mut second = stored(document, "{}");
+        second.irregular = Some(false);
+        let third = stored(b"{ unreadable".to_vec(), "{}");
+        let aeo: HashSet<String> = ["AEO1".to_string(), "DE123".to_string()].into();
+        let now = DateTime::<Utc>::from_timestamp_micros(second.received_at_us).unwrap().date_naive();
+        let c = categories_of(&[first.clone(), second, third], &aeo, now);
+        let by = |id: &str| c.iter().find(|x| x.record.id == id).map(|x| x.record.clone()).unwrap();
+        let declarant = by("DE123");
+        assert_eq!((declarant.declarations, declarant.controls, declarant.irregular), (3, 2, 1));
+        assert!(declarant.aeo);
+        let first_day = DateTime::<Utc>::from_timestamp_micros(first.received_at_us).unwrap().date_naive();
+        assert_eq!(declarant.first_seen, first_day, "first seen is the earliest declaration");
+        let importer = by("IMP1");
+        assert_eq!((importer.declarations, importer.controls, importer.irregular, importer.aeo), (2, 2, 1, false));
+        let holder = by("AEO1");
+        assert_eq!(
+            (holder.declarations, holder.aeo, holder.first_seen),
+            (0, true, now),
+            "an AEO holder without declarations"
+        );
+        assert_eq!(c.len(), 3);
+    }
 }
