@@ -35,7 +35,7 @@ pub struct NewSurveyAnswer {
 }
 
 /// A stored attachment, without its bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
 pub struct AttachmentMeta {
     /// Position, 1 to 3.
     pub n: i64,
@@ -65,7 +65,7 @@ pub struct SurveyRecord {
 }
 
 /// A stored maturity assessment.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AssessmentRecord {
     /// Id.
     pub id: i64,
@@ -284,24 +284,12 @@ macro_rules! knowledge_queries {
             }
         }
 
-        fn knowledge_attachment(r: &$row) -> Result<crate::knowledge::AttachmentMeta, sqlx::Error>         {
-            Ok(crate::knowledge::AttachmentMeta {
-                n: r.try_get("n")?,
-                name: r.try_get("name")?,
-                content_type: r.try_get("content_type")?,
-                size: r.try_get("size")?,
-                sha256: r.try_get("sha256")?,
-            })
+        fn knowledge_attachment(r: &$row) -> Result<crate::knowledge::AttachmentMeta, sqlx::Error> {
+            sqlx::FromRow::from_row(r)
         }
 
-        fn knowledge_assessment(r: &$row) -> Result<crate::knowledge::AssessmentRecord, sqlx::Error>         {
-            Ok(crate::knowledge::AssessmentRecord {
-                id: r.try_get("id")?,
-                administration: r.try_get("administration")?,
-                author: r.try_get("author")?,
-                at_us: r.try_get("at_us")?,
-                assessment: r.try_get("assessment")?,
-            })
+        fn knowledge_assessment(r: &$row) -> Result<crate::knowledge::AssessmentRecord, sqlx::Error> {
+            sqlx::FromRow::from_row(r)
         }
     };
 }
