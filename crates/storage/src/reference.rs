@@ -20,9 +20,10 @@ pub struct Office {
 }
 
 /// A trader's registered public key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
 pub struct SigningKeyRecord {
     /// Owner.
+    #[sqlx(rename = "trader_id", try_from = "String")]
     pub trader: TraderId,
     /// Key id (RFC 7638 thumbprint).
     pub kid: String,
@@ -94,13 +95,12 @@ macro_rules! reference_queries {
         }
 
         async fn keys(&self, trader: &TraderId) -> StoreResult<Vec<SigningKeyRecord>> {
-            let rows = sqlx::query(&sql(
+            Ok(sqlx::query_as(&sql(
                 "SELECT kid, trader_id, public_key, created_at_us FROM signing_keys WHERE trader_id = $1 ORDER BY created_at_us",
             ))
             .bind(trader.as_str())
             .fetch_all(&self.pool)
-            .await?;
-            rows.iter().map(signing_key).collect()
+            .await?)
         }
         }
     };

@@ -256,23 +256,21 @@ macro_rules! risk_queries {
         }
 
         async fn current_profiles(&self) -> StoreResult<Vec<ProfileRecord>> {
-            let rows = sqlx::query(
+            Ok(sqlx::query_as(
                 "SELECT p.code, p.version, p.source, p.author, p.created_at_us FROM risk_profiles p \
                  WHERE p.version = (SELECT MAX(version) FROM risk_profiles q WHERE q.code = p.code) ORDER BY p.code",
             )
             .fetch_all(&self.pool)
-            .await?;
-            rows.iter().map(profile).collect()
+            .await?)
         }
 
         async fn profile_versions(&self, code: &str) -> StoreResult<Vec<ProfileRecord>> {
-            let rows = sqlx::query(&sql(
+            Ok(sqlx::query_as(&sql(
                 "SELECT code, version, source, author, created_at_us FROM risk_profiles WHERE code = $1 ORDER BY version",
             ))
             .bind(code)
             .fetch_all(&self.pool)
-            .await?;
-            rows.iter().map(profile).collect()
+            .await?)
         }
 
         async fn inspection_outcomes(&self, after: i64, limit: i64) -> StoreResult<Vec<InspectionRecord>> {

@@ -1,7 +1,8 @@
 //! Mapping of rows to records, shared by both backends through a macro (the row types differ,
 //! the column names do not).
 
-/// Defines `summary`, `audit_entry`, `notification`, `profile` and `release_document` for a row type.
+/// Defines the mappings of the records whose columns need parsing (states, lanes, typed ids,
+/// stored JSON) for a row type.
 macro_rules! row_mappers {
     ($row:ty) => {
         fn summary(row: &$row) -> StoreResult<DeclarationSummary> {
@@ -53,16 +54,6 @@ macro_rules! row_mappers {
             })
         }
 
-        fn profile(r: &$row) -> StoreResult<ProfileRecord> {
-            Ok(ProfileRecord {
-                code: r.try_get("code")?,
-                version: r.try_get("version")?,
-                source: r.try_get("source")?,
-                author: r.try_get("author")?,
-                created_at_us: r.try_get("created_at_us")?,
-            })
-        }
-
         fn release_document(r: &$row) -> StoreResult<ReleaseDocument> {
             Ok(ReleaseDocument {
                 number: r.try_get("number")?,
@@ -71,15 +62,6 @@ macro_rules! row_mappers {
                 released_at: r.try_get("released_at")?,
                 location_of_goods: r.try_get("location_of_goods")?,
                 automatic: r.try_get("automatic")?,
-            })
-        }
-
-        fn signing_key(r: &$row) -> StoreResult<SigningKeyRecord> {
-            Ok(SigningKeyRecord {
-                trader: TraderId::new(r.try_get::<String, _>("trader_id")?)?,
-                kid: r.try_get("kid")?,
-                public_key: r.try_get("public_key")?,
-                created_at_us: r.try_get("created_at_us")?,
             })
         }
 
