@@ -40,8 +40,8 @@ pub use ledger::{
 pub use postgres::PostgresStore;
 pub use reference::{Office, ReferenceQueries, SigningKeyRecord};
 pub use risk::{
-    ImportResult, ImportedOutcome, InspectionRecord, NewProfile, NewRiskModel, OperatorCategory, ProfileRecord,
-    RiskModelRecord, RiskQueries, StoredCase,
+    ActiveModel, ImportResult, ImportedOutcome, InspectionRecord, NewProfile, NewRiskModel, OperatorCategory,
+    ProfileRecord, RiskModelRecord, RiskQueries, StoredCase,
 };
 pub use sqlite::SqliteStore;
 pub use tariff::{NewTariffEntry, PriceRow, PriceSource, TariffEntryRecord, TariffKind, TariffQueries};

@@ -104,6 +104,15 @@ pub struct OperatorCategory {
     pub record: String,
 }
 
+/// The model in force: its version and its document (JSON).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ActiveModel {
+    /// Version.
+    pub version: i64,
+    /// The trained model, JSON.
+    pub document: String,
+}
+
 /// A trained model version to keep.
 #[derive(Debug, Clone)]
 pub struct NewRiskModel {
@@ -196,7 +205,7 @@ pub trait RiskQueries {
     async fn risk_models(&self) -> StoreResult<Vec<RiskModelRecord>>;
 
     /// The active model: version and document.
-    async fn active_risk_model(&self) -> StoreResult<Option<(i64, String)>>;
+    async fn active_risk_model(&self) -> StoreResult<Option<ActiveModel>>;
 
     /// The document of a kept model version.
     async fn risk_model_document(&self, version: i64) -> StoreResult<Option<String>>;
@@ -377,12 +386,11 @@ macro_rules! risk_queries {
                 .collect()
         }
 
-        async fn active_risk_model(&self) -> StoreResult<Option<(i64, String)>> {
-            let row = sqlx::query(&sql("SELECT version, document FROM risk_models WHERE active = $1"))
+        async fn active_risk_model(&self) -> StoreResult<Option<ActiveModel>> {
+            Ok(sqlx::query_as(&sql("SELECT version, document FROM risk_models WHERE active = $1"))
                 .bind(true)
                 .fetch_optional(&self.pool)
-                .await?;
-            Ok(row.map(|r| Ok::<_, sqlx::Error>((r.try_get("version")?, r.try_get("document")?))).transpose()?)
+                .await?)
         }
 
         async fn risk_model_document(&self, version: i64) -> StoreResult<Option<String>> {

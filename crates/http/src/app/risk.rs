@@ -19,7 +19,9 @@ use smartcustoms_core::risk::{
 };
 use smartcustoms_core::valuation::ValuationCheck;
 use smartcustoms_model::{retrain, Case, HeldOutMetrics, ModelError, RetrainSettings, TrainedModel};
-use smartcustoms_storage::{NewRiskModel, OperatorCategory, Store, StoreError, StoredCase, StoredDecision};
+use smartcustoms_storage::{
+    ActiveModel, NewRiskModel, OperatorCategory, Store, StoreError, StoredCase, StoredDecision,
+};
 
 /// How far back the risk system looks.
 pub const WINDOW_DAYS: i64 = 365;
@@ -247,7 +249,7 @@ pub async fn train(
 
 /// The active model in the store; a model that cannot be loaded is refused with the reason.
 pub async fn active_model(store: &dyn Store) -> Result<Option<Arc<TrainedModel>>, RiskJobError> {
-    let Some((version, document)) = store.active_risk_model().await? else { return Ok(None) };
+    let Some(ActiveModel { version, document }) = store.active_risk_model().await? else { return Ok(None) };
     let model = tokio::task::spawn_blocking(move || TrainedModel::from_json(&document))
         .await
         .map_err(|e| ModelError::Format(e.to_string()))?
