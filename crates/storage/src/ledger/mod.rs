@@ -324,13 +324,9 @@ macro_rules! ledger_queries {
         }
 
         async fn ledger_balances(&self) -> StoreResult<Vec<(String, i64)>> {
-            let rows = sqlx::query("SELECT account, balance_cents FROM ledger_balances ORDER BY account")
+            Ok(sqlx::query_as("SELECT account, balance_cents FROM ledger_balances ORDER BY account")
                 .fetch_all(&self.pool)
-                .await?;
-            Ok(rows
-                .iter()
-                .map(|r| Ok((r.try_get("account")?, r.try_get("balance_cents")?)))
-                .collect::<Result<_, sqlx::Error>>()?)
+                .await?)
         }
 
         async fn declaration_money(&self) -> StoreResult<Vec<DeclarationMoney>> {
