@@ -240,7 +240,7 @@ pub async fn train(
             trained_at_us: now_us,
             promoted: result.promoted,
             reason: result.reason.clone(),
-            info: serde_json::to_string(info).unwrap_or_default(),
+            info: serde_json::to_string(info).map_err(|e| ModelError::Format(format!("model information: {e}")))?,
             document: result.candidate.to_json()?,
         })
         .await?;
