@@ -378,6 +378,10 @@ pub async fn history(base: &str, state: &smartcustoms_http::AppState, declarants
     }
     smartcustoms_http::app::risk::recategorise_now(state).await?;
     let report = smartcustoms_http::app::risk::retrain_now(state).await?;
-    tracing::info!(version = report.version, outcomes = report.outcomes, "demo risk model trained on the demo history");
+    tracing::info!(
+        version = report.version.get(),
+        outcomes = report.outcomes,
+        "demo risk model trained on the demo history"
+    );
     Ok(())
 }

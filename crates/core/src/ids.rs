@@ -108,6 +108,38 @@ impl std::fmt::Display for TraderId {
     }
 }
 
+/// Version of a trained risk model: 1 for the first, each retraining the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(transparent)]
+pub struct ModelVersion(i64);
+
+impl ModelVersion {
+    /// The first version.
+    pub const FIRST: ModelVersion = ModelVersion(1);
+
+    /// The version after this one.
+    pub fn next(self) -> ModelVersion {
+        ModelVersion(self.0 + 1)
+    }
+
+    /// The number, as stored.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl From<i64> for ModelVersion {
+    fn from(n: i64) -> Self {
+        ModelVersion(n)
+    }
+}
+
+impl std::fmt::Display for ModelVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// Registration number `OFFICE/YYMMDD/NNNNNNN`: office of declaration, registration date and a
 /// seven-digit sequence that restarts every day for every office.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]

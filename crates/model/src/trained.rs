@@ -9,6 +9,7 @@ use forust_ml::{GradientBooster, Matrix};
 use serde::{Deserialize, Serialize};
 
 use smartcustoms_core::declaration::Declaration;
+use smartcustoms_core::ids::ModelVersion;
 use smartcustoms_core::risk::{Contribution, Facts, Lane, ModelScore, Scorer, Thresholds};
 
 use crate::evaluate::{metrics, TrainingSettings};
@@ -68,7 +69,7 @@ pub struct HeldOutMetrics {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelInfo {
     /// Version, from 1.
-    pub version: i64,
+    pub version: ModelVersion,
     /// When it was trained, µs since the epoch.
     pub trained_at_us: i64,
     /// First and last day (YYYYMMDD) of the outcomes it learnt from.
@@ -337,7 +338,7 @@ pub fn retrain(
     cases: &[Case],
     current: Option<&TrainedModel>,
     settings: RetrainSettings,
-    version: i64,
+    version: ModelVersion,
     now_us: i64,
 ) -> Result<Retraining, ModelError> {
     let mut labelled: Vec<&Case> = cases.iter().filter(|c| c.irregular.is_some() && !c.rows.is_empty()).collect();
@@ -429,7 +430,7 @@ mod tests {
     }
 
     fn train(cases: &[Case], current: Option<&TrainedModel>, version: i64) -> Retraining {
-        retrain(cases, current, RetrainSettings::default(), version, 0).unwrap_or_else(|e| panic!("{e}"))
+        retrain(cases, current, RetrainSettings::default(), version.into(), 0).unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]
@@ -491,7 +492,7 @@ mod tests {
     #[test]
     fn too_few_or_single_class_outcomes_are_refused() {
         let cases = world_cases(100);
-        let refusal = |cases: &[Case]| match retrain(cases, None, RetrainSettings::default(), 1, 0) {
+        let refusal = |cases: &[Case]| match retrain(cases, None, RetrainSettings::default(), ModelVersion::FIRST, 0) {
             Ok(_) => panic!("trained on too little"),
             Err(e) => e,
         };
@@ -501,6 +502,9 @@ mod tests {
         let single = refusal(&clean);
         assert!(single.to_string().contains("no irregular"), "{single}");
         let none: Vec<Case> = cases.iter().map(|c| Case { irregular: None, ..c.clone() }).collect();
-        assert!(retrain(&none, None, RetrainSettings::default(), 1, 0).is_err(), "an empty history trains nothing");
+        assert!(
+            retrain(&none, None, RetrainSettings::default(), ModelVersion::FIRST, 0).is_err(),
+            "an empty history trains nothing"
+        );
     }
 }

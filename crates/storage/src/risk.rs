@@ -4,6 +4,7 @@
 
 use async_trait::async_trait;
 use serde::Serialize;
+use smartcustoms_core::ids::ModelVersion;
 use utoipa::ToSchema;
 
 use smartcustoms_core::ledger::Amount;
@@ -108,7 +109,8 @@ pub struct OperatorCategory {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ActiveModel {
     /// Version.
-    pub version: i64,
+    #[sqlx(try_from = "i64")]
+    pub version: ModelVersion,
     /// The trained model, JSON.
     pub document: String,
 }
@@ -117,7 +119,7 @@ pub struct ActiveModel {
 #[derive(Debug, Clone)]
 pub struct NewRiskModel {
     /// Version (the next free one, see `Queries::next_risk_model_version`).
-    pub version: i64,
+    pub version: ModelVersion,
     /// When trained, µs since the epoch.
     pub trained_at_us: i64,
     /// Becomes the active model.
@@ -134,7 +136,7 @@ pub struct NewRiskModel {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RiskModelRecord {
     /// Version.
-    pub version: i64,
+    pub version: ModelVersion,
     /// When trained, µs since the epoch.
     pub trained_at_us: i64,
     /// Was promoted when trained.
@@ -195,7 +197,7 @@ pub trait RiskQueries {
     async fn risk_cases(&self, from_us: i64, limit: i64) -> StoreResult<Vec<StoredCase>>;
 
     /// The next free model version.
-    async fn next_risk_model_version(&self) -> StoreResult<i64>;
+    async fn next_risk_model_version(&self) -> StoreResult<ModelVersion>;
 
     /// Keeps a model version; a promoted one becomes the only active one, in one transaction.
     /// A version taken meanwhile by another process is a conflict.
@@ -208,7 +210,7 @@ pub trait RiskQueries {
     async fn active_risk_model(&self) -> StoreResult<Option<ActiveModel>>;
 
     /// The document of a kept model version.
-    async fn risk_model_document(&self, version: i64) -> StoreResult<Option<String>>;
+    async fn risk_model_document(&self, version: ModelVersion) -> StoreResult<Option<String>>;
 
     /// Replaces the operator categories in force: party, category, record (JSON).
     async fn replace_operator_categories(&self, rows: &[OperatorCategory], at_us: i64) -> StoreResult<()>;
@@ -330,9 +332,9 @@ macro_rules! risk_queries {
             Ok(cases)
         }
 
-        async fn next_risk_model_version(&self) -> StoreResult<i64> {
+        async fn next_risk_model_version(&self) -> StoreResult<smartcustoms_core::ids::ModelVersion> {
             let last: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM risk_models").fetch_one(&self.pool).await?;
-            Ok(last.unwrap_or(0) + 1)
+            Ok(last.map_or(smartcustoms_core::ids::ModelVersion::FIRST, |v| smartcustoms_core::ids::ModelVersion::from(v).next()))
         }
 
         async fn add_risk_model(&self, m: &NewRiskModel) -> StoreResult<()> {
@@ -348,7 +350,7 @@ macro_rules! risk_queries {
                 "INSERT INTO risk_models (version, trained_at_us, promoted, active, reason, info, document) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
             ))
-            .bind(m.version)
+            .bind(m.version.get())
             .bind(m.trained_at_us)
             .bind(m.promoted)
             .bind(m.promoted)
@@ -375,7 +377,7 @@ macro_rules! risk_queries {
                 .map(|r| {
                     let info: String = r.try_get("info")?;
                     Ok(RiskModelRecord {
-                        version: r.try_get("version")?,
+                        version: r.try_get::<i64, _>("version")?.into(),
                         trained_at_us: r.try_get("trained_at_us")?,
                         promoted: r.try_get("promoted")?,
                         active: r.try_get("active")?,
@@ -393,9 +395,9 @@ macro_rules! risk_queries {
                 .await?)
         }
 
-        async fn risk_model_document(&self, version: i64) -> StoreResult<Option<String>> {
+        async fn risk_model_document(&self, version: smartcustoms_core::ids::ModelVersion) -> StoreResult<Option<String>> {
             Ok(sqlx::query_scalar(&sql("SELECT document FROM risk_models WHERE version = $1"))
-                .bind(version)
+                .bind(version.get())
                 .fetch_optional(&self.pool)
                 .await?)
         }

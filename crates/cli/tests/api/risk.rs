@@ -182,7 +182,7 @@ async fn outcomes_train_a_model_that_scores_explains_and_is_replaced_only_when_b
             .await
             .unwrap();
         app.state.reload_model().await.unwrap();
-        assert_eq!(app.state.model().map(|m| m.info.version), in_force, "{backend}");
+        assert_eq!(app.state.model().map(|m| m.info.version.get()), in_force, "{backend}");
         let (status, answer) = app.file(0, &app.declaration(0, 9200)).await;
         assert_eq!(status, 201, "{answer}");
     }

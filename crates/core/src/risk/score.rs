@@ -120,7 +120,7 @@ pub struct Contribution {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ModelScore {
     /// Version of the model that scored.
-    pub model_version: i64,
+    pub model_version: crate::ids::ModelVersion,
     /// Probability of an irregularity on the riskiest item, 0 to 1.
     pub score: f64,
     /// The riskiest goods item.
@@ -229,7 +229,7 @@ mod tests {
     #[test]
     fn the_explanation_names_what_raised_the_score() {
         let score = ModelScore {
-            model_version: 1,
+            model_version: crate::ids::ModelVersion::FIRST,
             score: 0.8312,
             item: 2,
             lane: Lane::Red,

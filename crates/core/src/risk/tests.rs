@@ -464,7 +464,7 @@ impl Scorer for Fixed {
     fn score(&self, _: &Declaration, _: &Facts) -> Option<ModelScore> {
         let thresholds = Thresholds { red_share: 0.05, yellow_share: 0.1, red: 0.8, yellow: 0.5 };
         Some(ModelScore {
-            model_version: 3,
+            model_version: crate::ids::ModelVersion::from(3),
             score: self.0,
             item: 1,
             lane: thresholds.lane(self.0),

@@ -173,7 +173,7 @@ pub async fn load(store: &dyn Store, now: DateTime<Utc>, days: i64) -> Result<Lo
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TrainReport {
     /// The candidate's version.
-    pub version: i64,
+    pub version: smartcustoms_core::ids::ModelVersion,
     /// It is now the model in force.
     pub promoted: bool,
     /// Why, in plain terms.
@@ -546,7 +546,7 @@ pub async fn retrain_now(state: &AppState) -> Result<TrainReport, RiskJobError> 
     if let Some(model) = promoted {
         state.set_model(model);
     }
-    tracing::info!(version = report.version, promoted = report.promoted, reason = %report.reason, "risk model retrained");
+    tracing::info!(version = report.version.get(), promoted = report.promoted, reason = %report.reason, "risk model retrained");
     Ok(report)
 }
 

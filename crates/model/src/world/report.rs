@@ -105,7 +105,7 @@ pub struct WeekReport {
     /// selection caught nothing.
     pub ratio_to_random: Option<f64>,
     /// The model in force during the week; none before the first.
-    pub model_version: Option<i64>,
+    pub model_version: Option<smartcustoms_core::ids::ModelVersion>,
     /// The retraining after the week produced a model that replaces the one in force.
     pub promoted: bool,
     /// AUC of the week's candidate model on the held-out recent outcomes.

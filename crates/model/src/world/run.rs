@@ -391,18 +391,23 @@ pub fn run(settings: &Settings, mut on_week: impl FnMut(&WeekReport)) -> Result<
         categories = categories_of(&records, week_end);
         prices = PriceReference::build(observations.iter().cloned());
         let model_version = model.as_ref().map(|m| m.info.version);
-        let (promoted, candidate_auc) =
-            match retrain(&cases, model.as_ref(), retraining, model_version.unwrap_or(0) + 1, midnight_us(week_end)) {
-                Ok(r) => {
-                    let auc = r.candidate.info.metrics.as_ref().map(|m| (m.auc * 10_000.0).round() / 10_000.0);
-                    if r.promoted {
-                        model = Some(r.candidate);
-                    }
-                    (r.promoted, auc)
+        let (promoted, candidate_auc) = match retrain(
+            &cases,
+            model.as_ref(),
+            retraining,
+            model_version.map_or(smartcustoms_core::ids::ModelVersion::FIRST, |v| v.next()),
+            midnight_us(week_end),
+        ) {
+            Ok(r) => {
+                let auc = r.candidate.info.metrics.as_ref().map(|m| (m.auc * 10_000.0).round() / 10_000.0);
+                if r.promoted {
+                    model = Some(r.candidate);
                 }
-                // Too few outcomes, or of one class only: no model yet.
-                Err(_) => (false, None),
-            };
+                (r.promoted, auc)
+            }
+            // Too few outcomes, or of one class only: no model yet.
+            Err(_) => (false, None),
+        };
 
         let report = WeekReport {
             week,

@@ -8,6 +8,7 @@ use std::time::Instant;
 use rand::Rng;
 use rust_decimal::Decimal;
 
+use smartcustoms_core::ids::ModelVersion;
 use smartcustoms_core::registration::{self, Decision, Filing};
 use smartcustoms_core::risk::{RiskContext, Scorer};
 use smartcustoms_core::simulate::{self, World};
@@ -63,7 +64,8 @@ pub fn simulated_model(n: usize, seed: u64) -> anyhow::Result<(TrainedModel, f64
     let cases: Vec<Case> =
         simulated(n, seed)?.iter().map(|(d, f, irregular)| Case::of(d, f, Some(*irregular))).collect();
     let started = Instant::now();
-    let trained = retrain(&cases, None, RetrainSettings::default(), 1, chrono::Utc::now().timestamp_micros())?;
+    let trained =
+        retrain(&cases, None, RetrainSettings::default(), ModelVersion::FIRST, chrono::Utc::now().timestamp_micros())?;
     Ok((trained.candidate, started.elapsed().as_secs_f64()))
 }
 

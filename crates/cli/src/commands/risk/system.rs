@@ -128,7 +128,7 @@ pub async fn export(db: DbArgs, version: Option<i64>, file: PathBuf) -> anyhow::
 async fn model_document(store: &dyn Store, version: Option<i64>) -> anyhow::Result<String> {
     match version {
         None => store.active_risk_model().await?.map(|m| m.document).ok_or_else(|| anyhow!("no model is active")),
-        Some(v) => store.risk_model_document(v).await?.ok_or_else(|| anyhow!("no model version {v}")),
+        Some(v) => store.risk_model_document(v.into()).await?.ok_or_else(|| anyhow!("no model version {v}")),
     }
 }
 
