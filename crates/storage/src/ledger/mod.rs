@@ -172,7 +172,7 @@ pub struct Statement {
 }
 
 /// A stored ledger line with its posting, for replay.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StoredLine {
     /// Posting id.
     pub posting_id: i64,
@@ -258,7 +258,7 @@ macro_rules! ledger_queries {
                         .await?;
                 balances.push((key, cents.unwrap_or(0)));
             }
-            let reservations = sqlx::query(&sql(
+            let reservations: Vec<(String, i64)> = sqlx::query_as(&sql(
                 "SELECT p.declaration_id AS reference, \
                  CAST(SUM(CASE WHEN p.kind = 'reservation' THEN l.amount_cents ELSE -l.amount_cents END) AS BIGINT) AS open \
                  FROM ledger_postings p JOIN ledger_lines l ON l.posting_id = p.id \
@@ -269,20 +269,14 @@ macro_rules! ledger_queries {
             ))
             .bind(trader.as_str())
             .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get("reference")?, r.try_get("open")?)))
-            .collect::<Result<Vec<(String, i64)>, sqlx::Error>>()?;
-            let awaiting = sqlx::query(&sql(
+            .await?;
+            let awaiting: Vec<(String, i64, i64)> = sqlx::query_as(&sql(
                 "SELECT id, received_at_us, COALESCE(duties_cents, 0) AS duties FROM declarations \
                  WHERE declarant = $1 AND state = 'awaiting_payment' ORDER BY received_at_us, id",
             ))
             .bind(trader.as_str())
             .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get("id")?, r.try_get("received_at_us")?, r.try_get("duties")?)))
-            .collect::<Result<Vec<(String, i64, i64)>, sqlx::Error>>()?;
+            .await?;
             crate::ledger::view::view(crate::ledger::view::balance(trader, &balances), reservations, awaiting)
         }
 
@@ -300,8 +294,8 @@ macro_rules! ledger_queries {
         }
 
         async fn ledger_lines(&self, after_posting: i64, limit: i64) -> StoreResult<Vec<StoredLine>> {
-            let rows = sqlx::query(&sql(
-                "SELECT p.id, p.kind, l.debit, l.credit, l.amount_cents FROM ledger_postings p \
+            Ok(sqlx::query_as(&sql(
+                "SELECT p.id AS posting_id, p.kind, l.debit, l.credit, l.amount_cents FROM ledger_postings p \
                  JOIN ledger_lines l ON l.posting_id = p.id \
                  WHERE p.id > $1 AND p.id <= (SELECT COALESCE(MAX(id), 0) FROM \
                  (SELECT id FROM ledger_postings WHERE id > $1 ORDER BY id LIMIT $2) AS page) ORDER BY p.id",
@@ -309,18 +303,7 @@ macro_rules! ledger_queries {
             .bind(after_posting)
             .bind(limit)
             .fetch_all(&self.pool)
-            .await?;
-            rows.iter()
-                .map(|r| {
-                    Ok(StoredLine {
-                        posting_id: r.try_get("id")?,
-                        kind: r.try_get("kind")?,
-                        debit: r.try_get("debit")?,
-                        credit: r.try_get("credit")?,
-                        amount_cents: r.try_get("amount_cents")?,
-                    })
-                })
-                .collect()
+            .await?)
         }
 
         async fn ledger_balances(&self) -> StoreResult<Vec<(String, i64)>> {
