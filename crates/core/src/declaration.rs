@@ -200,7 +200,7 @@ pub struct Declaration {
     /// Four-digit customs procedure code.
     pub procedure_code: String,
     /// Office of declaration.
-    pub office: String,
+    pub office: crate::ids::OfficeCode,
     /// Declarant.
     pub declarant: Party,
     /// Importer / consignee.

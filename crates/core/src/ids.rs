@@ -108,6 +108,56 @@ impl std::fmt::Display for TraderId {
     }
 }
 
+/// A customs office code: exactly eight upper-case letters or digits (e.g. `DE005000`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(try_from = "String", into = "String")]
+#[schema(value_type = String)]
+pub struct OfficeCode(String);
+
+impl OfficeCode {
+    /// An office code, when `code` has the form of one.
+    pub fn parse(code: &str) -> Result<Self, InvalidId> {
+        if code.len() == 8 && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
+            Ok(OfficeCode(code.to_string()))
+        } else {
+            Err(InvalidId { kind: "customs office code", value: code.to_string() })
+        }
+    }
+
+    /// The text form.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for OfficeCode {
+    type Error = InvalidId;
+
+    fn try_from(code: String) -> Result<Self, InvalidId> {
+        OfficeCode::parse(&code)
+    }
+}
+
+impl From<OfficeCode> for String {
+    fn from(code: OfficeCode) -> String {
+        code.0
+    }
+}
+
+impl std::str::FromStr for OfficeCode {
+    type Err = InvalidId;
+
+    fn from_str(s: &str) -> Result<Self, InvalidId> {
+        OfficeCode::parse(s)
+    }
+}
+
+impl std::fmt::Display for OfficeCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Version of a trained risk model: 1 for the first, each retraining the next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(transparent)]

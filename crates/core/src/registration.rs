@@ -130,7 +130,7 @@ fn taxes_of(duties: &DutyAssessment) -> TaxSplit {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Registrable {
     /// Office of declaration.
-    pub office: String,
+    pub office: crate::ids::OfficeCode,
     /// Temporary-storage facility holding the goods.
     pub location_of_goods: String,
     /// The lane.

@@ -92,7 +92,7 @@ impl ItemRow {
                         prefix(2),
                     ],
                     codes: [
-                        declaration.office.clone(),
+                        declaration.office.to_string(),
                         declaration.procedure_code.clone(),
                         declaration.transport.mode.code().to_string(),
                         item.origin.as_str().to_string(),

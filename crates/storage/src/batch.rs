@@ -22,7 +22,7 @@ use crate::writeset::{DeclarationRow, DeclarationUpdate, NotificationRow, Outcom
 use crate::StoreError;
 
 /// Key of a daily registration sequence.
-pub(crate) type SequenceKey = (String, NaiveDate);
+pub(crate) type SequenceKey = (smartcustoms_core::ids::OfficeCode, NaiveDate);
 
 /// The office and date a filing is numbered under, `None` unless it is registered now.
 pub(crate) fn sequence_key(f: &Filing, admission: Option<Admission>) -> Option<SequenceKey> {
@@ -129,7 +129,8 @@ impl Numbers {
     /// The next number for an office and day.
     pub fn take(&mut self, key: &SequenceKey) -> Result<RegistrationNumber, StoreError> {
         let seq = self.next.get_mut(key).ok_or_else(|| StoreError::Internal("sequence plan".into()))?;
-        let n = RegistrationNumber::new(&key.0, key.1, *seq as u64).map_err(|e| StoreError::Conflict(e.to_string()))?;
+        let n = RegistrationNumber::new(key.0.as_str(), key.1, *seq as u64)
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
         *seq += 1;
         Ok(n)
     }

@@ -139,7 +139,7 @@ impl WriteTx for PgTx {
                 "INSERT INTO registration_sequences (office, day, last) VALUES ($1, $2, $3) \
                  ON CONFLICT (office, day) DO UPDATE SET last = registration_sequences.last + excluded.last RETURNING last",
             )
-            .bind(office)
+            .bind(office.as_str())
             .bind(day)
             .bind(n)
             .fetch_one(&mut *self.0)

@@ -262,7 +262,7 @@ impl WriteTx for SqliteTx<'_> {
             )
             .map_err(db)?;
         for ((office, day), n) in demand {
-            let last: i64 = bump.query_row(params![office, day.to_string(), n], |r| r.get(0)).map_err(db)?;
+            let last: i64 = bump.query_row(params![office.as_str(), day.to_string(), n], |r| r.get(0)).map_err(db)?;
             last_numbers.insert((office.clone(), *day), last);
         }
         Ok(last_numbers)

@@ -12,6 +12,7 @@ use crate::codes::{
     find_code, is_previous_procedure, CurrencyCode, TransportMode, EXPORT_PROCEDURES, IMPORT_PROCEDURES, INCOTERMS_2020,
 };
 use crate::declaration::{DeclarationDoc, DeclarationType, Transport, TransportDoc};
+use crate::ids::OfficeCode;
 
 use super::arithmetic;
 use super::finding::{shown, Context, Findings};
@@ -24,7 +25,7 @@ use super::text::{self, limit, required, required_text};
 pub(crate) struct Header {
     pub(crate) kind: Option<DeclarationType>,
     pub(crate) procedure_code: Option<String>,
-    pub(crate) office: Option<String>,
+    pub(crate) office: Option<OfficeCode>,
     pub(crate) declarant: Option<PartyParts>,
     pub(crate) importer: Option<PartyParts>,
     pub(crate) exporter: Option<PartyParts>,
@@ -120,22 +121,22 @@ fn procedure_code(doc: &DeclarationDoc, f: &mut Findings) -> Option<String> {
     (known_requested && is_previous_procedure(previous)).then(|| code.to_string())
 }
 
-fn office(doc: &DeclarationDoc, ctx: &Context, f: &mut Findings) -> Option<String> {
+fn office(doc: &DeclarationDoc, ctx: &Context, f: &mut Findings) -> Option<OfficeCode> {
     let path = "$.office";
     let code = required(f, path, doc.office.as_deref(), Rule::HeaderFieldMissing, "The customs office")?;
-    if !text::is_office_code(code) {
+    let Ok(office) = OfficeCode::parse(code) else {
         f.push(
             Rule::OfficeCodeFormat,
             path,
             format!("The office code {} is not eight upper-case letters or digits (e.g. DE005000).", shown(code)),
         );
         return None;
-    }
+    };
     if !ctx.offices.is_empty() && !ctx.offices.iter().any(|o| o == code) {
         f.push(Rule::OfficeUnknown, path, format!("The office {code} is not a customs office of this administration."));
         return None;
     }
-    Some(code.to_string())
+    Some(office)
 }
 
 fn transport(t: &TransportDoc, f: &mut Findings) -> (Option<TransportMode>, Option<Transport>) {
@@ -279,7 +280,7 @@ mod tests {
     fn any_well_formed_office_passes_when_the_administration_lists_none() {
         let doc = DeclarationDoc { office: Some("PL443010".into()), ..Default::default() };
         let mut f = Findings::default();
-        assert_eq!(office(&doc, &ctx(&[]), &mut f).as_deref(), Some("PL443010"));
+        assert_eq!(office(&doc, &ctx(&[]), &mut f).as_ref().map(|o| o.as_str()), Some("PL443010"));
         assert!(f.is_empty());
     }
 

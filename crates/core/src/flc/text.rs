@@ -101,11 +101,6 @@ pub(crate) fn is_party_id(id: &str) -> bool {
         && b.iter().skip(2).all(|&c| is_code_char(c))
 }
 
-/// Customs office code: exactly eight upper-case letters or digits (e.g. `DE005000`).
-pub(crate) fn is_office_code(code: &str) -> bool {
-    code.len() == 8 && code.bytes().all(is_code_char)
-}
-
 /// Procedure code: exactly four digits.
 pub(crate) fn is_procedure_code(code: &str) -> bool {
     code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit())
@@ -162,11 +157,11 @@ mod tests {
     #[test]
     fn realistic_office_codes_are_accepted() {
         for office in ["DE005000", "DE004800", "NL000396", "BE101000", "FR002300", "PL443010", "10702070"] {
-            assert!(is_office_code(office), "{office}");
+            assert!(crate::ids::OfficeCode::parse(office).is_ok(), "{office}");
         }
-        assert!(!is_office_code("DE00500"));
-        assert!(!is_office_code("de005000"));
-        assert!(!is_office_code("DE0050000"));
+        assert!(crate::ids::OfficeCode::parse("DE00500").is_err());
+        assert!(crate::ids::OfficeCode::parse("de005000").is_err());
+        assert!(crate::ids::OfficeCode::parse("DE0050000").is_err());
     }
 
     #[test]

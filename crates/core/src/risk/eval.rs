@@ -119,7 +119,7 @@ fn text<'a>(field: Field, scope: Scope<'a>) -> Option<&'a str> {
     Some(match field {
         Field::DeclarationType => d.kind.code(),
         Field::Procedure => &d.procedure_code,
-        Field::Office => &d.office,
+        Field::Office => d.office.as_str(),
         Field::Declarant => &d.declarant.id,
         Field::Importer => &d.importer.id,
         Field::Exporter => &d.exporter.id,

@@ -26,7 +26,7 @@ fn declaration(items: Vec<GoodsItem>) -> Declaration {
     Declaration {
         kind: DeclarationType::Import,
         procedure_code: "4000".into(),
-        office: "DE004851".into(),
+        office: "DE004851".parse().unwrap_or_else(|e| panic!("{e}")),
         declarant: party("DE123456789012345", "DE"),
         importer: party("DE987654321000000", "DE"),
         exporter: party("CN913301000000", "CN"),

@@ -113,7 +113,7 @@ fn declaration(currency_code: &str, items: Vec<GoodsItem>) -> Declaration {
     Declaration {
         kind: DeclarationType::Import,
         procedure_code: "4000".into(),
-        office: "DE004851".into(),
+        office: "DE004851".parse().unwrap_or_else(|e| panic!("{e}")),
         declarant: party("DE123456789012345", "DE"),
         importer: party("DE123456789012345", "DE"),
         exporter: party("CN913301000000", "CN"),

@@ -131,7 +131,7 @@ pub async fn prepare(state: &AppState, request: FileRequest<'_>) -> Result<Filin
         date: today,
     });
     let office = match &decision {
-        Decision::Accepted(a) => Some(a.declaration.office.clone()),
+        Decision::Accepted(a) => Some(a.declaration.office.to_string()),
         Decision::Refused { .. } => doc.office.clone(),
     };
     Ok(Filing {
