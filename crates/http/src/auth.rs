@@ -81,11 +81,7 @@ impl OptionalFromRequestParts<AppState> for Caller {
 impl Caller {
     /// Fails unless the caller has one of `roles`; `action` names what was attempted.
     pub fn require(&self, roles: &[Role], action: &'static str) -> Result<&Principal, ApiError> {
-        if roles.contains(&self.0.role) {
-            Ok(&self.0)
-        } else {
-            Err(ApiError::Forbidden(self.0.role.as_str(), action))
-        }
+        Ok(crate::app::require(&self.0, roles, action)?)
     }
 
     /// The session, for callers signed in through the sign-in page.

@@ -347,7 +347,7 @@ impl From<crate::app::money::MoneyError> for ApiError {
                 needed: needed.to_string(),
                 missing: missing.to_string(),
             },
-            MoneyError::Forbidden { role, action } => ApiError::Forbidden(role, action),
+            MoneyError::Forbidden(f) => f.into(),
             MoneyError::NoAccount(t) => ApiError::NotFound(format!("account {t}")),
             MoneyError::BadParameter(name, m) => ApiError::BadParameter(name, m),
             MoneyError::Store(e) => e.into(),
@@ -371,7 +371,7 @@ impl From<crate::app::knowledge::KnowledgeError> for ApiError {
     fn from(e: crate::app::knowledge::KnowledgeError) -> Self {
         use crate::app::knowledge::KnowledgeError;
         match e {
-            KnowledgeError::Forbidden { role, action } => ApiError::Forbidden(role, action),
+            KnowledgeError::Forbidden(f) => f.into(),
             KnowledgeError::SurveyInvalid(findings) => ApiError::SurveyInvalid(findings),
             KnowledgeError::AssessmentInvalid(problems) => ApiError::AssessmentInvalid(problems),
             KnowledgeError::BadFilter(name, m) => ApiError::BadParameter(name, m),
@@ -390,12 +390,18 @@ impl From<crate::app::declarations::ReadError> for ApiError {
     fn from(e: crate::app::declarations::ReadError) -> Self {
         use crate::app::declarations::ReadError;
         match e {
-            ReadError::Forbidden { role, action } => ApiError::Forbidden(role, action),
+            ReadError::Forbidden(f) => f.into(),
             ReadError::BadParameter(name, m) => ApiError::BadParameter(name, m),
             ReadError::NotFound(id) => ApiError::NotFound(format!("declaration {id}")),
             ReadError::NotYours(id) => ApiError::NotYours(id),
             ReadError::Store(e) => e.into(),
         }
+    }
+}
+
+impl From<crate::app::Forbidden> for ApiError {
+    fn from(f: crate::app::Forbidden) -> Self {
+        ApiError::Forbidden(f.role, f.action)
     }
 }
 

@@ -24,13 +24,8 @@ pub const MAX_PAGE: i64 = 500;
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     /// The caller's role may not do this.
-    #[error("the role {role} may not {action}")]
-    Forbidden {
-        /// The caller's role.
-        role: &'static str,
-        /// What it tried.
-        action: &'static str,
-    },
+    #[error(transparent)]
+    Forbidden(#[from] super::Forbidden),
     /// A parameter is malformed: its name and why.
     #[error("{0}: {1}")]
     BadParameter(&'static str, String),
@@ -123,9 +118,7 @@ pub async fn list(
     caller: &Principal,
     request: ListRequest<'_>,
 ) -> Result<Vec<DeclarationSummary>, ReadError> {
-    if !LISTERS.contains(&caller.role) {
-        return Err(ReadError::Forbidden { role: caller.role.as_str(), action: "list declarations" });
-    }
+    super::require(caller, LISTERS, "list declarations")?;
     let declarant = match caller.role {
         Role::Trader => caller.trader.clone(),
         _ => request

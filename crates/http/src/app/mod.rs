@@ -14,3 +14,23 @@ pub mod prices;
 pub mod risk;
 pub mod tariff;
 pub mod text;
+
+use smartcustoms_core::access::{Principal, Role};
+
+/// The caller's role may not do what it tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the role {role} may not {action}")]
+pub struct Forbidden {
+    /// The caller's role.
+    pub role: &'static str,
+    /// What it tried.
+    pub action: &'static str,
+}
+
+/// The caller, when its role is one of `roles`; `action` names what it tried.
+pub fn require<'a>(principal: &'a Principal, roles: &[Role], action: &'static str) -> Result<&'a Principal, Forbidden> {
+    match roles.contains(&principal.role) {
+        true => Ok(principal),
+        false => Err(Forbidden { role: principal.role.as_str(), action }),
+    }
+}

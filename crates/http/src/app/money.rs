@@ -10,6 +10,7 @@ use smartcustoms_core::ids::TraderId;
 use smartcustoms_core::ledger::Amount;
 use smartcustoms_storage::{AccountView, Deposit, DepositOutcome, Refund, RefundOutcome, Statement, StoreError};
 
+use super::Forbidden;
 use crate::state::AppState;
 
 /// Why money did not move.
@@ -43,13 +44,8 @@ pub enum MoneyError {
         missing: Amount,
     },
     /// The caller's role may not do this.
-    #[error("the role {role} may not {action}")]
-    Forbidden {
-        /// The caller's role.
-        role: &'static str,
-        /// What it tried.
-        action: &'static str,
-    },
+    #[error(transparent)]
+    Forbidden(#[from] super::Forbidden),
     /// The account does not exist or is not the caller's.
     #[error("account {0} not found")]
     NoAccount(String),
@@ -160,7 +156,7 @@ pub async fn refund(state: &AppState, request: RefundRequest) -> Result<RefundOu
 pub fn account_holder(principal: &Principal, trader: Option<String>) -> Result<TraderId, MoneyError> {
     match (principal.role, trader) {
         (Role::Trader, None) => {
-            principal.trader.clone().ok_or(MoneyError::Forbidden { role: "trader", action: "hold an account" })
+            principal.trader.clone().ok_or(Forbidden { role: "trader", action: "hold an account" }.into())
         }
         (Role::Trader, Some(t)) => match &principal.trader {
             Some(own) if own.as_str() == t => Ok(own.clone()),
@@ -172,7 +168,7 @@ pub fn account_holder(principal: &Principal, trader: Option<String>) -> Result<T
         (Role::Officer | Role::Admin, None) => {
             Err(MoneyError::BadParameter("trader", "name the trader whose account to read".into()))
         }
-        (role, _) => Err(MoneyError::Forbidden { role: role.as_str(), action: "read accounts" }),
+        (role, _) => Err(Forbidden { role: role.as_str(), action: "read accounts" }.into()),
     }
 }
 

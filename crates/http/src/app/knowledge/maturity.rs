@@ -15,7 +15,8 @@ use smartcustoms_core::knowledge::{
 use smartcustoms_core::timestamp::rfc3339;
 use smartcustoms_storage::AssessmentRecord;
 
-use super::{require, KnowledgeError};
+use super::KnowledgeError;
+use crate::app::require;
 use crate::state::AppState;
 
 /// Who may assess and read assessments.

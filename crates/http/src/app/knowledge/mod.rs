@@ -8,7 +8,6 @@ pub mod survey;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::knowledge::{Instrument, SurveyFinding};
 use smartcustoms_search::Hit;
 use smartcustoms_storage::StoreError;
@@ -19,13 +18,8 @@ use crate::state::AppState;
 #[derive(Debug, thiserror::Error)]
 pub enum KnowledgeError {
     /// The caller's role may not do this.
-    #[error("the role {role} may not {action}")]
-    Forbidden {
-        /// The caller's role.
-        role: &'static str,
-        /// What it tried.
-        action: &'static str,
-    },
+    #[error(transparent)]
+    Forbidden(#[from] super::Forbidden),
     /// A survey answer is not valid: every finding.
     #[error("the survey answer is not valid")]
     SurveyInvalid(Vec<SurveyFinding>),
@@ -48,14 +42,6 @@ pub enum KnowledgeError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-/// The caller, when its role is one of `roles`.
-pub(crate) fn require(principal: &Principal, roles: &[Role], action: &'static str) -> Result<(), KnowledgeError> {
-    match roles.contains(&principal.role) {
-        true => Ok(()),
-        false => Err(KnowledgeError::Forbidden { role: principal.role.as_str(), action }),
-    }
 }
 
 /// Filters of the instruments.

@@ -18,7 +18,8 @@ use smartcustoms_core::knowledge::{
 use smartcustoms_core::timestamp::rfc3339;
 use smartcustoms_storage::{AttachmentMeta, NewAttachment, NewSurveyAnswer, SurveyRecord};
 
-use super::{require, KnowledgeError};
+use super::KnowledgeError;
+use crate::app::require;
 use crate::state::AppState;
 
 /// Who may read the repository.
