@@ -11,7 +11,7 @@ use maud::{html, Markup};
 use smartcustoms_core::knowledge::{Adoption, AssessmentDraft, Group, MaturityAnswer, MaturityReport};
 
 use super::{check_form_csrf, csrf_field, layout, signed_in, PageError, PagePath, PageResult};
-use crate::app::knowledge::maturity::{self, TargetQuery, PLATFORM};
+use crate::app::knowledge::maturity::{self, TargetQuery};
 use crate::app::knowledge::KnowledgeError;
 use crate::auth::{Caller, CSRF_FIELD};
 use crate::knowledge::technology_url;
@@ -203,11 +203,7 @@ pub async fn platform(
 ) -> PageResult {
     let here = "/knowledge/maturity/platform";
     let caller = signed_in(caller, here)?;
-    caller.require(maturity::ASSESSORS, "read maturity assessments").map_err(PageError::at(here))?;
-    let answers = maturity::platform_profile(&state).await.map_err(PageError::at(here))?;
-    let target = maturity::target(&state, &caller.0, &q).await.map_err(PageError::at(here))?;
-    let draft = AssessmentDraft { administration: PLATFORM.into(), answers };
-    let r = maturity::score(&state, &draft, &target).map_err(PageError::at(here))?;
+    let r = maturity::platform_report(&state, &caller.0, &q).await.map_err(PageError::at(here))?;
     Ok(layout("Platform maturity", Some(&caller), html! {
         p.muted { "Filled automatically: an item is adopted when every capability behind it is implemented and was used in the last 30 days." }
         (target_form(here, &q))
