@@ -18,6 +18,7 @@ use smartcustoms_core::knowledge::{SurveyAnswer, SurveyDraft};
 use smartcustoms_core::ledger::Amount;
 use smartcustoms_core::simulate::{self, SimParty, World, OFFICES, WAREHOUSES};
 use smartcustoms_core::tariff;
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_core::{risk, signature};
 use smartcustoms_http::identity;
 use smartcustoms_storage::{Deposit, DepositOutcome, NewProfile, NewSurveyAnswer, SigningKeyRecord, Store, StoreError};
@@ -71,7 +72,7 @@ pub async fn ensure_user(
 }
 
 /// Registers a declarant's token and key.
-pub async fn provision(store: &dyn Store, d: &Declarant, created_at_us: i64) -> anyhow::Result<()> {
+pub async fn provision(store: &dyn Store, d: &Declarant, created_at_us: Timestamp) -> anyhow::Result<()> {
     let trader = TraderId::new(d.party.id.clone())?;
     let principal = Principal { name: d.party.name.clone(), role: Role::Trader, trader: Some(trader.clone()) };
     ensure_token(store, &d.token, principal.clone()).await?;
@@ -100,7 +101,7 @@ pub async fn deposit(store: &dyn Store, trader: &str, cents: i64, reference: &st
         amount: Amount::from_cents(cents),
         reference: reference.to_string(),
         actor: "Demo Bank".into(),
-        at_us: now.timestamp_micros(),
+        at_us: now.into(),
         date: now.date_naive(),
     };
     Ok(store.deposit(&deposit).await?)
@@ -118,7 +119,7 @@ pub async fn seed_reference_data(store: &dyn Store) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("the demo tariff does not load: {e}"))?;
     }
     if store.current_profiles().await?.is_empty() {
-        let now = chrono::Utc::now().timestamp_micros();
+        let now = Timestamp::now();
         for text in risk::demo_profiles() {
             let p = risk::parse_profile(text, 1).map_err(|e| anyhow::anyhow!("demo profile does not parse: {e}"))?;
             store
@@ -137,7 +138,7 @@ pub async fn seed_reference_data(store: &dyn Store) -> anyhow::Result<()> {
 /// Seeds the demo and returns its declarants.
 pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<Declarant>> {
     seed_reference_data(store).await?;
-    let now = chrono::Utc::now().timestamp_micros();
+    let now = Timestamp::now();
     let world = World::demo(DEMO_TRADERS);
     let mut declarants = Vec::new();
     for (i, party) in world.declarants.iter().enumerate() {
@@ -175,7 +176,7 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<Declarant>> {
 
 /// A few survey answers on a new database, one with confidential questions, so the
 /// repository, its statistics and its confidentiality can be seen at once.
-async fn seed_survey(store: &dyn Store, now: i64) -> anyhow::Result<()> {
+async fn seed_survey(store: &dyn Store, now: Timestamp) -> anyhow::Result<()> {
     if !store.survey_answers().await?.is_empty() {
         return Ok(());
     }
@@ -274,7 +275,7 @@ pub async fn file(
 pub async fn traffic(base: String, declarants: Arc<Vec<Declarant>>, per_second: f64) {
     let client = reqwest::Client::new();
     let world = World::demo(DEMO_TRADERS);
-    let mut rng = simulate::rng(chrono::Utc::now().timestamp_micros() as u64);
+    let mut rng = simulate::rng(Timestamp::now().as_micros() as u64);
     let pause = Duration::from_secs_f64(1.0 / per_second.max(0.1));
     loop {
         tokio::time::sleep(pause).await;
@@ -358,7 +359,7 @@ pub async fn history(base: &str, state: &smartcustoms_http::AppState, declarants
             outcomes.push((id.to_string(), irregular));
         }
     }
-    let at_us = chrono::Utc::now().timestamp_micros();
+    let at_us = Timestamp::now();
     for (id, irregular) in outcomes {
         let outcome = smartcustoms_core::inspection::InspectionOutcome {
             irregularities: if irregular {

@@ -8,6 +8,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use crate::timestamp::Timestamp;
+
 /// What an audit entry records: a step of a declaration's workflow, a movement of money or a
 /// change of identity. Stored and hashed as its name (`as_str`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
@@ -106,8 +108,8 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 pub struct AuditEntry {
     /// Position in the log, from 1, without gaps.
     pub seq: i64,
-    /// Time of the decision, microseconds since the Unix epoch (UTC).
-    pub at_us: i64,
+    /// Time of the decision.
+    pub at_us: Timestamp,
     /// The declaration concerned, if any.
     pub declaration_id: Option<String>,
     /// Who decided: `system`, or the officer or trader id.
@@ -125,8 +127,8 @@ pub struct AuditEntry {
 /// The content of an entry before it is placed in the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEntry {
-    /// Time of the decision, microseconds since the Unix epoch.
-    pub at_us: i64,
+    /// Time of the decision.
+    pub at_us: Timestamp,
     /// The declaration concerned.
     pub declaration_id: Option<String>,
     /// Who decided.
@@ -180,7 +182,7 @@ pub fn chain_all(entries: Vec<NewEntry>, mut prev_seq: i64, prev_hash: &str) -> 
 /// different entries can serialise to the same bytes.
 pub fn entry_hash(
     seq: i64,
-    at_us: i64,
+    at_us: Timestamp,
     declaration_id: Option<&str>,
     actor: &str,
     action: &str,
@@ -189,7 +191,7 @@ pub fn entry_hash(
 ) -> String {
     let mut h = Sha256::new();
     h.update(seq.to_be_bytes());
-    h.update(at_us.to_be_bytes());
+    h.update(at_us.as_micros().to_be_bytes());
     for field in [declaration_id.unwrap_or(""), actor, action, details, prev_hash] {
         h.update((field.len() as u64).to_be_bytes());
         h.update(field.as_bytes());
@@ -269,7 +271,7 @@ mod tests {
 
     fn entry(i: i64) -> NewEntry {
         NewEntry {
-            at_us: 1_700_000_000_000_000 + i,
+            at_us: Timestamp::from_micros(1_700_000_000_000_000 + i),
             declaration_id: Some(format!("d{i}")),
             actor: "system".into(),
             action: Action::Registered,
@@ -317,7 +319,7 @@ mod tests {
                 0 => c[idx].actor.push_str(&s),
                 1 => c[idx].action = if c[idx].action == Action::Registered { Action::Released } else { Action::Registered },
                 2 => c[idx].details.push_str(&s),
-                _ => c[idx].at_us += 1,
+                _ => c[idx].at_us = Timestamp::from_micros(c[idx].at_us.as_micros() + 1),
             }
             prop_assert_eq!(verify(&c).map_err(|b| b.seq), Err(idx as i64 + 1));
         }

@@ -295,8 +295,8 @@ pub struct SubmissionFacts<'a> {
     pub declarant: &'a str,
     /// SHA-256 (hex) of the exact bytes filed.
     pub document_sha256: &'a str,
-    /// Time of the decision, µs since the epoch.
-    pub at_us: i64,
+    /// Time of the decision.
+    pub at_us: crate::timestamp::Timestamp,
 }
 
 /// One step of a trail: the workflow event (none for `submitted`), the action and its details.
@@ -340,7 +340,7 @@ pub fn audit_trail(
 /// covers its duties.
 pub fn registration_trail(
     id: DeclarationId,
-    at_us: i64,
+    at_us: crate::timestamp::Timestamp,
     registrable: &Registrable,
     number: &RegistrationNumber,
 ) -> Result<Vec<NewEntry>, IllegalTransition> {
@@ -400,7 +400,12 @@ impl Registrable {
     }
 }
 
-fn entries(id: DeclarationId, at_us: i64, from: State, steps: Vec<Step>) -> Result<Vec<NewEntry>, IllegalTransition> {
+fn entries(
+    id: DeclarationId,
+    at_us: crate::timestamp::Timestamp,
+    from: State,
+    steps: Vec<Step>,
+) -> Result<Vec<NewEntry>, IllegalTransition> {
     let mut state = from;
     let mut entries = Vec::with_capacity(steps.len());
     for (event, action, details) in steps {

@@ -72,7 +72,7 @@ pub fn control_outcome(
     decision: &ControlDecision,
     officer: &str,
     registration: Option<&RegistrationNumber>,
-    at_us: i64,
+    at_us: crate::timestamp::Timestamp,
 ) -> Result<(crate::workflow::State, crate::audit::NewEntry), crate::workflow::IllegalTransition> {
     use crate::workflow::EventKind;
     let event = if decision.release { EventKind::Released } else { EventKind::Refused };
@@ -111,14 +111,14 @@ mod tests {
     #[test]
     fn an_officer_releases_or_refuses_only_what_is_under_control() {
         let n = RegistrationNumber::parse("DE005000/261124/0000001").unwrap_or_else(|e| panic!("{e}"));
-        let (s, e) = control_outcome("d", State::UnderControl, &decision(true), "o", Some(&n), 1)
+        let (s, e) = control_outcome("d", State::UnderControl, &decision(true), "o", Some(&n), 1.into())
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((s, e.action.as_str()), (State::Released, "released"));
         assert!(e.details.contains("RDE005000/261124/0000001"));
-        let (s, _) = control_outcome("d", State::UnderControl, &decision(false), "o", Some(&n), 1)
+        let (s, _) = control_outcome("d", State::UnderControl, &decision(false), "o", Some(&n), 1.into())
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(s, State::Refused);
-        assert!(control_outcome("d", State::Released, &decision(true), "o", Some(&n), 1).is_err());
-        assert!(control_outcome("d", State::Refused, &decision(false), "o", None, 1).is_err());
+        assert!(control_outcome("d", State::Released, &decision(true), "o", Some(&n), 1.into()).is_err());
+        assert!(control_outcome("d", State::Refused, &decision(false), "o", None, 1.into()).is_err());
     }
 }

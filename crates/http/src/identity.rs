@@ -11,10 +11,11 @@ use std::time::Duration;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use base64::Engine as _;
-use chrono::Utc;
+use chrono::TimeDelta;
 use rand::RngCore;
 
 use smartcustoms_core::access::Principal;
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_storage::{NewSession, NewToken, NewUser, SessionRecord, StoreError};
 
 use crate::error::ApiError;
@@ -31,7 +32,7 @@ pub const SIGN_IN_LIMIT_PER_USER: i64 = 5;
 pub const SIGN_IN_LIMIT_PER_ADDRESS: i64 = 30;
 
 /// A session is touched in the database at most this often.
-const TOUCH_EVERY_US: i64 = 60_000_000;
+const TOUCH_EVERY: TimeDelta = TimeDelta::minutes(1);
 
 /// Settings of sessions.
 #[derive(Debug, Clone, Copy)]
@@ -97,7 +98,7 @@ pub fn new_token() -> String {
 
 /// The record of an API token issued now, without expiry.
 pub fn token_record(token: &str, principal: Principal) -> NewToken {
-    NewToken { sha256: token_hash(token), principal, issued_at_us: Utc::now().timestamp_micros(), expires_at_us: None }
+    NewToken { sha256: token_hash(token), principal, issued_at_us: Timestamp::now(), expires_at_us: None }
 }
 
 /// The record of a user to add, with a password hash made beforehand (see [`hash_password`]).
@@ -107,7 +108,7 @@ pub fn user_record(name: &str, display_name: &str, password_hash: &str, principa
         display_name: display_name.to_string(),
         password_hash: password_hash.to_string(),
         principal,
-        created_at_us: Utc::now().timestamp_micros(),
+        created_at_us: Timestamp::now(),
     }
 }
 
@@ -115,12 +116,11 @@ pub fn user_record(name: &str, display_name: &str, password_hash: &str, principa
 pub async fn issue_token(
     state: &AppState,
     principal: Principal,
-    expires_at_us: Option<i64>,
+    expires_at_us: Option<Timestamp>,
     actor: &str,
 ) -> Result<(String, String), StoreError> {
     let token = new_token();
-    let new =
-        NewToken { sha256: token_hash(&token), principal, issued_at_us: Utc::now().timestamp_micros(), expires_at_us };
+    let new = NewToken { sha256: token_hash(&token), principal, issued_at_us: Timestamp::now(), expires_at_us };
     let id = state.store.add_token(&new, actor).await?;
     Ok((token, id))
 }
@@ -156,8 +156,8 @@ impl From<SignInError> for ApiError {
 /// cookie. Failures are recorded per name and address; past the limits the password is not
 /// checked at all until the window has passed.
 pub async fn sign_in(state: &AppState, name: &str, password: &str, address: &str) -> Result<String, SignInError> {
-    let now = Utc::now().timestamp_micros();
-    let since = now - SIGN_IN_WINDOW_MINUTES * 60_000_000;
+    let now = Timestamp::now();
+    let since = now - TimeDelta::minutes(SIGN_IN_WINDOW_MINUTES);
     let (by_user, by_address) = state.store.sign_in_failures(name, address, since).await?;
     if by_user >= SIGN_IN_LIMIT_PER_USER || by_address >= SIGN_IN_LIMIT_PER_ADDRESS {
         tracing::warn!(user = name, address, "sign-in refused: too many failures");
@@ -180,7 +180,7 @@ pub async fn sign_in(state: &AppState, name: &str, password: &str, address: &str
             user_name: user.name,
             csrf: random_secret(24),
             created_at_us: now,
-            expires_at_us: now + config.absolute.as_micros() as i64,
+            expires_at_us: now + span(config.absolute),
             address: address.to_string(),
         })
         .await?;
@@ -195,11 +195,11 @@ pub async fn session(state: &AppState, cookie: &str) -> Result<Option<(Principal
     }
     let hash = token_hash(cookie);
     let Some(record) = state.store.session(&hash).await? else { return Ok(None) };
-    let now = Utc::now().timestamp_micros();
+    let now = Timestamp::now();
     if !alive(&record, now, state.config.sessions) {
         return Ok(None);
     }
-    if now - record.last_seen_us >= TOUCH_EVERY_US {
+    if now - record.last_seen_us >= TOUCH_EVERY {
         state.store.touch_session(&hash, now).await?;
     }
     let principal = record.principal()?;
@@ -207,8 +207,13 @@ pub async fn session(state: &AppState, cookie: &str) -> Result<Option<(Principal
 }
 
 /// True while a session is within its idle and absolute limits.
-fn alive(s: &SessionRecord, now_us: i64, config: SessionConfig) -> bool {
-    now_us < s.expires_at_us && now_us - s.last_seen_us < config.idle.as_micros() as i64
+fn alive(s: &SessionRecord, now: Timestamp, config: SessionConfig) -> bool {
+    now < s.expires_at_us && now - s.last_seen_us < span(config.idle)
+}
+
+/// A configured duration as a span of time (the longest one when out of range).
+fn span(d: Duration) -> TimeDelta {
+    TimeDelta::from_std(d).unwrap_or(TimeDelta::MAX)
 }
 
 /// The `Set-Cookie` value that hands a session id to the browser.
@@ -232,11 +237,11 @@ pub fn same_secret(a: &str, b: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn record(last_seen_us: i64, expires_at_us: i64) -> SessionRecord {
+    fn record(last_seen_us: Timestamp, expires_at_us: Timestamp) -> SessionRecord {
         SessionRecord {
             id_sha256: "h".into(),
             csrf: "c".into(),
-            created_at_us: 0,
+            created_at_us: Timestamp::EPOCH,
             last_seen_us,
             expires_at_us,
             user_name: "u".into(),
@@ -261,9 +266,10 @@ mod tests {
     fn sessions_end_when_idle_or_past_their_absolute_end() {
         let config =
             SessionConfig { idle: Duration::from_secs(60), absolute: Duration::from_secs(3600), secure_cookies: false };
-        assert!(alive(&record(0, 3_600_000_000), 59_000_000, config));
-        assert!(!alive(&record(0, 3_600_000_000), 60_000_000, config), "idle");
-        assert!(!alive(&record(3_599_000_000, 3_600_000_000), 3_600_000_000, config), "absolute");
+        let at = Timestamp::from_micros;
+        assert!(alive(&record(at(0), at(3_600_000_000)), at(59_000_000), config));
+        assert!(!alive(&record(at(0), at(3_600_000_000)), at(60_000_000), config), "idle");
+        assert!(!alive(&record(at(3_599_000_000), at(3_600_000_000)), at(3_600_000_000), config), "absolute");
     }
 
     #[test]

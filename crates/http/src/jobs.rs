@@ -8,7 +8,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use chrono::Utc;
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_storage::{Claim, JobRun};
 
 use crate::state::AppState;
@@ -37,8 +37,8 @@ fn micros(d: Duration) -> i64 {
 
 /// Claims `name` for this process; the time of the claim when it won, none when another
 /// process runs the job or it is not due.
-async fn claim(state: &AppState, name: &str, every: Duration, lease: Duration) -> Option<i64> {
-    let now_us = Utc::now().timestamp_micros();
+async fn claim(state: &AppState, name: &str, every: Duration, lease: Duration) -> Option<Timestamp> {
+    let now_us = Timestamp::now();
     let claim = Claim { name, holder: &state.instance, now_us, lease_us: micros(lease), every_us: micros(every) };
     match state.store.claim_job(claim).await {
         Ok(claimed) => claimed.then_some(now_us),
@@ -73,7 +73,7 @@ where
             name: name.to_string(),
             holder: state.instance.to_string(),
             started_at_us,
-            finished_at_us: Utc::now().timestamp_micros(),
+            finished_at_us: Timestamp::now(),
             outcome,
         };
         if let Err(e) = state.store.finish_job(&run).await {

@@ -16,6 +16,7 @@ use smartcustoms_core::ids::TraderId;
 use smartcustoms_core::risk::{self, Categories, Profile};
 use smartcustoms_core::signature;
 use smartcustoms_core::tariff::Tariff;
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_core::valuation::PriceReference;
 use smartcustoms_model::TrainedModel;
 use smartcustoms_storage::{GroupCommit, Store, StoreError, StoreResult};
@@ -257,7 +258,7 @@ impl AppState {
                 return Ok(Some(p));
             }
         }
-        let found = self.store.principal(&hash, chrono::Utc::now().timestamp_micros()).await?;
+        let found = self.store.principal(&hash, Timestamp::now()).await?;
         if let Ok(mut cache) = self.caches.principals.write() {
             match &found {
                 Some(p) => cache.insert(hash, (p.clone(), Instant::now())),

@@ -6,6 +6,7 @@
 //! `Smartcustoms-Delivery` header (and in the body): a receiver that sees an id again after
 //! a failure or a takeover drops it.
 
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_storage::Store;
 
 /// Header naming the notification a delivery carries.
@@ -24,7 +25,7 @@ pub async fn deliver_once(store: &dyn Store, client: &reqwest::Client, url: &str
     for n in pending {
         match client.post(url).header(DELIVERY_HEADER, n.id.to_string()).json(&n).send().await {
             Ok(r) if r.status().is_success() => {
-                if store.mark_delivered(n.id, chrono::Utc::now().timestamp_micros()).await.is_ok() {
+                if store.mark_delivered(n.id, Timestamp::now()).await.is_ok() {
                     delivered += 1;
                 }
             }

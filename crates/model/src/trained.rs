@@ -70,8 +70,8 @@ pub struct HeldOutMetrics {
 pub struct ModelInfo {
     /// Version, from 1.
     pub version: ModelVersion,
-    /// When it was trained, µs since the epoch.
-    pub trained_at_us: i64,
+    /// When it was trained.
+    pub trained_at_us: smartcustoms_core::timestamp::Timestamp,
     /// First and last day (YYYYMMDD) of the outcomes it learnt from.
     pub window: (i64, i64),
     /// Declarations with outcomes it learnt from.
@@ -339,7 +339,7 @@ pub fn retrain(
     current: Option<&TrainedModel>,
     settings: RetrainSettings,
     version: ModelVersion,
-    now_us: i64,
+    now_us: smartcustoms_core::timestamp::Timestamp,
 ) -> Result<Retraining, ModelError> {
     let mut labelled: Vec<&Case> = cases.iter().filter(|c| c.irregular.is_some() && !c.rows.is_empty()).collect();
     labelled.sort_by_key(|c| c.day);
@@ -409,6 +409,7 @@ mod tests {
     use chrono::NaiveDate;
     use smartcustoms_core::flc;
     use smartcustoms_core::simulate::{rng, World};
+    use smartcustoms_core::timestamp::Timestamp;
 
     /// Declarations of 20 declarants over 60 days; the first three are found irregular in most
     /// controls, the others rarely. Every declaration is controlled.
@@ -430,7 +431,8 @@ mod tests {
     }
 
     fn train(cases: &[Case], current: Option<&TrainedModel>, version: i64) -> Retraining {
-        retrain(cases, current, RetrainSettings::default(), version.into(), 0).unwrap_or_else(|e| panic!("{e}"))
+        retrain(cases, current, RetrainSettings::default(), version.into(), Timestamp::EPOCH)
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]
@@ -492,7 +494,13 @@ mod tests {
     #[test]
     fn too_few_or_single_class_outcomes_are_refused() {
         let cases = world_cases(100);
-        let refusal = |cases: &[Case]| match retrain(cases, None, RetrainSettings::default(), ModelVersion::FIRST, 0) {
+        let refusal = |cases: &[Case]| match retrain(
+            cases,
+            None,
+            RetrainSettings::default(),
+            ModelVersion::FIRST,
+            Timestamp::EPOCH,
+        ) {
             Ok(_) => panic!("trained on too little"),
             Err(e) => e,
         };
@@ -503,7 +511,7 @@ mod tests {
         assert!(single.to_string().contains("no irregular"), "{single}");
         let none: Vec<Case> = cases.iter().map(|c| Case { irregular: None, ..c.clone() }).collect();
         assert!(
-            retrain(&none, None, RetrainSettings::default(), ModelVersion::FIRST, 0).is_err(),
+            retrain(&none, None, RetrainSettings::default(), ModelVersion::FIRST, Timestamp::EPOCH).is_err(),
             "an empty history trains nothing"
         );
     }

@@ -12,7 +12,7 @@ use smartcustoms_core::ids::{DeclarationId, RegistrationNumber, TraderId};
 use smartcustoms_core::ledger::{Overdraft, Posting};
 use smartcustoms_core::registration::{self, Admission, Decision, Registrable, SubmissionFacts};
 use smartcustoms_core::release::{self, ControlDecision, ReleaseDocument};
-use smartcustoms_core::timestamp::rfc3339;
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_core::workflow::State;
 
 use crate::declarations::*;
@@ -140,14 +140,14 @@ fn release_rows(
     id: &str,
     number: &RegistrationNumber,
     location: &str,
-    at_us: i64,
+    at_us: Timestamp,
     automatic: bool,
 ) -> Result<(ReleaseDocument, NotificationRow), StoreError> {
     let doc = ReleaseDocument {
         number: release::document_number(number),
         declaration_id: id.to_string(),
         registration_number: number.to_string(),
-        released_at: rfc3339(at_us),
+        released_at: at_us.rfc3339(),
         location_of_goods: location.to_string(),
         automatic,
     };
@@ -404,7 +404,7 @@ pub(crate) fn plan_control(
     stored: &StoredControl,
     decision: &ControlDecision,
     officer: &str,
-    at_us: i64,
+    at_us: Timestamp,
     mut ledger: Ledger,
     head: (i64, String),
 ) -> Result<(WriteSet<'static>, DeclarationSummary), StoreError> {

@@ -13,6 +13,7 @@ use smartcustoms_core::ledger::{Amount, TaxSplit};
 use smartcustoms_core::registration::{self, Admission, Decision, Reason, Registrable};
 use smartcustoms_core::release::{Notification, ReleaseDocument};
 use smartcustoms_core::risk::{Category, Hit, Lane, ModelScore};
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_core::workflow::State;
 
 use crate::StoreResult;
@@ -41,7 +42,7 @@ pub struct Filing {
     /// The decision's money columns ([`MoneyColumns::of`]).
     pub money: MoneyColumns,
     /// Time of receipt and decision, µs since the epoch.
-    pub at_us: i64,
+    pub at_us: Timestamp,
     /// Registration date at the office.
     pub date: NaiveDate,
 }
@@ -80,11 +81,11 @@ pub struct DeclarationSummary {
     /// Office of declaration as filed.
     pub office: Option<String>,
     /// Receipt time, µs since the epoch.
-    pub received_at_us: i64,
+    pub received_at_us: Timestamp,
     /// Registration time, µs since the epoch.
-    pub registered_at_us: Option<i64>,
+    pub registered_at_us: Option<Timestamp>,
     /// Time of the last change, µs since the epoch.
-    pub updated_at_us: i64,
+    pub updated_at_us: Timestamp,
 }
 
 /// A declaration with its document and decision.
@@ -362,7 +363,7 @@ pub trait DeclarationQueries {
     async fn undelivered_notifications(&self, limit: i64) -> StoreResult<Vec<Notification>>;
 
     /// Marks a notification as delivered to its webhook.
-    async fn mark_delivered(&self, id: i64, at_us: i64) -> StoreResult<()>;
+    async fn mark_delivered(&self, id: i64, at_us: Timestamp) -> StoreResult<()>;
 }
 
 /// Implements [`DeclarationQueries`] for a backend.
@@ -447,9 +448,9 @@ macro_rules! declaration_queries {
             rows.iter().map(notification).collect()
         }
 
-        async fn mark_delivered(&self, id: i64, at_us: i64) -> StoreResult<()> {
+        async fn mark_delivered(&self, id: i64, at_us: Timestamp) -> StoreResult<()> {
             sqlx::query(&sql("UPDATE notifications SET delivered_at_us = $1 WHERE id = $2"))
-                .bind(at_us)
+                .bind(at_us.as_micros())
                 .bind(id)
                 .execute(&self.pool)
                 .await?;

@@ -9,6 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use smartcustoms_core::access::Principal;
+use smartcustoms_core::timestamp::Timestamp;
 
 use crate::StoreResult;
 
@@ -24,7 +25,7 @@ pub struct NewUser {
     /// Role, and for traders' staff the trader they work for.
     pub principal: Principal,
     /// When, microseconds since the epoch.
-    pub created_at_us: i64,
+    pub created_at_us: Timestamp,
 }
 
 /// A stored user.
@@ -41,9 +42,11 @@ pub struct UserRecord {
     /// The trader, for traders' staff.
     pub trader_id: Option<String>,
     /// When the user was added.
-    pub created_at_us: i64,
+    #[sqlx(try_from = "i64")]
+    pub created_at_us: Timestamp,
     /// When the user was disabled, if so: a disabled user cannot sign in and its sessions end.
-    pub disabled_at_us: Option<i64>,
+    #[sqlx(try_from = "crate::rows::NullableMicros")]
+    pub disabled_at_us: Option<Timestamp>,
 }
 
 /// A session to start.
@@ -56,9 +59,9 @@ pub struct NewSession {
     /// The CSRF token of the session's forms.
     pub csrf: String,
     /// When, microseconds since the epoch.
-    pub created_at_us: i64,
+    pub created_at_us: Timestamp,
     /// Absolute end of the session.
-    pub expires_at_us: i64,
+    pub expires_at_us: Timestamp,
     /// The address the sign-in came from (written to the audit log).
     pub address: String,
 }
@@ -71,11 +74,14 @@ pub struct SessionRecord {
     /// The CSRF token of the session's forms.
     pub csrf: String,
     /// When the session started.
-    pub created_at_us: i64,
+    #[sqlx(try_from = "i64")]
+    pub created_at_us: Timestamp,
     /// Last request seen (updated at most about once a minute).
-    pub last_seen_us: i64,
+    #[sqlx(try_from = "i64")]
+    pub last_seen_us: Timestamp,
     /// Absolute end.
-    pub expires_at_us: i64,
+    #[sqlx(try_from = "i64")]
+    pub expires_at_us: Timestamp,
     /// The user's sign-in name.
     pub user_name: String,
     /// The user's display name.
@@ -108,9 +114,9 @@ pub struct NewToken {
     /// Who the token acts as.
     pub principal: Principal,
     /// When it was issued.
-    pub issued_at_us: i64,
+    pub issued_at_us: Timestamp,
     /// When it stops working, if ever.
-    pub expires_at_us: Option<i64>,
+    pub expires_at_us: Option<Timestamp>,
 }
 
 impl NewToken {
@@ -132,11 +138,14 @@ pub struct TokenRecord {
     /// Trader or facility, where the role has one.
     pub trader_id: Option<String>,
     /// When issued (absent for tokens older than expiry support).
-    pub issued_at_us: Option<i64>,
+    #[sqlx(try_from = "crate::rows::NullableMicros")]
+    pub issued_at_us: Option<Timestamp>,
     /// When it stops working, if ever.
-    pub expires_at_us: Option<i64>,
+    #[sqlx(try_from = "crate::rows::NullableMicros")]
+    pub expires_at_us: Option<Timestamp>,
     /// When it was revoked, if so.
-    pub revoked_at_us: Option<i64>,
+    #[sqlx(try_from = "crate::rows::NullableMicros")]
+    pub revoked_at_us: Option<Timestamp>,
 }
 
 /// Storage of users, sessions and tokens.
@@ -153,16 +162,16 @@ pub trait IdentityStore {
 
     /// Replaces a user's password hash and ends every session of the user. `NotFound` when
     /// there is no such user.
-    async fn set_password(&self, name: &str, password_hash: &str, actor: &str, at_us: i64) -> StoreResult<()>;
+    async fn set_password(&self, name: &str, password_hash: &str, actor: &str, at_us: Timestamp) -> StoreResult<()>;
 
     /// Disables a user and ends every session of the user. `NotFound` when there is no such user.
-    async fn disable_user(&self, name: &str, actor: &str, at_us: i64) -> StoreResult<()>;
+    async fn disable_user(&self, name: &str, actor: &str, at_us: Timestamp) -> StoreResult<()>;
 
     /// Records a failed sign-in for a name from an address.
-    async fn add_sign_in_failure(&self, user_name: &str, address: &str, at_us: i64) -> StoreResult<()>;
+    async fn add_sign_in_failure(&self, user_name: &str, address: &str, at_us: Timestamp) -> StoreResult<()>;
 
     /// Failed sign-ins since `since_us`: for this name, and from this address.
-    async fn sign_in_failures(&self, user_name: &str, address: &str, since_us: i64) -> StoreResult<(i64, i64)>;
+    async fn sign_in_failures(&self, user_name: &str, address: &str, since_us: Timestamp) -> StoreResult<(i64, i64)>;
 
     /// Starts a session and writes the sign-in to the audit log.
     async fn start_session(&self, session: &NewSession) -> StoreResult<()>;
@@ -172,23 +181,23 @@ pub trait IdentityStore {
     async fn session(&self, id_sha256: &str) -> StoreResult<Option<SessionRecord>>;
 
     /// Notes activity on a session.
-    async fn touch_session(&self, id_sha256: &str, at_us: i64) -> StoreResult<()>;
+    async fn touch_session(&self, id_sha256: &str, at_us: Timestamp) -> StoreResult<()>;
 
     /// Ends a session (sign-out) and writes it to the audit log; false when it had ended.
-    async fn end_session(&self, id_sha256: &str, at_us: i64) -> StoreResult<bool>;
+    async fn end_session(&self, id_sha256: &str, at_us: Timestamp) -> StoreResult<bool>;
 
     /// Stores an API token (only its hash) and writes its issue to the audit log; returns its id.
     async fn add_token(&self, token: &NewToken, actor: &str) -> StoreResult<String>;
 
     /// The principal a token hash belongs to, if the token is neither revoked nor expired at `now_us`.
-    async fn principal(&self, token_sha256: &str, now_us: i64) -> StoreResult<Option<Principal>>;
+    async fn principal(&self, token_sha256: &str, now_us: Timestamp) -> StoreResult<Option<Principal>>;
 
     /// Every token, newest first.
     async fn tokens(&self) -> StoreResult<Vec<TokenRecord>>;
 
     /// Revokes a token by id and writes it to the audit log. `NotFound` when no token has this
     /// id; revoking a revoked token changes nothing.
-    async fn revoke_token(&self, id: &str, actor: &str, at_us: i64) -> StoreResult<()>;
+    async fn revoke_token(&self, id: &str, actor: &str, at_us: Timestamp) -> StoreResult<()>;
 }
 
 /// The principal of a user or session row.
@@ -203,7 +212,7 @@ pub(crate) fn principal_of(name: String, role: &str, trader_id: Option<String>) 
 
 /// One audit entry about identity (no declaration).
 pub(crate) fn identity_entry(
-    at_us: i64,
+    at_us: Timestamp,
     actor: &str,
     action: smartcustoms_core::audit::Action,
     details: serde_json::Value,
@@ -237,7 +246,7 @@ macro_rules! identity_queries {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             ))
             .bind(e.seq)
-            .bind(e.at_us)
+            .bind(e.at_us.as_micros())
             .bind(&e.declaration_id)
             .bind(&e.actor)
             .bind(e.action.as_str())
@@ -267,7 +276,7 @@ macro_rules! identity_queries {
                 .bind(&u.password_hash)
                 .bind(u.principal.role.as_str())
                 .bind(u.principal.trader.as_ref().map(|t| t.as_str()))
-                .bind(u.created_at_us)
+                .bind(u.created_at_us.as_micros())
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| {
@@ -301,7 +310,7 @@ macro_rules! identity_queries {
                 .await?)
             }
 
-            async fn set_password(&self, name: &str, hash: &str, actor: &str, at_us: i64) -> StoreResult<()> {
+            async fn set_password(&self, name: &str, hash: &str, actor: &str, at_us: Timestamp) -> StoreResult<()> {
                 let mut tx = self.begin_write().await?;
                 let changed = sqlx::query(&sql("UPDATE users SET password_hash = $1 WHERE name = $2"))
                     .bind(hash)
@@ -312,12 +321,12 @@ macro_rules! identity_queries {
                 end_user_change(tx, changed, name, smartcustoms_core::audit::Action::PasswordChanged, actor, at_us).await
             }
 
-            async fn disable_user(&self, name: &str, actor: &str, at_us: i64) -> StoreResult<()> {
+            async fn disable_user(&self, name: &str, actor: &str, at_us: Timestamp) -> StoreResult<()> {
                 let mut tx = self.begin_write().await?;
                 let changed = sqlx::query(&sql(
                     "UPDATE users SET disabled_at_us = COALESCE(disabled_at_us, $1) WHERE name = $2",
                 ))
-                .bind(at_us)
+                .bind(at_us.as_micros())
                 .bind(name)
                 .execute(&mut *tx)
                 .await?
@@ -325,27 +334,27 @@ macro_rules! identity_queries {
                 end_user_change(tx, changed, name, smartcustoms_core::audit::Action::UserDisabled, actor, at_us).await
             }
 
-            async fn add_sign_in_failure(&self, user_name: &str, address: &str, at_us: i64) -> StoreResult<()> {
+            async fn add_sign_in_failure(&self, user_name: &str, address: &str, at_us: Timestamp) -> StoreResult<()> {
                 sqlx::query(&sql("INSERT INTO sign_in_failures (user_name, address, at_us) VALUES ($1, $2, $3)"))
                     .bind(user_name)
                     .bind(address)
-                    .bind(at_us)
+                    .bind(at_us.as_micros())
                     .execute(&self.pool)
                     .await?;
                 Ok(())
             }
 
-            async fn sign_in_failures(&self, user_name: &str, address: &str, since_us: i64) -> StoreResult<(i64, i64)> {
+            async fn sign_in_failures(&self, user_name: &str, address: &str, since_us: Timestamp) -> StoreResult<(i64, i64)> {
                 let by_user: i64 =
                     sqlx::query_scalar(&sql("SELECT COUNT(*) FROM sign_in_failures WHERE user_name = $1 AND at_us >= $2"))
                         .bind(user_name)
-                        .bind(since_us)
+                        .bind(since_us.as_micros())
                         .fetch_one(&self.pool)
                         .await?;
                 let by_address: i64 =
                     sqlx::query_scalar(&sql("SELECT COUNT(*) FROM sign_in_failures WHERE address = $1 AND at_us >= $2"))
                         .bind(address)
-                        .bind(since_us)
+                        .bind(since_us.as_micros())
                         .fetch_one(&self.pool)
                         .await?;
                 Ok((by_user, by_address))
@@ -360,8 +369,8 @@ macro_rules! identity_queries {
                 .bind(&s.id_sha256)
                 .bind(&s.user_name)
                 .bind(&s.csrf)
-                .bind(s.created_at_us)
-                .bind(s.expires_at_us)
+                .bind(s.created_at_us.as_micros())
+                .bind(s.expires_at_us.as_micros())
                 .execute(&mut *tx)
                 .await?;
                 let details = serde_json::json!({
@@ -388,23 +397,23 @@ macro_rules! identity_queries {
                 .await?)
             }
 
-            async fn touch_session(&self, id_sha256: &str, at_us: i64) -> StoreResult<()> {
+            async fn touch_session(&self, id_sha256: &str, at_us: Timestamp) -> StoreResult<()> {
                 sqlx::query(&sql(
                     "UPDATE sessions SET last_seen_us = $1 WHERE id_sha256 = $2 AND last_seen_us < $1",
                 ))
-                .bind(at_us)
+                .bind(at_us.as_micros())
                 .bind(id_sha256)
                 .execute(&self.pool)
                 .await?;
                 Ok(())
             }
 
-            async fn end_session(&self, id_sha256: &str, at_us: i64) -> StoreResult<bool> {
+            async fn end_session(&self, id_sha256: &str, at_us: Timestamp) -> StoreResult<bool> {
                 let mut tx = self.begin_write().await?;
                 let user: Option<String> = sqlx::query_scalar(&sql(
                     "UPDATE sessions SET ended_at_us = $1 WHERE id_sha256 = $2 AND ended_at_us IS NULL RETURNING user_name",
                 ))
-                .bind(at_us)
+                .bind(at_us.as_micros())
                 .bind(id_sha256)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -427,8 +436,8 @@ macro_rules! identity_queries {
                 .bind(&t.principal.name)
                 .bind(t.principal.role.as_str())
                 .bind(t.principal.trader.as_ref().map(|t| t.as_str()))
-                .bind(t.issued_at_us)
-                .bind(t.expires_at_us)
+                .bind(t.issued_at_us.as_micros())
+                .bind(t.expires_at_us.map(Timestamp::as_micros))
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| if is_unique_violation(&e) { StoreError::Conflict("token exists".into()) } else { e.into() })?;
@@ -442,13 +451,13 @@ macro_rules! identity_queries {
                 Ok(t.id().to_string())
             }
 
-            async fn principal(&self, token_sha256: &str, now_us: i64) -> StoreResult<Option<Principal>> {
+            async fn principal(&self, token_sha256: &str, now_us: Timestamp) -> StoreResult<Option<Principal>> {
                 let row: Option<(String, String, Option<String>)> = sqlx::query_as(&sql(
                     "SELECT name, role, trader_id FROM tokens WHERE token_sha256 = $1 \
                      AND revoked_at_us IS NULL AND (expires_at_us IS NULL OR expires_at_us > $2)",
                 ))
                 .bind(token_sha256)
-                .bind(now_us)
+                .bind(now_us.as_micros())
                 .fetch_optional(&self.pool)
                 .await?;
                 row.map(|(name, role, trader)| crate::identity::principal_of(name, &role, trader)).transpose()
@@ -463,7 +472,7 @@ macro_rules! identity_queries {
                 .await?)
             }
 
-            async fn revoke_token(&self, id: &str, actor: &str, at_us: i64) -> StoreResult<()> {
+            async fn revoke_token(&self, id: &str, actor: &str, at_us: Timestamp) -> StoreResult<()> {
                 let mut tx = self.begin_write().await?;
                 let found: Option<Option<i64>> =
                     sqlx::query_scalar(&sql("SELECT revoked_at_us FROM tokens WHERE id = $1"))
@@ -476,7 +485,7 @@ macro_rules! identity_queries {
                     Some(None) => {}
                 }
                 sqlx::query(&sql("UPDATE tokens SET revoked_at_us = $1 WHERE id = $2"))
-                    .bind(at_us)
+                    .bind(at_us.as_micros())
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
@@ -496,13 +505,13 @@ macro_rules! identity_queries {
             name: &str,
             action: smartcustoms_core::audit::Action,
             actor: &str,
-            at_us: i64,
+            at_us: Timestamp,
         ) -> StoreResult<()> {
             if changed == 0 {
                 return Err(StoreError::NotFound);
             }
             sqlx::query(&sql("UPDATE sessions SET ended_at_us = $1 WHERE user_name = $2 AND ended_at_us IS NULL"))
-                .bind(at_us)
+                .bind(at_us.as_micros())
                 .bind(name)
                 .execute(&mut *tx)
                 .await?;

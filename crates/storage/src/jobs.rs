@@ -6,6 +6,8 @@ use async_trait::async_trait;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use smartcustoms_core::timestamp::Timestamp;
+
 use crate::StoreResult;
 
 /// How a process asks for a job.
@@ -16,7 +18,7 @@ pub struct Claim<'a> {
     /// The process asking (a random id per process).
     pub holder: &'a str,
     /// Now, microseconds since the epoch.
-    pub now_us: i64,
+    pub now_us: Timestamp,
     /// How long the claim holds if the process never reports back.
     pub lease_us: i64,
     /// Least time between two starts of the job (0: as often as it is claimed).
@@ -31,9 +33,11 @@ pub struct JobRun {
     /// The process that ran it.
     pub holder: String,
     /// When it started.
-    pub started_at_us: i64,
+    #[sqlx(try_from = "i64")]
+    pub started_at_us: Timestamp,
     /// When it finished.
-    pub finished_at_us: i64,
+    #[sqlx(try_from = "i64")]
+    pub finished_at_us: Timestamp,
     /// What it did or why it failed.
     pub outcome: String,
 }
@@ -73,7 +77,7 @@ macro_rules! jobs_queries {
                 ))
                 .bind(c.name)
                 .bind(c.holder)
-                .bind(c.now_us)
+                .bind(c.now_us.as_micros())
                 .bind(c.lease_us)
                 .bind(c.every_us)
                 .execute(&mut *tx)
@@ -90,8 +94,8 @@ macro_rules! jobs_queries {
                 ))
                 .bind(&run.name)
                 .bind(&run.holder)
-                .bind(run.started_at_us)
-                .bind(run.finished_at_us)
+                .bind(run.started_at_us.as_micros())
+                .bind(run.finished_at_us.as_micros())
                 .bind(&run.outcome)
                 .execute(&mut *tx)
                 .await?;

@@ -6,6 +6,8 @@ use async_trait::async_trait;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use smartcustoms_core::timestamp::Timestamp;
+
 use crate::StoreResult;
 
 /// A file attached to a new survey answer.
@@ -27,7 +29,7 @@ pub struct NewSurveyAnswer {
     /// Who submitted it (the principal's name: a member organisation).
     pub submitter: String,
     /// When, microseconds since the epoch.
-    pub submitted_at_us: i64,
+    pub submitted_at_us: Timestamp,
     /// The validated answer, JSON.
     pub answer: String,
     /// Up to three files.
@@ -57,7 +59,7 @@ pub struct SurveyRecord {
     /// Who submitted it.
     pub submitter: String,
     /// When.
-    pub submitted_at_us: i64,
+    pub submitted_at_us: Timestamp,
     /// The answer, JSON.
     pub answer: String,
     /// Its files.
@@ -74,7 +76,8 @@ pub struct AssessmentRecord {
     /// Who submitted it.
     pub author: String,
     /// When.
-    pub at_us: i64,
+    #[sqlx(try_from = "i64")]
+    pub at_us: Timestamp,
     /// The administration's answers, JSON.
     pub assessment: String,
 }
@@ -100,7 +103,7 @@ pub trait KnowledgeQueries {
         administration: &str,
         author: &str,
         assessment: &str,
-        at_us: i64,
+        at_us: Timestamp,
     ) -> StoreResult<i64>;
 
     /// Every maturity assessment, newest first.
@@ -112,7 +115,7 @@ pub trait KnowledgeQueries {
     /// Counts of what happened since `from_us`: audit entries by action (`submitted`,
     /// `registered`, `lane_assigned`, `released`, …) and `postings`, `outcomes`, `models`,
     /// `survey_answers`, `assessments`.
-    async fn activity_since(&self, from_us: i64) -> StoreResult<Vec<(String, i64)>>;
+    async fn activity_since(&self, from_us: Timestamp) -> StoreResult<Vec<(String, i64)>>;
 }
 
 /// Implements [`KnowledgeQueries`] for a backend.
@@ -127,7 +130,7 @@ macro_rules! knowledge_queries {
                     "INSERT INTO survey_answers (submitter, submitted_at_us, answer) VALUES ($1, $2, $3) RETURNING id",
                 ))
                 .bind(&a.submitter)
-                .bind(a.submitted_at_us)
+                .bind(a.submitted_at_us.as_micros())
                 .bind(&a.answer)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -170,7 +173,7 @@ macro_rules! knowledge_queries {
                         Ok(crate::knowledge::SurveyRecord {
                             id,
                             submitter: r.try_get("submitter")?,
-                            submitted_at_us: r.try_get("submitted_at_us")?,
+                            submitted_at_us: Timestamp::from_micros(r.try_get("submitted_at_us")?),
                             answer: r.try_get("answer")?,
                             attachments: by_answer.remove(&id).unwrap_or_default(),
                         })
@@ -197,7 +200,7 @@ macro_rules! knowledge_queries {
                 Ok(Some(crate::knowledge::SurveyRecord {
                     id,
                     submitter: r.try_get("submitter")?,
-                    submitted_at_us: r.try_get("submitted_at_us")?,
+                    submitted_at_us: Timestamp::from_micros(r.try_get("submitted_at_us")?),
                     answer: r.try_get("answer")?,
                     attachments: files.iter().map(knowledge_attachment).collect::<Result<_, _>>()?,
                 }))
@@ -224,7 +227,7 @@ macro_rules! knowledge_queries {
                 administration: &str,
                 author: &str,
                 assessment: &str,
-                at_us: i64,
+                at_us: Timestamp,
             ) -> StoreResult<i64> {
                 Ok(sqlx::query_scalar(&sql(
                     "INSERT INTO maturity_assessments (administration, author, at_us, assessment) \
@@ -232,7 +235,7 @@ macro_rules! knowledge_queries {
                 ))
                 .bind(administration)
                 .bind(author)
-                .bind(at_us)
+                .bind(at_us.as_micros())
                 .bind(assessment)
                 .fetch_one(&self.pool)
                 .await?)
@@ -257,11 +260,11 @@ macro_rules! knowledge_queries {
                 Ok(row.as_ref().map(knowledge_assessment).transpose()?)
             }
 
-            async fn activity_since(&self, from_us: i64) -> StoreResult<Vec<(String, i64)>> {
+            async fn activity_since(&self, from_us: Timestamp) -> StoreResult<Vec<(String, i64)>> {
                 let mut counts: Vec<(String, i64)> = sqlx::query(&sql(
                     "SELECT action, COUNT(*) AS n FROM audit_log WHERE at_us >= $1 GROUP BY action ORDER BY action",
                 ))
-                .bind(from_us)
+                .bind(from_us.as_micros())
                 .fetch_all(&self.pool)
                 .await?
                 .iter()
@@ -275,7 +278,7 @@ macro_rules! knowledge_queries {
                     ("assessments", "maturity_assessments", "at_us"),
                 ] {
                     let n: i64 = sqlx::query_scalar(&sql(&format!("SELECT COUNT(*) FROM {table} WHERE {column} >= $1")))
-                        .bind(from_us)
+                        .bind(from_us.as_micros())
                         .fetch_one(&self.pool)
                         .await?;
                     counts.push((name.to_string(), n));

@@ -49,6 +49,7 @@ pub use tariff::{NewTariffEntry, PriceRow, PriceSource, TariffEntryRecord, Tarif
 use smartcustoms_core::ids::DeclarationId;
 use smartcustoms_core::ledger::Overdraft;
 use smartcustoms_core::release::ControlDecision;
+use smartcustoms_core::timestamp::Timestamp;
 
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]
@@ -123,7 +124,7 @@ pub trait Store:
         id: DeclarationId,
         decision: &ControlDecision,
         officer: &str,
-        at_us: i64,
+        at_us: Timestamp,
     ) -> StoreResult<DeclarationSummary>;
 
     /// Credits a deposit and registers, oldest first, the trader's declarations awaiting

@@ -4,6 +4,7 @@
 use smartcustoms_core::ids::TraderId;
 use smartcustoms_core::ledger::{Account, Amount, Book, Overdraft, Posting, Tax};
 use smartcustoms_core::registration::Registrable;
+use smartcustoms_core::timestamp::Timestamp;
 
 use crate::writeset::PostingRow;
 use crate::StoreError;
@@ -56,7 +57,7 @@ impl Ledger {
     }
 
     /// Applies a posting and keeps its row; postings of zero write nothing.
-    pub fn post(&mut self, posting: Posting, at_us: i64, actor: &str) -> Result<Option<i64>, Overdraft> {
+    pub fn post(&mut self, posting: Posting, at_us: Timestamp, actor: &str) -> Result<Option<i64>, Overdraft> {
         if posting.is_empty() {
             return Ok(None);
         }
@@ -73,7 +74,7 @@ impl Ledger {
         trader: &TraderId,
         declaration: &str,
         r: &Registrable,
-        at_us: i64,
+        at_us: Timestamp,
     ) -> Result<(), StoreError> {
         let corrupt = |e: Overdraft| StoreError::Internal(format!("reservation after a funding check: {e}"));
         self.post(Posting::reservation(trader, declaration, r.taxes.total()), at_us, "system").map_err(corrupt)?;

@@ -20,6 +20,7 @@ use smartcustoms_core::audit::AuditEntry;
 use smartcustoms_core::ids::{DeclarationId, TraderId};
 use smartcustoms_core::ledger::Overdraft;
 use smartcustoms_core::release::{ControlDecision, Notification, ReleaseDocument};
+use smartcustoms_core::timestamp::Timestamp;
 
 use crate::batch::SequenceKey;
 use crate::declarations::*;
@@ -196,8 +197,8 @@ async fn write(tx: &mut Tx, set: WriteSet<'_>) -> StoreResult<()> {
         .bind(u.state)
         .bind(u.lane)
         .bind(&u.registration_number)
-        .bind(u.registered_at_us)
-        .bind(u.updated_at_us)
+        .bind(u.registered_at_us.map(Timestamp::as_micros))
+        .bind(u.updated_at_us.as_micros())
         .bind(&u.decision_json)
         .bind(&u.id)
         .execute(&mut **tx)
@@ -210,7 +211,7 @@ async fn write(tx: &mut Tx, set: WriteSet<'_>) -> StoreResult<()> {
              SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])",
         )
         .bind(a.iter().map(|e| e.seq).collect::<Vec<_>>())
-        .bind(a.iter().map(|e| e.at_us).collect::<Vec<_>>())
+        .bind(a.iter().map(|e| e.at_us.as_micros()).collect::<Vec<_>>())
         .bind(a.iter().map(|e| e.declaration_id.clone()).collect::<Vec<_>>())
         .bind(a.iter().map(|e| e.actor.clone()).collect::<Vec<_>>())
         .bind(a.iter().map(|e| e.action.as_str()).collect::<Vec<_>>())
@@ -251,7 +252,7 @@ async fn write(tx: &mut Tx, set: WriteSet<'_>) -> StoreResult<()> {
         .bind(n.iter().map(|x| x.recipient.clone()).collect::<Vec<_>>())
         .bind(n.iter().map(|x| x.kind).collect::<Vec<_>>())
         .bind(n.iter().map(|x| x.payload.clone()).collect::<Vec<_>>())
-        .bind(n.iter().map(|x| x.created_at_us).collect::<Vec<_>>())
+        .bind(n.iter().map(|x| x.created_at_us.as_micros()).collect::<Vec<_>>())
         .execute(&mut **tx)
         .await?;
     }
@@ -266,7 +267,7 @@ async fn write(tx: &mut Tx, set: WriteSet<'_>) -> StoreResult<()> {
         .bind(p.iter().map(|r| r.posting.trader.to_string()).collect::<Vec<_>>())
         .bind(p.iter().map(|r| r.posting.declaration.clone()).collect::<Vec<_>>())
         .bind(p.iter().map(|r| r.posting.reference.clone()).collect::<Vec<_>>())
-        .bind(p.iter().map(|r| r.at_us).collect::<Vec<_>>())
+        .bind(p.iter().map(|r| r.at_us.as_micros()).collect::<Vec<_>>())
         .bind(p.iter().map(|r| r.actor.clone()).collect::<Vec<_>>())
         .execute(&mut **tx)
         .await?;
@@ -312,7 +313,7 @@ async fn write(tx: &mut Tx, set: WriteSet<'_>) -> StoreResult<()> {
         .bind(o.outcome.is_irregular())
         .bind(o.irregularities())
         .bind(o.outcome.additional_duty.cents())
-        .bind(o.at_us)
+        .bind(o.at_us.as_micros())
         .execute(&mut **tx)
         .await?;
     }
@@ -349,9 +350,9 @@ impl DeclarationColumns {
         self.office.push(f.office.clone());
         self.state.push(c.state.as_str());
         self.lane.push(c.lane.map(|l| l.as_str()));
-        self.registered_at_us.push(number.as_ref().map(|_| f.at_us));
+        self.registered_at_us.push(number.as_ref().map(|_| f.at_us.as_micros()));
         self.number.push(number);
-        self.at_us.push(f.at_us);
+        self.at_us.push(f.at_us.as_micros());
         self.document.push(f.document.clone());
         self.sha.push(f.document_sha256.clone());
         self.signature.push(f.signature.clone());
@@ -425,7 +426,7 @@ impl Store for PostgresStore {
         id: DeclarationId,
         decision: &ControlDecision,
         officer: &str,
-        at_us: i64,
+        at_us: Timestamp,
     ) -> StoreResult<DeclarationSummary> {
         in_transaction!(self, |tx| transactions::control(&mut tx, id, decision, officer, at_us))
     }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use smartcustoms_core::ids::TraderId;
+use smartcustoms_core::timestamp::Timestamp;
 
 use crate::StoreResult;
 
@@ -30,7 +31,8 @@ pub struct SigningKeyRecord {
     /// Ed25519 public key, base64url of the 32 raw bytes.
     pub public_key: String,
     /// Registration time, µs since the epoch.
-    pub created_at_us: i64,
+    #[sqlx(try_from = "i64")]
+    pub created_at_us: Timestamp,
 }
 
 /// The reference area of the storage interface.
@@ -84,7 +86,7 @@ macro_rules! reference_queries {
                 .bind(&key.kid)
                 .bind(key.trader.as_str())
                 .bind(&key.public_key)
-                .bind(key.created_at_us)
+                .bind(key.created_at_us.as_micros())
                 .execute(&self.pool)
                 .await
                 .map_err(|e| match is_unique_violation(&e) {

@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 use serde::Serialize;
 use smartcustoms_core::ids::ModelVersion;
+use smartcustoms_core::timestamp::Timestamp;
 use utoipa::ToSchema;
 
 use smartcustoms_core::ledger::Amount;
@@ -21,7 +22,8 @@ pub struct NewProfile {
     /// Who wrote it.
     pub author: String,
     /// Time, µs since the epoch.
-    pub created_at_us: i64,
+    #[sqlx(try_from = "i64")]
+    pub created_at_us: Timestamp,
 }
 
 /// A stored risk profile version.
@@ -36,7 +38,8 @@ pub struct ProfileRecord {
     /// Who wrote it.
     pub author: String,
     /// Time, µs since the epoch.
-    pub created_at_us: i64,
+    #[sqlx(try_from = "i64")]
+    pub created_at_us: Timestamp,
 }
 
 /// A recorded control outcome.
@@ -61,7 +64,8 @@ pub struct InspectionRecord {
     /// `officer` for decisions taken in the system.
     pub source: String,
     /// Time, µs since the epoch.
-    pub at_us: i64,
+    #[sqlx(try_from = "i64")]
+    pub at_us: Timestamp,
 }
 
 /// A registered declaration as the risk system learns from it: the document, the duty
@@ -74,7 +78,8 @@ pub struct StoredCase {
     /// Declarant.
     pub declarant: String,
     /// When it was filed, µs since the epoch.
-    pub received_at_us: i64,
+    #[sqlx(try_from = "i64")]
+    pub received_at_us: Timestamp,
     /// Current state.
     pub state: String,
     /// The lane it was sent to.
@@ -121,7 +126,7 @@ pub struct NewRiskModel {
     /// Version (the next free one, see `Queries::next_risk_model_version`).
     pub version: ModelVersion,
     /// When trained, µs since the epoch.
-    pub trained_at_us: i64,
+    pub trained_at_us: Timestamp,
     /// Becomes the active model.
     pub promoted: bool,
     /// Why it was or was not promoted.
@@ -138,7 +143,7 @@ pub struct RiskModelRecord {
     /// Version.
     pub version: ModelVersion,
     /// When trained, µs since the epoch.
-    pub trained_at_us: i64,
+    pub trained_at_us: Timestamp,
     /// Was promoted when trained.
     pub promoted: bool,
     /// Is the model in force.
@@ -160,7 +165,7 @@ pub struct ImportedOutcome {
     /// Where it comes from, e.g. `import:file.csv`.
     pub source: String,
     /// When recorded, µs since the epoch.
-    pub at_us: i64,
+    pub at_us: Timestamp,
 }
 
 /// What became of an imported outcome.
@@ -194,7 +199,7 @@ pub trait RiskQueries {
 
     /// Registered declarations filed since `from_us`, the most recent `limit` of them, oldest
     /// first, each with the outcome of its control when there is one.
-    async fn risk_cases(&self, from_us: i64, limit: i64) -> StoreResult<Vec<StoredCase>>;
+    async fn risk_cases(&self, from_us: Timestamp, limit: i64) -> StoreResult<Vec<StoredCase>>;
 
     /// The next free model version.
     async fn next_risk_model_version(&self) -> StoreResult<ModelVersion>;
@@ -213,13 +218,13 @@ pub trait RiskQueries {
     async fn risk_model_document(&self, version: ModelVersion) -> StoreResult<Option<String>>;
 
     /// Replaces the operator categories in force: party, category, record (JSON).
-    async fn replace_operator_categories(&self, rows: &[OperatorCategory], at_us: i64) -> StoreResult<()>;
+    async fn replace_operator_categories(&self, rows: &[OperatorCategory], at_us: Timestamp) -> StoreResult<()>;
 
     /// The operator categories in force: party, category, record (JSON).
     async fn operator_categories(&self) -> StoreResult<Vec<OperatorCategory>>;
 
     /// Records an AEO authorisation (a repeat updates the reference).
-    async fn add_aeo(&self, party: &str, reference: &str, at_us: i64) -> StoreResult<()>;
+    async fn add_aeo(&self, party: &str, reference: &str, at_us: Timestamp) -> StoreResult<()>;
 
     /// Holders of an AEO authorisation.
     async fn aeo_holders(&self) -> StoreResult<Vec<String>>;
@@ -253,7 +258,7 @@ macro_rules! risk_queries {
             .bind(version)
             .bind(&p.source)
             .bind(&p.author)
-            .bind(p.created_at_us)
+            .bind(p.created_at_us.as_micros())
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
@@ -311,20 +316,20 @@ macro_rules! risk_queries {
                         irregularities,
                         additional_duty: smartcustoms_core::ledger::Amount::from_cents(r.try_get("additional_duty_cents")?),
                         source: r.try_get("source")?,
-                        at_us: r.try_get("at_us")?,
+                        at_us: Timestamp::from_micros(r.try_get("at_us")?),
                     })
                 })
                 .collect()
         }
 
-        async fn risk_cases(&self, from_us: i64, limit: i64) -> StoreResult<Vec<StoredCase>> {
+        async fn risk_cases(&self, from_us: Timestamp, limit: i64) -> StoreResult<Vec<StoredCase>> {
             let mut cases: Vec<StoredCase> = sqlx::query_as(&sql(
                 "SELECT d.id, d.declarant, d.received_at_us, d.state, d.lane, d.document, d.checked, d.duties, \
                  d.decision, o.irregular, o.additional_duty_cents FROM declarations d \
                  LEFT JOIN inspection_outcomes o ON o.declaration_id = d.id \
                  WHERE d.lane IS NOT NULL AND d.received_at_us >= $1 ORDER BY d.received_at_us DESC, d.id DESC LIMIT $2",
             ))
-            .bind(from_us)
+            .bind(from_us.as_micros())
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
@@ -351,7 +356,7 @@ macro_rules! risk_queries {
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
             ))
             .bind(m.version.get())
-            .bind(m.trained_at_us)
+            .bind(m.trained_at_us.as_micros())
             .bind(m.promoted)
             .bind(m.promoted)
             .bind(&m.reason)
@@ -378,7 +383,7 @@ macro_rules! risk_queries {
                     let info: String = r.try_get("info")?;
                     Ok(RiskModelRecord {
                         version: r.try_get::<i64, _>("version")?.into(),
-                        trained_at_us: r.try_get("trained_at_us")?,
+                        trained_at_us: Timestamp::from_micros(r.try_get("trained_at_us")?),
                         promoted: r.try_get("promoted")?,
                         active: r.try_get("active")?,
                         reason: r.try_get("reason")?,
@@ -402,13 +407,13 @@ macro_rules! risk_queries {
                 .await?)
         }
 
-        async fn replace_operator_categories(&self, rows: &[OperatorCategory], at_us: i64) -> StoreResult<()> {
+        async fn replace_operator_categories(&self, rows: &[OperatorCategory], at_us: Timestamp) -> StoreResult<()> {
             let mut tx = self.begin_write().await?;
             sqlx::query("DELETE FROM operator_categories").execute(&mut *tx).await?;
             for chunk in rows.chunks(500) {
                 let mut q = sqlx::QueryBuilder::new("INSERT INTO operator_categories (party, category, record, computed_at_us) ");
                 q.push_values(chunk, |mut b, c| {
-                    b.push_bind(&c.party).push_bind(&c.category).push_bind(&c.record).push_bind(at_us);
+                    b.push_bind(&c.party).push_bind(&c.category).push_bind(&c.record).push_bind(at_us.as_micros());
                 });
                 q.build().execute(&mut *tx).await?;
             }
@@ -422,14 +427,14 @@ macro_rules! risk_queries {
                 .await?)
         }
 
-        async fn add_aeo(&self, party: &str, reference: &str, at_us: i64) -> StoreResult<()> {
+        async fn add_aeo(&self, party: &str, reference: &str, at_us: Timestamp) -> StoreResult<()> {
             sqlx::query(&sql(
                 "INSERT INTO aeo_holders (party, reference, added_at_us) VALUES ($1, $2, $3) \
                  ON CONFLICT (party) DO UPDATE SET reference = excluded.reference",
             ))
             .bind(party)
             .bind(reference)
-            .bind(at_us)
+            .bind(at_us.as_micros())
             .execute(&self.pool)
             .await?;
             Ok(())
@@ -469,7 +474,7 @@ macro_rules! risk_queries {
             .bind(kinds.join(","))
             .bind(o.outcome.additional_duty.cents())
             .bind(&o.source)
-            .bind(o.at_us)
+            .bind(o.at_us.as_micros())
             .execute(&mut *tx)
             .await?
             .rows_affected();

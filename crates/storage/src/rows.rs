@@ -17,16 +17,16 @@ macro_rules! row_mappers {
                     .map(|n| smartcustoms_core::ids::RegistrationNumber::parse(&n))
                     .transpose()?,
                 office: row.try_get("office")?,
-                received_at_us: row.try_get("received_at_us")?,
-                registered_at_us: row.try_get("registered_at_us")?,
-                updated_at_us: row.try_get("updated_at_us")?,
+                received_at_us: Timestamp::from_micros(row.try_get("received_at_us")?),
+                registered_at_us: row.try_get::<Option<i64>, _>("registered_at_us")?.map(Timestamp::from_micros),
+                updated_at_us: Timestamp::from_micros(row.try_get("updated_at_us")?),
             })
         }
 
         fn audit_entry(row: &$row) -> StoreResult<AuditEntry> {
             Ok(AuditEntry {
                 seq: row.try_get("seq")?,
-                at_us: row.try_get("at_us")?,
+                at_us: Timestamp::from_micros(row.try_get("at_us")?),
                 declaration_id: row.try_get("declaration_id")?,
                 actor: row.try_get("actor")?,
                 action: {
@@ -47,10 +47,10 @@ macro_rules! row_mappers {
                 recipient: row.try_get("recipient")?,
                 kind: row.try_get("kind")?,
                 payload: serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                created_at: smartcustoms_core::timestamp::rfc3339(row.try_get("created_at_us")?),
+                created_at: Timestamp::from_micros(row.try_get("created_at_us")?).rfc3339(),
                 delivered_at: row
                     .try_get::<Option<i64>, _>("delivered_at_us")?
-                    .map(smartcustoms_core::timestamp::rfc3339),
+                    .map(|at| Timestamp::from_micros(at).rfc3339()),
             })
         }
 
@@ -102,7 +102,7 @@ macro_rules! row_mappers {
                 body: serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 withdrawn: r.try_get("withdrawn")?,
                 author: r.try_get("author")?,
-                created_at_us: r.try_get("created_at_us")?,
+                created_at_us: Timestamp::from_micros(r.try_get("created_at_us")?),
             })
         }
 
@@ -117,3 +117,16 @@ macro_rules! row_mappers {
 }
 
 pub(crate) use row_mappers;
+
+/// A nullable timestamp column as `FromRow` records read it (`#[sqlx(try_from =
+/// "crate::rows::NullableMicros")]` on an `Option<Timestamp>` field); a non-null one reads
+/// as `i64` through `#[sqlx(try_from = "i64")]`.
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+pub(crate) struct NullableMicros(Option<i64>);
+
+impl From<NullableMicros> for Option<smartcustoms_core::timestamp::Timestamp> {
+    fn from(micros: NullableMicros) -> Self {
+        micros.0.map(smartcustoms_core::timestamp::Timestamp::from_micros)
+    }
+}

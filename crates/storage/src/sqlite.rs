@@ -15,6 +15,7 @@ use smartcustoms_core::audit::AuditEntry;
 use smartcustoms_core::ids::{DeclarationId, TraderId};
 use smartcustoms_core::ledger::Overdraft;
 use smartcustoms_core::release::{ControlDecision, Notification, ReleaseDocument};
+use smartcustoms_core::timestamp::Timestamp;
 
 use crate::declarations::*;
 use crate::ledger::*;
@@ -99,7 +100,7 @@ impl Store for SqliteStore {
         id: DeclarationId,
         decision: &ControlDecision,
         officer: &str,
-        at_us: i64,
+        at_us: Timestamp,
     ) -> StoreResult<DeclarationSummary> {
         let (decision, officer) = (decision.clone(), officer.to_string());
         self.writer.script(async move |tx| transactions::control(tx, id, &decision, &officer, at_us).await).await

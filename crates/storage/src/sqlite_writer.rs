@@ -12,6 +12,7 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use smartcustoms_core::ids::{DeclarationId, RegistrationNumber, TraderId};
+use smartcustoms_core::timestamp::Timestamp;
 
 use crate::batch::SequenceKey;
 use crate::declarations::*;
@@ -126,8 +127,8 @@ fn insert_declaration(
         c.state.as_str(),
         c.lane.map(|l| l.as_str()),
         number.map(|n| n.as_str()),
-        f.at_us,
-        number.map(|_| f.at_us),
+        f.at_us.as_micros(),
+        number.map(|_| f.at_us.as_micros()),
         f.document,
         f.document_sha256,
         f.signature,
@@ -177,9 +178,9 @@ impl StoredSummary {
             lane: parse_lane(self.lane.as_deref())?,
             registration_number: self.number.as_deref().map(RegistrationNumber::parse).transpose()?,
             office: self.office,
-            received_at_us: self.received_at_us,
-            registered_at_us: self.registered_at_us,
-            updated_at_us: self.updated_at_us,
+            received_at_us: Timestamp::from_micros(self.received_at_us),
+            registered_at_us: self.registered_at_us.map(Timestamp::from_micros),
+            updated_at_us: Timestamp::from_micros(self.updated_at_us),
         })
     }
 }
@@ -316,8 +317,8 @@ fn write(tx: &Transaction<'_>, set: &WriteSet<'_>) -> StoreResult<()> {
                 u.state,
                 u.lane,
                 u.registration_number,
-                u.registered_at_us,
-                u.updated_at_us,
+                u.registered_at_us.map(Timestamp::as_micros),
+                u.updated_at_us.as_micros(),
                 u.decision_json,
                 u.id
             ])
@@ -333,7 +334,7 @@ fn write(tx: &Transaction<'_>, set: &WriteSet<'_>) -> StoreResult<()> {
         audit
             .execute(params![
                 e.seq,
-                e.at_us,
+                e.at_us.as_micros(),
                 e.declaration_id,
                 e.actor,
                 e.action.as_str(),
@@ -368,7 +369,7 @@ fn write(tx: &Transaction<'_>, set: &WriteSet<'_>) -> StoreResult<()> {
         .prepare_cached("INSERT INTO notifications (recipient, kind, payload, created_at_us) VALUES (?1, ?2, ?3, ?4)")
         .map_err(db)?;
     for n in &set.notifications {
-        notify.execute(params![n.recipient, n.kind, n.payload, n.created_at_us]).map_err(db)?;
+        notify.execute(params![n.recipient, n.kind, n.payload, n.created_at_us.as_micros()]).map_err(db)?;
     }
     let mut posting = tx
         .prepare_cached(
@@ -379,7 +380,15 @@ fn write(tx: &Transaction<'_>, set: &WriteSet<'_>) -> StoreResult<()> {
     for p in &set.postings {
         let q = &p.posting;
         posting
-            .execute(params![p.id, q.kind.as_str(), q.trader.as_str(), q.declaration, q.reference, p.at_us, p.actor])
+            .execute(params![
+                p.id,
+                q.kind.as_str(),
+                q.trader.as_str(),
+                q.declaration,
+                q.reference,
+                p.at_us.as_micros(),
+                p.actor
+            ])
             .map_err(db)?;
     }
     let mut line = tx
@@ -409,7 +418,7 @@ fn write(tx: &Transaction<'_>, set: &WriteSet<'_>) -> StoreResult<()> {
                 o.outcome.is_irregular(),
                 o.irregularities(),
                 o.outcome.additional_duty.cents(),
-                o.at_us
+                o.at_us.as_micros()
             ],
         )
         .map_err(db)?;

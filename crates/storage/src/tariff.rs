@@ -5,6 +5,8 @@ use async_trait::async_trait;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use smartcustoms_core::timestamp::Timestamp;
+
 use crate::StoreResult;
 
 /// A tariff entry kind.
@@ -65,7 +67,7 @@ pub struct TariffEntryRecord {
     /// Who changed it.
     pub author: String,
     /// When, µs since the epoch.
-    pub created_at_us: i64,
+    pub created_at_us: Timestamp,
 }
 
 /// A released declaration the price reference learns from.
@@ -102,7 +104,7 @@ pub trait TariffQueries {
         &self,
         entries: &[NewTariffEntry],
         author: &str,
-        at_us: i64,
+        at_us: Timestamp,
     ) -> StoreResult<Vec<TariffEntryRecord>>;
 
     /// The latest version of every tariff entry (withdrawn ones included, flagged).
@@ -137,7 +139,7 @@ macro_rules! tariff_queries {
             &self,
             entries: &[NewTariffEntry],
             author: &str,
-            at_us: i64,
+            at_us: Timestamp,
         ) -> StoreResult<Vec<TariffEntryRecord>> {
             let mut tx = self.begin_write().await?;
             let mut out = Vec::with_capacity(entries.len());
@@ -159,7 +161,7 @@ macro_rules! tariff_queries {
                 .bind(e.body.to_string())
                 .bind(e.withdrawn)
                 .bind(author)
-                .bind(at_us)
+                .bind(at_us.as_micros())
                 .execute(&mut *tx)
                 .await
                 .map_err(|err| match is_unique_violation(&err) {

@@ -14,6 +14,7 @@ use std::task::{Context, Poll, Waker};
 use smartcustoms_core::ids::DeclarationId;
 use smartcustoms_core::ledger::Overdraft;
 use smartcustoms_core::release::ControlDecision;
+use smartcustoms_core::timestamp::Timestamp;
 
 use crate::batch::{self, Awaiting, SequenceKey};
 use crate::declarations::*;
@@ -170,7 +171,7 @@ pub(crate) async fn control(
     id: DeclarationId,
     decision: &ControlDecision,
     officer: &str,
-    at_us: i64,
+    at_us: Timestamp,
 ) -> StoreResult<DeclarationSummary> {
     let head = tx.head().await?;
     let stored = tx.declaration(&id.to_string()).await?.ok_or(StoreError::NotFound)?;

@@ -5,6 +5,7 @@ use smartcustoms_core::audit::AuditEntry;
 use smartcustoms_core::ids::RegistrationNumber;
 use smartcustoms_core::ledger::Posting;
 use smartcustoms_core::release::ReleaseDocument;
+use smartcustoms_core::timestamp::Timestamp;
 
 use crate::declarations::{DecisionColumns, Filing};
 
@@ -22,8 +23,8 @@ pub(crate) struct DeclarationUpdate {
     pub state: &'static str,
     pub lane: Option<&'static str>,
     pub registration_number: Option<String>,
-    pub registered_at_us: Option<i64>,
-    pub updated_at_us: i64,
+    pub registered_at_us: Option<Timestamp>,
+    pub updated_at_us: Timestamp,
     pub decision_json: Option<String>,
 }
 
@@ -32,14 +33,14 @@ pub(crate) struct NotificationRow {
     pub recipient: String,
     pub kind: &'static str,
     pub payload: String,
-    pub created_at_us: i64,
+    pub created_at_us: Timestamp,
 }
 
 /// A ledger posting with the id it is stored under.
 pub(crate) struct PostingRow {
     pub id: i64,
     pub posting: Posting,
-    pub at_us: i64,
+    pub at_us: Timestamp,
     pub actor: String,
 }
 
@@ -50,7 +51,7 @@ pub(crate) struct OutcomeRow {
     pub officer: String,
     pub released: bool,
     pub outcome: smartcustoms_core::inspection::InspectionOutcome,
-    pub at_us: i64,
+    pub at_us: Timestamp,
 }
 
 impl OutcomeRow {

@@ -10,6 +10,7 @@ use smartcustoms_core::ledger::Amount;
 use smartcustoms_core::registration::{self, Filing as CoreFiling};
 use smartcustoms_core::simulate::{self, World};
 use smartcustoms_core::tariff::{self, Tariff};
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_core::valuation::PriceReference;
 use smartcustoms_core::workflow::State;
 use smartcustoms_storage::{
@@ -31,7 +32,7 @@ fn deposit(trader: &str, cents: i64, reference: &str) -> Deposit {
         amount: Amount::from_cents(cents),
         reference: reference.into(),
         actor: "bank".into(),
-        at_us: chrono::Utc::now().timestamp_micros(),
+        at_us: Timestamp::now(),
         date: today(),
     }
 }
@@ -68,7 +69,7 @@ fn filing(world: &World, seed: u64, key: Option<&str>, signed: bool) -> Filing {
         location_of_goods: doc.location_of_goods.clone(),
         money: MoneyColumns::of(&decision).unwrap(),
         decision,
-        at_us: chrono::Utc::now().timestamp_micros(),
+        at_us: Timestamp::now(),
         date: today(),
     }
 }
@@ -157,11 +158,21 @@ async fn story(store: &dyn Store) {
 
     // Profiles are versioned.
     let p1 = store
-        .add_profile(&NewProfile { code: "RP-1".into(), source: "a".into(), author: "x".into(), created_at_us: 1 })
+        .add_profile(&NewProfile {
+            code: "RP-1".into(),
+            source: "a".into(),
+            author: "x".into(),
+            created_at_us: Timestamp::from_micros(1),
+        })
         .await
         .unwrap();
     let p2 = store
-        .add_profile(&NewProfile { code: "RP-1".into(), source: "b".into(), author: "x".into(), created_at_us: 2 })
+        .add_profile(&NewProfile {
+            code: "RP-1".into(),
+            source: "b".into(),
+            author: "x".into(),
+            created_at_us: Timestamp::from_micros(2),
+        })
         .await
         .unwrap();
     assert_eq!((p1.version, p2.version), (1, 2));
@@ -302,7 +313,7 @@ async fn money_story(store: &dyn Store) {
         amount: Amount::from_cents(cents),
         reference: reference.into(),
         actor: "trader".into(),
-        at_us: chrono::Utc::now().timestamp_micros(),
+        at_us: Timestamp::now(),
     };
     let short = store.refund(&refund(10 * 100 + 1, "R-1")).await.unwrap().unwrap_err();
     assert_eq!(short.missing(), Amount::from_cents(1));
@@ -311,7 +322,10 @@ async fn money_story(store: &dyn Store) {
     assert!(matches!(store.refund(&refund(1, "R-2")).await, Err(StoreError::Conflict(_))));
 
     // The statement shows every posting with running balances.
-    let st = store.statement(&TraderId::new(trader.clone()).unwrap(), 0, i64::MAX).await.unwrap();
+    let st = store
+        .statement(&TraderId::new(trader.clone()).unwrap(), Timestamp::EPOCH, Timestamp::from_micros(i64::MAX))
+        .await
+        .unwrap();
     let kinds: Vec<&str> = st.entries.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["deposit", "deposit", "reservation", "debit", "deposit", "refund"]);
     assert_eq!(st.closing.available, Amount::ZERO);
@@ -350,7 +364,7 @@ async fn a_hot_account_is_never_overdrawn_by_concurrent_reservations() {
                             trader: TraderId::new("HOT").unwrap(),
                             reference: format!("r-{i}-{round}-{k}"),
                             amount: Amount::from_cents(100),
-                            at_us: 0,
+                            at_us: Timestamp::EPOCH,
                         })
                         .collect();
                     granted += store.reserve_batch(&requests).await.unwrap().iter().filter(|r| r.is_ok()).count();
@@ -417,7 +431,7 @@ async fn a_job_is_claimed_by_one_process_per_period_on_every_backend() {
         let claim = |holder: &'static str, now_us: i64, every_us: i64| Claim {
             name: "retrain",
             holder,
-            now_us,
+            now_us: Timestamp::from_micros(now_us),
             lease_us: 1_000,
             every_us,
         };
@@ -427,16 +441,21 @@ async fn a_job_is_claimed_by_one_process_per_period_on_every_backend() {
         let run = JobRun {
             name: "retrain".into(),
             holder: "a".into(),
-            started_at_us: 10_000,
-            finished_at_us: 10_500,
+            started_at_us: Timestamp::from_micros(10_000),
+            finished_at_us: Timestamp::from_micros(10_500),
             outcome: "done".into(),
         };
         store.finish_job(&run).await.unwrap();
         assert!(!store.claim_job(claim("b", 14_999, 5_000)).await.unwrap(), "{backend}: not due yet");
         assert!(store.claim_job(claim("b", 15_000, 5_000)).await.unwrap(), "{backend}: due, and b wins");
         // A continuous job (every 0) stays with its holder while it renews its lease.
-        let webhook =
-            |holder: &'static str, now_us: i64| Claim { name: "webhook", holder, now_us, lease_us: 1_000, every_us: 0 };
+        let webhook = |holder: &'static str, now_us: i64| Claim {
+            name: "webhook",
+            holder,
+            now_us: Timestamp::from_micros(now_us),
+            lease_us: 1_000,
+            every_us: 0,
+        };
         assert!(store.claim_job(webhook("a", 20_000)).await.unwrap());
         assert!(store.claim_job(webhook("a", 20_500)).await.unwrap(), "{backend}: renewed");
         assert!(!store.claim_job(webhook("b", 21_000)).await.unwrap(), "{backend}: still a's");

@@ -12,6 +12,7 @@ use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::declaration::DeclarationDoc;
 use smartcustoms_core::ids::TraderId;
 use smartcustoms_core::simulate::{self, World, OFFICES, WAREHOUSES};
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_core::{risk, signature};
 use smartcustoms_http::identity::{token_record, user_record};
 use smartcustoms_http::{AppState, HttpConfig};
@@ -125,7 +126,7 @@ async fn try_seed(store: &dyn Store) -> anyhow::Result<(Vec<TestTrader>, World)>
                 code: p.code,
                 source: text.to_string(),
                 author: "test".into(),
-                created_at_us: 0,
+                created_at_us: Timestamp::EPOCH,
             })
             .await?;
     }
@@ -147,7 +148,7 @@ async fn try_seed(store: &dyn Store) -> anyhow::Result<(Vec<TestTrader>, World)>
                 trader: trader.clone(),
                 kid: signature::key_id(&vk),
                 public_key: signature::encode_public_key(&vk),
-                created_at_us: 0,
+                created_at_us: Timestamp::EPOCH,
             })
             .await?;
         let now = chrono::Utc::now();
@@ -157,7 +158,7 @@ async fn try_seed(store: &dyn Store) -> anyhow::Result<(Vec<TestTrader>, World)>
                 amount: smartcustoms_core::ledger::Amount::from_cents(OPENING_BALANCE_CENTS),
                 reference: format!("TEST-OPENING-{}", party.id),
                 actor: "test-bank".into(),
-                at_us: now.timestamp_micros(),
+                at_us: now.into(),
                 date: now.date_naive(),
             })
             .await?;

@@ -7,6 +7,7 @@ use anyhow::{anyhow, Context as _};
 use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::ids::TraderId;
 use smartcustoms_core::risk;
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_http::identity;
 use smartcustoms_storage::{NewProfile, StoreError};
 
@@ -105,7 +106,7 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
             let principal = principal(&role, party, name)?;
             let token = identity::new_token();
             let mut record = identity::token_record(&token, principal);
-            record.expires_at_us = expires_in_days.map(|d| record.issued_at_us + i64::from(d) * 86_400_000_000);
+            record.expires_at_us = expires_in_days.map(|d| record.issued_at_us + chrono::TimeDelta::days(i64::from(d)));
             let id = store.add_token(&record, ACTOR).await?;
             eprintln!("token {id} issued; it is shown once:");
             println!("{token}");
@@ -114,14 +115,14 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
             for t in store.tokens().await? {
                 let state = match (t.revoked_at_us, t.expires_at_us) {
                     (Some(_), _) => "revoked",
-                    (None, Some(at)) if at <= chrono::Utc::now().timestamp_micros() => "expired",
+                    (None, Some(at)) if at <= Timestamp::now() => "expired",
                     _ => "active",
                 };
                 println!("{}\t{}\t{}\t{}\t{}", t.id, t.role, t.trader_id.unwrap_or_default(), state, t.name);
             }
         }
         AdminCommand::RevokeToken { id } => {
-            store.revoke_token(&id, ACTOR, chrono::Utc::now().timestamp_micros()).await.map_err(|e| match e {
+            store.revoke_token(&id, ACTOR, Timestamp::now()).await.map_err(|e| match e {
                 StoreError::NotFound => anyhow!("no token has id {id:?}"),
                 e => e.into(),
             })?;
@@ -149,7 +150,7 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
             println!("user {name} added");
         }
         AdminCommand::DisableUser { name } => {
-            store.disable_user(&name, ACTOR, chrono::Utc::now().timestamp_micros()).await.map_err(|e| match e {
+            store.disable_user(&name, ACTOR, Timestamp::now()).await.map_err(|e| match e {
                 StoreError::NotFound => anyhow!("no user is named {name:?}"),
                 e => e.into(),
             })?;
@@ -163,7 +164,7 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
                     code: p.code,
                     source: text,
                     author: "admin cli".into(),
-                    created_at_us: chrono::Utc::now().timestamp_micros(),
+                    created_at_us: Timestamp::now(),
                 })
                 .await?;
             println!("profile {} saved as version {}", r.code, r.version);

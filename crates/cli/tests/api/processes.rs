@@ -105,7 +105,7 @@ async fn one_account_under_contention(url: &str, processes: usize) {
         ),
         reference: "drain".into(),
         actor: "test".into(),
-        at_us: 0,
+        at_us: smartcustoms_core::timestamp::Timestamp::EPOCH,
     };
     store.refund(&refund).await.unwrap().unwrap();
     let mut tasks = Vec::new();
@@ -273,13 +273,13 @@ async fn two_server_processes_on_one_postgresql_database_run_each_job_once() {
     tokio::time::sleep(Duration::from_secs(6)).await;
     let store = smartcustoms_storage::open(&db.url).await.unwrap();
 
-    let period_us = 1_800_000;
+    let period = chrono::TimeDelta::microseconds(1_800_000);
     for job in ["retrain", "recategorise"] {
         let runs = store.job_runs(job).await.unwrap();
         assert!(runs.len() >= 2, "{job}: {runs:?}");
         for pair in runs.windows(2) {
             let gap = pair[1].started_at_us - pair[0].started_at_us;
-            assert!(gap >= period_us, "{job}: two runs {gap} µs apart: {pair:?}");
+            assert!(gap >= period, "{job}: two runs {gap} apart: {pair:?}");
         }
     }
     // Each released declaration's items were observed once, whichever process collected them.

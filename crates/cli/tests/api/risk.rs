@@ -50,7 +50,7 @@ async fn import_history(app: &TestApp, ids: &[(String, usize)]) {
         } else {
             InspectionOutcome::default()
         };
-        let at_us = chrono::Utc::now().timestamp_micros();
+        let at_us = smartcustoms_core::timestamp::Timestamp::now();
         let r = app
             .store
             .import_outcome(&ImportedOutcome {
@@ -173,7 +173,7 @@ async fn outcomes_train_a_model_that_scores_explains_and_is_replaced_only_when_b
         app.store
             .add_risk_model(&NewRiskModel {
                 version,
-                trained_at_us: 0,
+                trained_at_us: smartcustoms_core::timestamp::Timestamp::EPOCH,
                 promoted: true,
                 reason: "test".into(),
                 info: "{}".into(),

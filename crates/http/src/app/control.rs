@@ -41,7 +41,7 @@ pub async fn decide(
         return Err(ControlError::BadReason);
     }
     decision.outcome.check(decision.release).map_err(ControlError::BadOutcome)?;
-    state.store.decide_control(id, decision, officer, at.timestamp_micros()).await.map_err(|e| match e {
+    state.store.decide_control(id, decision, officer, at.into()).await.map_err(|e| match e {
         StoreError::NotFound => ControlError::NotFound(id),
         other => ControlError::Store(other),
     })

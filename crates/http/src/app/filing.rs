@@ -145,7 +145,7 @@ pub async fn prepare(state: &AppState, request: FileRequest<'_>) -> Result<Filin
         location_of_goods: doc.location_of_goods.clone(),
         money: MoneyColumns::of(&decision)?,
         decision,
-        at_us: received_at.timestamp_micros(),
+        at_us: received_at.into(),
         date: today,
     })
 }

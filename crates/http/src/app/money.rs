@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::ids::TraderId;
 use smartcustoms_core::ledger::Amount;
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_storage::{AccountView, Deposit, DepositOutcome, Refund, RefundOutcome, Statement, StoreError};
 
 use super::Forbidden;
@@ -117,7 +118,7 @@ pub async fn deposit(state: &AppState, notice: DepositNotice) -> Result<DepositO
         amount,
         reference: notice.reference,
         actor: notice.bank,
-        at_us: notice.at.timestamp_micros(),
+        at_us: notice.at.into(),
         date: notice.at.date_naive(),
     };
     state.store.deposit(&deposit).await.map_err(|e| match e {
@@ -137,13 +138,7 @@ pub async fn refund(state: &AppState, request: RefundRequest) -> Result<RefundOu
         }
         None => format!("{}/{}", request.trader.as_str(), uuid::Uuid::now_v7()),
     };
-    let refund = Refund {
-        trader: request.trader,
-        amount,
-        reference,
-        actor: request.actor,
-        at_us: request.at.timestamp_micros(),
-    };
+    let refund = Refund { trader: request.trader, amount, reference, actor: request.actor, at_us: request.at.into() };
     state.store.refund(&refund).await?.map_err(|overdraft| MoneyError::InsufficientFunds {
         available: overdraft.balance,
         needed: overdraft.needed,
@@ -200,7 +195,6 @@ pub async fn statement(
             format!("the period runs forwards and is at most {MAX_STATEMENT_DAYS} days"),
         ));
     }
-    let micros = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_micros()).unwrap_or(0);
-    let end = micros(to + chrono::Days::new(1));
-    Ok(state.store.statement(&trader, micros(from), end).await?)
+    let end = Timestamp::start_of(to + chrono::Days::new(1));
+    Ok(state.store.statement(&trader, Timestamp::start_of(from), end).await?)
 }

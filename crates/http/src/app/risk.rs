@@ -17,6 +17,7 @@ use smartcustoms_core::flc;
 use smartcustoms_core::risk::{
     self, categorise, Categories, Categorised, Facts, ItemFacts, Lane, OperatorRecord, Profile, RiskContext,
 };
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_core::valuation::ValuationCheck;
 use smartcustoms_model::{retrain, Case, HeldOutMetrics, ModelError, RetrainSettings, TrainedModel};
 use smartcustoms_storage::{
@@ -101,7 +102,7 @@ pub enum Skipped {
 /// document checked again, as of the day it was filed.
 fn recheck(stored: &StoredCase) -> Result<Declaration, Skipped> {
     let doc = DeclarationDoc::from_json(&stored.document).map_err(|_| Skipped::Document)?;
-    let filed = DateTime::<Utc>::from_timestamp_micros(stored.received_at_us).ok_or(Skipped::Time)?.date_naive();
+    let filed = stored.received_at_us.date().ok_or(Skipped::Time)?;
     flc::check(&doc, &flc::Context { today: filed, offices: Vec::new() }).map_err(|_| Skipped::Checks)
 }
 
@@ -149,7 +150,7 @@ pub struct Loaded {
 /// The registered declarations of the window ending now, rebuilt, oldest first. Whatever
 /// cannot be rebuilt is counted by reason and logged, never dropped silently.
 pub async fn load(store: &dyn Store, now: DateTime<Utc>, days: i64) -> Result<Loaded, RiskJobError> {
-    let from = (now - chrono::Duration::days(days)).timestamp_micros();
+    let from = Timestamp::from(now - chrono::Duration::days(days));
     let stored = store.risk_cases(from, MAX_CASES).await?;
     let loaded = tokio::task::spawn_blocking(move || {
         let mut loaded = Loaded::default();
@@ -215,7 +216,7 @@ pub async fn train(
     let outcomes = cases.iter().filter(|c| c.irregular.is_some()).count();
     let declarations = cases.len();
     let started = std::time::Instant::now();
-    let now_us = now.timestamp_micros();
+    let now_us = Timestamp::from(now);
     let result = tokio::task::spawn_blocking(move || retrain(&cases, current.as_deref(), settings, version, now_us))
         .await
         .map_err(|e| ModelError::Training(e.to_string()))??;
@@ -260,7 +261,7 @@ pub async fn active_model(store: &dyn Store) -> Result<Option<Arc<TrainedModel>>
 /// Recomputes every operator's category from the declarations of the window and the AEO
 /// authorisations, stores them and returns them.
 pub async fn recategorise(store: &dyn Store, now: DateTime<Utc>) -> Result<Vec<Categorised>, RiskJobError> {
-    let from = (now - chrono::Duration::days(WINDOW_DAYS)).timestamp_micros();
+    let from = Timestamp::from(now - chrono::Duration::days(WINDOW_DAYS));
     let stored = store.risk_cases(from, MAX_CASES).await?;
     let aeo: HashSet<String> = store.aeo_holders().await?.into_iter().collect();
     let today = now.date_naive();
@@ -277,7 +278,7 @@ pub async fn recategorise(store: &dyn Store, now: DateTime<Utc>) -> Result<Vec<C
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-    store.replace_operator_categories(&rows, now.timestamp_micros()).await?;
+    store.replace_operator_categories(&rows, now.into()).await?;
     Ok(categorised)
 }
 
@@ -299,7 +300,7 @@ pub fn categories_of(cases: &[StoredCase], aeo: &HashSet<String>, today: NaiveDa
         r.first_seen = r.first_seen.min(day);
     };
     for case in cases {
-        let day = DateTime::<Utc>::from_timestamp_micros(case.received_at_us).map_or(today, |t| t.date_naive());
+        let day = case.received_at_us.date().unwrap_or(today);
         count(&case.declarant, case, day);
         let importer = DeclarationDoc::from_json(&case.document).ok().and_then(|d| d.importer?.id);
         if let Some(importer) = importer.filter(|i| *i != case.declarant) {
@@ -567,7 +568,7 @@ pub async fn add_aeo(state: &AppState, operator: &str, reference: &str) -> Resul
     if reference.is_empty() || reference.len() > 64 {
         return Err(RiskJobError::BadParameter("reference", "1 to 64 characters".into()));
     }
-    state.store.add_aeo(operator, reference, Utc::now().timestamp_micros()).await?;
+    state.store.add_aeo(operator, reference, Timestamp::now()).await?;
     let categorised = recategorise_now(state).await?;
     Ok(categorised.into_iter().filter(|c| c.record.id == operator).collect())
 }

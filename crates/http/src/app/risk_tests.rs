@@ -1,6 +1,8 @@
 //! Unit tests of the risk engine's pure parts: rebuilding learning cases, profile
 //! effectiveness and operator records.
 
+use smartcustoms_core::timestamp::Timestamp;
+
 use super::*;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -10,16 +12,16 @@ fn filing_day() -> Result<NaiveDate, &'static str> {
     NaiveDate::from_ymd_opt(2023, 11, 14).ok_or("a valid date")
 }
 
-/// The day of a time in µs since the epoch.
-fn day_of(at_us: i64) -> Result<NaiveDate, &'static str> {
-    Ok(DateTime::<Utc>::from_timestamp_micros(at_us).ok_or("a time in range")?.date_naive())
+/// The UTC day of a time.
+fn day_of(at: Timestamp) -> Result<NaiveDate, &'static str> {
+    at.date().ok_or("a time in range")
 }
 
 fn stored(document: Vec<u8>, decision: &str) -> StoredCase {
     StoredCase {
         id: "0192f0c4-0000-7000-8000-000000000001".into(),
         declarant: "DE123".into(),
-        received_at_us: 1_700_000_000_000_000,
+        received_at_us: Timestamp::from_micros(1_700_000_000_000_000),
         state: "released".into(),
         lane: "green".into(),
         document,
@@ -132,9 +134,8 @@ fn operator_records_count_declarants_and_importers_and_keep_aeo_holders() -> Tes
     let mut doc = world.declaration(&mut smartcustoms_core::simulate::rng(1), &world.declarants[0], today, 2);
     doc.importer.as_mut().ok_or("an importer")?.id = Some("IMP1".into());
     let document = serde_json::to_vec(&doc)?;
-    let day_us = 86_400_000_000;
     let mut first = stored(document.clone(), "{}");
-    first.received_at_us -= 10 * day_us;
+    first.received_at_us = first.received_at_us - chrono::TimeDelta::days(10);
     first.irregular = Some(true);
     let mut second = stored(document, "{}");
     second.irregular = Some(false);

@@ -2,11 +2,11 @@
 //! and exchange rate. Converts between a tariff file and store entries and loads the tariff
 //! in force.
 
-use chrono::Utc;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use smartcustoms_core::tariff::{Tariff, TariffFile};
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_storage::{NewTariffEntry, Store, StoreResult, TariffEntryRecord, TariffKind};
 
 /// Why a tariff change is not made.
@@ -88,7 +88,7 @@ pub fn merge(current: &[TariffEntryRecord], changes: &[NewTariffEntry]) -> Vec<T
             body: c.body.clone(),
             withdrawn: c.withdrawn,
             author: String::new(),
-            created_at_us: 0,
+            created_at_us: Timestamp::EPOCH,
         };
         match merged.iter_mut().find(|r| r.kind == c.kind && r.key == c.key) {
             Some(existing) => *existing = record,
@@ -129,7 +129,7 @@ pub async fn apply(store: &dyn Store, file: &TariffFile, author: &str) -> Result
         .collect();
     let unchanged = file.measures.len() + file.groups.len() + file.rates.len() - changes.len();
     validate(&current, &changes)?;
-    let changed = store.add_tariff_entries(&changes, author, Utc::now().timestamp_micros()).await?;
+    let changed = store.add_tariff_entries(&changes, author, Timestamp::now()).await?;
     Ok(TariffChange { changed, unchanged })
 }
 
@@ -148,7 +148,7 @@ pub async fn withdraw(
         .ok_or_else(|| TariffError::NotFound { kind: kind.as_str(), key: key.clone() })?;
     let change = NewTariffEntry { kind, key, body: entry.body.clone(), withdrawn: true };
     validate(&current, std::slice::from_ref(&change))?;
-    let mut written = store.add_tariff_entries(&[change], author, Utc::now().timestamp_micros()).await?;
+    let mut written = store.add_tariff_entries(&[change], author, Timestamp::now()).await?;
     written
         .pop()
         .ok_or_else(|| TariffError::Store(smartcustoms_storage::StoreError::Internal("no version written".into())))

@@ -13,6 +13,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde::Deserialize;
 
+use smartcustoms_core::timestamp::Timestamp;
+
 use crate::auth::{Caller, CSRF_FIELD};
 use crate::error::ApiError;
 use crate::extract::Peer;
@@ -291,7 +293,7 @@ pub async fn logout(
     if let Some(session) = caller.session() {
         state
             .store
-            .end_session(&session.id_sha256, chrono::Utc::now().timestamp_micros())
+            .end_session(&session.id_sha256, Timestamp::now())
             .await
             .map_err(PageError::at::<smartcustoms_storage::StoreError>("/knowledge"))?;
     }

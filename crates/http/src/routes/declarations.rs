@@ -18,7 +18,7 @@ use smartcustoms_core::ledger::Amount;
 use smartcustoms_core::registration::Reason;
 use smartcustoms_core::release::{ControlDecision, ReleaseDocument};
 use smartcustoms_core::risk::{Hit, Lane};
-use smartcustoms_core::timestamp::rfc3339;
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_core::workflow::State as DeclState;
 use smartcustoms_storage::{DeclarationSummary, RiskView};
 
@@ -67,9 +67,9 @@ impl From<&DeclarationSummary> for DeclarationView {
             lane: s.lane,
             registration_number: s.registration_number.clone(),
             office: s.office.clone(),
-            received_at: rfc3339(s.received_at_us),
-            registered_at: s.registered_at_us.map(rfc3339),
-            updated_at: rfc3339(s.updated_at_us),
+            received_at: s.received_at_us.rfc3339(),
+            registered_at: s.registered_at_us.map(Timestamp::rfc3339),
+            updated_at: s.updated_at_us.rfc3339(),
         }
     }
 }

@@ -3,12 +3,12 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use smartcustoms_core::access::Role;
 use smartcustoms_core::signature;
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_storage::SigningKeyRecord;
 
 use crate::auth::Caller;
@@ -48,7 +48,7 @@ pub async fn register(
         trader,
         kid: signature::key_id(&key),
         public_key: signature::encode_public_key(&key),
-        created_at_us: Utc::now().timestamp_micros(),
+        created_at_us: Timestamp::now(),
     };
     state.store.add_key(&record).await?;
     Ok((StatusCode::CREATED, Json(KeyView { kid: record.kid, public_key: record.public_key })))

@@ -3,12 +3,12 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use chrono::Utc;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use smartcustoms_core::access::Role;
 use smartcustoms_core::risk;
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_storage::{NewProfile, ProfileRecord};
 
 use crate::auth::Caller;
@@ -54,7 +54,7 @@ pub async fn create(
             code: parsed.code,
             source: body,
             author: principal.name.clone(),
-            created_at_us: Utc::now().timestamp_micros(),
+            created_at_us: Timestamp::now(),
         })
         .await?;
     state.reload_reference_data().await?;

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::ids::TraderId;
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_storage::TokenRecord;
 
 use crate::auth::Caller;
@@ -73,7 +74,7 @@ pub async fn issue(
     if body.expires_at.is_some_and(|at| at <= Utc::now()) {
         return Err(ApiError::BadParameter("expires_at", "lies in the past".into()));
     }
-    let expires = body.expires_at.map(|at| at.timestamp_micros());
+    let expires = body.expires_at.map(Timestamp::from);
     let (token, id) = crate::identity::issue_token(&state, principal, expires, &admin.name).await?;
     Ok((StatusCode::CREATED, Json(IssuedToken { id, token })))
 }
@@ -101,7 +102,7 @@ pub async fn revoke(
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     let admin = caller.require(&[Role::Admin], "revoke API tokens")?;
-    match state.store.revoke_token(&id, &admin.name, Utc::now().timestamp_micros()).await {
+    match state.store.revoke_token(&id, &admin.name, Timestamp::now()).await {
         Ok(()) => {}
         Err(smartcustoms_storage::StoreError::NotFound) => return Err(ApiError::NotFound(format!("token {id}"))),
         Err(e) => return Err(e.into()),

@@ -241,10 +241,6 @@ fn categories_of(records: &HashMap<String, OperatorRecord>, today: NaiveDate) ->
     Categories(records.values().map(|r| (r.id.clone(), categorise(r.clone(), today).category)).collect())
 }
 
-fn midnight_us(date: NaiveDate) -> i64 {
-    date.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp_micros())
-}
-
 /// Runs the simulation, calling `on_week` with each week's report as soon as it is known.
 pub fn run(settings: &Settings, mut on_week: impl FnMut(&WeekReport)) -> Result<Outcome, SimulationError> {
     settings.check()?;
@@ -396,7 +392,7 @@ pub fn run(settings: &Settings, mut on_week: impl FnMut(&WeekReport)) -> Result<
             model.as_ref(),
             retraining,
             model_version.map_or(smartcustoms_core::ids::ModelVersion::FIRST, |v| v.next()),
-            midnight_us(week_end),
+            smartcustoms_core::timestamp::Timestamp::start_of(week_end),
         ) {
             Ok(r) => {
                 let auc = r.candidate.info.metrics.as_ref().map(|m| (m.auc * 10_000.0).round() / 10_000.0);

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use smartcustoms_core::ids::{DeclarationId, TraderId};
 use smartcustoms_core::ledger::{Amount, PostingKind};
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_core::workflow::State;
 
 use crate::declarations::DeclarationSummary;
@@ -28,7 +29,7 @@ pub struct Deposit {
     /// The bank's principal name.
     pub actor: String,
     /// Time, µs since the epoch.
-    pub at_us: i64,
+    pub at_us: Timestamp,
     /// Today at the offices (numbers of declarations it registers carry this date).
     pub date: NaiveDate,
 }
@@ -69,7 +70,7 @@ pub struct Refund {
     /// Who asked.
     pub actor: String,
     /// Time, µs since the epoch.
-    pub at_us: i64,
+    pub at_us: Timestamp,
 }
 
 /// A refund made.
@@ -93,7 +94,7 @@ pub struct ReservationRequest {
     /// Positive amount.
     pub amount: Amount,
     /// Time, µs since the epoch.
-    pub at_us: i64,
+    pub at_us: Timestamp,
 }
 
 /// A declaration waiting for a deposit.
@@ -102,7 +103,7 @@ pub struct AwaitingPayment {
     /// The declaration.
     pub declaration_id: DeclarationId,
     /// Receipt time, µs since the epoch.
-    pub received_at_us: i64,
+    pub received_at_us: Timestamp,
     /// Its duties.
     pub duties: Amount,
     /// What a deposit must add to the available balance to register it, counting the
@@ -137,7 +138,7 @@ pub struct StatementEntry {
     /// Ledger posting.
     pub posting_id: i64,
     /// Time, µs since the epoch.
-    pub at_us: i64,
+    pub at_us: Timestamp,
     /// What it is.
     pub kind: PostingKind,
     /// The declaration concerned.
@@ -160,9 +161,9 @@ pub struct Statement {
     /// The trader.
     pub trader: TraderId,
     /// Start of the period, µs since the epoch (inclusive).
-    pub from_us: i64,
+    pub from_us: Timestamp,
     /// End of the period, µs since the epoch (exclusive).
-    pub to_us: i64,
+    pub to_us: Timestamp,
     /// Balances at the start.
     pub opening: AccountBalance,
     /// Postings in the period, in order.
@@ -213,7 +214,7 @@ pub trait LedgerQueries {
     async fn account(&self, trader: &TraderId) -> StoreResult<AccountView>;
 
     /// A trader's statement for `[from_us, to_us)`.
-    async fn statement(&self, trader: &TraderId, from_us: i64, to_us: i64) -> StoreResult<Statement>;
+    async fn statement(&self, trader: &TraderId, from_us: Timestamp, to_us: Timestamp) -> StoreResult<Statement>;
 
     /// Ledger lines of postings with `id > after_posting`, in order, at most `limit` postings.
     async fn ledger_lines(&self, after_posting: i64, limit: i64) -> StoreResult<Vec<StoredLine>>;
@@ -280,14 +281,14 @@ macro_rules! ledger_queries {
             crate::ledger::view::view(crate::ledger::view::balance(trader, &balances), reservations, awaiting)
         }
 
-        async fn statement(&self, trader: &TraderId, from_us: i64, to_us: i64) -> StoreResult<Statement> {
+        async fn statement(&self, trader: &TraderId, from_us: Timestamp, to_us: Timestamp) -> StoreResult<Statement> {
             let lines: Vec<crate::ledger::view::TraderLine> = sqlx::query_as(&sql(
                 "SELECT p.id AS posting_id, p.kind, p.declaration_id, p.reference, p.at_us, l.debit, l.credit, \
                  l.amount_cents FROM ledger_postings p JOIN ledger_lines l ON l.posting_id = p.id \
                  WHERE p.trader = $1 AND p.at_us < $2 ORDER BY p.id",
             ))
             .bind(trader.as_str())
-            .bind(to_us)
+            .bind(to_us.as_micros())
             .fetch_all(&self.pool)
             .await?;
             crate::ledger::view::statement(trader, from_us, to_us, lines)

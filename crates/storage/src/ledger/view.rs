@@ -2,6 +2,7 @@
 
 use smartcustoms_core::ids::{DeclarationId, TraderId};
 use smartcustoms_core::ledger::{Account, Amount, PostingKind};
+use smartcustoms_core::timestamp::Timestamp;
 
 use super::{AccountBalance, AccountView, AwaitingPayment, OpenReservation, Statement, StatementEntry};
 use crate::StoreError;
@@ -13,7 +14,8 @@ pub(crate) struct TraderLine {
     pub kind: String,
     pub declaration_id: Option<String>,
     pub reference: Option<String>,
-    pub at_us: i64,
+    #[sqlx(try_from = "i64")]
+    pub at_us: Timestamp,
     pub debit: String,
     pub credit: String,
     pub amount_cents: i64,
@@ -33,7 +35,7 @@ pub(crate) fn view(
             needed += duties;
             Ok(AwaitingPayment {
                 declaration_id: id.parse::<DeclarationId>()?,
-                received_at_us,
+                received_at_us: Timestamp::from_micros(received_at_us),
                 duties: Amount::from_cents(duties),
                 missing: Amount::from_cents((needed - balance.available.cents()).max(0)),
             })
@@ -60,8 +62,8 @@ pub(crate) fn balance(trader: &TraderId, rows: &[(String, i64)]) -> AccountBalan
 /// in posting order.
 pub(crate) fn statement(
     trader: &TraderId,
-    from_us: i64,
-    to_us: i64,
+    from_us: Timestamp,
+    to_us: Timestamp,
     lines: Vec<TraderLine>,
 ) -> Result<Statement, StoreError> {
     let available = Account::Available(trader.clone());

@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 
 use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::knowledge::{SurveyAnswer, SurveyDraft, SurveyTechnology, UseCase};
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_http::knowledge::RELEVANCE_QUESTIONS;
 use smartcustoms_http::{identity, AppState, HttpConfig};
 use smartcustoms_storage::{GroupCommit, GroupCommitConfig, NewSurveyAnswer};
@@ -82,7 +83,7 @@ pub async fn run(a: KnowledgeArgs) -> anyhow::Result<u8> {
         store
             .add_survey_answer(&NewSurveyAnswer {
                 submitter: draft.organization.clone(),
-                submitted_at_us: 0,
+                submitted_at_us: Timestamp::EPOCH,
                 answer: serde_json::to_string(&answer)?,
                 attachments: vec![],
             })

@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use smartcustoms_core::ids::TraderId;
 use smartcustoms_core::ledger::{Account, Amount, Overdraft};
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_storage::{ReservationRequest, Store};
 
 use super::{round1, LedgerArgs};
@@ -105,7 +106,7 @@ async fn reserve(
                     trader: trader(i),
                     reference: format!("bench-{i}"),
                     amount,
-                    at_us: chrono::Utc::now().timestamp_micros(),
+                    at_us: Timestamp::now(),
                 };
                 let (answer_tx, answer_rx) = oneshot::channel();
                 if tx.send((request, answer_tx)).await.is_err() {

@@ -130,7 +130,7 @@ async fn pipeline(a: PipelineArgs) -> anyhow::Result<u8> {
             token: format!("bench-{run_id}-{i}"),
             key: SigningKey::generate(&mut rand::rngs::OsRng),
         };
-        demo::provision(store.as_ref(), &d, now.timestamp_micros()).await?;
+        demo::provision(store.as_ref(), &d, now.into()).await?;
         demo::deposit(store.as_ref(), &party.id, 1_000_000_000 * 100, &format!("BENCH-{run_id}-{i}")).await?;
         declarants.push(d);
     }

@@ -13,6 +13,7 @@ use smartcustoms_core::registration::{self, Decision, Filing};
 use smartcustoms_core::risk::{RiskContext, Scorer};
 use smartcustoms_core::simulate::{self, World};
 use smartcustoms_core::tariff::{self, Tariff};
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_core::valuation::PriceReference;
 use smartcustoms_core::{declaration::Declaration, flc, risk::Facts};
 use smartcustoms_model::{retrain, Case, RetrainSettings, TrainedModel};
@@ -64,8 +65,7 @@ pub fn simulated_model(n: usize, seed: u64) -> anyhow::Result<(TrainedModel, f64
     let cases: Vec<Case> =
         simulated(n, seed)?.iter().map(|(d, f, irregular)| Case::of(d, f, Some(*irregular))).collect();
     let started = Instant::now();
-    let trained =
-        retrain(&cases, None, RetrainSettings::default(), ModelVersion::FIRST, chrono::Utc::now().timestamp_micros())?;
+    let trained = retrain(&cases, None, RetrainSettings::default(), ModelVersion::FIRST, Timestamp::now())?;
     Ok((trained.candidate, started.elapsed().as_secs_f64()))
 }
 

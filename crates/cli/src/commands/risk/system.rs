@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use smartcustoms_core::inspection::{InspectionOutcome, Irregularity};
 use smartcustoms_core::ledger::Amount;
 use smartcustoms_core::risk::{self, Category, Profile};
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_http::app::risk::{self as risk_engine, ReplaySettings};
 use smartcustoms_model::{RetrainSettings, TrainedModel};
 use smartcustoms_storage::{ImportResult, ImportedOutcome, Store};
@@ -171,19 +172,15 @@ pub async fn replay(a: ReplayArgs) -> anyhow::Result<u8> {
             Err(e) => return Err(e),
         }
     };
-    let from = a.from.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).ok_or_else(|| anyhow!("bad --from"))?;
-    let to_us =
-        (a.to + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).map_or(i64::MAX, |t| t.and_utc().timestamp_micros());
-    let days = (Utc::now() - from).num_days() + 1;
+    let from = Timestamp::start_of(a.from);
+    let to = a.to.checked_add_days(chrono::Days::new(1)).map_or(Timestamp::from_micros(i64::MAX), Timestamp::start_of);
+    let days = (Timestamp::now() - from).num_days() + 1;
     let loaded = risk_engine::load(store.as_ref(), Utc::now(), days.max(1)).await?;
     if !loaded.skipped.is_empty() {
         eprintln!("left out of the replay: {:?}", loaded.skipped);
     }
-    let cases: Vec<_> = loaded
-        .cases
-        .into_iter()
-        .filter(|c| c.stored.received_at_us >= from.timestamp_micros() && c.stored.received_at_us < to_us)
-        .collect();
+    let cases: Vec<_> =
+        loaded.cases.into_iter().filter(|c| c.stored.received_at_us >= from && c.stored.received_at_us < to).collect();
     let settings = ReplaySettings { profiles: &profiles, model: model.as_ref(), red_share, yellow_share, random_share };
     let report = tokio::task::block_in_place(|| risk_engine::replay(&cases, &settings));
     println!("{}", serde_json::to_string(&report)?);
@@ -193,7 +190,7 @@ pub async fn replay(a: ReplayArgs) -> anyhow::Result<u8> {
 /// Runs `risk effectiveness`: one JSON line per profile, best hit rate first.
 pub async fn effectiveness(db: DbArgs) -> anyhow::Result<u8> {
     let store = config::open_store(&db.resolve()?).await?;
-    let from = (Utc::now() - chrono::Duration::days(risk_engine::WINDOW_DAYS)).timestamp_micros();
+    let from = Timestamp::now() - chrono::Duration::days(risk_engine::WINDOW_DAYS);
     for e in risk_engine::effectiveness(&store.risk_cases(from, risk_engine::MAX_CASES).await?) {
         println!("{}", serde_json::to_string(&e)?);
     }
@@ -273,7 +270,7 @@ pub async fn import_outcomes(a: ImportArgs) -> anyhow::Result<u8> {
                 declaration_id: id.clone(),
                 outcome,
                 source: source.clone(),
-                at_us: Utc::now().timestamp_micros(),
+                at_us: Timestamp::now(),
             })
             .await?;
         if result != ImportResult::Recorded {

@@ -3,7 +3,6 @@
 //! platform's own profile filled from its configuration and its use over the last 30 days.
 //! Members read their own assessments; analysts and administrators read every one.
 
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -12,7 +11,7 @@ use smartcustoms_core::knowledge::{
     platform_answers, AssessmentDraft, CapabilityUse, MaturityAnswer, MaturityReport, PlatformUsage, Target,
     CAPABILITIES,
 };
-use smartcustoms_core::timestamp::rfc3339;
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_storage::AssessmentRecord;
 
 use super::KnowledgeError;
@@ -62,7 +61,7 @@ pub struct AssessmentSummary {
 
 /// The platform's use of each capability over the last 30 days.
 pub async fn platform_usage(state: &AppState) -> Result<PlatformUsage, KnowledgeError> {
-    let since = Utc::now().timestamp_micros() - 30 * 24 * 3600 * 1_000_000;
+    let since = Timestamp::now() - chrono::TimeDelta::days(30);
     let counts = state.store.activity_since(since).await?;
     Ok(CAPABILITIES
         .iter()
@@ -109,12 +108,12 @@ pub async fn submit(
     require(principal, ASSESSORS, "submit maturity assessments")?;
     let target = target(state, principal, q).await?;
     let report = score(state, draft, &target)?;
-    let at_us = Utc::now().timestamp_micros();
+    let at_us = Timestamp::now();
     let kept = AssessmentDraft { administration: report.administration.clone(), answers: report.answers.clone() };
     let json = serde_json::to_string(&kept)
         .map_err(|e| KnowledgeError::Internal(format!("serialising a maturity assessment: {e}")))?;
     let id = state.store.add_maturity_assessment(&report.administration, &principal.name, &json, at_us).await?;
-    Ok(KeptAssessment { id, author: principal.name.clone(), at: rfc3339(at_us), report })
+    Ok(KeptAssessment { id, author: principal.name.clone(), at: at_us.rfc3339(), report })
 }
 
 /// A kept assessment's answers, for a caller who may read them: members read their own,
@@ -148,7 +147,7 @@ pub async fn kept_against(
 ) -> Result<KeptAssessment, KnowledgeError> {
     let (record, draft) = kept_draft(state, principal, id).await?;
     let report = score(state, &draft, &target(state, principal, q).await?)?;
-    Ok(KeptAssessment { id, author: record.author, at: rfc3339(record.at_us), report })
+    Ok(KeptAssessment { id, author: record.author, at: record.at_us.rfc3339(), report })
 }
 
 /// The assessments the caller may read, newest first.
@@ -164,7 +163,7 @@ pub async fn summaries(state: &AppState, principal: &Principal) -> Result<Vec<As
             id: r.id,
             administration: r.administration,
             author: r.author,
-            at: rfc3339(r.at_us),
+            at: r.at_us.rfc3339(),
             overall,
         });
     }

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
@@ -15,7 +14,7 @@ use smartcustoms_core::knowledge::{
     Attachment, Benefit, PerformanceImprovement, StakeholderGroup, SurveyAnswer, SurveyDraft, SurveyStatus,
     SurveyTechnology, SurveyView, UseCase,
 };
-use smartcustoms_core::timestamp::rfc3339;
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_storage::{AttachmentMeta, NewAttachment, NewSurveyAnswer, SurveyRecord};
 
 use super::KnowledgeError;
@@ -83,7 +82,7 @@ pub async fn submit(
         .store
         .add_survey_answer(&NewSurveyAnswer {
             submitter: principal.name.clone(),
-            submitted_at_us: Utc::now().timestamp_micros(),
+            submitted_at_us: Timestamp::now(),
             answer: json,
             attachments,
         })
@@ -102,7 +101,7 @@ fn view_for(caller: &Principal, record: SurveyRecord) -> Result<VisibleAnswer, K
     let files_shown = full || !answer.withholds(smartcustoms_core::knowledge::Question::Files);
     Ok(VisibleAnswer {
         id: record.id,
-        submitted_at: rfc3339(record.submitted_at_us),
+        submitted_at: record.submitted_at_us.rfc3339(),
         own,
         answer: view,
         attachments: files_shown.then_some(record.attachments),
