@@ -236,10 +236,10 @@ macro_rules! identity_queries {
             tx: &mut sqlx::Transaction<'static, <$store as crate::identity::Backend>::Db>,
             entry: smartcustoms_core::audit::NewEntry,
         ) -> StoreResult<()> {
-            let row = sqlx::query(concat!("SELECT seq, hash FROM audit_head WHERE id = 1", $lock))
-                .fetch_one(&mut **tx)
-                .await?;
-            let (seq, hash): (i64, String) = (row.try_get("seq")?, row.try_get("hash")?);
+            let (seq, hash): (i64, String) =
+                sqlx::query_as(concat!("SELECT seq, hash FROM audit_head WHERE id = 1", $lock))
+                    .fetch_one(&mut **tx)
+                    .await?;
             let e = entry.chain(seq, &hash);
             sqlx::query(&sql(
                 "INSERT INTO audit_log (seq, at_us, declaration_id, actor, action, details, prev_hash, hash) \

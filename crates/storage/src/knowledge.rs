@@ -51,18 +51,30 @@ pub struct AttachmentMeta {
     pub sha256: String,
 }
 
+/// An attachment as stored: the answer it belongs to, its description and, where read, its bytes.
+#[derive(sqlx::FromRow)]
+pub(crate) struct StoredAttachment {
+    pub answer_id: i64,
+    #[sqlx(flatten)]
+    pub meta: AttachmentMeta,
+    #[sqlx(default)]
+    pub bytes: Vec<u8>,
+}
+
 /// A stored survey answer.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SurveyRecord {
     /// Id.
     pub id: i64,
     /// Who submitted it.
     pub submitter: String,
     /// When.
+    #[sqlx(try_from = "i64")]
     pub submitted_at_us: Timestamp,
     /// The answer, JSON.
     pub answer: String,
-    /// Its files.
+    /// Its files (read separately).
+    #[sqlx(skip)]
     pub attachments: Vec<AttachmentMeta>,
 }
 
@@ -121,7 +133,7 @@ pub trait KnowledgeQueries {
 /// Implements [`KnowledgeQueries`] for a backend.
 /// Needs in scope: `self.pool`, `self.begin_write()`, `sql(&str) -> Cow<str>`, `Row`.
 macro_rules! knowledge_queries {
-    ($store:ty, $row:ty) => {
+    ($store:ty) => {
         #[async_trait]
         impl crate::knowledge::KnowledgeQueries for $store {
             async fn add_survey_answer(&self, a: &crate::knowledge::NewSurveyAnswer) -> StoreResult<i64> {
@@ -154,56 +166,40 @@ macro_rules! knowledge_queries {
             }
 
             async fn survey_answers(&self) -> StoreResult<Vec<crate::knowledge::SurveyRecord>> {
-                let rows = sqlx::query("SELECT id, submitter, submitted_at_us, answer FROM survey_answers ORDER BY id")
-                    .fetch_all(&self.pool)
-                    .await?;
-                let files = sqlx::query(
+                let mut answers: Vec<crate::knowledge::SurveyRecord> =
+                    sqlx::query_as("SELECT id, submitter, submitted_at_us, answer FROM survey_answers ORDER BY id")
+                        .fetch_all(&self.pool)
+                        .await?;
+                let files: Vec<crate::knowledge::StoredAttachment> = sqlx::query_as(
                     "SELECT answer_id, n, name, content_type, size, sha256 FROM survey_attachments ORDER BY answer_id, n",
                 )
                 .fetch_all(&self.pool)
                 .await?;
                 let mut by_answer: std::collections::HashMap<i64, Vec<crate::knowledge::AttachmentMeta>> =
                     std::collections::HashMap::new();
-                for f in &files {
-                    by_answer.entry(f.try_get("answer_id")?).or_default().push(knowledge_attachment(f)?);
+                for f in files {
+                    by_answer.entry(f.answer_id).or_default().push(f.meta);
                 }
-                rows.iter()
-                    .map(|r| {
-                        let id: i64 = r.try_get("id")?;
-                        Ok(crate::knowledge::SurveyRecord {
-                            id,
-                            submitter: r.try_get("submitter")?,
-                            submitted_at_us: Timestamp::from_micros(r.try_get("submitted_at_us")?),
-                            answer: r.try_get("answer")?,
-                            attachments: by_answer.remove(&id).unwrap_or_default(),
-                        })
-                    })
-                    .collect()
+                for answer in &mut answers {
+                    answer.attachments = by_answer.remove(&answer.id).unwrap_or_default();
+                }
+                Ok(answers)
             }
 
             async fn survey_answer(&self, id: i64) -> StoreResult<Option<crate::knowledge::SurveyRecord>> {
-                let Some(r) =
-                    sqlx::query(&sql("SELECT id, submitter, submitted_at_us, answer FROM survey_answers WHERE id = $1"))
+                let answer: Option<crate::knowledge::SurveyRecord> =
+                    sqlx::query_as(&sql("SELECT id, submitter, submitted_at_us, answer FROM survey_answers WHERE id = $1"))
                         .bind(id)
                         .fetch_optional(&self.pool)
-                        .await?
-                else {
-                    return Ok(None);
-                };
-                let files = sqlx::query(&sql(
-                    "SELECT answer_id, n, name, content_type, size, sha256 FROM survey_attachments \
-                     WHERE answer_id = $1 ORDER BY n",
+                        .await?;
+                let Some(mut answer) = answer else { return Ok(None) };
+                answer.attachments = sqlx::query_as(&sql(
+                    "SELECT n, name, content_type, size, sha256 FROM survey_attachments WHERE answer_id = $1 ORDER BY n",
                 ))
                 .bind(id)
                 .fetch_all(&self.pool)
                 .await?;
-                Ok(Some(crate::knowledge::SurveyRecord {
-                    id,
-                    submitter: r.try_get("submitter")?,
-                    submitted_at_us: Timestamp::from_micros(r.try_get("submitted_at_us")?),
-                    answer: r.try_get("answer")?,
-                    attachments: files.iter().map(knowledge_attachment).collect::<Result<_, _>>()?,
-                }))
+                Ok(Some(answer))
             }
 
             async fn survey_attachment(
@@ -211,7 +207,7 @@ macro_rules! knowledge_queries {
                 answer_id: i64,
                 n: i64,
             ) -> StoreResult<Option<(crate::knowledge::AttachmentMeta, Vec<u8>)>> {
-                let row = sqlx::query(&sql(
+                let file: Option<crate::knowledge::StoredAttachment> = sqlx::query_as(&sql(
                     "SELECT answer_id, n, name, content_type, size, sha256, bytes FROM survey_attachments \
                      WHERE answer_id = $1 AND n = $2",
                 ))
@@ -219,7 +215,7 @@ macro_rules! knowledge_queries {
                 .bind(n)
                 .fetch_optional(&self.pool)
                 .await?;
-                Ok(row.map(|r| Ok::<_, sqlx::Error>((knowledge_attachment(&r)?, r.try_get("bytes")?))).transpose()?)
+                Ok(file.map(|f| (f.meta, f.bytes)))
             }
 
             async fn add_maturity_assessment(
@@ -242,34 +238,29 @@ macro_rules! knowledge_queries {
             }
 
             async fn maturity_assessments(&self) -> StoreResult<Vec<crate::knowledge::AssessmentRecord>> {
-                let rows = sqlx::query(
+                Ok(sqlx::query_as(
                     "SELECT id, administration, author, at_us, assessment FROM maturity_assessments ORDER BY id DESC",
                 )
                 .fetch_all(&self.pool)
-                .await?;
-                Ok(rows.iter().map(knowledge_assessment).collect::<Result<_, _>>()?)
+                .await?)
             }
 
             async fn maturity_assessment(&self, id: i64) -> StoreResult<Option<crate::knowledge::AssessmentRecord>> {
-                let row = sqlx::query(&sql(
+                Ok(sqlx::query_as(&sql(
                     "SELECT id, administration, author, at_us, assessment FROM maturity_assessments WHERE id = $1",
                 ))
                 .bind(id)
                 .fetch_optional(&self.pool)
-                .await?;
-                Ok(row.as_ref().map(knowledge_assessment).transpose()?)
+                .await?)
             }
 
             async fn activity_since(&self, from_us: Timestamp) -> StoreResult<Vec<(String, i64)>> {
-                let mut counts: Vec<(String, i64)> = sqlx::query(&sql(
+                let mut counts: Vec<(String, i64)> = sqlx::query_as(&sql(
                     "SELECT action, COUNT(*) AS n FROM audit_log WHERE at_us >= $1 GROUP BY action ORDER BY action",
                 ))
                 .bind(from_us.as_micros())
                 .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(|r| Ok((r.try_get("action")?, r.try_get("n")?)))
-                .collect::<Result<_, sqlx::Error>>()?;
+                .await?;
                 for (name, table, column) in [
                     ("postings", "ledger_postings", "at_us"),
                     ("outcomes", "inspection_outcomes", "at_us"),
@@ -287,13 +278,6 @@ macro_rules! knowledge_queries {
             }
         }
 
-        fn knowledge_attachment(r: &$row) -> Result<crate::knowledge::AttachmentMeta, sqlx::Error> {
-            sqlx::FromRow::from_row(r)
-        }
-
-        fn knowledge_assessment(r: &$row) -> Result<crate::knowledge::AssessmentRecord, sqlx::Error> {
-            sqlx::FromRow::from_row(r)
-        }
     };
 }
 

@@ -143,9 +143,9 @@ pub trait Store:
 }
 
 /// The storage areas whose SQL is written once, instantiated for one backend: its store type,
-/// its sqlx database, its row type and how a `SELECT` locks the rows it reads.
+/// its sqlx database and how a `SELECT` locks the rows it reads.
 macro_rules! areas {
-    ($store:ty, $db:ty, $row:ty, lock_row = $lock:literal) => {
+    ($store:ty, $db:ty, lock_row = $lock:literal) => {
         crate::reference::reference_queries!($store);
         crate::declarations::declaration_queries!($store);
         crate::ledger::ledger_queries!($store);
@@ -156,8 +156,7 @@ macro_rules! areas {
         impl crate::identity::Backend for $store {
             type Db = $db;
         }
-        crate::knowledge::knowledge_queries!($store, $row);
-        crate::rows::row_mappers!($row);
+        crate::knowledge::knowledge_queries!($store);
     };
 }
 pub(crate) use areas;

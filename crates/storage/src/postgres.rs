@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::postgres::{PgPoolOptions, PgRow};
-use sqlx::{PgPool, Row};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
 use tracing::instrument;
 
 use smartcustoms_core::access::Principal;
@@ -27,6 +27,9 @@ use crate::declarations::*;
 use crate::ledger::*;
 use crate::reference::*;
 use crate::risk::*;
+use crate::rows::{
+    audit_entry, declaration_record, notification, release_document, state_count, summary, tariff_entry, SummaryRow,
+};
 use crate::tariff::*;
 use crate::transactions::{self, EarlierPosting, StoredDeclaration, WriteTx};
 use crate::writeset::WriteSet;
@@ -55,7 +58,7 @@ impl PostgresStore {
 /// writing transaction: a transaction-scoped advisory lock, across processes.
 const SERIALISE_PROFILE_CODE: Option<&str> = Some("SELECT pg_advisory_xact_lock(hashtext($1))");
 
-crate::areas!(PostgresStore, sqlx::Postgres, PgRow, lock_row = " FOR UPDATE");
+crate::areas!(PostgresStore, sqlx::Postgres, lock_row = " FOR UPDATE");
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
@@ -82,24 +85,35 @@ impl PgTx {
     async fn stored(&mut self, filter: &str, bind: &str, with_document: bool) -> StoreResult<Vec<StoredDeclaration>> {
         let document = if with_document { ", document" } else { "" };
         let sql = format!("SELECT {SUMMARY_COLUMNS}, pending{document} FROM declarations WHERE {filter}");
-        let mut out = Vec::new();
-        for row in sqlx::query(&sql).bind(bind).fetch_all(&mut *self.0).await? {
-            out.push(StoredDeclaration {
-                summary: summary(&row)?,
-                pending: row.try_get("pending")?,
-                document: if with_document { row.try_get("document")? } else { Vec::new() },
-            });
-        }
-        Ok(out)
+        let rows: Vec<StoredRow> = sqlx::query_as(&sql).bind(bind).fetch_all(&mut *self.0).await?;
+        rows.into_iter()
+            .map(|r| Ok(StoredDeclaration { summary: r.summary.parse()?, pending: r.pending, document: r.document }))
+            .collect()
     }
+}
+
+/// A declaration as a writing transaction reads it (the document only where selected).
+#[derive(sqlx::FromRow)]
+struct StoredRow {
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+    pending: Option<String>,
+    #[sqlx(default)]
+    document: Vec<u8>,
+}
+
+/// A declaration's summary with the idempotency key it was filed with.
+#[derive(sqlx::FromRow)]
+struct KeyedRow {
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+    idempotency_key: String,
 }
 
 impl WriteTx for PgTx {
     /// Takes the row lock on `audit_head`, which every writing transaction takes first.
     async fn head(&mut self) -> StoreResult<(i64, String)> {
-        let row =
-            sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetch_one(&mut *self.0).await?;
-        Ok((row.try_get("seq")?, row.try_get("hash")?))
+        Ok(sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetch_one(&mut *self.0).await?)
     }
 
     async fn stored_filings(
@@ -115,9 +129,10 @@ impl WriteTx for PgTx {
             "SELECT {SUMMARY_COLUMNS}, idempotency_key FROM declarations \
              WHERE (declarant, idempotency_key) IN (SELECT * FROM UNNEST($1::text[], $2::text[]))"
         );
-        for row in sqlx::query(&sql).bind(&declarants).bind(&keys).fetch_all(&mut *self.0).await? {
-            let s = summary(&row)?;
-            stored.insert((s.declarant.to_string(), row.try_get::<String, _>("idempotency_key")?), s);
+        let rows: Vec<KeyedRow> = sqlx::query_as(&sql).bind(&declarants).bind(&keys).fetch_all(&mut *self.0).await?;
+        for row in rows {
+            let s = row.summary.parse()?;
+            stored.insert((s.declarant.to_string(), row.idempotency_key), s);
         }
         Ok(stored)
     }

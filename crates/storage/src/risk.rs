@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use smartcustoms_core::ledger::Amount;
 
-use crate::StoreResult;
+use crate::{StoreError, StoreResult};
 
 /// A risk profile text to store as a new version.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -43,7 +43,7 @@ pub struct ProfileRecord {
 }
 
 /// A recorded control outcome.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct InspectionRecord {
     /// Sequence number, for paging.
     pub id: i64,
@@ -63,9 +63,49 @@ pub struct InspectionRecord {
     pub additional_duty: Amount,
     /// `officer` for decisions taken in the system.
     pub source: String,
-    /// Time, µs since the epoch.
-    #[sqlx(try_from = "i64")]
+    /// Time of the decision.
     pub at_us: Timestamp,
+}
+
+/// A control outcome as stored (irregularities as a comma-separated list of kinds).
+#[derive(sqlx::FromRow)]
+pub(crate) struct InspectionRow {
+    id: i64,
+    declaration_id: String,
+    declarant: String,
+    officer: String,
+    released: bool,
+    irregular: bool,
+    irregularities: String,
+    additional_duty_cents: i64,
+    source: String,
+    at_us: i64,
+}
+
+impl InspectionRow {
+    pub(crate) fn parse(self) -> StoreResult<InspectionRecord> {
+        let irregularities = self
+            .irregularities
+            .split(',')
+            .filter(|k| !k.is_empty())
+            .map(|k| {
+                serde_json::from_value(serde_json::Value::String(k.to_string()))
+                    .map_err(|_| StoreError::Corrupt(format!("unknown irregularity {k:?}")))
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(InspectionRecord {
+            id: self.id,
+            declaration_id: self.declaration_id,
+            declarant: self.declarant,
+            officer: self.officer,
+            released: self.released,
+            irregular: self.irregular,
+            irregularities,
+            additional_duty: Amount::from_cents(self.additional_duty_cents),
+            source: self.source,
+            at_us: Timestamp::from_micros(self.at_us),
+        })
+    }
 }
 
 /// A registered declaration as the risk system learns from it: the document, the duty
@@ -153,6 +193,30 @@ pub struct RiskModelRecord {
     /// Window, measures and thresholds.
     #[schema(value_type = Object)]
     pub info: serde_json::Value,
+}
+
+/// A kept model version as stored (its information as JSON text).
+#[derive(sqlx::FromRow)]
+pub(crate) struct RiskModelRow {
+    version: i64,
+    trained_at_us: i64,
+    promoted: bool,
+    active: bool,
+    reason: String,
+    info: String,
+}
+
+impl RiskModelRow {
+    pub(crate) fn parse(self) -> StoreResult<RiskModelRecord> {
+        Ok(RiskModelRecord {
+            version: self.version.into(),
+            trained_at_us: Timestamp::from_micros(self.trained_at_us),
+            promoted: self.promoted,
+            active: self.active,
+            reason: self.reason,
+            info: serde_json::from_str(&self.info).map_err(|e| StoreError::Corrupt(format!("model info: {e}")))?,
+        })
+    }
 }
 
 /// A control outcome recorded from an earlier system or from paper files.
@@ -290,36 +354,15 @@ macro_rules! risk_queries {
         }
 
         async fn inspection_outcomes(&self, after: i64, limit: i64) -> StoreResult<Vec<InspectionRecord>> {
-            let rows = sqlx::query(&sql("SELECT * FROM inspection_outcomes WHERE id > $1 ORDER BY id LIMIT $2"))
-                .bind(after)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
-            rows.iter()
-                .map(|r| {
-                    let kinds: String = r.try_get("irregularities")?;
-                    let irregularities = kinds
-                        .split(',')
-                        .filter(|k| !k.is_empty())
-                        .map(|k| {
-                            serde_json::from_value(serde_json::Value::String(k.to_string()))
-                                .map_err(|_| StoreError::Corrupt(format!("unknown irregularity {k:?}")))
-                        })
-                        .collect::<StoreResult<Vec<_>>>()?;
-                    Ok(InspectionRecord {
-                        id: r.try_get("id")?,
-                        declaration_id: r.try_get("declaration_id")?,
-                        declarant: r.try_get("declarant")?,
-                        officer: r.try_get("officer")?,
-                        released: r.try_get("released")?,
-                        irregular: r.try_get("irregular")?,
-                        irregularities,
-                        additional_duty: smartcustoms_core::ledger::Amount::from_cents(r.try_get("additional_duty_cents")?),
-                        source: r.try_get("source")?,
-                        at_us: Timestamp::from_micros(r.try_get("at_us")?),
-                    })
-                })
-                .collect()
+            let rows: Vec<crate::risk::InspectionRow> = sqlx::query_as(&sql(
+                "SELECT id, declaration_id, declarant, officer, released, irregular, irregularities, \
+                 additional_duty_cents, source, at_us FROM inspection_outcomes WHERE id > $1 ORDER BY id LIMIT $2",
+            ))
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+            rows.into_iter().map(crate::risk::InspectionRow::parse).collect()
         }
 
         async fn risk_cases(&self, from_us: Timestamp, limit: i64) -> StoreResult<Vec<StoredCase>> {
@@ -373,24 +416,12 @@ macro_rules! risk_queries {
         }
 
         async fn risk_models(&self) -> StoreResult<Vec<RiskModelRecord>> {
-            let rows = sqlx::query(
+            let rows: Vec<crate::risk::RiskModelRow> = sqlx::query_as(
                 "SELECT version, trained_at_us, promoted, active, reason, info FROM risk_models ORDER BY version DESC",
             )
             .fetch_all(&self.pool)
             .await?;
-            rows.iter()
-                .map(|r| {
-                    let info: String = r.try_get("info")?;
-                    Ok(RiskModelRecord {
-                        version: r.try_get::<i64, _>("version")?.into(),
-                        trained_at_us: Timestamp::from_micros(r.try_get("trained_at_us")?),
-                        promoted: r.try_get("promoted")?,
-                        active: r.try_get("active")?,
-                        reason: r.try_get("reason")?,
-                        info: serde_json::from_str(&info).map_err(|e| StoreError::Corrupt(format!("model info: {e}")))?,
-                    })
-                })
-                .collect()
+            rows.into_iter().map(crate::risk::RiskModelRow::parse).collect()
         }
 
         async fn active_risk_model(&self) -> StoreResult<Option<ActiveModel>> {
@@ -446,12 +477,12 @@ macro_rules! risk_queries {
 
         async fn import_outcome(&self, o: &ImportedOutcome) -> StoreResult<ImportResult> {
             let mut tx = self.begin_write().await?;
-            let declaration = sqlx::query(&sql("SELECT declarant, lane FROM declarations WHERE id = $1"))
-                .bind(&o.declaration_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some(declaration) = declaration else { return Ok(ImportResult::UnknownDeclaration) };
-            let lane: Option<String> = declaration.try_get("lane")?;
+            let declaration: Option<(String, Option<String>)> =
+                sqlx::query_as(&sql("SELECT declarant, lane FROM declarations WHERE id = $1"))
+                    .bind(&o.declaration_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some((declarant, lane)) = declaration else { return Ok(ImportResult::UnknownDeclaration) };
             if lane.is_none() {
                 return Ok(ImportResult::NotRegistered);
             }
@@ -467,7 +498,7 @@ macro_rules! risk_queries {
                  ON CONFLICT (declaration_id) DO NOTHING",
             ))
             .bind(&o.declaration_id)
-            .bind(declaration.try_get::<String, _>("declarant")?)
+            .bind(declarant)
             .bind(&o.source)
             .bind(true)
             .bind(o.outcome.is_irregular())

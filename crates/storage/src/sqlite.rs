@@ -6,8 +6,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
 use tracing::instrument;
 
 use smartcustoms_core::access::Principal;
@@ -21,6 +21,9 @@ use crate::declarations::*;
 use crate::ledger::*;
 use crate::reference::*;
 use crate::risk::*;
+use crate::rows::{
+    audit_entry, declaration_record, notification, release_document, state_count, summary, tariff_entry,
+};
 use crate::sqlite_writer::Writer;
 use crate::tariff::*;
 use crate::transactions;
@@ -64,7 +67,7 @@ impl SqliteStore {
 /// writing transaction: nothing more on SQLite, whose writing transactions are serial.
 const SERIALISE_PROFILE_CODE: Option<&str> = None;
 
-crate::areas!(SqliteStore, sqlx::Sqlite, SqliteRow, lock_row = "");
+crate::areas!(SqliteStore, sqlx::Sqlite, lock_row = "");
 
 /// The shared SQL with SQLite placeholders (`?1` for `$1`).
 fn sql(text: &str) -> std::borrow::Cow<'_, str> {

@@ -11,11 +11,12 @@ use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
-use smartcustoms_core::ids::{DeclarationId, RegistrationNumber, TraderId};
+use smartcustoms_core::ids::RegistrationNumber;
 use smartcustoms_core::timestamp::Timestamp;
 
 use crate::batch::SequenceKey;
 use crate::declarations::*;
+use crate::rows::SummaryRow;
 use crate::transactions::{self, EarlierPosting, StoredDeclaration, WriteTx};
 use crate::writeset::WriteSet;
 use crate::{StoreError, StoreResult};
@@ -142,47 +143,19 @@ fn insert_declaration(
     Ok(())
 }
 
-fn stored_summary(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredSummary> {
-    Ok(StoredSummary {
+/// The summary columns ([`SUMMARY`]) of a rusqlite row, before parsing.
+fn stored_summary(row: &rusqlite::Row<'_>) -> rusqlite::Result<SummaryRow> {
+    Ok(SummaryRow {
         id: row.get(0)?,
         declarant: row.get(1)?,
         state: row.get(2)?,
         lane: row.get(3)?,
-        number: row.get(4)?,
+        registration_number: row.get(4)?,
         office: row.get(5)?,
         received_at_us: row.get(6)?,
         registered_at_us: row.get(7)?,
         updated_at_us: row.get(8)?,
     })
-}
-
-/// The summary columns as read by rusqlite, before parsing.
-struct StoredSummary {
-    id: String,
-    declarant: String,
-    state: String,
-    lane: Option<String>,
-    number: Option<String>,
-    office: Option<String>,
-    received_at_us: i64,
-    registered_at_us: Option<i64>,
-    updated_at_us: i64,
-}
-
-impl StoredSummary {
-    fn parse(self) -> StoreResult<DeclarationSummary> {
-        Ok(DeclarationSummary {
-            id: self.id.parse::<DeclarationId>()?,
-            declarant: TraderId::new(self.declarant)?,
-            state: parse_state(&self.state)?,
-            lane: parse_lane(self.lane.as_deref())?,
-            registration_number: self.number.as_deref().map(RegistrationNumber::parse).transpose()?,
-            office: self.office,
-            received_at_us: Timestamp::from_micros(self.received_at_us),
-            registered_at_us: self.registered_at_us.map(Timestamp::from_micros),
-            updated_at_us: Timestamp::from_micros(self.updated_at_us),
-        })
-    }
 }
 
 const SUMMARY: &str =

@@ -240,20 +240,21 @@ macro_rules! tariff_queries {
         }
 
         async fn price_observations(&self) -> StoreResult<Vec<PriceRow>> {
-            let rows = sqlx::query("SELECT hs6, origin, value_per_kg, value_per_unit, source FROM price_observations")
-                .fetch_all(&self.pool)
-                .await?;
+            let rows: Vec<(String, String, Option<String>, Option<String>, String)> =
+                sqlx::query_as("SELECT hs6, origin, value_per_kg, value_per_unit, source FROM price_observations")
+                    .fetch_all(&self.pool)
+                    .await?;
             let decimal = |s: Option<String>| -> StoreResult<Option<rust_decimal::Decimal>> {
                 s.map(|s| s.parse().map_err(|_| StoreError::Corrupt(format!("bad price {s:?}")))).transpose()
             };
-            rows.iter()
-                .map(|r| {
+            rows.into_iter()
+                .map(|(hs6, origin, per_kg, per_unit, source)| {
                     Ok(PriceRow {
-                        hs6: r.try_get("hs6")?,
-                        origin: r.try_get("origin")?,
-                        value_per_kg: decimal(r.try_get("value_per_kg")?)?,
-                        value_per_unit: decimal(r.try_get("value_per_unit")?)?,
-                        source: r.try_get("source")?,
+                        hs6,
+                        origin,
+                        value_per_kg: decimal(per_kg)?,
+                        value_per_unit: decimal(per_unit)?,
+                        source,
                     })
                 })
                 .collect()

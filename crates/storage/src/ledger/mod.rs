@@ -314,7 +314,7 @@ macro_rules! ledger_queries {
         }
 
         async fn declaration_money(&self) -> StoreResult<Vec<DeclarationMoney>> {
-            let rows = sqlx::query(
+            let rows: Vec<(String, String, Option<i64>, i64, i64, i64)> = sqlx::query_as(
                 "SELECT d.id, d.state, d.duties_cents, \
                  CAST(COALESCE(SUM(CASE WHEN p.kind = 'reservation' THEN l.amount_cents END), 0) AS BIGINT) AS reserved, \
                  CAST(COALESCE(SUM(CASE WHEN p.kind = 'debit' THEN l.amount_cents END), 0) AS BIGINT) AS debited, \
@@ -326,16 +326,9 @@ macro_rules! ledger_queries {
             )
             .fetch_all(&self.pool)
             .await?;
-            rows.iter()
-                .map(|r| {
-                    Ok(DeclarationMoney {
-                        id: r.try_get("id")?,
-                        state: parse_state(r.try_get("state")?)?,
-                        duties_cents: r.try_get("duties_cents")?,
-                        reserved: r.try_get("reserved")?,
-                        debited: r.try_get("debited")?,
-                        released: r.try_get("released")?,
-                    })
+            rows.into_iter()
+                .map(|(id, state, duties_cents, reserved, debited, released)| {
+                    Ok(DeclarationMoney { id, state: parse_state(&state)?, duties_cents, reserved, debited, released })
                 })
                 .collect()
         }
