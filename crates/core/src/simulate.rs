@@ -93,7 +93,7 @@ pub struct SimParty {
 #[derive(Debug, Clone)]
 pub struct World {
     /// Office codes.
-    pub offices: Vec<String>,
+    pub offices: std::sync::Arc<[crate::ids::OfficeCode]>,
     /// Temporary-storage facility codes.
     pub warehouses: Vec<String>,
     /// Declarants.
@@ -108,6 +108,11 @@ pub const OFFICES: &[(&str, &str)] = &[
     ("DE002300", "Electronic declaration centre Munich"),
     ("DE009100", "Border office Frankfurt (Oder)"),
 ];
+
+/// The codes of the demo offices.
+pub fn demo_offices() -> std::sync::Arc<[crate::ids::OfficeCode]> {
+    OFFICES.iter().filter_map(|(code, _)| crate::ids::OfficeCode::parse(code).ok()).collect()
+}
 
 /// Demo temporary-storage facilities.
 pub const WAREHOUSES: &[&str] = &["DEHAMTS001", "DEFRATS002", "DEMUCTS003", "DEFFOTS004"];
@@ -128,7 +133,7 @@ impl World {
             })
             .collect();
         World {
-            offices: OFFICES.iter().map(|(c, _)| c.to_string()).collect(),
+            offices: demo_offices(),
             warehouses: WAREHOUSES.iter().map(|w| w.to_string()).collect(),
             declarants,
             prices: price_sample(),
@@ -171,7 +176,7 @@ impl World {
             "3" => format!("HH{}AB{}", rng.gen_range(10..99), rng.gen_range(100..999)),
             _ => imo_number(rng.gen_range(900_000..999_999)),
         };
-        let office = self.offices.choose(rng).cloned().unwrap_or_default();
+        let office = self.offices.choose(rng).map(|o| o.as_str().to_string()).unwrap_or_default();
         let warehouse = self.warehouses.choose(rng).cloned().unwrap_or_default();
         let declarant_doc =
             party(&declarant.id, &declarant.name, "Hafenstrasse 1", &declarant.city, &declarant.postcode, "DE");
@@ -303,6 +308,13 @@ pub fn rng(seed: u64) -> StdRng {
 mod tests {
     use super::*;
     use crate::flc;
+
+    #[test]
+    fn every_demo_office_has_a_well_formed_code() {
+        let offices = demo_offices();
+        let codes: Vec<&str> = offices.iter().map(|o| o.as_str()).collect();
+        assert_eq!(codes, OFFICES.iter().map(|(code, _)| *code).collect::<Vec<_>>());
+    }
 
     #[test]
     fn imo_numbers_carry_their_check_digit() {

@@ -12,7 +12,7 @@ use ed25519_dalek::VerifyingKey;
 use sha2::{Digest, Sha256};
 
 use smartcustoms_core::access::Principal;
-use smartcustoms_core::ids::TraderId;
+use smartcustoms_core::ids::{OfficeCode, TraderId};
 use smartcustoms_core::risk::{self, Categories, Profile};
 use smartcustoms_core::signature;
 use smartcustoms_core::tariff::Tariff;
@@ -93,8 +93,8 @@ type TraderKeys = Arc<Vec<(String, VerifyingKey)>>;
 pub struct Reference {
     /// The risk profiles in force (latest version of each).
     pub profiles: Arc<Vec<Profile>>,
-    /// Codes of the administration's offices.
-    pub offices: Arc<Vec<String>>,
+    /// The administration's offices.
+    pub offices: Arc<[OfficeCode]>,
     /// The tariff in force (every version valid on some date; the calculation picks by date).
     pub tariff: Arc<Tariff>,
     /// The price reference of the customs value check.
@@ -207,7 +207,7 @@ impl AppState {
             self.metrics.reference_reload_failures.inc();
         }
         let (profiles, offices, tariff, categories) = loaded?;
-        let (profiles, offices, tariff) = (Arc::new(profiles), Arc::new(offices), Arc::new(tariff));
+        let (profiles, offices, tariff) = (Arc::new(profiles), Arc::<[OfficeCode]>::from(offices), Arc::new(tariff));
         let categories = Arc::new(categories);
         self.update(|r| {
             r.profiles = profiles.clone();
@@ -218,7 +218,7 @@ impl AppState {
         self.reload_model().await
     }
 
-    async fn load_reference(&self) -> StoreResult<(Vec<Profile>, Vec<String>, Tariff, Categories)> {
+    async fn load_reference(&self) -> StoreResult<(Vec<Profile>, Vec<OfficeCode>, Tariff, Categories)> {
         let records = self.store.current_profiles().await?;
         let mut profiles = Vec::with_capacity(records.len());
         for r in records {
@@ -231,7 +231,7 @@ impl AppState {
                 }
             }
         }
-        let offices: Vec<String> = self.store.offices().await?.into_iter().map(|o| o.code).collect();
+        let offices: Vec<OfficeCode> = self.store.offices().await?.into_iter().map(|o| o.code).collect();
         let tariff = crate::app::tariff::load(self.store.as_ref()).await?;
         // Categories are recomputed by one process of the deployment; the others read them here.
         let mut categorised = Vec::new();

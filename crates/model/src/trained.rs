@@ -422,7 +422,7 @@ mod tests {
                 let who = i % world.declarants.len();
                 let date = start + chrono::Duration::days((i * 60 / n) as i64);
                 let doc = world.declaration(&mut r, &world.declarants[who], date, 3);
-                let context = flc::Context { today: date, offices: Vec::new() };
+                let context = flc::Context { today: date, offices: Default::default() };
                 let declaration = flc::check(&doc, &context).unwrap_or_else(|e| panic!("{e:?}"));
                 let irregular = if who < 3 { i % 5 != 0 } else { i % 37 == 0 };
                 Case::of(&declaration, &Facts::default(), Some(irregular))

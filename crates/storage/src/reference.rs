@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use smartcustoms_core::ids::TraderId;
+use smartcustoms_core::ids::{OfficeCode, TraderId};
 use smartcustoms_core::timestamp::Timestamp;
 
 use crate::StoreResult;
@@ -14,8 +14,9 @@ use crate::StoreResult;
 /// A customs office.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Office {
-    /// Eight-character office code.
-    pub code: String,
+    /// Office code.
+    #[sqlx(try_from = "String")]
+    pub code: OfficeCode,
     /// Name.
     pub name: String,
 }

@@ -16,8 +16,8 @@ pub struct Args {
     #[arg(long)]
     pub today: Option<NaiveDate>,
     /// Office codes to accept (default: any well-formed code).
-    #[arg(long, value_delimiter = ',')]
-    pub offices: Vec<String>,
+    #[arg(long, value_delimiter = ',', value_parser = smartcustoms_core::ids::OfficeCode::parse)]
+    pub offices: Vec<smartcustoms_core::ids::OfficeCode>,
     /// Print findings as JSON.
     #[arg(long)]
     pub json: bool,
@@ -47,7 +47,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let bytes = std::fs::read(&path).with_context(|| format!("reading {path}"))?;
     let today = args.today.unwrap_or_else(|| chrono::Utc::now().date_naive());
     let findings = match read_document(&bytes) {
-        Ok(doc) => flc::check(&doc, &flc::Context { today, offices: args.offices }).err().unwrap_or_default(),
+        Ok(doc) => flc::check(&doc, &flc::Context { today, offices: args.offices.into() }).err().unwrap_or_default(),
         Err(f) => vec![f],
     };
     if args.json {

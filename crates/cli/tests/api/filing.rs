@@ -10,7 +10,7 @@ async fn a_valid_signed_declaration_is_registered_assessed_and_released_or_sent_
         assert_eq!(status, 201, "{backend}: {body}");
         let number = body["registration_number"].as_str().unwrap();
         let office = number.split('/').next().unwrap();
-        assert!(app.world.offices.iter().any(|o| o == office), "{backend}: {number}");
+        assert!(app.world.offices.iter().any(|o| o.as_str() == office), "{backend}: {number}");
         assert_eq!(number.split('/').nth(2).map(str::len), Some(7));
         let lane = body["lane"].as_str().unwrap();
         let state = body["state"].as_str().unwrap();

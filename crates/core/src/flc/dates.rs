@@ -57,7 +57,7 @@ mod tests {
     }
 
     fn codes_for(declaration_date: Option<NaiveDate>, invoice_date: Option<NaiveDate>) -> Vec<String> {
-        let ctx = Context { today: day(2026, 11, 20).unwrap_or_default(), offices: vec![] };
+        let ctx = Context { today: day(2026, 11, 20).unwrap_or_default(), offices: Default::default() };
         let header = Header { declaration_date, invoice_date, ..Header::default() };
         let mut f = Findings::default();
         check_dates(&header, &ctx, &mut f);

@@ -25,8 +25,9 @@ pub struct Finding {
 pub struct Context {
     /// Today's date at the office (dates in the future are refused).
     pub today: NaiveDate,
-    /// Codes of the customs offices of this administration; empty means "any 8-character code".
-    pub offices: Vec<String>,
+    /// The customs offices of this administration, shared by every check; empty means "any
+    /// well-formed code".
+    pub offices: std::sync::Arc<[crate::ids::OfficeCode]>,
 }
 
 /// Collects findings while the checks run, so that every violation is reported at once.

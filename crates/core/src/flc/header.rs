@@ -132,7 +132,7 @@ fn office(doc: &DeclarationDoc, ctx: &Context, f: &mut Findings) -> Option<Offic
         );
         return None;
     };
-    if !ctx.offices.is_empty() && !ctx.offices.iter().any(|o| o == code) {
+    if !ctx.offices.is_empty() && !ctx.offices.contains(&office) {
         f.push(Rule::OfficeUnknown, path, format!("The office {code} is not a customs office of this administration."));
         return None;
     }
@@ -272,7 +272,7 @@ mod tests {
     fn ctx(offices: &[&str]) -> Context {
         Context {
             today: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default(),
-            offices: offices.iter().map(|o| o.to_string()).collect(),
+            offices: offices.iter().map(|o| OfficeCode::parse(o).unwrap_or_else(|e| panic!("{e}"))).collect(),
         }
     }
 

@@ -103,7 +103,7 @@ pub enum Skipped {
 fn recheck(stored: &StoredCase) -> Result<Declaration, Skipped> {
     let doc = DeclarationDoc::from_json(&stored.document).map_err(|_| Skipped::Document)?;
     let filed = stored.received_at_us.date().ok_or(Skipped::Time)?;
-    flc::check(&doc, &flc::Context { today: filed, offices: Vec::new() }).map_err(|_| Skipped::Checks)
+    flc::check(&doc, &flc::Context { today: filed, offices: Default::default() }).map_err(|_| Skipped::Checks)
 }
 
 /// Rebuilds a stored declaration as a learning case, from the declaration as checked when it

@@ -55,7 +55,8 @@ fn a_case_kept_as_checked_at_registration_survives_a_later_control_rule() -> Tes
     let world = smartcustoms_core::simulate::World::demo(1);
     let today = filing_day()?;
     let doc = world.declaration(&mut smartcustoms_core::simulate::rng(1), &world.declarants[0], today, 3);
-    let declaration = flc::check(&doc, &flc::Context { today, offices: Vec::new() }).map_err(|f| format!("{f:?}"))?;
+    let declaration =
+        flc::check(&doc, &flc::Context { today, offices: Default::default() }).map_err(|f| format!("{f:?}"))?;
     let mut checked = serde_json::to_value(&declaration)?;
     checked["format"] = 1.into();
     // The filed document as a later rule would see it: refused.

@@ -16,7 +16,7 @@ use smartcustoms_core::risk::{
     self, categorise, demo_profiles, parse_profile, Categories, Facts, ItemFacts, Lane, ModelScore, OperatorRecord,
     Profile, RiskContext, Scorer,
 };
-use smartcustoms_core::simulate::{self, OFFICES};
+use smartcustoms_core::simulate;
 use smartcustoms_core::tariff::{self, Tariff};
 use smartcustoms_core::valuation::{Observation, PriceReference, Source};
 
@@ -153,7 +153,7 @@ pub struct Outcome {
 struct Rules {
     tariff: Tariff,
     profiles: Vec<Profile>,
-    offices: Vec<String>,
+    offices: std::sync::Arc<[smartcustoms_core::ids::OfficeCode]>,
 }
 
 impl Rules {
@@ -163,7 +163,7 @@ impl Rules {
             .into_iter()
             .map(|text| parse_profile(text, 1).map_err(|e| SimulationError::DemoData(e.to_string())))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Rules { tariff, profiles, offices: OFFICES.iter().map(|(code, _)| code.to_string()).collect() })
+        Ok(Rules { tariff, profiles, offices: smartcustoms_core::simulate::demo_offices() })
     }
 }
 

@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 use smartcustoms_core::declaration::DeclarationDoc;
 use smartcustoms_core::flc;
 use smartcustoms_core::inspection::Irregularity;
-use smartcustoms_core::simulate::{self, OFFICES};
+use smartcustoms_core::simulate;
 use smartcustoms_core::tariff::{self, Tariff};
 
 use super::*;
@@ -95,7 +95,7 @@ fn simulated_declarations_register_and_what_they_hide_costs_duties() {
     let mut consignments = population.declarations(&mut rng, 1, 2_000);
     population.switch_ring(&mut rng, 2);
     consignments.extend(population.declarations(&mut rng, 2, 500));
-    let offices: Vec<String> = OFFICES.iter().map(|(c, _)| c.to_string()).collect();
+    let offices = smartcustoms_core::simulate::demo_offices();
     let total = |doc: &DeclarationDoc, date: NaiveDate| -> Decimal {
         let context = flc::Context { today: date, offices: offices.clone() };
         let declaration = flc::check(doc, &context).unwrap_or_else(|f| panic!("{f:?}"));

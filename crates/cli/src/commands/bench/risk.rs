@@ -28,7 +28,7 @@ pub fn simulated(n: usize, seed: u64) -> anyhow::Result<Vec<(Declaration, Facts,
     let prices = PriceReference::default();
     let mut rng = simulate::rng(seed);
     let today = chrono::Utc::now().date_naive();
-    let context = flc::Context { today, offices: Vec::new() };
+    let context = flc::Context { today, offices: Default::default() };
     let mut out = Vec::with_capacity(n);
     for k in 0..n {
         let who = k % world.declarants.len();
