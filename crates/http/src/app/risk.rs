@@ -216,8 +216,8 @@ pub async fn train(
     let outcomes = cases.iter().filter(|c| c.irregular.is_some()).count();
     let declarations = cases.len();
     let started = std::time::Instant::now();
-    let now_us = Timestamp::from(now);
-    let result = tokio::task::spawn_blocking(move || retrain(&cases, current.as_deref(), settings, version, now_us))
+    let trained_at = Timestamp::from(now);
+    let result = tokio::task::spawn_blocking(move || retrain(&cases, current.as_deref(), settings, version, trained_at))
         .await
         .map_err(|e| ModelError::Training(e.to_string()))??;
     let train_seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
@@ -238,7 +238,7 @@ pub async fn train(
     store
         .add_risk_model(&NewRiskModel {
             version,
-            trained_at_us: now_us,
+            trained_at_us: trained_at,
             promoted: result.promoted,
             reason: result.reason.clone(),
             info: serde_json::to_string(info).map_err(|e| ModelError::Format(format!("model information: {e}")))?,
