@@ -217,9 +217,10 @@ pub async fn train(
     let declarations = cases.len();
     let started = std::time::Instant::now();
     let trained_at = Timestamp::from(now);
-    let result = tokio::task::spawn_blocking(move || retrain(&cases, current.as_deref(), settings, version, trained_at))
-        .await
-        .map_err(|e| ModelError::Training(e.to_string()))??;
+    let result =
+        tokio::task::spawn_blocking(move || retrain(&cases, current.as_deref(), settings, version, trained_at))
+            .await
+            .map_err(|e| ModelError::Training(e.to_string()))??;
     let train_seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
     let info = &result.candidate.info;
     let report = TrainReport {
