@@ -237,3 +237,30 @@ async fn a_member_scores_a_maturity_assessment_in_the_browser() {
     shot(&c, "maturity").await;
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_api_reference_renders_offline_from_the_served_document() {
+    let Some(d) = driver() else { return };
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let c = browser(&d).await;
+    c.goto(&format!("{}/api/docs/", app.base)).await.unwrap();
+    // Swagger UI runs under the page's content security policy and fetches the document from
+    // this server: each operation becomes a block naming its path.
+    let first = text(&c, ".opblock .opblock-summary-path").await;
+    assert!(
+        first.starts_with("/api/v1/") || first.starts_with("/knowledge") || first.starts_with("/health"),
+        "{first}"
+    );
+    let paths: Vec<String> = {
+        let mut out = Vec::new();
+        for e in c.find_all(Locator::Css(".opblock .opblock-summary-path")).await.unwrap() {
+            out.push(e.text().await.unwrap());
+        }
+        out
+    };
+    assert!(paths.iter().any(|p| p == "/api/v1/declarations"), "{paths:?}");
+    assert!(paths.len() >= 40, "every operation is listed: {}", paths.len());
+    shot(&c, "api-reference").await;
+    c.close().await.unwrap();
+}

@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tokens", post(routes::tokens::issue).get(routes::tokens::list))
         .route("/api/v1/tokens/{id}", axum::routing::delete(routes::tokens::revoke))
         .merge(knowledge_routes())
+        .merge(api_reference())
         .fallback(|| async { error::ApiError::NotFound("this endpoint".into()) })
         .layer(middleware::from_fn(same_origin))
         .layer(middleware::from_fn(server::shed_load))
@@ -78,11 +79,30 @@ pub fn router(state: AppState) -> Router {
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; \
 img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// Headers that keep browsers from framing pages, guessing content types or leaking addresses.
+/// The policy of the API reference viewer: as every page's, but it runs its own scripts.
+const VIEWER_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The browsable API reference at `/api/docs/`: Swagger UI, shipped inside the binary (no
+/// network needed to read it), showing the document served at `/api/v1/openapi.json`.
+fn api_reference() -> Router<AppState> {
+    use axum::http::{header, HeaderValue};
+    let viewer = utoipa_swagger_ui::SwaggerUi::new("/api/docs")
+        .config(utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"]).try_it_out_enabled(false));
+    Router::<AppState>::from(viewer).layer(middleware::map_response(|mut response: Response| async move {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(VIEWER_SECURITY_POLICY));
+        response
+    }))
+}
+
+/// Headers that keep browsers from framing pages, guessing content types or leaking addresses
+/// (a route with a policy of its own keeps it).
 async fn security_headers(mut response: Response) -> Response {
     use axum::http::{header, HeaderValue};
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    headers.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(CONTENT_SECURITY_POLICY));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
