@@ -41,7 +41,7 @@ pub struct Filing {
     pub decision: Decision,
     /// The decision's money columns ([`MoneyColumns::of`]).
     pub money: MoneyColumns,
-    /// Time of receipt and decision, µs since the epoch.
+    /// Time of receipt and decision.
     pub at_us: Timestamp,
     /// Registration date at the office.
     pub date: NaiveDate,
@@ -80,11 +80,11 @@ pub struct DeclarationSummary {
     pub registration_number: Option<RegistrationNumber>,
     /// Office of declaration as filed.
     pub office: Option<String>,
-    /// Receipt time, µs since the epoch.
+    /// Receipt time.
     pub received_at_us: Timestamp,
-    /// Registration time, µs since the epoch.
+    /// Registration time.
     pub registered_at_us: Option<Timestamp>,
-    /// Time of the last change, µs since the epoch.
+    /// Time of the last change.
     pub updated_at_us: Timestamp,
 }
 

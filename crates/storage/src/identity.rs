@@ -24,7 +24,7 @@ pub struct NewUser {
     pub password_hash: String,
     /// Role, and for traders' staff the trader they work for.
     pub principal: Principal,
-    /// When, microseconds since the epoch.
+    /// When.
     pub created_at_us: Timestamp,
 }
 
@@ -58,7 +58,7 @@ pub struct NewSession {
     pub user_name: String,
     /// The CSRF token of the session's forms.
     pub csrf: String,
-    /// When, microseconds since the epoch.
+    /// When.
     pub created_at_us: Timestamp,
     /// Absolute end of the session.
     pub expires_at_us: Timestamp,

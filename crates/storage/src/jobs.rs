@@ -17,7 +17,7 @@ pub struct Claim<'a> {
     pub name: &'a str,
     /// The process asking (a random id per process).
     pub holder: &'a str,
-    /// Now, microseconds since the epoch.
+    /// Now.
     pub now_us: Timestamp,
     /// How long the claim holds if the process never reports back.
     pub lease_us: i64,

@@ -28,7 +28,7 @@ pub struct NewAttachment {
 pub struct NewSurveyAnswer {
     /// Who submitted it (the principal's name: a member organisation).
     pub submitter: String,
-    /// When, microseconds since the epoch.
+    /// When.
     pub submitted_at_us: Timestamp,
     /// The validated answer, JSON.
     pub answer: String,

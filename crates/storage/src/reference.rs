@@ -31,7 +31,7 @@ pub struct SigningKeyRecord {
     pub kid: String,
     /// Ed25519 public key, base64url of the 32 raw bytes.
     pub public_key: String,
-    /// Registration time, µs since the epoch.
+    /// Registration time.
     #[sqlx(try_from = "i64")]
     pub created_at_us: Timestamp,
 }

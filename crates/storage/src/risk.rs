@@ -21,7 +21,7 @@ pub struct NewProfile {
     pub source: String,
     /// Who wrote it.
     pub author: String,
-    /// Time, µs since the epoch.
+    /// Time.
     #[sqlx(try_from = "i64")]
     pub created_at_us: Timestamp,
 }
@@ -37,7 +37,7 @@ pub struct ProfileRecord {
     pub source: String,
     /// Who wrote it.
     pub author: String,
-    /// Time, µs since the epoch.
+    /// Time.
     #[sqlx(try_from = "i64")]
     pub created_at_us: Timestamp,
 }
@@ -117,7 +117,7 @@ pub struct StoredCase {
     pub id: String,
     /// Declarant.
     pub declarant: String,
-    /// When it was filed, µs since the epoch.
+    /// When it was filed.
     #[sqlx(try_from = "i64")]
     pub received_at_us: Timestamp,
     /// Current state.
@@ -165,7 +165,7 @@ pub struct ActiveModel {
 pub struct NewRiskModel {
     /// Version (the next free one, see `Queries::next_risk_model_version`).
     pub version: ModelVersion,
-    /// When trained, µs since the epoch.
+    /// When trained.
     pub trained_at_us: Timestamp,
     /// Becomes the active model.
     pub promoted: bool,
@@ -182,7 +182,7 @@ pub struct NewRiskModel {
 pub struct RiskModelRecord {
     /// Version.
     pub version: ModelVersion,
-    /// When trained, µs since the epoch.
+    /// When trained.
     pub trained_at_us: Timestamp,
     /// Was promoted when trained.
     pub promoted: bool,
@@ -228,7 +228,7 @@ pub struct ImportedOutcome {
     pub outcome: smartcustoms_core::inspection::InspectionOutcome,
     /// Where it comes from, e.g. `import:file.csv`.
     pub source: String,
-    /// When recorded, µs since the epoch.
+    /// When recorded.
     pub at_us: Timestamp,
 }
 

@@ -66,7 +66,7 @@ pub struct TariffEntryRecord {
     pub withdrawn: bool,
     /// Who changed it.
     pub author: String,
-    /// When, µs since the epoch.
+    /// When.
     pub created_at_us: Timestamp,
 }
 

@@ -28,7 +28,7 @@ pub struct Deposit {
     pub reference: String,
     /// The bank's principal name.
     pub actor: String,
-    /// Time, µs since the epoch.
+    /// Time.
     pub at_us: Timestamp,
     /// Today at the offices (numbers of declarations it registers carry this date).
     pub date: NaiveDate,
@@ -69,7 +69,7 @@ pub struct Refund {
     pub reference: String,
     /// Who asked.
     pub actor: String,
-    /// Time, µs since the epoch.
+    /// Time.
     pub at_us: Timestamp,
 }
 
@@ -93,7 +93,7 @@ pub struct ReservationRequest {
     pub reference: String,
     /// Positive amount.
     pub amount: Amount,
-    /// Time, µs since the epoch.
+    /// Time.
     pub at_us: Timestamp,
 }
 
@@ -102,7 +102,7 @@ pub struct ReservationRequest {
 pub struct AwaitingPayment {
     /// The declaration.
     pub declaration_id: DeclarationId,
-    /// Receipt time, µs since the epoch.
+    /// Receipt time.
     pub received_at_us: Timestamp,
     /// Its duties.
     pub duties: Amount,
@@ -137,7 +137,7 @@ pub struct AccountView {
 pub struct StatementEntry {
     /// Ledger posting.
     pub posting_id: i64,
-    /// Time, µs since the epoch.
+    /// Time.
     pub at_us: Timestamp,
     /// What it is.
     pub kind: PostingKind,
@@ -160,9 +160,9 @@ pub struct StatementEntry {
 pub struct Statement {
     /// The trader.
     pub trader: TraderId,
-    /// Start of the period, µs since the epoch (inclusive).
+    /// Start of the period (inclusive).
     pub from_us: Timestamp,
-    /// End of the period, µs since the epoch (exclusive).
+    /// End of the period (exclusive).
     pub to_us: Timestamp,
     /// Balances at the start.
     pub opening: AccountBalance,
