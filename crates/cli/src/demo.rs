@@ -51,6 +51,27 @@ pub async fn ensure_token(store: &dyn Store, token: &str, principal: Principal) 
     }
 }
 
+/// The demo's staff and partners: user name (also their API token), name and role.
+const STAFF: &[(&str, &str, Role)] = &[
+    ("demo-officer", "Officer Weber", Role::Officer),
+    ("demo-analyst", "Analyst Schulz", Role::Analyst),
+    ("demo-admin", "Administrator", Role::Admin),
+    ("demo-bank", "Demo Bank", Role::Bank),
+    ("demo-member-1", "Customs of Examplestan", Role::Member),
+    ("demo-member-2", "Customs of Sampleland", Role::Member),
+];
+
+/// The sign-ins the demo's sign-in page lists: the staff who sign in (the bank is a machine)
+/// and the traders.
+pub fn sign_ins(declarants: &[Declarant]) -> smartcustoms_http::DemoSignIns {
+    let staff = STAFF
+        .iter()
+        .filter(|(_, _, role)| *role != Role::Bank)
+        .map(|(user, name, role)| (user.to_string(), format!("{name} ({})", role.as_str())));
+    let traders = declarants.iter().map(|d| (d.token.clone(), format!("{} (trader {})", d.party.name, d.party.id)));
+    smartcustoms_http::DemoSignIns { password: DEMO_PASSWORD.to_string(), users: staff.chain(traders).collect() }
+}
+
 /// The password of every demo user (demo database only; the README quotes it).
 pub const DEMO_PASSWORD: &str = "demo-password";
 
@@ -147,15 +168,7 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<Declarant>> {
         deposit(store, &party.id, OPENING_DEPOSIT, &format!("DEMO-OPENING-{}", party.id)).await?;
         declarants.push(d);
     }
-    let staff = [
-        ("demo-officer", "Officer Weber", Role::Officer),
-        ("demo-analyst", "Analyst Schulz", Role::Analyst),
-        ("demo-admin", "Administrator", Role::Admin),
-        ("demo-bank", "Demo Bank", Role::Bank),
-        ("demo-member-1", "Customs of Examplestan", Role::Member),
-        ("demo-member-2", "Customs of Sampleland", Role::Member),
-    ];
-    for (token, name, role) in staff {
+    for &(token, name, role) in STAFF {
         let principal = Principal { name: name.into(), role, trader: None };
         ensure_token(store, token, principal.clone()).await?;
         if role != Role::Bank {

@@ -29,7 +29,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use tokio::net::TcpListener;
 
-pub use state::{token_hash, AppState, HttpConfig};
+pub use state::{token_hash, AppState, DemoSignIns, HttpConfig};
 
 /// The application's routes.
 pub fn router(state: AppState) -> Router {

@@ -46,6 +46,18 @@ pub struct HttpConfig {
     pub sessions: crate::identity::SessionConfig,
     /// Connection limits and timeouts.
     pub connections: crate::server::ConnectionLimits,
+    /// The demo's sign-ins, listed on the sign-in page; set by the demo only.
+    pub demo_sign_ins: Option<DemoSignIns>,
+}
+
+/// The people of a demo database and their shared password, shown on the sign-in page of the
+/// demo so that a visitor can try each role. A real deployment never sets it.
+#[derive(Debug, Clone, Default)]
+pub struct DemoSignIns {
+    /// The password every demo user signs in with.
+    pub password: String,
+    /// User name and who it is (name and role), in the order shown.
+    pub users: Vec<(String, String)>,
 }
 
 impl Default for HttpConfig {
@@ -60,6 +72,7 @@ impl Default for HttpConfig {
             retrain: smartcustoms_model::RetrainSettings::default(),
             sessions: crate::identity::SessionConfig::default(),
             connections: crate::server::ConnectionLimits::default(),
+            demo_sign_ins: None,
         }
     }
 }

@@ -73,6 +73,7 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
                 idle_timeout: Duration::from_secs(cfg.idle_timeout_secs.max(1)),
                 ..ConnectionLimits::default()
             },
+            demo_sign_ins: declarants.as_deref().map(demo::sign_ins),
         },
     )
     .await?;

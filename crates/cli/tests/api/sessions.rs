@@ -181,6 +181,28 @@ async fn requests_from_another_site_are_refused() {
 }
 
 #[tokio::test]
+async fn the_demo_lists_its_sign_ins_and_a_real_deployment_does_not() {
+    let db = sqlite_db();
+    let demo = smartcustoms_http::DemoSignIns {
+        password: TEST_PASSWORD.into(),
+        users: vec![("test-officer".into(), "Test officer (officer)".into())],
+    };
+    let app = spawn_app_with(&db.url, HttpConfig { demo_sign_ins: Some(demo), ..HttpConfig::default() }).await;
+    let page = reqwest::get(format!("{}/login", app.base)).await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"demo-sign-ins\""), "{page}");
+    assert!(page.contains("<code>test-officer</code>") && page.contains("Test officer (officer)"), "{page}");
+    assert!(page.contains(&format!("<code>{TEST_PASSWORD}</code>")), "{page}");
+    // A listed sign-in works as shown.
+    assert_eq!(sign_in_as(&app, "test-officer", TEST_PASSWORD).await.status(), 303);
+
+    let other = sqlite_db();
+    let plain = spawn_app(&other.url).await;
+    let page = reqwest::get(format!("{}/login", plain.base)).await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"username\""), "{page}");
+    assert!(!page.contains("demo-sign-ins") && !page.contains(TEST_PASSWORD), "{page}");
+}
+
+#[tokio::test]
 async fn failed_sign_ins_are_limited_per_account() {
     let db = sqlite_db();
     let app = spawn_app(&db.url).await;

@@ -202,11 +202,14 @@ pub fn check_form_csrf(caller: &Caller, given: Option<&str>, here: &str) -> Resu
 }
 
 /// The sign-in page: the visitor gives the user name and password the administration issued.
-pub async fn login_form(Query(n): Query<Next>) -> Html<String> {
-    login_page(n.next.as_deref(), None, "")
+pub async fn login_form(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    Query(n): Query<Next>,
+) -> Html<String> {
+    login_page(&state, n.next.as_deref(), None, "")
 }
 
-fn login_page(next: Option<&str>, error: Option<&str>, name: &str) -> Html<String> {
+fn login_page(state: &AppState, next: Option<&str>, error: Option<&str>, name: &str) -> Html<String> {
     layout(
         "Sign in",
         None,
@@ -221,6 +224,19 @@ fn login_page(next: Option<&str>, error: Option<&str>, name: &str) -> Html<Strin
                 label for="password" { "Password" }
                 input #password type="password" name="password" autocomplete="current-password" required;
                 p { button type="submit" { "Sign in" } }
+            }
+            @if let Some(demo) = &state.config.demo_sign_ins {
+                section #demo-sign-ins aria-labelledby="demo-sign-ins-title" {
+                    h2 #demo-sign-ins-title { "Demo sign-ins" }
+                    p { "This is a demo database. Every user below signs in with the password "
+                        code { (demo.password) } "." }
+                    table {
+                        thead { tr { th scope="col" { "User name" } th scope="col" { "Who" } } }
+                        tbody {
+                            @for (user, who) in &demo.users { tr { td { code { (user) } } td { (who) } } }
+                        }
+                    }
+                }
             }
         },
     )
@@ -254,13 +270,13 @@ pub async fn login(
         }
         Err(SignInError::Wrong) => (
             StatusCode::UNAUTHORIZED,
-            login_page(f.next.as_deref(), Some("The user name or the password is not right."), name),
+            login_page(&state, f.next.as_deref(), Some("The user name or the password is not right."), name),
         )
             .into_response(),
         Err(SignInError::Limited) => {
             let e = ApiError::TooManySignIns(identity::SIGN_IN_WINDOW_MINUTES);
             let mut response =
-                (StatusCode::TOO_MANY_REQUESTS, login_page(f.next.as_deref(), Some(&e.to_string()), name))
+                (StatusCode::TOO_MANY_REQUESTS, login_page(&state, f.next.as_deref(), Some(&e.to_string()), name))
                     .into_response();
             let retry = identity::SIGN_IN_WINDOW_MINUTES * 60;
             response.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from(retry));
