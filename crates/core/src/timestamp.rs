@@ -100,12 +100,6 @@ impl From<i64> for Timestamp {
     }
 }
 
-impl From<Timestamp> for i64 {
-    fn from(at: Timestamp) -> i64 {
-        at.0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::Timestamp;

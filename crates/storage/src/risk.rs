@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 use serde::Serialize;
 use smartcustoms_core::ids::ModelVersion;
+use smartcustoms_core::inspection::Irregularity;
 use smartcustoms_core::timestamp::Timestamp;
 use utoipa::ToSchema;
 
@@ -58,7 +59,7 @@ pub struct InspectionRecord {
     /// Something was found.
     pub irregular: bool,
     /// The kinds found.
-    pub irregularities: Vec<smartcustoms_core::inspection::Irregularity>,
+    pub irregularities: Vec<Irregularity>,
     /// Additional duty assessed.
     pub additional_duty: Amount,
     /// `officer` for decisions taken in the system.
@@ -82,17 +83,30 @@ pub(crate) struct InspectionRow {
     at_us: i64,
 }
 
+/// Irregularity kinds as stored: their names, comma-separated.
+pub(crate) fn stored_irregularities(kinds: &[Irregularity]) -> String {
+    let names: Vec<String> = kinds
+        .iter()
+        .filter_map(|k| serde_json::to_value(k).ok().and_then(|v| v.as_str().map(str::to_string)))
+        .collect();
+    names.join(",")
+}
+
+/// The irregularity kinds of a stored list; a name this version does not know is corrupt data.
+fn read_irregularities(stored: &str) -> StoreResult<Vec<Irregularity>> {
+    stored
+        .split(',')
+        .filter(|k| !k.is_empty())
+        .map(|k| {
+            serde_json::from_value(serde_json::Value::String(k.to_string()))
+                .map_err(|_| StoreError::Corrupt(format!("unknown irregularity {k:?}")))
+        })
+        .collect()
+}
+
 impl InspectionRow {
     pub(crate) fn parse(self) -> StoreResult<InspectionRecord> {
-        let irregularities = self
-            .irregularities
-            .split(',')
-            .filter(|k| !k.is_empty())
-            .map(|k| {
-                serde_json::from_value(serde_json::Value::String(k.to_string()))
-                    .map_err(|_| StoreError::Corrupt(format!("unknown irregularity {k:?}")))
-            })
-            .collect::<StoreResult<Vec<_>>>()?;
+        let irregularities = read_irregularities(&self.irregularities)?;
         Ok(InspectionRecord {
             id: self.id,
             declaration_id: self.declaration_id,
@@ -486,12 +500,6 @@ macro_rules! risk_queries {
             if lane.is_none() {
                 return Ok(ImportResult::NotRegistered);
             }
-            let kinds: Vec<String> = o
-                .outcome
-                .irregularities
-                .iter()
-                .map(|k| serde_json::to_value(k).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
-                .collect();
             let inserted = sqlx::query(&sql(
                 "INSERT INTO inspection_outcomes (declaration_id, declarant, officer, released, irregular, irregularities, \
                  additional_duty_cents, source, at_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -502,7 +510,7 @@ macro_rules! risk_queries {
             .bind(&o.source)
             .bind(true)
             .bind(o.outcome.is_irregular())
-            .bind(kinds.join(","))
+            .bind(crate::risk::stored_irregularities(&o.outcome.irregularities))
             .bind(o.outcome.additional_duty.cents())
             .bind(&o.source)
             .bind(o.at_us.as_micros())

@@ -57,10 +57,7 @@ pub(crate) struct OutcomeRow {
 impl OutcomeRow {
     /// The irregularity kinds as stored: their names, comma-separated.
     pub fn irregularities(&self) -> String {
-        serde_json::to_value(&self.outcome.irregularities)
-            .ok()
-            .and_then(|v| v.as_array().map(|a| a.iter().filter_map(|k| k.as_str()).collect::<Vec<_>>().join(",")))
-            .unwrap_or_default()
+        crate::risk::stored_irregularities(&self.outcome.irregularities)
     }
 }
 
