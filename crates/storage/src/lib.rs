@@ -12,6 +12,7 @@ mod identity;
 mod jobs;
 mod knowledge;
 mod ledger;
+mod migrations;
 mod money;
 mod postgres;
 mod reference;

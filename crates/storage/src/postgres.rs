@@ -25,6 +25,7 @@ use smartcustoms_core::timestamp::Timestamp;
 use crate::batch::SequenceKey;
 use crate::declarations::*;
 use crate::ledger::*;
+use crate::migrations::{self, Dialect};
 use crate::reference::*;
 use crate::risk::*;
 use crate::rows::{
@@ -49,7 +50,7 @@ impl PostgresStore {
     pub async fn open(url: &str) -> StoreResult<Self> {
         let pool =
             PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(30)).connect(url).await?;
-        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        migrations::migrator(Dialect::Postgres).await?.run(&pool).await?;
         Ok(PostgresStore { pool })
     }
 }

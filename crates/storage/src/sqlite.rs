@@ -19,6 +19,7 @@ use smartcustoms_core::timestamp::Timestamp;
 
 use crate::declarations::*;
 use crate::ledger::*;
+use crate::migrations::{self, Dialect};
 use crate::reference::*;
 use crate::risk::*;
 use crate::rows::{
@@ -57,7 +58,7 @@ impl SqliteStore {
         }
         let path = options.get_filename().to_path_buf();
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        migrations::migrator(Dialect::Sqlite).await?.run(&pool).await?;
         let writer = Writer::open(&path)?;
         Ok(SqliteStore { pool, writer })
     }

@@ -39,6 +39,7 @@ CREATE TABLE ledger_balances (
     balance_cents BIGINT NOT NULL CHECK (balance_cents >= 0)
 );
 
+--@ postgres
 
 CREATE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN RAISE EXCEPTION 'the ledger is append-only'; END;
@@ -47,6 +48,16 @@ CREATE TRIGGER ledger_postings_append_only BEFORE UPDATE OR DELETE ON ledger_pos
 FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
 CREATE TRIGGER ledger_lines_append_only BEFORE UPDATE OR DELETE ON ledger_lines
 FOR EACH ROW EXECUTE FUNCTION ledger_append_only();
+--@ sqlite
+CREATE TRIGGER ledger_postings_no_update BEFORE UPDATE ON ledger_postings
+BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+CREATE TRIGGER ledger_postings_no_delete BEFORE DELETE ON ledger_postings
+BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+CREATE TRIGGER ledger_lines_no_update BEFORE UPDATE ON ledger_lines
+BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+CREATE TRIGGER ledger_lines_no_delete BEFORE DELETE ON ledger_lines
+BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+--@ end
 
 -- Tariff measures, country groups and exchange rates: every change is a new version of an
 -- entry; the latest version of each entry is in force unless it is withdrawn.

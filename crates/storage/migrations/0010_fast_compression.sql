@@ -1,3 +1,4 @@
+--@ postgres
 -- Each declaration row carries several kilobytes of JSON text (the document as filed, the
 -- checked declaration, the duty calculation), which PostgreSQL compresses when it stores them.
 -- lz4 compresses several times faster than the default pglz for about the same size, which
@@ -15,3 +16,4 @@ BEGIN
 EXCEPTION WHEN feature_not_supported THEN
     RAISE NOTICE 'lz4 is not available; keeping the default compression';
 END $$;
+--@ end

@@ -91,11 +91,18 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_declaration ON audit_log (declaration_id, seq);
 
+--@ postgres
 CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN RAISE EXCEPTION 'the audit log is append-only'; END;
 $$;
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log
 FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+--@ sqlite
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+--@ end
 
 CREATE TABLE audit_head (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -115,7 +122,11 @@ CREATE TABLE release_documents (
 );
 
 CREATE TABLE notifications (
+--@ postgres
     id BIGSERIAL PRIMARY KEY,
+--@ sqlite
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+--@ end
     recipient TEXT NOT NULL,
     kind TEXT NOT NULL,
     payload TEXT NOT NULL,
