@@ -92,19 +92,20 @@ async fn writer(store: Arc<dyn Store>, config: GroupCommitConfig, mut rx: mpsc::
             filings.push(f);
             replies.push(r);
         }
-        let result: StoreResult<Vec<Recorded>> = store.record_batch(&filings).await;
+        let batch: Arc<[Filing]> = filings.drain(..).collect();
+        let result: StoreResult<Vec<Recorded>> = store.record_batch(batch.clone()).await;
         match result {
             Ok(outcomes) => {
                 for (reply, outcome) in replies.drain(..).zip(outcomes) {
                     let _ = reply.send(Ok(outcome));
                 }
             }
-            Err(e) if filings.len() > 1 => {
+            Err(e) if batch.len() > 1 => {
                 // The transaction was rolled back whole. One filing the database refuses must
                 // not take the others down with it: record each alone and answer each.
-                tracing::warn!(error = %e, batch = filings.len(), "a batch failed; recording its filings one by one");
-                for (filing, reply) in filings.iter().zip(replies.drain(..)) {
-                    let one = store.record_batch(std::slice::from_ref(filing)).await;
+                tracing::warn!(error = %e, batch = batch.len(), "a batch failed; recording its filings one by one");
+                for (filing, reply) in batch.iter().zip(replies.drain(..)) {
+                    let one = store.record_batch(Arc::new([filing.clone()])).await;
                     let _ = reply.send(one.map(|mut r| r.remove(0)).map_err(|e| {
                         error!(error = %e, declaration = %filing.id, "recording a filing failed");
                         Arc::new(e)
@@ -112,13 +113,12 @@ async fn writer(store: Arc<dyn Store>, config: GroupCommitConfig, mut rx: mpsc::
                 }
             }
             Err(e) => {
-                error!(error = %e, batch = filings.len(), "recording a batch failed");
+                error!(error = %e, batch = batch.len(), "recording a batch failed");
                 let e = Arc::new(e);
                 for reply in replies.drain(..) {
                     let _ = reply.send(Err(e.clone()));
                 }
             }
         }
-        filings.clear();
     }
 }

@@ -24,6 +24,8 @@ mod tariff;
 mod transactions;
 mod writeset;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 pub use declarations::{
@@ -115,7 +117,7 @@ pub trait Store:
     /// Records a batch of decided filings in one transaction: idempotency check, registration
     /// numbers, declaration rows, the audit trail, release documents and notifications.
     /// Returns one outcome per filing, in order.
-    async fn record_batch(&self, batch: &[Filing]) -> StoreResult<Vec<Recorded>>;
+    async fn record_batch(&self, batch: Arc<[Filing]>) -> StoreResult<Vec<Recorded>>;
 
     /// Records an officer's decision on a declaration under control: new state, audit entry
     /// and, on release, the release document and the warehouse notification. `Conflict` when
@@ -143,10 +145,13 @@ pub trait Store:
     async fn reserve_batch(&self, requests: &[ReservationRequest]) -> StoreResult<Vec<Result<i64, Overdraft>>>;
 }
 
-/// The storage areas whose SQL is written once, instantiated for one backend: its store type,
-/// its sqlx database and how a `SELECT` locks the rows it reads.
+/// The storage areas whose SQL is written once, and the writing transactions of
+/// [`crate::transactions`], instantiated for one backend: its store type, its name, its sqlx
+/// database and how a `SELECT` locks the rows it reads. The store type has a
+/// `script(AsyncFnOnce(&mut Tx) -> StoreResult<T>)` that runs a script in one transaction and
+/// commits it when the script succeeds (an overdraft included: it writes nothing).
 macro_rules! areas {
-    ($store:ty, $db:ty, lock_row = $lock:literal) => {
+    ($store:ty, $name:literal, $db:ty, lock_row = $lock:literal) => {
         crate::reference::reference_queries!($store);
         crate::declarations::declaration_queries!($store);
         crate::ledger::ledger_queries!($store);
@@ -158,6 +163,46 @@ macro_rules! areas {
             type Db = $db;
         }
         crate::knowledge::knowledge_queries!($store);
+
+        #[async_trait]
+        impl crate::Store for $store {
+            fn backend(&self) -> &'static str {
+                $name
+            }
+
+            #[tracing::instrument(skip_all, fields(batch = batch.len()))]
+            async fn record_batch(&self, batch: std::sync::Arc<[Filing]>) -> StoreResult<Vec<Recorded>> {
+                self.script(async move |tx| crate::transactions::record(tx, &batch).await).await
+            }
+
+            #[tracing::instrument(skip_all, fields(declaration.id = %id))]
+            async fn decide_control(
+                &self,
+                id: DeclarationId,
+                decision: &ControlDecision,
+                officer: &str,
+                at_us: Timestamp,
+            ) -> StoreResult<DeclarationSummary> {
+                let (decision, officer) = (decision.clone(), officer.to_string());
+                self.script(async move |tx| crate::transactions::control(tx, id, &decision, &officer, at_us).await)
+                    .await
+            }
+
+            async fn deposit(&self, deposit: &Deposit) -> StoreResult<DepositOutcome> {
+                let deposit = deposit.clone();
+                self.script(async move |tx| crate::transactions::deposit(tx, &deposit).await).await
+            }
+
+            async fn refund(&self, refund: &Refund) -> StoreResult<Result<RefundOutcome, Overdraft>> {
+                let refund = refund.clone();
+                self.script(async move |tx| crate::transactions::refund(tx, &refund).await).await
+            }
+
+            async fn reserve_batch(&self, requests: &[ReservationRequest]) -> StoreResult<Vec<Result<i64, Overdraft>>> {
+                let requests = requests.to_vec();
+                self.script(async move |tx| crate::transactions::reserve(tx, &requests).await).await
+            }
+        }
     };
 }
 pub(crate) use areas;

@@ -13,7 +13,6 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
-use tracing::instrument;
 
 use smartcustoms_core::access::Principal;
 use smartcustoms_core::audit::AuditEntry;
@@ -32,9 +31,9 @@ use crate::rows::{
     audit_entry, declaration_record, notification, release_document, state_count, summary, tariff_entry, SummaryRow,
 };
 use crate::tariff::*;
-use crate::transactions::{self, EarlierPosting, StoredDeclaration, WriteTx};
+use crate::transactions::{EarlierPosting, StoredDeclaration, WriteTx};
 use crate::writeset::WriteSet;
-use crate::{Store, StoreError, StoreResult};
+use crate::{StoreError, StoreResult};
 
 /// The PostgreSQL implementation of [`Store`].
 #[derive(Debug, Clone)]
@@ -59,7 +58,7 @@ impl PostgresStore {
 /// writing transaction: a transaction-scoped advisory lock, across processes.
 const SERIALISE_PROFILE_CODE: Option<&str> = Some("SELECT pg_advisory_xact_lock(hashtext($1))");
 
-crate::areas!(PostgresStore, sqlx::Postgres, lock_row = " FOR UPDATE");
+crate::areas!(PostgresStore, "postgres", sqlx::Postgres, lock_row = " FOR UPDATE");
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
@@ -74,6 +73,14 @@ impl PostgresStore {
     /// A write transaction on the pool.
     async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Postgres>> {
         Ok(self.pool.begin().await?)
+    }
+
+    /// Runs a transaction script (see [`crate::transactions`]) in one transaction.
+    async fn script<T>(&self, script: impl AsyncFnOnce(&mut PgTx) -> StoreResult<T>) -> StoreResult<T> {
+        let mut tx = PgTx(self.pool.begin().await?);
+        let out = script(&mut tx).await?;
+        tx.0.commit().await?;
+        Ok(out)
     }
 }
 
@@ -411,51 +418,5 @@ impl DeclarationColumns {
             .execute(&mut *tx)
             .await?;
         Ok(())
-    }
-}
-
-/// Runs a transaction script in one PostgreSQL transaction and commits it when the script
-/// succeeds (an overdraft included: it writes nothing).
-macro_rules! in_transaction {
-    ($store:expr, |$tx:ident| $script:expr) => {{
-        let mut $tx = PgTx($store.pool.begin().await?);
-        let out = $script.await?;
-        $tx.0.commit().await?;
-        Ok(out)
-    }};
-}
-
-#[async_trait]
-impl Store for PostgresStore {
-    fn backend(&self) -> &'static str {
-        "postgres"
-    }
-
-    #[instrument(skip_all, fields(batch = batch.len()))]
-    async fn record_batch(&self, batch: &[Filing]) -> StoreResult<Vec<Recorded>> {
-        in_transaction!(self, |tx| transactions::record(&mut tx, batch))
-    }
-
-    #[instrument(skip_all, fields(declaration.id = %id))]
-    async fn decide_control(
-        &self,
-        id: DeclarationId,
-        decision: &ControlDecision,
-        officer: &str,
-        at_us: Timestamp,
-    ) -> StoreResult<DeclarationSummary> {
-        in_transaction!(self, |tx| transactions::control(&mut tx, id, decision, officer, at_us))
-    }
-
-    async fn deposit(&self, d: &Deposit) -> StoreResult<DepositOutcome> {
-        in_transaction!(self, |tx| transactions::deposit(&mut tx, d))
-    }
-
-    async fn refund(&self, r: &Refund) -> StoreResult<Result<RefundOutcome, Overdraft>> {
-        in_transaction!(self, |tx| transactions::refund(&mut tx, r))
-    }
-
-    async fn reserve_batch(&self, requests: &[ReservationRequest]) -> StoreResult<Vec<Result<i64, Overdraft>>> {
-        in_transaction!(self, |tx| transactions::reserve(&mut tx, requests))
     }
 }

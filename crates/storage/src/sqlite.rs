@@ -8,7 +8,6 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
-use tracing::instrument;
 
 use smartcustoms_core::access::Principal;
 use smartcustoms_core::audit::AuditEntry;
@@ -27,8 +26,7 @@ use crate::rows::{
 };
 use crate::sqlite_writer::Writer;
 use crate::tariff::*;
-use crate::transactions;
-use crate::{Store, StoreError, StoreResult};
+use crate::{StoreError, StoreResult};
 
 /// The SQLite implementation of [`Store`].
 #[derive(Debug, Clone)]
@@ -68,7 +66,7 @@ impl SqliteStore {
 /// writing transaction: nothing more on SQLite, whose writing transactions are serial.
 const SERIALISE_PROFILE_CODE: Option<&str> = None;
 
-crate::areas!(SqliteStore, sqlx::Sqlite, lock_row = "");
+crate::areas!(SqliteStore, "sqlite", sqlx::Sqlite, lock_row = "");
 
 /// The shared SQL with SQLite placeholders (`?1` for `$1`).
 fn sql(text: &str) -> std::borrow::Cow<'_, str> {
@@ -80,48 +78,17 @@ impl SqliteStore {
     async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
+
+    /// Runs a transaction script (see [`crate::transactions`]) in one transaction, on the
+    /// writing connection's thread.
+    async fn script<T: Send + 'static>(
+        &self,
+        script: impl AsyncFnOnce(&mut crate::sqlite_writer::SqliteTx<'_>) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        self.writer.script(script).await
+    }
 }
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
-}
-
-#[async_trait]
-impl Store for SqliteStore {
-    fn backend(&self) -> &'static str {
-        "sqlite"
-    }
-
-    #[instrument(skip_all, fields(batch = batch.len()))]
-    async fn record_batch(&self, batch: &[Filing]) -> StoreResult<Vec<Recorded>> {
-        let batch = batch.to_vec();
-        self.writer.script(async move |tx| transactions::record(tx, &batch).await).await
-    }
-
-    #[instrument(skip_all, fields(declaration.id = %id))]
-    async fn decide_control(
-        &self,
-        id: DeclarationId,
-        decision: &ControlDecision,
-        officer: &str,
-        at_us: Timestamp,
-    ) -> StoreResult<DeclarationSummary> {
-        let (decision, officer) = (decision.clone(), officer.to_string());
-        self.writer.script(async move |tx| transactions::control(tx, id, &decision, &officer, at_us).await).await
-    }
-
-    async fn deposit(&self, deposit: &Deposit) -> StoreResult<DepositOutcome> {
-        let deposit = deposit.clone();
-        self.writer.script(async move |tx| transactions::deposit(tx, &deposit).await).await
-    }
-
-    async fn refund(&self, refund: &Refund) -> StoreResult<Result<RefundOutcome, Overdraft>> {
-        let refund = refund.clone();
-        self.writer.script(async move |tx| transactions::refund(tx, &refund).await).await
-    }
-
-    async fn reserve_batch(&self, requests: &[ReservationRequest]) -> StoreResult<Vec<Result<i64, Overdraft>>> {
-        let requests = requests.to_vec();
-        self.writer.script(async move |tx| transactions::reserve(tx, &requests).await).await
-    }
 }

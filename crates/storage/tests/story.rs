@@ -89,7 +89,7 @@ async fn story(store: &dyn Store) {
         filing(&world, 3, None, false),
         filing(&world, 4, Some("k1"), true),
     ];
-    let out = store.record_batch(&batch).await.unwrap();
+    let out = store.record_batch(batch.clone().into()).await.unwrap();
     assert!(matches!(out[0], Recorded::Created(_)));
     assert_eq!(out[2].summary().state, State::Refused);
     assert_eq!(out[2].summary().registration_number, None);
@@ -98,12 +98,12 @@ async fn story(store: &dyn Store) {
     assert_eq!(out[0].summary().state, State::Released);
 
     // The key is remembered across batches.
-    let again = store.record_batch(&[filing(&world, 5, Some("k1"), true)]).await.unwrap();
+    let again = store.record_batch([filing(&world, 5, Some("k1"), true)].into()).await.unwrap();
     assert!(matches!(&again[0], Recorded::Duplicate(s) if s.id == out[0].summary().id));
 
     // Numbers: office/day sequences never repeat.
     let many: Vec<Filing> = (10..60).map(|s| filing(&world, s, None, true)).collect();
-    let out2 = store.record_batch(&many).await.unwrap();
+    let out2 = store.record_batch(many.into()).await.unwrap();
     let mut numbers: Vec<String> = out
         .iter()
         .chain(&out2)
@@ -197,7 +197,7 @@ async fn the_audit_log_cannot_be_updated_and_a_forged_entry_is_found() {
         let world = World::demo(1);
         fund(store.as_ref(), &world).await;
         let batch: Vec<Filing> = (0..5).map(|s| filing(&world, s, None, true)).collect();
-        store.record_batch(&batch).await.unwrap();
+        store.record_batch(batch.clone().into()).await.unwrap();
         let n = verify_chain(store.as_ref()).await.unwrap();
         assert_eq!(n, 21, "{backend}: the deposit, then four entries per released declaration");
 
@@ -246,7 +246,7 @@ async fn concurrent_batches_never_share_a_registration_number() {
                 for round in 0..10u64 {
                     let batch: Vec<Filing> =
                         (0..10).map(|s| filing(&world, 1000 * i as u64 + 10 * round + s, None, true)).collect();
-                    for r in store.record_batch(&batch).await.unwrap() {
+                    for r in store.record_batch(batch.clone().into()).await.unwrap() {
                         numbers.extend(r.summary().registration_number.clone().map(|n| n.to_string()));
                     }
                 }
@@ -277,7 +277,7 @@ async fn money_story(store: &dyn Store) {
         other => panic!("expected an accepted declaration, got {other:?}"),
     };
     assert!(duties.cents() > 0, "the demo tariff charges VAT at least");
-    let out = store.record_batch(std::slice::from_ref(&f)).await.unwrap();
+    let out = store.record_batch([f.clone()].into()).await.unwrap();
     let s = out[0].summary();
     assert_eq!((s.state, s.lane, s.registration_number.as_ref()), (State::AwaitingPayment, None, None));
     let account = store.account(&TraderId::new(trader.clone()).unwrap()).await.unwrap();
@@ -394,7 +394,7 @@ async fn a_filing_the_database_refuses_does_not_take_its_batch_down() {
         fund(store.as_ref(), &world).await;
         let first = filing(&world, 1, None, true);
         let taken = first.id;
-        store.record_batch(&[first]).await.unwrap();
+        store.record_batch([first].into()).await.unwrap();
         let commit = GroupCommit::start(store.clone(), GroupCommitConfig::default());
         let mut bad = filing(&world, 2, None, true);
         bad.id = taken; // the primary key is taken: every backend refuses this row
