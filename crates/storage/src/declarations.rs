@@ -368,7 +368,7 @@ pub trait DeclarationQueries {
 
 /// Implements [`DeclarationQueries`] for a backend.
 /// Needs in scope: `self.pool`, `self.begin_write()`, `sql(&str) -> Cow<str>`, `Row`,
-/// `is_unique_violation`, `SERIALISE_PROFILE_CODE`.
+/// `SERIALISE_PROFILE_CODE`.
 macro_rules! declaration_queries {
     ($store:ty) => {
         #[async_trait]
@@ -378,8 +378,8 @@ macro_rules! declaration_queries {
                 "SELECT {SUMMARY_COLUMNS}, document, document_sha256, signature, decision, duties, duties_cents \
                  FROM declarations WHERE id = $1"
             );
-            let row = sqlx::query(&sql(&text)).bind(id.to_string()).fetch_optional(&self.pool).await?;
-            row.as_ref().map(declaration_record).transpose()
+            let row: Option<crate::rows::DeclarationRow> = sqlx::query_as(&sql(&text)).bind(id.to_string()).fetch_optional(&self.pool).await?;
+            row.map(crate::rows::Parse::parse).transpose()
         }
 
         async fn list_declarations(&self, q: &ListQuery) -> StoreResult<Vec<DeclarationSummary>> {
@@ -388,64 +388,64 @@ macro_rules! declaration_queries {
                  AND (CAST($2 AS TEXT) IS NULL OR state = $2) AND (CAST($3 AS TEXT) IS NULL OR id < $3) \
                  ORDER BY id DESC LIMIT $4"
             );
-            let rows = sqlx::query(&sql(&text))
+            let rows: Vec<crate::rows::SummaryRow> = sqlx::query_as(&sql(&text))
                 .bind(q.declarant.as_ref().map(|t| t.as_str()))
                 .bind(q.state.map(|s| s.as_str()))
                 .bind(q.before.map(|b| b.to_string()))
                 .bind(q.limit)
                 .fetch_all(&self.pool)
                 .await?;
-            rows.iter().map(summary).collect()
+            crate::rows::Parse::parse_all(rows)
         }
 
         async fn declaration_events(&self, id: DeclarationId) -> StoreResult<Vec<AuditEntry>> {
-            let rows = sqlx::query(&sql("SELECT * FROM audit_log WHERE declaration_id = $1 ORDER BY seq"))
+            let rows: Vec<crate::rows::AuditRow> = sqlx::query_as(&sql("SELECT * FROM audit_log WHERE declaration_id = $1 ORDER BY seq"))
                 .bind(id.to_string())
                 .fetch_all(&self.pool)
                 .await?;
-            rows.iter().map(audit_entry).collect()
+            crate::rows::Parse::parse_all(rows)
         }
 
         async fn audit_page(&self, after: i64, limit: i64) -> StoreResult<Vec<AuditEntry>> {
-            let rows = sqlx::query(&sql("SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"))
+            let rows: Vec<crate::rows::AuditRow> = sqlx::query_as(&sql("SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"))
                 .bind(after)
                 .bind(limit)
                 .fetch_all(&self.pool)
                 .await?;
-            rows.iter().map(audit_entry).collect()
+            crate::rows::Parse::parse_all(rows)
         }
 
         async fn counts(&self) -> StoreResult<Vec<StateCount>> {
-            let rows = sqlx::query("SELECT state, lane, COUNT(*) AS n FROM declarations GROUP BY state, lane")
+            let rows: Vec<crate::rows::StateCountRow> = sqlx::query_as("SELECT state, lane, COUNT(*) AS n FROM declarations GROUP BY state, lane")
                 .fetch_all(&self.pool)
                 .await?;
-            rows.iter().map(state_count).collect()
+            crate::rows::Parse::parse_all(rows)
         }
 
         async fn release_document(&self, id: DeclarationId) -> StoreResult<Option<ReleaseDocument>> {
-            let row = sqlx::query(&sql("SELECT * FROM release_documents WHERE declaration_id = $1"))
+            let row: Option<crate::rows::ReleaseRow> = sqlx::query_as(&sql("SELECT * FROM release_documents WHERE declaration_id = $1"))
                 .bind(id.to_string())
                 .fetch_optional(&self.pool)
                 .await?;
-            row.as_ref().map(release_document).transpose()
+            row.map(crate::rows::Parse::parse).transpose()
         }
 
         async fn notifications(&self, recipient: &str, after: i64, limit: i64) -> StoreResult<Vec<Notification>> {
-            let rows = sqlx::query(&sql("SELECT * FROM notifications WHERE recipient = $1 AND id > $2 ORDER BY id LIMIT $3"))
+            let rows: Vec<crate::rows::NotificationRow> = sqlx::query_as(&sql("SELECT * FROM notifications WHERE recipient = $1 AND id > $2 ORDER BY id LIMIT $3"))
                 .bind(recipient)
                 .bind(after)
                 .bind(limit)
                 .fetch_all(&self.pool)
                 .await?;
-            rows.iter().map(notification).collect()
+            crate::rows::Parse::parse_all(rows)
         }
 
         async fn undelivered_notifications(&self, limit: i64) -> StoreResult<Vec<Notification>> {
-            let rows = sqlx::query(&sql("SELECT * FROM notifications WHERE delivered_at_us IS NULL ORDER BY id LIMIT $1"))
+            let rows: Vec<crate::rows::NotificationRow> = sqlx::query_as(&sql("SELECT * FROM notifications WHERE delivered_at_us IS NULL ORDER BY id LIMIT $1"))
                 .bind(limit)
                 .fetch_all(&self.pool)
                 .await?;
-            rows.iter().map(notification).collect()
+            crate::rows::Parse::parse_all(rows)
         }
 
         async fn mark_delivered(&self, id: i64, at_us: Timestamp) -> StoreResult<()> {

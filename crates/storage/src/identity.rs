@@ -227,8 +227,8 @@ pub(crate) fn identity_entry(
 }
 
 /// Implements [`IdentityStore`] for a backend.
-/// Needs in scope: `self.pool`, `self.begin_write()`, `sql(&str) -> Cow<str>`, `Row`,
-/// `is_unique_violation`; `$lock` is what locks the audit head row (`FOR UPDATE` or nothing).
+/// Needs in scope: `self.pool`, `self.begin_write()`, `sql(&str) -> Cow<str>`, `Row`;
+/// `$lock` is what locks the audit head row (`FOR UPDATE` or nothing).
 macro_rules! identity_queries {
     ($store:ty, $lock:literal) => {
         /// Appends one entry to the audit chain inside `tx`.
@@ -279,9 +279,7 @@ macro_rules! identity_queries {
                 .bind(u.created_at_us.as_micros())
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| {
-                    if is_unique_violation(&e) { StoreError::Conflict(format!("user {} exists", u.name)) } else { e.into() }
-                })?;
+                .map_err(|e| crate::taken(e, || format!("user {} exists", u.name)))?;
                 let details = serde_json::json!({
                     "user": u.name, "role": u.principal.role.as_str(), "trader": u.principal.trader.as_ref().map(|t| t.as_str()),
                 });
@@ -440,7 +438,7 @@ macro_rules! identity_queries {
                 .bind(t.expires_at_us.map(Timestamp::as_micros))
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| if is_unique_violation(&e) { StoreError::Conflict("token exists".into()) } else { e.into() })?;
+                .map_err(|e| crate::taken(e, || "token exists".into()))?;
                 let details = serde_json::json!({
                     "token": t.id(), "name": t.principal.name, "role": t.principal.role.as_str(),
                     "trader": t.principal.trader.as_ref().map(|t| t.as_str()), "expires_at_us": t.expires_at_us,

@@ -96,6 +96,15 @@ impl From<smartcustoms_core::ids::InvalidId> for StoreError {
 /// Result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// A database error as a `Conflict` saying `what` when the row breaks a uniqueness constraint
+/// (the thing is taken), as it is otherwise.
+pub(crate) fn taken(err: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
+    match &err {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(what()),
+        _ => StoreError::Database(err),
+    }
+}
+
 /// The storage interface. One method is one transaction.
 #[async_trait]
 pub trait Store:

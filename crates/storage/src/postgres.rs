@@ -27,9 +27,7 @@ use crate::ledger::*;
 use crate::migrations::{self, Dialect};
 use crate::reference::*;
 use crate::risk::*;
-use crate::rows::{
-    audit_entry, declaration_record, notification, release_document, state_count, summary, tariff_entry, SummaryRow,
-};
+use crate::rows::{Parse, SummaryRow};
 use crate::tariff::*;
 use crate::transactions::{EarlierPosting, StoredDeclaration, WriteTx};
 use crate::writeset::WriteSet;
@@ -59,10 +57,6 @@ impl PostgresStore {
 const SERIALISE_PROFILE_CODE: Option<&str> = Some("SELECT pg_advisory_xact_lock(hashtext($1))");
 
 crate::areas!(PostgresStore, "postgres", sqlx::Postgres, lock_row = " FOR UPDATE");
-
-fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
-}
 
 /// The shared SQL as it is (PostgreSQL placeholders).
 fn sql(text: &str) -> std::borrow::Cow<'_, str> {

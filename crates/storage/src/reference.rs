@@ -57,7 +57,7 @@ pub trait ReferenceQueries {
 
 /// Implements [`ReferenceQueries`] for a backend.
 /// Needs in scope: `self.pool`, `self.begin_write()`, `sql(&str) -> Cow<str>`, `Row`,
-/// `is_unique_violation`, `SERIALISE_PROFILE_CODE`.
+/// `SERIALISE_PROFILE_CODE`.
 macro_rules! reference_queries {
     ($store:ty) => {
         #[async_trait]
@@ -90,10 +90,7 @@ macro_rules! reference_queries {
                 .bind(key.created_at_us.as_micros())
                 .execute(&self.pool)
                 .await
-                .map_err(|e| match is_unique_violation(&e) {
-                    true => StoreError::Conflict("key already registered".into()),
-                    false => StoreError::Database(e),
-                })?;
+                .map_err(|e| crate::taken(e, || "key already registered".into()))?;
             Ok(())
         }
 

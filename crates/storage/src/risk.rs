@@ -104,8 +104,10 @@ fn read_irregularities(stored: &str) -> StoreResult<Vec<Irregularity>> {
         .collect()
 }
 
-impl InspectionRow {
-    pub(crate) fn parse(self) -> StoreResult<InspectionRecord> {
+impl crate::rows::Parse for InspectionRow {
+    type Record = InspectionRecord;
+
+    fn parse(self) -> StoreResult<InspectionRecord> {
         let irregularities = read_irregularities(&self.irregularities)?;
         Ok(InspectionRecord {
             id: self.id,
@@ -220,8 +222,10 @@ pub(crate) struct RiskModelRow {
     info: String,
 }
 
-impl RiskModelRow {
-    pub(crate) fn parse(self) -> StoreResult<RiskModelRecord> {
+impl crate::rows::Parse for RiskModelRow {
+    type Record = RiskModelRecord;
+
+    fn parse(self) -> StoreResult<RiskModelRecord> {
         Ok(RiskModelRecord {
             version: self.version.into(),
             trained_at_us: Timestamp::from_micros(self.trained_at_us),
@@ -314,7 +318,7 @@ pub trait RiskQueries {
 
 /// Implements [`RiskQueries`] for a backend.
 /// Needs in scope: `self.pool`, `self.begin_write()`, `sql(&str) -> Cow<str>`, `Row`,
-/// `is_unique_violation`, `SERIALISE_PROFILE_CODE`.
+/// `SERIALISE_PROFILE_CODE`.
 macro_rules! risk_queries {
     ($store:ty) => {
         #[async_trait]
@@ -376,7 +380,7 @@ macro_rules! risk_queries {
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-            rows.into_iter().map(crate::risk::InspectionRow::parse).collect()
+            crate::rows::Parse::parse_all(rows)
         }
 
         async fn risk_cases(&self, from_us: Timestamp, limit: i64) -> StoreResult<Vec<StoredCase>> {
@@ -421,10 +425,7 @@ macro_rules! risk_queries {
             .bind(&m.document)
             .execute(&mut *tx)
             .await
-            .map_err(|err| match is_unique_violation(&err) {
-                true => StoreError::Conflict(format!("model version {} was taken meanwhile; retry", m.version)),
-                false => StoreError::Database(err),
-            })?;
+            .map_err(|e| crate::taken(e, || format!("model version {} was taken meanwhile; retry", m.version)))?;
             tx.commit().await?;
             Ok(())
         }
@@ -435,7 +436,7 @@ macro_rules! risk_queries {
             )
             .fetch_all(&self.pool)
             .await?;
-            rows.into_iter().map(crate::risk::RiskModelRow::parse).collect()
+            crate::rows::Parse::parse_all(rows)
         }
 
         async fn active_risk_model(&self) -> StoreResult<Option<ActiveModel>> {

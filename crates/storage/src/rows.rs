@@ -2,10 +2,9 @@
 //!
 //! Each record whose columns need parsing (states, lanes, typed ids, stored JSON, times) has a
 //! row type that `sqlx::FromRow` fills from the columns as stored, and a `parse` into the
-//! record, where a value that does not parse is [`StoreError::Corrupt`]. The functions below
-//! read a record from a row of either backend.
+//! record ([`Parse`]), where a value that does not parse is [`StoreError::Corrupt`].
 
-use sqlx::{FromRow, Row};
+use sqlx::FromRow;
 
 use smartcustoms_core::audit::{Action, AuditEntry};
 use smartcustoms_core::ids::{DeclarationId, RegistrationNumber, TraderId};
@@ -18,6 +17,20 @@ use crate::declarations::{
 };
 use crate::tariff::{TariffEntryRecord, TariffKind};
 use crate::{StoreError, StoreResult};
+
+/// A row as stored and the record it reads as.
+pub(crate) trait Parse: Sized {
+    /// The record.
+    type Record;
+
+    /// The record, or `Corrupt` when a column does not parse.
+    fn parse(self) -> StoreResult<Self::Record>;
+
+    /// Every row's record.
+    fn parse_all(rows: Vec<Self>) -> StoreResult<Vec<Self::Record>> {
+        rows.into_iter().map(Self::parse).collect()
+    }
+}
 
 /// The listing columns of a declaration as stored.
 #[derive(FromRow)]
@@ -33,8 +46,10 @@ pub(crate) struct SummaryRow {
     pub updated_at_us: i64,
 }
 
-impl SummaryRow {
-    pub(crate) fn parse(self) -> StoreResult<DeclarationSummary> {
+impl Parse for SummaryRow {
+    type Record = DeclarationSummary;
+
+    fn parse(self) -> StoreResult<DeclarationSummary> {
         Ok(DeclarationSummary {
             id: self.id.parse::<DeclarationId>()?,
             declarant: TraderId::new(self.declarant)?,
@@ -47,14 +62,6 @@ impl SummaryRow {
             updated_at_us: Timestamp::from_micros(self.updated_at_us),
         })
     }
-}
-
-/// A declaration's summary from a row.
-pub(crate) fn summary<'r, R: Row>(row: &'r R) -> StoreResult<DeclarationSummary>
-where
-    SummaryRow: FromRow<'r, R>,
-{
-    SummaryRow::from_row(row)?.parse()
 }
 
 /// A declaration with its document and decision as stored.
@@ -70,34 +77,33 @@ pub(crate) struct DeclarationRow {
     duties_cents: Option<i64>,
 }
 
-/// A declaration record from a row.
-pub(crate) fn declaration_record<'r, R: Row>(row: &'r R) -> StoreResult<DeclarationRecord>
-where
-    DeclarationRow: FromRow<'r, R>,
-{
-    let r = DeclarationRow::from_row(row)?;
-    let decision = parse_decision_json(&r.decision)?;
-    let duties = r
-        .duties
-        .map(|d| {
-            let mut value: serde_json::Value = read_document(&d, "stored duties")?;
-            if let Some(map) = value.as_object_mut() {
-                map.remove("format");
-            }
-            Ok::<_, StoreError>(value)
+impl Parse for DeclarationRow {
+    type Record = DeclarationRecord;
+
+    fn parse(self) -> StoreResult<DeclarationRecord> {
+        let decision = parse_decision_json(&self.decision)?;
+        let duties = self
+            .duties
+            .map(|d| {
+                let mut value: serde_json::Value = read_document(&d, "stored duties")?;
+                if let Some(map) = value.as_object_mut() {
+                    map.remove("format");
+                }
+                Ok::<_, StoreError>(value)
+            })
+            .transpose()?;
+        Ok(DeclarationRecord {
+            summary: self.summary.parse()?,
+            document: self.document,
+            document_sha256: self.document_sha256,
+            signature: self.signature,
+            reasons: decision.reasons,
+            hits: decision.hits,
+            risk: decision.risk,
+            duties,
+            duties_total: self.duties_cents.map(Amount::from_cents),
         })
-        .transpose()?;
-    Ok(DeclarationRecord {
-        summary: r.summary.parse()?,
-        document: r.document,
-        document_sha256: r.document_sha256,
-        signature: r.signature,
-        reasons: decision.reasons,
-        hits: decision.hits,
-        risk: decision.risk,
-        duties,
-        duties_total: r.duties_cents.map(Amount::from_cents),
-    })
+    }
 }
 
 /// An audit entry as stored.
@@ -113,23 +119,22 @@ pub(crate) struct AuditRow {
     hash: String,
 }
 
-/// An audit entry from a row.
-pub(crate) fn audit_entry<'r, R: Row>(row: &'r R) -> StoreResult<AuditEntry>
-where
-    AuditRow: FromRow<'r, R>,
-{
-    let r = AuditRow::from_row(row)?;
-    Ok(AuditEntry {
-        seq: r.seq,
-        at_us: Timestamp::from_micros(r.at_us),
-        declaration_id: r.declaration_id,
-        actor: r.actor,
-        action: Action::parse(&r.action)
-            .ok_or_else(|| StoreError::Corrupt(format!("unknown audit action {:?}", r.action)))?,
-        details: r.details,
-        prev_hash: r.prev_hash,
-        hash: r.hash,
-    })
+impl Parse for AuditRow {
+    type Record = AuditEntry;
+
+    fn parse(self) -> StoreResult<AuditEntry> {
+        Ok(AuditEntry {
+            seq: self.seq,
+            at_us: Timestamp::from_micros(self.at_us),
+            declaration_id: self.declaration_id,
+            actor: self.actor,
+            action: Action::parse(&self.action)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown audit action {:?}", self.action)))?,
+            details: self.details,
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+        })
+    }
 }
 
 /// A notification of the outbox as stored.
@@ -143,20 +148,19 @@ pub(crate) struct NotificationRow {
     delivered_at_us: Option<i64>,
 }
 
-/// A notification from a row.
-pub(crate) fn notification<'r, R: Row>(row: &'r R) -> StoreResult<Notification>
-where
-    NotificationRow: FromRow<'r, R>,
-{
-    let r = NotificationRow::from_row(row)?;
-    Ok(Notification {
-        id: r.id,
-        recipient: r.recipient,
-        kind: r.kind,
-        payload: serde_json::from_str(&r.payload).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        created_at: Timestamp::from_micros(r.created_at_us).rfc3339(),
-        delivered_at: r.delivered_at_us.map(|at| Timestamp::from_micros(at).rfc3339()),
-    })
+impl Parse for NotificationRow {
+    type Record = Notification;
+
+    fn parse(self) -> StoreResult<Notification> {
+        Ok(Notification {
+            id: self.id,
+            recipient: self.recipient,
+            kind: self.kind,
+            payload: serde_json::from_str(&self.payload).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            created_at: Timestamp::from_micros(self.created_at_us).rfc3339(),
+            delivered_at: self.delivered_at_us.map(|at| Timestamp::from_micros(at).rfc3339()),
+        })
+    }
 }
 
 /// A release document as stored.
@@ -170,20 +174,19 @@ pub(crate) struct ReleaseRow {
     automatic: bool,
 }
 
-/// A release document from a row.
-pub(crate) fn release_document<'r, R: Row>(row: &'r R) -> StoreResult<ReleaseDocument>
-where
-    ReleaseRow: FromRow<'r, R>,
-{
-    let r = ReleaseRow::from_row(row)?;
-    Ok(ReleaseDocument {
-        number: r.number,
-        declaration_id: r.declaration_id,
-        registration_number: r.registration_number,
-        released_at: r.released_at,
-        location_of_goods: r.location_of_goods,
-        automatic: r.automatic,
-    })
+impl Parse for ReleaseRow {
+    type Record = ReleaseDocument;
+
+    fn parse(self) -> StoreResult<ReleaseDocument> {
+        Ok(ReleaseDocument {
+            number: self.number,
+            declaration_id: self.declaration_id,
+            registration_number: self.registration_number,
+            released_at: self.released_at,
+            location_of_goods: self.location_of_goods,
+            automatic: self.automatic,
+        })
+    }
 }
 
 /// A version of a tariff entry as stored.
@@ -198,22 +201,21 @@ pub(crate) struct TariffEntryRow {
     created_at_us: i64,
 }
 
-/// A tariff entry version from a row.
-pub(crate) fn tariff_entry<'r, R: Row>(row: &'r R) -> StoreResult<TariffEntryRecord>
-where
-    TariffEntryRow: FromRow<'r, R>,
-{
-    let r = TariffEntryRow::from_row(row)?;
-    Ok(TariffEntryRecord {
-        kind: TariffKind::parse(&r.kind)
-            .ok_or_else(|| StoreError::Corrupt(format!("unknown tariff entry kind {:?}", r.kind)))?,
-        key: r.key,
-        version: r.version,
-        body: serde_json::from_str(&r.body).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        withdrawn: r.withdrawn,
-        author: r.author,
-        created_at_us: Timestamp::from_micros(r.created_at_us),
-    })
+impl Parse for TariffEntryRow {
+    type Record = TariffEntryRecord;
+
+    fn parse(self) -> StoreResult<TariffEntryRecord> {
+        Ok(TariffEntryRecord {
+            kind: TariffKind::parse(&self.kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown tariff entry kind {:?}", self.kind)))?,
+            key: self.key,
+            version: self.version,
+            body: serde_json::from_str(&self.body).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            withdrawn: self.withdrawn,
+            author: self.author,
+            created_at_us: Timestamp::from_micros(self.created_at_us),
+        })
+    }
 }
 
 /// A count of declarations by state and lane as read.
@@ -224,13 +226,12 @@ pub(crate) struct StateCountRow {
     n: i64,
 }
 
-/// A state count from a row.
-pub(crate) fn state_count<'r, R: Row>(row: &'r R) -> StoreResult<StateCount>
-where
-    StateCountRow: FromRow<'r, R>,
-{
-    let r = StateCountRow::from_row(row)?;
-    Ok(StateCount { state: parse_state(&r.state)?, lane: parse_lane(r.lane.as_deref())?, count: r.n })
+impl Parse for StateCountRow {
+    type Record = StateCount;
+
+    fn parse(self) -> StoreResult<StateCount> {
+        Ok(StateCount { state: parse_state(&self.state)?, lane: parse_lane(self.lane.as_deref())?, count: self.n })
+    }
 }
 
 /// A nullable timestamp column as `FromRow` records read it (`#[sqlx(try_from =

@@ -21,9 +21,6 @@ use crate::ledger::*;
 use crate::migrations::{self, Dialect};
 use crate::reference::*;
 use crate::risk::*;
-use crate::rows::{
-    audit_entry, declaration_record, notification, release_document, state_count, summary, tariff_entry,
-};
 use crate::sqlite_writer::Writer;
 use crate::tariff::*;
 use crate::{StoreError, StoreResult};
@@ -87,8 +84,4 @@ impl SqliteStore {
     ) -> StoreResult<T> {
         self.writer.script(script).await
     }
-}
-
-fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }

@@ -16,7 +16,7 @@ use smartcustoms_core::timestamp::Timestamp;
 
 use crate::batch::SequenceKey;
 use crate::declarations::*;
-use crate::rows::SummaryRow;
+use crate::rows::{Parse, SummaryRow};
 use crate::transactions::{self, EarlierPosting, StoredDeclaration, WriteTx};
 use crate::writeset::WriteSet;
 use crate::{StoreError, StoreResult};

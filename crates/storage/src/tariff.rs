@@ -130,7 +130,7 @@ pub trait TariffQueries {
 
 /// Implements [`TariffQueries`] for a backend.
 /// Needs in scope: `self.pool`, `self.begin_write()`, `sql(&str) -> Cow<str>`, `Row`,
-/// `is_unique_violation`, `SERIALISE_PROFILE_CODE`.
+/// `SERIALISE_PROFILE_CODE`.
 macro_rules! tariff_queries {
     ($store:ty) => {
         #[async_trait]
@@ -164,10 +164,7 @@ macro_rules! tariff_queries {
                 .bind(at_us.as_micros())
                 .execute(&mut *tx)
                 .await
-                .map_err(|err| match is_unique_violation(&err) {
-                    true => StoreError::Conflict(format!("tariff entry {} changed concurrently; retry", e.key)),
-                    false => StoreError::Database(err),
-                })?;
+                .map_err(|err| crate::taken(err, || format!("tariff entry {} changed concurrently; retry", e.key)))?;
                 out.push(TariffEntryRecord {
                     kind: e.kind,
                     key: e.key.clone(),
@@ -183,24 +180,23 @@ macro_rules! tariff_queries {
         }
 
         async fn tariff_entries(&self) -> StoreResult<Vec<TariffEntryRecord>> {
-            let rows = sqlx::query(
+            let rows: Vec<crate::rows::TariffEntryRow> = sqlx::query_as(
                 "SELECT t.* FROM tariff_entries t JOIN (SELECT kind, key, MAX(version) AS version FROM tariff_entries \
                  GROUP BY kind, key) latest ON latest.kind = t.kind AND latest.key = t.key AND latest.version = t.version \
                  ORDER BY t.kind, t.key",
             )
             .fetch_all(&self.pool)
             .await?;
-            rows.iter().map(tariff_entry).collect()
+            crate::rows::Parse::parse_all(rows)
         }
 
         async fn tariff_history(&self, kind: TariffKind, key: &str) -> StoreResult<Vec<TariffEntryRecord>> {
-            let rows =
-                sqlx::query(&sql("SELECT * FROM tariff_entries WHERE kind = $1 AND key = $2 ORDER BY version"))
+            let rows: Vec<crate::rows::TariffEntryRow> = sqlx::query_as(&sql("SELECT * FROM tariff_entries WHERE kind = $1 AND key = $2 ORDER BY version"))
                     .bind(kind.as_str())
                     .bind(key)
                     .fetch_all(&self.pool)
                     .await?;
-            rows.iter().map(tariff_entry).collect()
+            crate::rows::Parse::parse_all(rows)
         }
 
         async fn add_price_observations(&self, rows: &[PriceRow], cursor: Option<(&str, &str)>) -> StoreResult<u64> {

@@ -228,7 +228,7 @@ pub trait LedgerQueries {
 
 /// Implements [`LedgerQueries`] for a backend.
 /// Needs in scope: `self.pool`, `self.begin_write()`, `sql(&str) -> Cow<str>`, `Row`,
-/// `is_unique_violation`, `SERIALISE_PROFILE_CODE`.
+/// `SERIALISE_PROFILE_CODE`.
 macro_rules! ledger_queries {
     ($store:ty) => {
         #[async_trait]
