@@ -102,6 +102,17 @@ async fn outcomes_train_a_model_that_scores_explains_and_is_replaced_only_when_b
         let details: serde_json::Value = serde_json::from_str(lane_event["details"].as_str().unwrap_or("{}"))
             .unwrap_or_else(|_| lane_event["details"].clone());
         assert_eq!(details["model"]["model_version"], 1, "the audit log keeps the score: {lane_event}");
+        // The trader's view of the same events has the lane, not how it was chosen.
+        let (_, own_events) = app.get(&format!("/api/v1/declarations/{id}/events"), Some(&app.traders[1].token)).await;
+        let own_lane = own_events.as_array().unwrap().iter().find(|e| e["action"] == "lane_assigned").unwrap().clone();
+        let own_details: serde_json::Value = serde_json::from_str(own_lane["details"].as_str().unwrap_or("{}"))
+            .unwrap_or_else(|_| own_lane["details"].clone());
+        assert_eq!(
+            own_details,
+            serde_json::json!({ "lane": lane }),
+            "{backend}: traders do not see the risk: {own_lane}"
+        );
+        assert_eq!(own_events.as_array().map(Vec::len), events.as_array().map(Vec::len), "every event is shown");
 
         // An officer's result is in the training data of the next training; retraining on the
         // same data does not beat the model in force, so it is kept but not promoted.

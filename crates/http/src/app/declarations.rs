@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use smartcustoms_core::access::{Principal, Role};
-use smartcustoms_core::audit::AuditEntry;
+use smartcustoms_core::audit::{Action, AuditEntry};
 use smartcustoms_core::ids::{DeclarationId, TraderId};
 use smartcustoms_core::ledger::Amount;
 use smartcustoms_core::release::ReleaseDocument;
@@ -90,13 +90,34 @@ pub async fn read(state: &AppState, caller: &Principal, id: DeclarationId) -> Re
     let record = readable(state, caller, id).await?;
     let release = state.store.release_document(id).await?;
     let payment = payment_due(state, &record.summary).await?;
-    Ok(Read { record, show_risk: caller.role != Role::Trader, release, payment })
+    Ok(Read { record, show_risk: sees_risk(caller), release, payment })
 }
 
-/// The events (audit entries) of one declaration, in order.
+/// Whether the caller may see how the risk engine assessed a declaration (the profiles that
+/// fired, the model's score, a random selection): customs staff only.
+fn sees_risk(caller: &Principal) -> bool {
+    caller.role != Role::Trader
+}
+
+/// The events (audit entries) of one declaration, in order, as the caller may see them.
 pub async fn events(state: &AppState, caller: &Principal, id: DeclarationId) -> Result<Vec<AuditEntry>, ReadError> {
     readable(state, caller, id).await?;
-    Ok(state.store.declaration_events(id).await?)
+    let entries = state.store.declaration_events(id).await?;
+    Ok(if sees_risk(caller) { entries } else { entries.into_iter().map(without_risk).collect() })
+}
+
+/// An audit entry without the risk assessment: the lane stays, the reasons that chose it go.
+/// The hashes stay those of the entry as kept, so only customs staff, who read the whole
+/// entry, can recompute them.
+fn without_risk(mut entry: AuditEntry) -> AuditEntry {
+    if entry.action == Action::LaneAssigned {
+        let lane = serde_json::from_str::<serde_json::Value>(&entry.details)
+            .ok()
+            .and_then(|details| details.get("lane").cloned())
+            .unwrap_or_default();
+        entry.details = serde_json::json!({ "lane": lane }).to_string();
+    }
+    entry
 }
 
 /// What a list asks for.

@@ -217,7 +217,8 @@ pub async fn get(
     }))
 }
 
-/// The events (audit entries) of one declaration, in order.
+/// The events (audit entries) of one declaration, in order. The trader who filed it sees the
+/// lane without the risk assessment that chose it (customs staff see the whole entry).
 #[utoipa::path(get, path = "/api/v1/declarations/{id}/events", tag = "declarations",
     params(("id" = String, Path, description = "Declaration id")),
     responses((status = 200, body = Vec<AuditEntry>), (status = 404, body = crate::error::ErrorBody)),
