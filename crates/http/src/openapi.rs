@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    account, declarations, inspections, keys, knowledge, maturity, notifications, profiles, risk, survey, system,
-    tariff, tokens,
+    account, declarations, events, inspections, keys, knowledge, maturity, notifications, profiles, risk, survey,
+    system, tariff, tokens,
 };
 
 #[derive(OpenApi)]
@@ -14,6 +14,7 @@ use crate::routes::{
     paths(
         system::health, system::metrics,
         declarations::submit, declarations::get, declarations::list, declarations::events, declarations::decide,
+        events::stream,
         keys::register, keys::list,
         profiles::create, profiles::list, profiles::versions,
         notifications::list,

@@ -350,6 +350,18 @@ pub trait DeclarationQueries {
     /// Audit entries with `seq > after`, at most `limit`, in order.
     async fn audit_page(&self, after: i64, limit: i64) -> StoreResult<Vec<AuditEntry>>;
 
+    /// The events of declarations with `seq > after`, at most `limit`, in order: of one
+    /// declarant's declarations, or of every declaration.
+    async fn declaration_events_after(
+        &self,
+        declarant: Option<&TraderId>,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditEntry>>;
+
+    /// The sequence number of the latest audit entry (0 when there is none).
+    async fn last_audit_seq(&self) -> StoreResult<i64>;
+
     /// Number of declarations per state and lane.
     async fn counts(&self) -> StoreResult<Vec<StateCount>>;
 
@@ -413,6 +425,28 @@ macro_rules! declaration_queries {
                 .fetch_all(&self.pool)
                 .await?;
             crate::rows::Parse::parse_all(rows)
+        }
+
+        async fn declaration_events_after(
+            &self,
+            declarant: Option<&TraderId>,
+            after: i64,
+            limit: i64,
+        ) -> StoreResult<Vec<AuditEntry>> {
+            let rows: Vec<crate::rows::AuditRow> = sqlx::query_as(&sql(
+                "SELECT a.* FROM audit_log a JOIN declarations d ON d.id = a.declaration_id \
+                 WHERE a.seq > $1 AND (CAST($2 AS TEXT) IS NULL OR d.declarant = $2) ORDER BY a.seq LIMIT $3",
+            ))
+            .bind(after)
+            .bind(declarant.map(TraderId::as_str))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+            crate::rows::Parse::parse_all(rows)
+        }
+
+        async fn last_audit_seq(&self) -> StoreResult<i64> {
+            Ok(sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM audit_log").fetch_one(&self.pool).await?)
         }
 
         async fn counts(&self) -> StoreResult<Vec<StateCount>> {

@@ -7,6 +7,7 @@ mod bad_input;
 mod cli;
 mod connections;
 mod edge;
+mod events;
 mod filing;
 mod knowledge;
 mod money;

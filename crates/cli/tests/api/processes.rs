@@ -329,6 +329,9 @@ async fn the_served_openapi_document_says_what_the_server_does() {
         command.current_dir(workdir.path());
         command.args(["run", &schema, "--url", &server.base]);
         command.args(["--checks", "not_a_server_error,status_code_conformance,response_schema_conformance"]);
+        // The event stream answers a valid request with a stream that lasts minutes, longer
+        // than any request timeout here; `api::events` tests it, its refusals included.
+        command.args(["--exclude-path", "/api/v1/events"]);
         command.args([
             "--max-examples",
             "15",

@@ -106,6 +106,36 @@ pub async fn events(state: &AppState, caller: &Principal, id: DeclarationId) -> 
     Ok(if sees_risk(caller) { entries } else { entries.into_iter().map(without_risk).collect() })
 }
 
+/// Most events one read of the event stream returns.
+pub const EVENT_PAGE: i64 = 200;
+
+/// Where a stream of declaration events starts: after the event the client saw last (the
+/// `Last-Event-ID` a reconnecting client sends, as text, or an `after` it names), or after the
+/// latest event when it names none, so that it sees what happens from now on.
+pub async fn events_cursor(state: &AppState, last_seen: Option<&str>) -> Result<i64, ReadError> {
+    match last_seen {
+        Some(text) => match text.trim().parse::<i64>() {
+            Ok(seq) if seq >= 0 => Ok(seq),
+            _ => Err(ReadError::BadParameter("last event id", format!("{text:?} is not an event id"))),
+        },
+        None => Ok(state.store.last_audit_seq().await?),
+    }
+}
+
+/// The events after `after` (oldest first, at most [`EVENT_PAGE`]) of the declarations the
+/// caller may read, as the caller may see them: a trader's own, every declaration's for
+/// customs staff.
+pub async fn events_after(state: &AppState, caller: &Principal, after: i64) -> Result<Vec<AuditEntry>, ReadError> {
+    super::require(caller, LISTERS, "follow declaration events")?;
+    let declarant = match (caller.role, &caller.trader) {
+        (Role::Trader, Some(trader)) => Some(trader),
+        (Role::Trader, None) => return Ok(Vec::new()),
+        _ => None,
+    };
+    let entries = state.store.declaration_events_after(declarant, after, EVENT_PAGE).await?;
+    Ok(if sees_risk(caller) { entries } else { entries.into_iter().map(without_risk).collect() })
+}
+
 /// An audit entry without the risk assessment: the lane stays, the reasons that chose it go.
 /// The hashes stay those of the entry as kept, so only customs staff, who read the whole
 /// entry, can recompute them.

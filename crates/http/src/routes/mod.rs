@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod declarations;
+pub mod events;
 pub mod inspections;
 pub mod keys;
 pub mod knowledge;
