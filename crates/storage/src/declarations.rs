@@ -335,6 +335,23 @@ pub(crate) fn parse_lane(s: Option<&str>) -> Result<Option<Lane>, crate::StoreEr
     s.map(|s| Lane::parse(s).ok_or_else(|| crate::StoreError::Corrupt(format!("unknown lane {s:?}")))).transpose()
 }
 
+/// When a registered declaration passed each step, for the time-release statistics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepTimes {
+    /// Office of declaration as filed.
+    pub office: Option<String>,
+    /// Lane, once assessed.
+    pub lane: Option<Lane>,
+    /// Filed.
+    pub received_at_us: Timestamp,
+    /// Registered.
+    pub registered_at_us: Timestamp,
+    /// Sent to its lane.
+    pub lane_at_us: Option<Timestamp>,
+    /// Released.
+    pub released_at_us: Option<Timestamp>,
+}
+
 /// The declarations area of the storage interface.
 #[async_trait]
 pub trait DeclarationQueries {
@@ -361,6 +378,9 @@ pub trait DeclarationQueries {
 
     /// The sequence number of the latest audit entry (0 when there is none).
     async fn last_audit_seq(&self) -> StoreResult<i64>;
+
+    /// The step times of the declarations filed in `[from, to)` and registered.
+    async fn step_times(&self, from: Timestamp, to: Timestamp) -> StoreResult<Vec<StepTimes>>;
 
     /// Number of declarations per state and lane.
     async fn counts(&self) -> StoreResult<Vec<StateCount>>;
@@ -447,6 +467,20 @@ macro_rules! declaration_queries {
 
         async fn last_audit_seq(&self) -> StoreResult<i64> {
             Ok(sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM audit_log").fetch_one(&self.pool).await?)
+        }
+
+        async fn step_times(&self, from: Timestamp, to: Timestamp) -> StoreResult<Vec<StepTimes>> {
+            let rows: Vec<crate::rows::StepTimesRow> = sqlx::query_as(&sql(
+                "SELECT d.office, d.lane, d.received_at_us, d.registered_at_us, \
+                 (SELECT MIN(a.at_us) FROM audit_log a WHERE a.declaration_id = d.id AND a.action = 'lane_assigned') AS lane_at_us, \
+                 (SELECT MIN(a.at_us) FROM audit_log a WHERE a.declaration_id = d.id AND a.action = 'released') AS released_at_us \
+                 FROM declarations d WHERE d.received_at_us >= $1 AND d.received_at_us < $2 AND d.registered_at_us IS NOT NULL",
+            ))
+            .bind(from.as_micros())
+            .bind(to.as_micros())
+            .fetch_all(&self.pool)
+            .await?;
+            crate::rows::Parse::parse_all(rows)
         }
 
         async fn counts(&self) -> StoreResult<Vec<StateCount>> {

@@ -30,7 +30,7 @@ use async_trait::async_trait;
 
 pub use declarations::{
     read_document, DeclarationQueries, DeclarationRecord, DeclarationSummary, Filing, ListQuery, MoneyColumns,
-    Recorded, RiskView, StateCount, StoredDecision, DOCUMENT_FORMAT,
+    Recorded, RiskView, StateCount, StepTimes, StoredDecision, DOCUMENT_FORMAT,
 };
 pub use group_commit::{CommitError, GroupCommit, GroupCommitConfig};
 pub use identity::{IdentityStore, NewSession, NewToken, NewUser, SessionRecord, TokenRecord, UserRecord};

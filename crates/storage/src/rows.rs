@@ -14,6 +14,7 @@ use smartcustoms_core::timestamp::Timestamp;
 
 use crate::declarations::{
     parse_decision_json, parse_lane, parse_state, read_document, DeclarationRecord, DeclarationSummary, StateCount,
+    StepTimes,
 };
 use crate::tariff::{TariffEntryRecord, TariffKind};
 use crate::{StoreError, StoreResult};
@@ -214,6 +215,32 @@ impl Parse for TariffEntryRow {
             withdrawn: self.withdrawn,
             author: self.author,
             created_at_us: Timestamp::from_micros(self.created_at_us),
+        })
+    }
+}
+
+/// A declaration's step times as read.
+#[derive(FromRow)]
+pub(crate) struct StepTimesRow {
+    office: Option<String>,
+    lane: Option<String>,
+    received_at_us: i64,
+    registered_at_us: i64,
+    lane_at_us: Option<i64>,
+    released_at_us: Option<i64>,
+}
+
+impl Parse for StepTimesRow {
+    type Record = StepTimes;
+
+    fn parse(self) -> StoreResult<StepTimes> {
+        Ok(StepTimes {
+            office: self.office,
+            lane: parse_lane(self.lane.as_deref())?,
+            received_at_us: Timestamp::from_micros(self.received_at_us),
+            registered_at_us: Timestamp::from_micros(self.registered_at_us),
+            lane_at_us: self.lane_at_us.map(Timestamp::from_micros),
+            released_at_us: self.released_at_us.map(Timestamp::from_micros),
         })
     }
 }

@@ -16,3 +16,4 @@ mod reference;
 mod risk;
 mod sessions;
 mod stored;
+mod time_release;

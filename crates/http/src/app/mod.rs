@@ -14,6 +14,7 @@ pub mod prices;
 pub mod risk;
 pub mod tariff;
 pub mod text;
+pub mod time_release;
 
 use smartcustoms_core::access::{Principal, Role};
 

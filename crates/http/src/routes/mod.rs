@@ -13,4 +13,5 @@ pub mod risk;
 pub mod survey;
 pub mod system;
 pub mod tariff;
+pub mod time_release;
 pub mod tokens;

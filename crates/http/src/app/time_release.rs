@@ -1,0 +1,207 @@
+//! Time release, in the manner of the WCO Time Release Study, computed from every recorded
+//! event rather than from a sample: for the declarations filed in a period and registered, how
+//! long each took from filing to registration, to its lane and to release, overall and by lane,
+//! by office and by hour of filing. Each figure is a count, a mean, a median and a 95th
+//! percentile, in seconds. Only aggregates leave this module: no declaration or trader is named.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, TimeDelta, Timelike};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use smartcustoms_core::timestamp::Timestamp;
+use smartcustoms_storage::StepTimes;
+
+use super::declarations::ReadError;
+use crate::state::AppState;
+
+/// Longest period one request may cover, days.
+pub const MAX_DAYS: i64 = 31;
+
+/// How long one step took across declarations, seconds.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Durations {
+    /// Declarations that passed the step.
+    pub count: usize,
+    /// Mean.
+    pub mean_s: f64,
+    /// Median (the mean of the two middle values for an even count).
+    pub median_s: f64,
+    /// 95th percentile (nearest rank).
+    pub p95_s: f64,
+}
+
+impl Durations {
+    /// The figures of some durations; `None` when there are none.
+    pub fn of(mut seconds: Vec<f64>) -> Option<Durations> {
+        if seconds.is_empty() {
+            return None;
+        }
+        seconds.sort_by(f64::total_cmp);
+        let n = seconds.len();
+        let median_s = match n % 2 {
+            1 => seconds[n / 2],
+            _ => (seconds[n / 2 - 1] + seconds[n / 2]) / 2.0,
+        };
+        // Nearest rank: the smallest value with at least 95 % of the values at or below it.
+        let rank = (n * 95).div_ceil(100).max(1);
+        Some(Durations { count: n, mean_s: seconds.iter().sum::<f64>() / n as f64, median_s, p95_s: seconds[rank - 1] })
+    }
+}
+
+/// The three steps of one group of declarations.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Steps {
+    /// Declarations in the group.
+    pub declarations: usize,
+    /// From filing to registration.
+    pub to_registration: Option<Durations>,
+    /// From filing to the lane.
+    pub to_lane: Option<Durations>,
+    /// From filing to release (released declarations only).
+    pub to_release: Option<Durations>,
+}
+
+impl Steps {
+    fn of<'a>(times: impl Iterator<Item = &'a StepTimes>) -> Steps {
+        let (mut registration, mut lane, mut release) = (Vec::new(), Vec::new(), Vec::new());
+        let since = |t: &StepTimes, at: Timestamp| (at - t.received_at_us).as_seconds_f64().max(0.0);
+        for t in times {
+            registration.push(since(t, t.registered_at_us));
+            lane.extend(t.lane_at_us.map(|at| since(t, at)));
+            release.extend(t.released_at_us.map(|at| since(t, at)));
+        }
+        Steps {
+            declarations: registration.len(),
+            to_registration: Durations::of(registration),
+            to_lane: Durations::of(lane),
+            to_release: Durations::of(release),
+        }
+    }
+}
+
+/// The steps of one group: a lane, an office or an hour.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Group {
+    /// The lane, the office code or the hour of filing (`00` to `23`, UTC).
+    pub key: String,
+    /// Its steps.
+    #[serde(flatten)]
+    pub steps: Steps,
+}
+
+/// Time release over a period.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct TimeRelease {
+    /// First day (UTC) of the period.
+    pub from: NaiveDate,
+    /// Last day (UTC) of the period, included.
+    pub to: NaiveDate,
+    /// Every declaration of the period.
+    pub overall: Steps,
+    /// By lane.
+    pub by_lane: Vec<Group>,
+    /// By office of declaration.
+    pub by_office: Vec<Group>,
+    /// By hour of filing (UTC).
+    pub by_hour: Vec<Group>,
+}
+
+/// The report of some step times.
+pub fn report(from: NaiveDate, to: NaiveDate, times: &[StepTimes]) -> TimeRelease {
+    let grouped = |key: &dyn Fn(&StepTimes) -> Option<String>| {
+        let mut groups: BTreeMap<String, Vec<&StepTimes>> = BTreeMap::new();
+        for t in times {
+            if let Some(k) = key(t) {
+                groups.entry(k).or_default().push(t);
+            }
+        }
+        groups.into_iter().map(|(key, ts)| Group { key, steps: Steps::of(ts.into_iter()) }).collect()
+    };
+    TimeRelease {
+        from,
+        to,
+        overall: Steps::of(times.iter()),
+        by_lane: grouped(&|t| t.lane.map(|l| l.as_str().to_string())),
+        by_office: grouped(&|t| t.office.clone()),
+        by_hour: grouped(&|t| t.received_at_us.to_datetime().map(|at| format!("{:02}", at.hour()))),
+    }
+}
+
+/// Time release for the declarations filed from `from` to `to` (days, UTC, both included;
+/// by default the seven days up to `today`); at most [`MAX_DAYS`] days.
+pub async fn time_release(
+    state: &AppState,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<TimeRelease, ReadError> {
+    let to = to.unwrap_or(today);
+    let from = from.unwrap_or(to - TimeDelta::days(6));
+    if from > to {
+        return Err(ReadError::BadParameter("from", format!("{from} is after {to}")));
+    }
+    if (to - from).num_days() >= MAX_DAYS {
+        return Err(ReadError::BadParameter("to", format!("a period is at most {MAX_DAYS} days")));
+    }
+    let end = Timestamp::start_of(to) + TimeDelta::days(1);
+    let times = state.store.step_times(Timestamp::start_of(from), end).await?;
+    Ok(report(from, to, &times))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use smartcustoms_core::risk::Lane;
+
+    fn at(day: u32, h: u32, s: i64) -> Timestamp {
+        let date = NaiveDate::from_ymd_opt(2026, 12, day).unwrap_or_default();
+        Timestamp::start_of(date) + TimeDelta::hours(h.into()) + TimeDelta::seconds(s)
+    }
+
+    fn times(office: &str, lane: Lane, filed: Timestamp, steps: [Option<i64>; 3]) -> StepTimes {
+        let after = |s: Option<i64>| s.map(|s| filed + TimeDelta::seconds(s));
+        StepTimes {
+            office: Some(office.into()),
+            lane: Some(lane),
+            received_at_us: filed,
+            registered_at_us: after(steps[0]).unwrap_or(filed),
+            lane_at_us: after(steps[1]),
+            released_at_us: after(steps[2]),
+        }
+    }
+
+    #[test]
+    fn durations_have_a_mean_a_median_and_a_nearest_rank_95th_percentile() {
+        assert_eq!(Durations::of(Vec::new()), None);
+        let one = Durations::of(vec![4.0]).unwrap_or_else(|| panic!("one value"));
+        assert_eq!((one.count, one.mean_s, one.median_s, one.p95_s), (1, 4.0, 4.0, 4.0));
+        let even = Durations::of(vec![4.0, 1.0, 3.0, 2.0]).unwrap_or_else(|| panic!("values"));
+        assert_eq!((even.mean_s, even.median_s, even.p95_s), (2.5, 2.5, 4.0));
+        let hundred: Vec<f64> = (1..=100).rev().map(f64::from).collect();
+        let d = Durations::of(hundred).unwrap_or_else(|| panic!("values"));
+        assert_eq!((d.median_s, d.p95_s), (50.5, 95.0));
+    }
+
+    #[test]
+    fn steps_are_counted_from_filing_and_grouped_by_lane_office_and_hour() {
+        let times = [
+            times("DE000001", Lane::Green, at(1, 9, 0), [Some(1), Some(1), Some(2)]),
+            times("DE000001", Lane::Red, at(1, 9, 30), [Some(1), Some(1), Some(7_200)]),
+            times("DE000002", Lane::Yellow, at(2, 14, 0), [Some(3), Some(3), None]),
+        ];
+        let date = |d| NaiveDate::from_ymd_opt(2026, 12, d).unwrap_or_default();
+        let r = report(date(1), date(2), &times);
+        assert_eq!(r.overall.declarations, 3);
+        let release = r.overall.to_release.clone().unwrap_or_else(|| panic!("released ones"));
+        assert_eq!((release.count, release.median_s, release.p95_s), (2, 3_601.0, 7_200.0), "the yellow one waits");
+        assert_eq!(r.overall.to_registration.as_ref().map(|d| d.mean_s), Some(5.0 / 3.0));
+        let keys = |groups: &[Group]| groups.iter().map(|g| g.key.clone()).collect::<Vec<_>>();
+        assert_eq!(keys(&r.by_lane), ["green", "red", "yellow"]);
+        assert_eq!(keys(&r.by_office), ["DE000001", "DE000002"]);
+        assert_eq!(keys(&r.by_hour), ["09", "14"]);
+        assert_eq!(r.by_office[0].steps.declarations, 2);
+        assert_eq!(r.by_lane[2].steps.to_release, None, "nothing released in the yellow lane yet");
+    }
+}
