@@ -269,9 +269,10 @@ mod tests {
 
     #[test]
     fn misplaced_markers_are_refused() {
-        assert!(text("--@ end\n", Dialect::Sqlite).unwrap_err().contains("line 1"));
-        assert!(text("--@ postgres\nX\n", Dialect::Postgres).unwrap_err().contains("not closed"));
-        assert!(text("--@ postgres\n--@ postgres\n--@ end\n", Dialect::Postgres).unwrap_err().contains("line 2"));
-        assert!(text("--@ mysql\n", Dialect::Postgres).unwrap_err().contains("mysql"));
+        let refused = |source: &str, dialect| text(source, dialect).err().unwrap_or_default();
+        assert!(refused("--@ end\n", Dialect::Sqlite).contains("line 1"));
+        assert!(refused("--@ postgres\nX\n", Dialect::Postgres).contains("not closed"));
+        assert!(refused("--@ postgres\n--@ postgres\n--@ end\n", Dialect::Postgres).contains("line 2"));
+        assert!(refused("--@ mysql\n", Dialect::Postgres).contains("mysql"));
     }
 }
