@@ -6,6 +6,7 @@
 pub mod catalogue;
 pub mod maturity;
 pub mod survey;
+pub mod time_release;
 
 use axum::extract::{Form, Query};
 use axum::http::{header, StatusCode};
@@ -131,6 +132,7 @@ pub fn layout(title: &str, caller: Option<&Caller>, body: Markup) -> Html<String
                             a href="/knowledge/instruments" { "Instruments" }
                             a href="/knowledge/survey" { "Survey" }
                             a href="/knowledge/maturity" { "Maturity" }
+                            a href="/time-release" { "Release times" }
                             a href="/help" { "Help" }
                             @match caller {
                                 Some(c) => {

@@ -66,9 +66,12 @@ pub async fn list(State(state): State<AppState>, caller: Option<Caller>, Query(f
                 a href="/api/v1/knowledge/survey/export?format=csv" { "CSV" } " · "
                 a href="/api/v1/knowledge/survey/export?format=json" { "JSON" } }
             form method="get" {
-                input type="search" name="q" value=(f.q.clone().unwrap_or_default()) placeholder="Words";
+                input type="search" name="q" value=(f.q.clone().unwrap_or_default()) placeholder="Words" aria-label="Words";
+                label for="technology" { " Technology " }
                 (select("technology", SurveyTechnology::ALL, f.technology.as_deref(), SurveyTechnology::code, SurveyTechnology::label))
+                label for="status" { " Status " }
                 (select("status", SurveyStatus::ALL, f.status.as_deref(), SurveyStatus::code, SurveyStatus::label))
+                label for="use_case" { " Use case " }
                 (select("use_case", UseCase::ALL, f.use_case.as_deref(), UseCase::code, UseCase::label))
                 button type="submit" { "Filter" }
             }
@@ -224,9 +227,10 @@ fn form(caller: &Caller, draft: &SurveyDraft, findings: &[SurveyFinding]) -> Mar
             (text("benefits_other", "12. If others, which", &draft.benefits_other, "text"))
             (area("takeaways", "13. Major takeaways, challenges, opportunities and plans", &draft.takeaways))
             fieldset { legend { "Files (up to three, 10 MB each)" (problem("attachments")) }
-                input type="file" name="file";
-                input type="file" name="file";
-                input type="file" name="file";
+                @for n in 1..=3 {
+                    label for={"file-" (n)} { "File " (n) " " }
+                    input id={"file-" (n)} type="file" name="file";
+                }
             }
             fieldset { legend { "14. Questions not to be shared with other members" (problem("confidential")) }
                 @for q in Question::ALL {

@@ -1,0 +1,106 @@
+//! The public time-release page: how long declarations take from filing to registration, to
+//! their lane and to release, per office and per lane, for anyone and without sign-in (the
+//! figures of `GET /api/v1/time-release`).
+
+use axum::extract::{Query, State};
+use axum::response::IntoResponse;
+use chrono::{NaiveDate, Utc};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::{layout, PageError, PageResult};
+use crate::app::declarations::ReadError;
+use crate::app::time_release::{self, Durations, Group, Steps};
+use crate::auth::Caller;
+use crate::state::AppState;
+
+/// The period as the page's form sends it: days as `YYYY-MM-DD`, empty for the default.
+#[derive(Debug, Deserialize)]
+pub struct PeriodForm {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// A day of the form: `None` when left empty.
+fn day(name: &'static str, text: &Option<String>) -> Result<Option<NaiveDate>, ReadError> {
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => {
+            t.parse().map(Some).map_err(|_| ReadError::BadParameter(name, format!("{t:?} is not a day (YYYY-MM-DD)")))
+        }
+    }
+}
+
+/// A duration for people: seconds, minutes or hours with one decimal.
+fn human(seconds: f64) -> String {
+    match seconds {
+        s if s < 60.0 => format!("{s:.1} s"),
+        s if s < 3_600.0 => format!("{:.1} min", s / 60.0),
+        s => format!("{:.1} h", s / 3_600.0),
+    }
+}
+
+/// The cells of one step: median and 95th percentile, or a dash when nothing passed it.
+fn step(d: &Option<Durations>) -> Markup {
+    match d {
+        Some(d) => html! { td { (human(d.median_s)) } td { (human(d.p95_s)) } },
+        None => html! { td { "–" } td { "–" } },
+    }
+}
+
+/// A table of groups (or of the overall figures alone) with its caption.
+fn table(id: &str, caption: &str, first: &str, rows: &[(String, &Steps)]) -> Markup {
+    html! {
+        table id=(id) {
+            caption { (caption) }
+            thead {
+                tr {
+                    th scope="col" { (first) } th scope="col" { "Declarations" }
+                    th scope="col" { "To registration, median" } th scope="col" { "95th percentile" }
+                    th scope="col" { "To lane, median" } th scope="col" { "95th percentile" }
+                    th scope="col" { "To release, median" } th scope="col" { "95th percentile" }
+                }
+            }
+            tbody {
+                @for (key, s) in rows {
+                    tr {
+                        th scope="row" { (key) } td { (s.declarations) }
+                        (step(&s.to_registration)) (step(&s.to_lane)) (step(&s.to_release))
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn groups(groups: &[Group]) -> Vec<(String, &Steps)> {
+    groups.iter().map(|g| (g.key.clone(), &g.steps)).collect()
+}
+
+/// `/time-release`: the live release times of the administration, per office and per lane.
+pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(p): Query<PeriodForm>) -> PageResult {
+    let at = PageError::at("/time-release");
+    let (from, to) = match (day("from", &p.from), day("to", &p.to)) {
+        (Ok(from), Ok(to)) => (from, to),
+        (Err(e), _) | (_, Err(e)) => return Err(at(e)),
+    };
+    let r = time_release::time_release(&state, from, to, Utc::now().date_naive()).await.map_err(at)?;
+    let body = html! {
+        h1 { "Release times" }
+        p {
+            "How long the declarations filed from " strong { (r.from) } " to " strong { (r.to) } " (UTC) took from "
+            "filing to registration, to their lane and to release, measured on every declaration, not a sample. "
+            "Figures are medians and 95th percentiles: 95 % of declarations took no longer."
+        }
+        form.noprint method="get" action="/time-release" {
+            label for="from" { "From " } input #from type="date" name="from" value=(r.from);
+            label for="to" { " to " } input #to type="date" name="to" value=(r.to);
+            " " button type="submit" { "Show" }
+        }
+        (table("overall", "All declarations", "Period", &[(format!("{} – {}", r.from, r.to), &r.overall)]))
+        (table("by-office", "By office of declaration", "Office", &groups(&r.by_office)))
+        (table("by-lane", "By lane", "Lane", &groups(&r.by_lane)))
+        p.muted { "The same figures as JSON, by hour of filing too: " a href="/api/v1/time-release" { "/api/v1/time-release" } "." }
+    };
+    Ok(layout("Release times", caller.as_ref(), body).into_response())
+}
