@@ -47,6 +47,9 @@ async fn time_release_counts_every_declaration_of_the_period_by_lane_office_and_
         let (s, past) = app.get("/api/v1/time-release?from=2020-01-01&to=2020-01-31", None).await;
         assert_eq!((s, &past["overall"]["declarations"]), (200, &serde_json::json!(0)), "{backend}");
         assert_eq!(past["overall"]["to_release"], serde_json::Value::Null, "{backend}");
+        // The first day there is: the default week before it does not exist, nothing breaks.
+        let (s, first) = app.get(&format!("/api/v1/time-release?to={}", chrono::NaiveDate::MIN), None).await;
+        assert_eq!((s, &first["overall"]["declarations"]), (200, &serde_json::json!(0)), "{backend}: {first}");
         for bad in ["?from=2026-02-01&to=2026-01-01", "?from=2026-01-01&to=2026-03-01", "?to=yesterday"] {
             let (s, e) = app.get(&format!("/api/v1/time-release{bad}"), None).await;
             assert_eq!((s, e["error"]["code"].as_str()), (400, Some("REQ_004")), "{backend}: {bad}: {e}");

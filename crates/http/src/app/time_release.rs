@@ -138,7 +138,7 @@ pub async fn time_release(
     today: NaiveDate,
 ) -> Result<TimeRelease, ReadError> {
     let to = to.unwrap_or(today);
-    let from = from.unwrap_or(to - TimeDelta::days(6));
+    let from = from.unwrap_or(to.checked_sub_signed(TimeDelta::days(6)).unwrap_or(NaiveDate::MIN));
     if from > to {
         return Err(ReadError::BadParameter("from", format!("{from} is after {to}")));
     }
