@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    account, declarations, events, inspections, keys, knowledge, maturity, notifications, profiles, risk, survey,
-    system, tariff, time_release, tokens,
+    account, dashboard, declarations, events, inspections, keys, knowledge, maturity, notifications, profiles, risk,
+    survey, system, tariff, time_release, tokens,
 };
 
 #[derive(OpenApi)]
@@ -14,7 +14,7 @@ use crate::routes::{
     paths(
         system::health, system::metrics,
         declarations::submit, declarations::get, declarations::list, declarations::events, declarations::decide,
-        events::stream, time_release::get,
+        events::stream, time_release::get, dashboard::get,
         keys::register, keys::list,
         profiles::create, profiles::list, profiles::versions,
         notifications::list,
@@ -44,7 +44,7 @@ use crate::routes::{
         (name = "knowledge", description = "The knowledge base: [advanced customs technologies](/knowledge/terms/advanced-customs-technologies), the [glossary](/knowledge/terms), legal instruments, search, the WCO Smart Customs survey repository and the maturity self-assessment"),
         (name = "tariff", description = "Tariff measures, country groups and exchange rates"),
         (name = "tokens", description = "API tokens of machines: issued, listed and revoked by administrators"),
-        (name = "statistics", description = "Time release: how long declarations take from filing to registration, lane and release, published live"),
+        (name = "statistics", description = "Time release (how long declarations take from filing to registration, lane and release, published live) and the supervisors' dashboard"),
         (name = "system", description = "Health and metrics"),
     )
 )]

@@ -352,6 +352,18 @@ pub struct StepTimes {
     pub released_at_us: Option<Timestamp>,
 }
 
+/// Declarations waiting in one state: how many, and since when the oldest waits.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Queue {
+    /// The state's code (`under_control`, `awaiting_payment`).
+    pub state: String,
+    /// How many.
+    pub count: i64,
+    /// Since when the longest-waiting one is in the state.
+    #[sqlx(try_from = "i64")]
+    pub oldest_since: Timestamp,
+}
+
 /// The declarations area of the storage interface.
 #[async_trait]
 pub trait DeclarationQueries {
@@ -381,6 +393,10 @@ pub trait DeclarationQueries {
 
     /// The step times of the declarations filed in `[from, to)` and registered.
     async fn step_times(&self, from: Timestamp, to: Timestamp) -> StoreResult<Vec<StepTimes>>;
+
+    /// The declarations waiting for someone: under control (an officer) and awaiting payment
+    /// (the trader), each state with its count and oldest.
+    async fn queues(&self) -> StoreResult<Vec<Queue>>;
 
     /// Number of declarations per state and lane.
     async fn counts(&self) -> StoreResult<Vec<StateCount>>;
@@ -481,6 +497,15 @@ macro_rules! declaration_queries {
             .fetch_all(&self.pool)
             .await?;
             crate::rows::Parse::parse_all(rows)
+        }
+
+        async fn queues(&self) -> StoreResult<Vec<Queue>> {
+            Ok(sqlx::query_as(
+                "SELECT state, COUNT(*) AS count, MIN(updated_at_us) AS oldest_since FROM declarations \
+                 WHERE state IN ('under_control', 'awaiting_payment') GROUP BY state ORDER BY state",
+            )
+            .fetch_all(&self.pool)
+            .await?)
         }
 
         async fn counts(&self) -> StoreResult<Vec<StateCount>> {

@@ -29,7 +29,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub use declarations::{
-    read_document, DeclarationQueries, DeclarationRecord, DeclarationSummary, Filing, ListQuery, MoneyColumns,
+    read_document, DeclarationQueries, DeclarationRecord, DeclarationSummary, Filing, ListQuery, MoneyColumns, Queue,
     Recorded, RiskView, StateCount, StepTimes, StoredDecision, DOCUMENT_FORMAT,
 };
 pub use group_commit::{CommitError, GroupCommit, GroupCommitConfig};

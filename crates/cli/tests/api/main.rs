@@ -15,5 +15,5 @@ mod processes;
 mod reference;
 mod risk;
 mod sessions;
+mod statistics;
 mod stored;
-mod time_release;

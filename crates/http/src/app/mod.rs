@@ -6,6 +6,7 @@
 //! HTTP types or the HTTP modules.
 
 pub mod control;
+pub mod dashboard;
 pub mod declarations;
 pub mod filing;
 pub mod knowledge;

@@ -210,6 +210,10 @@ pub trait LedgerQueries {
     /// True when the trader is known to the platform: some token of role trader names it.
     async fn trader_known(&self, trader: &TraderId) -> StoreResult<bool>;
 
+    /// Revenue collected (credited to the state's revenue accounts, less what was taken back
+    /// from them) by the postings in `[from, to)`, cents.
+    async fn revenue_between(&self, from: Timestamp, to: Timestamp) -> StoreResult<i64>;
+
     /// A trader's balances, open reservations and declarations awaiting payment.
     async fn account(&self, trader: &TraderId) -> StoreResult<AccountView>;
 
@@ -233,6 +237,18 @@ macro_rules! ledger_queries {
     ($store:ty) => {
         #[async_trait]
         impl crate::ledger::LedgerQueries for $store {
+        async fn revenue_between(&self, from: Timestamp, to: Timestamp) -> StoreResult<i64> {
+            Ok(sqlx::query_scalar(&sql(
+                "SELECT CAST(COALESCE(SUM(CASE WHEN l.credit LIKE 'revenue/%' THEN l.amount_cents ELSE 0 END), 0) \
+                 - COALESCE(SUM(CASE WHEN l.debit LIKE 'revenue/%' THEN l.amount_cents ELSE 0 END), 0) AS BIGINT) \
+                 FROM ledger_lines l JOIN ledger_postings p ON p.id = l.posting_id WHERE p.at_us >= $1 AND p.at_us < $2",
+            ))
+            .bind(from.as_micros())
+            .bind(to.as_micros())
+            .fetch_one(&self.pool)
+            .await?)
+        }
+
         async fn trader_known(&self, trader: &TraderId) -> StoreResult<bool> {
             let found: Option<String> =
                 sqlx::query_scalar(&sql(

@@ -1,4 +1,4 @@
-//! Time release, published without sign-in.
+//! Time release, published without sign-in, and the supervisors' dashboard.
 
 use smartcustoms_testkit::{all_dbs, spawn_app};
 
@@ -53,6 +53,55 @@ async fn time_release_counts_every_declaration_of_the_period_by_lane_office_and_
         for bad in ["?from=2026-02-01&to=2026-01-01", "?from=2026-01-01&to=2026-03-01", "?to=yesterday"] {
             let (s, e) = app.get(&format!("/api/v1/time-release{bad}"), None).await;
             assert_eq!((s, e["error"]["code"].as_str()), (400, Some("REQ_004")), "{backend}: {bad}: {e}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_hours_lanes_queues_and_revenue_to_customs_staff_only() {
+    for (backend, db) in all_dbs("dashboard").await {
+        let app = spawn_app(&db.url).await;
+        let (mut registered, mut released, mut under_control) = (0u64, 0u64, 0i64);
+        let mut revenue = rust_decimal::Decimal::ZERO;
+        for seed in 1..=10 {
+            let (_, body) = app.file(0, &app.declaration(0, seed)).await;
+            registered += u64::from(body["registration_number"].is_string());
+            under_control += i64::from(body["state"] == "under_control");
+            if body["state"] == "released" {
+                released += 1;
+                revenue += body["duties_total"].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap();
+            }
+        }
+        let (s, d) = app.get("/api/v1/dashboard", Some(&app.officer_token)).await;
+        assert_eq!(s, 200, "{backend}: {d}");
+        let hours = d["per_hour"].as_array().unwrap();
+        assert!((24..=25).contains(&hours.len()), "{backend}: every hour of the day is a point: {}", hours.len());
+        let sum = |key: &str| hours.iter().map(|h| h[key].as_u64().unwrap()).sum::<u64>();
+        assert_eq!(sum("registered"), registered, "{backend}: {d}");
+        assert_eq!(sum("released_automatically"), released, "{backend}: green and blue are released at once");
+        let lanes = d["lanes"].as_array().unwrap();
+        assert_eq!(lanes.iter().map(|l| l["count"].as_u64().unwrap()).sum::<u64>(), registered, "{backend}");
+        let share = d["released_automatically_share"].as_f64().unwrap();
+        assert!((share - released as f64 / registered as f64).abs() < 1e-9, "{backend}: {share}");
+        let queue = d["queues"].as_array().unwrap().iter().find(|q| q["state"] == "under_control").cloned();
+        match queue {
+            Some(q) => {
+                assert_eq!(q["count"], under_control, "{backend}: {q}");
+                assert!(q["oldest_age_s"].as_f64().unwrap() >= 0.0, "{backend}: {q}");
+            }
+            None => assert_eq!(under_control, 0, "{backend}: {d}"),
+        }
+        let collected = d["revenue"].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap();
+        assert_eq!(collected, revenue, "{backend}: what the released declarations were debited");
+
+        // Customs staff only, over a window of one hour to a week.
+        let (s, e) = app.get("/api/v1/dashboard", Some(&app.traders[0].token)).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (403, Some("AUTH_003")), "{backend}");
+        let (s, _) = app.get("/api/v1/dashboard", None).await;
+        assert_eq!(s, 401, "{backend}");
+        for bad in ["0", "169", "many"] {
+            let (s, e) = app.get(&format!("/api/v1/dashboard?hours={bad}"), Some(&app.officer_token)).await;
+            assert_eq!((s, e["error"]["code"].as_str()), (400, Some("REQ_004")), "{backend}: {bad}");
         }
     }
 }
