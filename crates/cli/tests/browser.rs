@@ -328,3 +328,25 @@ async fn anyone_reads_the_release_times_per_office_without_signing_in() {
     assert!(text(&c, "p.error").await.starts_with("REQ_004"));
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_officer_reads_the_dashboard_as_charts_and_figures() {
+    let Some(d) = driver() else { return };
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let mut registered = 0;
+    for seed in 1..=6 {
+        let (_, body) = app.file(1, &app.declaration(1, seed)).await;
+        registered += usize::from(body["registration_number"].is_string());
+    }
+    let c = browser(&d).await;
+    c.goto(&format!("{}/console/dashboard", app.base)).await.unwrap();
+    wait_path(&c, "the sign-in page", |p| p == "/login").await;
+    sign_in(&c, "test-officer").await;
+    click_to(&c, "form.stack button", "/console/dashboard", |p| p == "/console/dashboard").await;
+    assert_eq!(text(&c, "#registered").await, registered.to_string());
+    assert_eq!(c.find_all(Locator::Css("svg.chart")).await.unwrap().len(), 2, "hours and lanes");
+    assert!(!c.find_all(Locator::Css("#lanes tbody tr")).await.unwrap().is_empty());
+    shot(&c, "dashboard").await;
+    c.close().await.unwrap();
+}

@@ -4,6 +4,7 @@
 //! validation are the API's.
 
 pub mod catalogue;
+pub mod dashboard;
 pub mod maturity;
 pub mod survey;
 pub mod time_release;
@@ -133,6 +134,9 @@ pub fn layout(title: &str, caller: Option<&Caller>, body: Markup) -> Html<String
                             a href="/knowledge/survey" { "Survey" }
                             a href="/knowledge/maturity" { "Maturity" }
                             a href="/time-release" { "Release times" }
+                            @if caller.is_some_and(|c| crate::app::dashboard::READERS.contains(&c.0.role)) {
+                                a href="/console/dashboard" { "Dashboard" }
+                            }
                             a href="/help" { "Help" }
                             @match caller {
                                 Some(c) => {
