@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/events", get(routes::events::stream))
         .route("/api/v1/time-release", get(routes::time_release::get))
         .route("/api/v1/dashboard", get(routes::dashboard::get))
+        .route("/api/v1/work-queue", get(routes::work_queue::get))
         .route("/api/v1/declarations/{id}/decision", post(routes::declarations::decide))
         .route("/api/v1/keys", post(routes::keys::register).get(routes::keys::list))
         .route("/api/v1/risk-profiles", post(routes::profiles::create).get(routes::profiles::list))

@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     account, dashboard, declarations, events, inspections, keys, knowledge, maturity, notifications, profiles, risk,
-    survey, system, tariff, time_release, tokens,
+    survey, system, tariff, time_release, tokens, work_queue,
 };
 
 #[derive(OpenApi)]
@@ -14,7 +14,7 @@ use crate::routes::{
     paths(
         system::health, system::metrics,
         declarations::submit, declarations::get, declarations::list, declarations::events, declarations::decide,
-        events::stream, time_release::get, dashboard::get,
+        events::stream, time_release::get, dashboard::get, work_queue::get,
         keys::register, keys::list,
         profiles::create, profiles::list, profiles::versions,
         notifications::list,

@@ -398,6 +398,9 @@ pub trait DeclarationQueries {
     /// (the trader), each state with its count and oldest.
     async fn queues(&self) -> StoreResult<Vec<Queue>>;
 
+    /// Declarations in a state, the longest in it first, at most `limit`.
+    async fn oldest_in_state(&self, state: State, limit: i64) -> StoreResult<Vec<DeclarationSummary>>;
+
     /// Number of declarations per state and lane.
     async fn counts(&self) -> StoreResult<Vec<StateCount>>;
 
@@ -496,6 +499,15 @@ macro_rules! declaration_queries {
             .bind(to.as_micros())
             .fetch_all(&self.pool)
             .await?;
+            crate::rows::Parse::parse_all(rows)
+        }
+
+        async fn oldest_in_state(&self, state: smartcustoms_core::workflow::State, limit: i64) -> StoreResult<Vec<DeclarationSummary>> {
+            let text = format!(
+                "SELECT {SUMMARY_COLUMNS} FROM declarations WHERE state = $1 ORDER BY updated_at_us, id LIMIT $2"
+            );
+            let rows: Vec<crate::rows::SummaryRow> =
+                sqlx::query_as(&sql(&text)).bind(state.as_str()).bind(limit).fetch_all(&self.pool).await?;
             crate::rows::Parse::parse_all(rows)
         }
 

@@ -105,3 +105,58 @@ async fn the_dashboard_shows_hours_lanes_queues_and_revenue_to_customs_staff_onl
         }
     }
 }
+
+#[tokio::test]
+async fn the_work_queue_lists_the_controls_most_urgent_first_with_their_service_clock() {
+    for (backend, db) in all_dbs("work queue").await {
+        let app = spawn_app(&db.url).await;
+        let mut controlled = Vec::new();
+        for seed in 1..=300 {
+            let (_, body) = app.file(0, &app.declaration(0, 10_000 + seed)).await;
+            if body["state"] == "under_control" {
+                controlled.push((body["id"].as_str().unwrap().to_string(), body["lane"].as_str().unwrap().to_string()));
+            }
+            if controlled.len() == 3 {
+                break;
+            }
+        }
+        assert_eq!(controlled.len(), 3, "{backend}: the demo sends some declarations to control");
+        let (s, queue) = app.get("/api/v1/work-queue", Some(&app.officer_token)).await;
+        assert_eq!(s, 200, "{backend}: {queue}");
+        let cases = queue.as_array().unwrap();
+        let mut ids: Vec<&str> = cases.iter().map(|c| c["declaration"]["id"].as_str().unwrap()).collect();
+        ids.sort();
+        let mut want: Vec<&str> = controlled.iter().map(|(id, _)| id.as_str()).collect();
+        want.sort();
+        assert_eq!(ids, want, "{backend}: every declaration under control, and only those");
+        for c in cases {
+            let hours = match c["declaration"]["lane"].as_str() {
+                Some("red") => 24,
+                _ => 4,
+            };
+            let clock = c["due_at"].as_i64().unwrap() - c["waiting_since"].as_i64().unwrap();
+            assert_eq!(clock, hours * 3_600_000_000, "{backend}: {c}");
+            assert_eq!(c["overdue"], false, "{backend}: just filed");
+        }
+        let reds: Vec<bool> = cases.iter().map(|c| c["declaration"]["lane"] == "red").collect();
+        assert!(reds.windows(2).all(|w| w[0] >= w[1]), "{backend}: red before yellow: {reds:?}");
+
+        // A decided case leaves the queue.
+        let (first, _) = &controlled[0];
+        let decision = serde_json::json!({ "release": true, "reason": "Documents checked",
+            "outcome": { "irregularities": [], "additional_duty": "0.00" } });
+        let (s, d) = app.post(&format!("/api/v1/declarations/{first}/decision"), &app.officer_token, &decision).await;
+        assert_eq!(s, 200, "{backend}: {d}");
+        let (_, queue) = app.get("/api/v1/work-queue", Some(&app.officer_token)).await;
+        assert_eq!(queue.as_array().map(Vec::len), Some(2), "{backend}");
+        assert!(queue.as_array().unwrap().iter().all(|c| c["declaration"]["id"] != first.as_str()), "{backend}");
+
+        // Officers and administrators work it; a trader or an analyst does not.
+        for token in [app.traders[0].token.as_str(), app.analyst_token.as_str()] {
+            let (s, e) = app.get("/api/v1/work-queue", Some(token)).await;
+            assert_eq!((s, e["error"]["code"].as_str()), (403, Some("AUTH_003")), "{backend}");
+        }
+        let (s, e) = app.get("/api/v1/work-queue?limit=0", Some(&app.officer_token)).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (400, Some("REQ_004")), "{backend}");
+    }
+}

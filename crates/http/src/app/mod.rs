@@ -16,6 +16,7 @@ pub mod risk;
 pub mod tariff;
 pub mod text;
 pub mod time_release;
+pub mod work_queue;
 
 use smartcustoms_core::access::{Principal, Role};
 

@@ -16,3 +16,4 @@ pub mod system;
 pub mod tariff;
 pub mod time_release;
 pub mod tokens;
+pub mod work_queue;
