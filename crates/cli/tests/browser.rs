@@ -350,3 +350,30 @@ async fn an_officer_reads_the_dashboard_as_charts_and_figures() {
     shot(&c, "dashboard").await;
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_inspector_sees_the_controls_with_their_service_clock() {
+    let Some(d) = driver() else { return };
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let mut controlled = 0;
+    for seed in 1..=300 {
+        let (_, body) = app.file(0, &app.declaration(0, 20_000 + seed)).await;
+        controlled += usize::from(body["state"] == "under_control");
+        if controlled == 2 {
+            break;
+        }
+    }
+    let c = browser(&d).await;
+    c.goto(&format!("{}/login?next=/console/queue", app.base)).await.unwrap();
+    sign_in(&c, "test-officer").await;
+    click_to(&c, "form.stack button", "/console/queue", |p| p == "/console/queue").await;
+    assert!(text(&c, "#case-count").await.starts_with(&format!("{controlled} declaration(s)")));
+    let clocks = c.find_all(Locator::Css("#cases td.clock")).await.unwrap();
+    assert_eq!(clocks.len(), controlled);
+    for clock in clocks {
+        assert!(clock.text().await.unwrap().ends_with(" left"), "just filed");
+    }
+    shot(&c, "work-queue").await;
+    c.close().await.unwrap();
+}

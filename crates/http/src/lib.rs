@@ -171,6 +171,7 @@ fn knowledge_routes() -> Router<AppState> {
         .route("/logout", post(pages::logout))
         .route("/time-release", get(pages::time_release::page))
         .route("/console/dashboard", get(pages::dashboard::page))
+        .route("/console/queue", get(pages::work_queue::page))
         .route("/help", get(pages::help_index))
         .route("/help/{slug}", get(pages::help_page))
         .route("/help/img/{name}", get(pages::help_image))

@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod maturity;
 pub mod survey;
 pub mod time_release;
+pub mod work_queue;
 
 use axum::extract::{Form, Query};
 use axum::http::{header, StatusCode};
@@ -134,6 +135,9 @@ pub fn layout(title: &str, caller: Option<&Caller>, body: Markup) -> Html<String
                             a href="/knowledge/survey" { "Survey" }
                             a href="/knowledge/maturity" { "Maturity" }
                             a href="/time-release" { "Release times" }
+                            @if caller.is_some_and(|c| crate::app::work_queue::WORKERS.contains(&c.0.role)) {
+                                a href="/console/queue" { "Work queue" }
+                            }
                             @if caller.is_some_and(|c| crate::app::dashboard::READERS.contains(&c.0.role)) {
                                 a href="/console/dashboard" { "Dashboard" }
                             }

@@ -1,0 +1,61 @@
+//! The officers' work queue page: the declarations under control, most urgent first, with the
+//! time left on each case's service clock (the cases of `GET /api/v1/work-queue`).
+
+use axum::extract::State;
+use axum::response::IntoResponse;
+use maud::html;
+
+use smartcustoms_core::timestamp::Timestamp;
+
+use super::{layout, signed_in, PageError, PageResult};
+use crate::app::work_queue;
+use crate::auth::Caller;
+use crate::state::AppState;
+
+/// Time left, or how late, for people.
+fn clock(due_at: Timestamp, now: Timestamp) -> String {
+    let left = (due_at - now).num_minutes();
+    let text = |m: i64| if m >= 60 { format!("{} h {:02} min", m / 60, m % 60) } else { format!("{m} min") };
+    if left >= 0 {
+        format!("{} left", text(left))
+    } else {
+        format!("overdue by {}", text(-left))
+    }
+}
+
+fn time(t: Timestamp) -> String {
+    t.to_datetime().map(|at| at.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
+}
+
+/// `/console/queue`: the inspector's work queue (officers, administrators).
+pub async fn page(State(state): State<AppState>, caller: Option<Caller>) -> PageResult {
+    let here = "/console/queue";
+    let caller = signed_in(caller, here)?;
+    let now = Timestamp::now();
+    let cases = work_queue::work_queue(&state, &caller.0, 100, now).await.map_err(PageError::at(here))?;
+    let body = html! {
+        h1 { "Work queue" }
+        p #case-count { (cases.len()) " declaration(s) under control. A document check is due within 4 hours of going "
+            "under control, an inspection within 24; overdue cases come first, then red, then the longest waiting." }
+        table #cases {
+            thead { tr {
+                th scope="col" { "Declaration" } th scope="col" { "Registration number" } th scope="col" { "Lane" }
+                th scope="col" { "Waiting since (UTC)" } th scope="col" { "Service clock" } th scope="col" { "Model score" }
+            } }
+            tbody {
+                @for c in &cases {
+                    tr.overdue[c.overdue] {
+                        td { code { (c.declaration.id) } }
+                        td { (c.declaration.registration_number.as_ref().map(ToString::to_string).unwrap_or_default()) }
+                        td { (c.declaration.lane.map(|l| l.as_str()).unwrap_or("-"))
+                            @if c.random_control { " (random)" } }
+                        td { (time(c.waiting_since)) }
+                        td.clock { @if c.overdue { strong { (clock(c.due_at, now)) } } @else { (clock(c.due_at, now)) } }
+                        td { (c.score.map(|s| format!("{s:.3}")).unwrap_or_else(|| "-".into())) }
+                    }
+                }
+            }
+        }
+    };
+    Ok(layout("Work queue", Some(&caller), body).into_response())
+}
