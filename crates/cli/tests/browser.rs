@@ -159,6 +159,14 @@ async fn sign_in(c: &Client, user: &str) {
     c.find(Locator::Css("#password")).await.unwrap().send_keys(smartcustoms_testkit::TEST_PASSWORD).await.unwrap();
 }
 
+/// Opens a page that needs signing in: the sign-in page comes first, then the page itself.
+async fn open_signed_in(c: &Client, base: &str, path: &str, user: &str) {
+    c.goto(&format!("{base}{path}")).await.unwrap();
+    wait_path(c, "the sign-in page", |p| p == "/login").await;
+    sign_in(c, user).await;
+    click_to(c, "form.stack button", path, |p| p == path).await;
+}
+
 /// Clicks an element and waits for the page it leads to.
 async fn click_to(c: &Client, css: &str, what: &str, want: impl Fn(&str) -> bool) -> String {
     c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
@@ -340,10 +348,7 @@ async fn an_officer_reads_the_dashboard_as_charts_and_figures() {
         registered += usize::from(body["registration_number"].is_string());
     }
     let c = browser(&d).await;
-    c.goto(&format!("{}/console/dashboard", app.base)).await.unwrap();
-    wait_path(&c, "the sign-in page", |p| p == "/login").await;
-    sign_in(&c, "test-officer").await;
-    click_to(&c, "form.stack button", "/console/dashboard", |p| p == "/console/dashboard").await;
+    open_signed_in(&c, &app.base, "/console/dashboard", "test-officer").await;
     assert_eq!(text(&c, "#registered").await, registered.to_string());
     assert_eq!(c.find_all(Locator::Css("svg.chart")).await.unwrap().len(), 2, "hours and lanes");
     assert!(!c.find_all(Locator::Css("#lanes tbody tr")).await.unwrap().is_empty());
@@ -365,9 +370,7 @@ async fn an_inspector_sees_the_controls_with_their_service_clock() {
         }
     }
     let c = browser(&d).await;
-    c.goto(&format!("{}/login?next=/console/queue", app.base)).await.unwrap();
-    sign_in(&c, "test-officer").await;
-    click_to(&c, "form.stack button", "/console/queue", |p| p == "/console/queue").await;
+    open_signed_in(&c, &app.base, "/console/queue", "test-officer").await;
     assert!(text(&c, "#case-count").await.starts_with(&format!("{controlled} declaration(s)")));
     let clocks = c.find_all(Locator::Css("#cases td.clock")).await.unwrap();
     assert_eq!(clocks.len(), controlled);

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use smartcustoms_core::timestamp::Timestamp;
 
-use super::{layout, signed_in, PageError, PageResult};
+use super::{layout, minute, signed_in, PageError, PageResult};
 use crate::app::dashboard::{self, Hour, LaneShare};
 use crate::auth::Caller;
 use crate::state::AppState;
@@ -71,10 +71,6 @@ fn lanes_chart(lanes: &[LaneShare]) -> Markup {
     }
 }
 
-fn time(t: Timestamp) -> String {
-    t.to_datetime().map(|at| at.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
-}
-
 /// `/console/dashboard`: the supervisors' dashboard (officers, analysts, administrators).
 pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(w): Query<WindowForm>) -> PageResult {
     let here = "/console/dashboard";
@@ -88,7 +84,7 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(w
     let registered: usize = d.per_hour.iter().map(|h| h.registered).sum();
     let body = html! {
         h1 { "Dashboard" }
-        p { "From " (time(d.from)) " to " (time(d.to)) " UTC: " strong #registered { (registered) } " declarations registered, "
+        p { "From " (minute(d.from)) " to " (minute(d.to)) " UTC: " strong #registered { (registered) } " declarations registered, "
             strong #automatic { (format!("{:.1}", d.released_automatically_share * 100.0)) " %" } " released automatically; "
             strong #revenue { (d.revenue) } " collected." }
         form.noprint method="get" action=(here) {
@@ -102,7 +98,7 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(w
             summary { "The figures" }
             table #per-hour {
                 thead { tr { th scope="col" { "Hour (UTC)" } th scope="col" { "Registered" } th scope="col" { "Released automatically" } } }
-                tbody { @for h in &d.per_hour { tr { td { (time(h.hour)) } td { (h.registered) } td { (h.released_automatically) } } } }
+                tbody { @for h in &d.per_hour { tr { td { (minute(h.hour)) } td { (h.registered) } td { (h.released_automatically) } } } }
             }
         }
         h2 { "Lanes" }

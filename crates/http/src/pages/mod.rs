@@ -165,6 +165,11 @@ pub fn layout(title: &str, caller: Option<&Caller>, body: Markup) -> Html<String
     )
 }
 
+/// A time to the minute, UTC (`2026-12-03 14:05`).
+pub fn minute(t: Timestamp) -> String {
+    t.to_datetime().map(|at| at.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
+}
+
 /// The status of a catalogue item or capability as a coloured label.
 pub fn status_badge(status: smartcustoms_core::knowledge::Status) -> Markup {
     html! { span class={"status " (status.code())} { (status.label()) } }

@@ -7,7 +7,7 @@ use maud::html;
 
 use smartcustoms_core::timestamp::Timestamp;
 
-use super::{layout, signed_in, PageError, PageResult};
+use super::{layout, minute, signed_in, PageError, PageResult};
 use crate::app::work_queue;
 use crate::auth::Caller;
 use crate::state::AppState;
@@ -21,10 +21,6 @@ fn clock(due_at: Timestamp, now: Timestamp) -> String {
     } else {
         format!("overdue by {}", text(-left))
     }
-}
-
-fn time(t: Timestamp) -> String {
-    t.to_datetime().map(|at| at.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
 }
 
 /// `/console/queue`: the inspector's work queue (officers, administrators).
@@ -49,7 +45,7 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>) -> Page
                         td { (c.declaration.registration_number.as_ref().map(ToString::to_string).unwrap_or_default()) }
                         td { (c.declaration.lane.map(|l| l.as_str()).unwrap_or("-"))
                             @if c.random_control { " (random)" } }
-                        td { (time(c.waiting_since)) }
+                        td { (minute(c.waiting_since)) }
                         td.clock { @if c.overdue { strong { (clock(c.due_at, now)) } } @else { (clock(c.due_at, now)) } }
                         td { (c.score.map(|s| format!("{s:.3}")).unwrap_or_else(|| "-".into())) }
                     }
