@@ -75,6 +75,9 @@ pub const HELP_IMAGES: &[HelpImage] = &[
     help_image!("survey-error.png"),
     help_image!("survey-answer.png"),
     help_image!("maturity.png"),
+    help_image!("time-release.png"),
+    help_image!("dashboard.png"),
+    help_image!("work-queue.png"),
     help_image!("precision-at-n.svg"),
     help_image!("risk-simulation.svg"),
 ];
