@@ -378,5 +378,19 @@ async fn an_inspector_sees_the_controls_with_their_service_clock() {
         assert!(clock.text().await.unwrap().ends_with(" left"), "just filed");
     }
     shot(&c, "work-queue").await;
+
+    // The page is live: a declaration sent to control now appears without reloading.
+    for seed in 301..=600 {
+        let (_, body) = app.file(0, &app.declaration(0, 20_000 + seed)).await;
+        if body["state"] == "under_control" {
+            break;
+        }
+    }
+    let deadline = Instant::now() + STEP;
+    let want = format!("{} declaration(s)", controlled + 1);
+    while !text(&c, "#case-count").await.starts_with(&want) {
+        assert!(Instant::now() < deadline, "the queue did not show the new case within {STEP:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     c.close().await.unwrap();
 }

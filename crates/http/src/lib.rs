@@ -69,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tokens/{id}", axum::routing::delete(routes::tokens::revoke))
         .merge(knowledge_routes())
         .merge(api_reference())
+        .merge(console_routes())
         .fallback(|| async { error::ApiError::NotFound("this endpoint".into()) })
         .layer(middleware::from_fn(same_origin))
         .layer(middleware::from_fn(server::shed_load))
@@ -83,22 +84,44 @@ pub fn router(state: AppState) -> Router {
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; \
 img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// The policy of the API reference viewer: as every page's, but it runs its own scripts.
-const VIEWER_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+/// The policy of the API reference viewer and of the console's live pages: as every page's,
+/// but they run this site's scripts (never inline ones).
+const SCRIPTED_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
 img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// The browsable API reference at `/api/docs/`: Swagger UI, shipped inside the binary (no
 /// network needed to read it), showing the document served at `/api/v1/openapi.json`.
 fn api_reference() -> Router<AppState> {
-    use axum::http::{header, HeaderValue};
     let viewer = utoipa_swagger_ui::SwaggerUi::new("/api/docs")
         .config(utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"]).try_it_out_enabled(false));
-    Router::<AppState>::from(viewer).layer(middleware::map_response(|mut response: Response| async move {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(VIEWER_SECURITY_POLICY));
-        response
-    }))
+    Router::<AppState>::from(viewer).layer(middleware::map_response(allow_own_scripts))
+}
+
+/// The officers' console: live pages, which run `/static/live.js` to follow declaration
+/// events; the only pages of this site besides the API reference that run a script.
+fn console_routes() -> Router<AppState> {
+    use axum::http::{header, HeaderValue};
+    let script = || async {
+        (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            ],
+            pages::LIVE_SCRIPT,
+        )
+    };
+    Router::new()
+        .route("/console/dashboard", get(pages::dashboard::page))
+        .route("/console/queue", get(pages::work_queue::page))
+        .route("/static/live.js", get(script))
+        .layer(middleware::map_response(allow_own_scripts))
+}
+
+/// Gives a response the policy that lets it run this site's scripts.
+async fn allow_own_scripts(mut response: Response) -> Response {
+    use axum::http::{header, HeaderValue};
+    response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(SCRIPTED_SECURITY_POLICY));
+    response
 }
 
 /// Headers that keep browsers from framing pages, guessing content types or leaking addresses
@@ -170,8 +193,6 @@ fn knowledge_routes() -> Router<AppState> {
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/time-release", get(pages::time_release::page))
-        .route("/console/dashboard", get(pages::dashboard::page))
-        .route("/console/queue", get(pages::work_queue::page))
         .route("/help", get(pages::help_index))
         .route("/help/{slug}", get(pages::help_page))
         .route("/help/img/{name}", get(pages::help_image))

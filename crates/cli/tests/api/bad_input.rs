@@ -167,6 +167,24 @@ async fn every_response_forbids_framing_sniffing_and_foreign_scripts() {
 }
 
 #[tokio::test]
+async fn only_the_console_and_the_api_reference_run_this_sites_scripts_and_never_inline_ones() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    for path in ["/console/queue", "/console/dashboard", "/static/live.js", "/api/docs/"] {
+        let r = client.get(format!("{}{path}", app.base)).send().await.unwrap();
+        let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
+        assert!(csp.contains("script-src 'self';") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-eval"), "{path}: {csp}");
+        let script_src = csp.split(';').find(|d| d.trim().starts_with("script-src")).unwrap();
+        assert!(!script_src.contains("unsafe-inline"), "{path}: {csp}");
+    }
+    let r = reqwest::get(format!("{}/static/live.js", app.base)).await.unwrap();
+    assert_eq!(r.headers()["content-type"], "text/javascript; charset=utf-8");
+    assert!(r.text().await.unwrap().contains("new EventSource('/api/v1/events')"));
+}
+
+#[tokio::test]
 async fn sign_in_follows_only_paths_of_this_site() {
     let db = sqlite_db();
     let app = spawn_app(&db.url).await;

@@ -113,8 +113,21 @@ form.stack textarea,form.stack select{width:100%;max-width:40rem;padding:.3rem}f
 @media print{header,form,.noprint{display:none}main{max-width:none;margin:0}body{background:#fff}}
 "#;
 
+/// The script of live pages (see [`live_layout`]).
+pub const LIVE_SCRIPT: &str = include_str!("static/live.js");
+
 /// The frame of every page: navigation, the search box, the signed-in caller.
 pub fn layout(title: &str, caller: Option<&Caller>, body: Markup) -> Html<String> {
+    frame(title, caller, body, false)
+}
+
+/// The frame of a live page: its content marked `data-live` is refreshed when a declaration
+/// event arrives, by `/static/live.js` (allowed by the policy of the console's pages only).
+pub fn live_layout(title: &str, caller: Option<&Caller>, body: Markup) -> Html<String> {
+    frame(title, caller, html! { div data-live="declarations" { (body) } }, true)
+}
+
+fn frame(title: &str, caller: Option<&Caller>, body: Markup, live: bool) -> Html<String> {
     Html(
         html! {
             (DOCTYPE)
@@ -124,6 +137,7 @@ pub fn layout(title: &str, caller: Option<&Caller>, body: Markup) -> Html<String
                     meta name="viewport" content="width=device-width, initial-scale=1";
                     title { (title) " — smartcustoms" }
                     style { (PreEscaped(STYLE)) }
+                    @if live { script src="/static/live.js" defer {} }
                 }
                 body {
                     header {

@@ -7,7 +7,7 @@ use maud::html;
 
 use smartcustoms_core::timestamp::Timestamp;
 
-use super::{layout, minute, signed_in, PageError, PageResult};
+use super::{live_layout, minute, signed_in, PageError, PageResult};
 use crate::app::work_queue;
 use crate::auth::Caller;
 use crate::state::AppState;
@@ -53,5 +53,5 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>) -> Page
             }
         }
     };
-    Ok(layout("Work queue", Some(&caller), body).into_response())
+    Ok(live_layout("Work queue", Some(&caller), body).into_response())
 }

@@ -1,0 +1,43 @@
+// Live pages. A page of this site whose content is marked `data-live` follows the declaration
+// events of the signed-in user (the server-sent events of /api/v1/events) and, when one
+// arrives, fetches the page again and puts its fresh content in place, at most once a second.
+(function () {
+  'use strict';
+  if (!document.querySelector('[data-live]') || !window.EventSource) {
+    return;
+  }
+  var busy = false;
+  var again = false;
+  function refresh() {
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    fetch(window.location.href, { credentials: 'same-origin' })
+      .then(function (response) {
+        return response.ok ? response.text() : Promise.reject(response.status);
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, 'text/html').querySelector('[data-live]');
+        var current = document.querySelector('[data-live]');
+        if (fresh && current) {
+          current.replaceWith(fresh);
+        }
+      })
+      .catch(function () {})
+      .then(function () {
+        setTimeout(function () {
+          busy = false;
+          if (again) {
+            again = false;
+            refresh();
+          }
+        }, 1000);
+      });
+  }
+  var events = new EventSource('/api/v1/events');
+  ['submitted', 'registered', 'lane_assigned', 'released', 'refused', 'awaiting_payment'].forEach(function (name) {
+    events.addEventListener(name, refresh);
+  });
+})();
