@@ -130,14 +130,30 @@ const STEP: Duration = Duration::from_secs(20);
 /// The text of an element, waiting for it to appear (a click that navigates returns before the
 /// next page has loaded).
 async fn text(c: &Client, css: &str) -> String {
-    c.wait()
-        .at_most(STEP)
-        .for_element(Locator::Css(css))
+    let deadline = Instant::now() + STEP;
+    loop {
+        let element =
+            c.wait().at_most(STEP).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        match element.text().await {
+            Ok(text) => return text,
+            // A live page replaced its content between finding and reading: find it again.
+            Err(e) if e.to_string().contains("stale element") && Instant::now() < deadline => continue,
+            Err(e) => panic!("{css}: {e}"),
+        }
+    }
+}
+
+/// The texts of every element a selector finds, read at one moment (a live page may replace
+/// its content at any time).
+async fn texts(c: &Client, css: &str) -> Vec<String> {
+    let found = c
+        .execute(
+            "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent);",
+            vec![json!(css)],
+        )
         .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .unwrap()
+        .unwrap();
+    serde_json::from_value(found).unwrap()
 }
 
 /// Waits until the browser shows a page whose path satisfies `want`, and returns that path.
@@ -372,11 +388,9 @@ async fn an_inspector_sees_the_controls_with_their_service_clock() {
     let c = browser(&d).await;
     open_signed_in(&c, &app.base, "/console/queue", "test-officer").await;
     assert!(text(&c, "#case-count").await.starts_with(&format!("{controlled} declaration(s)")));
-    let clocks = c.find_all(Locator::Css("#cases td.clock")).await.unwrap();
+    let clocks = texts(&c, "#cases td.clock").await;
     assert_eq!(clocks.len(), controlled);
-    for clock in clocks {
-        assert!(clock.text().await.unwrap().ends_with(" left"), "just filed");
-    }
+    assert!(clocks.iter().all(|clock| clock.ends_with(" left")), "just filed: {clocks:?}");
     shot(&c, "work-queue").await;
 
     // The page is live: a declaration sent to control now appears without reloading.
@@ -391,6 +405,39 @@ async fn an_inspector_sees_the_controls_with_their_service_clock() {
     while !text(&c, "#case-count").await.starts_with(&want) {
         assert!(Instant::now() < deadline, "the queue did not show the new case within {STEP:?}");
         tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_trader_sees_its_declarations_by_tab_and_a_new_one_appears_live() {
+    let Some(d) = driver() else { return };
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let (_, first) = app.file(0, &app.declaration(0, 7)).await;
+    app.file(1, &app.declaration(1, 8)).await;
+    let c = browser(&d).await;
+    open_signed_in(&c, &app.base, "/trader/declarations", "test-trader-1").await;
+    let tab = match first["state"].as_str() {
+        Some("released") => "released",
+        Some("awaiting_payment") => "action",
+        Some("refused") => "refused",
+        _ => "progress",
+    };
+    c.goto(&format!("{}/trader/declarations?tab={tab}", app.base)).await.unwrap();
+    let rows = texts(&c, "#declarations tbody tr").await;
+    assert_eq!(rows.len(), 1, "its own declaration only, not the other trader's: {rows:?}");
+    assert!(rows[0].contains(first["id"].as_str().unwrap()), "{rows:?}");
+    shot(&c, "trader-declarations").await;
+
+    // Filed meanwhile (by its software), the next one shows without reloading.
+    let (_, second) = app.file(0, &app.declaration(0, 9)).await;
+    if second["state"] == first["state"] {
+        let deadline = Instant::now() + STEP;
+        while texts(&c, "#declarations tbody tr").await.len() < 2 {
+            assert!(Instant::now() < deadline, "the new declaration did not show within {STEP:?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
     c.close().await.unwrap();
 }

@@ -69,7 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tokens/{id}", axum::routing::delete(routes::tokens::revoke))
         .merge(knowledge_routes())
         .merge(api_reference())
-        .merge(console_routes())
+        .merge(live_routes())
         .fallback(|| async { error::ApiError::NotFound("this endpoint".into()) })
         .layer(middleware::from_fn(same_origin))
         .layer(middleware::from_fn(server::shed_load))
@@ -97,9 +97,10 @@ fn api_reference() -> Router<AppState> {
     Router::<AppState>::from(viewer).layer(middleware::map_response(allow_own_scripts))
 }
 
-/// The officers' console: live pages, which run `/static/live.js` to follow declaration
-/// events; the only pages of this site besides the API reference that run a script.
-fn console_routes() -> Router<AppState> {
+/// The live pages (the officers' console, the trader's declarations), which run
+/// `/static/live.js` to follow declaration events: the only pages of this site besides the API
+/// reference that run a script.
+fn live_routes() -> Router<AppState> {
     use axum::http::{header, HeaderValue};
     let script = || async {
         (
@@ -113,6 +114,7 @@ fn console_routes() -> Router<AppState> {
     Router::new()
         .route("/console/dashboard", get(pages::dashboard::page))
         .route("/console/queue", get(pages::work_queue::page))
+        .route("/trader/declarations", get(pages::trader::page))
         .route("/static/live.js", get(script))
         .layer(middleware::map_response(allow_own_scripts))
 }

@@ -171,6 +171,8 @@ pub async fn list(
 ) -> Result<Vec<DeclarationSummary>, ReadError> {
     super::require(caller, LISTERS, "list declarations")?;
     let declarant = match caller.role {
+        // A trader's principal always names its trader; one that does not sees nothing.
+        Role::Trader if caller.trader.is_none() => return Ok(Vec::new()),
         Role::Trader => caller.trader.clone(),
         _ => request
             .declarant

@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod maturity;
 pub mod survey;
 pub mod time_release;
+pub mod trader;
 pub mod work_queue;
 
 use axum::extract::{Form, Query};
@@ -149,6 +150,9 @@ fn frame(title: &str, caller: Option<&Caller>, body: Markup, live: bool) -> Html
                             a href="/knowledge/survey" { "Survey" }
                             a href="/knowledge/maturity" { "Maturity" }
                             a href="/time-release" { "Release times" }
+                            @if caller.is_some_and(|c| c.0.role == smartcustoms_core::access::Role::Trader) {
+                                a href="/trader/declarations" { "My declarations" }
+                            }
                             @if caller.is_some_and(|c| crate::app::work_queue::WORKERS.contains(&c.0.role)) {
                                 a href="/console/queue" { "Work queue" }
                             }
