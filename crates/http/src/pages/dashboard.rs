@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use smartcustoms_core::timestamp::Timestamp;
 
-use super::{live_layout, minute, signed_in, PageError, PageResult};
+use super::{column_heads, live_layout, minute, signed_in, PageError, PageResult};
 use crate::app::dashboard::{self, Hour, LaneShare};
 use crate::auth::Caller;
 use crate::state::AppState;
@@ -97,19 +97,19 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(w
         details {
             summary { "The figures" }
             table #per-hour {
-                thead { tr { th scope="col" { "Hour (UTC)" } th scope="col" { "Registered" } th scope="col" { "Released automatically" } } }
+                (column_heads(&["Hour (UTC)", "Registered", "Released automatically"]))
                 tbody { @for h in &d.per_hour { tr { td { (minute(h.hour)) } td { (h.registered) } td { (h.released_automatically) } } } }
             }
         }
         h2 { "Lanes" }
         (lanes_chart(&d.lanes))
         table #lanes {
-            thead { tr { th scope="col" { "Lane" } th scope="col" { "Declarations" } th scope="col" { "Share" } } }
+            (column_heads(&["Lane", "Declarations", "Share"]))
             tbody { @for l in &d.lanes { tr { td { (l.lane) } td { (l.count) } td { (format!("{:.1} %", l.share * 100.0)) } } } }
         }
         h2 { "Queues" }
         table #queues {
-            thead { tr { th scope="col" { "Waiting" } th scope="col" { "Declarations" } th scope="col" { "Oldest waits" } } }
+            (column_heads(&["Waiting", "Declarations", "Oldest waits"]))
             tbody {
                 @for q in &d.queues {
                     tr {

@@ -183,6 +183,11 @@ fn frame(title: &str, caller: Option<&Caller>, body: Markup, live: bool) -> Html
     )
 }
 
+/// The head of a table: one column heading per name.
+pub fn column_heads(names: &[&str]) -> Markup {
+    html! { thead { tr { @for name in names { th scope="col" { (name) } } } } }
+}
+
 /// A time to the minute, UTC (`2026-12-03 14:05`).
 pub fn minute(t: Timestamp) -> String {
     t.to_datetime().map(|at| at.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use smartcustoms_core::access::Role;
 use smartcustoms_core::workflow::State as DeclState;
 
-use super::{live_layout, minute, signed_in, PageError, PageResult};
+use super::{column_heads, live_layout, minute, signed_in, PageError, PageResult};
 use crate::app::declarations::{self, ListRequest, ReadError};
 use crate::auth::Caller;
 use crate::state::AppState;
@@ -63,10 +63,7 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(q
             p #no-declarations { "No declarations here." }
         } @else {
             table #declarations {
-                thead { tr {
-                    th scope="col" { "Declaration" } th scope="col" { "Registration number" } th scope="col" { "Office" }
-                    th scope="col" { "State" } th scope="col" { "Lane" } th scope="col" { "Filed (UTC)" }
-                } }
+                (column_heads(&["Declaration", "Registration number", "Office", "State", "Lane", "Filed (UTC)"]))
                 tbody {
                     @for r in &rows {
                         tr {

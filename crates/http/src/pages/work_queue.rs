@@ -7,7 +7,7 @@ use maud::html;
 
 use smartcustoms_core::timestamp::Timestamp;
 
-use super::{live_layout, minute, signed_in, PageError, PageResult};
+use super::{column_heads, live_layout, minute, signed_in, PageError, PageResult};
 use crate::app::work_queue;
 use crate::auth::Caller;
 use crate::state::AppState;
@@ -34,10 +34,7 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>) -> Page
         p #case-count { (cases.len()) " declaration(s) under control. A document check is due within 4 hours of going "
             "under control, an inspection within 24; overdue cases come first, then red, then the longest waiting." }
         table #cases {
-            thead { tr {
-                th scope="col" { "Declaration" } th scope="col" { "Registration number" } th scope="col" { "Lane" }
-                th scope="col" { "Waiting since (UTC)" } th scope="col" { "Service clock" } th scope="col" { "Model score" }
-            } }
+            (column_heads(&["Declaration", "Registration number", "Lane", "Waiting since (UTC)", "Service clock", "Model score"]))
             tbody {
                 @for c in &cases {
                     tr.overdue[c.overdue] {
