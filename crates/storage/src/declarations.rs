@@ -335,6 +335,26 @@ pub(crate) fn parse_lane(s: Option<&str>) -> Result<Option<Lane>, crate::StoreEr
     s.map(|s| Lane::parse(s).ok_or_else(|| crate::StoreError::Corrupt(format!("unknown lane {s:?}")))).transpose()
 }
 
+/// How many declarations filed in one hour were registered and sent to one lane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HourlyCount {
+    /// Start of the hour (UTC).
+    pub hour: Timestamp,
+    /// The lane (none while not yet assessed).
+    pub lane: Option<Lane>,
+    /// Declarations.
+    pub count: i64,
+}
+
+/// A declaration waiting in a state, with the risk assessment that put it there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waiting {
+    /// The declaration.
+    pub summary: DeclarationSummary,
+    /// Model score, random control and operator categories.
+    pub risk: RiskView,
+}
+
 /// When a registered declaration passed each step, for the time-release statistics.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepTimes {
@@ -394,12 +414,16 @@ pub trait DeclarationQueries {
     /// The step times of the declarations filed in `[from, to)` and registered.
     async fn step_times(&self, from: Timestamp, to: Timestamp) -> StoreResult<Vec<StepTimes>>;
 
+    /// The declarations filed in `[from, to)` and registered, counted by hour of filing and lane.
+    async fn registrations_by_hour(&self, from: Timestamp, to: Timestamp) -> StoreResult<Vec<HourlyCount>>;
+
     /// The declarations waiting for someone: under control (an officer) and awaiting payment
     /// (the trader), each state with its count and oldest.
     async fn queues(&self) -> StoreResult<Vec<Queue>>;
 
-    /// Declarations in a state, the longest in it first, at most `limit`.
-    async fn oldest_in_state(&self, state: State, limit: i64) -> StoreResult<Vec<DeclarationSummary>>;
+    /// Declarations in a state with the risk assessment that put them there, the longest in it
+    /// first, at most `limit`.
+    async fn oldest_in_state(&self, state: State, limit: i64) -> StoreResult<Vec<Waiting>>;
 
     /// Number of declarations per state and lane.
     async fn counts(&self) -> StoreResult<Vec<StateCount>>;
@@ -502,12 +526,33 @@ macro_rules! declaration_queries {
             crate::rows::Parse::parse_all(rows)
         }
 
-        async fn oldest_in_state(&self, state: smartcustoms_core::workflow::State, limit: i64) -> StoreResult<Vec<DeclarationSummary>> {
+        async fn oldest_in_state(
+            &self,
+            state: smartcustoms_core::workflow::State,
+            limit: i64,
+        ) -> StoreResult<Vec<crate::declarations::Waiting>> {
             let text = format!(
-                "SELECT {SUMMARY_COLUMNS} FROM declarations WHERE state = $1 ORDER BY updated_at_us, id LIMIT $2"
+                "SELECT {SUMMARY_COLUMNS}, decision FROM declarations WHERE state = $1 ORDER BY updated_at_us, id LIMIT $2"
             );
-            let rows: Vec<crate::rows::SummaryRow> =
+            let rows: Vec<crate::rows::WaitingRow> =
                 sqlx::query_as(&sql(&text)).bind(state.as_str()).bind(limit).fetch_all(&self.pool).await?;
+            crate::rows::Parse::parse_all(rows)
+        }
+
+        async fn registrations_by_hour(
+            &self,
+            from: Timestamp,
+            to: Timestamp,
+        ) -> StoreResult<Vec<crate::declarations::HourlyCount>> {
+            let rows: Vec<crate::rows::HourlyCountRow> = sqlx::query_as(&sql(
+                "SELECT (received_at_us / 3600000000) * 3600000000 AS hour_us, lane, COUNT(*) AS n FROM declarations \
+                 WHERE received_at_us >= $1 AND received_at_us < $2 AND registered_at_us IS NOT NULL \
+                 GROUP BY hour_us, lane",
+            ))
+            .bind(from.as_micros())
+            .bind(to.as_micros())
+            .fetch_all(&self.pool)
+            .await?;
             crate::rows::Parse::parse_all(rows)
         }
 

@@ -29,8 +29,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub use declarations::{
-    read_document, DeclarationQueries, DeclarationRecord, DeclarationSummary, Filing, ListQuery, MoneyColumns, Queue,
-    Recorded, RiskView, StateCount, StepTimes, StoredDecision, DOCUMENT_FORMAT,
+    read_document, DeclarationQueries, DeclarationRecord, DeclarationSummary, Filing, HourlyCount, ListQuery,
+    MoneyColumns, Queue, Recorded, RiskView, StateCount, StepTimes, StoredDecision, Waiting, DOCUMENT_FORMAT,
 };
 pub use group_commit::{CommitError, GroupCommit, GroupCommitConfig};
 pub use identity::{IdentityStore, NewSession, NewToken, NewUser, SessionRecord, TokenRecord, UserRecord};

@@ -13,8 +13,8 @@ use smartcustoms_core::release::{Notification, ReleaseDocument};
 use smartcustoms_core::timestamp::Timestamp;
 
 use crate::declarations::{
-    parse_decision_json, parse_lane, parse_state, read_document, DeclarationRecord, DeclarationSummary, StateCount,
-    StepTimes,
+    parse_decision_json, parse_lane, parse_state, read_document, DeclarationRecord, DeclarationSummary, HourlyCount,
+    StateCount, StepTimes, Waiting,
 };
 use crate::tariff::{TariffEntryRecord, TariffKind};
 use crate::{StoreError, StoreResult};
@@ -104,6 +104,42 @@ impl Parse for DeclarationRow {
             duties,
             duties_total: self.duties_cents.map(Amount::from_cents),
         })
+    }
+}
+
+/// An hour's count of registrations in one lane as read.
+#[derive(FromRow)]
+pub(crate) struct HourlyCountRow {
+    hour_us: i64,
+    lane: Option<String>,
+    n: i64,
+}
+
+impl Parse for HourlyCountRow {
+    type Record = HourlyCount;
+
+    fn parse(self) -> StoreResult<HourlyCount> {
+        Ok(HourlyCount {
+            hour: Timestamp::from_micros(self.hour_us),
+            lane: parse_lane(self.lane.as_deref())?,
+            count: self.n,
+        })
+    }
+}
+
+/// A declaration's listing columns and its decision as stored.
+#[derive(FromRow)]
+pub(crate) struct WaitingRow {
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+    decision: String,
+}
+
+impl Parse for WaitingRow {
+    type Record = Waiting;
+
+    fn parse(self) -> StoreResult<Waiting> {
+        Ok(Waiting { summary: self.summary.parse()?, risk: parse_decision_json(&self.decision)?.risk })
     }
 }
 

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::ledger::Amount;
 use smartcustoms_core::timestamp::Timestamp;
-use smartcustoms_storage::StepTimes;
+use smartcustoms_storage::HourlyCount;
 
 use super::declarations::ReadError;
 use crate::state::AppState;
@@ -73,8 +73,9 @@ pub struct Dashboard {
     pub revenue: Amount,
 }
 
-/// The hourly series and lane shares of some step times, over the hours from `from` to `to`.
-pub fn series(from: Timestamp, to: Timestamp, times: &[StepTimes]) -> (Vec<Hour>, Vec<LaneShare>, f64) {
+/// The hourly series and lane shares of registrations counted by hour and lane, over the hours
+/// from `from` to `to`.
+pub fn series(from: Timestamp, to: Timestamp, counts: &[HourlyCount]) -> (Vec<Hour>, Vec<LaneShare>, f64) {
     let hour_of =
         |t: Timestamp| t.to_datetime().and_then(|at| at.duration_trunc(TimeDelta::hours(1)).ok()).map(Timestamp::from);
     let mut hours: BTreeMap<Timestamp, Hour> = BTreeMap::new();
@@ -85,15 +86,16 @@ pub fn series(from: Timestamp, to: Timestamp, times: &[StepTimes]) -> (Vec<Hour>
     }
     let mut lanes: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut automatic = 0;
-    for t in times {
-        let released_automatically = t.lane.is_some_and(|l| l.releases_automatically());
-        automatic += usize::from(released_automatically);
-        if let Some(lane) = t.lane {
-            *lanes.entry(lane.as_str()).or_default() += 1;
+    for c in counts {
+        let n = usize::try_from(c.count).unwrap_or(0);
+        let released_automatically = if c.lane.is_some_and(|l| l.releases_automatically()) { n } else { 0 };
+        automatic += released_automatically;
+        if let Some(lane) = c.lane {
+            *lanes.entry(lane.as_str()).or_default() += n;
         }
-        if let Some(h) = hour_of(t.received_at_us).and_then(|h| hours.get_mut(&h)) {
-            h.registered += 1;
-            h.released_automatically += usize::from(released_automatically);
+        if let Some(h) = hour_of(c.hour).and_then(|h| hours.get_mut(&h)) {
+            h.registered += n;
+            h.released_automatically += released_automatically;
         }
     }
     let assessed: usize = lanes.values().sum();
@@ -115,8 +117,8 @@ pub async fn dashboard(
         return Err(ReadError::BadParameter("hours", format!("must be between 1 and {MAX_HOURS}")));
     }
     let from = now - TimeDelta::hours(hours);
-    let times = state.store.step_times(from, now).await?;
-    let (per_hour, lanes, released_automatically_share) = series(from, now, &times);
+    let counts = state.store.registrations_by_hour(from, now).await?;
+    let (per_hour, lanes, released_automatically_share) = series(from, now, &counts);
     let queues = state
         .store
         .queues()
@@ -137,15 +139,8 @@ mod tests {
     use super::*;
     use smartcustoms_core::risk::Lane;
 
-    fn filed(at: Timestamp, lane: Lane) -> StepTimes {
-        StepTimes {
-            office: None,
-            lane: Some(lane),
-            received_at_us: at,
-            registered_at_us: at,
-            lane_at_us: Some(at),
-            released_at_us: None,
-        }
+    fn filed(at: Timestamp, lane: Lane) -> HourlyCount {
+        HourlyCount { hour: at, lane: Some(lane), count: 1 }
     }
 
     #[test]

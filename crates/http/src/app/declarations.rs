@@ -103,7 +103,7 @@ fn sees_risk(caller: &Principal) -> bool {
 pub async fn events(state: &AppState, caller: &Principal, id: DeclarationId) -> Result<Vec<AuditEntry>, ReadError> {
     readable(state, caller, id).await?;
     let entries = state.store.declaration_events(id).await?;
-    Ok(if sees_risk(caller) { entries } else { entries.into_iter().map(without_risk).collect() })
+    Ok(as_seen_by(caller, entries))
 }
 
 /// Most events one read of the event stream returns.
@@ -133,7 +133,17 @@ pub async fn events_after(state: &AppState, caller: &Principal, after: i64) -> R
         _ => None,
     };
     let entries = state.store.declaration_events_after(declarant, after, EVENT_PAGE).await?;
-    Ok(if sees_risk(caller) { entries } else { entries.into_iter().map(without_risk).collect() })
+    Ok(as_seen_by(caller, entries))
+}
+
+/// Audit entries as the caller may see them: whole for customs staff, without the risk
+/// assessment for traders.
+fn as_seen_by(caller: &Principal, entries: Vec<AuditEntry>) -> Vec<AuditEntry> {
+    if sees_risk(caller) {
+        entries
+    } else {
+        entries.into_iter().map(without_risk).collect()
+    }
 }
 
 /// An audit entry without the risk assessment: the lane stays, the reasons that chose it go.

@@ -13,7 +13,7 @@ use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::risk::Lane;
 use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_core::workflow::State;
-use smartcustoms_storage::DeclarationSummary;
+use smartcustoms_storage::{DeclarationSummary, Waiting};
 
 use super::declarations::ReadError;
 use crate::state::AppState;
@@ -65,16 +65,15 @@ pub async fn work_queue(
         return Err(ReadError::BadParameter("limit", format!("must be between 1 and {MAX_CASES}")));
     }
     let mut cases = Vec::new();
-    for declaration in state.store.oldest_in_state(State::UnderControl, limit).await? {
-        let risk = state.store.declaration(declaration.id).await?.map(|r| r.risk);
+    for Waiting { summary: declaration, risk } in state.store.oldest_in_state(State::UnderControl, limit).await? {
         let waiting_since = declaration.updated_at_us;
         let due_at = waiting_since + service_time(declaration.lane);
         cases.push(Case {
             waiting_since,
             due_at,
             overdue: due_at <= now,
-            score: risk.as_ref().and_then(|r| r.model.as_ref()).map(|m| m.score),
-            random_control: risk.is_some_and(|r| r.random_control),
+            score: risk.model.map(|m| m.score),
+            random_control: risk.random_control,
             declaration,
         });
     }
