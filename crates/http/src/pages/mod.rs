@@ -123,7 +123,7 @@ pub fn layout(title: &str, caller: Option<&Caller>, body: Markup) -> Html<String
 }
 
 /// The frame of a live page: its content marked `data-live` is refreshed when a declaration
-/// event arrives, by `/static/live.js` (allowed by the policy of the console's pages only).
+/// event arrives, by `/static/live.js` (allowed by the policy of the live pages' routes only).
 pub fn live_layout(title: &str, caller: Option<&Caller>, body: Markup) -> Html<String> {
     frame(title, caller, html! { div data-live="declarations" { (body) } }, true)
 }
@@ -269,7 +269,7 @@ fn login_page(state: &AppState, next: Option<&str>, error: Option<&str>, name: &
                     p { "This is a demo database. Every user below signs in with the password "
                         code { (demo.password) } "." }
                     table {
-                        thead { tr { th scope="col" { "User name" } th scope="col" { "Who" } } }
+                        (column_heads(&["User name", "Who"]))
                         tbody {
                             @for (user, who) in &demo.users { tr { td { code { (user) } } td { (who) } } }
                         }
