@@ -441,3 +441,69 @@ async fn a_trader_sees_its_declarations_by_tab_and_a_new_one_appears_live() {
     }
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_officer_decides_a_case_on_its_page_and_the_declarant_sees_it_live() {
+    let Some(d) = driver() else { return };
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let profile = "profile RP-ALL \"Control everything\"\nwhen declaration.type = \"IM\"\nlane red\n\
+                   instruction \"Count the cartons\"\nvalid from 2020-01-01\n";
+    let r = app
+        .client
+        .post(format!("{}/api/v1/risk-profiles", app.base))
+        .bearer_auth(&app.analyst_token)
+        .body(profile)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let mut ids = Vec::new();
+    for seed in [41, 42] {
+        let (_, body) = app.file(0, &app.declaration(0, seed)).await;
+        assert_eq!(body["state"], "under_control", "{body}");
+        ids.push(body["id"].as_str().unwrap().to_string());
+    }
+    let c = browser(&d).await;
+
+    // The officer opens the case from the work queue, reads why it is there and refuses it.
+    open_signed_in(&c, &app.base, "/console/queue", "test-officer").await;
+    let case = format!("/declarations/{}", ids[0]);
+    click_to(&c, &format!("#cases a[href='{case}']"), "the declaration page", |p| p == case).await;
+    assert!(text(&c, "#hits").await.contains("Count the cartons"));
+    assert!(text(&c, "#operator").await.contains("declaration(s)"));
+    shot(&c, "declaration-officer").await;
+    c.find(Locator::Css("input[name=decision][value=refuse]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("input[name=irregularity][value=quantity]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#reason")).await.unwrap().send_keys("Twelve cartons fewer than invoiced").await.unwrap();
+    c.find(Locator::Css("form.stack button[type=submit]")).await.unwrap().click().await.unwrap();
+    let deadline = Instant::now() + STEP;
+    while text(&c, "#state").await != "Refused" {
+        assert!(Instant::now() < deadline, "the decision did not show within {STEP:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    c.find(Locator::Css("header nav form button")).await.unwrap().click().await.unwrap();
+    wait_path(&c, "the knowledge base", |p| p == "/knowledge").await;
+
+    // The declarant reads the reason, then watches its other case released live.
+    open_signed_in(&c, &app.base, &case, "test-trader-1").await;
+    assert!(text(&c, "#timeline").await.contains("Twelve cartons fewer than invoiced"));
+    assert!(texts(&c, "#hits").await.is_empty(), "the declarant does not see the risk explanation");
+    let other = format!("/declarations/{}", ids[1]);
+    c.goto(&format!("{}{other}", app.base)).await.unwrap();
+    assert_eq!(text(&c, "#state").await, "Under customs control");
+    shot(&c, "declaration-trader").await;
+    let decision = json!({ "release": true, "reason": "Documents in order", "outcome": { "irregularities": [] } });
+    let (s, _) = app.post(&format!("/api/v1/declarations/{}/decision", ids[1]), &app.officer_token, &decision).await;
+    assert_eq!(s, 200);
+    let deadline = Instant::now() + STEP;
+    while text(&c, "#state").await != "Released" {
+        assert!(Instant::now() < deadline, "the release did not show live within {STEP:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let print = format!("{other}/release");
+    click_to(&c, &format!("#release a[href='{print}']"), "the release document", |p| p == print).await;
+    assert!(text(&c, "#release-document").await.contains("Released by a customs officer"));
+    shot(&c, "release-document").await;
+    c.close().await.unwrap();
+}

@@ -28,6 +28,53 @@ pub enum Irregularity {
     Other,
 }
 
+impl Irregularity {
+    /// Every kind, in the order officers see them.
+    pub const ALL: [Irregularity; 8] = [
+        Irregularity::Undervaluation,
+        Irregularity::Misclassification,
+        Irregularity::Origin,
+        Irregularity::ProhibitedGoods,
+        Irregularity::Quantity,
+        Irregularity::Description,
+        Irregularity::Documents,
+        Irregularity::Other,
+    ];
+
+    /// Stable name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Irregularity::Undervaluation => "undervaluation",
+            Irregularity::Misclassification => "misclassification",
+            Irregularity::Origin => "origin",
+            Irregularity::ProhibitedGoods => "prohibited_goods",
+            Irregularity::Quantity => "quantity",
+            Irregularity::Description => "description",
+            Irregularity::Documents => "documents",
+            Irregularity::Other => "other",
+        }
+    }
+
+    /// The kind a stable name stands for.
+    pub fn parse(name: &str) -> Option<Irregularity> {
+        Irregularity::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// In plain words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Irregularity::Undervaluation => "Value declared too low",
+            Irregularity::Misclassification => "Wrong commodity code",
+            Irregularity::Origin => "Wrong origin or proof of origin",
+            Irregularity::ProhibitedGoods => "Prohibited or restricted goods without permit",
+            Irregularity::Quantity => "Quantity or mass differs",
+            Irregularity::Description => "Goods not as described",
+            Irregularity::Documents => "Documents missing, invalid or not matching",
+            Irregularity::Other => "Other (see the reasons)",
+        }
+    }
+}
+
 /// What a control found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -95,5 +142,14 @@ mod tests {
         let none: InspectionOutcome =
             serde_json::from_str(r#"{"irregularities":[]}"#).unwrap_or_else(|e| panic!("{e}"));
         assert!(!none.is_irregular());
+    }
+
+    #[test]
+    fn each_kind_of_irregularity_keeps_its_json_name() {
+        for kind in Irregularity::ALL {
+            let json = serde_json::to_value(kind).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(json, kind.as_str());
+            assert_eq!(Irregularity::parse(kind.as_str()), Some(kind));
+        }
     }
 }

@@ -95,6 +95,37 @@ pub fn control_outcome(
     Ok((next, entry))
 }
 
+/// Reason code of a declaration withdrawn by its declarant.
+pub const WITHDRAWN: &str = "WDR_001";
+
+/// The state a withdrawal leads to and its audit entry: a declaration not yet registered, or
+/// awaiting payment, may be withdrawn by its declarant (nothing was reserved for it, so no
+/// money moves); any other state refuses.
+pub fn withdrawal_outcome(
+    declaration_id: &str,
+    current: crate::workflow::State,
+    actor: &str,
+    at_us: crate::timestamp::Timestamp,
+) -> Result<(crate::workflow::State, crate::audit::NewEntry), crate::workflow::IllegalTransition> {
+    use crate::workflow::{EventKind, State};
+    if !matches!(current, State::Submitted | State::AwaitingPayment) {
+        return Err(crate::workflow::IllegalTransition { from: current, event: "withdrawn" });
+    }
+    let next = current.apply(&EventKind::Refused)?;
+    let details = serde_json::json!({
+        "withdrawn": true,
+        "reasons": [{ "code": WITHDRAWN, "message": "Withdrawn by the declarant" }],
+    });
+    let entry = crate::audit::NewEntry {
+        at_us,
+        declaration_id: Some(declaration_id.to_string()),
+        actor: actor.to_string(),
+        action: EventKind::Refused.action(),
+        details: details.to_string(),
+    };
+    Ok((next, entry))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +151,17 @@ mod tests {
         assert_eq!(s, State::Refused);
         assert!(control_outcome("d", State::Released, &decision(true), "o", Some(&n), 1.into()).is_err());
         assert!(control_outcome("d", State::Refused, &decision(false), "o", None, 1.into()).is_err());
+    }
+
+    #[test]
+    fn a_declarant_withdraws_only_what_is_not_registered() {
+        let (s, e) =
+            withdrawal_outcome("d", State::AwaitingPayment, "anna", 1.into()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((s, e.action.as_str(), e.actor.as_str()), (State::Refused, "refused", "anna"));
+        assert!(e.details.contains(WITHDRAWN));
+        assert!(withdrawal_outcome("d", State::Submitted, "anna", 1.into()).is_ok());
+        for state in [State::Registered, State::UnderControl, State::Released, State::Refused] {
+            assert!(withdrawal_outcome("d", state, "anna", 1.into()).is_err(), "{state:?}");
+        }
     }
 }

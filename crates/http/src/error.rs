@@ -119,6 +119,10 @@ pub enum ApiError {
     /// A search query is empty or too long.
     #[error("invalid search query: {0}")]
     SearchQuery(String),
+    /// The declaration's state changed before the action (another officer decided it, it was
+    /// withdrawn or released): nothing was changed.
+    #[error(transparent)]
+    Settled(Box<crate::app::control::Settled>),
     /// The store is not available or failed.
     #[error("the service could not complete the request; it was not recorded, retry later")]
     Unavailable,
@@ -177,6 +181,7 @@ error_kinds! {
     UnstorableText => "REQ_006", BAD_REQUEST, "The request holds text that cannot be stored: a NUL character (`\\u0000` in JSON, `%00` in a path, query or form). Nothing is decided or recorded.";
     UnsupportedMediaType => "REQ_007", UNSUPPORTED_MEDIA_TYPE, "The body is not sent with the media type the endpoint reads (`Content-Type: application/json` for JSON bodies).";
     BodyTimeout => "REQ_008", REQUEST_TIMEOUT, "The request body stopped arriving: no part of it came within the body read timeout (30 s by default). Nothing was decided or recorded.";
+    Settled => "DEC_001", CONFLICT, "The declaration's state does not take this action now: another officer decided it first (perhaps at the same moment), or it was released, refused or withdrawn; `details` gives its `state` now and who changed it last (`by`, `at`). Nothing was changed.";
     BadPublicKey => "KEY_001", UNPROCESSABLE_ENTITY, "The public key is not a base64url Ed25519 key of 32 bytes.";
     NotFound => "RES_001", NOT_FOUND, "Nothing at this address or id.";
     Conflict => "RES_002", CONFLICT, "The resource exists already (e.g. a key registered twice).";
@@ -228,6 +233,7 @@ impl ApiError {
             ApiError::SurveyInvalid(_) => ErrorKind::SurveyInvalid,
             ApiError::AssessmentInvalid(_) => ErrorKind::AssessmentInvalid,
             ApiError::SearchQuery(_) => ErrorKind::SearchQuery,
+            ApiError::Settled(_) => ErrorKind::Settled,
             ApiError::Unavailable => ErrorKind::Unavailable,
         }
     }
@@ -252,6 +258,11 @@ impl ApiError {
                 serde_json::json!({ "problems": problems })
             }
             ApiError::SurveyInvalid(findings) => serde_json::json!({ "findings": findings }),
+            ApiError::Settled(s) => serde_json::json!({
+                "state": s.state,
+                "by": s.by.as_ref().map(|(who, _)| who),
+                "at": s.by.as_ref().map(|(_, at)| at.rfc3339()),
+            }),
             _ => serde_json::Value::Null,
         }
     }
@@ -362,6 +373,7 @@ impl From<crate::app::control::ControlError> for ApiError {
             ControlError::BadReason => ApiError::BadParameter("reason", e.to_string()),
             ControlError::BadOutcome(m) => ApiError::BadParameter("outcome", m),
             ControlError::NotFound(id) => ApiError::NotFound(format!("declaration {id}")),
+            ControlError::Settled(s) => ApiError::Settled(Box::new(s)),
             ControlError::Store(e) => e.into(),
         }
     }
@@ -394,6 +406,7 @@ impl From<crate::app::declarations::ReadError> for ApiError {
             ReadError::BadParameter(name, m) => ApiError::BadParameter(name, m),
             ReadError::NotFound(id) => ApiError::NotFound(format!("declaration {id}")),
             ReadError::NotYours(id) => ApiError::NotYours(id),
+            ReadError::Settled(s) => ApiError::Settled(Box::new(s)),
             ReadError::Store(e) => e.into(),
         }
     }

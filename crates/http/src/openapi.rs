@@ -13,7 +13,7 @@ use crate::routes::{
     info(title = "smartcustoms API", description = "Electronic declaring, format-logical control, duty calculation, the single personal account, automatic registration, risk lanes and automatic release, and the knowledge base of Digital (Smart) Customs. Terms are defined in the glossary at /knowledge/terms."),
     paths(
         system::health, system::metrics,
-        declarations::submit, declarations::get, declarations::list, declarations::events, declarations::decide,
+        declarations::submit, declarations::get, declarations::list, declarations::events, declarations::decide, declarations::withdraw,
         events::stream, time_release::get, dashboard::get, work_queue::get,
         keys::register, keys::list,
         profiles::create, profiles::list, profiles::versions,

@@ -447,3 +447,32 @@ pub(crate) fn plan_control(
     summary.updated_at_us = at_us;
     Ok((set, summary))
 }
+
+/// A withdrawal by the declarant (see `Store::withdraw`): the new state and its audit entry.
+/// Nothing was reserved for a declaration not yet registered, so no money moves.
+pub(crate) fn plan_withdrawal(
+    mut summary: DeclarationSummary,
+    actor: &str,
+    at_us: Timestamp,
+    head: (i64, String),
+) -> Result<(WriteSet<'static>, DeclarationSummary), StoreError> {
+    let id = summary.id.to_string();
+    let (next, entry) = release::withdrawal_outcome(&id, summary.state, actor, at_us)
+        .map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let set = WriteSet {
+        audit: vec![entry.chain(head.0, &head.1)],
+        updates: vec![DeclarationUpdate {
+            id,
+            state: next.as_str(),
+            lane: None,
+            registration_number: None,
+            registered_at_us: None,
+            updated_at_us: at_us,
+            decision_json: None,
+        }],
+        ..WriteSet::default()
+    };
+    summary.state = next;
+    summary.updated_at_us = at_us;
+    Ok((set, summary))
+}

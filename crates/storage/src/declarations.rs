@@ -139,6 +139,19 @@ pub struct StateCount {
     pub count: i64,
 }
 
+/// A declarant's record (see `DeclarationQueries::operator_record`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct OperatorRecord {
+    /// Its declarations per state and lane.
+    pub declarations: Vec<StateCount>,
+    /// Controls of its declarations decided by officers or imported.
+    pub controls: i64,
+    /// Of those, the ones that found irregularities.
+    pub irregular: i64,
+    /// Additional duties the controls assessed.
+    pub additional_duty: Amount,
+}
+
 /// The columns derived from a decision and its admission, in the writer's transaction.
 pub(crate) struct DecisionColumns {
     pub state: State,
@@ -428,6 +441,10 @@ pub trait DeclarationQueries {
     /// Number of declarations per state and lane.
     async fn counts(&self) -> StoreResult<Vec<StateCount>>;
 
+    /// A declarant's record: its declarations per state and lane, and the controls of its
+    /// declarations with how many found irregularities.
+    async fn operator_record(&self, declarant: &TraderId) -> StoreResult<OperatorRecord>;
+
     /// The release document of a declaration.
     async fn release_document(&self, id: DeclarationId) -> StoreResult<Option<ReleaseDocument>>;
 
@@ -570,6 +587,27 @@ macro_rules! declaration_queries {
                 .fetch_all(&self.pool)
                 .await?;
             crate::rows::Parse::parse_all(rows)
+        }
+
+        async fn operator_record(&self, declarant: &TraderId) -> StoreResult<OperatorRecord> {
+            let rows: Vec<crate::rows::StateCountRow> =
+                sqlx::query_as(&sql("SELECT state, lane, COUNT(*) AS n FROM declarations WHERE declarant = $1 GROUP BY state, lane"))
+                    .bind(declarant.as_str())
+                    .fetch_all(&self.pool)
+                    .await?;
+            let (controls, irregular, additional_duty_cents): (i64, Option<i64>, Option<i64>) = sqlx::query_as(&sql(
+                "SELECT COUNT(*), CAST(SUM(CASE WHEN irregular THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(additional_duty_cents) AS BIGINT) \
+                 FROM inspection_outcomes WHERE declarant = $1",
+            ))
+            .bind(declarant.as_str())
+            .fetch_one(&self.pool)
+            .await?;
+            Ok(OperatorRecord {
+                declarations: crate::rows::Parse::parse_all(rows)?,
+                controls,
+                irregular: irregular.unwrap_or(0),
+                additional_duty: smartcustoms_core::ledger::Amount::from_cents(additional_duty_cents.unwrap_or(0)),
+            })
         }
 
         async fn release_document(&self, id: DeclarationId) -> StoreResult<Option<ReleaseDocument>> {

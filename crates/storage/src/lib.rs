@@ -30,7 +30,8 @@ use async_trait::async_trait;
 
 pub use declarations::{
     read_document, DeclarationQueries, DeclarationRecord, DeclarationSummary, Filing, HourlyCount, ListQuery,
-    MoneyColumns, Queue, Recorded, RiskView, StateCount, StepTimes, StoredDecision, Waiting, DOCUMENT_FORMAT,
+    MoneyColumns, OperatorRecord, Queue, Recorded, RiskView, StateCount, StepTimes, StoredDecision, Waiting,
+    DOCUMENT_FORMAT,
 };
 pub use group_commit::{CommitError, GroupCommit, GroupCommitConfig};
 pub use identity::{IdentityStore, NewSession, NewToken, NewUser, SessionRecord, TokenRecord, UserRecord};
@@ -49,7 +50,7 @@ pub use risk::{
 pub use sqlite::SqliteStore;
 pub use tariff::{NewTariffEntry, PriceRow, PriceSource, TariffEntryRecord, TariffKind, TariffQueries};
 
-use smartcustoms_core::ids::DeclarationId;
+use smartcustoms_core::ids::{DeclarationId, TraderId};
 use smartcustoms_core::ledger::Overdraft;
 use smartcustoms_core::release::ControlDecision;
 use smartcustoms_core::timestamp::Timestamp;
@@ -139,6 +140,18 @@ pub trait Store:
         at_us: Timestamp,
     ) -> StoreResult<DeclarationSummary>;
 
+    /// Withdraws a declaration of `declarant` not yet registered or awaiting payment, on the
+    /// word of `actor` (a user of the declarant): it is refused with reason `WDR_001`.
+    /// `NotFound` when it does not exist or is another declarant's, `Conflict` when its state
+    /// takes no withdrawal.
+    async fn withdraw(
+        &self,
+        id: DeclarationId,
+        declarant: &TraderId,
+        actor: &str,
+        at_us: Timestamp,
+    ) -> StoreResult<DeclarationSummary>;
+
     /// Credits a deposit and registers, oldest first, the trader's declarations awaiting
     /// payment that the new balance covers, in one transaction. A reference notified before
     /// with the same trader and amount changes nothing (`duplicate`); with another trader or
@@ -194,6 +207,19 @@ macro_rules! areas {
             ) -> StoreResult<DeclarationSummary> {
                 let (decision, officer) = (decision.clone(), officer.to_string());
                 self.script(async move |tx| crate::transactions::control(tx, id, &decision, &officer, at_us).await)
+                    .await
+            }
+
+            #[tracing::instrument(skip_all, fields(declaration.id = %id))]
+            async fn withdraw(
+                &self,
+                id: DeclarationId,
+                declarant: &TraderId,
+                actor: &str,
+                at_us: Timestamp,
+            ) -> StoreResult<DeclarationSummary> {
+                let (declarant, actor) = (declarant.clone(), actor.to_string());
+                self.script(async move |tx| crate::transactions::withdraw(tx, id, &declarant, &actor, at_us).await)
                     .await
             }
 

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::task::{Context, Poll, Waker};
 
-use smartcustoms_core::ids::DeclarationId;
+use smartcustoms_core::ids::{DeclarationId, TraderId};
 use smartcustoms_core::ledger::Overdraft;
 use smartcustoms_core::release::ControlDecision;
 use smartcustoms_core::timestamp::Timestamp;
@@ -178,6 +178,24 @@ pub(crate) async fn control(
     let control = StoredControl::parse_or_document(stored.pending.as_deref(), &stored.document)?;
     let ledger = ledger(tx, money::accounts_of([&stored.summary.declarant])).await?;
     let (set, summary) = batch::plan_control(stored.summary, &control, decision, officer, at_us, ledger, head)?;
+    tx.write(set).await?;
+    Ok(summary)
+}
+
+/// A withdrawal by the declarant (see `Store::withdraw`).
+pub(crate) async fn withdraw(
+    tx: &mut impl WriteTx,
+    id: DeclarationId,
+    declarant: &TraderId,
+    actor: &str,
+    at_us: Timestamp,
+) -> StoreResult<DeclarationSummary> {
+    let head = tx.head().await?;
+    let stored = tx.declaration(&id.to_string()).await?.ok_or(StoreError::NotFound)?;
+    if &stored.summary.declarant != declarant {
+        return Err(StoreError::NotFound);
+    }
+    let (set, summary) = batch::plan_withdrawal(stored.summary, actor, at_us, head)?;
     tx.write(set).await?;
     Ok(summary)
 }

@@ -302,8 +302,15 @@ async fn an_officer_releases_or_refuses_a_declaration_under_control_with_reasons
         let r = decide(&ids[0], &app.officer_token, true).await;
         assert_eq!(r.status(), 200);
         assert_eq!(r.json::<serde_json::Value>().await.unwrap()["state"], "released");
-        let again = decide(&ids[0], &app.officer_token, false).await;
+        let again = decide(&ids[0], "test-officer-2", false).await;
         assert_eq!(again.status(), 409, "{backend}: a released declaration takes no further decision");
+        let again = again.json::<serde_json::Value>().await.unwrap();
+        assert_eq!(again["error"]["code"], "DEC_001", "{backend}: {again}");
+        assert_eq!(again["error"]["details"]["state"], "released", "{backend}: {again}");
+        assert_eq!(
+            again["error"]["details"]["by"], "test-officer",
+            "{backend}: the second officer is told who decided"
+        );
         let r = decide(&ids[1], &app.officer_token, false).await;
         assert_eq!(r.json::<serde_json::Value>().await.unwrap()["state"], "refused");
         // A refusal that names no irregularity is refused as inconsistent.

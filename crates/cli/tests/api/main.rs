@@ -6,6 +6,7 @@ mod access;
 mod bad_input;
 mod cli;
 mod connections;
+mod declaration_page;
 mod edge;
 mod events;
 mod filing;

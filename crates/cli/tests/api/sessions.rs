@@ -13,7 +13,7 @@ fn code(body: &serde_json::Value) -> Option<&str> {
     body["error"]["code"].as_str()
 }
 
-fn no_redirect() -> reqwest::Client {
+pub(crate) fn no_redirect() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
@@ -27,7 +27,7 @@ async fn sign_in_as(app: &TestApp, user: &str, password: &str) -> reqwest::Respo
 }
 
 /// Signs in and returns the `name=value` pair of the session cookie.
-async fn session(app: &TestApp, user: &str) -> String {
+pub(crate) async fn session(app: &TestApp, user: &str) -> String {
     let r = sign_in_as(app, user, TEST_PASSWORD).await;
     assert_eq!(r.status(), 303, "{user}");
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();

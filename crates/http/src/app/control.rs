@@ -4,9 +4,14 @@
 
 use chrono::{DateTime, Utc};
 
+use smartcustoms_core::audit::Action;
 use smartcustoms_core::ids::DeclarationId;
 use smartcustoms_core::release::ControlDecision;
+use smartcustoms_core::timestamp::Timestamp;
+use smartcustoms_core::workflow::State;
 use smartcustoms_storage::{DeclarationSummary, StoreError};
+
+use crate::state::AppState;
 
 /// Longest reasons text, characters.
 pub const MAX_REASON: usize = 2000;
@@ -23,15 +28,51 @@ pub enum ControlError {
     /// No such declaration.
     #[error("declaration {0} not found")]
     NotFound(DeclarationId),
-    /// The declaration is not under control (decided before, or never sent to control), or
-    /// the store failed.
+    /// The declaration is not under control: decided before (by another officer, perhaps at
+    /// the same moment), or never sent to control. Nothing was recorded.
+    #[error(transparent)]
+    Settled(#[from] Settled),
+    /// The store failed.
     #[error(transparent)]
     Store(StoreError),
 }
 
+/// Where a declaration stands when an action on it finds its state changed: the state and the
+/// last change's author and time, so that the one who acted second is told who acted first.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("declaration {id} is {} now{}; nothing was changed", state.as_str(), by.as_ref().map(|(who, at)| format!(" (by {who}, {})", at.rfc3339())).unwrap_or_default())]
+pub struct Settled {
+    /// The declaration.
+    pub id: DeclarationId,
+    /// Its state now.
+    pub state: State,
+    /// Who changed its state last, and when.
+    pub by: Option<(String, Timestamp)>,
+}
+
+/// The error a store error means for an action on declaration `id`: a conflict (its state
+/// takes no such action) becomes [`Settled`], read after the fact, with who acted first.
+pub async fn explained<E: From<Settled> + From<StoreError>>(state: &AppState, id: DeclarationId, err: StoreError) -> E {
+    if !matches!(err, StoreError::Conflict(_)) {
+        return err.into();
+    }
+    let changes_state =
+        |a: Action| matches!(a, Action::Released | Action::Refused | Action::Registered | Action::AwaitingPayment);
+    let now = async {
+        let record = state.store.declaration(id).await?.ok_or(StoreError::NotFound)?;
+        let events = state.store.declaration_events(id).await?;
+        let by = events.iter().rev().find(|e| changes_state(e.action)).map(|e| (e.actor.clone(), e.at_us));
+        Ok::<_, StoreError>(Settled { id, state: record.summary.state, by })
+    };
+    match now.await {
+        Ok(settled) => settled.into(),
+        Err(e) => e.into(),
+    }
+}
+
 /// Records `decision` by `officer` on declaration `id`.
 pub async fn decide(
-    state: &crate::state::AppState,
+    state: &AppState,
     id: DeclarationId,
     decision: &ControlDecision,
     officer: &str,
@@ -41,8 +82,15 @@ pub async fn decide(
         return Err(ControlError::BadReason);
     }
     decision.outcome.check(decision.release).map_err(ControlError::BadOutcome)?;
-    state.store.decide_control(id, decision, officer, at.into()).await.map_err(|e| match e {
-        StoreError::NotFound => ControlError::NotFound(id),
-        other => ControlError::Store(other),
-    })
+    match state.store.decide_control(id, decision, officer, at.into()).await {
+        Ok(summary) => Ok(summary),
+        Err(StoreError::NotFound) => Err(ControlError::NotFound(id)),
+        Err(e) => Err(explained(state, id, e).await),
+    }
+}
+
+impl From<StoreError> for ControlError {
+    fn from(e: StoreError) -> Self {
+        ControlError::Store(e)
+    }
 }

@@ -10,8 +10,10 @@ use smartcustoms_core::audit::{Action, AuditEntry};
 use smartcustoms_core::ids::{DeclarationId, TraderId};
 use smartcustoms_core::ledger::Amount;
 use smartcustoms_core::release::ReleaseDocument;
+use smartcustoms_core::risk::Category;
+use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_core::workflow::State;
-use smartcustoms_storage::{DeclarationRecord, DeclarationSummary, ListQuery, StoreError};
+use smartcustoms_storage::{DeclarationRecord, DeclarationSummary, ListQuery, OperatorRecord, StoreError};
 
 use crate::state::AppState;
 
@@ -35,6 +37,9 @@ pub enum ReadError {
     /// The declaration belongs to another trader.
     #[error("declaration {0} not found")]
     NotYours(String),
+    /// The declaration's state takes no such action (e.g. a withdrawal after registration).
+    #[error(transparent)]
+    Settled(#[from] super::control::Settled),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -96,7 +101,7 @@ pub async fn read(state: &AppState, caller: &Principal, id: DeclarationId) -> Re
 /// Whether the caller may see how the risk engine assessed a declaration (the profiles that
 /// fired, the model's score, a random selection): customs staff only.
 fn sees_risk(caller: &Principal) -> bool {
-    caller.role != Role::Trader
+    STAFF.contains(&caller.role)
 }
 
 /// The events (audit entries) of one declaration, in order, as the caller may see them.
@@ -104,6 +109,49 @@ pub async fn events(state: &AppState, caller: &Principal, id: DeclarationId) -> 
     readable(state, caller, id).await?;
     let entries = state.store.declaration_events(id).await?;
     Ok(as_seen_by(caller, entries))
+}
+
+/// A declarant's record as customs staff see it beside its declaration.
+#[derive(Debug)]
+pub struct Operator {
+    /// Declarations by state and lane, controls and what they found.
+    pub record: OperatorRecord,
+    /// Its risk category now.
+    pub category: Option<Category>,
+    /// Whether it holds an AEO authorisation.
+    pub aeo: bool,
+}
+
+/// Who may read operators' records: customs staff.
+pub const STAFF: &[Role] = &[Role::Officer, Role::Analyst, Role::Admin];
+
+/// The record of declarant `operator`: its declarations, the controls of them and their
+/// findings, its risk category and whether it is an authorised economic operator.
+pub async fn operator(state: &AppState, caller: &Principal, operator: &TraderId) -> Result<Operator, ReadError> {
+    super::require(caller, STAFF, "read operators' records")?;
+    let record = state.store.operator_record(operator).await?;
+    let aeo = state.store.aeo_holders().await?.iter().any(|h| h == operator.as_str());
+    Ok(Operator { record, category: state.reference().categories.get(operator.as_str()), aeo })
+}
+
+/// Who may withdraw declarations: the declarant's users.
+pub const WITHDRAWERS: &[Role] = &[Role::Trader];
+
+/// The declarant withdraws its declaration `id`, not yet registered or awaiting payment: it is
+/// refused with reason `WDR_001`, and the audit log names the user who withdrew it.
+pub async fn withdraw(
+    state: &AppState,
+    caller: &Principal,
+    id: DeclarationId,
+    at: Timestamp,
+) -> Result<DeclarationSummary, ReadError> {
+    super::require(caller, WITHDRAWERS, "withdraw declarations")?;
+    let Some(declarant) = &caller.trader else { return Err(ReadError::NotYours(id.to_string())) };
+    match state.store.withdraw(id, declarant, &caller.name, at).await {
+        Ok(summary) => Ok(summary),
+        Err(StoreError::NotFound) => Err(ReadError::NotYours(id.to_string())),
+        Err(e) => Err(super::control::explained(state, id, e).await),
+    }
 }
 
 /// Most events one read of the event stream returns.

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use smartcustoms_core::timestamp::Timestamp;
 
-use super::{column_heads, live_layout, minute, signed_in, PageError, PageResult};
+use super::{column_heads, live_layout, minute, signed_in, Follows, PageError, PageResult};
 use crate::app::dashboard::{self, Hour, LaneShare};
 use crate::auth::Caller;
 use crate::state::AppState;
@@ -121,5 +121,5 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(w
             }
         }
     };
-    Ok(live_layout("Dashboard", Some(&caller), body).into_response())
+    Ok(live_layout("Dashboard", Some(&caller), Follows::Declarations, body).into_response())
 }

@@ -5,6 +5,7 @@
 
 pub mod catalogue;
 pub mod dashboard;
+pub mod declaration;
 pub mod maturity;
 pub mod survey;
 pub mod time_release;
@@ -111,6 +112,8 @@ th,td{border-bottom:1px solid #dde3ea;padding:.35rem .5rem;text-align:left;verti
 form.stack label{display:block;margin:.7rem 0 .2rem;font-weight:600}form.stack input[type=text],form.stack input[type=email],
 form.stack textarea,form.stack select{width:100%;max-width:40rem;padding:.3rem}fieldset{border:1px solid #dde3ea;margin:.6rem 0}
 .field-error{color:#9b1c1c;font-weight:400;margin-left:.5rem}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1.2rem}dl.facts dt{font-weight:600}dl.facts dd{margin:0;overflow-wrap:anywhere}
+ol.timeline li{margin:.3rem 0}
 @media print{header,form,.noprint{display:none}main{max-width:none;margin:0}body{background:#fff}}
 "#;
 
@@ -122,10 +125,23 @@ pub fn layout(title: &str, caller: Option<&Caller>, body: Markup) -> Html<String
     frame(title, caller, body, false)
 }
 
-/// The frame of a live page: its content marked `data-live` is refreshed when a declaration
-/// event arrives, by `/static/live.js` (allowed by the policy of the live pages' routes only).
-pub fn live_layout(title: &str, caller: Option<&Caller>, body: Markup) -> Html<String> {
-    frame(title, caller, html! { div data-live="declarations" { (body) } }, true)
+/// What a live page follows.
+#[derive(Debug, Clone, Copy)]
+pub enum Follows {
+    /// Every declaration event the signed-in user may see.
+    Declarations,
+    /// One declaration's events.
+    Declaration(smartcustoms_core::ids::DeclarationId),
+}
+
+/// The frame of a live page: its content marked `data-live` is refreshed when an event it
+/// follows arrives, by `/static/live.js` (allowed by the policy of the live pages' routes only).
+pub fn live_layout(title: &str, caller: Option<&Caller>, follows: Follows, body: Markup) -> Html<String> {
+    let key = match follows {
+        Follows::Declarations => "declarations".to_string(),
+        Follows::Declaration(id) => format!("declaration:{id}"),
+    };
+    frame(title, caller, html! { div data-live=(key) { (body) } }, true)
 }
 
 fn frame(title: &str, caller: Option<&Caller>, body: Markup, live: bool) -> Html<String> {

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use smartcustoms_core::access::Role;
 use smartcustoms_core::workflow::State as DeclState;
 
-use super::{column_heads, live_layout, minute, signed_in, PageError, PageResult};
+use super::{column_heads, live_layout, minute, signed_in, Follows, PageError, PageResult};
 use crate::app::declarations::{self, ListRequest, ReadError};
 use crate::auth::Caller;
 use crate::state::AppState;
@@ -67,7 +67,7 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(q
                 tbody {
                     @for r in &rows {
                         tr {
-                            td { code { (r.id) } }
+                            td { a href={"/declarations/" (r.id)} { code { (r.id) } } }
                             td { (r.registration_number.as_ref().map(ToString::to_string).unwrap_or_default()) }
                             td { (r.office.clone().unwrap_or_default()) }
                             td.state { (r.state.as_str()) }
@@ -82,5 +82,5 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(q
             p { a #next href={"?tab=" (tab) "&before=" (last)} { "Older" } }
         }
     };
-    Ok(live_layout("My declarations", Some(&caller), body).into_response())
+    Ok(live_layout("My declarations", Some(&caller), Follows::Declarations, body).into_response())
 }

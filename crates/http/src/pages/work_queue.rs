@@ -7,7 +7,7 @@ use maud::html;
 
 use smartcustoms_core::timestamp::Timestamp;
 
-use super::{column_heads, live_layout, minute, signed_in, PageError, PageResult};
+use super::{column_heads, live_layout, minute, signed_in, Follows, PageError, PageResult};
 use crate::app::work_queue;
 use crate::auth::Caller;
 use crate::state::AppState;
@@ -38,7 +38,7 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>) -> Page
             tbody {
                 @for c in &cases {
                     tr.overdue[c.overdue] {
-                        td { code { (c.declaration.id) } }
+                        td { a href={"/declarations/" (c.declaration.id)} { code { (c.declaration.id) } } }
                         td { (c.declaration.registration_number.as_ref().map(ToString::to_string).unwrap_or_default()) }
                         td { (c.declaration.lane.map(|l| l.as_str()).unwrap_or("-"))
                             @if c.random_control { " (random)" } }
@@ -50,5 +50,5 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>) -> Page
             }
         }
     };
-    Ok(live_layout("Work queue", Some(&caller), body).into_response())
+    Ok(live_layout("Work queue", Some(&caller), Follows::Declarations, body).into_response())
 }

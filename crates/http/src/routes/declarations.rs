@@ -285,3 +285,24 @@ pub async fn decide(
     let summary = control::decide(&state, id, &decision, &officer.name, Utc::now()).await?;
     Ok(Json((&summary).into()))
 }
+
+/// The declarant withdraws a declaration not yet registered or awaiting payment: it is refused
+/// with reason `WDR_001`, the audit log names the user. Another trader's declaration answers
+/// 404; one registered already answers `DEC_001`.
+#[utoipa::path(post, path = "/api/v1/declarations/{id}/withdrawal", tag = "declarations",
+    params(("id" = String, Path, description = "Declaration id")),
+    responses(
+        (status = 200, body = DeclarationView),
+        (status = 403, description = "Not a trader", body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody),
+        (status = 409, description = "Registered already, or refused", body = crate::error::ErrorBody),
+    ),
+    security(("token" = [])))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<DeclarationId>,
+) -> Result<Json<DeclarationView>, ApiError> {
+    let summary = declarations::withdraw(&state, &caller.0, id, Timestamp::now()).await?;
+    Ok(Json((&summary).into()))
+}

@@ -1,11 +1,15 @@
 // Live pages. A page of this site whose content is marked `data-live` follows the declaration
-// events of the signed-in user (the server-sent events of /api/v1/events) and, when one
-// arrives, fetches the page again and puts its fresh content in place, at most once a second.
+// events of the signed-in user (the server-sent events of /api/v1/events), or those of one
+// declaration, and, when one arrives, fetches the page again and puts its fresh content in
+// place, at most once a second.
 (function () {
   'use strict';
-  if (!document.querySelector('[data-live]') || !window.EventSource) {
+  var live = document.querySelector('[data-live]');
+  if (!live || !window.EventSource) {
     return;
   }
+  // `declaration:<id>` follows one declaration's events; `declarations` every one.
+  var only = /^declaration:/.test(live.dataset.live) ? live.dataset.live.slice('declaration:'.length) : null;
   var busy = false;
   var again = false;
   function refresh() {
@@ -38,6 +42,17 @@
   }
   var events = new EventSource('/api/v1/events');
   ['submitted', 'registered', 'lane_assigned', 'released', 'refused', 'awaiting_payment'].forEach(function (name) {
-    events.addEventListener(name, refresh);
+    events.addEventListener(name, function (event) {
+      if (only !== null) {
+        try {
+          if (JSON.parse(event.data).declaration_id !== only) {
+            return;
+          }
+        } catch (e) {
+          return;
+        }
+      }
+      refresh();
+    });
   });
 })();

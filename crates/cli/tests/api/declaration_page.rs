@@ -1,0 +1,205 @@
+//! One declaration's page: officers see the risk explanation and the operator's record and
+//! decide a case once (two at the same moment: one wins, the other is told); the declarant sees
+//! the outcome and its reasons but not the risk, withdraws what awaits payment, and cannot open
+//! another trader's declaration. The same withdrawal through the API.
+
+use serde_json::json;
+use smartcustoms_testkit::{all_dbs, spawn_app, TestApp};
+
+use crate::sessions::{no_redirect, session};
+
+/// A page read with a session cookie: status and text.
+async fn page(app: &TestApp, path: &str, cookie: &str) -> (u16, String) {
+    let r = no_redirect().get(format!("{}{path}", app.base)).header("cookie", cookie).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// Posts a form with a session cookie: status and text.
+async fn post_form(app: &TestApp, path: &str, cookie: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let r =
+        no_redirect().post(format!("{}{path}", app.base)).header("cookie", cookie).form(fields).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// The CSRF token in a page's forms.
+fn csrf_in(html: &str) -> String {
+    let at = html.find("name=\"_csrf\" value=\"").expect("the page has a form with a CSRF field") + 20;
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+/// Adds a profile that sends every import to the red lane.
+async fn control_everything(app: &TestApp) {
+    let text = "profile RP-ALL \"Control everything\"\nwhen declaration.type = \"IM\"\nlane red\n\
+                instruction \"Open the container and count the cartons\"\nvalid from 2020-01-01\n";
+    let r = app
+        .client
+        .post(format!("{}/api/v1/risk-profiles", app.base))
+        .bearer_auth(&app.analyst_token)
+        .body(text)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+}
+
+#[tokio::test]
+async fn an_officer_decides_a_case_on_its_page_once_and_the_declarant_reads_the_reasons() {
+    for (backend, db) in all_dbs("declaration page decisions").await {
+        let app = spawn_app(&db.url).await;
+        control_everything(&app).await;
+        let (_, filed) = app.file(0, &app.declaration(0, 900)).await;
+        assert_eq!(filed["state"], "under_control", "{backend}: {filed}");
+        let id = filed["id"].as_str().unwrap().to_string();
+        let here = format!("/declarations/{id}");
+        let decision = format!("{here}/decision");
+        let (officer, officer_2, trader) = (
+            session(&app, "test-officer").await,
+            session(&app, "test-officer-2").await,
+            session(&app, &app.traders[0].token).await,
+        );
+
+        let (s, html) = page(&app, &here, &officer).await;
+        assert_eq!(s, 200, "{backend}");
+        for shown in
+            ["RP-ALL", "Open the container and count the cartons", "Record the decision", "Operator", "Timeline"]
+        {
+            assert!(html.contains(shown), "{backend}: the officer's page shows {shown:?}");
+        }
+        let csrf = csrf_in(&html);
+
+        // Without the session's CSRF token nothing is decided.
+        let (s, _) = post_form(&app, &decision, &officer, &[("decision", "release"), ("reason", "ok")]).await;
+        assert_eq!(s, 403, "{backend}");
+        // Wrong values: each error next to its field, the input kept.
+        let (s, html) = post_form(
+            &app,
+            &decision,
+            &officer,
+            &[("_csrf", &csrf), ("decision", "refuse"), ("reason", "Cartons short"), ("additional_duty", "12.345")],
+        )
+        .await;
+        assert_eq!(s, 422, "{backend}: {html}");
+        assert!(html.contains("id=\"error-additional_duty\""), "{backend}: {html}");
+        assert!(html.contains("Cartons short") && html.contains("value=\"12.345\""), "{backend}: input kept");
+        let (s, html) =
+            post_form(&app, &decision, &officer, &[("_csrf", &csrf), ("decision", "refuse"), ("reason", "Short")])
+                .await;
+        assert_eq!(s, 422, "{backend}");
+        assert!(html.contains("id=\"error-irregularity\""), "{backend}: a refusal needs what was found");
+        let (_, detail) = app.get(&format!("/api/v1/declarations/{id}"), Some(&app.officer_token)).await;
+        assert_eq!(detail["state"], "under_control", "{backend}: nothing decided yet");
+
+        // Two officers decide at the same moment: one wins, the other is told who did.
+        let csrf_2 = csrf_in(&page(&app, &here, &officer_2).await.1);
+        let refuse = [
+            ("_csrf", csrf.as_str()),
+            ("decision", "refuse"),
+            ("irregularity", "quantity"),
+            ("irregularity", "undervaluation"),
+            ("additional_duty", "240.10"),
+            ("reason", "Twelve cartons fewer than invoiced"),
+        ];
+        let release = [("_csrf", csrf_2.as_str()), ("decision", "release"), ("reason", "Documents in order")];
+        let (first, second) = tokio::join!(
+            post_form(&app, &decision, &officer, &refuse),
+            post_form(&app, &decision, &officer_2, &release)
+        );
+        let mut statuses = [first.0, second.0];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [303, 409], "{backend}: one decision wins");
+        let told = if first.0 == 409 { &first.1 } else { &second.1 };
+        assert!(told.contains("Nothing was changed") && told.contains("by test-officer"), "{backend}: {told}");
+        let (_, outcomes) = app.get("/api/v1/inspection-outcomes", Some(&app.analyst_token)).await;
+        assert_eq!(outcomes.as_array().unwrap().len(), 1, "{backend}: recorded once");
+        let refused = first.0 == 303;
+
+        // The declarant reads the outcome and the officer's reasons, not the risk explanation.
+        let (s, html) = page(&app, &here, &trader).await;
+        assert_eq!(s, 200, "{backend}");
+        let (state, reason) = if refused {
+            ("Refused", "Twelve cartons fewer than invoiced")
+        } else {
+            ("Released", "Documents in order")
+        };
+        assert!(html.contains(state) && html.contains(reason), "{backend}: {html}");
+        for hidden in ["RP-ALL", "count the cartons", "Record the decision", "Operator "] {
+            assert!(!html.contains(hidden), "{backend}: the declarant does not see {hidden:?}");
+        }
+        // Another trader, or anyone guessing an id, finds nothing.
+        let other = session(&app, &app.traders[1].token).await;
+        assert_eq!(page(&app, &here, &other).await.0, 404, "{backend}");
+        assert_eq!(page(&app, "/declarations/0190a5d2-0000-7000-8000-000000000000", &other).await.0, 404, "{backend}");
+        assert_eq!(page(&app, "/declarations/not-an-id", &other).await.0, 400, "{backend}");
+        let entries = app.store.audit_page(0, 100_000).await.unwrap();
+        assert!(smartcustoms_core::audit::verify(&entries).is_ok(), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn a_declarant_withdraws_a_declaration_awaiting_payment_and_nothing_registered() {
+    for (backend, db) in all_dbs("withdrawal").await {
+        let app = spawn_app(&db.url).await;
+        let trader = &app.traders[1];
+        let (_, registered) = app.file(1, &app.declaration(1, 31)).await;
+        let registered_id = registered["id"].as_str().unwrap().to_string();
+        let (_, account) = app.get("/api/v1/account", Some(&trader.token)).await;
+        let available = account["available"].as_str().unwrap().to_string();
+        let (s, r) = app.post("/api/v1/account/refunds", &trader.token, &json!({ "amount": available })).await;
+        assert_eq!(s, 201, "{backend}: {r}");
+        let mut waiting = Vec::new();
+        for seed in [32, 33] {
+            let (_, w) = app.file(1, &app.declaration(1, seed)).await;
+            assert_eq!(w["state"], "awaiting_payment", "{backend}: {w}");
+            waiting.push(w["id"].as_str().unwrap().to_string());
+        }
+
+        // Through the API: only the declarant, only while it awaits payment.
+        let withdraw = |id: &str, token: &str| {
+            let req = app.client.post(format!("{}/api/v1/declarations/{id}/withdrawal", app.base)).bearer_auth(token);
+            async move {
+                let r = req.send().await.unwrap();
+                (r.status().as_u16(), r.json::<serde_json::Value>().await.unwrap())
+            }
+        };
+        let (s, e) = withdraw(&waiting[0], &app.traders[0].token).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (404, Some("AUTH_004")), "{backend}");
+        let (s, e) = withdraw(&waiting[0], &app.officer_token).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (403, Some("AUTH_003")), "{backend}");
+        let (s, w) = withdraw(&waiting[0], &trader.token).await;
+        assert_eq!((s, w["state"].as_str()), (200, Some("refused")), "{backend}: {w}");
+        let (s, e) = withdraw(&waiting[0], &trader.token).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (409, Some("DEC_001")), "{backend}: {e}");
+        assert_eq!(e["error"]["details"]["state"], "refused", "{backend}");
+        let (s, e) = withdraw(&registered_id, &trader.token).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (409, Some("DEC_001")), "{backend}: registered already");
+        let (_, events) = app.get(&format!("/api/v1/declarations/{}/events", waiting[0]), Some(&trader.token)).await;
+        let last = events.as_array().unwrap().last().unwrap();
+        assert_eq!(last["actor"], trader.party.name.as_str(), "{backend}: the audit names who withdrew");
+        assert!(last["details"].as_str().unwrap().contains("WDR_001"), "{backend}: {last}");
+
+        // Through the page, with the session's CSRF token.
+        let cookie = session(&app, &trader.token).await;
+        let here = format!("/declarations/{}", waiting[1]);
+        let (s, html) = page(&app, &here, &cookie).await;
+        assert_eq!(s, 200, "{backend}");
+        assert!(html.contains("Withdraw this declaration") && html.contains("Awaiting payment"), "{backend}");
+        let (s, _) = post_form(&app, &format!("{here}/withdrawal"), &cookie, &[("_csrf", "wrong")]).await;
+        assert_eq!(s, 403, "{backend}");
+        let csrf = csrf_in(&html);
+        let (s, _) = post_form(&app, &format!("{here}/withdrawal"), &cookie, &[("_csrf", &csrf)]).await;
+        assert_eq!(s, 303, "{backend}");
+        let (_, html) = page(&app, &here, &cookie).await;
+        assert!(
+            html.contains("withdrawn by the declarant") && !html.contains("Withdraw this declaration"),
+            "{backend}"
+        );
+
+        // A deposit now registers neither: they are withdrawn.
+        let pay = json!({ "trader": trader.id, "amount": "100000.00", "reference": "BANK-W1" });
+        let (s, paid) = app.post("/api/v1/payments", "test-bank", &pay).await;
+        assert_eq!(s, 201, "{backend}: {paid}");
+        assert_eq!(paid["registered"], json!([]), "{backend}: {paid}");
+        let entries = app.store.audit_page(0, 100_000).await.unwrap();
+        assert!(smartcustoms_core::audit::verify(&entries).is_ok(), "{backend}");
+    }
+}

@@ -1,0 +1,508 @@
+//! One declaration's page, for its declarant and for customs staff: where it stands, its
+//! timeline, items and duties, the release document; for staff also the risk explanation and
+//! the operator's record, and for an officer the decision on a case under control. A trader
+//! withdraws here a declaration awaiting payment. The page follows the declaration's events
+//! live; its forms post back to it (CSRF-checked) and call the same use cases as the API.
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use maud::{html, Markup};
+use rust_decimal::Decimal;
+
+use smartcustoms_core::access::Role;
+use smartcustoms_core::audit::{Action, AuditEntry};
+use smartcustoms_core::declaration::DeclarationDoc;
+use smartcustoms_core::ids::DeclarationId;
+use smartcustoms_core::inspection::{InspectionOutcome, Irregularity};
+use smartcustoms_core::ledger::Amount;
+use smartcustoms_core::release::ControlDecision;
+use smartcustoms_core::tariff::DutyAssessment;
+use smartcustoms_core::timestamp::Timestamp;
+use smartcustoms_core::workflow::State as DeclState;
+
+use super::{
+    check_form_csrf, column_heads, csrf_field, live_layout, minute, signed_in, Follows, PageError, PagePath, PageResult,
+};
+use crate::app::control::{self, ControlError, Settled};
+use crate::app::declarations::{self, Operator, Read, ReadError};
+use crate::auth::{Caller, CSRF_FIELD};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The fields of a form, as posted (a field may repeat).
+type Fields = Vec<(String, String)>;
+
+fn field<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
+    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+/// What an officer typed into the decision form, kept when it is shown again with its errors.
+#[derive(Debug, Default)]
+struct DecisionForm {
+    release: Option<bool>,
+    reason: String,
+    irregularities: Vec<Irregularity>,
+    additional_duty: String,
+    /// Errors by field name.
+    errors: Vec<(&'static str, String)>,
+}
+
+impl DecisionForm {
+    fn read(fields: &Fields) -> DecisionForm {
+        let mut form = DecisionForm {
+            release: match field(fields, "decision") {
+                Some("release") => Some(true),
+                Some("refuse") => Some(false),
+                _ => None,
+            },
+            reason: field(fields, "reason").unwrap_or_default().to_string(),
+            irregularities: fields
+                .iter()
+                .filter(|(k, _)| k == "irregularity")
+                .filter_map(|(_, v)| Irregularity::parse(v))
+                .collect(),
+            additional_duty: field(fields, "additional_duty").unwrap_or_default().trim().to_string(),
+            errors: Vec::new(),
+        };
+        if form.release.is_none() {
+            form.errors.push(("decision", "Choose to release the goods or to refuse release.".into()));
+        }
+        form
+    }
+
+    /// The decision, or `None` when the form has errors (they are added to it).
+    fn decision(&mut self) -> Option<ControlDecision> {
+        let additional_duty = match self.additional_duty.as_str() {
+            "" => Amount::ZERO,
+            text => match text.parse::<Decimal>().ok().and_then(|d| Amount::from_decimal(d).ok()) {
+                Some(a) => a,
+                None => {
+                    self.errors
+                        .push(("additional_duty", "Give an amount such as 120.50 (two decimals at most).".into()));
+                    Amount::ZERO
+                }
+            },
+        };
+        let release = self.release?;
+        let outcome = InspectionOutcome { irregularities: self.irregularities.clone(), additional_duty };
+        self.errors.is_empty().then(|| ControlDecision { release, reason: self.reason.trim().to_string(), outcome })
+    }
+
+    fn error(&self, name: &str) -> Option<&str> {
+        self.errors.iter().find(|(n, _)| *n == name).map(|(_, m)| m.as_str())
+    }
+}
+
+/// What the page says above everything: an action that could not be done.
+enum Notice {
+    Settled(Settled),
+}
+
+/// `GET /declarations/{id}`.
+pub async fn page(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    PagePath(id): PagePath<DeclarationId>,
+) -> PageResult {
+    let here = format!("/declarations/{id}");
+    let caller = signed_in(caller, &here)?;
+    render(&state, &caller, id, None, DecisionForm::default(), StatusCode::OK).await
+}
+
+/// `POST /declarations/{id}/decision`: an officer releases or refuses a case under control.
+pub async fn decide(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    PagePath(id): PagePath<DeclarationId>,
+    form: Result<Form<Fields>, FormRejection>,
+) -> PageResult {
+    let here = format!("/declarations/{id}");
+    let caller = signed_in(caller, &here)?;
+    let fields = form.map(|Form(f)| f).unwrap_or_default();
+    check_form_csrf(&caller, field(&fields, CSRF_FIELD), &here)?;
+    let officer = crate::app::require(&caller.0, &[Role::Officer], "decide on controls")
+        .map_err(|f| PageError::at(&here)(ApiError::from(f)))?;
+    let mut form = DecisionForm::read(&fields);
+    let Some(decision) = form.decision() else {
+        return render(&state, &caller, id, None, form, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    match control::decide(&state, id, &decision, &officer.name, chrono::Utc::now()).await {
+        Ok(_) => Ok(Redirect::to(&here).into_response()),
+        Err(ControlError::BadReason) => {
+            form.errors.push(("reason", format!("Give the reasons in 1 to {} characters.", control::MAX_REASON)));
+            render(&state, &caller, id, None, form, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(ControlError::BadOutcome(m)) => {
+            form.errors.push(("irregularity", capitalised(&m)));
+            render(&state, &caller, id, None, form, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(ControlError::Settled(s)) => {
+            render(&state, &caller, id, Some(Notice::Settled(s)), DecisionForm::default(), StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(PageError::at(&here)(e)),
+    }
+}
+
+/// `POST /declarations/{id}/withdrawal`: the declarant withdraws a declaration awaiting payment.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    PagePath(id): PagePath<DeclarationId>,
+    form: Result<Form<Fields>, FormRejection>,
+) -> PageResult {
+    let here = format!("/declarations/{id}");
+    let caller = signed_in(caller, &here)?;
+    let fields = form.map(|Form(f)| f).unwrap_or_default();
+    check_form_csrf(&caller, field(&fields, CSRF_FIELD), &here)?;
+    match declarations::withdraw(&state, &caller.0, id, Timestamp::now()).await {
+        Ok(_) => Ok(Redirect::to(&here).into_response()),
+        Err(ReadError::Settled(s)) => {
+            render(&state, &caller, id, Some(Notice::Settled(s)), DecisionForm::default(), StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(PageError::at(&here)(e)),
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect::<String>() + ".").unwrap_or_default()
+}
+
+async fn render(
+    state: &AppState,
+    caller: &Caller,
+    id: DeclarationId,
+    notice: Option<Notice>,
+    form: DecisionForm,
+    status: StatusCode,
+) -> PageResult {
+    let here = format!("/declarations/{id}");
+    let at = |e: ReadError| PageError::at(&here)(e);
+    let read = declarations::read(state, &caller.0, id).await.map_err(at)?;
+    let events = declarations::events(state, &caller.0, id).await.map_err(at)?;
+    let operator = match read.show_risk {
+        true => Some(declarations::operator(state, &caller.0, &read.record.summary.declarant).await.map_err(at)?),
+        false => None,
+    };
+    let body = html! {
+        @if let Some(Notice::Settled(s)) = &notice {
+            p.error #notice role="alert" { "Nothing was changed: " (s.to_string()) "." }
+        }
+        (summary(&read))
+        (timeline(&events))
+        (items_and_duties(&read))
+        @if read.show_risk { (risk(&read)) }
+        @if let Some(o) = &operator { (operator_record(o, &read.record.summary.declarant)) }
+        (actions(caller, &read, &form))
+    };
+    let title = format!("Declaration {id}");
+    Ok((status, live_layout(&title, Some(caller), Follows::Declaration(id), body)).into_response())
+}
+
+fn summary(read: &Read) -> Markup {
+    let s = &read.record.summary;
+    html! {
+        h1 { "Declaration " code { (s.id) } }
+        dl.facts #summary {
+            dt { "State" } dd #state { (state_label(s.state)) }
+            dt { "Lane" } dd #lane { (s.lane.map(lane_label).unwrap_or("not assessed")) }
+            dt { "Registration number" } dd { (s.registration_number.as_ref().map(ToString::to_string).unwrap_or_else(|| "-".into())) }
+            dt { "Office" } dd { (s.office.clone().unwrap_or_default()) }
+            dt { "Declarant" } dd { (s.declarant) }
+            dt { "Filed (UTC)" } dd { (minute(s.received_at_us)) }
+            dt { "Last change (UTC)" } dd { (minute(s.updated_at_us)) }
+            dt { "Document SHA-256" } dd { code { (read.record.document_sha256) } }
+        }
+        @if let Some(p) = &read.payment {
+            p #payment-due { "The duties of " strong { (p.duties) } " are not covered by your account: a deposit of "
+                strong { (p.missing) } " registers this declaration at once." }
+        }
+        @if let Some(doc) = &read.release {
+            p #release { "Released " (doc.released_at) " under release document " strong { (doc.number) }
+                " (" a href={"/declarations/" (s.id) "/release"} { "printable release document" } ")." }
+        }
+    }
+}
+
+fn state_label(s: DeclState) -> &'static str {
+    match s {
+        DeclState::Submitted => "Filed",
+        DeclState::Refused => "Refused",
+        DeclState::AwaitingPayment => "Awaiting payment",
+        DeclState::Registered => "Registered",
+        DeclState::UnderControl => "Under customs control",
+        DeclState::Released => "Released",
+    }
+}
+
+fn lane_label(lane: smartcustoms_core::risk::Lane) -> &'static str {
+    use smartcustoms_core::risk::Lane;
+    match lane {
+        Lane::Green => "green: released without control",
+        Lane::Blue => "blue: released, may be audited after release",
+        Lane::Yellow => "yellow: documents are checked",
+        Lane::Red => "red: the goods are inspected",
+    }
+}
+
+fn action_label(a: Action) -> &'static str {
+    match a {
+        Action::Submitted => "Filed",
+        Action::Refused => "Refused",
+        Action::AwaitingPayment => "Awaiting payment",
+        Action::Registered => "Registered",
+        Action::LaneAssigned => "Lane assigned",
+        Action::Released => "Released",
+        other => other.as_str(),
+    }
+}
+
+/// What an event's details say, in a line: reasons, lane, release document, outcome.
+fn event_text(entry: &AuditEntry) -> String {
+    let Ok(details) = serde_json::from_str::<serde_json::Value>(&entry.details) else { return String::new() };
+    let mut parts = Vec::new();
+    if let Some(lane) = details.get("lane").and_then(|l| l.as_str()) {
+        parts.push(format!("lane {lane}"));
+    }
+    if let Some(number) = details.get("registration_number").and_then(|n| n.as_str()) {
+        parts.push(format!("number {number}"));
+    }
+    if details.get("withdrawn").and_then(|w| w.as_bool()) == Some(true) {
+        parts.push("withdrawn by the declarant".into());
+    } else if let Some(reasons) = details.get("reasons").and_then(|r| r.as_array()) {
+        parts.extend(reasons.iter().filter_map(|r| {
+            let message = r.get("message")?.as_str()?;
+            Some(match r.get("code").and_then(|c| c.as_str()) {
+                Some(code) => format!("{code}: {message}"),
+                None => message.to_string(),
+            })
+        }));
+    }
+    if let Some(reason) = details.get("reason").and_then(|r| r.as_str()) {
+        parts.push(reason.to_string());
+    }
+    if let Some(doc) = details.get("release_document").and_then(|d| d.as_str()) {
+        parts.push(format!("release document {doc}"));
+    }
+    if details.get("automatic").and_then(|a| a.as_bool()) == Some(true) {
+        parts.push("automatic".into());
+    }
+    parts.join("; ")
+}
+
+fn timeline(events: &[AuditEntry]) -> Markup {
+    html! {
+        h2 { "Timeline" }
+        ol.timeline #timeline {
+            @for e in events {
+                li data-action=(e.action.as_str()) {
+                    strong { (action_label(e.action)) } " — " (minute(e.at_us)) " UTC, " (e.actor)
+                    @let text = event_text(e);
+                    @if !text.is_empty() { br; span.muted { (text) } }
+                }
+            }
+        }
+    }
+}
+
+fn items_and_duties(read: &Read) -> Markup {
+    let doc = serde_json::from_slice::<DeclarationDoc>(&read.record.document).ok();
+    let items = doc.as_ref().and_then(|d| d.items.clone()).unwrap_or_default();
+    let duties = read
+        .record
+        .duties
+        .as_ref()
+        .and_then(|d| d.get("calculation"))
+        .and_then(|c| serde_json::from_value::<DutyAssessment>(c.clone()).ok());
+    let text = |v: Option<Decimal>| v.map(|d| d.to_string()).unwrap_or_default();
+    html! {
+        h2 { "Goods items" }
+        @if items.is_empty() { p { "The document as filed holds no goods items that can be read." } }
+        @else {
+            table #items {
+                (column_heads(&["Item", "Commodity code", "Description", "Origin", "Net mass (kg)", "Quantity", "Price"]))
+                tbody {
+                    @for item in &items {
+                        tr {
+                            td { (item.sequence.map(|n| n.to_string()).unwrap_or_default()) }
+                            td { code { (item.commodity_code.clone().unwrap_or_default()) } }
+                            td { (item.description.clone().unwrap_or_default()) }
+                            td { (item.origin.clone().unwrap_or_default()) }
+                            td { (text(item.net_mass)) }
+                            td { (text(item.quantity)) " " (item.unit.clone().unwrap_or_default()) }
+                            td { (text(item.price)) " " (doc.as_ref().and_then(|d| d.invoice.as_ref()).and_then(|i| i.currency.clone()).unwrap_or_default()) }
+                        }
+                    }
+                }
+            }
+        }
+        @if let Some(d) = &duties {
+            h2 { "Duties and taxes (" (d.currency.as_str()) ", rates of " (d.date) ")" }
+            table #duties {
+                (column_heads(&["Item", "Customs value", "Duty", "Excise", "VAT", "Legal basis"]))
+                tbody {
+                    @for i in &d.items {
+                        tr {
+                            td { (i.sequence) }
+                            td { (i.customs_value) }
+                            td { (i.duty.amount) " (" (i.duty.rate) ")" }
+                            td { @if let Some(x) = &i.excise { (x.amount) " (" (x.rate) ")" } @else { "-" } }
+                            td { (i.vat.amount) " (" (i.vat.rate) ")" }
+                            td.muted { (i.duty.legal_base) "; " (i.vat.legal_base) }
+                        }
+                    }
+                    tr { th scope="row" { "Total" } td { (d.totals.customs_value) } td { (d.totals.duty) } td { (d.totals.excise) }
+                        td { (d.totals.vat) } td { strong #duties-total { (d.totals.total) } } }
+                }
+            }
+        }
+    }
+}
+
+fn risk(read: &Read) -> Markup {
+    let r = &read.record;
+    html! {
+        h2 { "Risk assessment" }
+        @if r.risk.random_control { p #random { strong { "Selected at random" } " for control, as a share of all declarations is." } }
+        @if !r.hits.is_empty() {
+            table #hits {
+                (column_heads(&["Profile", "Lane", "Instruction to the examiner", "Items"]))
+                tbody {
+                    @for h in &r.hits {
+                        tr {
+                            td { code { (h.profile) } " v" (h.version) }
+                            td { (h.lane.as_str()) }
+                            td { (h.instruction) }
+                            td { (h.items.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) }
+                        }
+                    }
+                }
+            }
+        }
+        @if let Some(m) = &r.risk.model {
+            p #model-score { "Model " (m.model_version) ": score " strong { (format!("{:.3}", m.score)) } " on item " (m.item)
+                " (lane " (m.lane.as_str()) "; red from " (format!("{:.3}", m.thresholds.red)) ", yellow from "
+                (format!("{:.3}", m.thresholds.yellow)) ")" }
+            table #contributions {
+                (column_heads(&["Feature", "Value", "Contribution (log-odds)"]))
+                tbody {
+                    @for c in &m.contributions {
+                        tr { td { code { (c.feature) } } td { (c.value.map(|v| format!("{v:.3}")).unwrap_or_else(|| "missing".into())) }
+                            td { (format!("{:+.3}", c.contribution)) } }
+                    }
+                }
+            }
+        }
+        @if !r.risk.reasons.is_empty() {
+            ul #risk-reasons { @for reason in &r.risk.reasons { li { (reason) } } }
+        }
+    }
+}
+
+fn operator_record(o: &Operator, declarant: &smartcustoms_core::ids::TraderId) -> Markup {
+    let total: i64 = o.record.declarations.iter().map(|c| c.count).sum();
+    html! {
+        h2 { "Operator " (declarant) }
+        p #operator { (total) " declaration(s); " (o.record.controls) " control(s), " (o.record.irregular)
+            " with irregularities, additional duties " (o.record.additional_duty) "; risk category "
+            strong { (o.category.map(|c| c.as_str()).unwrap_or("none yet")) }
+            @if o.aeo { "; authorised economic operator" } "." }
+        table #operator-declarations {
+            (column_heads(&["State", "Lane", "Declarations"]))
+            tbody {
+                @for c in &o.record.declarations {
+                    tr { td { (state_label(c.state)) } td { (c.lane.map(|l| l.as_str()).unwrap_or("-")) } td { (c.count) } }
+                }
+            }
+        }
+    }
+}
+
+fn actions(caller: &Caller, read: &Read, form: &DecisionForm) -> Markup {
+    let s = &read.record.summary;
+    let decides = caller.0.role == Role::Officer && s.state == DeclState::UnderControl;
+    let withdraws =
+        caller.0.role == Role::Trader && matches!(s.state, DeclState::Submitted | DeclState::AwaitingPayment);
+    let error =
+        |name: &str| html! { @if let Some(m) = form.error(name) { span.field-error id={"error-" (name)} { (m) } } };
+    html! {
+        @if decides {
+            h2 #decide { "Decision" }
+            form.stack method="post" action={"/declarations/" (s.id) "/decision"} {
+                (csrf_field(caller))
+                fieldset {
+                    legend { "Release" (error("decision")) }
+                    label { input type="radio" name="decision" value="release" checked[form.release == Some(true)]; " Release the goods" }
+                    label { input type="radio" name="decision" value="refuse" checked[form.release == Some(false)]; " Refuse release" }
+                }
+                fieldset {
+                    legend { "What the control found" (error("irregularity")) }
+                    @for kind in Irregularity::ALL {
+                        label { input type="checkbox" name="irregularity" value=(kind.as_str())
+                            checked[form.irregularities.contains(&kind)]; " " (kind.label()) }
+                    }
+                }
+                label for="additional_duty" { "Additional duties assessed" (error("additional_duty")) }
+                input #additional_duty type="text" name="additional_duty" inputmode="decimal" value=(form.additional_duty) placeholder="0.00";
+                label for="reason" { "Reasons (the declarant reads them)" (error("reason")) }
+                textarea #reason name="reason" rows="4" maxlength=(control::MAX_REASON) { (form.reason) }
+                p { button type="submit" { "Record the decision" } }
+            }
+        }
+        @if withdraws {
+            h2 { "Withdraw" }
+            form method="post" action={"/declarations/" (s.id) "/withdrawal"} {
+                (csrf_field(caller))
+                p { "The declaration is not registered yet; withdrawing it refuses it for good. "
+                    button type="submit" #withdraw { "Withdraw this declaration" } }
+            }
+        }
+    }
+}
+
+/// `GET /declarations/{id}/release`: the release document, laid out to be printed.
+pub async fn release_document(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    PagePath(id): PagePath<DeclarationId>,
+) -> PageResult {
+    let here = format!("/declarations/{id}/release");
+    let caller = signed_in(caller, &here)?;
+    let read = declarations::read(&state, &caller.0, id).await.map_err(PageError::at(&here))?;
+    let Some(doc) = &read.release else {
+        return Err(PageError::at(&here)(ApiError::NotFound(format!("a release document of declaration {id}"))));
+    };
+    let declaration = serde_json::from_slice::<DeclarationDoc>(&read.record.document).ok();
+    let items = declaration.as_ref().and_then(|d| d.items.clone()).unwrap_or_default();
+    let s = &read.record.summary;
+    let body = html! {
+        h1 { "Release document " (doc.number) }
+        dl.facts #release-document {
+            dt { "Declaration" } dd { code { (doc.declaration_id) } }
+            dt { "Registration number" } dd { (doc.registration_number) }
+            dt { "Declarant" } dd { (s.declarant) }
+            dt { "Office" } dd { (s.office.clone().unwrap_or_default()) }
+            dt { "Released at" } dd { (doc.released_at) }
+            dt { "Goods held at" } dd { (doc.location_of_goods) }
+            dt { "Decision" } dd { @if doc.automatic { "Released automatically" } @else { "Released by a customs officer" } }
+            dt { "Document SHA-256" } dd { code { (read.record.document_sha256) } }
+        }
+        table {
+            (column_heads(&["Item", "Commodity code", "Description", "Net mass (kg)"]))
+            tbody {
+                @for item in &items {
+                    tr {
+                        td { (item.sequence.map(|n| n.to_string()).unwrap_or_default()) }
+                        td { (item.commodity_code.clone().unwrap_or_default()) }
+                        td { (item.description.clone().unwrap_or_default()) }
+                        td { (item.net_mass.map(|m| m.to_string()).unwrap_or_default()) }
+                    }
+                }
+            }
+        }
+        p.noprint { "Print this page with your browser's print command; the header and links are left out on paper." }
+    };
+    Ok(super::layout(&format!("Release document {}", doc.number), Some(&caller), body).into_response())
+}
