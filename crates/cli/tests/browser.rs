@@ -183,6 +183,12 @@ async fn open_signed_in(c: &Client, base: &str, path: &str, user: &str) {
     click_to(c, "form.stack button", path, |p| p == path).await;
 }
 
+/// Signs out with the header's button.
+async fn sign_out(c: &Client) {
+    c.find(Locator::Css("header nav form button")).await.unwrap().click().await.unwrap();
+    wait_path(c, "the knowledge base", |p| p == "/knowledge").await;
+}
+
 /// Clicks an element and waits for the page it leads to.
 async fn click_to(c: &Client, css: &str, what: &str, want: impl Fn(&str) -> bool) -> String {
     c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
@@ -466,24 +472,53 @@ async fn an_officer_decides_a_case_on_its_page_and_the_declarant_sees_it_live() 
     }
     let c = browser(&d).await;
 
-    // The officer opens the case from the work queue, reads why it is there and refuses it.
+    // The officer opens the case from the work queue, reads why it is there and asks for a document.
     open_signed_in(&c, &app.base, "/console/queue", "test-officer").await;
     let case = format!("/declarations/{}", ids[0]);
     click_to(&c, &format!("#cases a[href='{case}']"), "the declaration page", |p| p == case).await;
     assert!(text(&c, "#hits").await.contains("Count the cartons"));
     assert!(text(&c, "#operator").await.contains("declaration(s)"));
     shot(&c, "declaration-officer").await;
+    c.find(Locator::Css("#question")).await.unwrap().send_keys("Send the packing list").await.unwrap();
+    c.find(Locator::Css("#ask button[type=submit]")).await.unwrap().click().await.unwrap();
+    assert!(text(&c, "section.request").await.contains("Not answered yet"));
+    sign_out(&c).await;
+
+    // The declarant answers with the document attached.
+    open_signed_in(&c, &app.base, &case, "test-trader-1").await;
+    assert!(text(&c, "section.request").await.contains("Send the packing list"));
+    let upload = tempfile::Builder::new().prefix("packing-list").suffix(".pdf").tempfile().unwrap();
+    std::fs::write(upload.path(), b"%PDF-1.4 packing list").unwrap();
+    c.find(Locator::Css("section.request textarea")).await.unwrap().send_keys("Packing list attached").await.unwrap();
+    c.find(Locator::Css("section.request input[type=file]"))
+        .await
+        .unwrap()
+        .send_keys(&upload.path().display().to_string())
+        .await
+        .unwrap();
+    c.find(Locator::Css("section.request button[type=submit]")).await.unwrap().click().await.unwrap();
+    let deadline = Instant::now() + STEP;
+    while !text(&c, "section.request").await.contains("Answered by") {
+        assert!(Instant::now() < deadline, "the answer did not show within {STEP:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(text(&c, "section.request ul.files").await.contains("packing-list"));
+    shot(&c, "declaration-answered").await;
+    sign_out(&c).await;
+
+    // The officer reads the answer and refuses: the cartons are short.
+    open_signed_in(&c, &app.base, &case, "test-officer").await;
+    assert!(text(&c, "section.request").await.contains("Packing list attached"));
     c.find(Locator::Css("input[name=decision][value=refuse]")).await.unwrap().click().await.unwrap();
     c.find(Locator::Css("input[name=irregularity][value=quantity]")).await.unwrap().click().await.unwrap();
     c.find(Locator::Css("#reason")).await.unwrap().send_keys("Twelve cartons fewer than invoiced").await.unwrap();
-    c.find(Locator::Css("form.stack button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#decide + form button[type=submit]")).await.unwrap().click().await.unwrap();
     let deadline = Instant::now() + STEP;
     while text(&c, "#state").await != "Refused" {
         assert!(Instant::now() < deadline, "the decision did not show within {STEP:?}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    c.find(Locator::Css("header nav form button")).await.unwrap().click().await.unwrap();
-    wait_path(&c, "the knowledge base", |p| p == "/knowledge").await;
+    sign_out(&c).await;
 
     // The declarant reads the reason, then watches its other case released live.
     open_signed_in(&c, &app.base, &case, "test-trader-1").await;

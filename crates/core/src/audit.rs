@@ -27,6 +27,10 @@ pub enum Action {
     LaneAssigned,
     /// Goods released.
     Released,
+    /// An officer asked the declarant for documents or information.
+    DocumentsRequested,
+    /// The declarant answered a request, with documents.
+    DocumentsAnswered,
     /// A bank's payment credited.
     Deposit,
     /// Money paid back to a trader.
@@ -56,6 +60,8 @@ impl Action {
         Action::Registered,
         Action::LaneAssigned,
         Action::Released,
+        Action::DocumentsRequested,
+        Action::DocumentsAnswered,
         Action::Deposit,
         Action::Refund,
         Action::UserAdded,
@@ -76,6 +82,8 @@ impl Action {
             Action::Registered => "registered",
             Action::LaneAssigned => "lane_assigned",
             Action::Released => "released",
+            Action::DocumentsRequested => "documents_requested",
+            Action::DocumentsAnswered => "documents_answered",
             Action::Deposit => "deposit",
             Action::Refund => "refund",
             Action::UserAdded => "user_added",

@@ -17,6 +17,7 @@ pub mod knowledge;
 pub mod ledger;
 pub mod registration;
 pub mod release;
+pub mod requests;
 pub mod risk;
 pub mod signature;
 pub mod simulate;

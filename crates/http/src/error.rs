@@ -123,6 +123,12 @@ pub enum ApiError {
     /// withdrawn or released): nothing was changed.
     #[error(transparent)]
     Settled(Box<crate::app::control::Settled>),
+    /// A request for documents or an answer is not valid.
+    #[error("{0}")]
+    RequestInvalid(smartcustoms_core::requests::Invalid),
+    /// The request for documents is answered already.
+    #[error("{0}")]
+    Answered(String),
     /// The store is not available or failed.
     #[error("the service could not complete the request; it was not recorded, retry later")]
     Unavailable,
@@ -182,6 +188,8 @@ error_kinds! {
     UnsupportedMediaType => "REQ_007", UNSUPPORTED_MEDIA_TYPE, "The body is not sent with the media type the endpoint reads (`Content-Type: application/json` for JSON bodies).";
     BodyTimeout => "REQ_008", REQUEST_TIMEOUT, "The request body stopped arriving: no part of it came within the body read timeout (30 s by default). Nothing was decided or recorded.";
     Settled => "DEC_001", CONFLICT, "The declaration's state does not take this action now: another officer decided it first (perhaps at the same moment), or it was released, refused or withdrawn; `details` gives its `state` now and who changed it last (`by`, `at`). Nothing was changed.";
+    RequestInvalid => "DOC_001", UNPROCESSABLE_ENTITY, "A request for documents or its answer is not valid (empty question, deadline outside 1 to 720 hours, empty answer, more than 3 files, a file of another type or over 5 MB, a file name with a path); `details.field` names the field. Nothing was recorded.";
+    Answered => "DOC_002", CONFLICT, "The request for documents is answered already; the officer asks again if more is needed. Nothing was recorded.";
     BadPublicKey => "KEY_001", UNPROCESSABLE_ENTITY, "The public key is not a base64url Ed25519 key of 32 bytes.";
     NotFound => "RES_001", NOT_FOUND, "Nothing at this address or id.";
     Conflict => "RES_002", CONFLICT, "The resource exists already (e.g. a key registered twice).";
@@ -234,6 +242,8 @@ impl ApiError {
             ApiError::AssessmentInvalid(_) => ErrorKind::AssessmentInvalid,
             ApiError::SearchQuery(_) => ErrorKind::SearchQuery,
             ApiError::Settled(_) => ErrorKind::Settled,
+            ApiError::RequestInvalid(_) => ErrorKind::RequestInvalid,
+            ApiError::Answered(_) => ErrorKind::Answered,
             ApiError::Unavailable => ErrorKind::Unavailable,
         }
     }
@@ -258,6 +268,7 @@ impl ApiError {
                 serde_json::json!({ "problems": problems })
             }
             ApiError::SurveyInvalid(findings) => serde_json::json!({ "findings": findings }),
+            ApiError::RequestInvalid(i) => serde_json::json!({ "field": i.field }),
             ApiError::Settled(s) => serde_json::json!({
                 "state": s.state,
                 "by": s.by.as_ref().map(|(who, _)| who),
@@ -394,6 +405,21 @@ impl From<crate::app::knowledge::KnowledgeError> for ApiError {
                 ApiError::Unavailable
             }
             KnowledgeError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::app::requests::RequestError> for ApiError {
+    fn from(e: crate::app::requests::RequestError) -> Self {
+        use crate::app::requests::RequestError;
+        match e {
+            RequestError::Forbidden(f) => f.into(),
+            RequestError::Invalid(i) => ApiError::RequestInvalid(i),
+            RequestError::Read(r) => r.into(),
+            RequestError::NoRequest(_) | RequestError::NoFile { .. } => ApiError::NotFound(e.to_string()),
+            RequestError::Answered(_) => ApiError::Answered(e.to_string()),
+            RequestError::Settled(s) => ApiError::Settled(Box::new(s)),
+            RequestError::Store(s) => s.into(),
         }
     }
 }

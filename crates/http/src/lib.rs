@@ -48,6 +48,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/work-queue", get(routes::work_queue::get))
         .route("/api/v1/declarations/{id}/decision", post(routes::declarations::decide))
         .route("/api/v1/declarations/{id}/withdrawal", post(routes::declarations::withdraw))
+        .route("/api/v1/declarations/{id}/requests", post(routes::requests::ask).get(routes::requests::list))
+        .route(
+            "/api/v1/declarations/{id}/requests/{request}/answer",
+            post(routes::requests::answer)
+                .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(app::requests::ANSWER_BODY_LIMIT))
+                .layer(axum::Extension(extract::BodyLimit(app::requests::ANSWER_BODY_LIMIT))),
+        )
+        .route("/api/v1/declarations/{id}/requests/{request}/files/{n}", get(routes::requests::file))
         .route("/api/v1/keys", post(routes::keys::register).get(routes::keys::list))
         .route("/api/v1/risk-profiles", post(routes::profiles::create).get(routes::profiles::list))
         .route("/api/v1/risk-profiles/{code}/versions", get(routes::profiles::versions))
@@ -119,6 +127,11 @@ fn live_routes() -> Router<AppState> {
         .route("/declarations/{id}", get(pages::declaration::page))
         .route("/declarations/{id}/decision", post(pages::declaration::decide))
         .route("/declarations/{id}/withdrawal", post(pages::declaration::withdraw))
+        .route("/declarations/{id}/requests", post(pages::declaration::ask))
+        .route(
+            "/declarations/{id}/requests/{request}/answer",
+            post(pages::declaration::answer).layer(DefaultBodyLimit::max(app::requests::ANSWER_BODY_LIMIT)),
+        )
         .route("/static/live.js", get(script))
         .layer(middleware::map_response(allow_own_scripts))
 }

@@ -445,6 +445,18 @@ pub trait DeclarationQueries {
     /// declarations with how many found irregularities.
     async fn operator_record(&self, declarant: &TraderId) -> StoreResult<OperatorRecord>;
 
+    /// The requests for documents on a declaration, oldest first, with their answers and the
+    /// files' metadata.
+    async fn document_requests(&self, id: DeclarationId) -> StoreResult<Vec<crate::requests::DocumentRequest>>;
+
+    /// A file of an answer to request `request` of declaration `id`: its metadata and content.
+    async fn request_file(
+        &self,
+        id: DeclarationId,
+        request: i64,
+        n: i64,
+    ) -> StoreResult<Option<(smartcustoms_core::requests::FileMeta, Vec<u8>)>>;
+
     /// The release document of a declaration.
     async fn release_document(&self, id: DeclarationId) -> StoreResult<Option<ReleaseDocument>>;
 
@@ -608,6 +620,44 @@ macro_rules! declaration_queries {
                 irregular: irregular.unwrap_or(0),
                 additional_duty: smartcustoms_core::ledger::Amount::from_cents(additional_duty_cents.unwrap_or(0)),
             })
+        }
+
+        async fn document_requests(&self, id: DeclarationId) -> StoreResult<Vec<crate::requests::DocumentRequest>> {
+            let requests = sqlx::query_as(&sql(
+                "SELECT id, declaration_id, asked_by, question, due_at_us, asked_at_us, answer, answered_by, answered_at_us \
+                 FROM document_requests WHERE declaration_id = $1 ORDER BY id",
+            ))
+            .bind(id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+            let files = sqlx::query_as(&sql(
+                "SELECT f.request_id, f.n, f.name, f.content_type, f.size, f.sha256 FROM request_files f \
+                 JOIN document_requests r ON r.id = f.request_id WHERE r.declaration_id = $1 ORDER BY f.request_id, f.n",
+            ))
+            .bind(id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(crate::requests::with_files(requests, files))
+        }
+
+        async fn request_file(
+            &self,
+            id: DeclarationId,
+            request: i64,
+            n: i64,
+        ) -> StoreResult<Option<(smartcustoms_core::requests::FileMeta, Vec<u8>)>> {
+            let row: Option<(String, String, i64, String, Vec<u8>)> = sqlx::query_as(&sql(
+                "SELECT f.name, f.content_type, f.size, f.sha256, f.bytes FROM request_files f \
+                 JOIN document_requests r ON r.id = f.request_id WHERE r.declaration_id = $1 AND f.request_id = $2 AND f.n = $3",
+            ))
+            .bind(id.to_string())
+            .bind(request)
+            .bind(n)
+            .fetch_optional(&self.pool)
+            .await?;
+            Ok(row.map(|(name, content_type, size, sha256, bytes)| {
+                (smartcustoms_core::requests::FileMeta { n, name, content_type, size, sha256 }, bytes)
+            }))
         }
 
         async fn release_document(&self, id: DeclarationId) -> StoreResult<Option<ReleaseDocument>> {

@@ -16,6 +16,7 @@ mod migrations;
 mod money;
 mod postgres;
 mod reference;
+mod requests;
 mod risk;
 mod rows;
 mod sqlite;
@@ -43,6 +44,7 @@ pub use ledger::{
 };
 pub use postgres::PostgresStore;
 pub use reference::{Office, ReferenceQueries, SigningKeyRecord};
+pub use requests::{Answer, Ask, DocumentRequest};
 pub use risk::{
     ActiveModel, ImportResult, ImportedOutcome, InspectionRecord, NewProfile, NewRiskModel, OperatorCategory,
     ProfileRecord, RiskModelRecord, RiskQueries, StoredCase,
@@ -152,6 +154,17 @@ pub trait Store:
         at_us: Timestamp,
     ) -> StoreResult<DeclarationSummary>;
 
+    /// Records an officer's request for documents on a declaration under control, with its
+    /// audit entry; returns the request's id. `Conflict` when the declaration is not under
+    /// control, `NotFound` when it does not exist.
+    async fn request_documents(&self, ask: &Ask) -> StoreResult<i64>;
+
+    /// Records the declarant's answer to a request, with its files and its audit entry.
+    /// `NotFound` when the declaration is not the declarant's or the request not the
+    /// declaration's; `Conflict` when the request is answered already or the declaration is no
+    /// longer under control.
+    async fn answer_request(&self, answer: &Answer) -> StoreResult<()>;
+
     /// Credits a deposit and registers, oldest first, the trader's declarations awaiting
     /// payment that the new balance covers, in one transaction. A reference notified before
     /// with the same trader and amount changes nothing (`duplicate`); with another trader or
@@ -221,6 +234,18 @@ macro_rules! areas {
                 let (declarant, actor) = (declarant.clone(), actor.to_string());
                 self.script(async move |tx| crate::transactions::withdraw(tx, id, &declarant, &actor, at_us).await)
                     .await
+            }
+
+            #[tracing::instrument(skip_all, fields(declaration.id = %ask.declaration))]
+            async fn request_documents(&self, ask: &crate::Ask) -> StoreResult<i64> {
+                let ask = ask.clone();
+                self.script(async move |tx| crate::transactions::ask(tx, &ask).await).await
+            }
+
+            #[tracing::instrument(skip_all, fields(declaration.id = %answer.declaration))]
+            async fn answer_request(&self, answer: &crate::Answer) -> StoreResult<()> {
+                let answer = answer.clone();
+                self.script(async move |tx| crate::transactions::answer(tx, answer).await).await
             }
 
             async fn deposit(&self, deposit: &Deposit) -> StoreResult<DepositOutcome> {

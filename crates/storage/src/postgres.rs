@@ -191,6 +191,15 @@ impl WriteTx for PgTx {
         Ok(self.stored("id = $1", id, true).await?.pop())
     }
 
+    async fn request(&mut self, id: i64) -> StoreResult<Option<(String, bool)>> {
+        Ok(sqlx::query_as(
+            "SELECT declaration_id, answered_at_us IS NOT NULL FROM document_requests WHERE id = $1 FOR UPDATE",
+        )
+        .bind(id)
+        .fetch_optional(&mut *self.0)
+        .await?)
+    }
+
     async fn write(&mut self, set: WriteSet<'_>) -> StoreResult<()> {
         write(&mut self.0, set).await
     }
@@ -333,6 +342,44 @@ async fn write(tx: &mut Tx, set: WriteSet<'_>) -> StoreResult<()> {
         .bind(o.at_us.as_micros())
         .execute(&mut **tx)
         .await?;
+    }
+    for r in &set.requests {
+        sqlx::query(
+            "INSERT INTO document_requests (id, declaration_id, asked_by, question, due_at_us, asked_at_us) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(r.id)
+        .bind(&r.declaration_id)
+        .bind(&r.asked_by)
+        .bind(&r.question)
+        .bind(r.due_at_us.as_micros())
+        .bind(r.asked_at_us.as_micros())
+        .execute(&mut **tx)
+        .await?;
+    }
+    for a in &set.answers {
+        sqlx::query("UPDATE document_requests SET answer = $1, answered_by = $2, answered_at_us = $3 WHERE id = $4")
+            .bind(&a.text)
+            .bind(&a.by)
+            .bind(a.at_us.as_micros())
+            .bind(a.request_id)
+            .execute(&mut **tx)
+            .await?;
+        for (f, bytes) in &a.files {
+            sqlx::query(
+                "INSERT INTO request_files (request_id, n, name, content_type, size, sha256, bytes) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(a.request_id)
+            .bind(f.n)
+            .bind(&f.name)
+            .bind(&f.content_type)
+            .bind(f.size)
+            .bind(&f.sha256)
+            .bind(bytes)
+            .execute(&mut **tx)
+            .await?;
+        }
     }
     Ok(())
 }

@@ -266,6 +266,17 @@ impl WriteTx for SqliteTx<'_> {
         Ok(self.stored("id = ?1", id, true)?.pop())
     }
 
+    async fn request(&mut self, id: i64) -> StoreResult<Option<(String, bool)>> {
+        self.0
+            .query_row(
+                "SELECT declaration_id, answered_at_us IS NOT NULL FROM document_requests WHERE id = ?1",
+                params![id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(db)
+    }
+
     async fn write(&mut self, set: WriteSet<'_>) -> StoreResult<()> {
         write(self.0, &set)
     }
@@ -395,6 +406,29 @@ fn write(tx: &Transaction<'_>, set: &WriteSet<'_>) -> StoreResult<()> {
             ],
         )
         .map_err(db)?;
+    }
+    for r in &set.requests {
+        tx.execute(
+            "INSERT INTO document_requests (id, declaration_id, asked_by, question, due_at_us, asked_at_us) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![r.id, r.declaration_id, r.asked_by, r.question, r.due_at_us.as_micros(), r.asked_at_us.as_micros()],
+        )
+        .map_err(db)?;
+    }
+    for a in &set.answers {
+        tx.execute(
+            "UPDATE document_requests SET answer = ?1, answered_by = ?2, answered_at_us = ?3 WHERE id = ?4",
+            params![a.text, a.by, a.at_us.as_micros(), a.request_id],
+        )
+        .map_err(db)?;
+        for (f, bytes) in &a.files {
+            tx.execute(
+                "INSERT INTO request_files (request_id, n, name, content_type, size, sha256, bytes) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![a.request_id, f.n, f.name, f.content_type, f.size, f.sha256, bytes],
+            )
+            .map_err(db)?;
+        }
     }
     Ok(())
 }

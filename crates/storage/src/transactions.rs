@@ -14,13 +14,15 @@ use std::task::{Context, Poll, Waker};
 use smartcustoms_core::ids::{DeclarationId, TraderId};
 use smartcustoms_core::ledger::Overdraft;
 use smartcustoms_core::release::ControlDecision;
+use smartcustoms_core::requests;
 use smartcustoms_core::timestamp::Timestamp;
 
 use crate::batch::{self, Awaiting, SequenceKey};
 use crate::declarations::*;
 use crate::ledger::*;
 use crate::money::{self, Ledger};
-use crate::writeset::WriteSet;
+use crate::requests::{Answer, Ask};
+use crate::writeset::{AnswerRow, RequestRow, WriteSet};
 use crate::{StoreError, StoreResult};
 
 /// A stored declaration as a writing transaction reads it: its summary, its registration
@@ -69,6 +71,9 @@ pub(crate) trait WriteTx {
 
     /// One declaration with its document.
     async fn declaration(&mut self, id: &str) -> StoreResult<Option<StoredDeclaration>>;
+
+    /// A request for documents: the declaration it concerns and whether it is answered.
+    async fn request(&mut self, id: i64) -> StoreResult<Option<(String, bool)>>;
 
     /// Writes everything the transaction planned.
     async fn write(&mut self, set: WriteSet<'_>) -> StoreResult<()>;
@@ -198,4 +203,54 @@ pub(crate) async fn withdraw(
     let (set, summary) = batch::plan_withdrawal(stored.summary, actor, at_us, head)?;
     tx.write(set).await?;
     Ok(summary)
+}
+
+/// A request for documents (see `Store::request_documents`); returns its id, the sequence
+/// number of its audit entry.
+pub(crate) async fn ask(tx: &mut impl WriteTx, ask: &Ask) -> StoreResult<i64> {
+    let head = tx.head().await?;
+    let id = ask.declaration.to_string();
+    let stored = tx.declaration(&id).await?.ok_or(StoreError::NotFound)?;
+    let entry = requests::request_entry(&id, stored.summary.state, &ask.officer, &ask.question, ask.due_at, ask.at_us)
+        .map_err(|e| StoreError::Conflict(e.to_string()))?
+        .chain(head.0, &head.1);
+    let request = RequestRow {
+        id: entry.seq,
+        declaration_id: id,
+        asked_by: ask.officer.clone(),
+        question: ask.question.trim().to_string(),
+        due_at_us: ask.due_at,
+        asked_at_us: ask.at_us,
+    };
+    let seq = entry.seq;
+    tx.write(WriteSet { audit: vec![entry], requests: vec![request], ..WriteSet::default() }).await?;
+    Ok(seq)
+}
+
+/// An answer to a request (see `Store::answer_request`).
+pub(crate) async fn answer(tx: &mut impl WriteTx, a: Answer) -> StoreResult<()> {
+    let head = tx.head().await?;
+    let id = a.declaration.to_string();
+    let stored = tx.declaration(&id).await?.ok_or(StoreError::NotFound)?;
+    if stored.summary.declarant != a.declarant {
+        return Err(StoreError::NotFound);
+    }
+    match tx.request(a.request).await? {
+        Some((declaration, _)) if declaration != id => return Err(StoreError::NotFound),
+        None => return Err(StoreError::NotFound),
+        Some((_, true)) => return Err(StoreError::Conflict(format!("request {} is answered already", a.request))),
+        Some((_, false)) => {}
+    }
+    let files = requests::file_meta(&a.files);
+    let entry = requests::answer_entry(&id, stored.summary.state, a.request, &a.actor, &a.text, &files, a.at_us)
+        .map_err(|e| StoreError::Conflict(e.to_string()))?
+        .chain(head.0, &head.1);
+    let row = AnswerRow {
+        request_id: a.request,
+        text: a.text.trim().to_string(),
+        by: a.actor,
+        at_us: a.at_us,
+        files: files.into_iter().zip(a.files.into_iter().map(|f| f.bytes)).collect(),
+    };
+    tx.write(WriteSet { audit: vec![entry], answers: vec![row], ..WriteSet::default() }).await
 }

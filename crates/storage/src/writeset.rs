@@ -61,6 +61,25 @@ impl OutcomeRow {
     }
 }
 
+/// A request for documents to insert.
+pub(crate) struct RequestRow {
+    pub id: i64,
+    pub declaration_id: String,
+    pub asked_by: String,
+    pub question: String,
+    pub due_at_us: Timestamp,
+    pub asked_at_us: Timestamp,
+}
+
+/// An answer to a request: its columns and its files.
+pub(crate) struct AnswerRow {
+    pub request_id: i64,
+    pub text: String,
+    pub by: String,
+    pub at_us: Timestamp,
+    pub files: Vec<(smartcustoms_core::requests::FileMeta, Vec<u8>)>,
+}
+
 /// The rows of one transaction.
 #[derive(Default)]
 pub(crate) struct WriteSet<'a> {
@@ -73,6 +92,8 @@ pub(crate) struct WriteSet<'a> {
     /// New balances of the accounts the postings changed.
     pub balances: Vec<(String, i64)>,
     pub outcomes: Vec<OutcomeRow>,
+    pub requests: Vec<RequestRow>,
+    pub answers: Vec<AnswerRow>,
 }
 
 impl WriteSet<'_> {

@@ -203,3 +203,175 @@ async fn a_declarant_withdraws_a_declaration_awaiting_payment_and_nothing_regist
         assert!(smartcustoms_core::audit::verify(&entries).is_ok(), "{backend}");
     }
 }
+
+/// A multipart form body by hand: text fields, then files (name, media type, content).
+fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "smartcustoms-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
+        );
+    }
+    for (name, content_type, bytes) in files {
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+                 Content-Type: {content_type}\r\n\r\n"
+            )
+            .bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn an_officer_asks_for_documents_and_the_declarant_answers_with_files() {
+    use base64::Engine as _;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    for (backend, db) in all_dbs("document requests").await {
+        let app = spawn_app(&db.url).await;
+        control_everything(&app).await;
+        let (_, filed) = app.file(0, &app.declaration(0, 950)).await;
+        let id = filed["id"].as_str().unwrap().to_string();
+        let (trader, other) = (&app.traders[0].token, &app.traders[1].token);
+        let requests = format!("/api/v1/declarations/{id}/requests");
+
+        // Only an officer asks, with a question and a deadline of 1 to 720 hours.
+        let ask = json!({ "question": "Send the commercial invoice and the packing list", "due_hours": 24 });
+        let (s, e) = app.post(&requests, trader, &ask).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (403, Some("AUTH_003")), "{backend}");
+        for (bad, field) in [
+            (json!({ "question": " ", "due_hours": 24 }), "question"),
+            (json!({ "question": "q", "due_hours": 0 }), "due_hours"),
+        ] {
+            let (s, e) = app.post(&requests, &app.officer_token, &bad).await;
+            assert_eq!((s, e["error"]["code"].as_str()), (422, Some("DOC_001")), "{backend}: {e}");
+            assert_eq!(e["error"]["details"]["field"], field, "{backend}");
+        }
+        let (s, asked) = app.post(&requests, &app.officer_token, &ask).await;
+        assert_eq!(s, 201, "{backend}: {asked}");
+        let request = asked["id"].as_i64().unwrap();
+        assert!(asked["answered_at_us"].is_null() && asked["asked_by"] == "test-officer", "{backend}: {asked}");
+        let (s, listed) = app.get(&requests, Some(trader)).await;
+        assert_eq!((s, listed.as_array().unwrap().len()), (200, 1), "{backend}");
+        assert_eq!(app.get(&requests, Some(other)).await.0, 404, "{backend}: another trader sees nothing");
+
+        // The declarant answers once, with files of accepted types and sizes.
+        let answer = format!("{requests}/{request}/answer");
+        let invoice = b"%PDF-1.4 invoice 2026-117".to_vec();
+        let file = |name: &str, media: &str, data: String| json!({ "name": name, "content_type": media, "data": data });
+        for bad in [
+            json!({ "text": "", "files": [] }),
+            json!({ "text": "x", "files": [file("a.pdf", "application/pdf", "%%%".into())] }),
+            json!({ "text": "x", "files": [file("run.exe", "application/x-msdownload", b64(b"MZ"))] }),
+            json!({ "text": "x", "files": vec![file("a.pdf", "application/pdf", b64(&invoice)); 4] }),
+        ] {
+            let (s, e) = app.post(&answer, trader, &bad).await;
+            assert_eq!((s, e["error"]["code"].as_str()), (422, Some("DOC_001")), "{backend}: {bad}");
+        }
+        let good =
+            json!({ "text": "Invoice attached", "files": [file("invoice.pdf", "application/pdf", b64(&invoice))] });
+        assert_eq!(app.post(&answer, other, &good).await.0, 404, "{backend}: not another trader's to answer");
+        assert_eq!(app.post(&format!("{requests}/999999/answer"), trader, &good).await.0, 404, "{backend}");
+        let (s, answered) = app.post(&answer, trader, &good).await;
+        assert_eq!(s, 200, "{backend}: {answered}");
+        assert_eq!(answered["answer"], "Invoice attached", "{backend}");
+        let sha = answered["files"][0]["sha256"].as_str().unwrap().to_string();
+        assert_eq!(sha.len(), 64, "{backend}");
+        let (s, e) = app.post(&answer, trader, &good).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (409, Some("DOC_002")), "{backend}: answered once");
+
+        // The file is there for the officer and the declarant, byte for byte, and no one else.
+        let path = format!("{}{requests}/{request}/files/1", app.base);
+        for token in [&app.officer_token, trader] {
+            let r = app.client.get(&path).bearer_auth(token).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{backend}");
+            assert_eq!(r.headers()["content-type"], "application/octet-stream");
+            assert_eq!(r.bytes().await.unwrap().to_vec(), invoice, "{backend}");
+        }
+        assert_eq!(app.client.get(&path).bearer_auth(other).send().await.unwrap().status(), 404, "{backend}");
+        assert_eq!(
+            app.client
+                .get(format!("{}{requests}/{request}/files/2", app.base))
+                .bearer_auth(trader)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            404
+        );
+
+        // Through the pages: the officer asks again, the declarant answers with a file.
+        let officer = session(&app, "test-officer").await;
+        let here = format!("/declarations/{id}");
+        let csrf = csrf_in(&page(&app, &here, &officer).await.1);
+        let (s, html) = post_form(
+            &app,
+            &format!("{here}/requests"),
+            &officer,
+            &[("_csrf", &csrf), ("question", ""), ("due_hours", "24")],
+        )
+        .await;
+        assert_eq!(s, 422, "{backend}");
+        assert!(html.contains("id=\"error-question\""), "{backend}");
+        let (s, _) = post_form(
+            &app,
+            &format!("{here}/requests"),
+            &officer,
+            &[("_csrf", &csrf), ("question", "Photos of the seals, please"), ("due_hours", "4")],
+        )
+        .await;
+        assert_eq!(s, 303, "{backend}");
+        let (_, listed) = app.get(&requests, Some(trader)).await;
+        let second = listed[1]["id"].as_i64().unwrap();
+        let cookie = session(&app, trader).await;
+        let (s, html) = page(&app, &here, &cookie).await;
+        assert_eq!(s, 200);
+        assert!(html.contains("Photos of the seals, please") && html.contains("Send the answer"), "{backend}");
+        let csrf = csrf_in(&html);
+        let photo: &[u8] = b"\x89PNG\r\n\x1a\nseal";
+        let (media, body) = multipart(&[("_csrf", &csrf), ("text", "Two photos")], &[("seal.png", "image/png", photo)]);
+        let post = |body: Vec<u8>| {
+            no_redirect()
+                .post(format!("{}{here}/requests/{second}/answer", app.base))
+                .header("cookie", &cookie)
+                .header("content-type", &media)
+                .body(body)
+                .send()
+        };
+        let (_, wrong) = multipart(&[("_csrf", "wrong"), ("text", "x")], &[]);
+        assert_eq!(post(wrong).await.unwrap().status(), 403, "{backend}: CSRF checked");
+        let (_, exe) =
+            multipart(&[("_csrf", &csrf), ("text", "Kept text")], &[("run.exe", "application/x-msdownload", b"MZ")]);
+        let r = post(exe).await.unwrap();
+        assert_eq!(r.status(), 422, "{backend}");
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains(&format!("id=\"error-answer-{second}\"")) && html.contains("Kept text"),
+            "{backend}: error next to the field, text kept"
+        );
+        assert_eq!(post(body).await.unwrap().status(), 303, "{backend}");
+        let (_, html) = page(&app, &here, &cookie).await;
+        assert!(html.contains("seal.png") && html.contains("Two photos"), "{backend}");
+
+        // The timeline shows both, the chain holds, and a decided case takes no more requests.
+        let (_, events) = app.get(&format!("/api/v1/declarations/{id}/events"), Some(trader)).await;
+        let actions: Vec<_> =
+            events.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_string()).collect();
+        assert_eq!(actions.iter().filter(|a| *a == "documents_requested").count(), 2, "{backend}: {actions:?}");
+        assert_eq!(actions.iter().filter(|a| *a == "documents_answered").count(), 2, "{backend}: {actions:?}");
+        let decision = json!({ "release": true, "reason": "Documents in order", "outcome": { "irregularities": [] } });
+        assert_eq!(
+            app.post(&format!("/api/v1/declarations/{id}/decision"), &app.officer_token, &decision).await.0,
+            200
+        );
+        let (s, e) = app.post(&requests, &app.officer_token, &ask).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (409, Some("DEC_001")), "{backend}: {e}");
+        let entries = app.store.audit_page(0, 100_000).await.unwrap();
+        assert!(smartcustoms_core::audit::verify(&entries).is_ok(), "{backend}");
+    }
+}

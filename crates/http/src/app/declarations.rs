@@ -82,7 +82,11 @@ pub struct Read {
 }
 
 /// A declaration the caller may read.
-async fn readable(state: &AppState, caller: &Principal, id: DeclarationId) -> Result<DeclarationRecord, ReadError> {
+pub(crate) async fn readable(
+    state: &AppState,
+    caller: &Principal,
+    id: DeclarationId,
+) -> Result<DeclarationRecord, ReadError> {
     match state.store.declaration(id).await? {
         Some(r) if caller.may_read(r.summary.declarant.as_str()) => Ok(r),
         Some(_) => Err(ReadError::NotYours(id.to_string())),

@@ -12,6 +12,7 @@ pub mod filing;
 pub mod knowledge;
 pub mod money;
 pub mod prices;
+pub mod requests;
 pub mod risk;
 pub mod tariff;
 pub mod text;

@@ -5,7 +5,7 @@
 //! live; its forms post back to it (CSRF-checked) and call the same use cases as the API.
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, State};
+use axum::extract::{Form, Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use maud::{html, Markup};
@@ -18,6 +18,7 @@ use smartcustoms_core::ids::DeclarationId;
 use smartcustoms_core::inspection::{InspectionOutcome, Irregularity};
 use smartcustoms_core::ledger::Amount;
 use smartcustoms_core::release::ControlDecision;
+use smartcustoms_core::requests::Upload;
 use smartcustoms_core::tariff::DutyAssessment;
 use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_core::workflow::State as DeclState;
@@ -27,9 +28,11 @@ use super::{
 };
 use crate::app::control::{self, ControlError, Settled};
 use crate::app::declarations::{self, Operator, Read, ReadError};
+use crate::app::requests::{self, RequestError};
 use crate::auth::{Caller, CSRF_FIELD};
 use crate::error::ApiError;
 use crate::state::AppState;
+use smartcustoms_storage::DocumentRequest;
 
 /// The fields of a form, as posted (a field may repeat).
 type Fields = Vec<(String, String)>;
@@ -95,9 +98,20 @@ impl DecisionForm {
     }
 }
 
-/// What the page says above everything: an action that could not be done.
-enum Notice {
+/// What a form posted to the page left to show: the input kept and its errors, or why the
+/// action could not be done.
+#[derive(Default)]
+enum Feedback {
+    #[default]
+    None,
+    /// The case's state changed before the action: nothing was done.
     Settled(Settled),
+    /// The decision form with its errors.
+    Decision(DecisionForm),
+    /// The request form with its error: question, hours, (field, message).
+    Ask(String, String, (&'static str, String)),
+    /// An answer form with its error: request, text, message.
+    Answer(i64, String, String),
 }
 
 /// `GET /declarations/{id}`.
@@ -108,7 +122,7 @@ pub async fn page(
 ) -> PageResult {
     let here = format!("/declarations/{id}");
     let caller = signed_in(caller, &here)?;
-    render(&state, &caller, id, None, DecisionForm::default(), StatusCode::OK).await
+    render(&state, &caller, id, Feedback::None, StatusCode::OK).await
 }
 
 /// `POST /declarations/{id}/decision`: an officer releases or refuses a case under control.
@@ -126,21 +140,19 @@ pub async fn decide(
         .map_err(|f| PageError::at(&here)(ApiError::from(f)))?;
     let mut form = DecisionForm::read(&fields);
     let Some(decision) = form.decision() else {
-        return render(&state, &caller, id, None, form, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render(&state, &caller, id, Feedback::Decision(form), StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     match control::decide(&state, id, &decision, &officer.name, chrono::Utc::now()).await {
         Ok(_) => Ok(Redirect::to(&here).into_response()),
         Err(ControlError::BadReason) => {
             form.errors.push(("reason", format!("Give the reasons in 1 to {} characters.", control::MAX_REASON)));
-            render(&state, &caller, id, None, form, StatusCode::UNPROCESSABLE_ENTITY).await
+            render(&state, &caller, id, Feedback::Decision(form), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(ControlError::BadOutcome(m)) => {
             form.errors.push(("irregularity", capitalised(&m)));
-            render(&state, &caller, id, None, form, StatusCode::UNPROCESSABLE_ENTITY).await
+            render(&state, &caller, id, Feedback::Decision(form), StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(ControlError::Settled(s)) => {
-            render(&state, &caller, id, Some(Notice::Settled(s)), DecisionForm::default(), StatusCode::CONFLICT).await
-        }
+        Err(ControlError::Settled(s)) => render(&state, &caller, id, Feedback::Settled(s), StatusCode::CONFLICT).await,
         Err(e) => Err(PageError::at(&here)(e)),
     }
 }
@@ -158,9 +170,7 @@ pub async fn withdraw(
     check_form_csrf(&caller, field(&fields, CSRF_FIELD), &here)?;
     match declarations::withdraw(&state, &caller.0, id, Timestamp::now()).await {
         Ok(_) => Ok(Redirect::to(&here).into_response()),
-        Err(ReadError::Settled(s)) => {
-            render(&state, &caller, id, Some(Notice::Settled(s)), DecisionForm::default(), StatusCode::CONFLICT).await
-        }
+        Err(ReadError::Settled(s)) => render(&state, &caller, id, Feedback::Settled(s), StatusCode::CONFLICT).await,
         Err(e) => Err(PageError::at(&here)(e)),
     }
 }
@@ -174,20 +184,20 @@ async fn render(
     state: &AppState,
     caller: &Caller,
     id: DeclarationId,
-    notice: Option<Notice>,
-    form: DecisionForm,
+    feedback: Feedback,
     status: StatusCode,
 ) -> PageResult {
     let here = format!("/declarations/{id}");
     let at = |e: ReadError| PageError::at(&here)(e);
     let read = declarations::read(state, &caller.0, id).await.map_err(at)?;
     let events = declarations::events(state, &caller.0, id).await.map_err(at)?;
+    let requests = requests::list(state, &caller.0, id).await.map_err(at)?;
     let operator = match read.show_risk {
         true => Some(declarations::operator(state, &caller.0, &read.record.summary.declarant).await.map_err(at)?),
         false => None,
     };
     let body = html! {
-        @if let Some(Notice::Settled(s)) = &notice {
+        @if let Feedback::Settled(s) = &feedback {
             p.error #notice role="alert" { "Nothing was changed: " (s.to_string()) "." }
         }
         (summary(&read))
@@ -195,7 +205,8 @@ async fn render(
         (items_and_duties(&read))
         @if read.show_risk { (risk(&read)) }
         @if let Some(o) = &operator { (operator_record(o, &read.record.summary.declarant)) }
-        (actions(caller, &read, &form))
+        (requests_section(caller, &read, &requests, &feedback))
+        (actions(caller, &read, &feedback))
     };
     let title = format!("Declaration {id}");
     Ok((status, live_layout(&title, Some(caller), Follows::Declaration(id), body)).into_response())
@@ -255,6 +266,8 @@ fn action_label(a: Action) -> &'static str {
         Action::Registered => "Registered",
         Action::LaneAssigned => "Lane assigned",
         Action::Released => "Released",
+        Action::DocumentsRequested => "Documents requested",
+        Action::DocumentsAnswered => "Documents answered",
         other => other.as_str(),
     }
 }
@@ -280,8 +293,13 @@ fn event_text(entry: &AuditEntry) -> String {
             })
         }));
     }
-    if let Some(reason) = details.get("reason").and_then(|r| r.as_str()) {
-        parts.push(reason.to_string());
+    for key in ["reason", "question", "text"] {
+        if let Some(text) = details.get(key).and_then(|r| r.as_str()).filter(|t| !t.is_empty()) {
+            parts.push(text.to_string());
+        }
+    }
+    if let Some(files) = details.get("files").and_then(|f| f.as_array()).filter(|f| !f.is_empty()) {
+        parts.push(format!("{} file(s)", files.len()));
     }
     if let Some(doc) = details.get("release_document").and_then(|d| d.as_str()) {
         parts.push(format!("release document {doc}"));
@@ -420,7 +438,169 @@ fn operator_record(o: &Operator, declarant: &smartcustoms_core::ids::TraderId) -
     }
 }
 
-fn actions(caller: &Caller, read: &Read, form: &DecisionForm) -> Markup {
+fn requests_section(caller: &Caller, read: &Read, requests: &[DocumentRequest], feedback: &Feedback) -> Markup {
+    let s = &read.record.summary;
+    let open = s.state == DeclState::UnderControl;
+    let asks = open && requests::ASKERS.contains(&caller.0.role);
+    let answers = open && requests::ANSWERERS.contains(&caller.0.role);
+    let now = Timestamp::now();
+    let (question, hours, ask_error) = match feedback {
+        Feedback::Ask(q, h, (field, message)) => (q.as_str(), h.as_str(), Some((*field, message.as_str()))),
+        _ => ("", "24", None),
+    };
+    let error_of = |field: &str| ask_error.filter(|(f, _)| *f == field).map(|(_, m)| m);
+    html! {
+        @if !requests.is_empty() || asks {
+            h2 #requests-title { "Questions and documents" }
+        }
+        @for r in requests {
+            section.request id={"request-" (r.id)} aria-label={"Request " (r.id)} {
+                p { strong { "Asked by " (r.asked_by) } ", " (minute(r.asked_at_us)) " UTC — due " (minute(r.due_at_us)) " UTC"
+                    @if r.answered_at_us.is_none() && r.due_at_us < now { " " strong.error { "(overdue)" } } }
+                blockquote.question { (r.question) }
+                @match (&r.answer, r.answered_at_us) {
+                    (Some(answer), Some(at)) => {
+                        p { strong { "Answered by " (r.answered_by.clone().unwrap_or_default()) } ", " (minute(at)) " UTC" }
+                        @if !answer.is_empty() { blockquote.answer { (answer) } }
+                        @if !r.files.is_empty() {
+                            ul.files {
+                                @for f in &r.files {
+                                    li { a href={"/api/v1/declarations/" (s.id) "/requests/" (r.id) "/files/" (f.n)} { (f.name) }
+                                        span.muted { " (" (f.content_type) ", " (f.size) " bytes, SHA-256 " code { (f.sha256) } ")" } }
+                                }
+                            }
+                        }
+                    }
+                    _ => {
+                        p.muted { "Not answered yet." }
+                        @if answers {
+                            @let (text, error) = match feedback {
+                                Feedback::Answer(n, t, e) if *n == r.id => (t.as_str(), Some(e.as_str())),
+                                _ => ("", None),
+                            };
+                            form.stack method="post" enctype="multipart/form-data"
+                                action={"/declarations/" (s.id) "/requests/" (r.id) "/answer"} {
+                                (csrf_field(caller))
+                                label for={"answer-" (r.id)} { "Your answer"
+                                    @if let Some(e) = error { span.field-error id={"error-answer-" (r.id)} { (e) } } }
+                                textarea id={"answer-" (r.id)} name="text" rows="3" maxlength=(smartcustoms_core::requests::MAX_ANSWER) { (text) }
+                                label for={"files-" (r.id)} { "Documents (up to " (smartcustoms_core::requests::MAX_FILES)
+                                    " files: PDF, PNG, JPEG, XML, JSON or text, 5 MB each)" }
+                                input id={"files-" (r.id)} type="file" name="file" multiple
+                                    accept=".pdf,.png,.jpg,.jpeg,.xml,.json,.txt";
+                                p { button type="submit" { "Send the answer" } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if asks {
+            form.stack #ask method="post" action={"/declarations/" (s.id) "/requests"} {
+                (csrf_field(caller))
+                label for="question" { "Ask the declarant for documents or information"
+                    @if let Some(e) = error_of("question") { span.field-error #error-question { (e) } } }
+                textarea #question name="question" rows="3" maxlength=(smartcustoms_core::requests::MAX_QUESTION) { (question) }
+                label for="due_hours" { "Answer within"
+                    @if let Some(e) = error_of("due_hours") { span.field-error #error-due_hours { (e) } } }
+                select #due_hours name="due_hours" {
+                    @for (value, label) in [("4", "4 hours"), ("24", "1 day"), ("72", "3 days"), ("168", "7 days")] {
+                        option value=(value) selected[value == hours] { (label) }
+                    }
+                }
+                p { button type="submit" { "Send the request" } }
+            }
+        }
+    }
+}
+
+/// `POST /declarations/{id}/requests`: an officer asks the declarant for documents.
+pub async fn ask(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    PagePath(id): PagePath<DeclarationId>,
+    form: Result<Form<Fields>, FormRejection>,
+) -> PageResult {
+    let here = format!("/declarations/{id}");
+    let caller = signed_in(caller, &here)?;
+    let fields = form.map(|Form(f)| f).unwrap_or_default();
+    check_form_csrf(&caller, field(&fields, CSRF_FIELD), &here)?;
+    let question = field(&fields, "question").unwrap_or_default().to_string();
+    let hours_text = field(&fields, "due_hours").unwrap_or_default().to_string();
+    let hours = hours_text.trim().parse::<i64>().unwrap_or(0);
+    match requests::ask(&state, &caller.0, id, &question, hours, chrono::Utc::now()).await {
+        Ok(r) => Ok(Redirect::to(&format!("{here}#request-{}", r.id)).into_response()),
+        Err(RequestError::Invalid(i)) => {
+            let feedback = Feedback::Ask(question, hours_text, (i.field, capitalised(&i.message)));
+            render(&state, &caller, id, feedback, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(RequestError::Settled(s)) => render(&state, &caller, id, Feedback::Settled(s), StatusCode::CONFLICT).await,
+        Err(e) => Err(PageError::at(&here)(e)),
+    }
+}
+
+/// `POST /declarations/{id}/requests/{request}/answer`: the declarant answers, with files.
+pub async fn answer(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    PagePath((id, request)): PagePath<(DeclarationId, i64)>,
+    multipart: Multipart,
+) -> PageResult {
+    let here = format!("/declarations/{id}");
+    let caller = signed_in(caller, &here)?;
+    let (text, files, csrf) = read_answer(multipart).await.map_err(PageError::at(&here))?;
+    check_form_csrf(&caller, csrf.as_deref(), &here)?;
+    match requests::answer(&state, &caller.0, id, request, &text, files, chrono::Utc::now()).await {
+        Ok(_) => Ok(Redirect::to(&format!("{here}#request-{request}")).into_response()),
+        Err(RequestError::Invalid(i)) => {
+            let feedback = Feedback::Answer(request, text, capitalised(&i.message));
+            render(&state, &caller, id, feedback, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(RequestError::Answered(_)) => {
+            let feedback = Feedback::Answer(request, text, "This request is answered already.".into());
+            render(&state, &caller, id, feedback, StatusCode::CONFLICT).await
+        }
+        Err(RequestError::Settled(s)) => render(&state, &caller, id, Feedback::Settled(s), StatusCode::CONFLICT).await,
+        Err(e) => Err(PageError::at(&here)(e)),
+    }
+}
+
+/// Reads the answer form: its text, its files (empty file inputs left out) and CSRF token.
+async fn read_answer(mut multipart: Multipart) -> Result<(String, Vec<Upload>, Option<String>), ApiError> {
+    let failed = |e: axum::extract::multipart::MultipartError| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(requests::ANSWER_BODY_LIMIT),
+        _ => ApiError::MalformedJson(format!("the form could not be read: {}", e.body_text())),
+    };
+    let (mut text, mut files, mut csrf) = (String::new(), Vec::new(), None);
+    while let Some(part) = multipart.next_field().await.map_err(failed)? {
+        match part.name().unwrap_or_default() {
+            "file" => {
+                let name = part.file_name().unwrap_or_default().to_string();
+                let content_type = part.content_type().unwrap_or("application/octet-stream").to_string();
+                let bytes = part.bytes().await.map_err(failed)?;
+                if !name.is_empty() || !bytes.is_empty() {
+                    files.push(Upload { name, content_type, bytes: bytes.to_vec() });
+                }
+            }
+            "text" => text = part.text().await.map_err(failed)?,
+            CSRF_FIELD => csrf = Some(part.text().await.map_err(failed)?),
+            other => {
+                return Err(ApiError::Schema {
+                    path: other.to_string(),
+                    message: "not a field of the answer form".into(),
+                })
+            }
+        }
+    }
+    Ok((text, files, csrf))
+}
+
+fn actions(caller: &Caller, read: &Read, feedback: &Feedback) -> Markup {
+    let blank = DecisionForm::default();
+    let form = match feedback {
+        Feedback::Decision(form) => form,
+        _ => &blank,
+    };
     let s = &read.record.summary;
     let decides = caller.0.role == Role::Officer && s.state == DeclState::UnderControl;
     let withdraws =

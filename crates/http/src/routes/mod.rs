@@ -10,6 +10,7 @@ pub mod knowledge;
 pub mod maturity;
 pub mod notifications;
 pub mod profiles;
+pub mod requests;
 pub mod risk;
 pub mod survey;
 pub mod system;
@@ -17,3 +18,19 @@ pub mod tariff;
 pub mod time_release;
 pub mod tokens;
 pub mod work_queue;
+
+/// A stored file sent as a download: never shown inline (its type is the sender's word), named
+/// with the printable ASCII of its file name.
+pub fn download(name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let name: String = name.chars().filter(|c| c.is_ascii_graphic() && *c != '"' || *c == ' ').collect();
+    (
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        axum::body::Body::from(bytes),
+    )
+        .into_response()
+}

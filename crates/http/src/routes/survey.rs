@@ -2,7 +2,6 @@
 //! list and search them, aggregate them and export them. The use cases, and who sees what, are
 //! in [`crate::app::knowledge::survey`].
 
-use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -125,15 +124,7 @@ pub async fn attachment(
     ApiPath((id, n)): ApiPath<(i64, i64)>,
 ) -> Result<Response, ApiError> {
     let (meta, bytes) = survey::attachment(&state, &caller.0, id, n).await?;
-    let name: String = meta.name.chars().filter(|c| c.is_ascii_graphic() && *c != '"' || *c == ' ').collect();
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        Body::from(bytes),
-    )
-        .into_response())
+    Ok(super::download(&meta.name, bytes))
 }
 
 /// Aggregate statistics of the answers matching the filters, as the caller may see them.

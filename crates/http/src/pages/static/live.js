@@ -10,6 +10,35 @@
   }
   // `declaration:<id>` follows one declaration's events; `declarations` every one.
   var only = /^declaration:/.test(live.dataset.live) ? live.dataset.live.slice('declaration:'.length) : null;
+  // True when the user has typed into, chosen in or attached to a form of the live content:
+  // replacing it would lose that input.
+  function edited(root) {
+    return Array.prototype.some.call(root.querySelectorAll('input, textarea, select'), function (field) {
+      if (field.type === 'file') {
+        return field.files && field.files.length > 0;
+      }
+      if (field.type === 'checkbox' || field.type === 'radio') {
+        return field.checked !== field.defaultChecked;
+      }
+      if (field.tagName === 'SELECT') {
+        return Array.prototype.some.call(field.options, function (o) {
+          return o.selected !== o.defaultSelected;
+        });
+      }
+      return field.type !== 'hidden' && field.value !== field.defaultValue;
+    });
+  }
+  // Says, without touching the user's input, that the page has changed.
+  function tell() {
+    if (document.getElementById('live-notice')) {
+      return;
+    }
+    var notice = document.createElement('p');
+    notice.id = 'live-notice';
+    notice.setAttribute('role', 'status');
+    notice.textContent = 'This page has changed since you began typing; your input is kept. Reload the page to see the change.';
+    live.parentNode.insertBefore(notice, live);
+  }
   var busy = false;
   var again = false;
   function refresh() {
@@ -25,8 +54,11 @@
       .then(function (html) {
         var fresh = new DOMParser().parseFromString(html, 'text/html').querySelector('[data-live]');
         var current = document.querySelector('[data-live]');
-        if (fresh && current) {
+        if (fresh && current && edited(current)) {
+          tell();
+        } else if (fresh && current) {
           current.replaceWith(fresh);
+          live = fresh;
         }
       })
       .catch(function () {})
@@ -41,7 +73,8 @@
       });
   }
   var events = new EventSource('/api/v1/events');
-  ['submitted', 'registered', 'lane_assigned', 'released', 'refused', 'awaiting_payment'].forEach(function (name) {
+  ['submitted', 'registered', 'lane_assigned', 'released', 'refused', 'awaiting_payment', 'documents_requested',
+    'documents_answered'].forEach(function (name) {
     events.addEventListener(name, function (event) {
       if (only !== null) {
         try {
