@@ -13,6 +13,9 @@ pub enum Role {
     Trader,
     /// A customs officer at an electronic declaration centre: sees declarations, decides controls.
     Officer,
+    /// The supervisor of a declaration centre: an officer who also reassigns cases between
+    /// inspectors and reads the centre's queues.
+    Supervisor,
     /// A risk analyst: writes risk profiles.
     Analyst,
     /// Administrator of the customs service: offices, users, tokens.
@@ -33,6 +36,7 @@ impl Role {
         match self {
             Role::Trader => "trader",
             Role::Officer => "officer",
+            Role::Supervisor => "supervisor",
             Role::Analyst => "analyst",
             Role::Admin => "admin",
             Role::Warehouse => "warehouse",
@@ -43,9 +47,18 @@ impl Role {
 
     /// Parses the stored name.
     pub fn parse(s: &str) -> Option<Role> {
-        [Role::Trader, Role::Officer, Role::Analyst, Role::Admin, Role::Warehouse, Role::Bank, Role::Member]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        [
+            Role::Trader,
+            Role::Officer,
+            Role::Supervisor,
+            Role::Analyst,
+            Role::Admin,
+            Role::Warehouse,
+            Role::Bank,
+            Role::Member,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
     }
 }
 
@@ -67,7 +80,7 @@ impl Principal {
         match self.role {
             Role::Trader => self.trader.as_ref().is_some_and(|t| t.as_str() == declarant),
             Role::Warehouse | Role::Bank | Role::Member => false,
-            Role::Officer | Role::Analyst | Role::Admin => true,
+            Role::Officer | Role::Supervisor | Role::Analyst | Role::Admin => true,
         }
     }
 }

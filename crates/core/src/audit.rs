@@ -27,6 +27,8 @@ pub enum Action {
     LaneAssigned,
     /// Goods released.
     Released,
+    /// A case under control sent to a centre and an inspector, or reassigned.
+    Dispatched,
     /// An officer asked the declarant for documents or information.
     DocumentsRequested,
     /// The declarant answered a request, with documents.
@@ -60,6 +62,7 @@ impl Action {
         Action::Registered,
         Action::LaneAssigned,
         Action::Released,
+        Action::Dispatched,
         Action::DocumentsRequested,
         Action::DocumentsAnswered,
         Action::Deposit,
@@ -82,6 +85,7 @@ impl Action {
             Action::Registered => "registered",
             Action::LaneAssigned => "lane_assigned",
             Action::Released => "released",
+            Action::Dispatched => "dispatched",
             Action::DocumentsRequested => "documents_requested",
             Action::DocumentsAnswered => "documents_answered",
             Action::Deposit => "deposit",

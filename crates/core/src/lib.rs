@@ -10,6 +10,7 @@ pub mod access;
 pub mod audit;
 pub mod codes;
 pub mod declaration;
+pub mod dispatch;
 pub mod flc;
 pub mod ids;
 pub mod inspection;

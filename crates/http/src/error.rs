@@ -129,6 +129,9 @@ pub enum ApiError {
     /// The request for documents is answered already.
     #[error("{0}")]
     Answered(String),
+    /// A change of centres, inspectors or dispatch rules, or a reassignment, is not valid.
+    #[error("the dispatch set-up or reassignment is not valid: {}", .0.join("; "))]
+    DispatchInvalid(Vec<String>),
     /// The store is not available or failed.
     #[error("the service could not complete the request; it was not recorded, retry later")]
     Unavailable,
@@ -190,6 +193,7 @@ error_kinds! {
     Settled => "DEC_001", CONFLICT, "The declaration's state does not take this action now: another officer decided it first (perhaps at the same moment), or it was released, refused or withdrawn; `details` gives its `state` now and who changed it last (`by`, `at`). Nothing was changed.";
     RequestInvalid => "DOC_001", UNPROCESSABLE_ENTITY, "A request for documents or its answer is not valid (empty question, deadline outside 1 to 720 hours, empty answer, more than 3 files, a file of another type or over 5 MB, a file name with a path); `details.field` names the field. Nothing was recorded.";
     Answered => "DOC_002", CONFLICT, "The request for documents is answered already; the officer asks again if more is needed. Nothing was recorded.";
+    DispatchInvalid => "DSP_001", UNPROCESSABLE_ENTITY, "A declaration centre, inspector, dispatch rule set or reassignment is not valid (a rule naming an unknown centre, an inspector who is not an officer, a leave that ends before it starts, a reassignment to someone on leave or without a reason); `details.problems` lists every problem.";
     BadPublicKey => "KEY_001", UNPROCESSABLE_ENTITY, "The public key is not a base64url Ed25519 key of 32 bytes.";
     NotFound => "RES_001", NOT_FOUND, "Nothing at this address or id.";
     Conflict => "RES_002", CONFLICT, "The resource exists already (e.g. a key registered twice).";
@@ -243,6 +247,7 @@ impl ApiError {
             ApiError::SearchQuery(_) => ErrorKind::SearchQuery,
             ApiError::Settled(_) => ErrorKind::Settled,
             ApiError::RequestInvalid(_) => ErrorKind::RequestInvalid,
+            ApiError::DispatchInvalid(_) => ErrorKind::DispatchInvalid,
             ApiError::Answered(_) => ErrorKind::Answered,
             ApiError::Unavailable => ErrorKind::Unavailable,
         }
@@ -264,7 +269,9 @@ impl ApiError {
             ApiError::InsufficientFunds { available, needed, missing } => {
                 serde_json::json!({ "available": available, "needed": needed, "missing": missing })
             }
-            ApiError::TariffInvalid(problems) | ApiError::AssessmentInvalid(problems) => {
+            ApiError::TariffInvalid(problems)
+            | ApiError::AssessmentInvalid(problems)
+            | ApiError::DispatchInvalid(problems) => {
                 serde_json::json!({ "problems": problems })
             }
             ApiError::SurveyInvalid(findings) => serde_json::json!({ "findings": findings }),
@@ -405,6 +412,19 @@ impl From<crate::app::knowledge::KnowledgeError> for ApiError {
                 ApiError::Unavailable
             }
             KnowledgeError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::app::dispatch::DispatchError> for ApiError {
+    fn from(e: crate::app::dispatch::DispatchError) -> Self {
+        use crate::app::dispatch::DispatchError;
+        match e {
+            DispatchError::Forbidden(f) => f.into(),
+            DispatchError::Invalid(problems) => ApiError::DispatchInvalid(problems),
+            DispatchError::Read(r) => r.into(),
+            DispatchError::Settled(s) => ApiError::Settled(Box::new(s)),
+            DispatchError::Store(s) => s.into(),
         }
     }
 }

@@ -131,6 +131,18 @@ pub async fn rebuild_prices(state: AppState, every: Duration) {
     }
 }
 
+/// Dispatches the cases gone under control to centres and inspectors, every second, in every
+/// process (a case is dispatched once whichever process gets to it first).
+pub async fn dispatch_cases(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        if let Err(e) = crate::app::dispatch::sweep(&state, chrono::Utc::now()).await {
+            tracing::warn!(error = %e, "dispatching cases failed; they stay in the queue and are tried again");
+        }
+    }
+}
+
 /// Picks up what other processes changed (profiles, offices, tariff, model, categories) every
 /// few seconds.
 pub async fn refresh_reference_data(state: AppState) {

@@ -56,6 +56,11 @@ pub fn router(state: AppState) -> Router {
                 .layer(axum::Extension(extract::BodyLimit(app::requests::ANSWER_BODY_LIMIT))),
         )
         .route("/api/v1/declarations/{id}/requests/{request}/files/{n}", get(routes::requests::file))
+        .route("/api/v1/declarations/{id}/dispatch", get(routes::dispatch::of).post(routes::dispatch::reassign))
+        .route("/api/v1/dispatch", get(routes::dispatch::setup))
+        .route("/api/v1/dispatch/rules", post(routes::dispatch::put_rules))
+        .route("/api/v1/centres/{code}", axum::routing::put(routes::dispatch::put_centre))
+        .route("/api/v1/inspectors/{user}", axum::routing::put(routes::dispatch::put_inspector))
         .route("/api/v1/keys", post(routes::keys::register).get(routes::keys::list))
         .route("/api/v1/risk-profiles", post(routes::profiles::create).get(routes::profiles::list))
         .route("/api/v1/risk-profiles/{code}/versions", get(routes::profiles::versions))
@@ -128,6 +133,7 @@ fn live_routes() -> Router<AppState> {
         .route("/declarations/{id}/decision", post(pages::declaration::decide))
         .route("/declarations/{id}/withdrawal", post(pages::declaration::withdraw))
         .route("/declarations/{id}/requests", post(pages::declaration::ask))
+        .route("/declarations/{id}/dispatch", post(pages::declaration::reassign))
         .route(
             "/declarations/{id}/requests/{request}/answer",
             post(pages::declaration::answer).layer(DefaultBodyLimit::max(app::requests::ANSWER_BODY_LIMIT)),
@@ -254,7 +260,10 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let config = state.config.clone();
-    let mut background = vec![tokio::spawn(jobs::refresh_reference_data(state.clone()))];
+    let mut background = vec![
+        tokio::spawn(jobs::refresh_reference_data(state.clone())),
+        tokio::spawn(jobs::dispatch_cases(state.clone())),
+    ];
     if let Some(every) = config.price_refresh {
         background.push(tokio::spawn(jobs::collect_prices(state.clone(), every)));
         background.push(tokio::spawn(jobs::rebuild_prices(state.clone(), every)));

@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    account, dashboard, declarations, events, inspections, keys, knowledge, maturity, notifications, profiles,
-    requests, risk, survey, system, tariff, time_release, tokens, work_queue,
+    account, dashboard, declarations, dispatch, events, inspections, keys, knowledge, maturity, notifications,
+    profiles, requests, risk, survey, system, tariff, time_release, tokens, work_queue,
 };
 
 #[derive(OpenApi)]
@@ -15,6 +15,7 @@ use crate::routes::{
         system::health, system::metrics,
         declarations::submit, declarations::get, declarations::list, declarations::events, declarations::decide, declarations::withdraw,
         requests::list, requests::ask, requests::answer, requests::file,
+        dispatch::setup, dispatch::put_centre, dispatch::put_inspector, dispatch::put_rules, dispatch::of, dispatch::reassign,
         events::stream, time_release::get, dashboard::get, work_queue::get,
         keys::register, keys::list,
         profiles::create, profiles::list, profiles::versions,

@@ -366,6 +366,10 @@ pub struct Waiting {
     pub summary: DeclarationSummary,
     /// Model score, random control and operator categories.
     pub risk: RiskView,
+    /// The centre it is dispatched to.
+    pub centre: Option<String>,
+    /// The inspector it is dispatched to.
+    pub inspector: Option<String>,
 }
 
 /// When a registered declaration passed each step, for the time-release statistics.
@@ -434,9 +438,9 @@ pub trait DeclarationQueries {
     /// (the trader), each state with its count and oldest.
     async fn queues(&self) -> StoreResult<Vec<Queue>>;
 
-    /// Declarations in a state with the risk assessment that put them there, the longest in it
-    /// first, at most `limit`.
-    async fn oldest_in_state(&self, state: State, limit: i64) -> StoreResult<Vec<Waiting>>;
+    /// Declarations in a state with the risk assessment that put them there and where they are
+    /// dispatched, the longest in it first, at most `limit`; only one inspector's when named.
+    async fn oldest_in_state(&self, state: State, inspector: Option<&str>, limit: i64) -> StoreResult<Vec<Waiting>>;
 
     /// Number of declarations per state and lane.
     async fn counts(&self) -> StoreResult<Vec<StateCount>>;
@@ -558,13 +562,24 @@ macro_rules! declaration_queries {
         async fn oldest_in_state(
             &self,
             state: smartcustoms_core::workflow::State,
+            inspector: Option<&str>,
             limit: i64,
         ) -> StoreResult<Vec<crate::declarations::Waiting>> {
+            let (join, only) = match inspector {
+                Some(_) => ("JOIN", "AND d.inspector = $3"),
+                None => ("LEFT JOIN", ""),
+            };
             let text = format!(
-                "SELECT {SUMMARY_COLUMNS}, decision FROM declarations WHERE state = $1 ORDER BY updated_at_us, id LIMIT $2"
+                "SELECT {SUMMARY_COLUMNS}, decision, d.centre, d.inspector FROM declarations \
+                 {join} dispatches d ON d.declaration_id = id WHERE state = $1 {only} ORDER BY updated_at_us, id LIMIT $2"
             );
-            let rows: Vec<crate::rows::WaitingRow> =
-                sqlx::query_as(&sql(&text)).bind(state.as_str()).bind(limit).fetch_all(&self.pool).await?;
+            let text = sql(&text);
+            let query = sqlx::query_as(&text).bind(state.as_str()).bind(limit);
+            let query = match inspector {
+                Some(user) => query.bind(user),
+                None => query,
+            };
+            let rows: Vec<crate::rows::WaitingRow> = query.fetch_all(&self.pool).await?;
             crate::rows::Parse::parse_all(rows)
         }
 

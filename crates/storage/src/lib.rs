@@ -7,6 +7,7 @@
 
 mod batch;
 mod declarations;
+mod dispatch;
 mod group_commit;
 mod identity;
 mod jobs;
@@ -34,6 +35,7 @@ pub use declarations::{
     MoneyColumns, OperatorRecord, Queue, Recorded, RiskView, StateCount, StepTimes, StoredDecision, Waiting,
     DOCUMENT_FORMAT,
 };
+pub use dispatch::{DispatchQueries, DispatchRecord, NewDispatch, RulesVersion};
 pub use group_commit::{CommitError, GroupCommit, GroupCommitConfig};
 pub use identity::{IdentityStore, NewSession, NewToken, NewUser, SessionRecord, TokenRecord, UserRecord};
 pub use jobs::{Claim, JobRun, JobStore};
@@ -119,6 +121,7 @@ pub trait Store:
     + KnowledgeQueries
     + IdentityStore
     + JobStore
+    + DispatchQueries
     + Send
     + Sync
     + 'static
@@ -165,6 +168,11 @@ pub trait Store:
     /// longer under control.
     async fn answer_request(&self, answer: &Answer) -> StoreResult<()>;
 
+    /// Records a case's dispatch with its reasons and audit entry. A first dispatch never
+    /// replaces one (`Conflict` when the case is dispatched already); a reassignment does.
+    /// `Conflict` also when the case is no longer under control.
+    async fn dispatch(&self, dispatch: NewDispatch) -> StoreResult<()>;
+
     /// Credits a deposit and registers, oldest first, the trader's declarations awaiting
     /// payment that the new balance covers, in one transaction. A reference notified before
     /// with the same trader and amount changes nothing (`duplicate`); with another trader or
@@ -194,6 +202,7 @@ macro_rules! areas {
         crate::risk::risk_queries!($store);
         crate::identity::identity_queries!($store, $lock);
         crate::jobs::jobs_queries!($store);
+        crate::dispatch::dispatch_queries!($store);
         impl crate::identity::Backend for $store {
             type Db = $db;
         }
@@ -246,6 +255,11 @@ macro_rules! areas {
             async fn answer_request(&self, answer: &crate::Answer) -> StoreResult<()> {
                 let answer = answer.clone();
                 self.script(async move |tx| crate::transactions::answer(tx, answer).await).await
+            }
+
+            #[tracing::instrument(skip_all, fields(declaration.id = %dispatch.declaration))]
+            async fn dispatch(&self, dispatch: crate::NewDispatch) -> StoreResult<()> {
+                self.script(async move |tx| crate::transactions::dispatch(tx, dispatch).await).await
             }
 
             async fn deposit(&self, deposit: &Deposit) -> StoreResult<DepositOutcome> {

@@ -200,6 +200,13 @@ impl WriteTx for PgTx {
         .await?)
     }
 
+    async fn dispatched(&mut self, id: &str) -> StoreResult<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT centre FROM dispatches WHERE declaration_id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *self.0)
+            .await?)
+    }
+
     async fn write(&mut self, set: WriteSet<'_>) -> StoreResult<()> {
         write(&mut self.0, set).await
     }
@@ -354,6 +361,20 @@ async fn write(tx: &mut Tx, set: WriteSet<'_>) -> StoreResult<()> {
         .bind(&r.question)
         .bind(r.due_at_us.as_micros())
         .bind(r.asked_at_us.as_micros())
+        .execute(&mut **tx)
+        .await?;
+    }
+    for d in &set.dispatches {
+        sqlx::query(
+            "INSERT INTO dispatches (declaration_id, centre, inspector, reasons, at_us) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (declaration_id) DO UPDATE SET centre = excluded.centre, inspector = excluded.inspector, \
+             reasons = excluded.reasons, at_us = excluded.at_us",
+        )
+        .bind(&d.declaration_id)
+        .bind(&d.centre)
+        .bind(&d.inspector)
+        .bind(&d.reasons)
+        .bind(d.at_us.as_micros())
         .execute(&mut **tx)
         .await?;
     }

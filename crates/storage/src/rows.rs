@@ -133,13 +133,20 @@ pub(crate) struct WaitingRow {
     #[sqlx(flatten)]
     summary: SummaryRow,
     decision: String,
+    centre: Option<String>,
+    inspector: Option<String>,
 }
 
 impl Parse for WaitingRow {
     type Record = Waiting;
 
     fn parse(self) -> StoreResult<Waiting> {
-        Ok(Waiting { summary: self.summary.parse()?, risk: parse_decision_json(&self.decision)?.risk })
+        Ok(Waiting {
+            summary: self.summary.parse()?,
+            risk: parse_decision_json(&self.decision)?.risk,
+            centre: self.centre,
+            inspector: self.inspector,
+        })
     }
 }
 

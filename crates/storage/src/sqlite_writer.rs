@@ -277,6 +277,13 @@ impl WriteTx for SqliteTx<'_> {
             .map_err(db)
     }
 
+    async fn dispatched(&mut self, id: &str) -> StoreResult<Option<String>> {
+        self.0
+            .query_row("SELECT centre FROM dispatches WHERE declaration_id = ?1", params![id], |r| r.get(0))
+            .optional()
+            .map_err(db)
+    }
+
     async fn write(&mut self, set: WriteSet<'_>) -> StoreResult<()> {
         write(self.0, &set)
     }
@@ -412,6 +419,15 @@ fn write(tx: &Transaction<'_>, set: &WriteSet<'_>) -> StoreResult<()> {
             "INSERT INTO document_requests (id, declaration_id, asked_by, question, due_at_us, asked_at_us) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![r.id, r.declaration_id, r.asked_by, r.question, r.due_at_us.as_micros(), r.asked_at_us.as_micros()],
+        )
+        .map_err(db)?;
+    }
+    for d in &set.dispatches {
+        tx.execute(
+            "INSERT INTO dispatches (declaration_id, centre, inspector, reasons, at_us) VALUES (?1, ?2, ?3, ?4, ?5) \
+             ON CONFLICT (declaration_id) DO UPDATE SET centre = excluded.centre, inspector = excluded.inspector, \
+             reasons = excluded.reasons, at_us = excluded.at_us",
+            params![d.declaration_id, d.centre, d.inspector, d.reasons, d.at_us.as_micros()],
         )
         .map_err(db)?;
     }

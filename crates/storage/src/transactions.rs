@@ -19,10 +19,11 @@ use smartcustoms_core::timestamp::Timestamp;
 
 use crate::batch::{self, Awaiting, SequenceKey};
 use crate::declarations::*;
+use crate::dispatch::NewDispatch;
 use crate::ledger::*;
 use crate::money::{self, Ledger};
 use crate::requests::{Answer, Ask};
-use crate::writeset::{AnswerRow, RequestRow, WriteSet};
+use crate::writeset::{AnswerRow, DispatchRow, RequestRow, WriteSet};
 use crate::{StoreError, StoreResult};
 
 /// A stored declaration as a writing transaction reads it: its summary, its registration
@@ -74,6 +75,9 @@ pub(crate) trait WriteTx {
 
     /// A request for documents: the declaration it concerns and whether it is answered.
     async fn request(&mut self, id: i64) -> StoreResult<Option<(String, bool)>>;
+
+    /// The centre a case is dispatched to, if it is.
+    async fn dispatched(&mut self, id: &str) -> StoreResult<Option<String>>;
 
     /// Writes everything the transaction planned.
     async fn write(&mut self, set: WriteSet<'_>) -> StoreResult<()>;
@@ -253,4 +257,42 @@ pub(crate) async fn answer(tx: &mut impl WriteTx, a: Answer) -> StoreResult<()> 
         files: files.into_iter().zip(a.files.into_iter().map(|f| f.bytes)).collect(),
     };
     tx.write(WriteSet { audit: vec![entry], answers: vec![row], ..WriteSet::default() }).await
+}
+
+/// A case's dispatch, first or reassigned (see `Store::dispatch`).
+pub(crate) async fn dispatch(tx: &mut impl WriteTx, d: NewDispatch) -> StoreResult<()> {
+    let head = tx.head().await?;
+    let id = d.declaration.to_string();
+    let stored = tx.declaration(&id).await?.ok_or(StoreError::NotFound)?;
+    if stored.summary.state != smartcustoms_core::workflow::State::UnderControl {
+        return Err(StoreError::Conflict(format!(
+            "a declaration that is {} is not dispatched",
+            stored.summary.state.as_str()
+        )));
+    }
+    let before = tx.dispatched(&id).await?;
+    if d.reassignment.is_none() && before.is_some() {
+        return Err(StoreError::Conflict(format!("declaration {id} is dispatched already")));
+    }
+    let reasons = serde_json::to_string(&d.dispatch).map_err(|e| StoreError::Internal(e.to_string()))?;
+    let mut details = serde_json::to_value(&d.dispatch).map_err(|e| StoreError::Internal(e.to_string()))?;
+    if let (Some(reason), Some(map)) = (&d.reassignment, details.as_object_mut()) {
+        map.insert("reassigned".into(), serde_json::json!({ "reason": reason, "from_centre": before }));
+    }
+    let entry = smartcustoms_core::audit::NewEntry {
+        at_us: d.at_us,
+        declaration_id: Some(id.clone()),
+        actor: d.actor,
+        action: smartcustoms_core::audit::Action::Dispatched,
+        details: details.to_string(),
+    }
+    .chain(head.0, &head.1);
+    let row = DispatchRow {
+        declaration_id: id,
+        centre: d.dispatch.centre,
+        inspector: d.dispatch.inspector,
+        reasons,
+        at_us: d.at_us,
+    };
+    tx.write(WriteSet { audit: vec![entry], dispatches: vec![row], ..WriteSet::default() }).await
 }

@@ -80,6 +80,15 @@ pub(crate) struct AnswerRow {
     pub files: Vec<(smartcustoms_core::requests::FileMeta, Vec<u8>)>,
 }
 
+/// A case's dispatch to insert or replace.
+pub(crate) struct DispatchRow {
+    pub declaration_id: String,
+    pub centre: String,
+    pub inspector: Option<String>,
+    pub reasons: String,
+    pub at_us: Timestamp,
+}
+
 /// The rows of one transaction.
 #[derive(Default)]
 pub(crate) struct WriteSet<'a> {
@@ -94,6 +103,7 @@ pub(crate) struct WriteSet<'a> {
     pub outcomes: Vec<OutcomeRow>,
     pub requests: Vec<RequestRow>,
     pub answers: Vec<AnswerRow>,
+    pub dispatches: Vec<DispatchRow>,
 }
 
 impl WriteSet<'_> {

@@ -110,7 +110,7 @@ fn test_password_hash() -> &'static str {
 }
 
 /// Seeds offices, the demo tariff, two declarants with keys and an opening balance, an
-/// two officers, an analyst, a warehouse, a bank, an administrator, and the demo risk profiles.
+/// two officers, a supervisor, an analyst, a warehouse, a bank, an administrator, and the demo risk profiles.
 pub async fn seed(store: &dyn Store) -> (Vec<TestTrader>, World) {
     setup("seeding the database", try_seed(store).await)
 }
@@ -167,6 +167,7 @@ async fn try_seed(store: &dyn Store) -> anyhow::Result<(Vec<TestTrader>, World)>
     for (token, role, party) in [
         ("test-officer", Role::Officer, None),
         ("test-officer-2", Role::Officer, None),
+        ("test-supervisor", Role::Supervisor, None),
         ("test-analyst", Role::Analyst, None),
         ("test-warehouse", Role::Warehouse, Some(WAREHOUSES[0].to_string())),
         ("test-bank", Role::Bank, None),

@@ -7,6 +7,7 @@ mod bad_input;
 mod cli;
 mod connections;
 mod declaration_page;
+mod dispatch;
 mod edge;
 mod events;
 mod filing;

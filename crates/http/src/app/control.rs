@@ -13,6 +13,10 @@ use smartcustoms_storage::{DeclarationSummary, StoreError};
 
 use crate::state::AppState;
 
+/// Who decides cases under control.
+pub const DECIDERS: &[smartcustoms_core::access::Role] =
+    &[smartcustoms_core::access::Role::Officer, smartcustoms_core::access::Role::Supervisor];
+
 /// Longest reasons text, characters.
 pub const MAX_REASON: usize = 2000;
 

@@ -17,7 +17,7 @@ use super::declarations::ReadError;
 use crate::state::AppState;
 
 /// Who may read the dashboard.
-pub const READERS: &[Role] = &[Role::Officer, Role::Analyst, Role::Admin];
+pub const READERS: &[Role] = &[Role::Officer, Role::Supervisor, Role::Analyst, Role::Admin];
 /// Longest window, hours.
 pub const MAX_HOURS: i64 = 168;
 

@@ -18,7 +18,7 @@ use smartcustoms_storage::{DeclarationRecord, DeclarationSummary, ListQuery, Ope
 use crate::state::AppState;
 
 /// Who may list declarations.
-pub const LISTERS: &[Role] = &[Role::Trader, Role::Officer, Role::Analyst, Role::Admin];
+pub const LISTERS: &[Role] = &[Role::Trader, Role::Officer, Role::Supervisor, Role::Analyst, Role::Admin];
 /// Largest page of a list.
 pub const MAX_PAGE: i64 = 500;
 
@@ -127,7 +127,7 @@ pub struct Operator {
 }
 
 /// Who may read operators' records: customs staff.
-pub const STAFF: &[Role] = &[Role::Officer, Role::Analyst, Role::Admin];
+pub const STAFF: &[Role] = &[Role::Officer, Role::Supervisor, Role::Analyst, Role::Admin];
 
 /// The record of declarant `operator`: its declarations, the controls of them and their
 /// findings, its risk category and whether it is an authorised economic operator.
@@ -198,17 +198,21 @@ fn as_seen_by(caller: &Principal, entries: Vec<AuditEntry>) -> Vec<AuditEntry> {
     }
 }
 
-/// An audit entry without the risk assessment: the lane stays, the reasons that chose it go.
-/// The hashes stay those of the entry as kept, so only customs staff, who read the whole
-/// entry, can recompute them.
+/// An audit entry without what customs keeps to itself: of a lane decision the lane stays and
+/// the risk reasons that chose it go; of a dispatch the centre stays and the inspectors, loads
+/// and draw go. The hashes stay those of the entry as kept, so only customs staff, who read
+/// the whole entry, can recompute them.
 fn without_risk(mut entry: AuditEntry) -> AuditEntry {
-    if entry.action == Action::LaneAssigned {
-        let lane = serde_json::from_str::<serde_json::Value>(&entry.details)
-            .ok()
-            .and_then(|details| details.get("lane").cloned())
-            .unwrap_or_default();
-        entry.details = serde_json::json!({ "lane": lane }).to_string();
-    }
+    let kept = match entry.action {
+        Action::LaneAssigned => "lane",
+        Action::Dispatched => "centre",
+        _ => return entry,
+    };
+    let value = serde_json::from_str::<serde_json::Value>(&entry.details)
+        .ok()
+        .and_then(|details| details.get(kept).cloned())
+        .unwrap_or_default();
+    entry.details = serde_json::json!({ kept: value }).to_string();
     entry
 }
 

@@ -8,6 +8,7 @@
 pub mod control;
 pub mod dashboard;
 pub mod declarations;
+pub mod dispatch;
 pub mod filing;
 pub mod knowledge;
 pub mod money;

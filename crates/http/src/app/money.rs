@@ -157,10 +157,10 @@ pub fn account_holder(principal: &Principal, trader: Option<String>) -> Result<T
             Some(own) if own.as_str() == t => Ok(own.clone()),
             _ => Err(MoneyError::NoAccount(t)),
         },
-        (Role::Officer | Role::Admin, Some(t)) => {
+        (Role::Officer | Role::Supervisor | Role::Admin, Some(t)) => {
             TraderId::new(t).map_err(|e| MoneyError::BadParameter("trader", e.to_string()))
         }
-        (Role::Officer | Role::Admin, None) => {
+        (Role::Officer | Role::Supervisor | Role::Admin, None) => {
             Err(MoneyError::BadParameter("trader", "name the trader whose account to read".into()))
         }
         (role, _) => Err(Forbidden { role: role.as_str(), action: "read accounts" }.into()),

@@ -15,7 +15,7 @@ use super::Forbidden;
 use crate::state::AppState;
 
 /// Who asks for documents.
-pub const ASKERS: &[Role] = &[Role::Officer];
+pub const ASKERS: &[Role] = &[Role::Officer, Role::Supervisor];
 /// Who answers: the declarant's users.
 pub const ANSWERERS: &[Role] = &[Role::Trader];
 /// The largest body of an answer through the API: its files in base64 and the text.

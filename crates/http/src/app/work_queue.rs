@@ -19,7 +19,7 @@ use super::declarations::ReadError;
 use crate::state::AppState;
 
 /// Who works the queue.
-pub const WORKERS: &[Role] = &[Role::Officer, Role::Admin];
+pub const WORKERS: &[Role] = &[Role::Officer, Role::Supervisor, Role::Admin];
 /// Longest page of the queue.
 pub const MAX_CASES: i64 = 200;
 
@@ -46,6 +46,11 @@ pub struct Case {
     pub score: Option<f64>,
     /// Sent to control by the random share of controls rather than by its risk.
     pub random_control: bool,
+    /// The centre it is dispatched to (none before dispatch).
+    pub centre: Option<String>,
+    /// The inspector it is dispatched to (none before dispatch, or when the centre had nobody
+    /// present with the competences).
+    pub inspector: Option<String>,
 }
 
 /// The order of the queue: overdue first, then red before yellow, then the longest waiting.
@@ -53,10 +58,12 @@ pub fn order(cases: &mut [Case]) {
     cases.sort_by_key(|c| (Reverse(c.overdue), Reverse(c.declaration.lane == Some(Lane::Red)), c.waiting_since));
 }
 
-/// The cases under control, at most `limit` of those waiting longest, most urgent first.
+/// The cases under control, at most `limit` of those waiting longest, most urgent first: every
+/// case, or only those dispatched to the caller (`mine`).
 pub async fn work_queue(
     state: &AppState,
     caller: &Principal,
+    mine: bool,
     limit: i64,
     now: Timestamp,
 ) -> Result<Vec<Case>, ReadError> {
@@ -65,7 +72,10 @@ pub async fn work_queue(
         return Err(ReadError::BadParameter("limit", format!("must be between 1 and {MAX_CASES}")));
     }
     let mut cases = Vec::new();
-    for Waiting { summary: declaration, risk } in state.store.oldest_in_state(State::UnderControl, limit).await? {
+    let inspector = mine.then_some(caller.name.as_str());
+    for Waiting { summary: declaration, risk, centre, inspector } in
+        state.store.oldest_in_state(State::UnderControl, inspector, limit).await?
+    {
         let waiting_since = declaration.updated_at_us;
         let due_at = waiting_since + service_time(declaration.lane);
         cases.push(Case {
@@ -75,6 +85,8 @@ pub async fn work_queue(
             score: risk.model.map(|m| m.score),
             random_control: risk.random_control,
             declaration,
+            centre,
+            inspector,
         });
     }
     order(&mut cases);
@@ -105,6 +117,8 @@ mod tests {
             overdue: due_at <= now,
             score: None,
             random_control: false,
+            centre: None,
+            inspector: None,
         }
     }
 

@@ -28,11 +28,13 @@ use super::{
 };
 use crate::app::control::{self, ControlError, Settled};
 use crate::app::declarations::{self, Operator, Read, ReadError};
+use crate::app::dispatch::{self, DispatchError};
 use crate::app::requests::{self, RequestError};
 use crate::auth::{Caller, CSRF_FIELD};
 use crate::error::ApiError;
 use crate::state::AppState;
-use smartcustoms_storage::DocumentRequest;
+use smartcustoms_core::dispatch::Passed;
+use smartcustoms_storage::{DispatchRecord, DocumentRequest};
 
 /// The fields of a form, as posted (a field may repeat).
 type Fields = Vec<(String, String)>;
@@ -112,6 +114,8 @@ enum Feedback {
     Ask(String, String, (&'static str, String)),
     /// An answer form with its error: request, text, message.
     Answer(i64, String, String),
+    /// The reassignment form with its error: inspector, reason, message.
+    Reassign(String, String, String),
 }
 
 /// `GET /declarations/{id}`.
@@ -136,7 +140,7 @@ pub async fn decide(
     let caller = signed_in(caller, &here)?;
     let fields = form.map(|Form(f)| f).unwrap_or_default();
     check_form_csrf(&caller, field(&fields, CSRF_FIELD), &here)?;
-    let officer = crate::app::require(&caller.0, &[Role::Officer], "decide on controls")
+    let officer = crate::app::require(&caller.0, control::DECIDERS, "decide on controls")
         .map_err(|f| PageError::at(&here)(ApiError::from(f)))?;
     let mut form = DecisionForm::read(&fields);
     let Some(decision) = form.decision() else {
@@ -192,6 +196,18 @@ async fn render(
     let read = declarations::read(state, &caller.0, id).await.map_err(at)?;
     let events = declarations::events(state, &caller.0, id).await.map_err(at)?;
     let requests = requests::list(state, &caller.0, id).await.map_err(at)?;
+    let (dispatched, inspectors) = match read.show_risk {
+        true => {
+            let to = |e: DispatchError| PageError::at(&here)(e);
+            let d = dispatch::of(state, &caller.0, id).await.map_err(to)?;
+            let all = match dispatch::SUPERVISORS.contains(&caller.0.role) {
+                true => state.store.inspectors().await.map_err(|e| PageError::at(&here)(e))?,
+                false => Vec::new(),
+            };
+            (d, all)
+        }
+        false => (None, Vec::new()),
+    };
     let operator = match read.show_risk {
         true => Some(declarations::operator(state, &caller.0, &read.record.summary.declarant).await.map_err(at)?),
         false => None,
@@ -204,6 +220,7 @@ async fn render(
         (timeline(&events))
         (items_and_duties(&read))
         @if read.show_risk { (risk(&read)) }
+        @if let Some(d) = &dispatched { (dispatch_section(caller, &read, d, &inspectors, &feedback)) }
         @if let Some(o) = &operator { (operator_record(o, &read.record.summary.declarant)) }
         (requests_section(caller, &read, &requests, &feedback))
         (actions(caller, &read, &feedback))
@@ -438,6 +455,88 @@ fn operator_record(o: &Operator, declarant: &smartcustoms_core::ids::TraderId) -
     }
 }
 
+fn dispatch_section(
+    caller: &Caller,
+    read: &Read,
+    record: &DispatchRecord,
+    inspectors: &[smartcustoms_core::dispatch::Inspector],
+    feedback: &Feedback,
+) -> Markup {
+    let d = &record.dispatch;
+    let reassigns =
+        dispatch::SUPERVISORS.contains(&caller.0.role) && read.record.summary.state == DeclState::UnderControl;
+    let (chosen, reason, error) = match feedback {
+        Feedback::Reassign(i, r, e) => (i.as_str(), r.as_str(), Some(e.as_str())),
+        _ => ("", "", None),
+    };
+    html! {
+        h2 #dispatch-title { "Dispatch" }
+        p #dispatch { "Centre " strong { (d.centre) } ", inspector " strong #dispatch-inspector { (d.inspector.clone().unwrap_or_else(|| "none present".into())) }
+            " — " (d.rule) " (rules version " (d.rules_version) "), " (minute(record.at_us)) " UTC." }
+        @if !d.loads.is_empty() {
+            table #dispatch-loads {
+                (column_heads(&["Inspector", "Open cases then", "Outcome"]))
+                tbody {
+                    @for (user, load) in &d.loads {
+                        tr { td { (user) } td { (load) } td {
+                            @if d.inspector.as_deref() == Some(user.as_str()) { strong { "chosen" } }
+                            @else if d.candidates.contains(user) { "tied, not drawn" }
+                            @else { @match d.passed.get(user) {
+                                Some(Passed::OnLeave) => "on leave",
+                                Some(Passed::LacksCompetence) => "lacks a required competence",
+                                Some(Passed::MoreLoaded) => "more cases open",
+                                None => "-",
+                            } }
+                        } }
+                    }
+                }
+            }
+            p.muted { @if d.requires.is_empty() { "No competence required. " } @else { "Competences required: "
+                (d.requires.iter().cloned().collect::<Vec<_>>().join(", ")) ". " }
+                @if d.candidates.len() > 1 { "Random draw " (d.draw) " chose among " (d.candidates.len()) " tied inspectors." } }
+        }
+        @if reassigns {
+            form.stack #reassign method="post" action={"/declarations/" (read.record.summary.id) "/dispatch"} {
+                (csrf_field(caller))
+                label for="inspector" { "Give the case to"
+                    @if let Some(e) = error { span.field-error #error-reassign { (e) } } }
+                select #inspector name="inspector" {
+                    @for i in inspectors {
+                        option value=(i.user) selected[i.user == chosen] { (i.user) " (" (i.centre) ")" }
+                    }
+                }
+                label for="reassign-reason" { "Reason (kept in the audit log)" }
+                input #reassign-reason type="text" name="reason" value=(reason) maxlength=(dispatch::MAX_REASON);
+                p { button type="submit" { "Reassign" } }
+            }
+        }
+    }
+}
+
+/// `POST /declarations/{id}/dispatch`: a supervisor reassigns the case.
+pub async fn reassign(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    PagePath(id): PagePath<DeclarationId>,
+    form: Result<Form<Fields>, FormRejection>,
+) -> PageResult {
+    let here = format!("/declarations/{id}");
+    let caller = signed_in(caller, &here)?;
+    let fields = form.map(|Form(f)| f).unwrap_or_default();
+    check_form_csrf(&caller, field(&fields, CSRF_FIELD), &here)?;
+    let inspector = field(&fields, "inspector").unwrap_or_default().to_string();
+    let reason = field(&fields, "reason").unwrap_or_default().to_string();
+    match dispatch::reassign(&state, &caller.0, id, &inspector, &reason, chrono::Utc::now()).await {
+        Ok(_) => Ok(Redirect::to(&format!("{here}#dispatch-title")).into_response()),
+        Err(DispatchError::Invalid(problems)) => {
+            let feedback = Feedback::Reassign(inspector, reason, capitalised(&problems.join("; ")));
+            render(&state, &caller, id, feedback, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(DispatchError::Settled(s)) => render(&state, &caller, id, Feedback::Settled(s), StatusCode::CONFLICT).await,
+        Err(e) => Err(PageError::at(&here)(e)),
+    }
+}
+
 fn requests_section(caller: &Caller, read: &Read, requests: &[DocumentRequest], feedback: &Feedback) -> Markup {
     let s = &read.record.summary;
     let open = s.state == DeclState::UnderControl;
@@ -602,7 +701,7 @@ fn actions(caller: &Caller, read: &Read, feedback: &Feedback) -> Markup {
         _ => &blank,
     };
     let s = &read.record.summary;
-    let decides = caller.0.role == Role::Officer && s.state == DeclState::UnderControl;
+    let decides = control::DECIDERS.contains(&caller.0.role) && s.state == DeclState::UnderControl;
     let withdraws =
         caller.0.role == Role::Trader && matches!(s.state, DeclState::Submitted | DeclState::AwaitingPayment);
     let error =

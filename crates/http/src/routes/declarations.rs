@@ -281,7 +281,7 @@ pub async fn decide(
     ApiPath(id): ApiPath<DeclarationId>,
     JsonBody(decision): JsonBody<ControlDecision>,
 ) -> Result<Json<DeclarationView>, ApiError> {
-    let officer = caller.require(&[Role::Officer], "decide on controls")?;
+    let officer = caller.require(control::DECIDERS, "decide on controls")?;
     let summary = control::decide(&state, id, &decision, &officer.name, Utc::now()).await?;
     Ok(Json((&summary).into()))
 }

@@ -31,7 +31,7 @@ pub async fn list(
     caller: Caller,
     ApiQuery(p): ApiQuery<Page>,
 ) -> Result<Json<Vec<InspectionRecord>>, ApiError> {
-    caller.require(&[Role::Officer, Role::Analyst, Role::Admin], "read control outcomes")?;
+    caller.require(&[Role::Officer, Role::Supervisor, Role::Analyst, Role::Admin], "read control outcomes")?;
     let limit = p.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::BadParameter("limit", "must be between 1 and 1000".into()));

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod dashboard;
 pub mod declarations;
+pub mod dispatch;
 pub mod events;
 pub mod inspections;
 pub mod keys;

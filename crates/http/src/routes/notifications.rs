@@ -32,7 +32,8 @@ pub async fn list(
     caller: Caller,
     ApiQuery(p): ApiQuery<NotificationParams>,
 ) -> Result<Json<Vec<Notification>>, ApiError> {
-    let principal = caller.require(&[Role::Warehouse, Role::Officer, Role::Admin], "read release notifications")?;
+    let principal = caller
+        .require(&[Role::Warehouse, Role::Officer, Role::Supervisor, Role::Admin], "read release notifications")?;
     let recipient = match principal.role {
         Role::Warehouse => principal.trader.as_ref().map(|t| t.to_string()),
         _ => p.recipient,

@@ -64,7 +64,7 @@ pub async fn create(
 /// The current version of every profile.
 #[utoipa::path(get, path = "/api/v1/risk-profiles", tag = "risk", responses((status = 200, body = Vec<ProfileView>)), security(("token" = [])))]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<ProfileView>>, ApiError> {
-    caller.require(&[Role::Analyst, Role::Admin, Role::Officer], "read risk profiles")?;
+    caller.require(&[Role::Analyst, Role::Admin, Role::Officer, Role::Supervisor], "read risk profiles")?;
     Ok(Json(state.store.current_profiles().await?.into_iter().map(Into::into).collect()))
 }
 
@@ -77,7 +77,7 @@ pub async fn versions(
     caller: Caller,
     ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Vec<ProfileView>>, ApiError> {
-    caller.require(&[Role::Analyst, Role::Admin, Role::Officer], "read risk profiles")?;
+    caller.require(&[Role::Analyst, Role::Admin, Role::Officer, Role::Supervisor], "read risk profiles")?;
     let versions = state.store.profile_versions(&code).await?;
     if versions.is_empty() {
         return Err(ApiError::NotFound(format!("risk profile {code}")));

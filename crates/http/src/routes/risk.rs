@@ -18,7 +18,7 @@ use crate::error::ApiError;
 use crate::extract::{ApiPath, JsonBody};
 use crate::state::AppState;
 
-const STAFF: [Role; 3] = [Role::Officer, Role::Analyst, Role::Admin];
+const STAFF: [Role; 4] = [Role::Officer, Role::Supervisor, Role::Analyst, Role::Admin];
 
 impl From<RiskJobError> for ApiError {
     fn from(e: RiskJobError) -> Self {

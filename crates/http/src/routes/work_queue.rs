@@ -18,6 +18,8 @@ use crate::state::AppState;
 pub struct QueueParams {
     /// Cases, 1 to 200 (default 50): those waiting longest, most urgent first.
     pub limit: Option<i64>,
+    /// `true`: only the cases dispatched to the caller.
+    pub mine: Option<bool>,
 }
 
 /// The declarations under control, most urgent first (overdue, then red before yellow, then
@@ -32,5 +34,8 @@ pub async fn get(
     caller: Caller,
     ApiQuery(p): ApiQuery<QueueParams>,
 ) -> Result<Json<Vec<Case>>, ApiError> {
-    Ok(Json(work_queue::work_queue(&state, &caller.0, p.limit.unwrap_or(50), Timestamp::now()).await?))
+    Ok(Json(
+        work_queue::work_queue(&state, &caller.0, p.mine.unwrap_or(false), p.limit.unwrap_or(50), Timestamp::now())
+            .await?,
+    ))
 }

@@ -22,7 +22,7 @@ use crate::app::require;
 use crate::state::AppState;
 
 /// Who may read the repository.
-pub const READERS: &[Role] = &[Role::Member, Role::Officer, Role::Analyst, Role::Admin];
+pub const READERS: &[Role] = &[Role::Member, Role::Officer, Role::Supervisor, Role::Analyst, Role::Admin];
 /// Who may submit answers.
 pub const SUBMITTERS: &[Role] = &[Role::Member, Role::Analyst, Role::Admin];
 /// Largest survey request: three files of 10 MB, base64 in JSON, and the form.
