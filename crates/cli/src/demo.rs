@@ -54,6 +54,11 @@ pub async fn ensure_token(store: &dyn Store, token: &str, principal: Principal) 
 /// The demo's staff and partners: user name (also their API token), name and role.
 const STAFF: &[(&str, &str, Role)] = &[
     ("demo-officer", "Officer Weber", Role::Officer),
+    ("demo-inspector-2", "Inspector Novak", Role::Officer),
+    ("demo-inspector-3", "Inspector Ivanova (on leave)", Role::Officer),
+    ("demo-inspector-4", "Inspector Kowalski (excise)", Role::Officer),
+    ("demo-inspector-5", "Inspector Jensen (sea)", Role::Officer),
+    ("demo-supervisor", "Supervisor Braun", Role::Supervisor),
     ("demo-analyst", "Analyst Schulz", Role::Analyst),
     ("demo-admin", "Administrator", Role::Admin),
     ("demo-bank", "Demo Bank", Role::Bank),
@@ -183,8 +188,69 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<Declarant>> {
         };
         ensure_token(store, &format!("demo-warehouse-{}", i + 1), principal).await?;
     }
+    seed_dispatch(store, now).await?;
     seed_survey(store, now).await?;
     Ok(declarants)
+}
+
+/// Three declaration centres with their inspectors (one on leave for two weeks) and the first
+/// dispatch rules: excisable goods to the excise centre, sea freight to the port centre, the
+/// rest to the main centre. Rules are written once; later versions are the administrator's.
+async fn seed_dispatch(store: &dyn Store, now: Timestamp) -> anyhow::Result<()> {
+    use smartcustoms_core::dispatch::{Centre, Condition, Inspector, Rule, Rules};
+    let centres = [
+        ("EDC-MAIN", "Main electronic declaration centre", "DE005000"),
+        ("EDC-EXCISE", "Excise goods declaration centre", "DE009100"),
+        ("EDC-SEA", "Port declaration centre", "DE004000"),
+    ];
+    for (code, name, office) in centres {
+        store.put_centre(&Centre { code: code.into(), name: name.into(), office: Some(office.into()) }).await?;
+    }
+    let fortnight = chrono::TimeDelta::days(14);
+    let inspectors = [
+        ("demo-officer", "EDC-MAIN", &["valuation"][..], false),
+        ("demo-inspector-2", "EDC-MAIN", &[][..], false),
+        ("demo-inspector-3", "EDC-MAIN", &["valuation"][..], true),
+        ("demo-inspector-4", "EDC-EXCISE", &["excise"][..], false),
+        ("demo-inspector-5", "EDC-SEA", &[][..], false),
+    ];
+    for (user, centre, competences, on_leave) in inspectors {
+        store
+            .put_inspector(&Inspector {
+                user: user.into(),
+                centre: centre.into(),
+                competences: competences.iter().map(|c| c.to_string()).collect(),
+                leave_from_us: on_leave.then_some(now),
+                leave_until_us: on_leave.then_some(now + fortnight),
+            })
+            .await?;
+    }
+    if store.dispatch_rules().await?.is_some() {
+        return Ok(());
+    }
+    let excisable = ["2203", "2204", "2205", "2206", "2207", "2208", "24", "2710"];
+    let rules = Rules {
+        rules: vec![
+            Rule {
+                name: "excisable goods".into(),
+                when: Condition {
+                    hs_prefixes: excisable.iter().map(|p| p.to_string()).collect(),
+                    ..Condition::default()
+                },
+                centre: "EDC-EXCISE".into(),
+                requires: ["excise".to_string()].into(),
+            },
+            Rule {
+                name: "sea freight".into(),
+                when: Condition { transport_modes: vec!["1".into()], ..Condition::default() },
+                centre: "EDC-SEA".into(),
+                requires: Default::default(),
+            },
+        ],
+        default_centre: "EDC-MAIN".into(),
+    };
+    store.add_dispatch_rules(&rules, "demo", now).await?;
+    Ok(())
 }
 
 /// A few survey answers on a new database, one with confidential questions, so the
@@ -282,19 +348,75 @@ pub async fn file(
     answer.json().await.context("reading the answer")
 }
 
+/// How long a simulated case waits in an inspector's queue before the demo decides it.
+const DEMO_CASE_TIME: Duration = Duration::from_secs(90);
+
+/// A simulated case under control: its id, what a control would find, and since when it waits.
+type DemoCase = (String, bool, std::time::Instant);
+
+/// Decides, as the inspector each is dispatched to, the simulated cases that have waited
+/// [`DEMO_CASE_TIME`]: releases what is in order, refuses what is undervalued (with the
+/// additional duty), so the queues of the demo fill and empty and the model keeps learning.
+/// The cases a person decided first are dropped.
+async fn work_cases(client: &reqwest::Client, base: &str, cases: &mut Vec<DemoCase>) {
+    let due: Vec<DemoCase> = cases.extract_if(.., |(_, _, since)| since.elapsed() >= DEMO_CASE_TIME).collect();
+    for (id, irregular, since) in due {
+        let dispatch =
+            client.get(format!("{base}/api/v1/declarations/{id}/dispatch")).bearer_auth("demo-supervisor").send().await;
+        let inspector = match dispatch {
+            Ok(r) if r.status().is_success() => r
+                .json::<serde_json::Value>()
+                .await
+                .ok()
+                .and_then(|d| d["dispatch"]["inspector"].as_str().map(str::to_string)),
+            _ => None,
+        };
+        let Some(inspector) = inspector else {
+            // Not dispatched yet, or no inspector present: try again later.
+            cases.push((id, irregular, since));
+            continue;
+        };
+        let decision = if irregular {
+            serde_json::json!({ "release": false, "reason": "Prices far below the invoices of the same goods; duties reassessed",
+                "outcome": { "irregularities": ["undervaluation"], "additional_duty": "250.00" } })
+        } else {
+            serde_json::json!({ "release": true, "reason": "Documents checked; the goods match the declaration",
+                "outcome": { "irregularities": [] } })
+        };
+        let answer = client
+            .post(format!("{base}/api/v1/declarations/{id}/decision"))
+            .bearer_auth(&inspector)
+            .json(&decision)
+            .send()
+            .await;
+        match answer {
+            Ok(r) if r.status().is_success() => {
+                tracing::info!(declaration = %id, %inspector, "simulated control decided")
+            }
+            Ok(r) => {
+                tracing::info!(declaration = %id, status = %r.status(), "simulated control not decided (decided by a person?)")
+            }
+            Err(e) => tracing::warn!(error = %e, "simulated control decision failed"),
+        }
+    }
+}
+
 /// Keeps simulated declarations flowing into the server at `base`, about `per_second` a second.
 /// When a declaration waits for payment, the demo bank pays the trader's next advance a little
-/// later, so the demo shows declarations registering on payment.
+/// later, so the demo shows declarations registering on payment; the cases sent to control are
+/// decided by their inspectors after a while (see [`work_cases`]).
 pub async fn traffic(base: String, declarants: Arc<Vec<Declarant>>, per_second: f64) {
     let client = reqwest::Client::new();
     let world = World::demo(DEMO_TRADERS);
     let mut rng = simulate::rng(Timestamp::now().as_micros() as u64);
     let pause = Duration::from_secs_f64(1.0 / per_second.max(0.1));
+    let mut cases: Vec<DemoCase> = Vec::new();
     loop {
         tokio::time::sleep(pause).await;
+        work_cases(&client, &base, &mut cases).await;
         let index = rng.gen_range(0..declarants.len());
         let d = &declarants[index];
-        let (mut body, _) = demo_declaration(&world, &mut rng, d, index);
+        let (mut body, irregular) = demo_declaration(&world, &mut rng, d, index);
         // Now and then a broker makes a mistake, so refusals show up too.
         if rng.gen_bool(0.03) {
             body = String::from_utf8_lossy(&body).replacen("\"EUR\"", "\"EUX\"", 1).into_bytes();
@@ -308,6 +430,9 @@ pub async fn traffic(base: String, declarants: Arc<Vec<Declarant>>, per_second: 
                     number = %a["registration_number"].as_str().unwrap_or("-"),
                     "simulated declaration filed"
                 );
+                if let (Some("under_control"), Some(id)) = (a["state"].as_str(), a["id"].as_str()) {
+                    cases.push((id.to_string(), irregular, std::time::Instant::now()));
+                }
                 if a["state"] == "awaiting_payment" {
                     let reference = format!("DEMO-ADVANCE-{}", uuid::Uuid::now_v7().simple());
                     let answer = client

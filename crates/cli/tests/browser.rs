@@ -542,3 +542,62 @@ async fn an_officer_decides_a_case_on_its_page_and_the_declarant_sees_it_live() 
     shot(&c, "release-document").await;
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_supervisor_reassigns_a_case_and_its_dispatch_explains_it() {
+    let Some(d) = driver() else { return };
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let put = |path: String, body: serde_json::Value| {
+        let req = app.client.put(format!("{}{path}", app.base)).bearer_auth("test-admin").json(&body);
+        async move { assert_eq!(req.send().await.unwrap().status(), 200, "{path}") }
+    };
+    put("/api/v1/centres/EDC-MAIN".into(), json!({ "name": "Main centre" })).await;
+    for user in ["test-officer", "test-officer-2"] {
+        put(format!("/api/v1/inspectors/{user}"), json!({ "centre": "EDC-MAIN" })).await;
+    }
+    let (s, _) =
+        app.post("/api/v1/dispatch/rules", "test-admin", &json!({ "rules": [], "default_centre": "EDC-MAIN" })).await;
+    assert_eq!(s, 201);
+    let profile = "profile RP-ALL \"Control everything\"\nwhen declaration.type = \"IM\"\nlane red\n\
+                   instruction \"Inspect\"\nvalid from 2020-01-01\n";
+    let r = app.client.post(format!("{}/api/v1/risk-profiles", app.base)).bearer_auth(&app.analyst_token).body(profile);
+    assert_eq!(r.send().await.unwrap().status(), 201);
+    let (_, filed) = app.file(0, &app.declaration(0, 77)).await;
+    let id = filed["id"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + STEP;
+    let first = loop {
+        let (s, d) = app.get(&format!("/api/v1/declarations/{id}/dispatch"), Some("test-supervisor")).await;
+        if s == 200 {
+            break d["dispatch"]["inspector"].as_str().unwrap().to_string();
+        }
+        assert!(Instant::now() < deadline, "not dispatched within {STEP:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let other = if first == "test-officer" { "test-officer-2" } else { "test-officer" };
+
+    let c = browser(&d).await;
+    open_signed_in(&c, &app.base, "/console/queue", "test-supervisor").await;
+    assert_eq!(texts(&c, "#cases td.inspector").await, vec![first.clone()]);
+    let case = format!("/declarations/{id}");
+    click_to(&c, &format!("#cases a[href='{case}']"), "the declaration page", |p| p == case).await;
+    assert_eq!(text(&c, "#dispatch-inspector").await, first);
+    c.find(Locator::Css(&format!("#inspector option[value='{other}']"))).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#reassign-reason")).await.unwrap().send_keys("Balances the centre's load").await.unwrap();
+    c.find(Locator::Css("#reassign button[type=submit]")).await.unwrap().click().await.unwrap();
+    let deadline = Instant::now() + STEP;
+    while text(&c, "#dispatch-inspector").await != other {
+        assert!(Instant::now() < deadline, "the reassignment did not show within {STEP:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(text(&c, "#dispatch").await.contains("reassigned by test-supervisor"));
+    assert!(text(&c, "#timeline").await.contains("Balances the centre's load"));
+    shot(&c, "declaration-dispatch").await;
+    sign_out(&c).await;
+
+    // The inspector now finds the case in its own queue.
+    open_signed_in(&c, &app.base, "/console/queue", other).await;
+    assert!(text(&c, "#scope").await.starts_with("Your cases"));
+    assert_eq!(texts(&c, "#cases td.inspector").await, vec![other.to_string()]);
+    c.close().await.unwrap();
+}

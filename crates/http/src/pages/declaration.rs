@@ -283,6 +283,7 @@ fn action_label(a: Action) -> &'static str {
         Action::Registered => "Registered",
         Action::LaneAssigned => "Lane assigned",
         Action::Released => "Released",
+        Action::Dispatched => "Dispatched",
         Action::DocumentsRequested => "Documents requested",
         Action::DocumentsAnswered => "Documents answered",
         other => other.as_str(),
@@ -295,6 +296,15 @@ fn event_text(entry: &AuditEntry) -> String {
     let mut parts = Vec::new();
     if let Some(lane) = details.get("lane").and_then(|l| l.as_str()) {
         parts.push(format!("lane {lane}"));
+    }
+    if let Some(centre) = details.get("centre").and_then(|c| c.as_str()) {
+        parts.push(format!("centre {centre}"));
+    }
+    if let Some(inspector) = details.get("inspector").and_then(|i| i.as_str()) {
+        parts.push(format!("inspector {inspector}"));
+    }
+    if let Some(reason) = details.pointer("/reassigned/reason").and_then(|r| r.as_str()) {
+        parts.push(format!("reassigned: {reason}"));
     }
     if let Some(number) = details.get("registration_number").and_then(|n| n.as_str()) {
         parts.push(format!("number {number}"));
