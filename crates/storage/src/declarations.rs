@@ -120,10 +120,20 @@ pub struct DeclarationRecord {
 pub struct ListQuery {
     /// Only this declarant's declarations.
     pub declarant: Option<TraderId>,
-    /// Only in this state.
-    pub state: Option<State>,
+    /// Only in these states (any when empty).
+    pub states: Vec<State>,
     /// Only ids sorting before this one (for paging).
     pub before: Option<DeclarationId>,
+    /// Only at this office of declaration.
+    pub office: Option<String>,
+    /// Only in this lane.
+    pub lane: Option<Lane>,
+    /// Only received at or after this time.
+    pub received_from: Option<Timestamp>,
+    /// Only received before this time.
+    pub received_to: Option<Timestamp>,
+    /// Only the declaration with this registration number.
+    pub registration_number: Option<String>,
     /// Page size.
     pub limit: i64,
 }
@@ -491,15 +501,30 @@ macro_rules! declaration_queries {
         }
 
         async fn list_declarations(&self, q: &ListQuery) -> StoreResult<Vec<DeclarationSummary>> {
+            // The states are a list of literals from the closed set of state names.
+            let states = match q.states.is_empty() {
+                true => String::new(),
+                false => format!(
+                    "AND state IN ({})",
+                    q.states.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ")
+                ),
+            };
             let text = format!(
                 "SELECT {SUMMARY_COLUMNS} FROM declarations WHERE (CAST($1 AS TEXT) IS NULL OR declarant = $1) \
-                 AND (CAST($2 AS TEXT) IS NULL OR state = $2) AND (CAST($3 AS TEXT) IS NULL OR id < $3) \
-                 ORDER BY id DESC LIMIT $4"
+                 AND (CAST($2 AS TEXT) IS NULL OR id < $2) AND (CAST($3 AS TEXT) IS NULL OR office = $3) \
+                 AND (CAST($4 AS TEXT) IS NULL OR lane = $4) AND (CAST($5 AS BIGINT) IS NULL OR received_at_us >= $5) \
+                 AND (CAST($6 AS BIGINT) IS NULL OR received_at_us < $6) \
+                 AND (CAST($7 AS TEXT) IS NULL OR registration_number = $7) {states} \
+                 ORDER BY id DESC LIMIT $8"
             );
             let rows: Vec<crate::rows::SummaryRow> = sqlx::query_as(&sql(&text))
                 .bind(q.declarant.as_ref().map(|t| t.as_str()))
-                .bind(q.state.map(|s| s.as_str()))
                 .bind(q.before.map(|b| b.to_string()))
+                .bind(q.office.as_deref())
+                .bind(q.lane.map(|l| l.as_str()))
+                .bind(q.received_from.map(Timestamp::as_micros))
+                .bind(q.received_to.map(Timestamp::as_micros))
+                .bind(q.registration_number.as_deref())
                 .bind(q.limit)
                 .fetch_all(&self.pool)
                 .await?;

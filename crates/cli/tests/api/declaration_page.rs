@@ -375,3 +375,69 @@ async fn an_officer_asks_for_documents_and_the_declarant_answers_with_files() {
         assert!(smartcustoms_core::audit::verify(&entries).is_ok(), "{backend}");
     }
 }
+
+#[tokio::test]
+async fn a_trader_searches_its_declarations_by_number_office_lane_and_date() {
+    for (backend, db) in all_dbs("declaration search").await {
+        let app = spawn_app(&db.url).await;
+        let token = &app.traders[0].token;
+        let mut filed = Vec::new();
+        for seed in 60..66 {
+            let (_, d) = app.file(0, &app.declaration(0, seed)).await;
+            filed.push(d);
+        }
+        app.file(1, &app.declaration(1, 67)).await;
+        let app = &app;
+        let list = |query: String| async move { app.get(&format!("/api/v1/declarations?{query}"), Some(token)).await };
+        let ids = |body: &serde_json::Value| -> Vec<String> {
+            body.as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap().to_string()).collect()
+        };
+        let (_, all) = list(String::new()).await;
+        assert_eq!(ids(&all).len(), 6, "{backend}: its own only");
+
+        let numbered = filed.iter().find(|d| d["registration_number"].is_string()).expect("one registered");
+        let number = numbered["registration_number"].as_str().unwrap();
+        let (_, found) = list(format!("number={number}")).await;
+        assert_eq!(ids(&found), vec![numbered["id"].as_str().unwrap().to_string()], "{backend}");
+
+        let lane = numbered["lane"].as_str().unwrap();
+        let (_, by_lane) = list(format!("lane={lane}")).await;
+        let want = filed.iter().filter(|d| d["lane"] == lane).count();
+        assert_eq!(ids(&by_lane).len(), want, "{backend}: lane {lane}");
+        let office = filed[0]["office"].as_str().map(str::to_string);
+        if let Some(office) = office {
+            let (_, at_office) = list(format!("office={office}")).await;
+            assert_eq!(ids(&at_office).len(), filed.iter().filter(|d| d["office"] == office.as_str()).count());
+        }
+        let today = chrono::Utc::now().date_naive();
+        let (_, same_day) = list(format!("from={today}&to={today}")).await;
+        assert_eq!(ids(&same_day).len(), 6, "{backend}: the day's declarations, its last moment included");
+        let (_, later) = list(format!("from={}", today + chrono::Days::new(1))).await;
+        assert!(ids(&later).is_empty(), "{backend}");
+        let (_, earlier) = list(format!("to={}", today - chrono::Days::new(1))).await;
+        assert!(ids(&earlier).is_empty(), "{backend}");
+        let (_, in_states) = list("state=released,refused,under_control,awaiting_payment,registered".into()).await;
+        assert_eq!(ids(&in_states).len(), 6, "{backend}");
+        let long = format!("number={}", "9".repeat(65));
+        for bad in ["from=2026-13-01", "lane=purple", "state=released,lost", long.as_str()] {
+            let (s, e) = list(bad.to_string()).await;
+            assert_eq!((s, e["error"]["code"].as_str()), (400, Some("REQ_004")), "{backend}: {bad}");
+        }
+
+        // The page keeps the filters in its form and links, and says what is wrong with one.
+        let cookie = session(app, token).await;
+        let tab = match numbered["state"].as_str() {
+            Some("released") => "released",
+            Some("refused") => "refused",
+            Some("awaiting_payment") => "action",
+            _ => "progress",
+        };
+        let (s, html) = page(app, &format!("/trader/declarations?tab={tab}&number={number}"), &cookie).await;
+        assert_eq!(s, 200, "{backend}");
+        assert_eq!(html.matches("href=\"/declarations/").count(), 1, "{backend}: one row");
+        assert!(html.contains(&format!("value=\"{number}\"")), "{backend}: the filter stays in the form");
+        let (s, html) = page(app, "/trader/declarations?from=yesterday", &cookie).await;
+        assert_eq!(s, 200, "{backend}");
+        assert!(html.contains("id=\"filter-error\""), "{backend}");
+    }
+}

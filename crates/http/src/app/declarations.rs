@@ -10,7 +10,7 @@ use smartcustoms_core::audit::{Action, AuditEntry};
 use smartcustoms_core::ids::{DeclarationId, TraderId};
 use smartcustoms_core::ledger::Amount;
 use smartcustoms_core::release::ReleaseDocument;
-use smartcustoms_core::risk::Category;
+use smartcustoms_core::risk::{Category, Lane};
 use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_core::workflow::State;
 use smartcustoms_storage::{DeclarationRecord, DeclarationSummary, ListQuery, OperatorRecord, StoreError};
@@ -216,10 +216,10 @@ fn without_risk(mut entry: AuditEntry) -> AuditEntry {
     entry
 }
 
-/// What a list asks for.
+/// What a list asks for; every filter is text as given, checked here.
 #[derive(Debug, Default)]
 pub struct ListRequest<'a> {
-    /// Only declarations in this state (its code).
+    /// Only declarations in these states (codes, comma-separated).
     pub state: Option<&'a str>,
     /// Only declarations filed before this one (its id, as text).
     pub before: Option<&'a str>,
@@ -227,6 +227,33 @@ pub struct ListRequest<'a> {
     pub limit: i64,
     /// Only this declarant's (ignored for traders, who see only their own).
     pub declarant: Option<&'a str>,
+    /// Only at this office of declaration.
+    pub office: Option<&'a str>,
+    /// Only in this lane.
+    pub lane: Option<&'a str>,
+    /// Only filed on or after this day (`YYYY-MM-DD`, UTC).
+    pub from: Option<&'a str>,
+    /// Only filed on or before this day (`YYYY-MM-DD`, UTC).
+    pub to: Option<&'a str>,
+    /// Only the declaration with this registration number.
+    pub number: Option<&'a str>,
+}
+
+/// An empty filter is no filter (a form's empty field).
+fn given(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// A day as a filter: its first moment, or that of the next day (`after`).
+fn day(name: &'static str, text: Option<&str>, after: bool) -> Result<Option<Timestamp>, ReadError> {
+    given(text)
+        .map(|t| {
+            let day = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                .map_err(|_| ReadError::BadParameter(name, format!("{t:?} is not a date YYYY-MM-DD")))?;
+            let day = if after { day + chrono::Days::new(1) } else { day };
+            Ok(Timestamp::start_of(day))
+        })
+        .transpose()
 }
 
 /// Declarations newest first: a trader's own, or anyone's for customs staff.
@@ -248,16 +275,41 @@ pub async fn list(
     if !(1..=MAX_PAGE).contains(&request.limit) {
         return Err(ReadError::BadParameter("limit", format!("must be between 1 and {MAX_PAGE}")));
     }
-    let state_filter = request
-        .state
-        .map(|s| State::parse(s).ok_or_else(|| ReadError::BadParameter("state", format!("unknown state {s:?}"))))
-        .transpose()?;
-    let before = request
-        .before
+    let states = given(request.state)
+        .map(|list| {
+            list.split(',')
+                .map(|s| {
+                    State::parse(s.trim())
+                        .ok_or_else(|| ReadError::BadParameter("state", format!("unknown state {s:?}")))
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?
+        .unwrap_or_default();
+    let before = given(request.before)
         .map(|b| {
             b.parse::<DeclarationId>().map_err(|_| ReadError::BadParameter("before", format!("{b:?} is not an id")))
         })
         .transpose()?;
-    let limit = request.limit;
-    Ok(state.store.list_declarations(&ListQuery { declarant, state: state_filter, before, limit }).await?)
+    let lane = given(request.lane)
+        .map(|l| Lane::parse(l).ok_or_else(|| ReadError::BadParameter("lane", format!("unknown lane {l:?}"))))
+        .transpose()?;
+    let text = |name: &'static str, value: Option<&str>| match given(value) {
+        Some(v) if v.len() > 64 || v.contains('\0') => {
+            Err(ReadError::BadParameter(name, "at most 64 characters".into()))
+        }
+        other => Ok(other.map(str::to_string)),
+    };
+    let query = ListQuery {
+        declarant,
+        states,
+        before,
+        office: text("office", request.office)?,
+        lane,
+        received_from: day("from", request.from, false)?,
+        received_to: day("to", request.to, true)?,
+        registration_number: text("number", request.number)?,
+        limit: request.limit,
+    };
+    Ok(state.store.list_declarations(&query).await?)
 }

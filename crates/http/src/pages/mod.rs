@@ -49,7 +49,7 @@ impl PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         if matches!(self.error, ApiError::MissingToken | ApiError::InvalidToken) {
-            let next = form_urlencoded(&self.back_to);
+            let next: String = form_urlencoded::byte_serialize(self.back_to.as_bytes()).collect();
             return Redirect::to(&format!("/login?next={next}")).into_response();
         }
         let status = self.error.status();
@@ -87,16 +87,6 @@ pub fn signed_in(caller: Option<Caller>, here: &str) -> Result<Caller, PageError
     caller.ok_or_else(|| PageError::at(here)(ApiError::MissingToken))
 }
 
-/// Percent-encodes a path for a query parameter.
-fn form_urlencoded(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 const STYLE: &str = r#"
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d2733;background:#f6f8fa;line-height:1.45}
 header{background:#12355b;color:#fff;padding:.6rem 1.2rem;display:flex;flex-wrap:wrap;gap:1rem;align-items:center}
@@ -113,7 +103,8 @@ form.stack label{display:block;margin:.7rem 0 .2rem;font-weight:600}form.stack i
 form.stack textarea,form.stack select{width:100%;max-width:40rem;padding:.3rem}fieldset{border:1px solid #dde3ea;margin:.6rem 0}
 .field-error{color:#9b1c1c;font-weight:400;margin-left:.5rem}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1.2rem}dl.facts dt{font-weight:600}dl.facts dd{margin:0;overflow-wrap:anywhere}
-ol.timeline li{margin:.3rem 0}
+ol.timeline li{margin:.3rem 0}form.filters{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:end;margin:.6rem 0}
+form.filters label{display:flex;flex-direction:column;font-size:.9em}
 @media print{header,form,.noprint{display:none}main{max-width:none;margin:0}body{background:#fff}}
 "#;
 

@@ -26,35 +26,99 @@ const TABS: &[(&str, &str, &[DeclState])] = &[
     ("refused", "Refused", &[DeclState::Refused]),
 ];
 
-/// The tab and page the address asks for.
-#[derive(Debug, Deserialize)]
+/// The tab, filters and page the address asks for.
+#[derive(Debug, Default, Deserialize)]
 pub struct TabQuery {
     tab: Option<String>,
     before: Option<String>,
+    number: Option<String>,
+    office: Option<String>,
+    lane: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
 }
 
-/// `/trader/declarations`: the signed-in trader's declarations, by tab.
+impl TabQuery {
+    /// The filters as a query string (without the tab and page), to carry them in links.
+    fn filters(&self) -> String {
+        let fields = [
+            ("number", &self.number),
+            ("office", &self.office),
+            ("lane", &self.lane),
+            ("from", &self.from),
+            ("to", &self.to),
+        ];
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in fields {
+            if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
+                out.append_pair(name, v);
+            }
+        }
+        out.finish()
+    }
+}
+
+/// `/trader/declarations`: the signed-in trader's declarations, by tab, with search filters.
 pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(q): Query<TabQuery>) -> PageResult {
     let here = "/trader/declarations";
     let caller = signed_in(caller, here)?;
     let at = |e: ReadError| PageError::at(here)(e);
     crate::app::require(&caller.0, &[Role::Trader], "read a trader's declarations").map_err(|f| at(f.into()))?;
     let &(tab, title, states) = TABS.iter().find(|(code, ..)| Some(*code) == q.tab.as_deref()).unwrap_or(&TABS[0]);
-    let mut rows = Vec::new();
-    for s in states {
-        let request =
-            ListRequest { state: Some(s.as_str()), before: q.before.as_deref(), limit: PAGE, declarant: None };
-        rows.extend(declarations::list(&state, &caller.0, request).await.map_err(&at)?);
-    }
-    rows.sort_by_key(|r| std::cmp::Reverse(r.id));
-    rows.truncate(PAGE as usize);
+    let states = states.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",");
+    let request = ListRequest {
+        state: Some(&states),
+        before: q.before.as_deref(),
+        limit: PAGE,
+        declarant: None,
+        office: q.office.as_deref(),
+        lane: q.lane.as_deref(),
+        from: q.from.as_deref(),
+        to: q.to.as_deref(),
+        number: q.number.as_deref(),
+    };
+    let (rows, problem) = match declarations::list(&state, &caller.0, request).await {
+        Ok(rows) => (rows, None),
+        Err(e @ ReadError::BadParameter(..)) => (Vec::new(), Some(e.to_string())),
+        Err(e) => return Err(at(e)),
+    };
+    let filters = q.filters();
+    let link = |tab: &str, before: Option<String>| {
+        let mut query = format!("?tab={tab}");
+        if !filters.is_empty() {
+            query.push('&');
+            query.push_str(&filters);
+        }
+        if let Some(b) = before {
+            query.push_str("&before=");
+            query.push_str(&b);
+        }
+        query
+    };
+    let value = |v: &Option<String>| v.clone().unwrap_or_default();
     let next = (rows.len() == PAGE as usize).then(|| rows.last().map(|r| r.id)).flatten();
     let body = html! {
         h1 { "My declarations" }
+        form.filters #filters method="get" action=(here) role="search" aria-label="Search my declarations" {
+            input type="hidden" name="tab" value=(tab);
+            label { "Registration number " input #f-number type="text" name="number" value=(value(&q.number)) size="24"; }
+            label { "Office " input #f-office type="text" name="office" value=(value(&q.office)) size="10"; }
+            label { "Lane " select #f-lane name="lane" {
+                option value="" { "any" }
+                @for lane in ["green", "blue", "yellow", "red"] {
+                    option value=(lane) selected[q.lane.as_deref() == Some(lane)] { (lane) }
+                }
+            } }
+            label { "Filed from " input #f-from type="date" name="from" value=(value(&q.from)); }
+            label { "to " input #f-to type="date" name="to" value=(value(&q.to)); }
+            button type="submit" { "Search" }
+            @if !filters.is_empty() { " " a href={"?tab=" (tab)} { "Clear" } }
+        }
+        @if let Some(p) = &problem { p.error #filter-error role="alert" { (p) } }
         nav.tabs aria-label="Declarations by state" {
             @for &(code, label, _) in TABS {
-                @if code == tab { a href={"?tab=" (code)} aria-current="page" { strong { (label) } } }
-                @else { a href={"?tab=" (code)} { (label) } }
+                @if code == tab { a href=(link(code, None)) aria-current="page" { strong { (label) } } }
+                @else { a href=(link(code, None)) { (label) } }
                 " "
             }
         }
@@ -79,7 +143,7 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(q
             }
         }
         @if let Some(last) = next {
-            p { a #next href={"?tab=" (tab) "&before=" (last)} { "Older" } }
+            p { a #next href=(link(tab, Some(last.to_string()))) { "Older" } }
         }
     };
     Ok(live_layout("My declarations", Some(&caller), Follows::Declarations, body).into_response())

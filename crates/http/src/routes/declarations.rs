@@ -234,7 +234,7 @@ pub async fn events(
 /// Listing parameters.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ListParams {
-    /// Only declarations in this state.
+    /// Only declarations in these states (comma-separated, e.g. `registered,under_control`).
     pub state: Option<String>,
     /// Only declarations filed before this id (paging: pass the last id of the previous page).
     pub before: Option<String>,
@@ -242,6 +242,16 @@ pub struct ListParams {
     pub limit: Option<i64>,
     /// Officers only: only this declarant's declarations.
     pub declarant: Option<String>,
+    /// Only at this office of declaration.
+    pub office: Option<String>,
+    /// Only in this lane (`green`, `yellow`, `red`, `blue`).
+    pub lane: Option<String>,
+    /// Only filed on or after this day (`YYYY-MM-DD`, UTC).
+    pub from: Option<String>,
+    /// Only filed on or before this day (`YYYY-MM-DD`, UTC).
+    pub to: Option<String>,
+    /// Only the declaration with this registration number.
+    pub number: Option<String>,
 }
 
 /// List declarations, newest first. Traders see only their own.
@@ -258,6 +268,11 @@ pub async fn list(
         before: p.before.as_deref(),
         limit: p.limit.unwrap_or(50),
         declarant: p.declarant.as_deref(),
+        office: p.office.as_deref(),
+        lane: p.lane.as_deref(),
+        from: p.from.as_deref(),
+        to: p.to.as_deref(),
+        number: p.number.as_deref(),
     };
     let rows = declarations::list(&state, &caller.0, request).await?;
     Ok(Json(rows.iter().map(DeclarationView::from).collect()))

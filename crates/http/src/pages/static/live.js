@@ -21,9 +21,11 @@
         return field.checked !== field.defaultChecked;
       }
       if (field.tagName === 'SELECT') {
-        return Array.prototype.some.call(field.options, function (o) {
-          return o.selected !== o.defaultSelected;
+        // Without a preselected option a select shows its first one.
+        var preselected = Array.prototype.findIndex.call(field.options, function (o) {
+          return o.defaultSelected;
         });
+        return field.selectedIndex !== Math.max(preselected, 0);
       }
       return field.type !== 'hidden' && field.value !== field.defaultValue;
     });
