@@ -445,6 +445,12 @@ async fn a_trader_sees_its_declarations_by_tab_and_a_new_one_appears_live() {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
+
+    // The account: balances and the statement with the opening deposit.
+    click_to(&c, "header a[href='/trader/account']", "the account page", |p| p == "/trader/account").await;
+    assert!(text(&c, "#statement").await.contains("TEST-OPENING-"));
+    assert!(!text(&c, "#available").await.is_empty());
+    shot(&c, "trader-account").await;
     c.close().await.unwrap();
 }
 

@@ -441,3 +441,86 @@ async fn a_trader_searches_its_declarations_by_number_office_lane_and_date() {
         assert!(html.contains("id=\"filter-error\""), "{backend}");
     }
 }
+
+#[tokio::test]
+async fn a_trader_reads_its_account_downloads_its_statement_and_asks_for_a_refund_once() {
+    for (backend, db) in all_dbs("account page").await {
+        let app = spawn_app(&db.url).await;
+        let trader = &app.traders[0];
+        let (_, filed) = app.file(0, &app.declaration(0, 80)).await;
+        let cookie = session(&app, &trader.token).await;
+        let (s, html) = page(&app, "/trader/account", &cookie).await;
+        assert_eq!(s, 200, "{backend}");
+        let opening = format!("TEST-OPENING-{}", trader.id);
+        assert!(html.contains(&opening), "{backend}: the opening deposit with its reference");
+        assert!(html.contains(filed["id"].as_str().unwrap()), "{backend}: the declaration's posting");
+
+        // The statement as CSV: a header and one row per posting, for this trader only.
+        let today = chrono::Utc::now().date_naive();
+        let r = no_redirect()
+            .get(format!("{}/trader/account/statement.csv?from={today}&to={today}", app.base))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{backend}");
+        assert!(r.headers()["content-disposition"].to_str().unwrap().contains(&format!("statement-{}", trader.id)));
+        let text = r.text().await.unwrap();
+        let mut lines = text.lines();
+        assert!(lines.next().unwrap().starts_with("posting_id,time_utc,kind,declaration_id,reference"), "{backend}");
+        let rows: Vec<_> = lines.collect();
+        assert!(rows.iter().any(|r| r.contains(&opening)), "{backend}: {text}");
+        assert!(!text.contains(&app.traders[1].id), "{backend}: another trader's postings stay out");
+        let (s, html) = page(&app, "/trader/account?from=2026-02-30", &cookie).await;
+        assert_eq!(s, 200, "{backend}");
+        assert!(html.contains("id=\"period-error\""), "{backend}");
+
+        // A refund: errors next to the field, and a second click of the same form pays nothing.
+        let csrf = csrf_in(&html);
+        let key = {
+            let at = html.find("name=\"key\" value=\"").unwrap() + 18;
+            html[at..].split('"').next().unwrap().to_string()
+        };
+        let refund = |amount: &'static str, key: String| {
+            let csrf = csrf.clone();
+            let cookie = cookie.clone();
+            let app = &app;
+            async move {
+                post_form(
+                    app,
+                    "/trader/account/refunds",
+                    &cookie,
+                    &[("_csrf", &csrf), ("key", &key), ("amount", amount)],
+                )
+                .await
+            }
+        };
+        let (s, html) = refund("12.345", key.clone()).await;
+        assert_eq!(s, 422, "{backend}");
+        assert!(
+            html.contains("id=\"error-amount\"") && html.contains("12.345"),
+            "{backend}: error by the field, input kept"
+        );
+        let (s, html) = refund("999999999.00", key.clone()).await;
+        assert_eq!(s, 422, "{backend}");
+        assert!(html.contains("does not cover"), "{backend}");
+        let before = app.get("/api/v1/account", Some(&trader.token)).await.1;
+        assert_eq!(refund("100.00", key.clone()).await.0, 303, "{backend}");
+        let (s, html) = refund("100.00", key.clone()).await;
+        assert_eq!(s, 422, "{backend}");
+        assert!(html.contains("asked for already"), "{backend}");
+        let after = app.get("/api/v1/account", Some(&trader.token)).await.1;
+        let cents = |v: &serde_json::Value| -> i64 {
+            let text = v.as_str().unwrap();
+            let (units, fraction) = text.split_once('.').unwrap_or((text, "0"));
+            units.parse::<i64>().unwrap() * 100 + format!("{fraction:0<2}").parse::<i64>().unwrap()
+        };
+        assert_eq!(cents(&before["available"]) - cents(&after["available"]), 10_000, "{backend}: paid once");
+        assert_eq!(
+            post_form(&app, "/trader/account/refunds", &cookie, &[("_csrf", "x"), ("amount", "1.00")]).await.0,
+            403
+        );
+        let officer = session(&app, "test-officer").await;
+        assert_eq!(page(&app, "/trader/account", &officer).await.0, 403, "{backend}: a trader's page");
+    }
+}

@@ -3,6 +3,7 @@
 //! consultation channel. Pages call the same functions as the JSON API, so access rules and
 //! validation are the API's.
 
+pub mod account;
 pub mod catalogue;
 pub mod dashboard;
 pub mod declaration;
@@ -159,6 +160,7 @@ fn frame(title: &str, caller: Option<&Caller>, body: Markup, live: bool) -> Html
                             a href="/time-release" { "Release times" }
                             @if caller.is_some_and(|c| c.0.role == smartcustoms_core::access::Role::Trader) {
                                 a href="/trader/declarations" { "My declarations" }
+                                a href="/trader/account" { "My account" }
                             }
                             @if caller.is_some_and(|c| crate::app::work_queue::WORKERS.contains(&c.0.role)) {
                                 a href="/console/queue" { "Work queue" }

@@ -1,0 +1,229 @@
+//! The trader's single personal account: balances, reservations, declarations awaiting
+//! payment, the statement of a period (also as CSV) with deposits and refunds by their
+//! references, and a refund request. The same use cases as `GET /api/v1/account`,
+//! `GET /api/v1/account/statement` and `POST /api/v1/account/refunds`.
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect};
+use maud::html;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use smartcustoms_core::access::Role;
+use smartcustoms_storage::{Statement, StoreError};
+
+use super::{check_form_csrf, column_heads, csrf_field, layout, minute, signed_in, PageError, PageResult};
+use crate::app::money::{self, MoneyError, RefundRequest};
+use crate::auth::{Caller, CSRF_FIELD};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+const HERE: &str = "/trader/account";
+
+/// The statement's period as the address gives it (days, `YYYY-MM-DD`).
+#[derive(Debug, Default, Deserialize)]
+pub struct Period {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+impl Period {
+    fn days(&self) -> Result<(Option<chrono::NaiveDate>, Option<chrono::NaiveDate>), String> {
+        let day = |name: &str, v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(|t| {
+                    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                        .map_err(|_| format!("{name}: {t:?} is not a date YYYY-MM-DD"))
+                })
+                .transpose()
+        };
+        Ok((day("from", &self.from)?, day("to", &self.to)?))
+    }
+}
+
+/// The statement of the period asked for, or what is wrong with the period.
+async fn statement(state: &AppState, caller: &Caller, period: &Period) -> Result<Result<Statement, String>, PageError> {
+    let (from, to) = match period.days() {
+        Ok(days) => days,
+        Err(problem) => return Ok(Err(problem)),
+    };
+    match money::statement(state, &caller.0, None, from, to).await {
+        Ok(s) => Ok(Ok(s)),
+        Err(MoneyError::BadParameter(_, m)) => Ok(Err(m)),
+        Err(e) => Err(PageError::at(HERE)(e)),
+    }
+}
+
+/// `GET /trader/account`.
+pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(period): Query<Period>) -> PageResult {
+    let caller = signed_in(caller, HERE)?;
+    render(&state, &caller, &period, None, StatusCode::OK).await
+}
+
+async fn render(
+    state: &AppState,
+    caller: &Caller,
+    period: &Period,
+    refund: Option<(String, String)>,
+    status: StatusCode,
+) -> PageResult {
+    crate::app::require(&caller.0, &[Role::Trader], "read a trader's account")
+        .map_err(|f| PageError::at(HERE)(ApiError::from(f)))?;
+    let account = money::account(state, &caller.0, None).await.map_err(PageError::at(HERE))?;
+    let statement = statement(state, caller, period).await?;
+    let (amount, refund_error) = refund.unwrap_or_default();
+    let key = uuid::Uuid::now_v7().simple().to_string();
+    let csv = match &statement {
+        Ok(s) => format!("{HERE}/statement.csv?from={}&to={}", s.from_us.date().unwrap_or_default(), last_day(s)),
+        Err(_) => String::new(),
+    };
+    let body = html! {
+        h1 { "My account" }
+        dl.facts #balance {
+            dt { "Available" } dd #available { (account.balance.available) }
+            dt { "Reserved for declarations not yet released" } dd #reserved { (account.balance.reserved) }
+        }
+        @if !account.awaiting_payment.is_empty() {
+            h2 { "Awaiting payment" }
+            table #awaiting {
+                (column_heads(&["Declaration", "Filed (UTC)", "Duties", "A deposit of at least"]))
+                tbody { @for a in &account.awaiting_payment {
+                    tr { td { a href={"/declarations/" (a.declaration_id)} { code { (a.declaration_id) } } }
+                        td { (minute(a.received_at_us)) } td { (a.duties) } td { (a.missing) } }
+                } }
+            }
+        }
+        @if !account.reservations.is_empty() {
+            h2 { "Reservations" }
+            table #reservations {
+                (column_heads(&["Declaration or reference", "Reserved"]))
+                tbody { @for r in &account.reservations { tr { td { code { (r.reference) } } td { (r.amount) } } } }
+            }
+        }
+        h2 { "Statement" }
+        form.filters #period method="get" action=(HERE) aria-label="Period of the statement" {
+            label { "From " input #from type="date" name="from" value=(period.from.clone().unwrap_or_default()); }
+            label { "to " input #to type="date" name="to" value=(period.to.clone().unwrap_or_default()); }
+            button type="submit" { "Show" }
+        }
+        @match &statement {
+            Err(problem) => { p.error #period-error role="alert" { (problem) } }
+            Ok(s) => {
+                p { "From " (minute(s.from_us)) " to " (minute(s.to_us)) " UTC: opening available " (s.opening.available)
+                    ", reserved " (s.opening.reserved) "; closing available " strong { (s.closing.available) }
+                    ", reserved " (s.closing.reserved) ". " a #csv href=(csv) download { "Download as CSV" } }
+                table #statement {
+                    (column_heads(&["Time (UTC)", "Kind", "Declaration", "Reference", "Available", "Reserved", "Available after", "Reserved after"]))
+                    tbody { @for e in &s.entries {
+                        tr {
+                            td { (minute(e.at_us)) } td { (e.kind.as_str()) }
+                            td { @if let Some(d) = &e.declaration_id { a href={"/declarations/" (d)} { code { (d) } } } }
+                            td { (e.reference.clone().unwrap_or_default()) }
+                            td { (e.available_change) } td { (e.reserved_change) }
+                            td { (e.available_after) } td { (e.reserved_after) }
+                        }
+                    } }
+                }
+            }
+        }
+        h2 #refund-title { "Ask for a refund" }
+        form.stack #refund method="post" action={(HERE) "/refunds"} {
+            (csrf_field(caller))
+            input type="hidden" name="key" value=(key);
+            label for="amount" { "Amount, from the available balance"
+                @if !refund_error.is_empty() { span.field-error #error-amount { (refund_error) } } }
+            input #amount type="text" name="amount" inputmode="decimal" value=(amount) placeholder="0.00";
+            p { button type="submit" { "Ask for the refund" } }
+        }
+    };
+    Ok((status, layout("My account", Some(caller), body)).into_response())
+}
+
+/// The last day a statement covers (its end is the first moment of the next day).
+fn last_day(s: &Statement) -> chrono::NaiveDate {
+    (s.to_us - chrono::TimeDelta::days(1)).date().unwrap_or_default()
+}
+
+/// `GET /trader/account/statement.csv`: the statement of the period as CSV, one row per posting.
+pub async fn csv(State(state): State<AppState>, caller: Option<Caller>, Query(period): Query<Period>) -> PageResult {
+    let caller = signed_in(caller, HERE)?;
+    let s = match statement(&state, &caller, &period).await? {
+        Ok(s) => s,
+        Err(problem) => return Err(PageError::at(HERE)(ApiError::BadParameter("from/to", problem))),
+    };
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let internal = |e: csv::Error| PageError::at(HERE)(ApiError::from(StoreError::Internal(e.to_string())));
+    out.write_record([
+        "posting_id",
+        "time_utc",
+        "kind",
+        "declaration_id",
+        "reference",
+        "available_change",
+        "reserved_change",
+        "available_after",
+        "reserved_after",
+    ])
+    .map_err(internal)?;
+    for e in &s.entries {
+        out.write_record([
+            e.posting_id.to_string(),
+            e.at_us.rfc3339(),
+            e.kind.as_str().to_string(),
+            e.declaration_id.clone().unwrap_or_default(),
+            e.reference.clone().unwrap_or_default(),
+            e.available_change.clone(),
+            e.reserved_change.clone(),
+            e.available_after.to_string(),
+            e.reserved_after.to_string(),
+        ])
+        .map_err(internal)?;
+    }
+    let bytes = out.into_inner().map_err(|e| internal(e.into_error().into()))?;
+    let name = format!("statement-{}-{}-{}.csv", s.trader, s.from_us.date().unwrap_or_default(), last_day(&s));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `POST /trader/account/refunds`: a refund from the available balance. The form carries a
+/// key made when it was shown, so a second click on the same form pays nothing twice.
+pub async fn refund(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> PageResult {
+    let caller = signed_in(caller, HERE)?;
+    let fields = form.map(|Form(f)| f).unwrap_or_default();
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    check_form_csrf(&caller, Some(field(CSRF_FIELD).as_str()), HERE)?;
+    let principal = crate::app::require(&caller.0, &[Role::Trader], "ask for refunds")
+        .map_err(|f| PageError::at(HERE)(ApiError::from(f)))?;
+    let amount_text = field("amount");
+    let again = |message: String| (amount_text.clone(), message);
+    let Ok(amount) = amount_text.trim().parse::<Decimal>() else {
+        let feedback = again("Give an amount such as 120.50.".into());
+        return render(&state, &caller, &Period::default(), Some(feedback), StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let trader = money::account_holder(principal, None).map_err(PageError::at(HERE))?;
+    let key = Some(field("key")).filter(|k| !k.is_empty());
+    let request = RefundRequest { trader, amount, key, actor: principal.name.clone(), at: chrono::Utc::now() };
+    let problem = match money::refund(&state, request).await {
+        Ok(_) => return Ok(Redirect::to(HERE).into_response()),
+        Err(e @ (MoneyError::BadAmount(_) | MoneyError::InsufficientFunds { .. })) => e.to_string(),
+        Err(MoneyError::Store(StoreError::Conflict(_))) => "This refund was asked for already; it is paid once.".into(),
+        Err(e) => return Err(PageError::at(HERE)(e)),
+    };
+    let mut chars = problem.chars();
+    let problem = chars.next().map(|c| c.to_uppercase().chain(chars).collect::<String>()).unwrap_or_default();
+    render(&state, &caller, &Period::default(), Some(again(problem + ".")), StatusCode::UNPROCESSABLE_ENTITY).await
+}
