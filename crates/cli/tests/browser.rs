@@ -607,3 +607,21 @@ async fn a_supervisor_reassigns_a_case_and_its_dispatch_explains_it() {
     assert_eq!(texts(&c, "#cases td.inspector").await, vec![other.to_string()]);
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_analyst_previews_a_profile_in_the_editor() {
+    let Some(d) = driver() else { return };
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    for seed in 0..6 {
+        app.file(0, &app.declaration(0, 300 + seed)).await;
+    }
+    let c = browser(&d).await;
+    open_signed_in(&c, &app.base, "/console/profiles", "test-analyst").await;
+    assert!(!texts(&c, "#profiles tbody tr").await.is_empty(), "the demo profiles are listed");
+    c.find(Locator::Css("button[value=preview]")).await.unwrap().click().await.unwrap();
+    assert!(text(&c, "#preview-hits").await.starts_with("It fires on"));
+    assert!(text(&c, "#text").await.starts_with("profile RP-NEW"), "the text stays in the editor");
+    shot(&c, "profile-editor").await;
+    c.close().await.unwrap();
+}

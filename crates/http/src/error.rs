@@ -416,6 +416,17 @@ impl From<crate::app::knowledge::KnowledgeError> for ApiError {
     }
 }
 
+impl From<crate::app::profiles::ProfileError> for ApiError {
+    fn from(e: crate::app::profiles::ProfileError) -> Self {
+        use crate::app::profiles::ProfileError;
+        match e {
+            ProfileError::Forbidden(f) => f.into(),
+            ProfileError::Syntax(m) => ApiError::ProfileSyntax(m),
+            ProfileError::Risk(r) => r.into(),
+        }
+    }
+}
+
 impl From<crate::app::dispatch::DispatchError> for ApiError {
     fn from(e: crate::app::dispatch::DispatchError) -> Self {
         use crate::app::dispatch::DispatchError;

@@ -18,7 +18,7 @@ use crate::routes::{
         dispatch::setup, dispatch::put_centre, dispatch::put_inspector, dispatch::put_rules, dispatch::of, dispatch::reassign,
         events::stream, time_release::get, dashboard::get, work_queue::get,
         keys::register, keys::list,
-        profiles::create, profiles::list, profiles::versions,
+        profiles::create, profiles::preview, profiles::list, profiles::versions,
         notifications::list,
         inspections::list,
         risk::models, risk::train, risk::effectiveness, risk::operators, risk::aeo,

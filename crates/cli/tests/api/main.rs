@@ -14,6 +14,7 @@ mod filing;
 mod knowledge;
 mod money;
 mod processes;
+mod profiles;
 mod reference;
 mod risk;
 mod sessions;

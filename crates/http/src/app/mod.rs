@@ -13,6 +13,7 @@ pub mod filing;
 pub mod knowledge;
 pub mod money;
 pub mod prices;
+pub mod profiles;
 pub mod requests;
 pub mod risk;
 pub mod tariff;

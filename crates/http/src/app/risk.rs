@@ -468,6 +468,8 @@ pub struct ReplayReport {
     pub replayed: ReplaySide,
     /// Declarations whose lane changes.
     pub changed: u64,
+    /// Declarations each profile fires on in the replay, by profile code.
+    pub hits: BTreeMap<String, u64>,
 }
 
 /// What a replay changes.
@@ -504,6 +506,7 @@ pub fn replay(cases: &[Rebuilt], settings: &ReplaySettings<'_>) -> ReplayReport 
         actual: ReplaySide::default(),
         replayed: ReplaySide::default(),
         changed: 0,
+        hits: BTreeMap::new(),
     };
     for c in cases {
         let Some(actual) = Lane::parse(&c.stored.lane) else { continue };
@@ -513,8 +516,13 @@ pub fn replay(cases: &[Rebuilt], settings: &ReplaySettings<'_>) -> ReplayReport 
             random_share: settings.random_share,
             draw: risk::draw(&c.stored.id),
         };
-        let lane =
-            risk::assess_in(&c.declaration, &c.facts, settings.profiles, c.declaration.declaration_date, context).lane;
+        let assessment =
+            risk::assess_in(&c.declaration, &c.facts, settings.profiles, c.declaration.declaration_date, context);
+        let lane = assessment.lane;
+        let fired: std::collections::BTreeSet<&str> = assessment.hits.iter().map(|h| h.profile.as_str()).collect();
+        for profile in fired {
+            *report.hits.entry(profile.to_string()).or_default() += 1;
+        }
         report.declarations += 1;
         report.known_outcomes += u64::from(c.stored.irregular.is_some());
         report.known_irregular += u64::from(c.stored.irregular == Some(true));

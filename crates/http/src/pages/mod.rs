@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod dashboard;
 pub mod declaration;
 pub mod maturity;
+pub mod profiles;
 pub mod survey;
 pub mod time_release;
 pub mod trader;
@@ -164,6 +165,9 @@ fn frame(title: &str, caller: Option<&Caller>, body: Markup, live: bool) -> Html
                             }
                             @if caller.is_some_and(|c| crate::app::work_queue::WORKERS.contains(&c.0.role)) {
                                 a href="/console/queue" { "Work queue" }
+                            }
+                            @if caller.is_some_and(|c| crate::app::profiles::WRITERS.contains(&c.0.role)) {
+                                a href="/console/profiles" { "Risk profiles" }
                             }
                             @if caller.is_some_and(|c| crate::app::dashboard::READERS.contains(&c.0.role)) {
                                 a href="/console/dashboard" { "Dashboard" }

@@ -6,10 +6,14 @@ use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use serde::Deserialize;
+use utoipa::IntoParams;
+
 use smartcustoms_core::access::Role;
-use smartcustoms_core::risk;
-use smartcustoms_core::timestamp::Timestamp;
-use smartcustoms_storage::{NewProfile, ProfileRecord};
+use smartcustoms_storage::ProfileRecord;
+
+use crate::app::profiles::{self, Preview};
+use crate::extract::ApiQuery;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -46,19 +50,33 @@ pub async fn create(
     caller: Caller,
     body: String,
 ) -> Result<(StatusCode, Json<ProfileView>), ApiError> {
-    let principal = caller.require(&[Role::Analyst, Role::Admin], "write risk profiles")?;
-    let parsed = risk::parse_profile(&body, 1).map_err(|e| ApiError::ProfileSyntax(e.to_string()))?;
-    let record = state
-        .store
-        .add_profile(&NewProfile {
-            code: parsed.code,
-            source: body,
-            author: principal.name.clone(),
-            created_at_us: Timestamp::now(),
-        })
-        .await?;
-    state.reload_reference_data().await?;
+    let record = profiles::save(&state, &caller.0, &body).await?;
     Ok((StatusCode::CREATED, Json(record.into())))
+}
+
+/// Query of a preview.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PreviewParams {
+    /// Days replayed, 1 to 90 (default 30).
+    pub days: Option<i64>,
+}
+
+/// What a profile text would do, without saving it: how many declarations of the last days it
+/// fires on and how their lanes would change with it in force (replacing the version of the
+/// same code).
+#[utoipa::path(post, path = "/api/v1/risk-profiles/preview", tag = "risk", params(PreviewParams),
+    request_body(content = String, content_type = "text/plain", description = "Profile text"),
+    responses((status = 200, body = Preview), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 422, description = "Does not parse (RISK_001)", body = crate::error::ErrorBody)),
+    security(("token" = [])))]
+pub async fn preview(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(p): ApiQuery<PreviewParams>,
+    body: String,
+) -> Result<Json<Preview>, ApiError> {
+    Ok(Json(profiles::preview(&state, &caller.0, &body, p.days.unwrap_or(30), chrono::Utc::now()).await?))
 }
 
 /// The current version of every profile.

@@ -1,0 +1,140 @@
+//! The risk analysts' profile editor: the profiles in force, and a text checked (errors with
+//! line and column), previewed on the declarations of the last days (how many it fires on,
+//! which lanes would change) and saved as the profile's next version.
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::{check_form_csrf, column_heads, csrf_field, layout, signed_in, PageError, PageResult};
+use crate::app::profiles::{self, Preview, ProfileError, MAX_PREVIEW_DAYS};
+use crate::app::risk::ReplaySide;
+use crate::auth::{Caller, CSRF_FIELD};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+const HERE: &str = "/console/profiles";
+
+/// A new profile's starting text.
+const TEMPLATE: &str = "profile RP-NEW \"What this profile looks for\"\nwhen item.origin = \"CN\" and item.customs_value > 10000\nlane yellow\ninstruction \"What the officer checks\"\nvalid from 2026-01-01\n";
+
+/// Which profile the editor opens, and the version just saved.
+#[derive(Debug, Deserialize)]
+pub struct Open {
+    code: Option<String>,
+    saved: Option<i64>,
+}
+
+/// What the editor shows besides the text.
+enum Outcome {
+    None,
+    Saved(i64),
+    Preview(Box<Preview>),
+    Problem(String),
+}
+
+/// `GET /console/profiles`.
+pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(open): Query<Open>) -> PageResult {
+    let caller = signed_in(caller, HERE)?;
+    crate::app::require(&caller.0, profiles::WRITERS, "write risk profiles")
+        .map_err(|f| PageError::at(HERE)(ApiError::from(f)))?;
+    let current = state.store.current_profiles().await.map_err(PageError::at(HERE))?;
+    let text = open
+        .code
+        .as_deref()
+        .and_then(|code| current.iter().find(|p| p.code == code))
+        .map(|p| p.source.clone())
+        .unwrap_or_else(|| TEMPLATE.to_string());
+    let outcome = open.saved.map_or(Outcome::None, Outcome::Saved);
+    render(&state, &caller, &text, 30, outcome, StatusCode::OK).await
+}
+
+/// `POST /console/profiles`: preview or save the text.
+pub async fn submit(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> PageResult {
+    let caller = signed_in(caller, HERE)?;
+    let fields = form.map(|Form(f)| f).unwrap_or_default();
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    check_form_csrf(&caller, Some(field(CSRF_FIELD).as_str()), HERE)?;
+    let text = field("text").replace("\r\n", "\n");
+    let days = field("days").trim().parse::<i64>().unwrap_or(30);
+    let result = match field("action").as_str() {
+        "save" => match profiles::save(&state, &caller.0, &text).await {
+            Ok(r) => return Ok(Redirect::to(&format!("{HERE}?code={}&saved={}", r.code, r.version)).into_response()),
+            Err(e) => Err(e),
+        },
+        _ => profiles::preview(&state, &caller.0, &text, days, chrono::Utc::now()).await,
+    };
+    let (outcome, status) = match result {
+        Ok(preview) => (Outcome::Preview(Box::new(preview)), StatusCode::OK),
+        Err(ProfileError::Syntax(m)) => (Outcome::Problem(m), StatusCode::UNPROCESSABLE_ENTITY),
+        Err(e) => return Err(PageError::at(HERE)(e)),
+    };
+    render(&state, &caller, &text, days, outcome, status).await
+}
+
+fn side(label: &str, s: &ReplaySide) -> Markup {
+    html! {
+        tr {
+            th scope="row" { (label) }
+            td { (s.lanes.green) } td { (s.lanes.blue) } td { (s.lanes.yellow) } td { (s.lanes.red) }
+            td { (s.irregular_caught) } td { (s.irregular_missed) }
+        }
+    }
+}
+
+async fn render(
+    state: &AppState,
+    caller: &Caller,
+    text: &str,
+    days: i64,
+    outcome: Outcome,
+    status: StatusCode,
+) -> PageResult {
+    let current = state.store.current_profiles().await.map_err(PageError::at(HERE))?;
+    let body = html! {
+        h1 { "Risk profiles" }
+        table #profiles {
+            (column_heads(&["Profile", "Version", "Author", ""]))
+            tbody { @for p in &current {
+                tr { td { code { (p.code) } } td { (p.version) } td { (p.author) }
+                    td { a href={(HERE) "?code=" (p.code)} aria-label={"Edit " (p.code)} { "Edit" } } }
+            } }
+        }
+        p { a href=(HERE) { "Write a new profile" } }
+        h2 #editor-title { "Editor" }
+        @match &outcome {
+            Outcome::Saved(v) => { p #saved role="status" { "Saved as version " (v) "; in force for declarations from now on." } }
+            Outcome::Preview(p) => {
+                section #preview aria-labelledby="preview-title" {
+                    h3 #preview-title { "Preview of " code { (p.code) } " on the last " (p.days) " days" }
+                    p #preview-hits { "It fires on " strong { (p.hits) } " of " (p.report.declarations) " declarations; "
+                        strong { (p.report.changed) } " would change lane (the other profiles, the model and the random share as in force)." }
+                    table {
+                        (column_heads(&["", "Green", "Blue", "Yellow", "Red", "Irregular caught", "Irregular missed"]))
+                        tbody { (side("As decided", &p.report.actual)) (side("With this text", &p.report.replayed)) }
+                    }
+                }
+            }
+            _ => {}
+        }
+        form.stack #profile-form method="post" action=(HERE) {
+            (csrf_field(caller))
+            label for="text" { "Profile text"
+                @if let Outcome::Problem(m) = &outcome { span.field-error #error-text role="alert" { (m) } } }
+            textarea #text name="text" rows="10" spellcheck="false" { (text) }
+            label for="days" { "Preview on the last … days (1 to " (MAX_PREVIEW_DAYS) ")" }
+            input #days type="number" name="days" min="1" max=(MAX_PREVIEW_DAYS) value=(days);
+            p { button type="submit" name="action" value="preview" { "Preview" } " "
+                button type="submit" name="action" value="save" { "Save as the next version" } }
+        }
+        p.muted { "The language is described in the help pages; a profile with an existing code becomes its next version." }
+    };
+    Ok((status, layout("Risk profiles", Some(caller), body)).into_response())
+}
