@@ -57,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/declarations/{id}/requests/{request}/files/{n}", get(routes::requests::file))
         .route("/api/v1/declarations/{id}/dispatch", get(routes::dispatch::of).post(routes::dispatch::reassign))
+        .route("/api/v1/declarations/{id}/dispatch/hand-back", post(routes::dispatch::hand_back))
         .route("/api/v1/dispatch", get(routes::dispatch::setup))
         .route("/api/v1/dispatch/rules", post(routes::dispatch::put_rules))
         .route("/api/v1/centres/{code}", axum::routing::put(routes::dispatch::put_centre))
@@ -135,6 +136,7 @@ fn live_routes() -> Router<AppState> {
         .route("/declarations/{id}/withdrawal", post(pages::declaration::withdraw))
         .route("/declarations/{id}/requests", post(pages::declaration::ask))
         .route("/declarations/{id}/dispatch", post(pages::declaration::reassign))
+        .route("/declarations/{id}/hand-back", post(pages::declaration::hand_back))
         .route(
             "/declarations/{id}/requests/{request}/answer",
             post(pages::declaration::answer).layer(DefaultBodyLimit::max(app::requests::ANSWER_BODY_LIMIT)),

@@ -15,7 +15,7 @@ use crate::routes::{
         system::health, system::metrics,
         declarations::submit, declarations::get, declarations::list, declarations::events, declarations::decide, declarations::withdraw,
         requests::list, requests::ask, requests::answer, requests::file,
-        dispatch::setup, dispatch::put_centre, dispatch::put_inspector, dispatch::put_rules, dispatch::of, dispatch::reassign,
+        dispatch::setup, dispatch::put_centre, dispatch::put_inspector, dispatch::put_rules, dispatch::of, dispatch::reassign, dispatch::hand_back,
         events::stream, time_release::get, dashboard::get, work_queue::get,
         keys::register, keys::list,
         profiles::create, profiles::preview, profiles::list, profiles::versions,

@@ -140,6 +140,24 @@ async fn cases_go_to_the_least_loaded_competent_inspector_present_and_a_supervis
         assert_eq!((s, e["error"]["code"].as_str()), (409, Some("DEC_001")), "{backend}: {e}");
         let (_, setup) = app.get("/api/v1/dispatch", Some("test-supervisor")).await;
         assert_eq!(setup["loads"], json!({ "test-officer": 1 }), "{backend}: {setup}");
+
+        // The inspector hands a case back to the supervisor: it waits in the centre, unassigned.
+        let back = format!("/api/v1/declarations/{second}/dispatch/hand-back");
+        let reason = json!({ "reason": "I audited this importer last month" });
+        let (s, e) = app.post(&back, "test-officer-2", &reason).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (422, Some("DSP_001")), "{backend}: not the holder's case");
+        assert_eq!(app.post(&back, &app.traders[0].token, &reason).await.0, 403, "{backend}");
+        let (s, d) = app.post(&back, &app.officer_token, &reason).await;
+        assert_eq!(s, 200, "{backend}: {d}");
+        assert!(d["dispatch"]["inspector"].is_null(), "{backend}: {d}");
+        assert_eq!(
+            (d["dispatch"]["centre"].as_str(), d["dispatch"]["rule"].as_str()),
+            (Some("EDC-EXCISE"), Some("handed back by test-officer"))
+        );
+        let (_, setup) = app.get("/api/v1/dispatch", Some("test-supervisor")).await;
+        assert_eq!(setup["loads"], json!({}), "{backend}: {setup}");
+        let (_, mine) = app.get("/api/v1/work-queue?mine=true", Some(&app.officer_token)).await;
+        assert!(mine.as_array().unwrap().is_empty(), "{backend}: {mine}");
         let entries = app.store.audit_page(0, 100_000).await.unwrap();
         assert!(smartcustoms_core::audit::verify(&entries).is_ok(), "{backend}");
     }

@@ -198,40 +198,83 @@ pub async fn reassign(
     now: DateTime<Utc>,
 ) -> Result<DispatchRecord, DispatchError> {
     let supervisor = super::require(caller, SUPERVISORS, "reassign cases")?;
-    let length = reason.trim().chars().count();
-    if length == 0 || length > MAX_REASON {
-        return Err(invalid(format!("reason: 1 to {MAX_REASON} characters")));
-    }
+    let reason = reason_of(reason)?;
     readable(state, caller, id).await?;
     let inspectors = state.store.inspectors().await?;
-    let Some(chosen) = inspectors.iter().find(|i| i.user == inspector) else {
+    let Some(to) = inspectors.iter().find(|i| i.user == inspector) else {
         return Err(invalid(format!("inspector: {inspector:?} is not an inspector")));
     };
-    if chosen.on_leave(now.into()) {
+    if to.on_leave(now.into()) {
         return Err(invalid(format!("inspector: {inspector} is on leave")));
     }
+    let dispatch = chosen(state, &to.centre, Some(&to.user), format!("reassigned by {}", supervisor.name)).await?;
+    record(state, &supervisor.name, id, dispatch, reason, now).await
+}
+
+/// The inspector a case is dispatched to hands it back to the centre's supervisor, with the
+/// reason (a conflict of interest, a competence lacking); the case waits in the centre without
+/// an inspector until a supervisor gives it to someone. Audited.
+pub async fn hand_back(
+    state: &AppState,
+    caller: &Principal,
+    id: DeclarationId,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<DispatchRecord, DispatchError> {
+    let officer = super::require(caller, super::control::DECIDERS, "hand cases back")?;
+    let reason = reason_of(reason)?;
+    readable(state, caller, id).await?;
+    let current = state.store.dispatch_of(id).await?;
+    let Some(current) = current.filter(|d| d.dispatch.inspector.as_deref() == Some(officer.name.as_str())) else {
+        return Err(invalid("the case is not dispatched to you"));
+    };
+    let dispatch = chosen(state, &current.dispatch.centre, None, format!("handed back by {}", officer.name)).await?;
+    record(state, &officer.name, id, dispatch, reason, now).await
+}
+
+fn reason_of(reason: &str) -> Result<String, DispatchError> {
+    match reason.trim().chars().count() {
+        1..=MAX_REASON => Ok(reason.trim().to_string()),
+        _ => Err(invalid(format!("reason: 1 to {MAX_REASON} characters"))),
+    }
+}
+
+/// A dispatch chosen by a person (a reassignment or a hand-back), with the loads of the
+/// centre's inspectors at that moment.
+async fn chosen(state: &AppState, centre: &str, inspector: Option<&str>, rule: String) -> Result<Dispatch, StoreError> {
+    let inspectors = state.store.inspectors().await?;
     let loads: BTreeMap<String, i64> = state.store.inspector_loads().await?.into_iter().collect();
-    let rules_version = state.store.dispatch_rules().await?.map(|r| r.version).unwrap_or(0);
-    let d = Dispatch {
-        centre: chosen.centre.clone(),
-        inspector: Some(chosen.user.clone()),
-        rule: format!("reassigned by {}", supervisor.name),
-        rules_version,
+    Ok(Dispatch {
+        centre: centre.to_string(),
+        inspector: inspector.map(str::to_string),
+        rule,
+        rules_version: state.store.dispatch_rules().await?.map(|r| r.version).unwrap_or(0),
         requires: Default::default(),
         loads: inspectors
             .iter()
-            .filter(|i| i.centre == chosen.centre)
+            .filter(|i| i.centre == centre)
             .map(|i| (i.user.clone(), loads.get(&i.user).copied().unwrap_or(0)))
             .collect(),
-        candidates: vec![chosen.user.clone()],
+        candidates: inspector.map(str::to_string).into_iter().collect(),
         passed: Default::default(),
         draw: 0,
-    };
+    })
+}
+
+/// Records a person's dispatch of case `id` with the reason, audited as `actor`'s.
+async fn record(
+    state: &AppState,
+    actor: &str,
+    id: DeclarationId,
+    dispatch: Dispatch,
+    reason: String,
+    now: DateTime<Utc>,
+) -> Result<DispatchRecord, DispatchError> {
     let new = NewDispatch {
         declaration: id,
-        dispatch: d,
-        actor: supervisor.name.clone(),
-        reassignment: Some(reason.trim().to_string()),
+        dispatch,
+        actor: actor.to_string(),
+        reassignment: Some(reason),
         at_us: now.into(),
     };
     match state.store.dispatch(new).await {

@@ -116,6 +116,8 @@ enum Feedback {
     Answer(i64, String, String),
     /// The reassignment form with its error: inspector, reason, message.
     Reassign(String, String, String),
+    /// The hand-back form with its error: reason, message.
+    HandBack(String, String),
 }
 
 /// `GET /declarations/{id}`.
@@ -473,8 +475,9 @@ fn dispatch_section(
     feedback: &Feedback,
 ) -> Markup {
     let d = &record.dispatch;
-    let reassigns =
-        dispatch::SUPERVISORS.contains(&caller.0.role) && read.record.summary.state == DeclState::UnderControl;
+    let open = read.record.summary.state == DeclState::UnderControl;
+    let reassigns = dispatch::SUPERVISORS.contains(&caller.0.role) && open;
+    let hands_back = open && d.inspector.as_deref() == Some(caller.0.name.as_str());
     let (chosen, reason, error) = match feedback {
         Feedback::Reassign(i, r, e) => (i.as_str(), r.as_str(), Some(e.as_str())),
         _ => ("", "", None),
@@ -505,6 +508,19 @@ fn dispatch_section(
                 (d.requires.iter().cloned().collect::<Vec<_>>().join(", ")) ". " }
                 @if d.candidates.len() > 1 { "Random draw " (d.draw) " chose among " (d.candidates.len()) " tied inspectors." } }
         }
+        @if hands_back {
+            @let (reason, error) = match feedback {
+                Feedback::HandBack(r, e) => (r.as_str(), Some(e.as_str())),
+                _ => ("", None),
+            };
+            form.stack #hand-back method="post" action={"/declarations/" (read.record.summary.id) "/hand-back"} {
+                (csrf_field(caller))
+                label for="hand-back-reason" { "Hand the case back to the supervisor, because"
+                    @if let Some(e) = error { span.field-error #error-hand-back { (e) } } }
+                input #hand-back-reason type="text" name="reason" value=(reason) maxlength=(dispatch::MAX_REASON);
+                p { button type="submit" { "Hand back" } }
+            }
+        }
         @if reassigns {
             form.stack #reassign method="post" action={"/declarations/" (read.record.summary.id) "/dispatch"} {
                 (csrf_field(caller))
@@ -520,6 +536,29 @@ fn dispatch_section(
                 p { button type="submit" { "Reassign" } }
             }
         }
+    }
+}
+
+/// `POST /declarations/{id}/hand-back`: the inspector hands the case back to the supervisor.
+pub async fn hand_back(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    PagePath(id): PagePath<DeclarationId>,
+    form: Result<Form<Fields>, FormRejection>,
+) -> PageResult {
+    let here = format!("/declarations/{id}");
+    let caller = signed_in(caller, &here)?;
+    let fields = form.map(|Form(f)| f).unwrap_or_default();
+    check_form_csrf(&caller, field(&fields, CSRF_FIELD), &here)?;
+    let reason = field(&fields, "reason").unwrap_or_default().to_string();
+    match dispatch::hand_back(&state, &caller.0, id, &reason, chrono::Utc::now()).await {
+        Ok(_) => Ok(Redirect::to(&format!("{here}#dispatch-title")).into_response()),
+        Err(DispatchError::Invalid(problems)) => {
+            let feedback = Feedback::HandBack(reason, capitalised(&problems.join("; ")));
+            render(&state, &caller, id, feedback, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(DispatchError::Settled(s)) => render(&state, &caller, id, Feedback::Settled(s), StatusCode::CONFLICT).await,
+        Err(e) => Err(PageError::at(&here)(e)),
     }
 }
 

@@ -157,3 +157,28 @@ pub async fn reassign(
 ) -> Result<Json<DispatchRecord>, ApiError> {
     Ok(Json(dispatch::reassign(&state, &caller.0, id, &r.inspector, &r.reason, chrono::Utc::now()).await?))
 }
+
+/// Why a case is handed back.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandBack {
+    /// The reason, for the audit log and the supervisor.
+    pub reason: String,
+}
+
+/// The inspector a case is dispatched to hands it back to the centre's supervisor, with the
+/// reason; it waits in the centre without an inspector (audited).
+#[utoipa::path(post, path = "/api/v1/declarations/{id}/dispatch/hand-back", tag = "dispatch", request_body = HandBack,
+    params(("id" = String, Path, description = "Declaration id")),
+    responses((status = 200, body = DispatchRecord), (status = 403, body = crate::error::ErrorBody),
+        (status = 409, description = "Not under control (DEC_001)", body = crate::error::ErrorBody),
+        (status = 422, description = "Not dispatched to the caller, or no reason (DSP_001)", body = crate::error::ErrorBody)),
+    security(("token" = [])))]
+pub async fn hand_back(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<DeclarationId>,
+    JsonBody(h): JsonBody<HandBack>,
+) -> Result<Json<DispatchRecord>, ApiError> {
+    Ok(Json(dispatch::hand_back(&state, &caller.0, id, &h.reason, chrono::Utc::now()).await?))
+}
