@@ -625,3 +625,40 @@ async fn an_analyst_previews_a_profile_in_the_editor() {
     shot(&c, "profile-editor").await;
     c.close().await.unwrap();
 }
+
+/// True when the page shown is no wider than the window (nothing to scroll sideways).
+async fn fits(c: &Client) -> bool {
+    let wide = c.execute("return [document.documentElement.scrollWidth, window.innerWidth];", vec![]).await.unwrap();
+    let [page, window]: [i64; 2] = serde_json::from_value(wide).unwrap();
+    page <= window
+}
+
+#[tokio::test]
+async fn a_trader_works_on_a_phone_screen() {
+    let Some(d) = driver() else { return };
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let (_, filed) = app.file(0, &app.declaration(0, 31)).await;
+    let id = filed["id"].as_str().unwrap().to_string();
+    let c = browser(&d).await;
+    c.set_window_size(390, 844).await.unwrap();
+    open_signed_in(&c, &app.base, "/trader/declarations", "test-trader-1").await;
+    for path in ["/trader/declarations".to_string(), format!("/declarations/{id}"), "/trader/account".to_string()] {
+        c.goto(&format!("{}{path}", app.base)).await.unwrap();
+        wait_path(&c, &path, |p| p == path).await;
+        if !fits(&c).await {
+            let culprits = c
+                .execute(
+                    "return Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > window.innerWidth).slice(0, 8).map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right));",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            screenshot(&c, "phone-overflow").await;
+            panic!("{path} is wider than a phone's screen: {culprits}");
+        }
+        let name = format!("phone-{}", path.trim_start_matches('/').split('/').next().unwrap_or("page"));
+        shot(&c, &name).await;
+    }
+    c.close().await.unwrap();
+}

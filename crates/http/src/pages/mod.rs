@@ -107,6 +107,9 @@ form.stack textarea,form.stack select{width:100%;max-width:40rem;padding:.3rem}f
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1.2rem}dl.facts dt{font-weight:600}dl.facts dd{margin:0;overflow-wrap:anywhere}
 ol.timeline li{margin:.3rem 0}form.filters{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:end;margin:.6rem 0}
 form.filters label{display:flex;flex-direction:column;font-size:.9em}
+@media (max-width:40rem){header{padding:.5rem .7rem}header nav{display:flex;flex-wrap:wrap;gap:.3rem 0;min-width:0;width:100%}header form{margin-left:0;width:100%}header input[type=search]{width:auto;flex:1}
+main{margin:.5rem 0;padding:0 .7rem 2rem;border-radius:0}th,td{overflow-wrap:anywhere;padding:.3rem .25rem;font-size:.92em}dl.facts{grid-template-columns:1fr}
+code{overflow-wrap:anywhere}}
 @media print{header,form,.noprint{display:none}main{max-width:none;margin:0}body{background:#fff}}
 "#;
 
