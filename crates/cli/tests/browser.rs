@@ -599,6 +599,10 @@ async fn a_supervisor_reassigns_a_case_and_its_dispatch_explains_it() {
     assert!(text(&c, "#dispatch").await.contains("reassigned by test-supervisor"));
     assert!(text(&c, "#timeline").await.contains("Balances the centre's load"));
     shot(&c, "declaration-dispatch").await;
+    click_to(&c, "header a[href='/console/centres']", "the centres page", |p| p == "/console/centres").await;
+    let rows = texts(&c, "#queues tbody tr").await;
+    assert!(rows.len() == 1 && rows[0].contains(other), "{rows:?}");
+    shot(&c, "centres").await;
     sign_out(&c).await;
 
     // The inspector now finds the case in its own queue.

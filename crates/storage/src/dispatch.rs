@@ -36,6 +36,20 @@ pub struct DispatchRecord {
     pub at_us: Timestamp,
 }
 
+/// The cases under control of one centre and inspector (none: not yet given to one), with the
+/// time the longest waiting went under control.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CentreQueue {
+    /// The centre (none: not yet dispatched).
+    pub centre: Option<String>,
+    /// The inspector (none: waiting in the centre for the supervisor).
+    pub inspector: Option<String>,
+    /// Cases under control.
+    pub open: i64,
+    /// Since when the longest waiting one is under control.
+    pub oldest_since_us: Timestamp,
+}
+
 /// A dispatch to record (see `Store::dispatch`).
 #[derive(Debug, Clone)]
 pub struct NewDispatch {
@@ -69,6 +83,8 @@ pub trait DispatchQueries {
     async fn dispatch_rules(&self) -> StoreResult<Option<RulesVersion>>;
     /// Open cases (under control) of each inspector.
     async fn inspector_loads(&self) -> StoreResult<Vec<(String, i64)>>;
+    /// The cases under control per centre and inspector, the undispatched ones included.
+    async fn centre_queues(&self) -> StoreResult<Vec<CentreQueue>>;
     /// Declarations under control not yet dispatched, oldest first, at most `limit`, with the
     /// document each was filed with.
     async fn undispatched(&self, limit: i64) -> StoreResult<Vec<(DeclarationId, String, Vec<u8>)>>;
@@ -198,6 +214,25 @@ macro_rules! dispatch_queries {
                 )
                 .fetch_all(&self.pool)
                 .await?)
+            }
+
+            async fn centre_queues(&self) -> StoreResult<Vec<crate::dispatch::CentreQueue>> {
+                let rows: Vec<(Option<String>, Option<String>, i64, i64)> = sqlx::query_as(
+                    "SELECT d.centre, d.inspector, COUNT(*), MIN(x.updated_at_us) FROM declarations x \
+                     LEFT JOIN dispatches d ON d.declaration_id = x.id WHERE x.state = 'under_control' \
+                     GROUP BY d.centre, d.inspector ORDER BY d.centre, d.inspector",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(centre, inspector, open, oldest)| crate::dispatch::CentreQueue {
+                        centre,
+                        inspector,
+                        open,
+                        oldest_since_us: Timestamp::from_micros(oldest),
+                    })
+                    .collect())
             }
 
             async fn undispatched(&self, limit: i64) -> StoreResult<Vec<(DeclarationId, String, Vec<u8>)>> {

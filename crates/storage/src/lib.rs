@@ -35,7 +35,7 @@ pub use declarations::{
     MoneyColumns, OperatorRecord, Queue, Recorded, RiskView, StateCount, StepTimes, StoredDecision, Waiting,
     DOCUMENT_FORMAT,
 };
-pub use dispatch::{DispatchQueries, DispatchRecord, NewDispatch, RulesVersion};
+pub use dispatch::{CentreQueue, DispatchQueries, DispatchRecord, NewDispatch, RulesVersion};
 pub use group_commit::{CommitError, GroupCommit, GroupCommitConfig};
 pub use identity::{IdentityStore, NewSession, NewToken, NewUser, SessionRecord, TokenRecord, UserRecord};
 pub use jobs::{Claim, JobRun, JobStore};

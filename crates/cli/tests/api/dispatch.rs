@@ -94,6 +94,23 @@ async fn cases_go_to_the_least_loaded_competent_inspector_present_and_a_supervis
         assert_eq!(d["dispatch"]["loads"], json!({ "test-officer": 1, "test-officer-2": 0 }), "{backend}: {d}");
         assert_eq!(d["dispatch"]["passed"]["test-officer"], "more_loaded", "{backend}: {d}");
 
+        // The supervisor sees the cases per centre and inspector with the oldest's time.
+        let (_, setup) = app.get("/api/v1/dispatch", Some("test-supervisor")).await;
+        let queues: Vec<_> = setup["queues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| {
+                (
+                    q["centre"].as_str().unwrap().to_string(),
+                    q["inspector"].as_str().unwrap().to_string(),
+                    q["open"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        let want = |who: &str| ("EDC-EXCISE".to_string(), who.to_string(), 1);
+        assert_eq!(queues, vec![want("test-officer"), want("test-officer-2")], "{backend}: {setup}");
+
         // Each inspector's queue holds its own cases.
         let (_, mine) = app.get("/api/v1/work-queue?mine=true", Some(&app.officer_token)).await;
         let ids: Vec<_> = mine.as_array().unwrap().iter().map(|c| c["declaration"]["id"].as_str().unwrap()).collect();

@@ -16,7 +16,7 @@ use smartcustoms_core::declaration::DeclarationDoc;
 use smartcustoms_core::dispatch::{self, Case, Centre, Dispatch, Inspector, Rules};
 use smartcustoms_core::ids::DeclarationId;
 use smartcustoms_core::timestamp::Timestamp;
-use smartcustoms_storage::{DispatchRecord, NewDispatch, RulesVersion, StoreError};
+use smartcustoms_storage::{CentreQueue, DispatchRecord, NewDispatch, RulesVersion, StoreError};
 
 use super::control::{explained, Settled};
 use super::declarations::{readable, ReadError, STAFF};
@@ -67,6 +67,8 @@ pub struct Setup {
     pub rules: Option<RulesVersion>,
     /// Open cases of each inspector.
     pub loads: BTreeMap<String, i64>,
+    /// The cases under control per centre and inspector, with the oldest's time.
+    pub queues: Vec<CentreQueue>,
 }
 
 /// The set-up, for customs staff.
@@ -77,6 +79,7 @@ pub async fn setup(state: &AppState, caller: &Principal) -> Result<Setup, Dispat
         inspectors: state.store.inspectors().await?,
         rules: state.store.dispatch_rules().await?,
         loads: state.store.inspector_loads().await?.into_iter().collect(),
+        queues: state.store.centre_queues().await?,
     })
 }
 

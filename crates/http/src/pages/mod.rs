@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod catalogue;
+pub mod centres;
 pub mod dashboard;
 pub mod declaration;
 pub mod maturity;
@@ -168,6 +169,7 @@ fn frame(title: &str, caller: Option<&Caller>, body: Markup, live: bool) -> Html
                             }
                             @if caller.is_some_and(|c| crate::app::work_queue::WORKERS.contains(&c.0.role)) {
                                 a href="/console/queue" { "Work queue" }
+                                a href="/console/centres" { "Centres" }
                             }
                             @if caller.is_some_and(|c| crate::app::profiles::WRITERS.contains(&c.0.role)) {
                                 a href="/console/profiles" { "Risk profiles" }
