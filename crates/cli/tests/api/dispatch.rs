@@ -147,6 +147,18 @@ async fn cases_go_to_the_least_loaded_competent_inspector_present_and_a_supervis
             403
         );
 
+        // An inspector of another centre neither decides nor questions the case.
+        let elsewhere = json!({ "centre": "EDC-MAIN", "competences": ["excise"] });
+        assert_eq!(put(&app, "/api/v1/inspectors/test-officer-2", "test-admin", &elsewhere).await.0, 200);
+        let release = json!({ "release": true, "reason": "In order", "outcome": { "irregularities": [] } });
+        let (s, e) = app.post(&format!("/api/v1/declarations/{second}/decision"), "test-officer-2", &release).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (403, Some("AUTH_003")), "{backend}: {e}");
+        let ask = json!({ "question": "Invoice?", "due_hours": 4 });
+        let (s, _) = app.post(&format!("/api/v1/declarations/{second}/requests"), "test-officer-2", &ask).await;
+        assert_eq!(s, 403, "{backend}");
+        let (_, detail) = app.get(&format!("/api/v1/declarations/{second}"), Some("test-supervisor")).await;
+        assert_eq!(detail["state"], "under_control", "{backend}: nothing decided");
+
         // A decided case is not reassigned.
         let decision = json!({ "release": true, "reason": "In order", "outcome": { "irregularities": [] } });
         assert_eq!(

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
+use smartcustoms_core::access::Principal;
 use smartcustoms_core::audit::Action;
 use smartcustoms_core::ids::DeclarationId;
 use smartcustoms_core::release::ControlDecision;
@@ -36,6 +37,9 @@ pub enum ControlError {
     /// the same moment), or never sent to control. Nothing was recorded.
     #[error(transparent)]
     Settled(#[from] Settled),
+    /// The caller may not decide this case (its role, or another centre's case).
+    #[error(transparent)]
+    Forbidden(#[from] super::Forbidden),
     /// The store failed.
     #[error(transparent)]
     Store(StoreError),
@@ -74,19 +78,22 @@ pub async fn explained<E: From<Settled> + From<StoreError>>(state: &AppState, id
     }
 }
 
-/// Records `decision` by `officer` on declaration `id`.
+/// Records `decision` by the officer `caller` on declaration `id` (an inspector decides the
+/// cases of its own centre only).
 pub async fn decide(
     state: &AppState,
+    caller: &Principal,
     id: DeclarationId,
     decision: &ControlDecision,
-    officer: &str,
     at: DateTime<Utc>,
 ) -> Result<DeclarationSummary, ControlError> {
+    let officer = super::require(caller, DECIDERS, "decide on controls")?;
     if decision.reason.trim().is_empty() || decision.reason.chars().count() > MAX_REASON {
         return Err(ControlError::BadReason);
     }
     decision.outcome.check(decision.release).map_err(ControlError::BadOutcome)?;
-    match state.store.decide_control(id, decision, officer, at.into()).await {
+    super::dispatch::within_centre(state, caller, id, "decide another centre's cases").await??;
+    match state.store.decide_control(id, decision, &officer.name, at.into()).await {
         Ok(summary) => Ok(summary),
         Err(StoreError::NotFound) => Err(ControlError::NotFound(id)),
         Err(e) => Err(explained(state, id, e).await),

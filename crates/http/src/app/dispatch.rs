@@ -83,6 +83,26 @@ pub async fn setup(state: &AppState, caller: &Principal) -> Result<Setup, Dispat
     })
 }
 
+/// An inspector works the cases of its own centre: an officer registered as an inspector may
+/// not act on a case dispatched to another centre. Supervisors, administrators and officers of
+/// an office without centres act on any case.
+pub async fn within_centre(
+    state: &AppState,
+    caller: &Principal,
+    id: DeclarationId,
+    action: &'static str,
+) -> Result<Result<(), Forbidden>, StoreError> {
+    if caller.role != Role::Officer {
+        return Ok(Ok(()));
+    }
+    let inspectors = state.store.inspectors().await?;
+    let Some(own) = inspectors.iter().find(|i| i.user == caller.name) else { return Ok(Ok(())) };
+    Ok(match state.store.dispatch_of(id).await? {
+        Some(d) if d.dispatch.centre != own.centre => Err(Forbidden { role: caller.role.as_str(), action }),
+        _ => Ok(()),
+    })
+}
+
 /// Creates or replaces a centre.
 pub async fn put_centre(state: &AppState, caller: &Principal, centre: &Centre) -> Result<(), DispatchError> {
     super::require(caller, ADMINS, "change declaration centres")?;

@@ -73,6 +73,7 @@ pub async fn ask(
     let officer = super::require(caller, ASKERS, "ask declarants for documents")?;
     let due_at = requests::check_question(question, due_hours, now)?;
     readable(state, caller, id).await?;
+    super::dispatch::within_centre(state, caller, id, "ask for documents on another centre's cases").await??;
     let ask = Ask {
         declaration: id,
         officer: officer.name.clone(),
