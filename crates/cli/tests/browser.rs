@@ -461,15 +461,7 @@ async fn an_officer_decides_a_case_on_its_page_and_the_declarant_sees_it_live() 
     let app = spawn_app(&db.url).await;
     let profile = "profile RP-ALL \"Control everything\"\nwhen declaration.type = \"IM\"\nlane red\n\
                    instruction \"Count the cartons\"\nvalid from 2020-01-01\n";
-    let r = app
-        .client
-        .post(format!("{}/api/v1/risk-profiles", app.base))
-        .bearer_auth(&app.analyst_token)
-        .body(profile)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    app.add_profile(profile).await;
     let mut ids = Vec::new();
     for seed in [41, 42] {
         let (_, body) = app.file(0, &app.declaration(0, seed)).await;
@@ -567,8 +559,7 @@ async fn a_supervisor_reassigns_a_case_and_its_dispatch_explains_it() {
     assert_eq!(s, 201);
     let profile = "profile RP-ALL \"Control everything\"\nwhen declaration.type = \"IM\"\nlane red\n\
                    instruction \"Inspect\"\nvalid from 2020-01-01\n";
-    let r = app.client.post(format!("{}/api/v1/risk-profiles", app.base)).bearer_auth(&app.analyst_token).body(profile);
-    assert_eq!(r.send().await.unwrap().status(), 201);
+    app.add_profile(profile).await;
     let (_, filed) = app.file(0, &app.declaration(0, 77)).await;
     let id = filed["id"].as_str().unwrap().to_string();
     let deadline = Instant::now() + STEP;

@@ -433,15 +433,7 @@ pub(crate) fn plan_control(
         outcome: decision.outcome.clone(),
         at_us,
     });
-    set.updates.push(DeclarationUpdate {
-        id,
-        state: next.as_str(),
-        lane: None,
-        registration_number: None,
-        registered_at_us: None,
-        updated_at_us: at_us,
-        decision_json: None,
-    });
+    set.updates.push(DeclarationUpdate::state(id, next, at_us));
     (set.postings, set.balances) = ledger.finish();
     summary.state = next;
     summary.updated_at_us = at_us;
@@ -461,15 +453,7 @@ pub(crate) fn plan_withdrawal(
         .map_err(|e| StoreError::Conflict(e.to_string()))?;
     let set = WriteSet {
         audit: vec![entry.chain(head.0, &head.1)],
-        updates: vec![DeclarationUpdate {
-            id,
-            state: next.as_str(),
-            lane: None,
-            registration_number: None,
-            registered_at_us: None,
-            updated_at_us: at_us,
-            decision_json: None,
-        }],
+        updates: vec![DeclarationUpdate::state(id, next, at_us)],
         ..WriteSet::default()
     };
     summary.state = next;

@@ -28,6 +28,21 @@ pub(crate) struct DeclarationUpdate {
     pub decision_json: Option<String>,
 }
 
+impl DeclarationUpdate {
+    /// A change of state only (a decision, a withdrawal).
+    pub fn state(id: String, state: smartcustoms_core::workflow::State, at_us: Timestamp) -> DeclarationUpdate {
+        DeclarationUpdate {
+            id,
+            state: state.as_str(),
+            lane: None,
+            registration_number: None,
+            registered_at_us: None,
+            updated_at_us: at_us,
+            decision_json: None,
+        }
+    }
+}
+
 /// A notification to insert.
 pub(crate) struct NotificationRow {
     pub recipient: String,

@@ -270,6 +270,14 @@ impl TestApp {
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }
 
+    /// Saves a risk profile as the analyst (the text in the profile language); it is in force
+    /// for the next filing.
+    pub async fn add_profile(&self, text: &str) {
+        let req = self.client.post(format!("{}/api/v1/risk-profiles", self.base)).bearer_auth(&self.analyst_token);
+        let r = setup("saving a risk profile", req.body(text.to_string()).send().await);
+        assert_eq!(r.status().as_u16(), 201, "the profile is saved: {}", r.text().await.unwrap_or_default());
+    }
+
     /// GET with a token; returns status and JSON.
     pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
         let mut req = self.client.get(format!("{}{path}", self.base));

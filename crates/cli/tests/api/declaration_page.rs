@@ -29,17 +29,11 @@ fn csrf_in(html: &str) -> String {
 
 /// Adds a profile that sends every import to the red lane.
 async fn control_everything(app: &TestApp) {
-    let text = "profile RP-ALL \"Control everything\"\nwhen declaration.type = \"IM\"\nlane red\n\
-                instruction \"Open the container and count the cartons\"\nvalid from 2020-01-01\n";
-    let r = app
-        .client
-        .post(format!("{}/api/v1/risk-profiles", app.base))
-        .bearer_auth(&app.analyst_token)
-        .body(text)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    app.add_profile(
+        "profile RP-ALL \"Control everything\"\nwhen declaration.type = \"IM\"\nlane red\n\
+         instruction \"Open the container and count the cartons\"\nvalid from 2020-01-01\n",
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -39,15 +39,7 @@ async fn cases_go_to_the_least_loaded_competent_inspector_present_and_a_supervis
         let app = spawn_app(&db.url).await;
         let profile = "profile RP-ALL \"Control everything\"\nwhen declaration.type = \"IM\"\nlane red\n\
                        instruction \"Inspect\"\nvalid from 2020-01-01\n";
-        let r = app
-            .client
-            .post(format!("{}/api/v1/risk-profiles", app.base))
-            .bearer_auth(&app.analyst_token)
-            .body(profile)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201);
+        app.add_profile(profile).await;
 
         // The set-up: only administrators write it, and it is checked.
         let centre = json!({ "name": "Excise goods centre" });

@@ -271,15 +271,7 @@ async fn an_officer_releases_or_refuses_a_declaration_under_control_with_reasons
     for (backend, db) in all_dbs("control decisions").await {
         let app = spawn_app(&db.url).await;
         let text = "profile RP-ALL \"Control everything\"\nwhen declaration.type = \"IM\"\nlane red\ninstruction \"Inspect\"\nvalid from 2020-01-01\n";
-        let r = app
-            .client
-            .post(format!("{}/api/v1/risk-profiles", app.base))
-            .bearer_auth(&app.analyst_token)
-            .body(text)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201);
+        app.add_profile(text).await;
         let mut ids = Vec::new();
         for seed in 0..2 {
             let (_, body) = app.file(0, &app.declaration(0, 700 + seed)).await;

@@ -14,9 +14,9 @@ use serde::Deserialize;
 use smartcustoms_core::access::Role;
 use smartcustoms_storage::{Statement, StoreError};
 
-use super::{check_form_csrf, column_heads, csrf_field, layout, minute, signed_in, PageError, PageResult};
+use super::{column_heads, csrf_field, layout, minute, posted, signed_in, PageError, PageResult};
 use crate::app::money::{self, MoneyError, RefundRequest};
-use crate::auth::{Caller, CSRF_FIELD};
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -202,20 +202,18 @@ pub async fn refund(
     caller: Option<Caller>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> PageResult {
-    let caller = signed_in(caller, HERE)?;
-    let fields = form.map(|Form(f)| f).unwrap_or_default();
-    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
-    check_form_csrf(&caller, Some(field(CSRF_FIELD).as_str()), HERE)?;
+    let posted = posted(caller, form, HERE)?;
+    let caller = &posted.caller;
     let principal = crate::app::require(&caller.0, &[Role::Trader], "ask for refunds")
         .map_err(|f| PageError::at(HERE)(ApiError::from(f)))?;
-    let amount_text = field("amount");
+    let amount_text = posted.field("amount").to_string();
     let again = |message: String| (amount_text.clone(), message);
     let Ok(amount) = amount_text.trim().parse::<Decimal>() else {
         let feedback = again("Give an amount such as 120.50.".into());
-        return render(&state, &caller, &Period::default(), Some(feedback), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render(&state, caller, &Period::default(), Some(feedback), StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let trader = money::account_holder(principal, None).map_err(PageError::at(HERE))?;
-    let key = Some(field("key")).filter(|k| !k.is_empty());
+    let key = Some(posted.field("key").to_string()).filter(|k| !k.is_empty());
     let request = RefundRequest { trader, amount, key, actor: principal.name.clone(), at: chrono::Utc::now() };
     let problem = match money::refund(&state, request).await {
         Ok(_) => return Ok(Redirect::to(HERE).into_response()),
@@ -225,5 +223,5 @@ pub async fn refund(
     };
     let mut chars = problem.chars();
     let problem = chars.next().map(|c| c.to_uppercase().chain(chars).collect::<String>()).unwrap_or_default();
-    render(&state, &caller, &Period::default(), Some(again(problem + ".")), StatusCode::UNPROCESSABLE_ENTITY).await
+    render(&state, caller, &Period::default(), Some(again(problem + ".")), StatusCode::UNPROCESSABLE_ENTITY).await
 }

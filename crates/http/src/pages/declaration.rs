@@ -24,7 +24,8 @@ use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_core::workflow::State as DeclState;
 
 use super::{
-    check_form_csrf, column_heads, csrf_field, live_layout, minute, signed_in, Follows, PageError, PagePath, PageResult,
+    check_form_csrf, column_heads, csrf_field, live_layout, minute, posted, signed_in, Follows, PageError, PagePath,
+    PageResult, Posted,
 };
 use crate::app::control::{self, ControlError, Settled};
 use crate::app::declarations::{self, Operator, Read, ReadError};
@@ -35,13 +36,6 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use smartcustoms_core::dispatch::Passed;
 use smartcustoms_storage::{DispatchRecord, DocumentRequest};
-
-/// The fields of a form, as posted (a field may repeat).
-type Fields = Vec<(String, String)>;
-
-fn field<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
-    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-}
 
 /// What an officer typed into the decision form, kept when it is shown again with its errors.
 #[derive(Debug, Default)]
@@ -55,20 +49,16 @@ struct DecisionForm {
 }
 
 impl DecisionForm {
-    fn read(fields: &Fields) -> DecisionForm {
+    fn read(form: &Posted) -> DecisionForm {
         let mut form = DecisionForm {
-            release: match field(fields, "decision") {
-                Some("release") => Some(true),
-                Some("refuse") => Some(false),
+            release: match form.field("decision") {
+                "release" => Some(true),
+                "refuse" => Some(false),
                 _ => None,
             },
-            reason: field(fields, "reason").unwrap_or_default().to_string(),
-            irregularities: fields
-                .iter()
-                .filter(|(k, _)| k == "irregularity")
-                .filter_map(|(_, v)| Irregularity::parse(v))
-                .collect(),
-            additional_duty: field(fields, "additional_duty").unwrap_or_default().trim().to_string(),
+            reason: form.field("reason").to_string(),
+            irregularities: form.all("irregularity").filter_map(Irregularity::parse).collect(),
+            additional_duty: form.field("additional_duty").trim().to_string(),
             errors: Vec::new(),
         };
         if form.release.is_none() {
@@ -136,27 +126,26 @@ pub async fn decide(
     State(state): State<AppState>,
     caller: Option<Caller>,
     PagePath(id): PagePath<DeclarationId>,
-    form: Result<Form<Fields>, FormRejection>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> PageResult {
     let here = format!("/declarations/{id}");
-    let caller = signed_in(caller, &here)?;
-    let fields = form.map(|Form(f)| f).unwrap_or_default();
-    check_form_csrf(&caller, field(&fields, CSRF_FIELD), &here)?;
-    let mut form = DecisionForm::read(&fields);
+    let posted = posted(caller, form, &here)?;
+    let caller = &posted.caller;
+    let mut form = DecisionForm::read(&posted);
     let Some(decision) = form.decision() else {
-        return render(&state, &caller, id, Feedback::Decision(form), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render(&state, caller, id, Feedback::Decision(form), StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     match control::decide(&state, &caller.0, id, &decision, chrono::Utc::now()).await {
         Ok(_) => Ok(Redirect::to(&here).into_response()),
         Err(ControlError::BadReason) => {
             form.errors.push(("reason", format!("Give the reasons in 1 to {} characters.", control::MAX_REASON)));
-            render(&state, &caller, id, Feedback::Decision(form), StatusCode::UNPROCESSABLE_ENTITY).await
+            render(&state, caller, id, Feedback::Decision(form), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(ControlError::BadOutcome(m)) => {
             form.errors.push(("irregularity", capitalised(&m)));
-            render(&state, &caller, id, Feedback::Decision(form), StatusCode::UNPROCESSABLE_ENTITY).await
+            render(&state, caller, id, Feedback::Decision(form), StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(ControlError::Settled(s)) => render(&state, &caller, id, Feedback::Settled(s), StatusCode::CONFLICT).await,
+        Err(ControlError::Settled(s)) => render(&state, caller, id, Feedback::Settled(s), StatusCode::CONFLICT).await,
         Err(e) => Err(PageError::at(&here)(e)),
     }
 }
@@ -166,15 +155,14 @@ pub async fn withdraw(
     State(state): State<AppState>,
     caller: Option<Caller>,
     PagePath(id): PagePath<DeclarationId>,
-    form: Result<Form<Fields>, FormRejection>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> PageResult {
     let here = format!("/declarations/{id}");
-    let caller = signed_in(caller, &here)?;
-    let fields = form.map(|Form(f)| f).unwrap_or_default();
-    check_form_csrf(&caller, field(&fields, CSRF_FIELD), &here)?;
+    let posted = posted(caller, form, &here)?;
+    let caller = &posted.caller;
     match declarations::withdraw(&state, &caller.0, id, Timestamp::now()).await {
         Ok(_) => Ok(Redirect::to(&here).into_response()),
-        Err(ReadError::Settled(s)) => render(&state, &caller, id, Feedback::Settled(s), StatusCode::CONFLICT).await,
+        Err(ReadError::Settled(s)) => render(&state, caller, id, Feedback::Settled(s), StatusCode::CONFLICT).await,
         Err(e) => Err(PageError::at(&here)(e)),
     }
 }
@@ -542,20 +530,19 @@ pub async fn hand_back(
     State(state): State<AppState>,
     caller: Option<Caller>,
     PagePath(id): PagePath<DeclarationId>,
-    form: Result<Form<Fields>, FormRejection>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> PageResult {
     let here = format!("/declarations/{id}");
-    let caller = signed_in(caller, &here)?;
-    let fields = form.map(|Form(f)| f).unwrap_or_default();
-    check_form_csrf(&caller, field(&fields, CSRF_FIELD), &here)?;
-    let reason = field(&fields, "reason").unwrap_or_default().to_string();
+    let posted = posted(caller, form, &here)?;
+    let caller = &posted.caller;
+    let reason = posted.field("reason").to_string();
     match dispatch::hand_back(&state, &caller.0, id, &reason, chrono::Utc::now()).await {
         Ok(_) => Ok(Redirect::to(&format!("{here}#dispatch-title")).into_response()),
         Err(DispatchError::Invalid(problems)) => {
             let feedback = Feedback::HandBack(reason, capitalised(&problems.join("; ")));
-            render(&state, &caller, id, feedback, StatusCode::UNPROCESSABLE_ENTITY).await
+            render(&state, caller, id, feedback, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(DispatchError::Settled(s)) => render(&state, &caller, id, Feedback::Settled(s), StatusCode::CONFLICT).await,
+        Err(DispatchError::Settled(s)) => render(&state, caller, id, Feedback::Settled(s), StatusCode::CONFLICT).await,
         Err(e) => Err(PageError::at(&here)(e)),
     }
 }
@@ -565,21 +552,20 @@ pub async fn reassign(
     State(state): State<AppState>,
     caller: Option<Caller>,
     PagePath(id): PagePath<DeclarationId>,
-    form: Result<Form<Fields>, FormRejection>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> PageResult {
     let here = format!("/declarations/{id}");
-    let caller = signed_in(caller, &here)?;
-    let fields = form.map(|Form(f)| f).unwrap_or_default();
-    check_form_csrf(&caller, field(&fields, CSRF_FIELD), &here)?;
-    let inspector = field(&fields, "inspector").unwrap_or_default().to_string();
-    let reason = field(&fields, "reason").unwrap_or_default().to_string();
+    let posted = posted(caller, form, &here)?;
+    let caller = &posted.caller;
+    let inspector = posted.field("inspector").to_string();
+    let reason = posted.field("reason").to_string();
     match dispatch::reassign(&state, &caller.0, id, &inspector, &reason, chrono::Utc::now()).await {
         Ok(_) => Ok(Redirect::to(&format!("{here}#dispatch-title")).into_response()),
         Err(DispatchError::Invalid(problems)) => {
             let feedback = Feedback::Reassign(inspector, reason, capitalised(&problems.join("; ")));
-            render(&state, &caller, id, feedback, StatusCode::UNPROCESSABLE_ENTITY).await
+            render(&state, caller, id, feedback, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(DispatchError::Settled(s)) => render(&state, &caller, id, Feedback::Settled(s), StatusCode::CONFLICT).await,
+        Err(DispatchError::Settled(s)) => render(&state, caller, id, Feedback::Settled(s), StatusCode::CONFLICT).await,
         Err(e) => Err(PageError::at(&here)(e)),
     }
 }
@@ -665,22 +651,21 @@ pub async fn ask(
     State(state): State<AppState>,
     caller: Option<Caller>,
     PagePath(id): PagePath<DeclarationId>,
-    form: Result<Form<Fields>, FormRejection>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> PageResult {
     let here = format!("/declarations/{id}");
-    let caller = signed_in(caller, &here)?;
-    let fields = form.map(|Form(f)| f).unwrap_or_default();
-    check_form_csrf(&caller, field(&fields, CSRF_FIELD), &here)?;
-    let question = field(&fields, "question").unwrap_or_default().to_string();
-    let hours_text = field(&fields, "due_hours").unwrap_or_default().to_string();
+    let posted = posted(caller, form, &here)?;
+    let caller = &posted.caller;
+    let question = posted.field("question").to_string();
+    let hours_text = posted.field("due_hours").to_string();
     let hours = hours_text.trim().parse::<i64>().unwrap_or(0);
     match requests::ask(&state, &caller.0, id, &question, hours, chrono::Utc::now()).await {
         Ok(r) => Ok(Redirect::to(&format!("{here}#request-{}", r.id)).into_response()),
         Err(RequestError::Invalid(i)) => {
             let feedback = Feedback::Ask(question, hours_text, (i.field, capitalised(&i.message)));
-            render(&state, &caller, id, feedback, StatusCode::UNPROCESSABLE_ENTITY).await
+            render(&state, caller, id, feedback, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(RequestError::Settled(s)) => render(&state, &caller, id, Feedback::Settled(s), StatusCode::CONFLICT).await,
+        Err(RequestError::Settled(s)) => render(&state, caller, id, Feedback::Settled(s), StatusCode::CONFLICT).await,
         Err(e) => Err(PageError::at(&here)(e)),
     }
 }

@@ -252,6 +252,40 @@ pub fn csrf_field(caller: &Caller) -> Markup {
     html! { @if let Some(token) = caller.csrf() { input type="hidden" name=(CSRF_FIELD) value=(token); } }
 }
 
+/// A form a signed-in visitor posted, its CSRF token checked, with its fields (a field may
+/// repeat, as checkboxes do).
+pub struct Posted {
+    /// Who posted it.
+    pub caller: Caller,
+    fields: Vec<(String, String)>,
+}
+
+impl Posted {
+    /// The first value of a field, empty when the form has none.
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Every value of a field, in order.
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.fields.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// The form posted to a page at `here` by a signed-in visitor, refused without the session's
+/// CSRF token (a body that is not a form has no token).
+pub fn posted(
+    caller: Option<Caller>,
+    form: Result<Form<Vec<(String, String)>>, axum::extract::rejection::FormRejection>,
+    here: &str,
+) -> Result<Posted, PageError> {
+    let caller = signed_in(caller, here)?;
+    let fields = form.map(|Form(f)| f).unwrap_or_default();
+    let posted = Posted { caller, fields };
+    check_form_csrf(&posted.caller, Some(posted.field(CSRF_FIELD)), here)?;
+    Ok(posted)
+}
+
 /// Refuses a form whose CSRF token is not the session's.
 pub fn check_form_csrf(caller: &Caller, given: Option<&str>, here: &str) -> Result<(), PageError> {
     caller.check_csrf(given).map_err(PageError::at(here))

@@ -9,10 +9,10 @@ use axum::response::{IntoResponse, Redirect};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::{check_form_csrf, column_heads, csrf_field, layout, signed_in, PageError, PageResult};
+use super::{column_heads, csrf_field, layout, posted, signed_in, PageError, PageResult};
 use crate::app::profiles::{self, Preview, ProfileError, MAX_PREVIEW_DAYS};
 use crate::app::risk::ReplaySide;
-use crate::auth::{Caller, CSRF_FIELD};
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -58,13 +58,11 @@ pub async fn submit(
     caller: Option<Caller>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> PageResult {
-    let caller = signed_in(caller, HERE)?;
-    let fields = form.map(|Form(f)| f).unwrap_or_default();
-    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
-    check_form_csrf(&caller, Some(field(CSRF_FIELD).as_str()), HERE)?;
-    let text = field("text").replace("\r\n", "\n");
-    let days = field("days").trim().parse::<i64>().unwrap_or(30);
-    let result = match field("action").as_str() {
+    let posted = posted(caller, form, HERE)?;
+    let caller = &posted.caller;
+    let text = posted.field("text").replace("\r\n", "\n");
+    let days = posted.field("days").trim().parse::<i64>().unwrap_or(30);
+    let result = match posted.field("action") {
         "save" => match profiles::save(&state, &caller.0, &text).await {
             Ok(r) => return Ok(Redirect::to(&format!("{HERE}?code={}&saved={}", r.code, r.version)).into_response()),
             Err(e) => Err(e),
@@ -76,7 +74,7 @@ pub async fn submit(
         Err(ProfileError::Syntax(m)) => (Outcome::Problem(m), StatusCode::UNPROCESSABLE_ENTITY),
         Err(e) => return Err(PageError::at(HERE)(e)),
     };
-    render(&state, &caller, &text, days, outcome, status).await
+    render(&state, caller, &text, days, outcome, status).await
 }
 
 fn side(label: &str, s: &ReplaySide) -> Markup {
