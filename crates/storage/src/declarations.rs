@@ -138,6 +138,54 @@ pub struct ListQuery {
     pub limit: i64,
 }
 
+/// A value bound to a listing's condition.
+pub(crate) enum Value {
+    Text(String),
+    Int(i64),
+}
+
+/// The `WHERE` clause of a listing with only the filters given (so that the planner sees each
+/// condition and uses the declarant's index), and the values of its placeholders `$1…`.
+pub(crate) fn list_conditions(q: &ListQuery) -> (String, Vec<Value>) {
+    let mut conditions = Vec::new();
+    let mut values = Vec::new();
+    let mut add = |condition: &str, value: Value| {
+        values.push(value);
+        conditions.push(condition.replace('?', &format!("${}", values.len())));
+    };
+    if let Some(d) = &q.declarant {
+        add("declarant = ?", Value::Text(d.to_string()));
+    }
+    if let Some(b) = q.before {
+        add("id < ?", Value::Text(b.to_string()));
+    }
+    if let Some(o) = &q.office {
+        add("office = ?", Value::Text(o.clone()));
+    }
+    if let Some(l) = q.lane {
+        add("lane = ?", Value::Text(l.as_str().to_string()));
+    }
+    if let Some(t) = q.received_from {
+        add("received_at_us >= ?", Value::Int(t.as_micros()));
+    }
+    if let Some(t) = q.received_to {
+        add("received_at_us < ?", Value::Int(t.as_micros()));
+    }
+    if let Some(n) = &q.registration_number {
+        add("registration_number = ?", Value::Text(n.clone()));
+    }
+    if !q.states.is_empty() {
+        // Literals from the closed set of state names.
+        let states: Vec<String> = q.states.iter().map(|s| format!("'{}'", s.as_str())).collect();
+        conditions.push(format!("state IN ({})", states.join(", ")));
+    }
+    let clause = match conditions.is_empty() {
+        true => String::new(),
+        false => format!("WHERE {}", conditions.join(" AND ")),
+    };
+    (clause, values)
+}
+
 /// Number of declarations in one state and lane.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StateCount {
@@ -501,33 +549,20 @@ macro_rules! declaration_queries {
         }
 
         async fn list_declarations(&self, q: &ListQuery) -> StoreResult<Vec<DeclarationSummary>> {
-            // The states are a list of literals from the closed set of state names.
-            let states = match q.states.is_empty() {
-                true => String::new(),
-                false => format!(
-                    "AND state IN ({})",
-                    q.states.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ")
-                ),
-            };
+            let (conditions, values) = crate::declarations::list_conditions(q);
             let text = format!(
-                "SELECT {SUMMARY_COLUMNS} FROM declarations WHERE (CAST($1 AS TEXT) IS NULL OR declarant = $1) \
-                 AND (CAST($2 AS TEXT) IS NULL OR id < $2) AND (CAST($3 AS TEXT) IS NULL OR office = $3) \
-                 AND (CAST($4 AS TEXT) IS NULL OR lane = $4) AND (CAST($5 AS BIGINT) IS NULL OR received_at_us >= $5) \
-                 AND (CAST($6 AS BIGINT) IS NULL OR received_at_us < $6) \
-                 AND (CAST($7 AS TEXT) IS NULL OR registration_number = $7) {states} \
-                 ORDER BY id DESC LIMIT $8"
+                "SELECT {SUMMARY_COLUMNS} FROM declarations {conditions} ORDER BY id DESC LIMIT ${}",
+                values.len() + 1
             );
-            let rows: Vec<crate::rows::SummaryRow> = sqlx::query_as(&sql(&text))
-                .bind(q.declarant.as_ref().map(|t| t.as_str()))
-                .bind(q.before.map(|b| b.to_string()))
-                .bind(q.office.as_deref())
-                .bind(q.lane.map(|l| l.as_str()))
-                .bind(q.received_from.map(Timestamp::as_micros))
-                .bind(q.received_to.map(Timestamp::as_micros))
-                .bind(q.registration_number.as_deref())
-                .bind(q.limit)
-                .fetch_all(&self.pool)
-                .await?;
+            let text = sql(&text);
+            let mut query = sqlx::query_as::<_, crate::rows::SummaryRow>(&text);
+            for value in values {
+                query = match value {
+                    crate::declarations::Value::Text(t) => query.bind(t),
+                    crate::declarations::Value::Int(i) => query.bind(i),
+                };
+            }
+            let rows = query.bind(q.limit).fetch_all(&self.pool).await?;
             crate::rows::Parse::parse_all(rows)
         }
 

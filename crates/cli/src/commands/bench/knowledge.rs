@@ -15,7 +15,7 @@ use smartcustoms_http::knowledge::RELEVANCE_QUESTIONS;
 use smartcustoms_http::{identity, AppState, HttpConfig};
 use smartcustoms_storage::{GroupCommit, GroupCommitConfig, NewSurveyAnswer};
 
-use super::{round1, round3};
+use super::{percentile, round1, round3};
 
 /// Arguments of `bench knowledge`.
 #[derive(Debug, clap::Args)]
@@ -29,10 +29,6 @@ pub struct KnowledgeArgs {
     /// Survey answers stored before timing statistics and exports.
     #[arg(long, default_value_t = 2_000)]
     pub answers: usize,
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted.get(((sorted.len() as f64 * p) as usize).min(sorted.len().saturating_sub(1))).copied().unwrap_or(0.0)
 }
 
 /// Runs the benchmark and prints one JSON line.

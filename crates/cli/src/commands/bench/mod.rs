@@ -23,6 +23,7 @@ use crate::demo::{self, Declarant};
 
 mod knowledge;
 mod ledger;
+mod portal;
 mod risk;
 
 /// Arguments of `bench`.
@@ -43,6 +44,9 @@ pub enum BenchCommand {
     Risk(RiskArgs),
     /// Building and searching the knowledge base; survey statistics and exports.
     Knowledge(knowledge::KnowledgeArgs),
+    /// The people's pages (trader's list with a search, a declaration, the work queue, the
+    /// supervisors' dashboard, release times) on N seeded declarations, p50/p95/p99 each.
+    Portal(portal::PortalArgs),
 }
 
 /// Arguments of `bench risk`.
@@ -107,6 +111,7 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
         BenchCommand::Ledger(a) => ledger::run(a).await,
         BenchCommand::Risk(a) => risk::run(a).await,
         BenchCommand::Knowledge(a) => knowledge::run(a).await,
+        BenchCommand::Portal(a) => portal::run(a).await,
     }
 }
 
@@ -170,8 +175,7 @@ async fn pipeline(a: PipelineArgs) -> anyhow::Result<u8> {
 
     let mut lat = pipeline.latencies_ms;
     lat.sort_by(f64::total_cmp);
-    let pct =
-        |p: f64| lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1))).copied().unwrap_or(0.0);
+    let pct = |p: f64| percentile(&lat, p);
     let throughput = a.declarations as f64 / pipeline.elapsed.as_secs_f64();
     let line = serde_json::json!({
         "backend": store.backend(),
@@ -196,6 +200,11 @@ async fn pipeline(a: PipelineArgs) -> anyhow::Result<u8> {
     Ok(if pipeline.errors + free.errors + bare.errors == 0 { 0 } else { 1 })
 }
 
+/// The value at quantile `p` of sorted values (nearest rank below), zero when there are none.
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted.get(((sorted.len() as f64 * p) as usize).min(sorted.len().saturating_sub(1))).copied().unwrap_or(0.0)
+}
+
 /// The tariff with every rate zero.
 fn zero_rates(mut file: smartcustoms_core::tariff::TariffFile) -> smartcustoms_core::tariff::TariffFile {
     for m in &mut file.measures {
@@ -213,7 +222,7 @@ async fn set_tariff(store: &dyn Store, file: &smartcustoms_core::tariff::TariffF
 pub(crate) fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
-fn round2(x: f64) -> f64 {
+pub(crate) fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 pub(crate) fn round3(x: f64) -> f64 {
@@ -313,7 +322,7 @@ async fn run_pipeline(
 
 /// The application state of a benchmark run: no scheduled jobs, the price reference built
 /// before the clock starts and not rebuilt during the run.
-async fn bench_state(
+pub(crate) async fn bench_state(
     store: Arc<dyn Store>,
     model: Option<Arc<smartcustoms_model::TrainedModel>>,
 ) -> anyhow::Result<AppState> {
