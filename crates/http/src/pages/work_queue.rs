@@ -37,8 +37,8 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(s
     let here = "/console/queue";
     let caller = signed_in(caller, here)?;
     let now = Timestamp::now();
-    let at = PageError::at(here);
-    let inspector = state.store.inspectors().await.map_err(at)?.iter().any(|i| i.user == caller.0.name);
+    let inspector =
+        state.store.inspectors().await.map_err(PageError::at(here))?.iter().any(|i| i.user == caller.0.name);
     let mine = inspector && scope.show.as_deref() != Some("all");
     let cases = work_queue::work_queue(&state, &caller.0, mine, 100, now).await.map_err(PageError::at(here))?;
     let body = html! {
