@@ -1,11 +1,20 @@
 //! Realistic simulated declarations: HS codes, origins, masses and price levels drawn from the
-//! price sample shipped in `data/prices/sample.csv` (derived from the Korea Customs Service
-//! declaration data set, MIT licence). Used by the demo traffic, the benchmark and
+//! price sample shipped in `data/prices/sample.csv` (subheadings, origins and masses from the
+//! Korea Customs Service declaration data set, MIT licence; price levels placed inside the
+//! plausible ranges of `data/prices/plausible.csv`). Used by the demo traffic, the benchmark and
 //! `smartcustoms example declaration`, and the tests. Pure: the caller passes the random source.
+//!
+//! An officer reading a simulated declaration sees values per kilogram and per unit that real
+//! trade in the heading has, quantities in the supplementary unit where the goods are counted
+//! (pieces, pairs, square metres), and descriptions a trader would write for the subheading
+//! (`data/prices/descriptions.csv`). One item in twenty is deliberately undervalued, at 15 % to
+//! 40 % of its line's price level, for the risk engine to catch.
 //!
 //! So that the traffic exercises the tariff, about a fifth of the declarations are invoiced in
 //! USD and one in twenty in CNY, and goods from the countries of the demo tariff's preference
 //! groups claim their preference, usually with the proof of origin the tariff asks for.
+
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use rand::rngs::StdRng;
@@ -19,6 +28,21 @@ use crate::declaration::{
 };
 
 const PRICE_SAMPLE: &str = include_str!("../../../data/prices/sample.csv");
+const PLAUSIBLE_RANGES: &str = include_str!("../../../data/prices/plausible.csv");
+const TRADE_DESCRIPTIONS: &str = include_str!("../../../data/prices/descriptions.csv");
+
+/// Percentage of items priced far under their line's level, for the risk engine to catch.
+const UNDERVALUED_PERCENT: u32 = 5;
+/// Price of an ordinary item, in percent of its line's level (the spread `derive.py` leaves room for).
+const PRICE_PERCENT: (u32, u32) = (70, 140);
+/// Price of an undervalued item, in percent of its line's level: a clear factor under it.
+const UNDERVALUED_PRICE_PERCENT: (u32, u32) = (15, 40);
+/// Mass of one unit of counted goods, in percent of the typical mass of a unit.
+const UNIT_MASS_PERCENT: (u32, u32) = (85, 115);
+/// Size of an item, in percent of its line's typical mass.
+const SIZE_PERCENT: (u32, u32) = (10, 200);
+/// The least net mass of an item of counted goods, kg: a few grams of chips are not a shipment.
+const LEAST_COUNTED_MASS: Decimal = Decimal::from_parts(5, 0, 0, false, 2);
 
 /// Invoice currencies other than EUR, with the percentage of declarations invoiced in them and
 /// the fixed, illustrative units per EUR the simulator converts its EUR prices with.
@@ -53,27 +77,166 @@ pub struct PriceLine {
     pub hs6: String,
     /// Country of origin.
     pub origin: String,
-    /// Median declared value, EUR per kg.
+    /// Price level, EUR per kg (the middle of the simulated prices).
     pub eur_per_kg: Decimal,
-    /// Median net mass of an item, kg.
+    /// Typical net mass of an item, kg.
     pub net_mass: Decimal,
+    /// Quantity unit the goods are declared in: `KGM`, or a supplementary unit such as `NAR`
+    /// (pieces), `NPR` (pairs) or `MTK` (square metres), after the line's plausible range.
+    pub unit: String,
+    /// Typical mass of one unit, kg, where the goods are counted in a supplementary unit.
+    pub kg_per_unit: Option<Decimal>,
 }
 
-/// The price sample, parsed.
+impl PriceLine {
+    /// Price level per unit of the supplementary unit, EUR, where the goods are counted.
+    pub fn eur_per_unit(&self) -> Option<Decimal> {
+        self.kg_per_unit.map(|k| self.eur_per_kg * k)
+    }
+}
+
+/// The price sample, parsed; each line carries the unit of its plausible range.
 pub fn price_sample() -> Vec<PriceLine> {
+    let ranges = plausible_ranges();
     PRICE_SAMPLE
         .lines()
         .skip(1)
         .filter_map(|l| {
             let f: Vec<&str> = l.split(',').collect();
+            let hs6 = f.first()?.to_string();
+            let range = range_for(&ranges, &hs6);
             Some(PriceLine {
-                hs6: f.first()?.to_string(),
                 origin: f.get(1)?.to_string(),
                 eur_per_kg: f.get(3)?.parse().ok()?,
                 net_mass: f.get(6)?.parse().ok()?,
+                unit: range.map_or_else(|| "KGM".to_string(), |r| r.unit.clone()),
+                kg_per_unit: range.and_then(|r| r.kg_per_unit),
+                hs6,
             })
         })
         .collect()
+}
+
+/// The range of values that real trade has for goods of an HS prefix (a chapter, heading or
+/// subheading), from `data/prices/plausible.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlausibleRange {
+    /// HS prefix of 2, 4 or 6 digits; the longest prefix of a subheading applies.
+    pub prefix: String,
+    /// Quantity unit: `KGM` when the goods are sold by weight, else the supplementary unit.
+    pub unit: String,
+    /// Lowest plausible value, EUR per kg.
+    pub min_eur_per_kg: Decimal,
+    /// Highest plausible value, EUR per kg.
+    pub max_eur_per_kg: Decimal,
+    /// Typical mass of one unit, kg, when the goods are counted.
+    pub kg_per_unit: Option<Decimal>,
+    /// Lowest plausible value per unit, EUR, when the goods are counted.
+    pub min_eur_per_unit: Option<Decimal>,
+    /// Highest plausible value per unit, EUR, when the goods are counted.
+    pub max_eur_per_unit: Option<Decimal>,
+    /// Why the range is what it is, in a sentence.
+    pub basis: String,
+}
+
+impl PlausibleRange {
+    /// Whether `eur_per_kg` lies in the range.
+    pub fn fits_per_kg(&self, eur_per_kg: Decimal) -> bool {
+        (self.min_eur_per_kg..=self.max_eur_per_kg).contains(&eur_per_kg)
+    }
+
+    /// Whether `eur_per_unit` lies in the range (always true for goods sold by weight).
+    pub fn fits_per_unit(&self, eur_per_unit: Decimal) -> bool {
+        match (self.min_eur_per_unit, self.max_eur_per_unit) {
+            (Some(min), Some(max)) => (min..=max).contains(&eur_per_unit),
+            _ => true,
+        }
+    }
+}
+
+/// The plausible ranges, parsed.
+pub fn plausible_ranges() -> Vec<PlausibleRange> {
+    let number = |f: &[String], i: usize| f.get(i).and_then(|v| v.parse::<Decimal>().ok());
+    PLAUSIBLE_RANGES
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f = csv_fields(l);
+            Some(PlausibleRange {
+                prefix: f.first()?.clone(),
+                unit: f.get(1)?.clone(),
+                min_eur_per_kg: number(&f, 2)?,
+                max_eur_per_kg: number(&f, 3)?,
+                kg_per_unit: number(&f, 4),
+                min_eur_per_unit: number(&f, 5),
+                max_eur_per_unit: number(&f, 6),
+                basis: f.get(7).cloned().unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// The plausible range of a subheading: that of its longest listed prefix.
+pub fn plausible_range(hs6: &str) -> Option<PlausibleRange> {
+    range_for(&plausible_ranges(), hs6).cloned()
+}
+
+fn range_for<'a>(ranges: &'a [PlausibleRange], hs6: &str) -> Option<&'a PlausibleRange> {
+    ranges.iter().filter(|r| hs6.starts_with(r.prefix.as_str())).max_by_key(|r| r.prefix.len())
+}
+
+/// Descriptions a trader would write for goods of each subheading, from
+/// `data/prices/descriptions.csv`.
+pub fn trade_descriptions() -> HashMap<String, Vec<String>> {
+    TRADE_DESCRIPTIONS
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f = csv_fields(l);
+            let variants = f.get(1)?.split('|').map(|d| d.trim().to_string()).filter(|d| !d.is_empty());
+            Some((f.first()?.clone(), variants.collect()))
+        })
+        .collect()
+}
+
+/// A short description from the nomenclature, for a subheading without trade descriptions: the
+/// words after the subheading's leading category ("Spices; ginger, …" gives "Ginger, …").
+fn nomenclature_description(hs6: &str) -> String {
+    let Some(entry) = Nomenclature::hs2022().get(hs6) else { return "Goods".into() };
+    let text = entry.description.split_once("; ").map_or(entry.description.as_str(), |(_, rest)| rest);
+    let mut short = String::new();
+    for word in text.split_whitespace() {
+        if short.len() + word.len() > 60 {
+            break;
+        }
+        if !short.is_empty() {
+            short.push(' ');
+        }
+        short.push_str(word);
+    }
+    let mut chars = short.trim_end_matches([',', ';']).chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_else(|| "Goods".into())
+}
+
+/// Splits one CSV line with double-quoted fields (`""` escapes a quote).
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(std::mem::take(&mut field)),
+            _ => field.push(c),
+        }
+    }
+    fields.push(field);
+    fields
 }
 
 /// A party the simulator files for.
@@ -99,6 +262,7 @@ pub struct World {
     /// Declarants.
     pub declarants: Vec<SimParty>,
     prices: Vec<PriceLine>,
+    descriptions: HashMap<String, Vec<String>>,
 }
 
 /// Demo offices: code and name.
@@ -137,6 +301,7 @@ impl World {
             warehouses: WAREHOUSES.iter().map(|w| w.to_string()).collect(),
             declarants,
             prices: price_sample(),
+            descriptions: trade_descriptions(),
         }
     }
 
@@ -148,6 +313,18 @@ impl World {
         date: NaiveDate,
         max_items: usize,
     ) -> DeclarationDoc {
+        self.declaration_with_undervaluation(rng, declarant, date, max_items).0
+    }
+
+    /// The declaration [`World::declaration`] files (the same for the same random source) and,
+    /// for each item, whether it was deliberately priced far under its line's level.
+    pub fn declaration_with_undervaluation(
+        &self,
+        rng: &mut StdRng,
+        declarant: &SimParty,
+        date: NaiveDate,
+        max_items: usize,
+    ) -> (DeclarationDoc, Vec<bool>) {
         let n = rng.gen_range(1..=max_items.max(1));
         let origin_line = self.prices.choose(rng).cloned();
         let origin = origin_line.map(|l| l.origin).unwrap_or_else(|| "CN".into());
@@ -155,14 +332,16 @@ impl World {
         let lines: Vec<&PriceLine> = self.prices.iter().filter(|l| l.origin == origin).collect();
         let (currency, per_eur) = invoice_currency(rng);
         let mut items = Vec::with_capacity(n);
+        let mut undervalued = Vec::with_capacity(n);
         let mut total = Decimal::ZERO;
         let mut total_gross = Decimal::ZERO;
         for seq in 1..=n {
             let Some(line) = lines.choose(rng) else { break };
-            let item = self.item(rng, line, seq as u32, per_eur);
+            let (item, under) = self.item(rng, line, seq as u32, per_eur);
             total += item.price.unwrap_or_default();
             total_gross += item.gross_mass.unwrap_or_default();
             items.push(item);
+            undervalued.push(under);
         }
         let mode = if total_gross < Decimal::from(500) {
             "4"
@@ -181,7 +360,7 @@ impl World {
         let declarant_doc =
             party(&declarant.id, &declarant.name, "Hafenstrasse 1", &declarant.city, &declarant.postcode, "DE");
         let exporter_id = format!("{origin}{}", rng.gen_range(100_000_000u64..999_999_999));
-        DeclarationDoc {
+        let doc = DeclarationDoc {
             declaration_type: Some("IM".into()),
             procedure_code: Some("4000".into()),
             office: Some(office),
@@ -214,33 +393,42 @@ impl World {
             }),
             declaration_date: Some(date),
             items: Some(items),
-        }
+        };
+        (doc, undervalued)
     }
 
-    /// One item of `line`, priced in the invoice currency (`per_eur` units for 1 EUR).
-    fn item(&self, rng: &mut StdRng, line: &PriceLine, sequence: u32, per_eur: Decimal) -> GoodsItemDoc {
-        // Masses and prices vary around the observed medians; a few consignments are priced far
-        // below the reference, which is what the undervaluation profiles look for.
-        let mass_factor = Decimal::from(rng.gen_range(5..200)) / Decimal::from(100);
-        let net = (line.net_mass * mass_factor).round_dp(1).max(Decimal::new(1, 1));
-        let gross = (net * Decimal::new(108, 2)).round_dp(1);
-        let price_factor = if rng.gen_bool(0.05) {
-            Decimal::from(rng.gen_range(5..30)) / Decimal::from(100)
-        } else {
-            Decimal::from(rng.gen_range(70..140)) / Decimal::from(100)
+    /// One item of `line`, priced in the invoice currency (`per_eur` units for 1 EUR), and
+    /// whether it is priced far under the line's level.
+    ///
+    /// Counted goods are drawn as a whole number of units, each weighing about the line's
+    /// typical mass of a unit and priced about its level per unit, so that the value per unit
+    /// and per kilogram both stay in the plausible range; goods sold by weight are drawn as a
+    /// mass priced about the level per kilogram.
+    fn item(&self, rng: &mut StdRng, line: &PriceLine, sequence: u32, per_eur: Decimal) -> (GoodsItemDoc, bool) {
+        let size = percent(rng, SIZE_PERCENT);
+        let undervalued = rng.gen_range(0..100) < UNDERVALUED_PERCENT;
+        let price_factor = percent(rng, if undervalued { UNDERVALUED_PRICE_PERCENT } else { PRICE_PERCENT });
+        let (net, quantity, eur) = match (line.kg_per_unit, line.eur_per_unit()) {
+            (Some(kg), Some(per_unit)) if kg > Decimal::ZERO => {
+                let least = (LEAST_COUNTED_MASS / kg).ceil().max(Decimal::ONE);
+                let count = (line.net_mass / kg * size).round().max(least);
+                let net = mass(count * kg * percent(rng, UNIT_MASS_PERCENT));
+                (net, count, count * per_unit * price_factor)
+            }
+            _ => {
+                let net = mass(line.net_mass * size).max(Decimal::new(1, 1));
+                (net, net, net * line.eur_per_kg * price_factor)
+            }
         };
-        let price = (net * line.eur_per_kg * price_factor * per_eur).round_dp(2).max(Decimal::ONE);
-        let description = Nomenclature::hs2022()
+        let gross = mass(net * Decimal::new(108, 2)).max(net);
+        let price = (eur * per_eur).round_dp(2).max(Decimal::ONE);
+        let description = self
+            .descriptions
             .get(&line.hs6)
-            .map(|e| e.description.chars().take(120).collect::<String>())
-            .unwrap_or_else(|| "Goods".into());
-        let (quantity, unit) = if ["84", "85", "95", "90"].contains(&&line.hs6[..2]) {
-            ((net / Decimal::from(2)).ceil().max(Decimal::ONE), "NAR")
-        } else {
-            (net, "KGM")
-        };
+            .and_then(|variants| variants.choose(rng).cloned())
+            .unwrap_or_else(|| nomenclature_description(&line.hs6));
         let (preference, documents) = preference_and_documents(rng, &line.origin, sequence);
-        GoodsItemDoc {
+        let item = GoodsItemDoc {
             sequence: Some(sequence),
             commodity_code: Some(format!("{}{:04}", line.hs6, rng.gen_range(0..3) * 10)),
             description: Some(description),
@@ -248,12 +436,27 @@ impl World {
             net_mass: Some(net),
             gross_mass: Some(gross),
             quantity: Some(quantity),
-            unit: Some(unit.into()),
+            unit: Some(line.unit.clone()),
             price: Some(price),
             valuation_method: Some("1".into()),
             preference: Some(preference.into()),
             documents: Some(documents),
-        }
+        };
+        (item, undervalued)
+    }
+}
+
+/// A factor drawn between `range.0` and `range.1` percent.
+fn percent(rng: &mut StdRng, range: (u32, u32)) -> Decimal {
+    Decimal::from(rng.gen_range(range.0..=range.1)) / Decimal::ONE_HUNDRED
+}
+
+/// A mass as a trader declares it: to 0.1 kg from 10 kg, to the gram below.
+fn mass(kg: Decimal) -> Decimal {
+    if kg >= Decimal::TEN {
+        kg.round_dp(1)
+    } else {
+        kg.round_dp(3)
     }
 }
 
@@ -306,6 +509,10 @@ pub fn rng(seed: u64) -> StdRng {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
+    use rust_decimal_macros::dec;
+
     use super::*;
     use crate::flc;
 
@@ -325,6 +532,178 @@ mod tests {
     #[test]
     fn the_price_sample_is_loaded() {
         assert!(price_sample().len() > 100);
+    }
+
+    #[test]
+    fn the_price_sample_spreads_over_chapters_and_origins() {
+        let sample = price_sample();
+        let chapters: HashSet<&str> = sample.iter().map(|l| &l.hs6[..2]).collect();
+        let origins: HashSet<&str> = sample.iter().map(|l| l.origin.as_str()).collect();
+        assert!(sample.len() >= 120, "{} lines", sample.len());
+        assert!(chapters.len() >= 30, "{} chapters", chapters.len());
+        assert!(origins.len() >= 6, "{origins:?}");
+    }
+
+    /// Whether `value` lies in `min..=max`.
+    fn within(value: Decimal, min: Decimal, max: Decimal) -> bool {
+        (min..=max).contains(&value)
+    }
+
+    #[test]
+    fn every_sample_line_is_priced_within_its_plausible_range() {
+        let spread = |(low, high): (u32, u32)| (Decimal::from(low) / dec!(100), Decimal::from(high) / dec!(100));
+        let (low, high) = spread(PRICE_PERCENT);
+        let (mass_low, mass_high) = spread(UNIT_MASS_PERCENT);
+        for line in price_sample() {
+            let name = format!("{} from {}", line.hs6, line.origin);
+            let range = plausible_range(&line.hs6).unwrap_or_else(|| panic!("{name} has no plausible range"));
+            assert_eq!(line.unit, range.unit, "{name}");
+            assert!(line.net_mass > Decimal::ZERO, "{name}");
+            let level = line.eur_per_kg;
+            assert!(range.fits_per_kg(level), "{name}: {level} EUR/kg is outside {range:?}");
+            // Every price the simulator draws around the level stays in range, per kg and per unit.
+            let (kg_low, kg_high) = match line.kg_per_unit {
+                Some(_) => (level * low / mass_high, level * high / mass_low),
+                None => (level * low, level * high),
+            };
+            assert!(within(kg_low, range.min_eur_per_kg, range.max_eur_per_kg), "{name}: {kg_low} EUR/kg");
+            assert!(within(kg_high, range.min_eur_per_kg, range.max_eur_per_kg), "{name}: {kg_high} EUR/kg");
+            if let Some(per_unit) = line.eur_per_unit() {
+                assert!(range.fits_per_unit(per_unit * low), "{name}: {} EUR per {}", per_unit * low, line.unit);
+                assert!(range.fits_per_unit(per_unit * high), "{name}: {} EUR per {}", per_unit * high, line.unit);
+                assert!(line.net_mass >= line.kg_per_unit.unwrap_or_default(), "{name}: less than one unit");
+            }
+        }
+    }
+
+    #[test]
+    fn every_plausible_range_is_consistent() {
+        let ranges = plausible_ranges();
+        assert!(ranges.len() >= 100);
+        for r in &ranges {
+            assert!(Decimal::ZERO < r.min_eur_per_kg && r.min_eur_per_kg < r.max_eur_per_kg, "{r:?}");
+            assert!(!r.basis.is_empty(), "{r:?}");
+            assert!(["KGM", "NAR", "NPR", "MTK"].contains(&r.unit.as_str()), "{r:?}");
+            let counted = (r.kg_per_unit, r.min_eur_per_unit, r.max_eur_per_unit);
+            match counted {
+                (Some(kg), Some(min), Some(max)) => {
+                    assert!(r.unit != "KGM" && kg > Decimal::ZERO && Decimal::ZERO < min && min < max, "{r:?}");
+                    // A typical unit at its lowest and highest value per kg cannot leave the unit range
+                    // by more than the range itself allows.
+                    assert!(min / kg < r.max_eur_per_kg && max / kg > r.min_eur_per_kg, "{r:?}");
+                }
+                (None, None, None) => assert_eq!(r.unit, "KGM", "{r:?}"),
+                _ => panic!("{r:?} is half counted"),
+            }
+        }
+    }
+
+    /// The EUR value of an item priced in `currency`.
+    fn in_eur(price: Decimal, currency: &str) -> Decimal {
+        let per_eur = FOREIGN_INVOICES.iter().find(|f| f.0 == currency).map_or(Decimal::ONE, |f| f.2);
+        price / per_eur
+    }
+
+    #[test]
+    fn simulated_items_are_valued_within_the_plausible_range_of_their_heading() {
+        let world = World::demo(8);
+        let today = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap_or_default();
+        let levels: HashMap<(String, String), Decimal> =
+            price_sample().into_iter().map(|l| ((l.hs6, l.origin), l.eur_per_kg)).collect();
+        let mut r = rng(20_260_601);
+        let (mut items, mut undervalued) = (0, 0);
+        for i in 0..2_000 {
+            let (doc, marks) = world.declaration_with_undervaluation(&mut r, &world.declarants[i % 8], today, 6);
+            let currency = doc.invoice.as_ref().and_then(|v| v.currency.clone()).unwrap_or_default();
+            let doc_items = doc.items.unwrap_or_default();
+            assert_eq!(doc_items.len(), marks.len());
+            for (item, under) in doc_items.iter().zip(marks) {
+                let code = item.commodity_code.clone().unwrap_or_default();
+                let origin = item.origin.clone().unwrap_or_default();
+                let range = plausible_range(&code[..6]).unwrap_or_else(|| panic!("{code} has no range"));
+                let unit = item.unit.clone().unwrap_or_default();
+                let (net, quantity) = (item.net_mass.unwrap_or_default(), item.quantity.unwrap_or_default());
+                let eur = in_eur(item.price.unwrap_or_default(), &currency);
+                let per_kg = eur / net;
+                assert_eq!(unit, range.unit, "declaration {i}, {code}");
+                if unit == "KGM" {
+                    assert_eq!(quantity, net, "declaration {i}, {code}");
+                } else {
+                    assert!(quantity >= Decimal::ONE && quantity.fract().is_zero(), "declaration {i}, {code}");
+                }
+                let per_unit = (unit != "KGM").then(|| eur / quantity);
+                let shown =
+                    format!("declaration {i}, {code} from {origin}: {eur:.2} EUR for {quantity} {unit}, {net} kg");
+                items += 1;
+                if !under {
+                    assert!(range.fits_per_kg(per_kg), "{shown}: {per_kg:.4} EUR/kg outside {range:?}");
+                    assert!(per_unit.is_none_or(|v| range.fits_per_unit(v)), "{shown}: outside {range:?}");
+                    continue;
+                }
+                undervalued += 1;
+                // Clearly under the line's level, never absurd: above a tenth of the range's floor.
+                let level = levels.get(&(code[..6].to_string(), origin)).copied().unwrap_or_default();
+                assert!(per_kg < level / dec!(2), "{shown}: {per_kg:.4} EUR/kg is not clearly under {level}");
+                assert!(per_kg >= range.min_eur_per_kg / dec!(10), "{shown}: {per_kg:.4} EUR/kg is absurd");
+                if let (Some(v), Some(min)) = (per_unit, range.min_eur_per_unit) {
+                    assert!(v >= min / dec!(10), "{shown}: {v:.2} EUR per {unit} is absurd");
+                }
+            }
+        }
+        let share = f64::from(undervalued) * 100.0 / f64::from(items);
+        assert!((3.0..=7.0).contains(&share), "{share:.1} % of {items} items undervalued");
+    }
+
+    /// The lower-case words of `text` of four letters or more, cut to their first five letters,
+    /// so that "dresses" meets "dress" and "jerseys" meets "jersey".
+    fn stems(text: &str) -> HashSet<String> {
+        const COMMON: [&str; 10] =
+            ["other", "with", "than", "their", "thereof", "whether", "not", "used", "kind", "made"];
+        text.split(|c: char| !c.is_alphabetic())
+            .map(str::to_lowercase)
+            .filter(|w| w.chars().count() >= 4 && !COMMON.contains(&w.as_str()))
+            .map(|w| w.chars().take(5).collect())
+            .collect()
+    }
+
+    #[test]
+    fn every_trade_description_names_goods_of_its_heading() {
+        let descriptions = trade_descriptions();
+        let hs = Nomenclature::hs2022();
+        for line in price_sample() {
+            let variants = descriptions.get(&line.hs6).unwrap_or_else(|| panic!("{} has no description", line.hs6));
+            assert!(!variants.is_empty(), "{}", line.hs6);
+            let heading: HashSet<String> = [&line.hs6[..4], line.hs6.as_str()]
+                .iter()
+                .filter_map(|c| hs.get(c))
+                .flat_map(|e| stems(&e.description))
+                .collect();
+            for d in variants {
+                assert!((3..=70).contains(&d.chars().count()), "{}: {d:?}", line.hs6);
+                assert!(!stems(d).is_disjoint(&heading), "{}: {d:?} names nothing of its heading", line.hs6);
+            }
+        }
+    }
+
+    #[test]
+    fn simulated_descriptions_come_from_the_subheading() {
+        let world = World::demo(2);
+        let descriptions = trade_descriptions();
+        let today = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap_or_default();
+        let mut r = rng(5);
+        for i in 0..300 {
+            for item in world.declaration(&mut r, &world.declarants[i % 2], today, 4).items.unwrap_or_default() {
+                let code = item.commodity_code.unwrap_or_default();
+                let description = item.description.unwrap_or_default();
+                assert!(descriptions[&code[..6]].contains(&description), "{code}: {description:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_subheading_without_trade_descriptions_is_described_from_the_nomenclature() {
+        assert_eq!(nomenclature_description("091011"), "Ginger, neither crushed nor ground");
+        assert_eq!(nomenclature_description("999999"), "Goods");
     }
 
     #[test]
