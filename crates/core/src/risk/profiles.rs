@@ -6,9 +6,9 @@
 //!
 //! Price thresholds are set against the reference prices of the demo's price sample
 //! (`data/prices/sample.csv`, the median value per kilogram of each subheading and origin), not
-//! against world prices. The sample's values per kilogram are low, so a threshold here means
+//! against world prices. A threshold here means
 //! "well under the sample's median for that line": 40 % of it, which the simulator's normal
-//! prices (70 % to 140 % of the median) never go below and its undervalued ones (5 % to 30 %)
+//! prices (70 % to 140 % of the median) never go below and its undervalued ones (15 % to 40 %)
 //! stay under. On the simulated demo traffic about 80 % of declarations go green, 10 % yellow,
 //! 5 % red and 4 % blue (see the test below).
 //!
@@ -21,12 +21,12 @@ pub fn demo_profiles() -> Vec<&'static str> {
     vec![
         r#"# Garlic, ceramic tiles and steel fasteners from China carry anti-dumping duties. A price far
 # below the reference hides part of the duty, or different goods.
-# Reference (median of the price sample), EUR/kg: garlic 0.167, tiles 0.023, fasteners 0.0165.
+# Reference (median of the price sample), EUR/kg: garlic 1.04, tiles 0.37, fasteners 2.40.
 profile RP-ADD-001 "Anti-dumping goods from China far below the reference price"
 when item.origin = "CN"
-  and ((item.hs6 = "070320" and item.value_per_kg < 0.067)
-    or (item.hs6 = "690722" and item.value_per_kg < 0.009)
-    or (item.hs6 = "731815" and item.value_per_kg < 0.0066))
+  and ((item.hs6 = "070320" and item.value_per_kg < 0.42)
+    or (item.hs6 = "690722" and item.value_per_kg < 0.15)
+    or (item.hs6 = "731815" and item.value_per_kg < 0.96))
 lane red
 instruction "Physical inspection: check that the goods are those declared and weigh them; take copies of the contract and proof of payment, and charge the anti-dumping duty"
 valid from 2025-01-01
@@ -44,13 +44,13 @@ valid from 2025-03-01 to 2027-06-30
 # is 40 % of the price sample's median for each line.
 profile RP-VAL-003 "Textile fabrics and footwear from China far below the reference price"
 when item.origin = "CN"
-  and ((item.hs6 = "540761" and item.value_per_kg < 0.055)
-    or (item.hs6 = "560311" and item.value_per_kg < 0.053)
-    or (item.hs6 = "560312" and item.value_per_kg < 0.036)
-    or (item.hs6 = "560391" and item.value_per_kg < 0.024)
-    or (item.hs6 = "560392" and item.value_per_kg < 0.035)
-    or (item.hs6 = "640291" and item.value_per_kg < 0.10)
-    or (item.hs6 = "640399" and item.value_per_kg < 0.20))
+  and ((item.hs6 = "540761" and item.value_per_kg < 1.67)
+    or (item.hs6 = "560311" and item.value_per_kg < 0.99)
+    or (item.hs6 = "560312" and item.value_per_kg < 0.99)
+    or (item.hs6 = "560391" and item.value_per_kg < 0.99)
+    or (item.hs6 = "560392" and item.value_per_kg < 0.99)
+    or (item.hs6 = "640291" and item.value_per_kg < 4.8)
+    or (item.hs6 = "640399" and item.value_per_kg < 10.8))
 lane yellow
 instruction "Documentary check: ask for the contract, proof of payment and transport costs; if they do not support the declared value, determine the value by the fallback methods"
 valid from 2025-01-01
