@@ -657,3 +657,70 @@ async fn a_trader_works_on_a_phone_screen() {
     }
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_trader_files_through_the_form_corrects_its_findings_and_sees_it_released_live() {
+    let Some(d) = driver() else { return };
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let profile = "profile RP-ALL \"Control everything\"\nwhen declaration.type = \"IM\"\nlane red\n\
+                   instruction \"Count the cartons\"\nvalid from 2020-01-01\n";
+    app.add_profile(profile).await;
+    let c = browser(&d).await;
+    let passphrase = "a passphrase only I know";
+
+    // The trader makes its signing key.
+    open_signed_in(&c, &app.base, "/trader/key", "test-trader-1").await;
+    c.find(Locator::Css("#passphrase")).await.unwrap().send_keys(passphrase).await.unwrap();
+    c.find(Locator::Css("#again")).await.unwrap().send_keys(passphrase).await.unwrap();
+    c.find(Locator::Css("form.stack button[type=submit]")).await.unwrap().click().await.unwrap();
+    assert!(text(&c, "#key-facts").await.contains("Ed25519"));
+    accessible(&c, "signing key").await;
+
+    // It loads a declaration from a JSON file that names an unknown origin.
+    let mut doc = app.declaration(0, 61);
+    let item = &mut doc.items.as_mut().unwrap()[0];
+    let (origin, gross) = (item.origin.clone().unwrap(), item.gross_mass.unwrap().to_string());
+    item.origin = Some("ZZ".into());
+    let file = tempfile::Builder::new().prefix("declaration").suffix(".json").tempfile().unwrap();
+    std::fs::write(file.path(), serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+    click_to(&c, "main a[href='/trader/file']", "the filing form", |p| p == "/trader/file").await;
+    c.find(Locator::Css("#document")).await.unwrap().send_keys(&file.path().display().to_string()).await.unwrap();
+    click_to(&c, "#upload-form button", "the loaded form", |p| p == "/trader/file/upload").await;
+    assert!(text(&c, "#f-items-0--origin-error").await.contains("FLC_"), "the finding is next to the origin");
+
+    // It types a mass that is not a number and checks: that finding is next to its field too.
+    let gross_field = c.find(Locator::Css("#f-items-0--gross_mass")).await.unwrap();
+    gross_field.clear().await.unwrap();
+    gross_field.send_keys("12,5 kg").await.unwrap();
+    c.find(Locator::Css("button[value=check]")).await.unwrap().click().await.unwrap();
+    assert!(text(&c, "#f-items-0--gross_mass-error").await.contains("FORM_001"));
+    assert!(text(&c, "#findings").await.contains("problem(s) to correct"));
+    let kept = c.find(Locator::Css("#f-items-0--gross_mass")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(kept.as_deref(), Some("12,5 kg"), "the input is kept");
+    accessible(&c, "filing form with findings").await;
+    shot(&c, "filing-form-findings").await;
+
+    // It corrects both, signs with its passphrase and files.
+    for (css, value) in [("#f-items-0--origin", origin.as_str()), ("#f-items-0--gross_mass", gross.as_str())] {
+        let field = c.find(Locator::Css(css)).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(value).await.unwrap();
+    }
+    c.find(Locator::Css("#passphrase")).await.unwrap().send_keys(passphrase).await.unwrap();
+    let case = click_to(&c, "button[value=file]", "the filed declaration", |p| p.starts_with("/declarations/")).await;
+    assert_eq!(text(&c, "#state").await, "Under customs control");
+
+    // An officer releases it; the trader's page shows it without reloading.
+    let id = case.trim_start_matches("/declarations/");
+    let decision = json!({ "release": true, "reason": "Documents in order", "outcome": { "irregularities": [] } });
+    let (s, _) = app.post(&format!("/api/v1/declarations/{id}/decision"), &app.officer_token, &decision).await;
+    assert_eq!(s, 200);
+    let deadline = Instant::now() + STEP;
+    while text(&c, "#state").await != "Released" {
+        assert!(Instant::now() < deadline, "the release did not show live within {STEP:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(text(&c, "#reuse").await.contains("Copy as new"));
+    c.close().await.unwrap();
+}

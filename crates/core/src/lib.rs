@@ -20,6 +20,7 @@ pub mod registration;
 pub mod release;
 pub mod requests;
 pub mod risk;
+pub mod sealed_key;
 pub mod signature;
 pub mod simulate;
 pub mod tariff;

@@ -132,6 +132,9 @@ pub enum ApiError {
     /// A change of centres, inspectors or dispatch rules, or a reassignment, is not valid.
     #[error("the dispatch set-up or reassignment is not valid: {}", .0.join("; "))]
     DispatchInvalid(Vec<String>),
+    /// A personal signing key cannot be made or opened.
+    #[error("{0}")]
+    SigningKey(String),
     /// The store is not available or failed.
     #[error("the service could not complete the request; it was not recorded, retry later")]
     Unavailable,
@@ -195,6 +198,7 @@ error_kinds! {
     Answered => "DOC_002", CONFLICT, "The request for documents is answered already; the officer asks again if more is needed. Nothing was recorded.";
     DispatchInvalid => "DSP_001", UNPROCESSABLE_ENTITY, "A declaration centre, inspector, dispatch rule set or reassignment is not valid (a rule naming an unknown centre, an inspector who is not an officer, a leave that ends before it starts, a reassignment to someone on leave or without a reason); `details.problems` lists every problem.";
     BadPublicKey => "KEY_001", UNPROCESSABLE_ENTITY, "The public key is not a base64url Ed25519 key of 32 bytes.";
+    SigningKey => "KEY_002", UNPROCESSABLE_ENTITY, "A personal signing key held by the server cannot be made or opened: the passphrase is shorter than 10 or longer than 200 characters, the two passphrases differ, the passphrase does not open the key, or the user has no key yet. Nothing was signed or filed.";
     NotFound => "RES_001", NOT_FOUND, "Nothing at this address or id.";
     Conflict => "RES_002", CONFLICT, "The resource exists already (e.g. a key registered twice).";
     ProfileSyntax => "RISK_001", UNPROCESSABLE_ENTITY, "The risk profile text does not parse; the message gives line and column.";
@@ -233,6 +237,7 @@ impl ApiError {
             ApiError::UnstorableText(_) => ErrorKind::UnstorableText,
             ApiError::UnsupportedMediaType(_) => ErrorKind::UnsupportedMediaType,
             ApiError::BadPublicKey => ErrorKind::BadPublicKey,
+            ApiError::SigningKey(_) => ErrorKind::SigningKey,
             ApiError::NotFound(_) => ErrorKind::NotFound,
             ApiError::Conflict(_) => ErrorKind::Conflict,
             ApiError::ProfileSyntax(_) => ErrorKind::ProfileSyntax,
@@ -466,6 +471,19 @@ impl From<crate::app::declarations::ReadError> for ApiError {
             ReadError::NotYours(id) => ApiError::NotYours(id),
             ReadError::Settled(s) => ApiError::Settled(Box::new(s)),
             ReadError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::app::desk::DeskError> for ApiError {
+    fn from(e: crate::app::desk::DeskError) -> Self {
+        use crate::app::desk::DeskError;
+        match e {
+            DeskError::Forbidden(f) => f.into(),
+            DeskError::NoKey | DeskError::Mismatch | DeskError::Seal(_) => ApiError::SigningKey(e.to_string()),
+            DeskError::TooBig => ApiError::BadParameter("fields", e.to_string()),
+            DeskError::Read(r) => r.into(),
+            DeskError::Store(s) => s.into(),
         }
     }
 }

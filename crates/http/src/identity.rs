@@ -206,6 +206,21 @@ pub async fn session(state: &AppState, cookie: &str) -> Result<Option<(Principal
     Ok(Some((principal, Session { id_sha256: record.id_sha256, csrf: record.csrf })))
 }
 
+/// The principal and CSRF token of a session that was not ended but has lapsed (idle too long
+/// or past its absolute end): what a form posted just after it lapsed belonged to, so that its
+/// input can be kept for the user's next session.
+pub async fn lapsed(state: &AppState, cookie: &str) -> Result<Option<(Principal, String)>, StoreError> {
+    if cookie.is_empty() || cookie.len() > 64 {
+        return Ok(None);
+    }
+    let Some(record) = state.store.session(&token_hash(cookie)).await? else { return Ok(None) };
+    if alive(&record, Timestamp::now(), state.config.sessions) {
+        return Ok(None);
+    }
+    let csrf = record.csrf.clone();
+    Ok(Some((record.principal()?, csrf)))
+}
+
 /// True while a session is within its idle and absolute limits.
 fn alive(s: &SessionRecord, now: Timestamp, config: SessionConfig) -> bool {
     now < s.expires_at_us && now - s.last_seen_us < span(config.idle)

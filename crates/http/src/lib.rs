@@ -79,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/account/refunds", post(routes::account::refund))
         .route("/api/v1/accounts/{trader}", get(routes::account::of_trader))
         .route("/api/v1/tariff", get(routes::tariff::current).post(routes::tariff::change))
+        .route("/api/v1/hs", get(routes::tariff::hs))
         .route("/api/v1/tariff/{kind}/{key}", axum::routing::delete(routes::tariff::withdraw))
         .route("/api/v1/tariff/{kind}/{key}/versions", get(routes::tariff::versions))
         .route("/api/v1/tokens", post(routes::tokens::issue).get(routes::tokens::list))
@@ -86,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .merge(knowledge_routes())
         .merge(api_reference())
         .merge(live_routes())
+        .merge(filing_routes())
         .fallback(|| async { error::ApiError::NotFound("this endpoint".into()) })
         .layer(middleware::from_fn(same_origin))
         .layer(middleware::from_fn(server::shed_load))
@@ -144,6 +146,19 @@ fn live_routes() -> Router<AppState> {
         )
         .route("/static/live.js", get(script))
         .layer(middleware::map_response(allow_own_scripts))
+}
+
+/// The filing desk's pages; a JSON file loaded into the form has a body limit of its own.
+fn filing_routes() -> Router<AppState> {
+    use pages::filing;
+    Router::new()
+        .route("/trader/file", get(filing::page).post(filing::post))
+        .route(
+            "/trader/file/upload",
+            post(filing::upload).layer(DefaultBodyLimit::max(filing::UPLOAD_LIMIT + 16 * 1024)),
+        )
+        .route("/trader/key", get(filing::key::page).post(filing::key::make))
+        .route("/hs", get(filing::lookup))
 }
 
 /// Gives a response the policy that lets it run this site's scripts.

@@ -23,7 +23,7 @@ use crate::routes::{
         inspections::list,
         risk::models, risk::train, risk::effectiveness, risk::operators, risk::aeo,
         account::deposit, account::own, account::of_trader, account::statement, account::refund,
-        tariff::current, tariff::change, tariff::versions, tariff::withdraw,
+        tariff::current, tariff::change, tariff::versions, tariff::withdraw, tariff::hs,
         tokens::issue, tokens::list, tokens::revoke,
         knowledge::technologies, knowledge::technology, knowledge::terms, knowledge::term, knowledge::instruments,
         knowledge::capabilities, knowledge::search,

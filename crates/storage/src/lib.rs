@@ -7,6 +7,7 @@
 
 mod batch;
 mod declarations;
+mod desk;
 mod dispatch;
 mod group_commit;
 mod identity;
@@ -35,6 +36,7 @@ pub use declarations::{
     MoneyColumns, OperatorRecord, Queue, Recorded, RiskView, StateCount, StepTimes, StoredDecision, Waiting,
     DOCUMENT_FORMAT,
 };
+pub use desk::{DeskQueries, Draft, PersonalKey};
 pub use dispatch::{CentreQueue, DispatchQueries, DispatchRecord, NewDispatch, RulesVersion};
 pub use group_commit::{CommitError, GroupCommit, GroupCommitConfig};
 pub use identity::{IdentityStore, NewSession, NewToken, NewUser, SessionRecord, TokenRecord, UserRecord};
@@ -122,6 +124,7 @@ pub trait Store:
     + IdentityStore
     + JobStore
     + DispatchQueries
+    + DeskQueries
     + Send
     + Sync
     + 'static
@@ -203,6 +206,7 @@ macro_rules! areas {
         crate::identity::identity_queries!($store, $lock);
         crate::jobs::jobs_queries!($store);
         crate::dispatch::dispatch_queries!($store);
+        crate::desk::desk_queries!($store);
         impl crate::identity::Backend for $store {
             type Db = $db;
         }

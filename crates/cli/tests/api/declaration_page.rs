@@ -9,20 +9,20 @@ use smartcustoms_testkit::{all_dbs, spawn_app, TestApp};
 use crate::sessions::{no_redirect, session};
 
 /// A page read with a session cookie: status and text.
-async fn page(app: &TestApp, path: &str, cookie: &str) -> (u16, String) {
+pub(crate) async fn page(app: &TestApp, path: &str, cookie: &str) -> (u16, String) {
     let r = no_redirect().get(format!("{}{path}", app.base)).header("cookie", cookie).send().await.unwrap();
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
 /// Posts a form with a session cookie: status and text.
-async fn post_form(app: &TestApp, path: &str, cookie: &str, fields: &[(&str, &str)]) -> (u16, String) {
+pub(crate) async fn post_form(app: &TestApp, path: &str, cookie: &str, fields: &[(&str, &str)]) -> (u16, String) {
     let r =
         no_redirect().post(format!("{}{path}", app.base)).header("cookie", cookie).form(fields).send().await.unwrap();
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
 /// The CSRF token in a page's forms.
-fn csrf_in(html: &str) -> String {
+pub(crate) fn csrf_in(html: &str) -> String {
     let at = html.find("name=\"_csrf\" value=\"").expect("the page has a form with a CSRF field") + 20;
     html[at..].split('"').next().unwrap().to_string()
 }
@@ -200,6 +200,15 @@ async fn a_declarant_withdraws_a_declaration_awaiting_payment_and_nothing_regist
 
 /// A multipart form body by hand: text fields, then files (name, media type, content).
 fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    multipart_with("file", fields, files)
+}
+
+/// A multipart form body whose files are sent in the field `file_field`.
+pub(crate) fn multipart_with(
+    file_field: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &[u8])],
+) -> (String, Vec<u8>) {
     let boundary = "smartcustoms-test-boundary";
     let mut body = Vec::new();
     for (name, value) in fields {
@@ -210,7 +219,7 @@ fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String,
     for (name, content_type, bytes) in files {
         body.extend(
             format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{name}\"\r\n\
                  Content-Type: {content_type}\r\n\r\n"
             )
             .bytes(),

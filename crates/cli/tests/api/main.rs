@@ -11,6 +11,7 @@ mod dispatch;
 mod edge;
 mod events;
 mod filing;
+mod filing_form;
 mod knowledge;
 mod money;
 mod processes;

@@ -24,6 +24,11 @@ const COUNTRIES: &[&str] = &[
 ];
 
 impl CountryCode {
+    /// Every code of the list, in order.
+    pub fn all() -> &'static [&'static str] {
+        COUNTRIES
+    }
+
     /// Parses an upper-case ISO 3166-1 alpha-2 code; `None` when it is not in the list.
     pub fn parse(code: &str) -> Option<Self> {
         if COUNTRIES.binary_search(&code).is_ok() {

@@ -20,6 +20,11 @@ const CURRENCIES: &[&str] = &[
 ];
 
 impl CurrencyCode {
+    /// Every code of the list, in order.
+    pub fn all() -> &'static [&'static str] {
+        CURRENCIES
+    }
+
     /// Parses an upper-case ISO 4217 code; `None` when it is not in the list.
     pub fn parse(code: &str) -> Option<Self> {
         if CURRENCIES.binary_search(&code).is_ok() {

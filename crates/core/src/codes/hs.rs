@@ -67,6 +67,42 @@ impl Nomenclature {
         self.entries.values().filter(|e| e.code.len() == 6)
     }
 
+    /// Subheadings that match `text`, best first: by code when `text` is digits (those starting
+    /// with them), otherwise those whose description, or that of their heading or chapter, has
+    /// every word of `text` as the start of a word (own description weighs double).
+    pub fn search(&self, text: &str, limit: usize) -> Vec<&HsEntry> {
+        let text = text.trim();
+        let mut found: Vec<(usize, &HsEntry)> = if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+            self.subheadings().filter(|e| e.code.starts_with(&text[..text.len().min(6)])).map(|e| (0, e)).collect()
+        } else {
+            let wanted: Vec<String> = words(text).filter(|w| w.chars().count() >= 2).collect();
+            if wanted.is_empty() {
+                return Vec::new();
+            }
+            self.subheadings()
+                .filter_map(|e| {
+                    let own: Vec<String> = words(&e.description).collect();
+                    let heading = self.get(&e.code[..4]).map(|h| h.description.as_str()).unwrap_or("");
+                    let chapter = self.get(&e.code[..2]).map(|c| c.description.as_str()).unwrap_or("");
+                    let above: Vec<String> = words(heading).chain(words(chapter)).collect();
+                    let mut score = 0;
+                    for w in &wanted {
+                        if own.iter().any(|o| o.starts_with(w.as_str())) {
+                            score += 2;
+                        } else if above.iter().any(|o| o.starts_with(w.as_str())) {
+                            score += 1;
+                        } else {
+                            return None;
+                        }
+                    }
+                    Some((score, e))
+                })
+                .collect()
+        };
+        found.sort_by(|(sa, a), (sb, b)| sb.cmp(sa).then_with(|| a.code.cmp(&b.code)));
+        found.into_iter().take(limit).map(|(_, e)| e).collect()
+    }
+
     /// Number of lines of every level.
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -76,6 +112,11 @@ impl Nomenclature {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+}
+
+/// The lower-cased words of a text.
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
 }
 
 /// Splits one CSV line with double-quoted fields (`""` escapes a quote).
@@ -153,6 +194,21 @@ impl From<HsCode> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_finds_subheadings_by_words_and_by_code() {
+        let n = Nomenclature::hs2022();
+        let radios: Vec<&str> = n.search("radio receivers", 50).iter().map(|e| e.code.as_str()).collect();
+        assert!(radios.iter().all(|c| c.len() == 6), "{radios:?}");
+        assert!(radios.iter().any(|c| c.starts_with("8527")), "{radios:?}");
+        let onions: Vec<&str> = n.search("Onions", 10).iter().map(|e| e.code.as_str()).collect();
+        assert!(onions.contains(&"070310"), "{onions:?}");
+        let by_code: Vec<&str> = n.search("8527", 100).iter().map(|e| e.code.as_str()).collect();
+        assert!(!by_code.is_empty() && by_code.iter().all(|c| c.starts_with("8527")), "{by_code:?}");
+        assert!(n.search("", 10).is_empty());
+        assert!(n.search("zzzzqqq", 10).is_empty());
+        assert_eq!(n.search("onions", 1).len(), 1);
+    }
 
     #[test]
     fn the_nomenclature_has_all_levels() {

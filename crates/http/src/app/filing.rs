@@ -90,16 +90,7 @@ pub struct Filed {
 /// against one reference snapshot; returns what is to be recorded. Nothing is written.
 pub async fn prepare(state: &AppState, request: FileRequest<'_>) -> Result<Filing, FileError> {
     let FileRequest { trader, body, signature: jws, idempotency_key, received_at } = request;
-    if super::text::json_has_nul(body) {
-        return Err(FileError::UnstorableText);
-    }
-    let doc = DeclarationDoc::from_json(body).map_err(|e| {
-        if e.syntax {
-            FileError::MalformedJson(e.message)
-        } else {
-            FileError::Schema { path: e.path, message: e.message }
-        }
-    })?;
+    let doc = parse(body)?;
     if let Some(declared) = doc.declarant.as_ref().and_then(|d| d.id.as_deref()) {
         if declared != trader.as_str() {
             return Err(FileError::DeclarantMismatch { filer: trader.to_string(), declared: declared.to_string() });
@@ -148,6 +139,32 @@ pub async fn prepare(state: &AppState, request: FileRequest<'_>) -> Result<Filin
         at_us: received_at.into(),
         date: today,
     })
+}
+
+/// Reads the filed bytes as a declaration.
+pub fn parse(body: &[u8]) -> Result<DeclarationDoc, FileError> {
+    if super::text::json_has_nul(body) {
+        return Err(FileError::UnstorableText);
+    }
+    DeclarationDoc::from_json(body).map_err(|e| {
+        if e.syntax {
+            FileError::MalformedJson(e.message)
+        } else {
+            FileError::Schema { path: e.path, message: e.message }
+        }
+    })
+}
+
+/// What filing `doc` on `today` would be refused for before risk is looked at: every
+/// format-logical finding and, when there is none, what stops the duties being calculated.
+/// Nothing is recorded; the filing form shows these next to the fields they name.
+pub fn check(state: &AppState, doc: &DeclarationDoc, today: chrono::NaiveDate) -> Vec<Reason> {
+    let reference = state.reference();
+    let context = flc::Context { today, offices: reference.offices.clone() };
+    match flc::check(doc, &context) {
+        Err(findings) => findings.into_iter().map(Reason::from).collect(),
+        Ok(declaration) => reference.tariff.assess(&declaration, today).err().unwrap_or_default(),
+    }
 }
 
 /// Files a declaration: [`prepare`], then record it through the group commit. A repeated

@@ -8,6 +8,7 @@
 pub mod control;
 pub mod dashboard;
 pub mod declarations;
+pub mod desk;
 pub mod dispatch;
 pub mod filing;
 pub mod knowledge;

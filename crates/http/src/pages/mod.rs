@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod centres;
 pub mod dashboard;
 pub mod declaration;
+pub mod filing;
 pub mod maturity;
 pub mod profiles;
 pub mod survey;
@@ -105,6 +106,8 @@ th,td{border-bottom:1px solid #dde3ea;padding:.35rem .5rem;text-align:left;verti
 form.stack label{display:block;margin:.7rem 0 .2rem;font-weight:600}form.stack input[type=text],form.stack input[type=email],
 form.stack textarea,form.stack select{width:100%;max-width:40rem;padding:.3rem}fieldset{border:1px solid #dde3ea;margin:.6rem 0}
 .field-error{color:#9b1c1c;font-weight:400;margin-left:.5rem}
+div.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(16rem,1fr));gap:0 1.2rem}div.grid label{font-weight:600;font-size:.92em;display:block;margin:.5rem 0 .15rem}
+div.grid input,div.grid select,div.grid textarea{width:100%;box-sizing:border-box;padding:.3rem}[aria-invalid=true]{border:2px solid #9b1c1c}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1.2rem}dl.facts dt{font-weight:600}dl.facts dd{margin:0;overflow-wrap:anywhere}
 ol.timeline li{margin:.3rem 0}form.filters{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:end;margin:.6rem 0}
 form.filters label{display:flex;flex-direction:column;font-size:.9em}
@@ -165,6 +168,7 @@ fn frame(title: &str, caller: Option<&Caller>, body: Markup, live: bool) -> Html
                             a href="/time-release" { "Release times" }
                             @if caller.is_some_and(|c| c.0.role == smartcustoms_core::access::Role::Trader) {
                                 a href="/trader/declarations" { "My declarations" }
+                                a href="/trader/file" { "File" }
                                 a href="/trader/account" { "My account" }
                             }
                             @if caller.is_some_and(|c| crate::app::work_queue::WORKERS.contains(&c.0.role)) {

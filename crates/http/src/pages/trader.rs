@@ -99,6 +99,7 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(q
     let next = (rows.len() == PAGE as usize).then(|| rows.last().map(|r| r.id)).flatten();
     let body = html! {
         h1 { "My declarations" }
+        p { a #file-new href="/trader/file" { "File a declaration" } " · " a href="/trader/key" { "My signing key" } }
         form.filters #filters method="get" action=(here) role="search" aria-label="Search my declarations" {
             input type="hidden" name="tab" value=(tab);
             label { "Registration number " input #f-number type="text" name="number" value=(value(&q.number)) size="24"; }

@@ -93,3 +93,50 @@ pub async fn withdraw(
     state.reload_reference_data().await?;
     Ok((StatusCode::OK, Json(record)))
 }
+
+/// What to look up in the HS nomenclature.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct HsParams {
+    /// Words of the description (each must start a word of the subheading's, its heading's or
+    /// its chapter's description), or the first digits of the code; 1 to 100 characters.
+    pub q: String,
+    /// Subheadings, 1 to 200 (default 20).
+    pub limit: Option<usize>,
+}
+
+/// One HS 2022 subheading found.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct HsHit {
+    /// Six-digit subheading.
+    pub code: String,
+    /// Its description.
+    pub description: String,
+    /// The description of its heading (four digits).
+    pub heading: String,
+}
+
+/// Find HS 2022 subheadings by words of their description or by the first digits of the code,
+/// best match first. Needs no sign-in: the nomenclature is public.
+#[utoipa::path(get, path = "/api/v1/hs", tag = "tariff", params(HsParams),
+    responses((status = 200, body = Vec<HsHit>), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn hs(crate::extract::ApiQuery(p): crate::extract::ApiQuery<HsParams>) -> Result<Json<Vec<HsHit>>, ApiError> {
+    let q = p.q.trim();
+    if q.is_empty() || q.chars().count() > 100 {
+        return Err(ApiError::BadParameter("q", "give 1 to 100 characters".into()));
+    }
+    let limit = p.limit.unwrap_or(20);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::BadParameter("limit", format!("{limit} is not within 1 to 200")));
+    }
+    let hs = smartcustoms_core::codes::Nomenclature::hs2022();
+    Ok(Json(
+        hs.search(q, limit)
+            .into_iter()
+            .map(|e| HsHit {
+                code: e.code.clone(),
+                description: e.description.clone(),
+                heading: hs.get(&e.code[..4]).map(|h| h.description.clone()).unwrap_or_default(),
+            })
+            .collect(),
+    ))
+}

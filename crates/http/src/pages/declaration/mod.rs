@@ -205,6 +205,7 @@ async fn render(
             p.error #notice role="alert" { "Nothing was changed: " (s.to_string()) "." }
         }
         (summary(&read))
+        @if caller.0.role == smartcustoms_core::access::Role::Trader { (reuse(&read)) }
         (timeline(&events))
         (items_and_duties(&read))
         @if read.show_risk { (risk(&read)) }
@@ -238,6 +239,19 @@ fn summary(read: &Read) -> Markup {
         @if let Some(doc) = &read.release {
             p #release { "Released " (doc.released_at) " under release document " strong { (doc.number) }
                 " (" a href={"/declarations/" (s.id) "/release"} { "printable release document" } ")." }
+        }
+    }
+}
+
+/// The declarant's ways to start a new declaration from this one.
+fn reuse(read: &Read) -> Markup {
+    let s = &read.record.summary;
+    html! {
+        p.noprint #reuse {
+            @if s.state == DeclState::Refused {
+                a #fix href={"/trader/file?fix=" (s.id)} { "Fix and resubmit" } " · "
+            }
+            a #copy href={"/trader/file?copy=" (s.id)} { "Copy as new" }
         }
     }
 }
