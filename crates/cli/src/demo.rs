@@ -74,7 +74,11 @@ pub fn sign_ins(declarants: &[Declarant]) -> smartcustoms_http::DemoSignIns {
         .filter(|(_, _, role)| *role != Role::Bank)
         .map(|(user, name, role)| (user.to_string(), format!("{name} ({})", role.as_str())));
     let traders = declarants.iter().map(|d| (d.token.clone(), format!("{} (trader {})", d.party.name, d.party.id)));
-    smartcustoms_http::DemoSignIns { password: DEMO_PASSWORD.to_string(), users: staff.chain(traders).collect() }
+    let first = declarants.first().map(|d| d.party.name.clone()).unwrap_or_default();
+    let clerks = CLERKS.iter().map(move |(user, name, _)| (user.to_string(), format!("{name}, {first}")));
+    let broker = std::iter::once((BROKER.1.to_string(), format!("{} (customs broker {})", BROKER.2, BROKER.0)));
+    let users = staff.chain(traders).chain(clerks).chain(broker).collect();
+    smartcustoms_http::DemoSignIns { password: DEMO_PASSWORD.to_string(), users }
 }
 
 /// The password of every demo user (demo database only; the README quotes it).
@@ -189,8 +193,70 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<Declarant>> {
         ensure_token(store, &format!("demo-warehouse-{}", i + 1), principal).await?;
     }
     seed_dispatch(store, now).await?;
+    seed_organisations(store, &declarants, now).await?;
     seed_survey(store, now).await?;
     Ok(declarants)
+}
+
+/// The demo's customs broker: its party, sign-in and token, and name.
+pub const BROKER: (&str, &str, &str) = ("DE2000000000001", "demo-broker", "Demo Customs Brokers AG");
+
+/// Users of the first declarant's organisation besides its own account: name, shown name,
+/// capacities.
+const CLERKS: &[(&str, &str, &str)] = &[
+    ("demo-clerk-1", "Clerk Müller (files)", "filer,viewer"),
+    ("demo-accountant-1", "Accountant Rossi (pays)", "payer,viewer"),
+];
+
+/// The first declarant's organisation gets a filing clerk and an accountant; a customs broker
+/// is authorised by the first two declarants for a year (not by the third, so it cannot file
+/// for it).
+async fn seed_organisations(store: &dyn Store, declarants: &[Declarant], now: Timestamp) -> anyhow::Result<()> {
+    let first = TraderId::new(declarants[0].party.id.clone())?;
+    for &(name, shown, capacities) in CLERKS {
+        let principal = Principal { name: name.into(), role: Role::Trader, trader: Some(first.clone()) };
+        ensure_user(store, name, shown, principal).await?;
+        if store.member_capacities(name).await?.is_none() {
+            store.put_member(name, &first, capacities, &declarants[0].token, now).await?;
+        }
+    }
+    let (party, user, name) = BROKER;
+    let broker = TraderId::new(party)?;
+    let principal = Principal { name: name.into(), role: Role::Trader, trader: Some(broker.clone()) };
+    ensure_token(store, user, principal.clone()).await?;
+    ensure_user(store, user, name, principal).await?;
+    let vk = demo_key(party).verifying_key();
+    let key = SigningKeyRecord {
+        trader: broker.clone(),
+        kid: signature::key_id(&vk),
+        public_key: signature::encode_public_key(&vk),
+        created_at_us: now,
+    };
+    match store.add_key(&key).await {
+        Ok(()) | Err(StoreError::Conflict(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let held = store.authorisations(&broker).await?;
+    let today = chrono::Utc::now().date_naive();
+    for d in &declarants[..2] {
+        if held.iter().any(|a| a.declarant == d.party.id) {
+            continue;
+        }
+        store
+            .grant(&smartcustoms_storage::AuthorisationRecord {
+                id: format!("demo-{}-{}", party, d.party.id),
+                representative: party.into(),
+                declarant: d.party.id.clone(),
+                valid_from: today,
+                valid_until: today + chrono::Days::new(365),
+                granted_by: d.token.clone(),
+                granted_at_us: now,
+                revoked_by: None,
+                revoked_at_us: None,
+            })
+            .await?;
+    }
+    Ok(())
 }
 
 /// Three declaration centres with their inspectors (one on leave for two weeks) and the first

@@ -51,6 +51,12 @@ pub enum Action {
     TokenIssued,
     /// An API token revoked.
     TokenRevoked,
+    /// A user's capacities within its organisation set.
+    MemberChanged,
+    /// A declarant authorised a customs representative to file for it.
+    AuthorisationGranted,
+    /// An authorisation of a representative revoked.
+    AuthorisationRevoked,
 }
 
 impl Action {
@@ -74,6 +80,9 @@ impl Action {
         Action::SignedOut,
         Action::TokenIssued,
         Action::TokenRevoked,
+        Action::MemberChanged,
+        Action::AuthorisationGranted,
+        Action::AuthorisationRevoked,
     ];
 
     /// The stable name, as stored and hashed.
@@ -97,6 +106,9 @@ impl Action {
             Action::SignedOut => "signed_out",
             Action::TokenIssued => "token_issued",
             Action::TokenRevoked => "token_revoked",
+            Action::MemberChanged => "member_changed",
+            Action::AuthorisationGranted => "authorisation_granted",
+            Action::AuthorisationRevoked => "authorisation_revoked",
         }
     }
 

@@ -295,6 +295,8 @@ pub struct SubmissionFacts<'a> {
     pub declarant: &'a str,
     /// SHA-256 (hex) of the exact bytes filed.
     pub document_sha256: &'a str,
+    /// The customs representative (broker) that filed for the declarant, and its user.
+    pub representative: Option<(&'a str, &'a str)>,
     /// Time of the decision.
     pub at_us: crate::timestamp::Timestamp,
 }
@@ -311,11 +313,12 @@ pub fn audit_trail(
     admission: Option<Admission>,
     number: Option<&RegistrationNumber>,
 ) -> Result<Vec<NewEntry>, IllegalTransition> {
-    let mut steps: Vec<Step> = vec![(
-        None,
-        Action::Submitted,
-        serde_json::json!({ "declarant": facts.declarant, "document_sha256": facts.document_sha256 }),
-    )];
+    let mut submitted = serde_json::json!({ "declarant": facts.declarant, "document_sha256": facts.document_sha256 });
+    if let Some((representative, user)) = facts.representative {
+        submitted["representative"] = serde_json::json!(representative);
+        submitted["filed_by"] = serde_json::json!(user);
+    }
+    let mut steps: Vec<Step> = vec![(None, Action::Submitted, submitted)];
     match (decision, admission) {
         (Decision::Refused { reasons }, _) => {
             steps.push((Some(EventKind::Refused), Action::Refused, serde_json::json!({ "reasons": reasons })));

@@ -61,6 +61,9 @@ pub enum ApiError {
         /// Declarant on the document.
         declared: String,
     },
+    /// A representative files for a declarant without an authorisation in force.
+    #[error("{0}")]
+    NotAuthorised(String),
     /// Nothing at this id.
     #[error("{0} not found")]
     NotFound(String),
@@ -185,6 +188,7 @@ error_kinds! {
     CsrfMismatch => "AUTH_006", FORBIDDEN, "A state-changing request signed in by a session cookie does not carry the session's CSRF token (form field `_csrf`, or header `X-CSRF-Token` on the API). Nothing was changed.";
     CrossOrigin => "AUTH_007", FORBIDDEN, "A state-changing request comes from another site: its `Origin` is not this server, or `Sec-Fetch-Site` says `cross-site`. Nothing was changed.";
     TooManySignIns => "AUTH_008", TOO_MANY_REQUESTS, "Too many failed sign-ins for this user name or from this address within the window; the password is not even checked until the window has passed.";
+    NotAuthorised => "AUTH_009", FORBIDDEN, "A customs representative files for a declarant whose authorisation it holds is not in force on the day of filing (expired, not yet valid or revoked). A declarant that never authorised the filer is `AUTH_005`. Nothing was recorded.";
     MalformedJson => "REQ_001", BAD_REQUEST, "The body is not valid JSON.";
     Schema => "REQ_002", UNPROCESSABLE_ENTITY, "The JSON does not match the schema (wrong type, unknown field); `details.path` names the field.";
     TooLarge => "REQ_003", PAYLOAD_TOO_LARGE, "The body is larger than the configured limit (`body_limit`).";
@@ -229,6 +233,7 @@ impl ApiError {
             ApiError::BodyTimeout => ErrorKind::BodyTimeout,
             ApiError::NotYours(_) => ErrorKind::NotYours,
             ApiError::DeclarantMismatch { .. } => ErrorKind::DeclarantMismatch,
+            ApiError::NotAuthorised(_) => ErrorKind::NotAuthorised,
             ApiError::MalformedJson(_) => ErrorKind::MalformedJson,
             ApiError::Schema { .. } => ErrorKind::Schema,
             ApiError::TooLarge(_) => ErrorKind::TooLarge,
@@ -347,6 +352,7 @@ impl From<crate::app::filing::FileError> for ApiError {
             FileError::MalformedJson(m) => ApiError::MalformedJson(m),
             FileError::Schema { path, message } => ApiError::Schema { path, message },
             FileError::DeclarantMismatch { filer, declared } => ApiError::DeclarantMismatch { token: filer, declared },
+            e @ FileError::NotAuthorised { .. } => ApiError::NotAuthorised(e.to_string()),
             FileError::BadIdempotencyKey => ApiError::BadHeader("Idempotency-Key", "must be 1 to 128 characters"),
             FileError::Store(e) => e.into(),
             FileError::Commit(e) => e.into(),
@@ -484,6 +490,18 @@ impl From<crate::app::desk::DeskError> for ApiError {
             DeskError::TooBig => ApiError::BadParameter("fields", e.to_string()),
             DeskError::Read(r) => r.into(),
             DeskError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<crate::app::organisation::OrgError> for ApiError {
+    fn from(e: crate::app::organisation::OrgError) -> Self {
+        use crate::app::organisation::OrgError;
+        match e {
+            OrgError::Forbidden(f) => f.into(),
+            OrgError::Invalid(field, m) => ApiError::BadParameter(field, m),
+            OrgError::NotFound(what) => ApiError::NotFound(what),
+            OrgError::Store(s) => s.into(),
         }
     }
 }

@@ -63,6 +63,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/centres/{code}", axum::routing::put(routes::dispatch::put_centre))
         .route("/api/v1/inspectors/{user}", axum::routing::put(routes::dispatch::put_inspector))
         .route("/api/v1/keys", post(routes::keys::register).get(routes::keys::list))
+        .route(
+            "/api/v1/organisation/members",
+            get(routes::organisation::members).post(routes::organisation::add_member),
+        )
+        .route("/api/v1/authorisations", get(routes::organisation::authorisations).post(routes::organisation::grant))
+        .route("/api/v1/authorisations/{id}", axum::routing::delete(routes::organisation::revoke))
         .route("/api/v1/risk-profiles", post(routes::profiles::create).get(routes::profiles::list))
         .route("/api/v1/risk-profiles/{code}/versions", get(routes::profiles::versions))
         .route("/api/v1/risk-profiles/preview", post(routes::profiles::preview))
@@ -159,6 +165,7 @@ fn filing_routes() -> Router<AppState> {
         )
         .route("/trader/key", get(filing::key::page).post(filing::key::make))
         .route("/hs", get(filing::lookup))
+        .route("/trader/organisation", get(pages::organisation::page).post(pages::organisation::post))
 }
 
 /// Gives a response the policy that lets it run this site's scripts.

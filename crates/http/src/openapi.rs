@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     account, dashboard, declarations, dispatch, events, inspections, keys, knowledge, maturity, notifications,
-    profiles, requests, risk, survey, system, tariff, time_release, tokens, work_queue,
+    organisation, profiles, requests, risk, survey, system, tariff, time_release, tokens, work_queue,
 };
 
 #[derive(OpenApi)]
@@ -18,6 +18,7 @@ use crate::routes::{
         dispatch::setup, dispatch::put_centre, dispatch::put_inspector, dispatch::put_rules, dispatch::of, dispatch::reassign, dispatch::hand_back,
         events::stream, time_release::get, dashboard::get, work_queue::get,
         keys::register, keys::list,
+        organisation::members, organisation::add_member, organisation::authorisations, organisation::grant, organisation::revoke,
         profiles::create, profiles::preview, profiles::list, profiles::versions,
         notifications::list,
         inspections::list,
@@ -40,6 +41,7 @@ use crate::routes::{
     tags(
         (name = "declarations", description = "File and follow declarations: [electronic documents](/knowledge/terms/electronic-document) signed by the declarant, [automatic registration](/knowledge/technologies/6) and [automatic release](/knowledge/technologies/8)"),
         (name = "keys", description = "Signing keys of declarants"),
+        (name = "organisation", description = "A trader organisation's users and capacities (filer, payer, viewer, admin) and its authorisations of customs representatives"),
         (name = "risk", description = "[Risk management](/knowledge/terms/risk-management): risk profiles, the [machine-learned](/knowledge/terms/machine-learning) risk model, control outcomes, profile effectiveness and operator categories"),
         (name = "release", description = "Release notifications"),
         (name = "account", description = "[Single personal account](/knowledge/terms/single-personal-account): payments, balance, statement, refunds"),

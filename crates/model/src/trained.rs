@@ -412,7 +412,9 @@ mod tests {
     use smartcustoms_core::timestamp::Timestamp;
 
     /// Declarations of 20 declarants over 60 days; the first three are found irregular in most
-    /// controls, the others rarely. Every declaration is controlled.
+    /// controls, the others rarely (one in 97: irregularities no feature can foresee, which
+    /// bound the best possible AUC at about 0.95; one in 37 bounded it at 0.90, the threshold
+    /// the test asks a model to beat). Every declaration is controlled.
     fn world_cases(n: usize) -> Vec<Case> {
         let world = World::demo(20);
         let mut r = rng(7);
@@ -424,7 +426,7 @@ mod tests {
                 let doc = world.declaration(&mut r, &world.declarants[who], date, 3);
                 let context = flc::Context { today: date, offices: Default::default() };
                 let declaration = flc::check(&doc, &context).unwrap_or_else(|e| panic!("{e:?}"));
-                let irregular = if who < 3 { i % 5 != 0 } else { i % 37 == 0 };
+                let irregular = if who < 3 { i % 5 != 0 } else { i % 97 == 0 };
                 Case::of(&declaration, &Facts::default(), Some(irregular))
             })
             .collect()

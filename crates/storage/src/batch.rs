@@ -186,6 +186,7 @@ pub(crate) fn plan<'a>(
                     id: filing.id,
                     declarant: filing.declarant.as_str(),
                     document_sha256: &filing.document_sha256,
+                    representative: filing.representative.as_ref().map(|(r, user)| (r.as_str(), user.as_str())),
                     at_us: filing.at_us,
                 };
                 let trail = registration::audit_trail(&facts, &filing.decision, *admission, number.as_ref())
@@ -203,6 +204,7 @@ pub(crate) fn plan<'a>(
                 let summary = DeclarationSummary {
                     id: filing.id,
                     declarant: filing.declarant.clone(),
+                    representative: filing.representative.as_ref().map(|(r, _)| r.clone()),
                     state: columns.state,
                     lane: columns.lane,
                     registration_number: number.clone(),

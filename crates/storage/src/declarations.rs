@@ -25,6 +25,9 @@ pub struct Filing {
     pub id: DeclarationId,
     /// The authenticated declarant.
     pub declarant: TraderId,
+    /// The customs representative filing for the declarant under an authorisation, and the
+    /// user who filed.
+    pub representative: Option<(TraderId, String)>,
     /// Client's idempotency key, unique per declarant.
     pub idempotency_key: Option<String>,
     /// The exact bytes filed (what the signature covers).
@@ -72,6 +75,8 @@ pub struct DeclarationSummary {
     pub id: DeclarationId,
     /// Declarant.
     pub declarant: TraderId,
+    /// The customs representative (broker) that filed it for the declarant, if one did.
+    pub representative: Option<TraderId>,
     /// Current state.
     pub state: State,
     /// Lane, once assessed.
@@ -120,6 +125,8 @@ pub struct DeclarationRecord {
 pub struct ListQuery {
     /// Only this declarant's declarations.
     pub declarant: Option<TraderId>,
+    /// Only those filed by this customs representative.
+    pub representative: Option<TraderId>,
     /// Only in these states (any when empty).
     pub states: Vec<State>,
     /// Only ids sorting before this one (for paging).
@@ -155,6 +162,9 @@ pub(crate) fn list_conditions(q: &ListQuery) -> (String, Vec<Value>) {
     };
     if let Some(d) = &q.declarant {
         add("declarant = ?", Value::Text(d.to_string()));
+    }
+    if let Some(r) = &q.representative {
+        add("representative = ?", Value::Text(r.to_string()));
     }
     if let Some(b) = q.before {
         add("id < ?", Value::Text(b.to_string()));

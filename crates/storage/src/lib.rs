@@ -16,6 +16,7 @@ mod knowledge;
 mod ledger;
 mod migrations;
 mod money;
+mod orgs;
 mod postgres;
 mod reference;
 mod requests;
@@ -46,6 +47,7 @@ pub use ledger::{
     AccountBalance, AccountView, AwaitingPayment, DeclarationMoney, Deposit, DepositOutcome, LedgerQueries,
     OpenReservation, Refund, RefundOutcome, ReservationRequest, Statement, StatementEntry, StoredLine,
 };
+pub use orgs::{AuthorisationRecord, MemberRecord, OrgQueries};
 pub use postgres::PostgresStore;
 pub use reference::{Office, ReferenceQueries, SigningKeyRecord};
 pub use requests::{Answer, Ask, DocumentRequest};
@@ -125,6 +127,7 @@ pub trait Store:
     + JobStore
     + DispatchQueries
     + DeskQueries
+    + OrgQueries
     + Send
     + Sync
     + 'static
@@ -207,6 +210,7 @@ macro_rules! areas {
         crate::jobs::jobs_queries!($store);
         crate::dispatch::dispatch_queries!($store);
         crate::desk::desk_queries!($store);
+        crate::orgs::org_queries!($store);
         impl crate::identity::Backend for $store {
             type Db = $db;
         }

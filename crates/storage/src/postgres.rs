@@ -40,7 +40,7 @@ pub struct PostgresStore {
 }
 
 const SUMMARY_COLUMNS: &str =
-    "id, declarant, state, lane, registration_number, office, received_at_us, registered_at_us, updated_at_us";
+    "id, declarant, representative, state, lane, registration_number, office, received_at_us, registered_at_us, updated_at_us";
 
 impl PostgresStore {
     /// Connects and runs the migrations (concurrent starts are serialised by sqlx's migration lock).
@@ -425,6 +425,7 @@ struct DeclarationColumns {
     duties_cents: Vec<Option<i64>>,
     pending: Vec<Option<String>>,
     checked: Vec<Option<String>>,
+    representative: Vec<Option<String>>,
 }
 
 impl DeclarationColumns {
@@ -446,18 +447,19 @@ impl DeclarationColumns {
         self.duties_cents.push(f.money.duties_cents);
         self.pending.push(f.money.pending_json.clone());
         self.checked.push(f.money.checked_json.clone());
+        self.representative.push(f.representative.as_ref().map(|(r, _)| r.to_string()));
     }
 
     async fn insert(self, table: &str, tx: &mut sqlx::PgConnection) -> StoreResult<()> {
         let sql = format!(
             "INSERT INTO {table} (id, declarant, idempotency_key, office, state, lane, registration_number, \
              received_at_us, registered_at_us, updated_at_us, document, document_sha256, signature, decision, \
-             duties, duties_cents, pending, checked) \
-             SELECT id, declarant, ikey, office, state, lane, num, at, reg, at, doc, sha, sig, dec, dut, cents, pend, chk \
+             duties, duties_cents, pending, checked, representative) \
+             SELECT id, declarant, ikey, office, state, lane, num, at, reg, at, doc, sha, sig, dec, dut, cents, pend, chk, rep \
              FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
              $8::bigint[], $9::bigint[], $10::bytea[], $11::text[], $12::text[], $13::text[], $14::text[], \
-             $15::bigint[], $16::text[], $17::text[]) \
-             AS t(id, declarant, ikey, office, state, lane, num, at, reg, doc, sha, sig, dec, dut, cents, pend, chk)"
+             $15::bigint[], $16::text[], $17::text[], $18::text[]) \
+             AS t(id, declarant, ikey, office, state, lane, num, at, reg, doc, sha, sig, dec, dut, cents, pend, chk, rep)"
         );
         sqlx::query(&sql)
             .bind(self.id)
@@ -477,6 +479,7 @@ impl DeclarationColumns {
             .bind(self.duties_cents)
             .bind(self.pending)
             .bind(self.checked)
+            .bind(self.representative)
             .execute(&mut *tx)
             .await?;
         Ok(())

@@ -38,6 +38,7 @@ pub(crate) trait Parse: Sized {
 pub(crate) struct SummaryRow {
     pub id: String,
     pub declarant: String,
+    pub representative: Option<String>,
     pub state: String,
     pub lane: Option<String>,
     pub registration_number: Option<String>,
@@ -54,6 +55,7 @@ impl Parse for SummaryRow {
         Ok(DeclarationSummary {
             id: self.id.parse::<DeclarationId>()?,
             declarant: TraderId::new(self.declarant)?,
+            representative: self.representative.map(TraderId::new).transpose()?,
             state: parse_state(&self.state)?,
             lane: parse_lane(self.lane.as_deref())?,
             registration_number: self.registration_number.as_deref().map(RegistrationNumber::parse).transpose()?,

@@ -33,7 +33,7 @@ pub struct SqliteStore {
 }
 
 const SUMMARY_COLUMNS: &str =
-    "id, declarant, state, lane, registration_number, office, received_at_us, registered_at_us, updated_at_us";
+    "id, declarant, representative, state, lane, registration_number, office, received_at_us, registered_at_us, updated_at_us";
 
 impl SqliteStore {
     /// Opens (creating if needed) the database file and runs the migrations.

@@ -48,8 +48,8 @@ fn db(e: rusqlite::Error) -> StoreError {
 
 const INSERT_DECLARATION: &str = "INSERT INTO {table} (id, declarant, idempotency_key, office, state, lane, \
     registration_number, received_at_us, registered_at_us, updated_at_us, document, document_sha256, signature, decision, \
-    duties, duties_cents, pending, checked) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+    duties, duties_cents, pending, checked, representative) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
 
 impl Writer {
     /// Opens the file with the same durability settings as the pool.
@@ -138,6 +138,7 @@ fn insert_declaration(
         f.money.duties_cents,
         f.money.pending_json,
         f.money.checked_json,
+        f.representative.as_ref().map(|(r, _)| r.as_str()),
     ])
     .map_err(db)?;
     Ok(())
@@ -155,11 +156,13 @@ fn stored_summary(row: &rusqlite::Row<'_>) -> rusqlite::Result<SummaryRow> {
         received_at_us: row.get(6)?,
         registered_at_us: row.get(7)?,
         updated_at_us: row.get(8)?,
+        representative: row.get(9)?,
     })
 }
 
 const SUMMARY: &str =
-    "id, declarant, state, lane, registration_number, office, received_at_us, registered_at_us, updated_at_us";
+    "id, declarant, state, lane, registration_number, office, received_at_us, registered_at_us, updated_at_us, \
+     representative";
 
 /// An open writing transaction on the SQLite writer. Every step finishes at once.
 pub(crate) struct SqliteTx<'a>(&'a Transaction<'a>);
@@ -173,7 +176,7 @@ impl SqliteTx<'_> {
             .map_err(db)?;
         let rows = stmt
             .query_map(params![bind], |r| {
-                Ok((stored_summary(r)?, r.get::<_, Option<String>>(9)?, r.get::<_, Option<Vec<u8>>>(10)?))
+                Ok((stored_summary(r)?, r.get::<_, Option<String>>(10)?, r.get::<_, Option<Vec<u8>>>(11)?))
             })
             .map_err(db)?;
         let mut out = Vec::new();

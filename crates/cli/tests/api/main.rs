@@ -14,6 +14,7 @@ mod filing;
 mod filing_form;
 mod knowledge;
 mod money;
+mod organisations;
 mod processes;
 mod profiles;
 mod reference;

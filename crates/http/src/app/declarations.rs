@@ -88,10 +88,15 @@ pub(crate) async fn readable(
     id: DeclarationId,
 ) -> Result<DeclarationRecord, ReadError> {
     match state.store.declaration(id).await? {
-        Some(r) if caller.may_read(r.summary.declarant.as_str()) => Ok(r),
+        Some(r) if caller.may_read(r.summary.declarant.as_str()) || represents(caller, &r.summary) => Ok(r),
         Some(_) => Err(ReadError::NotYours(id.to_string())),
         None => Err(ReadError::NotFound(id.to_string())),
     }
+}
+
+/// True when the caller is the customs representative that filed the declaration.
+pub fn represents(caller: &Principal, s: &DeclarationSummary) -> bool {
+    caller.role == Role::Trader && caller.trader.is_some() && s.representative == caller.trader
 }
 
 /// One declaration with its release document and what its payment needs.
@@ -150,6 +155,7 @@ pub async fn withdraw(
     at: Timestamp,
 ) -> Result<DeclarationSummary, ReadError> {
     super::require(caller, WITHDRAWERS, "withdraw declarations")?;
+    super::organisation::allowed(state, caller, super::organisation::Capacity::File, "withdraw declarations").await??;
     let Some(declarant) = &caller.trader else { return Err(ReadError::NotYours(id.to_string())) };
     match state.store.withdraw(id, declarant, &caller.name, at).await {
         Ok(summary) => Ok(summary),
@@ -237,6 +243,9 @@ pub struct ListRequest<'a> {
     pub to: Option<&'a str>,
     /// Only the declaration with this registration number.
     pub number: Option<&'a str>,
+    /// For a trader: the declarations it filed as customs representative for others, instead
+    /// of its own.
+    pub represented: bool,
 }
 
 /// An empty filter is no filter (a form's empty field).
@@ -266,6 +275,7 @@ pub async fn list(
     let declarant = match caller.role {
         // A trader's principal always names its trader; one that does not sees nothing.
         Role::Trader if caller.trader.is_none() => return Ok(Vec::new()),
+        Role::Trader if request.represented => None,
         Role::Trader => caller.trader.clone(),
         _ => request
             .declarant
@@ -300,8 +310,13 @@ pub async fn list(
         }
         other => Ok(other.map(str::to_string)),
     };
+    let representative = match caller.role {
+        Role::Trader if request.represented => caller.trader.clone(),
+        _ => None,
+    };
     let query = ListQuery {
         declarant,
+        representative,
         states,
         before,
         office: text("office", request.office)?,

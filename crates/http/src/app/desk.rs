@@ -8,6 +8,7 @@ use smartcustoms_core::signature;
 use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_storage::{Draft, PersonalKey, StoreError};
 
+use super::organisation::{Capacity, OrgError};
 use crate::state::AppState;
 
 /// Roles that prepare and file declarations.
@@ -42,13 +43,15 @@ pub enum DeskError {
     Store(#[from] StoreError),
 }
 
-/// The declarant a filer acts for.
-pub fn declarant(principal: &Principal) -> Result<TraderId, DeskError> {
+/// The organisation a user files for, when the user has the filer capacity in it.
+pub async fn declarant(state: &AppState, principal: &Principal) -> Result<TraderId, DeskError> {
     super::require(principal, FILERS, "file declarations")?;
-    principal.trader.clone().ok_or(DeskError::Forbidden(super::Forbidden {
-        role: principal.role.as_str(),
-        action: "file without a party id",
-    }))
+    match super::organisation::require(state, principal, Capacity::File, "file declarations").await {
+        Ok(t) => Ok(t),
+        Err(OrgError::Forbidden(f)) => Err(DeskError::Forbidden(f)),
+        Err(OrgError::Store(e)) => Err(DeskError::Store(e)),
+        Err(e) => Err(DeskError::Store(StoreError::Corrupt(e.to_string()))),
+    }
 }
 
 /// Makes the user a new personal signing key sealed under `passphrase` and registers its public
@@ -60,7 +63,7 @@ pub async fn make_key(
     passphrase: &str,
     again: &str,
 ) -> Result<PersonalKey, DeskError> {
-    let trader = declarant(principal)?;
+    let trader = declarant(state, principal).await?;
     sealed_key::check_passphrase(passphrase)?;
     if passphrase != again {
         return Err(DeskError::Mismatch);
@@ -84,7 +87,7 @@ pub async fn make_key(
 
 /// The user's personal key, if made.
 pub async fn key(state: &AppState, principal: &Principal) -> Result<Option<PersonalKey>, DeskError> {
-    declarant(principal)?;
+    declarant(state, principal).await?;
     Ok(state.store.personal_key(&principal.name).await?)
 }
 
@@ -110,7 +113,7 @@ pub async fn save_draft(
     title: &str,
     fields: &[(String, String)],
 ) -> Result<String, DeskError> {
-    let trader = declarant(principal)?;
+    let trader = declarant(state, principal).await?;
     if fields.len() > MAX_DRAFT_FIELDS {
         return Err(DeskError::TooBig);
     }
@@ -138,7 +141,7 @@ pub async fn draft(
     principal: &Principal,
     id: &str,
 ) -> Result<Option<(Draft, Vec<(String, String)>)>, DeskError> {
-    let trader = declarant(principal)?;
+    let trader = declarant(state, principal).await?;
     if !is_draft_id(id) {
         return Ok(None);
     }
@@ -149,12 +152,12 @@ pub async fn draft(
 
 /// The declarant's drafts, newest first.
 pub async fn drafts(state: &AppState, principal: &Principal) -> Result<Vec<Draft>, DeskError> {
-    Ok(state.store.drafts(&declarant(principal)?).await?)
+    Ok(state.store.drafts(&declarant(state, principal).await?).await?)
 }
 
 /// Deletes a draft (after it was filed, or on request).
 pub async fn delete_draft(state: &AppState, principal: &Principal, id: &str) -> Result<bool, DeskError> {
-    let trader = declarant(principal)?;
+    let trader = declarant(state, principal).await?;
     Ok(is_draft_id(id) && state.store.delete_draft(&trader, id).await?)
 }
 
@@ -165,7 +168,7 @@ pub async fn copy_of(
     principal: &Principal,
     id: smartcustoms_core::ids::DeclarationId,
 ) -> Result<(smartcustoms_core::declaration::DeclarationDoc, Vec<smartcustoms_core::registration::Reason>), DeskError> {
-    declarant(principal)?;
+    declarant(state, principal).await?;
     let record = super::declarations::readable(state, principal, id).await?;
     let doc = smartcustoms_core::declaration::DeclarationDoc::from_json(&record.document)
         .map_err(|e| StoreError::Corrupt(format!("declaration {id}: {}", e.message)))?;

@@ -22,8 +22,11 @@ pub const MAX_IDEMPOTENCY_KEY: usize = 128;
 /// A filing as received.
 #[derive(Debug, Clone)]
 pub struct FileRequest<'a> {
-    /// The authenticated declarant.
+    /// The authenticated trader: the declarant, or a representative filing for the declarant
+    /// the declaration names under an authorisation in force.
     pub trader: TraderId,
+    /// The user who files (named in the audit trail when a representative files).
+    pub user: String,
     /// The declaration, exactly as sent.
     pub body: &'a [u8],
     /// Detached JWS over `body`, if sent.
@@ -60,6 +63,15 @@ pub enum FileError {
         /// Who the declaration names.
         declared: String,
     },
+    /// The filer holds an authorisation of the declarant named, but none in force today
+    /// (expired, not yet valid or revoked).
+    #[error("{filer} holds no authorisation of {declared} in force today (expired, not yet valid or revoked)")]
+    NotAuthorised {
+        /// Who files.
+        filer: String,
+        /// The declarant the declaration names.
+        declared: String,
+    },
     /// The idempotency key is empty or too long.
     #[error("the idempotency key must be 1 to {MAX_IDEMPOTENCY_KEY} characters")]
     BadIdempotencyKey,
@@ -89,13 +101,23 @@ pub struct Filed {
 /// Checks the request and decides on the declaration (FLC, signature, duties, risk, lane)
 /// against one reference snapshot; returns what is to be recorded. Nothing is written.
 pub async fn prepare(state: &AppState, request: FileRequest<'_>) -> Result<Filing, FileError> {
-    let FileRequest { trader, body, signature: jws, idempotency_key, received_at } = request;
+    let FileRequest { trader, user, body, signature: jws, idempotency_key, received_at } = request;
     let doc = parse(body)?;
-    if let Some(declared) = doc.declarant.as_ref().and_then(|d| d.id.as_deref()) {
-        if declared != trader.as_str() {
-            return Err(FileError::DeclarantMismatch { filer: trader.to_string(), declared: declared.to_string() });
+    let (declarant, representative) = match doc.declarant.as_ref().and_then(|d| d.id.as_deref()) {
+        Some(declared) if declared != trader.as_str() => {
+            let mismatch =
+                || FileError::DeclarantMismatch { filer: trader.to_string(), declared: declared.to_string() };
+            let principal = TraderId::new(declared.to_string()).map_err(|_| mismatch())?;
+            match super::organisation::may_represent(state, &trader, &principal, received_at.date_naive()).await? {
+                Ok(()) => (principal, Some((trader.clone(), user))),
+                Err(true) => {
+                    return Err(FileError::NotAuthorised { filer: trader.to_string(), declared: declared.to_string() })
+                }
+                Err(false) => return Err(mismatch()),
+            }
         }
-    }
+        _ => (trader.clone(), None),
+    };
     if idempotency_key.as_ref().is_some_and(|k| k.is_empty() || k.chars().count() > MAX_IDEMPOTENCY_KEY) {
         return Err(FileError::BadIdempotencyKey);
     }
@@ -127,7 +149,8 @@ pub async fn prepare(state: &AppState, request: FileRequest<'_>) -> Result<Filin
     };
     Ok(Filing {
         id,
-        declarant: trader,
+        declarant,
+        representative,
         idempotency_key,
         document_sha256: hex::encode(Sha256::digest(body)),
         document: body.to_vec(),

@@ -13,6 +13,7 @@ pub mod dispatch;
 pub mod filing;
 pub mod knowledge;
 pub mod money;
+pub mod organisation;
 pub mod prices;
 pub mod profiles;
 pub mod requests;

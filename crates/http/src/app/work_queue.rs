@@ -104,6 +104,7 @@ mod tests {
             declaration: DeclarationSummary {
                 id: DeclarationId::generate(),
                 declarant: TraderId::new("DE123456789012345".to_string()).unwrap_or_else(|e| panic!("{e}")),
+                representative: None,
                 state: State::UnderControl,
                 lane: Some(lane),
                 registration_number: None,

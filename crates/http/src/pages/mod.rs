@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod declaration;
 pub mod filing;
 pub mod maturity;
+pub mod organisation;
 pub mod profiles;
 pub mod survey;
 pub mod time_release;
@@ -170,6 +171,7 @@ fn frame(title: &str, caller: Option<&Caller>, body: Markup, live: bool) -> Html
                                 a href="/trader/declarations" { "My declarations" }
                                 a href="/trader/file" { "File" }
                                 a href="/trader/account" { "My account" }
+                                a href="/trader/organisation" { "Organisation" }
                             }
                             @if caller.is_some_and(|c| crate::app::work_queue::WORKERS.contains(&c.0.role)) {
                                 a href="/console/queue" { "Work queue" }

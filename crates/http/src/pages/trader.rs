@@ -36,6 +36,7 @@ pub struct TabQuery {
     lane: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    represented: Option<String>,
 }
 
 impl TabQuery {
@@ -47,6 +48,7 @@ impl TabQuery {
             ("lane", &self.lane),
             ("from", &self.from),
             ("to", &self.to),
+            ("represented", &self.represented),
         ];
         let mut out = form_urlencoded::Serializer::new(String::new());
         for (name, value) in fields {
@@ -76,6 +78,7 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(q
         from: q.from.as_deref(),
         to: q.to.as_deref(),
         number: q.number.as_deref(),
+        represented: q.represented.as_deref() == Some("true"),
     };
     let (rows, problem) = match declarations::list(&state, &caller.0, request).await {
         Ok(rows) => (rows, None),
@@ -103,6 +106,10 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(q
         form.filters #filters method="get" action=(here) role="search" aria-label="Search my declarations" {
             input type="hidden" name="tab" value=(tab);
             label { "Registration number " input #f-number type="text" name="number" value=(value(&q.number)) size="24"; }
+            label { "Declarations " select #f-represented name="represented" {
+                option value="" selected[q.represented.as_deref() != Some("true")] { "of my organisation" }
+                option value="true" selected[q.represented.as_deref() == Some("true")] { "filed for others as representative" }
+            } }
             label { "Office " input #f-office type="text" name="office" value=(value(&q.office)) size="10"; }
             label { "Lane " select #f-lane name="lane" {
                 option value="" { "any" }

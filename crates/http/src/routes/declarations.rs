@@ -25,6 +25,7 @@ use smartcustoms_storage::{DeclarationSummary, RiskView};
 use crate::app::control;
 use crate::app::declarations::{self, ListRequest, PaymentDue, Read};
 use crate::app::filing::{self, FileRequest, Filed};
+use crate::app::organisation::{self, Capacity};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::{body_or_error, refuse_other_media, ApiPath, ApiQuery, JsonBody};
@@ -42,6 +43,9 @@ pub struct DeclarationView {
     pub id: DeclarationId,
     /// Declarant.
     pub declarant: TraderId,
+    /// The customs representative that filed it for the declarant, if one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub representative: Option<TraderId>,
     /// Current state.
     pub state: DeclState,
     /// Lane, once assessed.
@@ -63,6 +67,7 @@ impl From<&DeclarationSummary> for DeclarationView {
         DeclarationView {
             id: s.id,
             declarant: s.declarant.clone(),
+            representative: s.representative.clone(),
             state: s.state,
             lane: s.lane,
             registration_number: s.registration_number.clone(),
@@ -165,11 +170,17 @@ pub async fn submit(
     let principal = caller.require(&[Role::Trader], "file declarations")?;
     let trader =
         principal.trader.clone().ok_or(ApiError::Forbidden("trader", "file declarations without a party id"))?;
+    // A person signed in files only with the filer capacity; a token is the organisation's
+    // own software and acts with all of them.
+    if caller.session().is_some() {
+        organisation::require(&state, principal, Capacity::File, "file declarations").await?;
+    }
     tracing::Span::current().record("declarant", trader.as_str());
     refuse_other_media(&headers)?;
     let body = body_or_error(body, state.config.body_limit)?;
     let request = FileRequest {
         trader,
+        user: principal.name.clone(),
         body: &body,
         signature: header(&headers, SIGNATURE_HEADER)?,
         idempotency_key: header(&headers, IDEMPOTENCY_HEADER)?.map(str::to_string),
@@ -252,6 +263,9 @@ pub struct ListParams {
     pub to: Option<String>,
     /// Only the declaration with this registration number.
     pub number: Option<String>,
+    /// Traders: `true` lists the declarations the caller filed as customs representative for
+    /// the declarants that authorised it, instead of its own.
+    pub represented: Option<bool>,
 }
 
 /// List declarations, newest first. Traders see only their own.
@@ -273,6 +287,7 @@ pub async fn list(
         from: p.from.as_deref(),
         to: p.to.as_deref(),
         number: p.number.as_deref(),
+        represented: p.represented.unwrap_or(false),
     };
     let rows = declarations::list(&state, &caller.0, request).await?;
     Ok(Json(rows.iter().map(DeclarationView::from).collect()))

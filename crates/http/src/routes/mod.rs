@@ -10,6 +10,7 @@ pub mod keys;
 pub mod knowledge;
 pub mod maturity;
 pub mod notifications;
+pub mod organisation;
 pub mod profiles;
 pub mod requests;
 pub mod risk;

@@ -358,6 +358,7 @@ async fn floor(
         bar.inc(1);
         let request = FileRequest {
             trader: declarants[*who].party.id.parse()?,
+            user: "bench".into(),
             body,
             signature: Some(jws),
             idempotency_key: Some(format!("floor-{i}-{run_tag}")),

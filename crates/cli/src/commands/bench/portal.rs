@@ -97,6 +97,7 @@ pub async fn run(a: PortalArgs) -> anyhow::Result<u8> {
         let jws = signature::sign_detached(&d.key, &body);
         let request = FileRequest {
             trader: d.party.id.parse()?,
+            user: "bench".into(),
             body: &body,
             signature: Some(&jws),
             idempotency_key: None,

@@ -228,6 +228,7 @@ fn summary(read: &Read) -> Markup {
             dt { "Registration number" } dd { (s.registration_number.as_ref().map(ToString::to_string).unwrap_or_else(|| "-".into())) }
             dt { "Office" } dd { (s.office.clone().unwrap_or_default()) }
             dt { "Declarant" } dd { (s.declarant) }
+            @if let Some(r) = &s.representative { dt { "Filed by representative" } dd #representative { (r) " for " (s.declarant) } }
             dt { "Filed (UTC)" } dd { (minute(s.received_at_us)) }
             dt { "Last change (UTC)" } dd { (minute(s.updated_at_us)) }
             dt { "Document SHA-256" } dd { code { (read.record.document_sha256) } }
@@ -296,6 +297,11 @@ fn action_label(a: Action) -> &'static str {
 fn event_text(entry: &AuditEntry) -> String {
     let Ok(details) = serde_json::from_str::<serde_json::Value>(&entry.details) else { return String::new() };
     let mut parts = Vec::new();
+    if let (Some(r), Some(user)) =
+        (details.get("representative").and_then(|r| r.as_str()), details.get("filed_by").and_then(|u| u.as_str()))
+    {
+        parts.push(format!("filed by {user} of representative {r} for the declarant"));
+    }
     if let Some(lane) = details.get("lane").and_then(|l| l.as_str()) {
         parts.push(format!("lane {lane}"));
     }

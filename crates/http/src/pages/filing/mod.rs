@@ -75,7 +75,7 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(s
         _ => HERE.to_string(),
     };
     let caller = signed_in(caller, &here)?;
-    let trader = desk::declarant(&caller.0).map_err(page_error)?;
+    let trader = desk::declarant(&state, &caller.0).await.map_err(page_error)?;
     let mut shown = Shown { key: new_key(), ..Shown::default() };
     let values = if let Some(id) = &start.draft {
         let (draft, fields) = desk::draft(&state, &caller.0, id)
@@ -202,9 +202,10 @@ async fn file(state: &AppState, caller: &Caller, values: Values, meta: Meta, mut
         }
         Err(e) => return Err(page_error(e)),
     };
-    let trader = desk::declarant(&caller.0).map_err(page_error)?;
+    let trader = desk::declarant(state, &caller.0).await.map_err(page_error)?;
     let request = FileRequest {
         trader,
+        user: caller.0.name.clone(),
         body: &json,
         signature: Some(&jws),
         idempotency_key: Some(meta.key.clone()),
@@ -212,7 +213,12 @@ async fn file(state: &AppState, caller: &Caller, values: Values, meta: Meta, mut
     };
     let filed = match filing::file(state, request).await {
         Ok(f) => f,
-        Err(e @ (FileError::Schema { .. } | FileError::MalformedJson(_) | FileError::DeclarantMismatch { .. })) => {
+        Err(
+            e @ (FileError::Schema { .. }
+            | FileError::MalformedJson(_)
+            | FileError::DeclarantMismatch { .. }
+            | FileError::NotAuthorised { .. }),
+        ) => {
             shown.note = Some((true, e.to_string()));
             return render(state, caller, &values, shown, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
@@ -245,7 +251,7 @@ async fn keep_for_next_session(state: &AppState, headers: &HeaderMap, fields: &[
 /// `POST /trader/file/upload`: a JSON file loaded into the form, checked, not filed.
 pub async fn upload(State(state): State<AppState>, caller: Option<Caller>, multipart: Multipart) -> PageResult {
     let caller = signed_in(caller, HERE)?;
-    let trader = desk::declarant(&caller.0).map_err(page_error)?;
+    let trader = desk::declarant(&state, &caller.0).await.map_err(page_error)?;
     let (bytes, name, csrf) = match read_upload(multipart).await {
         Ok(read) => read,
         Err((status, message)) => {
