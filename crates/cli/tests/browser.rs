@@ -724,3 +724,54 @@ async fn a_trader_files_through_the_form_corrects_its_findings_and_sees_it_relea
     assert!(text(&c, "#reuse").await.contains("Copy as new"));
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_broker_files_for_a_declarant_that_authorised_it_and_not_for_another() {
+    let Some(d) = driver() else { return };
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let today = chrono::Utc::now().date_naive();
+    let grant = json!({ "representative": app.traders[1].id, "valid_from": today, "valid_until": today + chrono::Days::new(30) });
+    let (s, _) = app.post("/api/v1/authorisations", &app.traders[0].token, &grant).await;
+    assert_eq!(s, 201);
+    let c = browser(&d).await;
+    let passphrase = "the broker's own passphrase";
+
+    // The broker (the second test trader) makes its key, then files for the first trader.
+    open_signed_in(&c, &app.base, "/trader/key", "test-trader-2").await;
+    c.find(Locator::Css("#passphrase")).await.unwrap().send_keys(passphrase).await.unwrap();
+    c.find(Locator::Css("#again")).await.unwrap().send_keys(passphrase).await.unwrap();
+    c.find(Locator::Css("form.stack button[type=submit]")).await.unwrap().click().await.unwrap();
+    assert!(text(&c, "#key-facts").await.contains("Ed25519"));
+    let file = tempfile::Builder::new().prefix("for-principal").suffix(".json").tempfile().unwrap();
+    std::fs::write(file.path(), serde_json::to_vec(&app.declaration(0, 81)).unwrap()).unwrap();
+    click_to(&c, "main a[href='/trader/file']", "the filing form", |p| p == "/trader/file").await;
+    let choices = texts(&c, "#f-declarant-id option").await;
+    assert_eq!(choices.len(), 2, "its own party and the declarant it represents: {choices:?}");
+    c.find(Locator::Css("#document")).await.unwrap().send_keys(&file.path().display().to_string()).await.unwrap();
+    click_to(&c, "#upload-form button", "the loaded form", |p| p == "/trader/file/upload").await;
+    let chosen = c.find(Locator::Css("#f-declarant-id")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(chosen.as_deref(), Some(app.traders[0].id.as_str()));
+    c.find(Locator::Css("#passphrase")).await.unwrap().send_keys(passphrase).await.unwrap();
+    click_to(&c, "button[value=file]", "the filed declaration", |p| p.starts_with("/declarations/")).await;
+    let representative = text(&c, "#representative").await;
+    assert!(
+        representative.contains(&app.traders[1].id) && representative.contains(&app.traders[0].id),
+        "{representative}"
+    );
+    accessible(&c, "declaration filed by a representative").await;
+
+    // For a declarant that never authorised it, nothing is filed and the form says why.
+    let mut other = app.declaration(0, 82);
+    other.declarant.as_mut().unwrap().id = Some("DE999999999999999".into());
+    std::fs::write(file.path(), serde_json::to_vec(&other).unwrap()).unwrap();
+    c.goto(&format!("{}/trader/file", app.base)).await.unwrap();
+    c.find(Locator::Css("#document")).await.unwrap().send_keys(&file.path().display().to_string()).await.unwrap();
+    click_to(&c, "#upload-form button", "the loaded form", |p| p == "/trader/file/upload").await;
+    c.find(Locator::Css("#passphrase")).await.unwrap().send_keys(passphrase).await.unwrap();
+    c.find(Locator::Css("button[value=file]")).await.unwrap().click().await.unwrap();
+    assert!(text(&c, "#form-note").await.contains("DE999999999999999"));
+    let (_, mine) = app.get("/api/v1/declarations?represented=true", Some(&app.traders[1].token)).await;
+    assert_eq!(mine.as_array().unwrap().len(), 1, "one declaration filed for others: {mine}");
+    c.close().await.unwrap();
+}

@@ -436,9 +436,33 @@ fn input(values: &Values, field: &Field, name: &str, errors: &[(String, Reason)]
     }
 }
 
+/// The declarant field: the filer's own party id, or a choice of it and the declarants that
+/// authorised the filer as their representative.
+fn declarant_field(values: &Values, errors: &[(String, Reason)], declarants: &[String]) -> Markup {
+    let name = "declarant.id";
+    if declarants.len() < 2 {
+        return input(values, &PARTY[0], name, errors, true);
+    }
+    let chosen = values.get(name);
+    html! {
+        div.field {
+            label for=(id(name)) { "Declarant (yours, or one you represent) " (error_list(errors, name)) }
+            select id=(id(name)) name=(name) {
+                @for (i, d) in declarants.iter().enumerate() {
+                    option value=(d) selected[d == chosen] { (d) @if i == 0 { " (my organisation)" } @else { " (as representative)" } }
+                }
+                @if !chosen.is_empty() && !declarants.iter().any(|d| d == chosen) {
+                    option value=(chosen) selected { (chosen) " (no authorisation in force)" }
+                }
+            }
+        }
+    }
+}
+
 /// The form's fields (header groups, goods items with their add and remove buttons, and the
-/// code lists), with each finding next to its field.
-pub fn fields(values: &Values, errors: &[(String, Reason)], offices: &[String]) -> Markup {
+/// code lists), with each finding next to its field. `declarants` are the parties the filer may
+/// file for, its own first.
+pub fn fields(values: &Values, errors: &[(String, Reason)], offices: &[String], declarants: &[String]) -> Markup {
     html! {
         @for (group, legend, fields) in GROUPS {
             fieldset id=(id(if group.is_empty() { "declaration" } else { group })) {
@@ -446,7 +470,8 @@ pub fn fields(values: &Values, errors: &[(String, Reason)], offices: &[String]) 
                 div.grid {
                     @for field in *fields {
                         @let n = name(group, field.key);
-                        (input(values, field, &n, errors, n == "declarant.id"))
+                        @if n == "declarant.id" { (declarant_field(values, errors, declarants)) }
+                        @else { (input(values, field, &n, errors, false)) }
                     }
                 }
             }

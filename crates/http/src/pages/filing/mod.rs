@@ -308,6 +308,18 @@ async fn render(state: &AppState, caller: &Caller, values: &Values, shown: Shown
     let drafts = desk::drafts(state, &caller.0).await.map_err(page_error)?;
     let has_key = desk::key(state, &caller.0).await.map_err(page_error)?.is_some();
     let offices: Vec<String> = state.reference().offices.iter().map(|o| o.to_string()).collect();
+    let today = today();
+    let own = caller.0.trader.as_ref().map(|t| t.to_string()).unwrap_or_default();
+    let held = crate::app::organisation::authorisations(state, &caller.0).await.map_err(page_error)?;
+    let represented = held.into_iter().filter(|a| {
+        a.representative == own && a.revoked_at_us.is_none() && a.valid_from <= today && today <= a.valid_until
+    });
+    let mut declarants = vec![own.clone()];
+    for a in represented {
+        if !declarants.contains(&a.declarant) {
+            declarants.push(a.declarant);
+        }
+    }
     let errors = form::placed(&shown.errors, values.items);
     let body = html! {
         h1 { "File a declaration" }
@@ -319,7 +331,7 @@ async fn render(state: &AppState, caller: &Caller, values: &Values, shown: Shown
             (csrf_field(caller))
             input type="hidden" name="key" value=(shown.key);
             @if let Some(d) = &shown.draft { input type="hidden" name="draft" value=(d); }
-            (form::fields(values, &errors, &offices))
+            (form::fields(values, &errors, &offices, &declarants))
             fieldset #signing {
                 legend { "Sign and file" }
                 @if has_key {
