@@ -28,6 +28,8 @@ pub struct Filing {
     /// The customs representative filing for the declarant under an authorisation, and the
     /// user who filed.
     pub representative: Option<(TraderId, String)>,
+    /// The items' HS subheadings as stored for searching (see [`hs_codes`]).
+    pub hs_codes: Option<String>,
     /// Client's idempotency key, unique per declarant.
     pub idempotency_key: Option<String>,
     /// The exact bytes filed (what the signature covers).
@@ -66,6 +68,19 @@ impl Recorded {
             Recorded::Created(s) | Recorded::Duplicate(s) => s,
         }
     }
+}
+
+/// The searchable form of a declaration's commodity codes: the distinct six-digit prefixes of
+/// those given, space-separated with a space at each end; `None` when there is none.
+pub fn hs_codes<'a>(codes: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut seen: Vec<&str> = Vec::new();
+    for code in codes {
+        let six = &code[..code.len().min(6)];
+        if six.len() >= 2 && six.bytes().all(|b| b.is_ascii_digit()) && !seen.contains(&six) {
+            seen.push(six);
+        }
+    }
+    (!seen.is_empty()).then(|| format!(" {} ", seen.join(" ")))
 }
 
 /// The listing view of a declaration.
@@ -127,6 +142,8 @@ pub struct ListQuery {
     pub declarant: Option<TraderId>,
     /// Only those filed by this customs representative.
     pub representative: Option<TraderId>,
+    /// Only those with a goods item whose commodity code starts with these digits (2 to 6).
+    pub hs: Option<String>,
     /// Only in these states (any when empty).
     pub states: Vec<State>,
     /// Only ids sorting before this one (for paging).
@@ -165,6 +182,9 @@ pub(crate) fn list_conditions(q: &ListQuery) -> (String, Vec<Value>) {
     }
     if let Some(r) = &q.representative {
         add("representative = ?", Value::Text(r.to_string()));
+    }
+    if let Some(h) = &q.hs {
+        add("hs_codes LIKE ?", Value::Text(format!("% {h}%")));
     }
     if let Some(b) = q.before {
         add("id < ?", Value::Text(b.to_string()));
@@ -784,3 +804,15 @@ macro_rules! declaration_queries {
 }
 
 pub(crate) use declaration_queries;
+
+#[cfg(test)]
+mod hs_tests {
+    use super::hs_codes;
+
+    #[test]
+    fn commodity_codes_are_kept_as_distinct_subheadings_between_spaces() {
+        assert_eq!(hs_codes(["8527130000", "852713", "070310", "x1"]), Some(" 852713 070310 ".to_string()));
+        assert_eq!(hs_codes(["", "abc"]), None);
+        assert_eq!(hs_codes(Vec::<&str>::new()), None);
+    }
+}

@@ -33,7 +33,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub use declarations::{
-    read_document, DeclarationQueries, DeclarationRecord, DeclarationSummary, Filing, HourlyCount, ListQuery,
+    hs_codes, read_document, DeclarationQueries, DeclarationRecord, DeclarationSummary, Filing, HourlyCount, ListQuery,
     MoneyColumns, OperatorRecord, Queue, Recorded, RiskView, StateCount, StepTimes, StoredDecision, Waiting,
     DOCUMENT_FORMAT,
 };

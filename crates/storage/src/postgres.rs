@@ -426,6 +426,7 @@ struct DeclarationColumns {
     pending: Vec<Option<String>>,
     checked: Vec<Option<String>>,
     representative: Vec<Option<String>>,
+    hs_codes: Vec<Option<String>>,
 }
 
 impl DeclarationColumns {
@@ -448,18 +449,19 @@ impl DeclarationColumns {
         self.pending.push(f.money.pending_json.clone());
         self.checked.push(f.money.checked_json.clone());
         self.representative.push(f.representative.as_ref().map(|(r, _)| r.to_string()));
+        self.hs_codes.push(f.hs_codes.clone());
     }
 
     async fn insert(self, table: &str, tx: &mut sqlx::PgConnection) -> StoreResult<()> {
         let sql = format!(
             "INSERT INTO {table} (id, declarant, idempotency_key, office, state, lane, registration_number, \
              received_at_us, registered_at_us, updated_at_us, document, document_sha256, signature, decision, \
-             duties, duties_cents, pending, checked, representative) \
-             SELECT id, declarant, ikey, office, state, lane, num, at, reg, at, doc, sha, sig, dec, dut, cents, pend, chk, rep \
+             duties, duties_cents, pending, checked, representative, hs_codes) \
+             SELECT id, declarant, ikey, office, state, lane, num, at, reg, at, doc, sha, sig, dec, dut, cents, pend, chk, rep, hs \
              FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
              $8::bigint[], $9::bigint[], $10::bytea[], $11::text[], $12::text[], $13::text[], $14::text[], \
-             $15::bigint[], $16::text[], $17::text[], $18::text[]) \
-             AS t(id, declarant, ikey, office, state, lane, num, at, reg, doc, sha, sig, dec, dut, cents, pend, chk, rep)"
+             $15::bigint[], $16::text[], $17::text[], $18::text[], $19::text[]) \
+             AS t(id, declarant, ikey, office, state, lane, num, at, reg, doc, sha, sig, dec, dut, cents, pend, chk, rep, hs)"
         );
         sqlx::query(&sql)
             .bind(self.id)
@@ -480,6 +482,7 @@ impl DeclarationColumns {
             .bind(self.pending)
             .bind(self.checked)
             .bind(self.representative)
+            .bind(self.hs_codes)
             .execute(&mut *tx)
             .await?;
         Ok(())

@@ -62,6 +62,7 @@ fn filing(world: &World, seed: u64, key: Option<&str>, signed: bool) -> Filing {
         id: DeclarationId::generate(),
         declarant: TraderId::new(party.id.clone()).unwrap(),
         representative: None,
+        hs_codes: None,
         idempotency_key: key.map(str::to_string),
         document: serde_json::to_vec(&doc).unwrap(),
         document_sha256: "00".into(),

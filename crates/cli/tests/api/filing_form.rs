@@ -225,3 +225,44 @@ async fn commodity_codes_are_found_by_words_or_digits() {
     let html = reqwest::get(format!("{}/hs?q=onions", app.base)).await.unwrap().text().await.unwrap();
     assert!(html.contains("070310"), "{html}");
 }
+
+#[tokio::test]
+async fn a_trader_finds_its_declarations_by_commodity_code() {
+    for (backend, db) in all_dbs("search by commodity code").await {
+        let app = spawn_app(&db.url).await;
+        let mut ids = Vec::new();
+        for seed in [91, 92, 93] {
+            let (_, filed) = app.file(0, &app.declaration(0, seed)).await;
+            ids.push((filed["id"].as_str().unwrap().to_string(), app.declaration(0, seed)));
+        }
+        let (_, doc) = &ids[0];
+        let code = doc.items.as_ref().unwrap()[0].commodity_code.clone().unwrap();
+        let token = &app.traders[0].token;
+        let expected: Vec<&str> = ids
+            .iter()
+            .filter(|(_, d)| {
+                d.items.iter().flatten().any(|i| i.commodity_code.as_deref().unwrap_or("").starts_with(&code[..4]))
+            })
+            .map(|(id, _)| id.as_str())
+            .collect();
+        let (s, found) = app.get(&format!("/api/v1/declarations?hs={}", &code[..4]), Some(token)).await;
+        assert_eq!(s, 200, "{backend}: {found}");
+        let mut got: Vec<&str> = found.as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+        got.sort_unstable();
+        let mut want = expected.clone();
+        want.sort_unstable();
+        assert_eq!(got, want, "{backend}: by heading {}", &code[..4]);
+        let (_, other) = app.get(&format!("/api/v1/declarations?hs={}", &code[..4]), Some(&app.traders[1].token)).await;
+        assert!(other.as_array().unwrap().is_empty(), "{backend}: another trader's are not found");
+        let (_, none) = app.get("/api/v1/declarations?hs=999999", Some(token)).await;
+        assert!(none.as_array().unwrap().is_empty(), "{backend}");
+        for bad in ["8", "85x7", "8527130000"] {
+            let (s, body) = app.get(&format!("/api/v1/declarations?hs={bad}"), Some(token)).await;
+            assert_eq!((s, body["error"]["code"].as_str()), (400, Some("REQ_004")), "{backend}: {bad}");
+        }
+        let trader = session(&app, token).await;
+        let (s, html) = page(&app, &format!("/trader/declarations?tab=released&hs={}", &code[..4]), &trader).await;
+        assert_eq!(s, 200, "{backend}");
+        assert!(html.contains(&format!("value=\"{}\"", &code[..4])), "{backend}: the filter is kept");
+    }
+}

@@ -246,6 +246,8 @@ pub struct ListRequest<'a> {
     /// For a trader: the declarations it filed as customs representative for others, instead
     /// of its own.
     pub represented: bool,
+    /// The first 2 to 6 digits of a goods item's commodity code.
+    pub hs: Option<&'a str>,
 }
 
 /// An empty filter is no filter (a form's empty field).
@@ -314,9 +316,16 @@ pub async fn list(
         Role::Trader if request.represented => caller.trader.clone(),
         _ => None,
     };
+    let hs = given(request.hs)
+        .map(|h| match (2..=6).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_digit()) {
+            true => Ok(h.to_string()),
+            false => Err(ReadError::BadParameter("hs", format!("{h:?} is not 2 to 6 digits of a commodity code"))),
+        })
+        .transpose()?;
     let query = ListQuery {
         declarant,
         representative,
+        hs,
         states,
         before,
         office: text("office", request.office)?,

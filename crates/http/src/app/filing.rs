@@ -151,6 +151,9 @@ pub async fn prepare(state: &AppState, request: FileRequest<'_>) -> Result<Filin
         id,
         declarant,
         representative,
+        hs_codes: smartcustoms_storage::hs_codes(
+            doc.items.iter().flatten().filter_map(|i| i.commodity_code.as_deref()),
+        ),
         idempotency_key,
         document_sha256: hex::encode(Sha256::digest(body)),
         document: body.to_vec(),

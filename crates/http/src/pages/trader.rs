@@ -37,6 +37,7 @@ pub struct TabQuery {
     from: Option<String>,
     to: Option<String>,
     represented: Option<String>,
+    hs: Option<String>,
 }
 
 impl TabQuery {
@@ -49,6 +50,7 @@ impl TabQuery {
             ("from", &self.from),
             ("to", &self.to),
             ("represented", &self.represented),
+            ("hs", &self.hs),
         ];
         let mut out = form_urlencoded::Serializer::new(String::new());
         for (name, value) in fields {
@@ -79,6 +81,7 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(q
         to: q.to.as_deref(),
         number: q.number.as_deref(),
         represented: q.represented.as_deref() == Some("true"),
+        hs: q.hs.as_deref(),
     };
     let (rows, problem) = match declarations::list(&state, &caller.0, request).await {
         Ok(rows) => (rows, None),
@@ -110,6 +113,7 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(q
                 option value="" selected[q.represented.as_deref() != Some("true")] { "of my organisation" }
                 option value="true" selected[q.represented.as_deref() == Some("true")] { "filed for others as representative" }
             } }
+            label { "HS code " input #f-hs type="text" name="hs" value=(value(&q.hs)) size="8" inputmode="numeric"; }
             label { "Office " input #f-office type="text" name="office" value=(value(&q.office)) size="10"; }
             label { "Lane " select #f-lane name="lane" {
                 option value="" { "any" }

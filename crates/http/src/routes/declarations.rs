@@ -266,6 +266,9 @@ pub struct ListParams {
     /// Traders: `true` lists the declarations the caller filed as customs representative for
     /// the declarants that authorised it, instead of its own.
     pub represented: Option<bool>,
+    /// The first 2 to 6 digits of a goods item's commodity code (declarations filed before
+    /// this search existed are not found by it).
+    pub hs: Option<String>,
 }
 
 /// List declarations, newest first. Traders see only their own.
@@ -288,6 +291,7 @@ pub async fn list(
         to: p.to.as_deref(),
         number: p.number.as_deref(),
         represented: p.represented.unwrap_or(false),
+        hs: p.hs.as_deref(),
     };
     let rows = declarations::list(&state, &caller.0, request).await?;
     Ok(Json(rows.iter().map(DeclarationView::from).collect()))
