@@ -166,6 +166,8 @@ fn filing_routes() -> Router<AppState> {
         .route("/trader/key", get(filing::key::page).post(filing::key::make))
         .route("/hs", get(filing::lookup))
         .route("/trader/organisation", get(pages::organisation::page).post(pages::organisation::post))
+        .route("/console/models", get(pages::models::page).post(pages::models::train))
+        .route("/console/admin", get(pages::admin::page).post(pages::admin::post))
 }
 
 /// Gives a response the policy that lets it run this site's scripts.

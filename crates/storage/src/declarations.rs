@@ -70,19 +70,6 @@ impl Recorded {
     }
 }
 
-/// The searchable form of a declaration's commodity codes: the distinct six-digit prefixes of
-/// those given, space-separated with a space at each end; `None` when there is none.
-pub fn hs_codes<'a>(codes: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    let mut seen: Vec<&str> = Vec::new();
-    for code in codes {
-        let six = &code[..code.len().min(6)];
-        if six.len() >= 2 && six.bytes().all(|b| b.is_ascii_digit()) && !seen.contains(&six) {
-            seen.push(six);
-        }
-    }
-    (!seen.is_empty()).then(|| format!(" {} ", seen.join(" ")))
-}
-
 /// The listing view of a declaration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct DeclarationSummary {
@@ -804,15 +791,3 @@ macro_rules! declaration_queries {
 }
 
 pub(crate) use declaration_queries;
-
-#[cfg(test)]
-mod hs_tests {
-    use super::hs_codes;
-
-    #[test]
-    fn commodity_codes_are_kept_as_distinct_subheadings_between_spaces() {
-        assert_eq!(hs_codes(["8527130000", "852713", "070310", "x1"]), Some(" 852713 070310 ".to_string()));
-        assert_eq!(hs_codes(["", "abc"]), None);
-        assert_eq!(hs_codes(Vec::<&str>::new()), None);
-    }
-}

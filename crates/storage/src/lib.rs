@@ -33,7 +33,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub use declarations::{
-    hs_codes, read_document, DeclarationQueries, DeclarationRecord, DeclarationSummary, Filing, HourlyCount, ListQuery,
+    read_document, DeclarationQueries, DeclarationRecord, DeclarationSummary, Filing, HourlyCount, ListQuery,
     MoneyColumns, OperatorRecord, Queue, Recorded, RiskView, StateCount, StepTimes, StoredDecision, Waiting,
     DOCUMENT_FORMAT,
 };
@@ -55,6 +55,7 @@ pub use risk::{
     ActiveModel, ImportResult, ImportedOutcome, InspectionRecord, NewProfile, NewRiskModel, OperatorCategory,
     ProfileRecord, RiskModelRecord, RiskQueries, StoredCase,
 };
+pub use rows::hs_codes;
 pub use sqlite::SqliteStore;
 pub use tariff::{NewTariffEntry, PriceRow, PriceSource, TariffEntryRecord, TariffKind, TariffQueries};
 

@@ -318,3 +318,28 @@ impl From<NullableMicros> for Option<Timestamp> {
         micros.0.map(Timestamp::from_micros)
     }
 }
+
+/// The searchable form of a declaration's commodity codes: the distinct six-digit prefixes of
+/// those given, space-separated with a space at each end; `None` when there is none.
+pub fn hs_codes<'a>(codes: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut seen: Vec<&str> = Vec::new();
+    for code in codes {
+        let six = &code[..code.len().min(6)];
+        if six.len() >= 2 && six.bytes().all(|b| b.is_ascii_digit()) && !seen.contains(&six) {
+            seen.push(six);
+        }
+    }
+    (!seen.is_empty()).then(|| format!(" {} ", seen.join(" ")))
+}
+
+#[cfg(test)]
+mod hs_tests {
+    use super::hs_codes;
+
+    #[test]
+    fn commodity_codes_are_kept_as_distinct_subheadings_between_spaces() {
+        assert_eq!(hs_codes(["8527130000", "852713", "070310", "x1"]), Some(" 852713 070310 ".to_string()));
+        assert_eq!(hs_codes(["", "abc"]), None);
+        assert_eq!(hs_codes(Vec::<&str>::new()), None);
+    }
+}

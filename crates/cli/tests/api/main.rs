@@ -6,6 +6,7 @@ mod access;
 mod bad_input;
 mod cli;
 mod connections;
+mod console_pages;
 mod declaration_page;
 mod dispatch;
 mod edge;

@@ -348,6 +348,12 @@ pub struct ProfileEffectiveness {
 /// Controlled hits without a single confirmation after which retirement is proposed.
 pub const RETIRE_AFTER: u64 = 20;
 
+/// [`effectiveness`] of the outcomes of the last [`WINDOW_DAYS`] days.
+pub async fn effectiveness_now(state: &AppState) -> Result<Vec<ProfileEffectiveness>, StoreError> {
+    let from = Timestamp::now() - chrono::Duration::days(WINDOW_DAYS);
+    Ok(effectiveness(&state.store.risk_cases(from, MAX_CASES).await?))
+}
+
 /// The effectiveness of every profile that fired in `cases`, and of the model and of random
 /// controls as if they were profiles (`MODEL`, `RANDOM`), by hit rate, best first.
 pub fn effectiveness(cases: &[StoredCase]) -> Vec<ProfileEffectiveness> {

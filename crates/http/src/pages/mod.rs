@@ -4,12 +4,14 @@
 //! validation are the API's.
 
 pub mod account;
+pub mod admin;
 pub mod catalogue;
 pub mod centres;
 pub mod dashboard;
 pub mod declaration;
 pub mod filing;
 pub mod maturity;
+pub mod models;
 pub mod organisation;
 pub mod profiles;
 pub mod survey;
@@ -182,6 +184,12 @@ fn frame(title: &str, caller: Option<&Caller>, body: Markup, live: bool) -> Html
                             }
                             @if caller.is_some_and(|c| crate::app::dashboard::READERS.contains(&c.0.role)) {
                                 a href="/console/dashboard" { "Dashboard" }
+                            }
+                            @if caller.is_some_and(|c| crate::app::work_queue::WORKERS.contains(&c.0.role) || c.0.role == smartcustoms_core::access::Role::Analyst) {
+                                a href="/console/models" { "Risk model" }
+                            }
+                            @if caller.is_some_and(|c| c.0.role == smartcustoms_core::access::Role::Admin) {
+                                a href="/console/admin" { "Administration" }
                             }
                             a href="/help" { "Help" }
                             @match caller {

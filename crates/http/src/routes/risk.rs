@@ -8,7 +8,6 @@ use utoipa::ToSchema;
 
 use smartcustoms_core::access::Role;
 use smartcustoms_core::risk::Categorised;
-use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_model::ModelError;
 use smartcustoms_storage::RiskModelRecord;
 
@@ -67,9 +66,7 @@ pub async fn effectiveness(
     caller: Caller,
 ) -> Result<Json<Vec<ProfileEffectiveness>>, ApiError> {
     caller.require(&STAFF, "read profile effectiveness")?;
-    let from = Timestamp::now() - chrono::Duration::days(risk_engine::WINDOW_DAYS);
-    let cases = state.store.risk_cases(from, risk_engine::MAX_CASES).await?;
-    Ok(Json(risk_engine::effectiveness(&cases)))
+    Ok(Json(risk_engine::effectiveness_now(&state).await?))
 }
 
 /// The operator categories in force, with each operator's record and the reason.
