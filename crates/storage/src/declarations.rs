@@ -30,6 +30,8 @@ pub struct Filing {
     pub representative: Option<(TraderId, String)>,
     /// The items' HS subheadings as stored for searching (see [`hs_codes`]).
     pub hs_codes: Option<String>,
+    /// The mode of transport at the border as declared.
+    pub transport_mode: Option<String>,
     /// Client's idempotency key, unique per declarant.
     pub idempotency_key: Option<String>,
     /// The exact bytes filed (what the signature covers).
@@ -454,6 +456,8 @@ pub struct StepTimes {
     pub office: Option<String>,
     /// Lane, once assessed.
     pub lane: Option<Lane>,
+    /// Mode of transport at the border as declared.
+    pub transport_mode: Option<String>,
     /// Filed.
     pub received_at_us: Timestamp,
     /// Registered.
@@ -624,7 +628,7 @@ macro_rules! declaration_queries {
 
         async fn step_times(&self, from: Timestamp, to: Timestamp) -> StoreResult<Vec<StepTimes>> {
             let rows: Vec<crate::rows::StepTimesRow> = sqlx::query_as(&sql(
-                "SELECT d.office, d.lane, d.received_at_us, d.registered_at_us, \
+                "SELECT d.office, d.lane, d.transport_mode, d.received_at_us, d.registered_at_us, \
                  (SELECT MIN(a.at_us) FROM audit_log a WHERE a.declaration_id = d.id AND a.action = 'lane_assigned') AS lane_at_us, \
                  (SELECT MIN(a.at_us) FROM audit_log a WHERE a.declaration_id = d.id AND a.action = 'released') AS released_at_us \
                  FROM declarations d WHERE d.received_at_us >= $1 AND d.received_at_us < $2 AND d.registered_at_us IS NOT NULL",

@@ -427,6 +427,7 @@ struct DeclarationColumns {
     checked: Vec<Option<String>>,
     representative: Vec<Option<String>>,
     hs_codes: Vec<Option<String>>,
+    transport_mode: Vec<Option<String>>,
 }
 
 impl DeclarationColumns {
@@ -450,18 +451,19 @@ impl DeclarationColumns {
         self.checked.push(f.money.checked_json.clone());
         self.representative.push(f.representative.as_ref().map(|(r, _)| r.to_string()));
         self.hs_codes.push(f.hs_codes.clone());
+        self.transport_mode.push(f.transport_mode.clone());
     }
 
     async fn insert(self, table: &str, tx: &mut sqlx::PgConnection) -> StoreResult<()> {
         let sql = format!(
             "INSERT INTO {table} (id, declarant, idempotency_key, office, state, lane, registration_number, \
              received_at_us, registered_at_us, updated_at_us, document, document_sha256, signature, decision, \
-             duties, duties_cents, pending, checked, representative, hs_codes) \
-             SELECT id, declarant, ikey, office, state, lane, num, at, reg, at, doc, sha, sig, dec, dut, cents, pend, chk, rep, hs \
+             duties, duties_cents, pending, checked, representative, hs_codes, transport_mode) \
+             SELECT id, declarant, ikey, office, state, lane, num, at, reg, at, doc, sha, sig, dec, dut, cents, pend, chk, rep, hs, mode \
              FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
              $8::bigint[], $9::bigint[], $10::bytea[], $11::text[], $12::text[], $13::text[], $14::text[], \
-             $15::bigint[], $16::text[], $17::text[], $18::text[], $19::text[]) \
-             AS t(id, declarant, ikey, office, state, lane, num, at, reg, doc, sha, sig, dec, dut, cents, pend, chk, rep, hs)"
+             $15::bigint[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[]) \
+             AS t(id, declarant, ikey, office, state, lane, num, at, reg, doc, sha, sig, dec, dut, cents, pend, chk, rep, hs, mode)"
         );
         sqlx::query(&sql)
             .bind(self.id)
@@ -483,6 +485,7 @@ impl DeclarationColumns {
             .bind(self.checked)
             .bind(self.representative)
             .bind(self.hs_codes)
+            .bind(self.transport_mode)
             .execute(&mut *tx)
             .await?;
         Ok(())

@@ -269,6 +269,7 @@ impl Parse for TariffEntryRow {
 pub(crate) struct StepTimesRow {
     office: Option<String>,
     lane: Option<String>,
+    transport_mode: Option<String>,
     received_at_us: i64,
     registered_at_us: i64,
     lane_at_us: Option<i64>,
@@ -282,6 +283,7 @@ impl Parse for StepTimesRow {
         Ok(StepTimes {
             office: self.office,
             lane: parse_lane(self.lane.as_deref())?,
+            transport_mode: self.transport_mode,
             received_at_us: Timestamp::from_micros(self.received_at_us),
             registered_at_us: Timestamp::from_micros(self.registered_at_us),
             lane_at_us: self.lane_at_us.map(Timestamp::from_micros),

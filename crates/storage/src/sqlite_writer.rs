@@ -48,8 +48,8 @@ fn db(e: rusqlite::Error) -> StoreError {
 
 const INSERT_DECLARATION: &str = "INSERT INTO {table} (id, declarant, idempotency_key, office, state, lane, \
     registration_number, received_at_us, registered_at_us, updated_at_us, document, document_sha256, signature, decision, \
-    duties, duties_cents, pending, checked, representative, hs_codes) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
+    duties, duties_cents, pending, checked, representative, hs_codes, \
+    transport_mode) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)";
 
 impl Writer {
     /// Opens the file with the same durability settings as the pool.
@@ -140,6 +140,7 @@ fn insert_declaration(
         f.money.checked_json,
         f.representative.as_ref().map(|(r, _)| r.as_str()),
         f.hs_codes,
+        f.transport_mode,
     ])
     .map_err(db)?;
     Ok(())

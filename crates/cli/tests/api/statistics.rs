@@ -3,7 +3,7 @@
 use smartcustoms_testkit::{all_dbs, spawn_app};
 
 #[tokio::test]
-async fn time_release_counts_every_declaration_of_the_period_by_lane_office_and_hour() {
+async fn time_release_counts_every_declaration_of_the_period_by_lane_office_hour_and_transport_mode() {
     for (backend, db) in all_dbs("time release").await {
         let app = spawn_app(&db.url).await;
         let mut released = 0;
@@ -32,7 +32,7 @@ async fn time_release_counts_every_declaration_of_the_period_by_lane_office_and_
         let sum = |groups: &serde_json::Value| {
             groups.as_array().unwrap().iter().map(|g| g["declarations"].as_u64().unwrap()).sum::<u64>()
         };
-        for groups in ["by_lane", "by_office", "by_hour"] {
+        for groups in ["by_lane", "by_office", "by_hour", "by_transport_mode"] {
             assert_eq!(sum(&r[groups]), registered as u64, "{backend}: {groups} covers every declaration");
         }
         offices.sort();
@@ -42,6 +42,13 @@ async fn time_release_counts_every_declaration_of_the_period_by_lane_office_and_
         // Nothing names a declaration or a trader.
         let text = r.to_string();
         assert!(!text.contains(&app.traders[0].id), "{backend}: {text}");
+
+        // The public page of a period that runs to today fetches itself again every minute.
+        let r = reqwest::get(format!("{}/time-release", app.base)).await.unwrap();
+        assert_eq!(r.headers().get("refresh").map(|v| v.to_str().unwrap()), Some("60"), "{backend}");
+        assert!(r.text().await.unwrap().contains("By mode of transport"), "{backend}");
+        let r = reqwest::get(format!("{}/time-release?from=2020-01-01&to=2020-01-31", app.base)).await.unwrap();
+        assert!(r.headers().get("refresh").is_none(), "{backend}: a past period does not change");
 
         // A period in the past has nothing; a bad period is refused with a code.
         let (s, past) = app.get("/api/v1/time-release?from=2020-01-01&to=2020-01-31", None).await;

@@ -151,6 +151,7 @@ pub async fn prepare(state: &AppState, request: FileRequest<'_>) -> Result<Filin
         id,
         declarant,
         representative,
+        transport_mode: doc.transport.as_ref().and_then(|t| t.mode.clone()).filter(|m| m.len() <= 2),
         hs_codes: smartcustoms_storage::hs_codes(
             doc.items.iter().flatten().filter_map(|i| i.commodity_code.as_deref()),
         ),

@@ -1,7 +1,7 @@
 //! Time release, in the manner of the WCO Time Release Study, computed from every recorded
 //! event rather than from a sample: for the declarations filed in a period and registered, how
 //! long each took from filing to registration, to its lane and to release, overall and by lane,
-//! by office and by hour of filing. Each figure is a count, a mean, a median and a 95th
+//! by office, by hour of filing and by mode of transport at the border. Each figure is a count, a mean, a median and a 95th
 //! percentile, in seconds. Only aggregates leave this module: no declaration or trader is named.
 
 use std::collections::BTreeMap;
@@ -106,6 +106,24 @@ pub struct TimeRelease {
     pub by_office: Vec<Group>,
     /// By hour of filing (UTC).
     pub by_hour: Vec<Group>,
+    /// By mode of transport at the border (`1 sea`, `3 road`, …).
+    pub by_transport_mode: Vec<Group>,
+}
+
+/// The name of a mode of transport (UN/ECE Rec. 19) with its code, e.g. `3 road`.
+pub fn transport_mode(code: &str) -> String {
+    let name = match code {
+        "1" => "sea",
+        "2" => "rail",
+        "3" => "road",
+        "4" => "air",
+        "5" => "post",
+        "7" => "fixed installation",
+        "8" => "inland waterway",
+        "9" => "own propulsion",
+        _ => "other",
+    };
+    format!("{code} {name}")
 }
 
 /// The report of some step times.
@@ -126,6 +144,7 @@ pub fn report(from: NaiveDate, to: NaiveDate, times: &[StepTimes]) -> TimeReleas
         by_lane: grouped(&|t| t.lane.map(|l| l.as_str().to_string())),
         by_office: grouped(&|t| t.office.clone()),
         by_hour: grouped(&|t| t.received_at_us.to_datetime().map(|at| format!("{:02}", at.hour()))),
+        by_transport_mode: grouped(&|t| t.transport_mode.as_deref().map(transport_mode)),
     }
 }
 
@@ -165,6 +184,7 @@ mod tests {
         StepTimes {
             office: Some(office.into()),
             lane: Some(lane),
+            transport_mode: Some(if office == "DE000001" { "3" } else { "4" }.into()),
             received_at_us: filed,
             registered_at_us: after(steps[0]).unwrap_or(filed),
             lane_at_us: after(steps[1]),
@@ -185,7 +205,7 @@ mod tests {
     }
 
     #[test]
-    fn steps_are_counted_from_filing_and_grouped_by_lane_office_and_hour() {
+    fn steps_are_counted_from_filing_and_grouped_by_lane_office_hour_and_transport_mode() {
         let times = [
             times("DE000001", Lane::Green, at(1, 9, 0), [Some(1), Some(1), Some(2)]),
             times("DE000001", Lane::Red, at(1, 9, 30), [Some(1), Some(1), Some(7_200)]),
@@ -201,6 +221,7 @@ mod tests {
         assert_eq!(keys(&r.by_lane), ["green", "red", "yellow"]);
         assert_eq!(keys(&r.by_office), ["DE000001", "DE000002"]);
         assert_eq!(keys(&r.by_hour), ["09", "14"]);
+        assert_eq!(keys(&r.by_transport_mode), ["3 road", "4 air"]);
         assert_eq!(r.by_office[0].steps.declarations, 2);
         assert_eq!(r.by_lane[2].steps.to_release, None, "nothing released in the yellow lane yet");
     }

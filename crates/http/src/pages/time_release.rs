@@ -90,7 +90,8 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(p
         p {
             "How long the declarations filed from " strong { (r.from) } " to " strong { (r.to) } " (UTC) took from "
             "filing to registration, to their lane and to release, measured on every declaration, not a sample. "
-            "Figures are medians and 95th percentiles: 95 % of declarations took no longer."
+            "Figures are medians and 95th percentiles: 95 % of declarations took no longer. "
+            "While the period runs to today, the page updates itself every minute."
         }
         form.noprint method="get" action="/time-release" {
             label for="from" { "From " } input #from type="date" name="from" value=(r.from);
@@ -100,7 +101,14 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(p
         (table("overall", "All declarations", "Period", &[(format!("{} – {}", r.from, r.to), &r.overall)]))
         (table("by-office", "By office of declaration", "Office", &groups(&r.by_office)))
         (table("by-lane", "By lane", "Lane", &groups(&r.by_lane)))
+        (table("by-mode", "By mode of transport at the border", "Mode", &groups(&r.by_transport_mode)))
         p.muted { "The same figures as JSON, by hour of filing too: " a href="/api/v1/time-release" { "/api/v1/time-release" } "." }
     };
-    Ok(layout("Release times", caller.as_ref(), body).into_response())
+    let page = layout("Release times", caller.as_ref(), body);
+    // A period that runs to today is still filling: the browser fetches it again every minute.
+    let live = r.to >= Utc::now().date_naive();
+    Ok(match live {
+        true => ([(axum::http::header::REFRESH, "60")], page).into_response(),
+        false => page.into_response(),
+    })
 }
