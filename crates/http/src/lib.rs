@@ -8,6 +8,7 @@ pub mod app;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod i18n;
 pub mod identity;
 pub mod jobs;
 pub mod knowledge;
@@ -95,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .merge(live_routes())
         .merge(filing_routes())
         .fallback(|| async { error::ApiError::NotFound("this endpoint".into()) })
+        .layer(middleware::from_fn(i18n::with_language))
         .layer(middleware::from_fn(same_origin))
         .layer(middleware::from_fn(server::shed_load))
         .layer(middleware::from_fn_with_state(state.clone(), track))
@@ -165,6 +167,7 @@ fn filing_routes() -> Router<AppState> {
         )
         .route("/trader/key", get(filing::key::page).post(filing::key::make))
         .route("/hs", get(filing::lookup))
+        .route("/lang", get(pages::language))
         .route("/trader/organisation", get(pages::organisation::page).post(pages::organisation::post))
         .route("/console/models", get(pages::models::page).post(pages::models::train))
         .route("/console/admin", get(pages::admin::page).post(pages::admin::post))

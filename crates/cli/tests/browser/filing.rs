@@ -162,3 +162,49 @@ async fn the_administration_model_organisation_and_lookup_pages_are_accessible()
     shot(&c, "organisation").await;
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_russian_pages_render_the_filing_flow() {
+    let Some(d) = driver() else { return };
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let c = browser(&d).await;
+    let lang = || async { c.execute("return document.documentElement.lang", vec![]).await.unwrap() };
+
+    // The visitor chooses Russian in the header; the choice stays.
+    c.goto(&format!("{}/time-release", app.base)).await.unwrap();
+    click_to(&c, "header nav.languages a[lang=ru]", "the same page", |p| p == "/time-release").await;
+    assert_eq!(lang().await, json!("ru"));
+    assert_eq!(text(&c, "h1").await, "Время выпуска");
+    assert!(text(&c, "#by-mode caption").await.contains("виду транспорта"));
+    accessible(&c, "release times in Russian").await;
+
+    // Signing in, making a key and filing with a finding to correct, in Russian.
+    let passphrase = "парольная фраза декларанта";
+    open_signed_in(&c, &app.base, "/trader/key", "test-trader-1").await;
+    c.find(Locator::Css("#passphrase")).await.unwrap().send_keys(passphrase).await.unwrap();
+    c.find(Locator::Css("#again")).await.unwrap().send_keys(passphrase).await.unwrap();
+    c.find(Locator::Css("form.stack button[type=submit]")).await.unwrap().click().await.unwrap();
+    assert!(text(&c, "#key-facts").await.contains("Ed25519"));
+    let mut doc = app.declaration(0, 91);
+    let origin = doc.items.as_ref().unwrap()[0].origin.clone().unwrap();
+    doc.items.as_mut().unwrap()[0].origin = Some("ZZ".into());
+    let file = tempfile::Builder::new().prefix("декларация").suffix(".json").tempfile().unwrap();
+    std::fs::write(file.path(), serde_json::to_vec(&doc).unwrap()).unwrap();
+    c.goto(&format!("{}/trader/file", app.base)).await.unwrap();
+    assert_eq!(text(&c, "h1").await, "Подать декларацию");
+    assert_eq!(lang().await, json!("ru"));
+    c.find(Locator::Css("#document")).await.unwrap().send_keys(&file.path().display().to_string()).await.unwrap();
+    click_to(&c, "#upload-form button", "the loaded form", |p| p == "/trader/file/upload").await;
+    assert!(text(&c, "#findings-title").await.starts_with("Исправить"));
+    assert!(text(&c, "label[for=f-items-0--origin]").await.contains("Страна происхождения"));
+    accessible(&c, "filing form in Russian").await;
+    shot(&c, "filing-form-ru").await;
+    let field = c.find(Locator::Css("#f-items-0--origin")).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(&origin).await.unwrap();
+    c.find(Locator::Css("#passphrase")).await.unwrap().send_keys(passphrase).await.unwrap();
+    click_to(&c, "button[value=file]", "the filed declaration", |p| p.starts_with("/declarations/")).await;
+    assert!(!text(&c, "#state").await.is_empty());
+    c.close().await.unwrap();
+}

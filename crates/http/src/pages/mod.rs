@@ -30,6 +30,7 @@ use smartcustoms_core::timestamp::Timestamp;
 use crate::auth::{Caller, CSRF_FIELD};
 use crate::error::ApiError;
 use crate::extract::Peer;
+use crate::i18n::{t, Lang};
 use crate::identity::{self, SignInError};
 use crate::knowledge::{help_link, HELP, HELP_IMAGES};
 use crate::state::AppState;
@@ -61,12 +62,12 @@ impl IntoResponse for PageError {
         }
         let status = self.error.status();
         let body = layout(
-            "Error",
+            &t("error-title"),
             None,
             html! {
-                h1 { "Something is not right" }
+                h1 { (t("error-heading")) }
                 p.error { strong { (self.error.code()) } " — " (self.error.to_string()) }
-                p { a href="/knowledge" { "Back to the knowledge base" } }
+                p { a href="/knowledge" { (t("error-back")) } }
             },
         );
         (status, body).into_response()
@@ -120,6 +121,37 @@ code{overflow-wrap:anywhere}}
 @media print{header,form,.noprint{display:none}main{max-width:none;margin:0}body{background:#fff}}
 "#;
 
+/// Links to the pages in each language but the current one.
+fn language_switch() -> Markup {
+    let now = crate::i18n::current();
+    html! {
+        nav.languages aria-label=(t("nav-language")) {
+            @for l in Lang::ALL.into_iter().filter(|l| *l != now) {
+                a href=(format!("/lang?to={}", l.code())) lang=(l.code()) hreflang=(l.code()) { (l.name()) }
+            }
+        }
+    }
+}
+
+/// The choice of language.
+#[derive(Debug, Deserialize)]
+pub struct LanguageChoice {
+    to: String,
+}
+
+/// `GET /lang?to=ru`: keeps the visitor's choice of language in a cookie and goes back to the
+/// page it came from (a page of this site; else the knowledge base).
+pub async fn language(headers: axum::http::HeaderMap, Query(choice): Query<LanguageChoice>) -> Response {
+    let lang = Lang::parse(&choice.to).unwrap_or(Lang::En);
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.parse::<axum::http::Uri>().ok())
+        .and_then(|u| u.path_and_query().map(|p| p.as_str().to_string()));
+    let cookie = format!("{}={}; Path=/; SameSite=Lax; Max-Age=31536000", crate::i18n::LANG_COOKIE, lang.code());
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&local_path(back.as_deref()))).into_response()
+}
+
 /// The script of live pages (see [`live_layout`]).
 pub const LIVE_SCRIPT: &str = include_str!("static/live.js");
 
@@ -151,7 +183,7 @@ fn frame(title: &str, caller: Option<&Caller>, body: Markup, live: bool) -> Html
     Html(
         html! {
             (DOCTYPE)
-            html lang="en" {
+            html lang=(crate::i18n::current().code()) {
                 head {
                     meta charset="utf-8";
                     meta name="viewport" content="width=device-width, initial-scale=1";
@@ -163,49 +195,50 @@ fn frame(title: &str, caller: Option<&Caller>, body: Markup, live: bool) -> Html
                     header {
                         a.brand href="/knowledge" { "smartcustoms" }
                         nav {
-                            a href="/knowledge" { "Technologies" }
-                            a href="/knowledge/terms" { "Glossary" }
-                            a href="/knowledge/instruments" { "Instruments" }
-                            a href="/knowledge/survey" { "Survey" }
-                            a href="/knowledge/maturity" { "Maturity" }
-                            a href="/time-release" { "Release times" }
+                            a href="/knowledge" { (t("nav-technologies")) }
+                            a href="/knowledge/terms" { (t("nav-glossary")) }
+                            a href="/knowledge/instruments" { (t("nav-instruments")) }
+                            a href="/knowledge/survey" { (t("nav-survey")) }
+                            a href="/knowledge/maturity" { (t("nav-maturity")) }
+                            a href="/time-release" { (t("nav-release-times")) }
                             @if caller.is_some_and(|c| c.0.role == smartcustoms_core::access::Role::Trader) {
-                                a href="/trader/declarations" { "My declarations" }
-                                a href="/trader/file" { "File" }
-                                a href="/trader/account" { "My account" }
-                                a href="/trader/organisation" { "Organisation" }
+                                a href="/trader/declarations" { (t("nav-my-declarations")) }
+                                a href="/trader/file" { (t("nav-file")) }
+                                a href="/trader/account" { (t("nav-my-account")) }
+                                a href="/trader/organisation" { (t("nav-organisation")) }
                             }
                             @if caller.is_some_and(|c| crate::app::work_queue::WORKERS.contains(&c.0.role)) {
-                                a href="/console/queue" { "Work queue" }
-                                a href="/console/centres" { "Centres" }
+                                a href="/console/queue" { (t("nav-work-queue")) }
+                                a href="/console/centres" { (t("nav-centres")) }
                             }
                             @if caller.is_some_and(|c| crate::app::profiles::WRITERS.contains(&c.0.role)) {
-                                a href="/console/profiles" { "Risk profiles" }
+                                a href="/console/profiles" { (t("nav-risk-profiles")) }
                             }
                             @if caller.is_some_and(|c| crate::app::dashboard::READERS.contains(&c.0.role)) {
-                                a href="/console/dashboard" { "Dashboard" }
+                                a href="/console/dashboard" { (t("nav-dashboard")) }
                             }
                             @if caller.is_some_and(|c| crate::app::work_queue::WORKERS.contains(&c.0.role) || c.0.role == smartcustoms_core::access::Role::Analyst) {
-                                a href="/console/models" { "Risk model" }
+                                a href="/console/models" { (t("nav-risk-model")) }
                             }
                             @if caller.is_some_and(|c| c.0.role == smartcustoms_core::access::Role::Admin) {
-                                a href="/console/admin" { "Administration" }
+                                a href="/console/admin" { (t("nav-administration")) }
                             }
-                            a href="/help" { "Help" }
+                            a href="/help" { (t("nav-help")) }
                             @match caller {
                                 Some(c) => {
                                     span.muted { (c.0.name) " (" (c.0.role.as_str()) ") " }
                                     @if c.session().is_some() {
-                                        form method="post" action="/logout" { (csrf_field(c)) button type="submit" { "Sign out" } }
+                                        form method="post" action="/logout" { (csrf_field(c)) button type="submit" { (t("nav-sign-out")) } }
                                     }
                                 }
-                                None => { a href="/login" { "Sign in" } }
+                                None => { a href="/login" { (t("nav-sign-in")) } }
                             }
                         }
                         form action="/knowledge/search" method="get" role="search" {
-                            input type="search" name="q" placeholder="Ask or search the knowledge base" aria-label="Search";
-                            button type="submit" { "Search" }
+                            input type="search" name="q" placeholder=(t("search-placeholder")) aria-label=(t("search-label"));
+                            button type="submit" { (t("search-button")) }
                         }
+                        (language_switch())
                     }
                     main { (body) }
                 }
@@ -315,27 +348,26 @@ pub async fn login_form(
 
 fn login_page(state: &AppState, next: Option<&str>, error: Option<&str>, name: &str) -> Html<String> {
     layout(
-        "Sign in",
+        &t("login-title"),
         None,
         html! {
-            h1 { "Sign in" }
-            p { "Sign in with the user name and password your administration gave you." }
+            h1 { (t("login-title")) }
+            p { (t("login-intro")) }
             @if let Some(e) = error { p.error #login-error role="alert" { (e) } }
             form.stack method="post" action="/login" {
                 input type="hidden" name="next" value=(local_path(next));
-                label for="username" { "User name" }
+                label for="username" { (t("login-user")) }
                 input #username type="text" name="username" value=(name) autocomplete="username" required;
-                label for="password" { "Password" }
+                label for="password" { (t("login-password")) }
                 input #password type="password" name="password" autocomplete="current-password" required;
-                p { button type="submit" { "Sign in" } }
+                p { button type="submit" { (t("login-button")) } }
             }
             @if let Some(demo) = &state.config.demo_sign_ins {
                 section #demo-sign-ins aria-labelledby="demo-sign-ins-title" {
-                    h2 #demo-sign-ins-title { "Demo sign-ins" }
-                    p { "This is a demo database. Every user below signs in with the password "
-                        code { (demo.password) } "." }
+                    h2 #demo-sign-ins-title { (t("login-demo-title")) }
+                    p { (t("login-demo-intro")) " " code { (demo.password) } "." }
                     table {
-                        (column_heads(&["User name", "Who"]))
+                        (column_heads(&[&t("login-demo-user"), &t("login-demo-who")]))
                         tbody {
                             @for (user, who) in &demo.users { tr { td { code { (user) } } td { (who) } } }
                         }

@@ -12,6 +12,7 @@ use super::{layout, PageError, PageResult};
 use crate::app::declarations::ReadError;
 use crate::app::time_release::{self, Durations, Group, Steps};
 use crate::auth::Caller;
+use crate::i18n::{t, t_with};
 use crate::state::AppState;
 
 /// The period as the page's form sends it: days as `YYYY-MM-DD`, empty for the default.
@@ -55,10 +56,10 @@ fn table(id: &str, caption: &str, first: &str, rows: &[(String, &Steps)]) -> Mar
             caption { (caption) }
             thead {
                 tr {
-                    th scope="col" { (first) } th scope="col" { "Declarations" }
-                    th scope="col" { "To registration, median" } th scope="col" { "95th percentile" }
-                    th scope="col" { "To lane, median" } th scope="col" { "95th percentile" }
-                    th scope="col" { "To release, median" } th scope="col" { "95th percentile" }
+                    th scope="col" { (first) } th scope="col" { (t("tr-declarations")) }
+                    th scope="col" { (t("tr-to-registration")) } th scope="col" { (t("tr-p95")) }
+                    th scope="col" { (t("tr-to-lane")) } th scope="col" { (t("tr-p95")) }
+                    th scope="col" { (t("tr-to-release")) } th scope="col" { (t("tr-p95")) }
                 }
             }
             tbody {
@@ -86,25 +87,20 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(p
     };
     let r = time_release::time_release(&state, from, to, Utc::now().date_naive()).await.map_err(at)?;
     let body = html! {
-        h1 { "Release times" }
-        p {
-            "How long the declarations filed from " strong { (r.from) } " to " strong { (r.to) } " (UTC) took from "
-            "filing to registration, to their lane and to release, measured on every declaration, not a sample. "
-            "Figures are medians and 95th percentiles: 95 % of declarations took no longer. "
-            "While the period runs to today, the page updates itself every minute."
-        }
+        h1 { (t("tr-title")) }
+        p { (t_with("tr-intro", &[("from", r.from.to_string().into()), ("to", r.to.to_string().into())])) }
         form.noprint method="get" action="/time-release" {
-            label for="from" { "From " } input #from type="date" name="from" value=(r.from);
-            label for="to" { " to " } input #to type="date" name="to" value=(r.to);
-            " " button type="submit" { "Show" }
+            label for="from" { (t("tr-from")) " " } input #from type="date" name="from" value=(r.from);
+            label for="to" { " " (t("tr-to")) " " } input #to type="date" name="to" value=(r.to);
+            " " button type="submit" { (t("tr-show")) }
         }
-        (table("overall", "All declarations", "Period", &[(format!("{} – {}", r.from, r.to), &r.overall)]))
-        (table("by-office", "By office of declaration", "Office", &groups(&r.by_office)))
-        (table("by-lane", "By lane", "Lane", &groups(&r.by_lane)))
-        (table("by-mode", "By mode of transport at the border", "Mode", &groups(&r.by_transport_mode)))
-        p.muted { "The same figures as JSON, by hour of filing too: " a href="/api/v1/time-release" { "/api/v1/time-release" } "." }
+        (table("overall", &t("tr-overall"), &t("tr-period"), &[(format!("{} – {}", r.from, r.to), &r.overall)]))
+        (table("by-office", &t("tr-by-office"), &t("tr-office"), &groups(&r.by_office)))
+        (table("by-lane", &t("tr-by-lane"), &t("tr-lane"), &groups(&r.by_lane)))
+        (table("by-mode", &t("tr-by-mode"), &t("tr-mode"), &groups(&r.by_transport_mode)))
+        p.muted { (t("tr-json")) " " a href="/api/v1/time-release" { "/api/v1/time-release" } "." }
     };
-    let page = layout("Release times", caller.as_ref(), body);
+    let page = layout(&t("tr-title"), caller.as_ref(), body);
     // A period that runs to today is still filling: the browser fetches it again every minute.
     let live = r.to >= Utc::now().date_naive();
     Ok(match live {

@@ -14,6 +14,8 @@ use smartcustoms_core::codes::{self, CountryCode, CurrencyCode};
 use smartcustoms_core::declaration::DeclarationDoc;
 use smartcustoms_core::registration::Reason;
 
+use crate::i18n::{t, t_with};
+
 /// Most goods items a form holds.
 pub const MAX_ITEMS: usize = 99;
 
@@ -38,6 +40,7 @@ enum Kind {
 #[derive(Debug, Clone, Copy)]
 struct Field {
     key: &'static str,
+    /// Message id of the label.
     label: &'static str,
     kind: Kind,
 }
@@ -60,12 +63,12 @@ const MODES: &[(&str, &str)] = &[
 ];
 
 const PARTY: &[Field] = &[
-    f("id", "Identification number (EORI)", Kind::Text),
-    f("name", "Name", Kind::Text),
-    f("street", "Street and number", Kind::Text),
-    f("city", "City", Kind::Text),
-    f("postcode", "Postal code", Kind::Text),
-    f("country", "Country", Kind::Listed("countries")),
+    f("id", "file-party-id", Kind::Text),
+    f("name", "file-party-name", Kind::Text),
+    f("street", "file-party-street", Kind::Text),
+    f("city", "file-party-city", Kind::Text),
+    f("postcode", "file-party-postcode", Kind::Text),
+    f("country", "file-party-country", Kind::Listed("countries")),
 ];
 
 /// The groups of the declaration's header: JSON key (empty for top-level fields), legend,
@@ -73,56 +76,56 @@ const PARTY: &[Field] = &[
 const GROUPS: &[(&str, &str, &[Field])] = &[
     (
         "",
-        "Declaration",
+        "file-group-declaration",
         &[
-            f("declaration_type", "Declaration type", Kind::Choice(TYPES)),
-            f("procedure_code", "Procedure code", Kind::Listed("procedures")),
-            f("office", "Customs office of lodgement", Kind::Listed("offices")),
-            f("declaration_date", "Date of the declaration", Kind::Date),
-            f("location_of_goods", "Location of goods (temporary-storage facility)", Kind::Text),
+            f("declaration_type", "file-declaration-type", Kind::Choice(TYPES)),
+            f("procedure_code", "file-procedure-code", Kind::Listed("procedures")),
+            f("office", "file-office", Kind::Listed("offices")),
+            f("declaration_date", "file-declaration-date", Kind::Date),
+            f("location_of_goods", "file-location", Kind::Text),
         ],
     ),
-    ("declarant", "Declarant", PARTY),
-    ("importer", "Importer (consignee)", PARTY),
-    ("exporter", "Exporter (seller)", PARTY),
+    ("declarant", "file-group-declarant", PARTY),
+    ("importer", "file-group-importer", PARTY),
+    ("exporter", "file-group-exporter", PARTY),
     (
         "transport",
-        "Transport at the border",
+        "file-group-transport",
         &[
-            f("mode", "Mode of transport", Kind::Choice(MODES)),
-            f("means_id", "Means of transport (IMO number, flight, plate)", Kind::Text),
-            f("nationality", "Nationality of the means of transport", Kind::Listed("countries")),
+            f("mode", "file-transport-mode", Kind::Choice(MODES)),
+            f("means_id", "file-transport-means", Kind::Text),
+            f("nationality", "file-transport-nationality", Kind::Listed("countries")),
         ],
     ),
     (
         "invoice",
-        "Invoice",
+        "file-group-invoice",
         &[
-            f("currency", "Currency", Kind::Listed("currencies")),
-            f("total", "Total amount", Kind::Number),
-            f("number", "Invoice number", Kind::Text),
-            f("date", "Invoice date", Kind::Date),
+            f("currency", "file-invoice-currency", Kind::Listed("currencies")),
+            f("total", "file-invoice-total", Kind::Number),
+            f("number", "file-invoice-number", Kind::Text),
+            f("date", "file-invoice-date", Kind::Date),
         ],
     ),
     (
         "delivery_terms",
-        "Delivery terms",
-        &[f("incoterm", "Incoterm 2020", Kind::Listed("incoterms")), f("place", "Named place", Kind::Text)],
+        "file-group-delivery",
+        &[f("incoterm", "file-incoterm", Kind::Listed("incoterms")), f("place", "file-place", Kind::Text)],
     ),
 ];
 
 const ITEM: &[Field] = &[
-    f("commodity_code", "Commodity code (6 to 10 digits)", Kind::Text),
-    f("description", "Description of the goods", Kind::Text),
-    f("origin", "Country of origin", Kind::Listed("countries")),
-    f("net_mass", "Net mass, kg", Kind::Number),
-    f("gross_mass", "Gross mass, kg", Kind::Number),
-    f("quantity", "Quantity in the supplementary unit", Kind::Number),
-    f("unit", "Unit", Kind::Listed("units")),
-    f("price", "Item price (invoice currency)", Kind::Number),
-    f("valuation_method", "Valuation method", Kind::Listed("valuation")),
-    f("preference", "Preference", Kind::Listed("preferences")),
-    f("documents", "Documents, one per line: type code and number (e.g. N380 INV-2026-118)", Kind::Documents),
+    f("commodity_code", "file-commodity-code", Kind::Text),
+    f("description", "file-description", Kind::Text),
+    f("origin", "file-origin", Kind::Listed("countries")),
+    f("net_mass", "file-net-mass", Kind::Number),
+    f("gross_mass", "file-gross-mass", Kind::Number),
+    f("quantity", "file-quantity", Kind::Number),
+    f("unit", "file-unit", Kind::Listed("units")),
+    f("price", "file-price", Kind::Number),
+    f("valuation_method", "file-valuation", Kind::Listed("valuation")),
+    f("preference", "file-preference", Kind::Listed("preferences")),
+    f("documents", "file-documents", Kind::Documents),
 ];
 
 /// The form's values as typed, by field name, and its number of goods items.
@@ -327,7 +330,7 @@ impl Values {
                 match Decimal::from_str(&plain).ok().and_then(|_| serde_json::Number::from_str(&plain).ok()) {
                     Some(n) => Some(Value::Number(n)),
                     None => {
-                        problems.push(problem("FORM_001", "not a number: write digits with a decimal point or comma"));
+                        problems.push(problem("FORM_001", &t("file-not-a-number")));
                         None
                     }
                 }
@@ -335,7 +338,7 @@ impl Values {
             Kind::Date => match chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
                 Ok(_) => Some(Value::String(text.to_string())),
                 Err(_) => {
-                    problems.push(problem("FORM_002", "not a date: write it as YYYY-MM-DD"));
+                    problems.push(problem("FORM_002", &t("file-not-a-date")));
                     None
                 }
             },
@@ -412,7 +415,7 @@ fn input(values: &Values, field: &Field, name: &str, errors: &[(String, Reason)]
     let value = values.get(name);
     html! {
         div.field {
-            label for=(id) { (field.label) " " (error_list(errors, name)) }
+            label for=(id) { (t(field.label)) " " (error_list(errors, name)) }
             @match field.kind {
                 Kind::Choice(choices) => {
                     select id=(id) name=(name) aria-invalid=[invalid.then_some("true")] aria-describedby=[described.as_deref()] {
@@ -446,13 +449,13 @@ fn declarant_field(values: &Values, errors: &[(String, Reason)], declarants: &[S
     let chosen = values.get(name);
     html! {
         div.field {
-            label for=(id(name)) { "Declarant (yours, or one you represent) " (error_list(errors, name)) }
+            label for=(id(name)) { (t("file-declarant-choice")) " " (error_list(errors, name)) }
             select id=(id(name)) name=(name) {
                 @for (i, d) in declarants.iter().enumerate() {
-                    option value=(d) selected[d == chosen] { (d) @if i == 0 { " (my organisation)" } @else { " (as representative)" } }
+                    option value=(d) selected[d == chosen] { (d) " " @if i == 0 { (t("file-my-organisation")) } @else { (t("file-as-representative")) } }
                 }
                 @if !chosen.is_empty() && !declarants.iter().any(|d| d == chosen) {
-                    option value=(chosen) selected { (chosen) " (no authorisation in force)" }
+                    option value=(chosen) selected { (chosen) " " (t("file-no-authorisation")) }
                 }
             }
         }
@@ -466,7 +469,7 @@ pub fn fields(values: &Values, errors: &[(String, Reason)], offices: &[String], 
     html! {
         @for (group, legend, fields) in GROUPS {
             fieldset id=(id(if group.is_empty() { "declaration" } else { group })) {
-                legend { (legend) " " (error_list(errors, group)) }
+                legend { (t(legend)) " " (error_list(errors, group)) }
                 div.grid {
                     @for field in *fields {
                         @let n = name(group, field.key);
@@ -476,24 +479,24 @@ pub fn fields(values: &Values, errors: &[(String, Reason)], offices: &[String], 
                 }
             }
         }
-        h2 { "Goods items " (error_list(errors, "items")) }
+        h2 { (t("file-goods-items")) " " (error_list(errors, "items")) }
         @for i in 0..values.items {
             @let group = format!("items[{i}]");
             fieldset id=(id(&group)) {
-                legend { "Item " (i + 1) " " (error_list(errors, &group)) }
+                legend { (t_with("file-item", &[("n", (i + 1).into())])) " " (error_list(errors, &group)) }
                 div.grid {
                     @for field in ITEM { (input(values, field, &item_name(i, field.key), errors, false)) }
                 }
                 p.muted {
-                    a href="/hs" target="_blank" { "Find a commodity code by its description" }
+                    a href="/hs" target="_blank" { (t("file-find-code")) }
                     @if values.items > 1 {
-                        " · " button type="submit" name="action" value=(format!("remove_item:{i}")) formnovalidate { "Remove item " (i + 1) }
+                        " · " button type="submit" name="action" value=(format!("remove_item:{i}")) formnovalidate { (t_with("file-remove-item", &[("n", (i + 1).into())])) }
                     }
                 }
             }
         }
         @if values.items < MAX_ITEMS {
-            p { button type="submit" name="action" value="add_item" formnovalidate { "Add an item" } }
+            p { button type="submit" name="action" value="add_item" formnovalidate { (t("file-add-item")) } }
         }
         (code_lists(offices))
     }

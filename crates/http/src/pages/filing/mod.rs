@@ -24,6 +24,7 @@ use crate::app::desk::{self, DeskError};
 use crate::app::filing::{self, FileError, FileRequest};
 use crate::auth::{Caller, CSRF_FIELD};
 use crate::error::ApiError;
+use crate::i18n::{t, t_with};
 use crate::identity::SESSION_COOKIE;
 use crate::state::AppState;
 
@@ -84,7 +85,7 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(s
             .ok_or_else(|| page_error(ApiError::NotFound(format!("draft {id}"))))?;
         shown.draft = Some(draft.id);
         if start.saved.is_some() {
-            shown.note = Some((false, format!("Draft saved at {}.", minute(draft.saved_at_us))));
+            shown.note = Some((false, t_with("file-draft-saved", &[("at", minute(draft.saved_at_us).into())])));
         }
         Values::posted(&fields)
     } else if let Some(id) = start.copy.as_deref().or(start.fix.as_deref()) {
@@ -92,11 +93,10 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(s
         let (doc, reasons) = desk::copy_of(&state, &caller.0, id).await.map_err(page_error)?;
         let values = Values::of(&doc);
         if start.fix.is_some() {
-            shown.note =
-                Some((true, format!("Declaration {id} was refused for the reasons shown next to the fields.")));
+            shown.note = Some((true, t_with("file-fix", &[("id", id.to_string().into())])));
             shown.errors = reasons;
         } else {
-            shown.note = Some((false, format!("A new declaration made from {id}. Check it, then sign and file.")));
+            shown.note = Some((false, t_with("file-copied", &[("id", id.to_string().into())])));
         }
         values
     } else {
@@ -150,7 +150,7 @@ pub async fn post(
         "check" => {
             shown.errors = findings(&state, &values);
             if shown.errors.is_empty() {
-                shown.note = Some((false, "No problems found: the declaration can be signed and filed.".into()));
+                shown.note = Some((false, t("file-no-problems")));
             }
         }
         "file" => return file(&state, &caller, values, meta, shown).await,
@@ -265,7 +265,7 @@ pub async fn upload(State(state): State<AppState>, caller: Option<Caller>, multi
         Ok(doc) => {
             let values = Values::of(&doc);
             shown.errors = findings(&state, &values);
-            shown.note = Some((false, format!("Loaded from {name}. Check the fields, then sign and file.")));
+            shown.note = Some((false, t_with("file-loaded", &[("name", name.clone().into())])));
             let status = if shown.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
             render(&state, &caller, &values, shown, status).await
         }
@@ -322,7 +322,7 @@ async fn render(state: &AppState, caller: &Caller, values: &Values, shown: Shown
     }
     let errors = form::placed(&shown.errors, values.items);
     let body = html! {
-        h1 { "File a declaration" }
+        h1 { (t("file-title")) }
         @if let Some((bad, note)) = &shown.note {
             p.error[*bad] #form-note role=(if *bad { "alert" } else { "status" }) { (note) }
         }
@@ -333,27 +333,27 @@ async fn render(state: &AppState, caller: &Caller, values: &Values, shown: Shown
             @if let Some(d) = &shown.draft { input type="hidden" name="draft" value=(d); }
             (form::fields(values, &errors, &offices, &declarants))
             fieldset #signing {
-                legend { "Sign and file" }
+                legend { (t("file-sign-legend")) }
                 @if has_key {
-                    label for="passphrase" { "Passphrase of your signing key "
+                    label for="passphrase" { (t("file-passphrase")) " "
                         @if let Some(e) = &shown.passphrase_error { span.field-error #passphrase-error { (e) } } }
                     input #passphrase type="password" name="passphrase" autocomplete="off"
                         aria-invalid=[shown.passphrase_error.is_some().then_some("true")]
                         aria-describedby=[shown.passphrase_error.as_ref().map(|_| "passphrase-error")];
                 } @else {
-                    p #passphrase-error.error { "You have no signing key yet. " a href="/trader/key" { "Make your signing key" } " first; it is kept sealed under a passphrase only you know." }
+                    p #passphrase-error.error { (t("file-no-key")) " " a href="/trader/key" { (t("file-make-key")) } " " (t("file-no-key-after")) }
                 }
                 p.actions {
-                    button type="submit" name="action" value="file" { "Sign and file" } " "
-                    button type="submit" name="action" value="check" formnovalidate { "Check" } " "
-                    button type="submit" name="action" value="save" formnovalidate { "Save draft" }
-                    @if shown.draft.is_some() { " " button type="submit" name="action" value="delete_draft" formnovalidate { "Delete draft" } }
+                    button type="submit" name="action" value="file" { (t("file-sign-button")) } " "
+                    button type="submit" name="action" value="check" formnovalidate { (t("file-check-button")) } " "
+                    button type="submit" name="action" value="save" formnovalidate { (t("file-save-button")) }
+                    @if shown.draft.is_some() { " " button type="submit" name="action" value="delete_draft" formnovalidate { (t("file-delete-button")) } }
                 }
             }
         }
         (side(caller, &drafts))
     };
-    let page = layout("File a declaration", Some(caller), body);
+    let page = layout(&t("file-title"), Some(caller), body);
     Ok((status, page).into_response())
 }
 
@@ -361,7 +361,7 @@ async fn render(state: &AppState, caller: &Caller, values: &Values, shown: Shown
 fn summary(errors: &[(String, Reason)]) -> Markup {
     html! {
         section #findings role="alert" aria-labelledby="findings-title" {
-            h2 #findings-title { (errors.len()) " problem(s) to correct" }
+            h2 #findings-title { (t_with("file-problems", &[("count", errors.len().into())])) }
             ul.findings {
                 @for (home, r) in errors {
                     li {
@@ -377,15 +377,15 @@ fn summary(errors: &[(String, Reason)]) -> Markup {
 /// Drafts and the upload form.
 fn side(caller: &Caller, drafts: &[smartcustoms_storage::Draft]) -> Markup {
     html! {
-        h2 { "Load a JSON file" }
+        h2 { (t("file-upload-title")) }
         form.stack #upload-form method="post" action="/trader/file/upload" enctype="multipart/form-data" {
             (csrf_field(caller))
-            label for="document" { "Declaration as JSON (the API's format, at most " (UPLOAD_LIMIT / 1024) " KB)" }
+            label for="document" { (t_with("file-upload-label", &[("kb", (UPLOAD_LIMIT / 1024).into())])) }
             input #document type="file" name="document" accept="application/json,.json";
-            p { button type="submit" { "Load into the form" } }
+            p { button type="submit" { (t("file-upload-button")) } }
         }
-        h2 { "Drafts" }
-        @if drafts.is_empty() { p.muted { "No drafts." } }
+        h2 { (t("file-drafts")) }
+        @if drafts.is_empty() { p.muted { (t("file-no-drafts")) } }
         ul #drafts {
             @for d in drafts {
                 li { a href=(format!("{HERE}?draft={}", d.id)) { (d.title) } " — " (d.author) ", " (minute(d.saved_at_us)) }

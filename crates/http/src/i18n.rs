@@ -1,0 +1,249 @@
+//! The pages' languages: message catalogues in Fluent (`locales/en.ftl`, `locales/ru.ftl`,
+//! compiled in), the language of each request (the visitor's choice in the `sc_lang` cookie,
+//! else the browser's `Accept-Language`, else English), and numbers formatted by language.
+//!
+//! The language is set for the whole handling of a request by [`with_language`], so page code
+//! asks for a text with [`t`] without passing the language along.
+
+use std::sync::OnceLock;
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use rust_decimal::Decimal;
+
+/// The cookie that keeps a visitor's choice of language.
+pub const LANG_COOKIE: &str = "sc_lang";
+
+/// A language of the pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// English (the fallback of every message).
+    En,
+    /// Russian.
+    Ru,
+}
+
+impl Lang {
+    /// Every language, in the order of the switcher.
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Ru];
+
+    /// The BCP 47 code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ru => "ru",
+        }
+    }
+
+    /// Its own name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Ru => "Русский",
+        }
+    }
+
+    /// A language by its code (`ru`, `ru-RU`, `en-GB` …).
+    pub fn parse(code: &str) -> Option<Lang> {
+        let primary = code.trim().split(['-', '_', ';']).next().unwrap_or("").to_ascii_lowercase();
+        Lang::ALL.into_iter().find(|l| l.code() == primary)
+    }
+
+    /// The first language of an `Accept-Language` header that the pages speak.
+    pub fn from_accept(header: &str) -> Option<Lang> {
+        let mut ranked: Vec<(f32, Lang)> = header
+            .split(',')
+            .filter_map(|part| {
+                let mut pieces = part.split(';');
+                let lang = Lang::parse(pieces.next()?)?;
+                let q = pieces.find_map(|p| p.trim().strip_prefix("q=")?.parse::<f32>().ok()).unwrap_or(1.0);
+                Some((q, lang))
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        ranked.first().map(|(_, l)| *l)
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Lang::En => 0,
+            Lang::Ru => 1,
+        }
+    }
+}
+
+const CATALOGUES: [(&str, &str); 2] =
+    [("en", include_str!("../locales/en.ftl")), ("ru", include_str!("../locales/ru.ftl"))];
+
+fn bundles() -> &'static [FluentBundle<FluentResource>; 2] {
+    static BUNDLES: OnceLock<[FluentBundle<FluentResource>; 2]> = OnceLock::new();
+    BUNDLES.get_or_init(|| {
+        CATALOGUES.map(|(code, text)| {
+            let id: unic_langid::LanguageIdentifier = code.parse().unwrap_or_default();
+            let mut bundle = FluentBundle::new_concurrent(vec![id]);
+            bundle.set_use_isolating(false);
+            // A catalogue with an error still loads its other messages; a test checks both parse.
+            let resource = FluentResource::try_new(text.to_string()).unwrap_or_else(|(r, _)| r);
+            let _ = bundle.add_resource(resource);
+            bundle
+        })
+    })
+}
+
+tokio::task_local! {
+    static LANG: Lang;
+}
+
+/// The language of the request being handled (English outside a request).
+pub fn current() -> Lang {
+    LANG.try_with(|l| *l).unwrap_or(Lang::En)
+}
+
+/// Runs the rest of the request in its language.
+pub async fn with_language(request: Request, next: Next) -> Response {
+    let chosen = crate::auth::cookie_in(request.headers(), LANG_COOKIE).and_then(|c| Lang::parse(&c));
+    let accepted = || {
+        request
+            .headers()
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Lang::from_accept)
+    };
+    let lang = chosen.or_else(accepted).unwrap_or(Lang::En);
+    LANG.scope(lang, next.run(request)).await
+}
+
+fn format(lang: Lang, id: &str, args: Option<&FluentArgs>) -> Option<String> {
+    let bundle = &bundles()[lang.index()];
+    let pattern = bundle.get_message(id)?.value()?;
+    let mut errors = Vec::new();
+    Some(bundle.format_pattern(pattern, args, &mut errors).into_owned())
+}
+
+/// The text of message `id` in the request's language (English when missing there; the id
+/// itself when missing everywhere, which a test rules out for the ids the pages use).
+pub fn t(id: &str) -> String {
+    text(current(), id, None)
+}
+
+/// [`t`] with arguments.
+pub fn t_with(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+    let mut fluent = FluentArgs::new();
+    for (name, value) in args {
+        fluent.set(*name, value.clone());
+    }
+    text(current(), id, Some(&fluent))
+}
+
+fn text(lang: Lang, id: &str, args: Option<&FluentArgs>) -> String {
+    format(lang, id, args).or_else(|| format(Lang::En, id, args)).unwrap_or_else(|| id.to_string())
+}
+
+/// A decimal number as the request's language writes it: `1,234.50` or `1 234,50`.
+pub fn number(value: Decimal) -> String {
+    let text = value.to_string();
+    let (sign, digits) = text.strip_prefix('-').map_or(("", text.as_str()), |d| ("-", d));
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let (group, point) = match current() {
+        Lang::En => (",", "."),
+        Lang::Ru => ("\u{a0}", ","),
+    };
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push_str(group);
+        }
+        grouped.push(c);
+    }
+    match fraction.is_empty() {
+        true => format!("{sign}{grouped}"),
+        false => format!("{sign}{grouped}{point}{fraction}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(text: &str) -> Vec<String> {
+        text.lines()
+            .filter(|l| !l.starts_with([' ', '#', '.']) && l.contains(" ="))
+            .filter_map(|l| l.split(" =").next().map(|id| id.trim().to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn both_catalogues_parse_and_have_the_same_messages() {
+        for (code, text) in CATALOGUES {
+            assert!(FluentResource::try_new(text.to_string()).is_ok(), "{code}.ftl does not parse");
+        }
+        let (mut en, mut ru) = (ids(CATALOGUES[0].1), ids(CATALOGUES[1].1));
+        en.sort();
+        ru.sort();
+        assert!(en.len() > 50, "{en:?}");
+        assert_eq!(en, ru, "every message in English and in Russian");
+    }
+
+    /// Every message id the pages ask for (`t("…")`, `t_with("…"`, and the form's labels) is in
+    /// the catalogues.
+    #[test]
+    fn every_message_the_pages_use_is_in_the_catalogues() {
+        fn sources(dir: &std::path::Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    sources(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("i18n.rs") {
+                    out.push(std::fs::read_to_string(&path).unwrap_or_default());
+                }
+            }
+        }
+        let mut texts = Vec::new();
+        sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut texts);
+        let known = ids(CATALOGUES[0].1);
+        let mut used = Vec::new();
+        for text in &texts {
+            for call in ["t(\"", "t_with(\"", "f(\""] {
+                let mut from = 0;
+                while let Some(at) = text[from..].find(call) {
+                    let start = from + at;
+                    from = start + call.len();
+                    let before = text[..start].chars().last().unwrap_or(' ');
+                    if before.is_alphanumeric() || before == '_' || before == '.' || before == ':' {
+                        continue;
+                    }
+                    let rest = &text[from..];
+                    // The form's fields: `f("key", "label-id", …)`: the second literal.
+                    let rest = if call == "f(\"" { rest.split_once(", \"").map_or("", |(_, r)| r) } else { rest };
+                    let id: String = rest.chars().take_while(|c| *c != '"').collect();
+                    used.push(id);
+                }
+            }
+        }
+        used.retain(|id| id != "no-such-message");
+        assert!(used.len() > 50, "{used:?}");
+        let missing: Vec<&String> = used.iter().filter(|id| !known.contains(id)).collect();
+        assert!(missing.is_empty(), "used but not in the catalogues: {missing:?}");
+    }
+
+    #[test]
+    fn the_language_follows_the_browser() {
+        assert_eq!(Lang::from_accept("ru-RU,ru;q=0.9,en-US;q=0.8"), Some(Lang::Ru));
+        assert_eq!(Lang::from_accept("de-DE,en;q=0.5,ru;q=0.4"), Some(Lang::En));
+        assert_eq!(Lang::from_accept("de, fr"), None);
+        assert_eq!(Lang::parse("RU"), Some(Lang::Ru));
+    }
+
+    #[tokio::test]
+    async fn numbers_and_texts_follow_the_language() {
+        let n = Decimal::new(-123456789, 2);
+        assert_eq!(LANG.scope(Lang::En, async { number(n) }).await, "-1,234,567.89");
+        assert_eq!(LANG.scope(Lang::Ru, async { number(n) }).await, "-1\u{a0}234\u{a0}567,89");
+        assert_eq!(LANG.scope(Lang::Ru, async { t("nav-sign-in") }).await, "Войти");
+        assert_eq!(t("nav-sign-in"), "Sign in");
+        assert_eq!(t("no-such-message"), "no-such-message");
+    }
+}
