@@ -161,7 +161,7 @@ pub fn plausible_ranges() -> Vec<PlausibleRange> {
         .lines()
         .skip(1)
         .filter_map(|l| {
-            let f = csv_fields(l);
+            let f = crate::codes::split_csv_line(l).unwrap_or_default();
             Some(PlausibleRange {
                 prefix: f.first()?.clone(),
                 unit: f.get(1)?.clone(),
@@ -192,7 +192,7 @@ pub fn trade_descriptions() -> HashMap<String, Vec<String>> {
         .lines()
         .skip(1)
         .filter_map(|l| {
-            let f = csv_fields(l);
+            let f = crate::codes::split_csv_line(l).unwrap_or_default();
             let variants = f.get(1)?.split('|').map(|d| d.trim().to_string()).filter(|d| !d.is_empty());
             Some((f.first()?.clone(), variants.collect()))
         })
@@ -216,27 +216,6 @@ fn nomenclature_description(hs6: &str) -> String {
     }
     let mut chars = short.trim_end_matches([',', ';']).chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_else(|| "Goods".into())
-}
-
-/// Splits one CSV line with double-quoted fields (`""` escapes a quote).
-fn csv_fields(line: &str) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => fields.push(std::mem::take(&mut field)),
-            _ => field.push(c),
-        }
-    }
-    fields.push(field);
-    fields
 }
 
 /// A party the simulator files for.

@@ -94,6 +94,19 @@ pub trait OrgQueries: Send + Sync {
 /// is in scope. Needs in scope: `self.pool`, `self.begin_write()`, `sql(&str) -> Cow<str>`.
 macro_rules! org_queries {
     ($store:ty) => {
+        /// Writes a change's audit entry in its transaction and commits both.
+        async fn commit_audited(
+            mut tx: sqlx::Transaction<'static, <$store as crate::identity::Backend>::Db>,
+            at_us: Timestamp,
+            actor: &str,
+            action: smartcustoms_core::audit::Action,
+            details: serde_json::Value,
+        ) -> StoreResult<()> {
+            append_identity_audit(&mut tx, crate::identity::identity_entry(at_us, actor, action, details)).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+
         #[async_trait]
         impl crate::orgs::OrgQueries for $store {
             async fn member_capacities(&self, user: &str) -> StoreResult<Option<String>> {
@@ -135,10 +148,7 @@ macro_rules! org_queries {
                 .execute(&mut *tx)
                 .await?;
                 let details = serde_json::json!({ "user": user, "trader": trader.as_str(), "capacities": capacities });
-                let entry = crate::identity::identity_entry(at_us, actor, smartcustoms_core::audit::Action::MemberChanged, details);
-                append_identity_audit(&mut tx, entry).await?;
-                tx.commit().await?;
-                Ok(())
+                commit_audited(tx, at_us, actor, smartcustoms_core::audit::Action::MemberChanged, details).await
             }
 
             async fn grant(&self, a: &crate::orgs::AuthorisationRecord) -> StoreResult<()> {
@@ -161,10 +171,7 @@ macro_rules! org_queries {
                     "valid_from": a.valid_from, "valid_until": a.valid_until,
                 });
                 let action = smartcustoms_core::audit::Action::AuthorisationGranted;
-                append_identity_audit(&mut tx, crate::identity::identity_entry(a.granted_at_us, &a.granted_by, action, details))
-                    .await?;
-                tx.commit().await?;
-                Ok(())
+                commit_audited(tx, a.granted_at_us, &a.granted_by, action, details).await
             }
 
             async fn revoke_authorisation(
@@ -191,8 +198,7 @@ macro_rules! org_queries {
                 }
                 let details = serde_json::json!({ "authorisation": id, "declarant": declarant.as_str() });
                 let action = smartcustoms_core::audit::Action::AuthorisationRevoked;
-                append_identity_audit(&mut tx, crate::identity::identity_entry(at_us, actor, action, details)).await?;
-                tx.commit().await?;
+                commit_audited(tx, at_us, actor, action, details).await?;
                 Ok(true)
             }
 

@@ -9,16 +9,16 @@ use serde_json::json;
 
 use smartcustoms_testkit::{spawn_app, sqlite_db};
 
-use super::{accessible, browser, click_to, driver, open_signed_in, shot, sign_out, text, texts, STEP};
+use super::{
+    accessible, browser, click_to, control_everything, driver, open_signed_in, shot, sign_out, text, texts, STEP,
+};
 
 #[tokio::test]
 async fn a_trader_files_through_the_form_corrects_its_findings_and_sees_it_released_live() {
     let Some(d) = driver() else { return };
     let db = sqlite_db();
     let app = spawn_app(&db.url).await;
-    let profile = "profile RP-ALL \"Control everything\"\nwhen declaration.type = \"IM\"\nlane red\n\
-                   instruction \"Count the cartons\"\nvalid from 2020-01-01\n";
-    app.add_profile(profile).await;
+    control_everything(&app).await;
     let c = browser(&d).await;
     let passphrase = "a passphrase only I know";
 

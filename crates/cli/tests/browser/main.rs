@@ -189,6 +189,13 @@ async fn sign_out(c: &Client) {
     wait_path(c, "the knowledge base", |p| p == "/knowledge").await;
 }
 
+/// Adds a profile that sends every import to the red lane.
+async fn control_everything(app: &smartcustoms_testkit::TestApp) {
+    let profile = "profile RP-ALL \"Control everything\"\nwhen declaration.type = \"IM\"\nlane red\n\
+                   instruction \"Count the cartons\"\nvalid from 2020-01-01\n";
+    app.add_profile(profile).await;
+}
+
 /// Clicks an element and waits for the page it leads to.
 async fn click_to(c: &Client, css: &str, what: &str, want: impl Fn(&str) -> bool) -> String {
     c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
@@ -459,9 +466,7 @@ async fn an_officer_decides_a_case_on_its_page_and_the_declarant_sees_it_live() 
     let Some(d) = driver() else { return };
     let db = sqlite_db();
     let app = spawn_app(&db.url).await;
-    let profile = "profile RP-ALL \"Control everything\"\nwhen declaration.type = \"IM\"\nlane red\n\
-                   instruction \"Count the cartons\"\nvalid from 2020-01-01\n";
-    app.add_profile(profile).await;
+    control_everything(&app).await;
     let mut ids = Vec::new();
     for seed in [41, 42] {
         let (_, body) = app.file(0, &app.declaration(0, seed)).await;

@@ -35,7 +35,7 @@ impl Nomenclature {
     fn parse(csv: &str) -> Nomenclature {
         let mut entries = HashMap::new();
         for line in csv.lines().skip(1) {
-            let fields = split_csv_line(line);
+            let Ok(fields) = super::split_csv_line(line) else { continue };
             // Chapter 99 ("commodities not specified according to kind", section TOTAL) is a
             // trade-statistics line of the source data, not part of the HS: it cannot be declared.
             if fields.len() < 5 || fields[0] == "TOTAL" {
@@ -117,27 +117,6 @@ impl Nomenclature {
 /// The lower-cased words of a text.
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
-}
-
-/// Splits one CSV line with double-quoted fields (`""` escapes a quote).
-fn split_csv_line(line: &str) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => fields.push(std::mem::take(&mut field)),
-            _ => field.push(c),
-        }
-    }
-    fields.push(field);
-    fields
 }
 
 /// A commodity code of 6 to 10 digits whose first six digits are an HS 2022 subheading.

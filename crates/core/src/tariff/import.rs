@@ -114,7 +114,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<Measure>, Vec<ImportError>> {
 
 /// Parses one CSV line into a measure, listing every problem as `field: message`.
 fn parse_line(text: &str) -> Result<Measure, Vec<String>> {
-    let fields = split_csv_line(text).map_err(|e| vec![e])?;
+    let fields = crate::codes::split_csv_line(text).map_err(|e| vec![e])?;
     let [id, code, kind, origin, rate, proof, valid_from, valid_to, legal_base] =
         <[String; CSV_FIELDS]>::try_from(fields)
             .map_err(|f| vec![format!("expected {CSV_FIELDS} fields ({CSV_HEADER}), found {}", f.len())])?;
@@ -165,30 +165,6 @@ fn parse_line(text: &str) -> Result<Measure, Vec<String>> {
 
 fn date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| format!("{text:?} is not a date YYYY-MM-DD"))
-}
-
-/// Splits one CSV line with double-quoted fields (`""` escapes a quote).
-fn split_csv_line(line: &str) -> Result<Vec<String>, String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => fields.push(std::mem::take(&mut field)),
-            _ => field.push(c),
-        }
-    }
-    if quoted {
-        return Err("a quoted field is not closed (fields cannot span lines)".into());
-    }
-    fields.push(field);
-    Ok(fields)
 }
 
 #[cfg(test)]
