@@ -229,6 +229,21 @@ mod tests {
         assert!(missing.is_empty(), "used but not in the catalogues: {missing:?}");
     }
 
+    /// The messages named by a state or a lane (`state-released`, `lane-red`) exist.
+    #[test]
+    fn every_state_and_lane_has_its_name() {
+        use smartcustoms_core::risk::Lane;
+        use smartcustoms_core::workflow::State;
+        let known = ids(CATALOGUES[0].1);
+        let states = ["submitted", "refused", "awaiting_payment", "registered", "under_control", "released"];
+        for name in states {
+            assert!(State::parse(name).is_some() && known.contains(&format!("state-{name}")), "{name}");
+        }
+        for lane in [Lane::Green, Lane::Blue, Lane::Yellow, Lane::Red] {
+            assert!(known.contains(&format!("lane-{}", lane.as_str())), "{lane:?}");
+        }
+    }
+
     #[test]
     fn the_language_follows_the_browser() {
         assert_eq!(Lang::from_accept("ru-RU,ru;q=0.9,en-US;q=0.8"), Some(Lang::Ru));

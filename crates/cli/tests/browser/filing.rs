@@ -206,5 +206,11 @@ async fn the_russian_pages_render_the_filing_flow() {
     c.find(Locator::Css("#passphrase")).await.unwrap().send_keys(passphrase).await.unwrap();
     click_to(&c, "button[value=file]", "the filed declaration", |p| p.starts_with("/declarations/")).await;
     assert!(!text(&c, "#state").await.is_empty());
+
+    // The trader's list in Russian, with states and lanes named in Russian.
+    c.goto(&format!("{}/trader/declarations?tab=released", app.base)).await.unwrap();
+    assert_eq!(text(&c, "h1").await, "Мои декларации");
+    assert_eq!(text(&c, "#tab-title").await, "Выпущены");
+    accessible(&c, "declarations in Russian").await;
     c.close().await.unwrap();
 }

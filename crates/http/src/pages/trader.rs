@@ -13,6 +13,7 @@ use smartcustoms_core::workflow::State as DeclState;
 use super::{column_heads, live_layout, minute, signed_in, Follows, PageError, PageResult};
 use crate::app::declarations::{self, ListRequest, ReadError};
 use crate::auth::Caller;
+use crate::i18n::t;
 use crate::state::AppState;
 
 /// Declarations on one page.
@@ -20,10 +21,10 @@ const PAGE: i64 = 50;
 
 /// A tab: its code, its title and the states it shows.
 const TABS: &[(&str, &str, &[DeclState])] = &[
-    ("action", "Action needed", &[DeclState::AwaitingPayment]),
-    ("progress", "In progress", &[DeclState::Submitted, DeclState::Registered, DeclState::UnderControl]),
-    ("released", "Released", &[DeclState::Released]),
-    ("refused", "Refused", &[DeclState::Refused]),
+    ("action", "tab-action", &[DeclState::AwaitingPayment]),
+    ("progress", "tab-progress", &[DeclState::Submitted, DeclState::Registered, DeclState::UnderControl]),
+    ("released", "tab-released", &[DeclState::Released]),
+    ("refused", "tab-refused", &[DeclState::Refused]),
 ];
 
 /// The tab, filters and page the address asks for.
@@ -104,50 +105,50 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(q
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
     let next = (rows.len() == PAGE as usize).then(|| rows.last().map(|r| r.id)).flatten();
     let body = html! {
-        h1 { "My declarations" }
-        p { a #file-new href="/trader/file" { "File a declaration" } " · " a href="/trader/key" { "My signing key" } }
-        form.filters #filters method="get" action=(here) role="search" aria-label="Search my declarations" {
+        h1 { (t("list-title")) }
+        p { a #file-new href="/trader/file" { (t("list-file")) } " · " a href="/trader/key" { (t("list-key")) } }
+        form.filters #filters method="get" action=(here) role="search" aria-label=(t("list-search")) {
             input type="hidden" name="tab" value=(tab);
-            label { "Registration number " input #f-number type="text" name="number" value=(value(&q.number)) size="24"; }
-            label { "Declarations " select #f-represented name="represented" {
-                option value="" selected[q.represented.as_deref() != Some("true")] { "of my organisation" }
-                option value="true" selected[q.represented.as_deref() == Some("true")] { "filed for others as representative" }
+            label { (t("list-number")) " " input #f-number type="text" name="number" value=(value(&q.number)) size="24"; }
+            label { (t("list-whose")) " " select #f-represented name="represented" {
+                option value="" selected[q.represented.as_deref() != Some("true")] { (t("list-own")) }
+                option value="true" selected[q.represented.as_deref() == Some("true")] { (t("list-represented")) }
             } }
-            label { "HS code " input #f-hs type="text" name="hs" value=(value(&q.hs)) size="8" inputmode="numeric"; }
-            label { "Office " input #f-office type="text" name="office" value=(value(&q.office)) size="10"; }
-            label { "Lane " select #f-lane name="lane" {
-                option value="" { "any" }
+            label { (t("list-hs")) " " input #f-hs type="text" name="hs" value=(value(&q.hs)) size="8" inputmode="numeric"; }
+            label { (t("list-office")) " " input #f-office type="text" name="office" value=(value(&q.office)) size="10"; }
+            label { (t("list-lane")) " " select #f-lane name="lane" {
+                option value="" { (t("list-any")) }
                 @for lane in ["green", "blue", "yellow", "red"] {
-                    option value=(lane) selected[q.lane.as_deref() == Some(lane)] { (lane) }
+                    option value=(lane) selected[q.lane.as_deref() == Some(lane)] { (t(&format!("lane-{lane}"))) }
                 }
             } }
-            label { "Filed from " input #f-from type="date" name="from" value=(value(&q.from)); }
-            label { "to " input #f-to type="date" name="to" value=(value(&q.to)); }
-            button type="submit" { "Search" }
-            @if !filters.is_empty() { " " a href={"?tab=" (tab)} { "Clear" } }
+            label { (t("list-from")) " " input #f-from type="date" name="from" value=(value(&q.from)); }
+            label { (t("list-to")) " " input #f-to type="date" name="to" value=(value(&q.to)); }
+            button type="submit" { (t("search-button")) }
+            @if !filters.is_empty() { " " a href={"?tab=" (tab)} { (t("list-clear")) } }
         }
         @if let Some(p) = &problem { p.error #filter-error role="alert" { (p) } }
-        nav.tabs aria-label="Declarations by state" {
+        nav.tabs aria-label=(t("list-tabs")) {
             @for &(code, label, _) in TABS {
-                @if code == tab { a href=(link(code, None)) aria-current="page" { strong { (label) } } }
-                @else { a href=(link(code, None)) { (label) } }
+                @if code == tab { a href=(link(code, None)) aria-current="page" { strong { (t(label)) } } }
+                @else { a href=(link(code, None)) { (t(label)) } }
                 " "
             }
         }
-        h2 #tab-title { (title) }
+        h2 #tab-title { (t(title)) }
         @if rows.is_empty() {
-            p #no-declarations { "No declarations here." }
+            p #no-declarations { (t("list-none")) }
         } @else {
             table #declarations {
-                (column_heads(&["Declaration", "Registration number", "Office", "State", "Lane", "Filed (UTC)"]))
+                (column_heads(&[&t("list-col-declaration"), &t("list-number"), &t("list-office"), &t("list-col-state"), &t("list-lane"), &t("list-col-filed")]))
                 tbody {
                     @for r in &rows {
                         tr {
                             td { a href={"/declarations/" (r.id)} { code { (r.id) } } }
                             td { (r.registration_number.as_ref().map(ToString::to_string).unwrap_or_default()) }
                             td { (r.office.clone().unwrap_or_default()) }
-                            td.state { (r.state.as_str()) }
-                            td { (r.lane.map(|l| l.as_str()).unwrap_or("-")) }
+                            td.state { (t(&format!("state-{}", r.state.as_str()))) }
+                            td { (r.lane.map(|l| t(&format!("lane-{}", l.as_str()))).unwrap_or_else(|| "-".into())) }
                             td { (minute(r.received_at_us)) }
                         }
                     }
@@ -155,8 +156,8 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(q
             }
         }
         @if let Some(last) = next {
-            p { a #next href=(link(tab, Some(last.to_string()))) { "Older" } }
+            p { a #next href=(link(tab, Some(last.to_string()))) { (t("list-older")) } }
         }
     };
-    Ok(live_layout("My declarations", Some(&caller), Follows::Declarations, body).into_response())
+    Ok(live_layout(&t("list-title"), Some(&caller), Follows::Declarations, body).into_response())
 }
