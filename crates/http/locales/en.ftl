@@ -170,3 +170,26 @@ lane-green = green
 lane-blue = blue
 lane-yellow = yellow
 lane-red = red
+
+## One declaration
+decl-title = Declaration
+decl-not-assessed = not assessed
+decl-representative = Filed by representative
+decl-for = { $representative } for { $declarant }
+decl-last-change = Last change (UTC)
+decl-fix = Fix and resubmit
+decl-copy = Copy as new
+decl-timeline = Timeline
+lane-meaning-green = green: released without control
+lane-meaning-blue = blue: released, may be audited after release
+lane-meaning-yellow = yellow: documents are checked
+lane-meaning-red = red: the goods are inspected
+action-submitted = Filed
+action-refused = Refused
+action-awaiting_payment = Awaiting payment
+action-registered = Registered
+action-lane_assigned = Lane assigned
+action-released = Released
+action-dispatched = Dispatched
+action-documents_requested = Documents requested
+action-documents_answered = Documents answered

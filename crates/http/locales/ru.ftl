@@ -170,3 +170,26 @@ lane-green = зелёный
 lane-blue = синий
 lane-yellow = жёлтый
 lane-red = красный
+
+## Одна декларация
+decl-title = Декларация
+decl-not-assessed = не назначен
+decl-representative = Подана представителем
+decl-for = { $representative } за { $declarant }
+decl-last-change = Последнее изменение (UTC)
+decl-fix = Исправить и подать снова
+decl-copy = Копировать как новую
+decl-timeline = Ход оформления
+lane-meaning-green = зелёный: выпуск без контроля
+lane-meaning-blue = синий: выпуск, возможна проверка после выпуска
+lane-meaning-yellow = жёлтый: проверка документов
+lane-meaning-red = красный: досмотр товаров
+action-submitted = Подана
+action-refused = Отказано
+action-awaiting_payment = Ожидает оплаты
+action-registered = Зарегистрирована
+action-lane_assigned = Назначен коридор
+action-released = Выпущена
+action-dispatched = Распределена инспектору
+action-documents_requested = Запрошены документы
+action-documents_answered = Документы представлены

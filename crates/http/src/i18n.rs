@@ -129,6 +129,12 @@ pub fn t(id: &str) -> String {
     text(current(), id, None)
 }
 
+/// [`t`], or `fallback` when no catalogue has the message (names made from data, such as an
+/// audit action's, that only some of which have a text).
+pub fn t_or(id: &str, fallback: &str) -> String {
+    format(current(), id, None).or_else(|| format(Lang::En, id, None)).unwrap_or_else(|| fallback.to_string())
+}
+
 /// [`t`] with arguments.
 pub fn t_with(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
     let mut fluent = FluentArgs::new();

@@ -205,7 +205,14 @@ async fn the_russian_pages_render_the_filing_flow() {
     field.send_keys(&origin).await.unwrap();
     c.find(Locator::Css("#passphrase")).await.unwrap().send_keys(passphrase).await.unwrap();
     click_to(&c, "button[value=file]", "the filed declaration", |p| p.starts_with("/declarations/")).await;
-    assert!(!text(&c, "#state").await.is_empty());
+    assert!(text(&c, "h1").await.starts_with("Декларация"));
+    let state = text(&c, "#state").await;
+    assert!(
+        ["Выпущена", "Зарегистрирована", "На таможенном контроле", "Ожидает оплаты"].contains(&state.as_str()),
+        "{state}"
+    );
+    assert!(text(&c, "#timeline").await.contains("Подана"));
+    accessible(&c, "declaration in Russian").await;
 
     // The trader's list in Russian, with states and lanes named in Russian.
     c.goto(&format!("{}/trader/declarations?tab=released", app.base)).await.unwrap();

@@ -31,6 +31,7 @@ use crate::app::dispatch::{self, DispatchError};
 use crate::app::requests::{self};
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::i18n::{t, t_with};
 use crate::state::AppState;
 
 mod work;
@@ -221,16 +222,16 @@ async fn render(
 fn summary(read: &Read) -> Markup {
     let s = &read.record.summary;
     html! {
-        h1 { "Declaration " code { (s.id) } }
+        h1 { (t("decl-title")) " " code { (s.id) } }
         dl.facts #summary {
-            dt { "State" } dd #state { (state_label(s.state)) }
-            dt { "Lane" } dd #lane { (s.lane.map(lane_label).unwrap_or("not assessed")) }
-            dt { "Registration number" } dd { (s.registration_number.as_ref().map(ToString::to_string).unwrap_or_else(|| "-".into())) }
-            dt { "Office" } dd { (s.office.clone().unwrap_or_default()) }
-            dt { "Declarant" } dd { (s.declarant) }
-            @if let Some(r) = &s.representative { dt { "Filed by representative" } dd #representative { (r) " for " (s.declarant) } }
-            dt { "Filed (UTC)" } dd { (minute(s.received_at_us)) }
-            dt { "Last change (UTC)" } dd { (minute(s.updated_at_us)) }
+            dt { (t("list-col-state")) } dd #state { (state_label(s.state)) }
+            dt { (t("list-lane")) } dd #lane { (s.lane.map(lane_label).unwrap_or_else(|| t("decl-not-assessed"))) }
+            dt { (t("list-number")) } dd { (s.registration_number.as_ref().map(ToString::to_string).unwrap_or_else(|| "-".into())) }
+            dt { (t("list-office")) } dd { (s.office.clone().unwrap_or_default()) }
+            dt { (t("file-group-declarant")) } dd { (s.declarant) }
+            @if let Some(r) = &s.representative { dt { (t("decl-representative")) } dd #representative { (t_with("decl-for", &[("representative", r.to_string().into()), ("declarant", s.declarant.to_string().into())])) } }
+            dt { (t("list-col-filed")) } dd { (minute(s.received_at_us)) }
+            dt { (t("decl-last-change")) } dd { (minute(s.updated_at_us)) }
             dt { "Document SHA-256" } dd { code { (read.record.document_sha256) } }
         }
         @if let Some(p) = &read.payment {
@@ -250,47 +251,23 @@ fn reuse(read: &Read) -> Markup {
     html! {
         p.noprint #reuse {
             @if s.state == DeclState::Refused {
-                a #fix href={"/trader/file?fix=" (s.id)} { "Fix and resubmit" } " · "
+                a #fix href={"/trader/file?fix=" (s.id)} { (t("decl-fix")) } " · "
             }
-            a #copy href={"/trader/file?copy=" (s.id)} { "Copy as new" }
+            a #copy href={"/trader/file?copy=" (s.id)} { (t("decl-copy")) }
         }
     }
 }
 
-fn state_label(s: DeclState) -> &'static str {
-    match s {
-        DeclState::Submitted => "Filed",
-        DeclState::Refused => "Refused",
-        DeclState::AwaitingPayment => "Awaiting payment",
-        DeclState::Registered => "Registered",
-        DeclState::UnderControl => "Under customs control",
-        DeclState::Released => "Released",
-    }
+fn state_label(s: DeclState) -> String {
+    t(&format!("state-{}", s.as_str()))
 }
 
-fn lane_label(lane: smartcustoms_core::risk::Lane) -> &'static str {
-    use smartcustoms_core::risk::Lane;
-    match lane {
-        Lane::Green => "green: released without control",
-        Lane::Blue => "blue: released, may be audited after release",
-        Lane::Yellow => "yellow: documents are checked",
-        Lane::Red => "red: the goods are inspected",
-    }
+fn lane_label(lane: smartcustoms_core::risk::Lane) -> String {
+    t(&format!("lane-meaning-{}", lane.as_str()))
 }
 
-fn action_label(a: Action) -> &'static str {
-    match a {
-        Action::Submitted => "Filed",
-        Action::Refused => "Refused",
-        Action::AwaitingPayment => "Awaiting payment",
-        Action::Registered => "Registered",
-        Action::LaneAssigned => "Lane assigned",
-        Action::Released => "Released",
-        Action::Dispatched => "Dispatched",
-        Action::DocumentsRequested => "Documents requested",
-        Action::DocumentsAnswered => "Documents answered",
-        other => other.as_str(),
-    }
+fn action_label(a: Action) -> String {
+    crate::i18n::t_or(&format!("action-{}", a.as_str()), a.as_str())
 }
 
 /// What an event's details say, in a line: reasons, lane, release document, outcome.
@@ -347,7 +324,7 @@ fn event_text(entry: &AuditEntry) -> String {
 
 fn timeline(events: &[AuditEntry]) -> Markup {
     html! {
-        h2 { "Timeline" }
+        h2 { (t("decl-timeline")) }
         ol.timeline #timeline {
             @for e in events {
                 li data-action=(e.action.as_str()) {
@@ -371,7 +348,7 @@ fn items_and_duties(read: &Read) -> Markup {
         .and_then(|c| serde_json::from_value::<DutyAssessment>(c.clone()).ok());
     let text = |v: Option<Decimal>| v.map(|d| d.to_string()).unwrap_or_default();
     html! {
-        h2 { "Goods items" }
+        h2 { (t("file-goods-items")) }
         @if items.is_empty() { p { "The document as filed holds no goods items that can be read." } }
         @else {
             table #items {
