@@ -31,6 +31,18 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role.
+    pub const ALL: [Role; 8] = [
+        Role::Trader,
+        Role::Officer,
+        Role::Supervisor,
+        Role::Analyst,
+        Role::Admin,
+        Role::Warehouse,
+        Role::Bank,
+        Role::Member,
+    ];
+
     /// Stable lower-case name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -47,18 +59,7 @@ impl Role {
 
     /// Parses the stored name.
     pub fn parse(s: &str) -> Option<Role> {
-        [
-            Role::Trader,
-            Role::Officer,
-            Role::Supervisor,
-            Role::Analyst,
-            Role::Admin,
-            Role::Warehouse,
-            Role::Bank,
-            Role::Member,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == s)
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
 }
 

@@ -77,16 +77,6 @@ async fn render(state: &AppState, caller: &Caller, said: Said, status: StatusCod
     caller.require(ADMINS, "administer the platform").map_err(PageError::at(HERE))?;
     let users = state.store.users().await.map_err(PageError::at(HERE))?;
     let tokens = state.store.tokens().await.map_err(PageError::at(HERE))?;
-    let roles = [
-        Role::Trader,
-        Role::Officer,
-        Role::Supervisor,
-        Role::Analyst,
-        Role::Admin,
-        Role::Warehouse,
-        Role::Bank,
-        Role::Member,
-    ];
     let body = html! {
         h1 { "Administration" }
         @if let Some((text, bad, token)) = &said {
@@ -118,7 +108,7 @@ async fn render(state: &AppState, caller: &Caller, said: Said, status: StatusCod
             (csrf_field(caller)) input type="hidden" name="action" value="issue";
             label for="t-name" { "Name (the system that will use it)" } input #t-name type="text" name="name" required;
             label for="t-role" { "Role" }
-            select #t-role name="role" { @for r in roles { option value=(r.as_str()) { (r.as_str()) } } }
+            select #t-role name="role" { @for r in Role::ALL { option value=(r.as_str()) { (r.as_str()) } } }
             label for="t-party" { "Party id (traders, warehouses)" } input #t-party type="text" name="party";
             p { button type="submit" { "Issue" } }
         }
