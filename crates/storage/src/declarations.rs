@@ -495,11 +495,12 @@ pub trait DeclarationQueries {
     /// Audit entries with `seq > after`, at most `limit`, in order.
     async fn audit_page(&self, after: i64, limit: i64) -> StoreResult<Vec<AuditEntry>>;
 
-    /// The events of declarations with `seq > after`, at most `limit`, in order: of one
-    /// declarant's declarations, or of every declaration.
+    /// The events of declarations with `seq > after`, at most `limit`, in order: of the
+    /// declarations of one party (as declarant, or as the representative that filed them), or
+    /// of every declaration.
     async fn declaration_events_after(
         &self,
-        declarant: Option<&TraderId>,
+        party: Option<&TraderId>,
         after: i64,
         limit: i64,
     ) -> StoreResult<Vec<AuditEntry>>;
@@ -612,7 +613,8 @@ macro_rules! declaration_queries {
         ) -> StoreResult<Vec<AuditEntry>> {
             let rows: Vec<crate::rows::AuditRow> = sqlx::query_as(&sql(
                 "SELECT a.* FROM audit_log a JOIN declarations d ON d.id = a.declaration_id \
-                 WHERE a.seq > $1 AND (CAST($2 AS TEXT) IS NULL OR d.declarant = $2) ORDER BY a.seq LIMIT $3",
+                 WHERE a.seq > $1 AND (CAST($2 AS TEXT) IS NULL OR d.declarant = $2 OR d.representative = $2) \
+                 ORDER BY a.seq LIMIT $3",
             ))
             .bind(after)
             .bind(declarant.map(TraderId::as_str))

@@ -114,3 +114,26 @@ async fn the_event_stream_refuses_a_bad_last_event_id_and_an_unknown_caller() {
         assert_eq!(r.json::<serde_json::Value>().await.unwrap()["error"]["code"], "AUTH_001", "{backend}");
     }
 }
+
+#[tokio::test]
+async fn a_representative_follows_what_it_filed_for_others() {
+    for (backend, db) in all_dbs("event stream of a representative").await {
+        let app = spawn_app(&db.url).await;
+        let today = chrono::Utc::now().date_naive();
+        let grant = serde_json::json!({ "representative": app.traders[1].id, "valid_from": today,
+            "valid_until": today + chrono::Days::new(10) });
+        assert_eq!(app.post("/api/v1/authorisations", &app.traders[0].token, &grant).await.0, 201, "{backend}");
+        let mut broker = open(&app, &app.traders[1].token, None, "").await;
+        let (_, own) = app.file(0, &app.declaration(0, 3)).await;
+        let body = serde_json::to_vec(&app.declaration(0, 4)).unwrap();
+        let r = app.file_raw(1, body, Some(&app.traders[1].key.clone()), None).await;
+        assert_eq!(r.status(), 201, "{backend}");
+        let filed: serde_json::Value = r.json().await.unwrap();
+        let id = filed["id"].as_str().unwrap();
+        let seen = read_until(&mut broker, lane_assigned_of(id)).await;
+        assert!(
+            seen.iter().all(|e| e.data["declaration_id"] == id),
+            "{backend}: not the declarant's own: {own} {seen:?}"
+        );
+    }
+}
