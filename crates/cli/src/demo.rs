@@ -104,7 +104,7 @@ pub async fn ensure_user(
 /// Registers a declarant's token and key.
 pub async fn provision(store: &dyn Store, d: &Declarant, created_at_us: Timestamp) -> anyhow::Result<()> {
     let trader = TraderId::new(d.party.id.clone())?;
-    let principal = Principal { name: d.party.name.clone(), role: Role::Trader, trader: Some(trader.clone()) };
+    let principal = Principal::new(d.party.name.clone(), Role::Trader, Some(trader.clone()));
     ensure_token(store, &d.token, principal.clone()).await?;
     ensure_user(store, &d.token, &d.party.name, principal).await?;
     let vk = d.key.verifying_key();
@@ -178,18 +178,14 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<Vec<Declarant>> {
         declarants.push(d);
     }
     for &(token, name, role) in STAFF {
-        let principal = Principal { name: name.into(), role, trader: None };
+        let principal = Principal::new(name, role, None);
         ensure_token(store, token, principal.clone()).await?;
         if role != Role::Bank {
             ensure_user(store, token, name, principal).await?;
         }
     }
     for (i, w) in WAREHOUSES.iter().enumerate() {
-        let principal = Principal {
-            name: format!("Temporary storage {w}"),
-            role: Role::Warehouse,
-            trader: Some(TraderId::new(*w)?),
-        };
+        let principal = Principal::new(format!("Temporary storage {w}"), Role::Warehouse, Some(TraderId::new(*w)?));
         ensure_token(store, &format!("demo-warehouse-{}", i + 1), principal).await?;
     }
     seed_dispatch(store, now).await?;
@@ -214,7 +210,7 @@ const CLERKS: &[(&str, &str, &str)] = &[
 async fn seed_organisations(store: &dyn Store, declarants: &[Declarant], now: Timestamp) -> anyhow::Result<()> {
     let first = TraderId::new(declarants[0].party.id.clone())?;
     for &(name, shown, capacities) in CLERKS {
-        let principal = Principal { name: name.into(), role: Role::Trader, trader: Some(first.clone()) };
+        let principal = Principal::new(name, Role::Trader, Some(first.clone()));
         ensure_user(store, name, shown, principal).await?;
         if store.member_capacities(name).await?.is_none() {
             store.put_member(name, &first, capacities, &declarants[0].token, now).await?;
@@ -222,7 +218,7 @@ async fn seed_organisations(store: &dyn Store, declarants: &[Declarant], now: Ti
     }
     let (party, user, name) = BROKER;
     let broker = TraderId::new(party)?;
-    let principal = Principal { name: name.into(), role: Role::Trader, trader: Some(broker.clone()) };
+    let principal = Principal::new(name, Role::Trader, Some(broker.clone()));
     ensure_token(store, user, principal.clone()).await?;
     ensure_user(store, user, name, principal).await?;
     let vk = demo_key(party).verifying_key();

@@ -72,9 +72,74 @@ pub struct Principal {
     pub role: Role,
     /// For traders: the party id they declare as; for warehouses: the facility code.
     pub trader: Option<TraderId>,
+    /// For a trader's user: what it may do in its organisation. `None`: every capacity (the
+    /// organisation's own account, and API tokens, which are its software).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacities: Option<Vec<Capacity>>,
+}
+
+/// What a trader's user may do within its organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Capacity {
+    /// Prepare, sign and file declarations; withdraw them; answer officers' requests.
+    #[serde(rename = "filer")]
+    File,
+    /// Ask for refunds from the account.
+    #[serde(rename = "payer")]
+    Pay,
+    /// Read the organisation's declarations and account (every user may).
+    #[serde(rename = "viewer")]
+    View,
+    /// Add, change and remove users; authorise representatives.
+    #[serde(rename = "admin")]
+    Administer,
+}
+
+impl Capacity {
+    /// Every capacity.
+    pub const ALL: [Capacity; 4] = [Capacity::File, Capacity::Pay, Capacity::View, Capacity::Administer];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Capacity::File => "filer",
+            Capacity::Pay => "payer",
+            Capacity::View => "viewer",
+            Capacity::Administer => "admin",
+        }
+    }
+
+    /// A capacity by its stored name.
+    pub fn parse(name: &str) -> Option<Capacity> {
+        Capacity::ALL.into_iter().find(|c| c.as_str() == name.trim())
+    }
+
+    /// The capacities stored for a user, comma-separated (`None`: none recorded, so every one).
+    pub fn of_stored(text: Option<&str>) -> Vec<Capacity> {
+        match text {
+            None => Capacity::ALL.to_vec(),
+            Some(text) => text.split(',').filter_map(Capacity::parse).collect(),
+        }
+    }
 }
 
 impl Principal {
+    /// A principal with every capacity of its role.
+    pub fn new(name: impl Into<String>, role: Role, trader: Option<TraderId>) -> Principal {
+        Principal { name: name.into(), role, trader, capacities: None }
+    }
+
+    /// What this principal may do in its organisation (every capacity unless restricted).
+    pub fn capacities(&self) -> Vec<Capacity> {
+        self.capacities.clone().unwrap_or_else(|| Capacity::ALL.to_vec())
+    }
+
+    /// True when this principal has `capacity` (viewing needs none).
+    pub fn has(&self, capacity: Capacity) -> bool {
+        capacity == Capacity::View || self.capacities.as_ref().is_none_or(|c| c.contains(&capacity))
+    }
+
     /// May this principal read a declaration filed by `declarant`? Traders see only their own;
     /// officers, analysts and administrators see all.
     pub fn may_read(&self, declarant: &str) -> bool {
@@ -91,11 +156,7 @@ mod tests {
     use super::*;
 
     fn trader(id: &str) -> Principal {
-        Principal {
-            name: id.into(),
-            role: Role::Trader,
-            trader: Some(TraderId::new(id).unwrap_or_else(|e| panic!("{e}"))),
-        }
+        Principal::new(id, Role::Trader, Some(TraderId::new(id).unwrap_or_else(|e| panic!("{e}"))))
     }
 
     #[test]
@@ -105,8 +166,19 @@ mod tests {
     }
 
     #[test]
+    fn a_user_has_the_capacities_recorded_for_it_and_an_organisation_account_all() {
+        let mut clerk = trader("DE1");
+        assert!(clerk.has(Capacity::File) && clerk.has(Capacity::Administer));
+        clerk.capacities = Some(Capacity::of_stored(Some("filer,viewer")));
+        assert!(clerk.has(Capacity::File) && clerk.has(Capacity::View) && !clerk.has(Capacity::Pay));
+        clerk.capacities = Some(Vec::new());
+        assert!(clerk.has(Capacity::View), "every user reads");
+        assert_eq!(Capacity::of_stored(Some("payer, nonsense")), [Capacity::Pay]);
+    }
+
+    #[test]
     fn officers_read_every_declaration() {
-        let o = Principal { name: "o".into(), role: Role::Officer, trader: None };
+        let o = Principal::new("o", Role::Officer, None);
         assert!(o.may_read("DE2"));
     }
 }

@@ -263,6 +263,7 @@ mod tests {
             display_name: "U".into(),
             role: "officer".into(),
             trader_id: None,
+            capacities: None,
         }
     }
 

@@ -90,12 +90,17 @@ pub struct SessionRecord {
     pub role: String,
     /// The user's trader, for traders' staff.
     pub trader_id: Option<String>,
+    /// The user's capacities within its organisation, when restricted (comma-separated).
+    pub capacities: Option<String>,
 }
 
 impl SessionRecord {
-    /// Who acts through this session.
+    /// Who acts through this session, with the capacities recorded for the user.
     pub fn principal(&self) -> StoreResult<Principal> {
-        principal_of(self.user_name.clone(), &self.role, self.trader_id.clone())
+        let mut principal = principal_of(self.user_name.clone(), &self.role, self.trader_id.clone())?;
+        principal.capacities =
+            self.capacities.as_deref().map(|c| smartcustoms_core::access::Capacity::of_stored(Some(c)));
+        Ok(principal)
     }
 }
 
@@ -202,12 +207,12 @@ pub trait IdentityStore {
 
 /// The principal of a user or session row.
 pub(crate) fn principal_of(name: String, role: &str, trader_id: Option<String>) -> StoreResult<Principal> {
-    Ok(Principal {
+    Ok(Principal::new(
         name,
-        role: smartcustoms_core::access::Role::parse(role)
+        smartcustoms_core::access::Role::parse(role)
             .ok_or_else(|| crate::StoreError::Corrupt(format!("unknown role {role}")))?,
-        trader: trader_id.map(smartcustoms_core::ids::TraderId::new).transpose()?,
-    })
+        trader_id.map(smartcustoms_core::ids::TraderId::new).transpose()?,
+    ))
 }
 
 /// One audit entry about identity (no declaration).
@@ -386,8 +391,9 @@ macro_rules! identity_queries {
             async fn session(&self, id_sha256: &str) -> StoreResult<Option<crate::identity::SessionRecord>> {
                 Ok(sqlx::query_as(&sql(
                     "SELECT s.id_sha256, s.csrf, s.created_at_us, s.last_seen_us, s.expires_at_us, \
-                     u.name AS user_name, u.display_name, u.role, u.trader_id \
+                     u.name AS user_name, u.display_name, u.role, u.trader_id, m.capacities \
                      FROM sessions s JOIN users u ON u.name = s.user_name \
+                     LEFT JOIN org_members m ON m.user_name = u.name \
                      WHERE s.id_sha256 = $1 AND s.ended_at_us IS NULL AND u.disabled_at_us IS NULL",
                 ))
                 .bind(id_sha256)

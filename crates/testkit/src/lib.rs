@@ -139,7 +139,7 @@ async fn try_seed(store: &dyn Store) -> anyhow::Result<(Vec<TestTrader>, World)>
         let key = SigningKey::from_bytes(&[i as u8 + 1; 32]);
         let token = format!("test-trader-{}", i + 1);
         let trader = TraderId::new(party.id.clone())?;
-        let principal = Principal { name: party.name.clone(), role: Role::Trader, trader: Some(trader.clone()) };
+        let principal = Principal::new(party.name.clone(), Role::Trader, Some(trader.clone()));
         store.add_token(&token_record(&token, principal.clone()), "test").await?;
         store.add_user(&user_record(&token, &party.name, test_password_hash(), principal), "test").await?;
         let vk = key.verifying_key();
@@ -175,7 +175,7 @@ async fn try_seed(store: &dyn Store) -> anyhow::Result<(Vec<TestTrader>, World)>
         ("test-member-1", Role::Member, None),
         ("test-member-2", Role::Member, None),
     ] {
-        let principal = Principal { name: token.into(), role, trader: party.map(TraderId::new).transpose()? };
+        let principal = Principal::new(token, role, party.map(TraderId::new).transpose()?);
         store.add_token(&token_record(token, principal.clone()), "test").await?;
         store.add_user(&user_record(token, token, test_password_hash(), principal), "test").await?;
     }

@@ -91,7 +91,7 @@ fn principal(role: &str, party: Option<String>, name: String) -> anyhow::Result<
     if matches!(role, Role::Trader | Role::Warehouse) && party.is_none() {
         return Err(anyhow!("a {} needs --party", role.as_str()));
     }
-    Ok(Principal { name, role, trader: party.map(TraderId::new).transpose()? })
+    Ok(Principal::new(name, role, party.map(TraderId::new).transpose()?))
 }
 
 /// Runs an admin command.

@@ -23,7 +23,13 @@ pub struct HsEntry {
 #[derive(Debug)]
 pub struct Nomenclature {
     entries: HashMap<String, HsEntry>,
+    /// Each subheading's code with the lower-cased words of its description and of its
+    /// heading's and chapter's, made on the first word search.
+    words: OnceLock<Vec<Searchable>>,
 }
+
+/// A subheading's code with the lower-cased words of its own description and of those above it.
+type Searchable = (String, Vec<String>, Vec<String>);
 
 impl Nomenclature {
     /// The compiled-in HS 2022 nomenclature, parsed once.
@@ -49,7 +55,7 @@ impl Nomenclature {
             };
             entries.insert(entry.code.clone(), entry);
         }
-        Nomenclature { entries }
+        Nomenclature { entries, words: OnceLock::new() }
     }
 
     /// Looks up a chapter, heading or subheading.
@@ -79,12 +85,18 @@ impl Nomenclature {
             if wanted.is_empty() {
                 return Vec::new();
             }
-            self.subheadings()
-                .filter_map(|e| {
-                    let own: Vec<String> = words(&e.description).collect();
-                    let heading = self.get(&e.code[..4]).map(|h| h.description.as_str()).unwrap_or("");
-                    let chapter = self.get(&e.code[..2]).map(|c| c.description.as_str()).unwrap_or("");
-                    let above: Vec<String> = words(heading).chain(words(chapter)).collect();
+            let index = self.words.get_or_init(|| {
+                self.subheadings()
+                    .map(|e| {
+                        let above = |n: usize| self.get(&e.code[..n]).map(|h| h.description.as_str()).unwrap_or("");
+                        let own = words(&e.description).collect();
+                        (e.code.clone(), own, words(above(4)).chain(words(above(2))).collect())
+                    })
+                    .collect()
+            });
+            index
+                .iter()
+                .filter_map(|(code, own, above)| {
                     let mut score = 0;
                     for w in &wanted {
                         if own.iter().any(|o| o.starts_with(w.as_str())) {
@@ -95,7 +107,7 @@ impl Nomenclature {
                             return None;
                         }
                     }
-                    Some((score, e))
+                    Some((score, self.get(code)?))
                 })
                 .collect()
         };

@@ -71,6 +71,18 @@ const fn entry(code: &'static str, name: &'static str) -> CodeEntry {
     CodeEntry { code, name }
 }
 
+/// Modes of transport at the border (UN/ECE Recommendation 19), as [`TransportMode`] codes.
+pub const TRANSPORT_MODES: &[CodeEntry] = &[
+    entry("1", "sea"),
+    entry("2", "rail"),
+    entry("3", "road"),
+    entry("4", "air"),
+    entry("5", "post"),
+    entry("7", "fixed installation"),
+    entry("8", "inland waterway"),
+    entry("9", "own propulsion"),
+];
+
 /// Requested procedures (first two digits of the procedure code) that an import declaration
 /// may ask for, after the EU's Union Customs Code data element 1/10.
 pub const IMPORT_PROCEDURES: &[CodeEntry] = &[

@@ -155,7 +155,7 @@ pub async fn withdraw(
     at: Timestamp,
 ) -> Result<DeclarationSummary, ReadError> {
     super::require(caller, WITHDRAWERS, "withdraw declarations")?;
-    super::organisation::allowed(state, caller, super::organisation::Capacity::File, "withdraw declarations").await??;
+    super::organisation::require(caller, super::organisation::Capacity::File, "withdraw declarations")?;
     let Some(declarant) = &caller.trader else { return Err(ReadError::NotYours(id.to_string())) };
     match state.store.withdraw(id, declarant, &caller.name, at).await {
         Ok(summary) => Ok(summary),

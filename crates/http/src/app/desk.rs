@@ -8,7 +8,7 @@ use smartcustoms_core::signature;
 use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_storage::{Draft, PersonalKey, StoreError};
 
-use super::organisation::{Capacity, OrgError};
+use super::organisation::Capacity;
 use crate::state::AppState;
 
 /// Roles that prepare and file declarations.
@@ -44,14 +44,11 @@ pub enum DeskError {
 }
 
 /// The organisation a user files for, when the user has the filer capacity in it.
-pub async fn declarant(state: &AppState, principal: &Principal) -> Result<TraderId, DeskError> {
+pub fn declarant(principal: &Principal) -> Result<TraderId, DeskError> {
+    let refused = super::Forbidden { role: principal.role.as_str(), action: "file without a party id" };
     super::require(principal, FILERS, "file declarations")?;
-    match super::organisation::require(state, principal, Capacity::File, "file declarations").await {
-        Ok(t) => Ok(t),
-        Err(OrgError::Forbidden(f)) => Err(DeskError::Forbidden(f)),
-        Err(OrgError::Store(e)) => Err(DeskError::Store(e)),
-        Err(e) => Err(DeskError::Store(StoreError::Corrupt(e.to_string()))),
-    }
+    super::organisation::require(principal, Capacity::File, "file declarations")?;
+    principal.trader.clone().ok_or(DeskError::Forbidden(refused))
 }
 
 /// Makes the user a new personal signing key sealed under `passphrase` and registers its public
@@ -63,7 +60,7 @@ pub async fn make_key(
     passphrase: &str,
     again: &str,
 ) -> Result<PersonalKey, DeskError> {
-    let trader = declarant(state, principal).await?;
+    let trader = declarant(principal)?;
     sealed_key::check_passphrase(passphrase)?;
     if passphrase != again {
         return Err(DeskError::Mismatch);
@@ -87,7 +84,7 @@ pub async fn make_key(
 
 /// The user's personal key, if made.
 pub async fn key(state: &AppState, principal: &Principal) -> Result<Option<PersonalKey>, DeskError> {
-    declarant(state, principal).await?;
+    declarant(principal)?;
     Ok(state.store.personal_key(&principal.name).await?)
 }
 
@@ -113,7 +110,7 @@ pub async fn save_draft(
     title: &str,
     fields: &[(String, String)],
 ) -> Result<String, DeskError> {
-    let trader = declarant(state, principal).await?;
+    let trader = declarant(principal)?;
     if fields.len() > MAX_DRAFT_FIELDS {
         return Err(DeskError::TooBig);
     }
@@ -141,7 +138,7 @@ pub async fn draft(
     principal: &Principal,
     id: &str,
 ) -> Result<Option<(Draft, Vec<(String, String)>)>, DeskError> {
-    let trader = declarant(state, principal).await?;
+    let trader = declarant(principal)?;
     if !is_draft_id(id) {
         return Ok(None);
     }
@@ -152,12 +149,12 @@ pub async fn draft(
 
 /// The declarant's drafts, newest first.
 pub async fn drafts(state: &AppState, principal: &Principal) -> Result<Vec<Draft>, DeskError> {
-    Ok(state.store.drafts(&declarant(state, principal).await?).await?)
+    Ok(state.store.drafts(&declarant(principal)?).await?)
 }
 
 /// Deletes a draft (after it was filed, or on request).
 pub async fn delete_draft(state: &AppState, principal: &Principal, id: &str) -> Result<bool, DeskError> {
-    let trader = declarant(state, principal).await?;
+    let trader = declarant(principal)?;
     Ok(is_draft_id(id) && state.store.delete_draft(&trader, id).await?)
 }
 
@@ -168,7 +165,7 @@ pub async fn copy_of(
     principal: &Principal,
     id: smartcustoms_core::ids::DeclarationId,
 ) -> Result<(smartcustoms_core::declaration::DeclarationDoc, Vec<smartcustoms_core::registration::Reason>), DeskError> {
-    declarant(state, principal).await?;
+    declarant(principal)?;
     let record = super::declarations::readable(state, principal, id).await?;
     let doc = smartcustoms_core::declaration::DeclarationDoc::from_json(&record.document)
         .map_err(|e| StoreError::Corrupt(format!("declaration {id}: {}", e.message)))?;

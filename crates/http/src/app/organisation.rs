@@ -9,45 +9,13 @@
 
 use chrono::NaiveDate;
 
+pub use smartcustoms_core::access::Capacity;
 use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::ids::TraderId;
 use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_storage::{AuthorisationRecord, MemberRecord, StoreError};
 
 use crate::state::AppState;
-
-/// What a user may do within its organisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Capacity {
-    /// Prepare, sign and file declarations; withdraw them; answer officers' requests.
-    File,
-    /// Ask for refunds from the account.
-    Pay,
-    /// Read the organisation's declarations and account (every user may).
-    View,
-    /// Add, change and remove users; authorise representatives.
-    Administer,
-}
-
-impl Capacity {
-    /// Every capacity.
-    pub const ALL: [Capacity; 4] = [Capacity::File, Capacity::Pay, Capacity::View, Capacity::Administer];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Capacity::File => "filer",
-            Capacity::Pay => "payer",
-            Capacity::View => "viewer",
-            Capacity::Administer => "admin",
-        }
-    }
-
-    /// A capacity by its stored name.
-    pub fn parse(name: &str) -> Option<Capacity> {
-        Capacity::ALL.into_iter().find(|c| c.as_str() == name.trim())
-    }
-}
 
 /// Longest authorisation, days.
 pub const MAX_AUTHORISATION_DAYS: i64 = 5 * 366;
@@ -75,44 +43,12 @@ fn organisation(principal: &Principal, action: &'static str) -> Result<TraderId,
     principal.trader.clone().ok_or(super::Forbidden { role: principal.role.as_str(), action })
 }
 
-/// The caller's capacities within its organisation.
-pub async fn capacities(state: &AppState, principal: &Principal) -> Result<Vec<Capacity>, StoreError> {
-    if principal.role != Role::Trader {
-        return Ok(Vec::new());
-    }
-    Ok(match state.store.member_capacities(&principal.name).await? {
-        None => Capacity::ALL.to_vec(),
-        Some(text) => text.split(',').filter_map(Capacity::parse).collect(),
-    })
-}
-
 /// The caller's organisation, when the caller has `capacity` in it.
-pub async fn require(
-    state: &AppState,
-    principal: &Principal,
-    capacity: Capacity,
-    action: &'static str,
-) -> Result<TraderId, OrgError> {
+pub fn require(principal: &Principal, capacity: Capacity, action: &'static str) -> Result<TraderId, super::Forbidden> {
     let trader = organisation(principal, action)?;
-    if capacity != Capacity::View && !capacities(state, principal).await?.contains(&capacity) {
-        return Err(super::Forbidden { role: capacity_role(capacity), action }.into());
-    }
-    Ok(trader)
-}
-
-/// [`require`] for use cases with errors of their own: `Err(Forbidden)` inside when the caller
-/// lacks `capacity`.
-pub async fn allowed(
-    state: &AppState,
-    principal: &Principal,
-    capacity: Capacity,
-    action: &'static str,
-) -> Result<Result<(), super::Forbidden>, StoreError> {
-    match require(state, principal, capacity, action).await {
-        Ok(_) => Ok(Ok(())),
-        Err(OrgError::Forbidden(f)) => Ok(Err(f)),
-        Err(OrgError::Store(e)) => Err(e),
-        Err(e) => Err(StoreError::Corrupt(e.to_string())),
+    match principal.has(capacity) {
+        true => Ok(trader),
+        false => Err(super::Forbidden { role: capacity_role(capacity), action }),
     }
 }
 
@@ -149,7 +85,7 @@ fn stored(capacities: &[Capacity]) -> String {
 
 /// The organisation's users.
 pub async fn members(state: &AppState, principal: &Principal) -> Result<Vec<MemberRecord>, OrgError> {
-    let org = require(state, principal, Capacity::Administer, "manage the organisation's users").await?;
+    let org = require(principal, Capacity::Administer, "manage the organisation's users")?;
     Ok(state.store.members(&org).await?)
 }
 
@@ -168,7 +104,7 @@ pub struct NewMember<'a> {
 
 /// Adds a user to the caller's organisation with some capacities.
 pub async fn add_member(state: &AppState, principal: &Principal, new: NewMember<'_>) -> Result<(), OrgError> {
-    let org = require(state, principal, Capacity::Administer, "manage the organisation's users").await?;
+    let org = require(principal, Capacity::Administer, "manage the organisation's users")?;
     let name_ok = (3..=64).contains(&new.name.len())
         && new.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
     if !name_ok {
@@ -191,7 +127,7 @@ pub async fn add_member(state: &AppState, principal: &Principal, new: NewMember<
         .await
         .map_err(|e| StoreError::Corrupt(e.to_string()))?
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let user = Principal { name: new.name.to_string(), role: Role::Trader, trader: Some(org.clone()) };
+    let user = Principal::new(new.name, Role::Trader, Some(org.clone()));
     let record = crate::identity::user_record(new.name, new.display_name.trim(), &hash, user);
     state.store.add_user(&record, &principal.name).await?;
     let at = Timestamp::now();
@@ -201,7 +137,7 @@ pub async fn add_member(state: &AppState, principal: &Principal, new: NewMember<
 
 /// A user of the caller's organisation other than the caller.
 async fn other_member(state: &AppState, principal: &Principal, user: &str) -> Result<TraderId, OrgError> {
-    let org = require(state, principal, Capacity::Administer, "manage the organisation's users").await?;
+    let org = require(principal, Capacity::Administer, "manage the organisation's users")?;
     if user == principal.name {
         return Err(OrgError::Invalid("user", "you cannot change or remove yourself".into()));
     }
@@ -247,7 +183,7 @@ pub async fn grant(
     from: NaiveDate,
     until: NaiveDate,
 ) -> Result<AuthorisationRecord, OrgError> {
-    let org = require(state, principal, Capacity::Administer, "authorise representatives").await?;
+    let org = require(principal, Capacity::Administer, "authorise representatives")?;
     let representative = TraderId::new(representative.trim().to_string())
         .map_err(|e| OrgError::Invalid("representative", e.to_string()))?;
     if representative == org {
@@ -285,7 +221,7 @@ pub async fn grant(
 
 /// Revokes one of the caller's organisation's authorisations.
 pub async fn revoke(state: &AppState, principal: &Principal, id: &str) -> Result<(), OrgError> {
-    let org = require(state, principal, Capacity::Administer, "authorise representatives").await?;
+    let org = require(principal, Capacity::Administer, "authorise representatives")?;
     match state.store.revoke_authorisation(id, &org, &principal.name, Timestamp::now()).await? {
         true => Ok(()),
         false => Err(OrgError::NotFound(format!("authorisation {id} in force"))),

@@ -99,8 +99,7 @@ pub async fn answer(
     now: DateTime<Utc>,
 ) -> Result<DocumentRequest, RequestError> {
     super::require(caller, ANSWERERS, "answer requests for documents")?;
-    super::organisation::allowed(state, caller, super::organisation::Capacity::File, "answer requests for documents")
-        .await??;
+    super::organisation::require(caller, super::organisation::Capacity::File, "answer requests for documents")?;
     let Some(declarant) = caller.trader.clone() else { return Err(ReadError::NotYours(id.to_string()).into()) };
     requests::check_answer(text, &files)?;
     readable(state, caller, id).await?;

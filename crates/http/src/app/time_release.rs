@@ -10,6 +10,7 @@ use chrono::{NaiveDate, TimeDelta, Timelike};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use smartcustoms_core::codes;
 use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_storage::StepTimes;
 
@@ -112,17 +113,7 @@ pub struct TimeRelease {
 
 /// The name of a mode of transport (UN/ECE Rec. 19) with its code, e.g. `3 road`.
 pub fn transport_mode(code: &str) -> String {
-    let name = match code {
-        "1" => "sea",
-        "2" => "rail",
-        "3" => "road",
-        "4" => "air",
-        "5" => "post",
-        "7" => "fixed installation",
-        "8" => "inland waterway",
-        "9" => "own propulsion",
-        _ => "other",
-    };
+    let name = codes::find_code(codes::TRANSPORT_MODES, code).map_or("other", |e| e.name);
     format!("{code} {name}")
 }
 

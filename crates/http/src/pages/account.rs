@@ -212,9 +212,8 @@ pub async fn refund(
         let feedback = again("Give an amount such as 120.50.".into());
         return render(&state, caller, &Period::default(), Some(feedback), StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    crate::app::organisation::require(&state, principal, crate::app::organisation::Capacity::Pay, "ask for refunds")
-        .await
-        .map_err(PageError::at(HERE))?;
+    crate::app::organisation::require(principal, crate::app::organisation::Capacity::Pay, "ask for refunds")
+        .map_err(|f| PageError::at(HERE)(ApiError::from(f)))?;
     let trader = money::account_holder(principal, None).map_err(PageError::at(HERE))?;
     let key = Some(posted.field("key").to_string()).filter(|k| !k.is_empty());
     let request = RefundRequest { trader, amount, key, actor: principal.name.clone(), at: chrono::Utc::now() };

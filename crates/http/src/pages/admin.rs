@@ -48,7 +48,7 @@ pub async fn post(
                 (_, None, _) => ("Choose a role.".to_string(), true, None),
                 (_, _, Err(e)) => (format!("Party: {e}"), true, None),
                 (false, Some(role), Ok(trader)) => {
-                    let principal = Principal { name: name.to_string(), role, trader };
+                    let principal = Principal::new(name, role, trader);
                     let (token, id) = crate::identity::issue_token(&state, principal, None, &admin.name)
                         .await
                         .map_err(PageError::at(HERE))?;

@@ -91,7 +91,7 @@ fn capacity_boxes(prefix: &str, checked: &[Capacity]) -> maud::Markup {
 }
 
 async fn render(state: &AppState, caller: &Caller, problem: Option<String>, status: StatusCode) -> PageResult {
-    let mine = organisation::capacities(state, &caller.0).await.map_err(PageError::at(HERE))?;
+    let mine = caller.0.capacities();
     let admin = mine.contains(&Capacity::Administer);
     let members =
         if admin { organisation::members(state, &caller.0).await.map_err(PageError::at(HERE))? } else { Vec::new() };
@@ -109,7 +109,7 @@ async fn render(state: &AppState, caller: &Caller, problem: Option<String>, stat
                 thead { tr { th scope="col" { "User" } th scope="col" { "Name" } th scope="col" { "May" } th scope="col" { "Change" } } }
                 tbody {
                     @for m in &members {
-                        @let caps: Vec<Capacity> = match &m.capacities { None => Capacity::ALL.to_vec(), Some(t) => t.split(',').filter_map(Capacity::parse).collect() };
+                        @let caps = Capacity::of_stored(m.capacities.as_deref());
                         tr {
                             td { (m.name) @if m.disabled_at_us.is_some() { " (removed)" } }
                             td { (m.display_name) }

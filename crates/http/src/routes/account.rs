@@ -134,8 +134,7 @@ pub async fn refund(
     JsonBody(request): JsonBody<RefundRequest>,
 ) -> Result<(StatusCode, Json<RefundOutcome>), ApiError> {
     let principal = caller.require(&[Role::Trader], "ask for refunds")?;
-    crate::app::organisation::require(&state, principal, crate::app::organisation::Capacity::Pay, "ask for refunds")
-        .await?;
+    crate::app::organisation::require(principal, crate::app::organisation::Capacity::Pay, "ask for refunds")?;
     let trader = money::account_holder(principal, None)?;
     let key = headers
         .get(IDEMPOTENCY_HEADER)

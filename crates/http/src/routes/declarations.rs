@@ -170,11 +170,7 @@ pub async fn submit(
     let principal = caller.require(&[Role::Trader], "file declarations")?;
     let trader =
         principal.trader.clone().ok_or(ApiError::Forbidden("trader", "file declarations without a party id"))?;
-    // A person signed in files only with the filer capacity; a token is the organisation's
-    // own software and acts with all of them.
-    if caller.session().is_some() {
-        organisation::require(&state, principal, Capacity::File, "file declarations").await?;
-    }
+    organisation::require(principal, Capacity::File, "file declarations")?;
     tracing::Span::current().record("declarant", trader.as_str());
     refuse_other_media(&headers)?;
     let body = body_or_error(body, state.config.body_limit)?;

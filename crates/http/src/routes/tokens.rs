@@ -56,7 +56,7 @@ fn principal_of(request: &NewTokenRequest) -> Result<Principal, ApiError> {
     let trader = party
         .map(|p| TraderId::new(p).map_err(|_| ApiError::BadParameter("party", "at most 64 characters".into())))
         .transpose()?;
-    Ok(Principal { name: name.to_string(), role, trader })
+    Ok(Principal::new(name, role, trader))
 }
 
 /// Issue an API token (administrators).

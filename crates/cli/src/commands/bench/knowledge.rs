@@ -51,13 +51,7 @@ pub async fn run(a: KnowledgeArgs) -> anyhow::Result<u8> {
     let tmp = tempfile::tempdir().context("creating a temporary directory")?;
     let store = smartcustoms_storage::open(&format!("sqlite:{}", tmp.path().join("bench.db").display())).await?;
     store
-        .add_token(
-            &identity::token_record(
-                "bench-member",
-                Principal { name: "bench-member".into(), role: Role::Member, trader: None },
-            ),
-            "bench",
-        )
+        .add_token(&identity::token_record("bench-member", Principal::new("bench-member", Role::Member, None)), "bench")
         .await?;
     for i in 0..a.answers {
         let draft = SurveyDraft {

@@ -82,7 +82,7 @@ pub async fn run(a: PortalArgs) -> anyhow::Result<u8> {
         demo::deposit(store.as_ref(), &party.id, 1_000_000_000_000, &format!("PORTAL-{run_id}-{i}")).await?;
     }
     let supervisor = format!("portal-supervisor-{run_id}");
-    let principal = Principal { name: supervisor.clone(), role: Role::Supervisor, trader: None };
+    let principal = Principal::new(supervisor.clone(), Role::Supervisor, None);
     demo::ensure_user(store.as_ref(), &supervisor, "Supervisor", principal).await?;
 
     // The pool: distinct declarations of the clerks, each decided once (FLC, signature,

@@ -26,8 +26,8 @@ enum Kind {
     Text,
     /// A code from a list offered as suggestions (`<datalist>` id), a JSON string.
     Listed(&'static str),
-    /// One of fixed choices, a JSON string.
-    Choice(&'static [(&'static str, &'static str)]),
+    /// One of a code list's entries (or none, when `true`), a JSON string.
+    Choice(&'static [codes::CodeEntry], bool),
     /// A decimal number (a comma is read as the decimal separator), a JSON number.
     Number,
     /// A date `YYYY-MM-DD`.
@@ -49,18 +49,8 @@ const fn f(key: &'static str, label: &'static str, kind: Kind) -> Field {
     Field { key, label, kind }
 }
 
-const TYPES: &[(&str, &str)] = &[("IM", "IM — import"), ("EX", "EX — export")];
-const MODES: &[(&str, &str)] = &[
-    ("", "—"),
-    ("1", "1 — sea"),
-    ("2", "2 — rail"),
-    ("3", "3 — road"),
-    ("4", "4 — air"),
-    ("5", "5 — post"),
-    ("7", "7 — fixed installation"),
-    ("8", "8 — inland waterway"),
-    ("9", "9 — own propulsion"),
-];
+const TYPES: &[codes::CodeEntry] =
+    &[codes::CodeEntry { code: "IM", name: "import" }, codes::CodeEntry { code: "EX", name: "export" }];
 
 const PARTY: &[Field] = &[
     f("id", "file-party-id", Kind::Text),
@@ -78,7 +68,7 @@ const GROUPS: &[(&str, &str, &[Field])] = &[
         "",
         "file-group-declaration",
         &[
-            f("declaration_type", "file-declaration-type", Kind::Choice(TYPES)),
+            f("declaration_type", "file-declaration-type", Kind::Choice(TYPES, false)),
             f("procedure_code", "file-procedure-code", Kind::Listed("procedures")),
             f("office", "file-office", Kind::Listed("offices")),
             f("declaration_date", "file-declaration-date", Kind::Date),
@@ -92,7 +82,7 @@ const GROUPS: &[(&str, &str, &[Field])] = &[
         "transport",
         "file-group-transport",
         &[
-            f("mode", "file-transport-mode", Kind::Choice(MODES)),
+            f("mode", "file-transport-mode", Kind::Choice(codes::TRANSPORT_MODES, true)),
             f("means_id", "file-transport-means", Kind::Text),
             f("nationality", "file-transport-nationality", Kind::Listed("countries")),
         ],
@@ -323,7 +313,7 @@ impl Values {
             message: message.to_string(),
         };
         match field.kind {
-            Kind::Text | Kind::Listed(_) | Kind::Choice(_) => Some(Value::String(text.to_string())),
+            Kind::Text | Kind::Listed(_) | Kind::Choice(..) => Some(Value::String(text.to_string())),
             Kind::Number => {
                 let plain: String = text.chars().filter(|c| !c.is_whitespace() && *c != '\u{a0}').collect();
                 let plain = if plain.contains('.') { plain } else { plain.replace(',', ".") };
@@ -417,10 +407,11 @@ fn input(values: &Values, field: &Field, name: &str, errors: &[(String, Reason)]
         div.field {
             label for=(id) { (t(field.label)) " " (error_list(errors, name)) }
             @match field.kind {
-                Kind::Choice(choices) => {
+                Kind::Choice(choices, optional) => {
                     select id=(id) name=(name) aria-invalid=[invalid.then_some("true")] aria-describedby=[described.as_deref()] {
-                        @for (code, label) in choices {
-                            option value=(code) selected[*code == value] { (label) }
+                        @if optional { option value="" { "—" } }
+                        @for e in choices {
+                            option value=(e.code) selected[e.code == value] { (e.code) " — " (e.name) }
                         }
                     }
                 }

@@ -76,7 +76,7 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(s
         _ => HERE.to_string(),
     };
     let caller = signed_in(caller, &here)?;
-    let trader = desk::declarant(&state, &caller.0).await.map_err(page_error)?;
+    let trader = desk::declarant(&caller.0).map_err(page_error)?;
     let mut shown = Shown { key: new_key(), ..Shown::default() };
     let values = if let Some(id) = &start.draft {
         let (draft, fields) = desk::draft(&state, &caller.0, id)
@@ -148,7 +148,7 @@ pub async fn post(
             return Ok(Redirect::to(HERE).into_response());
         }
         "check" => {
-            shown.errors = findings(&state, &values);
+            shown.errors = findings(&state, &values).1;
             if shown.errors.is_empty() {
                 shown.note = Some((false, t("file-no-problems")));
             }
@@ -168,9 +168,9 @@ pub async fn post(
     render(&state, &caller, &values, shown, status).await
 }
 
-/// What stops the form's declaration: fields that do not parse, then format-logical control
-/// and duty calculation on the rest.
-fn findings(state: &AppState, values: &Values) -> Vec<Reason> {
+/// The form's declaration as JSON and what stops it: fields that do not parse, then
+/// format-logical control and duty calculation on the rest.
+fn findings(state: &AppState, values: &Values) -> (Vec<u8>, Vec<Reason>) {
     let (json, mut problems) = values.document();
     match filing::parse(&json) {
         Ok(doc) => {
@@ -185,15 +185,15 @@ fn findings(state: &AppState, values: &Values) -> Vec<Reason> {
             message: "the form could not be read".into(),
         }),
     }
-    problems
+    (json, problems)
 }
 
 async fn file(state: &AppState, caller: &Caller, values: Values, meta: Meta, mut shown: Shown) -> PageResult {
-    shown.errors = findings(state, &values);
+    let (json, errors) = findings(state, &values);
+    shown.errors = errors;
     if !shown.errors.is_empty() {
         return render(state, caller, &values, shown, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let (json, _) = values.document();
     let jws = match desk::sign(state, &caller.0, &meta.passphrase, &json).await {
         Ok(jws) => jws,
         Err(e @ (DeskError::NoKey | DeskError::Seal(_))) => {
@@ -202,7 +202,7 @@ async fn file(state: &AppState, caller: &Caller, values: Values, meta: Meta, mut
         }
         Err(e) => return Err(page_error(e)),
     };
-    let trader = desk::declarant(state, &caller.0).await.map_err(page_error)?;
+    let trader = desk::declarant(&caller.0).map_err(page_error)?;
     let request = FileRequest {
         trader,
         user: caller.0.name.clone(),
@@ -251,7 +251,7 @@ async fn keep_for_next_session(state: &AppState, headers: &HeaderMap, fields: &[
 /// `POST /trader/file/upload`: a JSON file loaded into the form, checked, not filed.
 pub async fn upload(State(state): State<AppState>, caller: Option<Caller>, multipart: Multipart) -> PageResult {
     let caller = signed_in(caller, HERE)?;
-    let trader = desk::declarant(&state, &caller.0).await.map_err(page_error)?;
+    let trader = desk::declarant(&caller.0).map_err(page_error)?;
     let (bytes, name, csrf) = match read_upload(multipart).await {
         Ok(read) => read,
         Err((status, message)) => {
@@ -264,7 +264,7 @@ pub async fn upload(State(state): State<AppState>, caller: Option<Caller>, multi
     match filing::parse(&bytes) {
         Ok(doc) => {
             let values = Values::of(&doc);
-            shown.errors = findings(&state, &values);
+            shown.errors = findings(&state, &values).1;
             shown.note = Some((false, t_with("file-loaded", &[("name", name.clone().into())])));
             let status = if shown.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
             render(&state, &caller, &values, shown, status).await
