@@ -42,6 +42,8 @@ pub struct Config {
     pub session_hours: u64,
     /// Seconds between collections of price observations from released declarations.
     pub price_refresh_secs: u64,
+    /// Seconds for which the release times and the dashboard's figures are reused.
+    pub figures_max_age_secs: u64,
     /// Most connections open at once; past 80 % anonymous requests are refused.
     pub max_connections: usize,
     /// Seconds a client has to send a request head.
@@ -69,6 +71,7 @@ impl Default for Config {
             session_idle_minutes: 30,
             session_hours: 12,
             price_refresh_secs: 60,
+            figures_max_age_secs: 5,
             max_connections: 768,
             header_read_timeout_secs: 10,
             body_read_timeout_secs: 30,

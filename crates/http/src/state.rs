@@ -7,6 +7,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
+use chrono::NaiveDate;
 
 use ed25519_dalek::VerifyingKey;
 use sha2::{Digest, Sha256};
@@ -21,6 +22,9 @@ use smartcustoms_core::valuation::PriceReference;
 use smartcustoms_model::TrainedModel;
 use smartcustoms_storage::{GroupCommit, Store, StoreError, StoreResult};
 
+use crate::app::dashboard::Dashboard;
+use crate::app::memo::Memo;
+use crate::app::time_release::TimeRelease;
 use crate::metrics::Metrics;
 
 /// HTTP settings.
@@ -48,6 +52,9 @@ pub struct HttpConfig {
     pub connections: crate::server::ConnectionLimits,
     /// The demo's sign-ins, listed on the sign-in page; set by the demo only.
     pub demo_sign_ins: Option<DemoSignIns>,
+    /// How long the release times and the dashboard's figures are reused before they are
+    /// computed again (zero: computed for every request).
+    pub figures_max_age: Duration,
 }
 
 /// The people of a demo database and their shared password, shown on the sign-in page of the
@@ -73,6 +80,7 @@ impl Default for HttpConfig {
             sessions: crate::identity::SessionConfig::default(),
             connections: crate::server::ConnectionLimits::default(),
             demo_sign_ins: None,
+            figures_max_age: Duration::ZERO,
         }
     }
 }
@@ -92,7 +100,17 @@ pub struct AppState {
     pub knowledge: Arc<crate::knowledge::Knowledge>,
     /// This process's id in job leases (random at start).
     pub instance: Arc<str>,
+    /// Figures over many declarations, reused for [`HttpConfig::figures_max_age`].
+    pub figures: Arc<Figures>,
     caches: Arc<Caches>,
+}
+
+/// The figures computed over many declarations, each reused for a few seconds.
+pub struct Figures {
+    /// Release times by period (first and last day).
+    pub time_release: Memo<(NaiveDate, NaiveDate), TimeRelease>,
+    /// The supervisors' dashboard by window (hours).
+    pub dashboard: Memo<i64, Dashboard>,
 }
 
 /// A trader's keys: key id and public key.
@@ -141,9 +159,11 @@ pub fn token_hash(token: &str) -> String {
 impl AppState {
     /// Builds the state and loads the caches.
     pub async fn new(store: Arc<dyn Store>, commit: GroupCommit, config: HttpConfig) -> StoreResult<Self> {
+        let age = config.figures_max_age;
         let state = AppState {
             store,
             commit,
+            figures: Arc::new(Figures { time_release: Memo::new(age), dashboard: Memo::new(age) }),
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
             knowledge: crate::knowledge::load().map_err(StoreError::Internal)?,

@@ -3,6 +3,7 @@
 //! officer or for payment, with the oldest's age) and the revenue collected.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DurationRound, TimeDelta};
 use serde::Serialize;
@@ -105,17 +106,22 @@ pub fn series(from: Timestamp, to: Timestamp, counts: &[HourlyCount]) -> (Vec<Ho
     (hours.into_values().collect(), lanes, share(automatic))
 }
 
-/// The dashboard of the last `hours` hours (1 to [`MAX_HOURS`]) up to `now`.
+/// The dashboard of the last `hours` hours (1 to [`MAX_HOURS`]) up to `now`, reused for the
+/// configured few seconds.
 pub async fn dashboard(
     state: &AppState,
     caller: &Principal,
     hours: i64,
     now: Timestamp,
-) -> Result<Dashboard, ReadError> {
+) -> Result<Arc<Dashboard>, ReadError> {
     super::require(caller, READERS, "read the dashboard")?;
     if !(1..=MAX_HOURS).contains(&hours) {
         return Err(ReadError::BadParameter("hours", format!("must be between 1 and {MAX_HOURS}")));
     }
+    state.figures.dashboard.get(hours, || compute(state, hours, now)).await
+}
+
+async fn compute(state: &AppState, hours: i64, now: Timestamp) -> Result<Dashboard, ReadError> {
     let from = now - TimeDelta::hours(hours);
     let counts = state.store.registrations_by_hour(from, now).await?;
     let (per_hour, lanes, released_automatically_share) = series(from, now, &counts);

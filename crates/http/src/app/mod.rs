@@ -12,6 +12,7 @@ pub mod desk;
 pub mod dispatch;
 pub mod filing;
 pub mod knowledge;
+pub mod memo;
 pub mod money;
 pub mod organisation;
 pub mod prices;

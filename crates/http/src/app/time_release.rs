@@ -5,6 +5,7 @@
 //! percentile, in seconds. Only aggregates leave this module: no declaration or trader is named.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{NaiveDate, TimeDelta, Timelike};
 use serde::Serialize;
@@ -140,13 +141,14 @@ pub fn report(from: NaiveDate, to: NaiveDate, times: &[StepTimes]) -> TimeReleas
 }
 
 /// Time release for the declarations filed from `from` to `to` (days, UTC, both included;
-/// by default the seven days up to `today`); at most [`MAX_DAYS`] days.
+/// by default the seven days up to `today`); at most [`MAX_DAYS`] days. The figures of a
+/// period are reused for the configured few seconds.
 pub async fn time_release(
     state: &AppState,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     today: NaiveDate,
-) -> Result<TimeRelease, ReadError> {
+) -> Result<Arc<TimeRelease>, ReadError> {
     let to = to.unwrap_or(today);
     let from = from.unwrap_or(to.checked_sub_signed(TimeDelta::days(6)).unwrap_or(NaiveDate::MIN));
     if from > to {
@@ -156,8 +158,11 @@ pub async fn time_release(
         return Err(ReadError::BadParameter("to", format!("a period is at most {MAX_DAYS} days")));
     }
     let end = Timestamp::start_of(to) + TimeDelta::days(1);
-    let times = state.store.step_times(Timestamp::start_of(from), end).await?;
-    Ok(report(from, to, &times))
+    let compute = || async move {
+        let times = state.store.step_times(Timestamp::start_of(from), end).await?;
+        Ok(report(from, to, &times))
+    };
+    state.figures.time_release.get((from, to), compute).await
 }
 
 #[cfg(test)]

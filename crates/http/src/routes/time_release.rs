@@ -28,5 +28,5 @@ pub struct Period {
 #[utoipa::path(get, path = "/api/v1/time-release", tag = "statistics", params(Period),
     responses((status = 200, body = TimeRelease), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn get(State(state): State<AppState>, ApiQuery(p): ApiQuery<Period>) -> Result<Json<TimeRelease>, ApiError> {
-    Ok(Json(time_release::time_release(&state, p.from, p.to, Utc::now().date_naive()).await?))
+    Ok(Json(time_release::time_release(&state, p.from, p.to, Utc::now().date_naive()).await?.as_ref().clone()))
 }

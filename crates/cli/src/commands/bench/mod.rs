@@ -327,8 +327,13 @@ pub(crate) async fn bench_state(
     model: Option<Arc<smartcustoms_model::TrainedModel>>,
 ) -> anyhow::Result<AppState> {
     let commit = GroupCommit::start(store.clone(), GroupCommitConfig::default());
-    let config =
-        HttpConfig { price_refresh: None, retrain_every: None, recategorise_every: None, ..HttpConfig::default() };
+    let config = HttpConfig {
+        price_refresh: None,
+        retrain_every: None,
+        recategorise_every: None,
+        figures_max_age: std::time::Duration::from_secs(5),
+        ..HttpConfig::default()
+    };
     let state = AppState::new(store.clone(), commit, config).await?;
     if let Some(m) = model {
         state.set_model(m);
