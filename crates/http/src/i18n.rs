@@ -75,9 +75,12 @@ impl Lang {
     }
 }
 
-/// Each language's catalogue, one text.
-const CATALOGUES: [(&str, &str); 2] =
-    [("en", include_str!("../locales/en.ftl")), ("ru", include_str!("../locales/ru.ftl"))];
+/// Each language's catalogue: the pages of the public, the traders and the declarations
+/// (`en.ftl`) and the console of customs staff (`en-console.ftl`), one text.
+const CATALOGUES: [(&str, &str); 2] = [
+    ("en", concat!(include_str!("../locales/en.ftl"), include_str!("../locales/en-console.ftl"))),
+    ("ru", concat!(include_str!("../locales/ru.ftl"), include_str!("../locales/ru-console.ftl"))),
+];
 
 fn bundles() -> &'static [FluentBundle<FluentResource>; 2] {
     static BUNDLES: OnceLock<[FluentBundle<FluentResource>; 2]> = OnceLock::new();
@@ -329,16 +332,17 @@ mod tests {
     }
 
     /// The codes the pages name from the catalogues (`capacity-payer`, `posting-refund`,
-    /// `category-high` …) have their message.
+    /// `role-officer` …) have their message.
     #[test]
     fn every_code_the_pages_name_has_its_text() {
-        use smartcustoms_core::access::Capacity;
+        use smartcustoms_core::access::{Capacity, Role};
         use smartcustoms_core::inspection::Irregularity;
         use smartcustoms_core::ledger::PostingKind;
         use smartcustoms_core::risk::Category;
         let known = ids(CATALOGUES[0].1);
         let mut named: Vec<String> = Vec::new();
         named.extend(Capacity::ALL.iter().map(|c| format!("capacity-{}", c.as_str())));
+        named.extend(Role::ALL.iter().map(|r| format!("role-{}", r.as_str())));
         named.extend(Irregularity::ALL.iter().map(|i| format!("irregularity-{}", i.as_str())));
         named.extend(PostingKind::ALL.iter().map(|k| format!("posting-{}", k.as_str())));
         named.extend(Category::ALL.iter().map(|c| format!("category-{}", c.as_str())));
