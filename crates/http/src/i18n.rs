@@ -76,10 +76,25 @@ impl Lang {
 }
 
 /// Each language's catalogue: the pages of the public, the traders and the declarations
-/// (`en.ftl`) and the console of customs staff (`en-console.ftl`), one text.
+/// (`en.ftl`), the console of customs staff (`en-console.ftl`) and the knowledge base's
+/// interface (`en-knowledge.ftl`), one text.
 const CATALOGUES: [(&str, &str); 2] = [
-    ("en", concat!(include_str!("../locales/en.ftl"), include_str!("../locales/en-console.ftl"))),
-    ("ru", concat!(include_str!("../locales/ru.ftl"), include_str!("../locales/ru-console.ftl"))),
+    (
+        "en",
+        concat!(
+            include_str!("../locales/en.ftl"),
+            include_str!("../locales/en-console.ftl"),
+            include_str!("../locales/en-knowledge.ftl")
+        ),
+    ),
+    (
+        "ru",
+        concat!(
+            include_str!("../locales/ru.ftl"),
+            include_str!("../locales/ru-console.ftl"),
+            include_str!("../locales/ru-knowledge.ftl")
+        ),
+    ),
 ];
 
 fn bundles() -> &'static [FluentBundle<FluentResource>; 2] {
@@ -337,6 +352,7 @@ mod tests {
     fn every_code_the_pages_name_has_its_text() {
         use smartcustoms_core::access::{Capacity, Role};
         use smartcustoms_core::inspection::Irregularity;
+        use smartcustoms_core::knowledge::{Adoption, Status};
         use smartcustoms_core::ledger::PostingKind;
         use smartcustoms_core::risk::Category;
         let known = ids(CATALOGUES[0].1);
@@ -346,6 +362,8 @@ mod tests {
         named.extend(Irregularity::ALL.iter().map(|i| format!("irregularity-{}", i.as_str())));
         named.extend(PostingKind::ALL.iter().map(|k| format!("posting-{}", k.as_str())));
         named.extend(Category::ALL.iter().map(|c| format!("category-{}", c.as_str())));
+        named.extend(Status::ALL.iter().map(|s| format!("status-{}", s.code())));
+        named.extend(Adoption::ALL.iter().map(|a| format!("adoption-{}", a.code())));
         let missing: Vec<&String> = named.iter().filter(|id| !known.contains(id)).collect();
         assert!(missing.is_empty(), "named but not in the catalogues: {missing:?}");
     }
