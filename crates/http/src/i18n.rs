@@ -75,8 +75,27 @@ impl Lang {
     }
 }
 
-const CATALOGUES: [(&str, &str); 2] =
-    [("en", include_str!("../locales/en.ftl")), ("ru", include_str!("../locales/ru.ftl"))];
+/// Each language's catalogue: the pages of the public, the traders and the declarations
+/// (`en.ftl`), the console of customs staff (`en-console.ftl`) and the knowledge base's
+/// interface (`en-knowledge.ftl`), one text.
+const CATALOGUES: [(&str, &str); 2] = [
+    (
+        "en",
+        concat!(
+            include_str!("../locales/en.ftl"),
+            include_str!("../locales/en-console.ftl"),
+            include_str!("../locales/en-knowledge.ftl")
+        ),
+    ),
+    (
+        "ru",
+        concat!(
+            include_str!("../locales/ru.ftl"),
+            include_str!("../locales/ru-console.ftl"),
+            include_str!("../locales/ru-knowledge.ftl")
+        ),
+    ),
+];
 
 fn bundles() -> &'static [FluentBundle<FluentResource>; 2] {
     static BUNDLES: OnceLock<[FluentBundle<FluentResource>; 2]> = OnceLock::new();
@@ -170,6 +189,50 @@ pub fn number(value: Decimal) -> String {
     }
 }
 
+/// An amount of money as the request's language writes it, with its currency:
+/// `1,234.50 EUR` or `1 234,50 EUR`.
+pub fn money(amount: Decimal, currency: &str) -> String {
+    format!("{} {currency}", number(amount))
+}
+
+/// A change of a balance kept as a decimal text (`-120.50`), as [`number`] writes it; a
+/// text that is not a number is shown as it is.
+pub fn number_text(text: &str) -> String {
+    text.parse::<Decimal>().map(number).unwrap_or_else(|_| text.to_string())
+}
+
+/// A day as the request's language writes it: `2026-12-03` or `03.12.2026`.
+pub fn day(date: chrono::NaiveDate) -> String {
+    match current() {
+        Lang::En => date.format("%Y-%m-%d").to_string(),
+        Lang::Ru => date.format("%d.%m.%Y").to_string(),
+    }
+}
+
+/// A time to the minute as the request's language writes it (the pages say the zone, UTC):
+/// `2026-12-03 14:05` or `03.12.2026 14:05`.
+pub fn minute(at: chrono::DateTime<chrono::Utc>) -> String {
+    match current() {
+        Lang::En => at.format("%Y-%m-%d %H:%M").to_string(),
+        Lang::Ru => at.format("%d.%m.%Y %H:%M").to_string(),
+    }
+}
+
+/// What a reason (a finding of format-logical control, a signature's fault …) says, in the
+/// request's language. The core writes its messages in English with the values they concern;
+/// another language names the rule by its code (`flc-FLC_038`) and keeps the English detail,
+/// and a code with no text there keeps the core's message alone.
+pub fn reason(code: &str, message: &str) -> String {
+    let lang = current();
+    if lang == Lang::En {
+        return message.to_string();
+    }
+    match format(lang, &format!("flc-{code}"), None) {
+        Some(name) => t_with("reason-detail", &[("name", name.into()), ("detail", message.to_string().into())]),
+        None => message.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,6 +311,61 @@ mod tests {
         for lane in [Lane::Green, Lane::Blue, Lane::Yellow, Lane::Red] {
             assert!(known.contains(&format!("lane-{}", lane.as_str())), "{lane:?}");
         }
+    }
+
+    /// Every rule of format-logical control has its name in both catalogues, and the English
+    /// one is the core's.
+    #[test]
+    fn every_flc_rule_has_its_text_in_both_catalogues() {
+        for rule in smartcustoms_core::flc::rules() {
+            let id = format!("flc-{}", rule.code);
+            assert_eq!(format(Lang::En, &id, None).as_deref(), Some(rule.name), "{id} in en.ftl");
+            let ru = format(Lang::Ru, &id, None);
+            assert!(ru.as_ref().is_some_and(|r| r != rule.name && !r.is_empty()), "{id} in ru.ftl: {ru:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn money_dates_and_reasons_follow_the_language() {
+        let amount = Decimal::new(123450, 2);
+        let at = chrono::DateTime::from_timestamp(1_796_306_700, 0).unwrap_or_default();
+        let en = LANG.scope(Lang::En, async move {
+            (money(amount, "EUR"), minute(at), day(at.date_naive()), number_text("-1200.5"))
+        });
+        assert_eq!(
+            en.await,
+            ("1,234.50 EUR".into(), "2026-12-03 14:05".into(), "2026-12-03".into(), "-1,200.5".into())
+        );
+        let ru = LANG
+            .scope(Lang::Ru, async move { (money(amount, "EUR"), minute(at), day(at.date_naive()), number_text("x")) });
+        assert_eq!(ru.await, ("1\u{a0}234,50 EUR".into(), "03.12.2026 14:05".into(), "03.12.2026".into(), "x".into()));
+        let message = "The net mass 12 kg is larger than the gross mass 10 kg.";
+        assert_eq!(LANG.scope(Lang::En, async { reason("FLC_038", message) }).await, message);
+        let ru = LANG.scope(Lang::Ru, async { reason("FLC_038", message) }).await;
+        assert!(ru.starts_with("Масса нетто") && ru.contains(message), "{ru}");
+        assert_eq!(LANG.scope(Lang::Ru, async { reason("SIG_999", "As it was.") }).await, "As it was.");
+    }
+
+    /// The codes the pages name from the catalogues (`capacity-payer`, `posting-refund`,
+    /// `role-officer` …) have their message.
+    #[test]
+    fn every_code_the_pages_name_has_its_text() {
+        use smartcustoms_core::access::{Capacity, Role};
+        use smartcustoms_core::inspection::Irregularity;
+        use smartcustoms_core::knowledge::{Adoption, Status};
+        use smartcustoms_core::ledger::PostingKind;
+        use smartcustoms_core::risk::Category;
+        let known = ids(CATALOGUES[0].1);
+        let mut named: Vec<String> = Vec::new();
+        named.extend(Capacity::ALL.iter().map(|c| format!("capacity-{}", c.as_str())));
+        named.extend(Role::ALL.iter().map(|r| format!("role-{}", r.as_str())));
+        named.extend(Irregularity::ALL.iter().map(|i| format!("irregularity-{}", i.as_str())));
+        named.extend(PostingKind::ALL.iter().map(|k| format!("posting-{}", k.as_str())));
+        named.extend(Category::ALL.iter().map(|c| format!("category-{}", c.as_str())));
+        named.extend(Status::ALL.iter().map(|s| format!("status-{}", s.code())));
+        named.extend(Adoption::ALL.iter().map(|a| format!("adoption-{}", a.code())));
+        let missing: Vec<&String> = named.iter().filter(|id| !known.contains(id)).collect();
+        assert!(missing.is_empty(), "named but not in the catalogues: {missing:?}");
     }
 
     #[test]

@@ -664,3 +664,4 @@ async fn a_trader_works_on_a_phone_screen() {
 }
 
 mod filing;
+mod russian;

@@ -12,12 +12,15 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use smartcustoms_core::access::Role;
+use smartcustoms_core::ledger::Amount;
+use smartcustoms_core::tariff::NATIONAL_CURRENCY;
 use smartcustoms_storage::{Statement, StoreError};
 
-use super::{column_heads, csrf_field, layout, minute, posted, signed_in, PageError, PageResult};
+use super::{column_heads, csrf_field, layout, posted, signed_in, when, PageError, PageResult};
 use crate::app::money::{self, MoneyError, RefundRequest};
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::i18n::{money, number, number_text, t, t_or, t_with};
 use crate::state::AppState;
 
 const HERE: &str = "/trader/account";
@@ -36,8 +39,9 @@ impl Period {
                 .map(str::trim)
                 .filter(|t| !t.is_empty())
                 .map(|t| {
-                    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                        .map_err(|_| format!("{name}: {t:?} is not a date YYYY-MM-DD"))
+                    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| {
+                        t_with("acct-not-a-date", &[("field", name.into()), ("value", format!("{t:?}").into())])
+                    })
                 })
                 .transpose()
         };
@@ -81,66 +85,75 @@ async fn render(
         Ok(s) => format!("{HERE}/statement.csv?from={}&to={}", s.from_us.date().unwrap_or_default(), last_day(s)),
         Err(_) => String::new(),
     };
+    let cents = |a: Amount| number(a.to_decimal());
     let body = html! {
-        h1 { "My account" }
+        h1 { (t("acct-title")) }
         dl.facts #balance {
-            dt { "Available" } dd #available { (account.balance.available) }
-            dt { "Reserved for declarations not yet released" } dd #reserved { (account.balance.reserved) }
+            dt { (t("acct-available")) } dd #available { (national(account.balance.available)) }
+            dt { (t("acct-reserved-for")) } dd #reserved { (national(account.balance.reserved)) }
         }
         @if !account.awaiting_payment.is_empty() {
-            h2 { "Awaiting payment" }
+            h2 { (t("state-awaiting_payment")) }
             table #awaiting {
-                (column_heads(&["Declaration", "Filed (UTC)", "Duties", "A deposit of at least"]))
+                (column_heads(&[&t("list-col-declaration"), &t("list-col-filed"), &t("acct-duties"), &t("acct-deposit-at-least")]))
                 tbody { @for a in &account.awaiting_payment {
                     tr { td { a href={"/declarations/" (a.declaration_id)} { code { (a.declaration_id) } } }
-                        td { (minute(a.received_at_us)) } td { (a.duties) } td { (a.missing) } }
+                        td { (when(a.received_at_us)) } td { (national(a.duties)) } td { (national(a.missing)) } }
                 } }
             }
         }
         @if !account.reservations.is_empty() {
-            h2 { "Reservations" }
+            h2 { (t("acct-reservations")) }
             table #reservations {
-                (column_heads(&["Declaration or reference", "Reserved"]))
-                tbody { @for r in &account.reservations { tr { td { code { (r.reference) } } td { (r.amount) } } } }
+                (column_heads(&[&t("acct-col-reference-of"), &t("acct-col-reserved")]))
+                tbody { @for r in &account.reservations { tr { td { code { (r.reference) } } td { (national(r.amount)) } } } }
             }
         }
-        h2 { "Statement" }
-        form.filters #period method="get" action=(HERE) aria-label="Period of the statement" {
-            label { "From " input #from type="date" name="from" value=(period.from.clone().unwrap_or_default()); }
-            label { "to " input #to type="date" name="to" value=(period.to.clone().unwrap_or_default()); }
-            button type="submit" { "Show" }
+        h2 { (t("acct-statement")) }
+        form.filters #period method="get" action=(HERE) aria-label=(t("acct-period")) {
+            label { (t("tr-from")) " " input #from type="date" name="from" value=(period.from.clone().unwrap_or_default()); }
+            label { (t("tr-to")) " " input #to type="date" name="to" value=(period.to.clone().unwrap_or_default()); }
+            button type="submit" { (t("tr-show")) }
         }
         @match &statement {
             Err(problem) => { p.error #period-error role="alert" { (problem) } }
             Ok(s) => {
-                p { "From " (minute(s.from_us)) " to " (minute(s.to_us)) " UTC: opening available " (s.opening.available)
-                    ", reserved " (s.opening.reserved) "; closing available " strong { (s.closing.available) }
-                    ", reserved " (s.closing.reserved) ". " a #csv href=(csv) download { "Download as CSV" } }
+                p { (t_with("acct-opening", &[("from", super::minute(s.from_us).into()), ("to", super::minute(s.to_us).into()),
+                        ("available", national(s.opening.available).into()), ("reserved", national(s.opening.reserved).into())]))
+                    " " strong { (national(s.closing.available)) } ", "
+                    (t_with("acct-closing-reserved", &[("reserved", national(s.closing.reserved).into())])) " "
+                    a #csv href=(csv) download { (t("acct-csv")) } }
                 table #statement {
-                    (column_heads(&["Time (UTC)", "Kind", "Declaration", "Reference", "Available", "Reserved", "Available after", "Reserved after"]))
+                    (column_heads(&[&t("acct-col-time"), &t("acct-col-kind"), &t("list-col-declaration"), &t("acct-col-reference"),
+                        &t("acct-available"), &t("acct-col-reserved"), &t("acct-col-available-after"), &t("acct-col-reserved-after")]))
                     tbody { @for e in &s.entries {
                         tr {
-                            td { (minute(e.at_us)) } td { (e.kind.as_str()) }
+                            td { (when(e.at_us)) } td { (t_or(&format!("posting-{}", e.kind.as_str()), e.kind.as_str())) }
                             td { @if let Some(d) = &e.declaration_id { a href={"/declarations/" (d)} { code { (d) } } } }
                             td { (e.reference.clone().unwrap_or_default()) }
-                            td { (e.available_change) } td { (e.reserved_change) }
-                            td { (e.available_after) } td { (e.reserved_after) }
+                            td { (number_text(&e.available_change)) } td { (number_text(&e.reserved_change)) }
+                            td { (cents(e.available_after)) } td { (cents(e.reserved_after)) }
                         }
                     } }
                 }
             }
         }
-        h2 #refund-title { "Ask for a refund" }
+        h2 #refund-title { (t("acct-refund-title")) }
         form.stack #refund method="post" action={(HERE) "/refunds"} {
             (csrf_field(caller))
             input type="hidden" name="key" value=(key);
-            label for="amount" { "Amount, from the available balance"
+            label for="amount" { (t("acct-refund-amount"))
                 @if !refund_error.is_empty() { span.field-error #error-amount { (refund_error) } } }
             input #amount type="text" name="amount" inputmode="decimal" value=(amount) placeholder="0.00";
-            p { button type="submit" { "Ask for the refund" } }
+            p { button type="submit" { (t("acct-refund-button")) } }
         }
     };
-    Ok((status, layout("My account", Some(caller), body)).into_response())
+    Ok((status, layout(&t("acct-title"), Some(caller), body)).into_response())
+}
+
+/// An amount of the account's currency, as the language writes it.
+fn national(amount: Amount) -> String {
+    money(amount.to_decimal(), NATIONAL_CURRENCY)
 }
 
 /// The last day a statement covers (its end is the first moment of the next day).
@@ -209,7 +222,7 @@ pub async fn refund(
     let amount_text = posted.field("amount").to_string();
     let again = |message: String| (amount_text.clone(), message);
     let Ok(amount) = amount_text.trim().parse::<Decimal>() else {
-        let feedback = again("Give an amount such as 120.50.".into());
+        let feedback = again(t("acct-error-amount"));
         return render(&state, caller, &Period::default(), Some(feedback), StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     crate::app::organisation::require(principal, crate::app::organisation::Capacity::Pay, "ask for refunds")
@@ -220,7 +233,7 @@ pub async fn refund(
     let problem = match money::refund(&state, request).await {
         Ok(_) => return Ok(Redirect::to(HERE).into_response()),
         Err(e @ (MoneyError::BadAmount(_) | MoneyError::InsufficientFunds { .. })) => e.to_string(),
-        Err(MoneyError::Store(StoreError::Conflict(_))) => "This refund was asked for already; it is paid once.".into(),
+        Err(MoneyError::Store(StoreError::Conflict(_))) => t("acct-error-again"),
         Err(e) => return Err(PageError::at(HERE)(e)),
     };
     let mut chars = problem.chars();

@@ -15,6 +15,7 @@ use smartcustoms_storage::StoreError;
 
 use super::{csrf_field, layout, minute, posted, signed_in, PageError, PageResult};
 use crate::auth::Caller;
+use crate::i18n::{t, t_with};
 use crate::state::AppState;
 
 const HERE: &str = "/console/admin";
@@ -44,15 +45,15 @@ pub async fn post(
             let party = Some(posted.field("party").trim()).filter(|p| !p.is_empty());
             let trader = party.map(|p| TraderId::new(p.to_string())).transpose();
             match (name.is_empty() || name.chars().count() > 100, role, trader) {
-                (true, ..) => ("Give the token a name of 1 to 100 characters.".to_string(), true, None),
-                (_, None, _) => ("Choose a role.".to_string(), true, None),
-                (_, _, Err(e)) => (format!("Party: {e}"), true, None),
+                (true, ..) => (t("admin-error-name"), true, None),
+                (_, None, _) => (t("admin-error-role"), true, None),
+                (_, _, Err(e)) => (t_with("admin-error-party", &[("problem", e.to_string().into())]), true, None),
                 (false, Some(role), Ok(trader)) => {
                     let principal = Principal::new(name, role, trader);
                     let (token, id) = crate::identity::issue_token(&state, principal, None, &admin.name)
                         .await
                         .map_err(PageError::at(HERE))?;
-                    (format!("Token {id} issued. Copy it now: it is not shown again."), false, Some(token))
+                    (t_with("admin-issued", &[("id", id.to_string().into())]), false, Some(token))
                 }
             }
         }
@@ -61,16 +62,21 @@ pub async fn post(
             match state.store.revoke_token(id, &admin.name, Timestamp::now()).await {
                 Ok(()) => {
                     state.forget_principals();
-                    (format!("Token {id} revoked."), false, None)
+                    (t_with("admin-revoked", &[("id", id.into())]), false, None)
                 }
-                Err(StoreError::NotFound) => (format!("No token {id}."), true, None),
+                Err(StoreError::NotFound) => (t_with("admin-no-token", &[("id", id.into())]), true, None),
                 Err(e) => return Err(PageError::at(HERE)(e)),
             }
         }
-        other => (format!("{other:?} is not an action of this page."), true, None),
+        other => (t_with("org-not-an-action", &[("action", format!("{other:?}").into())]) + ".", true, None),
     };
     let status = if said.1 { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     render(&state, &posted.caller, Some(said), status).await
+}
+
+/// A role's name in the request's language (its code when it has none).
+fn role(code: &str) -> String {
+    crate::i18n::t_or(&format!("role-{code}"), code)
 }
 
 async fn render(state: &AppState, caller: &Caller, said: Said, status: StatusCode) -> PageResult {
@@ -78,54 +84,56 @@ async fn render(state: &AppState, caller: &Caller, said: Said, status: StatusCod
     let users = state.store.users().await.map_err(PageError::at(HERE))?;
     let tokens = state.store.tokens().await.map_err(PageError::at(HERE))?;
     let body = html! {
-        h1 { "Administration" }
+        h1 { (t("nav-administration")) }
         @if let Some((text, bad, token)) = &said {
             p.error[*bad] #admin-note role=(if *bad { "alert" } else { "status" }) { (text) }
-            @if let Some(t) = token { p { "Token: " code #issued-token { (t) } } }
+            @if let Some(token) = token { p { (t("admin-token")) " " code #issued-token { (token) } } }
         }
-        h2 { "API tokens" }
+        h2 { (t("admin-tokens")) }
         table #tokens {
-            thead { tr { th scope="col" { "Id" } th scope="col" { "Name" } th scope="col" { "Role" } th scope="col" { "Party" }
-                th scope="col" { "Issued" } th scope="col" { "Status" } th scope="col" { "Revoke" } } }
+            thead { tr { th scope="col" { (t("admin-col-id")) } th scope="col" { (t("org-col-name")) } th scope="col" { (t("admin-col-role")) }
+                th scope="col" { (t("admin-col-party")) } th scope="col" { (t("admin-col-issued")) } th scope="col" { (t("org-col-status")) }
+                th scope="col" { (t("org-revoke")) } } }
             tbody {
-                @for t in &tokens {
+                @for token in &tokens {
                     tr {
-                        td { code { (t.id) } } td { (t.name) } td { (t.role) } td { (t.trader_id.clone().unwrap_or_default()) }
-                        td { (t.issued_at_us.map(minute).unwrap_or_default()) }
-                        td { @match t.revoked_at_us { Some(at) => { "revoked " (minute(at)) } None => { "in force" } } }
-                        td { @if t.revoked_at_us.is_none() {
+                        td { code { (token.id) } } td { (token.name) } td { (role(&token.role)) } td { (token.trader_id.clone().unwrap_or_default()) }
+                        td { (token.issued_at_us.map(minute).unwrap_or_default()) }
+                        td { @match token.revoked_at_us { Some(at) => { (t_with("admin-revoked-at", &[("at", minute(at).into())])) } None => { (t("org-in-force")) } } }
+                        td { @if token.revoked_at_us.is_none() {
                             form method="post" action=(HERE) {
-                                (csrf_field(caller)) input type="hidden" name="id" value=(t.id);
-                                button type="submit" name="action" value="revoke" aria-label=(format!("Revoke token {}", t.id)) { "Revoke" }
+                                (csrf_field(caller)) input type="hidden" name="id" value=(token.id);
+                                button type="submit" name="action" value="revoke" aria-label=(t_with("admin-revoke-label", &[("id", token.id.to_string().into())])) { (t("org-revoke")) }
                             }
                         } }
                     }
                 }
             }
         }
-        h3 { "Issue a token" }
+        h3 { (t("admin-issue-title")) }
         form.stack #issue method="post" action=(HERE) {
             (csrf_field(caller)) input type="hidden" name="action" value="issue";
-            label for="t-name" { "Name (the system that will use it)" } input #t-name type="text" name="name" required;
-            label for="t-role" { "Role" }
-            select #t-role name="role" { @for r in Role::ALL { option value=(r.as_str()) { (r.as_str()) } } }
-            label for="t-party" { "Party id (traders, warehouses)" } input #t-party type="text" name="party";
-            p { button type="submit" { "Issue" } }
+            label for="t-name" { (t("admin-token-name")) } input #t-name type="text" name="name" required;
+            label for="t-role" { (t("admin-col-role")) }
+            select #t-role name="role" { @for r in Role::ALL { option value=(r.as_str()) { (role(r.as_str())) } } }
+            label for="t-party" { (t("admin-party")) } input #t-party type="text" name="party";
+            p { button type="submit" { (t("admin-issue")) } }
         }
-        h2 { "Users" }
+        h2 { (t("org-users")) }
         table #users {
-            thead { tr { th scope="col" { "User" } th scope="col" { "Name" } th scope="col" { "Role" } th scope="col" { "Party" } th scope="col" { "Status" } } }
+            thead { tr { th scope="col" { (t("org-col-user")) } th scope="col" { (t("org-col-name")) } th scope="col" { (t("admin-col-role")) }
+                th scope="col" { (t("admin-col-party")) } th scope="col" { (t("org-col-status")) } } }
             tbody {
                 @for u in &users {
                     tr {
-                        td { (u.name) } td { (u.display_name) } td { (u.role) } td { (u.trader_id.clone().unwrap_or_default()) }
-                        td { @match u.disabled_at_us { Some(at) => { "disabled " (minute(at)) } None => { "active" } } }
+                        td { (u.name) } td { (u.display_name) } td { (role(&u.role)) } td { (u.trader_id.clone().unwrap_or_default()) }
+                        td { @match u.disabled_at_us { Some(at) => { (t_with("admin-disabled", &[("at", minute(at).into())])) } None => { (t("admin-active")) } } }
                     }
                 }
             }
         }
-        p.muted { "Declaration centres, inspectors and dispatch rules: " a href="/console/centres" { "Centres" } "; risk profiles: "
-            a href="/console/profiles" { "Risk profiles" } "; model versions: " a href="/console/models" { "Risk model" } "." }
+        p.muted { (t("admin-see-centres")) " " a href="/console/centres" { (t("nav-centres")) } "; " (t("admin-see-profiles")) " "
+            a href="/console/profiles" { (t("nav-risk-profiles")) } "; " (t("admin-see-models")) " " a href="/console/models" { (t("nav-risk-model")) } "." }
     };
-    Ok((status, layout("Administration", Some(caller), body)).into_response())
+    Ok((status, layout(&t("nav-administration"), Some(caller), body)).into_response())
 }

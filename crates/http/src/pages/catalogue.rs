@@ -11,6 +11,7 @@ use super::{layout, status_badge, PageError, PagePath, PageResult};
 use crate::app::knowledge::{instrument_matches, InstrumentFilter};
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::i18n::{t, t_with};
 use crate::knowledge::{capability_url, link_terms, technology_url, term_url};
 use crate::state::AppState;
 
@@ -41,21 +42,24 @@ fn capability_links(ids: &[String]) -> Markup {
 pub async fn index(State(state): State<AppState>, caller: Option<Caller>) -> Html<String> {
     let c = &state.knowledge.catalogue;
     let count = |s: Status| c.technologies.iter().filter(|t| t.status == s).count();
+    let counts = [
+        ("technologies", c.technologies.len().into()),
+        ("groups", Group::ALL.len().into()),
+        ("implemented", count(Status::Implemented).into()),
+        ("partial", count(Status::Partial).into()),
+        ("planned", count(Status::Planned).into()),
+        ("out", count(Status::OutOfScope).into()),
+    ];
     layout(
-        "Knowledge base",
+        &t("kb-title"),
         caller.as_ref(),
         html! {
-            h1 { "Digital (Smart) Customs: advanced customs technologies" }
-            p {
-                (c.technologies.len()) " technologies in " (Group::ALL.len()) " groups. In this release: "
-                (count(Status::Implemented)) " implemented, " (count(Status::Partial)) " partial, "
-                (count(Status::Planned)) " planned, " (count(Status::OutOfScope)) " out of scope. "
-                "Each links to the capability of this platform that implements it."
-            }
+            h1 { (t("kb-heading")) }
+            p { (t_with("kb-counts", &counts)) }
             @for &group in Group::ALL {
                 h2 id=(group.code()) { (group.label()) }
                 table.technologies {
-                    thead { tr { th { "No." } th { "Technology" } th { "Status" } th { "Capabilities" } } }
+                    thead { tr { th { (t("kb-col-no")) } th { (t("kb-col-technology")) } th { (t("org-col-status")) } th { (t("kb-col-capabilities")) } } }
                     tbody {
                         @for t in c.in_group(group) {
                             tr id={"technology-" (t.number)} {
@@ -68,14 +72,14 @@ pub async fn index(State(state): State<AppState>, caller: Option<Caller>) -> Htm
                     }
                 }
             }
-            h2 #glossary { "Glossary (" (c.terms.len()) " terms)" }
+            h2 #glossary { (t_with("kb-glossary", &[("count", c.terms.len().into())])) }
             ol.terms {
                 @for t in &c.terms { li { a href=(term_url(&t.id)) { (t.term) } } }
             }
             p {
-                a href="/knowledge/instruments" { "Legal instruments and tools" } " · "
-                a href="/knowledge/survey" { "WCO Smart Customs survey repository" } " · "
-                a href="/knowledge/maturity" { "Maturity self-assessment" }
+                a href="/knowledge/instruments" { (t("kb-instruments")) } " · "
+                a href="/knowledge/survey" { (t("survey-repository")) } " · "
+                a href="/knowledge/maturity" { (t("maturity-title")) }
             }
         },
     )
@@ -98,13 +102,13 @@ pub async fn technology(
         &t.name,
         caller.as_ref(),
         html! {
-            p.muted { a href={"/knowledge#" (t.group.code())} { (t.group.label()) } " · item " (t.number) " of 71" }
+            p.muted { a href={"/knowledge#" (t.group.code())} { (t.group.label()) } " · " (t_with("kb-item-of", &[("n", t.number.into())])) }
             h1 { (t.number) ". " (t.name) }
             p { (linked(c, &t.summary)) }
-            h2 { "For traders" } p { (linked(c, &t.for_traders)) }
-            h2 { "For officers" } p { (linked(c, &t.for_officers)) }
-            h2 { "What it needs" } p { (linked(c, &t.needs)) }
-            h2 { "In this platform" }
+            h2 { (crate::i18n::t("kb-for-traders")) } p { (linked(c, &t.for_traders)) }
+            h2 { (crate::i18n::t("kb-for-officers")) } p { (linked(c, &t.for_officers)) }
+            h2 { (crate::i18n::t("kb-needs")) } p { (linked(c, &t.needs)) }
+            h2 { (crate::i18n::t("kb-in-platform")) }
             p { (status_badge(t.status)) " " (t.status_note) }
             @if !t.capabilities.is_empty() {
                 ul {
@@ -116,7 +120,7 @@ pub async fn technology(
                 }
             }
             @if !t.terms.is_empty() {
-                h2 { "Terms" }
+                h2 { (crate::i18n::t("kb-terms")) }
                 ul.related-terms {
                     @for id in &t.terms {
                         @if let Some(term) = c.term(id) { li { a href=(term_url(id)) { (term.term) } } }
@@ -132,10 +136,10 @@ pub async fn technology(
 pub async fn terms(State(state): State<AppState>, caller: Option<Caller>) -> Html<String> {
     let c = &state.knowledge.catalogue;
     layout(
-        "Glossary",
+        &t("nav-glossary"),
         caller.as_ref(),
         html! {
-            h1 { "Glossary of Digital (Smart) Customs" }
+            h1 { (t("kb-glossary-title")) }
             dl {
                 @for t in &c.terms {
                     dt id=(t.id) { a href=(term_url(&t.id)) { (t.number) ". " (t.term) } }
@@ -155,15 +159,15 @@ pub async fn term(State(state): State<AppState>, caller: Option<Caller>, PagePat
         &t.term,
         caller.as_ref(),
         html! {
-            p.muted { a href="/knowledge/terms" { "Glossary" } " · term " (t.number) " of 46" }
+            p.muted { a href="/knowledge/terms" { (crate::i18n::t("nav-glossary")) } " · " (t_with("kb-term-of", &[("n", t.number.into())])) }
             h1 #term-title { (t.term) }
             p.definition { (t.definition) }
             @if !t.see_also.is_empty() {
-                h2 { "See also" }
+                h2 { (crate::i18n::t("kb-see-also")) }
                 ul { @for s in &t.see_also { @if let Some(o) = c.term(s) { li { a href=(term_url(s)) { (o.term) } } } } }
             }
             @if !t.technologies.is_empty() {
-                h2 { "Technologies" }
+                h2 { (crate::i18n::t("nav-technologies")) }
                 ul {
                     @for n in &t.technologies {
                         @if let Some(x) = c.technology(*n) { li { a href=(technology_url(*n)) { (n) ". " (x.name) } " " (status_badge(x.status)) } }
@@ -190,21 +194,21 @@ pub async fn capability(
         caller.as_ref(),
         html! {
             h1 { (cap.id) " " (cap.name) }
-            p { "Status in this release: " (status_badge(cap.status)) }
+            p { (t("kb-status-release")) " " (status_badge(cap.status)) }
             @if !cap.evidence.is_empty() {
-                h2 { "Where it is" }
+                h2 { (t("kb-where")) }
                 ul {
                     @for e in cap.evidence {
                         @let (method, path) = e.split_once(' ').unwrap_or(("GET", e));
                         li {
                             code { (method) " " (path) }
-                            @if method == "GET" && !path.contains('{') && !path.starts_with("/api/") { " — " a href=(path) { "open" } }
+                            @if method == "GET" && !path.contains('{') && !path.starts_with("/api/") { " — " a href=(path) { (t("kb-open")) } }
                         }
                     }
                 }
-                p.muted { "API endpoints are described in the " a href="/api/v1/openapi.json" { "OpenAPI document" } "." }
+                p.muted { (t("kb-endpoints")) " " a href="/api/v1/openapi.json" { (t("help-openapi")) } "." }
             }
-            h2 { "Catalogue items" }
+            h2 { (t("kb-items")) }
             ul { @for t in items { li { a href=(technology_url(t.number)) { (t.number) ". " (t.name) } " " (status_badge(t.status)) } } }
         },
     )
@@ -223,21 +227,21 @@ pub async fn instruments(
     kinds.sort_unstable();
     kinds.dedup();
     layout(
-        "Legal instruments and tools",
+        &t("kb-instruments"),
         caller.as_ref(),
         html! {
-            h1 { "Legal instruments and tools for Digital (Smart) Customs" }
+            h1 { (t("kb-instruments-title")) }
             form method="get" {
-                input type="search" name="q" value=(f.q.clone().unwrap_or_default()) placeholder="Words in title, topic, issuer";
-                select name="kind" {
-                    option value="" { "any kind" }
+                input type="search" name="q" value=(f.q.clone().unwrap_or_default()) placeholder=(t("kb-instruments-words")) aria-label=(t("kb-instruments-words"));
+                select name="kind" aria-label=(t("kb-col-kind")) {
+                    option value="" { (t("kb-any-kind")) }
                     @for k in &kinds { option value=(k) selected[f.kind.as_deref() == Some(*k)] { (k) } }
                 }
-                button type="submit" { "Filter" }
+                button type="submit" { (t("kb-filter")) }
             }
-            p.muted { (shown.len()) " of " (c.instruments.len()) }
+            p.muted { (t_with("kb-shown", &[("shown", shown.len().into()), ("all", c.instruments.len().into())])) }
             table {
-                thead { tr { th { "No." } th { "Title" } th { "Year" } th { "Kind" } th { "Topic" } th { "Issuer" } } }
+                thead { tr { th { (t("kb-col-no")) } th { (t("kb-col-title")) } th { (t("kb-col-year")) } th { (t("kb-col-kind")) } th { (t("kb-col-topic")) } th { (t("kb-col-issuer")) } } }
                 tbody {
                     @for i in shown {
                         tr id={"instrument-" (i.number)} {
@@ -265,17 +269,17 @@ pub async fn search(State(state): State<AppState>, caller: Option<Caller>, Query
     let q = a.q.unwrap_or_default();
     let hits = if q.trim().is_empty() { Ok(Vec::new()) } else { crate::app::knowledge::search(&state, &q, 10) };
     Ok(layout(
-        "Search",
+        &t("search-label"),
         caller.as_ref(),
         html! {
-            h1 { "Ask the knowledge base" }
+            h1 { (t("kb-ask")) }
             form method="get" action="/knowledge/search" {
-                input #q type="search" name="q" value=(q) size="60" placeholder="e.g. How does automatic release work?";
-                button type="submit" { "Search" }
+                input #q type="search" name="q" value=(q) size="60" placeholder=(t("kb-ask-example")) aria-label=(t("search-label"));
+                button type="submit" { (t("search-button")) }
             }
             @match hits {
                 Err(e) => { @let e = ApiError::from(e); p.error { (e.code()) " — " (e.to_string()) } }
-                Ok(hits) if hits.is_empty() && !q.trim().is_empty() => { p #no-results { "Nothing found. Try other words." } }
+                Ok(hits) if hits.is_empty() && !q.trim().is_empty() => { p #no-results { (t("kb-nothing")) } }
                 Ok(hits) => {
                     ol #results {
                         @for h in hits {

@@ -8,19 +8,15 @@ use maud::html;
 
 use smartcustoms_core::timestamp::Timestamp;
 
-use super::{column_heads, live_layout, minute, signed_in, Follows, PageError, PageResult};
+use super::{column_heads, live_layout, minute, signed_in, when, Follows, PageError, PageResult};
 use crate::app::dispatch;
 use crate::auth::Caller;
+use crate::i18n::{t, t_with};
 use crate::state::AppState;
 
 /// An age for people: minutes, or hours and minutes.
 fn age(since: Timestamp, now: Timestamp) -> String {
-    let m = (now - since).num_minutes().max(0);
-    if m >= 60 {
-        format!("{} h {:02} min", m / 60, m % 60)
-    } else {
-        format!("{m} min")
-    }
+    super::work_queue::span((now - since).num_minutes().max(0))
 }
 
 /// `/console/centres`.
@@ -30,44 +26,45 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>) -> Page
     let setup = dispatch::setup(&state, &caller.0).await.map_err(PageError::at(here))?;
     let now = Timestamp::now();
     let body = html! {
-        h1 { "Declaration centres" }
-        h2 { "Cases under control" }
-        @if setup.queues.is_empty() { p #no-cases { "No case is under control." } }
+        h1 { (t("centres-title")) }
+        h2 { (t("centres-cases")) }
+        @if setup.queues.is_empty() { p #no-cases { (t("centres-no-cases")) } }
         @else {
             table #queues {
-                (column_heads(&["Centre", "Inspector", "Open cases", "Oldest waiting since (UTC)", "Oldest waits"]))
+                (column_heads(&[&t("queue-col-centre"), &t("work-col-inspector"), &t("centres-col-open"), &t("centres-col-since"), &t("dash-col-oldest")]))
                 tbody { @for q in &setup.queues {
                     tr {
-                        td { (q.centre.clone().unwrap_or_else(|| "not yet dispatched".into())) }
-                        td { (q.inspector.clone().unwrap_or_else(|| "none: for the supervisor".into())) }
+                        td { (q.centre.clone().unwrap_or_else(|| t("centres-not-dispatched"))) }
+                        td { (q.inspector.clone().unwrap_or_else(|| t("centres-for-supervisor"))) }
                         td.open { (q.open) }
-                        td { (minute(q.oldest_since_us)) }
+                        td { (when(q.oldest_since_us)) }
                         td { (age(q.oldest_since_us, now)) }
                     }
                 } }
             }
         }
-        h2 { "Inspectors" }
+        h2 { (t("centres-inspectors")) }
         table #inspectors {
-            (column_heads(&["Inspector", "Centre", "Competences", "Open cases", "Leave"]))
+            (column_heads(&[&t("work-col-inspector"), &t("queue-col-centre"), &t("centres-col-competences"), &t("centres-col-open"), &t("centres-col-leave")]))
             tbody { @for i in &setup.inspectors {
                 tr {
                     td { (i.user) } td { (i.centre) }
                     td { (i.competences.iter().cloned().collect::<Vec<_>>().join(", ")) }
                     td { (setup.loads.get(&i.user).copied().unwrap_or(0)) }
-                    td { @if i.on_leave(now) { strong { "on leave" } " " }
-                        @if let Some(from) = i.leave_from_us { (minute(from)) " – " (i.leave_until_us.map(minute).unwrap_or_else(|| "open".into())) } }
+                    td { @if i.on_leave(now) { strong { (t("work-on-leave")) } " " }
+                        @if let Some(from) = i.leave_from_us { (minute(from)) " – " (i.leave_until_us.map(minute).unwrap_or_else(|| t("centres-open-ended"))) } }
                 }
             } }
         }
-        h2 { "Dispatch rules" }
+        h2 { (t("centres-rules")) }
         @match &setup.rules {
-            None => p { "No rules yet: no case is dispatched until an administrator writes them." },
+            None => p { (t("centres-no-rules")) },
             Some(r) => {
-                p { "Version " (r.version) " by " (r.author) ", " (minute(r.created_at_us)) " UTC. The first rule that takes a case wins; the others go to "
+                p { (t_with("centres-version", &[("version", r.version.into()), ("author", r.author.clone().into()), ("at", minute(r.created_at_us).into())])) " "
                     strong { (r.rules.default_centre) } "." }
                 table #rules {
-                    (column_heads(&["Rule", "Commodity codes", "Transport", "Offices", "Regions", "Centre", "Competences required"]))
+                    (column_heads(&[&t("centres-col-rule"), &t("centres-col-codes"), &t("centres-col-transport"), &t("centres-col-offices"),
+                        &t("centres-col-regions"), &t("queue-col-centre"), &t("centres-col-required")]))
                     tbody { @for rule in &r.rules.rules {
                         tr {
                             td { (rule.name) }
@@ -79,8 +76,8 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>) -> Page
                 }
             }
         }
-        h2 { "Centres" }
-        ul { @for c in &setup.centres { li { strong { (c.code) } " — " (c.name) @if let Some(o) = &c.office { " (office " (o) ")" } } } }
+        h2 { (t("nav-centres")) }
+        ul { @for c in &setup.centres { li { strong { (c.code) } " — " (c.name) @if let Some(o) = &c.office { " (" (t_with("centres-office", &[("office", o.to_string().into())])) ")" } } } }
     };
-    Ok(live_layout("Declaration centres", Some(&caller), Follows::Declarations, body).into_response())
+    Ok(live_layout(&t("centres-title"), Some(&caller), Follows::Declarations, body).into_response())
 }

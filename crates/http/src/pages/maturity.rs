@@ -14,6 +14,7 @@ use super::{check_form_csrf, csrf_field, layout, signed_in, PageError, PagePath,
 use crate::app::knowledge::maturity::{self, TargetQuery};
 use crate::app::knowledge::KnowledgeError;
 use crate::auth::{Caller, CSRF_FIELD};
+use crate::i18n::{t, t_or, t_with};
 use crate::knowledge::technology_url;
 use crate::state::AppState;
 
@@ -22,10 +23,10 @@ fn target_form(action: &str, q: &TargetQuery) -> Markup {
     let current = q.target.clone().unwrap_or_else(|| "full".into());
     html! {
         form.noprint method="get" action=(action) {
-            label for="target" { "Compare with " }
+            label for="target" { (t("maturity-compare-with")) " " }
             input #target type="text" name="target" value=(current) size="12";
-            " (full, platform or an assessment id) "
-            button type="submit" { "Compare" }
+            " " (t("maturity-target-note")) " "
+            button type="submit" { (t("maturity-compare")) }
         }
     }
 }
@@ -33,11 +34,12 @@ fn target_form(action: &str, q: &TargetQuery) -> Markup {
 /// A scored report as a printable page body.
 fn report(r: &MaturityReport) -> Markup {
     html! {
-        h1 #maturity-title { "Maturity of " (r.administration) }
-        p { "Overall " strong #overall { (format!("{:.1}", r.overall)) " %" } " against " (r.target) " at "
-            (format!("{:.1}", r.target_overall)) " %. Items not answered count as not considered." }
+        h1 #maturity-title { (t_with("maturity-of", &[("administration", r.administration.clone().into())])) }
+        p { (t("maturity-overall")) " " strong #overall { (format!("{:.1}", r.overall)) " %" } " "
+            (t_with("maturity-against", &[("target", r.target.to_string().into()), ("score", format!("{:.1}", r.target_overall).into())])) }
         table #groups {
-            thead { tr { th { "Group" } th { "Items" } th { "Answered" } th { "Score %" } th { "Target %" } th {} } }
+            thead { tr { th { (t("maturity-col-group")) } th { (t("decl-col-items")) } th { (t("maturity-col-answered")) } th { (t("maturity-col-score")) }
+                th { (t("maturity-col-target")) } th {} } }
             tbody {
                 @for g in &r.groups {
                     tr {
@@ -48,23 +50,29 @@ fn report(r: &MaturityReport) -> Markup {
                 }
             }
         }
-        h2 { "Gaps (" (r.gaps.len()) ")" }
+        h2 { (t_with("maturity-gaps", &[("count", r.gaps.len().into())])) }
         table #gaps {
-            thead { tr { th { "No." } th { "Technology" } th { "Group" } th { "Own" } th { "Target" } th { "Levels" } } }
+            thead { tr { th { (t("kb-col-no")) } th { (t("kb-col-technology")) } th { (t("maturity-col-group")) } th { (t("maturity-col-own")) }
+                th { (t("maturity-col-target-level")) } th { (t("maturity-col-levels")) } } }
             tbody {
                 @for g in &r.gaps {
                     tr { td { (g.number) } td { a href=(technology_url(g.number)) { (g.name) } } td { (g.group.label()) }
-                        td { (g.own.label()) } td { (g.target.label()) } td { (g.levels) } }
+                        td { (adoption(g.own)) } td { (adoption(g.target)) } td { (g.levels) } }
                 }
             }
         }
-        h2 { "Answers" }
+        h2 { (t("maturity-answers")) }
         table {
-            thead { tr { th { "No." } th { "Status" } th { "Evidence" } } }
-            tbody { @for a in &r.answers { tr { td { (a.number) } td { (a.status.label()) } td { (a.evidence) } } } }
+            thead { tr { th { (t("kb-col-no")) } th { (t("org-col-status")) } th { (t("maturity-col-evidence")) } } }
+            tbody { @for a in &r.answers { tr { td { (a.number) } td { (adoption(a.status)) } td { (a.evidence) } } } }
         }
-        p.noprint { button onclick="window.print()" { "Print" } }
+        p.noprint { button onclick="window.print()" { (t("maturity-print")) } }
     }
+}
+
+/// A level of adoption in the request's language.
+fn adoption(a: Adoption) -> String {
+    t_or(&format!("adoption-{}", a.code()), a.label())
 }
 
 /// The assessments the visitor may read.
@@ -72,12 +80,13 @@ pub async fn list(State(state): State<AppState>, caller: Option<Caller>) -> Page
     let here = "/knowledge/maturity";
     let caller = signed_in(caller, here)?;
     let rows = maturity::summaries(&state, &caller.0).await.map_err(PageError::at(here))?;
-    Ok(layout("Maturity self-assessment", Some(&caller), html! {
-        h1 { "Maturity self-assessment" }
-        p { a href="/knowledge/maturity/new" { "Assess an administration" } " · "
-            a href="/knowledge/maturity/platform" { "This platform's own profile" } }
+    Ok(layout(&t("maturity-title"), Some(&caller), html! {
+        h1 { (t("maturity-title")) }
+        p { a href="/knowledge/maturity/new" { (t("maturity-assess")) } " · "
+            a href="/knowledge/maturity/platform" { (t("maturity-own")) } }
         table #assessments {
-            thead { tr { th { "Id" } th { "Administration" } th { "By" } th { "When" } th { "Overall %" } } }
+            thead { tr { th { (t("admin-col-id")) } th { (t("maturity-administration")) } th { (t("maturity-col-by")) } th { (t("maturity-col-when")) }
+                th { (t("maturity-col-overall")) } } }
             tbody { @for r in rows { tr { td { a href={"/knowledge/maturity/" (r.id)} { (r.id) } } td { (r.administration) }
                 td { (r.author) } td { (r.at) } td { (format!("{:.1}", r.overall)) } } } }
         }
@@ -92,7 +101,7 @@ fn assessment_form(state: &AppState, caller: &Caller, values: &HashMap<String, S
         @if !problems.is_empty() { ul.findings #problems { @for p in problems { li { (p) } } } }
         form.stack #maturity-form method="post" action="/knowledge/maturity" {
             (csrf_field(caller))
-            label for="administration" { "Administration" }
+            label for="administration" { (t("maturity-administration")) }
             input #administration type="text" name="administration" value=(values.get("administration").cloned().unwrap_or_default());
             @for &g in Group::ALL {
                 h2 { (g.label()) }
@@ -103,16 +112,16 @@ fn assessment_form(state: &AppState, caller: &Caller, values: &HashMap<String, S
                             td { (t.number) ". " (t.name) }
                             td { select name=(key) {
                                 @for a in Adoption::ALL.iter().rev() {
-                                    option value=(a.code()) selected[values.get(&key).map_or("not_considered", String::as_str) == a.code()] { (a.label()) }
+                                    option value=(a.code()) selected[values.get(&key).map_or("not_considered", String::as_str) == a.code()] { (adoption(*a)) }
                                 }
                             } }
-                            td { input type="text" name={"evidence_" (t.number)} placeholder="evidence"
+                            td { input type="text" name={"evidence_" (t.number)} placeholder=(crate::i18n::t("maturity-evidence"))
                                 value=(values.get(&format!("evidence_{}", t.number)).cloned().unwrap_or_default()); }
                         }
                     }
                 }
             }
-            p { button type="submit" { "Score and keep" } }
+            p { button type="submit" { (t("maturity-score")) } }
         }
     }
 }
@@ -122,11 +131,15 @@ pub async fn new(State(state): State<AppState>, caller: Option<Caller>) -> PageR
     let here = "/knowledge/maturity/new";
     let caller = signed_in(caller, here)?;
     caller.require(maturity::ASSESSORS, "submit maturity assessments").map_err(PageError::at(here))?;
-    Ok(layout("Assess an administration", Some(&caller), html! {
-        h1 { "Assess an administration" }
-        p { "For each technology, how far has the administration adopted it? The scale is the WCO survey's question 10, plus not considered." }
-        (assessment_form(&state, &caller, &HashMap::new(), &[]))
-    })
+    Ok(layout(
+        &t("maturity-assess"),
+        Some(&caller),
+        html! {
+            h1 { (t("maturity-assess")) }
+            p { (t("maturity-assess-intro")) }
+            (assessment_form(&state, &caller, &HashMap::new(), &[]))
+        },
+    )
     .into_response())
 }
 
@@ -162,9 +175,9 @@ pub async fn create(
         Err(KnowledgeError::AssessmentInvalid(problems)) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             layout(
-                "Assess an administration",
+                &t("maturity-assess"),
                 Some(&caller),
-                html! { h1 { "Assess an administration" } (assessment_form(&state, &caller, &values, &problems)) },
+                html! { h1 { (t("maturity-assess")) } (assessment_form(&state, &caller, &values, &problems)) },
             ),
         )
             .into_response()),
@@ -183,10 +196,10 @@ pub async fn one(
     let caller = signed_in(caller, &here)?;
     let kept = maturity::kept_against(&state, &caller.0, id, &q).await.map_err(PageError::at(&here))?;
     Ok(layout(
-        "Maturity report",
+        &t("maturity-report"),
         Some(&caller),
         html! {
-            p.muted { "Assessment " (kept.id) " by " (kept.author) " at " (kept.at) " · "
+            p.muted { (t_with("maturity-kept", &[("id", kept.id.into()), ("author", kept.author.clone().into()), ("at", kept.at.to_string().into())])) " · "
                 a.noprint href={"/api/v1/knowledge/maturity/" (kept.id)} { "JSON" } }
             (target_form(&here, &q))
             (report(&kept.report))
@@ -204,10 +217,14 @@ pub async fn platform(
     let here = "/knowledge/maturity/platform";
     let caller = signed_in(caller, here)?;
     let r = maturity::platform_report(&state, &caller.0, &q).await.map_err(PageError::at(here))?;
-    Ok(layout("Platform maturity", Some(&caller), html! {
-        p.muted { "Filled automatically: an item is adopted when every capability behind it is implemented and was used in the last 30 days." }
-        (target_form(here, &q))
-        (report(&r))
-    })
+    Ok(layout(
+        &t("maturity-platform"),
+        Some(&caller),
+        html! {
+            p.muted { (t("maturity-platform-note")) }
+            (target_form(here, &q))
+            (report(&r))
+        },
+    )
     .into_response())
 }

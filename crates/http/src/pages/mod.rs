@@ -226,7 +226,7 @@ fn frame(title: &str, caller: Option<&Caller>, body: Markup, live: bool) -> Html
                             a href="/help" { (t("nav-help")) }
                             @match caller {
                                 Some(c) => {
-                                    span.muted { (c.0.name) " (" (c.0.role.as_str()) ") " }
+                                    span.muted { (c.0.name) " (" (crate::i18n::t_or(&format!("role-{}", c.0.role.as_str()), c.0.role.as_str())) ") " }
                                     @if c.session().is_some() {
                                         form method="post" action="/logout" { (csrf_field(c)) button type="submit" { (t("nav-sign-out")) } }
                                     }
@@ -253,14 +253,21 @@ pub fn column_heads(names: &[&str]) -> Markup {
     html! { thead { tr { @for name in names { th scope="col" { (name) } } } } }
 }
 
-/// A time to the minute, UTC (`2026-12-03 14:05`).
+/// A time to the minute, UTC, as the request's language writes it (`2026-12-03 14:05`,
+/// `03.12.2026 14:05`).
 pub fn minute(t: Timestamp) -> String {
-    t.to_datetime().map(|at| at.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
+    t.to_datetime().map(crate::i18n::minute).unwrap_or_default()
+}
+
+/// [`minute`] in a `<time>` element whose `datetime` keeps the machine's form (RFC 3339).
+pub fn when(t: Timestamp) -> Markup {
+    html! { time datetime=(t.rfc3339()) { (minute(t)) } }
 }
 
 /// The status of a catalogue item or capability as a coloured label.
 pub fn status_badge(status: smartcustoms_core::knowledge::Status) -> Markup {
-    html! { span class={"status " (status.code())} { (status.label()) } }
+    let label = crate::i18n::t_or(&format!("status-{}", status.code()), status.label());
+    html! { span class={"status " (status.code())} { (label) } }
 }
 
 /// `/` leads to the knowledge base, the part of the platform with pages.
@@ -404,11 +411,10 @@ pub async fn login(
             let cookie = identity::session_cookie(&id, state.config.sessions);
             ([(header::SET_COOKIE, cookie)], Redirect::to(&local_path(f.next.as_deref()))).into_response()
         }
-        Err(SignInError::Wrong) => (
-            StatusCode::UNAUTHORIZED,
-            login_page(&state, f.next.as_deref(), Some("The user name or the password is not right."), name),
-        )
-            .into_response(),
+        Err(SignInError::Wrong) => {
+            (StatusCode::UNAUTHORIZED, login_page(&state, f.next.as_deref(), Some(&t("login-wrong")), name))
+                .into_response()
+        }
         Err(SignInError::Limited) => {
             let e = ApiError::TooManySignIns(identity::SIGN_IN_WINDOW_MINUTES);
             let mut response =
@@ -455,12 +461,12 @@ pub async fn logout(
 /// The list of help pages.
 pub async fn help_index(caller: Option<Caller>) -> Html<String> {
     layout(
-        "Help",
+        &t("nav-help"),
         caller.as_ref(),
         html! {
-            h1 { "Help" }
+            h1 { (t("nav-help")) }
             ul { @for p in HELP { li { a href={"/help/" (p.slug)} { (p.title) } } } }
-            p { "The API is described by its " a href="/api/v1/openapi.json" { "OpenAPI document" } "." }
+            p { (t("help-api")) " " a href="/api/v1/openapi.json" { (t("help-openapi")) } "." }
         },
     )
 }

@@ -11,10 +11,11 @@ use maud::html;
 
 use smartcustoms_core::access::Role;
 
-use super::{csrf_field, layout, minute, posted, signed_in, PageError, PageResult};
+use super::{csrf_field, layout, posted, signed_in, when, PageError, PageResult};
 use crate::app::risk as engine;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::i18n::{number, t, t_with};
 use crate::state::AppState;
 
 const HERE: &str = "/console/models";
@@ -37,11 +38,14 @@ pub async fn train(
     posted.caller.require(TRAINERS, "retrain the risk model").map_err(PageError::at(HERE))?;
     let (note, status) = match engine::retrain_now(&state).await {
         Ok(r) => {
-            let verdict = if r.promoted { "put in force" } else { "kept, not put in force" };
-            (
-                format!("Version {} trained on {} outcomes: {verdict} — {}", r.version, r.outcomes, r.reason),
-                StatusCode::OK,
-            )
+            let verdict = if r.promoted { t("models-promoted") } else { t("models-kept") };
+            let args = [
+                ("version", r.version.to_string().into()),
+                ("outcomes", r.outcomes.to_string().into()),
+                ("verdict", verdict.into()),
+                ("reason", r.reason.clone().into()),
+            ];
+            (t_with("models-trained", &args), StatusCode::OK)
         }
         Err(e) => {
             let e = ApiError::from(e);
@@ -63,22 +67,22 @@ async fn render(state: &AppState, caller: &Caller, note: Option<String>, status:
     let models = state.store.risk_models().await.map_err(PageError::at(HERE))?;
     let effectiveness = engine::effectiveness_now(state).await.map_err(PageError::at(HERE))?;
     let body = html! {
-        h1 { "Risk model and profiles" }
+        h1 { (t("models-title")) }
         @if let Some(n) = &note { p #train-note role="status" { (n) } }
-        h2 { "Model versions" }
-        @if models.is_empty() { p.muted { "No model trained yet: the risk engine works with the profiles alone." } }
+        h2 { (t("models-versions")) }
+        @if models.is_empty() { p.muted { (t("models-none")) } }
         @else {
             table #models {
                 thead { tr {
-                    th scope="col" { "Version" } th scope="col" { "Trained (UTC)" } th scope="col" { "In force" }
-                    th scope="col" { "AUC" } th scope="col" { "Precision at 10 %" } th scope="col" { "Recall at 10 %" }
-                    th scope="col" { "Why" }
+                    th scope="col" { (t("models-col-version")) } th scope="col" { (t("models-col-trained")) } th scope="col" { (t("models-col-in-force")) }
+                    th scope="col" { "AUC" } th scope="col" { (t("models-col-precision")) } th scope="col" { (t("models-col-recall")) }
+                    th scope="col" { (t("models-col-why")) }
                 } }
                 tbody {
                     @for m in &models {
                         tr {
-                            td { (m.version) } td { (minute(m.trained_at_us)) }
-                            td { @if m.active { strong { "in force" } } @else if m.promoted { "was in force" } @else { "not promoted" } }
+                            td { (m.version) } td { (when(m.trained_at_us)) }
+                            td { @if m.active { strong { (t("models-in-force")) } } @else if m.promoted { (t("models-was-in-force")) } @else { (t("models-not-promoted")) } }
                             td { (figure(&m.info, "auc")) } td { (figure(&m.info, "precision_at_10")) } td { (figure(&m.info, "recall_at_10")) }
                             td { (m.reason) }
                         }
@@ -87,29 +91,30 @@ async fn render(state: &AppState, caller: &Caller, note: Option<String>, status:
             }
         }
         @if TRAINERS.contains(&caller.0.role) {
-            form method="post" action=(HERE) { (csrf_field(caller)) button type="submit" #train { "Retrain now" } }
+            form method="post" action=(HERE) { (csrf_field(caller)) button type="submit" #train { (t("models-retrain")) } }
         }
-        h2 { "Profile effectiveness (last year)" }
-        @if effectiveness.is_empty() { p.muted { "No control outcomes yet." } }
+        h2 { (t("models-effectiveness")) }
+        @if effectiveness.is_empty() { p.muted { (t("models-no-outcomes")) } }
         @else {
             table #effectiveness {
                 thead { tr {
-                    th scope="col" { "Profile" } th scope="col" { "Hits" } th scope="col" { "Controlled" }
-                    th scope="col" { "Confirmed" } th scope="col" { "Hit rate" } th scope="col" { "Recovered" } th scope="col" { "Proposal" }
+                    th scope="col" { (t("decl-col-profile")) } th scope="col" { (t("models-col-hits")) } th scope="col" { (t("models-col-controlled")) }
+                    th scope="col" { (t("models-col-confirmed")) } th scope="col" { (t("models-col-hit-rate")) } th scope="col" { (t("models-col-recovered")) }
+                    th scope="col" { (t("models-col-proposal")) }
                 } }
                 tbody {
                     @for e in &effectiveness {
                         tr {
                             td { (e.profile) } td { (e.hits) } td { (e.controlled) } td { (e.confirmed) }
                             td { (e.hit_rate.map(|r| format!("{:.0} %", r * 100.0)).unwrap_or_else(|| "-".into())) }
-                            td { (format!("{}.{:02}", e.recovered_cents / 100, (e.recovered_cents % 100).abs())) }
+                            td { (number(rust_decimal::Decimal::new(e.recovered_cents, 2))) }
                             td { (e.proposal.clone().unwrap_or_default()) }
                         }
                     }
                 }
             }
         }
-        p { a href="/console/profiles" { "Edit risk profiles" } }
+        p { a href="/console/profiles" { (t("models-edit-profiles")) } }
     };
-    Ok((status, layout("Risk model and profiles", Some(caller), body)).into_response())
+    Ok((status, layout(&t("models-title"), Some(caller), body)).into_response())
 }

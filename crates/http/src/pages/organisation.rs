@@ -12,6 +12,7 @@ use maud::html;
 use super::{csrf_field, layout, minute, posted, signed_in, PageError, PageResult};
 use crate::app::organisation::{self, Capacity, NewMember, OrgError};
 use crate::auth::Caller;
+use crate::i18n::{t, t_with};
 use crate::state::AppState;
 
 const HERE: &str = "/trader/organisation";
@@ -53,7 +54,7 @@ pub async fn post(
         "grant" => {
             let day = |name: &'static str| {
                 chrono::NaiveDate::parse_from_str(posted.field(name).trim(), "%Y-%m-%d")
-                    .map_err(|_| OrgError::Invalid(name, "give a date YYYY-MM-DD".into()))
+                    .map_err(|_| OrgError::Invalid(name, t("org-give-date")))
             };
             match (day("valid_from"), day("valid_until")) {
                 (Ok(from), Ok(until)) => {
@@ -63,7 +64,9 @@ pub async fn post(
             }
         }
         "revoke" => organisation::revoke(&state, p, posted.field("id")).await,
-        other => Err(OrgError::Invalid("action", format!("{other:?} is not an action of this page"))),
+        other => {
+            Err(OrgError::Invalid("action", t_with("org-not-an-action", &[("action", format!("{other:?}").into())])))
+        }
     };
     match done {
         Ok(()) => Ok(Redirect::to(HERE).into_response()),
@@ -77,13 +80,18 @@ pub async fn post(
     }
 }
 
+/// A capacity's name in the request's language.
+fn capacity(c: Capacity) -> String {
+    t(&format!("capacity-{}", c.as_str()))
+}
+
 fn capacity_boxes(prefix: &str, checked: &[Capacity]) -> maud::Markup {
     html! {
         @for c in Capacity::ALL {
             @let id = format!("{prefix}-{}", c.as_str());
             label.inline for=(id) {
                 input type="checkbox" id=(id) name="capacity" value=(c.as_str()) checked[checked.contains(&c)];
-                " " (c.as_str())
+                " " (capacity(c))
             }
             " "
         }
@@ -100,27 +108,27 @@ async fn render(state: &AppState, caller: &Caller, problem: Option<String>, stat
     let today = chrono::Utc::now().date_naive();
     let (granted, held): (Vec<_>, Vec<_>) = authorisations.iter().partition(|a| a.declarant == own);
     let body = html! {
-        h1 { "My organisation " code { (own) } }
-        p { "You may: " (mine.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")) "." }
+        h1 { (t("org-title")) " " code { (own) } }
+        p { (t_with("org-you-may", &[("capacities", mine.iter().map(|c| capacity(*c)).collect::<Vec<_>>().join(", ").into())])) }
         @if let Some(p) = &problem { p.error #org-problem role="alert" { (p) } }
         @if admin {
-            h2 { "Users" }
+            h2 { (t("org-users")) }
             table #members {
-                thead { tr { th scope="col" { "User" } th scope="col" { "Name" } th scope="col" { "May" } th scope="col" { "Change" } } }
+                thead { tr { th scope="col" { (t("org-col-user")) } th scope="col" { (t("org-col-name")) } th scope="col" { (t("org-col-may")) } th scope="col" { (t("org-col-change")) } } }
                 tbody {
                     @for m in &members {
                         @let caps = Capacity::of_stored(m.capacities.as_deref());
                         tr {
-                            td { (m.name) @if m.disabled_at_us.is_some() { " (removed)" } }
+                            td { (m.name) @if m.disabled_at_us.is_some() { " " (t("org-removed")) } }
                             td { (m.display_name) }
-                            td { (m.capacities.clone().unwrap_or_else(|| "all (the organisation's own account)".into())) }
+                            td { (m.capacities.clone().unwrap_or_else(|| t("org-all"))) }
                             td {
                                 @if m.name != caller.0.name && m.disabled_at_us.is_none() {
                                     form.inline method="post" action=(HERE) {
                                         (csrf_field(caller)) input type="hidden" name="user" value=(m.name);
                                         (capacity_boxes(&format!("c-{}", m.name), &caps))
-                                        button type="submit" name="action" value="change" { "Change" } " "
-                                        button type="submit" name="action" value="remove" { "Remove" }
+                                        button type="submit" name="action" value="change" { (t("org-change")) } " "
+                                        button type="submit" name="action" value="remove" { (t("org-remove")) }
                                     }
                                 }
                             }
@@ -128,34 +136,33 @@ async fn render(state: &AppState, caller: &Caller, problem: Option<String>, stat
                     }
                 }
             }
-            h3 { "Add a user" }
+            h3 { (t("org-add-title")) }
             form.stack #add-member method="post" action=(HERE) {
                 (csrf_field(caller)) input type="hidden" name="action" value="add";
-                label for="m-name" { "Sign-in name" } input #m-name type="text" name="name" required;
-                label for="m-display" { "Name" } input #m-display type="text" name="display_name" required;
-                label for="m-password" { "First password (10 characters or more)" } input #m-password type="password" name="password" autocomplete="new-password" required;
-                fieldset { legend { "May" } (capacity_boxes("new", &[Capacity::View])) }
-                p { button type="submit" { "Add the user" } }
+                label for="m-name" { (t("org-sign-in-name")) } input #m-name type="text" name="name" required;
+                label for="m-display" { (t("org-col-name")) } input #m-display type="text" name="display_name" required;
+                label for="m-password" { (t("org-first-password")) } input #m-password type="password" name="password" autocomplete="new-password" required;
+                fieldset { legend { (t("org-col-may")) } (capacity_boxes("new", &[Capacity::View])) }
+                p { button type="submit" { (t("org-add-button")) } }
             }
         }
-        h2 { "Representatives we authorised" }
+        h2 { (t("org-granted")) }
         (authorisation_table("granted", &granted, today, admin.then_some(caller)))
         @if admin {
-            h3 { "Authorise a representative" }
+            h3 { (t("org-grant-title")) }
             form.stack #grant method="post" action=(HERE) {
                 (csrf_field(caller)) input type="hidden" name="action" value="grant";
-                label for="a-rep" { "Representative's party id (EORI)" } input #a-rep type="text" name="representative" required;
-                label for="a-from" { "Valid from (YYYY-MM-DD)" } input #a-from type="text" name="valid_from" value=(today) required;
-                label for="a-until" { "Valid until (YYYY-MM-DD)" } input #a-until type="text" name="valid_until" value=(today + chrono::Days::new(365)) required;
-                p { button type="submit" { "Authorise" } }
+                label for="a-rep" { (t("org-rep-id")) } input #a-rep type="text" name="representative" required;
+                label for="a-from" { (t("org-valid-from")) } input #a-from type="text" name="valid_from" value=(today) required;
+                label for="a-until" { (t("org-valid-until")) } input #a-until type="text" name="valid_until" value=(today + chrono::Days::new(365)) required;
+                p { button type="submit" { (t("org-grant-button")) } }
             }
         }
-        h2 { "Declarants we represent" }
+        h2 { (t("org-held")) }
         (authorisation_table("held", &held, today, None))
-        p.muted { "A representative files a declaration that names the declarant it acts for; it is signed with the "
-            "representative's key, charged to the declarant's account, and its page and audit trail say who filed it." }
+        p.muted { (t("org-note")) }
     };
-    Ok((status, layout("My organisation", Some(caller), body)).into_response())
+    Ok((status, layout(&t("org-title"), Some(caller), body)).into_response())
 }
 
 fn authorisation_table(
@@ -165,26 +172,27 @@ fn authorisation_table(
     revoker: Option<&Caller>,
 ) -> maud::Markup {
     html! {
-        @if rows.is_empty() { p.muted { "None." } }
+        @if rows.is_empty() { p.muted { (t("org-none")) } }
         @else {
             table id=(id) {
-                thead { tr { th scope="col" { "Representative" } th scope="col" { "Declarant" } th scope="col" { "Valid" } th scope="col" { "Status" } @if revoker.is_some() { th scope="col" { "Revoke" } } } }
+                thead { tr { th scope="col" { (t("org-col-representative")) } th scope="col" { (t("file-group-declarant")) } th scope="col" { (t("org-col-valid")) }
+                    th scope="col" { (t("org-col-status")) } @if revoker.is_some() { th scope="col" { (t("org-revoke")) } } } }
                 tbody {
                     @for a in rows {
                         @let status = match (&a.revoked_at_us, a.valid_from > today, a.valid_until < today) {
-                            (Some(at), _, _) => format!("revoked {} by {}", minute(*at), a.revoked_by.clone().unwrap_or_default()),
-                            (None, true, _) => "not yet valid".to_string(),
-                            (None, _, true) => "expired".to_string(),
-                            _ => "in force".to_string(),
+                            (Some(at), _, _) => t_with("org-revoked", &[("at", minute(*at).into()), ("by", a.revoked_by.clone().unwrap_or_default().into())]),
+                            (None, true, _) => t("org-not-yet"),
+                            (None, _, true) => t("org-expired"),
+                            _ => t("org-in-force"),
                         };
                         tr {
                             td { (a.representative) } td { (a.declarant) }
-                            td { (a.valid_from) " – " (a.valid_until) } td { (status) }
+                            td { (crate::i18n::day(a.valid_from)) " – " (crate::i18n::day(a.valid_until)) } td { (status) }
                             @if let Some(c) = revoker {
                                 td { @if a.revoked_at_us.is_none() {
                                     form.inline method="post" action=(HERE) {
                                         (csrf_field(c)) input type="hidden" name="id" value=(a.id);
-                                        button type="submit" name="action" value="revoke" { "Revoke" }
+                                        button type="submit" name="action" value="revoke" { (t("org-revoke")) }
                                     }
                                 } }
                             }

@@ -14,6 +14,7 @@ use crate::app::profiles::{self, Preview, ProfileError, MAX_PREVIEW_DAYS};
 use crate::app::risk::ReplaySide;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::i18n::{t, t_with};
 use crate::state::AppState;
 
 const HERE: &str = "/console/profiles";
@@ -97,26 +98,27 @@ async fn render(
 ) -> PageResult {
     let current = state.store.current_profiles().await.map_err(PageError::at(HERE))?;
     let body = html! {
-        h1 { "Risk profiles" }
+        h1 { (t("nav-risk-profiles")) }
         table #profiles {
-            (column_heads(&["Profile", "Version", "Author", ""]))
+            (column_heads(&[&t("decl-col-profile"), &t("models-col-version"), &t("prof-col-author"), ""]))
             tbody { @for p in &current {
                 tr { td { code { (p.code) } } td { (p.version) } td { (p.author) }
-                    td { a href={(HERE) "?code=" (p.code)} aria-label={"Edit " (p.code)} { "Edit" } } }
+                    td { a href={(HERE) "?code=" (p.code)} aria-label=(t_with("prof-edit-label", &[("code", p.code.clone().into())])) { (t("prof-edit")) } } }
             } }
         }
-        p { a href=(HERE) { "Write a new profile" } }
-        h2 #editor-title { "Editor" }
+        p { a href=(HERE) { (t("prof-new")) } }
+        h2 #editor-title { (t("prof-editor")) }
         @match &outcome {
-            Outcome::Saved(v) => { p #saved role="status" { "Saved as version " (v) "; in force for declarations from now on." } }
+            Outcome::Saved(v) => { p #saved role="status" { (t_with("prof-saved", &[("version", (*v).into())])) } }
             Outcome::Preview(p) => {
                 section #preview aria-labelledby="preview-title" {
-                    h3 #preview-title { "Preview of " code { (p.code) } " on the last " (p.days) " days" }
-                    p #preview-hits { "It fires on " strong { (p.hits) } " of " (p.report.declarations) " declarations; "
-                        strong { (p.report.changed) } " would change lane (the other profiles, the model and the random share as in force)." }
+                    h3 #preview-title { (t("prof-preview-of")) " " code { (p.code) } " " (t_with("prof-preview-days", &[("days", p.days.into())])) }
+                    p #preview-hits { (t("prof-fires-on")) " " strong { (p.hits) } " "
+                        (t_with("prof-of-declarations", &[("count", p.report.declarations.into())])) " "
+                        strong { (p.report.changed) } " " (t("prof-would-change")) }
                     table {
-                        (column_heads(&["", "Green", "Blue", "Yellow", "Red", "Irregular caught", "Irregular missed"]))
-                        tbody { (side("As decided", &p.report.actual)) (side("With this text", &p.report.replayed)) }
+                        (column_heads(&["", &t("prof-green"), &t("prof-blue"), &t("prof-yellow"), &t("prof-red"), &t("prof-caught"), &t("prof-missed")]))
+                        tbody { (side(&t("prof-as-decided"), &p.report.actual)) (side(&t("prof-with-text"), &p.report.replayed)) }
                     }
                 }
             }
@@ -124,15 +126,15 @@ async fn render(
         }
         form.stack #profile-form method="post" action=(HERE) {
             (csrf_field(caller))
-            label for="text" { "Profile text"
+            label for="text" { (t("prof-text"))
                 @if let Outcome::Problem(m) = &outcome { span.field-error #error-text role="alert" { (m) } } }
             textarea #text name="text" rows="10" spellcheck="false" { (text) }
-            label for="days" { "Preview on the last … days (1 to " (MAX_PREVIEW_DAYS) ")" }
+            label for="days" { (t_with("prof-days", &[("max", MAX_PREVIEW_DAYS.into())])) }
             input #days type="number" name="days" min="1" max=(MAX_PREVIEW_DAYS) value=(days);
-            p { button type="submit" name="action" value="preview" { "Preview" } " "
-                button type="submit" name="action" value="save" { "Save as the next version" } }
+            p { button type="submit" name="action" value="preview" { (t("prof-preview")) } " "
+                button type="submit" name="action" value="save" { (t("prof-save")) } }
         }
-        p.muted { "The language is described in the help pages; a profile with an existing code becomes its next version." }
+        p.muted { (t("prof-note")) }
     };
-    Ok((status, layout("Risk profiles", Some(caller), body)).into_response())
+    Ok((status, layout(&t("nav-risk-profiles"), Some(caller), body)).into_response())
 }

@@ -16,6 +16,7 @@ use crate::app::knowledge::survey::{self, Count, Received, SurveyFilter, Visible
 use crate::app::knowledge::KnowledgeError;
 use crate::auth::{Caller, CSRF_FIELD};
 use crate::error::ApiError;
+use crate::i18n::{t, t_with};
 use crate::state::AppState;
 
 /// A horizontal bar chart of counts.
@@ -58,51 +59,51 @@ pub async fn list(State(state): State<AppState>, caller: Option<Caller>, Query(f
         survey::visible(&state, &caller.0).await.and_then(|a| survey::filter(a, &f)).map_err(PageError::at(here))?;
     let stats = survey::stats(&answers);
     Ok(layout(
-        "Survey repository",
+        &t("survey-repository"),
         Some(&caller),
         html! {
-            h1 { "WCO Smart Customs survey repository" }
-            p { a href="/knowledge/survey/new" { "Submit an answer" } " · export "
+            h1 { (t("survey-repository")) }
+            p { a href="/knowledge/survey/new" { (t("survey-submit-link")) } " · " (t("survey-export")) " "
                 a href="/api/v1/knowledge/survey/export?format=csv" { "CSV" } " · "
                 a href="/api/v1/knowledge/survey/export?format=json" { "JSON" } }
             form method="get" {
-                input type="search" name="q" value=(f.q.clone().unwrap_or_default()) placeholder="Words" aria-label="Words";
-                label for="technology" { " Technology " }
+                input type="search" name="q" value=(f.q.clone().unwrap_or_default()) placeholder=(t("survey-words")) aria-label=(t("survey-words"));
+                label for="technology" { " " (t("kb-col-technology")) " " }
                 (select("technology", SurveyTechnology::ALL, f.technology.as_deref(), SurveyTechnology::code, SurveyTechnology::label))
-                label for="status" { " Status " }
+                label for="status" { " " (t("org-col-status")) " " }
                 (select("status", SurveyStatus::ALL, f.status.as_deref(), SurveyStatus::code, SurveyStatus::label))
-                label for="use_case" { " Use case " }
+                label for="use_case" { " " (t("survey-use-case")) " " }
                 (select("use_case", UseCase::ALL, f.use_case.as_deref(), UseCase::code, UseCase::label))
-                button type="submit" { "Filter" }
+                button type="submit" { (t("kb-filter")) }
             }
-            p #answer-count { (answers.len()) " answer(s)" }
+            p #answer-count { (t_with("survey-count", &[("count", answers.len().into())])) }
             table #answers {
-                thead { tr { th { "Title" } th { "Organization" } th { "Country" } th { "Primary technology" } th { "Status" } } }
+                thead { tr { th { (t("kb-col-title")) } th { (t("survey-organization")) } th { (t("file-party-country")) } th { (t("survey-primary")) } th { (t("org-col-status")) } } }
                 tbody {
                     @for a in &answers {
                         @let v = &a.answer;
                         tr {
-                            td { a href={"/knowledge/survey/" (a.id)} { (v.title.clone().unwrap_or_else(|| "(title withheld)".into())) } }
-                            td { (v.organization.clone().unwrap_or_else(|| "(withheld)".into())) }
+                            td { a href={"/knowledge/survey/" (a.id)} { (v.title.clone().unwrap_or_else(|| t("survey-title-withheld"))) } }
+                            td { (v.organization.clone().unwrap_or_else(|| t("survey-withheld"))) }
                             td { (v.country.clone().unwrap_or_default()) }
-                            td { (v.primary_technology.map(|t| t.label()).unwrap_or("(withheld)")) }
-                            td { (v.status.map(|s| s.label()).unwrap_or("(withheld)")) }
+                            td { (v.primary_technology.map(|x| x.label().to_string()).unwrap_or_else(|| t("survey-withheld"))) }
+                            td { (v.status.map(|x| x.label().to_string()).unwrap_or_else(|| t("survey-withheld"))) }
                         }
                     }
                 }
             }
-            h2 { "Technologies by status" }
+            h2 { (t("survey-by-status")) }
             table #technology-status {
-                thead { tr { th { "Technology" } @for s in SurveyStatus::ALL { th { (s.label()) } } th { "All" } } }
+                thead { tr { th { (t("kb-col-technology")) } @for s in SurveyStatus::ALL { th { (s.label()) } } th { (t("survey-all")) } } }
                 tbody {
                     @for t in stats.technology_status.iter().filter(|t| t.total > 0) {
                         tr { td { (t.label) } @for c in &t.by_status { td { (c.count) } } td { (t.total) } }
                     }
                 }
             }
-            h2 { "Use cases" } (bars("use-cases", &stats.use_cases))
-            h2 { "Benefits" } (bars("benefits", &stats.benefits))
-            p.muted { "Questions a respondent declared confidential are not shown or counted for other members." }
+            h2 { (t("survey-use-cases")) } (bars("use-cases", &stats.use_cases))
+            h2 { (t("survey-benefits")) } (bars("benefits", &stats.benefits))
+            p.muted { (t("survey-confidential-note")) }
         },
     )
     .into_response())
@@ -113,12 +114,12 @@ pub async fn one(State(state): State<AppState>, caller: Option<Caller>, PagePath
     let here = format!("/knowledge/survey/{id}");
     let caller = signed_in(caller, &here)?;
     let a = survey::visible_one(&state, &caller.0, id).await.map_err(PageError::at(&here))?;
-    Ok(layout("Survey answer", Some(&caller), answer(&a)).into_response())
+    Ok(layout(&t("survey-answer"), Some(&caller), answer(&a)).into_response())
 }
 
 fn answer(a: &VisibleAnswer) -> Markup {
     let v = &a.answer;
-    let withheld = html! { em.muted { "withheld by the respondent" } };
+    let withheld = html! { em.muted { (t("survey-withheld-by")) } };
     let text = |s: &Option<String>| match s {
         Some(s) => html! { (s) },
         None => withheld.clone(),
@@ -127,30 +128,30 @@ fn answer(a: &VisibleAnswer) -> Markup {
         v.as_ref().map(|l| l.iter().map(|t| label(*t)).collect::<Vec<_>>().join("; "))
     }
     html! {
-        h1 #answer-title { (v.title.clone().unwrap_or_else(|| "Survey answer".into())) }
-        p.muted { "Answer " (a.id) ", submitted " (a.submitted_at) @if a.own { " by your organisation" } }
+        h1 #answer-title { (v.title.clone().unwrap_or_else(|| t("survey-answer"))) }
+        p.muted { (t_with("survey-submitted", &[("id", a.id.into()), ("at", a.submitted_at.to_string().into())])) @if a.own { " " (t("survey-by-yours")) } }
         table {
-            tr { th { "1. Organization" } td { (text(&v.organization)) } }
-            tr { th { "2. Respondent" } td { (text(&v.respondent)) } }
-            tr { th { "3. Email" } td { (text(&v.email)) } }
-            tr { th { "4. Country" } td { (text(&v.country)) } }
-            tr { th { "5. Stakeholder group" } td { (text(&v.stakeholder_group.map(|g| g.label().to_string()))) } }
-            tr { th { "7.a Primary technology" } td { (text(&v.primary_technology.map(|t| t.label().to_string()))) } }
-            tr { th { "7.b Secondary technologies" } td { (text(&list(&v.secondary_technologies, SurveyTechnology::label))) } }
-            tr { th { "8. Use cases" } td { (text(&list(&v.use_cases, UseCase::label))) } }
-            tr { th { "9. Performance improvements" } td { (text(&list(&v.performance_improvements, PerformanceImprovement::label))) } }
-            tr { th { "10. Status" } td { (text(&v.status.map(|s| s.label().to_string()))) } }
-            tr { th { "11. Outline" } td { (text(&v.outline)) } }
-            tr { th { "11.a Scale" } td { (text(&v.scale)) } }
-            tr { th { "12. Benefits" } td { (text(&list(&v.benefits, Benefit::label))) } }
-            tr { th { "13. Takeaways" } td { (text(&v.takeaways)) } }
-            tr { th { "Files" } td {
+            tr { th { "1. " (t("survey-organization")) } td { (text(&v.organization)) } }
+            tr { th { "2. " (t("survey-respondent")) } td { (text(&v.respondent)) } }
+            tr { th { "3. " (t("survey-email")) } td { (text(&v.email)) } }
+            tr { th { "4. " (t("file-party-country")) } td { (text(&v.country)) } }
+            tr { th { "5. " (t("survey-stakeholder")) } td { (text(&v.stakeholder_group.map(|g| g.label().to_string()))) } }
+            tr { th { "7.a " (t("survey-primary")) } td { (text(&v.primary_technology.map(|x| x.label().to_string()))) } }
+            tr { th { "7.b " (t("survey-secondary")) } td { (text(&list(&v.secondary_technologies, SurveyTechnology::label))) } }
+            tr { th { "8. " (t("survey-use-cases")) } td { (text(&list(&v.use_cases, UseCase::label))) } }
+            tr { th { "9. " (t("survey-improvements")) } td { (text(&list(&v.performance_improvements, PerformanceImprovement::label))) } }
+            tr { th { "10. " (t("org-col-status")) } td { (text(&v.status.map(|x| x.label().to_string()))) } }
+            tr { th { "11. " (t("survey-outline")) } td { (text(&v.outline)) } }
+            tr { th { "11.a " (t("survey-scale")) } td { (text(&v.scale)) } }
+            tr { th { "12. " (t("survey-benefits")) } td { (text(&list(&v.benefits, Benefit::label))) } }
+            tr { th { "13. " (t("survey-takeaways")) } td { (text(&v.takeaways)) } }
+            tr { th { (t("survey-files")) } td {
                 @match &a.attachments {
                     None => { (withheld) }
-                    Some(files) => { @for f in files { a href={"/api/v1/knowledge/survey/" (a.id) "/attachments/" (f.n)} { (f.name) } " (" (f.size) " bytes) " } }
+                    Some(files) => { @for f in files { a href={"/api/v1/knowledge/survey/" (a.id) "/attachments/" (f.n)} { (f.name) } " (" (t_with("work-bytes", &[("size", crate::i18n::number(f.size.into()).into())])) ") " } }
                 }
             } }
-            tr { th { "14. Confidential" } td { (v.confidential.iter().map(|q| q.code()).collect::<Vec<_>>().join(", ")) } }
+            tr { th { "14. " (t("survey-confidential")) } td { (v.confidential.iter().map(|q| q.code()).collect::<Vec<_>>().join(", ")) } }
         }
     }
 }
@@ -196,43 +197,43 @@ fn form(caller: &Caller, draft: &SurveyDraft, findings: &[SurveyFinding]) -> Mar
     html! {
         @if !findings.is_empty() {
             div #findings.error {
-                p { strong { "The answer was not saved: " (findings.len()) " problem(s)." } }
+                p { strong { (t_with("survey-not-saved", &[("count", findings.len().into())])) } }
                 ul.findings { @for f in findings { li { code { (f.field) } " " (f.code) ": " (f.message) } } }
             }
         }
         form.stack #survey-form method="post" action="/knowledge/survey" enctype="multipart/form-data" {
             (csrf_field(caller))
-            (text("organization", "1. Organization", &draft.organization, "text"))
-            (text("respondent", "2. Respondent's full name", &draft.respondent, "text"))
-            (text("email", "3. Email", &draft.email, "email"))
-            (text("country", "4. Country (ISO code, e.g. EE)", &draft.country, "text"))
-            label for="stakeholder_group" { "5. Stakeholder group" (problem("stakeholder_group")) }
+            (text("organization", &format!("1. {}", t("survey-organization")), &draft.organization, "text"))
+            (text("respondent", &format!("2. {}", t("survey-respondent-name")), &draft.respondent, "text"))
+            (text("email", &format!("3. {}", t("survey-email")), &draft.email, "email"))
+            (text("country", &format!("4. {}", t("survey-country")), &draft.country, "text"))
+            label for="stakeholder_group" { "5. " (t("survey-stakeholder")) (problem("stakeholder_group")) }
             (select("stakeholder_group", StakeholderGroup::ALL, Some(&draft.stakeholder_group), StakeholderGroup::code, StakeholderGroup::label))
-            (text("title", "6. Title of the project, programme or initiative", &draft.title, "text"))
-            label for="primary_technology" { "7.a Primary technology targeted" (problem("primary_technology")) }
+            (text("title", &format!("6. {}", t("survey-project-title")), &draft.title, "text"))
+            label for="primary_technology" { "7.a " (t("survey-primary-targeted")) (problem("primary_technology")) }
             (select("primary_technology", SurveyTechnology::ALL, Some(&draft.primary_technology), SurveyTechnology::code, SurveyTechnology::label))
-            (text("primary_technology_other", "7.a If other, which", &draft.primary_technology_other, "text"))
-            fieldset { legend { "7.b Secondary technologies" (problem("secondary_technologies")) }
+            (text("primary_technology_other", &format!("7.a {}", t("survey-if-other")), &draft.primary_technology_other, "text"))
+            fieldset { legend { "7.b " (t("survey-secondary")) (problem("secondary_technologies")) }
                 (checks("secondary_technologies", SurveyTechnology::ALL, &draft.secondary_technologies, SurveyTechnology::code, SurveyTechnology::label)) }
-            fieldset { legend { "8. Use cases" (problem("use_cases")) }
+            fieldset { legend { "8. " (t("survey-use-cases")) (problem("use_cases")) }
                 (checks("use_cases", UseCase::ALL, &draft.use_cases, UseCase::code, UseCase::label)) }
-            fieldset { legend { "9. Performance improvements" (problem("performance_improvements")) }
+            fieldset { legend { "9. " (t("survey-improvements")) (problem("performance_improvements")) }
                 (checks("performance_improvements", PerformanceImprovement::ALL, &draft.performance_improvements, PerformanceImprovement::code, PerformanceImprovement::label)) }
-            label for="status" { "10. Status of adoption or development" (problem("status")) }
+            label for="status" { "10. " (t("survey-status-of")) (problem("status")) }
             (select("status", SurveyStatus::ALL, Some(&draft.status), SurveyStatus::code, SurveyStatus::label))
-            (area("outline", "11. Brief outline (500 words at most)", &draft.outline))
-            (area("scale", "11.a Scale of the project", &draft.scale))
-            fieldset { legend { "12. Benefits" (problem("benefits")) }
+            (area("outline", &format!("11. {}", t("survey-outline-most")), &draft.outline))
+            (area("scale", &format!("11.a {}", t("survey-scale-of")), &draft.scale))
+            fieldset { legend { "12. " (t("survey-benefits")) (problem("benefits")) }
                 (checks("benefits", Benefit::ALL, &draft.benefits, Benefit::code, Benefit::label)) }
-            (text("benefits_other", "12. If others, which", &draft.benefits_other, "text"))
-            (area("takeaways", "13. Major takeaways, challenges, opportunities and plans", &draft.takeaways))
-            fieldset { legend { "Files (up to three, 10 MB each)" (problem("attachments")) }
+            (text("benefits_other", &format!("12. {}", t("survey-if-others")), &draft.benefits_other, "text"))
+            (area("takeaways", &format!("13. {}", t("survey-takeaways-long")), &draft.takeaways))
+            fieldset { legend { (t("survey-files-up-to")) (problem("attachments")) }
                 @for n in 1..=3 {
-                    label for={"file-" (n)} { "File " (n) " " }
+                    label for={"file-" (n)} { (t_with("survey-file", &[("n", n.into())])) " " }
                     input id={"file-" (n)} type="file" name="file";
                 }
             }
-            fieldset { legend { "14. Questions not to be shared with other members" (problem("confidential")) }
+            fieldset { legend { "14. " (t("survey-not-shared")) (problem("confidential")) }
                 @for q in Question::ALL {
                     label style="font-weight:400;display:inline-block;margin-right:1rem" {
                         input type="checkbox" name="confidential" value=(q.code()) checked[draft.confidential.iter().any(|c| c == q.code())];
@@ -240,8 +241,8 @@ fn form(caller: &Caller, draft: &SurveyDraft, findings: &[SurveyFinding]) -> Mar
                     }
                 }
             }
-            (area("confidentiality_note", "14. Note on confidentiality", &draft.confidentiality_note))
-            p { button #submit type="submit" { "Submit answer" } }
+            (area("confidentiality_note", &format!("14. {}", t("survey-confidentiality-note")), &draft.confidentiality_note))
+            p { button #submit type="submit" { (t("survey-submit")) } }
         }
     }
 }
@@ -250,11 +251,15 @@ fn form(caller: &Caller, draft: &SurveyDraft, findings: &[SurveyFinding]) -> Mar
 pub async fn new(caller: Option<Caller>) -> PageResult {
     let caller = signed_in(caller, "/knowledge/survey/new")?;
     caller.require(survey::SUBMITTERS, "submit survey answers").map_err(PageError::at("/knowledge/survey/new"))?;
-    Ok(layout("Submit a survey answer", Some(&caller), html! {
-        h1 { "WCO Smart Customs survey" }
-        p { "One answer per project, programme or initiative. Every field is checked; questions you mark under 14 are seen only by your organisation and the repository's administrators." }
-        (form(&caller, &SurveyDraft::default(), &[]))
-    })
+    Ok(layout(
+        &t("survey-submit-title"),
+        Some(&caller),
+        html! {
+            h1 { (t("survey-title")) }
+            p { (t("survey-intro")) }
+            (form(&caller, &SurveyDraft::default(), &[]))
+        },
+    )
     .into_response())
 }
 
@@ -322,9 +327,9 @@ pub async fn create(State(state): State<AppState>, caller: Option<Caller>, multi
         Err(KnowledgeError::SurveyInvalid(findings)) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             layout(
-                "Submit a survey answer",
+                &t("survey-submit-title"),
                 Some(&caller),
-                html! { h1 { "WCO Smart Customs survey" } (form(&caller, &draft, &findings)) },
+                html! { h1 { (t("survey-title")) } (form(&caller, &draft, &findings)) },
             ),
         )
             .into_response()),

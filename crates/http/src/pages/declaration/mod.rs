@@ -18,12 +18,13 @@ use smartcustoms_core::ids::DeclarationId;
 use smartcustoms_core::inspection::{InspectionOutcome, Irregularity};
 use smartcustoms_core::ledger::Amount;
 use smartcustoms_core::release::ControlDecision;
-use smartcustoms_core::tariff::DutyAssessment;
+use smartcustoms_core::tariff::{DutyAssessment, NATIONAL_CURRENCY};
 use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_core::workflow::State as DeclState;
 
 use super::{
-    column_heads, csrf_field, live_layout, minute, posted, signed_in, Follows, PageError, PagePath, PageResult, Posted,
+    column_heads, csrf_field, live_layout, minute, posted, signed_in, when, Follows, PageError, PagePath, PageResult,
+    Posted,
 };
 use crate::app::control::{self, ControlError, Settled};
 use crate::app::declarations::{self, Operator, Read, ReadError};
@@ -31,7 +32,7 @@ use crate::app::dispatch::{self, DispatchError};
 use crate::app::requests::{self};
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::i18n::{t, t_with};
+use crate::i18n::{money, number, reason, t, t_or, t_with};
 use crate::state::AppState;
 
 mod work;
@@ -63,7 +64,7 @@ impl DecisionForm {
             errors: Vec::new(),
         };
         if form.release.is_none() {
-            form.errors.push(("decision", "Choose to release the goods or to refuse release.".into()));
+            form.errors.push(("decision", t("decl-error-decision")));
         }
         form
     }
@@ -75,8 +76,7 @@ impl DecisionForm {
             text => match text.parse::<Decimal>().ok().and_then(|d| Amount::from_decimal(d).ok()) {
                 Some(a) => a,
                 None => {
-                    self.errors
-                        .push(("additional_duty", "Give an amount such as 120.50 (two decimals at most).".into()));
+                    self.errors.push(("additional_duty", t("decl-error-duty")));
                     Amount::ZERO
                 }
             },
@@ -139,7 +139,7 @@ pub async fn decide(
     match control::decide(&state, &caller.0, id, &decision, chrono::Utc::now()).await {
         Ok(_) => Ok(Redirect::to(&here).into_response()),
         Err(ControlError::BadReason) => {
-            form.errors.push(("reason", format!("Give the reasons in 1 to {} characters.", control::MAX_REASON)));
+            form.errors.push(("reason", t_with("decl-error-reason", &[("max", control::MAX_REASON.into())])));
             render(&state, caller, id, Feedback::Decision(form), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(ControlError::BadOutcome(m)) => {
@@ -203,7 +203,7 @@ async fn render(
     };
     let body = html! {
         @if let Feedback::Settled(s) = &feedback {
-            p.error #notice role="alert" { "Nothing was changed: " (s.to_string()) "." }
+            p.error #notice role="alert" { (t("decl-unchanged")) " " (s.to_string()) "." }
         }
         (summary(&read))
         @if caller.0.role == smartcustoms_core::access::Role::Trader { (reuse(&read)) }
@@ -215,7 +215,7 @@ async fn render(
         (requests_section(caller, &read, &requests, &feedback))
         (actions(caller, &read, &feedback))
     };
-    let title = format!("Declaration {id}");
+    let title = t_with("decl-page-title", &[("id", id.to_string().into())]);
     Ok((status, live_layout(&title, Some(caller), Follows::Declaration(id), body)).into_response())
 }
 
@@ -232,15 +232,15 @@ fn summary(read: &Read) -> Markup {
             @if let Some(r) = &s.representative { dt { (t("decl-representative")) } dd #representative { (t_with("decl-for", &[("representative", r.to_string().into()), ("declarant", s.declarant.to_string().into())])) } }
             dt { (t("list-col-filed")) } dd { (minute(s.received_at_us)) }
             dt { (t("decl-last-change")) } dd { (minute(s.updated_at_us)) }
-            dt { "Document SHA-256" } dd { code { (read.record.document_sha256) } }
+            dt { (t("decl-sha")) } dd { code { (read.record.document_sha256) } }
         }
         @if let Some(p) = &read.payment {
-            p #payment-due { "The duties of " strong { (p.duties) } " are not covered by your account: a deposit of "
-                strong { (p.missing) } " registers this declaration at once." }
+            p #payment-due { (t("decl-due-before")) " " strong { (national(p.duties)) } " " (t("decl-due-middle")) " "
+                strong { (national(p.missing)) } " " (t("decl-due-after")) }
         }
         @if let Some(doc) = &read.release {
-            p #release { "Released " (doc.released_at) " under release document " strong { (doc.number) }
-                " (" a href={"/declarations/" (s.id) "/release"} { "printable release document" } ")." }
+            p #release { (t("decl-released")) " " (released_at(&doc.released_at)) " " (t("decl-released-under")) " " strong { (doc.number) }
+                " (" a href={"/declarations/" (s.id) "/release"} { (t("decl-printable")) } ")." }
         }
     }
 }
@@ -267,7 +267,20 @@ fn lane_label(lane: smartcustoms_core::risk::Lane) -> String {
 }
 
 fn action_label(a: Action) -> String {
-    crate::i18n::t_or(&format!("action-{}", a.as_str()), a.as_str())
+    t_or(&format!("action-{}", a.as_str()), a.as_str())
+}
+
+/// An amount of the national currency, as the language writes it.
+fn national(amount: Amount) -> String {
+    money(amount.to_decimal(), NATIONAL_CURRENCY)
+}
+
+/// The time of a release (RFC 3339 in the release document) in a `<time>` element.
+fn released_at(at: &str) -> Markup {
+    let shown = chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| format!("{} UTC", crate::i18n::minute(t.with_timezone(&chrono::Utc))))
+        .unwrap_or_else(|_| at.to_string());
+    html! { time datetime=(at) { (shown) } }
 }
 
 /// What an event's details say, in a line: reasons, lane, release document, outcome.
@@ -277,30 +290,30 @@ fn event_text(entry: &AuditEntry) -> String {
     if let (Some(r), Some(user)) =
         (details.get("representative").and_then(|r| r.as_str()), details.get("filed_by").and_then(|u| u.as_str()))
     {
-        parts.push(format!("filed by {user} of representative {r} for the declarant"));
+        parts.push(t_with("event-filed-by", &[("user", user.into()), ("representative", r.into())]));
     }
     if let Some(lane) = details.get("lane").and_then(|l| l.as_str()) {
-        parts.push(format!("lane {lane}"));
+        parts.push(t_with("event-lane", &[("lane", t_or(&format!("lane-{lane}"), lane).into())]));
     }
     if let Some(centre) = details.get("centre").and_then(|c| c.as_str()) {
-        parts.push(format!("centre {centre}"));
+        parts.push(t_with("event-centre", &[("centre", centre.into())]));
     }
     if let Some(inspector) = details.get("inspector").and_then(|i| i.as_str()) {
-        parts.push(format!("inspector {inspector}"));
+        parts.push(t_with("event-inspector", &[("inspector", inspector.into())]));
     }
     if let Some(reason) = details.pointer("/reassigned/reason").and_then(|r| r.as_str()) {
-        parts.push(format!("reassigned: {reason}"));
+        parts.push(t_with("event-reassigned", &[("reason", reason.into())]));
     }
     if let Some(number) = details.get("registration_number").and_then(|n| n.as_str()) {
-        parts.push(format!("number {number}"));
+        parts.push(t_with("event-number", &[("number", number.into())]));
     }
     if details.get("withdrawn").and_then(|w| w.as_bool()) == Some(true) {
-        parts.push("withdrawn by the declarant".into());
+        parts.push(t("event-withdrawn"));
     } else if let Some(reasons) = details.get("reasons").and_then(|r| r.as_array()) {
         parts.extend(reasons.iter().filter_map(|r| {
             let message = r.get("message")?.as_str()?;
             Some(match r.get("code").and_then(|c| c.as_str()) {
-                Some(code) => format!("{code}: {message}"),
+                Some(code) => format!("{code}: {}", reason(code, message)),
                 None => message.to_string(),
             })
         }));
@@ -311,13 +324,13 @@ fn event_text(entry: &AuditEntry) -> String {
         }
     }
     if let Some(files) = details.get("files").and_then(|f| f.as_array()).filter(|f| !f.is_empty()) {
-        parts.push(format!("{} file(s)", files.len()));
+        parts.push(t_with("event-files", &[("count", files.len().into())]));
     }
     if let Some(doc) = details.get("release_document").and_then(|d| d.as_str()) {
-        parts.push(format!("release document {doc}"));
+        parts.push(t_with("event-release-document", &[("number", doc.into())]));
     }
     if details.get("automatic").and_then(|a| a.as_bool()) == Some(true) {
-        parts.push("automatic".into());
+        parts.push(t("event-automatic"));
     }
     parts.join("; ")
 }
@@ -328,7 +341,7 @@ fn timeline(events: &[AuditEntry]) -> Markup {
         ol.timeline #timeline {
             @for e in events {
                 li data-action=(e.action.as_str()) {
-                    strong { (action_label(e.action)) } " — " (minute(e.at_us)) " UTC, " (e.actor)
+                    strong { (action_label(e.action)) } " — " (when(e.at_us)) " UTC, " (e.actor)
                     @let text = event_text(e);
                     @if !text.is_empty() { br; span.muted { (text) } }
                 }
@@ -346,13 +359,14 @@ fn items_and_duties(read: &Read) -> Markup {
         .as_ref()
         .and_then(|d| d.get("calculation"))
         .and_then(|c| serde_json::from_value::<DutyAssessment>(c.clone()).ok());
-    let text = |v: Option<Decimal>| v.map(|d| d.to_string()).unwrap_or_default();
+    let text = |v: Option<Decimal>| v.map(number).unwrap_or_default();
+    let currency = doc.as_ref().and_then(|d| d.invoice.as_ref()).and_then(|i| i.currency.clone()).unwrap_or_default();
     html! {
         h2 { (t("file-goods-items")) }
-        @if items.is_empty() { p { "The document as filed holds no goods items that can be read." } }
+        @if items.is_empty() { p { (t("decl-no-items")) } }
         @else {
             table #items {
-                (column_heads(&["Item", "Commodity code", "Description", "Origin", "Net mass (kg)", "Quantity", "Price"]))
+                (column_heads(&[&t("decl-col-item"), &t("decl-col-code"), &t("decl-col-description"), &t("decl-col-origin"), &t("decl-col-net"), &t("decl-col-quantity"), &t("decl-col-price")]))
                 tbody {
                     @for item in &items {
                         tr {
@@ -362,29 +376,29 @@ fn items_and_duties(read: &Read) -> Markup {
                             td { (item.origin.clone().unwrap_or_default()) }
                             td { (text(item.net_mass)) }
                             td { (text(item.quantity)) " " (item.unit.clone().unwrap_or_default()) }
-                            td { (text(item.price)) " " (doc.as_ref().and_then(|d| d.invoice.as_ref()).and_then(|i| i.currency.clone()).unwrap_or_default()) }
+                            td { @if let Some(price) = item.price { (money(price, &currency)) } }
                         }
                     }
                 }
             }
         }
         @if let Some(d) = &duties {
-            h2 { "Duties and taxes (" (d.currency.as_str()) ", rates of " (d.date) ")" }
+            h2 { (t_with("decl-duties", &[("currency", d.currency.as_str().into()), ("date", crate::i18n::day(d.date).into())])) }
             table #duties {
-                (column_heads(&["Item", "Customs value", "Duty", "Excise", "VAT", "Legal basis"]))
+                (column_heads(&[&t("decl-col-item"), &t("decl-col-value"), &t("decl-col-duty"), &t("decl-col-excise"), &t("decl-col-vat"), &t("decl-col-basis")]))
                 tbody {
                     @for i in &d.items {
                         tr {
                             td { (i.sequence) }
-                            td { (i.customs_value) }
-                            td { (i.duty.amount) " (" (i.duty.rate) ")" }
-                            td { @if let Some(x) = &i.excise { (x.amount) " (" (x.rate) ")" } @else { "-" } }
-                            td { (i.vat.amount) " (" (i.vat.rate) ")" }
+                            td { (number(i.customs_value)) }
+                            td { (number(i.duty.amount)) " (" (i.duty.rate) ")" }
+                            td { @if let Some(x) = &i.excise { (number(x.amount)) " (" (x.rate) ")" } @else { "-" } }
+                            td { (number(i.vat.amount)) " (" (i.vat.rate) ")" }
                             td.muted { (i.duty.legal_base) "; " (i.vat.legal_base) }
                         }
                     }
-                    tr { th scope="row" { "Total" } td { (d.totals.customs_value) } td { (d.totals.duty) } td { (d.totals.excise) }
-                        td { (d.totals.vat) } td { strong #duties-total { (d.totals.total) } } }
+                    tr { th scope="row" { (t("decl-total")) } td { (number(d.totals.customs_value)) } td { (number(d.totals.duty)) } td { (number(d.totals.excise)) }
+                        td { (number(d.totals.vat)) } td { strong #duties-total { (money(d.totals.total, d.currency.as_str())) } } }
                 }
             }
         }
@@ -394,16 +408,16 @@ fn items_and_duties(read: &Read) -> Markup {
 fn risk(read: &Read) -> Markup {
     let r = &read.record;
     html! {
-        h2 { "Risk assessment" }
-        @if r.risk.random_control { p #random { strong { "Selected at random" } " for control, as a share of all declarations is." } }
+        h2 { (t("decl-risk")) }
+        @if r.risk.random_control { p #random { strong { (t("decl-random")) } " " (t("decl-random-rest")) } }
         @if !r.hits.is_empty() {
             table #hits {
-                (column_heads(&["Profile", "Lane", "Instruction to the examiner", "Items"]))
+                (column_heads(&[&t("decl-col-profile"), &t("list-lane"), &t("decl-col-instruction"), &t("decl-col-items")]))
                 tbody {
                     @for h in &r.hits {
                         tr {
                             td { code { (h.profile) } " v" (h.version) }
-                            td { (h.lane.as_str()) }
+                            td { (t(&format!("lane-{}", h.lane.as_str()))) }
                             td { (h.instruction) }
                             td { (h.items.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) }
                         }
@@ -412,14 +426,14 @@ fn risk(read: &Read) -> Markup {
             }
         }
         @if let Some(m) = &r.risk.model {
-            p #model-score { "Model " (m.model_version) ": score " strong { (format!("{:.3}", m.score)) } " on item " (m.item)
-                " (lane " (m.lane.as_str()) "; red from " (format!("{:.3}", m.thresholds.red)) ", yellow from "
-                (format!("{:.3}", m.thresholds.yellow)) ")" }
+            p #model-score { (t_with("decl-model", &[("version", m.model_version.to_string().into())])) " " strong { (format!("{:.3}", m.score)) } " "
+                (t_with("decl-model-rest", &[("item", m.item.to_string().into()), ("lane", t(&format!("lane-{}", m.lane.as_str())).into()),
+                    ("red", format!("{:.3}", m.thresholds.red).into()), ("yellow", format!("{:.3}", m.thresholds.yellow).into())])) }
             table #contributions {
-                (column_heads(&["Feature", "Value", "Contribution (log-odds)"]))
+                (column_heads(&[&t("decl-col-feature"), &t("decl-col-value-of"), &t("decl-col-contribution")]))
                 tbody {
                     @for c in &m.contributions {
-                        tr { td { code { (c.feature) } } td { (c.value.map(|v| format!("{v:.3}")).unwrap_or_else(|| "missing".into())) }
+                        tr { td { code { (c.feature) } } td { (c.value.map(|v| format!("{v:.3}")).unwrap_or_else(|| t("decl-missing"))) }
                             td { (format!("{:+.3}", c.contribution)) } }
                     }
                 }
@@ -434,16 +448,16 @@ fn risk(read: &Read) -> Markup {
 fn operator_record(o: &Operator, declarant: &smartcustoms_core::ids::TraderId) -> Markup {
     let total: i64 = o.record.declarations.iter().map(|c| c.count).sum();
     html! {
-        h2 { "Operator " (declarant) }
-        p #operator { (total) " declaration(s); " (o.record.controls) " control(s), " (o.record.irregular)
-            " with irregularities, additional duties " (o.record.additional_duty) "; risk category "
-            strong { (o.category.map(|c| c.as_str()).unwrap_or("none yet")) }
-            @if o.aeo { "; authorised economic operator" } "." }
+        h2 { (t_with("decl-operator", &[("operator", declarant.to_string().into())])) }
+        p #operator { (t_with("decl-operator-record", &[("total", total.into()), ("controls", o.record.controls.into()),
+                ("irregular", o.record.irregular.into()), ("duties", number(o.record.additional_duty.to_decimal()).into())])) " "
+            strong { (o.category.map(|c| t(&format!("category-{}", c.as_str()))).unwrap_or_else(|| t("category-none"))) }
+            @if o.aeo { (t("decl-aeo")) } "." }
         table #operator-declarations {
-            (column_heads(&["State", "Lane", "Declarations"]))
+            (column_heads(&[&t("list-col-state"), &t("list-lane"), &t("tr-declarations")]))
             tbody {
                 @for c in &o.record.declarations {
-                    tr { td { (state_label(c.state)) } td { (c.lane.map(|l| l.as_str()).unwrap_or("-")) } td { (c.count) } }
+                    tr { td { (state_label(c.state)) } td { (c.lane.map(|l| t(&format!("lane-{}", l.as_str()))).unwrap_or_else(|| "-".into())) } td { (c.count) } }
                 }
             }
         }
@@ -464,34 +478,34 @@ fn actions(caller: &Caller, read: &Read, feedback: &Feedback) -> Markup {
         |name: &str| html! { @if let Some(m) = form.error(name) { span.field-error id={"error-" (name)} { (m) } } };
     html! {
         @if decides {
-            h2 #decide { "Decision" }
+            h2 #decide { (t("decl-decision")) }
             form.stack method="post" action={"/declarations/" (s.id) "/decision"} {
                 (csrf_field(caller))
                 fieldset {
-                    legend { "Release" (error("decision")) }
-                    label { input type="radio" name="decision" value="release" checked[form.release == Some(true)]; " Release the goods" }
-                    label { input type="radio" name="decision" value="refuse" checked[form.release == Some(false)]; " Refuse release" }
+                    legend { (t("decl-release")) (error("decision")) }
+                    label { input type="radio" name="decision" value="release" checked[form.release == Some(true)]; " " (t("decl-release-goods")) }
+                    label { input type="radio" name="decision" value="refuse" checked[form.release == Some(false)]; " " (t("decl-refuse-release")) }
                 }
                 fieldset {
-                    legend { "What the control found" (error("irregularity")) }
+                    legend { (t("decl-found")) (error("irregularity")) }
                     @for kind in Irregularity::ALL {
                         label { input type="checkbox" name="irregularity" value=(kind.as_str())
-                            checked[form.irregularities.contains(&kind)]; " " (kind.label()) }
+                            checked[form.irregularities.contains(&kind)]; " " (t_or(&format!("irregularity-{}", kind.as_str()), kind.label())) }
                     }
                 }
-                label for="additional_duty" { "Additional duties assessed" (error("additional_duty")) }
+                label for="additional_duty" { (t("decl-additional")) (error("additional_duty")) }
                 input #additional_duty type="text" name="additional_duty" inputmode="decimal" value=(form.additional_duty) placeholder="0.00";
-                label for="reason" { "Reasons (the declarant reads them)" (error("reason")) }
+                label for="reason" { (t("decl-reasons")) (error("reason")) }
                 textarea #reason name="reason" rows="4" maxlength=(control::MAX_REASON) { (form.reason) }
-                p { button type="submit" { "Record the decision" } }
+                p { button type="submit" { (t("decl-record")) } }
             }
         }
         @if withdraws {
-            h2 { "Withdraw" }
+            h2 { (t("decl-withdraw")) }
             form method="post" action={"/declarations/" (s.id) "/withdrawal"} {
                 (csrf_field(caller))
-                p { "The declaration is not registered yet; withdrawing it refuses it for good. "
-                    button type="submit" #withdraw { "Withdraw this declaration" } }
+                p { (t("decl-withdraw-note")) " "
+                    button type="submit" #withdraw { (t("decl-withdraw-button")) } }
             }
         }
     }
@@ -512,32 +526,33 @@ pub async fn release_document(
     let declaration = serde_json::from_slice::<DeclarationDoc>(&read.record.document).ok();
     let items = declaration.as_ref().and_then(|d| d.items.clone()).unwrap_or_default();
     let s = &read.record.summary;
+    let title = t_with("rd-title", &[("number", doc.number.to_string().into())]);
     let body = html! {
-        h1 { "Release document " (doc.number) }
+        h1 { (title) }
         dl.facts #release-document {
-            dt { "Declaration" } dd { code { (doc.declaration_id) } }
-            dt { "Registration number" } dd { (doc.registration_number) }
-            dt { "Declarant" } dd { (s.declarant) }
-            dt { "Office" } dd { (s.office.clone().unwrap_or_default()) }
-            dt { "Released at" } dd { (doc.released_at) }
-            dt { "Goods held at" } dd { (doc.location_of_goods) }
-            dt { "Decision" } dd { @if doc.automatic { "Released automatically" } @else { "Released by a customs officer" } }
-            dt { "Document SHA-256" } dd { code { (read.record.document_sha256) } }
+            dt { (t("decl-title")) } dd { code { (doc.declaration_id) } }
+            dt { (t("list-number")) } dd { (doc.registration_number) }
+            dt { (t("file-group-declarant")) } dd { (s.declarant) }
+            dt { (t("list-office")) } dd { (s.office.clone().unwrap_or_default()) }
+            dt { (t("rd-released-at")) } dd { (released_at(&doc.released_at)) }
+            dt { (t("rd-held-at")) } dd { (doc.location_of_goods) }
+            dt { (t("decl-decision")) } dd { @if doc.automatic { (t("rd-automatic")) } @else { (t("rd-by-officer")) } }
+            dt { (t("decl-sha")) } dd { code { (read.record.document_sha256) } }
         }
         table {
-            (column_heads(&["Item", "Commodity code", "Description", "Net mass (kg)"]))
+            (column_heads(&[&t("decl-col-item"), &t("decl-col-code"), &t("decl-col-description"), &t("decl-col-net")]))
             tbody {
                 @for item in &items {
                     tr {
                         td { (item.sequence.map(|n| n.to_string()).unwrap_or_default()) }
                         td { (item.commodity_code.clone().unwrap_or_default()) }
                         td { (item.description.clone().unwrap_or_default()) }
-                        td { (item.net_mass.map(|m| m.to_string()).unwrap_or_default()) }
+                        td { (item.net_mass.map(number).unwrap_or_default()) }
                     }
                 }
             }
         }
-        p.noprint { "Print this page with your browser's print command; the header and links are left out on paper." }
+        p.noprint { (t("rd-print")) }
     };
-    Ok(super::layout(&format!("Release document {}", doc.number), Some(&caller), body).into_response())
+    Ok(super::layout(&title, Some(&caller), body).into_response())
 }

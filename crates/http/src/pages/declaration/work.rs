@@ -14,7 +14,7 @@ use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_core::workflow::State as DeclState;
 
 use super::super::{
-    check_form_csrf, column_heads, csrf_field, minute, posted, signed_in, PageError, PagePath, PageResult,
+    check_form_csrf, column_heads, csrf_field, posted, signed_in, when, PageError, PagePath, PageResult,
 };
 use super::{capitalised, render, Feedback};
 use crate::app::declarations::Read;
@@ -22,6 +22,7 @@ use crate::app::dispatch::{self, DispatchError};
 use crate::app::requests::{self, RequestError};
 use crate::auth::{Caller, CSRF_FIELD};
 use crate::error::ApiError;
+use crate::i18n::{t, t_with};
 use crate::state::AppState;
 use smartcustoms_core::dispatch::Passed;
 use smartcustoms_storage::{DispatchRecord, DocumentRequest};
@@ -42,30 +43,30 @@ pub(super) fn dispatch_section(
         _ => ("", "", None),
     };
     html! {
-        h2 #dispatch-title { "Dispatch" }
-        p #dispatch { "Centre " strong { (d.centre) } ", inspector " strong #dispatch-inspector { (d.inspector.clone().unwrap_or_else(|| "none present".into())) }
-            " — " (d.rule) " (rules version " (d.rules_version) "), " (minute(record.at_us)) " UTC." }
+        h2 #dispatch-title { (t("work-dispatch")) }
+        p #dispatch { (t("work-centre")) " " strong { (d.centre) } ", " (t("work-inspector")) " " strong #dispatch-inspector { (d.inspector.clone().unwrap_or_else(|| t("work-none-present"))) }
+            " — " (d.rule) " (" (t_with("work-rules-version", &[("version", d.rules_version.into())])) "), " (when(record.at_us)) " UTC." }
         @if !d.loads.is_empty() {
             table #dispatch-loads {
-                (column_heads(&["Inspector", "Open cases then", "Outcome"]))
+                (column_heads(&[&t("work-col-inspector"), &t("work-col-open"), &t("work-col-outcome")]))
                 tbody {
                     @for (user, load) in &d.loads {
                         tr { td { (user) } td { (load) } td {
-                            @if d.inspector.as_deref() == Some(user.as_str()) { strong { "chosen" } }
-                            @else if d.candidates.contains(user) { "tied, not drawn" }
+                            @if d.inspector.as_deref() == Some(user.as_str()) { strong { (t("work-chosen")) } }
+                            @else if d.candidates.contains(user) { (t("work-tied")) }
                             @else { @match d.passed.get(user) {
-                                Some(Passed::OnLeave) => "on leave",
-                                Some(Passed::LacksCompetence) => "lacks a required competence",
-                                Some(Passed::MoreLoaded) => "more cases open",
+                                Some(Passed::OnLeave) => (t("work-on-leave")),
+                                Some(Passed::LacksCompetence) => (t("work-lacks")),
+                                Some(Passed::MoreLoaded) => (t("work-more-loaded")),
                                 None => "-",
                             } }
                         } }
                     }
                 }
             }
-            p.muted { @if d.requires.is_empty() { "No competence required. " } @else { "Competences required: "
-                (d.requires.iter().cloned().collect::<Vec<_>>().join(", ")) ". " }
-                @if d.candidates.len() > 1 { "Random draw " (d.draw) " chose among " (d.candidates.len()) " tied inspectors." } }
+            p.muted { @if d.requires.is_empty() { (t("work-no-competence")) " " } @else {
+                (t_with("work-competences", &[("list", d.requires.iter().cloned().collect::<Vec<_>>().join(", ").into())])) " " }
+                @if d.candidates.len() > 1 { (t_with("work-draw", &[("draw", d.draw.to_string().into()), ("count", d.candidates.len().into())])) } }
         }
         @if hands_back {
             @let (reason, error) = match feedback {
@@ -74,25 +75,25 @@ pub(super) fn dispatch_section(
             };
             form.stack #hand-back method="post" action={"/declarations/" (read.record.summary.id) "/hand-back"} {
                 (csrf_field(caller))
-                label for="hand-back-reason" { "Hand the case back to the supervisor, because"
+                label for="hand-back-reason" { (t("work-hand-back-label"))
                     @if let Some(e) = error { span.field-error #error-hand-back { (e) } } }
                 input #hand-back-reason type="text" name="reason" value=(reason) maxlength=(dispatch::MAX_REASON);
-                p { button type="submit" { "Hand back" } }
+                p { button type="submit" { (t("work-hand-back")) } }
             }
         }
         @if reassigns {
             form.stack #reassign method="post" action={"/declarations/" (read.record.summary.id) "/dispatch"} {
                 (csrf_field(caller))
-                label for="inspector" { "Give the case to"
+                label for="inspector" { (t("work-give-to"))
                     @if let Some(e) = error { span.field-error #error-reassign { (e) } } }
                 select #inspector name="inspector" {
                     @for i in inspectors {
                         option value=(i.user) selected[i.user == chosen] { (i.user) " (" (i.centre) ")" }
                     }
                 }
-                label for="reassign-reason" { "Reason (kept in the audit log)" }
+                label for="reassign-reason" { (t("work-reassign-reason")) }
                 input #reassign-reason type="text" name="reason" value=(reason) maxlength=(dispatch::MAX_REASON);
-                p { button type="submit" { "Reassign" } }
+                p { button type="submit" { (t("work-reassign")) } }
             }
         }
     }
@@ -161,28 +162,28 @@ pub(super) fn requests_section(
     let error_of = |field: &str| ask_error.filter(|(f, _)| *f == field).map(|(_, m)| m);
     html! {
         @if !requests.is_empty() || asks {
-            h2 #requests-title { "Questions and documents" }
+            h2 #requests-title { (t("work-requests")) }
         }
         @for r in requests {
-            section.request id={"request-" (r.id)} aria-label={"Request " (r.id)} {
-                p { strong { "Asked by " (r.asked_by) } ", " (minute(r.asked_at_us)) " UTC — due " (minute(r.due_at_us)) " UTC"
-                    @if r.answered_at_us.is_none() && r.due_at_us < now { " " strong.error { "(overdue)" } } }
+            section.request id={"request-" (r.id)} aria-label=(t_with("work-request", &[("id", r.id.into())])) {
+                p { strong { (t_with("work-asked-by", &[("who", r.asked_by.clone().into())])) } ", " (when(r.asked_at_us)) " UTC — " (t("work-due")) " " (when(r.due_at_us)) " UTC"
+                    @if r.answered_at_us.is_none() && r.due_at_us < now { " " strong.error { (t("work-overdue")) } } }
                 blockquote.question { (r.question) }
                 @match (&r.answer, r.answered_at_us) {
                     (Some(answer), Some(at)) => {
-                        p { strong { "Answered by " (r.answered_by.clone().unwrap_or_default()) } ", " (minute(at)) " UTC" }
+                        p { strong { (t_with("work-answered-by", &[("who", r.answered_by.clone().unwrap_or_default().into())])) } ", " (when(at)) " UTC" }
                         @if !answer.is_empty() { blockquote.answer { (answer) } }
                         @if !r.files.is_empty() {
                             ul.files {
                                 @for f in &r.files {
                                     li { a href={"/api/v1/declarations/" (s.id) "/requests/" (r.id) "/files/" (f.n)} { (f.name) }
-                                        span.muted { " (" (f.content_type) ", " (f.size) " bytes, SHA-256 " code { (f.sha256) } ")" } }
+                                        span.muted { " (" (f.content_type) ", " (t_with("work-bytes", &[("size", crate::i18n::number(f.size.into()).into())])) ", SHA-256 " code { (f.sha256) } ")" } }
                                 }
                             }
                         }
                     }
                     _ => {
-                        p.muted { "Not answered yet." }
+                        p.muted { (t("work-not-answered")) }
                         @if answers {
                             @let (text, error) = match feedback {
                                 Feedback::Answer(n, t, e) if *n == r.id => (t.as_str(), Some(e.as_str())),
@@ -191,14 +192,13 @@ pub(super) fn requests_section(
                             form.stack method="post" enctype="multipart/form-data"
                                 action={"/declarations/" (s.id) "/requests/" (r.id) "/answer"} {
                                 (csrf_field(caller))
-                                label for={"answer-" (r.id)} { "Your answer"
+                                label for={"answer-" (r.id)} { (t("work-your-answer"))
                                     @if let Some(e) = error { span.field-error id={"error-answer-" (r.id)} { (e) } } }
                                 textarea id={"answer-" (r.id)} name="text" rows="3" maxlength=(smartcustoms_core::requests::MAX_ANSWER) { (text) }
-                                label for={"files-" (r.id)} { "Documents (up to " (smartcustoms_core::requests::MAX_FILES)
-                                    " files: PDF, PNG, JPEG, XML, JSON or text, 5 MB each)" }
+                                label for={"files-" (r.id)} { (t_with("work-documents", &[("count", smartcustoms_core::requests::MAX_FILES.into())])) }
                                 input id={"files-" (r.id)} type="file" name="file" multiple
                                     accept=".pdf,.png,.jpg,.jpeg,.xml,.json,.txt";
-                                p { button type="submit" { "Send the answer" } }
+                                p { button type="submit" { (t("work-send-answer")) } }
                             }
                         }
                     }
@@ -208,17 +208,17 @@ pub(super) fn requests_section(
         @if asks {
             form.stack #ask method="post" action={"/declarations/" (s.id) "/requests"} {
                 (csrf_field(caller))
-                label for="question" { "Ask the declarant for documents or information"
+                label for="question" { (t("work-ask"))
                     @if let Some(e) = error_of("question") { span.field-error #error-question { (e) } } }
                 textarea #question name="question" rows="3" maxlength=(smartcustoms_core::requests::MAX_QUESTION) { (question) }
-                label for="due_hours" { "Answer within"
+                label for="due_hours" { (t("work-within"))
                     @if let Some(e) = error_of("due_hours") { span.field-error #error-due_hours { (e) } } }
                 select #due_hours name="due_hours" {
-                    @for (value, label) in [("4", "4 hours"), ("24", "1 day"), ("72", "3 days"), ("168", "7 days")] {
-                        option value=(value) selected[value == hours] { (label) }
+                    @for (value, label) in [("4", "work-4-hours"), ("24", "work-1-day"), ("72", "work-3-days"), ("168", "work-7-days")] {
+                        option value=(value) selected[value == hours] { (t(label)) }
                     }
                 }
-                p { button type="submit" { "Send the request" } }
+                p { button type="submit" { (t("work-send-request")) } }
             }
         }
     }
@@ -266,7 +266,7 @@ pub async fn answer(
             render(&state, &caller, id, feedback, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(RequestError::Answered(_)) => {
-            let feedback = Feedback::Answer(request, text, "This request is answered already.".into());
+            let feedback = Feedback::Answer(request, text, t("work-answered-already"));
             render(&state, &caller, id, feedback, StatusCode::CONFLICT).await
         }
         Err(RequestError::Settled(s)) => render(&state, &caller, id, Feedback::Settled(s), StatusCode::CONFLICT).await,

@@ -10,9 +10,10 @@ use maud::html;
 
 use smartcustoms_core::sealed_key::{MAX_PASSPHRASE, MIN_PASSPHRASE};
 
-use super::super::{csrf_field, layout, minute, posted, signed_in, PageError, PageResult};
+use super::super::{csrf_field, layout, posted, signed_in, when, PageError, PageResult};
 use crate::app::desk::{self, DeskError};
 use crate::auth::Caller;
+use crate::i18n::{t, t_with};
 use crate::state::AppState;
 
 const HERE: &str = "/trader/key";
@@ -32,7 +33,7 @@ pub async fn make(
     let posted = posted(caller, form, HERE)?;
     match desk::make_key(&state, &posted.caller.0, posted.field("passphrase"), posted.field("again")).await {
         Ok(k) => {
-            let note = (false, format!("Your signing key {} is made and registered.", k.kid));
+            let note = (false, t_with("key-made", &[("kid", k.kid.to_string().into())]));
             render(&state, &posted.caller, Some(note), StatusCode::CREATED).await
         }
         Err(e @ (DeskError::Mismatch | DeskError::Seal(_))) => {
@@ -45,32 +46,30 @@ pub async fn make(
 async fn render(state: &AppState, caller: &Caller, note: Option<(bool, String)>, status: StatusCode) -> PageResult {
     let key = desk::key(state, &caller.0).await.map_err(PageError::at(HERE))?;
     let body = html! {
-        h1 { "Your signing key" }
-        p { "Declarations you file in the browser are signed with your own key. The server keeps it sealed "
-            "under a passphrase that only you know and opens it for one signature each time you give the "
-            "passphrase; its public half is registered to your organisation, so anyone can verify your signatures." }
+        h1 { (t("key-title")) }
+        p { (t("key-intro")) }
         @if let Some((bad, text)) = &note { p.error[*bad] #key-note role=(if *bad { "alert" } else { "status" }) { (text) } }
         @match &key {
             Some(k) => {
                 dl.facts #key-facts {
-                    dt { "Key id" } dd { code { (k.kid) } }
-                    dt { "Public key (Ed25519, base64url)" } dd { code { (k.public_key) } }
-                    dt { "Made" } dd { (minute(k.created_at_us)) }
+                    dt { (t("key-id")) } dd { code { (k.kid) } }
+                    dt { (t("key-public")) } dd { code { (k.public_key) } }
+                    dt { (t("key-made-at")) } dd { (when(k.created_at_us)) " UTC" }
                 }
-                h2 { "Make a new key" }
-                p.muted { "The new key replaces this one for signing; what this one signed stays verifiable." }
+                h2 { (t("key-new")) }
+                p.muted { (t("key-new-note")) }
             }
-            None => { p #no-key { "You have no signing key yet." } }
+            None => { p #no-key { (t("file-no-key")) } }
         }
         form.stack method="post" action=(HERE) {
             (csrf_field(caller))
-            label for="passphrase" { "Passphrase (" (MIN_PASSPHRASE) " to " (MAX_PASSPHRASE) " characters)" }
+            label for="passphrase" { (t_with("key-passphrase", &[("min", MIN_PASSPHRASE.into()), ("max", MAX_PASSPHRASE.into())])) }
             input #passphrase type="password" name="passphrase" autocomplete="new-password" required minlength=(MIN_PASSPHRASE);
-            label for="again" { "The passphrase again" }
+            label for="again" { (t("key-again")) }
             input #again type="password" name="again" autocomplete="new-password" required;
-            p { button type="submit" { "Make my signing key" } }
+            p { button type="submit" { (t("key-button")) } }
         }
-        p { a href="/trader/file" { "File a declaration" } }
+        p { a href="/trader/file" { (t("list-file")) } }
     };
-    Ok((status, layout("Your signing key", Some(caller), body)).into_response())
+    Ok((status, layout(&t("key-title"), Some(caller), body)).into_response())
 }

@@ -179,11 +179,9 @@ fn findings(state: &AppState, values: &Values) -> (Vec<u8>, Vec<Reason>) {
             let checked = filing::check(state, &doc, today());
             problems.extend(checked.into_iter().filter(|r| !r.path.as_ref().is_some_and(|p| unparsed.contains(p))));
         }
-        Err(e) => problems.push(Reason {
-            code: ApiError::from(e).code().into(),
-            path: None,
-            message: "the form could not be read".into(),
-        }),
+        Err(e) => {
+            problems.push(Reason { code: ApiError::from(e).code().into(), path: None, message: t("file-unreadable") })
+        }
     }
     (json, problems)
 }
@@ -271,7 +269,8 @@ pub async fn upload(State(state): State<AppState>, caller: Option<Caller>, multi
         }
         Err(e) => {
             let e = ApiError::from(e);
-            shown.note = Some((true, format!("{name} is not a declaration in JSON ({}): {e}", e.code())));
+            let args = [("name", name.into()), ("code", e.code().into()), ("problem", e.to_string().into())];
+            shown.note = Some((true, t_with("file-not-json", &args)));
             render(&state, &caller, &Values::blank(trader.as_str(), today()), shown, e.status()).await
         }
     }
@@ -281,11 +280,10 @@ pub async fn upload(State(state): State<AppState>, caller: Option<Caller>, multi
 /// message of what went wrong.
 async fn read_upload(mut multipart: Multipart) -> Result<(Vec<u8>, String, Option<String>), (StatusCode, String)> {
     let failed = |e: axum::extract::multipart::MultipartError| match e.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("The file is larger than {} KB (REQ_003); nothing was loaded.", UPLOAD_LIMIT / 1024),
-        ),
-        status => (status, format!("The upload could not be read: {}", e.body_text())),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            (StatusCode::PAYLOAD_TOO_LARGE, t_with("file-too-large", &[("kb", (UPLOAD_LIMIT / 1024).into())]))
+        }
+        status => (status, t_with("file-upload-unreadable", &[("problem", e.body_text().into())])),
     };
     let (mut file, mut csrf) = (None, None);
     while let Some(part) = multipart.next_field().await.map_err(failed)? {
@@ -300,7 +298,7 @@ async fn read_upload(mut multipart: Multipart) -> Result<(Vec<u8>, String, Optio
     }
     match file {
         Some((bytes, name)) if !bytes.is_empty() => Ok((bytes, name, csrf)),
-        _ => Err((StatusCode::UNPROCESSABLE_ENTITY, "Choose a JSON file to load.".into())),
+        _ => Err((StatusCode::UNPROCESSABLE_ENTITY, t("file-choose"))),
     }
 }
 
@@ -365,8 +363,9 @@ fn summary(errors: &[(String, Reason)]) -> Markup {
             ul.findings {
                 @for (home, r) in errors {
                     li {
-                        @if home.is_empty() { (r.code) ": " (r.message) }
-                        @else { a href=(format!("#{}", form::id(home))) { (r.code) } " " span.muted { (home) } ": " (r.message) }
+                        @let message = crate::i18n::reason(&r.code, &r.message);
+                        @if home.is_empty() { (r.code) ": " (message) }
+                        @else { a href=(format!("#{}", form::id(home))) { (r.code) } " " span.muted { (home) } ": " (message) }
                     }
                 }
             }
@@ -407,16 +406,16 @@ pub async fn lookup(caller: Option<Caller>, Query(l): Query<Lookup>) -> PageResu
     let q: String = q.chars().take(100).collect();
     let found = Nomenclature::hs2022().search(&q, 50);
     let body = html! {
-        h1 { "Find a commodity code" }
+        h1 { (t("hs-title")) }
         form.filters method="get" action="/hs" role="search" {
-            label for="hs-q" { "Words of the description, or the first digits of the code" }
+            label for="hs-q" { (t("hs-words")) }
             input #hs-q type="search" name="q" value=(q);
-            button type="submit" { "Find" }
+            button type="submit" { (t("hs-find")) }
         }
-        @if !q.trim().is_empty() && found.is_empty() { p #hs-none { "Nothing found for “" (q) "”." } }
+        @if !q.trim().is_empty() && found.is_empty() { p #hs-none { (t_with("hs-none", &[("q", q.clone().into())])) } }
         @if !found.is_empty() {
             table #hs-found {
-                thead { tr { th scope="col" { "Code" } th scope="col" { "Subheading" } th scope="col" { "Heading" } } }
+                thead { tr { th scope="col" { (t("hs-code")) } th scope="col" { (t("hs-subheading")) } th scope="col" { (t("hs-heading")) } } }
                 tbody {
                     @for e in &found {
                         tr {
@@ -429,5 +428,5 @@ pub async fn lookup(caller: Option<Caller>, Query(l): Query<Lookup>) -> PageResu
             }
         }
     };
-    Ok(layout("Find a commodity code", caller.as_ref(), body).into_response())
+    Ok(layout(&t("hs-title"), caller.as_ref(), body).into_response())
 }

@@ -1,0 +1,153 @@
+
+# The console of customs staff. Every message here is in ru-console.ftl too (a test checks).
+
+## Spans of time
+span-hours = { $h } h { $m } min
+span-minutes = { $m } min
+
+## The dashboard
+dash-title = Dashboard
+dash-hours-label = Declarations registered per hour over { $hours } hours, at most { $most } in one hour
+dash-lanes-label = Share of each lane: { $shares }
+dash-period = From { $from } to { $to } UTC:
+dash-registered = declarations registered,
+dash-automatic = released automatically;
+dash-collected = collected.
+dash-hours = Hours
+dash-per-hour = Declarations per hour
+dash-legend = Light: registered; dark: released automatically.
+dash-figures = The figures
+dash-col-hour = Hour (UTC)
+dash-col-registered = Registered
+dash-col-automatic = Released automatically
+dash-lanes = Lanes
+dash-col-share = Share
+dash-queues = Queues
+dash-col-waiting = Waiting
+dash-col-oldest = Oldest waits
+dash-for-officer = for an officer
+dash-for-payment = for payment
+dash-hours-of = { $hours } h
+
+## The work queue
+queue-left = { $time } left
+queue-overdue = overdue by { $time }
+queue-yours = Your cases.
+queue-show-all = Show every case under control
+queue-all = Every case under control.
+queue-show-mine = Show only yours
+queue-count = { $count } declaration(s) under control. A document check is due within 4 hours of going under control, an inspection within 24; overdue cases come first, then red, then the longest waiting.
+queue-col-centre = Centre
+queue-col-since = Waiting since (UTC)
+queue-col-clock = Service clock
+queue-col-score = Model score
+queue-random = (random)
+
+## The declaration centres
+centres-title = Declaration centres
+centres-cases = Cases under control
+centres-no-cases = No case is under control.
+centres-col-open = Open cases
+centres-col-since = Oldest waiting since (UTC)
+centres-not-dispatched = not yet dispatched
+centres-for-supervisor = none: for the supervisor
+centres-inspectors = Inspectors
+centres-col-competences = Competences
+centres-col-leave = Leave
+centres-open-ended = open
+centres-rules = Dispatch rules
+centres-no-rules = No rules yet: no case is dispatched until an administrator writes them.
+centres-version = Version { $version } by { $author }, { $at } UTC. The first rule that takes a case wins; the others go to
+centres-col-rule = Rule
+centres-col-codes = Commodity codes
+centres-col-transport = Transport
+centres-col-offices = Offices
+centres-col-regions = Regions
+centres-col-required = Competences required
+centres-office = office { $office }
+
+## The risk model
+models-promoted = put in force
+models-kept = kept, not put in force
+models-trained = Version { $version } trained on { $outcomes } outcomes: { $verdict } — { $reason }
+models-title = Risk model and profiles
+models-versions = Model versions
+models-none = No model trained yet: the risk engine works with the profiles alone.
+models-col-version = Version
+models-col-trained = Trained (UTC)
+models-col-in-force = In force
+models-col-precision = Precision at 10 %
+models-col-recall = Recall at 10 %
+models-col-why = Why
+models-in-force = in force
+models-was-in-force = was in force
+models-not-promoted = not promoted
+models-retrain = Retrain now
+models-effectiveness = Profile effectiveness (last year)
+models-no-outcomes = No control outcomes yet.
+models-col-hits = Hits
+models-col-controlled = Controlled
+models-col-confirmed = Confirmed
+models-col-hit-rate = Hit rate
+models-col-recovered = Recovered
+models-col-proposal = Proposal
+models-edit-profiles = Edit risk profiles
+
+## The risk profiles
+prof-col-author = Author
+prof-edit-label = Edit { $code }
+prof-edit = Edit
+prof-new = Write a new profile
+prof-editor = Editor
+prof-saved = Saved as version { $version }; in force for declarations from now on.
+prof-preview-of = Preview of
+prof-preview-days = on the last { $days } days
+prof-fires-on = It fires on
+prof-of-declarations = of { $count } declarations;
+prof-would-change = would change lane (the other profiles, the model and the random share as in force).
+prof-green = Green
+prof-blue = Blue
+prof-yellow = Yellow
+prof-red = Red
+prof-caught = Irregular caught
+prof-missed = Irregular missed
+prof-as-decided = As decided
+prof-with-text = With this text
+prof-text = Profile text
+prof-days = Preview on the last … days (1 to { $max })
+prof-preview = Preview
+prof-save = Save as the next version
+prof-note = The language is described in the help pages; a profile with an existing code becomes its next version.
+
+## Administration
+admin-error-name = Give the token a name of 1 to 100 characters.
+admin-error-role = Choose a role.
+admin-error-party = Party: { $problem }
+admin-issued = Token { $id } issued. Copy it now: it is not shown again.
+admin-revoked = Token { $id } revoked.
+admin-no-token = No token { $id }.
+admin-token = Token:
+admin-tokens = API tokens
+admin-col-id = Id
+admin-col-role = Role
+admin-col-party = Party
+admin-col-issued = Issued
+admin-revoked-at = revoked { $at }
+admin-revoke-label = Revoke token { $id }
+admin-issue-title = Issue a token
+admin-token-name = Name (the system that will use it)
+admin-party = Party id (traders, warehouses)
+admin-issue = Issue
+admin-disabled = disabled { $at }
+admin-active = active
+admin-see-centres = Declaration centres, inspectors and dispatch rules:
+admin-see-profiles = risk profiles:
+admin-see-models = model versions:
+role-trader = trader
+role-officer = officer
+role-supervisor = supervisor
+role-analyst = analyst
+role-admin = admin
+role-warehouse = warehouse
+role-bank = bank
+role-member = member
