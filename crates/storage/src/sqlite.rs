@@ -46,7 +46,7 @@ impl SqliteStore {
             // 64 MiB of page cache per connection keeps the hot index pages in memory.
             .pragma("cache_size", "-65536")
             // Rows cross from the connection's thread in batches, not one wake-up per 50 rows.
-            .row_channel_size(1024)
+            .row_buffer_size(1024)
             .foreign_keys(true);
         // The batch writer opens the same file on a second connection, so the database must
         // be a file: an in-memory database exists once per connection.
