@@ -258,7 +258,7 @@ async fn seed_organisations(store: &dyn Store, declarants: &[Declarant], now: Ti
 /// Three declaration centres with their inspectors (one on leave for two weeks) and the first
 /// dispatch rules: excisable goods to the excise centre, sea freight to the port centre, the
 /// rest to the main centre. Rules are written once; later versions are the administrator's.
-async fn seed_dispatch(store: &dyn Store, now: Timestamp) -> anyhow::Result<()> {
+pub(crate) async fn seed_dispatch(store: &dyn Store, now: Timestamp) -> anyhow::Result<()> {
     use smartcustoms_core::dispatch::{Centre, Condition, Inspector, Rule, Rules};
     let centres = [
         ("EDC-MAIN", "Main electronic declaration centre", "DE005000"),

@@ -120,6 +120,12 @@ pub async fn events(state: &AppState, caller: &Principal, id: DeclarationId) -> 
     Ok(as_seen_by(caller, entries))
 }
 
+/// The events of a declaration the caller has read (with [`read`], which checked that it may),
+/// in order, as the caller may see them.
+pub async fn events_of(state: &AppState, caller: &Principal, read: &Read) -> Result<Vec<AuditEntry>, ReadError> {
+    Ok(as_seen_by(caller, state.store.declaration_events(read.record.summary.id).await?))
+}
+
 /// A declarant's record as customs staff see it beside its declaration.
 #[derive(Debug)]
 pub struct Operator {

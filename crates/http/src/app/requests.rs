@@ -61,6 +61,12 @@ pub async fn list(state: &AppState, caller: &Principal, id: DeclarationId) -> Re
     Ok(state.store.document_requests(id).await?)
 }
 
+/// The requests about a declaration the caller has read (with [`super::declarations::read`],
+/// which checked that it may), oldest first.
+pub async fn list_of(state: &AppState, read: &super::declarations::Read) -> Result<Vec<DocumentRequest>, ReadError> {
+    Ok(state.store.document_requests(read.record.summary.id).await?)
+}
+
 /// An officer asks the declarant of case `id` for documents, due within `due_hours`.
 pub async fn ask(
     state: &AppState,

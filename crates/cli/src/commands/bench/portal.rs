@@ -1,9 +1,10 @@
 //! `smartcustoms bench portal`: the pages people work in, on a database of a mid-size
 //! administration's year. Seeds N declarations over the traders (each decided once by the
 //! filing use case, then recorded again under new ids, declarants and times through the same
-//! writer), signs in the concurrent users and measures, page by page, p50/p95/p99 of the
-//! trader's list with a search, a declaration's page, the work queue, the supervisors'
-//! dashboard and the public release times.
+//! writer), dispatches the cases under control to the inspectors of three centres, signs in the
+//! concurrent users and measures, page by page, p50/p95/p99 of the trader's list with a search,
+//! a declaration's page, an inspector's work queue, the supervisors' dashboard and the public
+//! release times.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -15,10 +16,12 @@ use rand::Rng;
 use tokio::net::TcpListener;
 
 use smartcustoms_core::access::{Principal, Role};
+use smartcustoms_core::dispatch::Inspector;
 use smartcustoms_core::ids::{DeclarationId, TraderId};
 use smartcustoms_core::signature;
 use smartcustoms_core::simulate::{self, World};
 use smartcustoms_core::timestamp::Timestamp;
+use smartcustoms_http::app::dispatch;
 use smartcustoms_http::app::filing::{self, FileRequest};
 use smartcustoms_storage::Filing;
 
@@ -38,6 +41,9 @@ pub struct PortalArgs {
     /// supervisor's session).
     #[arg(long, default_value_t = 32)]
     pub users: usize,
+    /// Inspectors the cases under control are dispatched to (each reads its own queue).
+    #[arg(long, default_value_t = 50)]
+    pub inspectors: usize,
     /// Requests per page measured.
     #[arg(long, default_value_t = 400)]
     pub requests: usize,
@@ -55,8 +61,8 @@ const PAGES: [&str; 5] = ["trader_search", "declaration", "work_queue", "dashboa
 
 /// Runs the benchmark and prints one JSON line.
 pub async fn run(a: PortalArgs) -> anyhow::Result<u8> {
-    if a.declarations == 0 || a.traders == 0 || a.users == 0 || a.requests == 0 {
-        bail!("--declarations, --traders, --users and --requests must be at least 1");
+    if a.declarations == 0 || a.traders == 0 || a.users == 0 || a.requests == 0 || a.inspectors == 0 {
+        bail!("--declarations, --traders, --users, --inspectors and --requests must be at least 1");
     }
     let users = a.users.min(a.traders);
     let tmp = tempfile::tempdir().context("creating a temporary directory")?;
@@ -84,6 +90,32 @@ pub async fn run(a: PortalArgs) -> anyhow::Result<u8> {
     let supervisor = format!("portal-supervisor-{run_id}");
     let principal = Principal::new(supervisor.clone(), Role::Supervisor, None);
     demo::ensure_user(store.as_ref(), &supervisor, "Supervisor", principal).await?;
+
+    // The declaration centres of the demo, with the inspectors spread over them (the excise
+    // and port centres get a tenth each); the first is on leave.
+    demo::seed_dispatch(store.as_ref(), now.into()).await?;
+    let mut inspectors = Vec::new();
+    for i in 0..a.inspectors {
+        let user = format!("portal-inspector-{run_id}-{i}");
+        let principal = Principal::new(user.clone(), Role::Officer, None);
+        demo::ensure_user(store.as_ref(), &user, "Inspector", principal).await?;
+        let (centre, competences) = match i % 10 {
+            0 => ("EDC-EXCISE", vec!["excise".to_string()]),
+            1 => ("EDC-SEA", Vec::new()),
+            _ => ("EDC-MAIN", vec!["valuation".to_string()]),
+        };
+        let away = i == 0;
+        let leave = (away.then_some(now.into()), away.then_some((now + chrono::TimeDelta::days(14)).into()));
+        let inspector = Inspector {
+            user: user.clone(),
+            centre: centre.into(),
+            competences: competences.into_iter().collect(),
+            leave_from_us: leave.0,
+            leave_until_us: leave.1,
+        };
+        store.put_inspector(&inspector).await?;
+        inspectors.push(user);
+    }
 
     // The pool: distinct declarations of the clerks, each decided once (FLC, signature,
     // duties, risk) as filing does.
@@ -132,6 +164,8 @@ pub async fn run(a: PortalArgs) -> anyhow::Result<u8> {
         k += n;
     }
     bar.finish_and_clear();
+    // Every case under control dispatched by the rules, as the server's sweep does.
+    while dispatch::sweep(&state, now).await? > 0 {}
     let seed_seconds = seeded.elapsed().as_secs_f64();
 
     // The server, and a session per clerk and the supervisor's.
@@ -158,6 +192,10 @@ pub async fn run(a: PortalArgs) -> anyhow::Result<u8> {
         sessions.push(sign_in(d.token.clone()).await?);
     }
     let supervisor_session = sign_in(supervisor).await?;
+    let mut inspector_sessions = Vec::new();
+    for user in &inspectors {
+        inspector_sessions.push(sign_in(user.clone()).await?);
+    }
 
     // The load: `users` workers share the requests, each page in turn.
     let total = a.requests * PAGES.len();
@@ -167,6 +205,7 @@ pub async fn run(a: PortalArgs) -> anyhow::Result<u8> {
     for w in 0..users {
         let (client, base, next, samples) = (client.clone(), base.clone(), next.clone(), samples.clone());
         let (clerk, supervisor) = (sessions[w].clone(), supervisor_session.clone());
+        let inspector = inspector_sessions[w % inspector_sessions.len()].clone();
         workers.push(tokio::spawn(async move {
             let mut out: Vec<(usize, f64, bool)> = Vec::new();
             loop {
@@ -179,7 +218,7 @@ pub async fn run(a: PortalArgs) -> anyhow::Result<u8> {
                 let (path, cookie) = match PAGES[page] {
                     "trader_search" => ("/trader/declarations?tab=released&lane=green".to_string(), &clerk),
                     "declaration" => (format!("/declarations/{}", mine[i % mine.len().max(1)]), &clerk),
-                    "work_queue" => ("/console/queue".to_string(), &supervisor),
+                    "work_queue" => ("/console/queue".to_string(), &inspector),
                     "dashboard" => ("/console/dashboard".to_string(), &supervisor),
                     _ => ("/time-release".to_string(), &supervisor),
                 };

@@ -183,8 +183,9 @@ async fn render(
     let here = format!("/declarations/{id}");
     let at = |e: ReadError| PageError::at(&here)(e);
     let read = declarations::read(state, &caller.0, id).await.map_err(at)?;
-    let events = declarations::events(state, &caller.0, id).await.map_err(at)?;
-    let requests = requests::list(state, &caller.0, id).await.map_err(at)?;
+    let (events, requests) =
+        tokio::join!(declarations::events_of(state, &caller.0, &read), requests::list_of(state, &read));
+    let (events, requests) = (events.map_err(at)?, requests.map_err(at)?);
     let (dispatched, inspectors) = match read.show_risk {
         true => {
             let to = |e: DispatchError| PageError::at(&here)(e);
