@@ -151,3 +151,45 @@ role-admin = admin
 role-warehouse = warehouse
 role-bank = bank
 role-member = member
+
+## Administration: people and offices
+admin-disable = Disable
+admin-disable-label = Disable { $name }
+admin-add-person = Add a person
+admin-field-name = Sign-in name
+admin-field-display_name = Name shown
+admin-field-password = First password (at least 10 characters)
+admin-field-role = Role
+admin-field-party = Party id
+admin-field-code = Office code
+admin-field-office_name = Office name
+admin-party-person = Party id (traders' users only)
+admin-add = Add
+admin-person-added = { $name } can sign in now.
+admin-person-disabled = { $name } is disabled: no more sign-in, and its sessions have ended.
+admin-invalid = { $field }: { $problem }
+admin-not-found = { $what } is not found.
+admin-offices = Customs offices
+admin-office-title = Create or rename an office
+admin-save-office = Save office
+admin-office-saved = Office { $code } saved.
+
+## Centres: the administrator's set-up
+centres-setup = Set-up
+centres-centre-title = Create or change a centre
+centres-field-code = Centre code (capital letters, digits, hyphens)
+centres-field-name = Name
+centres-field-office = Office of the centre (eight characters, optional)
+centres-save = Save
+centres-saved = Centre { $code } saved.
+centres-inspector-title = Make an officer an inspector, or change one
+centres-field-user = Officer's sign-in name
+centres-field-competences = Competences (separated by commas)
+centres-field-leave-from = On leave from (first day, optional)
+centres-field-leave-until = On leave until (last day, optional)
+centres-inspector-saved = Inspector { $user } saved.
+centres-rules-title = New version of the dispatch rules
+centres-field-rules = Rules (JSON: rules in order, first match wins, and the default centre)
+centres-save-rules = Save as a new version
+centres-rules-saved = Dispatch rules version { $version } in force.
+centres-rules-syntax = line { $line }, column { $column }: { $problem }

@@ -151,3 +151,45 @@ role-admin = администратор
 role-warehouse = склад
 role-bank = банк
 role-member = член ВТамО
+
+## Administration: people and offices
+admin-disable = Отключить
+admin-disable-label = Отключить { $name }
+admin-add-person = Добавить пользователя
+admin-field-name = Имя для входа
+admin-field-display_name = Отображаемое имя
+admin-field-password = Первоначальный пароль (не менее 10 символов)
+admin-field-role = Роль
+admin-field-party = Идентификатор лица
+admin-field-code = Код таможенного органа
+admin-field-office_name = Наименование таможенного органа
+admin-party-person = Идентификатор лица (только для пользователей участников ВЭД)
+admin-add = Добавить
+admin-person-added = Пользователь { $name } теперь может войти.
+admin-person-disabled = Пользователь { $name } отключён: вход невозможен, его сеансы завершены.
+admin-invalid = { $field }: { $problem }
+admin-not-found = { $what } не найден.
+admin-offices = Таможенные органы
+admin-office-title = Создать или переименовать таможенный орган
+admin-save-office = Сохранить
+admin-office-saved = Таможенный орган { $code } сохранён.
+
+## Centres: the administrator's set-up
+centres-setup = Настройка
+centres-centre-title = Создать или изменить центр
+centres-field-code = Код центра (заглавные латинские буквы, цифры, дефисы)
+centres-field-name = Наименование
+centres-field-office = Таможенный орган центра (восемь знаков, необязательно)
+centres-save = Сохранить
+centres-saved = Центр { $code } сохранён.
+centres-inspector-title = Назначить должностное лицо инспектором или изменить данные инспектора
+centres-field-user = Имя для входа должностного лица
+centres-field-competences = Компетенции (через запятую)
+centres-field-leave-from = В отпуске с (первый день, необязательно)
+centres-field-leave-until = В отпуске по (последний день, необязательно)
+centres-inspector-saved = Инспектор { $user } сохранён.
+centres-rules-title = Новая версия правил распределения
+centres-field-rules = Правила (JSON: правила по порядку, применяется первое подходящее, и центр по умолчанию)
+centres-save-rules = Сохранить как новую версию
+centres-rules-saved = Действует версия { $version } правил распределения.
+centres-rules-syntax = строка { $line }, позиция { $column }: { $problem }

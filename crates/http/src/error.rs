@@ -506,6 +506,18 @@ impl From<crate::app::organisation::OrgError> for ApiError {
     }
 }
 
+impl From<crate::app::staff::StaffError> for ApiError {
+    fn from(e: crate::app::staff::StaffError) -> Self {
+        use crate::app::staff::StaffError;
+        match e {
+            StaffError::Forbidden(f) => f.into(),
+            StaffError::Invalid(field, m) => ApiError::BadParameter(field, m),
+            StaffError::NotFound(what) => ApiError::NotFound(what),
+            StaffError::Store(s) => s.into(),
+        }
+    }
+}
+
 impl From<crate::app::Forbidden> for ApiError {
     fn from(f: crate::app::Forbidden) -> Self {
         ApiError::Forbidden(f.role, f.action)

@@ -140,7 +140,7 @@ fn live_routes() -> Router<AppState> {
     Router::new()
         .route("/console/dashboard", get(pages::dashboard::page))
         .route("/console/queue", get(pages::work_queue::page))
-        .route("/console/centres", get(pages::centres::page))
+        .route("/console/centres", get(pages::centres::page).post(pages::centres_setup::post))
         .route("/trader/declarations", get(pages::trader::page))
         .route("/declarations/{id}", get(pages::declaration::page))
         .route("/declarations/{id}/decision", post(pages::declaration::decide))

@@ -651,7 +651,7 @@ macro_rules! declaration_queries {
             // An inspector's cases are found from its dispatches (a few thousand in a year),
             // not by walking every case under control (CROSS JOIN keeps SQLite to that order).
             let from = match inspector {
-                Some(_) => "dispatches d CROSS JOIN declarations ON id = d.declaration_id WHERE d.inspector = $3 AND",
+                Some(_) => "dispatches d CROSS JOIN declarations WHERE id = d.declaration_id AND d.inspector = $3 AND",
                 None => "declarations LEFT JOIN dispatches d ON d.declaration_id = id WHERE",
             };
             let text = format!(

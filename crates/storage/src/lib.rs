@@ -136,6 +136,10 @@ pub trait Store:
     /// Which backend this is (`sqlite` or `postgres`).
     fn backend(&self) -> &'static str;
 
+    /// Brings the query planner's statistics up to date, as after a bulk load (PostgreSQL's
+    /// `ANALYZE`; SQLite's `PRAGMA optimize`, which analyses only where it helps).
+    async fn refresh_statistics(&self) -> StoreResult<()>;
+
     /// Records a batch of decided filings in one transaction: idempotency check, registration
     /// numbers, declaration rows, the audit trail, release documents and notifications.
     /// Returns one outcome per filing, in order.
@@ -221,6 +225,12 @@ macro_rules! areas {
         impl crate::Store for $store {
             fn backend(&self) -> &'static str {
                 $name
+            }
+
+            async fn refresh_statistics(&self) -> StoreResult<()> {
+                let statement = if $name == "postgres" { "ANALYZE" } else { "PRAGMA optimize" };
+                sqlx::query(statement).execute(&self.pool).await?;
+                Ok(())
             }
 
             #[tracing::instrument(skip_all, fields(batch = batch.len()))]

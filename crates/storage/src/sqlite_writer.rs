@@ -95,17 +95,31 @@ impl Writer {
     }
 }
 
+/// Frames in the write-ahead log past which the checkpointer makes the writer wait once and
+/// empties the log (about 64 MiB of 4 KiB pages).
+const WAL_LIMIT_FRAMES: i64 = 16_384;
+
 /// Runs a passive checkpoint (which never blocks the writer) every 200 ms on a connection of
-/// its own, until the writer is dropped.
+/// its own, until the writer is dropped. Under sustained writing a passive checkpoint never
+/// reaches the end of the log, which would then grow without bound: past [`WAL_LIMIT_FRAMES`]
+/// a truncating checkpoint waits for the writer's transaction in flight, copies the rest and
+/// empties the log.
 fn start_checkpointer(path: &Path, writer: std::sync::Weak<Mutex<Connection>>) -> StoreResult<()> {
     let conn = Connection::open(path).map_err(db)?;
     conn.busy_timeout(Duration::from_secs(5)).map_err(db)?;
     std::thread::Builder::new()
         .name("sqlite-checkpoint".into())
         .spawn(move || {
+            // The frames in the log after the checkpoint of `mode`.
+            let checkpoint =
+                |mode: &str| conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| r.get::<_, i64>(1));
             while writer.strong_count() > 0 {
                 std::thread::sleep(Duration::from_millis(200));
-                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                let done = match checkpoint("PASSIVE") {
+                    Ok(frames) if frames > WAL_LIMIT_FRAMES => checkpoint("TRUNCATE").map(|_| ()),
+                    other => other.map(|_| ()),
+                };
+                if let Err(e) = done {
                     tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
                 }
             }

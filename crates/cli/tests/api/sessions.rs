@@ -17,7 +17,7 @@ pub(crate) fn no_redirect() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
-async fn sign_in_as(app: &TestApp, user: &str, password: &str) -> reqwest::Response {
+pub(crate) async fn sign_in_as(app: &TestApp, user: &str, password: &str) -> reqwest::Response {
     no_redirect()
         .post(format!("{}/login", app.base))
         .form(&[("username", user), ("password", password), ("next", "/knowledge/maturity")])

@@ -19,6 +19,7 @@ pub mod prices;
 pub mod profiles;
 pub mod requests;
 pub mod risk;
+pub mod staff;
 pub mod tariff;
 pub mod text;
 pub mod time_release;

@@ -105,30 +105,14 @@ pub struct NewMember<'a> {
 /// Adds a user to the caller's organisation with some capacities.
 pub async fn add_member(state: &AppState, principal: &Principal, new: NewMember<'_>) -> Result<(), OrgError> {
     let org = require(principal, Capacity::Administer, "manage the organisation's users")?;
-    let name_ok = (3..=64).contains(&new.name.len())
-        && new.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
-    if !name_ok {
-        return Err(OrgError::Invalid(
-            "name",
-            "3 to 64 lower-case letters, digits, dots, dashes or underscores".into(),
-        ));
-    }
-    if new.display_name.trim().is_empty() || new.display_name.chars().count() > 100 {
-        return Err(OrgError::Invalid("display_name", "give a name of 1 to 100 characters".into()));
-    }
-    if !(10..=200).contains(&new.password.chars().count()) {
-        return Err(OrgError::Invalid("password", "10 to 200 characters".into()));
+    let person = super::staff::Person { name: new.name, display_name: new.display_name, password: new.password };
+    if let Some((field, problem)) = person.problem() {
+        return Err(OrgError::Invalid(field, problem));
     }
     if new.capacities.is_empty() {
         return Err(OrgError::Invalid("capacities", "give at least one capacity".into()));
     }
-    let password = new.password.to_string();
-    let hash = tokio::task::spawn_blocking(move || crate::identity::hash_password(&password))
-        .await
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let user = Principal::new(new.name, Role::Trader, Some(org.clone()));
-    let record = crate::identity::user_record(new.name, new.display_name.trim(), &hash, user);
+    let record = person.record(Principal::new(new.name, Role::Trader, Some(org.clone()))).await?;
     state.store.add_user(&record, &principal.name).await?;
     let at = Timestamp::now();
     state.store.put_member(new.name, &org, &stored(&new.capacities), &principal.name, at).await?;

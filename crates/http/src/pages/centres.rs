@@ -8,6 +8,7 @@ use maud::html;
 
 use smartcustoms_core::timestamp::Timestamp;
 
+use super::centres_setup::{self, Said};
 use super::{column_heads, live_layout, minute, signed_in, when, Follows, PageError, PageResult};
 use crate::app::dispatch;
 use crate::auth::Caller;
@@ -23,10 +24,19 @@ fn age(since: Timestamp, now: Timestamp) -> String {
 pub async fn page(State(state): State<AppState>, caller: Option<Caller>) -> PageResult {
     let here = "/console/centres";
     let caller = signed_in(caller, here)?;
-    let setup = dispatch::setup(&state, &caller.0).await.map_err(PageError::at(here))?;
+    render(&state, &caller, None).await
+}
+
+/// The page, with what a change said (see [`super::centres_setup`]).
+pub async fn render(state: &AppState, caller: &Caller, said: Option<Said>) -> PageResult {
+    let here = "/console/centres";
+    let setup = dispatch::setup(state, &caller.0).await.map_err(PageError::at(here))?;
     let now = Timestamp::now();
     let body = html! {
         h1 { (t("centres-title")) }
+        @if let Some(s) = &said {
+            p.error[s.bad] #setup-note role=(if s.bad { "alert" } else { "status" }) { (s.text) }
+        }
         h2 { (t("centres-cases")) }
         @if setup.queues.is_empty() { p #no-cases { (t("centres-no-cases")) } }
         @else {
@@ -78,6 +88,7 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>) -> Page
         }
         h2 { (t("nav-centres")) }
         ul { @for c in &setup.centres { li { strong { (c.code) } " — " (c.name) @if let Some(o) = &c.office { " (" (t_with("centres-office", &[("office", o.to_string().into())])) ")" } } } }
+        (centres_setup::forms(caller, &setup, said.as_ref()))
     };
-    Ok(live_layout(&t("centres-title"), Some(&caller), Follows::Declarations, body).into_response())
+    Ok(live_layout(&t("centres-title"), Some(caller), Follows::Declarations, body).into_response())
 }

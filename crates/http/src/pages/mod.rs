@@ -7,6 +7,7 @@ pub mod account;
 pub mod admin;
 pub mod catalogue;
 pub mod centres;
+pub mod centres_setup;
 pub mod dashboard;
 pub mod declaration;
 pub mod filing;
@@ -318,6 +319,11 @@ impl Posted {
     /// The first value of a field, empty when the form has none.
     pub fn field(&self, name: &str) -> &str {
         self.fields.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Every field, in order.
+    pub fn fields(&self) -> &[(String, String)] {
+        &self.fields
     }
 
     /// Every value of a field, in order.

@@ -18,6 +18,7 @@ use tokio::net::TcpListener;
 use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::dispatch::Inspector;
 use smartcustoms_core::ids::{DeclarationId, TraderId};
+use smartcustoms_core::registration::Decision;
 use smartcustoms_core::signature;
 use smartcustoms_core::simulate::{self, World};
 use smartcustoms_core::timestamp::Timestamp;
@@ -139,8 +140,13 @@ pub async fn run(a: PortalArgs) -> anyhow::Result<u8> {
     }
 
     // Seeding: the pool recorded again and again under new ids, spread over the traders and
-    // over the last year, through the writer every filing goes through.
+    // over the last year, through the writer every filing goes through. Officers decide the
+    // cases under control within hours, so only the last two days hold open cases: an older
+    // declaration is one that needed no officer.
     let year_us = 365 * 24 * 3600 * 1_000_000_i64;
+    let settled_before = Timestamp::from(now) - chrono::TimeDelta::days(2);
+    let settled: Vec<usize> =
+        (0..pool.len()).filter(|&i| !matches!(&pool[i].decision, Decision::Accepted(a) if !a.auto_release)).collect();
     let seeded = Instant::now();
     let bar = crate::progress::bar(a.declarations as u64, "declarations seeded");
     let mut samples: Vec<Vec<DeclarationId>> = vec![Vec::new(); clerks.len()];
@@ -149,11 +155,15 @@ pub async fn run(a: PortalArgs) -> anyhow::Result<u8> {
         let n = SEED_BATCH.min(a.declarations - k);
         let mut batch = Vec::with_capacity(n);
         for j in k..k + n {
-            let mut f = pool[j % pool.len()].clone();
+            let at_us = Timestamp::from_micros(now.timestamp_micros() - rng.gen_range(0..year_us));
+            let mut f = match at_us < settled_before && !settled.is_empty() {
+                true => pool[settled[j % settled.len()]].clone(),
+                false => pool[j % pool.len()].clone(),
+            };
             let trader = j % a.traders;
             f.id = DeclarationId::generate();
             f.declarant = TraderId::new(world.declarants[trader].id.clone())?;
-            f.at_us = Timestamp::from_micros(now.timestamp_micros() - rng.gen_range(0..year_us));
+            f.at_us = at_us;
             if trader < clerks.len() && samples[trader].len() < 64 {
                 samples[trader].push(f.id);
             }
@@ -164,8 +174,10 @@ pub async fn run(a: PortalArgs) -> anyhow::Result<u8> {
         k += n;
     }
     bar.finish_and_clear();
-    // Every case under control dispatched by the rules, as the server's sweep does.
+    // Every case under control dispatched by the rules, as the server's sweep does, and the
+    // planner's statistics brought up to date as after any bulk load.
     while dispatch::sweep(&state, now).await? > 0 {}
+    store.refresh_statistics().await?;
     let seed_seconds = seeded.elapsed().as_secs_f64();
 
     // The server, and a session per clerk and the supervisor's.

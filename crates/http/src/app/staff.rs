@@ -1,0 +1,147 @@
+//! The administrator's changes of who works in the system and where: people who sign in (any
+//! role: customs staff, traders' users, members), their disabling, and the customs offices.
+//! Each change of a person is written to the audit log with the administrator's name.
+
+use smartcustoms_core::access::{Principal, Role};
+use smartcustoms_core::ids::{OfficeCode, TraderId};
+use smartcustoms_core::timestamp::Timestamp;
+use smartcustoms_storage::NewUser;
+use smartcustoms_storage::StoreError;
+
+use super::Forbidden;
+use crate::state::AppState;
+
+/// Who administers people and offices.
+pub const ADMINS: &[Role] = &[Role::Admin];
+
+/// Why a change is not made.
+#[derive(Debug, thiserror::Error)]
+pub enum StaffError {
+    /// The caller's role may not do this.
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
+    /// A value is not valid: the field and what is wrong.
+    #[error("{0}: {1}")]
+    Invalid(&'static str, String),
+    /// No such person.
+    #[error("{0} is not found")]
+    NotFound(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A person to add: sign-in name, name shown and first password.
+#[derive(Debug, Clone, Copy)]
+pub struct Person<'a> {
+    /// Sign-in name: 3 to 64 lower-case letters, digits, dots, dashes or underscores.
+    pub name: &'a str,
+    /// Name shown on pages, 1 to 100 characters.
+    pub display_name: &'a str,
+    /// First password, 10 to 200 characters (only its Argon2id hash is kept).
+    pub password: &'a str,
+}
+
+impl Person<'_> {
+    /// The first problem of the person's fields: field and what is wrong.
+    pub fn problem(&self) -> Option<(&'static str, String)> {
+        let name_ok = (3..=64).contains(&self.name.len())
+            && self.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+        if !name_ok {
+            return Some(("name", "3 to 64 lower-case letters, digits, dots, dashes or underscores".into()));
+        }
+        if self.display_name.trim().is_empty() || self.display_name.chars().count() > 100 {
+            return Some(("display_name", "give a name of 1 to 100 characters".into()));
+        }
+        if !(10..=200).contains(&self.password.chars().count()) {
+            return Some(("password", "10 to 200 characters".into()));
+        }
+        None
+    }
+
+    /// The stored record of the person acting as `principal`, its password hashed off the
+    /// request threads.
+    pub async fn record(&self, principal: Principal) -> Result<NewUser, StoreError> {
+        let password = self.password.to_string();
+        let hash = tokio::task::spawn_blocking(move || crate::identity::hash_password(&password))
+            .await
+            .map_err(|e| StoreError::Internal(e.to_string()))?
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        Ok(crate::identity::user_record(self.name, self.display_name.trim(), &hash, principal))
+    }
+}
+
+/// Adds a person with a role; a trader's user names its organisation (`party`), nobody else
+/// does.
+pub async fn add_person(
+    state: &AppState,
+    caller: &Principal,
+    person: Person<'_>,
+    role: Role,
+    party: Option<&str>,
+) -> Result<(), StaffError> {
+    let admin = super::require(caller, ADMINS, "add people")?;
+    if let Some((field, problem)) = person.problem() {
+        return Err(StaffError::Invalid(field, problem));
+    }
+    let trader = match (role, party.map(str::trim).filter(|p| !p.is_empty())) {
+        (Role::Trader, None) => {
+            return Err(StaffError::Invalid("party", "a trader's user names its organisation".into()))
+        }
+        (Role::Trader, Some(p)) => {
+            Some(TraderId::new(p.to_string()).map_err(|e| StaffError::Invalid("party", e.to_string()))?)
+        }
+        (_, Some(_)) => return Err(StaffError::Invalid("party", "only a trader's user names an organisation".into())),
+        (_, None) => None,
+    };
+    let record = person.record(Principal::new(person.name, role, trader)).await?;
+    match state.store.add_user(&record, &admin.name).await {
+        Err(StoreError::Conflict(_)) => Err(StaffError::Invalid("name", format!("{} is taken", person.name))),
+        other => Ok(other?),
+    }
+}
+
+/// Disables a person: no more sign-in, its sessions end; what it did stays in the audit log.
+/// An administrator cannot disable itself.
+pub async fn disable_person(state: &AppState, caller: &Principal, name: &str, at: Timestamp) -> Result<(), StaffError> {
+    let admin = super::require(caller, ADMINS, "disable people")?;
+    if name == admin.name {
+        return Err(StaffError::Invalid("name", "you cannot disable yourself".into()));
+    }
+    match state.store.disable_user(name, &admin.name, at).await {
+        Err(StoreError::NotFound) => Err(StaffError::NotFound(format!("user {name}"))),
+        other => {
+            other?;
+            state.forget_principals();
+            Ok(())
+        }
+    }
+}
+
+/// Creates or renames a customs office; the reference data in force is reloaded at once.
+pub async fn put_office(state: &AppState, caller: &Principal, code: &str, name: &str) -> Result<(), StaffError> {
+    super::require(caller, ADMINS, "change customs offices")?;
+    let code = OfficeCode::parse(code.trim()).map_err(|e| StaffError::Invalid("code", e.to_string()))?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(StaffError::Invalid("office_name", "give a name of 1 to 200 characters".into()));
+    }
+    state.store.upsert_office(code.as_str(), name).await?;
+    state.reload_reference_data().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_person_needs_a_plain_name_a_shown_name_and_a_long_password() {
+        let ok = Person { name: "j.smith", display_name: "Jane Smith", password: "long enough pass" };
+        assert_eq!(ok.problem(), None);
+        assert_eq!(Person { name: "JS", ..ok }.problem().map(|p| p.0), Some("name"));
+        assert_eq!(Person { name: "jane smith", ..ok }.problem().map(|p| p.0), Some("name"));
+        assert_eq!(Person { display_name: " ", ..ok }.problem().map(|p| p.0), Some("display_name"));
+        assert_eq!(Person { password: "short", ..ok }.problem().map(|p| p.0), Some("password"));
+    }
+}
