@@ -143,6 +143,21 @@ pub async fn dispatch_cases(state: AppState) {
     }
 }
 
+/// Computes the release times and the dashboard of their default periods once at start, so
+/// that their first readers find them ready rather than waiting for the computation (when the
+/// figures are reused at all).
+pub async fn warm_figures(state: AppState) {
+    if state.config.figures_max_age.is_zero() {
+        return;
+    }
+    if let Err(e) = crate::app::time_release::warm(&state).await {
+        tracing::warn!(error = %e, "computing the release times failed; the first reader computes them");
+    }
+    if let Err(e) = crate::app::dashboard::warm(&state).await {
+        tracing::warn!(error = %e, "computing the dashboard failed; the first reader computes it");
+    }
+}
+
 /// Picks up what other processes changed (profiles, offices, tariff, model, categories) every
 /// few seconds.
 pub async fn refresh_reference_data(state: AppState) {

@@ -298,6 +298,7 @@ pub async fn serve(
     let mut background = vec![
         tokio::spawn(jobs::refresh_reference_data(state.clone())),
         tokio::spawn(jobs::dispatch_cases(state.clone())),
+        tokio::spawn(jobs::warm_figures(state.clone())),
     ];
     if let Some(every) = config.price_refresh {
         background.push(tokio::spawn(jobs::collect_prices(state.clone(), every)));

@@ -121,6 +121,15 @@ pub async fn dashboard(
     state.figures.dashboard.get(hours, || compute(state, hours, now)).await
 }
 
+/// The window the dashboard shows unless asked for another, hours.
+pub const DEFAULT_HOURS: i64 = 24;
+
+/// Computes the default window's figures ahead of the first reader.
+pub async fn warm(state: &AppState) -> Result<(), ReadError> {
+    let now = Timestamp::now();
+    state.figures.dashboard.get(DEFAULT_HOURS, || compute(state, DEFAULT_HOURS, now)).await.map(|_| ())
+}
+
 async fn compute(state: &AppState, hours: i64, now: Timestamp) -> Result<Dashboard, ReadError> {
     let from = now - TimeDelta::hours(hours);
     let counts = state.store.registrations_by_hour(from, now).await?;

@@ -165,6 +165,11 @@ pub async fn time_release(
     state.figures.time_release.get((from, to), compute).await
 }
 
+/// Computes the default period's figures (the last seven days) ahead of the first reader.
+pub async fn warm(state: &AppState) -> Result<(), ReadError> {
+    time_release(state, None, None, chrono::Utc::now().date_naive()).await.map(|_| ())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -95,7 +95,7 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(w
     let caller = signed_in(caller, here)?;
     let at = PageError::at(here);
     let hours = match w.hours.as_deref().map(str::trim) {
-        None | Some("") => 24,
+        None | Some("") => dashboard::DEFAULT_HOURS,
         Some(text) => text.parse().unwrap_or(0),
     };
     let d = dashboard::dashboard(&state, &caller.0, hours, Timestamp::now()).await.map_err(at)?;
