@@ -32,5 +32,10 @@ pub async fn get(
     caller: Caller,
     ApiQuery(w): ApiQuery<Window>,
 ) -> Result<Json<Dashboard>, ApiError> {
-    Ok(Json(dashboard::dashboard(&state, &caller.0, w.hours.unwrap_or(dashboard::DEFAULT_HOURS), Timestamp::now()).await?.as_ref().clone()))
+    Ok(Json(
+        dashboard::dashboard(&state, &caller.0, w.hours.unwrap_or(dashboard::DEFAULT_HOURS), Timestamp::now())
+            .await?
+            .as_ref()
+            .clone(),
+    ))
 }
