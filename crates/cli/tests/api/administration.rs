@@ -132,6 +132,6 @@ async fn an_administrator_adds_and_disables_people_and_sets_offices_centres_insp
     }
 }
 
-fn as_pairs(fields: &[(&str, String); 3]) -> [(&str, &str); 3] {
+fn as_pairs<'a>(fields: &'a [(&'a str, String); 3]) -> [(&'a str, &'a str); 3] {
     [(fields[0].0, fields[0].1.as_str()), (fields[1].0, fields[1].1.as_str()), (fields[2].0, fields[2].1.as_str())]
 }
