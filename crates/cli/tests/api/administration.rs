@@ -14,6 +14,7 @@ async fn an_administrator_adds_and_disables_people_and_sets_offices_centres_insp
         let app = spawn_app(&db.url).await;
         let (admin, officer) = (session(&app, "test-admin").await, session(&app, "test-officer").await);
         let csrf = csrf_in(&page(&app, "/console/admin", &admin).await.1);
+        let (app_ref, admin_ref) = (&app, &admin);
         let add = |name: &'static str, role: &'static str, password: &'static str| {
             let csrf = csrf.clone();
             async move {
@@ -26,7 +27,7 @@ async fn an_administrator_adds_and_disables_people_and_sets_offices_centres_insp
                     ("party", ""),
                     ("password", password),
                 ];
-                post_form(&app, "/console/admin", &admin, &fields).await
+                post_form(app_ref, "/console/admin", admin_ref, &fields).await
             }
         };
 
