@@ -14,6 +14,7 @@ mod identity;
 mod jobs;
 mod knowledge;
 mod ledger;
+mod listing;
 mod migrations;
 mod money;
 mod orgs;
