@@ -15,6 +15,10 @@ use utoipa::ToSchema;
 
 use crate::timestamp::Timestamp;
 
+/// The name a dispatch gives when no rule accepted the case and it went to the default centre;
+/// no rule may take it.
+pub const DEFAULT_RULE: &str = "default";
+
 /// An electronic declaration centre.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -114,6 +118,8 @@ impl Rules {
         for (i, r) in self.rules.iter().enumerate() {
             if r.name.trim().is_empty() || !names.insert(r.name.as_str()) {
                 problems.push(format!("rules[{i}].name: {:?} is empty or used twice", r.name));
+            } else if r.name == DEFAULT_RULE {
+                problems.push(format!("rules[{i}].name: {DEFAULT_RULE:?} names the default centre's choice"));
             }
             if !known(&r.centre) {
                 problems.push(format!("rules[{i}].centre: no centre {:?}", r.centre));
@@ -202,7 +208,7 @@ pub fn dispatch(
 ) -> Dispatch {
     let (rule, centre, requires) = match rules.rules.iter().find(|r| r.when.accepts(case)) {
         Some(r) => (r.name.clone(), r.centre.clone(), r.requires.clone()),
-        None => ("default".to_string(), rules.default_centre.clone(), BTreeSet::new()),
+        None => (DEFAULT_RULE.to_string(), rules.default_centre.clone(), BTreeSet::new()),
     };
     let staff: Vec<&Inspector> = inspectors.iter().filter(|i| i.centre == centre).collect();
     let load = |user: &str| loads.get(user).copied().unwrap_or(0);
@@ -352,5 +358,9 @@ mod tests {
         bad.rules[0].when.hs_prefixes.push("22x".into());
         bad.rules[1].name = "excise goods".into();
         assert_eq!(bad.problems(&[centre("EDC-EXCISE"), centre("EDC-SEA"), centre("EDC-MAIN")]).len(), 2);
+        let mut named_default = rules();
+        named_default.rules[0].name = DEFAULT_RULE.into();
+        let problems = named_default.problems(&[centre("EDC-EXCISE"), centre("EDC-SEA"), centre("EDC-MAIN")]);
+        assert_eq!(problems, vec![format!("rules[0].name: {DEFAULT_RULE:?} names the default centre's choice")]);
     }
 }

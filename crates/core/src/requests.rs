@@ -30,16 +30,48 @@ pub const MEDIA_TYPES: &[&str] =
 
 /// Why a request or an answer is not recorded; the field it concerns and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
+#[error("{field}: {problem}")]
 pub struct Invalid {
     /// `question`, `due_hours`, `text` or `files`.
     pub field: &'static str,
-    /// In plain words.
-    pub message: String,
+    /// What is wrong; its `Display` says it in plain words.
+    pub problem: Problem,
 }
 
-fn invalid(field: &'static str, message: impl Into<String>) -> Invalid {
-    Invalid { field, message: message.into() }
+/// What is wrong with a request for documents or an answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Problem {
+    /// The question is empty or too long.
+    #[error("ask in 1 to {MAX_QUESTION} characters")]
+    QuestionLength,
+    /// The time given is outside [`DUE_HOURS`].
+    #[error("give the declarant {} to {} hours", DUE_HOURS.start(), DUE_HOURS.end())]
+    DueHours,
+    /// The answer's text is too long.
+    #[error("answer in at most {MAX_ANSWER} characters")]
+    AnswerLength,
+    /// Neither text nor a file.
+    #[error("write an answer or attach a document")]
+    Empty,
+    /// More than [`MAX_FILES`] files.
+    #[error("attach at most {MAX_FILES} files")]
+    TooManyFiles,
+    /// A file name that is empty, too long or holds a path or control characters.
+    #[error("{0:?} is not a plain file name of 1 to {MAX_FILE_NAME} characters")]
+    FileName(String),
+    /// A file of a type not accepted: its name and media type.
+    #[error("{0} is a {1}; attach PDF, PNG, JPEG, XML, JSON or text files")]
+    MediaType(String, String),
+    /// An empty or too large file: its name and size in bytes.
+    #[error("{0} has {1} bytes; a file holds 1 byte to {max} MB", max = MAX_FILE_BYTES / (1024 * 1024))]
+    FileSize(String, usize),
+    /// A file's content is not standard base64 (on the API): its name.
+    #[error("{0:?} is not standard base64")]
+    NotBase64(String),
+}
+
+fn invalid(field: &'static str, problem: Problem) -> Invalid {
+    Invalid { field, problem }
 }
 
 /// A file as the declarant sent it.
@@ -79,13 +111,10 @@ pub struct FileMeta {
 pub fn check_question(question: &str, due_hours: i64, now: DateTime<Utc>) -> Result<DateTime<Utc>, Invalid> {
     let length = question.trim().chars().count();
     if length == 0 || length > MAX_QUESTION {
-        return Err(invalid("question", format!("ask in 1 to {MAX_QUESTION} characters")));
+        return Err(invalid("question", Problem::QuestionLength));
     }
     if !DUE_HOURS.contains(&due_hours) {
-        return Err(invalid(
-            "due_hours",
-            format!("give the declarant {} to {} hours", DUE_HOURS.start(), DUE_HOURS.end()),
-        ));
+        return Err(invalid("due_hours", Problem::DueHours));
     }
     Ok(now + Duration::hours(due_hours))
 }
@@ -94,40 +123,26 @@ pub fn check_question(question: &str, due_hours: i64, now: DateTime<Utc>) -> Res
 /// the accepted types and sizes, with plain file names.
 pub fn check_answer(text: &str, files: &[Upload]) -> Result<(), Invalid> {
     if text.chars().count() > MAX_ANSWER {
-        return Err(invalid("text", format!("answer in at most {MAX_ANSWER} characters")));
+        return Err(invalid("text", Problem::AnswerLength));
     }
     if text.trim().is_empty() && files.is_empty() {
-        return Err(invalid("text", "write an answer or attach a document"));
+        return Err(invalid("text", Problem::Empty));
     }
     if files.len() > MAX_FILES {
-        return Err(invalid("files", format!("attach at most {MAX_FILES} files")));
+        return Err(invalid("files", Problem::TooManyFiles));
     }
     for f in files {
         let plain = !f.name.trim().is_empty()
             && f.name.chars().count() <= MAX_FILE_NAME
             && !f.name.chars().any(|c| c.is_control() || c == '/' || c == '\\');
         if !plain {
-            return Err(invalid(
-                "files",
-                format!("{:?} is not a plain file name of 1 to {MAX_FILE_NAME} characters", f.name),
-            ));
+            return Err(invalid("files", Problem::FileName(f.name.clone())));
         }
         if !MEDIA_TYPES.contains(&f.content_type.as_str()) {
-            return Err(invalid(
-                "files",
-                format!("{} is a {}; attach PDF, PNG, JPEG, XML, JSON or text files", f.name, f.content_type),
-            ));
+            return Err(invalid("files", Problem::MediaType(f.name.clone(), f.content_type.clone())));
         }
         if f.bytes.is_empty() || f.bytes.len() > MAX_FILE_BYTES {
-            return Err(invalid(
-                "files",
-                format!(
-                    "{} has {} bytes; a file holds 1 byte to {} MB",
-                    f.name,
-                    f.bytes.len(),
-                    MAX_FILE_BYTES / (1024 * 1024)
-                ),
-            ));
+            return Err(invalid("files", Problem::FileSize(f.name.clone(), f.bytes.len())));
         }
     }
     Ok(())

@@ -36,7 +36,10 @@ queue-yours = Your cases.
 queue-show-all = Show every case under control
 queue-all = Every case under control.
 queue-show-mine = Show only yours
-queue-count = { $count } declaration(s) under control. A document check is due within 4 hours of going under control, an inspection within 24; overdue cases come first, then red, then the longest waiting.
+queue-count = { $count ->
+    [one] { $count } declaration
+   *[other] { $count } declarations
+} under control. A document check is due within 4 hours of going under control, an inspection within 24; overdue cases come first, then red, then the longest waiting.
 queue-col-centre = Centre
 queue-col-since = Waiting since (UTC)
 queue-col-clock = Service clock

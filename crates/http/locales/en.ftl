@@ -65,7 +65,10 @@ tr-json = The same figures as JSON, by hour of filing too:
 
 ## Filing a declaration
 file-title = File a declaration
-file-problems = { $count } problem(s) to correct
+file-problems = { $count ->
+    [one] { $count } problem to correct
+   *[other] { $count } problems to correct
+}
 file-group-declaration = Declaration
 file-group-declarant = Declarant
 file-group-importer = Importer (consignee)
@@ -214,7 +217,6 @@ action-documents_requested = Documents requested
 action-documents_answered = Documents answered
 
 decl-page-title = Declaration { $id }
-decl-unchanged = Nothing was changed:
 decl-error-decision = Choose to release the goods or to refuse release.
 decl-error-duty = Give an amount such as 120.50 (two decimals at most).
 decl-error-reason = Give the reasons in 1 to { $max } characters.
@@ -248,12 +250,23 @@ decl-col-instruction = Instruction to the examiner
 decl-col-items = Items
 decl-model = Model { $version }: score
 decl-model-rest = on item { $item } (lane { $lane }; red from { $red }, yellow from { $yellow })
+risk-reason-profile = Profile { $profile } v{ $version } asks for the { $lane } lane.
+risk-reason-model = Model score { $score } % on item { $item }: { $lane } lane.
+risk-reason-model-raised = Model score { $score } % on item { $item }, raised by { $raised }: { $lane } lane.
+risk-reason-unknown = { $feature } unknown
+risk-reason-random = Selected for control at random.
 decl-col-feature = Feature
 decl-col-value-of = Value
 decl-col-contribution = Contribution (log-odds)
 decl-missing = missing
 decl-operator = Operator { $operator }
-decl-operator-record = { $total } declaration(s); { $controls } control(s), { $irregular } with irregularities, additional duties { $duties }; risk category
+decl-operator-record = { $total ->
+    [one] { $total } declaration
+   *[other] { $total } declarations
+}; { $controls ->
+    [one] { $controls } control
+   *[other] { $controls } controls
+}, { $irregular } with irregularities, additional duties { $duties }; risk category
 decl-aeo = ; authorised economic operator
 category-low = low
 category-medium = medium
@@ -285,7 +298,10 @@ event-inspector = inspector { $inspector }
 event-reassigned = reassigned: { $reason }
 event-number = number { $number }
 event-withdrawn = withdrawn by the declarant
-event-files = { $count } file(s)
+event-files = { $count ->
+    [one] { $count } file
+   *[other] { $count } files
+}
 event-release-document = release document { $number }
 event-automatic = automatic
 
@@ -295,6 +311,9 @@ work-centre = Centre
 work-inspector = inspector
 work-none-present = none present
 work-rules-version = rules version { $version }
+work-rule-default = no rule matched: the default centre
+work-rule-reassigned = reassigned by { $who }
+work-rule-handed-back = handed back by { $who }
 work-col-inspector = Inspector
 work-col-open = Open cases then
 work-col-outcome = Outcome

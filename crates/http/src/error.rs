@@ -62,8 +62,13 @@ pub enum ApiError {
         declared: String,
     },
     /// A representative files for a declarant without an authorisation in force.
-    #[error("{0}")]
-    NotAuthorised(String),
+    #[error("{filer} holds no authorisation of {declared} in force today (expired, not yet valid or revoked)")]
+    NotAuthorised {
+        /// The representative that filed.
+        filer: String,
+        /// The declarant named on the declaration.
+        declared: String,
+    },
     /// Nothing at this id.
     #[error("{0} not found")]
     NotFound(String),
@@ -233,7 +238,7 @@ impl ApiError {
             ApiError::BodyTimeout => ErrorKind::BodyTimeout,
             ApiError::NotYours(_) => ErrorKind::NotYours,
             ApiError::DeclarantMismatch { .. } => ErrorKind::DeclarantMismatch,
-            ApiError::NotAuthorised(_) => ErrorKind::NotAuthorised,
+            ApiError::NotAuthorised { .. } => ErrorKind::NotAuthorised,
             ApiError::MalformedJson(_) => ErrorKind::MalformedJson,
             ApiError::Schema { .. } => ErrorKind::Schema,
             ApiError::TooLarge(_) => ErrorKind::TooLarge,
@@ -352,7 +357,7 @@ impl From<crate::app::filing::FileError> for ApiError {
             FileError::MalformedJson(m) => ApiError::MalformedJson(m),
             FileError::Schema { path, message } => ApiError::Schema { path, message },
             FileError::DeclarantMismatch { filer, declared } => ApiError::DeclarantMismatch { token: filer, declared },
-            e @ FileError::NotAuthorised { .. } => ApiError::NotAuthorised(e.to_string()),
+            FileError::NotAuthorised { filer, declared } => ApiError::NotAuthorised { filer, declared },
             FileError::BadIdempotencyKey => ApiError::BadHeader("Idempotency-Key", "must be 1 to 128 characters"),
             FileError::Store(e) => e.into(),
             FileError::Commit(e) => e.into(),
@@ -376,7 +381,7 @@ impl From<crate::app::money::MoneyError> for ApiError {
     fn from(e: crate::app::money::MoneyError) -> Self {
         use crate::app::money::MoneyError;
         match e {
-            MoneyError::BadAmount(m) => ApiError::BadAmount(m),
+            MoneyError::BadAmount(m) => ApiError::BadAmount(m.to_string()),
             MoneyError::BadText { field, max } => {
                 ApiError::BadParameter(field, format!("must be 1 to {max} visible characters"))
             }
@@ -444,7 +449,9 @@ impl From<crate::app::dispatch::DispatchError> for ApiError {
         use crate::app::dispatch::DispatchError;
         match e {
             DispatchError::Forbidden(f) => f.into(),
-            DispatchError::Invalid(problems) => ApiError::DispatchInvalid(problems),
+            DispatchError::Invalid(problems) => {
+                ApiError::DispatchInvalid(problems.iter().map(ToString::to_string).collect())
+            }
             DispatchError::Read(r) => r.into(),
             DispatchError::Settled(s) => ApiError::Settled(Box::new(s)),
             DispatchError::Store(s) => s.into(),
@@ -499,7 +506,7 @@ impl From<crate::app::organisation::OrgError> for ApiError {
         use crate::app::organisation::OrgError;
         match e {
             OrgError::Forbidden(f) => f.into(),
-            OrgError::Invalid(field, m) => ApiError::BadParameter(field, m),
+            OrgError::Invalid(field, m) => ApiError::BadParameter(field, m.to_string()),
             OrgError::NotFound(what) => ApiError::NotFound(what),
             OrgError::Store(s) => s.into(),
         }
@@ -511,7 +518,7 @@ impl From<crate::app::staff::StaffError> for ApiError {
         use crate::app::staff::StaffError;
         match e {
             StaffError::Forbidden(f) => f.into(),
-            StaffError::Invalid(field, m) => ApiError::BadParameter(field, m),
+            StaffError::Invalid(field, m) => ApiError::BadParameter(field, m.to_string()),
             StaffError::NotFound(what) => ApiError::NotFound(what),
             StaffError::Store(s) => s.into(),
         }

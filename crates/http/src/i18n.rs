@@ -84,7 +84,8 @@ const CATALOGUES: [(&str, &str); 2] = [
         concat!(
             include_str!("../locales/en.ftl"),
             include_str!("../locales/en-console.ftl"),
-            include_str!("../locales/en-knowledge.ftl")
+            include_str!("../locales/en-knowledge.ftl"),
+            include_str!("../locales/en-errors.ftl")
         ),
     ),
     (
@@ -92,7 +93,8 @@ const CATALOGUES: [(&str, &str); 2] = [
         concat!(
             include_str!("../locales/ru.ftl"),
             include_str!("../locales/ru-console.ftl"),
-            include_str!("../locales/ru-knowledge.ftl")
+            include_str!("../locales/ru-knowledge.ftl"),
+            include_str!("../locales/ru-errors.ftl")
         ),
     ),
 ];
@@ -104,6 +106,10 @@ fn bundles() -> &'static [FluentBundle<FluentResource>; 2] {
             let id: unic_langid::LanguageIdentifier = code.parse().unwrap_or_default();
             let mut bundle = FluentBundle::new_concurrent(vec![id]);
             bundle.set_use_isolating(false);
+            bundle.set_formatter(Some(match code {
+                "ru" => |v, _| whole_number(Lang::Ru, v),
+                _ => |v, _| whole_number(Lang::En, v),
+            }));
             // A catalogue with an error still loads its other messages; a test checks both parse.
             let resource = FluentResource::try_new(text.to_string()).unwrap_or_else(|(r, _)| r);
             let _ = bundle.add_resource(resource);
@@ -167,12 +173,77 @@ fn text(lang: Lang, id: &str, args: Option<&FluentArgs>) -> String {
     format(lang, id, args).or_else(|| format(Lang::En, id, args)).unwrap_or_else(|| id.to_string())
 }
 
+/// How a catalogue writes a whole number given as an argument (a count): grouped as the
+/// language groups digits, `12,500` or `12 500`; other values as Fluent writes them.
+fn whole_number(lang: Lang, value: &FluentValue<'_>) -> Option<String> {
+    match value {
+        FluentValue::Number(n)
+            if n.value.fract() == 0.0 && n.value.abs() < 1e15 && n.options.minimum_fraction_digits.is_none() =>
+        {
+            Some(number_in(lang, Decimal::from(n.value as i64)))
+        }
+        _ => None,
+    }
+}
+
+/// A sentence for people that the use cases give (a field's problem, why nothing was done):
+/// a message of the catalogues with its arguments, written in the request's language by
+/// [`Phrase::localised`] and in English by `Display` (the API's messages are English).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phrase {
+    id: &'static str,
+    args: Vec<(&'static str, String)>,
+}
+
+impl Phrase {
+    /// The message `id`, which the catalogues of every language hold (a test checks the ids the
+    /// code names).
+    pub fn new(id: &'static str) -> Phrase {
+        Phrase { id, args: Vec::new() }
+    }
+
+    /// A text that stays as it was written in every language (a problem the core states in
+    /// English, a parser's message).
+    pub fn verbatim(text: impl Into<String>) -> Phrase {
+        Phrase { id: "verbatim", args: vec![("text", text.into())] }
+    }
+
+    /// With the argument `name`.
+    pub fn with(mut self, name: &'static str, value: impl std::fmt::Display) -> Phrase {
+        self.args.push((name, value.to_string()));
+        self
+    }
+
+    /// The sentence in the request's language.
+    pub fn localised(&self) -> String {
+        self.in_language(current())
+    }
+
+    fn in_language(&self, lang: Lang) -> String {
+        let mut args = FluentArgs::new();
+        for (name, value) in &self.args {
+            args.set(*name, value.as_str());
+        }
+        text(lang, self.id, Some(&args))
+    }
+}
+
+impl std::fmt::Display for Phrase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.in_language(Lang::En))
+    }
+}
+
 /// A decimal number as the request's language writes it: `1,234.50` or `1 234,50`.
 pub fn number(value: Decimal) -> String {
+    number_in(current(), value)
+}
+
+fn number_in(lang: Lang, value: Decimal) -> String {
     let text = value.to_string();
     let (sign, digits) = text.strip_prefix('-').map_or(("", text.as_str()), |d| ("-", d));
     let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    let (group, point) = match current() {
+    let (group, point) = match lang {
         Lang::En => (",", "."),
         Lang::Ru => ("\u{a0}", ","),
     };
@@ -233,6 +304,18 @@ pub fn reason(code: &str, message: &str) -> String {
     }
 }
 
+/// Runs `f` as a request in `lang` (for tests of what pages say).
+#[cfg(test)]
+pub(crate) async fn in_language<F: std::future::Future>(lang: Lang, f: F) -> F::Output {
+    LANG.scope(lang, f).await
+}
+
+/// True when the catalogue of `lang` holds message `id` (for tests).
+#[cfg(test)]
+pub(crate) fn has_message(lang: Lang, id: &str) -> bool {
+    bundles()[lang.index()].has_message(id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,7 +358,7 @@ mod tests {
         let known = ids(CATALOGUES[0].1);
         let mut used = Vec::new();
         for text in &texts {
-            for call in ["t(\"", "t_with(\"", "f(\""] {
+            for call in ["t(\"", "t_with(\"", "f(\"", "Phrase::new(\""] {
                 let mut from = 0;
                 while let Some(at) = text[from..].find(call) {
                     let start = from + at;
@@ -384,5 +467,19 @@ mod tests {
         assert_eq!(LANG.scope(Lang::Ru, async { t("nav-sign-in") }).await, "Войти");
         assert_eq!(t("nav-sign-in"), "Sign in");
         assert_eq!(t("no-such-message"), "no-such-message");
+    }
+
+    /// Counts given to a message as numbers are grouped as the language groups digits, and
+    /// still choose the plural form.
+    #[tokio::test]
+    async fn counts_in_messages_are_grouped_by_language() {
+        let files = |n: i64| t_with("event-files", &[("count", n.into())]);
+        let en = LANG.scope(Lang::En, async move { (files(1), files(12500)) }).await;
+        assert_eq!(en, ("1 file".to_string(), "12,500 files".to_string()));
+        let ru = LANG.scope(Lang::Ru, async move { files(12500) }).await;
+        assert_eq!(ru, "файлов: 12\u{a0}500");
+        let draw =
+            LANG.scope(Lang::En, async { t_with("work-draw", &[("draw", "123456789".into()), ("count", 2.into())]) });
+        assert!(draw.await.contains("123456789"), "texts given as text are left as they are");
     }
 }

@@ -21,6 +21,7 @@ use smartcustoms_storage::{CentreQueue, DispatchRecord, NewDispatch, RulesVersio
 use super::control::{explained, Settled};
 use super::declarations::{readable, ReadError, STAFF};
 use super::Forbidden;
+use crate::i18n::Phrase;
 use crate::state::AppState;
 
 /// Who keeps centres, inspectors and rules.
@@ -39,8 +40,8 @@ pub enum DispatchError {
     #[error(transparent)]
     Forbidden(#[from] Forbidden),
     /// The input is not valid; every problem is listed.
-    #[error("{}", .0.join("; "))]
-    Invalid(Vec<String>),
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<Phrase>),
     /// The declaration cannot be read by the caller.
     #[error(transparent)]
     Read(#[from] ReadError),
@@ -52,8 +53,15 @@ pub enum DispatchError {
     Store(#[from] StoreError),
 }
 
-fn invalid(problem: impl Into<String>) -> DispatchError {
-    DispatchError::Invalid(vec![problem.into()])
+/// How a dispatch made by a supervisor's reassignment names its rule, before the supervisor's
+/// name (kept in the dispatch's `rule`).
+pub const REASSIGNED_BY: &str = "reassigned by ";
+/// How a dispatch made when an inspector hands a case back names its rule, before the
+/// inspector's name.
+pub const HANDED_BACK_BY: &str = "handed back by ";
+
+fn invalid(problem: Phrase) -> DispatchError {
+    DispatchError::Invalid(vec![problem])
 }
 
 /// The centres, inspectors and rules in force, with each inspector's open cases.
@@ -109,10 +117,10 @@ pub async fn put_centre(state: &AppState, caller: &Principal, centre: &Centre) -
     let code_ok = (2..=32).contains(&centre.code.len())
         && centre.code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
     if !code_ok {
-        return Err(invalid("code: 2 to 32 capital letters, digits or hyphens"));
+        return Err(invalid(Phrase::new("dispatch-centre-code")));
     }
     if centre.name.trim().is_empty() || centre.name.chars().count() > 200 {
-        return Err(invalid("name: 1 to 200 characters"));
+        return Err(invalid(Phrase::new("dispatch-centre-name")));
     }
     Ok(state.store.put_centre(centre).await?)
 }
@@ -122,18 +130,18 @@ pub async fn put_inspector(state: &AppState, caller: &Principal, inspector: &Ins
     super::require(caller, ADMINS, "change inspectors")?;
     let user = state.store.user(&inspector.user).await?;
     if !user.is_some_and(|u| matches!(Role::parse(&u.role), Some(Role::Officer | Role::Supervisor))) {
-        return Err(invalid(format!("user: {:?} is not an officer's or a supervisor's user name", inspector.user)));
+        return Err(invalid(Phrase::new("dispatch-not-officer").with("user", format!("{:?}", inspector.user))));
     }
     if let (Some(from), Some(until)) = (inspector.leave_from_us, inspector.leave_until_us) {
         if until <= from {
-            return Err(invalid("leave_until_us: the leave ends after it starts"));
+            return Err(invalid(Phrase::new("dispatch-leave-order")));
         }
     }
     if inspector.competences.iter().any(|c| c.is_empty() || c.len() > 40 || c.contains(',')) {
-        return Err(invalid("competences: each 1 to 40 characters, without commas"));
+        return Err(invalid(Phrase::new("dispatch-competences")));
     }
     match state.store.put_inspector(inspector).await {
-        Err(StoreError::Conflict(m)) => Err(invalid(format!("centre: {m}"))),
+        Err(StoreError::Conflict(m)) => Err(invalid(Phrase::new("dispatch-centre-conflict").with("detail", m))),
         other => Ok(other?),
     }
 }
@@ -148,7 +156,7 @@ pub async fn put_rules(
     let admin = super::require(caller, ADMINS, "change dispatch rules")?;
     let problems = rules.problems(&state.store.centres().await?);
     if !problems.is_empty() {
-        return Err(DispatchError::Invalid(problems));
+        return Err(DispatchError::Invalid(problems.into_iter().map(Phrase::verbatim).collect()));
     }
     Ok(state.store.add_dispatch_rules(rules, &admin.name, now).await?)
 }
@@ -225,12 +233,12 @@ pub async fn reassign(
     readable(state, caller, id).await?;
     let inspectors = state.store.inspectors().await?;
     let Some(to) = inspectors.iter().find(|i| i.user == inspector) else {
-        return Err(invalid(format!("inspector: {inspector:?} is not an inspector")));
+        return Err(invalid(Phrase::new("dispatch-not-inspector").with("inspector", format!("{inspector:?}"))));
     };
     if to.on_leave(now.into()) {
-        return Err(invalid(format!("inspector: {inspector} is on leave")));
+        return Err(invalid(Phrase::new("dispatch-on-leave").with("inspector", inspector)));
     }
-    let dispatch = chosen(state, &to.centre, Some(&to.user), format!("reassigned by {}", supervisor.name)).await?;
+    let dispatch = chosen(state, &to.centre, Some(&to.user), format!("{REASSIGNED_BY}{}", supervisor.name)).await?;
     record(state, &supervisor.name, id, dispatch, reason, now).await
 }
 
@@ -249,16 +257,16 @@ pub async fn hand_back(
     readable(state, caller, id).await?;
     let current = state.store.dispatch_of(id).await?;
     let Some(current) = current.filter(|d| d.dispatch.inspector.as_deref() == Some(officer.name.as_str())) else {
-        return Err(invalid("the case is not dispatched to you"));
+        return Err(invalid(Phrase::new("dispatch-not-yours")));
     };
-    let dispatch = chosen(state, &current.dispatch.centre, None, format!("handed back by {}", officer.name)).await?;
+    let dispatch = chosen(state, &current.dispatch.centre, None, format!("{HANDED_BACK_BY}{}", officer.name)).await?;
     record(state, &officer.name, id, dispatch, reason, now).await
 }
 
 fn reason_of(reason: &str) -> Result<String, DispatchError> {
     match reason.trim().chars().count() {
         1..=MAX_REASON => Ok(reason.trim().to_string()),
-        _ => Err(invalid(format!("reason: 1 to {MAX_REASON} characters"))),
+        _ => Err(invalid(Phrase::new("dispatch-reason").with("max", MAX_REASON))),
     }
 }
 

@@ -19,7 +19,7 @@ use crate::state::AppState;
 pub enum MoneyError {
     /// The amount is not a positive figure in cents within the payment bound.
     #[error("{0}")]
-    BadAmount(String),
+    BadAmount(smartcustoms_core::ledger::AmountError),
     /// A text field is empty, too long or holds control characters.
     #[error("{field} must be 1 to {max} visible characters")]
     BadText {
@@ -92,7 +92,7 @@ pub struct RefundRequest {
 pub const MAX_REFERENCE: usize = 128;
 
 fn amount(value: Decimal) -> Result<Amount, MoneyError> {
-    Amount::payment(value).map_err(|e| MoneyError::BadAmount(e.to_string()))
+    Amount::payment(value).map_err(MoneyError::BadAmount)
 }
 
 /// Checks a text field: 1 to `max` bytes, no control characters.

@@ -15,6 +15,7 @@ use smartcustoms_core::ids::TraderId;
 use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_storage::{AuthorisationRecord, MemberRecord, StoreError};
 
+use crate::i18n::Phrase;
 use crate::state::AppState;
 
 /// Longest authorisation, days.
@@ -28,7 +29,7 @@ pub enum OrgError {
     Forbidden(#[from] super::Forbidden),
     /// A value is not valid; the field and why.
     #[error("{0}: {1}")]
-    Invalid(&'static str, String),
+    Invalid(&'static str, Phrase),
     /// No such user or authorisation in the caller's organisation.
     #[error("{0} not found")]
     NotFound(String),
@@ -67,14 +68,14 @@ pub fn parse_capacities<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<
     let mut out = Vec::new();
     for name in names.into_iter().flat_map(|n| n.split(',')).map(str::trim).filter(|n| !n.is_empty()) {
         let c = Capacity::parse(name).ok_or_else(|| {
-            OrgError::Invalid("capacities", format!("{name:?} is not one of filer, payer, viewer, admin"))
+            OrgError::Invalid("capacities", Phrase::new("problem-capacity").with("name", format!("{name:?}")))
         })?;
         if !out.contains(&c) {
             out.push(c);
         }
     }
     if out.is_empty() {
-        return Err(OrgError::Invalid("capacities", "give at least one capacity".into()));
+        return Err(OrgError::Invalid("capacities", Phrase::new("problem-no-capacity")));
     }
     Ok(out)
 }
@@ -110,7 +111,7 @@ pub async fn add_member(state: &AppState, principal: &Principal, new: NewMember<
         return Err(OrgError::Invalid(field, problem));
     }
     if new.capacities.is_empty() {
-        return Err(OrgError::Invalid("capacities", "give at least one capacity".into()));
+        return Err(OrgError::Invalid("capacities", Phrase::new("problem-no-capacity")));
     }
     let record = person.record(Principal::new(new.name, Role::Trader, Some(org.clone()))).await?;
     state.store.add_user(&record, &principal.name).await?;
@@ -123,7 +124,7 @@ pub async fn add_member(state: &AppState, principal: &Principal, new: NewMember<
 async fn other_member(state: &AppState, principal: &Principal, user: &str) -> Result<TraderId, OrgError> {
     let org = require(principal, Capacity::Administer, "manage the organisation's users")?;
     if user == principal.name {
-        return Err(OrgError::Invalid("user", "you cannot change or remove yourself".into()));
+        return Err(OrgError::Invalid("user", Phrase::new("problem-change-self")));
     }
     match state.store.user(user).await? {
         Some(u) if u.trader_id.as_deref() == Some(org.as_str()) => Ok(org),
@@ -140,7 +141,7 @@ pub async fn set_capacities(
 ) -> Result<(), OrgError> {
     let org = other_member(state, principal, user).await?;
     if capacities.is_empty() {
-        return Err(OrgError::Invalid("capacities", "give at least one capacity".into()));
+        return Err(OrgError::Invalid("capacities", Phrase::new("problem-no-capacity")));
     }
     Ok(state.store.put_member(user, &org, &stored(capacities), &principal.name, Timestamp::now()).await?)
 }
@@ -169,23 +170,21 @@ pub async fn grant(
 ) -> Result<AuthorisationRecord, OrgError> {
     let org = require(principal, Capacity::Administer, "authorise representatives")?;
     let representative = TraderId::new(representative.trim().to_string())
-        .map_err(|e| OrgError::Invalid("representative", e.to_string()))?;
+        .map_err(|e| OrgError::Invalid("representative", Phrase::new("problem-party-id").with("detail", e)))?;
     if representative == org {
-        return Err(OrgError::Invalid("representative", "an organisation does not represent itself".into()));
+        return Err(OrgError::Invalid("representative", Phrase::new("problem-represent-self")));
     }
     if !state.store.trader_known(&representative).await? {
         return Err(OrgError::Invalid(
             "representative",
-            format!("{representative} is not a trader known to the platform"),
+            Phrase::new("problem-unknown-trader").with("id", &representative),
         ));
     }
     let today = chrono::Utc::now().date_naive();
     if until < from || until < today || (until - from).num_days() > MAX_AUTHORISATION_DAYS {
         return Err(OrgError::Invalid(
             "valid_until",
-            format!(
-                "the period must end on or after its start and today, and last at most {MAX_AUTHORISATION_DAYS} days"
-            ),
+            Phrase::new("problem-period").with("days", MAX_AUTHORISATION_DAYS),
         ));
     }
     let record = AuthorisationRecord {

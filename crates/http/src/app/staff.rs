@@ -9,6 +9,7 @@ use smartcustoms_storage::NewUser;
 use smartcustoms_storage::StoreError;
 
 use super::Forbidden;
+use crate::i18n::Phrase;
 use crate::state::AppState;
 
 /// Who administers people and offices.
@@ -22,7 +23,7 @@ pub enum StaffError {
     Forbidden(#[from] Forbidden),
     /// A value is not valid: the field and what is wrong.
     #[error("{0}: {1}")]
-    Invalid(&'static str, String),
+    Invalid(&'static str, Phrase),
     /// No such person.
     #[error("{0} is not found")]
     NotFound(String),
@@ -44,17 +45,17 @@ pub struct Person<'a> {
 
 impl Person<'_> {
     /// The first problem of the person's fields: field and what is wrong.
-    pub fn problem(&self) -> Option<(&'static str, String)> {
+    pub fn problem(&self) -> Option<(&'static str, Phrase)> {
         let name_ok = (3..=64).contains(&self.name.len())
             && self.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
         if !name_ok {
-            return Some(("name", "3 to 64 lower-case letters, digits, dots, dashes or underscores".into()));
+            return Some(("name", Phrase::new("problem-user-name")));
         }
         if self.display_name.trim().is_empty() || self.display_name.chars().count() > 100 {
-            return Some(("display_name", "give a name of 1 to 100 characters".into()));
+            return Some(("display_name", Phrase::new("problem-display-name")));
         }
         if !(10..=200).contains(&self.password.chars().count()) {
-            return Some(("password", "10 to 200 characters".into()));
+            return Some(("password", Phrase::new("problem-password")));
         }
         None
     }
@@ -85,18 +86,19 @@ pub async fn add_person(
         return Err(StaffError::Invalid(field, problem));
     }
     let trader = match (role, party.map(str::trim).filter(|p| !p.is_empty())) {
-        (Role::Trader, None) => {
-            return Err(StaffError::Invalid("party", "a trader's user names its organisation".into()))
-        }
-        (Role::Trader, Some(p)) => {
-            Some(TraderId::new(p.to_string()).map_err(|e| StaffError::Invalid("party", e.to_string()))?)
-        }
-        (_, Some(_)) => return Err(StaffError::Invalid("party", "only a trader's user names an organisation".into())),
+        (Role::Trader, None) => return Err(StaffError::Invalid("party", Phrase::new("problem-party-missing"))),
+        (Role::Trader, Some(p)) => Some(
+            TraderId::new(p.to_string())
+                .map_err(|e| StaffError::Invalid("party", Phrase::new("problem-party-id").with("detail", e)))?,
+        ),
+        (_, Some(_)) => return Err(StaffError::Invalid("party", Phrase::new("problem-party-not-trader"))),
         (_, None) => None,
     };
     let record = person.record(Principal::new(person.name, role, trader)).await?;
     match state.store.add_user(&record, &admin.name).await {
-        Err(StoreError::Conflict(_)) => Err(StaffError::Invalid("name", format!("{} is taken", person.name))),
+        Err(StoreError::Conflict(_)) => {
+            Err(StaffError::Invalid("name", Phrase::new("problem-name-taken").with("name", person.name)))
+        }
         other => Ok(other?),
     }
 }
@@ -106,7 +108,7 @@ pub async fn add_person(
 pub async fn disable_person(state: &AppState, caller: &Principal, name: &str, at: Timestamp) -> Result<(), StaffError> {
     let admin = super::require(caller, ADMINS, "disable people")?;
     if name == admin.name {
-        return Err(StaffError::Invalid("name", "you cannot disable yourself".into()));
+        return Err(StaffError::Invalid("name", Phrase::new("problem-disable-self")));
     }
     match state.store.disable_user(name, &admin.name, at).await {
         Err(StoreError::NotFound) => Err(StaffError::NotFound(format!("user {name}"))),
@@ -121,10 +123,11 @@ pub async fn disable_person(state: &AppState, caller: &Principal, name: &str, at
 /// Creates or renames a customs office; the reference data in force is reloaded at once.
 pub async fn put_office(state: &AppState, caller: &Principal, code: &str, name: &str) -> Result<(), StaffError> {
     super::require(caller, ADMINS, "change customs offices")?;
-    let code = OfficeCode::parse(code.trim()).map_err(|e| StaffError::Invalid("code", e.to_string()))?;
+    let code = OfficeCode::parse(code.trim())
+        .map_err(|e| StaffError::Invalid("code", Phrase::new("problem-office-code").with("detail", e)))?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(StaffError::Invalid("office_name", "give a name of 1 to 200 characters".into()));
+        return Err(StaffError::Invalid("office_name", Phrase::new("problem-office-name")));
     }
     state.store.upsert_office(code.as_str(), name).await?;
     state.reload_reference_data().await?;

@@ -232,7 +232,7 @@ pub async fn refund(
     let request = RefundRequest { trader, amount, key, actor: principal.name.clone(), at: chrono::Utc::now() };
     let problem = match money::refund(&state, request).await {
         Ok(_) => return Ok(Redirect::to(HERE).into_response()),
-        Err(e @ (MoneyError::BadAmount(_) | MoneyError::InsufficientFunds { .. })) => e.to_string(),
+        Err(e @ (MoneyError::BadAmount(_) | MoneyError::InsufficientFunds { .. })) => super::errors::money(&e),
         Err(MoneyError::Store(StoreError::Conflict(_))) => t("acct-error-again"),
         Err(e) => return Err(PageError::at(HERE)(e)),
     };

@@ -59,7 +59,7 @@ pub async fn post(
                 password: posted.field("password"),
             };
             let said = match Role::parse(posted.field("role")) {
-                None => Err(StaffError::Invalid("role", t("admin-error-role"))),
+                None => Err(StaffError::Invalid("role", crate::i18n::Phrase::new("admin-error-role"))),
                 Some(role) => {
                     let party = Some(posted.field("party")).filter(|p| !p.trim().is_empty());
                     staff::add_person(&state, &admin, person, role, party).await
@@ -132,7 +132,7 @@ fn problem(e: StaffError) -> Result<String, PageError> {
     match e {
         StaffError::Invalid(field, what) => Ok(t_with(
             "admin-invalid",
-            &[("field", t_or(&format!("admin-field-{field}"), field).into()), ("problem", what.into())],
+            &[("field", t_or(&format!("admin-field-{field}"), field).into()), ("problem", what.localised().into())],
         )),
         StaffError::NotFound(what) => Ok(t_with("admin-not-found", &[("what", what.into())])),
         other => Err(PageError::at(HERE)(other)),

@@ -278,7 +278,7 @@ pub async fn search(State(state): State<AppState>, caller: Option<Caller>, Query
                 button type="submit" { (t("search-button")) }
             }
             @match hits {
-                Err(e) => { @let e = ApiError::from(e); p.error { (e.code()) " — " (e.to_string()) } }
+                Err(e) => { @let e = ApiError::from(e); p.error { (e.code()) " — " (super::errors::text(&e)) } }
                 Ok(hits) if hits.is_empty() && !q.trim().is_empty() => { p #no-results { (t("kb-nothing")) } }
                 Ok(hits) => {
                     ol #results {

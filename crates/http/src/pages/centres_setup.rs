@@ -18,7 +18,7 @@ use smartcustoms_core::timestamp::Timestamp;
 use super::{csrf_field, posted, PageError, PageResult};
 use crate::app::dispatch::{self, DispatchError, Setup};
 use crate::auth::Caller;
-use crate::i18n::{t, t_with};
+use crate::i18n::{t, t_with, Phrase};
 use crate::state::AppState;
 
 /// Where the forms post.
@@ -54,7 +54,7 @@ pub async fn post(
         "centre" => {
             let office = Some(posted.field("office").trim()).filter(|o| !o.is_empty());
             match office.map(OfficeCode::parse).transpose() {
-                Err(e) => Err(DispatchError::Invalid(vec![format!("office: {e}")])),
+                Err(e) => Err(DispatchError::Invalid(vec![Phrase::new("dispatch-office").with("detail", e)])),
                 Ok(office) => {
                     let code = posted.field("code").trim().to_string();
                     let centre = Centre {
@@ -91,23 +91,23 @@ pub async fn post(
             }
         },
         "rules" => match serde_json::from_str::<Rules>(posted.field("rules")) {
-            Err(e) => Err(DispatchError::Invalid(vec![t_with(
-                "centres-rules-syntax",
-                &[("line", e.line().into()), ("column", e.column().into()), ("problem", e.to_string().into())],
-            )])),
+            Err(e) => Err(DispatchError::Invalid(vec![Phrase::new("centres-rules-syntax")
+                .with("line", e.line())
+                .with("column", e.column())
+                .with("problem", e)])),
             Ok(rules) => dispatch::put_rules(&state, who, &rules, Timestamp::now())
                 .await
                 .map(|version| t_with("centres-rules-saved", &[("version", version.into())])),
         },
         other => {
-            Err(DispatchError::Invalid(vec![t_with("org-not-an-action", &[("action", format!("{other:?}").into())])]))
+            Err(DispatchError::Invalid(vec![Phrase::new("org-not-an-action").with("action", format!("{other:?}"))]))
         }
     };
     let said = match done {
         Ok(text) => Said { text, bad: false, kept: Vec::new() },
         Err(DispatchError::Invalid(problems)) => {
             let kept = posted.fields().to_vec();
-            Said { text: problems.join("; "), bad: true, kept }
+            Said { text: problems.iter().map(Phrase::localised).collect::<Vec<_>>().join("; "), bad: true, kept }
         }
         Err(e) => return Err(PageError::at(HERE)(e)),
     };
@@ -118,10 +118,10 @@ pub async fn post(
 }
 
 /// A leave from a first to a last day (both included; both or neither given).
-fn leave(from: &str, until: &str) -> Result<(Option<Timestamp>, Option<Timestamp>), String> {
-    let day = |field: &str, text: &str| {
+fn leave(from: &str, until: &str) -> Result<(Option<Timestamp>, Option<Timestamp>), Phrase> {
+    let day = |field: &'static str, text: &str| {
         NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-            .map_err(|_| format!("{field}: {text:?} is not a date (YYYY-MM-DD)"))
+            .map_err(|_| Phrase::new("dispatch-not-a-day").with("field", field).with("text", format!("{text:?}")))
     };
     match (from.trim().is_empty(), until.trim().is_empty()) {
         (true, true) => Ok((None, None)),
@@ -129,7 +129,7 @@ fn leave(from: &str, until: &str) -> Result<(Option<Timestamp>, Option<Timestamp
             let (from, until) = (day("leave_from", from)?, day("leave_until", until)?);
             Ok((Some(Timestamp::start_of(from)), Some(Timestamp::start_of(until) + TimeDelta::days(1))))
         }
-        _ => Err("leave_until: give the first and the last day of the leave".into()),
+        _ => Err(Phrase::new("dispatch-leave-days")),
     }
 }
 
@@ -200,7 +200,7 @@ mod tests {
     fn a_leave_has_both_days_or_none_and_ends_after_its_last_day() {
         assert_eq!(leave("", " "), Ok((None, None)));
         assert!(leave("2026-12-01", "").is_err());
-        assert!(leave("1 Dec", "2026-12-05").is_err_and(|e| e.starts_with("leave_from")));
+        assert!(leave("1 Dec", "2026-12-05").is_err_and(|e| e.to_string().starts_with("leave_from")));
         let (from, until) = leave("2026-12-01", "2026-12-05").unwrap_or_default();
         let day = |d| Timestamp::start_of(NaiveDate::from_ymd_opt(2026, 12, d).unwrap_or_default());
         assert_eq!((from, until), (Some(day(1)), Some(day(6))));

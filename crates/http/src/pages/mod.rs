@@ -10,6 +10,7 @@ pub mod centres;
 pub mod centres_setup;
 pub mod dashboard;
 pub mod declaration;
+pub mod errors;
 pub mod filing;
 pub mod maturity;
 pub mod models;
@@ -67,7 +68,7 @@ impl IntoResponse for PageError {
             None,
             html! {
                 h1 { (t("error-heading")) }
-                p.error { strong { (self.error.code()) } " — " (self.error.to_string()) }
+                p.error { strong { (self.error.code()) } " — " (errors::text(&self.error)) }
                 p { a href="/knowledge" { (t("error-back")) } }
             },
         );
@@ -424,7 +425,7 @@ pub async fn login(
         Err(SignInError::Limited) => {
             let e = ApiError::TooManySignIns(identity::SIGN_IN_WINDOW_MINUTES);
             let mut response =
-                (StatusCode::TOO_MANY_REQUESTS, login_page(&state, f.next.as_deref(), Some(&e.to_string()), name))
+                (StatusCode::TOO_MANY_REQUESTS, login_page(&state, f.next.as_deref(), Some(&errors::text(&e)), name))
                     .into_response();
             let retry = identity::SIGN_IN_WINDOW_MINUTES * 60;
             response.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from(retry));

@@ -49,7 +49,7 @@ pub async fn train(
         }
         Err(e) => {
             let e = ApiError::from(e);
-            (format!("{}: {e}", e.code()), e.status())
+            (format!("{}: {}", e.code(), super::errors::text(&e)), e.status())
         }
     };
     render(&state, &posted.caller, Some(note), status).await

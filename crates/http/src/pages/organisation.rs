@@ -12,7 +12,7 @@ use maud::html;
 use super::{csrf_field, layout, minute, posted, signed_in, PageError, PageResult};
 use crate::app::organisation::{self, Capacity, NewMember, OrgError};
 use crate::auth::Caller;
-use crate::i18n::{t, t_with};
+use crate::i18n::{t, t_with, Phrase};
 use crate::state::AppState;
 
 const HERE: &str = "/trader/organisation";
@@ -54,7 +54,7 @@ pub async fn post(
         "grant" => {
             let day = |name: &'static str| {
                 chrono::NaiveDate::parse_from_str(posted.field(name).trim(), "%Y-%m-%d")
-                    .map_err(|_| OrgError::Invalid(name, t("org-give-date")))
+                    .map_err(|_| OrgError::Invalid(name, Phrase::new("org-give-date")))
             };
             match (day("valid_from"), day("valid_until")) {
                 (Ok(from), Ok(until)) => {
@@ -65,13 +65,13 @@ pub async fn post(
         }
         "revoke" => organisation::revoke(&state, p, posted.field("id")).await,
         other => {
-            Err(OrgError::Invalid("action", t_with("org-not-an-action", &[("action", format!("{other:?}").into())])))
+            Err(OrgError::Invalid("action", Phrase::new("org-not-an-action").with("action", format!("{other:?}"))))
         }
     };
     match done {
         Ok(()) => Ok(Redirect::to(HERE).into_response()),
         Err(e @ (OrgError::Invalid(..) | OrgError::NotFound(_))) => {
-            render(&state, &posted.caller, Some(e.to_string()), StatusCode::UNPROCESSABLE_ENTITY).await
+            render(&state, &posted.caller, Some(super::errors::org(&e)), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(OrgError::Store(smartcustoms_storage::StoreError::Conflict(m))) => {
             render(&state, &posted.caller, Some(m), StatusCode::CONFLICT).await

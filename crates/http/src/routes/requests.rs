@@ -9,7 +9,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use smartcustoms_core::ids::DeclarationId;
-use smartcustoms_core::requests::{Invalid, Upload};
+use smartcustoms_core::requests::{Invalid, Problem, Upload};
 use smartcustoms_storage::DocumentRequest;
 
 use crate::app::requests;
@@ -98,10 +98,7 @@ pub async fn answer(
     let mut files = Vec::with_capacity(a.files.len());
     for f in a.files {
         let bytes = base64::engine::general_purpose::STANDARD.decode(f.data.as_bytes()).map_err(|_| {
-            ApiError::RequestInvalid(Invalid {
-                field: "files",
-                message: format!("{:?} is not standard base64", f.name),
-            })
+            ApiError::RequestInvalid(Invalid { field: "files", problem: Problem::NotBase64(f.name.clone()) })
         })?;
         files.push(Upload { name: f.name, content_type: f.content_type, bytes });
     }

@@ -204,7 +204,7 @@ async fn render(
     };
     let body = html! {
         @if let Feedback::Settled(s) = &feedback {
-            p.error #notice role="alert" { (t("decl-unchanged")) " " (s.to_string()) "." }
+            p.error #notice role="alert" { (super::errors::settled(s)) }
         }
         (summary(&read))
         @if caller.0.role == smartcustoms_core::access::Role::Trader { (reuse(&read)) }
@@ -440,10 +440,63 @@ fn risk(read: &Read) -> Markup {
                 }
             }
         }
-        @if !r.risk.reasons.is_empty() {
-            ul #risk-reasons { @for reason in &r.risk.reasons { li { (reason) } } }
+        @let reasons = lane_reasons(read);
+        @if !reasons.is_empty() {
+            ul #risk-reasons { @for reason in &reasons { li { (reason) } } }
         }
     }
+}
+
+/// The reasons for the lane, one line per cause, in the page's language: each profile that
+/// fired, the model's score with the features that raised it most, the random selection.
+fn lane_reasons(read: &Read) -> Vec<String> {
+    let r = &read.record;
+    let lane = |l: smartcustoms_core::risk::Lane| t(&format!("lane-{}", l.as_str()));
+    let mut reasons: Vec<String> = r
+        .hits
+        .iter()
+        .map(|h| {
+            t_with(
+                "risk-reason-profile",
+                &[
+                    ("profile", h.profile.clone().into()),
+                    ("version", h.version.to_string().into()),
+                    ("lane", lane(h.lane).into()),
+                ],
+            )
+        })
+        .collect();
+    if let Some(m) = &r.risk.model {
+        let raised: Vec<String> = m
+            .contributions
+            .iter()
+            .filter(|c| c.contribution > 0.0)
+            .take(3)
+            .map(|c| match c.value {
+                Some(v) => format!("{} = {}", c.feature, number(decimal_of(v))),
+                None => t_with("risk-reason-unknown", &[("feature", c.feature.clone().into())]),
+            })
+            .collect();
+        let score = number(decimal_of(m.score * 100.0));
+        let args = [("score", score.into()), ("item", m.item.to_string().into()), ("lane", lane(m.lane).into())];
+        reasons.push(match raised.is_empty() {
+            true => t_with("risk-reason-model", &args),
+            false => {
+                let mut args = args.to_vec();
+                args.push(("raised", raised.join(", ").into()));
+                t_with("risk-reason-model-raised", &args)
+            }
+        });
+    }
+    if r.risk.random_control {
+        reasons.push(t("risk-reason-random"));
+    }
+    reasons
+}
+
+/// A figure of the model rounded to two decimals, for [`number`].
+fn decimal_of(x: f64) -> rust_decimal::Decimal {
+    rust_decimal::Decimal::from_f64_retain((x * 100.0).round() / 100.0).unwrap_or_default().round_dp(2).normalize()
 }
 
 fn operator_record(o: &Operator, declarant: &smartcustoms_core::ids::TraderId) -> Markup {

@@ -22,7 +22,7 @@ use crate::app::dispatch::{self, DispatchError};
 use crate::app::requests::{self, RequestError};
 use crate::auth::{Caller, CSRF_FIELD};
 use crate::error::ApiError;
-use crate::i18n::{t, t_with};
+use crate::i18n::{t, t_with, Phrase};
 use crate::state::AppState;
 use smartcustoms_core::dispatch::Passed;
 use smartcustoms_storage::{DispatchRecord, DocumentRequest};
@@ -45,7 +45,7 @@ pub(super) fn dispatch_section(
     html! {
         h2 #dispatch-title { (t("work-dispatch")) }
         p #dispatch { (t("work-centre")) " " strong { (d.centre) } ", " (t("work-inspector")) " " strong #dispatch-inspector { (d.inspector.clone().unwrap_or_else(|| t("work-none-present"))) }
-            " — " (d.rule) " (" (t_with("work-rules-version", &[("version", d.rules_version.into())])) "), " (when(record.at_us)) " UTC." }
+            " — " (rule_name(&d.rule)) " (" (t_with("work-rules-version", &[("version", d.rules_version.into())])) "), " (when(record.at_us)) " UTC." }
         @if !d.loads.is_empty() {
             table #dispatch-loads {
                 (column_heads(&[&t("work-col-inspector"), &t("work-col-open"), &t("work-col-outcome")]))
@@ -99,6 +99,20 @@ pub(super) fn dispatch_section(
     }
 }
 
+/// The rule that chose the centre, as the page's language says it: a rule of the set by its
+/// name, or the default centre, a supervisor's reassignment or an inspector's hand-back.
+fn rule_name(rule: &str) -> String {
+    if rule == smartcustoms_core::dispatch::DEFAULT_RULE {
+        t("work-rule-default")
+    } else if let Some(who) = rule.strip_prefix(dispatch::REASSIGNED_BY) {
+        t_with("work-rule-reassigned", &[("who", who.to_string().into())])
+    } else if let Some(who) = rule.strip_prefix(dispatch::HANDED_BACK_BY) {
+        t_with("work-rule-handed-back", &[("who", who.to_string().into())])
+    } else {
+        rule.to_string()
+    }
+}
+
 /// `POST /declarations/{id}/hand-back`: the inspector hands the case back to the supervisor.
 pub async fn hand_back(
     State(state): State<AppState>,
@@ -113,7 +127,10 @@ pub async fn hand_back(
     match dispatch::hand_back(&state, &caller.0, id, &reason, chrono::Utc::now()).await {
         Ok(_) => Ok(Redirect::to(&format!("{here}#dispatch-title")).into_response()),
         Err(DispatchError::Invalid(problems)) => {
-            let feedback = Feedback::HandBack(reason, capitalised(&problems.join("; ")));
+            let feedback = Feedback::HandBack(
+                reason,
+                capitalised(&problems.iter().map(Phrase::localised).collect::<Vec<_>>().join("; ")),
+            );
             render(&state, caller, id, feedback, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(DispatchError::Settled(s)) => render(&state, caller, id, Feedback::Settled(s), StatusCode::CONFLICT).await,
@@ -136,7 +153,11 @@ pub async fn reassign(
     match dispatch::reassign(&state, &caller.0, id, &inspector, &reason, chrono::Utc::now()).await {
         Ok(_) => Ok(Redirect::to(&format!("{here}#dispatch-title")).into_response()),
         Err(DispatchError::Invalid(problems)) => {
-            let feedback = Feedback::Reassign(inspector, reason, capitalised(&problems.join("; ")));
+            let feedback = Feedback::Reassign(
+                inspector,
+                reason,
+                capitalised(&problems.iter().map(Phrase::localised).collect::<Vec<_>>().join("; ")),
+            );
             render(&state, caller, id, feedback, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(DispatchError::Settled(s)) => render(&state, caller, id, Feedback::Settled(s), StatusCode::CONFLICT).await,
@@ -240,7 +261,8 @@ pub async fn ask(
     match requests::ask(&state, &caller.0, id, &question, hours, chrono::Utc::now()).await {
         Ok(r) => Ok(Redirect::to(&format!("{here}#request-{}", r.id)).into_response()),
         Err(RequestError::Invalid(i)) => {
-            let feedback = Feedback::Ask(question, hours_text, (i.field, capitalised(&i.message)));
+            let feedback =
+                Feedback::Ask(question, hours_text, (i.field, capitalised(&super::super::errors::request(&i.problem))));
             render(&state, caller, id, feedback, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(RequestError::Settled(s)) => render(&state, caller, id, Feedback::Settled(s), StatusCode::CONFLICT).await,
@@ -262,7 +284,7 @@ pub async fn answer(
     match requests::answer(&state, &caller.0, id, request, &text, files, chrono::Utc::now()).await {
         Ok(_) => Ok(Redirect::to(&format!("{here}#request-{request}")).into_response()),
         Err(RequestError::Invalid(i)) => {
-            let feedback = Feedback::Answer(request, text, capitalised(&i.message));
+            let feedback = Feedback::Answer(request, text, capitalised(&super::super::errors::request(&i.problem)));
             render(&state, &caller, id, feedback, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(RequestError::Answered(_)) => {

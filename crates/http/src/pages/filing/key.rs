@@ -37,7 +37,13 @@ pub async fn make(
             render(&state, &posted.caller, Some(note), StatusCode::CREATED).await
         }
         Err(e @ (DeskError::Mismatch | DeskError::Seal(_))) => {
-            render(&state, &posted.caller, Some((true, e.to_string())), StatusCode::UNPROCESSABLE_ENTITY).await
+            render(
+                &state,
+                &posted.caller,
+                Some((true, super::super::errors::desk(&e))),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(PageError::at(HERE)(e)),
     }

@@ -195,7 +195,7 @@ async fn file(state: &AppState, caller: &Caller, values: Values, meta: Meta, mut
     let jws = match desk::sign(state, &caller.0, &meta.passphrase, &json).await {
         Ok(jws) => jws,
         Err(e @ (DeskError::NoKey | DeskError::Seal(_))) => {
-            shown.passphrase_error = Some(e.to_string());
+            shown.passphrase_error = Some(super::errors::desk(&e));
             return render(state, caller, &values, shown, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
         Err(e) => return Err(page_error(e)),
@@ -217,7 +217,7 @@ async fn file(state: &AppState, caller: &Caller, values: Values, meta: Meta, mut
             | FileError::DeclarantMismatch { .. }
             | FileError::NotAuthorised { .. }),
         ) => {
-            shown.note = Some((true, e.to_string()));
+            shown.note = Some((true, super::errors::text(&ApiError::from(e))));
             return render(state, caller, &values, shown, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
         Err(e) => return Err(page_error(e)),
@@ -269,7 +269,7 @@ pub async fn upload(State(state): State<AppState>, caller: Option<Caller>, multi
         }
         Err(e) => {
             let e = ApiError::from(e);
-            let args = [("name", name.into()), ("code", e.code().into()), ("problem", e.to_string().into())];
+            let args = [("name", name.into()), ("code", e.code().into()), ("problem", super::errors::text(&e).into())];
             shown.note = Some((true, t_with("file-not-json", &args)));
             render(&state, &caller, &Values::blank(trader.as_str(), today()), shown, e.status()).await
         }
