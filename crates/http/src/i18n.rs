@@ -368,6 +368,59 @@ mod tests {
         assert!(missing.is_empty(), "named but not in the catalogues: {missing:?}");
     }
 
+    /// Every answer of every closed list of the survey form has its name in both catalogues:
+    /// the English one is the core's label, the Russian one another text.
+    #[test]
+    fn every_answer_of_the_survey_lists_has_its_text_in_both_catalogues() {
+        use crate::pages::survey::Choice;
+        use smartcustoms_core::knowledge::{
+            Benefit, PerformanceImprovement, Question, StakeholderGroup, SurveyStatus, SurveyTechnology, UseCase,
+        };
+        fn check<T: Choice>(wrong: &mut Vec<String>) -> usize {
+            for answer in T::all() {
+                let id = answer.message();
+                let en = format(Lang::En, &id, None);
+                let ru = format(Lang::Ru, &id, None);
+                if en.as_deref() != Some(answer.label()) {
+                    wrong.push(format!("{id} in English: {en:?}, the core says {:?}", answer.label()));
+                }
+                if ru.as_ref().is_none_or(|r| r.is_empty() || r == answer.label()) {
+                    wrong.push(format!("{id} in Russian: {ru:?}"));
+                }
+            }
+            T::all().len()
+        }
+        let mut wrong = Vec::new();
+        let answers = check::<StakeholderGroup>(&mut wrong)
+            + check::<SurveyTechnology>(&mut wrong)
+            + check::<UseCase>(&mut wrong)
+            + check::<PerformanceImprovement>(&mut wrong)
+            + check::<SurveyStatus>(&mut wrong)
+            + check::<Benefit>(&mut wrong)
+            + check::<Question>(&mut wrong);
+        assert_eq!(answers, 6 + 15 + 9 + 23 + 4 + 4 + 16);
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
+    /// The technology groups and the platform's capabilities have their names in both
+    /// catalogues, the English ones as the core writes them.
+    #[test]
+    fn every_group_and_capability_has_its_name_in_both_catalogues() {
+        use smartcustoms_core::knowledge::{Group, CAPABILITIES};
+        let mut named: Vec<(String, &str)> =
+            Group::ALL.iter().map(|g| (format!("kb-group-{}", g.code()), g.label())).collect();
+        named.extend(CAPABILITIES.iter().map(|c| (format!("capability-{}", c.id), c.name)));
+        let wrong: Vec<String> = named
+            .iter()
+            .filter(|(id, english)| {
+                let ru = format(Lang::Ru, id, None);
+                format(Lang::En, id, None).as_deref() != Some(*english) || ru.is_none_or(|r| r.is_empty())
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        assert!(wrong.is_empty(), "{wrong:?}");
+    }
+
     #[test]
     fn the_language_follows_the_browser() {
         assert_eq!(Lang::from_accept("ru-RU,ru;q=0.9,en-US;q=0.8"), Some(Lang::Ru));
