@@ -121,6 +121,12 @@ pub fn current() -> Lang {
     LANG.try_with(|l| *l).unwrap_or(Lang::En)
 }
 
+/// Runs `f` in `lang`, as a request in that language would (a text made for another reader than
+/// the request's, or a test).
+pub fn in_language<R>(lang: Lang, f: impl FnOnce() -> R) -> R {
+    LANG.sync_scope(lang, f)
+}
+
 /// Runs the rest of the request in its language.
 pub async fn with_language(request: Request, next: Next) -> Response {
     let chosen = crate::auth::cookie_in(request.headers(), LANG_COOKIE).and_then(|c| Lang::parse(&c));
