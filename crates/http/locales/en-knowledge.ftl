@@ -260,3 +260,17 @@ survey-opt-question-11a = Scale of the project
 survey-opt-question-12 = Benefits
 survey-opt-question-13 = Major takeaways, challenges, opportunities and plans
 survey-opt-question-files = Attached files
+
+## The help pages' index: its introduction and the pages' titles
+help-intro = The platform's guides and reference documents. The reference documents (the error and reason codes, the rules of format-logical control, the risk profile language, the data model …) are in English, the language of the API and its codes; the user's guide is in Russian.
+help-page-overview = Platform overview
+help-page-knowledge = The knowledge base
+help-page-errors = Error and reason codes
+help-page-flc-rules = Format-logical control rules
+help-page-risk-language = The risk profile language
+help-page-risk-model-evaluation = Evaluating the consignment risk model
+help-page-risk-simulation = The risk system in a simulated world
+help-page-tariff = Tariff and duty calculation
+help-page-valuation = Customs value check
+help-page-data-model = Declaration data model
+help-page-guide-ru = User's guide

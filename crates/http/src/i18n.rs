@@ -427,6 +427,17 @@ mod tests {
         assert!(wrong.is_empty(), "{wrong:?}");
     }
 
+    /// The kinds of search results and the help pages are named in both catalogues.
+    #[test]
+    fn every_search_kind_and_help_page_has_its_name() {
+        let known = ids(CATALOGUES[1].1);
+        let mut named: Vec<String> =
+            ["technology", "term", "instrument", "help"].iter().map(|k| format!("search-kind-{k}")).collect();
+        named.extend(crate::knowledge::HELP.iter().map(|p| format!("help-page-{}", p.slug)));
+        let missing: Vec<&String> = named.iter().filter(|id| !known.contains(id)).collect();
+        assert!(missing.is_empty(), "named but not in the catalogues: {missing:?}");
+    }
+
     #[test]
     fn the_language_follows_the_browser() {
         assert_eq!(Lang::from_accept("ru-RU,ru;q=0.9,en-US;q=0.8"), Some(Lang::Ru));
