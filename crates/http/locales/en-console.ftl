@@ -121,6 +121,8 @@ prof-days = Preview on the last … days (1 to { $max })
 prof-preview = Preview
 prof-save = Save as the next version
 prof-note = The language is described in the help pages; a profile with an existing code becomes its next version.
+prof-template-title = What this profile looks for
+prof-template-instruction = What the officer checks
 
 ## Administration
 admin-error-name = Give the token a name of 1 to 100 characters.

@@ -127,6 +127,12 @@ pub fn current() -> Lang {
     LANG.try_with(|l| *l).unwrap_or(Lang::En)
 }
 
+/// Runs `f` in `lang`, as a request in that language would (a text made for another reader than
+/// the request's, or a test).
+pub fn in_language<R>(lang: Lang, f: impl FnOnce() -> R) -> R {
+    LANG.sync_scope(lang, f)
+}
+
 /// Runs the rest of the request in its language.
 pub async fn with_language(request: Request, next: Next) -> Response {
     let chosen = crate::auth::cookie_in(request.headers(), LANG_COOKIE).and_then(|c| Lang::parse(&c));
@@ -447,6 +453,70 @@ mod tests {
         named.extend(Category::ALL.iter().map(|c| format!("category-{}", c.as_str())));
         named.extend(Status::ALL.iter().map(|s| format!("status-{}", s.code())));
         named.extend(Adoption::ALL.iter().map(|a| format!("adoption-{}", a.code())));
+        let missing: Vec<&String> = named.iter().filter(|id| !known.contains(id)).collect();
+        assert!(missing.is_empty(), "named but not in the catalogues: {missing:?}");
+    }
+
+    /// Every answer of every closed list of the survey form has its name in both catalogues:
+    /// the English one is the core's label, the Russian one another text.
+    #[test]
+    fn every_answer_of_the_survey_lists_has_its_text_in_both_catalogues() {
+        use crate::pages::survey::Choice;
+        use smartcustoms_core::knowledge::{
+            Benefit, PerformanceImprovement, Question, StakeholderGroup, SurveyStatus, SurveyTechnology, UseCase,
+        };
+        fn check<T: Choice>(wrong: &mut Vec<String>) -> usize {
+            for answer in T::all() {
+                let id = answer.message();
+                let en = format(Lang::En, &id, None);
+                let ru = format(Lang::Ru, &id, None);
+                if en.as_deref() != Some(answer.label()) {
+                    wrong.push(format!("{id} in English: {en:?}, the core says {:?}", answer.label()));
+                }
+                if ru.as_ref().is_none_or(|r| r.is_empty() || r == answer.label()) {
+                    wrong.push(format!("{id} in Russian: {ru:?}"));
+                }
+            }
+            T::all().len()
+        }
+        let mut wrong = Vec::new();
+        let answers = check::<StakeholderGroup>(&mut wrong)
+            + check::<SurveyTechnology>(&mut wrong)
+            + check::<UseCase>(&mut wrong)
+            + check::<PerformanceImprovement>(&mut wrong)
+            + check::<SurveyStatus>(&mut wrong)
+            + check::<Benefit>(&mut wrong)
+            + check::<Question>(&mut wrong);
+        assert_eq!(answers, 6 + 15 + 9 + 23 + 4 + 4 + 16);
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
+    /// The technology groups and the platform's capabilities have their names in both
+    /// catalogues, the English ones as the core writes them.
+    #[test]
+    fn every_group_and_capability_has_its_name_in_both_catalogues() {
+        use smartcustoms_core::knowledge::{Group, CAPABILITIES};
+        let mut named: Vec<(String, &str)> =
+            Group::ALL.iter().map(|g| (format!("kb-group-{}", g.code()), g.label())).collect();
+        named.extend(CAPABILITIES.iter().map(|c| (format!("capability-{}", c.id), c.name)));
+        let wrong: Vec<String> = named
+            .iter()
+            .filter(|(id, english)| {
+                let ru = format(Lang::Ru, id, None);
+                format(Lang::En, id, None).as_deref() != Some(*english) || ru.is_none_or(|r| r.is_empty())
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        assert!(wrong.is_empty(), "{wrong:?}");
+    }
+
+    /// The kinds of search results and the help pages are named in both catalogues.
+    #[test]
+    fn every_search_kind_and_help_page_has_its_name() {
+        let known = ids(CATALOGUES[1].1);
+        let mut named: Vec<String> =
+            ["technology", "term", "instrument", "help"].iter().map(|k| format!("search-kind-{k}")).collect();
+        named.extend(crate::knowledge::HELP.iter().map(|p| format!("help-page-{}", p.slug)));
         let missing: Vec<&String> = named.iter().filter(|id| !known.contains(id)).collect();
         assert!(missing.is_empty(), "named but not in the catalogues: {missing:?}");
     }

@@ -6,6 +6,8 @@ use std::sync::{Arc, OnceLock};
 use smartcustoms_core::knowledge::{Catalogue, Technology};
 use smartcustoms_search::{help, Passage, SearchIndex};
 
+use crate::i18n::Lang;
+
 /// A help page: a document of the repository compiled into the binary.
 #[derive(Debug, Clone, Copy)]
 pub struct HelpPage {
@@ -17,16 +19,30 @@ pub struct HelpPage {
     pub path: &'static str,
     /// Markdown text.
     pub markdown: &'static str,
+    /// The language the document is written in.
+    pub lang: Lang,
 }
 
-/// A help page from a document of the repository.
+/// A help page from a document of the repository, in English unless another language is named.
 macro_rules! help_page {
     ($slug:literal, $title:literal, $path:literal) => {
-        HelpPage { slug: $slug, title: $title, path: $path, markdown: include_str!(concat!("../../../", $path)) }
+        help_page!($slug, $title, $path, Lang::En)
+    };
+    ($slug:literal, $title:literal, $path:literal, $lang:expr) => {
+        HelpPage {
+            slug: $slug,
+            title: $title,
+            path: $path,
+            markdown: include_str!(concat!("../../../", $path)),
+            lang: $lang,
+        }
     };
 }
 
-/// The help pages, in the order they are listed.
+/// The help pages, in the order they are listed (after those in the visitor's language). The
+/// reference documents are in English, the language of the API and its codes; the user's guide
+/// is in Russian. The index names each page from the catalogues (`help-page-<slug>`); the
+/// title here is the document's own, which the search shows.
 pub const HELP: &[HelpPage] = &[
     help_page!("overview", "Platform overview", "README.md"),
     help_page!("knowledge", "The knowledge base", "docs/knowledge.md"),
@@ -38,6 +54,7 @@ pub const HELP: &[HelpPage] = &[
     help_page!("tariff", "Tariff and duty calculation", "docs/tariff.md"),
     help_page!("valuation", "Customs value check", "docs/valuation.md"),
     help_page!("data-model", "Declaration data model", "docs/data-model.md"),
+    help_page!("guide-ru", "Руководство пользователя", "docs/ru/guide.md", Lang::Ru),
 ];
 
 /// An image the help pages show, served at `/help/img/{name}`.
@@ -333,6 +350,30 @@ mod tests {
         assert_eq!(help_link(&readme, "ARCHITECTURE.md"), None);
         assert_eq!(help_link(&readme, "../../etc/passwd"), None);
         assert_eq!(help_link(&readme, "docs/img/missing.png"), None);
+    }
+
+    /// The Russian guide is a help page in Russian whose every link leads to a page or image the
+    /// server has, and its words are found by the search.
+    #[test]
+    fn the_russian_guide_links_only_to_what_the_server_has_and_is_searchable() {
+        let Some(guide) = HELP.iter().find(|p| p.slug == "guide-ru") else { panic!("no guide-ru help page") };
+        assert_eq!((guide.lang, guide.path), (Lang::Ru, "docs/ru/guide.md"));
+        let dropped = std::cell::RefCell::new(Vec::new());
+        let html = help::render_html(guide.markdown, |dest| {
+            let to = help_link(guide, dest);
+            if to.is_none() {
+                dropped.borrow_mut().push(dest.to_owned());
+            }
+            to
+        });
+        assert_eq!(dropped.into_inner(), Vec::<String>::new());
+        assert!(html.contains("href=\"/help/risk-language\""), "a link to another document becomes its help page");
+        assert!(html.contains("href=\"/help/overview#api-overview\""), "the README's section");
+        let hits = match knowledge().index.search("лицевой счёт", 5) {
+            Ok(hits) => hits,
+            Err(e) => panic!("{e}"),
+        };
+        assert!(hits.iter().any(|h| h.kind == "help" && h.id.starts_with("guide-ru")), "{hits:?}");
     }
 
     #[test]

@@ -401,3 +401,103 @@ async fn signing_in_keeps_a_session_in_a_cookie_that_the_api_accepts() {
     let r = no_redirect.post(format!("{}/logout", app.base)).send().await.unwrap();
     assert!(r.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
 }
+
+/// A page as a visitor whose browser asks for `lang` sees it, with a token when given.
+async fn page_in(app: &TestApp, lang: &str, path: &str, token: Option<&str>) -> String {
+    let mut r = app.client.get(format!("{}{path}", app.base)).header("accept-language", lang);
+    if let Some(token) = token {
+        r = r.bearer_auth(token);
+    }
+    let r = r.send().await.unwrap();
+    assert_eq!(r.status(), 200, "{path}");
+    r.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_knowledge_pages_name_their_lists_in_russian() {
+    for (backend, db) in all_dbs("knowledge_in_russian").await {
+        let app = spawn_app(&db.url).await;
+        let (s, created) = app
+            .post("/api/v1/knowledge/survey", MEMBER_1, &json!({ "answer": answer("Risk scoring", "Scores.", &[]) }))
+            .await;
+        assert_eq!(s, 201, "{backend}: {created}");
+        let id = created["id"].as_i64().unwrap();
+
+        // The survey form offers every closed list's answers in Russian, question 14 included.
+        let form = page_in(&app, "ru-RU,ru;q=0.9", "/knowledge/survey/new", Some(MEMBER_1)).await;
+        assert!(form.contains("<html lang=\"ru\""), "{backend}");
+        for name in [
+            "Таможенная администрация",
+            "Искусственный интеллект и машинное обучение",
+            "Управление рисками, выявление мошенничества и безопасность",
+            "Более справедливое взимание платежей",
+            "Внедрено и работает (полное развёртывание)",
+            "Экономия затрат",
+            "7a Основная целевая технология",
+        ] {
+            assert!(form.contains(name), "{backend}: {name} not on the form");
+        }
+        assert!(!form.contains("Artificial Intelligence and machine learning"), "{backend}");
+        assert!(form.contains("value=\"ai_ml\""), "{backend}: the codes sent stay as they are");
+        let english = page_in(&app, "en", "/knowledge/survey/new", Some(MEMBER_1)).await;
+        assert!(english.contains("Artificial Intelligence and machine learning"), "{backend}");
+
+        // One answer and the repository's statistics name the answers in Russian too.
+        let one = page_in(&app, "ru", &format!("/knowledge/survey/{id}"), Some(MEMBER_1)).await;
+        for name in ["Большие данные и анализ данных", "Эффективность работы и упрощение торговли", "В разработке"]
+        {
+            assert!(one.contains(name), "{backend}: {name} not on the answer");
+        }
+        let repository = page_in(&app, "ru", "/knowledge/survey", Some(MEMBER_1)).await;
+        assert!(repository.contains("Рассматривается (технико-экономическое обоснование не проводилось)"), "{backend}");
+        assert!(repository.contains("Повышение эффективности"), "{backend}: the benefits' chart");
+
+        // The catalogue's groups and the platform's capabilities; the technologies stay as written.
+        let catalogue = page_in(&app, "ru", "/knowledge", None).await;
+        assert!(catalogue.contains("Автоматизация таможенного администрирования"), "{backend}");
+        assert!(catalogue.contains("Navigation seals"), "{backend}: a technology's own name");
+        let capability = page_in(&app, "ru", "/knowledge/capabilities/A3", None).await;
+        assert!(capability.contains("A3 Форматно-логический контроль"), "{backend}");
+        let found = page_in(&app, "ru", "/knowledge/search?q=blockchain", None).await;
+        assert!(found.contains("<span class=\"kind\">технология</span>"), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn the_help_index_lists_the_russian_guide_first_to_russian_visitors() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let ru = page_in(&app, "ru", "/help", None).await;
+    assert!(ru.contains("Справочные документы"), "the introduction in Russian");
+    let (guide, overview) = (ru.find("href=\"/help/guide-ru\"").unwrap(), ru.find("href=\"/help/overview\"").unwrap());
+    assert!(guide < overview, "the guide comes first");
+    assert!(ru.contains(">Руководство пользователя</a>") && ru.contains(">Коды ошибок и причин</a>"));
+    assert!(
+        ru.contains("<span class=\"muted\" lang=\"en\">(English)</span>"),
+        "a reference document is marked English"
+    );
+    let en = page_in(&app, "en", "/help", None).await;
+    let (guide, overview) = (en.find("href=\"/help/guide-ru\"").unwrap(), en.find("href=\"/help/overview\"").unwrap());
+    assert!(overview < guide, "English visitors see the English documents first");
+    assert!(en.contains(">User's guide</a> <span class=\"muted\" lang=\"ru\">(Русский)</span>"), "{en}");
+    assert!(en.contains(">Error and reason codes</a>"));
+
+    let guide = page_in(&app, "en", "/help/guide-ru", None).await;
+    assert!(guide.contains("<div lang=\"ru\">"), "the guide says its language");
+    assert!(guide.contains("href=\"/help/risk-language\""), "its links lead to the help pages");
+    let errors = page_in(&app, "ru", "/help/errors", None).await;
+    assert!(
+        errors.contains("<div lang=\"en\">") && errors.contains("<title>Коды ошибок и причин — smartcustoms</title>")
+    );
+}
+
+#[tokio::test]
+async fn a_new_risk_profile_starts_from_a_template_in_the_visitors_language() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let ru = page_in(&app, "ru", "/console/profiles", Some("test-analyst")).await;
+    assert!(ru.contains("profile RP-NEW &quot;Что ищет этот профиль&quot;"), "{ru}");
+    assert!(ru.contains("instruction &quot;Что проверяет инспектор&quot;"));
+    let en = page_in(&app, "en", "/console/profiles", Some("test-analyst")).await;
+    assert!(en.contains("profile RP-NEW &quot;What this profile looks for&quot;"));
+}

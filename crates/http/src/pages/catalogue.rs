@@ -5,15 +5,33 @@ use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse};
 use maud::{html, Markup};
 
-use smartcustoms_core::knowledge::{self, Catalogue, Group, Status};
+use smartcustoms_core::knowledge::{self, Capability, Catalogue, Group, Status};
 
 use super::{layout, status_badge, PageError, PagePath, PageResult};
 use crate::app::knowledge::{instrument_matches, InstrumentFilter};
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::i18n::{t, t_with};
+use crate::i18n::{t, t_or, t_with};
 use crate::knowledge::{capability_url, link_terms, technology_url, term_url};
 use crate::state::AppState;
+
+/// A technology group's name in the request's language (`kb-group-<code>`; the core's English
+/// label when no catalogue has it).
+pub fn group_name(group: Group) -> String {
+    t_or(&format!("kb-group-{}", group.code()), group.label())
+}
+
+/// A capability's name in the request's language (`capability-<id>`; the English name of the
+/// product map when no catalogue has it).
+pub fn capability_name(capability: &Capability) -> String {
+    t_or(&format!("capability-{}", capability.id), capability.name)
+}
+
+/// The kind of a search result (`technology`, `term`, `instrument`, `help`) in the request's
+/// language.
+fn kind_name(kind: &str) -> String {
+    t_or(&format!("search-kind-{kind}"), kind)
+}
 
 /// Text with every glossary term it contains linked to the term's page.
 fn linked(catalogue: &Catalogue, text: &str) -> Markup {
@@ -57,7 +75,7 @@ pub async fn index(State(state): State<AppState>, caller: Option<Caller>) -> Htm
             h1 { (t("kb-heading")) }
             p { (t_with("kb-counts", &counts)) }
             @for &group in Group::ALL {
-                h2 id=(group.code()) { (group.label()) }
+                h2 id=(group.code()) { (group_name(group)) }
                 table.technologies {
                     thead { tr { th { (t("kb-col-no")) } th { (t("kb-col-technology")) } th { (t("org-col-status")) } th { (t("kb-col-capabilities")) } } }
                     tbody {
@@ -102,7 +120,7 @@ pub async fn technology(
         &t.name,
         caller.as_ref(),
         html! {
-            p.muted { a href={"/knowledge#" (t.group.code())} { (t.group.label()) } " · " (t_with("kb-item-of", &[("n", t.number.into())])) }
+            p.muted { a href={"/knowledge#" (t.group.code())} { (group_name(t.group)) } " · " (t_with("kb-item-of", &[("n", t.number.into())])) }
             h1 { (t.number) ". " (t.name) }
             p { (linked(c, &t.summary)) }
             h2 { (crate::i18n::t("kb-for-traders")) } p { (linked(c, &t.for_traders)) }
@@ -114,7 +132,7 @@ pub async fn technology(
                 ul {
                     @for id in &t.capabilities {
                         @if let Some(cap) = knowledge::capability(id) {
-                            li { a href=(capability_url(cap.id)) { (cap.id) " " (cap.name) } " — " (status_badge(cap.status)) }
+                            li { a href=(capability_url(cap.id)) { (cap.id) " " (capability_name(cap)) } " — " (status_badge(cap.status)) }
                         }
                     }
                 }
@@ -189,11 +207,12 @@ pub async fn capability(
     let cap = knowledge::capability(&id)
         .ok_or_else(|| PageError::at(&here)(ApiError::NotFound(format!("capability {id}"))))?;
     let items = state.knowledge.catalogue.implemented_by(cap.id);
+    let name = capability_name(cap);
     Ok(layout(
-        cap.name,
+        &name,
         caller.as_ref(),
         html! {
-            h1 { (cap.id) " " (cap.name) }
+            h1 { (cap.id) " " (name) }
             p { (t("kb-status-release")) " " (status_badge(cap.status)) }
             @if !cap.evidence.is_empty() {
                 h2 { (t("kb-where")) }
@@ -284,7 +303,7 @@ pub async fn search(State(state): State<AppState>, caller: Option<Caller>, Query
                     ol #results {
                         @for h in hits {
                             li.hit {
-                                span.kind { (h.kind) } br;
+                                span.kind { (kind_name(&h.kind)) } br;
                                 a href=(h.url) { (h.title) } br;
                                 span { (maud::PreEscaped(h.snippet_html)) }
                             }

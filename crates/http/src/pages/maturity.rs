@@ -43,7 +43,7 @@ fn report(r: &MaturityReport) -> Markup {
             tbody {
                 @for g in &r.groups {
                     tr {
-                        td { (g.label) } td { (g.items) } td { (g.answered) }
+                        td { (super::catalogue::group_name(g.group)) } td { (g.items) } td { (g.answered) }
                         td { (format!("{:.1}", g.score)) } td { (format!("{:.1}", g.target_score)) }
                         td style="width:30%" { span.bar style={"width:" (g.score) "%"} {} }
                     }
@@ -56,7 +56,7 @@ fn report(r: &MaturityReport) -> Markup {
                 th { (t("maturity-col-target-level")) } th { (t("maturity-col-levels")) } } }
             tbody {
                 @for g in &r.gaps {
-                    tr { td { (g.number) } td { a href=(technology_url(g.number)) { (g.name) } } td { (g.group.label()) }
+                    tr { td { (g.number) } td { a href=(technology_url(g.number)) { (g.name) } } td { (super::catalogue::group_name(g.group)) }
                         td { (adoption(g.own)) } td { (adoption(g.target)) } td { (g.levels) } }
                 }
             }
@@ -104,7 +104,7 @@ fn assessment_form(state: &AppState, caller: &Caller, values: &HashMap<String, S
             label for="administration" { (t("maturity-administration")) }
             input #administration type="text" name="administration" value=(values.get("administration").cloned().unwrap_or_default());
             @for &g in Group::ALL {
-                h2 { (g.label()) }
+                h2 { (super::catalogue::group_name(g)) }
                 table {
                     @for t in c.in_group(g) {
                         @let key = format!("status_{}", t.number);

@@ -467,12 +467,24 @@ pub async fn logout(
 
 /// The list of help pages.
 pub async fn help_index(caller: Option<Caller>) -> Html<String> {
+    // The pages in the visitor's language first, the others after them in their order.
+    let lang = crate::i18n::current();
+    let mut pages: Vec<&crate::knowledge::HelpPage> = HELP.iter().collect();
+    pages.sort_by_key(|p| p.lang != lang);
     layout(
         &t("nav-help"),
         caller.as_ref(),
         html! {
             h1 { (t("nav-help")) }
-            ul { @for p in HELP { li { a href={"/help/" (p.slug)} { (p.title) } } } }
+            p #help-intro { (t("help-intro")) }
+            ul #help-pages {
+                @for p in pages {
+                    li {
+                        a href={"/help/" (p.slug)} hreflang=(p.lang.code()) { (crate::i18n::t_or(&format!("help-page-{}", p.slug), p.title)) }
+                        @if p.lang != lang { " " span.muted lang=(p.lang.code()) { "(" (p.lang.name()) ")" } }
+                    }
+                }
+            }
             p { (t("help-api")) " " a href="/api/v1/openapi.json" { (t("help-openapi")) } "." }
         },
     )
@@ -485,7 +497,10 @@ pub async fn help_page(caller: Option<Caller>, PagePath(slug): PagePath<String>)
         .find(|p| p.slug == slug)
         .ok_or_else(|| PageError::at("/help")(ApiError::NotFound(format!("help page {slug}"))))?;
     let html = smartcustoms_search::help::render_html(page.markdown, |dest| help_link(page, dest));
-    Ok(layout(page.title, caller.as_ref(), html! { (PreEscaped(html)) }).into_response())
+    let title = crate::i18n::t_or(&format!("help-page-{}", page.slug), page.title);
+    // The document keeps its own language (a reference document is in English on a Russian page).
+    let body = html! { div lang=(page.lang.code()) { (PreEscaped(html)) } };
+    Ok(layout(&title, caller.as_ref(), body).into_response())
 }
 
 /// An image of the help pages.

@@ -19,8 +19,15 @@ use crate::state::AppState;
 
 const HERE: &str = "/console/profiles";
 
-/// A new profile's starting text.
-const TEMPLATE: &str = "profile RP-NEW \"What this profile looks for\"\nwhen item.origin = \"CN\" and item.customs_value > 10000\nlane yellow\ninstruction \"What the officer checks\"\nvalid from 2026-01-01\n";
+/// A new profile's starting text: the keywords of the profile language stay as they are, the
+/// quoted texts for people are in the visitor's language.
+fn template() -> String {
+    format!(
+        "profile RP-NEW \"{}\"\nwhen item.origin = \"CN\" and item.customs_value > 10000\nlane yellow\ninstruction \"{}\"\nvalid from 2026-01-01\n",
+        t("prof-template-title"),
+        t("prof-template-instruction")
+    )
+}
 
 /// Which profile the editor opens, and the version just saved.
 #[derive(Debug, Deserialize)]
@@ -48,7 +55,7 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(o
         .as_deref()
         .and_then(|code| current.iter().find(|p| p.code == code))
         .map(|p| p.source.clone())
-        .unwrap_or_else(|| TEMPLATE.to_string());
+        .unwrap_or_else(template);
     let outcome = open.saved.map_or(Outcome::None, Outcome::Saved);
     render(&state, &caller, &text, 30, outcome, StatusCode::OK).await
 }
@@ -137,4 +144,26 @@ async fn render(
         p.muted { (t("prof-note")) }
     };
     Ok((status, layout(&t("nav-risk-profiles"), Some(caller), body)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::template;
+    use crate::i18n::{in_language, Lang};
+
+    /// The template parses in every language, with its title and instruction in that language.
+    #[test]
+    fn the_template_parses_in_every_language() {
+        for lang in Lang::ALL {
+            let text = in_language(lang, template);
+            let parsed = smartcustoms_core::risk::parse_profile(&text, 1);
+            let Ok(profile) = parsed else { panic!("the {} template does not parse: {parsed:?}\n{text}", lang.code()) };
+            assert_eq!(profile.code, "RP-NEW");
+            assert_eq!(profile.title, in_language(lang, || crate::i18n::t("prof-template-title")));
+            assert_eq!(profile.instruction, in_language(lang, || crate::i18n::t("prof-template-instruction")));
+        }
+        let ru = in_language(Lang::Ru, template);
+        assert!(ru.contains("\"Что ищет этот профиль\""), "{ru}");
+        assert!(ru.contains("lane yellow") && ru.starts_with("profile RP-NEW"), "{ru}");
+    }
 }

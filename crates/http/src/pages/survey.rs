@@ -16,17 +16,99 @@ use crate::app::knowledge::survey::{self, Count, Received, SurveyFilter, Visible
 use crate::app::knowledge::KnowledgeError;
 use crate::auth::{Caller, CSRF_FIELD};
 use crate::error::ApiError;
-use crate::i18n::{t, t_with};
+use crate::i18n::{t, t_or, t_with};
 use crate::state::AppState;
 
-/// A horizontal bar chart of counts.
-fn bars(id: &str, counts: &[Count]) -> Markup {
+/// An answer of one of the survey form's closed lists, named on the pages in the visitor's
+/// language by the message `survey-opt-<list>-<code>` of the knowledge catalogues (the core's
+/// English label when no catalogue has it; a test checks every answer has its message).
+pub trait Choice: Copy + PartialEq + 'static {
+    /// The list's part of the message ids (`technology`, `status` …).
+    const LIST: &'static str;
+
+    /// Every answer of the list, in order.
+    fn all() -> &'static [Self];
+
+    /// The answer's stable code.
+    fn code(self) -> &'static str;
+
+    /// The core's English label.
+    fn label(self) -> &'static str;
+
+    /// The message id that names the answer.
+    fn message(self) -> String {
+        format!("survey-opt-{}-{}", Self::LIST, self.code())
+    }
+
+    /// The answer's name in the request's language.
+    fn name(self) -> String {
+        t_or(&self.message(), self.label())
+    }
+
+    /// The name of the answer with this code, if the list has one.
+    fn name_of(code: &str) -> Option<String> {
+        Self::all().iter().find(|c| c.code() == code).map(|c| c.name())
+    }
+}
+
+/// Makes each closed list of the core a [`Choice`] under its list name.
+macro_rules! choices {
+    ($($list:ident => $name:literal),+ $(,)?) => {
+        $(
+            impl Choice for $list {
+                const LIST: &'static str = $name;
+
+                fn all() -> &'static [Self] {
+                    $list::ALL
+                }
+
+                fn code(self) -> &'static str {
+                    $list::code(self)
+                }
+
+                fn label(self) -> &'static str {
+                    $list::label(self)
+                }
+            }
+        )+
+    };
+}
+
+choices!(
+    StakeholderGroup => "stakeholder",
+    SurveyTechnology => "technology",
+    UseCase => "use_case",
+    PerformanceImprovement => "improvement",
+    SurveyStatus => "status",
+    Benefit => "benefit",
+);
+
+/// The questions, as question 14 lists them.
+impl Choice for Question {
+    const LIST: &'static str = "question";
+
+    fn all() -> &'static [Self] {
+        const ALL: &[Question] = &Question::ALL;
+        ALL
+    }
+
+    fn code(self) -> &'static str {
+        Question::code(self)
+    }
+
+    fn label(self) -> &'static str {
+        Question::label(self)
+    }
+}
+
+/// A horizontal bar chart of the counts of a list's answers, each named in the visitor's language.
+fn bars<T: Choice>(id: &str, counts: &[Count]) -> Markup {
     let max = counts.iter().map(|c| c.count).max().unwrap_or(0).max(1);
     html! {
         table.chart id=(id) {
             @for c in counts {
                 tr {
-                    td { (c.label) }
+                    td { (T::name_of(&c.code).unwrap_or_else(|| c.label.clone())) }
                     td style="width:50%" { span.bar style={"width:" (100 * c.count / max) "%"} {} }
                     td { (c.count) }
                 }
@@ -36,17 +118,11 @@ fn bars(id: &str, counts: &[Count]) -> Markup {
 }
 
 /// A select of one closed list.
-fn select<T: Copy + PartialEq>(
-    name: &str,
-    all: &[T],
-    chosen: Option<&str>,
-    code: fn(T) -> &'static str,
-    label: fn(T) -> &'static str,
-) -> Markup {
+fn select<T: Choice>(name: &str, chosen: Option<&str>) -> Markup {
     html! {
         select name=(name) id=(name) {
             option value="" { "—" }
-            @for t in all { option value=(code(*t)) selected[chosen == Some(code(*t))] { (label(*t)) } }
+            @for t in T::all() { option value=(t.code()) selected[chosen == Some(t.code())] { (t.name()) } }
         }
     }
 }
@@ -69,11 +145,11 @@ pub async fn list(State(state): State<AppState>, caller: Option<Caller>, Query(f
             form method="get" {
                 input type="search" name="q" value=(f.q.clone().unwrap_or_default()) placeholder=(t("survey-words")) aria-label=(t("survey-words"));
                 label for="technology" { " " (t("kb-col-technology")) " " }
-                (select("technology", SurveyTechnology::ALL, f.technology.as_deref(), SurveyTechnology::code, SurveyTechnology::label))
+                (select::<SurveyTechnology>("technology", f.technology.as_deref()))
                 label for="status" { " " (t("org-col-status")) " " }
-                (select("status", SurveyStatus::ALL, f.status.as_deref(), SurveyStatus::code, SurveyStatus::label))
+                (select::<SurveyStatus>("status", f.status.as_deref()))
                 label for="use_case" { " " (t("survey-use-case")) " " }
-                (select("use_case", UseCase::ALL, f.use_case.as_deref(), UseCase::code, UseCase::label))
+                (select::<UseCase>("use_case", f.use_case.as_deref()))
                 button type="submit" { (t("kb-filter")) }
             }
             p #answer-count { (t_with("survey-count", &[("count", answers.len().into())])) }
@@ -86,23 +162,23 @@ pub async fn list(State(state): State<AppState>, caller: Option<Caller>, Query(f
                             td { a href={"/knowledge/survey/" (a.id)} { (v.title.clone().unwrap_or_else(|| t("survey-title-withheld"))) } }
                             td { (v.organization.clone().unwrap_or_else(|| t("survey-withheld"))) }
                             td { (v.country.clone().unwrap_or_default()) }
-                            td { (v.primary_technology.map(|x| x.label().to_string()).unwrap_or_else(|| t("survey-withheld"))) }
-                            td { (v.status.map(|x| x.label().to_string()).unwrap_or_else(|| t("survey-withheld"))) }
+                            td { (v.primary_technology.map(Choice::name).unwrap_or_else(|| t("survey-withheld"))) }
+                            td { (v.status.map(Choice::name).unwrap_or_else(|| t("survey-withheld"))) }
                         }
                     }
                 }
             }
             h2 { (t("survey-by-status")) }
             table #technology-status {
-                thead { tr { th { (t("kb-col-technology")) } @for s in SurveyStatus::ALL { th { (s.label()) } } th { (t("survey-all")) } } }
+                thead { tr { th { (t("kb-col-technology")) } @for s in SurveyStatus::ALL { th { (s.name()) } } th { (t("survey-all")) } } }
                 tbody {
                     @for t in stats.technology_status.iter().filter(|t| t.total > 0) {
-                        tr { td { (t.label) } @for c in &t.by_status { td { (c.count) } } td { (t.total) } }
+                        tr { td { (SurveyTechnology::name_of(&t.technology).unwrap_or_else(|| t.label.clone())) } @for c in &t.by_status { td { (c.count) } } td { (t.total) } }
                     }
                 }
             }
-            h2 { (t("survey-use-cases")) } (bars("use-cases", &stats.use_cases))
-            h2 { (t("survey-benefits")) } (bars("benefits", &stats.benefits))
+            h2 { (t("survey-use-cases")) } (bars::<UseCase>("use-cases", &stats.use_cases))
+            h2 { (t("survey-benefits")) } (bars::<Benefit>("benefits", &stats.benefits))
             p.muted { (t("survey-confidential-note")) }
         },
     )
@@ -124,8 +200,8 @@ fn answer(a: &VisibleAnswer) -> Markup {
         Some(s) => html! { (s) },
         None => withheld.clone(),
     };
-    fn list<T: Copy>(v: &Option<Vec<T>>, label: fn(T) -> &'static str) -> Option<String> {
-        v.as_ref().map(|l| l.iter().map(|t| label(*t)).collect::<Vec<_>>().join("; "))
+    fn list<T: Choice>(v: &Option<Vec<T>>) -> Option<String> {
+        v.as_ref().map(|l| l.iter().map(|t| t.name()).collect::<Vec<_>>().join("; "))
     }
     html! {
         h1 #answer-title { (v.title.clone().unwrap_or_else(|| t("survey-answer"))) }
@@ -135,15 +211,15 @@ fn answer(a: &VisibleAnswer) -> Markup {
             tr { th { "2. " (t("survey-respondent")) } td { (text(&v.respondent)) } }
             tr { th { "3. " (t("survey-email")) } td { (text(&v.email)) } }
             tr { th { "4. " (t("file-party-country")) } td { (text(&v.country)) } }
-            tr { th { "5. " (t("survey-stakeholder")) } td { (text(&v.stakeholder_group.map(|g| g.label().to_string()))) } }
-            tr { th { "7.a " (t("survey-primary")) } td { (text(&v.primary_technology.map(|x| x.label().to_string()))) } }
-            tr { th { "7.b " (t("survey-secondary")) } td { (text(&list(&v.secondary_technologies, SurveyTechnology::label))) } }
-            tr { th { "8. " (t("survey-use-cases")) } td { (text(&list(&v.use_cases, UseCase::label))) } }
-            tr { th { "9. " (t("survey-improvements")) } td { (text(&list(&v.performance_improvements, PerformanceImprovement::label))) } }
-            tr { th { "10. " (t("org-col-status")) } td { (text(&v.status.map(|x| x.label().to_string()))) } }
+            tr { th { "5. " (t("survey-stakeholder")) } td { (text(&v.stakeholder_group.map(Choice::name))) } }
+            tr { th { "7.a " (t("survey-primary")) } td { (text(&v.primary_technology.map(Choice::name))) } }
+            tr { th { "7.b " (t("survey-secondary")) } td { (text(&list(&v.secondary_technologies))) } }
+            tr { th { "8. " (t("survey-use-cases")) } td { (text(&list(&v.use_cases))) } }
+            tr { th { "9. " (t("survey-improvements")) } td { (text(&list(&v.performance_improvements))) } }
+            tr { th { "10. " (t("org-col-status")) } td { (text(&v.status.map(Choice::name))) } }
             tr { th { "11. " (t("survey-outline")) } td { (text(&v.outline)) } }
             tr { th { "11.a " (t("survey-scale")) } td { (text(&v.scale)) } }
-            tr { th { "12. " (t("survey-benefits")) } td { (text(&list(&v.benefits, Benefit::label))) } }
+            tr { th { "12. " (t("survey-benefits")) } td { (text(&list(&v.benefits))) } }
             tr { th { "13. " (t("survey-takeaways")) } td { (text(&v.takeaways)) } }
             tr { th { (t("survey-files")) } td {
                 @match &a.attachments {
@@ -178,18 +254,12 @@ fn form(caller: &Caller, draft: &SurveyDraft, findings: &[SurveyFinding]) -> Mar
             textarea id=(name) name=(name) rows="5" { (value) }
         }
     };
-    fn checks<T: Copy>(
-        name: &str,
-        all: &[T],
-        chosen: &[String],
-        code: fn(T) -> &'static str,
-        label: fn(T) -> &'static str,
-    ) -> Markup {
+    fn checks<T: Choice>(name: &str, chosen: &[String]) -> Markup {
         html! {
-            @for t in all {
+            @for t in T::all() {
                 label style="font-weight:400;display:inline-block;margin-right:1rem" {
-                    input type="checkbox" name=(name) value=(code(*t)) checked[chosen.iter().any(|c| c == code(*t))];
-                    " " (label(*t))
+                    input type="checkbox" name=(name) value=(t.code()) checked[chosen.iter().any(|c| c == t.code())];
+                    " " (t.name())
                 }
             }
         }
@@ -208,23 +278,23 @@ fn form(caller: &Caller, draft: &SurveyDraft, findings: &[SurveyFinding]) -> Mar
             (text("email", &format!("3. {}", t("survey-email")), &draft.email, "email"))
             (text("country", &format!("4. {}", t("survey-country")), &draft.country, "text"))
             label for="stakeholder_group" { "5. " (t("survey-stakeholder")) (problem("stakeholder_group")) }
-            (select("stakeholder_group", StakeholderGroup::ALL, Some(&draft.stakeholder_group), StakeholderGroup::code, StakeholderGroup::label))
+            (select::<StakeholderGroup>("stakeholder_group", Some(&draft.stakeholder_group)))
             (text("title", &format!("6. {}", t("survey-project-title")), &draft.title, "text"))
             label for="primary_technology" { "7.a " (t("survey-primary-targeted")) (problem("primary_technology")) }
-            (select("primary_technology", SurveyTechnology::ALL, Some(&draft.primary_technology), SurveyTechnology::code, SurveyTechnology::label))
+            (select::<SurveyTechnology>("primary_technology", Some(&draft.primary_technology)))
             (text("primary_technology_other", &format!("7.a {}", t("survey-if-other")), &draft.primary_technology_other, "text"))
             fieldset { legend { "7.b " (t("survey-secondary")) (problem("secondary_technologies")) }
-                (checks("secondary_technologies", SurveyTechnology::ALL, &draft.secondary_technologies, SurveyTechnology::code, SurveyTechnology::label)) }
+                (checks::<SurveyTechnology>("secondary_technologies", &draft.secondary_technologies)) }
             fieldset { legend { "8. " (t("survey-use-cases")) (problem("use_cases")) }
-                (checks("use_cases", UseCase::ALL, &draft.use_cases, UseCase::code, UseCase::label)) }
+                (checks::<UseCase>("use_cases", &draft.use_cases)) }
             fieldset { legend { "9. " (t("survey-improvements")) (problem("performance_improvements")) }
-                (checks("performance_improvements", PerformanceImprovement::ALL, &draft.performance_improvements, PerformanceImprovement::code, PerformanceImprovement::label)) }
+                (checks::<PerformanceImprovement>("performance_improvements", &draft.performance_improvements)) }
             label for="status" { "10. " (t("survey-status-of")) (problem("status")) }
-            (select("status", SurveyStatus::ALL, Some(&draft.status), SurveyStatus::code, SurveyStatus::label))
+            (select::<SurveyStatus>("status", Some(&draft.status)))
             (area("outline", &format!("11. {}", t("survey-outline-most")), &draft.outline))
             (area("scale", &format!("11.a {}", t("survey-scale-of")), &draft.scale))
             fieldset { legend { "12. " (t("survey-benefits")) (problem("benefits")) }
-                (checks("benefits", Benefit::ALL, &draft.benefits, Benefit::code, Benefit::label)) }
+                (checks::<Benefit>("benefits", &draft.benefits)) }
             (text("benefits_other", &format!("12. {}", t("survey-if-others")), &draft.benefits_other, "text"))
             (area("takeaways", &format!("13. {}", t("survey-takeaways-long")), &draft.takeaways))
             fieldset { legend { (t("survey-files-up-to")) (problem("attachments")) }
@@ -237,7 +307,7 @@ fn form(caller: &Caller, draft: &SurveyDraft, findings: &[SurveyFinding]) -> Mar
                 @for q in Question::ALL {
                     label style="font-weight:400;display:inline-block;margin-right:1rem" {
                         input type="checkbox" name="confidential" value=(q.code()) checked[draft.confidential.iter().any(|c| c == q.code())];
-                        " " (q.code()) " " (q.label())
+                        " " (q.code()) " " (q.name())
                     }
                 }
             }
