@@ -310,12 +310,6 @@ pub fn reason(code: &str, message: &str) -> String {
     }
 }
 
-/// Runs `f` as a request in `lang` (for tests of what pages say).
-#[cfg(test)]
-pub(crate) async fn in_language<F: std::future::Future>(lang: Lang, f: F) -> F::Output {
-    LANG.scope(lang, f).await
-}
-
 /// True when the catalogue of `lang` holds message `id` (for tests).
 #[cfg(test)]
 pub(crate) fn has_message(lang: Lang, id: &str) -> bool {
