@@ -140,6 +140,9 @@ pub enum ApiError {
     /// A change of centres, inspectors or dispatch rules, or a reassignment, is not valid.
     #[error("the dispatch set-up or reassignment is not valid: {}", .0.join("; "))]
     DispatchInvalid(Vec<String>),
+    /// A person or customs office to add or change is not valid: the field and what is wrong.
+    #[error("invalid {0}: {1}")]
+    StaffInvalid(&'static str, String),
     /// A personal signing key cannot be made or opened.
     #[error("{0}")]
     SigningKey(String),
@@ -206,6 +209,7 @@ error_kinds! {
     RequestInvalid => "DOC_001", UNPROCESSABLE_ENTITY, "A request for documents or its answer is not valid (empty question, deadline outside 1 to 720 hours, empty answer, more than 3 files, a file of another type or over 5 MB, a file name with a path); `details.field` names the field. Nothing was recorded.";
     Answered => "DOC_002", CONFLICT, "The request for documents is answered already; the officer asks again if more is needed. Nothing was recorded.";
     DispatchInvalid => "DSP_001", UNPROCESSABLE_ENTITY, "A declaration centre, inspector, dispatch rule set or reassignment is not valid (a rule naming an unknown centre, an inspector who is not an officer, a leave that ends before it starts, a reassignment to someone on leave or without a reason); `details.problems` lists every problem.";
+    StaffInvalid => "ADM_001", UNPROCESSABLE_ENTITY, "A person or customs office an administrator adds or changes is not valid (a sign-in name that is not 3 to 64 lower-case letters, digits, dots, dashes or underscores, no name shown, a password shorter than 10 or longer than 200 characters, an unknown role, a trader's user without its organisation or another role with one, an office code that is not 8 capital letters or digits, an administrator disabling itself); `details.field` names the field. Nothing was changed.";
     BadPublicKey => "KEY_001", UNPROCESSABLE_ENTITY, "The public key is not a base64url Ed25519 key of 32 bytes.";
     SigningKey => "KEY_002", UNPROCESSABLE_ENTITY, "A personal signing key held by the server cannot be made or opened: the passphrase is shorter than 10 or longer than 200 characters, the two passphrases differ, the passphrase does not open the key, or the user has no key yet. Nothing was signed or filed.";
     NotFound => "RES_001", NOT_FOUND, "Nothing at this address or id.";
@@ -263,6 +267,7 @@ impl ApiError {
             ApiError::Settled(_) => ErrorKind::Settled,
             ApiError::RequestInvalid(_) => ErrorKind::RequestInvalid,
             ApiError::DispatchInvalid(_) => ErrorKind::DispatchInvalid,
+            ApiError::StaffInvalid(..) => ErrorKind::StaffInvalid,
             ApiError::Answered(_) => ErrorKind::Answered,
             ApiError::Unavailable => ErrorKind::Unavailable,
         }
@@ -291,6 +296,7 @@ impl ApiError {
             }
             ApiError::SurveyInvalid(findings) => serde_json::json!({ "findings": findings }),
             ApiError::RequestInvalid(i) => serde_json::json!({ "field": i.field }),
+            ApiError::StaffInvalid(field, _) => serde_json::json!({ "field": field }),
             ApiError::Settled(s) => serde_json::json!({
                 "state": s.state,
                 "by": s.by.as_ref().map(|(who, _)| who),
@@ -518,8 +524,9 @@ impl From<crate::app::staff::StaffError> for ApiError {
         use crate::app::staff::StaffError;
         match e {
             StaffError::Forbidden(f) => f.into(),
-            StaffError::Invalid(field, m) => ApiError::BadParameter(field, m.to_string()),
+            StaffError::Invalid(field, m) => ApiError::StaffInvalid(field, m.to_string()),
             StaffError::NotFound(what) => ApiError::NotFound(what),
+            StaffError::Taken(what) => ApiError::Conflict(what.to_string()),
             StaffError::Store(s) => s.into(),
         }
     }

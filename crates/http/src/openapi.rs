@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    account, dashboard, declarations, dispatch, events, inspections, keys, knowledge, maturity, notifications,
-    organisation, profiles, requests, risk, survey, system, tariff, time_release, tokens, work_queue,
+    account, dashboard, declarations, dispatch, events, inspections, keys, knowledge, maturity, notifications, offices,
+    organisation, people, profiles, requests, risk, survey, system, tariff, time_release, tokens, work_queue,
 };
 
 #[derive(OpenApi)]
@@ -26,6 +26,7 @@ use crate::routes::{
         account::deposit, account::own, account::of_trader, account::statement, account::refund,
         tariff::current, tariff::change, tariff::versions, tariff::withdraw, tariff::hs,
         tokens::issue, tokens::list, tokens::revoke,
+        people::list, people::add, people::disable, offices::list, offices::put,
         knowledge::technologies, knowledge::technology, knowledge::terms, knowledge::term, knowledge::instruments,
         knowledge::capabilities, knowledge::search,
         survey::create, survey::list, survey::get, survey::attachment, survey::statistics, survey::export,
@@ -48,6 +49,7 @@ use crate::routes::{
         (name = "knowledge", description = "The knowledge base: [advanced customs technologies](/knowledge/terms/advanced-customs-technologies), the [glossary](/knowledge/terms), legal instruments, search, the WCO Smart Customs survey repository and the maturity self-assessment"),
         (name = "tariff", description = "Tariff measures, country groups and exchange rates"),
         (name = "tokens", description = "API tokens of machines: issued, listed and revoked by administrators"),
+        (name = "administration", description = "People who sign in (added with a role, listed, disabled) and customs offices (created, renamed), kept by administrators or an administration's identity management"),
         (name = "statistics", description = "Time release (how long declarations take from filing to registration, lane and release, published live) and the supervisors' dashboard"),
         (name = "system", description = "Health and metrics"),
     )

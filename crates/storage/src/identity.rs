@@ -165,6 +165,10 @@ pub trait IdentityStore {
     /// Every user, by name.
     async fn users(&self) -> StoreResult<Vec<UserRecord>>;
 
+    /// One page of users by name: those whose name sorts after `after` (empty: from the
+    /// first), at most `limit`.
+    async fn users_after(&self, after: &str, limit: i64) -> StoreResult<Vec<UserRecord>>;
+
     /// Replaces a user's password hash and ends every session of the user. `NotFound` when
     /// there is no such user.
     async fn set_password(&self, name: &str, password_hash: &str, actor: &str, at_us: Timestamp) -> StoreResult<()>;
@@ -194,7 +198,8 @@ pub trait IdentityStore {
     /// Stores an API token (only its hash) and writes its issue to the audit log; returns its id.
     async fn add_token(&self, token: &NewToken, actor: &str) -> StoreResult<String>;
 
-    /// The principal a token hash belongs to, if the token is neither revoked nor expired at `now_us`.
+    /// The principal a token hash belongs to, if the token is neither revoked nor expired at
+    /// `now_us` and does not act in the name of a disabled user.
     async fn principal(&self, token_sha256: &str, now_us: Timestamp) -> StoreResult<Option<Principal>>;
 
     /// Every token, newest first.
@@ -309,6 +314,17 @@ macro_rules! identity_queries {
                     "SELECT name, display_name, password_hash, role, trader_id, created_at_us, disabled_at_us \
                      FROM users ORDER BY name",
                 )
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn users_after(&self, after: &str, limit: i64) -> StoreResult<Vec<crate::identity::UserRecord>> {
+                Ok(sqlx::query_as(&sql(
+                    "SELECT name, display_name, password_hash, role, trader_id, created_at_us, disabled_at_us \
+                     FROM users WHERE name > $1 ORDER BY name LIMIT $2",
+                ))
+                .bind(after)
+                .bind(limit)
                 .fetch_all(&self.pool)
                 .await?)
             }
@@ -458,7 +474,8 @@ macro_rules! identity_queries {
             async fn principal(&self, token_sha256: &str, now_us: Timestamp) -> StoreResult<Option<Principal>> {
                 let row: Option<(String, String, Option<String>)> = sqlx::query_as(&sql(
                     "SELECT name, role, trader_id FROM tokens WHERE token_sha256 = $1 \
-                     AND revoked_at_us IS NULL AND (expires_at_us IS NULL OR expires_at_us > $2)",
+                     AND revoked_at_us IS NULL AND (expires_at_us IS NULL OR expires_at_us > $2) \
+                     AND NOT EXISTS (SELECT 1 FROM users u WHERE u.name = tokens.name AND u.disabled_at_us IS NOT NULL)",
                 ))
                 .bind(token_sha256)
                 .bind(now_us.as_micros())

@@ -487,3 +487,45 @@ async fn the_price_cursor_moves_only_from_where_it_stands() {
         assert_eq!(store.price_observations().await.unwrap().len(), 1, "{backend}: counted once");
     }
 }
+
+#[tokio::test]
+async fn people_are_listed_by_name_page_by_page_and_a_disabled_persons_tokens_stop() {
+    use smartcustoms_core::access::{Principal, Role};
+    use smartcustoms_storage::{NewToken, NewUser};
+    for (backend, db) in smartcustoms_testkit::all_dbs("people pages").await {
+        let store = smartcustoms_storage::open(&db.url).await.unwrap();
+        for name in ["c.one", "a.one", "b.one", "d.one"] {
+            let user = NewUser {
+                name: name.into(),
+                display_name: name.into(),
+                password_hash: "$argon2id$not-a-real-hash".into(),
+                principal: Principal::new(name, Role::Officer, None),
+                created_at_us: Timestamp::from_micros(1),
+            };
+            store.add_user(&user, "admin").await.unwrap();
+        }
+        let names = |page: Vec<smartcustoms_storage::UserRecord>| page.into_iter().map(|u| u.name).collect::<Vec<_>>();
+        assert_eq!(names(store.users_after("", 2).await.unwrap()), ["a.one", "b.one"], "{backend}");
+        assert_eq!(names(store.users_after("b.one", 2).await.unwrap()), ["c.one", "d.one"], "{backend}");
+        assert!(store.users_after("d.one", 2).await.unwrap().is_empty(), "{backend}");
+
+        // A token in a person's name works until the person is disabled; another one goes on.
+        let token = |sha: &str, name: &str| NewToken {
+            sha256: sha.repeat(64),
+            principal: Principal::new(name, Role::Officer, None),
+            issued_at_us: Timestamp::from_micros(1),
+            expires_at_us: None,
+        };
+        store.add_token(&token("b", "b.one"), "admin").await.unwrap();
+        store.add_token(&token("c", "c.one"), "admin").await.unwrap();
+        store.add_token(&token("e", "a bank link"), "admin").await.unwrap();
+        let now = Timestamp::from_micros(2);
+        assert!(store.principal(&"b".repeat(64), now).await.unwrap().is_some(), "{backend}");
+        store.disable_user("b.one", "admin", now).await.unwrap();
+        assert!(store.principal(&"b".repeat(64), now).await.unwrap().is_none(), "{backend}: disabled");
+        assert!(store.principal(&"c".repeat(64), now).await.unwrap().is_some(), "{backend}: another person");
+        assert!(store.principal(&"e".repeat(64), now).await.unwrap().is_some(), "{backend}: a machine");
+        let b = store.users_after("a.one", 1).await.unwrap();
+        assert!(b[0].disabled_at_us.is_some(), "{backend}: listed as disabled");
+    }
+}

@@ -17,6 +17,7 @@ mod filing_form;
 mod knowledge;
 mod money;
 mod organisations;
+mod people;
 mod processes;
 mod profiles;
 mod reference;

@@ -7,6 +7,7 @@ use smartcustoms_core::ids::{OfficeCode, TraderId};
 use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_storage::NewUser;
 use smartcustoms_storage::StoreError;
+use smartcustoms_storage::{Office, UserRecord};
 
 use super::Forbidden;
 use crate::i18n::Phrase;
@@ -27,6 +28,9 @@ pub enum StaffError {
     /// No such person.
     #[error("{0} is not found")]
     NotFound(String),
+    /// The sign-in name is another person's already.
+    #[error("{0}")]
+    Taken(Phrase),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -97,7 +101,7 @@ pub async fn add_person(
     let record = person.record(Principal::new(person.name, role, trader)).await?;
     match state.store.add_user(&record, &admin.name).await {
         Err(StoreError::Conflict(_)) => {
-            Err(StaffError::Invalid("name", Phrase::new("problem-name-taken").with("name", person.name)))
+            Err(StaffError::Taken(Phrase::new("problem-name-taken").with("name", person.name)))
         }
         other => Ok(other?),
     }
@@ -132,6 +136,35 @@ pub async fn put_office(state: &AppState, caller: &Principal, code: &str, name: 
     state.store.upsert_office(code.as_str(), name).await?;
     state.reload_reference_data().await?;
     Ok(())
+}
+
+/// Most people one page of [`people`] holds.
+pub const MAX_PEOPLE_PAGE: i64 = 500;
+
+/// One page of the people who sign in, by sign-in name: those after `after` (empty: from the
+/// first), at most `limit`, disabled ones included.
+pub async fn people(
+    state: &AppState,
+    caller: &Principal,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<UserRecord>, StaffError> {
+    super::require(caller, ADMINS, "list people")?;
+    if !(1..=MAX_PEOPLE_PAGE).contains(&limit) {
+        return Err(StaffError::Invalid("limit", Phrase::new("problem-people-limit").with("max", MAX_PEOPLE_PAGE)));
+    }
+    Ok(state.store.users_after(after, limit).await?)
+}
+
+/// A person as stored (just added, say).
+pub async fn person(state: &AppState, caller: &Principal, name: &str) -> Result<UserRecord, StaffError> {
+    super::require(caller, ADMINS, "read people")?;
+    state.store.user(name).await?.ok_or_else(|| StaffError::NotFound(format!("user {name}")))
+}
+
+/// The customs offices, by code: reference data every signed-in caller may read.
+pub async fn offices(state: &AppState) -> Result<Vec<Office>, StaffError> {
+    Ok(state.store.offices().await?)
 }
 
 #[cfg(test)]

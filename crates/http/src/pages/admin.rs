@@ -134,6 +134,10 @@ fn problem(e: StaffError) -> Result<String, PageError> {
             "admin-invalid",
             &[("field", t_or(&format!("admin-field-{field}"), field).into()), ("problem", what.localised().into())],
         )),
+        StaffError::Taken(what) => Ok(t_with(
+            "admin-invalid",
+            &[("field", t_or("admin-field-name", "name").into()), ("problem", what.localised().into())],
+        )),
         StaffError::NotFound(what) => Ok(t_with("admin-not-found", &[("what", what.into())])),
         other => Err(PageError::at(HERE)(other)),
     }

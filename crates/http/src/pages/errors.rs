@@ -35,7 +35,9 @@ pub fn text(e: &ApiError) -> String {
         ApiError::NotAuthorised { filer, declared } => {
             t_with(&id, &[("filer", filer.clone().into()), ("declared", declared.clone().into())])
         }
-        ApiError::BadParameter(name, d) => t_with(&id, &[("name", (*name).into()), ("detail", d.clone().into())]),
+        ApiError::BadParameter(name, d) | ApiError::StaffInvalid(name, d) => {
+            t_with(&id, &[("name", (*name).into()), ("detail", d.clone().into())])
+        }
         ApiError::BadHeader(name, d) => t_with(&id, &[("name", (*name).into()), ("detail", (*d).into())]),
         ApiError::UnstorableText(field) => t_with(&id, &[("field", (*field).into())]),
         ApiError::UnsupportedMediaType(media) => t_with(&id, &[("media", (*media).into())]),
@@ -240,7 +242,10 @@ mod tests {
         let en = in_language(Lang::En, || settled(&s));
         assert!(en.starts_with("Nothing was changed") && en.contains("by n.petrova, 2026-12-03 14:05 UTC"), "{en}");
         let ru = in_language(Lang::Ru, || settled(&s));
-        assert!(ru.starts_with("Ничего не изменено") && ru.contains("Выпущена") && ru.contains("03.12.2026 14:05"), "{ru}");
+        assert!(
+            ru.starts_with("Ничего не изменено") && ru.contains("Выпущена") && ru.contains("03.12.2026 14:05"),
+            "{ru}"
+        );
     }
 
     #[test]
