@@ -274,3 +274,16 @@ help-page-tariff = Tariff and duty calculation
 help-page-valuation = Customs value check
 help-page-data-model = Declaration data model
 help-page-guide-ru = User's guide
+
+# What a finding of the survey's check says, by its code (English pages show the core's own
+# message, with its values).
+survey-finding-SURVEY_001 = this question must be answered
+survey-finding-SURVEY_002 = the answer is too long
+survey-finding-SURVEY_003 = not one of the answers of this question
+survey-finding-SURVEY_004 = not an e-mail address
+survey-finding-SURVEY_005 = not an ISO 3166-1 alpha-2 country code
+survey-finding-SURVEY_006 = the outline is longer than allowed
+survey-finding-SURVEY_007 = an attachment is not accepted: at most 3 files, none empty, none larger than 10 MB, each with a plain name
+survey-finding-SURVEY_008 = chosen twice, or already the primary technology
+survey-finding-SURVEY_009 = not a question of the form
+survey-finding-SURVEY_010 = holds a NUL character, which cannot be stored

@@ -274,3 +274,15 @@ help-page-tariff = Тариф и расчёт пошлин
 help-page-valuation = Проверка таможенной стоимости
 help-page-data-model = Модель данных декларации
 help-page-guide-ru = Руководство пользователя
+
+# Что говорит замечание проверки ответа на опрос, по его коду.
+survey-finding-SURVEY_001 = на этот вопрос нужно ответить
+survey-finding-SURVEY_002 = ответ слишком длинный
+survey-finding-SURVEY_003 = такого варианта ответа на этот вопрос нет
+survey-finding-SURVEY_004 = это не адрес электронной почты
+survey-finding-SURVEY_005 = это не код страны ISO 3166-1 alpha-2
+survey-finding-SURVEY_006 = описание длиннее допустимого
+survey-finding-SURVEY_007 = вложение не принято: не более 3 файлов, ни одного пустого, каждый не больше 10 МБ и с простым именем
+survey-finding-SURVEY_008 = выбрано дважды или уже указано как основная технология
+survey-finding-SURVEY_009 = такого вопроса в форме нет
+survey-finding-SURVEY_010 = содержит символ NUL, который нельзя сохранить

@@ -88,7 +88,7 @@ pub async fn list(State(state): State<AppState>, caller: Option<Caller>) -> Page
             thead { tr { th { (t("admin-col-id")) } th { (t("maturity-administration")) } th { (t("maturity-col-by")) } th { (t("maturity-col-when")) }
                 th { (t("maturity-col-overall")) } } }
             tbody { @for r in rows { tr { td { a href={"/knowledge/maturity/" (r.id)} { (r.id) } } td { (r.administration) }
-                td { (r.author) } td { (r.at) } td { (format!("{:.1}", r.overall)) } } } }
+                td { (r.author) } td { (super::when_text(&r.at)) } td { (format!("{:.1}", r.overall)) } } } }
         }
     })
     .into_response())
@@ -199,7 +199,7 @@ pub async fn one(
         &t("maturity-report"),
         Some(&caller),
         html! {
-            p.muted { (t_with("maturity-kept", &[("id", kept.id.into()), ("author", kept.author.clone().into()), ("at", kept.at.to_string().into())])) " · "
+            p.muted { (t_with("maturity-kept", &[("id", kept.id.into()), ("author", kept.author.clone().into()), ("at", super::minute_text(&kept.at).into())])) " · "
                 a.noprint href={"/api/v1/knowledge/maturity/" (kept.id)} { "JSON" } }
             (target_form(&here, &q))
             (report(&kept.report))

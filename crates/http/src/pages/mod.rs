@@ -266,6 +266,20 @@ pub fn when(t: Timestamp) -> Markup {
     html! { time datetime=(t.rfc3339()) { (minute(t)) } }
 }
 
+/// A time the API gives as RFC 3339 text, as [`minute`] writes it with its zone (the text as it
+/// is when it does not parse).
+pub fn minute_text(at: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(at) {
+        Ok(t) => format!("{} UTC", crate::i18n::minute(t.with_timezone(&chrono::Utc))),
+        Err(_) => at.to_string(),
+    }
+}
+
+/// [`minute_text`] in a `<time>` element whose `datetime` keeps the RFC 3339 text.
+pub fn when_text(at: &str) -> Markup {
+    html! { time datetime=(at) { (minute_text(at)) } }
+}
+
 /// The status of a catalogue item or capability as a coloured label.
 pub fn status_badge(status: smartcustoms_core::knowledge::Status) -> Markup {
     let label = crate::i18n::t_or(&format!("status-{}", status.code()), status.label());

@@ -205,7 +205,7 @@ fn answer(a: &VisibleAnswer) -> Markup {
     }
     html! {
         h1 #answer-title { (v.title.clone().unwrap_or_else(|| t("survey-answer"))) }
-        p.muted { (t_with("survey-submitted", &[("id", a.id.into()), ("at", a.submitted_at.to_string().into())])) @if a.own { " " (t("survey-by-yours")) } }
+        p.muted { (t_with("survey-submitted", &[("id", a.id.into()), ("at", super::minute_text(&a.submitted_at).into())])) @if a.own { " " (t("survey-by-yours")) } }
         table {
             tr { th { "1. " (t("survey-organization")) } td { (text(&v.organization)) } }
             tr { th { "2. " (t("survey-respondent")) } td { (text(&v.respondent)) } }
@@ -232,13 +232,22 @@ fn answer(a: &VisibleAnswer) -> Markup {
     }
 }
 
+/// What a finding says in the page's language: the core's message in English, a sentence for
+/// its code in another language (the field it is shown next to says where).
+fn finding(f: &SurveyFinding) -> String {
+    match crate::i18n::current() {
+        crate::i18n::Lang::En => f.message.clone(),
+        _ => crate::i18n::t_or(&format!("survey-finding-{}", f.code), &f.message),
+    }
+}
+
 /// The form, with the values sent and the problems found when it comes back.
 fn form(caller: &Caller, draft: &SurveyDraft, findings: &[SurveyFinding]) -> Markup {
     let problem = |field: &str| -> Markup {
         let msgs: Vec<String> = findings
             .iter()
             .filter(|f| f.field == field || f.field.starts_with(&format!("{field}[")))
-            .map(|f| format!("{}: {}", f.code, f.message))
+            .map(|f| format!("{}: {}", f.code, finding(f)))
             .collect();
         html! { @if !msgs.is_empty() { span.field-error data-field=(field) { (msgs.join("; ")) } } }
     };

@@ -240,7 +240,7 @@ fn summary(read: &Read) -> Markup {
                 strong { (national(p.missing)) } " " (t("decl-due-after")) }
         }
         @if let Some(doc) = &read.release {
-            p #release { (t("decl-released")) " " (released_at(&doc.released_at)) " " (t("decl-released-under")) " " strong { (doc.number) }
+            p #release { (t("decl-released")) " " (super::when_text(&doc.released_at)) " " (t("decl-released-under")) " " strong { (doc.number) }
                 " (" a href={"/declarations/" (s.id) "/release"} { (t("decl-printable")) } ")." }
         }
     }
@@ -274,14 +274,6 @@ fn action_label(a: Action) -> String {
 /// An amount of the national currency, as the language writes it.
 fn national(amount: Amount) -> String {
     money(amount.to_decimal(), NATIONAL_CURRENCY)
-}
-
-/// The time of a release (RFC 3339 in the release document) in a `<time>` element.
-fn released_at(at: &str) -> Markup {
-    let shown = chrono::DateTime::parse_from_rfc3339(at)
-        .map(|t| format!("{} UTC", crate::i18n::minute(t.with_timezone(&chrono::Utc))))
-        .unwrap_or_else(|_| at.to_string());
-    html! { time datetime=(at) { (shown) } }
 }
 
 /// What an event's details say, in a line: reasons, lane, release document, outcome.
@@ -588,7 +580,7 @@ pub async fn release_document(
             dt { (t("list-number")) } dd { (doc.registration_number) }
             dt { (t("file-group-declarant")) } dd { (s.declarant) }
             dt { (t("list-office")) } dd { (s.office.clone().unwrap_or_default()) }
-            dt { (t("rd-released-at")) } dd { (released_at(&doc.released_at)) }
+            dt { (t("rd-released-at")) } dd { (super::when_text(&doc.released_at)) }
             dt { (t("rd-held-at")) } dd { (doc.location_of_goods) }
             dt { (t("decl-decision")) } dd { @if doc.automatic { (t("rd-automatic")) } @else { (t("rd-by-officer")) } }
             dt { (t("decl-sha")) } dd { code { (read.record.document_sha256) } }
