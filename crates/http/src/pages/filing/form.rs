@@ -311,6 +311,7 @@ impl Values {
             code: code.to_string(),
             path: Some(format!("$.{name}")),
             message: message.to_string(),
+            args: Default::default(),
         };
         match field.kind {
             Kind::Text | Kind::Listed(_) | Kind::Choice(..) => Some(Value::String(text.to_string())),

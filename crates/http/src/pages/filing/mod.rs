@@ -179,9 +179,12 @@ fn findings(state: &AppState, values: &Values) -> (Vec<u8>, Vec<Reason>) {
             let checked = filing::check(state, &doc, today());
             problems.extend(checked.into_iter().filter(|r| !r.path.as_ref().is_some_and(|p| unparsed.contains(p))));
         }
-        Err(e) => {
-            problems.push(Reason { code: ApiError::from(e).code().into(), path: None, message: t("file-unreadable") })
-        }
+        Err(e) => problems.push(Reason {
+            code: ApiError::from(e).code().into(),
+            path: None,
+            message: t("file-unreadable"),
+            args: Default::default(),
+        }),
     }
     (json, problems)
 }
