@@ -392,7 +392,7 @@ fn error_list(errors: &[(String, Reason)], at: &str) -> Markup {
             span.field-error id=(id) {
                 @for (n, r) in mine.iter().enumerate() {
                     @if n > 0 { br; }
-                    (r.code) ": " (crate::i18n::reason(&r.code, &r.message))
+                    (r.code) ": " (crate::i18n::reason(&r.code, &r.message, &r.args))
                 }
             }
         }

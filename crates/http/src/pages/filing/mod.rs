@@ -366,7 +366,7 @@ fn summary(errors: &[(String, Reason)]) -> Markup {
             ul.findings {
                 @for (home, r) in errors {
                     li {
-                        @let message = crate::i18n::reason(&r.code, &r.message);
+                        @let message = crate::i18n::reason(&r.code, &r.message, &r.args);
                         @if home.is_empty() { (r.code) ": " (message) }
                         @else { a href=(format!("#{}", form::id(home))) { (r.code) } " " span.muted { (home) } ": " (message) }
                     }
