@@ -6,6 +6,8 @@
 //! covered, depends on the ledger at the moment the filing is recorded, so [`decide`] stops
 //! before it and the store applies [`admit`] in the same transaction that reserves the money.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -30,19 +32,24 @@ pub struct Reason {
     /// JSON path of the field, when the reason concerns one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    /// Plain-language explanation.
+    /// Plain-language explanation, in English.
     pub message: String,
+    /// The values the message is made from, by name, for the pages to say the same in another
+    /// language (see [`Finding::args`]). Left out when empty; reasons stored before it existed
+    /// read as empty.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub args: BTreeMap<String, String>,
 }
 
 impl From<Finding> for Reason {
     fn from(f: Finding) -> Self {
-        Reason { code: f.code, path: Some(f.path), message: f.message }
+        Reason { code: f.code, path: Some(f.path), message: f.message, args: f.args }
     }
 }
 
 impl From<&SignatureError> for Reason {
     fn from(e: &SignatureError) -> Self {
-        Reason { code: e.code().to_string(), path: None, message: e.to_string() }
+        Reason { code: e.code().to_string(), path: None, message: e.to_string(), args: BTreeMap::new() }
     }
 }
 

@@ -5,6 +5,9 @@
 //! The language is set for the whole handling of a request by [`with_language`], so page code
 //! asks for a text with [`t`] without passing the language along.
 
+mod flc;
+
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use axum::extract::Request;
@@ -76,8 +79,9 @@ impl Lang {
 }
 
 /// Each language's catalogue: the pages of the public, the traders and the declarations
-/// (`en.ftl`), the console of customs staff (`en-console.ftl`) and the knowledge base's
-/// interface (`en-knowledge.ftl`), one text.
+/// (`en.ftl`), the console of customs staff (`en-console.ftl`), the knowledge base's
+/// interface (`en-knowledge.ftl`), the errors and reasons (`en-errors.ftl`) and the details
+/// of format-logical control's findings (`en-flc.ftl`), one text.
 const CATALOGUES: [(&str, &str); 2] = [
     (
         "en",
@@ -85,7 +89,8 @@ const CATALOGUES: [(&str, &str); 2] = [
             include_str!("../locales/en.ftl"),
             include_str!("../locales/en-console.ftl"),
             include_str!("../locales/en-knowledge.ftl"),
-            include_str!("../locales/en-errors.ftl")
+            include_str!("../locales/en-errors.ftl"),
+            include_str!("../locales/en-flc.ftl")
         ),
     ),
     (
@@ -94,7 +99,8 @@ const CATALOGUES: [(&str, &str); 2] = [
             include_str!("../locales/ru.ftl"),
             include_str!("../locales/ru-console.ftl"),
             include_str!("../locales/ru-knowledge.ftl"),
-            include_str!("../locales/ru-errors.ftl")
+            include_str!("../locales/ru-errors.ftl"),
+            include_str!("../locales/ru-flc.ftl")
         ),
     ),
 ];
@@ -296,13 +302,21 @@ pub fn minute(at: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 /// What a reason (a finding of format-logical control, a signature's fault …) says, in the
-/// request's language. The core writes its messages in English with the values they concern;
-/// another language names the rule by its code (`flc-FLC_038`) and keeps the English detail,
-/// and a code with no text there keeps the core's message alone.
-pub fn reason(code: &str, message: &str) -> String {
+/// request's language. The core writes its messages in English with the values they concern,
+/// and gives those values as `args`; another language fills its template of the rule
+/// (`flc-FLC_038-detail`) with them. A reason without arguments (one stored before they
+/// existed), or one whose template, argument or named field is missing, is said as before: the
+/// rule's name (`flc-FLC_038`) and the English detail, or, for a code with no name there, the
+/// core's message alone.
+pub fn reason(code: &str, message: &str, args: &BTreeMap<String, String>) -> String {
     let lang = current();
     if lang == Lang::En {
         return message.to_string();
+    }
+    if !args.is_empty() {
+        if let Ok(detail) = flc::detail(lang, code, args) {
+            return detail;
+        }
     }
     match format(lang, &format!("flc-{code}"), None) {
         Some(name) => t_with("reason-detail", &[("name", name.into()), ("detail", message.to_string().into())]),
@@ -423,10 +437,18 @@ mod tests {
             .scope(Lang::Ru, async move { (money(amount, "EUR"), minute(at), day(at.date_naive()), number_text("x")) });
         assert_eq!(ru.await, ("1\u{a0}234,50 EUR".into(), "03.12.2026 14:05".into(), "03.12.2026".into(), "x".into()));
         let message = "The net mass 12 kg is larger than the gross mass 10 kg.";
-        assert_eq!(LANG.scope(Lang::En, async { reason("FLC_038", message) }).await, message);
-        let ru = LANG.scope(Lang::Ru, async { reason("FLC_038", message) }).await;
+        let none = BTreeMap::new();
+        assert_eq!(LANG.scope(Lang::En, async { reason("FLC_038", message, &none) }).await, message);
+        let ru = LANG.scope(Lang::Ru, async { reason("FLC_038", message, &none) }).await;
         assert!(ru.starts_with("Масса нетто") && ru.contains(message), "{ru}");
-        assert_eq!(LANG.scope(Lang::Ru, async { reason("SIG_999", "As it was.") }).await, "As it was.");
+        assert_eq!(LANG.scope(Lang::Ru, async { reason("SIG_999", "As it was.", &none) }).await, "As it was.");
+        let args: BTreeMap<String, String> = [("net", "12"), ("gross", "10")].map(|(k, v)| (k.into(), v.into())).into();
+        assert_eq!(LANG.scope(Lang::En, async { reason("FLC_038", message, &args) }).await, message);
+        let ru = LANG.scope(Lang::Ru, async { reason("FLC_038", message, &args) }).await;
+        assert_eq!(ru, "Масса нетто 12 кг больше массы брутто 10 кг.");
+        let partial: BTreeMap<String, String> = [("net".to_string(), "12".to_string())].into();
+        let ru = LANG.scope(Lang::Ru, async { reason("FLC_038", message, &partial) }).await;
+        assert!(ru.starts_with("Масса нетто") && ru.contains(message), "a missing argument falls back: {ru}");
     }
 
     /// The codes the pages name from the catalogues (`capacity-payer`, `posting-refund`,

@@ -32,6 +32,7 @@ pub fn read_document(bytes: &[u8]) -> Result<DeclarationDoc, Finding> {
         code: if e.syntax { "REQ_001" } else { "REQ_002" }.into(),
         path: e.path,
         message: e.message,
+        args: Default::default(),
     })
 }
 

@@ -125,6 +125,21 @@ fn the_openapi_document_lists_the_codes_the_server_sends_and_the_errors_it_answe
     }
 }
 
+/// A reason and a finding describe their values by name: `args`, an object of strings that may
+/// be left out.
+#[test]
+fn the_openapi_document_describes_the_values_of_a_reason() {
+    let doc = serde_json::to_value(smartcustoms_http::openapi::document()).unwrap();
+    for schema in ["Reason", "Finding"] {
+        let schema = &doc["components"]["schemas"][schema];
+        let args = &schema["properties"]["args"];
+        assert_eq!(args["type"], "object", "{schema}");
+        assert_eq!(args["additionalProperties"]["type"], "string", "{schema}");
+        let required = schema["required"].as_array().unwrap();
+        assert!(required.iter().any(|r| r == "message") && !required.iter().any(|r| r == "args"), "{schema}");
+    }
+}
+
 #[tokio::test]
 async fn a_page_address_that_does_not_parse_gets_an_error_page() {
     let db = sqlite_db();

@@ -139,6 +139,41 @@ async fn a_trader_files_through_the_form_with_findings_by_field_drafts_and_a_per
     }
 }
 
+/// A refused declaration's reasons carry their values (`args`) in the API answer, and the pages
+/// in Russian say each reason in full with those values: the fix form next to the field and the
+/// declaration's timeline; in English they keep the core's message.
+#[tokio::test]
+async fn a_refused_declarations_reasons_read_in_russian_with_their_values() {
+    for (backend, db) in all_dbs("reasons in Russian").await {
+        let app = spawn_app(&db.url).await;
+        let mut doc = app.declaration(0, 33);
+        let item = &mut doc.items.as_mut().unwrap()[0];
+        let gross = item.gross_mass.unwrap();
+        let net = gross + rust_decimal::Decimal::ONE;
+        item.net_mass = Some(net);
+        let (_, refused) = app.file(0, &doc).await;
+        assert_eq!(refused["state"], "refused", "{backend}: {refused}");
+        let reasons = refused["reasons"].as_array().unwrap();
+        let reason = reasons.iter().find(|r| r["code"] == "FLC_038").unwrap_or_else(|| panic!("{backend}: {refused}"));
+        let (net, gross) = (net.to_string(), gross.to_string());
+        assert_eq!(reason["args"], serde_json::json!({"net": net, "gross": gross}), "{backend}");
+        let message = reason["message"].as_str().unwrap();
+        let russian = format!("FLC_038: Масса нетто {net} кг больше массы брутто {gross} кг.");
+
+        let trader = session(&app, &app.traders[0].token).await;
+        let in_russian = format!("{trader}; sc_lang=ru");
+        let id = refused["id"].as_str().unwrap();
+        let (s, html) = page(&app, &format!("/trader/file?fix={id}"), &in_russian).await;
+        assert_eq!(s, 200, "{backend}");
+        assert!(html.contains(&russian) && !html.contains(message), "{backend}: next to the field: {html}");
+        let (s, html) = page(&app, &format!("/declarations/{id}"), &in_russian).await;
+        assert_eq!(s, 200, "{backend}");
+        assert!(html.contains(&russian) && !html.contains(message), "{backend}: in the timeline: {html}");
+        let (_, html) = page(&app, &format!("/declarations/{id}"), &trader).await;
+        assert!(html.contains(&format!("FLC_038: {message}")), "{backend}: English as the core says it: {html}");
+    }
+}
+
 #[tokio::test]
 async fn a_json_file_fills_the_form_and_bad_files_are_refused_clearly() {
     let db = sqlite_db();

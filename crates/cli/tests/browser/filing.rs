@@ -199,6 +199,11 @@ async fn the_russian_pages_render_the_filing_flow() {
     click_to(&c, "#upload-form button", "the loaded form", |p| p == "/trader/file/upload").await;
     assert!(text(&c, "#findings-title").await.starts_with("Исправить"));
     assert!(text(&c, "label[for=f-items-0--origin]").await.contains("Страна происхождения"));
+    // The finding is said in Russian in full, with the value the declarant typed.
+    assert_eq!(
+        text(&c, "#f-items-0--origin-error").await,
+        "FLC_025: Значение \"ZZ\" в поле «Страна происхождения» не является двухбуквенным кодом страны ISO 3166-1."
+    );
     accessible(&c, "filing form in Russian").await;
     shot(&c, "filing-form-ru").await;
     let field = c.find(Locator::Css("#f-items-0--origin")).await.unwrap();

@@ -54,11 +54,21 @@ pub(crate) fn amount(
 ) -> bool {
     let mut ok = true;
     if value <= Decimal::ZERO {
-        f.push(Rule::AmountNotPositive, path, format!("{what} is {value}; it must be more than zero."));
+        f.push(
+            Rule::AmountNotPositive,
+            path,
+            format!("{what} is {value}; it must be more than zero."),
+            &[("what", &what), ("value", &value)],
+        );
         ok = false;
     }
     if value.abs() >= AMOUNT_LIMIT {
-        f.push(Rule::AmountTooLarge, path, format!("{what} {value} is too large; amounts stay below {AMOUNT_LIMIT}."));
+        f.push(
+            Rule::AmountTooLarge,
+            path,
+            format!("{what} {value} is too large; amounts stay below {AMOUNT_LIMIT}."),
+            &[("what", &what), ("value", &value), ("limit", &AMOUNT_LIMIT)],
+        );
         ok = false;
     }
     let allowed = amount_decimals(currency);
@@ -67,6 +77,7 @@ pub(crate) fn amount(
             Rule::AmountDecimals,
             path,
             format!("{what} {value} has {} decimal places; at most {allowed} are allowed.", decimals(value)),
+            &[("what", &what), ("value", &value), ("decimals", &decimals(value)), ("allowed", &allowed)],
         );
         ok = false;
     }
@@ -92,7 +103,12 @@ pub(crate) fn mass(
 ) -> bool {
     let mut ok = true;
     if value <= Decimal::ZERO {
-        f.push(Rule::MassNotPositive, path, format!("{what} is {value} kg; it must be more than zero."));
+        f.push(
+            Rule::MassNotPositive,
+            path,
+            format!("{what} is {value} kg; it must be more than zero."),
+            &[("what", &what), ("value", &value)],
+        );
         ok = false;
     }
     let limit = mass_limit(mode);
@@ -102,6 +118,7 @@ pub(crate) fn mass(
             Rule::MassImplausible,
             path,
             format!("{what} of {value} kg is implausible{by}; the ceiling per item is {limit} kg."),
+            &[("what", &what), ("value", &value), ("mode", &mode.map_or("unknown", |m| m.code())), ("limit", &limit)],
         );
         ok = false;
     }
@@ -113,6 +130,7 @@ pub(crate) fn mass(
                 "{what} {value} has {} decimal places; masses are declared to the gram (3 decimals).",
                 decimals(value)
             ),
+            &[("what", &what), ("value", &value), ("decimals", &decimals(value))],
         );
         ok = false;
     }
@@ -123,7 +141,12 @@ pub(crate) fn mass(
 pub(crate) fn quantity(f: &mut Findings, path: impl JsonPath, value: Decimal) -> bool {
     let mut ok = true;
     if value <= Decimal::ZERO {
-        f.push(Rule::QuantityNotPositive, path, format!("The quantity is {value}; it must be more than zero."));
+        f.push(
+            Rule::QuantityNotPositive,
+            path,
+            format!("The quantity is {value}; it must be more than zero."),
+            &[("value", &value)],
+        );
         ok = false;
     }
     if value > QUANTITY_LIMIT {
@@ -131,6 +154,7 @@ pub(crate) fn quantity(f: &mut Findings, path: impl JsonPath, value: Decimal) ->
             Rule::QuantityImplausible,
             path,
             format!("The quantity {value} is implausible; it is at most {QUANTITY_LIMIT}."),
+            &[("value", &value), ("limit", &QUANTITY_LIMIT)],
         );
         ok = false;
     }
@@ -142,6 +166,7 @@ pub(crate) fn quantity(f: &mut Findings, path: impl JsonPath, value: Decimal) ->
                 "The quantity {value} has {} decimal places; at most {QUANTITY_DECIMALS} are allowed.",
                 decimals(value)
             ),
+            &[("value", &value), ("decimals", &decimals(value)), ("allowed", &QUANTITY_DECIMALS)],
         );
         ok = false;
     }
@@ -157,6 +182,7 @@ pub(crate) fn check_item(f: &mut Findings, path: impl JsonPath, item: &ItemParts
                 Rule::NetAboveGross,
                 Field(path, "net_mass"),
                 format!("The net mass {net} kg is larger than the gross mass {gross} kg."),
+                &[("net", &net), ("gross", &gross)],
             );
         }
     }
@@ -171,6 +197,7 @@ pub(crate) fn check_item(f: &mut Findings, path: impl JsonPath, item: &ItemParts
                 Rule::MassQuantityAboveGross,
                 Field(path, "quantity"),
                 format!("The quantity {quantity} {unit} is more than the gross mass of {gross} kg."),
+                &[("quantity", &quantity), ("unit", &unit), ("gross", &gross)],
             );
         }
     }
@@ -179,6 +206,7 @@ pub(crate) fn check_item(f: &mut Findings, path: impl JsonPath, item: &ItemParts
             Rule::CountNotWhole,
             Field(path, "quantity"),
             format!("The quantity {quantity} is not a whole number, but the unit {unit} counts things."),
+            &[("quantity", &quantity), ("unit", &unit)],
         );
     }
 }
@@ -213,6 +241,13 @@ pub(crate) fn check_totals(f: &mut Findings, header: &Header, items: &[ItemParts
                     "The item prices add up to {sum}{currency} but the invoice total is {total}{currency}; the difference of {difference} is more than the tolerance of {} (the larger of 1.00 and 0.5 % of the total).",
                     tolerance.round_dp(2)
                 ),
+                &[
+                    ("sum", &sum),
+                    ("total", &total),
+                    ("currency", &header.currency.as_ref().map_or("unknown", |c| c.as_str())),
+                    ("difference", &difference),
+                    ("tolerance", &tolerance.round_dp(2)),
+                ],
             );
         }
     }
@@ -223,6 +258,7 @@ pub(crate) fn check_totals(f: &mut Findings, header: &Header, items: &[ItemParts
                     Rule::PostalTooHeavy,
                     "$.items",
                     format!("The items weigh {gross} kg gross in total; a postal consignment weighs at most {POSTAL_MASS_LIMIT} kg."),
+                    &[("gross", &gross), ("limit", &POSTAL_MASS_LIMIT)],
                 );
             }
         }

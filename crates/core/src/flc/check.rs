@@ -38,6 +38,7 @@ pub fn check(doc: &DeclarationDoc, ctx: &Context) -> Result<Declaration, Vec<Fin
             code: Rule::HeaderFieldMissing.code().to_string(),
             path: "$".to_string(),
             message: "The declaration is incomplete.".to_string(),
+            args: Default::default(),
         }]
     })
 }

@@ -19,6 +19,7 @@ pub(crate) fn check_dates(header: &Header, ctx: &Context, f: &mut Findings) {
                 Rule::DeclarationDateFuture,
                 "$.declaration_date",
                 format!("The declaration date {date} is after today ({}).", ctx.today),
+                &[("date", &date), ("today", &ctx.today)],
             );
         }
         // `checked_sub_days` is `None` only near the start of the calendar; nothing is too old then.
@@ -28,20 +29,23 @@ pub(crate) fn check_dates(header: &Header, ctx: &Context, f: &mut Findings) {
                     Rule::DeclarationDateTooOld,
                     "$.declaration_date",
                     format!("The declaration date {date} is more than {MAX_AGE_DAYS} days before today ({}); make out a new declaration.", ctx.today),
+                    &[("date", &date), ("days", &MAX_AGE_DAYS), ("today", &ctx.today)],
                 );
             }
         }
     }
     if let Some(invoice_date) = header.invoice_date {
-        let (reference, what) = match header.declaration_date {
-            Some(d) => (d, "the declaration date"),
-            None => (ctx.today, "today"),
+        // `after` names the reference for the catalogues' templates, which choose their words by it.
+        let (reference, what, after) = match header.declaration_date {
+            Some(d) => (d, "the declaration date", "declaration_date"),
+            None => (ctx.today, "today", "today"),
         };
         if invoice_date > reference {
             f.push(
                 Rule::InvoiceDateAfterDeclaration,
                 "$.invoice.date",
                 format!("The invoice date {invoice_date} is after {what} ({reference})."),
+                &[("invoice_date", &invoice_date), ("after", &after), ("reference", &reference)],
             );
         }
     }

@@ -1,6 +1,7 @@
 //! What FLC reports (`Finding`), what it needs to know (`Context`) and the collector that the
 //! checks push findings into.
 
+use std::collections::BTreeMap;
 use std::fmt::Display;
 
 use chrono::NaiveDate;
@@ -16,8 +17,13 @@ pub struct Finding {
     pub code: String,
     /// JSON path of the offending field, e.g. `$.items[0].net_mass`.
     pub path: String,
-    /// Plain-language explanation for the declarant.
+    /// Plain-language explanation for the declarant, in English.
     pub message: String,
+    /// The values the message is made from, by name (`net`, `gross`, `value`, `what` …), so
+    /// that the pages can say the same in another language. Empty for a finding made without
+    /// them; left out of the JSON then.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub args: BTreeMap<String, String>,
 }
 
 /// What FLC needs to know besides the declaration itself.
@@ -35,11 +41,23 @@ pub struct Context {
 pub(crate) struct Findings(Vec<Finding>);
 
 impl Findings {
-    /// Records a violation of `rule` at `path`.
-    /// The path is formatted here, so checks pass cheap `Field`/`Index` values and a valid
-    /// declaration is checked without building a single path string.
-    pub(crate) fn push(&mut self, rule: Rule, path: impl Display, message: impl Into<String>) {
-        self.0.push(Finding { code: rule.code().to_string(), path: path.to_string(), message: message.into() });
+    /// Records a violation of `rule` at `path`, with the values its message is made from.
+    /// The path and the arguments are formatted here, so checks pass cheap `Field`/`Index`
+    /// values and borrowed values, and a valid declaration is checked without building a
+    /// single path string or argument.
+    pub(crate) fn push(
+        &mut self,
+        rule: Rule,
+        path: impl Display,
+        message: impl Into<String>,
+        args: &[(&'static str, &dyn Display)],
+    ) {
+        self.0.push(Finding {
+            code: rule.code().to_string(),
+            path: path.to_string(),
+            message: message.into(),
+            args: args.iter().map(|(name, value)| ((*name).to_string(), value.to_string())).collect(),
+        });
     }
 
     /// True when nothing was found.

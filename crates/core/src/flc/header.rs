@@ -83,6 +83,7 @@ fn declaration_type(doc: &DeclarationDoc, f: &mut Findings) -> Option<Declaratio
                 Rule::DeclarationTypeUnknown,
                 path,
                 format!("The declaration type {} is unknown; use IM for import or EX for export.", shown(code)),
+                &[("value", &shown(code))],
             );
             None
         }
@@ -97,6 +98,7 @@ fn procedure_code(doc: &DeclarationDoc, f: &mut Findings) -> Option<String> {
             Rule::ProcedureCodeFormat,
             path,
             format!("The procedure code {} is not four digits (e.g. 4000).", shown(code)),
+            &[("value", &shown(code))],
         );
         return None;
     }
@@ -109,6 +111,7 @@ fn procedure_code(doc: &DeclarationDoc, f: &mut Findings) -> Option<String> {
             Rule::ProcedureUnknown,
             path,
             format!("The requested procedure {requested} in procedure code {code} is not a known customs procedure."),
+            &[("part", &"requested"), ("procedure", &requested), ("code", &code)],
         );
     }
     if !is_previous_procedure(previous) {
@@ -116,6 +119,7 @@ fn procedure_code(doc: &DeclarationDoc, f: &mut Findings) -> Option<String> {
             Rule::ProcedureUnknown,
             path,
             format!("The previous procedure {previous} in procedure code {code} is neither 00 nor a known customs procedure."),
+            &[("part", &"previous"), ("procedure", &previous), ("code", &code)],
         );
     }
     (known_requested && is_previous_procedure(previous)).then(|| code.to_string())
@@ -129,11 +133,17 @@ fn office(doc: &DeclarationDoc, ctx: &Context, f: &mut Findings) -> Option<Offic
             Rule::OfficeCodeFormat,
             path,
             format!("The office code {} is not eight upper-case letters or digits (e.g. DE005000).", shown(code)),
+            &[("value", &shown(code))],
         );
         return None;
     };
     if !ctx.offices.is_empty() && !ctx.offices.contains(&office) {
-        f.push(Rule::OfficeUnknown, path, format!("The office {code} is not a customs office of this administration."));
+        f.push(
+            Rule::OfficeUnknown,
+            path,
+            format!("The office {code} is not a customs office of this administration."),
+            &[("office", &code)],
+        );
         return None;
     }
     Some(office)
@@ -148,6 +158,7 @@ fn transport(t: &TransportDoc, f: &mut Findings) -> (Option<TransportMode>, Opti
                     Rule::TransportModeUnknown,
                     "$.transport.mode",
                     format!("The transport mode {} is not one of 1, 2, 3, 4, 5, 7, 8, 9.", shown(m)),
+                    &[("value", &shown(m))],
                 );
             }
             parsed
@@ -168,6 +179,7 @@ fn transport(t: &TransportDoc, f: &mut Findings) -> (Option<TransportMode>, Opti
                 Rule::VesselImoInvalid,
                 path,
                 format!("By sea the means of transport is the vessel's IMO number (e.g. IMO9811000); {} is not a valid one.", shown(id)),
+                &[("value", &shown(id))],
             );
             means_id = None;
         }
@@ -200,6 +212,7 @@ fn location_of_goods(doc: &DeclarationDoc, f: &mut Findings) -> Option<String> {
                 "The location of goods {} is not an identifier of 4 to 35 upper-case letters, digits, '-', '/' or '.' (e.g. DEHAMCTA).",
                 shown(id)
             ),
+            &[("value", &shown(id))],
         );
         return None;
     }
@@ -220,6 +233,7 @@ fn invoice(doc: &DeclarationDoc, h: &mut Header, f: &mut Findings) {
                 Rule::CurrencyUnknown,
                 "$.invoice.currency",
                 format!("The invoice currency {} is not an active ISO 4217 code{hint}.", shown(c)),
+                &[("value", &shown(c)), ("suggested", &if c == "RMB" { "CNY" } else { "" })],
             );
         }
     }
@@ -255,6 +269,7 @@ fn delivery_terms(doc: &DeclarationDoc, f: &mut Findings) -> Option<String> {
             Rule::IncotermUnknown,
             path,
             format!("The delivery terms {} are not an Incoterms 2020 rule (EXW, FCA, CPT, CIP, DAP, DPU, DDP, FAS, FOB, CFR, CIF).", shown(code)),
+            &[("value", &shown(code))],
         );
         return None;
     }

@@ -65,7 +65,7 @@ impl ItemParts {
 pub(crate) fn check_items(items: Option<&[GoodsItemDoc]>, header: &Header, f: &mut Findings) -> Option<Vec<ItemParts>> {
     let items = required(f, "$.items", items, Rule::HeaderFieldMissing, "The list of goods items")?;
     if items.is_empty() {
-        f.push(Rule::NoItems, "$.items", "The declaration has no goods items; declare at least one.");
+        f.push(Rule::NoItems, "$.items", "The declaration has no goods items; declare at least one.", &[]);
     }
     if items.len() > MAX_ITEMS {
         f.push(
@@ -75,6 +75,7 @@ pub(crate) fn check_items(items: Option<&[GoodsItemDoc]>, header: &Header, f: &m
                 "The declaration has {} goods items; at most {MAX_ITEMS} are allowed, so split the consignment.",
                 items.len()
             ),
+            &[("count", &items.len()), ("limit", &MAX_ITEMS)],
         );
     }
     let parts = items
@@ -162,6 +163,7 @@ fn commodity_code(f: &mut Findings, path: impl JsonPath, code: &str) -> Option<H
                 "The commodity code {} is not 6 to 10 digits without dots or spaces (e.g. 8517130000).",
                 shown(code)
             ),
+            &[("value", &shown(code))],
         );
         return None;
     }
@@ -173,6 +175,7 @@ fn commodity_code(f: &mut Findings, path: impl JsonPath, code: &str) -> Option<H
             Rule::SubheadingUnknown,
             path,
             format!("The commodity code {code} starts with {hs6}, which is not a subheading of HS 2022 (it may be from an older edition)."),
+            &[("code", &code), ("hs6", &hs6)],
         );
     }
     parsed
@@ -189,6 +192,7 @@ fn description(f: &mut Findings, path: impl JsonPath, value: Option<&String>) ->
                 "The goods description {} is too short to identify the goods; describe them in plain words.",
                 shown(&d)
             ),
+            &[("value", &shown(&d))],
         );
         return None;
     }
@@ -200,6 +204,7 @@ fn description(f: &mut Findings, path: impl JsonPath, value: Option<&String>) ->
                 "The goods description {} does not say what the goods are; name them (e.g. \"men's leather shoes\").",
                 shown(&d)
             ),
+            &[("value", &shown(&d))],
         );
         return None;
     }
@@ -219,7 +224,12 @@ fn listed(
 ) -> Option<String> {
     let code = required(f, path, value, Rule::ItemFieldMissing, what)?;
     if find_code(list, code).is_none() {
-        f.push(unknown, path, format!("{what} {} is not known; use {expected}.", shown(code)));
+        f.push(
+            unknown,
+            path,
+            format!("{what} {} is not known; use {expected}.", shown(code)),
+            &[("what", &what), ("value", &shown(code))],
+        );
         return None;
     }
     Some(code.to_string())
@@ -236,6 +246,7 @@ fn document_type(f: &mut Findings, path: impl JsonPath, code: &str) -> Option<St
                  N705 (bill of lading) or N954 (EUR.1).",
                 shown(code)
             ),
+            &[("value", &shown(code))],
         );
         return None;
     }
@@ -267,6 +278,7 @@ fn documents(f: &mut Findings, path: impl JsonPath, docs: Option<&[DocumentDoc]>
                         Rule::DuplicateDocument,
                         doc_path,
                         format!("Document {kind} {} is listed more than once for this item.", shown(&number)),
+                        &[("document", &kind), ("number", &shown(&number))],
                     );
                     all_ok = false;
                 } else {

@@ -43,9 +43,9 @@ fn procedure_fits_type(header: &Header, f: &mut Findings) {
     // The code is four ASCII digits once it is in the header.
     let requested = code.get(..2).unwrap_or(code);
     // Known procedures belong to exactly one of the two lists, so a miss means the other type.
-    let (list, this, other) = match kind {
-        DeclarationType::Import => (IMPORT_PROCEDURES, "an import", "an export"),
-        DeclarationType::Export => (EXPORT_PROCEDURES, "an export", "an import"),
+    let (list, this, other, type_code) = match kind {
+        DeclarationType::Import => (IMPORT_PROCEDURES, "an import", "an export", "IM"),
+        DeclarationType::Export => (EXPORT_PROCEDURES, "an export", "an import", "EX"),
     };
     if find_code(list, requested).is_none() {
         f.push(
@@ -54,6 +54,7 @@ fn procedure_fits_type(header: &Header, f: &mut Findings) {
             format!(
                 "The requested procedure {requested} (in {code}) is {other} procedure, but this is {this} declaration."
             ),
+            &[("procedure", &requested), ("code", &code), ("declaration_type", &type_code)],
         );
     }
 }
@@ -67,6 +68,7 @@ fn representative_is_not_declarant(header: &Header, f: &mut Findings) {
                 Rule::RepresentativeIsDeclarant,
                 "$.representative.id",
                 format!("The representative has the declarant's own id {d}; leave the representative out when the declarant acts for itself."),
+                &[("id", &d)],
             );
         }
     }
@@ -80,6 +82,7 @@ fn sequence(path: impl JsonPath, index: usize, item: &ItemParts, f: &mut Finding
             Rule::ItemSequence,
             Field(path, "sequence"),
             format!("Item {expected} in the list is numbered {found}; number the items 1, 2, 3 … in order, without gaps or repeats."),
+            &[("position", &expected), ("number", &found)],
         );
     }
 }
@@ -97,6 +100,7 @@ fn preference(path: impl JsonPath, header: &Header, item: &ItemParts, f: &mut Fi
                         Rule::PreferenceWithoutProof,
                         Field(path, "preference"),
                         format!("Preference {preference} is claimed but the item lists no proof of preferential origin (e.g. N954 EUR.1 or N864 origin declaration)."),
+                        &[("preference", &preference)],
                     );
                 }
             }
@@ -107,6 +111,7 @@ fn preference(path: impl JsonPath, header: &Header, item: &ItemParts, f: &mut Fi
                         Rule::PreferentialOriginIsImporterCountry,
                         Field(path, "origin"),
                         format!("Preference {preference} is claimed for goods originating in {origin}, the importer's own country."),
+                        &[("preference", &preference), ("origin", &origin)],
                     );
                 }
             }
@@ -116,6 +121,7 @@ fn preference(path: impl JsonPath, header: &Header, item: &ItemParts, f: &mut Fi
                 Rule::PreferenceOnExport,
                 Field(path, "preference"),
                 format!("Preference {preference} is claimed on an export; export items carry {NO_PREFERENCE}."),
+                &[("preference", &preference), ("allowed", &NO_PREFERENCE)],
             );
         }
         _ => {}
@@ -137,6 +143,7 @@ fn fixed_installation(path: impl JsonPath, header: &Header, item: &ItemParts, f:
                 "Goods of HS chapter {} (code {code}) cannot travel by pipeline or power line (transport mode 7).",
                 code.chapter()
             ),
+            &[("chapter", &code.chapter()), ("code", &code)],
         );
     }
 }

@@ -34,7 +34,12 @@ pub(crate) fn party(
 ) -> Option<PartyParts> {
     let Some(p) = doc else {
         if mandatory {
-            f.push(Rule::PartyMissing, path, format!("The {role} is missing ({path})."));
+            f.push(
+                Rule::PartyMissing,
+                path,
+                format!("The {role} is missing ({path})."),
+                &[("what", &format_args!("The {role}")), ("path", &path)],
+            );
         }
         return None;
     };
@@ -50,6 +55,7 @@ pub(crate) fn party(
                     "The {role}'s id {} is not two upper-case letters followed by 1 to 15 upper-case letters or digits (e.g. DE123456789012345).",
                     shown(id)
                 ),
+                &[("what", &format_args!("The {role}'s id")), ("value", &shown(id))],
             );
         } else if CountryCode::parse(&id[..2]).is_none() && !EXTRA_PARTY_ID_PREFIXES.contains(&&id[..2]) {
             // `is_party_id` guarantees two ASCII letters in front, so the slice is safe.
@@ -57,6 +63,7 @@ pub(crate) fn party(
                 Rule::PartyIdPrefixUnknown,
                 id_path,
                 format!("The {role}'s id {} does not start with an ISO 3166 country code.", shown(id)),
+                &[("what", &format_args!("The {role}'s id")), ("value", &shown(id))],
             );
         } else {
             parts.id = Some(id.to_string());
@@ -107,7 +114,12 @@ pub(crate) fn country(
     let parsed = CountryCode::parse(code);
     if parsed.is_none() {
         let hint = if code == "UK" { " (the United Kingdom is GB)" } else { "" };
-        f.push(rule, path, format!("{what} {} is not an ISO 3166-1 alpha-2 country code{hint}.", shown(code)));
+        f.push(
+            rule,
+            path,
+            format!("{what} {} is not an ISO 3166-1 alpha-2 country code{hint}.", shown(code)),
+            &[("what", &what), ("value", &shown(code)), ("suggested", &if code == "UK" { "GB" } else { "" })],
+        );
     }
     parsed
 }

@@ -32,7 +32,7 @@ where
     T: ?Sized,
 {
     if value.is_none() {
-        f.push(rule, path, format!("{what} is missing ({path})."));
+        f.push(rule, path, format!("{what} is missing ({path})."), &[("what", &what), ("path", &path)]);
     }
     value
 }
@@ -42,7 +42,7 @@ where
 pub(crate) fn check_text(f: &mut Findings, path: impl JsonPath, what: impl JsonPath, value: &str, max: usize) -> bool {
     let mut ok = true;
     if value.trim().is_empty() {
-        f.push(Rule::TextBlank, path, format!("{what} is blank."));
+        f.push(Rule::TextBlank, path, format!("{what} is blank."), &[("what", &what)]);
         // A blank value has no length or characters worth reporting on.
         return false;
     }
@@ -51,12 +51,18 @@ pub(crate) fn check_text(f: &mut Findings, path: impl JsonPath, what: impl JsonP
             Rule::TextControlCharacters,
             path,
             format!("{what} contains control characters such as line breaks or tabs: {}.", shown(value)),
+            &[("what", &what), ("value", &shown(value))],
         );
         ok = false;
     }
     let len = value.chars().count();
     if len > max {
-        f.push(Rule::TextTooLong, path, format!("{what} has {len} characters; at most {max} are allowed."));
+        f.push(
+            Rule::TextTooLong,
+            path,
+            format!("{what} has {len} characters; at most {max} are allowed."),
+            &[("what", &what), ("length", &len), ("limit", &max)],
+        );
         ok = false;
     }
     ok

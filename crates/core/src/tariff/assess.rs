@@ -170,7 +170,7 @@ struct Plan<'a> {
 }
 
 fn reason(code: &str, path: String, message: String) -> Reason {
-    Reason { code: code.to_string(), path: Some(path), message }
+    Reason { code: code.to_string(), path: Some(path), message, args: Default::default() }
 }
 
 fn item_path(index: usize, field: &str) -> String {

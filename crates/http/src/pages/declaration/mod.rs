@@ -305,8 +305,10 @@ fn event_text(entry: &AuditEntry) -> String {
     } else if let Some(reasons) = details.get("reasons").and_then(|r| r.as_array()) {
         parts.extend(reasons.iter().filter_map(|r| {
             let message = r.get("message")?.as_str()?;
+            // Reasons recorded before they carried their values have no `args`.
+            let args = r.get("args").and_then(|a| serde_json::from_value(a.clone()).ok()).unwrap_or_default();
             Some(match r.get("code").and_then(|c| c.as_str()) {
-                Some(code) => format!("{code}: {}", reason(code, message)),
+                Some(code) => format!("{code}: {}", reason(code, message, &args)),
                 None => message.to_string(),
             })
         }));

@@ -311,6 +311,7 @@ impl Values {
             code: code.to_string(),
             path: Some(format!("$.{name}")),
             message: message.to_string(),
+            args: Default::default(),
         };
         match field.kind {
             Kind::Text | Kind::Listed(_) | Kind::Choice(..) => Some(Value::String(text.to_string())),
@@ -391,7 +392,7 @@ fn error_list(errors: &[(String, Reason)], at: &str) -> Markup {
             span.field-error id=(id) {
                 @for (n, r) in mine.iter().enumerate() {
                     @if n > 0 { br; }
-                    (r.code) ": " (crate::i18n::reason(&r.code, &r.message))
+                    (r.code) ": " (crate::i18n::reason(&r.code, &r.message, &r.args))
                 }
             }
         }

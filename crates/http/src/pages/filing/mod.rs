@@ -179,9 +179,12 @@ fn findings(state: &AppState, values: &Values) -> (Vec<u8>, Vec<Reason>) {
             let checked = filing::check(state, &doc, today());
             problems.extend(checked.into_iter().filter(|r| !r.path.as_ref().is_some_and(|p| unparsed.contains(p))));
         }
-        Err(e) => {
-            problems.push(Reason { code: ApiError::from(e).code().into(), path: None, message: t("file-unreadable") })
-        }
+        Err(e) => problems.push(Reason {
+            code: ApiError::from(e).code().into(),
+            path: None,
+            message: t("file-unreadable"),
+            args: Default::default(),
+        }),
     }
     (json, problems)
 }
@@ -363,7 +366,7 @@ fn summary(errors: &[(String, Reason)]) -> Markup {
             ul.findings {
                 @for (home, r) in errors {
                     li {
-                        @let message = crate::i18n::reason(&r.code, &r.message);
+                        @let message = crate::i18n::reason(&r.code, &r.message, &r.args);
                         @if home.is_empty() { (r.code) ": " (message) }
                         @else { a href=(format!("#{}", form::id(home))) { (r.code) } " " span.muted { (home) } ": " (message) }
                     }
