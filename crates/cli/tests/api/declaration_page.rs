@@ -59,6 +59,10 @@ async fn an_officer_decides_a_case_on_its_page_once_and_the_declarant_reads_the_
         {
             assert!(html.contains(shown), "{backend}: the officer's page shows {shown:?}");
         }
+        // The reasons for the lane, in the page's language.
+        assert!(html.contains("Profile RP-ALL v1 asks for the red lane."), "{backend}: {html}");
+        let (_, russian) = page(&app, &here, &format!("{officer}; sc_lang=ru")).await;
+        assert!(russian.contains("Профиль RP-ALL v1 требует коридора «красный»."), "{backend}: {russian}");
         let csrf = csrf_in(&html);
 
         // Without the session's CSRF token nothing is decided.

@@ -138,13 +138,16 @@ pub struct ModelScore {
 }
 
 impl ModelScore {
+    /// The features that raised the score (positive contributions), at most three, in the order
+    /// of [`ModelScore::contributions`].
+    pub fn raised_by(&self) -> impl Iterator<Item = &Contribution> {
+        self.contributions.iter().filter(|c| c.contribution > 0.0).take(3)
+    }
+
     /// The explanation in plain terms: the features that raised the score most.
     pub fn explanation(&self) -> String {
         let raised: Vec<String> = self
-            .contributions
-            .iter()
-            .filter(|c| c.contribution > 0.0)
-            .take(3)
+            .raised_by()
             .map(|c| match c.value {
                 Some(v) => format!("{} = {}", c.feature, round(v)),
                 None => format!("{} unknown", c.feature),

@@ -462,10 +462,7 @@ fn lane_reasons(read: &Read) -> Vec<String> {
         .collect();
     if let Some(m) = &r.risk.model {
         let raised: Vec<String> = m
-            .contributions
-            .iter()
-            .filter(|c| c.contribution > 0.0)
-            .take(3)
+            .raised_by()
             .map(|c| match c.value {
                 Some(v) => format!("{} = {}", c.feature, number(decimal_of(v))),
                 None => t_with("risk-reason-unknown", &[("feature", c.feature.clone().into())]),
