@@ -150,19 +150,42 @@ impl WriteTx for PgTx {
         Ok((balances, last))
     }
 
+    /// One statement for every (office, day) of the batch: a batch spread over many days (a
+    /// bulk load) allocates in one round trip, and no row-limited `RETURNING` portal is left
+    /// suspended between the statements of the transaction.
     async fn allocate(&mut self, demand: &BTreeMap<SequenceKey, i64>) -> StoreResult<BTreeMap<SequenceKey, i64>> {
-        let mut last_numbers = BTreeMap::new();
+        if demand.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let mut offices = Vec::with_capacity(demand.len());
+        let mut days = Vec::with_capacity(demand.len());
+        let mut counts = Vec::with_capacity(demand.len());
         for ((office, day), n) in demand {
-            let last: i64 = sqlx::query_scalar(
-                "INSERT INTO registration_sequences (office, day, last) VALUES ($1, $2, $3) \
-                 ON CONFLICT (office, day) DO UPDATE SET last = registration_sequences.last + excluded.last RETURNING last",
-            )
-            .bind(office.as_str())
-            .bind(day)
-            .bind(n)
-            .fetch_one(&mut *self.0)
-            .await?;
-            last_numbers.insert((office.clone(), *day), last);
+            offices.push(office.as_str());
+            days.push(*day);
+            counts.push(*n);
+        }
+        let rows: Vec<(String, chrono::NaiveDate, i64)> = sqlx::query_as(
+            "INSERT INTO registration_sequences (office, day, last) \
+             SELECT * FROM UNNEST($1::text[], $2::date[], $3::bigint[]) \
+             ON CONFLICT (office, day) DO UPDATE SET last = registration_sequences.last + excluded.last \
+             RETURNING office, day, last",
+        )
+        .bind(&offices)
+        .bind(&days)
+        .bind(&counts)
+        .fetch_all(&mut *self.0)
+        .await?;
+        let asked: BTreeMap<(&str, chrono::NaiveDate), &SequenceKey> =
+            demand.keys().map(|key| ((key.0.as_str(), key.1), key)).collect();
+        let mut last_numbers = BTreeMap::new();
+        for (office, day, last) in rows {
+            let key = asked.get(&(office.as_str(), day)).copied().cloned();
+            let key = key.ok_or_else(|| StoreError::Corrupt(format!("a number was allocated for {office} {day}")))?;
+            last_numbers.insert(key, last);
+        }
+        if last_numbers.len() != demand.len() {
+            return Err(StoreError::Corrupt("not every office and day got its registration numbers".into()));
         }
         Ok(last_numbers)
     }

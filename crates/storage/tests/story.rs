@@ -182,6 +182,28 @@ async fn story(store: &dyn Store) {
     let current = store.current_profiles().await.unwrap();
     assert_eq!(current.iter().find(|p| p.code == "RP-1").map(|p| p.source.as_str()), Some("b"));
     assert_eq!(store.profile_versions("RP-1").await.unwrap().len(), 2);
+
+    // A batch spread over several days (a bulk load) allocates each day's sequence at once,
+    // and continues a sequence a former batch began.
+    let spread: Vec<Filing> = (60..72)
+        .map(|s| {
+            let mut f = filing(&world, s, None, true);
+            f.at_us = f.at_us - chrono::TimeDelta::days(i64::try_from(s % 4).unwrap_or(0));
+            f
+        })
+        .collect();
+    let out3 = store.record_batch(spread.into()).await.unwrap();
+    let created: Vec<String> = out3
+        .iter()
+        .filter(|r| matches!(r, Recorded::Created(_)))
+        .filter_map(|r| r.summary().registration_number.clone().map(|n| n.to_string()))
+        .collect();
+    assert_eq!(created.len(), 12, "every filing of the spread batch is registered: {out3:?}");
+    numbers.extend(created);
+    let before = numbers.len();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(before, numbers.len(), "registration numbers stay unique across days and batches");
 }
 
 #[tokio::test]
