@@ -84,7 +84,8 @@ pub fn check(doc: &TransitDoc, ctx: &TransitContext) -> Result<Checked, Vec<Find
         .required(Rule::FieldMissing, "$.local_reference", doc.local_reference.as_deref(), "The local reference")
         .and_then(|r| local_reference(&mut f, "$.local_reference", r));
     let declarant = party(&mut f, "$.declarant", "declarant", doc.declarant.as_ref());
-    let departure = office(&mut f, ctx, "$.office_of_departure", "office of departure", doc.office_of_departure.as_deref());
+    let departure =
+        office(&mut f, ctx, "$.office_of_departure", "office of departure", doc.office_of_departure.as_deref());
     let departure = departure.filter(|o| {
         let known = office_country(o).is_some();
         if !known {
@@ -435,25 +436,44 @@ fn guarantee(f: &mut Findings, g: Option<&GuaranteeDoc>) -> Option<(GuaranteeFor
     match kind {
         "account" => {
             if g.reference.is_some() || g.access_code.is_some() {
-                return bad(f, "$.guarantee", "An account guarantee names no certificate reference or access code.".into());
+                return bad(
+                    f,
+                    "$.guarantee",
+                    "An account guarantee names no certificate reference or access code.".into(),
+                );
             }
             Some((GuaranteeForm::Account, None))
         }
         "certificate" => {
             let reference = match g.reference.as_deref() {
                 Some(r) if is_certificate_reference(r) => Some(r.to_string()),
-                Some(r) => bad(f, "$.guarantee.reference", format!("The certificate reference {} is not 1 to 24 upper-case letters or digits.", shown(r))),
-                None => bad(f, "$.guarantee.reference", "A certificate guarantee needs the certificate's reference.".into()),
+                Some(r) => bad(
+                    f,
+                    "$.guarantee.reference",
+                    format!("The certificate reference {} is not 1 to 24 upper-case letters or digits.", shown(r)),
+                ),
+                None => {
+                    bad(f, "$.guarantee.reference", "A certificate guarantee needs the certificate's reference.".into())
+                }
             };
             let code = match g.access_code.as_deref() {
                 // The code itself is never repeated in a message.
-                Some(c) => AccessCode::parse(c)
-                    .or_else(|| bad(f, "$.guarantee.access_code", "The access code is not 4 to 16 letters or digits.".into())),
-                None => bad(f, "$.guarantee.access_code", "A certificate guarantee needs the certificate's access code.".into()),
+                Some(c) => AccessCode::parse(c).or_else(|| {
+                    bad(f, "$.guarantee.access_code", "The access code is not 4 to 16 letters or digits.".into())
+                }),
+                None => bad(
+                    f,
+                    "$.guarantee.access_code",
+                    "A certificate guarantee needs the certificate's access code.".into(),
+                ),
             };
             Some((GuaranteeForm::Certificate { reference: reference? }, Some(code?)))
         }
-        other => bad(f, "$.guarantee.kind", format!("The guarantee's kind {} is neither account nor certificate.", shown(other))),
+        other => bad(
+            f,
+            "$.guarantee.kind",
+            format!("The guarantee's kind {} is neither account nor certificate.", shown(other)),
+        ),
     }
 }
 
@@ -524,7 +544,10 @@ fn item(f: &mut Findings, path: &str, item: &TransitItemDoc) -> Option<TransitIt
                 f.push(
                     Rule::DescriptionVague,
                     field("description"),
-                    format!("The goods description {} does not say what the goods are; name them in plain words.", shown(d)),
+                    format!(
+                        "The goods description {} does not say what the goods are; name them in plain words.",
+                        shown(d)
+                    ),
                     &[("value", &shown(d))],
                 );
             }
@@ -594,7 +617,9 @@ fn mass(f: &mut Findings, path: &str, m: Decimal) -> bool {
         f.push(
             Rule::MassImplausible,
             path,
-            format!("The gross mass {m} kg is not more than zero, at most {MASS_LIMIT} kg and to the gram (3 decimals)."),
+            format!(
+                "The gross mass {m} kg is not more than zero, at most {MASS_LIMIT} kg and to the gram (3 decimals)."
+            ),
             &[("value", &m), ("limit", &MASS_LIMIT)],
         );
     }

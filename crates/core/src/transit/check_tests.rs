@@ -31,7 +31,10 @@ pub(crate) fn valid() -> TransitDoc {
         declarant: Some(party_doc("DE123456789012345", "Spedition Nord GmbH", "DE")),
         office_of_departure: Some("DE005000".into()),
         office_of_destination: Some("DE004000".into()),
-        route: Some(RouteDoc { waypoints: Some(vec![wp(53.55, 9.99), wp(52.52, 13.40), wp(52.34, 14.55)]), corridor_m: Some(2000) }),
+        route: Some(RouteDoc {
+            waypoints: Some(vec![wp(53.55, 9.99), wp(52.52, 13.40), wp(52.34, 14.55)]),
+            corridor_m: Some(2000),
+        }),
         time_limit_at_us: Some(NOW + TimeDelta::days(5)),
         carrier: Some(party_doc("PL5260250274", "Trans Polska Sp. z o.o.", "PL")),
         transport: Some(TransportDoc {
@@ -112,10 +115,10 @@ fn departure_and_destination_must_differ_and_be_offices_of_the_administration() 
     assert_eq!(found[0].path, "$.office_of_destination");
 
     let refused = check(&valid(), &ctx(&["DE005000"])).err().unwrap_or_default();
-    assert_eq!(refused.iter().map(|f| (f.code.as_str(), f.path.as_str())).collect::<Vec<_>>(), [(
-        "TRN_006",
-        "$.office_of_destination"
-    )]);
+    assert_eq!(
+        refused.iter().map(|f| (f.code.as_str(), f.path.as_str())).collect::<Vec<_>>(),
+        [("TRN_006", "$.office_of_destination")]
+    );
 
     doc.office_of_departure = Some("de0050".into());
     doc.office_of_destination = Some("10702070".into());
@@ -132,19 +135,19 @@ fn a_route_needs_two_waypoints_on_the_globe_and_a_sane_corridor() {
     assert_eq!(codes(&doc), ["TRN_009", "TRN_011"]);
     doc.route = Some(RouteDoc { waypoints: Some(vec![wp(91.0, 9.99), wp(52.0, f64::NAN)]), corridor_m: Some(50_001) });
     let found = findings(&doc);
-    assert_eq!(found.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(), [
-        "$.route.waypoints[0]",
-        "$.route.waypoints[1]",
-        "$.route.corridor_m"
-    ]);
+    assert_eq!(
+        found.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(),
+        ["$.route.waypoints[0]", "$.route.waypoints[1]", "$.route.corridor_m"]
+    );
     assert_eq!(found[0].code, "TRN_010");
     doc.route = Some(RouteDoc { waypoints: Some(vec![wp(53.0, 10.0), wp(52.0, 13.0)]), corridor_m: Some(100) });
     assert!(codes(&doc).is_empty());
-    doc.route = Some(RouteDoc { waypoints: Some(vec![wp(53.0, 10.0), WaypointDoc::default()]), corridor_m: Some(50_000) });
-    assert_eq!(findings(&doc).iter().map(|f| f.path.as_str()).collect::<Vec<_>>(), [
-        "$.route.waypoints[1].lat",
-        "$.route.waypoints[1].lon"
-    ]);
+    doc.route =
+        Some(RouteDoc { waypoints: Some(vec![wp(53.0, 10.0), WaypointDoc::default()]), corridor_m: Some(50_000) });
+    assert_eq!(
+        findings(&doc).iter().map(|f| f.path.as_str()).collect::<Vec<_>>(),
+        ["$.route.waypoints[1].lat", "$.route.waypoints[1].lon"]
+    );
 }
 
 #[test]
@@ -167,10 +170,10 @@ fn seals_are_listed_well_formed_and_once() {
     assert_eq!(codes(&doc), ["TRN_014"]);
     doc.seals = Some(vec!["NS-1".into(), "ns 2".into(), "NS-1".into()]);
     let found = findings(&doc);
-    assert_eq!(found.iter().map(|f| (f.code.as_str(), f.path.as_str())).collect::<Vec<_>>(), [
-        ("TRN_015", "$.seals[1]"),
-        ("TRN_016", "$.seals[2]")
-    ]);
+    assert_eq!(
+        found.iter().map(|f| (f.code.as_str(), f.path.as_str())).collect::<Vec<_>>(),
+        [("TRN_015", "$.seals[1]"), ("TRN_016", "$.seals[2]")]
+    );
     doc.seals = Some((0..=MAX_SEALS).map(|i| format!("S{i}")).collect());
     assert_eq!(codes(&doc), ["TRN_017"]);
 }
@@ -196,19 +199,22 @@ fn items_are_checked_field_by_field_with_core_code_lists() {
     ]);
     let found = findings(&doc);
     let got: Vec<(&str, &str)> = found.iter().map(|f| (f.code.as_str(), f.path.as_str())).collect();
-    assert_eq!(got, [
-        ("TRN_021", "$.items[0].commodity_code"),
-        ("TRN_024", "$.items[0].description"),
-        ("TRN_027", "$.items[0].gross_mass"),
-        ("TRN_026", "$.items[0].currency"),
-        ("TRN_028", "$.items[0].value"),
-        ("TRN_020", "$.items[1].sequence"),
-        ("TRN_022", "$.items[1].commodity_code"),
-        ("TRN_023", "$.items[1].description"),
-        ("TRN_003", "$.items[1].gross_mass"),
-        ("TRN_003", "$.items[1].currency"),
-        ("TRN_003", "$.items[1].value"),
-    ]);
+    assert_eq!(
+        got,
+        [
+            ("TRN_021", "$.items[0].commodity_code"),
+            ("TRN_024", "$.items[0].description"),
+            ("TRN_027", "$.items[0].gross_mass"),
+            ("TRN_026", "$.items[0].currency"),
+            ("TRN_028", "$.items[0].value"),
+            ("TRN_020", "$.items[1].sequence"),
+            ("TRN_022", "$.items[1].commodity_code"),
+            ("TRN_023", "$.items[1].description"),
+            ("TRN_003", "$.items[1].gross_mass"),
+            ("TRN_003", "$.items[1].currency"),
+            ("TRN_003", "$.items[1].value"),
+        ]
+    );
     assert!(found[6].message.contains("851712"), "{}", found[6].message);
 }
 
@@ -217,8 +223,7 @@ fn an_item_list_is_neither_empty_nor_endless() {
     let mut doc = valid();
     doc.items = Some(vec![]);
     assert_eq!(codes(&doc), ["TRN_018"]);
-    doc.items =
-        Some((1..=1000).map(|i| item_doc(i, "851713", "Smartphones", dec!(1), dec!(1))).collect());
+    doc.items = Some((1..=1000).map(|i| item_doc(i, "851713", "Smartphones", dec!(1), dec!(1))).collect());
     assert_eq!(codes(&doc), ["TRN_019"]);
 }
 
@@ -230,16 +235,19 @@ fn parties_and_transport_use_the_declaration_code_lists() {
     doc.transport = Some(TransportDoc { mode: Some("5".into()), means_id: None, nationality: Some("XX".into()) });
     let found = findings(&doc);
     let got: Vec<(&str, &str)> = found.iter().map(|f| (f.code.as_str(), f.path.as_str())).collect();
-    assert_eq!(got, [
-        ("TRN_029", "$.declarant.id"),
-        ("TRN_025", "$.declarant.country"),
-        ("TRN_002", "$.carrier.id"),
-        ("TRN_002", "$.carrier.name"),
-        ("TRN_002", "$.carrier.country"),
-        ("TRN_030", "$.transport.mode"),
-        ("TRN_001", "$.transport.means_id"),
-        ("TRN_025", "$.transport.nationality"),
-    ]);
+    assert_eq!(
+        got,
+        [
+            ("TRN_029", "$.declarant.id"),
+            ("TRN_025", "$.declarant.country"),
+            ("TRN_002", "$.carrier.id"),
+            ("TRN_002", "$.carrier.name"),
+            ("TRN_002", "$.carrier.country"),
+            ("TRN_030", "$.transport.mode"),
+            ("TRN_001", "$.transport.means_id"),
+            ("TRN_025", "$.transport.nationality"),
+        ]
+    );
 }
 
 #[test]
@@ -251,10 +259,10 @@ fn a_certificate_guarantee_needs_its_reference_and_access_code_which_no_message_
         access_code: Some("X1".into()),
     });
     let found = findings(&doc);
-    assert_eq!(found.iter().map(|f| (f.code.as_str(), f.path.as_str())).collect::<Vec<_>>(), [(
-        "TRN_031",
-        "$.guarantee.access_code"
-    )]);
+    assert_eq!(
+        found.iter().map(|f| (f.code.as_str(), f.path.as_str())).collect::<Vec<_>>(),
+        [("TRN_031", "$.guarantee.access_code")]
+    );
     assert!(!found[0].message.contains("X1"));
 
     doc.guarantee = Some(GuaranteeDoc {
@@ -281,7 +289,18 @@ fn a_malformed_local_reference_is_named() {
 
 /// Text of any characters, mixed with plausible values so that deeper rules run too.
 fn text_value() -> impl Strategy<Value = Option<String>> {
-    let plausible = prop::sample::select(vec!["DE005000", "DE004000", "851713", "EUR", "3", "NS-1", "account", "certificate", "DE123456789", "DE"]);
+    let plausible = prop::sample::select(vec![
+        "DE005000",
+        "DE004000",
+        "851713",
+        "EUR",
+        "3",
+        "NS-1",
+        "account",
+        "certificate",
+        "DE123456789",
+        "DE",
+    ]);
     prop_oneof![Just(None), plausible.prop_map(|s| Some(s.to_string())), "\\PC{0,30}".prop_map(Some)]
 }
 

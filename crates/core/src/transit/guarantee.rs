@@ -65,9 +65,10 @@ pub struct StakeRates {
 impl StakeRates {
     /// The highest duty and the highest VAT rate that apply to `commodity_code`.
     pub fn highest_for(&self, commodity_code: &str) -> Rates {
-        self.by_prefix.iter().filter(|p| commodity_code.starts_with(p.prefix.as_str())).fold(self.default, |r, p| {
-            Rates { duty: r.duty.max(p.rates.duty), vat: r.vat.max(p.rates.vat) }
-        })
+        self.by_prefix
+            .iter()
+            .filter(|p| commodity_code.starts_with(p.prefix.as_str()))
+            .fold(self.default, |r, p| Rates { duty: r.duty.max(p.rates.duty), vat: r.vat.max(p.rates.vat) })
     }
 }
 
@@ -319,12 +320,9 @@ impl Certificate {
                 self.balance = after;
                 Ok(())
             }
-            _ => Err(AboveLimit {
-                reference: self.reference.clone(),
-                amount,
-                balance: self.balance,
-                limit: self.limit,
-            }),
+            _ => {
+                Err(AboveLimit { reference: self.reference.clone(), amount, balance: self.balance, limit: self.limit })
+            }
         }
     }
 }

@@ -87,7 +87,10 @@ impl State {
 
     /// True once the goods were released for transit.
     pub fn is_released(self) -> bool {
-        matches!(self, State::InTransit | State::Arrived | State::Unloaded | State::Completed | State::Enquiry | State::Recovered)
+        matches!(
+            self,
+            State::InTransit | State::Arrived | State::Unloaded | State::Completed | State::Enquiry | State::Recovered
+        )
     }
 }
 
@@ -275,7 +278,8 @@ pub fn apply(movement: &Movement, event: &Event, at: Timestamp) -> Result<Applie
     use Event as E;
     use GuaranteeEffect as G;
     use State as S;
-    let refuse = |reason| Refused { state: movement.state, event: event.as_str(), reason, time_limit: movement.time_limit, at };
+    let refuse =
+        |reason| Refused { state: movement.state, event: event.as_str(), reason, time_limit: movement.time_limit, at };
     let (state, effect) = match (movement.state, event) {
         (S::Declared, E::Accept) => (S::Accepted, G::Reserve),
         (S::Declared, E::Refuse) => (S::Refused, G::None),

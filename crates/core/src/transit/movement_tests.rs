@@ -90,7 +90,8 @@ fn goods_are_not_released_after_their_time_limit_nor_completed_without_unloading
     assert_eq!(late.map_err(|r| r.reason), Err(Refusal::TimeLimitPassed));
     let arrived = run(&JOURNEY[..3], T0).unwrap_or_else(|r| panic!("{r}"));
     assert_eq!(apply(&arrived, &Event::Complete, T0).map_err(|r| r.reason), Err(Refusal::NoUnloadingRemarks));
-    let remarks = apply(&arrived, &Event::UnloadingRemarks { discrepancies: true }, T0).unwrap_or_else(|r| panic!("{r}"));
+    let remarks =
+        apply(&arrived, &Event::UnloadingRemarks { discrepancies: true }, T0).unwrap_or_else(|r| panic!("{r}"));
     assert!(remarks.movement.discrepancies);
 }
 
@@ -112,7 +113,10 @@ fn codes_are_stable_snake_case() -> Result<(), serde_json::Error> {
         assert_eq!(serde_json::to_string(&s)?, format!("\"{}\"", s.as_str()));
     }
     assert_eq!(serde_json::to_string(&Event::OpenEnquiry)?, r#"{"kind":"open_enquiry"}"#);
-    assert_eq!(serde_json::to_string(&Event::UnloadingRemarks { discrepancies: true })?, r#"{"kind":"unloading_remarks","discrepancies":true}"#);
+    assert_eq!(
+        serde_json::to_string(&Event::UnloadingRemarks { discrepancies: true })?,
+        r#"{"kind":"unloading_remarks","discrepancies":true}"#
+    );
     assert_eq!(serde_json::to_string(&GuaranteeEffect::Release)?, "\"release\"");
     Ok(())
 }

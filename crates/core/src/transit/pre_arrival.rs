@@ -99,15 +99,17 @@ impl Offices for PreArrivalContext {
 /// Every finding, never an empty list, when a rule is violated.
 pub fn check(doc: &PreArrivalDoc, ctx: &PreArrivalContext) -> Result<PreArrival, Vec<Finding>> {
     let mut f = Findings::default();
-    let reference = f
-        .required(Rule::FieldMissing, "$.reference", doc.reference.as_deref(), "The reference")
-        .and_then(|r| {
+    let reference =
+        f.required(Rule::FieldMissing, "$.reference", doc.reference.as_deref(), "The reference").and_then(|r| {
             let parsed = LocalReference::parse(r);
             if parsed.is_none() {
                 f.push(
                     Rule::LocalReferenceFormat,
                     "$.reference",
-                    format!("The reference {} is not 1 to 22 letters, digits, '-', '_', '/' or '.'.", crate::flc::shown(r)),
+                    format!(
+                        "The reference {} is not 1 to 22 letters, digits, '-', '_', '/' or '.'.",
+                        crate::flc::shown(r)
+                    ),
                     &[("value", &crate::flc::shown(r))],
                 );
             }
@@ -123,7 +125,12 @@ pub fn check(doc: &PreArrivalDoc, ctx: &PreArrivalContext) -> Result<PreArrival,
         MAX_ARRIVAL_DAYS,
     );
     let transport_document = f
-        .required(Rule::FieldMissing, "$.transport_document", doc.transport_document.as_deref(), "The transport document")
+        .required(
+            Rule::FieldMissing,
+            "$.transport_document",
+            doc.transport_document.as_deref(),
+            "The transport document",
+        )
         .and_then(|d| text(&mut f, "$.transport_document", "The transport document", d, REFERENCE_LEN));
     let consignor = check::party(&mut f, "$.consignor", "consignor", doc.consignor.as_ref());
     let consignee = check::party(&mut f, "$.consignee", "consignee", doc.consignee.as_ref());
@@ -280,7 +287,10 @@ impl Later {
 
     /// A transit declaration: its items and its carrier.
     pub fn of_transit(t: &TransitDeclaration) -> Later {
-        Later { items: t.items.iter().map(ComparedItem::from).collect(), parties: [(Role::Carrier, t.carrier.id.clone())].into() }
+        Later {
+            items: t.items.iter().map(ComparedItem::from).collect(),
+            parties: [(Role::Carrier, t.carrier.id.clone())].into(),
+        }
     }
 }
 
@@ -438,7 +448,9 @@ pub fn compare(pre: &PreArrival, later: &Later, tol: &Tolerances) -> Vec<Differe
     let total = |g: &Groups| g.values().fold(Decimal::ZERO, |t, (m, _)| t.saturating_add(*m));
     out.extend(mass_difference(None, total(&announced), total(&declared)));
 
-    for (role, party) in [(Role::Consignor, &pre.consignor), (Role::Consignee, &pre.consignee), (Role::Carrier, &pre.carrier)] {
+    for (role, party) in
+        [(Role::Consignor, &pre.consignor), (Role::Consignee, &pre.consignee), (Role::Carrier, &pre.carrier)]
+    {
         if let Some(id) = later.parties.get(&role).filter(|id| **id != party.id) {
             out.push(Difference::Party { role, announced: party.id.clone(), declared: id.clone() });
         }

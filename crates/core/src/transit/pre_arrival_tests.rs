@@ -66,7 +66,10 @@ fn pre_arrival_information_is_checked_with_the_transit_rules() {
     doc.items = Some(vec![item_doc(1, "999999", "Smartphones", dec!(1), dec!(1))]);
     let found = check(&doc, &ctx()).err().unwrap_or_default();
     let got: Vec<(&str, &str)> = found.iter().map(|f| (f.code.as_str(), f.path.as_str())).collect();
-    assert_eq!(got, [("TRN_012", "$.expected_arrival_at_us"), ("TRN_001", "$.consignee"), ("TRN_022", "$.items[0].commodity_code")]);
+    assert_eq!(
+        got,
+        [("TRN_012", "$.expected_arrival_at_us"), ("TRN_001", "$.consignee"), ("TRN_022", "$.items[0].commodity_code")]
+    );
     doc = valid();
     doc.expected_arrival_at_us = Some(NOW + TimeDelta::days(MAX_ARRIVAL_DAYS + 1));
     let found = check(&doc, &ctx()).err().unwrap_or_default();
@@ -83,7 +86,10 @@ fn another_subheading_is_an_hs_difference() {
     let mut later = same_as_announced();
     later.items[1].hs6 = "620343".into();
     let d = compare(&checked(), &later, &Tolerances::default());
-    assert_eq!(d, vec![Difference::HsCode { announced_only: vec!["620342".into()], declared_only: vec!["620343".into()] }]);
+    assert_eq!(
+        d,
+        vec![Difference::HsCode { announced_only: vec!["620342".into()], declared_only: vec!["620343".into()] }]
+    );
     assert_eq!(d[0].kind(), "hs_code");
 }
 
@@ -96,12 +102,15 @@ fn mass_and_value_differ_only_beyond_the_tolerance() {
     assert_eq!(compare(&checked(), &later, &tol), vec![]);
     later.items[2].gross_mass = dec!(450.001);
     let d = compare(&checked(), &later, &tol);
-    assert_eq!(d, vec![Difference::GrossMass {
-        hs6: Some("851713".into()),
-        announced: dec!(1000),
-        declared: dec!(1050.001),
-        tolerance: dec!(50.00)
-    }]);
+    assert_eq!(
+        d,
+        vec![Difference::GrossMass {
+            hs6: Some("851713".into()),
+            announced: dec!(1000),
+            declared: dec!(1050.001),
+            tolerance: dec!(50.00)
+        }]
+    );
     // A small consignment: 1 kg absolute tolerance wins over 5 % of 2 kg.
     let tiny = Tolerances { mass_fraction: dec!(0.05), mass_kg: dec!(1), ..tol };
     assert_eq!(tolerance(dec!(2), tiny.mass_fraction, tiny.mass_kg), dec!(1));
@@ -110,10 +119,23 @@ fn mass_and_value_differ_only_beyond_the_tolerance() {
     later.items[1].value = dec!(8000);
     later.items.push(later_item("620342", dec!(0.001), dec!(100), "USD"));
     let d = compare(&checked(), &later, &tol);
-    assert_eq!(d, vec![
-        Difference::Value { hs6: "620342".into(), currency: CurrencyCode::parse("EUR").unwrap_or_else(|| panic!()), announced: Some(dec!(10000)), declared: Some(dec!(8000)) },
-        Difference::Value { hs6: "620342".into(), currency: CurrencyCode::parse("USD").unwrap_or_else(|| panic!()), announced: None, declared: Some(dec!(100)) },
-    ]);
+    assert_eq!(
+        d,
+        vec![
+            Difference::Value {
+                hs6: "620342".into(),
+                currency: CurrencyCode::parse("EUR").unwrap_or_else(|| panic!()),
+                announced: Some(dec!(10000)),
+                declared: Some(dec!(8000))
+            },
+            Difference::Value {
+                hs6: "620342".into(),
+                currency: CurrencyCode::parse("USD").unwrap_or_else(|| panic!()),
+                announced: None,
+                declared: Some(dec!(100))
+            },
+        ]
+    );
     assert!(d.iter().all(|x| x.kind() == "value"));
 }
 
@@ -123,7 +145,9 @@ fn mass_moved_to_another_subheading_shows_in_the_total() {
     later.items.push(later_item("940360", dec!(300), dec!(1), "EUR"));
     let d = compare(&checked(), &later, &Tolerances::default());
     assert_eq!(d.iter().map(Difference::kind).collect::<Vec<_>>(), ["hs_code", "gross_mass"]);
-    assert!(matches!(&d[1], Difference::GrossMass { hs6: None, announced, declared, .. } if *announced == dec!(1500) && *declared == dec!(1800)));
+    assert!(
+        matches!(&d[1], Difference::GrossMass { hs6: None, announced, declared, .. } if *announced == dec!(1500) && *declared == dec!(1800))
+    );
 }
 
 #[test]
@@ -131,17 +155,24 @@ fn another_party_is_a_difference_and_a_role_not_named_later_is_not_compared() {
     let mut later = same_as_announced();
     later.parties.insert(Role::Consignee, "DE999999999".into());
     let d = compare(&checked(), &later, &Tolerances::default());
-    assert_eq!(d, vec![Difference::Party { role: Role::Consignee, announced: "DE123456789012345".into(), declared: "DE999999999".into() }]);
+    assert_eq!(
+        d,
+        vec![Difference::Party {
+            role: Role::Consignee,
+            announced: "DE123456789012345".into(),
+            declared: "DE999999999".into()
+        }]
+    );
     later.parties.clear();
     assert_eq!(compare(&checked(), &later, &Tolerances::default()), vec![]);
 }
 
 #[test]
 fn the_later_transit_or_goods_declaration_gives_its_items_and_parties() {
-    let transit = crate::transit::check(&crate::transit::check::tests::valid(), &crate::transit::TransitContext {
-        now: NOW,
-        offices: Arc::from([]),
-    })
+    let transit = crate::transit::check(
+        &crate::transit::check::tests::valid(),
+        &crate::transit::TransitContext { now: NOW, offices: Arc::from([]) },
+    )
     .unwrap_or_else(|f| panic!("{f:#?}"))
     .declaration;
     let later = Later::of_transit(&transit);
@@ -156,7 +187,12 @@ fn the_later_transit_or_goods_declaration_gives_its_items_and_parties() {
 
 #[test]
 fn the_preliminary_decision_takes_the_strongest_form_and_the_border_when_asked() {
-    let ind = |control, place, code: &str| Indication { control, place, code: code.into(), reason: format!("because of {code}") };
+    let ind = |control, place, code: &str| Indication {
+        control,
+        place,
+        code: code.into(),
+        reason: format!("because of {code}"),
+    };
     let none = preliminary_decision(&[]);
     assert_eq!((none.control, none.place, none.reasons.len()), (FormOfControl::None, None, 0));
     let d = preliminary_decision(&[
