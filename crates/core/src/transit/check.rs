@@ -612,18 +612,22 @@ fn decimals(v: Decimal) -> u32 {
 }
 
 fn mass(f: &mut Findings, path: &str, m: Decimal) -> bool {
-    let ok = m > Decimal::ZERO && m <= MASS_LIMIT && decimals(m) <= 3;
-    if !ok {
-        f.push(
-            Rule::MassImplausible,
-            path,
-            format!(
-                "The gross mass {m} kg is not more than zero, at most {MASS_LIMIT} kg and to the gram (3 decimals)."
-            ),
-            &[("value", &m), ("limit", &MASS_LIMIT)],
-        );
-    }
-    ok
+    let problem = if m <= Decimal::ZERO {
+        "it must be more than zero".to_string()
+    } else if m > MASS_LIMIT {
+        format!("the ceiling per item is {MASS_LIMIT} kg")
+    } else if decimals(m) > 3 {
+        format!("it has {} decimals; masses are declared to the gram (3 decimals)", decimals(m))
+    } else {
+        return true;
+    };
+    f.push(
+        Rule::MassImplausible,
+        path,
+        format!("The gross mass {m} kg is implausible: {problem}."),
+        &[("value", &m), ("problem", &problem)],
+    );
+    false
 }
 
 fn value(f: &mut Findings, path: &str, v: Decimal, currency: Option<CurrencyCode>) -> bool {
@@ -631,16 +635,22 @@ fn value(f: &mut Findings, path: &str, v: Decimal, currency: Option<CurrencyCode
         Some(c) if THREE_DECIMAL_CURRENCIES.contains(&c.as_str()) => 3,
         _ => 2,
     };
-    let ok = v > Decimal::ZERO && v < VALUE_LIMIT && decimals(v) <= allowed;
-    if !ok {
-        f.push(
-            Rule::ValueImplausible,
-            path,
-            format!("The value {v} is not more than zero, below {VALUE_LIMIT} and with at most {allowed} decimals."),
-            &[("value", &v), ("decimals", &allowed)],
-        );
-    }
-    ok
+    let problem = if v <= Decimal::ZERO {
+        "it must be more than zero".to_string()
+    } else if v >= VALUE_LIMIT {
+        format!("values stay below {VALUE_LIMIT}")
+    } else if decimals(v) > allowed {
+        format!("it has {} decimals; at most {allowed} are allowed", decimals(v))
+    } else {
+        return true;
+    };
+    f.push(
+        Rule::ValueImplausible,
+        path,
+        format!("The value {v} is implausible: {problem}."),
+        &[("value", &v), ("problem", &problem)],
+    );
+    false
 }
 
 #[cfg(test)]

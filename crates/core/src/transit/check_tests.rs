@@ -216,6 +216,8 @@ fn items_are_checked_field_by_field_with_core_code_lists() {
         ]
     );
     assert!(found[6].message.contains("851712"), "{}", found[6].message);
+    assert_eq!(found[2].message, "The gross mass 0 kg is implausible: it must be more than zero.");
+    assert_eq!(found[4].message, "The value 10.005 is implausible: it has 3 decimals; at most 2 are allowed.");
 }
 
 #[test]
