@@ -25,5 +25,6 @@ pub mod signature;
 pub mod simulate;
 pub mod tariff;
 pub mod timestamp;
+pub mod transit;
 pub mod valuation;
 pub mod workflow;

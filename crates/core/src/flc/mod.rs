@@ -20,3 +20,7 @@ mod text;
 pub use check::check;
 pub use finding::{Context, Finding};
 pub use rules::{rules, RuleInfo};
+
+// Shared with the transit checks, which report under their own codes.
+pub(crate) use finding::shown;
+pub(crate) use text::is_party_id;
