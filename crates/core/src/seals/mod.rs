@@ -6,5 +6,7 @@
 //! incidents and the clock live outside. `docs/seals.md` holds the contract and the rules.
 
 mod geo;
+mod incident;
 
 pub use geo::{distance_m, Nearest, Position, Route, RouteError, SEARCH_WINDOW};
+pub use incident::{AlertKind, Change, ChangeKind, Incident};
