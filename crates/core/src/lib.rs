@@ -21,6 +21,7 @@ pub mod release;
 pub mod requests;
 pub mod risk;
 pub mod sealed_key;
+pub mod seals;
 pub mod signature;
 pub mod simulate;
 pub mod tariff;
