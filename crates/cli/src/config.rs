@@ -52,6 +52,15 @@ pub struct Config {
     pub body_read_timeout_secs: u64,
     /// Seconds after which a connection without traffic is closed.
     pub idle_timeout_secs: u64,
+    /// The MQTT broker navigation seals report through (`mqtt://host:port`); none: seals
+    /// report over HTTP only. Set it on the one process that takes devices' reports.
+    pub mqtt_url: Option<String>,
+    /// The MQTT client id of this process's seal consumer (the broker keeps its session).
+    pub mqtt_client_id: String,
+    /// The NATS server seal alerts are published on (`nats://host:port`); none: not published.
+    pub nats_url: Option<String>,
+    /// Seconds between a seal's reports; two periods without one raise `signal_lost`.
+    pub seal_period_secs: u64,
 }
 
 impl Default for Config {
@@ -76,6 +85,10 @@ impl Default for Config {
             header_read_timeout_secs: 10,
             body_read_timeout_secs: 30,
             idle_timeout_secs: 60,
+            mqtt_url: None,
+            mqtt_client_id: "smartcustoms-seals".into(),
+            nats_url: None,
+            seal_period_secs: 60,
         }
     }
 }

@@ -28,11 +28,14 @@ pub enum Role {
     /// international organisation, a research body): contributes survey answers and
     /// self-assessments to the knowledge base and sees no declarations.
     Member,
+    /// Equipment of customs control: a navigation seal operator's gateway, checkpoint
+    /// equipment. Sends telemetry and equipment events; reads nothing.
+    Device,
 }
 
 impl Role {
     /// Every role.
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 9] = [
         Role::Trader,
         Role::Officer,
         Role::Supervisor,
@@ -41,6 +44,7 @@ impl Role {
         Role::Warehouse,
         Role::Bank,
         Role::Member,
+        Role::Device,
     ];
 
     /// Stable lower-case name.
@@ -54,6 +58,7 @@ impl Role {
             Role::Warehouse => "warehouse",
             Role::Bank => "bank",
             Role::Member => "member",
+            Role::Device => "device",
         }
     }
 
@@ -145,7 +150,7 @@ impl Principal {
     pub fn may_read(&self, declarant: &str) -> bool {
         match self.role {
             Role::Trader => self.trader.as_ref().is_some_and(|t| t.as_str() == declarant),
-            Role::Warehouse | Role::Bank | Role::Member => false,
+            Role::Warehouse | Role::Bank | Role::Member | Role::Device => false,
             Role::Officer | Role::Supervisor | Role::Analyst | Role::Admin => true,
         }
     }

@@ -57,6 +57,16 @@ pub enum Action {
     AuthorisationGranted,
     /// An authorisation of a representative revoked.
     AuthorisationRevoked,
+    /// A transit movement changed state (declared, accepted, refused, released for transit,
+    /// arrived, unloaded, completed, cancelled, enquiry, recovered); details name the MRN, the
+    /// event, both states and the reasons.
+    TransitStateChanged,
+    /// A guarantee certificate was issued to a holder.
+    CertificateIssued,
+    /// A seal alert (an incident on a sealed journey) was raised, amended or ended.
+    SealAlert,
+    /// Pre-arrival information was filed and its preliminary decision taken.
+    PreArrivalFiled,
 }
 
 impl Action {
@@ -83,6 +93,10 @@ impl Action {
         Action::MemberChanged,
         Action::AuthorisationGranted,
         Action::AuthorisationRevoked,
+        Action::TransitStateChanged,
+        Action::CertificateIssued,
+        Action::SealAlert,
+        Action::PreArrivalFiled,
     ];
 
     /// The stable name, as stored and hashed.
@@ -109,6 +123,10 @@ impl Action {
             Action::MemberChanged => "member_changed",
             Action::AuthorisationGranted => "authorisation_granted",
             Action::AuthorisationRevoked => "authorisation_revoked",
+            Action::TransitStateChanged => "transit_state_changed",
+            Action::CertificateIssued => "certificate_issued",
+            Action::SealAlert => "seal_alert",
+            Action::PreArrivalFiled => "pre_arrival_filed",
         }
     }
 

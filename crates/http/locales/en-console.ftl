@@ -156,6 +156,7 @@ role-admin = admin
 role-warehouse = warehouse
 role-bank = bank
 role-member = member
+role-device = device
 
 ## Administration: people and offices
 admin-disable = Disable

@@ -40,6 +40,19 @@ error-KB_001 = The survey answer is not valid: { $count ->
 }.
 error-KB_002 = The maturity assessment is not valid: { $detail }
 error-KB_003 = Invalid search query: { $detail }
+error-MOV_001 = The filing breaks { $count ->
+    [one] one rule
+   *[other] { $count } rules
+}; nothing was recorded.
+error-MOV_002 = Local reference { $reference } was filed before as { $mrn } with other content: { $detail }
+error-MOV_003 = The movement does not take this now: { $detail }
+error-MOV_004 = The signature is not accepted: { $detail }
+error-MOV_005 = The amount at stake cannot be computed: { $detail }
+error-DEV_001 = The seal report is refused: { $count ->
+    [one] one problem
+   *[other] { $count } problems
+}.
+error-DEV_002 = The seal is on no active transit: { $detail }
 error-SYS_001 = The service could not complete the request; it was not recorded, retry later.
 error-SYS_002 = The server is at its connection limit; retry shortly.
 

@@ -153,6 +153,7 @@ role-admin = администратор
 role-warehouse = склад
 role-bank = банк
 role-member = член ВТамО
+role-device = устройство
 
 ## Administration: people and offices
 admin-disable = Отключить

@@ -147,6 +147,35 @@ pub enum ApiError {
     #[error("{0}")]
     SigningKey(String),
     /// The store is not available or failed.
+    /// A transit declaration or pre-arrival information breaks TRN rules.
+    #[error("the filing breaks {} rule(s), see details.findings", .0.len())]
+    MovementInvalid(Vec<smartcustoms_core::flc::Finding>),
+    /// A local reference filed before with other content.
+    #[error("local reference {reference} was filed before as {mrn} with other content: {}", .fields.join(", "))]
+    ReferenceTaken {
+        /// The reference.
+        reference: String,
+        /// The movement made from the first filing.
+        mrn: String,
+        /// The top-level fields that differ.
+        fields: Vec<&'static str>,
+    },
+    /// The movement's state does not take the event.
+    #[error("{0}")]
+    TransitRefused(smartcustoms_core::transit::movement::Refused),
+    /// A movement's filing is not signed as it must be.
+    #[error("the signature is not accepted: {0}")]
+    SignatureRejected(String),
+    /// The amount at stake cannot be computed.
+    #[error("the amount at stake cannot be computed: {0}")]
+    StakeUnknown(String),
+    /// A seal's report breaks the contract.
+    #[error("the seal report is refused: {} problem(s), see details.problems", .0.len())]
+    SealReportInvalid(Vec<smartcustoms_core::seals::Problem>),
+    /// A seal on no active movement.
+    #[error("seal {0} is on no active transit")]
+    NoActiveTransit(String),
+    /// The service could not complete the request.
     #[error("the service could not complete the request; it was not recorded, retry later")]
     Unavailable,
 }
@@ -224,6 +253,13 @@ error_kinds! {
     SurveyInvalid => "KB_001", UNPROCESSABLE_ENTITY, "A survey answer is not valid; `details.findings` lists every problem with its `field`, `code` (below) and `message`. Nothing is stored.";
     AssessmentInvalid => "KB_002", UNPROCESSABLE_ENTITY, "A maturity assessment cannot be scored (unknown or repeated catalogue item, evidence too long, no administration named); `details.problems` lists them.";
     SearchQuery => "KB_003", BAD_REQUEST, "A search query is empty or longer than 500 characters.";
+    MovementInvalid => "MOV_001", UNPROCESSABLE_ENTITY, "A transit declaration or pre-arrival information breaks TRN rules (see docs/transit.md); `details.findings` lists every finding with its `code`, `path` and `message`. Nothing was recorded and no MRN was given.";
+    ReferenceTaken => "MOV_002", CONFLICT, "The filer's local reference (or pre-arrival reference) was filed before with other content; `details` gives the `mrn` made then and the top-level `fields` that differ. The same content sent again is answered with the movement made then (200), never a second one.";
+    TransitRefused => "MOV_003", CONFLICT, "The movement's state does not take this event (completed twice, cancelled after release, released after its time limit, completed without unloading remarks…); `details` gives `state`, `event` and `reason`. Nothing was changed.";
+    SignatureRejected => "MOV_004", UNPROCESSABLE_ENTITY, "A transit declaration or pre-arrival information is not signed with a registered key of the filer (missing, malformed, unknown key, or not matching the body). Nothing was recorded.";
+    StakeUnknown => "MOV_005", UNPROCESSABLE_ENTITY, "The duties at stake cannot be computed: an item's currency has no exchange rate in the tariff on the day of filing. Nothing was recorded.";
+    SealReportInvalid => "DEV_001", UNPROCESSABLE_ENTITY, "A navigation seal's report breaks the contract of docs/seals.md (not JSON, a required field missing, a value out of range, an unknown event code); `details.problems` lists every problem with its `SEAL_0xx` code and JSON path. Nothing was kept; over MQTT the report is acknowledged and dropped, since it can never become valid.";
+    NoActiveTransit => "DEV_002", NOT_FOUND, "The seal is listed on no movement that may still report (accepted, in transit, in enquiry or arrived). Nothing was kept.";
     Unavailable => "SYS_001", SERVICE_UNAVAILABLE, "The database failed; nothing was recorded, retry (with the same `Idempotency-Key`).";
     Overloaded => "SYS_002", SERVICE_UNAVAILABLE, "The server is at its connection limit and refuses new anonymous requests (health checks and signed-in callers are still served); retry after the `Retry-After` seconds.";
 }
@@ -269,6 +305,13 @@ impl ApiError {
             ApiError::DispatchInvalid(_) => ErrorKind::DispatchInvalid,
             ApiError::StaffInvalid(..) => ErrorKind::StaffInvalid,
             ApiError::Answered(_) => ErrorKind::Answered,
+            ApiError::MovementInvalid(_) => ErrorKind::MovementInvalid,
+            ApiError::ReferenceTaken { .. } => ErrorKind::ReferenceTaken,
+            ApiError::TransitRefused(_) => ErrorKind::TransitRefused,
+            ApiError::SignatureRejected(_) => ErrorKind::SignatureRejected,
+            ApiError::StakeUnknown(_) => ErrorKind::StakeUnknown,
+            ApiError::SealReportInvalid(_) => ErrorKind::SealReportInvalid,
+            ApiError::NoActiveTransit(_) => ErrorKind::NoActiveTransit,
             ApiError::Unavailable => ErrorKind::Unavailable,
         }
     }
@@ -295,6 +338,12 @@ impl ApiError {
                 serde_json::json!({ "problems": problems })
             }
             ApiError::SurveyInvalid(findings) => serde_json::json!({ "findings": findings }),
+            ApiError::MovementInvalid(findings) => serde_json::json!({ "findings": findings }),
+            ApiError::SealReportInvalid(problems) => serde_json::json!({ "problems": problems }),
+            ApiError::ReferenceTaken { mrn, fields, .. } => serde_json::json!({ "mrn": mrn, "fields": fields }),
+            ApiError::TransitRefused(r) => {
+                serde_json::json!({ "state": r.state, "event": r.event, "reason": r.reason })
+            }
             ApiError::RequestInvalid(i) => serde_json::json!({ "field": i.field }),
             ApiError::StaffInvalid(field, _) => serde_json::json!({ "field": field }),
             ApiError::Settled(s) => serde_json::json!({
@@ -528,6 +577,46 @@ impl From<crate::app::staff::StaffError> for ApiError {
             StaffError::NotFound(what) => ApiError::NotFound(what),
             StaffError::Taken(what) => ApiError::Conflict(what.to_string()),
             StaffError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<crate::app::transit::TransitError> for ApiError {
+    fn from(e: crate::app::transit::TransitError) -> Self {
+        use crate::app::transit::TransitError;
+        match e {
+            TransitError::Forbidden(f) => f.into(),
+            TransitError::UnstorableText => ApiError::UnstorableText("the transit declaration"),
+            TransitError::MalformedJson(m) => ApiError::MalformedJson(m),
+            TransitError::Schema { path, message } => ApiError::Schema { path, message },
+            TransitError::DeclarantMismatch { filer, declared } => {
+                ApiError::DeclarantMismatch { token: filer, declared }
+            }
+            TransitError::Signature(s) => ApiError::SignatureRejected(s.to_string()),
+            TransitError::Invalid(findings) => ApiError::MovementInvalid(findings),
+            TransitError::ReferenceTaken { reference, mrn, fields } => {
+                ApiError::ReferenceTaken { reference, mrn, fields }
+            }
+            TransitError::Stake(s) => ApiError::StakeUnknown(s.to_string()),
+            TransitError::Refused(r) => ApiError::TransitRefused(r),
+            TransitError::NotFound(what) => ApiError::NotFound(what),
+            TransitError::InvalidValue(field, m) => ApiError::BadParameter(field, m),
+            TransitError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<crate::app::seals::SealError> for ApiError {
+    fn from(e: crate::app::seals::SealError) -> Self {
+        use crate::app::seals::SealError;
+        match e {
+            SealError::Invalid(problems) => ApiError::SealReportInvalid(problems),
+            SealError::BadSealId(id) => ApiError::BadParameter(
+                "seal_id",
+                format!("{id:?} is not 1 to 35 upper-case letters, digits, '-' or '/'"),
+            ),
+            SealError::NoTransit(seal) => ApiError::NoActiveTransit(seal),
+            SealError::Store(s) => s.into(),
         }
     }
 }

@@ -23,6 +23,8 @@ pub mod names {
     pub const PRICE_OBSERVATIONS: &str = "price_observations";
     /// Delivery of release notifications to the webhook.
     pub const WEBHOOK: &str = "webhook_delivery";
+    /// Enquiries on overdue transit movements.
+    pub const TRANSIT_ENQUIRIES: &str = "transit_enquiries";
 }
 
 /// How long a claim on a periodic job holds if its process never reports back.
@@ -94,6 +96,30 @@ pub async fn retrain(state: AppState, every: Duration) {
             .map_err(|e| e.to_string())
     })
     .await
+}
+
+/// Opens an enquiry on every overdue transit movement, once a minute across the deployment.
+pub async fn transit_enquiries(state: AppState) {
+    let every = Duration::from_secs(60);
+    periodically(state, names::TRANSIT_ENQUIRIES, every, Duration::ZERO, |state| async move {
+        crate::app::transit::open_enquiries(&state, Timestamp::now())
+            .await
+            .map(|n| format!("{n} enquiries opened"))
+            .map_err(|e| e.to_string())
+    })
+    .await
+}
+
+/// Raises what time alone raises on this process's seals (`signal_lost`, `overdue`) every
+/// second.
+pub async fn seal_ticks(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        if let Err(e) = crate::app::seals::tick(&state.seals, Timestamp::now()).await {
+            tracing::warn!(error = %e, "raising the seals' time alerts failed; tried again in a second");
+        }
+    }
 }
 
 /// Recomputes operator categories at start and once per `every` across the deployment.

@@ -69,6 +69,16 @@ pub fn router(state: AppState) -> Router {
             get(routes::organisation::members).post(routes::organisation::add_member),
         )
         .route("/api/v1/authorisations", get(routes::organisation::authorisations).post(routes::organisation::grant))
+        .route("/api/v1/transits", get(routes::transit::list).post(routes::transit::file))
+        .route("/api/v1/transits/{id}", get(routes::transit::get))
+        .route("/api/v1/transits/{id}/events", get(routes::transit::timeline).post(routes::transit::event))
+        .route("/api/v1/transits/{id}/alerts", get(routes::seals::alerts))
+        .route("/api/v1/transits/{id}/track", get(routes::seals::track))
+        .route("/api/v1/seals/{seal_id}/reports", axum::routing::post(routes::seals::report))
+        .route("/api/v1/alerts", get(routes::seals::open))
+        .route("/api/v1/alerts/stream", get(routes::seals::stream))
+        .route("/api/v1/guarantees", axum::routing::post(routes::transit::issue))
+        .route("/api/v1/guarantees/{reference}", get(routes::transit::certificate))
         .route("/api/v1/authorisations/{id}", axum::routing::delete(routes::organisation::revoke))
         .route("/api/v1/risk-profiles", post(routes::profiles::create).get(routes::profiles::list))
         .route("/api/v1/risk-profiles/{code}/versions", get(routes::profiles::versions))
@@ -303,6 +313,8 @@ pub async fn serve(
         tokio::spawn(jobs::refresh_reference_data(state.clone())),
         tokio::spawn(jobs::dispatch_cases(state.clone())),
         tokio::spawn(jobs::warm_figures(state.clone())),
+        tokio::spawn(jobs::transit_enquiries(state.clone())),
+        tokio::spawn(jobs::seal_ticks(state.clone())),
     ];
     if let Some(every) = config.price_refresh {
         background.push(tokio::spawn(jobs::collect_prices(state.clone(), every)));

@@ -20,6 +20,10 @@ pub struct Metrics {
     pub decision_latency: HistogramVec,
     /// Reference-data loads that failed (the snapshot in force stayed).
     pub reference_reload_failures: IntCounter,
+    /// Navigation seals' reports taken in, by channel (`http`, `mqtt`) and verdict.
+    pub seal_reports: IntCounterVec,
+    /// Seal alerts published on NATS.
+    pub alerts_published: IntCounter,
     declarations: IntGaugeVec,
 }
 
@@ -60,8 +64,16 @@ impl Metrics {
             "smartcustoms_reference_reload_failures_total",
             "Loads of reference data (profiles, tariff, offices, model) that failed; the data in force stayed",
         ));
+        let seal_reports = must(IntCounterVec::new(
+            Opts::new("smartcustoms_seal_reports_total", "Navigation seals' reports by channel and verdict"),
+            &["channel", "verdict"],
+        ));
+        let alerts_published =
+            must(IntCounter::new("smartcustoms_alerts_published_total", "Seal alerts published on NATS"));
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(seal_reports.clone()),
+            Box::new(alerts_published.clone()),
             Box::new(latency.clone()),
             Box::new(decisions.clone()),
             Box::new(decision_latency.clone()),
@@ -70,7 +82,17 @@ impl Metrics {
         ] {
             must(registry.register(c));
         }
-        Metrics { registry, requests, latency, decisions, decision_latency, reference_reload_failures, declarations }
+        Metrics {
+            registry,
+            requests,
+            latency,
+            decisions,
+            decision_latency,
+            reference_reload_failures,
+            seal_reports,
+            alerts_published,
+            declarations,
+        }
     }
 
     /// Renders the Prometheus text format, counting declarations in the store first.

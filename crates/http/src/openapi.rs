@@ -5,7 +5,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     account, dashboard, declarations, dispatch, events, inspections, keys, knowledge, maturity, notifications, offices,
-    organisation, people, profiles, requests, risk, survey, system, tariff, time_release, tokens, work_queue,
+    organisation, people, profiles, requests, risk, seals, survey, system, tariff, time_release, tokens, transit,
+    work_queue,
 };
 
 #[derive(OpenApi)]
@@ -27,6 +28,8 @@ use crate::routes::{
         tariff::current, tariff::change, tariff::versions, tariff::withdraw, tariff::hs,
         tokens::issue, tokens::list, tokens::revoke,
         people::list, people::add, people::disable, offices::list, offices::put,
+        transit::file, transit::list, transit::get, transit::timeline, transit::event, transit::issue, transit::certificate,
+        seals::report, seals::alerts, seals::track, seals::open, seals::stream,
         knowledge::technologies, knowledge::technology, knowledge::terms, knowledge::term, knowledge::instruments,
         knowledge::capabilities, knowledge::search,
         survey::create, survey::list, survey::get, survey::attachment, survey::statistics, survey::export,
@@ -51,6 +54,8 @@ use crate::routes::{
         (name = "tokens", description = "API tokens of machines: issued, listed and revoked by administrators"),
         (name = "administration", description = "People who sign in (added with a role, listed, disabled) and customs offices (created, renamed), kept by administrators or an administration's identity management"),
         (name = "statistics", description = "Time release (how long declarations take from filing to registration, lane and release, published live) and the supervisors' dashboard"),
+        (name = "transit", description = "Electronic transit under a guarantee: movements with their MRN, states and timeline, guarantee certificates (see docs/transit.md)"),
+        (name = "seals", description = "Navigation seals: reports of seals on vehicles in transit (also over MQTT), alerts raised once per incident, the track (see docs/seals.md)"),
         (name = "system", description = "Health and metrics"),
     )
 )]

@@ -55,6 +55,8 @@ pub struct HttpConfig {
     /// How long the release times and the dashboard's figures are reused before they are
     /// computed again (zero: computed for every request).
     pub figures_max_age: Duration,
+    /// How often navigation seals report; two periods without a report raise `signal_lost`.
+    pub seal_period: Duration,
 }
 
 /// The people of a demo database and their shared password, shown on the sign-in page of the
@@ -81,6 +83,7 @@ impl Default for HttpConfig {
             connections: crate::server::ConnectionLimits::default(),
             demo_sign_ins: None,
             figures_max_age: Duration::ZERO,
+            seal_period: Duration::from_secs(60),
         }
     }
 }
@@ -102,6 +105,8 @@ pub struct AppState {
     pub instance: Arc<str>,
     /// Figures over many declarations, reused for [`HttpConfig::figures_max_age`].
     pub figures: Arc<Figures>,
+    /// The navigation seals' monitors of this process and their writer.
+    pub seals: Arc<crate::app::seals::SealDesk>,
     caches: Arc<Caches>,
 }
 
@@ -160,7 +165,9 @@ impl AppState {
     /// Builds the state and loads the caches.
     pub async fn new(store: Arc<dyn Store>, commit: GroupCommit, config: HttpConfig) -> StoreResult<Self> {
         let age = config.figures_max_age;
+        let period = chrono::TimeDelta::from_std(config.seal_period).unwrap_or(chrono::TimeDelta::seconds(60));
         let state = AppState {
+            seals: crate::app::seals::SealDesk::start(store.clone(), period),
             store,
             commit,
             figures: Arc::new(Figures { time_release: Memo::new(age), dashboard: Memo::new(age) }),

@@ -23,10 +23,12 @@ mod reference;
 mod requests;
 mod risk;
 mod rows;
+mod seals;
 mod sqlite;
 mod sqlite_writer;
 mod tariff;
 mod transactions;
+mod transit;
 mod writeset;
 
 use std::sync::Arc;
@@ -57,8 +59,13 @@ pub use risk::{
     ProfileRecord, RiskModelRecord, RiskQueries, StoredCase,
 };
 pub use rows::hs_codes;
+pub use seals::{AlertChange, IncidentRow, SealBatch, SealQueries, SealReportRow};
 pub use sqlite::SqliteStore;
 pub use tariff::{NewTariffEntry, PriceRow, PriceSource, TariffEntryRecord, TariffKind, TariffQueries};
+pub use transit::{
+    CertificateRecord, GuaranteeRefusal, NewTransit, TransitEventRecord, TransitFiled, TransitQueries, TransitRecord,
+    TransitStep,
+};
 
 use smartcustoms_core::ids::{DeclarationId, TraderId};
 use smartcustoms_core::ledger::Overdraft;
@@ -130,6 +137,8 @@ pub trait Store:
     + DispatchQueries
     + DeskQueries
     + OrgQueries
+    + TransitQueries
+    + SealQueries
     + Send
     + Sync
     + 'static
@@ -221,6 +230,8 @@ macro_rules! areas {
             type Db = $db;
         }
         crate::knowledge::knowledge_queries!($store);
+        crate::transit::transit_queries!($store, $lock);
+        crate::seals::seal_queries!($store);
 
         #[async_trait]
         impl crate::Store for $store {

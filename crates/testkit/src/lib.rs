@@ -174,6 +174,7 @@ async fn try_seed(store: &dyn Store) -> anyhow::Result<(Vec<TestTrader>, World)>
         ("test-admin", Role::Admin, None),
         ("test-member-1", Role::Member, None),
         ("test-member-2", Role::Member, None),
+        ("test-device", Role::Device, None),
     ] {
         let principal = Principal::new(token, role, party.map(TraderId::new).transpose()?);
         store.add_token(&token_record(token, principal.clone()), "test").await?;

@@ -67,6 +67,7 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
             },
             price_refresh: Some(Duration::from_secs(cfg.price_refresh_secs.max(1))),
             figures_max_age: Duration::from_secs(cfg.figures_max_age_secs),
+            seal_period: Duration::from_secs(cfg.seal_period_secs.max(1)),
             connections: ConnectionLimits {
                 max_connections: cfg.max_connections.max(1),
                 header_read_timeout: Duration::from_secs(cfg.header_read_timeout_secs.max(1)),
@@ -93,7 +94,19 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
             demo::traffic(base, Arc::new(declarants), args.demo_rate).await;
         });
     }
+    let mut devices = Vec::new();
+    if let Some(url) = cfg.mqtt_url.as_deref() {
+        let settings = smartcustoms_devices::mqtt::MqttSettings::parse(url, &cfg.mqtt_client_id)
+            .with_context(|| format!("mqtt_url {url:?} is not mqtt://host[:port]"))?;
+        devices.push(tokio::spawn(smartcustoms_devices::mqtt::consume_seals(state.clone(), settings)));
+    }
+    if let Some(url) = cfg.nats_url.clone() {
+        devices.push(tokio::spawn(smartcustoms_devices::nats::publish_alerts(state.clone(), url)));
+    }
     smartcustoms_http::serve(listener, state, shutdown_signal()).await?;
+    for task in devices {
+        task.abort();
+    }
     Ok(0)
 }
 

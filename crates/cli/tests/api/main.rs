@@ -22,6 +22,8 @@ mod processes;
 mod profiles;
 mod reference;
 mod risk;
+mod seals;
 mod sessions;
 mod statistics;
 mod stored;
+mod transit;

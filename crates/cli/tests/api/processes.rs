@@ -324,14 +324,17 @@ async fn the_served_openapi_document_says_what_the_server_does() {
         Some("test-analyst"),
         Some("test-admin"),
         Some("test-member-1"),
+        Some("test-device"),
     ] {
         let mut command = Command::new(&st);
         command.current_dir(workdir.path());
         command.args(["run", &schema, "--url", &server.base]);
         command.args(["--checks", "not_a_server_error,status_code_conformance,response_schema_conformance"]);
-        // The event stream answers a valid request with a stream that lasts minutes, longer
-        // than any request timeout here; `api::events` tests it, its refusals included.
+        // The event and alert streams answer a valid request with a stream that lasts minutes,
+        // longer than any request timeout here; `api::events` and `api::seals` test them, their
+        // refusals included.
         command.args(["--exclude-path", "/api/v1/events"]);
+        command.args(["--exclude-path", "/api/v1/alerts/stream"]);
         command.args([
             "--max-examples",
             "15",

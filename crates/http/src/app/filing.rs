@@ -218,7 +218,7 @@ pub async fn file(state: &AppState, request: FileRequest<'_>) -> Result<Filed, F
 
 /// Checks the detached JWS over the body with the declarant's registered keys. A bad signature
 /// is not an error of the request: it is a reason the declaration is refused.
-async fn verify_signature(
+pub(crate) async fn verify_signature(
     state: &AppState,
     trader: &TraderId,
     jws: Option<&str>,

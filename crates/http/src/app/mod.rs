@@ -19,10 +19,12 @@ pub mod prices;
 pub mod profiles;
 pub mod requests;
 pub mod risk;
+pub mod seals;
 pub mod staff;
 pub mod tariff;
 pub mod text;
 pub mod time_release;
+pub mod transit;
 pub mod work_queue;
 
 use smartcustoms_core::access::{Principal, Role};

@@ -50,6 +50,17 @@ pub fn text(e: &ApiError) -> String {
             ],
         ),
         ApiError::SurveyInvalid(findings) => t_with(&id, &[("count", findings.len().into())]),
+        ApiError::MovementInvalid(findings) => t_with(&id, &[("count", findings.len().into())]),
+        ApiError::SealReportInvalid(problems) => t_with(&id, &[("count", problems.len().into())]),
+        ApiError::ReferenceTaken { reference, mrn, fields } => t_with(
+            &id,
+            &[
+                ("reference", reference.clone().into()),
+                ("mrn", mrn.clone().into()),
+                ("detail", fields.join(", ").into()),
+            ],
+        ),
+        ApiError::TransitRefused(r) => detail(&r.message()),
         ApiError::Settled(s) => settled(s),
         ApiError::RequestInvalid(i) => {
             t_with(&id, &[("field", i.field.into()), ("detail", request(&i.problem).into())])
@@ -66,7 +77,10 @@ pub fn text(e: &ApiError) -> String {
         | ApiError::ModelTraining(d)
         | ApiError::SearchQuery(d)
         | ApiError::Answered(d)
-        | ApiError::SigningKey(d) => detail(d),
+        | ApiError::SigningKey(d)
+        | ApiError::SignatureRejected(d)
+        | ApiError::StakeUnknown(d)
+        | ApiError::NoActiveTransit(d) => detail(d),
         ApiError::MissingToken
         | ApiError::InvalidToken
         | ApiError::CsrfMismatch

@@ -131,7 +131,7 @@ pub struct DeclarationDetail {
     pub payment: Option<PaymentDue>,
 }
 
-fn header<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<Option<&'a str>, ApiError> {
+pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<Option<&'a str>, ApiError> {
     headers.get(name).map(|v| v.to_str().map_err(|_| ApiError::BadHeader(name, "not visible ASCII"))).transpose()
 }
 

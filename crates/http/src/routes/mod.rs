@@ -16,11 +16,13 @@ pub mod people;
 pub mod profiles;
 pub mod requests;
 pub mod risk;
+pub mod seals;
 pub mod survey;
 pub mod system;
 pub mod tariff;
 pub mod time_release;
 pub mod tokens;
+pub mod transit;
 pub mod work_queue;
 
 /// A stored file sent as a download: never shown inline (its type is the sender's word), named

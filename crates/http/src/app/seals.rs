@@ -1,0 +1,344 @@
+//! Navigation seals (D2): a seal's report in (from MQTT or HTTP), checked, placed in the
+//! seal's monitor for its movement, stored with the incidents it changed, and the changes
+//! announced. Every entry point calls [`ingest`].
+//!
+//! Each seal's monitor ([`SealTrack`]) lives in memory in the process that receives the seal's
+//! reports; it is rebuilt from the stored reports when the process starts or first hears of the
+//! seal, by replaying them in the order they were received, which gives the same incidents with
+//! the same numbers (the monitor is deterministic), so nothing is raised twice across a
+//! restart. Reports are written in batches by one writer task: a report is acknowledged (the
+//! HTTP answer, the MQTT acknowledgement) only once its batch is committed.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+use tokio::sync::{broadcast, mpsc, oneshot, Mutex};
+
+use smartcustoms_core::seals::{self, ChangeKind, Incident, Plan, Position, Problem, Route, SealTrack, Verdict};
+use smartcustoms_core::timestamp::Timestamp;
+use smartcustoms_storage::{AlertChange, IncidentRow, SealBatch, SealReportRow, Store, StoreError, TransitRecord};
+
+/// Reports written per transaction at most.
+pub const BATCH_MAX: usize = 4096;
+
+/// Longest seal id: as on transit declarations, 1 to 35 upper-case letters, digits, `-`, `/`.
+pub const SEAL_ID_MAX: usize = 35;
+
+/// Why a report is not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum SealError {
+    /// The report breaks the contract: every problem with its `SEAL_0xx` code.
+    #[error("the seal report is refused: {}", .0.iter().map(|p| p.code.as_str()).collect::<Vec<_>>().join(", "))]
+    Invalid(Vec<Problem>),
+    /// The seal id is not one a transit declaration can name.
+    #[error("seal id {0:?} is not 1 to 35 upper-case letters, digits, '-' or '/'")]
+    BadSealId(String),
+    /// No movement that may still report lists this seal.
+    #[error("seal {0} is on no active transit")]
+    NoTransit(String),
+    /// The store failed; nothing of the report was kept.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What became of a report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ingested {
+    /// The movement it was checked against.
+    pub transit_id: String,
+    /// `accepted`, `late`, `duplicate` or `rejected`.
+    pub verdict: &'static str,
+    /// Why it was rejected, and what was flagged (`SEAL_020` … `SEAL_032`).
+    pub problems: Vec<Problem>,
+    /// The incidents it opened, closed or amended.
+    pub changes: Vec<IncidentRow>,
+}
+
+/// An alert as announced to officers and other agencies.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct AlertNotice {
+    /// `opened`, `closed` or `amended`.
+    pub change: &'static str,
+    /// The movement's MRN.
+    pub mrn: String,
+    /// The incident as it now stands.
+    pub incident: IncidentRow,
+}
+
+struct Tracked {
+    transit_id: String,
+    mrn: String,
+    track: SealTrack,
+}
+
+struct Pending {
+    batch: SealBatch,
+    done: oneshot::Sender<Result<(), String>>,
+}
+
+/// The seals' monitors of this process, their writer and the announcement of alerts.
+pub struct SealDesk {
+    tracks: Mutex<HashMap<String, Tracked>>,
+    writer: mpsc::Sender<Pending>,
+    alerts: broadcast::Sender<AlertNotice>,
+    period: TimeDelta,
+}
+
+impl SealDesk {
+    /// A desk whose seals report every `period`, writing through `store`. Starts the writer
+    /// task (call inside the runtime).
+    pub fn start(store: Arc<dyn Store>, period: TimeDelta) -> Arc<SealDesk> {
+        let (writer, queue) = mpsc::channel(BATCH_MAX);
+        let (alerts, _) = broadcast::channel(4096);
+        let desk = Arc::new(SealDesk { tracks: Mutex::new(HashMap::new()), writer, alerts: alerts.clone(), period });
+        tokio::spawn(write_batches(store, queue, alerts));
+        desk
+    }
+
+    /// Alerts as they are committed.
+    pub fn subscribe(&self) -> broadcast::Receiver<AlertNotice> {
+        self.alerts.subscribe()
+    }
+
+    /// How often seals report.
+    pub fn period(&self) -> TimeDelta {
+        self.period
+    }
+}
+
+/// Takes in one report of `seal_id` received at `received_at`; returns once it is stored.
+pub async fn ingest(
+    store: &dyn Store,
+    desk: &SealDesk,
+    seal_id: &str,
+    body: &[u8],
+    received_at: Timestamp,
+) -> Result<Ingested, SealError> {
+    let report = seals::parse(body).map_err(SealError::Invalid)?;
+    check_seal_id(seal_id)?;
+    let (batch, ingested) = {
+        let mut tracks = desk.tracks.lock().await;
+        if !tracks.contains_key(seal_id) {
+            drop(tracks);
+            let tracked = load(store, seal_id, desk.period).await?;
+            tracks = desk.tracks.lock().await;
+            tracks.entry(seal_id.to_string()).or_insert(tracked);
+        }
+        let tracked = tracks.get_mut(seal_id).ok_or_else(|| SealError::NoTransit(seal_id.to_string()))?;
+        let mut changes = tracked.track.tick(received_at);
+        let outcome = tracked.track.observe(&report, received_at);
+        changes.extend(outcome.changes);
+        let (verdict, mut problems) = match outcome.verdict {
+            Verdict::Accepted => ("accepted", Vec::new()),
+            Verdict::Late => ("late", Vec::new()),
+            Verdict::Duplicate => ("duplicate", Vec::new()),
+            Verdict::Rejected(p) => ("rejected", vec![p]),
+        };
+        problems.extend(outcome.flags);
+        let stored_verdict = std::iter::once(verdict.to_string())
+            .chain(problems.iter().map(|p| p.code.clone()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let row = SealReportRow {
+            transit_id: tracked.transit_id.clone(),
+            seal_id: seal_id.to_string(),
+            seq: i64::try_from(report.seq).unwrap_or(i64::MAX),
+            device_at_us: report.time,
+            received_at_us: received_at,
+            lat: report.position.lat,
+            lon: report.position.lon,
+            battery: report.battery,
+            state: report.state.code().to_string(),
+            events: report.events.iter().map(|e| e.code()).collect::<Vec<_>>().join(","),
+            verdict: stored_verdict,
+        };
+        let changes: Vec<AlertChange> = changes
+            .iter()
+            .map(|c| alert_change(&tracked.transit_id, &tracked.mrn, seal_id, c.what, &c.incident, received_at))
+            .collect();
+        let rows = changes.iter().map(|c| c.incident.clone()).collect();
+        // A duplicate's row is the first one's: it is not written again.
+        let reports = if verdict == "duplicate" { Vec::new() } else { vec![row] };
+        let ingested = Ingested { transit_id: tracked.transit_id.clone(), verdict, problems, changes: rows };
+        (SealBatch { reports, changes }, ingested)
+    };
+    if batch.reports.is_empty() && batch.changes.is_empty() {
+        return Ok(ingested);
+    }
+    if let Err(e) = commit(desk, batch).await {
+        // The monitor is ahead of what is stored: forget it, so the next report rebuilds it
+        // from the store.
+        desk.tracks.lock().await.remove(seal_id);
+        return Err(e);
+    }
+    Ok(ingested)
+}
+
+/// Raises what time alone raises (`signal_lost`, `overdue`) on every seal this process
+/// watches, at `now`; returns how many incidents changed.
+pub async fn tick(desk: &SealDesk, now: Timestamp) -> Result<usize, SealError> {
+    let batch = {
+        let mut tracks = desk.tracks.lock().await;
+        let mut changes = Vec::new();
+        for (seal_id, tracked) in tracks.iter_mut() {
+            for c in tracked.track.tick(now) {
+                changes.push(alert_change(&tracked.transit_id, &tracked.mrn, seal_id, c.what, &c.incident, now));
+            }
+        }
+        SealBatch { reports: Vec::new(), changes }
+    };
+    let n = batch.changes.len();
+    if n > 0 {
+        commit(desk, batch).await?;
+    }
+    Ok(n)
+}
+
+/// Forgets the monitors of seals whose movement ended (completed, cancelled, recovered…), so
+/// that a seal applied to a later movement is checked against that one.
+pub async fn forget(desk: &SealDesk, seals: &[String]) {
+    let mut tracks = desk.tracks.lock().await;
+    for s in seals {
+        tracks.remove(s);
+    }
+}
+
+async fn commit(desk: &SealDesk, batch: SealBatch) -> Result<(), SealError> {
+    let (done, wait) = oneshot::channel();
+    let lost = || SealError::Store(StoreError::Internal("the seal report writer stopped".into()));
+    desk.writer.send(Pending { batch, done }).await.map_err(|_| lost())?;
+    match wait.await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(SealError::Store(StoreError::Internal(e))),
+        Err(_) => Err(lost()),
+    }
+}
+
+/// The writer: takes what is queued (up to [`BATCH_MAX`] reports), writes it in one
+/// transaction, answers every sender, then announces the alerts.
+async fn write_batches(
+    store: Arc<dyn Store>,
+    mut queue: mpsc::Receiver<Pending>,
+    alerts: broadcast::Sender<AlertNotice>,
+) {
+    while let Some(first) = queue.recv().await {
+        let mut pending = vec![first];
+        let mut reports = pending[0].batch.reports.len();
+        while reports < BATCH_MAX {
+            match queue.try_recv() {
+                Ok(p) => {
+                    reports += p.batch.reports.len();
+                    pending.push(p);
+                }
+                Err(_) => break,
+            }
+        }
+        let mut batch = SealBatch::default();
+        for p in &pending {
+            batch.reports.extend(p.batch.reports.iter().cloned());
+            batch.changes.extend(p.batch.changes.iter().cloned());
+        }
+        let result = store.record_seal_batch(&batch).await.map_err(|e| {
+            tracing::error!(error = %e, reports = batch.reports.len(), "storing seal reports failed");
+            e.to_string()
+        });
+        let ok = result.is_ok();
+        for p in pending {
+            let _ = p.done.send(result.clone());
+        }
+        if ok {
+            for c in batch.changes {
+                let _ = alerts.send(AlertNotice { change: c.what, mrn: c.mrn, incident: c.incident });
+            }
+        }
+    }
+}
+
+fn check_seal_id(seal_id: &str) -> Result<(), SealError> {
+    let ok = (1..=SEAL_ID_MAX).contains(&seal_id.len())
+        && seal_id.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'/');
+    if ok {
+        Ok(())
+    } else {
+        Err(SealError::BadSealId(seal_id.chars().take(64).collect()))
+    }
+}
+
+fn alert_change(
+    transit_id: &str,
+    mrn: &str,
+    seal_id: &str,
+    what: ChangeKind,
+    incident: &Incident,
+    at: Timestamp,
+) -> AlertChange {
+    let what = match what {
+        ChangeKind::Opened => "opened",
+        ChangeKind::Closed => "closed",
+        ChangeKind::Amended => "amended",
+    };
+    AlertChange { what, incident: incident_row(transit_id, seal_id, incident, at), mrn: mrn.to_string() }
+}
+
+/// An incident as stored.
+pub fn incident_row(transit_id: &str, seal_id: &str, i: &Incident, at: Timestamp) -> IncidentRow {
+    IncidentRow {
+        transit_id: transit_id.to_string(),
+        seal_id: seal_id.to_string(),
+        number: i64::from(i.number),
+        kind: i.kind.code().to_string(),
+        opened_at_us: i.opened_at,
+        opened_by: i.opened_by.and_then(|s| i64::try_from(s).ok()),
+        closed_at_us: i.closed_at,
+        closed_by: i.closed_by.and_then(|s| i64::try_from(s).ok()),
+        disproved: i.disproved,
+        updated_at_us: at,
+    }
+}
+
+/// The plan of a movement's journey: its route and corridor, from acceptance to its time
+/// limit.
+pub fn plan(transit: &TransitRecord, period: TimeDelta) -> Result<Plan, StoreError> {
+    #[derive(serde::Deserialize)]
+    struct StoredRoute {
+        waypoints: Vec<Position>,
+        corridor_m: u32,
+    }
+    let stored: StoredRoute = serde_json::from_str(&transit.route)
+        .map_err(|e| StoreError::Corrupt(format!("route of transit {}: {e}", transit.mrn)))?;
+    let route = Route::new(stored.waypoints, f64::from(stored.corridor_m))
+        .map_err(|e| StoreError::Corrupt(format!("route of transit {}: {e}", transit.mrn)))?;
+    Ok(Plan { route: Arc::new(route), started_at: transit.filed_at_us, deadline: transit.time_limit_at_us, period })
+}
+
+/// Rebuilds a seal's monitor from its movement and the reports stored for it.
+async fn load(store: &dyn Store, seal_id: &str, period: TimeDelta) -> Result<Tracked, SealError> {
+    let transit = store.transit_of_seal(seal_id).await?.ok_or_else(|| SealError::NoTransit(seal_id.to_string()))?;
+    let mut track = SealTrack::new(plan(&transit, period)?);
+    for row in store.seal_reports(&transit.id, seal_id).await? {
+        if let Some(report) = stored_report(&row) {
+            track.tick(row.received_at_us);
+            track.observe(&report, row.received_at_us);
+        }
+    }
+    Ok(Tracked { transit_id: transit.id, mrn: transit.mrn, track })
+}
+
+/// A stored report as the monitor reads it.
+fn stored_report(row: &SealReportRow) -> Option<seals::Report> {
+    let events = row
+        .events
+        .split(',')
+        .filter(|e| !e.is_empty())
+        .map(seals::SealEvent::from_code)
+        .try_fold(seals::EventSet::EMPTY, |set, e| e.map(|e| set.with(e)))?;
+    Some(seals::Report {
+        seq: u64::try_from(row.seq).ok()?,
+        time: row.device_at_us,
+        position: Position { lat: row.lat, lon: row.lon },
+        battery: row.battery,
+        state: seals::SealState::from_code(&row.state)?,
+        events,
+    })
+}
