@@ -6,6 +6,7 @@
 mod commands;
 mod config;
 mod demo;
+mod journeys;
 mod progress;
 
 use clap::{Parser, Subcommand};
@@ -57,7 +58,8 @@ enum Command {
     Risk(risk::Args),
     /// Benchmarks (`bench pipeline`, `bench ledger`).
     Bench(bench::Args),
-    /// Simulated worlds (`simulate risk`: traders with hidden behaviours against the risk system).
+    /// Simulated worlds (`simulate risk`: traders with hidden behaviours against the risk system;
+    /// `simulate seals`: sealed journeys reporting through the MQTT broker).
     Simulate(simulate::Args),
 }
 
@@ -86,7 +88,7 @@ fn main() -> std::process::ExitCode {
             Command::Ledger(a) => money::ledger(a).await,
             Command::Risk(a) => risk::run(a).await,
             Command::Bench(a) => bench::run(a).await,
-            Command::Simulate(a) => simulate::run(a),
+            Command::Simulate(a) => simulate::run(a).await,
         }
     });
     match result {

@@ -22,6 +22,32 @@ pub enum SimulateCommand {
     /// Traders with hidden behaviours, week by week through the real pipeline: one JSON line a
     /// week (platform, random selection and oracle at the same capacity) and a summary line.
     Risk(RiskArgs),
+    /// Sealed journeys: movements filed on the database, their navigation seals reporting
+    /// through the real MQTT broker in real time, some with faults, for a `serve` process on
+    /// the same database that takes seals' reports from that broker (`mqtt_url`).
+    Seals(SealsArgs),
+}
+
+/// Arguments of `simulate seals`.
+#[derive(Debug, clap::Args)]
+pub struct SealsArgs {
+    /// Movements to file, 99 seals each.
+    #[arg(long, default_value_t = 2)]
+    pub transits: usize,
+    #[command(flatten)]
+    pub db: crate::config::DbArgs,
+    /// Broker the seals report through.
+    #[arg(long, default_value = "mqtt://127.0.0.1:1883")]
+    pub mqtt_url: String,
+    /// Seconds between a seal's reports.
+    #[arg(long, default_value_t = 5.0)]
+    pub period: f64,
+    /// Minutes to run.
+    #[arg(long, default_value_t = 5.0)]
+    pub minutes: f64,
+    /// One seal in this many has a fault (opened, tamper, deviation in turn; 0: none).
+    #[arg(long, default_value_t = 20)]
+    pub fault_every: usize,
 }
 
 /// Arguments of `simulate risk`.
@@ -64,10 +90,59 @@ struct SummaryLine<'a> {
 }
 
 /// Runs `simulate …`.
-pub fn run(args: Args) -> anyhow::Result<u8> {
+pub async fn run(args: Args) -> anyhow::Result<u8> {
     match args.command {
         SimulateCommand::Risk(a) => risk(a),
+        SimulateCommand::Seals(a) => seals(a).await,
     }
+}
+
+async fn seals(a: SealsArgs) -> anyhow::Result<u8> {
+    use anyhow::Context as _;
+    use smartcustoms_core::timestamp::Timestamp;
+
+    if a.transits == 0 || a.period <= 0.0 || a.minutes <= 0.0 {
+        anyhow::bail!("--transits, --period and --minutes must be positive");
+    }
+    let cfg = a.db.resolve()?;
+    let store = crate::config::open_store(&cfg).await?;
+    let state = super::bench::bench_state(store, None).await?;
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let fleet = crate::journeys::journeys(
+        &format!("SIM{}", &run[..5]).to_uppercase(),
+        a.transits * crate::journeys::SEALS_PER_TRANSIT,
+        a.fault_every,
+    );
+    let filed = crate::journeys::file_transits(&state, &fleet, &run).await?;
+    let broker =
+        smartcustoms_devices::mqtt::MqttSettings::parse(&a.mqtt_url, "x").context("--mqtt-url is mqtt://host:port")?;
+    let (client, mut events) = crate::journeys::publisher(&broker.host, broker.port, &format!("simulated-seals-{run}"));
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = events.poll().await {
+                tracing::warn!(error = %e, "the simulated seals lost the broker; reconnecting");
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            }
+        }
+    });
+    let faults: Vec<String> = fleet
+        .iter()
+        .filter_map(|j| j.fault.kind().map(|k| format!("{} {k} from report {}", j.seal, j.fault_at)))
+        .collect();
+    println!("{}", serde_json::json!({ "transits": filed, "seals": fleet.len(), "faults": faults }));
+    let rounds = (a.minutes * 60.0 / a.period).ceil() as u64;
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs_f64(a.period));
+    for seq in 1..=rounds {
+        tick.tick().await;
+        for j in &fleet {
+            let body = serde_json::to_vec(&j.report(seq, Timestamp::now(), a.period))?;
+            client.publish(crate::journeys::topic(&j.seal), rumqttc::QoS::AtLeastOnce, false, body).await?;
+        }
+        if seq % (60.0 / a.period).max(1.0) as u64 == 0 {
+            println!("{}", serde_json::json!({ "round": seq, "reports": seq as usize * fleet.len() }));
+        }
+    }
+    Ok(0)
 }
 
 fn risk(a: RiskArgs) -> anyhow::Result<u8> {

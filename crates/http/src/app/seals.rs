@@ -121,7 +121,7 @@ pub async fn ingest(
         let mut tracks = desk.tracks.lock().await;
         if !tracks.contains_key(seal_id) {
             drop(tracks);
-            let tracked = load(store, seal_id, desk.period).await?;
+            let tracked = load(store, seal_id, desk.period, received_at).await?;
             tracks = desk.tracks.lock().await;
             tracks.entry(seal_id.to_string()).or_insert(tracked);
         }
@@ -312,11 +312,22 @@ pub fn plan(transit: &TransitRecord, period: TimeDelta) -> Result<Plan, StoreErr
     Ok(Plan { route: Arc::new(route), started_at: transit.filed_at_us, deadline: transit.time_limit_at_us, period })
 }
 
-/// Rebuilds a seal's monitor from its movement and the reports stored for it.
-async fn load(store: &dyn Store, seal_id: &str, period: TimeDelta) -> Result<Tracked, SealError> {
+/// Rebuilds a seal's monitor from its movement and the reports stored for it. Silence is
+/// counted from the first report the platform heard from the seal (`first_heard` when there
+/// is none yet): before it the seal may not be fitted or the goods not yet released, and a
+/// seal that never reports is caught by the movement's time limit.
+async fn load(
+    store: &dyn Store,
+    seal_id: &str,
+    period: TimeDelta,
+    first_heard: Timestamp,
+) -> Result<Tracked, SealError> {
     let transit = store.transit_of_seal(seal_id).await?.ok_or_else(|| SealError::NoTransit(seal_id.to_string()))?;
-    let mut track = SealTrack::new(plan(&transit, period)?);
-    for row in store.seal_reports(&transit.id, seal_id).await? {
+    let stored = store.seal_reports(&transit.id, seal_id).await?;
+    let mut plan = plan(&transit, period)?;
+    plan.started_at = stored.first().map_or(first_heard, |r| r.received_at_us);
+    let mut track = SealTrack::new(plan);
+    for row in stored {
         if let Some(report) = stored_report(&row) {
             track.tick(row.received_at_us);
             track.observe(&report, row.received_at_us);

@@ -25,6 +25,7 @@ mod knowledge;
 mod ledger;
 mod portal;
 mod risk;
+mod seals;
 
 /// Arguments of `bench`.
 #[derive(Debug, clap::Args)]
@@ -47,6 +48,9 @@ pub enum BenchCommand {
     /// The people's pages (trader's list with a search, a declaration, the work queue, the
     /// supervisors' dashboard, release times) on N seeded declarations, p50/p95/p99 each.
     Portal(portal::PortalArgs),
+    /// Navigation seals' reports through Mosquitto from N devices at a sustained rate, with
+    /// faults: reports/s processed, publish-to-alert latency, lost, duplicate and false alerts.
+    Seals(seals::SealsArgs),
 }
 
 /// Arguments of `bench risk`.
@@ -112,6 +116,7 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
         BenchCommand::Risk(a) => risk::run(a).await,
         BenchCommand::Knowledge(a) => knowledge::run(a).await,
         BenchCommand::Portal(a) => portal::run(a).await,
+        BenchCommand::Seals(a) => seals::run(a).await,
     }
 }
 
