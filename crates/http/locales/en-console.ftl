@@ -199,3 +199,78 @@ centres-field-rules = Rules (JSON: rules in order, first match wins, and the def
 centres-save-rules = Save as a new version
 centres-rules-saved = Dispatch rules version { $version } in force.
 centres-rules-syntax = line { $line }, column { $column }: { $problem }
+
+## Movements of goods: transits, navigation seals
+nav-transits = Transits
+nav-alerts = Seal alerts
+transits-title = Transit movements
+transits-count = { $count ->
+    [one] One movement.
+   *[other] { $count } movements.
+}
+transit-title = Transit
+transit-col-mrn = MRN
+transit-col-state = State
+transit-col-route = Departure → destination
+transit-col-guarantee = Guarantee
+transit-col-limit = Time limit
+transit-col-filed = Filed
+transit-col-local-reference = Local reference
+transit-refusal = Refused because
+transit-map = Route, corridor and track
+transit-map-label = Map of the route with its corridor and the seals' track: { $reports } reports, { $alerts } alerts.
+transit-alerts = Seal alerts
+transit-timeline = Timeline
+transit-remarks = Remarks
+transit-discrepancies = Goods or seals differ from the declaration
+transit-state-declared = declared
+transit-state-accepted = accepted
+transit-state-refused = refused
+transit-state-in_transit = in transit
+transit-state-arrived = arrived
+transit-state-unloaded = unloaded
+transit-state-completed = completed
+transit-state-cancelled = cancelled
+transit-state-enquiry = enquiry
+transit-state-recovered = duties recovered
+transit-event-declare = declared
+transit-event-accept = accepted
+transit-event-refuse = refused
+transit-event-release = Release for transit
+transit-event-arrive = Arrived at destination
+transit-event-unloading_remarks = Unloading remarks
+transit-event-complete = Complete
+transit-event-cancel = Cancel
+transit-event-open_enquiry = Open enquiry
+transit-event-recover = Recover duties
+guarantee-account = on the account
+guarantee-certificate = by certificate
+hold-none = not held
+hold-reserved = held
+hold-released = given back
+hold-called = called
+timeline-col-when = When
+timeline-col-event = Event
+timeline-col-who = Who
+timeline-col-details = Details
+alerts-title = Seal alerts
+alerts-count = { $count ->
+    [one] One alert open.
+   *[other] { $count } alerts open.
+}
+alerts-none = No alerts.
+alerts-col-seal = Seal
+alerts-col-kind = Alert
+alerts-col-from = From
+alerts-col-until = Until
+alerts-ongoing = ongoing
+alerts-disproved = disproved
+alerts-open-movement = movement
+alert-deviation = route deviation
+alert-stop = stop
+alert-opened = seal opened
+alert-tamper = tampering
+alert-battery_low = battery low
+alert-signal_lost = signal lost
+alert-overdue = overdue
+alert-malfunction = malfunction

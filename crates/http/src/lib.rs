@@ -166,6 +166,10 @@ fn live_routes() -> Router<AppState> {
             "/declarations/{id}/requests/{request}/answer",
             post(pages::declaration::answer).layer(DefaultBodyLimit::max(app::requests::ANSWER_BODY_LIMIT)),
         )
+        .route("/transits", get(pages::movements::list))
+        .route("/transits/{id}", get(pages::movements::page))
+        .route("/transits/{id}/events", post(pages::movements::act))
+        .route("/console/alerts", get(pages::movements::console))
         .route("/static/live.js", get(script))
         .layer(middleware::map_response(allow_own_scripts))
 }

@@ -14,6 +14,7 @@ pub mod errors;
 pub mod filing;
 pub mod maturity;
 pub mod models;
+pub mod movements;
 pub mod organisation;
 pub mod profiles;
 pub mod survey;
@@ -169,6 +170,8 @@ pub enum Follows {
     Declarations,
     /// One declaration's events.
     Declaration(smartcustoms_core::ids::DeclarationId),
+    /// Seal alerts as they are raised, amended and ended (customs staff).
+    Alerts,
 }
 
 /// The frame of a live page: its content marked `data-live` is refreshed when an event it
@@ -177,6 +180,7 @@ pub fn live_layout(title: &str, caller: Option<&Caller>, follows: Follows, body:
     let key = match follows {
         Follows::Declarations => "declarations".to_string(),
         Follows::Declaration(id) => format!("declaration:{id}"),
+        Follows::Alerts => "alerts".to_string(),
     };
     frame(title, caller, html! { div data-live=(key) { (body) } }, true)
 }
@@ -208,10 +212,13 @@ fn frame(title: &str, caller: Option<&Caller>, body: Markup, live: bool) -> Html
                                 a href="/trader/file" { (t("nav-file")) }
                                 a href="/trader/account" { (t("nav-my-account")) }
                                 a href="/trader/organisation" { (t("nav-organisation")) }
+                                a href="/transits" { (t("nav-transits")) }
                             }
                             @if caller.is_some_and(|c| crate::app::work_queue::WORKERS.contains(&c.0.role)) {
                                 a href="/console/queue" { (t("nav-work-queue")) }
                                 a href="/console/centres" { (t("nav-centres")) }
+                                a href="/transits" { (t("nav-transits")) }
+                                a href="/console/alerts" { (t("nav-alerts")) }
                             }
                             @if caller.is_some_and(|c| crate::app::profiles::WRITERS.contains(&c.0.role)) {
                                 a href="/console/profiles" { (t("nav-risk-profiles")) }

@@ -1,6 +1,6 @@
 // Live pages. A page of this site whose content is marked `data-live` follows the declaration
 // events of the signed-in user (the server-sent events of /api/v1/events), or those of one
-// declaration, and, when one arrives, fetches the page again and puts its fresh content in
+// declaration, or the seal alerts (/api/v1/alerts/stream), and, when one arrives, fetches the page again and puts its fresh content in
 // place, at most once a second.
 (function () {
   'use strict';
@@ -73,6 +73,14 @@
           }
         }, 1000);
       });
+  }
+  if (live.dataset.live === 'alerts') {
+    // Seal alerts: raised, amended or ended.
+    var alerts = new EventSource('/api/v1/alerts/stream');
+    ['opened', 'closed', 'amended'].forEach(function (name) {
+      alerts.addEventListener(name, refresh);
+    });
+    return;
   }
   var events = new EventSource('/api/v1/events');
   ['submitted', 'registered', 'lane_assigned', 'released', 'refused', 'awaiting_payment', 'documents_requested',
