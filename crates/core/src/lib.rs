@@ -26,6 +26,7 @@ pub mod signature;
 pub mod simulate;
 pub mod tariff;
 pub mod timestamp;
+pub mod traceability;
 pub mod transit;
 pub mod valuation;
 pub mod workflow;
