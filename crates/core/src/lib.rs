@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod checkpoint;
 pub mod codes;
 pub mod declaration;
 pub mod dispatch;
