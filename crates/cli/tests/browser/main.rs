@@ -673,4 +673,5 @@ async fn a_trader_works_on_a_phone_screen() {
 }
 
 mod filing;
+mod movements;
 mod russian;

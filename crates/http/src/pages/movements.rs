@@ -267,8 +267,12 @@ fn map(m: &TransitRecord, track: &[SealReportRow], alerts: &[IncidentRow]) -> Ma
 pub async fn console(State(state): State<AppState>, caller: Option<Caller>) -> PageResult {
     let here = "/console/alerts";
     let caller = signed_in(caller, here)?;
-    crate::app::require(&caller.0, &[Role::Officer, Role::Supervisor, Role::Analyst, Role::Admin], "follow seal alerts")
-        .map_err(PageError::at(here))?;
+    crate::app::require(
+        &caller.0,
+        &[Role::Officer, Role::Supervisor, Role::Analyst, Role::Admin],
+        "follow seal alerts",
+    )
+    .map_err(PageError::at(here))?;
     let alerts = state.store.open_incidents(500).await.map_err(PageError::at(here))?;
     let body = html! {
         h1 { (t("alerts-title")) }
