@@ -77,6 +77,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/seals/{seal_id}/reports", axum::routing::post(routes::seals::report))
         .route("/api/v1/alerts", get(routes::seals::open))
         .route("/api/v1/alerts/stream", get(routes::seals::stream))
+        .route("/api/v1/pre-arrivals", get(routes::pre_arrival::list).post(routes::pre_arrival::file))
+        .route("/api/v1/pre-arrivals/{id}", get(routes::pre_arrival::get))
         .route("/api/v1/guarantees", axum::routing::post(routes::transit::issue))
         .route("/api/v1/guarantees/{reference}", get(routes::transit::certificate))
         .route("/api/v1/authorisations/{id}", axum::routing::delete(routes::organisation::revoke))

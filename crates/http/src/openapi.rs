@@ -5,8 +5,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     account, dashboard, declarations, dispatch, events, inspections, keys, knowledge, maturity, notifications, offices,
-    organisation, people, profiles, requests, risk, seals, survey, system, tariff, time_release, tokens, transit,
-    work_queue,
+    organisation, people, pre_arrival, profiles, requests, risk, seals, survey, system, tariff, time_release, tokens,
+    transit, work_queue,
 };
 
 #[derive(OpenApi)]
@@ -29,6 +29,7 @@ use crate::routes::{
         tokens::issue, tokens::list, tokens::revoke,
         people::list, people::add, people::disable, offices::list, offices::put,
         transit::file, transit::list, transit::get, transit::timeline, transit::event, transit::issue, transit::certificate,
+        pre_arrival::file, pre_arrival::list, pre_arrival::get,
         seals::report, seals::alerts, seals::track, seals::open, seals::stream,
         knowledge::technologies, knowledge::technology, knowledge::terms, knowledge::term, knowledge::instruments,
         knowledge::capabilities, knowledge::search,

@@ -19,6 +19,7 @@ mod migrations;
 mod money;
 mod orgs;
 mod postgres;
+mod pre_arrival;
 mod reference;
 mod requests;
 mod risk;
@@ -29,6 +30,7 @@ mod sqlite_writer;
 mod tariff;
 mod transactions;
 mod transit;
+mod transit_tx;
 mod writeset;
 
 use std::sync::Arc;
@@ -52,6 +54,7 @@ pub use ledger::{
 };
 pub use orgs::{AuthorisationRecord, MemberRecord, OrgQueries};
 pub use postgres::PostgresStore;
+pub use pre_arrival::{PreArrivalFiled, PreArrivalQueries, PreArrivalRecord};
 pub use reference::{Office, ReferenceQueries, SigningKeyRecord};
 pub use requests::{Answer, Ask, DocumentRequest};
 pub use risk::{
@@ -139,6 +142,7 @@ pub trait Store:
     + OrgQueries
     + TransitQueries
     + SealQueries
+    + PreArrivalQueries
     + Send
     + Sync
     + 'static
@@ -232,6 +236,7 @@ macro_rules! areas {
         crate::knowledge::knowledge_queries!($store);
         crate::transit::transit_queries!($store, $lock);
         crate::seals::seal_queries!($store);
+        crate::pre_arrival::pre_arrival_queries!($store);
 
         #[async_trait]
         impl crate::Store for $store {

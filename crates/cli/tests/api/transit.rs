@@ -253,3 +253,90 @@ async fn an_overdue_movement_goes_to_enquiry_once() {
         assert_eq!(timeline.as_array().unwrap().last().unwrap()["actor"], "system", "{backend}");
     }
 }
+
+/// Pre-arrival information of trader `i` announcing `means_id` with one item of `code`.
+fn pre_arrival_doc(app: &TestApp, i: usize, reference: &str, code: &str) -> Value {
+    let party = &app.traders[i].party;
+    json!({
+        "reference": reference,
+        "office_of_entry": "DE009100",
+        "expected_arrival_at_us": Timestamp::now().as_micros() + 3_600_000_000,
+        "transport_document": "CMR 2026/0415",
+        "consignor": { "id": "CN91440300MA5F", "name": "Shenzhen Phones Ltd", "country": "CN" },
+        "consignee": { "id": party.id, "name": party.name, "country": &party.id[..2] },
+        "carrier": { "id": "PL5260250274", "name": "Trans Polska Sp. z o.o.", "country": "PL" },
+        "transport": { "mode": "3", "means_id": "HH-AB 1234" },
+        "items": [{ "sequence": 1, "commodity_code": code, "description": "Goods announced", "gross_mass": "1200.5", "value": "20000.00", "currency": "EUR" }]
+    })
+}
+
+async fn file_pre_arrival(app: &TestApp, i: usize, doc: &Value, signed: bool) -> (u16, Value) {
+    let body = serde_json::to_vec(doc).unwrap();
+    let mut req = app
+        .client
+        .post(format!("{}/api/v1/pre-arrivals", app.base))
+        .bearer_auth(&app.traders[i].token)
+        .header("content-type", "application/json");
+    if signed {
+        req = req.header("x-jws-signature", signature::sign_detached(&app.traders[i].key, &body));
+    }
+    let r = req.body(body).send().await.unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn pre_arrival_information_gets_its_preliminary_decision_and_the_later_transit_is_compared() {
+    for (backend, db) in all_dbs("pre-arrival").await {
+        let app = spawn_app(&db.url).await;
+        // Arms are checked at the border whoever sends them.
+        let doc = pre_arrival_doc(&app, 0, "ENS-1", "930190");
+        let (s, p) = file_pre_arrival(&app, 0, &doc, true).await;
+        assert_eq!(s, 201, "{backend}: {p}");
+        let decision = &p["preliminary_decision"];
+        assert_eq!(
+            (decision["control"].as_str(), decision["place"].as_str()),
+            (Some("documents"), Some("border")),
+            "{backend}: {p}"
+        );
+        assert!(decision["reasons"].as_array().unwrap().iter().any(|r| r["code"] == "PRE_003"), "{backend}: {p}");
+        let (s, again) = file_pre_arrival(&app, 0, &doc, true).await;
+        assert_eq!(
+            (s, again["id"].clone(), again["duplicate"].as_bool()),
+            (200, p["id"].clone(), Some(true)),
+            "{backend}"
+        );
+        let (s, e) = file_pre_arrival(&app, 0, &pre_arrival_doc(&app, 0, "ENS-1", "851713"), true).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (409, Some("MOV_002")), "{backend}: {e}");
+        let (s, e) = file_pre_arrival(&app, 0, &pre_arrival_doc(&app, 0, "ENS-2", "851713"), false).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (422, Some("MOV_004")), "{backend}: {e}");
+        let mut bad = pre_arrival_doc(&app, 0, "ENS-3", "851713");
+        bad["office_of_entry"] = json!("nowhere");
+        let (s, e) = file_pre_arrival(&app, 0, &bad, true).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (422, Some("MOV_001")), "{backend}: {e}");
+        let id = p["id"].as_str().unwrap();
+        assert_eq!(app.get(&format!("/api/v1/pre-arrivals/{id}"), Some(&app.officer_token)).await.0, 200, "{backend}");
+        assert_eq!(
+            app.get(&format!("/api/v1/pre-arrivals/{id}"), Some(&app.traders[1].token)).await.0,
+            404,
+            "{backend}"
+        );
+        let (_, list) = app.get("/api/v1/pre-arrivals", Some(&app.traders[0].token)).await;
+        assert_eq!(list.as_array().unwrap().len(), 1, "{backend}: {list}");
+
+        // The transit of the same vehicle declares smartphones, not arms: the difference is
+        // kept on its timeline.
+        let doc = transit_doc(&app, 0, "LRN-PRE-1", "20000.00", &["NS-P1"], json!({ "kind": "account" }));
+        let (_, t) = file_transit(&app, 0, &doc, true).await;
+        let (_, timeline) =
+            app.get(&format!("/api/v1/transits/{}/events", t["id"].as_str().unwrap()), Some(&app.officer_token)).await;
+        let declared: Value = serde_json::from_str(timeline[0]["details"].as_str().unwrap()).unwrap();
+        assert_eq!(declared["pre_arrival"]["pre_arrival"], p["id"], "{backend}: {declared}");
+        let kinds: Vec<&str> = declared["pre_arrival"]["differences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["kind"].as_str().unwrap())
+            .collect();
+        assert!(kinds.contains(&"hs_code"), "{backend}: {declared}");
+    }
+}

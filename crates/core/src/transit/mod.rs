@@ -12,6 +12,7 @@ pub mod guarantee;
 pub mod movement;
 mod mrn;
 pub mod pre_arrival;
+pub mod pre_arrival_risk;
 mod rules;
 
 pub use check::{

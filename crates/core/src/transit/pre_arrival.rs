@@ -460,4 +460,4 @@ pub fn compare(pre: &PreArrival, later: &Later, tol: &Tolerances) -> Vec<Differe
 
 #[cfg(test)]
 #[path = "pre_arrival_tests.rs"]
-mod tests;
+pub(crate) mod tests;

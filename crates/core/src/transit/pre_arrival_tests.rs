@@ -25,7 +25,7 @@ fn ctx() -> PreArrivalContext {
     PreArrivalContext { now: NOW, offices: Arc::from([]) }
 }
 
-fn checked() -> PreArrival {
+pub(crate) fn checked() -> PreArrival {
     check(&valid(), &ctx()).unwrap_or_else(|f| panic!("{f:#?}"))
 }
 

@@ -15,6 +15,7 @@ pub mod knowledge;
 pub mod memo;
 pub mod money;
 pub mod organisation;
+pub mod pre_arrival;
 pub mod prices;
 pub mod profiles;
 pub mod requests;

@@ -157,6 +157,7 @@ pub async fn file(state: &AppState, request: FileTransit<'_>) -> Result<FiledTra
     let country = office_country(&t.office_of_departure)
         .ok_or_else(|| TransitError::InvalidValue("office_of_departure", "names no country".into()))?;
     let route = serde_json::json!({ "waypoints": t.route.waypoints, "corridor_m": t.route.corridor_m }).to_string();
+    let pre_arrival = super::pre_arrival::link(state, &t, now).await?;
     let new = NewTransit {
         id: uuid::Uuid::new_v4().to_string(),
         filer: trader.clone(),
@@ -174,6 +175,7 @@ pub async fn file(state: &AppState, request: FileTransit<'_>) -> Result<FiledTra
         document: body.to_vec(),
         signature: signature.map(str::to_string),
         actor: user,
+        pre_arrival,
         at: now,
     };
     match state.store.file_transit(&new).await? {

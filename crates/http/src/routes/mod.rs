@@ -13,6 +13,7 @@ pub mod notifications;
 pub mod offices;
 pub mod organisation;
 pub mod people;
+pub mod pre_arrival;
 pub mod profiles;
 pub mod requests;
 pub mod risk;

@@ -1,0 +1,210 @@
+//! Pre-arrival information (A7): what carriers and forwarders announce before goods arrive,
+//! with the preliminary decision on the form of control taken when it was filed. Filing is
+//! idempotent by the filer's reference. The SQL is the same on both backends and is expanded
+//! into each by [`pre_arrival_queries`].
+
+use async_trait::async_trait;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use smartcustoms_core::ids::TraderId;
+use smartcustoms_core::timestamp::Timestamp;
+
+use crate::StoreResult;
+
+/// Pre-arrival information as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct PreArrivalRecord {
+    /// Its id.
+    pub id: String,
+    /// Who filed it.
+    pub filer: String,
+    /// The filer's reference.
+    pub reference: String,
+    /// Office of first entry.
+    pub office_of_entry: String,
+    /// Transport document number.
+    pub transport_document: String,
+    /// The means of transport (vehicle registration, vessel, flight).
+    pub means_id: String,
+    /// Expected arrival.
+    #[sqlx(try_from = "i64")]
+    #[schema(value_type = i64)]
+    pub expected_arrival_at_us: Timestamp,
+    /// The preliminary decision as JSON (`control`, `place`, `reasons`).
+    pub decision: String,
+    /// The form of control decided: `none`, `documents` or `inspection`.
+    pub control: String,
+    /// When it was filed.
+    #[sqlx(try_from = "i64")]
+    #[schema(value_type = i64)]
+    pub filed_at_us: Timestamp,
+}
+
+/// The columns a [`PreArrivalRecord`] is read from.
+pub(crate) const PRE_ARRIVAL_COLUMNS: &str =
+    "id, filer, reference, office_of_entry, transport_document, means_id, expected_arrival_at_us, decision, control, filed_at_us";
+
+/// What filing pre-arrival information did.
+#[derive(Debug, Clone)]
+pub enum PreArrivalFiled {
+    /// Recorded now.
+    New(PreArrivalRecord),
+    /// The reference was filed before: that record, with its document.
+    Existing(PreArrivalRecord, Vec<u8>),
+}
+
+/// Pre-arrival information.
+#[async_trait]
+pub trait PreArrivalQueries: Send + Sync {
+    /// Records pre-arrival information with its decision and audit entry, unless the filer's
+    /// reference is taken (then the record made before).
+    async fn file_pre_arrival(
+        &self,
+        record: &PreArrivalRecord,
+        document: &[u8],
+        signature: Option<&str>,
+    ) -> StoreResult<PreArrivalFiled>;
+
+    /// One record by id.
+    async fn pre_arrival(&self, id: &str) -> StoreResult<Option<PreArrivalRecord>>;
+
+    /// A record's document as filed.
+    async fn pre_arrival_document(&self, id: &str) -> StoreResult<Option<Vec<u8>>>;
+
+    /// Records, newest first: a filer's, or everyone's.
+    async fn pre_arrivals(&self, filer: Option<&TraderId>, limit: i64) -> StoreResult<Vec<PreArrivalRecord>>;
+
+    /// The records announcing a means of transport arriving between `from` and `to`, in order
+    /// of expected arrival (at most 20).
+    async fn pre_arrivals_of_means(
+        &self,
+        means_id: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<PreArrivalRecord>>;
+}
+
+/// Implements [`PreArrivalQueries`] for a backend, where the identity area's
+/// `append_identity_audit` is in scope. Needs in scope: `self.pool`, `self.begin_write()`,
+/// `sql(&str) -> Cow<str>`.
+macro_rules! pre_arrival_queries {
+    ($store:ty) => {
+        #[async_trait]
+        impl crate::pre_arrival::PreArrivalQueries for $store {
+            async fn file_pre_arrival(
+                &self,
+                r: &crate::pre_arrival::PreArrivalRecord,
+                document: &[u8],
+                signature: Option<&str>,
+            ) -> StoreResult<crate::pre_arrival::PreArrivalFiled> {
+                let mut tx = self.begin_write().await?;
+                let earlier: Option<(String, Vec<u8>)> =
+                    sqlx::query_as(&sql("SELECT id, document FROM pre_arrivals WHERE filer = $1 AND reference = $2"))
+                        .bind(&r.filer)
+                        .bind(&r.reference)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if let Some((id, document)) = earlier {
+                    let record: crate::pre_arrival::PreArrivalRecord = sqlx::query_as(&sql(&format!(
+                        "SELECT {} FROM pre_arrivals WHERE id = $1",
+                        crate::pre_arrival::PRE_ARRIVAL_COLUMNS
+                    )))
+                    .bind(&id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    return Ok(crate::pre_arrival::PreArrivalFiled::Existing(record, document));
+                }
+                sqlx::query(&sql(
+                    "INSERT INTO pre_arrivals (id, filer, reference, office_of_entry, transport_document, means_id, \
+                     expected_arrival_at_us, decision, control, document, signature, filed_at_us) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                ))
+                .bind(&r.id)
+                .bind(&r.filer)
+                .bind(&r.reference)
+                .bind(&r.office_of_entry)
+                .bind(&r.transport_document)
+                .bind(&r.means_id)
+                .bind(r.expected_arrival_at_us.as_micros())
+                .bind(&r.decision)
+                .bind(&r.control)
+                .bind(document)
+                .bind(signature)
+                .bind(r.filed_at_us.as_micros())
+                .execute(&mut *tx)
+                .await?;
+                let details = serde_json::json!({
+                    "pre_arrival": r.id, "reference": r.reference, "transport_document": r.transport_document,
+                    "means_id": r.means_id, "office_of_entry": r.office_of_entry,
+                    "decision": serde_json::from_str::<serde_json::Value>(&r.decision).unwrap_or(serde_json::Value::Null),
+                });
+                let action = smartcustoms_core::audit::Action::PreArrivalFiled;
+                append_identity_audit(&mut tx, crate::identity::identity_entry(r.filed_at_us, &r.filer, action, details))
+                    .await?;
+                tx.commit().await?;
+                Ok(crate::pre_arrival::PreArrivalFiled::New(r.clone()))
+            }
+
+            async fn pre_arrival(&self, id: &str) -> StoreResult<Option<crate::pre_arrival::PreArrivalRecord>> {
+                Ok(sqlx::query_as(&sql(&format!(
+                    "SELECT {} FROM pre_arrivals WHERE id = $1",
+                    crate::pre_arrival::PRE_ARRIVAL_COLUMNS
+                )))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn pre_arrival_document(&self, id: &str) -> StoreResult<Option<Vec<u8>>> {
+                Ok(sqlx::query_scalar(&sql("SELECT document FROM pre_arrivals WHERE id = $1"))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn pre_arrivals(
+                &self,
+                filer: Option<&TraderId>,
+                limit: i64,
+            ) -> StoreResult<Vec<crate::pre_arrival::PreArrivalRecord>> {
+                let columns = crate::pre_arrival::PRE_ARRIVAL_COLUMNS;
+                Ok(match filer {
+                    Some(f) => sqlx::query_as(&sql(&format!(
+                        "SELECT {columns} FROM pre_arrivals WHERE filer = $1 ORDER BY filed_at_us DESC, id LIMIT $2"
+                    )))
+                    .bind(f.as_str())
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?,
+                    None => sqlx::query_as(&sql(&format!(
+                        "SELECT {columns} FROM pre_arrivals ORDER BY filed_at_us DESC, id LIMIT $1"
+                    )))
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?,
+                })
+            }
+
+            async fn pre_arrivals_of_means(
+                &self,
+                means_id: &str,
+                from: Timestamp,
+                to: Timestamp,
+            ) -> StoreResult<Vec<crate::pre_arrival::PreArrivalRecord>> {
+                Ok(sqlx::query_as(&sql(&format!(
+                    "SELECT {} FROM pre_arrivals WHERE means_id = $1 AND expected_arrival_at_us BETWEEN $2 AND $3 \
+                     ORDER BY expected_arrival_at_us, id LIMIT 20",
+                    crate::pre_arrival::PRE_ARRIVAL_COLUMNS
+                )))
+                .bind(means_id)
+                .bind(from.as_micros())
+                .bind(to.as_micros())
+                .fetch_all(&self.pool)
+                .await?)
+            }
+        }
+    };
+}
+
+pub(crate) use pre_arrival_queries;
