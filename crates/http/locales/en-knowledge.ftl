@@ -273,6 +273,10 @@ help-page-risk-simulation = The risk system in a simulated world
 help-page-tariff = Tariff and duty calculation
 help-page-valuation = Customs value check
 help-page-data-model = Declaration data model
+help-page-transit = Transit, guarantees and pre-arrival information
+help-page-seals = Navigation seals: reports and alerts
+help-page-checkpoint = The smart checkpoint
+help-page-traceability = Goods traceability
 help-page-guide-ru = User's guide
 
 # What a finding of the survey's check says, by its code (English pages show the core's own

@@ -273,6 +273,10 @@ help-page-risk-simulation = Система управления рисками �
 help-page-tariff = Тариф и расчёт пошлин
 help-page-valuation = Проверка таможенной стоимости
 help-page-data-model = Модель данных декларации
+help-page-transit = Транзит, обеспечение и предварительная информация
+help-page-seals = Навигационные пломбы: сообщения и тревоги
+help-page-checkpoint = Умный пункт пропуска
+help-page-traceability = Прослеживаемость товаров
 help-page-guide-ru = Руководство пользователя
 
 # Что говорит замечание проверки ответа на опрос, по его коду.

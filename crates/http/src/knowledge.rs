@@ -54,6 +54,10 @@ pub const HELP: &[HelpPage] = &[
     help_page!("tariff", "Tariff and duty calculation", "docs/tariff.md"),
     help_page!("valuation", "Customs value check", "docs/valuation.md"),
     help_page!("data-model", "Declaration data model", "docs/data-model.md"),
+    help_page!("transit", "Transit, guarantees and pre-arrival information", "docs/transit.md"),
+    help_page!("seals", "Navigation seals: reports and alerts", "docs/seals.md"),
+    help_page!("checkpoint", "The smart checkpoint", "docs/checkpoint.md"),
+    help_page!("traceability", "Goods traceability", "docs/traceability.md"),
     help_page!("guide-ru", "Руководство пользователя", "docs/ru/guide.md", Lang::Ru),
 ];
 
