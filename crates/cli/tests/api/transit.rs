@@ -37,10 +37,15 @@ pub fn transit_doc(app: &TestApp, i: usize, lrn: &str, value: &str, seals: &[&st
 
 /// Files `doc` as trader `i`, signed with its key (or not); status and body.
 pub async fn file_transit(app: &TestApp, i: usize, doc: &Value, signed: bool) -> (u16, Value) {
+    post_signed(app, "/api/v1/transits", i, doc, signed).await
+}
+
+/// Posts `doc` to `path` as trader `i`, signed with its key (or not); status and body.
+async fn post_signed(app: &TestApp, path: &str, i: usize, doc: &Value, signed: bool) -> (u16, Value) {
     let body = serde_json::to_vec(doc).unwrap();
     let mut req = app
         .client
-        .post(format!("{}/api/v1/transits", app.base))
+        .post(format!("{}{path}", app.base))
         .bearer_auth(&app.traders[i].token)
         .header("content-type", "application/json");
     if signed {
@@ -271,17 +276,7 @@ fn pre_arrival_doc(app: &TestApp, i: usize, reference: &str, code: &str) -> Valu
 }
 
 async fn file_pre_arrival(app: &TestApp, i: usize, doc: &Value, signed: bool) -> (u16, Value) {
-    let body = serde_json::to_vec(doc).unwrap();
-    let mut req = app
-        .client
-        .post(format!("{}/api/v1/pre-arrivals", app.base))
-        .bearer_auth(&app.traders[i].token)
-        .header("content-type", "application/json");
-    if signed {
-        req = req.header("x-jws-signature", signature::sign_detached(&app.traders[i].key, &body));
-    }
-    let r = req.body(body).send().await.unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or_default())
+    post_signed(app, "/api/v1/pre-arrivals", i, doc, signed).await
 }
 
 #[tokio::test]

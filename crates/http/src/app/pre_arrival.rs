@@ -51,10 +51,7 @@ pub struct Filed {
 /// the preliminary decision, then one transaction (idempotent by the filer's reference).
 pub async fn file(state: &AppState, request: FilePreArrival<'_>) -> Result<Filed, TransitError> {
     let FilePreArrival { trader, body, signature, received_at } = request;
-    if super::text::json_has_nul(body) {
-        return Err(TransitError::UnstorableText);
-    }
-    let doc: PreArrivalDoc = parse(body)?;
+    let doc = parse(body)?;
     match super::filing::verify_signature(state, &trader, signature, body).await? {
         Ok(()) => {}
         Err(e) => return Err(TransitError::Signature(e)),
@@ -84,7 +81,7 @@ pub async fn file(state: &AppState, request: FilePreArrival<'_>) -> Result<Filed
     match state.store.file_pre_arrival(&record, body, signature).await? {
         PreArrivalFiled::New(record) => Ok(Filed { record, decision, duplicate: false }),
         PreArrivalFiled::Existing(earlier, bytes) => {
-            let first: PreArrivalDoc = parse(&bytes)?;
+            let first = parse(&bytes)?;
             if first == doc {
                 let decision = serde_json::from_str(&earlier.decision)
                     .map_err(|e| StoreError::Corrupt(format!("decision of pre-arrival {}: {e}", earlier.id)))?;
@@ -101,13 +98,7 @@ pub async fn file(state: &AppState, request: FilePreArrival<'_>) -> Result<Filed
 }
 
 fn parse(body: &[u8]) -> Result<PreArrivalDoc, TransitError> {
-    serde_json::from_slice(body).map_err(|e| {
-        if e.is_syntax() || e.is_eof() {
-            TransitError::MalformedJson(e.to_string())
-        } else {
-            TransitError::Schema { path: format!("line {} column {}", e.line(), e.column()), message: e.to_string() }
-        }
-    })
+    super::transit::parse_json(body)
 }
 
 /// One record: its filer's, or any for customs staff.

@@ -207,6 +207,12 @@ async fn same_as_before(
 
 /// Reads the filed bytes as a transit declaration.
 pub fn parse(body: &[u8]) -> Result<TransitDoc, TransitError> {
+    parse_json(body)
+}
+
+/// Reads filed JSON of a movement's documents (a transit declaration, pre-arrival
+/// information): a NUL is unstorable, broken JSON malformed, another shape a schema error.
+pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, TransitError> {
     if super::text::json_has_nul(body) {
         return Err(TransitError::UnstorableText);
     }
@@ -216,6 +222,22 @@ pub fn parse(body: &[u8]) -> Result<TransitDoc, TransitError> {
         } else {
             TransitError::Schema { path: format!("line {} column {}", e.line(), e.column()), message: e.to_string() }
         }
+    })
+}
+
+/// The event a caller names (`release`, `arrive`, `unloading_remarks`, `complete`, `cancel`,
+/// `open_enquiry`, `recover`); none for another name (acceptance and refusal are the
+/// guarantee's to decide).
+pub fn event_named(name: &str, discrepancies: bool) -> Option<Event> {
+    Some(match name {
+        "release" => Event::Release,
+        "arrive" => Event::Arrive,
+        "unloading_remarks" => Event::UnloadingRemarks { discrepancies },
+        "complete" => Event::Complete,
+        "cancel" => Event::Cancel,
+        "open_enquiry" => Event::OpenEnquiry,
+        "recover" => Event::Recover,
+        _ => return None,
     })
 }
 

@@ -11,7 +11,6 @@ use serde::Deserialize;
 use smartcustoms_core::access::Role;
 use smartcustoms_core::seals::Position;
 use smartcustoms_core::timestamp::Timestamp;
-use smartcustoms_core::transit::movement::Event;
 use smartcustoms_storage::{IncidentRow, SealReportRow, TransitRecord};
 
 use super::{column_heads, csrf_field, live_layout, signed_in, when, Follows, PageError, PageResult};
@@ -163,18 +162,9 @@ pub async fn act(
     let here = format!("/transits/{id}");
     let caller = signed_in(caller, &here)?;
     caller.check_csrf(f.csrf.as_deref()).map_err(PageError::at(&here))?;
-    let event = match f.event.as_str() {
-        "release" => Event::Release,
-        "arrive" => Event::Arrive,
-        "unloading_remarks" => Event::UnloadingRemarks { discrepancies: f.discrepancies.is_some() },
-        "complete" => Event::Complete,
-        "cancel" => Event::Cancel,
-        "open_enquiry" => Event::OpenEnquiry,
-        "recover" => Event::Recover,
-        other => {
-            let e = crate::error::ApiError::BadParameter("event", format!("{other:?}"));
-            return Err(PageError::at(&here)(e));
-        }
+    let Some(event) = transit::event_named(&f.event, f.discrepancies.is_some()) else {
+        let e = crate::error::ApiError::BadParameter("event", format!("{:?}", f.event));
+        return Err(PageError::at(&here)(e));
     };
     let remarks = f.remarks.filter(|r| !r.trim().is_empty());
     transit::step(&state, &caller.0, &id, event, remarks, Timestamp::now()).await.map_err(PageError::at(&here))?;

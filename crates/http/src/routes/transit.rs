@@ -12,7 +12,6 @@ use utoipa::{IntoParams, ToSchema};
 
 use smartcustoms_core::access::Role;
 use smartcustoms_core::timestamp::Timestamp;
-use smartcustoms_core::transit::movement::Event;
 use smartcustoms_storage::{CertificateRecord, TransitEventRecord, TransitRecord};
 
 use crate::app::organisation::{self, Capacity};
@@ -168,16 +167,8 @@ pub async fn event(
     ApiPath(id): ApiPath<String>,
     JsonBody(e): JsonBody<EventRequest>,
 ) -> Result<Json<TransitRecord>, ApiError> {
-    let event = match e.event.as_str() {
-        "release" => Event::Release,
-        "arrive" => Event::Arrive,
-        "unloading_remarks" => Event::UnloadingRemarks { discrepancies: e.discrepancies },
-        "complete" => Event::Complete,
-        "cancel" => Event::Cancel,
-        "open_enquiry" => Event::OpenEnquiry,
-        "recover" => Event::Recover,
-        other => return Err(ApiError::BadParameter("event", format!("{other:?} is not an event a caller may send"))),
-    };
+    let event = transit::event_named(&e.event, e.discrepancies)
+        .ok_or_else(|| ApiError::BadParameter("event", format!("{:?} is not an event a caller may send", e.event)))?;
     let at = Timestamp::from(Utc::now());
     Ok(Json(transit::step(&state, &caller.0, &id, event, e.remarks, at).await?))
 }
