@@ -331,13 +331,22 @@ pub(crate) async fn bench_state(
     store: Arc<dyn Store>,
     model: Option<Arc<smartcustoms_model::TrainedModel>>,
 ) -> anyhow::Result<AppState> {
+    bench_state_with(store, model, HttpConfig::default()).await
+}
+
+/// [`bench_state`] over other settings (the jobs are switched off whatever they say).
+pub(crate) async fn bench_state_with(
+    store: Arc<dyn Store>,
+    model: Option<Arc<smartcustoms_model::TrainedModel>>,
+    settings: HttpConfig,
+) -> anyhow::Result<AppState> {
     let commit = GroupCommit::start(store.clone(), GroupCommitConfig::default());
     let config = HttpConfig {
         price_refresh: None,
         retrain_every: None,
         recategorise_every: None,
         figures_max_age: std::time::Duration::from_secs(5),
-        ..HttpConfig::default()
+        ..settings
     };
     let state = AppState::new(store.clone(), commit, config).await?;
     if let Some(m) = model {

@@ -86,7 +86,14 @@ pub async fn run(a: SealsArgs) -> anyhow::Result<u8> {
     let tmp = tempfile::tempdir().context("creating a temporary directory")?;
     let url = a.database_url.clone().unwrap_or_else(|| format!("sqlite:{}", tmp.path().join("seals.db").display()));
     let store = smartcustoms_storage::open(&url).await.context("opening the database")?;
-    let state = super::bench_state(store.clone(), None).await?;
+    // Seals report every devices/rate seconds, and the monitors know it: a report held up for
+    // two periods raises `signal_lost`, which counts as a false alert.
+    let period_s = a.devices as f64 / a.rate;
+    let settings = smartcustoms_http::HttpConfig {
+        seal_period: Duration::from_secs_f64(period_s),
+        ..smartcustoms_http::HttpConfig::default()
+    };
+    let state = super::bench_state_with(store.clone(), None, settings).await?;
     let run = uuid::Uuid::new_v4().simple().to_string();
     let fleet: journeys::Shared =
         Arc::new(journeys::journeys(&format!("B{}", &run[..6]).to_uppercase(), a.devices, a.fault_every));
@@ -106,6 +113,7 @@ pub async fn run(a: SealsArgs) -> anyhow::Result<u8> {
     };
     let settings = MqttSettings { host: host.clone(), port, client_id: format!("bench-consumer-{run}") };
     let consumer = tokio::spawn(consume_seals(state.clone(), settings));
+    let ticks = tokio::spawn(smartcustoms_http::jobs::seal_ticks(state.clone()));
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     // Alerts as the platform commits them, with the instant each arrives.
@@ -123,7 +131,6 @@ pub async fn run(a: SealsArgs) -> anyhow::Result<u8> {
     };
 
     // Publishing: every device reports once per period, the fleet spread evenly over it.
-    let period_s = a.devices as f64 / a.rate;
     let total = (a.rate * a.seconds as f64) as usize;
     let published_at: Arc<Mutex<HashMap<(usize, u64), Instant>>> = Arc::new(Mutex::new(HashMap::new()));
     let (client, mut events) = journeys::publisher(&host, port, &format!("bench-fleet-{run}"));
@@ -183,6 +190,7 @@ pub async fn run(a: SealsArgs) -> anyhow::Result<u8> {
     let processed_n = processed();
     tokio::time::sleep(Duration::from_millis(200)).await;
     consumer.abort();
+    ticks.abort();
     driver.abort();
     collector.abort();
 
