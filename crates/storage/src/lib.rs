@@ -27,6 +27,7 @@ mod seals;
 mod sqlite;
 mod sqlite_writer;
 mod tariff;
+mod traceability;
 mod transactions;
 mod transit;
 mod writeset;
@@ -62,6 +63,7 @@ pub use rows::hs_codes;
 pub use seals::{AlertChange, IncidentRow, SealBatch, SealQueries, SealReportRow};
 pub use sqlite::SqliteStore;
 pub use tariff::{NewTariffEntry, PriceRow, PriceSource, TariffEntryRecord, TariffKind, TariffQueries};
+pub use traceability::{Release, ScannedRelease, TraceabilityQueries, RESCAN_MARGIN_US};
 pub use transit::{
     CertificateRecord, GuaranteeRefusal, NewTransit, TransitEventRecord, TransitFiled, TransitQueries, TransitRecord,
     TransitStep,
@@ -139,6 +141,7 @@ pub trait Store:
     + OrgQueries
     + TransitQueries
     + SealQueries
+    + TraceabilityQueries
     + Send
     + Sync
     + 'static
@@ -232,6 +235,7 @@ macro_rules! areas {
         crate::knowledge::knowledge_queries!($store);
         crate::transit::transit_queries!($store, $lock);
         crate::seals::seal_queries!($store);
+        crate::traceability::traceability_queries!($store, $lock);
 
         #[async_trait]
         impl crate::Store for $store {
