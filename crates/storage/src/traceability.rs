@@ -38,8 +38,8 @@ pub struct ScannedRelease {
     /// The batches to open (none when the declaration releases no traced goods).
     pub batches: Vec<Batch>,
     /// Why no batch opened, when the declaration could not be read or its traced items break
-    /// the `TRC_020` … `TRC_022` checks.
-    pub problems: Vec<Finding>,
+    /// the `TRC_020` … `TRC_022` checks (each problem with its code and path first).
+    pub problems: Vec<String>,
 }
 
 /// How long before the cursor the scan reads again, since a release stamped earlier may commit
@@ -361,8 +361,8 @@ macro_rules! traceability_queries {
                 trader: &TraderId,
             ) -> StoreResult<bool> {
                 let found: Option<i64> = sqlx::query_scalar(&sql(
-                    "SELECT 1 FROM traced_batches WHERE number = $1 AND importer = $2 \
-                     UNION ALL SELECT 1 FROM batch_movements WHERE batch = $1 AND (holder_before = $2 OR holder_after = $2) \
+                    "SELECT CAST(1 AS BIGINT) FROM traced_batches WHERE number = $1 AND importer = $2 \
+                     UNION ALL SELECT CAST(1 AS BIGINT) FROM batch_movements WHERE batch = $1 AND (holder_before = $2 OR holder_after = $2) \
                      LIMIT 1",
                 ))
                 .bind(number.as_str())
