@@ -5,8 +5,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     account, dashboard, declarations, dispatch, events, inspections, keys, knowledge, maturity, notifications, offices,
-    organisation, people, profiles, requests, risk, seals, survey, system, tariff, time_release, tokens, traceability, transit,
-    work_queue,
+    organisation, people, profiles, requests, risk, seals, survey, system, tariff, time_release, tokens, traceability,
+    transit, work_queue,
 };
 
 #[derive(OpenApi)]

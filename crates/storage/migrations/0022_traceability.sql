@@ -61,5 +61,3 @@ CREATE TABLE traceability_cursor (
     released_to_us BIGINT NOT NULL
 );
 INSERT INTO traceability_cursor (id, released_to_us) VALUES (1, 0);
-
-CREATE INDEX declarations_state_updated ON declarations (state, updated_at_us);

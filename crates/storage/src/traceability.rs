@@ -88,8 +88,8 @@ pub trait TraceabilityQueries: Send + Sync {
 
 /// A stored snapshot read back as a state.
 pub(crate) fn restore(number: &str, json: &str) -> StoreResult<BatchState> {
-    let snapshot: Snapshot = serde_json::from_str(json)
-        .map_err(|e| StoreError::Corrupt(format!("snapshot of batch {number}: {e}")))?;
+    let snapshot: Snapshot =
+        serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("snapshot of batch {number}: {e}")))?;
     BatchState::restore(snapshot).map_err(|e| StoreError::Corrupt(format!("snapshot of batch {number}: {e:?}")))
 }
 

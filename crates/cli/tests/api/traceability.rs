@@ -6,7 +6,6 @@
 
 use serde_json::{json, Value};
 use smartcustoms_core::traceability::{replay, Movement};
-use smartcustoms_storage::TraceabilityQueries;
 use smartcustoms_testkit::{all_dbs, spawn_app, TestApp};
 
 /// Controls every import, so that the officer releases the declaration of the test.
@@ -27,7 +26,8 @@ async fn released_refrigerators(app: &TestApp, backend: &str) -> String {
     assert_eq!(s, 201, "{backend}: {filed}");
     assert_eq!(filed["state"], "under_control", "{backend}: {filed}");
     let id = filed["id"].as_str().unwrap();
-    let decision = json!({ "release": true, "reason": "Counted 20 refrigerators", "outcome": { "irregularities": [] } });
+    let decision =
+        json!({ "release": true, "reason": "Counted 20 refrigerators", "outcome": { "irregularities": [] } });
     let (s, released) = app.post(&format!("/api/v1/declarations/{id}/decision"), &app.officer_token, &decision).await;
     assert_eq!((s, released["state"].as_str()), (200, Some("released")), "{backend}: {released}");
     smartcustoms_http::app::traceability::open_batches(&app.state).await.unwrap();
@@ -125,7 +125,8 @@ async fn released_goods_open_a_batch_that_moves_by_sales_exports_and_write_offs(
         assert!(stored.is_conserved(), "{backend}");
 
         // Staff list the buyer's batches.
-        let (s, list) = app.get(&format!("/api/v1/traceability/batches?holder={buyer}"), Some(&app.officer_token)).await;
+        let (s, list) =
+            app.get(&format!("/api/v1/traceability/batches?holder={buyer}"), Some(&app.officer_token)).await;
         assert_eq!(s, 200, "{backend}: {list}");
         assert_eq!(list.as_array().unwrap().len(), 1, "{backend}: {list}");
         let (s, _) = app.get("/api/v1/traceability/batches", Some(&app.traders[0].token)).await;
@@ -146,7 +147,8 @@ async fn a_report_that_cannot_be_read_or_moves_what_is_not_held_is_refused_with_
         assert_eq!((s, e["error"]["code"].as_str()), (422, Some("TRACE_001")), "{backend}: {e}");
         assert_eq!(e["error"]["details"]["problems"][0]["code"], "TRC_001", "{backend}: {e}");
         let bad = json!({ "kind": "sale", "document": " INV ", "buyer": buyer,
-                          "lines": [{ "batch": "nope", "quantity": 0, "unit": "XYZ" }] });
+                          "lines": [{ "batch": "nope", "quantity": 1, "unit": "XYZ" },
+                                    { "batch": number, "quantity": 0, "unit": "NAR" }] });
         let (s, e) = report(&app, 0, &bad).await;
         assert_eq!(s, 422, "{backend}: {e}");
         let codes: Vec<&str> =
