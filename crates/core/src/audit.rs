@@ -67,6 +67,10 @@ pub enum Action {
     SealAlert,
     /// Pre-arrival information was filed and its preliminary decision taken.
     PreArrivalFiled,
+    /// The batches of traced goods of a released declaration were opened.
+    BatchesOpened,
+    /// A holder's report moved quantities of traced batches (sale, return, export, write-off).
+    BatchTransferred,
 }
 
 impl Action {
@@ -97,6 +101,8 @@ impl Action {
         Action::CertificateIssued,
         Action::SealAlert,
         Action::PreArrivalFiled,
+        Action::BatchesOpened,
+        Action::BatchTransferred,
     ];
 
     /// The stable name, as stored and hashed.
@@ -127,6 +133,8 @@ impl Action {
             Action::CertificateIssued => "certificate_issued",
             Action::SealAlert => "seal_alert",
             Action::PreArrivalFiled => "pre_arrival_filed",
+            Action::BatchesOpened => "batches_opened",
+            Action::BatchTransferred => "batch_transferred",
         }
     }
 

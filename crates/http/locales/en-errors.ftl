@@ -53,6 +53,11 @@ error-DEV_001 = The seal report is refused: { $count ->
    *[other] { $count } problems
 }.
 error-DEV_002 = The seal is on no active transit: { $detail }
+error-TRACE_001 = The traceability report is refused: { $count ->
+    [one] one problem
+   *[other] { $count } problems
+}.
+error-TRACE_002 = The batches' balances refuse the report: { $detail }
 error-SYS_001 = The service could not complete the request; it was not recorded, retry later.
 error-SYS_002 = The server is at its connection limit; retry shortly.
 

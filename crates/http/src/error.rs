@@ -175,6 +175,12 @@ pub enum ApiError {
     /// A seal on no active movement.
     #[error("seal {0} is on no active transit")]
     NoActiveTransit(String),
+    /// A traceability report cannot be read: every `TRC_001` … `TRC_016` problem.
+    #[error("the traceability report is refused: {} problem(s), see details.problems", .0.len())]
+    TraceReportInvalid(Vec<smartcustoms_core::flc::Finding>),
+    /// The batches' balances refuse a traceability report: every refused line.
+    #[error("{}", .0.first().map_or("the traceability report is refused", |f| f.message.as_str()))]
+    TraceRefused(Vec<smartcustoms_core::flc::Finding>),
     /// The service could not complete the request.
     #[error("the service could not complete the request; it was not recorded, retry later")]
     Unavailable,
@@ -260,6 +266,8 @@ error_kinds! {
     StakeUnknown => "MOV_005", UNPROCESSABLE_ENTITY, "The duties at stake cannot be computed: an item's currency has no exchange rate in the tariff on the day of filing. Nothing was recorded.";
     SealReportInvalid => "DEV_001", UNPROCESSABLE_ENTITY, "A navigation seal's report breaks the contract of docs/seals.md (not JSON, a required field missing, a value out of range, an unknown event code); `details.problems` lists every problem with its `SEAL_0xx` code and JSON path. Nothing was kept; over MQTT the report is acknowledged and dropped, since it can never become valid.";
     NoActiveTransit => "DEV_002", NOT_FOUND, "The seal is listed on no movement that may still report (accepted, in transit, in enquiry or arrived). Nothing was kept.";
+    TraceReportInvalid => "TRACE_001", UNPROCESSABLE_ENTITY, "A traceability report cannot be read (not JSON, an unknown field, a field missing or of another kind of report, a malformed batch number, document or trader id, an unknown unit, a quantity not positive or finer than its unit, no lines, a batch listed twice); `details.problems` lists every problem with its `TRC_0xx` code, JSON path and message (see docs/traceability.md). Nothing was recorded.";
+    TraceRefused => "TRACE_002", CONFLICT, "The batches' balances refuse a traceability report (unknown or closed batch, the reporter holds none or not enough, a unit other than the batch's, a transfer to oneself, a return of no such sale or beyond it); `details` gives the first refusal's `code` (`TRC_030` … `TRC_039`) and `reason`, and `refusals` every refused line with its path. The report is refused whole: nothing was recorded.";
     Unavailable => "SYS_001", SERVICE_UNAVAILABLE, "The database failed; nothing was recorded, retry (with the same `Idempotency-Key`).";
     Overloaded => "SYS_002", SERVICE_UNAVAILABLE, "The server is at its connection limit and refuses new anonymous requests (health checks and signed-in callers are still served); retry after the `Retry-After` seconds.";
 }
@@ -312,6 +320,8 @@ impl ApiError {
             ApiError::StakeUnknown(_) => ErrorKind::StakeUnknown,
             ApiError::SealReportInvalid(_) => ErrorKind::SealReportInvalid,
             ApiError::NoActiveTransit(_) => ErrorKind::NoActiveTransit,
+            ApiError::TraceReportInvalid(_) => ErrorKind::TraceReportInvalid,
+            ApiError::TraceRefused(_) => ErrorKind::TraceRefused,
             ApiError::Unavailable => ErrorKind::Unavailable,
         }
     }
@@ -340,6 +350,12 @@ impl ApiError {
             ApiError::SurveyInvalid(findings) => serde_json::json!({ "findings": findings }),
             ApiError::MovementInvalid(findings) => serde_json::json!({ "findings": findings }),
             ApiError::SealReportInvalid(problems) => serde_json::json!({ "problems": problems }),
+            ApiError::TraceReportInvalid(problems) => serde_json::json!({ "problems": problems }),
+            ApiError::TraceRefused(refusals) => serde_json::json!({
+                "code": refusals.first().map(|f| f.code.as_str()),
+                "reason": refusals.first().map(|f| f.message.as_str()),
+                "refusals": refusals,
+            }),
             ApiError::ReferenceTaken { mrn, fields, .. } => serde_json::json!({ "mrn": mrn, "fields": fields }),
             ApiError::TransitRefused(r) => {
                 serde_json::json!({ "state": r.state, "event": r.event, "reason": r.reason })
@@ -617,6 +633,20 @@ impl From<crate::app::seals::SealError> for ApiError {
             ),
             SealError::NoTransit(seal) => ApiError::NoActiveTransit(seal),
             SealError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<crate::app::traceability::TraceError> for ApiError {
+    fn from(e: crate::app::traceability::TraceError) -> Self {
+        use crate::app::traceability::TraceError;
+        match e {
+            TraceError::Forbidden(f) => f.into(),
+            TraceError::Invalid(problems) => ApiError::TraceReportInvalid(problems),
+            TraceError::Refused(refusals) => ApiError::TraceRefused(refusals),
+            TraceError::NotFound(number) => ApiError::NotFound(format!("batch {number}")),
+            TraceError::BadParameter(name, m) => ApiError::BadParameter(name, m),
+            TraceError::Store(s) => s.into(),
         }
     }
 }

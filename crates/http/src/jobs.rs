@@ -25,6 +25,8 @@ pub mod names {
     pub const WEBHOOK: &str = "webhook_delivery";
     /// Enquiries on overdue transit movements.
     pub const TRANSIT_ENQUIRIES: &str = "transit_enquiries";
+    /// Opening the batches of traced goods released for free circulation.
+    pub const TRACED_BATCHES: &str = "traced_batches";
 }
 
 /// How long a claim on a periodic job holds if its process never reports back.
@@ -105,6 +107,19 @@ pub async fn transit_enquiries(state: AppState) {
         crate::app::transit::open_enquiries(&state, Timestamp::now())
             .await
             .map(|n| format!("{n} enquiries opened"))
+            .map_err(|e| e.to_string())
+    })
+    .await
+}
+
+/// Opens the batches of traced goods released since the last run, every ten seconds across the
+/// deployment.
+pub async fn open_batches(state: AppState) {
+    let every = Duration::from_secs(10);
+    periodically(state, names::TRACED_BATCHES, every, Duration::ZERO, |state| async move {
+        crate::app::traceability::open_batches(&state)
+            .await
+            .map(|n| format!("{n} batches opened"))
             .map_err(|e| e.to_string())
     })
     .await

@@ -74,6 +74,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/transits/{id}/events", get(routes::transit::timeline).post(routes::transit::event))
         .route("/api/v1/transits/{id}/alerts", get(routes::seals::alerts))
         .route("/api/v1/transits/{id}/track", get(routes::seals::track))
+        .route("/api/v1/traceability/reports", post(routes::traceability::report))
+        .route("/api/v1/traceability/batches", get(routes::traceability::batches))
+        .route("/api/v1/traceability/batches/{*number}", get(routes::traceability::batch))
+        .route("/api/v1/traceability/holdings", get(routes::traceability::holdings))
         .route("/api/v1/seals/{seal_id}/reports", axum::routing::post(routes::seals::report))
         .route("/api/v1/alerts", get(routes::seals::open))
         .route("/api/v1/alerts/stream", get(routes::seals::stream))
@@ -321,6 +325,7 @@ pub async fn serve(
         tokio::spawn(jobs::warm_figures(state.clone())),
         tokio::spawn(jobs::transit_enquiries(state.clone())),
         tokio::spawn(jobs::seal_ticks(state.clone())),
+        tokio::spawn(jobs::open_batches(state.clone())),
     ];
     if let Some(every) = config.price_refresh {
         background.push(tokio::spawn(jobs::collect_prices(state.clone(), every)));

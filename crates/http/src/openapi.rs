@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 use crate::routes::{
     account, dashboard, declarations, dispatch, events, inspections, keys, knowledge, maturity, notifications, offices,
     organisation, people, pre_arrival, profiles, requests, risk, seals, survey, system, tariff, time_release, tokens,
-    transit, work_queue,
+    traceability, transit, work_queue,
 };
 
 #[derive(OpenApi)]
@@ -31,6 +31,7 @@ use crate::routes::{
         transit::file, transit::list, transit::get, transit::timeline, transit::event, transit::issue, transit::certificate,
         pre_arrival::file, pre_arrival::list, pre_arrival::get,
         seals::report, seals::alerts, seals::track, seals::open, seals::stream,
+        traceability::report, traceability::batch, traceability::holdings, traceability::batches,
         knowledge::technologies, knowledge::technology, knowledge::terms, knowledge::term, knowledge::instruments,
         knowledge::capabilities, knowledge::search,
         survey::create, survey::list, survey::get, survey::attachment, survey::statistics, survey::export,
@@ -57,6 +58,7 @@ use crate::routes::{
         (name = "statistics", description = "Time release (how long declarations take from filing to registration, lane and release, published live) and the supervisors' dashboard"),
         (name = "transit", description = "Electronic transit under a guarantee: movements with their MRN, states and timeline, guarantee certificates (see docs/transit.md)"),
         (name = "seals", description = "Navigation seals: reports of seals on vehicles in transit (also over MQTT), alerts raised once per incident, the track (see docs/seals.md)"),
+        (name = "traceability", description = "Goods traceability: batches of traced goods opened at release for free circulation, holders' reports of sales, returns, exports and write-offs, each batch's balances and history, a trader's holdings (see docs/traceability.md)"),
         (name = "system", description = "Health and metrics"),
     )
 )]

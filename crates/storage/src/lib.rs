@@ -28,6 +28,7 @@ mod seals;
 mod sqlite;
 mod sqlite_writer;
 mod tariff;
+mod traceability;
 mod transactions;
 mod transit;
 mod transit_tx;
@@ -65,6 +66,7 @@ pub use rows::hs_codes;
 pub use seals::{AlertChange, IncidentRow, SealBatch, SealQueries, SealReportRow};
 pub use sqlite::SqliteStore;
 pub use tariff::{NewTariffEntry, PriceRow, PriceSource, TariffEntryRecord, TariffKind, TariffQueries};
+pub use traceability::{Release, ScannedRelease, TraceabilityQueries, RESCAN_MARGIN_US};
 pub use transit::{
     CertificateRecord, GuaranteeRefusal, NewTransit, TransitEventRecord, TransitFiled, TransitQueries, TransitRecord,
     TransitStep,
@@ -143,6 +145,7 @@ pub trait Store:
     + TransitQueries
     + SealQueries
     + PreArrivalQueries
+    + TraceabilityQueries
     + Send
     + Sync
     + 'static
@@ -237,6 +240,7 @@ macro_rules! areas {
         crate::transit::transit_queries!($store, $lock);
         crate::seals::seal_queries!($store);
         crate::pre_arrival::pre_arrival_queries!($store);
+        crate::traceability::traceability_queries!($store, $lock);
 
         #[async_trait]
         impl crate::Store for $store {

@@ -26,4 +26,5 @@ mod seals;
 mod sessions;
 mod statistics;
 mod stored;
+mod traceability;
 mod transit;

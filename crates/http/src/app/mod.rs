@@ -25,6 +25,7 @@ pub mod staff;
 pub mod tariff;
 pub mod text;
 pub mod time_release;
+pub mod traceability;
 pub mod transit;
 pub mod work_queue;
 

@@ -52,6 +52,8 @@ pub fn text(e: &ApiError) -> String {
         ApiError::SurveyInvalid(findings) => t_with(&id, &[("count", findings.len().into())]),
         ApiError::MovementInvalid(findings) => t_with(&id, &[("count", findings.len().into())]),
         ApiError::SealReportInvalid(problems) => t_with(&id, &[("count", problems.len().into())]),
+        ApiError::TraceReportInvalid(problems) => t_with(&id, &[("count", problems.len().into())]),
+        ApiError::TraceRefused(refusals) => detail(refusals.first().map_or("", |f| f.message.as_str())),
         ApiError::ReferenceTaken { reference, mrn, fields } => t_with(
             &id,
             &[

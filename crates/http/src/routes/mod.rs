@@ -23,6 +23,7 @@ pub mod system;
 pub mod tariff;
 pub mod time_release;
 pub mod tokens;
+pub mod traceability;
 pub mod transit;
 pub mod work_queue;
 
