@@ -61,7 +61,7 @@ pub async fn consume_seals(state: AppState, settings: MqttSettings) {
     options.set_clean_session(false);
     options.set_manual_acks(true);
     options.set_max_packet_size(64 * 1024, 64 * 1024);
-    let (client, mut events) = AsyncClient::new(options, IN_FLIGHT);
+    let (client, mut events) = AsyncClient::new(options, 2 * IN_FLIGHT);
     let permits = Arc::new(Semaphore::new(IN_FLIGHT));
     loop {
         match events.poll().await {
