@@ -261,10 +261,6 @@ pub trait TransitQueries: Send + Sync {
     /// Movements in transit whose time limit passed before `at`, oldest limit first.
     async fn overdue_transits(&self, at: Timestamp, limit: i64) -> StoreResult<Vec<TransitRecord>>;
 
-    /// Movements whose seals may still report: accepted, in transit, in enquiry or arrived,
-    /// with the seals applied to each.
-    async fn sealed_transits(&self) -> StoreResult<Vec<TransitRecord>>;
-
     /// Issues a guarantee certificate whose access code has this digest, audited.
     /// `Conflict` when the reference is taken.
     async fn issue_certificate(&self, certificate: &CertificateRecord, digest: [u8; 32]) -> StoreResult<()>;
@@ -600,16 +596,6 @@ macro_rules! transit_queries {
                 )))
                 .bind(at.as_micros())
                 .bind(limit)
-                .fetch_all(&self.pool)
-                .await?)
-            }
-
-            async fn sealed_transits(&self) -> StoreResult<Vec<crate::transit::TransitRecord>> {
-                Ok(sqlx::query_as(&sql(&format!(
-                    "SELECT {} FROM transits WHERE state IN ('accepted', 'in_transit', 'enquiry', 'arrived') \
-                     ORDER BY filed_at_us, id",
-                    crate::transit::TRANSIT_COLUMNS
-                )))
                 .fetch_all(&self.pool)
                 .await?)
             }

@@ -100,11 +100,6 @@ impl SealDesk {
     pub fn subscribe(&self) -> broadcast::Receiver<AlertNotice> {
         self.alerts.subscribe()
     }
-
-    /// How often seals report.
-    pub fn period(&self) -> TimeDelta {
-        self.period
-    }
 }
 
 /// Takes in one report of `seal_id` received at `received_at`; returns once it is stored.
@@ -235,17 +230,19 @@ async fn write_batches(
             }
         }
         let mut batch = SealBatch::default();
-        for p in &pending {
-            batch.reports.extend(p.batch.reports.iter().cloned());
-            batch.changes.extend(p.batch.changes.iter().cloned());
+        let mut senders = Vec::with_capacity(pending.len());
+        for p in pending {
+            batch.reports.extend(p.batch.reports);
+            batch.changes.extend(p.batch.changes);
+            senders.push(p.done);
         }
         let result = store.record_seal_batch(&batch).await.map_err(|e| {
             tracing::error!(error = %e, reports = batch.reports.len(), "storing seal reports failed");
             e.to_string()
         });
         let ok = result.is_ok();
-        for p in pending {
-            let _ = p.done.send(result.clone());
+        for done in senders {
+            let _ = done.send(result.clone());
         }
         if ok {
             for c in batch.changes {
