@@ -71,6 +71,16 @@ pub enum Action {
     BatchesOpened,
     /// A holder's report moved quantities of traced batches (sale, return, export, write-off).
     BatchTransferred,
+    /// A checkpoint's slots, priority rules or decision settings were changed.
+    CheckpointConfigured,
+    /// A vehicle was booked for a checkpoint's slot, joined its live queue, was called, crossed,
+    /// was refused or its booking was cancelled.
+    CheckpointVehicle,
+    /// The checkpoint decided (again) the operations due for a vehicle; details give what
+    /// triggered it, the operations and every reason.
+    CheckpointDecided,
+    /// A checkpoint's equipment reported an event for no vehicle it could name.
+    CheckpointUnmatched,
 }
 
 impl Action {
@@ -103,6 +113,10 @@ impl Action {
         Action::PreArrivalFiled,
         Action::BatchesOpened,
         Action::BatchTransferred,
+        Action::CheckpointConfigured,
+        Action::CheckpointVehicle,
+        Action::CheckpointDecided,
+        Action::CheckpointUnmatched,
     ];
 
     /// The stable name, as stored and hashed.
@@ -135,6 +149,10 @@ impl Action {
             Action::PreArrivalFiled => "pre_arrival_filed",
             Action::BatchesOpened => "batches_opened",
             Action::BatchTransferred => "batch_transferred",
+            Action::CheckpointConfigured => "checkpoint_configured",
+            Action::CheckpointVehicle => "checkpoint_vehicle",
+            Action::CheckpointDecided => "checkpoint_decided",
+            Action::CheckpointUnmatched => "checkpoint_unmatched",
         }
     }
 

@@ -58,6 +58,16 @@ error-TRACE_001 = The traceability report is refused: { $count ->
    *[other] { $count } problems
 }.
 error-TRACE_002 = The batches' balances refuse the report: { $detail }
+error-CHP_001 = The checkpoint event is refused: { $count ->
+    [one] one problem
+   *[other] { $count } problems
+}.
+error-CHP_002 = The checkpoint settings are refused: { $count ->
+    [one] one problem
+   *[other] { $count } problems
+}.
+error-CHP_003 = The booking is refused: { $detail }
+error-CHP_004 = The vehicle's state does not take this action: { $detail }
 error-SYS_001 = The service could not complete the request; it was not recorded, retry later.
 error-SYS_002 = The server is at its connection limit; retry shortly.
 

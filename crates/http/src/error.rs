@@ -181,6 +181,27 @@ pub enum ApiError {
     /// The batches' balances refuse a traceability report: every refused line.
     #[error("{}", .0.first().map_or("the traceability report is refused", |f| f.message.as_str()))]
     TraceRefused(Vec<smartcustoms_core::flc::Finding>),
+    /// A checkpoint's equipment event breaks the contract: every `CHK_0xx` problem.
+    #[error("the checkpoint event is refused: {} problem(s), see details.problems", .0.len())]
+    CheckpointEventInvalid(Vec<smartcustoms_core::checkpoint::Problem>),
+    /// A checkpoint's settings are not valid: every problem.
+    #[error("the checkpoint settings are refused: {} problem(s), see details.problems", .0.len())]
+    CheckpointInvalid(Vec<smartcustoms_core::checkpoint::Problem>),
+    /// A booking or queue entry is refused: every reason.
+    #[error("{}", .0.first().map_or("the booking is refused", |r| r.message.as_str()))]
+    BookingRefused(Vec<smartcustoms_core::checkpoint::Reason>),
+    /// A vehicle's state does not take the action.
+    #[error("{reason}")]
+    VehicleRefused {
+        /// The vehicle's state.
+        state: String,
+        /// The action.
+        action: String,
+        /// Why.
+        reason: String,
+        /// The operations due.
+        operations: Vec<String>,
+    },
     /// The service could not complete the request.
     #[error("the service could not complete the request; it was not recorded, retry later")]
     Unavailable,
@@ -268,6 +289,10 @@ error_kinds! {
     NoActiveTransit => "DEV_002", NOT_FOUND, "The seal is listed on no movement that may still report (accepted, in transit, in enquiry or arrived). Nothing was kept.";
     TraceReportInvalid => "TRACE_001", UNPROCESSABLE_ENTITY, "A traceability report cannot be read (not JSON, an unknown field, a field missing or of another kind of report, a malformed batch number, document or trader id, an unknown unit, a quantity not positive or finer than its unit, no lines, a batch listed twice); `details.problems` lists every problem with its `TRC_0xx` code, JSON path and message (see docs/traceability.md). Nothing was recorded.";
     TraceRefused => "TRACE_002", CONFLICT, "The batches' balances refuse a traceability report (unknown or closed batch, the reporter holds none or not enough, a unit other than the batch's, a transfer to oneself, a return of no such sale or beyond it); `details` gives the first refusal's `code` (`TRC_030` … `TRC_039`) and `reason`, and `refusals` every refused line with its path. The report is refused whole: nothing was recorded.";
+    CheckpointEventInvalid => "CHP_001", UNPROCESSABLE_ENTITY, "A checkpoint equipment event breaks the contract of docs/checkpoint.md (not JSON, a required field missing, a value out of range, an unknown kind, or an event other than a plate read naming no `vehicle` or `plate`); `details.problems` lists every problem with its `CHK_0xx` code and JSON path. Nothing was kept; over MQTT the event is acknowledged and dropped, since it can never become valid.";
+    CheckpointInvalid => "CHP_002", UNPROCESSABLE_ENTITY, "A checkpoint's settings are not valid (a code that is not 3 to 16 capital letters, digits or dashes, slots that do not divide a day, no lanes, a tolerance outside 0 to 20 %, a confidence outside 0 to 1, priority rules the rule language refuses, such as a rule on payment); `details.problems` lists every problem with its `CHK_0xx` code and path. Nothing was changed.";
+    BookingRefused => "CHP_003", CONFLICT, "A booking or queue entry is refused (not a slot start, a slot begun or beyond the horizon, a full slot, a vehicle already booked or at the checkpoint); `details.reasons` gives every reason with its `CHK_02x` code. Nothing was recorded.";
+    VehicleRefused => "CHP_004", CONFLICT, "The vehicle's state does not take the action (crossing while operations are due, calling a vehicle not waiting, an operation not due, a hold lifted by other than a supervisor or without a note, a refusal without a note, cancelling a vehicle that arrived); `details` gives `state`, `action`, `reason` and the `operations` due. Nothing was changed.";
     Unavailable => "SYS_001", SERVICE_UNAVAILABLE, "The database failed; nothing was recorded, retry (with the same `Idempotency-Key`).";
     Overloaded => "SYS_002", SERVICE_UNAVAILABLE, "The server is at its connection limit and refuses new anonymous requests (health checks and signed-in callers are still served); retry after the `Retry-After` seconds.";
 }
@@ -322,6 +347,10 @@ impl ApiError {
             ApiError::NoActiveTransit(_) => ErrorKind::NoActiveTransit,
             ApiError::TraceReportInvalid(_) => ErrorKind::TraceReportInvalid,
             ApiError::TraceRefused(_) => ErrorKind::TraceRefused,
+            ApiError::CheckpointEventInvalid(_) => ErrorKind::CheckpointEventInvalid,
+            ApiError::CheckpointInvalid(_) => ErrorKind::CheckpointInvalid,
+            ApiError::BookingRefused(_) => ErrorKind::BookingRefused,
+            ApiError::VehicleRefused { .. } => ErrorKind::VehicleRefused,
             ApiError::Unavailable => ErrorKind::Unavailable,
         }
     }
@@ -355,6 +384,13 @@ impl ApiError {
                 "code": refusals.first().map(|f| f.code.as_str()),
                 "reason": refusals.first().map(|f| f.message.as_str()),
                 "refusals": refusals,
+            }),
+            ApiError::CheckpointEventInvalid(problems) | ApiError::CheckpointInvalid(problems) => {
+                serde_json::json!({ "problems": problems })
+            }
+            ApiError::BookingRefused(reasons) => serde_json::json!({ "reasons": reasons }),
+            ApiError::VehicleRefused { state, action, reason, operations } => serde_json::json!({
+                "state": state, "action": action, "reason": reason, "operations": operations,
             }),
             ApiError::ReferenceTaken { mrn, fields, .. } => serde_json::json!({ "mrn": mrn, "fields": fields }),
             ApiError::TransitRefused(r) => {
@@ -647,6 +683,25 @@ impl From<crate::app::traceability::TraceError> for ApiError {
             TraceError::NotFound(number) => ApiError::NotFound(format!("batch {number}")),
             TraceError::BadParameter(name, m) => ApiError::BadParameter(name, m),
             TraceError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<crate::app::checkpoint::CheckpointError> for ApiError {
+    fn from(e: crate::app::checkpoint::CheckpointError) -> Self {
+        use crate::app::checkpoint::CheckpointError;
+        match e {
+            CheckpointError::Forbidden(f) => f.into(),
+            CheckpointError::MalformedJson(m) => ApiError::MalformedJson(m),
+            CheckpointError::Schema { path, message } => ApiError::Schema { path, message },
+            CheckpointError::Event(problems) => ApiError::CheckpointEventInvalid(problems),
+            CheckpointError::Settings(problems) => ApiError::CheckpointInvalid(problems),
+            CheckpointError::Booking(reasons) => ApiError::BookingRefused(reasons),
+            CheckpointError::Refused { state, action, reason, operations } => {
+                ApiError::VehicleRefused { state, action, reason, operations }
+            }
+            CheckpointError::NotFound(what) => ApiError::NotFound(what),
+            CheckpointError::Store(s) => s.into(),
         }
     }
 }

@@ -24,6 +24,8 @@ pub struct Metrics {
     pub seal_reports: IntCounterVec,
     /// Seal alerts published on NATS.
     pub alerts_published: IntCounter,
+    /// Checkpoint equipment events taken in, by channel (`http`, `mqtt`) and outcome.
+    pub checkpoint_events: IntCounterVec,
     declarations: IntGaugeVec,
 }
 
@@ -70,10 +72,15 @@ impl Metrics {
         ));
         let alerts_published =
             must(IntCounter::new("smartcustoms_alerts_published_total", "Seal alerts published on NATS"));
+        let checkpoint_events = must(IntCounterVec::new(
+            Opts::new("smartcustoms_checkpoint_events_total", "Checkpoint equipment events by channel and outcome"),
+            &["channel", "outcome"],
+        ));
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(seal_reports.clone()),
             Box::new(alerts_published.clone()),
+            Box::new(checkpoint_events.clone()),
             Box::new(latency.clone()),
             Box::new(decisions.clone()),
             Box::new(decision_latency.clone()),
@@ -91,6 +98,7 @@ impl Metrics {
             reference_reload_failures,
             seal_reports,
             alerts_published,
+            checkpoint_events,
             declarations,
         }
     }

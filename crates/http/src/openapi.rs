@@ -4,7 +4,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    account, dashboard, declarations, dispatch, events, inspections, keys, knowledge, maturity, notifications, offices,
+    account, checkpoint, dashboard, declarations, dispatch, events, inspections, keys, knowledge, maturity, notifications, offices,
     organisation, people, pre_arrival, profiles, requests, risk, seals, survey, system, tariff, time_release, tokens,
     traceability, transit, work_queue,
 };
@@ -32,6 +32,8 @@ use crate::routes::{
         pre_arrival::file, pre_arrival::list, pre_arrival::get,
         seals::report, seals::alerts, seals::track, seals::open, seals::stream,
         traceability::report, traceability::batch, traceability::holdings, traceability::batches,
+        checkpoint::list, checkpoint::get, checkpoint::put, checkpoint::slots, checkpoint::admit, checkpoint::vehicle,
+        checkpoint::act, checkpoint::event, checkpoint::queue, checkpoint::times, checkpoint::stream, checkpoint::mine,
         knowledge::technologies, knowledge::technology, knowledge::terms, knowledge::term, knowledge::instruments,
         knowledge::capabilities, knowledge::search,
         survey::create, survey::list, survey::get, survey::attachment, survey::statistics, survey::export,
@@ -58,6 +60,7 @@ use crate::routes::{
         (name = "statistics", description = "Time release (how long declarations take from filing to registration, lane and release, published live) and the supervisors' dashboard"),
         (name = "transit", description = "Electronic transit under a guarantee: movements with their MRN, states and timeline, guarantee certificates (see docs/transit.md)"),
         (name = "seals", description = "Navigation seals: reports of seals on vehicles in transit (also over MQTT), alerts raised once per incident, the track (see docs/seals.md)"),
+        (name = "checkpoints", description = "The smart checkpoint: settings (slots, priority rules), bookings and the live queue, equipment events (plate reads, weighings, radiation readings, scans) over HTTP and MQTT, the order of operations decided for each vehicle with its reasons, officers' actions and waiting and crossing times (see docs/checkpoint.md)"),
         (name = "traceability", description = "Goods traceability: batches of traced goods opened at release for free circulation, holders' reports of sales, returns, exports and write-offs, each batch's balances and history, a trader's holdings (see docs/traceability.md)"),
         (name = "system", description = "Health and metrics"),
     )

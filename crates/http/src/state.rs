@@ -107,6 +107,8 @@ pub struct AppState {
     pub figures: Arc<Figures>,
     /// The navigation seals' monitors of this process and their writer.
     pub seals: Arc<crate::app::seals::SealDesk>,
+    /// Vehicles' changes at the checkpoints, for officers following them in this process.
+    pub checkpoints: tokio::sync::broadcast::Sender<crate::app::checkpoint_events::VehicleNotice>,
     caches: Arc<Caches>,
 }
 
@@ -168,6 +170,7 @@ impl AppState {
         let period = chrono::TimeDelta::from_std(config.seal_period).unwrap_or(chrono::TimeDelta::seconds(60));
         let state = AppState {
             seals: crate::app::seals::SealDesk::start(store.clone(), period),
+            checkpoints: tokio::sync::broadcast::channel(4096).0,
             store,
             commit,
             figures: Arc::new(Figures { time_release: Memo::new(age), dashboard: Memo::new(age) }),

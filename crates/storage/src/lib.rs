@@ -6,6 +6,7 @@
 //! transaction, and every state change writes its audit entries in that same transaction.
 
 mod batch;
+mod checkpoint;
 mod declarations;
 mod desk;
 mod dispatch;
@@ -38,6 +39,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use checkpoint::{
+    operations_text, AdmissionCheck, CheckpointEventRecord, CheckpointQueries, CheckpointRecord, DecisionRecord,
+    VehicleChange, VehicleRecord,
+};
 pub use declarations::{
     read_document, DeclarationQueries, DeclarationRecord, DeclarationSummary, Filing, HourlyCount, ListQuery,
     MoneyColumns, OperatorRecord, Queue, Recorded, RiskView, StateCount, StepTimes, StoredDecision, Waiting,
@@ -146,6 +151,7 @@ pub trait Store:
     + SealQueries
     + PreArrivalQueries
     + TraceabilityQueries
+    + CheckpointQueries
     + Send
     + Sync
     + 'static
@@ -241,6 +247,7 @@ macro_rules! areas {
         crate::seals::seal_queries!($store);
         crate::pre_arrival::pre_arrival_queries!($store);
         crate::traceability::traceability_queries!($store, $lock);
+        crate::checkpoint::checkpoint_queries!($store, $lock);
 
         #[async_trait]
         impl crate::Store for $store {

@@ -98,7 +98,7 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
     if let Some(url) = cfg.mqtt_url.as_deref() {
         let settings = smartcustoms_devices::mqtt::MqttSettings::parse(url, &cfg.mqtt_client_id)
             .with_context(|| format!("mqtt_url {url:?} is not mqtt://host[:port]"))?;
-        devices.push(tokio::spawn(smartcustoms_devices::mqtt::consume_seals(state.clone(), settings)));
+        devices.push(tokio::spawn(smartcustoms_devices::mqtt::consume(state.clone(), settings)));
     }
     if let Some(url) = cfg.nats_url.clone() {
         devices.push(tokio::spawn(smartcustoms_devices::nats::publish_alerts(state.clone(), url)));

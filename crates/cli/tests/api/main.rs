@@ -5,6 +5,7 @@
 mod access;
 mod administration;
 mod bad_input;
+mod checkpoint;
 mod cli;
 mod connections;
 mod console_pages;

@@ -179,14 +179,14 @@ async fn a_buffer_replayed_after_a_signal_loss_raises_no_false_deviation() {
 }
 
 /// The broker the tests publish through: `MQTT_URL`, else Mosquitto on 127.0.0.1:1883.
-fn broker() -> (String, u16) {
+pub fn broker() -> (String, u16) {
     let url = std::env::var("MQTT_URL").unwrap_or_else(|_| "mqtt://127.0.0.1:1883".into());
     let s = smartcustoms_devices::mqtt::MqttSettings::parse(&url, "x").expect("MQTT_URL is mqtt://host:port");
     (s.host, s.port)
 }
 
 /// A publisher that sends each report with QoS 1 and drives its connection in the background.
-async fn publisher(host: &str, port: u16) -> rumqttc::AsyncClient {
+pub async fn publisher(host: &str, port: u16) -> rumqttc::AsyncClient {
     let id = format!("test-pub-{}", uuid::Uuid::new_v4());
     let mut options = rumqttc::MqttOptions::new(id, host, port);
     options.set_keep_alive(Duration::from_secs(5));
@@ -275,7 +275,7 @@ async fn reports_through_the_mqtt_broker_raise_alerts_published_on_nats() {
         port,
         client_id: format!("test-consumer-{}", uuid::Uuid::new_v4()),
     };
-    let consumer = tokio::spawn(smartcustoms_devices::mqtt::consume_seals(app.state.clone(), settings));
+    let consumer = tokio::spawn(smartcustoms_devices::mqtt::consume(app.state.clone(), settings));
     let nats_url = std::env::var("NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
     let alerts_out = tokio::spawn(smartcustoms_devices::nats::publish_alerts(app.state.clone(), nats_url.clone()));
     let nats = async_nats::connect(&nats_url).await.expect("NATS runs on 127.0.0.1:4222 (.ci/run starts it)");
@@ -363,7 +363,7 @@ async fn a_broker_restarted_mid_journey_loses_and_duplicates_nothing() {
         port,
         client_id: format!("test-consumer-{}", uuid::Uuid::new_v4()),
     };
-    let consumer = tokio::spawn(smartcustoms_devices::mqtt::consume_seals(app.state.clone(), settings.clone()));
+    let consumer = tokio::spawn(smartcustoms_devices::mqtt::consume(app.state.clone(), settings.clone()));
     tokio::time::sleep(Duration::from_millis(500)).await;
     let mut seal = acked_publisher("127.0.0.1", port).await;
     let off = |n: u32| if n == 10 || n == 30 { 0.04 } else { 0.0 };
@@ -382,7 +382,7 @@ async fn a_broker_restarted_mid_journey_loses_and_duplicates_nothing() {
     for n in 31..=40 {
         seal.send("NS-RS-1", &report(n, off(n))).await;
     }
-    let consumer = tokio::spawn(smartcustoms_devices::mqtt::consume_seals(app.state.clone(), settings));
+    let consumer = tokio::spawn(smartcustoms_devices::mqtt::consume(app.state.clone(), settings));
     let track = track_of(&app, &transit, 40).await;
     let mut seqs: Vec<i64> = track.iter().map(|r| r["seq"].as_i64().unwrap()).collect();
     seqs.sort_unstable();

@@ -260,7 +260,7 @@ async fn an_overdue_movement_goes_to_enquiry_once() {
 }
 
 /// Pre-arrival information of trader `i` announcing `means_id` with one item of `code`.
-fn pre_arrival_doc(app: &TestApp, i: usize, reference: &str, code: &str) -> Value {
+pub fn pre_arrival_doc(app: &TestApp, i: usize, reference: &str, code: &str) -> Value {
     let party = &app.traders[i].party;
     json!({
         "reference": reference,
@@ -275,7 +275,7 @@ fn pre_arrival_doc(app: &TestApp, i: usize, reference: &str, code: &str) -> Valu
     })
 }
 
-async fn file_pre_arrival(app: &TestApp, i: usize, doc: &Value, signed: bool) -> (u16, Value) {
+pub async fn file_pre_arrival(app: &TestApp, i: usize, doc: &Value, signed: bool) -> (u16, Value) {
     post_signed(app, "/api/v1/pre-arrivals", i, doc, signed).await
 }
 

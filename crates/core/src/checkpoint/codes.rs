@@ -187,6 +187,8 @@ catalogue! {
         "The transit's navigation seal has an open deviation, stop, signal_lost, overdue or malfunction alert; the officer reviews it with the documents.";
     NoPreArrival = "CHK_080", "No pre-arrival information",
         "Goods arrive without pre-arrival information, so there is no preliminary decision; the documents are checked.";
+    DoneByOfficer = "CHK_081", "Done by an officer",
+        "An officer did the operation (documents checked, goods inspected, a hold lifted on the radiation authority's word) and cleared it; it is no longer due.";
 
     // Time release.
     MilestonesOrder = "CHK_090", "Milestones out of order",

@@ -140,6 +140,9 @@ pub struct Case {
     pub declared_mass: Option<DeclaredMass>,
     /// The equipment events of this vehicle so far, in any order.
     pub events: Vec<Event>,
+    /// The operations officers did and cleared (`check_documents`, `inspect`, `hold`); the
+    /// equipment's operations (scan, weighing, radiation check) are done by their events.
+    pub done: Vec<Operation>,
 }
 
 /// The administration's settings of the decision.
@@ -160,7 +163,7 @@ impl Default for DecisionRules {
 
 /// The operations due, in order, and every reason (those asking for an operation and those that
 /// only note a fact).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Decision {
     /// The operations, in the order of [`Operation`]; `[hold]` alone when held, `[pass]` alone
     /// when nothing is due.
@@ -168,6 +171,10 @@ pub struct Decision {
     /// The reasons, by rule: pre-arrival, seal, weight, radiation, scan.
     pub reasons: Vec<Reason>,
 }
+
+/// The operations an officer does (and records as done); the others are done by the
+/// equipment, whose events say how they went.
+pub const OFFICERS_OPERATIONS: [Operation; 3] = [Operation::Hold, Operation::CheckDocuments, Operation::Inspect];
 
 /// Decides the operations still due for the vehicle.
 pub fn decide(case: &Case, rules: &DecisionRules) -> Decision {
@@ -188,7 +195,13 @@ pub fn decide(case: &Case, rules: &DecisionRules) -> Decision {
     radiation(&readings, is_norm(&case.goods), &mut reasons);
     scan(&scans, scan_asked, &mut reasons);
 
-    let due: BTreeSet<Operation> = reasons.iter().filter_map(|r| r.operation).collect();
+    let mut due: BTreeSet<Operation> = reasons.iter().filter_map(|r| r.operation).collect();
+    for op in case.done.iter().copied().collect::<BTreeSet<_>>() {
+        if OFFICERS_OPERATIONS.contains(&op) && due.remove(&op) {
+            let message = format!("An officer did {} and cleared it.", op.code());
+            reasons.push(Reason::new(Code::DoneByOfficer, message));
+        }
+    }
     let operations = if due.contains(&Operation::Hold) {
         vec![Operation::Hold]
     } else if due.is_empty() {

@@ -34,6 +34,7 @@ fn case() -> Case {
         open_seal_alerts: Vec::new(),
         declared_mass: Some(DeclaredMass { vehicle_kg: dec!(15000), goods_kg: dec!(20000) }),
         events: Vec::new(),
+        done: Vec::new(),
     }
 }
 
@@ -306,4 +307,26 @@ proptest! {
         shuffled.events.rotate_left(turn % n);
         prop_assert_eq!(decide(&shuffled, &DecisionRules::default()), decide(&c, &DecisionRules::default()));
     }
+}
+
+#[test]
+fn an_officers_cleared_operation_is_no_longer_due_and_a_lifted_hold_lets_the_rest_show() {
+    let base = Case { pre_arrival: decided(FormOfControl::Documents, Place::Border), ..case() };
+    assert_eq!(decide_(&base).0, vec![CheckDocuments]);
+    let checked = Case { done: vec![CheckDocuments], ..base.clone() };
+    let (ops, codes) = decide_(&checked);
+    assert_eq!(ops, vec![Pass]);
+    assert!(codes.contains(&"CHK_081".to_string()), "{codes:?}");
+
+    let held = Case { events: vec![reading(3, Stage::Primary, true, true)], ..base };
+    assert_eq!(decide_(&held).0, vec![Hold]);
+    let lifted = Case { done: vec![Hold], ..held.clone() };
+    assert_eq!(decide_(&lifted).0, vec![CheckDocuments], "the other operations come once the hold is lifted");
+    // The equipment's operations are not done by an officer's word.
+    let scanned_by_word = Case {
+        pre_arrival: decided(FormOfControl::Inspection, Place::Border),
+        done: vec![Scan, WeighAgain],
+        ..case()
+    };
+    assert_eq!(decide_(&scanned_by_word).0, vec![Scan]);
 }

@@ -2,7 +2,7 @@
 //! refused (with the JSON path of the field), a `Reason` is why something was decided (a queue
 //! place, a plate match, an operation). Both carry a stable `CHK_` code and a sentence.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::codes::Code;
@@ -27,7 +27,7 @@ impl Problem {
 
 /// Why something was decided: a place in the queue, a plate match, an operation, or a fact
 /// noted on the way (then without an operation).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Reason {
     /// Stable code, `CHK_040` …
     pub code: String,
@@ -39,7 +39,8 @@ pub struct Reason {
 }
 
 impl Reason {
-    pub(crate) fn new(code: Code, message: impl Into<String>) -> Self {
+    /// A reason that only explains, with its code.
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
         Reason { code: code.code().to_string(), operation: None, message: message.into() }
     }
 

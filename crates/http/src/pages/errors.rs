@@ -54,6 +54,11 @@ pub fn text(e: &ApiError) -> String {
         ApiError::SealReportInvalid(problems) => t_with(&id, &[("count", problems.len().into())]),
         ApiError::TraceReportInvalid(problems) => t_with(&id, &[("count", problems.len().into())]),
         ApiError::TraceRefused(refusals) => detail(refusals.first().map_or("", |f| f.message.as_str())),
+        ApiError::CheckpointEventInvalid(problems) | ApiError::CheckpointInvalid(problems) => {
+            t_with(&id, &[("count", problems.len().into())])
+        }
+        ApiError::BookingRefused(reasons) => detail(reasons.first().map_or("", |r| r.message.as_str())),
+        ApiError::VehicleRefused { reason, .. } => detail(reason),
         ApiError::ReferenceTaken { reference, mrn, fields } => t_with(
             &id,
             &[

@@ -1,6 +1,7 @@
 //! One module per HTTP resource.
 
 pub mod account;
+pub mod checkpoint;
 pub mod dashboard;
 pub mod declarations;
 pub mod dispatch;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context as _};
 
 use smartcustoms_core::timestamp::Timestamp;
-use smartcustoms_devices::mqtt::{consume_seals, MqttSettings};
+use smartcustoms_devices::mqtt::{consume, MqttSettings};
 
 use crate::journeys::{self, Fault, Journey};
 
@@ -112,7 +112,7 @@ pub async fn run(a: SealsArgs) -> anyhow::Result<u8> {
         }
     };
     let settings = MqttSettings { host: host.clone(), port, client_id: format!("bench-consumer-{run}") };
-    let consumer = tokio::spawn(consume_seals(state.clone(), settings));
+    let consumer = tokio::spawn(consume(state.clone(), settings));
     let ticks = tokio::spawn(smartcustoms_http::jobs::seal_ticks(state.clone()));
     tokio::time::sleep(Duration::from_millis(500)).await;
 
