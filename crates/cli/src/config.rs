@@ -61,6 +61,8 @@ pub struct Config {
     pub nats_url: Option<String>,
     /// Seconds between a seal's reports; two periods without one raise `signal_lost`.
     pub seal_period_secs: u64,
+    /// Refuse unsigned messages even from devices without a registered key.
+    pub require_device_signatures: bool,
 }
 
 impl Default for Config {
@@ -89,6 +91,7 @@ impl Default for Config {
             mqtt_client_id: "smartcustoms-seals".into(),
             nats_url: None,
             seal_period_secs: 60,
+            require_device_signatures: false,
         }
     }
 }

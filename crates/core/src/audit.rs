@@ -81,6 +81,8 @@ pub enum Action {
     CheckpointDecided,
     /// A checkpoint's equipment reported an event for no vehicle it could name.
     CheckpointUnmatched,
+    /// A device's public key was registered (its messages must then be signed with it).
+    DeviceKeyRegistered,
 }
 
 impl Action {
@@ -117,6 +119,7 @@ impl Action {
         Action::CheckpointVehicle,
         Action::CheckpointDecided,
         Action::CheckpointUnmatched,
+        Action::DeviceKeyRegistered,
     ];
 
     /// The stable name, as stored and hashed.
@@ -153,6 +156,7 @@ impl Action {
             Action::CheckpointVehicle => "checkpoint_vehicle",
             Action::CheckpointDecided => "checkpoint_decided",
             Action::CheckpointUnmatched => "checkpoint_unmatched",
+            Action::DeviceKeyRegistered => "device_key_registered",
         }
     }
 

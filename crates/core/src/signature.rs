@@ -6,6 +6,11 @@
 //! (RFC 7797), `BASE64URL(header) "." payload`. The header must name the algorithm `EdDSA` and the
 //! key id (`kid`), which is the RFC 7638 thumbprint of the declarant's registered key.
 //!
+//! Devices (navigation seals, checkpoint equipment) that cannot send a header with their message
+//! (MQTT 3.1.1 has none) send the compact JWS with the payload attached instead,
+//! `BASE64URL(header).BASE64URL(payload).BASE64URL(signature)` ([`CompactJws`]), signed the same
+//! way.
+//!
 //! The JOSE parts are small enough to write here on top of `ed25519-dalek`; general JOSE crates
 //! either expect JWT claims or link OpenSSL.
 
@@ -105,6 +110,59 @@ impl DetachedJws {
         let input = signing_input(&self.header_b64, payload, self.encode_payload);
         key.verify(&input, &Signature::from_bytes(&self.signature)).map_err(|_| SignatureError::Invalid)
     }
+}
+
+/// A compact JWS with its payload attached (RFC 7515 §7.1), as devices send their messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompactJws {
+    /// The key id from the header.
+    pub kid: String,
+    /// The payload, decoded: the message as the device wrote it.
+    pub payload: Vec<u8>,
+    header_b64: String,
+    payload_b64: String,
+    signature: [u8; 64],
+}
+
+impl CompactJws {
+    /// Parses `header.payload.signature` with an EdDSA header naming its key.
+    pub fn parse(jws: &str) -> Result<Self, SignatureError> {
+        let malformed = |m: &str| SignatureError::Malformed(m.to_string());
+        let mut parts = jws.trim().split('.');
+        let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+            return Err(malformed("expected three dot-separated parts"));
+        };
+        let header_bytes = B64.decode(h).map_err(|_| malformed("the header is not base64url"))?;
+        let header: Header =
+            serde_json::from_slice(&header_bytes).map_err(|_| malformed("the header is not a JSON object with alg"))?;
+        if header.alg != "EdDSA" {
+            return Err(SignatureError::UnsupportedAlgorithm(header.alg));
+        }
+        if header.b64 == Some(false) {
+            return Err(malformed("an attached payload is base64url encoded"));
+        }
+        let kid = header.kid.ok_or_else(|| malformed("the header has no kid"))?;
+        let payload = B64.decode(p).map_err(|_| malformed("the payload is not base64url"))?;
+        let sig = B64.decode(s).map_err(|_| malformed("the signature is not base64url"))?;
+        let signature: [u8; 64] = sig.try_into().map_err(|_| malformed("an Ed25519 signature has 64 bytes"))?;
+        Ok(CompactJws { kid, payload, header_b64: h.to_string(), payload_b64: p.to_string(), signature })
+    }
+
+    /// Verifies the signature with the device's key.
+    pub fn verify(&self, key: &VerifyingKey) -> Result<(), SignatureError> {
+        let mut input = Vec::with_capacity(self.header_b64.len() + 1 + self.payload_b64.len());
+        input.extend_from_slice(self.header_b64.as_bytes());
+        input.push(b'.');
+        input.extend_from_slice(self.payload_b64.as_bytes());
+        key.verify(&input, &Signature::from_bytes(&self.signature)).map_err(|_| SignatureError::Invalid)
+    }
+}
+
+/// Signs `payload` as a compact JWS with the payload attached, `kid` the key's thumbprint.
+pub fn sign_compact(key: &SigningKey, payload: &[u8]) -> String {
+    let detached = sign_detached(key, payload);
+    let (header, signature) = detached.split_once("..").unwrap_or_default();
+    format!("{header}.{}.{signature}", B64.encode(payload))
 }
 
 fn signing_input(header_b64: &str, payload: &[u8], encode_payload: bool) -> Vec<u8> {
@@ -228,6 +286,21 @@ mod tests {
         fn parsing_never_panics_on_dot_separated_base64(h in "[A-Za-z0-9_-]{0,80}", p in "[A-Za-z0-9_-]{0,4}", s in "[A-Za-z0-9_-]{0,100}") {
             let _ = DetachedJws::parse(&format!("{h}.{p}.{s}"));
         }
+    }
+
+    #[test]
+    fn an_attached_signature_verifies_and_gives_back_its_payload() {
+        let k = key(3);
+        let jws = sign_compact(&k, b"{\"seq\":1}");
+        let parsed = CompactJws::parse(&jws).unwrap();
+        assert_eq!((parsed.kid.clone(), parsed.payload.clone()), (key_id(&k.verifying_key()), b"{\"seq\":1}".to_vec()));
+        assert_eq!(parsed.verify(&k.verifying_key()), Ok(()));
+        assert_eq!(parsed.verify(&key(4).verifying_key()), Err(SignatureError::Invalid));
+        let (h, rest) = jws.split_once('.').unwrap();
+        let (_, s) = rest.split_once('.').unwrap();
+        let altered = format!("{h}.{}.{s}", B64.encode(b"{\"seq\":2}"));
+        assert_eq!(CompactJws::parse(&altered).unwrap().verify(&k.verifying_key()), Err(SignatureError::Invalid));
+        assert!(matches!(CompactJws::parse("{\"seq\":1}"), Err(SignatureError::Malformed(_))));
     }
 
     #[test]

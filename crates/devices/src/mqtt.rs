@@ -122,7 +122,9 @@ async fn take(state: &AppState, publish: &Publish) {
     match topic(&publish.topic) {
         Some(Topic::Seal(seal)) => take_report(state, seal, publish).await,
         Some(Topic::Checkpoint(code)) => take_event(state, code, publish).await,
-        None => tracing::warn!(topic = %publish.topic, "a message on a topic that names no seal or checkpoint; dropped"),
+        None => {
+            tracing::warn!(topic = %publish.topic, "a message on a topic that names no seal or checkpoint; dropped")
+        }
     }
 }
 
@@ -132,7 +134,7 @@ async fn take_event(state: &AppState, code: &str, publish: &Publish) {
     let mut pause = Duration::from_millis(50);
     loop {
         let received_at = Timestamp::from(chrono::Utc::now());
-        let outcome = match checkpoint_events::take_event(state, code, &publish.payload, received_at).await {
+        let outcome = match checkpoint_events::take_event(state, code, &publish.payload, None, received_at).await {
             Ok(t) if t.duplicate => "duplicate",
             Ok(t) if t.vehicle.is_none() => "unattached",
             Ok(_) => "accepted",
@@ -158,7 +160,7 @@ async fn take_report(state: &AppState, seal: &str, publish: &Publish) {
     let mut pause = Duration::from_millis(50);
     loop {
         let received_at = Timestamp::from(chrono::Utc::now());
-        match seals::ingest(state.store.as_ref(), &state.seals, seal, &publish.payload, received_at).await {
+        match seals::take(state, seal, &publish.payload, None, received_at).await {
             Ok(done) => {
                 state.metrics.seal_reports.with_label_values(&["mqtt", done.verdict]).inc();
                 return;

@@ -53,6 +53,7 @@ error-DEV_001 = The seal report is refused: { $count ->
    *[other] { $count } problems
 }.
 error-DEV_002 = The seal is on no active transit: { $detail }
+error-DEV_003 = The device's signature is not accepted: { $detail }
 error-TRACE_001 = The traceability report is refused: { $count ->
     [one] one problem
    *[other] { $count } problems

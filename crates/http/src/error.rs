@@ -175,6 +175,9 @@ pub enum ApiError {
     /// A seal on no active movement.
     #[error("seal {0} is on no active transit")]
     NoActiveTransit(String),
+    /// A device's message is not signed as its registered key requires.
+    #[error("the device's signature is not accepted: {0}")]
+    DeviceSignature(smartcustoms_core::signature::SignatureError),
     /// A traceability report cannot be read: every `TRC_001` … `TRC_016` problem.
     #[error("the traceability report is refused: {} problem(s), see details.problems", .0.len())]
     TraceReportInvalid(Vec<smartcustoms_core::flc::Finding>),
@@ -287,6 +290,7 @@ error_kinds! {
     StakeUnknown => "MOV_005", UNPROCESSABLE_ENTITY, "The duties at stake cannot be computed: an item's currency has no exchange rate in the tariff on the day of filing. Nothing was recorded.";
     SealReportInvalid => "DEV_001", UNPROCESSABLE_ENTITY, "A navigation seal's report breaks the contract of docs/seals.md (not JSON, a required field missing, a value out of range, an unknown event code); `details.problems` lists every problem with its `SEAL_0xx` code and JSON path. Nothing was kept; over MQTT the report is acknowledged and dropped, since it can never become valid.";
     NoActiveTransit => "DEV_002", NOT_FOUND, "The seal is listed on no movement that may still report (accepted, in transit, in enquiry or arrived). Nothing was kept.";
+    DeviceSignature => "DEV_003", UNPROCESSABLE_ENTITY, "A device with a registered key sent a message not signed with it (unsigned, signed with another key, malformed JWS, or altered), or the deployment requires signatures (`require_device_signatures`) and the device has none; `details.reason` gives the `SIG_00x` code. Nothing was kept; over MQTT the message is acknowledged and dropped.";
     TraceReportInvalid => "TRACE_001", UNPROCESSABLE_ENTITY, "A traceability report cannot be read (not JSON, an unknown field, a field missing or of another kind of report, a malformed batch number, document or trader id, an unknown unit, a quantity not positive or finer than its unit, no lines, a batch listed twice); `details.problems` lists every problem with its `TRC_0xx` code, JSON path and message (see docs/traceability.md). Nothing was recorded.";
     TraceRefused => "TRACE_002", CONFLICT, "The batches' balances refuse a traceability report (unknown or closed batch, the reporter holds none or not enough, a unit other than the batch's, a transfer to oneself, a return of no such sale or beyond it); `details` gives the first refusal's `code` (`TRC_030` … `TRC_039`) and `reason`, and `refusals` every refused line with its path. The report is refused whole: nothing was recorded.";
     CheckpointEventInvalid => "CHP_001", UNPROCESSABLE_ENTITY, "A checkpoint equipment event breaks the contract of docs/checkpoint.md (not JSON, a required field missing, a value out of range, an unknown kind, or an event other than a plate read naming no `vehicle` or `plate`); `details.problems` lists every problem with its `CHK_0xx` code and JSON path. Nothing was kept; over MQTT the event is acknowledged and dropped, since it can never become valid.";
@@ -345,6 +349,7 @@ impl ApiError {
             ApiError::StakeUnknown(_) => ErrorKind::StakeUnknown,
             ApiError::SealReportInvalid(_) => ErrorKind::SealReportInvalid,
             ApiError::NoActiveTransit(_) => ErrorKind::NoActiveTransit,
+            ApiError::DeviceSignature(_) => ErrorKind::DeviceSignature,
             ApiError::TraceReportInvalid(_) => ErrorKind::TraceReportInvalid,
             ApiError::TraceRefused(_) => ErrorKind::TraceRefused,
             ApiError::CheckpointEventInvalid(_) => ErrorKind::CheckpointEventInvalid,
@@ -389,6 +394,7 @@ impl ApiError {
                 serde_json::json!({ "problems": problems })
             }
             ApiError::BookingRefused(reasons) => serde_json::json!({ "reasons": reasons }),
+            ApiError::DeviceSignature(e) => serde_json::json!({ "reason": e.code() }),
             ApiError::VehicleRefused { state, action, reason, operations } => serde_json::json!({
                 "state": state, "action": action, "reason": reason, "operations": operations,
             }),
@@ -668,6 +674,7 @@ impl From<crate::app::seals::SealError> for ApiError {
                 format!("{id:?} is not 1 to 35 upper-case letters, digits, '-' or '/'"),
             ),
             SealError::NoTransit(seal) => ApiError::NoActiveTransit(seal),
+            SealError::Signature(e) => ApiError::DeviceSignature(e),
             SealError::Store(s) => s.into(),
         }
     }
@@ -700,8 +707,21 @@ impl From<crate::app::checkpoint::CheckpointError> for ApiError {
             CheckpointError::Refused { state, action, reason, operations } => {
                 ApiError::VehicleRefused { state, action, reason, operations }
             }
+            CheckpointError::Signature(e) => ApiError::DeviceSignature(e),
             CheckpointError::NotFound(what) => ApiError::NotFound(what),
             CheckpointError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<crate::app::device_keys::DeviceKeyError> for ApiError {
+    fn from(e: crate::app::device_keys::DeviceKeyError) -> Self {
+        use crate::app::device_keys::DeviceKeyError;
+        match e {
+            DeviceKeyError::Forbidden(f) => f.into(),
+            DeviceKeyError::Invalid(name, m) => ApiError::BadParameter(name, m),
+            DeviceKeyError::BadKey => ApiError::BadPublicKey,
+            DeviceKeyError::Store(s) => s.into(),
         }
     }
 }

@@ -90,6 +90,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/checkpoints/{code}/times", get(routes::checkpoint::times))
         .route("/api/v1/checkpoints/{code}/stream", get(routes::checkpoint::stream))
         .route("/api/v1/checkpoint-vehicles", get(routes::checkpoint::mine))
+        .route("/api/v1/devices", get(routes::devices::list))
+        .route("/api/v1/devices/{device}/key", axum::routing::put(routes::devices::register))
         .route("/api/v1/alerts", get(routes::seals::open))
         .route("/api/v1/alerts/stream", get(routes::seals::stream))
         .route("/api/v1/pre-arrivals", get(routes::pre_arrival::list).post(routes::pre_arrival::file))

@@ -4,9 +4,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    account, checkpoint, dashboard, declarations, dispatch, events, inspections, keys, knowledge, maturity, notifications, offices,
-    organisation, people, pre_arrival, profiles, requests, risk, seals, survey, system, tariff, time_release, tokens,
-    traceability, transit, work_queue,
+    account, checkpoint, dashboard, declarations, devices, dispatch, events, inspections, keys, knowledge, maturity,
+    notifications, offices, organisation, people, pre_arrival, profiles, requests, risk, seals, survey, system, tariff,
+    time_release, tokens, traceability, transit, work_queue,
 };
 
 #[derive(OpenApi)]
@@ -30,7 +30,7 @@ use crate::routes::{
         people::list, people::add, people::disable, offices::list, offices::put,
         transit::file, transit::list, transit::get, transit::timeline, transit::event, transit::issue, transit::certificate,
         pre_arrival::file, pre_arrival::list, pre_arrival::get,
-        seals::report, seals::alerts, seals::track, seals::open, seals::stream,
+        seals::report, seals::alerts, seals::track, seals::open, seals::stream, devices::register, devices::list,
         traceability::report, traceability::batch, traceability::holdings, traceability::batches,
         checkpoint::list, checkpoint::get, checkpoint::put, checkpoint::slots, checkpoint::admit, checkpoint::vehicle,
         checkpoint::act, checkpoint::event, checkpoint::queue, checkpoint::times, checkpoint::stream, checkpoint::mine,

@@ -57,6 +57,8 @@ pub struct HttpConfig {
     pub figures_max_age: Duration,
     /// How often navigation seals report; two periods without a report raise `signal_lost`.
     pub seal_period: Duration,
+    /// Refuse unsigned messages even from devices with no registered key.
+    pub require_device_signatures: bool,
 }
 
 /// The people of a demo database and their shared password, shown on the sign-in page of the
@@ -84,6 +86,7 @@ impl Default for HttpConfig {
             demo_sign_ins: None,
             figures_max_age: Duration::ZERO,
             seal_period: Duration::from_secs(60),
+            require_device_signatures: false,
         }
     }
 }
@@ -141,6 +144,8 @@ pub struct Reference {
     pub model: Option<Arc<TrainedModel>>,
     /// The operator categories in force.
     pub categories: Arc<Categories>,
+    /// The devices' registered keys.
+    pub device_keys: Arc<crate::app::device_keys::DeviceKeys>,
 }
 
 #[derive(Default)]
@@ -252,11 +257,13 @@ impl AppState {
         let (profiles, offices, tariff, categories) = loaded?;
         let (profiles, offices, tariff) = (Arc::new(profiles), Arc::<[OfficeCode]>::from(offices), Arc::new(tariff));
         let categories = Arc::new(categories);
+        let device_keys = Arc::new(crate::app::device_keys::DeviceKeys::of(&self.store.device_keys().await?));
         self.update(|r| {
             r.profiles = profiles.clone();
             r.offices = offices.clone();
             r.tariff = tariff.clone();
             r.categories = categories.clone();
+            r.device_keys = device_keys.clone();
         });
         self.reload_model().await
     }

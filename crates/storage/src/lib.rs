@@ -9,6 +9,7 @@ mod batch;
 mod checkpoint;
 mod declarations;
 mod desk;
+mod device_keys;
 mod dispatch;
 mod group_commit;
 mod identity;
@@ -49,6 +50,7 @@ pub use declarations::{
     DOCUMENT_FORMAT,
 };
 pub use desk::{DeskQueries, Draft, PersonalKey};
+pub use device_keys::{DeviceKeyQueries, DeviceKeyRecord};
 pub use dispatch::{CentreQueue, DispatchQueries, DispatchRecord, NewDispatch, RulesVersion};
 pub use group_commit::{CommitError, GroupCommit, GroupCommitConfig};
 pub use identity::{IdentityStore, NewSession, NewToken, NewUser, SessionRecord, TokenRecord, UserRecord};
@@ -152,6 +154,7 @@ pub trait Store:
     + PreArrivalQueries
     + TraceabilityQueries
     + CheckpointQueries
+    + DeviceKeyQueries
     + Send
     + Sync
     + 'static
@@ -248,6 +251,7 @@ macro_rules! areas {
         crate::pre_arrival::pre_arrival_queries!($store);
         crate::traceability::traceability_queries!($store, $lock);
         crate::checkpoint::checkpoint_queries!($store, $lock);
+        crate::device_keys::device_key_queries!($store);
 
         #[async_trait]
         impl crate::Store for $store {

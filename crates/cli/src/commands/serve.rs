@@ -68,6 +68,7 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
             price_refresh: Some(Duration::from_secs(cfg.price_refresh_secs.max(1))),
             figures_max_age: Duration::from_secs(cfg.figures_max_age_secs),
             seal_period: Duration::from_secs(cfg.seal_period_secs.max(1)),
+            require_device_signatures: cfg.require_device_signatures,
             connections: ConnectionLimits {
                 max_connections: cfg.max_connections.max(1),
                 header_read_timeout: Duration::from_secs(cfg.header_read_timeout_secs.max(1)),

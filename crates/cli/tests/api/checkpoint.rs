@@ -17,7 +17,7 @@ const SUPERVISOR: &str = "test-supervisor";
 const DEVICE: &str = "test-device";
 
 /// Settings of a checkpoint with `lanes` lanes of one place per 30-minute slot.
-fn settings(lanes: u32) -> Value {
+pub fn settings(lanes: u32) -> Value {
     json!({
         "name": "Frankfurt (Oder) road crossing",
         "slots": { "length_minutes": 30, "lanes": lanes, "per_lane": 1, "horizon_hours": 48, "grace_minutes": 15 },
@@ -33,7 +33,7 @@ fn settings(lanes: u32) -> Value {
     })
 }
 
-async fn put(app: &TestApp, token: &str, code: &str, body: &Value) -> (u16, Value) {
+pub async fn put(app: &TestApp, token: &str, code: &str, body: &Value) -> (u16, Value) {
     let r = app
         .client
         .put(format!("{}/api/v1/checkpoints/{code}", app.base))
@@ -51,7 +51,7 @@ fn slot(n: i64) -> String {
     Timestamp::from_micros((Timestamp::now().as_micros() / length + n) * length).rfc3339()
 }
 
-fn event(kind: &str, fields: Value) -> Value {
+pub fn event(kind: &str, fields: Value) -> Value {
     let mut e = json!({ "kind": kind, "device": format!("{kind}-1"), "time": Timestamp::now().rfc3339() });
     for (k, v) in fields.as_object().unwrap() {
         e[k] = v.clone();
@@ -150,16 +150,19 @@ async fn equipment_events_decide_the_operations_and_only_a_vehicle_with_nothing_
         let mut arms = pre_arrival_doc(&app, 0, "ENS-ARMS", "930190");
         arms["transport"]["means_id"] = json!("FF-XY 900");
         let (_, pre) = file_pre_arrival(&app, 0, &arms, true).await;
-        let body = json!({ "plate": "FF-XY 900", "slot": slot(1), "pre_arrival": pre["id"], "unladen_mass_kg": "14000" });
+        let body =
+            json!({ "plate": "FF-XY 900", "slot": slot(1), "pre_arrival": pre["id"], "unladen_mass_kg": "14000" });
         let (s, v) = app.post("/api/v1/checkpoints/DE-FFO/vehicles", &app.traders[0].token, &body).await;
         assert_eq!((s, v["operations"].as_str()), (201, Some("check_documents")), "{backend}: {v}");
         let id = v["id"].as_str().unwrap().to_string();
 
-        let (s, t) = send(&app, "DE-FFO", &event("plate_read", json!({ "plate": "ff xy900", "confidence": 0.93 }))).await;
+        let (s, t) =
+            send(&app, "DE-FFO", &event("plate_read", json!({ "plate": "ff xy900", "confidence": 0.93 }))).await;
         assert_eq!((s, t["vehicle"].as_str()), (202, Some(id.as_str())), "{backend}: {t}");
         assert_eq!(t["plate_match"]["reason"]["code"], "CHK_050", "{backend}: {t}");
         // 14,000 kg of lorry and 1,200.5 kg of goods; 15,150 kg is within 3 %.
-        let weighing = event("weighing", json!({ "plate": "FFXY900", "gross_mass_kg": 15150, "axles": 5, "accuracy_class": 1 }));
+        let weighing =
+            event("weighing", json!({ "plate": "FFXY900", "gross_mass_kg": 15150, "axles": 5, "accuracy_class": 1 }));
         let (_, t) = send(&app, "DE-FFO", &weighing).await;
         assert_eq!(t["decision"]["operations"], json!(["check_documents"]), "{backend}: {t}");
         let (_, again) = send(&app, "DE-FFO", &weighing).await;
@@ -174,7 +177,8 @@ async fn equipment_events_decide_the_operations_and_only_a_vehicle_with_nothing_
         let (s, e) = act(&app, &app.officer_token, "DE-FFO", &id, json!({ "action": "cross" })).await;
         assert_eq!((s, e["error"]["code"].as_str()), (409, Some("CHP_004")), "{backend}: {e}");
         assert_eq!(e["error"]["details"]["operations"], json!(["hold"]), "{backend}: {e}");
-        let lift = json!({ "action": "done", "operation": "hold", "note": "Radiation authority: medical isotopes, licensed" });
+        let lift =
+            json!({ "action": "done", "operation": "hold", "note": "Radiation authority: medical isotopes, licensed" });
         let (s, e) = act(&app, &app.officer_token, "DE-FFO", &id, lift.clone()).await;
         assert_eq!((s, e["error"]["code"].as_str()), (409, Some("CHP_004")), "{backend}: only a supervisor: {e}");
         let (s, v) = act(&app, SUPERVISOR, "DE-FFO", &id, lift).await;
@@ -189,7 +193,8 @@ async fn equipment_events_decide_the_operations_and_only_a_vehicle_with_nothing_
         let (s, e) = act(&app, &app.officer_token, "DE-FFO", &id, json!({ "action": "cross" })).await;
         assert_eq!((s, e["error"]["code"].as_str()), (409, Some("CHP_004")), "{backend}: crossed twice: {e}");
 
-        let (s, view) = app.get(&format!("/api/v1/checkpoints/DE-FFO/vehicles/{id}"), Some(&app.traders[0].token)).await;
+        let (s, view) =
+            app.get(&format!("/api/v1/checkpoints/DE-FFO/vehicles/{id}"), Some(&app.traders[0].token)).await;
         assert_eq!((s, view["events"].as_array().unwrap().len()), (200, 3), "{backend}: {view}");
         let triggers: Vec<&str> =
             view["decisions"].as_array().unwrap().iter().map(|d| d["trigger"].as_str().unwrap()).collect();
@@ -233,7 +238,11 @@ async fn events_through_the_mqtt_broker_reach_the_vehicle_once() {
     let code = format!("MQ-{}", &uuid::Uuid::new_v4().simple().to_string()[..8].to_uppercase());
     assert_eq!(put(&app, SUPERVISOR, &code, &settings(2)).await.0, 200);
     let (_, v) = app
-        .post(&format!("/api/v1/checkpoints/{code}/vehicles"), &app.traders[0].token, &json!({ "plate": "MQ 1", "empty": true }))
+        .post(
+            &format!("/api/v1/checkpoints/{code}/vehicles"),
+            &app.traders[0].token,
+            &json!({ "plate": "MQ 1", "empty": true }),
+        )
         .await;
     assert_eq!(v["operations"], "pass", "an empty vehicle needs no pre-arrival information: {v}");
     let (host, port) = broker();

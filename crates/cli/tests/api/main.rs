@@ -10,6 +10,7 @@ mod cli;
 mod connections;
 mod console_pages;
 mod declaration_page;
+mod device_keys;
 mod dispatch;
 mod edge;
 mod events;

@@ -21,7 +21,7 @@ fn device_time(n: u32) -> String {
 
 /// Report `n` on the route from Hamburg towards Berlin (about 2.5 km every two minutes),
 /// `north` degrees of latitude off it.
-fn report(n: u32, north: f64) -> Value {
+pub fn report(n: u32, north: f64) -> Value {
     let f = f64::from(n) * 0.01;
     let (a, b) = (ROUTE[0], ROUTE[1]);
     json!({
@@ -30,12 +30,12 @@ fn report(n: u32, north: f64) -> Value {
     })
 }
 
-async fn send(app: &TestApp, token: &str, seal: &str, body: &Value) -> (u16, Value) {
+pub async fn send(app: &TestApp, token: &str, seal: &str, body: &Value) -> (u16, Value) {
     app.post(&format!("/api/v1/seals/{seal}/reports"), token, body).await
 }
 
 /// Files an accepted transit under `seals` and returns its id.
-async fn sealed_transit(app: &TestApp, lrn: &str, seals: &[&str]) -> String {
+pub async fn sealed_transit(app: &TestApp, lrn: &str, seals: &[&str]) -> String {
     let doc = transit_doc(app, 0, lrn, "10000.00", seals, json!({ "kind": "account" }));
     let (s, t) = file_transit(app, 0, &doc, true).await;
     assert_eq!((s, t["state"].as_str()), (201, Some("accepted")), "{t}");

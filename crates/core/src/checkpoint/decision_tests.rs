@@ -269,6 +269,7 @@ fn any_case() -> impl Strategy<Value = Case> {
             open_seal_alerts: alerts,
             declared_mass: declared.then_some(DeclaredMass { vehicle_kg: dec!(15000), goods_kg: dec!(20000) }),
             events,
+            done: Vec::new(),
         }
     })
 }
@@ -323,10 +324,7 @@ fn an_officers_cleared_operation_is_no_longer_due_and_a_lifted_hold_lets_the_res
     let lifted = Case { done: vec![Hold], ..held.clone() };
     assert_eq!(decide_(&lifted).0, vec![CheckDocuments], "the other operations come once the hold is lifted");
     // The equipment's operations are not done by an officer's word.
-    let scanned_by_word = Case {
-        pre_arrival: decided(FormOfControl::Inspection, Place::Border),
-        done: vec![Scan, WeighAgain],
-        ..case()
-    };
+    let scanned_by_word =
+        Case { pre_arrival: decided(FormOfControl::Inspection, Place::Border), done: vec![Scan, WeighAgain], ..case() };
     assert_eq!(decide_(&scanned_by_word).0, vec![Scan]);
 }

@@ -12,9 +12,9 @@ use utoipa::ToSchema;
 
 use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::checkpoint::{
-    self as chk, availability, book, decide, order, Booking, Case, DecisionRules, DeclaredMass,
-    EntryId, Operation, Order, Plate, Presence, PreArrivalStatus, PriorityRules, Problem, QueueEntry, Reason,
-    SlotAvailability, SlotPolicy, VehicleFacts,
+    self as chk, availability, book, decide, order, Booking, Case, DecisionRules, DeclaredMass, EntryId, Operation,
+    Order, Plate, PreArrivalStatus, Presence, PriorityRules, Problem, QueueEntry, Reason, SlotAvailability, SlotPolicy,
+    VehicleFacts,
 };
 use smartcustoms_core::codes::{CountryCode, HsCode};
 use smartcustoms_core::seals::AlertKind;
@@ -68,6 +68,9 @@ pub enum CheckpointError {
         /// The operations still due.
         operations: Vec<String>,
     },
+    /// The device has a registered key and the event is not signed with it.
+    #[error("the checkpoint event's signature is not accepted: {0}")]
+    Signature(smartcustoms_core::signature::SignatureError),
     /// No such checkpoint, vehicle or pre-arrival information (or not the caller's).
     #[error("{0} not found")]
     NotFound(String),
@@ -339,10 +342,13 @@ pub async fn admit(
     now: Timestamp,
 ) -> Result<VehicleRecord, CheckpointError> {
     let carrier = match principal.role {
-        Role::Trader => Some(principal.trader.as_ref().map(|t| t.to_string()).ok_or(super::Forbidden {
-            role: principal.role.as_str(),
-            action: "book a checkpoint",
-        })?),
+        Role::Trader => Some(
+            principal
+                .trader
+                .as_ref()
+                .map(|t| t.to_string())
+                .ok_or(super::Forbidden { role: principal.role.as_str(), action: "book a checkpoint" })?,
+        ),
         Role::Officer | Role::Supervisor | Role::Admin => None,
         _ => return Err(super::Forbidden { role: principal.role.as_str(), action: "book a checkpoint" }.into()),
     };
@@ -354,7 +360,8 @@ pub async fn admit(
     let plate = Plate::parse(&doc.plate).map_err(|e| schema("$.plate", e.to_string()))?;
     let country = match &doc.country {
         Some(c) => Some(
-            CountryCode::parse(c).ok_or_else(|| schema("$.country", format!("{c:?} is not an ISO 3166-1 alpha-2 code")))?,
+            CountryCode::parse(c)
+                .ok_or_else(|| schema("$.country", format!("{c:?} is not an ISO 3166-1 alpha-2 code")))?,
         ),
         None => None,
     };
@@ -470,9 +477,11 @@ async fn basis_of(
     now: Timestamp,
 ) -> Result<(Basis, Option<String>), CheckpointError> {
     let record = match &doc.pre_arrival {
-        Some(id) => {
-            Some(super::pre_arrival::read(state, principal, id).await.map_err(|_| not_found("pre-arrival information", id))?)
-        }
+        Some(id) => Some(
+            super::pre_arrival::read(state, principal, id)
+                .await
+                .map_err(|_| not_found("pre-arrival information", id))?,
+        ),
         None => {
             // The means of transport as the pre-arrival information wrote it: as the carrier
             // typed the plate, or in the plate's normal form.
@@ -488,7 +497,8 @@ async fn basis_of(
         return Ok((Basis { not_required: doc.empty, ..Basis::default() }, None));
     };
     let corrupt = |e: String| StoreError::Corrupt(format!("pre-arrival information {}: {e}", record.id));
-    let preliminary: PreliminaryDecision = serde_json::from_str(&record.decision).map_err(|e| corrupt(e.to_string()))?;
+    let preliminary: PreliminaryDecision =
+        serde_json::from_str(&record.decision).map_err(|e| corrupt(e.to_string()))?;
     let bytes = state.store.pre_arrival_document(&record.id).await?.unwrap_or_default();
     let filed: PreArrivalDoc = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
     let items = filed.items.unwrap_or_default();
@@ -549,7 +559,9 @@ pub async fn queue(
                     slot: Timestamp::from_micros(slot),
                     arrived_at: v.arrived_at_us.map(Timestamp::from_micros),
                 },
-                (None, joined) => Presence::Live { joined_at: Timestamp::from_micros(joined.unwrap_or(v.created_at_us.as_micros())) },
+                (None, joined) => {
+                    Presence::Live { joined_at: Timestamp::from_micros(joined.unwrap_or(v.created_at_us.as_micros())) }
+                }
             };
             Some(QueueEntry { id: EntryId::new(v.id.clone()).ok()?, facts, presence })
         })

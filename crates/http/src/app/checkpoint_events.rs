@@ -80,14 +80,19 @@ struct Envelope {
     plate: Option<String>,
 }
 
-/// Takes an equipment event in (devices, over HTTP or MQTT).
+/// Takes an equipment event in (devices, over HTTP or MQTT): the event, or a compact JWS around
+/// it; `detached` the detached JWS of an HTTP header. A device with a registered key signs.
 pub async fn take_event(
     state: &AppState,
     code: &str,
     body: &[u8],
+    detached: Option<&str>,
     received_at: Timestamp,
 ) -> Result<Taken, CheckpointError> {
+    let opened = super::device_keys::open(body).map_err(CheckpointError::Signature)?;
+    let body: &[u8] = &opened.payload;
     let event = chk::parse(body).map_err(CheckpointError::Event)?;
+    super::device_keys::check(state, event.device(), &opened, detached).map_err(CheckpointError::Signature)?;
     let envelope: Envelope = serde_json::from_slice(body).unwrap_or_default();
     if !matches!(event, Event::PlateRead(_)) && envelope.vehicle.is_none() && envelope.plate.is_none() {
         let message = "An event other than a plate read names its vehicle: `vehicle` (the id given at its plate read) or `plate`.";
@@ -213,7 +218,10 @@ fn named(open: &[VehicleRecord], envelope: &Envelope) -> Option<VehicleRecord> {
         return open.iter().find(|v| &v.id == id).cloned();
     }
     let plate = Plate::parse(envelope.plate.as_deref()?).ok()?;
-    open.iter().filter(|v| v.plate == plate.as_str() && v.arrived_at_us.is_some()).min_by_key(|v| v.arrived_at_us).cloned()
+    open.iter()
+        .filter(|v| v.plate == plate.as_str() && v.arrived_at_us.is_some())
+        .min_by_key(|v| v.arrived_at_us)
+        .cloned()
 }
 
 /// Decides the vehicle's operations again from its basis, `events`, the seal's open alerts
@@ -345,7 +353,10 @@ pub async fn act(
                     return Err(super::Forbidden { role: principal.role.as_str(), action: "cancel bookings" }.into());
                 }
                 if vehicle.state != "booked" {
-                    return Err(refuse(format!("Only a booking not yet arrived is cancelled; this one is {}.", vehicle.state)));
+                    return Err(refuse(format!(
+                        "Only a booking not yet arrived is cancelled; this one is {}.",
+                        vehicle.state
+                    )));
                 }
                 next.state = "cancelled".into();
             }

@@ -125,7 +125,7 @@ pub async fn prepare(state: &AppState, request: FileRequest<'_>) -> Result<Filin
 
     let today = received_at.date_naive();
     let reference = state.reference();
-    let Reference { profiles, offices, tariff, prices, model, categories } = reference.as_ref();
+    let Reference { profiles, offices, tariff, prices, model, categories, .. } = reference.as_ref();
     let id = DeclarationId::generate();
     let flc_context = flc::Context { today, offices: offices.clone() };
     let decision = registration::decide(CoreFiling {

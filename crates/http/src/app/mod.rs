@@ -11,6 +11,7 @@ pub mod control;
 pub mod dashboard;
 pub mod declarations;
 pub mod desk;
+pub mod device_keys;
 pub mod dispatch;
 pub mod filing;
 pub mod knowledge;

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 use tokio::sync::{broadcast, mpsc, oneshot, Mutex};
 
+use crate::state::AppState;
 use smartcustoms_core::seals::{self, ChangeKind, Incident, Plan, Position, Problem, Route, SealTrack, Verdict};
 use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_storage::{AlertChange, IncidentRow, SealBatch, SealReportRow, Store, StoreError, TransitRecord};
@@ -37,6 +38,10 @@ pub enum SealError {
     /// No movement that may still report lists this seal.
     #[error("seal {0} is on no active transit")]
     NoTransit(String),
+    /// The seal has a registered key and the report is not signed with it (or the seal has
+    /// none and the deployment requires signatures).
+    #[error("the seal report's signature is not accepted: {0}")]
+    Signature(smartcustoms_core::signature::SignatureError),
     /// The store failed; nothing of the report was kept.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -100,6 +105,20 @@ impl SealDesk {
     pub fn subscribe(&self) -> broadcast::Receiver<AlertNotice> {
         self.alerts.subscribe()
     }
+}
+
+/// Takes in one message of `seal_id` as received (the report, or a compact JWS around it;
+/// `detached` the detached JWS of an HTTP header): checks its signature, then [`ingest`]s it.
+pub async fn take(
+    state: &AppState,
+    seal_id: &str,
+    body: &[u8],
+    detached: Option<&str>,
+    received_at: Timestamp,
+) -> Result<Ingested, SealError> {
+    let opened = super::device_keys::open(body).map_err(SealError::Signature)?;
+    super::device_keys::check(state, seal_id, &opened, detached).map_err(SealError::Signature)?;
+    ingest(state.store.as_ref(), &state.seals, seal_id, &opened.payload, received_at).await
 }
 
 /// Takes in one report of `seal_id` received at `received_at`; returns once it is stored.

@@ -204,10 +204,13 @@ pub async fn act(
 /// weighing, a radiation reading or a scan, as `docs/checkpoint.md` describes; events other
 /// than a plate read name their vehicle by `vehicle` or `plate`. The same contract as the MQTT
 /// topic `smartcustoms/checkpoints/{code}/events`. An event that names no known vehicle is
-/// kept unattached for an officer, not refused.
+/// kept unattached for an officer, not refused. Equipment with a registered key signs: a detached
+/// JWS in `X-JWS-Signature`, or the body as a compact JWS with the event attached (`DEV_003`
+/// otherwise).
 #[utoipa::path(post, path = "/api/v1/checkpoints/{code}/events", tag = "checkpoints",
     request_body(content = String, content_type = "application/json", description = "One equipment event"),
-    params(("code" = String, Path, description = "The checkpoint's code")),
+    params(("code" = String, Path, description = "The checkpoint's code"),
+        ("x-jws-signature" = Option<String>, Header, description = "Detached JWS (EdDSA) over the body, for equipment with a registered key")),
     responses((status = 202, description = "Stored; the vehicle's decision", body = Taken),
         (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
         (status = 422, description = "The event breaks the contract (CHP_001)", body = crate::error::ErrorBody)),
@@ -222,7 +225,8 @@ pub async fn event(
     caller.require(&[Role::Device], "send checkpoint events")?;
     refuse_other_media(&headers)?;
     let body = body_or_error(body, state.config.body_limit)?;
-    let taken = checkpoint_events::take_event(&state, &code, &body, now()).await;
+    let detached = crate::routes::declarations::header(&headers, crate::routes::declarations::SIGNATURE_HEADER)?;
+    let taken = checkpoint_events::take_event(&state, &code, &body, detached, now()).await;
     let outcome = match &taken {
         Ok(t) if t.duplicate => "duplicate",
         Ok(t) if t.vehicle.is_none() => "unattached",

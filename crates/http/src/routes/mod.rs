@@ -4,6 +4,7 @@ pub mod account;
 pub mod checkpoint;
 pub mod dashboard;
 pub mod declarations;
+pub mod devices;
 pub mod dispatch;
 pub mod events;
 pub mod inspections;

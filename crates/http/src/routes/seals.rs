@@ -56,11 +56,14 @@ pub struct TrackQuery {
 
 /// Send a seal's report (seal operators' gateways, with a device token). The body is one
 /// report as `docs/seals.md` describes (`seq`, `time`, `lat`, `lon`, `battery`, `state`,
-/// `events`); the same contract as the MQTT topic `smartcustoms/seals/{seal_id}/reports`.
+/// `events`); the same contract as the MQTT topic `smartcustoms/seals/{seal_id}/reports`. A seal
+/// with a registered key signs: a detached JWS in `X-JWS-Signature`, or the body as a compact
+/// JWS with the report attached (`DEV_003` otherwise).
 /// Answered once the report is stored.
 #[utoipa::path(post, path = "/api/v1/seals/{seal_id}/reports", tag = "seals",
     request_body(content = String, content_type = "application/json", description = "One seal report"),
-    params(("seal_id" = String, Path, description = "The seal, as listed on the transit declaration")),
+    params(("seal_id" = String, Path, description = "The seal, as listed on the transit declaration"),
+        ("x-jws-signature" = Option<String>, Header, description = "Detached JWS (EdDSA) over the body, for a seal with a registered key")),
     responses(
         (status = 202, description = "Stored and checked against the movement", body = ReportResult),
         (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
@@ -79,7 +82,8 @@ pub async fn report(
     refuse_other_media(&headers)?;
     let body = body_or_error(body, state.config.body_limit)?;
     let received_at = Timestamp::from(chrono::Utc::now());
-    let outcome = seals::ingest(state.store.as_ref(), &state.seals, &seal_id, &body, received_at).await;
+    let detached = crate::routes::declarations::header(&headers, crate::routes::declarations::SIGNATURE_HEADER)?;
+    let outcome = seals::take(&state, &seal_id, &body, detached, received_at).await;
     let verdict = outcome.as_ref().map_or("refused", |i| i.verdict);
     state.metrics.seal_reports.with_label_values(&["http", verdict]).inc();
     let Ingested { transit_id, verdict, problems, changes } = outcome?;
