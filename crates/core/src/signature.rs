@@ -289,18 +289,18 @@ mod tests {
     }
 
     #[test]
-    fn an_attached_signature_verifies_and_gives_back_its_payload() {
+    fn an_attached_signature_verifies_and_gives_back_its_payload() -> Result<(), SignatureError> {
         let k = key(3);
         let jws = sign_compact(&k, b"{\"seq\":1}");
-        let parsed = CompactJws::parse(&jws).unwrap();
+        let parsed = CompactJws::parse(&jws)?;
         assert_eq!((parsed.kid.clone(), parsed.payload.clone()), (key_id(&k.verifying_key()), b"{\"seq\":1}".to_vec()));
         assert_eq!(parsed.verify(&k.verifying_key()), Ok(()));
         assert_eq!(parsed.verify(&key(4).verifying_key()), Err(SignatureError::Invalid));
-        let (h, rest) = jws.split_once('.').unwrap();
-        let (_, s) = rest.split_once('.').unwrap();
-        let altered = format!("{h}.{}.{s}", B64.encode(b"{\"seq\":2}"));
-        assert_eq!(CompactJws::parse(&altered).unwrap().verify(&k.verifying_key()), Err(SignatureError::Invalid));
+        let parts: Vec<&str> = jws.split('.').collect();
+        let altered = format!("{}.{}.{}", parts[0], B64.encode(b"{\"seq\":2}"), parts[2]);
+        assert_eq!(CompactJws::parse(&altered)?.verify(&k.verifying_key()), Err(SignatureError::Invalid));
         assert!(matches!(CompactJws::parse("{\"seq\":1}"), Err(SignatureError::Malformed(_))));
+        Ok(())
     }
 
     #[test]
