@@ -226,6 +226,9 @@ pub struct Filing<'a> {
     /// Date of acceptance (the office's today): measures, exchange rates and profiles valid on
     /// this date apply.
     pub date: NaiveDate,
+    /// The pre-arrival information (its id and content) that announced the consignment, when
+    /// the shell found one: the declaration is compared with it and differences go to risk.
+    pub pre_arrival: Option<(&'a str, &'a crate::transit::pre_arrival::PreArrival)>,
 }
 
 /// Checks every registration condition that depends on the document alone and, when all are
@@ -264,6 +267,14 @@ pub fn decide(filing: Filing<'_>) -> Decision {
                     .collect(),
                 declarant_category: filing.risk.categories.and_then(|c| c.get(&declaration.declarant.id)),
                 importer_category: filing.risk.categories.and_then(|c| c.get(&declaration.importer.id)),
+                pre_arrival: filing.pre_arrival.map(|(id, pre)| {
+                    use crate::transit::pre_arrival::{compare, Later, Tolerances};
+                    crate::risk::PreArrivalFacts {
+                        id: id.to_string(),
+                        reference: pre.reference.as_str().to_string(),
+                        differences: compare(pre, &Later::of_goods_declaration(&declaration), &Tolerances::default()),
+                    }
+                }),
             };
             let assessment = risk::assess_in(&declaration, &facts, filing.profiles, filing.date, filing.risk);
             let auto_release = release::is_automatic(&assessment);

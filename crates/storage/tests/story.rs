@@ -57,6 +57,7 @@ fn filing(world: &World, seed: u64, key: Option<&str>, signed: bool) -> Filing {
         prices: &prices,
         risk: smartcustoms_core::risk::RiskContext::default(),
         date: today(),
+        pre_arrival: None,
     });
     Filing {
         id: DeclarationId::generate(),

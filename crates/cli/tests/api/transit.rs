@@ -335,3 +335,72 @@ async fn pre_arrival_information_gets_its_preliminary_decision_and_the_later_tra
         assert!(kinds.contains(&"hs_code"), "{backend}: {declared}");
     }
 }
+
+/// Pre-arrival information announcing exactly the goods of declaration `doc` on `means_id`.
+fn announcing(doc: &smartcustoms_core::declaration::DeclarationDoc, reference: &str, means_id: &str) -> Value {
+    let party = |p: &Option<smartcustoms_core::declaration::PartyDoc>| {
+        let p = p.as_ref().unwrap();
+        json!({ "id": p.id, "name": p.name, "country": p.country })
+    };
+    let currency = doc.invoice.as_ref().unwrap().currency.clone();
+    let items: Vec<Value> = doc
+        .items
+        .iter()
+        .flatten()
+        .map(|i| {
+            json!({
+                "sequence": i.sequence, "commodity_code": &i.commodity_code.as_deref().unwrap()[..6],
+                "description": i.description, "gross_mass": i.gross_mass, "value": i.price, "currency": currency,
+            })
+        })
+        .collect();
+    json!({
+        "reference": reference,
+        "office_of_entry": "DE009100",
+        "expected_arrival_at_us": Timestamp::now().as_micros() + 3_600_000_000,
+        "transport_document": "CMR 2026/0777",
+        "consignor": party(&doc.exporter),
+        "consignee": party(&doc.importer),
+        "carrier": { "id": "PL5260250274", "name": "Trans Polska Sp. z o.o.", "country": "PL" },
+        "transport": { "mode": "3", "means_id": means_id },
+        "items": items,
+    })
+}
+
+#[tokio::test]
+async fn a_goods_declaration_is_compared_with_the_pre_arrival_information_of_its_vehicle() {
+    for (backend, db) in all_dbs("declaration pre-arrival").await {
+        let app = spawn_app(&db.url).await;
+        let hits_of = |body: &Value| -> Vec<String> {
+            body["hits"].as_array().unwrap().iter().map(|h| h["profile"].as_str().unwrap().to_string()).collect()
+        };
+        for (seed, means, differs) in [(11, "B-PA 1001", false), (12, "B-PA 2002", true)] {
+            let mut doc = app.declaration(0, seed);
+            doc.transport.get_or_insert_with(Default::default).means_id = Some(means.to_string());
+            let mut pre = announcing(&doc, &format!("ENS-DECL-{seed}"), means);
+            if differs {
+                pre["items"][0]["gross_mass"] = json!("99999.0");
+            }
+            let (s, p) = file_pre_arrival(&app, 0, &pre, true).await;
+            assert_eq!(s, 201, "{backend}: {p}");
+            let (s, filed) = app.file(0, &doc).await;
+            assert_eq!(s, 201, "{backend}: {filed}");
+            let id = filed["id"].as_str().unwrap();
+            let (_, d) = app.get(&format!("/api/v1/declarations/{id}"), Some(&app.officer_token)).await;
+            let hit = d["hits"].as_array().unwrap().iter().find(|h| h["profile"] == "PRE_ARRIVAL").cloned();
+            match (differs, hit) {
+                (false, None) => {}
+                (true, Some(h)) => {
+                    assert_eq!(h["lane"], "yellow", "{backend}: {h}");
+                    let text = h["instruction"].as_str().unwrap();
+                    assert!(
+                        text.contains("gross_mass") && text.contains(p["id"].as_str().unwrap()),
+                        "{backend}: {text}"
+                    );
+                    assert_ne!(d["lane"], "green", "{backend}: {d}");
+                }
+                (differs, hit) => panic!("{backend}: differs {differs}, hit {hit:?}, hits {:?}", hits_of(&d)),
+            }
+        }
+    }
+}

@@ -6,6 +6,7 @@
 use rust_decimal::Decimal;
 
 use super::Category;
+use crate::transit::pre_arrival::Difference;
 use crate::valuation::ValuationCheck;
 
 /// Facts for each goods item, indexed like `Declaration::items`. The default has none: every
@@ -19,6 +20,20 @@ pub struct Facts {
     pub declarant_category: Option<Category>,
     /// The importer's risk category, when it has a record.
     pub importer_category: Option<Category>,
+    /// The pre-arrival information that announced the consignment, when one was found.
+    pub pre_arrival: Option<PreArrivalFacts>,
+}
+
+/// The pre-arrival information a declaration was matched to (same means of transport, arrival
+/// announced near the filing) and how the declaration differs from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreArrivalFacts {
+    /// Its id.
+    pub id: String,
+    /// The filer's reference.
+    pub reference: String,
+    /// The differences (subheadings, mass, value, parties); empty when the two agree.
+    pub differences: Vec<Difference>,
 }
 
 /// Facts about one goods item.

@@ -22,7 +22,7 @@ mod score;
 
 pub use ast::{Condition, Field, FieldType};
 pub use error::ParseError;
-pub use facts::{Facts, ItemFacts};
+pub use facts::{Facts, ItemFacts, PreArrivalFacts};
 pub use lane::Lane;
 pub use operators::{categorise, Categorised, OperatorRecord};
 pub use parser::{check_profile_text, parse_profile};
@@ -209,11 +209,41 @@ pub fn assess_in(
     if let Some(m) = &assessment.model {
         assessment.lane = assessment.lane.max(m.lane);
     }
+    if let Some(hit) = facts.pre_arrival.as_ref().and_then(pre_arrival_hit) {
+        assessment.lane = assessment.lane.max(hit.lane);
+        let at = assessment.hits.iter().position(|h| h.lane < hit.lane).unwrap_or(assessment.hits.len());
+        assessment.hits.insert(at, hit);
+    }
     if assessment.lane.releases_automatically() && context.draw < context.random_share {
         assessment.lane = Lane::Red;
         assessment.random_control = true;
     }
     assessment
+}
+
+/// The profile code of the hit a declaration gets when it differs from the pre-arrival
+/// information that announced its consignment.
+pub const PRE_ARRIVAL_PROFILE: &str = "PRE_ARRIVAL";
+
+/// A declaration that differs from its pre-arrival information goes to a documents check at
+/// least: the officer compares the two with the differences in hand.
+fn pre_arrival_hit(pre: &facts::PreArrivalFacts) -> Option<Hit> {
+    if pre.differences.is_empty() {
+        return None;
+    }
+    let kinds: std::collections::BTreeSet<&str> = pre.differences.iter().map(|d| d.kind()).collect();
+    let kinds = kinds.into_iter().collect::<Vec<_>>().join(", ");
+    Some(Hit {
+        profile: PRE_ARRIVAL_PROFILE.to_string(),
+        version: 1,
+        lane: Lane::Yellow,
+        instruction: format!(
+            "The declaration differs from pre-arrival information {} ({}): compare the two ({kinds}).",
+            pre.reference, pre.id
+        ),
+        items: Vec::new(),
+        values: Vec::new(),
+    })
 }
 
 #[cfg(test)]

@@ -495,3 +495,24 @@ fn the_lane_is_the_most_severe_of_profiles_model_and_random_control() {
     assert!(!with(0.6, 0.001).random_control, "only declarations that would go green are drawn");
     assert_eq!(assess_in(&d, &facts, &[], day, RiskContext::default()).lane, Lane::Green);
 }
+
+#[test]
+fn a_declaration_that_differs_from_its_pre_arrival_information_goes_to_documents_at_least() {
+    use crate::transit::pre_arrival::Difference;
+    let d = declaration(vec![item(1, "847130", "DE", dec!(900), dec!(20))]);
+    let day = date(2026, 5, 4);
+    let announced = |differences: Vec<Difference>| Facts {
+        pre_arrival: Some(PreArrivalFacts { id: "pa-1".into(), reference: "ENS-1".into(), differences }),
+        ..Facts::default()
+    };
+    let agreeing = assess_in(&d, &announced(Vec::new()), &[], day, RiskContext::default());
+    assert_eq!((agreeing.lane, agreeing.hits.len()), (Lane::Green, 0));
+    let mass = Difference::GrossMass { hs6: None, announced: dec!(100), declared: dec!(180), tolerance: dec!(5) };
+    let differing = assess_in(&d, &announced(vec![mass]), &[], day, RiskContext::default());
+    assert_eq!(differing.lane, Lane::Yellow);
+    assert_eq!(differing.hits.first().map(|h| h.profile.as_str()), Some(PRE_ARRIVAL_PROFILE));
+    assert!(differing
+        .hits
+        .first()
+        .is_some_and(|h| h.instruction.contains("gross_mass") && h.instruction.contains("ENS-1")));
+}

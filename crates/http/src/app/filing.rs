@@ -122,6 +122,11 @@ pub async fn prepare(state: &AppState, request: FileRequest<'_>) -> Result<Filin
         return Err(FileError::BadIdempotencyKey);
     }
     let signature = verify_signature(state, &trader, jws, body).await?;
+    let means_id = doc.transport.as_ref().and_then(|t| t.means_id.as_deref()).map(str::trim).filter(|m| !m.is_empty());
+    let announced = match means_id {
+        Some(means) => super::pre_arrival::announcing(state, means, received_at.into()).await?,
+        None => None,
+    };
 
     let today = received_at.date_naive();
     let reference = state.reference();
@@ -142,6 +147,7 @@ pub async fn prepare(state: &AppState, request: FileRequest<'_>) -> Result<Filin
             draw: risk::draw(&id.to_string()),
         },
         date: today,
+        pre_arrival: announced.as_ref().map(|(record, pre)| (record.id.as_str(), pre)),
     });
     let office = match &decision {
         Decision::Accepted(a) => Some(a.declaration.office.to_string()),

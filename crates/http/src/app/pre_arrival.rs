@@ -11,7 +11,8 @@ use smartcustoms_core::ids::TraderId;
 use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_core::transit::declaration::TransitDeclaration;
 use smartcustoms_core::transit::pre_arrival::{
-    self, compare, preliminary_decision, Later, PreArrivalContext, PreArrivalDoc, PreliminaryDecision, Tolerances,
+    self, compare, preliminary_decision, Later, PreArrival, PreArrivalContext, PreArrivalDoc, PreliminaryDecision,
+    Tolerances,
 };
 use smartcustoms_core::transit::pre_arrival_risk;
 use smartcustoms_storage::{PreArrivalFiled, PreArrivalRecord, StoreError};
@@ -130,16 +131,16 @@ pub async fn list(state: &AppState, principal: &Principal, limit: i64) -> Result
     }
 }
 
-/// The pre-arrival information announcing the transit's means of transport nearest its filing
-/// (within [`LINK_WINDOW_HOURS`]) and the differences between the two, as JSON for the
-/// movement's timeline; none when nothing was announced.
-pub async fn link(
+/// The pre-arrival information announcing `means_id` nearest `at` (within
+/// [`LINK_WINDOW_HOURS`]), checked as it was when filed: its id and content; none when nothing
+/// was announced (or what was stored no longer reads).
+pub async fn announcing(
     state: &AppState,
-    t: &TransitDeclaration,
+    means_id: &str,
     at: Timestamp,
-) -> Result<Option<serde_json::Value>, StoreError> {
+) -> Result<Option<(PreArrivalRecord, PreArrival)>, StoreError> {
     let window = chrono::TimeDelta::hours(LINK_WINDOW_HOURS);
-    let candidates = state.store.pre_arrivals_of_means(&t.transport.means_id, at - window, at + window).await?;
+    let candidates = state.store.pre_arrivals_of_means(means_id, at - window, at + window).await?;
     let Some(nearest) = candidates.into_iter().min_by_key(|c| (c.expected_arrival_at_us - at).num_seconds().abs())
     else {
         return Ok(None);
@@ -147,8 +148,19 @@ pub async fn link(
     let Some(bytes) = state.store.pre_arrival_document(&nearest.id).await? else { return Ok(None) };
     let reference = state.reference();
     let context = PreArrivalContext { now: nearest.filed_at_us, offices: reference.offices.clone() };
-    let Ok(pre) = parse(&bytes).map(|doc| pre_arrival::check(&doc, &context)) else { return Ok(None) };
-    let Ok(pre) = pre else { return Ok(None) };
+    let Ok(Ok(pre)) = parse(&bytes).map(|doc| pre_arrival::check(&doc, &context)) else { return Ok(None) };
+    Ok(Some((nearest, pre)))
+}
+
+/// The pre-arrival information announcing the transit's means of transport nearest its filing
+/// and the differences between the two, as JSON for the movement's timeline; none when nothing
+/// was announced.
+pub async fn link(
+    state: &AppState,
+    t: &TransitDeclaration,
+    at: Timestamp,
+) -> Result<Option<serde_json::Value>, StoreError> {
+    let Some((nearest, pre)) = announcing(state, &t.transport.means_id, at).await? else { return Ok(None) };
     let differences = compare(&pre, &Later::of_transit(t), &Tolerances::default());
     Ok(Some(serde_json::json!({
         "pre_arrival": nearest.id,

@@ -134,6 +134,7 @@ pub fn rebuild(stored: StoredCase) -> Result<Rebuilt, Skipped> {
         items,
         declarant_category: decision.risk.declarant_category,
         importer_category: decision.risk.importer_category,
+        pre_arrival: None,
     };
     Ok(Rebuilt { stored, declaration, facts, decision })
 }

@@ -207,6 +207,7 @@ fn file(c: &Consignment, rules: &Rules, prices: &PriceReference, risk: RiskConte
         prices,
         risk,
         date: c.date,
+        pre_arrival: None,
     });
     let accepted = match decision {
         Decision::Accepted(a) => Some(a),
@@ -234,6 +235,7 @@ fn facts_of(accepted: &Accepted, categories: &Categories) -> Facts {
             .collect(),
         declarant_category: categories.get(&accepted.declaration.declarant.id),
         importer_category: categories.get(&accepted.declaration.importer.id),
+        pre_arrival: None,
     }
 }
 

@@ -52,6 +52,7 @@ pub fn simulated(n: usize, seed: u64) -> anyhow::Result<Vec<(Declaration, Facts,
             prices: &prices,
             risk: RiskContext::default(),
             date,
+            pre_arrival: None,
         });
         if let Decision::Accepted(a) = decision {
             out.push((a.declaration, a.facts, undervalued || rng.gen_bool(0.02)));
