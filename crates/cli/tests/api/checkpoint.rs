@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_testkit::{all_dbs, spawn_app, sqlite_db, TestApp};
 
-use crate::seals::{broker, publisher};
+use crate::seals::{publisher, start_consumer};
 use crate::transit::{file_pre_arrival, pre_arrival_doc};
 
 const SUPERVISOR: &str = "test-supervisor";
@@ -245,14 +245,7 @@ async fn events_through_the_mqtt_broker_reach_the_vehicle_once() {
         )
         .await;
     assert_eq!(v["operations"], "pass", "an empty vehicle needs no pre-arrival information: {v}");
-    let (host, port) = broker();
-    let settings = smartcustoms_devices::mqtt::MqttSettings {
-        host: host.clone(),
-        port,
-        client_id: format!("test-consumer-{}", uuid::Uuid::new_v4()),
-    };
-    let consumer = tokio::spawn(smartcustoms_devices::mqtt::consume(app.state.clone(), settings));
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (consumer, host, port) = start_consumer(&app).await;
     let client = publisher(&host, port).await;
     let topic = format!("smartcustoms/checkpoints/{code}/events");
     let scan = event("scan", json!({ "plate": "MQ1", "verdict": "suspect", "image": "img/mq-1" }));

@@ -10,7 +10,7 @@ use smartcustoms_core::signature;
 use smartcustoms_testkit::{all_dbs, spawn_app, sqlite_db, TestApp};
 
 use crate::checkpoint::{event, put, settings};
-use crate::seals::{broker, publisher, report, sealed_transit, send};
+use crate::seals::{publisher, report, sealed_transit, send, start_consumer};
 
 const ADMIN: &str = "test-admin";
 
@@ -132,14 +132,7 @@ async fn a_signed_event_through_the_mqtt_broker_is_verified_and_an_unsigned_one_
         )
         .await;
     assert_eq!(register(&app, ADMIN, "wim-mq", "checkpoint", &key).await.0, 200);
-    let (host, port) = broker();
-    let settings = smartcustoms_devices::mqtt::MqttSettings {
-        host: host.clone(),
-        port,
-        client_id: format!("test-consumer-{}", uuid::Uuid::new_v4()),
-    };
-    let consumer = tokio::spawn(smartcustoms_devices::mqtt::consume(app.state.clone(), settings));
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (consumer, host, port) = start_consumer(&app).await;
     let client = publisher(&host, port).await;
     let topic = format!("smartcustoms/checkpoints/{code}/events");
     let weighing = |kg: u32, second: u32| {

@@ -179,10 +179,24 @@ async fn a_buffer_replayed_after_a_signal_loss_raises_no_false_deviation() {
 }
 
 /// The broker the tests publish through: `MQTT_URL`, else Mosquitto on 127.0.0.1:1883.
-pub fn broker() -> (String, u16) {
+fn broker() -> (String, u16) {
     let url = std::env::var("MQTT_URL").unwrap_or_else(|_| "mqtt://127.0.0.1:1883".into());
     let s = smartcustoms_devices::mqtt::MqttSettings::parse(&url, "x").expect("MQTT_URL is mqtt://host:port");
     (s.host, s.port)
+}
+
+/// Starts the platform's MQTT consumer against the shared broker, under a client id of its
+/// own, and gives it time to subscribe; the task, the broker's host and port.
+pub async fn start_consumer(app: &TestApp) -> (tokio::task::JoinHandle<()>, String, u16) {
+    let (host, port) = broker();
+    let settings = smartcustoms_devices::mqtt::MqttSettings {
+        host: host.clone(),
+        port,
+        client_id: format!("test-consumer-{}", uuid::Uuid::new_v4()),
+    };
+    let consumer = tokio::spawn(smartcustoms_devices::mqtt::consume(app.state.clone(), settings));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    (consumer, host, port)
 }
 
 /// A publisher that sends each report with QoS 1 and drives its connection in the background.
@@ -269,19 +283,11 @@ async fn reports_through_the_mqtt_broker_raise_alerts_published_on_nats() {
         .as_str()
         .unwrap()
         .to_string();
-    let (host, port) = broker();
-    let settings = smartcustoms_devices::mqtt::MqttSettings {
-        host: host.clone(),
-        port,
-        client_id: format!("test-consumer-{}", uuid::Uuid::new_v4()),
-    };
-    let consumer = tokio::spawn(smartcustoms_devices::mqtt::consume(app.state.clone(), settings));
+    let (consumer, host, port) = start_consumer(&app).await;
     let nats_url = std::env::var("NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
     let alerts_out = tokio::spawn(smartcustoms_devices::nats::publish_alerts(app.state.clone(), nats_url.clone()));
     let nats = async_nats::connect(&nats_url).await.expect("NATS runs on 127.0.0.1:4222 (.ci/run starts it)");
     let mut deviations = nats.subscribe(format!("smartcustoms.alerts.deviation.{mrn}")).await.unwrap();
-    // The consumer subscribes once connected.
-    tokio::time::sleep(Duration::from_millis(500)).await;
 
     let client = publisher(&host, port).await;
     for n in 1..=4 {

@@ -3,7 +3,6 @@
 //! of vehicles' changes.
 
 use std::convert::Infallible;
-use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -21,14 +20,11 @@ use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_storage::VehicleRecord;
 
 use crate::app::checkpoint::{self, Checkpoint, QueueView, Settings, Times, VehicleView, STAFF};
-use crate::app::checkpoint_events::{self, ActionDoc, Taken};
+use crate::app::checkpoint_events::{self, ActionDoc, Taken, VehicleNotice};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::{body_or_error, refuse_other_media, ApiPath, ApiQuery};
 use crate::state::AppState;
-
-/// How long one stream lasts before the server ends it (clients reconnect).
-const STREAM_LIFETIME: Duration = Duration::from_secs(300);
 
 /// A checkpoint as served.
 #[derive(Debug, Serialize, ToSchema)]
@@ -286,23 +282,6 @@ pub async fn stream(
     ApiPath(code): ApiPath<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     caller.require(STAFF, "follow a checkpoint")?;
-    let receiver = state.checkpoints.subscribe();
-    let until = tokio::time::Instant::now() + STREAM_LIFETIME;
-    let events = futures_util::stream::unfold(receiver, move |mut receiver| {
-        let code = code.clone();
-        async move {
-            loop {
-                let notice = match tokio::time::timeout_at(until, receiver.recv()).await {
-                    Err(_) | Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => return None,
-                    Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => continue,
-                    Ok(Ok(n)) if n.checkpoint == code => n,
-                    Ok(Ok(_)) => continue,
-                };
-                if let Ok(event) = Event::default().event(notice.change.clone()).json_data(&notice) {
-                    return Some((Ok(event), receiver));
-                }
-            }
-        }
-    });
-    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+    let named = move |n: &VehicleNotice| (n.checkpoint == code).then(|| n.change.clone());
+    Ok(Sse::new(super::seals::notices(state.checkpoints.subscribe(), named)).keep_alive(KeepAlive::default()))
 }

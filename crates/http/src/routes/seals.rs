@@ -146,19 +146,33 @@ pub async fn stream(
     caller: Caller,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     caller.require(WATCHERS, "follow seal alerts")?;
-    let receiver = state.seals.subscribe();
+    let events = notices(state.seals.subscribe(), |n: &AlertNotice| Some(n.change.to_string()));
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
+
+/// Server-sent events of what a broadcast carries, for [`STREAM_LIFETIME`]: each notice `named`
+/// gives (none: skipped) as an event of that name with the notice as JSON; notices missed while
+/// the client lagged are skipped.
+pub(crate) fn notices<T, F>(
+    receiver: tokio::sync::broadcast::Receiver<T>,
+    named: F,
+) -> impl Stream<Item = Result<Event, Infallible>>
+where
+    T: Clone + Serialize + Send + 'static,
+    F: Fn(&T) -> Option<String> + Send + 'static,
+{
     let until = tokio::time::Instant::now() + STREAM_LIFETIME;
-    let events = futures_util::stream::unfold(receiver, move |mut receiver| async move {
+    futures_util::stream::unfold((receiver, named), move |(mut receiver, named)| async move {
         loop {
-            let notice: AlertNotice = match tokio::time::timeout_at(until, receiver.recv()).await {
+            let notice = match tokio::time::timeout_at(until, receiver.recv()).await {
                 Err(_) | Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => return None,
                 Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => continue,
                 Ok(Ok(n)) => n,
             };
-            if let Ok(event) = Event::default().event(notice.change).json_data(&notice) {
-                return Some((Ok(event), receiver));
+            let Some(name) = named(&notice) else { continue };
+            if let Ok(event) = Event::default().event(name).json_data(&notice) {
+                return Some((Ok(event), (receiver, named)));
             }
         }
-    });
-    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+    })
 }
