@@ -163,7 +163,9 @@ pub trait Store:
     fn backend(&self) -> &'static str;
 
     /// Brings the query planner's statistics up to date, as after a bulk load (PostgreSQL's
-    /// `ANALYZE`; SQLite's `PRAGMA optimize`, which analyses only where it helps).
+    /// `VACUUM (ANALYZE)`, which also marks the loaded pages all-visible so that index-only
+    /// scans need not visit the table; SQLite's `PRAGMA optimize`, which analyses only where it
+    /// helps).
     async fn refresh_statistics(&self) -> StoreResult<()>;
 
     /// Records a batch of decided filings in one transaction: idempotency check, registration
@@ -260,7 +262,7 @@ macro_rules! areas {
             }
 
             async fn refresh_statistics(&self) -> StoreResult<()> {
-                let statement = if $name == "postgres" { "ANALYZE" } else { "PRAGMA optimize" };
+                let statement = if $name == "postgres" { "VACUUM (ANALYZE)" } else { "PRAGMA optimize" };
                 sqlx::query(statement).execute(&self.pool).await?;
                 Ok(())
             }

@@ -343,11 +343,8 @@ pub async fn admit(
 ) -> Result<VehicleRecord, CheckpointError> {
     let carrier = match principal.role {
         Role::Trader => Some(
-            principal
-                .trader
-                .as_ref()
-                .map(|t| t.to_string())
-                .ok_or(super::Forbidden { role: principal.role.as_str(), action: "book a checkpoint" })?,
+            super::organisation::require(principal, super::organisation::Capacity::File, "book a checkpoint")?
+                .to_string(),
         ),
         Role::Officer | Role::Supervisor | Role::Admin => None,
         _ => return Err(super::Forbidden { role: principal.role.as_str(), action: "book a checkpoint" }.into()),

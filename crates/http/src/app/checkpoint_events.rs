@@ -349,8 +349,10 @@ pub async fn act(
                 next.state = "refused".into();
             }
             "cancel" => {
-                if !matches!(principal.role, Role::Trader | Role::Officer | Role::Supervisor) {
-                    return Err(super::Forbidden { role: principal.role.as_str(), action: "cancel bookings" }.into());
+                if principal.role == Role::Trader {
+                    super::organisation::require(principal, super::organisation::Capacity::File, "cancel bookings")?;
+                } else {
+                    super::require(principal, OFFICERS, "cancel bookings")?;
                 }
                 if vehicle.state != "booked" {
                     return Err(refuse(format!(
