@@ -118,7 +118,9 @@ pub async fn dashboard(
     if !(1..=MAX_HOURS).contains(&hours) {
         return Err(ReadError::BadParameter("hours", format!("must be between 1 and {MAX_HOURS}")));
     }
-    state.figures.dashboard.get(hours, || compute(state, hours, now)).await
+    let state = state.clone();
+    let figures = state.figures.clone();
+    figures.dashboard.get(hours, move || async move { compute(&state, hours, now).await }).await
 }
 
 /// The window the dashboard shows unless asked for another, hours.
@@ -127,7 +129,13 @@ pub const DEFAULT_HOURS: i64 = 24;
 /// Computes the default window's figures ahead of the first reader.
 pub async fn warm(state: &AppState) -> Result<(), ReadError> {
     let now = Timestamp::now();
-    state.figures.dashboard.get(DEFAULT_HOURS, || compute(state, DEFAULT_HOURS, now)).await.map(|_| ())
+    let state = state.clone();
+    let figures = state.figures.clone();
+    figures
+        .dashboard
+        .get(DEFAULT_HOURS, move || async move { compute(&state, DEFAULT_HOURS, now).await })
+        .await
+        .map(|_| ())
 }
 
 async fn compute(state: &AppState, hours: i64, now: Timestamp) -> Result<Dashboard, ReadError> {

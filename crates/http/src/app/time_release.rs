@@ -158,8 +158,9 @@ pub async fn time_release(
         return Err(ReadError::BadParameter("to", format!("a period is at most {MAX_DAYS} days")));
     }
     let end = Timestamp::start_of(to) + TimeDelta::days(1);
-    let compute = || async move {
-        let times = state.store.step_times(Timestamp::start_of(from), end).await?;
+    let store = state.store.clone();
+    let compute = move || async move {
+        let times = store.step_times(Timestamp::start_of(from), end).await?;
         Ok(report(from, to, &times))
     };
     state.figures.time_release.get((from, to), compute).await
