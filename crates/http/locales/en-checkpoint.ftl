@@ -164,3 +164,12 @@ chk-CHK_080 = No pre-arrival information: check documents.
 chk-CHK_081 = An officer did the operation and cleared it.
 chk-CHK_090 = Milestones out of order.
 
+## Release times: the checkpoints' section
+tr-checkpoints = Road checkpoints
+tr-checkpoints-intro = Waiting (from arrival to the call to the control lane) and crossing (from the call to crossing) of the vehicles that crossed in the period, per checkpoint. Figures are medians and 90th percentiles.
+tr-checkpoints-none = No checkpoint is set up.
+tr-checkpoint = Checkpoint
+tr-crossed = Vehicles crossed
+tr-waiting = Waiting, median
+tr-crossing = Crossing, median
+tr-p90 = 90th percentile
