@@ -44,9 +44,9 @@ fn bytes(v: &Value) -> Vec<u8> {
     serde_json::to_vec(v).unwrap_or_default()
 }
 
-/// An equipment event of `kind` measured now.
-fn event(kind: &str, device: &str, fields: Value) -> Vec<u8> {
-    let mut e = json!({ "kind": kind, "device": device, "time": Timestamp::now().rfc3339() });
+/// An equipment event of `kind` measured at `at`.
+fn event(kind: &str, device: &str, fields: Value, at: Timestamp) -> Vec<u8> {
+    let mut e = json!({ "kind": kind, "device": device, "time": at.rfc3339() });
     if let (Some(e), Some(fields)) = (e.as_object_mut(), fields.as_object()) {
         e.extend(fields.clone());
     }
@@ -62,60 +62,63 @@ pub async fn seed(state: &AppState, declarants: &[Declarant]) -> anyhow::Result<
     let supervisor = Principal::new("Supervisor Braun", Role::Supervisor, None);
     let officer = Principal::new("Officer Weber", Role::Officer, None);
     checkpoint::save(state, &supervisor, CODE, &bytes(&settings()), now).await?;
-    let admit = |who: &Principal, body: Value| {
+    // What happened at the checkpoint this morning happened `minutes` ago.
+    let ago = |minutes: i64| now - chrono::TimeDelta::minutes(minutes);
+    let admit = |who: &Principal, body: Value, at: Timestamp| {
         let who = who.clone();
-        async move { checkpoint::admit(state, &who, CODE, &bytes(&body), Timestamp::now()).await }
+        async move { checkpoint::admit(state, &who, CODE, &bytes(&body), at).await }
     };
-    let take = |body: Vec<u8>| async move { checkpoint_events::take_event(state, CODE, &body, Timestamp::now()).await };
-    let act = |who: &Principal, id: String, action: &str, operation: Option<&str>| {
-        let (who, doc) = (
-            who.clone(),
-            checkpoint_events::ActionDoc {
-                action: action.to_string(),
-                operation: operation.map(str::to_string),
-                note: None,
-            },
-        );
-        async move { checkpoint_events::act(state, &who, CODE, &id, &doc, Timestamp::now()).await }
+    let take = |kind: &str, device: &str, fields: Value, at: Timestamp| {
+        let body = event(kind, device, fields, at);
+        async move { checkpoint_events::take_event(state, CODE, &body, at).await }
+    };
+    let act = |id: &str, action: &str, operation: Option<&str>, at: Timestamp| {
+        let doc = checkpoint_events::ActionDoc {
+            action: action.to_string(),
+            operation: operation.map(str::to_string),
+            note: None,
+        };
+        let (who, id) = (officer.clone(), id.to_string());
+        async move { checkpoint_events::act(state, &who, CODE, &id, &doc, at).await }
     };
 
-    // An empty lorry went through this morning: the times have a first figure.
-    let crossed = admit(&officer, json!({ "plate": "FF-CD 202", "country": "DE", "empty": true })).await?;
-    act(&officer, crossed.id.clone(), "call", None).await?;
-    act(&officer, crossed.id, "cross", None).await?;
+    // Three lorries crossed earlier: the times have their first figures.
+    for (plate, empty, [joined, called, crossed]) in
+        [("FF-CD 202", true, [170, 150, 146]), ("PO 4410K", false, [130, 95, 78]), ("B-MX 7781", true, [70, 52, 49])]
+    {
+        let v = admit(&officer, json!({ "plate": plate, "empty": empty }), ago(joined)).await?;
+        act(&v.id, "call", None, ago(called)).await?;
+        if !empty {
+            act(&v.id, "done", Some("check_documents"), ago(crossed + 2)).await?;
+        }
+        act(&v.id, "cross", None, ago(crossed)).await?;
+    }
 
     // The live queue: an ordinary lorry, a lorry of fruit (perishable, called earlier), live
     // animals (first), an empty one; the cameras read their plates, the scale and the portal
     // measure them.
-    let ordinary = admit(&officer, json!({ "plate": "PO 7XY21", "country": "PL" })).await?;
-    let fruit = admit(&officer, json!({ "plate": "FF-AB 101", "country": "DE", "perishable": true })).await?;
-    let animals = admit(&officer, json!({ "plate": "LUB 9Z77", "country": "PL", "live_animals": true })).await?;
-    admit(&officer, json!({ "plate": "B-KT 2040", "country": "DE", "empty": true })).await?;
-    take(event("plate_read", "cam-lane-1", json!({ "plate": "FF AB 101", "country": "DE", "confidence": 0.97 })))
-        .await?;
-    take(event(
-        "weighing",
-        "wim-north-2",
-        json!({ "vehicle": fruit.id, "gross_mass_kg": 38420.5, "axles": 5, "accuracy_class": 1 }),
-    ))
-    .await?;
-    take(event(
-        "radiation",
-        "rpm-1",
-        json!({ "vehicle": animals.id, "alarm": true, "neutron_alarm": false, "gamma_cps": 2900, "gamma_background_cps": 1800 }),
-    ))
-    .await?;
+    let ordinary = admit(&officer, json!({ "plate": "PO 7XY21", "country": "PL" }), ago(41)).await?;
+    let fruit = admit(&officer, json!({ "plate": "FF-AB 101", "country": "DE", "perishable": true }), ago(33)).await?;
+    let animals =
+        admit(&officer, json!({ "plate": "LUB 9Z77", "country": "PL", "live_animals": true }), ago(18)).await?;
+    admit(&officer, json!({ "plate": "B-KT 2040", "country": "DE", "empty": true }), ago(6)).await?;
+    let read = json!({ "plate": "FF AB 101", "country": "DE", "confidence": 0.97 });
+    take("plate_read", "cam-lane-1", read, ago(32)).await?;
+    let weighing = json!({ "vehicle": fruit.id, "gross_mass_kg": 38420.5, "axles": 5, "accuracy_class": 1 });
+    take("weighing", "wim-north-2", weighing, ago(31)).await?;
+    let alarm = json!({ "vehicle": animals.id, "alarm": true, "neutron_alarm": false, "gamma_cps": 2900, "gamma_background_cps": 1800 });
+    take("radiation", "rpm-1", alarm, ago(17)).await?;
     // The ordinary lorry is in the control lane, its documents being checked.
-    act(&officer, ordinary.id, "call", None).await?;
+    act(&ordinary.id, "call", None, ago(4)).await?;
 
     // A carrier booked the next slot; a camera read a plate nobody announced.
     if let Some(d) = declarants.first() {
         let carrier = Principal::new(d.party.name.clone(), Role::Trader, Some(TraderId::new(d.party.id.clone())?));
         let length = 30 * 60 * 1_000_000;
         let slot = Timestamp::from_micros((now.as_micros() / length + 1) * length).rfc3339();
-        admit(&carrier, json!({ "plate": "WGM 5521", "country": "PL", "slot": slot })).await?;
+        admit(&carrier, json!({ "plate": "WGM 5521", "country": "PL", "slot": slot }), now).await?;
     }
-    take(event("plate_read", "cam-lane-2", json!({ "plate": "ZZ 999 ZZ", "confidence": 0.91 }))).await?;
+    take("plate_read", "cam-lane-2", json!({ "plate": "ZZ 999 ZZ", "confidence": 0.91 }), ago(2)).await?;
     tracing::info!(checkpoint = CODE, "demo checkpoint seeded");
     Ok(())
 }
