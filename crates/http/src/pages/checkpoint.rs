@@ -560,3 +560,26 @@ pub async fn vehicle(
     };
     Ok(live_layout(&title, Some(&caller), Follows::Checkpoint(code.clone(), Some(id.clone())), body).into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::{has_message, Lang};
+    use smartcustoms_core::checkpoint::{codes, Operation};
+
+    /// Every reason a page shows (queue, plate match, decision and time-release codes, from
+    /// `CHK_040` on) and every operation has its name in both catalogues.
+    #[test]
+    fn every_reason_code_and_operation_has_its_name_in_both_catalogues() {
+        let mut named: Vec<String> = codes()
+            .iter()
+            .filter(|c| c.code.trim_start_matches("CHK_").parse::<u32>().is_ok_and(|n| n >= 40))
+            .map(|c| format!("chk-{}", c.code))
+            .collect();
+        assert!(named.len() > 30, "{named:?}");
+        named.extend(Operation::ALL.iter().map(|o| format!("chk-op-{}", o.code())));
+        for lang in [Lang::En, Lang::Ru] {
+            let missing: Vec<&String> = named.iter().filter(|id| !has_message(lang, id)).collect();
+            assert!(missing.is_empty(), "{lang:?}: {missing:?}");
+        }
+    }
+}
