@@ -6,6 +6,7 @@
 mod commands;
 mod config;
 mod demo;
+mod demo_checkpoint;
 mod journeys;
 mod progress;
 

@@ -189,6 +189,11 @@ fn live_routes() -> Router<AppState> {
         .route("/transits/{id}", get(pages::movements::page))
         .route("/transits/{id}/events", post(pages::movements::act))
         .route("/console/alerts", get(pages::movements::console))
+        .route("/console/checkpoints", get(pages::checkpoint::list))
+        .route("/console/checkpoints/{code}", get(pages::checkpoint::screen))
+        .route("/console/checkpoints/{code}/vehicles", post(pages::checkpoint::register))
+        .route("/console/checkpoints/{code}/vehicles/{id}", get(pages::checkpoint::vehicle))
+        .route("/console/checkpoints/{code}/vehicles/{id}/actions", post(pages::checkpoint::act))
         .route("/static/live.js", get(script))
         .layer(middleware::map_response(allow_own_scripts))
 }

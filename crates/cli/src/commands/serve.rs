@@ -86,6 +86,9 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
     println!("listening on http://{addr}");
     tracing::info!(%addr, database = %config::redact(&cfg.database_url), demo = args.demo, "smartcustoms serving");
     if let Some(declarants) = declarants {
+        if let Err(e) = crate::demo_checkpoint::seed(&state, &declarants).await {
+            tracing::warn!(error = %e, "the demo checkpoint could not be seeded");
+        }
         print_demo_banner(addr);
         let (base, state) = (format!("http://{addr}"), state.clone());
         tokio::spawn(async move {
@@ -137,6 +140,11 @@ fn print_demo_banner(addr: std::net::SocketAddr) {
     );
     println!(
         "knowledge base: http://{addr}/knowledge (sign in at /login as demo-member-1, password {}, for the survey and maturity pages)",
+        demo::DEMO_PASSWORD
+    );
+    println!(
+        "checkpoint: http://{addr}/console/checkpoints/{} (sign in as demo-officer, password {})",
+        crate::demo_checkpoint::CODE,
         demo::DEMO_PASSWORD
     );
 }

@@ -672,6 +672,7 @@ async fn a_trader_works_on_a_phone_screen() {
     c.close().await.unwrap();
 }
 
+mod checkpoint;
 mod filing;
 mod movements;
 mod russian;

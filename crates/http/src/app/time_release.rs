@@ -11,6 +11,7 @@ use chrono::{NaiveDate, TimeDelta, Timelike};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use smartcustoms_core::checkpoint;
 use smartcustoms_core::codes;
 use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_storage::StepTimes;
@@ -164,6 +165,82 @@ pub async fn time_release(
         Ok(report(from, to, &times))
     };
     state.figures.time_release.get((from, to), compute).await
+}
+
+/// How long one stage took at a checkpoint across vehicles, seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct StageTimes {
+    /// Vehicles measured.
+    pub count: usize,
+    /// Median (nearest rank).
+    pub median_s: i64,
+    /// 90th percentile (nearest rank).
+    pub p90_s: i64,
+}
+
+impl StageTimes {
+    fn of(spans: &[TimeDelta]) -> Option<StageTimes> {
+        checkpoint::stats(spans).map(|s| StageTimes {
+            count: s.count,
+            median_s: s.median.num_seconds(),
+            p90_s: s.p90.num_seconds(),
+        })
+    }
+}
+
+/// A checkpoint's waiting (arrival to the call) and crossing (the call to crossing) times
+/// over a period, for the vehicles that crossed in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CheckpointTimes {
+    /// The checkpoint's code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Vehicles that crossed in the period.
+    pub crossed: usize,
+    /// Arrival to the call.
+    pub waiting: Option<StageTimes>,
+    /// The call to crossing.
+    pub crossing: Option<StageTimes>,
+}
+
+/// Most vehicles of one checkpoint counted over a period.
+const CHECKPOINT_VEHICLES: i64 = 100_000;
+
+/// The waiting and crossing times of every checkpoint for the vehicles that crossed from `from`
+/// to `to` (days, UTC, both included), as `checkpoint::time_release` measures each vehicle.
+/// Only aggregates: no vehicle, plate or carrier is named.
+pub async fn checkpoints(state: &AppState, from: NaiveDate, to: NaiveDate) -> Result<Vec<CheckpointTimes>, ReadError> {
+    let (start, end) = (Timestamp::start_of(from), Timestamp::start_of(to) + TimeDelta::days(1));
+    let mut out = Vec::new();
+    for c in state.store.checkpoints().await? {
+        let closed = state.store.closed_vehicles(&c.code, start, CHECKPOINT_VEHICLES).await?;
+        let (mut waiting, mut crossing) = (Vec::new(), Vec::new());
+        for v in closed.iter().filter(|v| v.state == "crossed") {
+            let (Some(arrived), Some(crossed)) = (v.arrived_at_us, v.crossed_at_us) else { continue };
+            let crossed = Timestamp::from_micros(crossed);
+            if crossed < start || crossed >= end {
+                continue;
+            }
+            let m = checkpoint::Milestones {
+                arrived: Timestamp::from_micros(arrived),
+                slot: v.slot_us.map(Timestamp::from_micros),
+                called: v.called_at_us.map(Timestamp::from_micros),
+                crossed: Some(crossed),
+            };
+            let Ok(t) = checkpoint::time_release(&m, crossed) else { continue };
+            waiting.push(t.waiting);
+            crossing.extend(t.crossing);
+        }
+        out.push(CheckpointTimes {
+            code: c.code,
+            name: c.name,
+            crossed: waiting.len(),
+            waiting: StageTimes::of(&waiting),
+            crossing: StageTimes::of(&crossing),
+        });
+    }
+    Ok(out)
 }
 
 /// Computes the default period's figures (the last seven days) ahead of the first reader.

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod catalogue;
 pub mod centres;
 pub mod centres_setup;
+pub mod checkpoint;
 pub mod dashboard;
 pub mod declaration;
 pub mod errors;
@@ -116,7 +117,7 @@ form.stack textarea,form.stack select{width:100%;max-width:40rem;padding:.3rem}f
 div.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(16rem,1fr));gap:0 1.2rem}div.grid label{font-weight:600;font-size:.92em;display:block;margin:.5rem 0 .15rem}
 div.grid input,div.grid select,div.grid textarea{width:100%;box-sizing:border-box;padding:.3rem}[aria-invalid=true]{border:2px solid #9b1c1c}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1.2rem}dl.facts dt{font-weight:600}dl.facts dd{margin:0;overflow-wrap:anywhere}
-ol.timeline li{margin:.3rem 0}form.filters{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:end;margin:.6rem 0}
+ol.timeline li{margin:.3rem 0}form.act{display:inline-flex;flex-wrap:wrap;gap:.3rem;margin:.1rem .3rem .1rem 0}ul.reasons{margin:0;padding-left:1.1rem}form.filters{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:end;margin:.6rem 0}
 form.filters label{display:flex;flex-direction:column;font-size:.9em}
 @media (max-width:40rem){header{padding:.5rem .7rem}header nav{display:flex;flex-wrap:wrap;gap:.3rem 0;min-width:0;width:100%}header form{margin-left:0;width:100%}header input[type=search]{width:auto;flex:1}
 main{margin:.5rem 0;padding:0 .7rem 2rem;border-radius:0}th,td{overflow-wrap:anywhere;padding:.3rem .25rem;font-size:.92em}dl.facts{grid-template-columns:1fr}
@@ -164,7 +165,7 @@ pub fn layout(title: &str, caller: Option<&Caller>, body: Markup) -> Html<String
 }
 
 /// What a live page follows.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Follows {
     /// Every declaration event the signed-in user may see.
     Declarations,
@@ -172,6 +173,8 @@ pub enum Follows {
     Declaration(smartcustoms_core::ids::DeclarationId),
     /// Seal alerts as they are raised, amended and ended (customs staff).
     Alerts,
+    /// A checkpoint's vehicles as they change (customs staff): every one, or one vehicle's.
+    Checkpoint(String, Option<String>),
 }
 
 /// The frame of a live page: its content marked `data-live` is refreshed when an event it
@@ -181,6 +184,8 @@ pub fn live_layout(title: &str, caller: Option<&Caller>, follows: Follows, body:
         Follows::Declarations => "declarations".to_string(),
         Follows::Declaration(id) => format!("declaration:{id}"),
         Follows::Alerts => "alerts".to_string(),
+        Follows::Checkpoint(code, None) => format!("checkpoint:{code}"),
+        Follows::Checkpoint(code, Some(vehicle)) => format!("checkpoint:{code}:{vehicle}"),
     };
     frame(title, caller, html! { div data-live=(key) { (body) } }, true)
 }
@@ -219,6 +224,7 @@ fn frame(title: &str, caller: Option<&Caller>, body: Markup, live: bool) -> Html
                                 a href="/console/centres" { (t("nav-centres")) }
                                 a href="/transits" { (t("nav-transits")) }
                                 a href="/console/alerts" { (t("nav-alerts")) }
+                                a href="/console/checkpoints" { (t("nav-checkpoints")) }
                             }
                             @if caller.is_some_and(|c| crate::app::profiles::WRITERS.contains(&c.0.role)) {
                                 a href="/console/profiles" { (t("nav-risk-profiles")) }

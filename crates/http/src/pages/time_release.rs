@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::{layout, PageError, PageResult};
 use crate::app::declarations::ReadError;
-use crate::app::time_release::{self, Durations, Group, Steps};
+use crate::app::time_release::{self, CheckpointTimes, Durations, Group, StageTimes, Steps};
 use crate::auth::Caller;
 use crate::i18n::{t, t_with};
 use crate::state::AppState;
@@ -74,6 +74,46 @@ fn table(id: &str, caption: &str, first: &str, rows: &[(String, &Steps)]) -> Mar
     }
 }
 
+/// The cells of one checkpoint stage: median and 90th percentile, or dashes.
+fn stage(s: &Option<StageTimes>) -> Markup {
+    match s {
+        // Whole seconds are exact here: `human` writes them as it writes the declarations'.
+        Some(s) => html! { td { (human(s.median_s as f64)) } td { (human(s.p90_s as f64)) } },
+        None => html! { td { "–" } td { "–" } },
+    }
+}
+
+/// Each checkpoint's waiting and crossing times over the period.
+fn checkpoint_table(rows: &[CheckpointTimes]) -> Markup {
+    html! {
+        section #checkpoint-times aria-labelledby="checkpoint-times-title" {
+            h2 #checkpoint-times-title { (t("tr-checkpoints")) }
+            p { (t("tr-checkpoints-intro")) }
+            @if rows.is_empty() { p.muted { (t("tr-checkpoints-none")) } }
+            @else {
+                table #checkpoints {
+                    thead {
+                        tr {
+                            th scope="col" { (t("tr-checkpoint")) } th scope="col" { (t("tr-crossed")) }
+                            th scope="col" { (t("tr-waiting")) } th scope="col" { (t("tr-p90")) }
+                            th scope="col" { (t("tr-crossing")) } th scope="col" { (t("tr-p90")) }
+                        }
+                    }
+                    tbody {
+                        @for c in rows {
+                            tr data-checkpoint=(c.code) {
+                                th scope="row" { (c.name) " " span.muted { "(" (c.code) ")" } }
+                                td.crossed { (c.crossed) }
+                                (stage(&c.waiting)) (stage(&c.crossing))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn groups(groups: &[Group]) -> Vec<(String, &Steps)> {
     groups.iter().map(|g| (g.key.clone(), &g.steps)).collect()
 }
@@ -86,6 +126,7 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(p
         (Err(e), _) | (_, Err(e)) => return Err(at(e)),
     };
     let r = time_release::time_release(&state, from, to, Utc::now().date_naive()).await.map_err(at)?;
+    let checkpoints = time_release::checkpoints(&state, r.from, r.to).await.map_err(PageError::at("/time-release"))?;
     let body = html! {
         h1 { (t("tr-title")) }
         p { (t_with("tr-intro", &[("from", r.from.to_string().into()), ("to", r.to.to_string().into())])) }
@@ -98,6 +139,7 @@ pub async fn page(State(state): State<AppState>, caller: Option<Caller>, Query(p
         (table("by-office", &t("tr-by-office"), &t("tr-office"), &groups(&r.by_office)))
         (table("by-lane", &t("tr-by-lane"), &t("tr-lane"), &groups(&r.by_lane)))
         (table("by-mode", &t("tr-by-mode"), &t("tr-mode"), &groups(&r.by_transport_mode)))
+        (checkpoint_table(&checkpoints))
         p.muted { (t("tr-json")) " " a href="/api/v1/time-release" { "/api/v1/time-release" } "." }
     };
     let page = layout(&t("tr-title"), caller.as_ref(), body);

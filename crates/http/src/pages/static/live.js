@@ -1,7 +1,8 @@
 // Live pages. A page of this site whose content is marked `data-live` follows the declaration
 // events of the signed-in user (the server-sent events of /api/v1/events), or those of one
-// declaration, or the seal alerts (/api/v1/alerts/stream), and, when one arrives, fetches the page again and puts its fresh content in
-// place, at most once a second.
+// declaration, or the seal alerts (/api/v1/alerts/stream), or the vehicles of a checkpoint
+// (/api/v1/checkpoints/{code}/stream), and, when one arrives, fetches the page again and puts
+// its fresh content in place, at most once a second.
 (function () {
   'use strict';
   var live = document.querySelector('[data-live]');
@@ -80,6 +81,29 @@
     ['opened', 'closed', 'amended'].forEach(function (name) {
       alerts.addEventListener(name, refresh);
     });
+    return;
+  }
+  if (/^checkpoint:/.test(live.dataset.live)) {
+    // `checkpoint:<code>` follows every vehicle of a checkpoint, `checkpoint:<code>:<id>` one.
+    var parts = live.dataset.live.split(':');
+    var vehicle = parts.length > 2 ? parts[2] : null;
+    var vehicles = new EventSource('/api/v1/checkpoints/' + encodeURIComponent(parts[1]) + '/stream');
+    ['admitted', 'plate_read', 'weighing', 'radiation', 'scan', 'call', 'done', 'cross', 'refuse', 'cancel'].forEach(
+      function (name) {
+        vehicles.addEventListener(name, function (event) {
+          if (vehicle !== null) {
+            try {
+              if (JSON.parse(event.data).vehicle !== vehicle) {
+                return;
+              }
+            } catch (e) {
+              return;
+            }
+          }
+          refresh();
+        });
+      }
+    );
     return;
   }
   var events = new EventSource('/api/v1/events');
