@@ -35,7 +35,8 @@ pub struct VehicleNotice {
     pub state: String,
     /// The operations due now, comma separated.
     pub operations: String,
-    /// What changed it (`admitted`, an event's kind, an action).
+    /// What changed it (`admitted`, an event's kind, an action; `unattached` for an event that
+    /// named no vehicle, when the vehicle fields are empty).
     pub change: String,
     /// When.
     pub at_us: i64,
@@ -144,6 +145,16 @@ pub async fn take_event(
             };
             record.outcome = serde_json::json!({ "plate_match": plate_match, "unattached": reason }).to_string();
             state.store.record_unattached(&record).await?;
+            // No receiver is no error: nobody is watching.
+            let _ = state.checkpoints.send(VehicleNotice {
+                checkpoint: code.to_string(),
+                vehicle: String::new(),
+                plate: String::new(),
+                state: String::new(),
+                operations: String::new(),
+                change: "unattached".into(),
+                at_us: received_at.as_micros(),
+            });
             return Ok(Taken {
                 event: record.id,
                 vehicle: None,

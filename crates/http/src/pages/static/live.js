@@ -88,7 +88,7 @@
     var parts = live.dataset.live.split(':');
     var vehicle = parts.length > 2 ? parts[2] : null;
     var vehicles = new EventSource('/api/v1/checkpoints/' + encodeURIComponent(parts[1]) + '/stream');
-    ['admitted', 'plate_read', 'weighing', 'radiation', 'scan', 'call', 'done', 'cross', 'refuse', 'cancel'].forEach(
+    ['admitted', 'plate_read', 'weighing', 'radiation', 'scan', 'call', 'done', 'cross', 'refuse', 'cancel', 'unattached'].forEach(
       function (name) {
         vehicles.addEventListener(name, function (event) {
           if (vehicle !== null) {
