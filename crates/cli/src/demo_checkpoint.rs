@@ -70,7 +70,7 @@ pub async fn seed(state: &AppState, declarants: &[Declarant]) -> anyhow::Result<
     };
     let take = |kind: &str, device: &str, fields: Value, at: Timestamp| {
         let body = event(kind, device, fields, at);
-        async move { checkpoint_events::take_event(state, CODE, &body, at).await }
+        async move { checkpoint_events::take_event(state, CODE, &body, None, at).await }
     };
     let act = |id: &str, action: &str, operation: Option<&str>, at: Timestamp| {
         let doc = checkpoint_events::ActionDoc {
