@@ -21,6 +21,7 @@ use smartcustoms_storage::{GroupCommit, GroupCommitConfig, Store};
 
 use crate::demo::{self, Declarant};
 
+mod broker;
 mod knowledge;
 mod ledger;
 mod portal;
