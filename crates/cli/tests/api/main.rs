@@ -5,6 +5,7 @@
 mod access;
 mod administration;
 mod bad_input;
+mod bench_checkpoint;
 mod checkpoint;
 mod cli;
 mod connections;

@@ -21,6 +21,8 @@ use smartcustoms_storage::{GroupCommit, GroupCommitConfig, Store};
 
 use crate::demo::{self, Declarant};
 
+mod broker;
+mod checkpoint;
 mod knowledge;
 mod ledger;
 mod portal;
@@ -51,6 +53,10 @@ pub enum BenchCommand {
     /// Navigation seals' reports through Mosquitto from N devices at a sustained rate, with
     /// faults: reports/s processed, publish-to-alert latency, lost, duplicate and false alerts.
     Seals(seals::SealsArgs),
+    /// A smart checkpoint: N vehicles booked or queued, driven through their lanes' equipment
+    /// events at an arrival rate over HTTP or MQTT: vehicles decided per second, plate-read to
+    /// decision latency, lost events and wrong decisions.
+    Checkpoint(checkpoint::CheckpointArgs),
 }
 
 /// Arguments of `bench risk`.
@@ -117,6 +123,7 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
         BenchCommand::Knowledge(a) => knowledge::run(a).await,
         BenchCommand::Portal(a) => portal::run(a).await,
         BenchCommand::Seals(a) => seals::run(a).await,
+        BenchCommand::Checkpoint(a) => checkpoint::run(a).await,
     }
 }
 

@@ -39,45 +39,6 @@ pub struct SealsArgs {
     pub mqtt_url: Option<String>,
 }
 
-/// A Mosquitto the benchmark runs for itself.
-struct OwnBroker {
-    child: std::process::Child,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for OwnBroker {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn own_broker() -> anyhow::Result<(OwnBroker, u16)> {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir()?;
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777))?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let conf = dir.path().join("mosquitto.conf");
-    std::fs::write(&conf, broker_config(port, &dir.path().display().to_string()))?;
-    let child = std::process::Command::new("mosquitto")
-        .arg("-c")
-        .arg(&conf)
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .context("starting mosquitto (Debian package mosquitto)")?;
-    std::thread::sleep(Duration::from_millis(300));
-    Ok((OwnBroker { child, _dir: dir }, port))
-}
-
-/// The broker settings the seal consumer needs at volume (see the README): no cap on the
-/// acknowledgements it may owe, and room to queue what arrives while it is away.
-pub fn broker_config(port: u16, persistence_dir: &str) -> String {
-    format!(
-        "listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location {persistence_dir}/\n\
-         max_inflight_messages 0\nmax_queued_messages 1000000\nmax_queued_bytes 0\n"
-    )
-}
-
 /// Runs the benchmark and prints one JSON line.
 pub async fn run(a: SealsArgs) -> anyhow::Result<u8> {
     if a.devices == 0 || a.rate <= 0.0 || a.seconds == 0 {
@@ -101,16 +62,7 @@ pub async fn run(a: SealsArgs) -> anyhow::Result<u8> {
     let filed = journeys::file_transits(&state, &fleet, &run).await?;
     let setup_s = started.elapsed().as_secs_f64();
 
-    let (_broker, host, port) = match a.mqtt_url.as_deref() {
-        Some(u) => {
-            let s = MqttSettings::parse(u, "x").context("--mqtt-url is mqtt://host:port")?;
-            (None, s.host, s.port)
-        }
-        None => {
-            let (b, port) = own_broker()?;
-            (Some(b), "127.0.0.1".to_string(), port)
-        }
-    };
+    let (_broker, host, port) = super::broker::broker(a.mqtt_url.as_deref())?;
     let settings = MqttSettings { host: host.clone(), port, client_id: format!("bench-consumer-{run}") };
     let consumer = tokio::spawn(consume(state.clone(), settings));
     let ticks = tokio::spawn(smartcustoms_http::jobs::seal_ticks(state.clone()));
