@@ -179,7 +179,7 @@ async fn a_buffer_replayed_after_a_signal_loss_raises_no_false_deviation() {
 }
 
 /// The broker the tests publish through: `MQTT_URL`, else Mosquitto on 127.0.0.1:1883.
-fn broker() -> (String, u16) {
+pub fn broker() -> (String, u16) {
     let url = std::env::var("MQTT_URL").unwrap_or_else(|_| "mqtt://127.0.0.1:1883".into());
     let s = smartcustoms_devices::mqtt::MqttSettings::parse(&url, "x").expect("MQTT_URL is mqtt://host:port");
     (s.host, s.port)

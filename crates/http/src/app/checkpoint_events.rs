@@ -116,9 +116,9 @@ pub async fn take_event(
         outcome: String::new(),
     };
     for _ in 0..ATTEMPTS {
-        let open = state.store.open_vehicles(code).await?;
         let (found, plate_match) = match &event {
             Event::PlateRead(read) => {
+                let open = state.store.open_vehicles(code).await?;
                 let expected: Vec<Expected> = open
                     .iter()
                     .filter_map(|v| {
@@ -136,7 +136,7 @@ pub async fn take_event(
                 };
                 (found, Some(m))
             }
-            _ => (named(&open, &envelope), None),
+            _ => (named(state, code, &envelope).await?, None),
         };
         let Some(vehicle) = found else {
             let reason = match &plate_match {
@@ -223,16 +223,20 @@ fn kind_of(e: &Event) -> &'static str {
     }
 }
 
-/// The open vehicle an event names: by id, else by plate among the vehicles that arrived.
-fn named(open: &[VehicleRecord], envelope: &Envelope) -> Option<VehicleRecord> {
+/// The open vehicle an event names: by id, else by plate, preferring the vehicle that arrived
+/// first (a lane's measurement may come a moment before the camera's read is taken in).
+async fn named(state: &AppState, code: &str, envelope: &Envelope) -> Result<Option<VehicleRecord>, StoreError> {
+    let open =
+        |v: &VehicleRecord| v.checkpoint == code && matches!(v.state.as_str(), "booked" | "waiting" | "in_control");
     if let Some(id) = &envelope.vehicle {
-        return open.iter().find(|v| &v.id == id).cloned();
+        return Ok(state.store.vehicle(id).await?.filter(open));
     }
-    let plate = Plate::parse(envelope.plate.as_deref()?).ok()?;
-    open.iter()
-        .filter(|v| v.plate == plate.as_str() && v.arrived_at_us.is_some())
-        .min_by_key(|v| v.arrived_at_us)
-        .cloned()
+    let Some(plate) = envelope.plate.as_deref().and_then(|p| Plate::parse(p).ok()) else { return Ok(None) };
+    let candidates = state.store.open_vehicles(code).await?;
+    Ok(candidates
+        .into_iter()
+        .filter(|v| v.plate == plate.as_str())
+        .min_by_key(|v| (v.arrived_at_us.is_none(), v.arrived_at_us, v.created_at_us)))
 }
 
 /// Decides the vehicle's operations again from its basis, `events`, the seal's open alerts
