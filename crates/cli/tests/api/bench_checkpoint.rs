@@ -45,7 +45,7 @@ fn the_checkpoint_benchmark_loses_no_event_and_decides_every_vehicle_rightly() {
             assert_eq!(result[zero], 0, "{transport}: {zero}: {result}");
         }
         assert_eq!(result["unattached"], 1, "{transport}: the unknown plate kept for an officer: {result}");
-        assert!(result["events"].as_u64().unwrap() >= 3 * 20 + 1, "{transport}: {result}");
+        assert!(result["events"].as_u64().unwrap() > 3 * 20, "{transport}: {result}");
         assert!(result["p50_ms"].as_f64().unwrap() > 0.0 && result["final_p99_ms"].as_f64().unwrap() > 0.0, "{result}");
         assert!(result["vehicles_per_s"].as_f64().unwrap() > 0.0, "{result}");
     }
