@@ -24,6 +24,7 @@ use crate::transit::pre_arrival::{FormOfControl, Place, PreliminaryDecision};
 /// An operation at the checkpoint, in the order they are done: when several are due, they come
 /// in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[schema(as = CheckpointOperation)]
 #[serde(rename_all = "snake_case")]
 pub enum Operation {
     /// Keep the vehicle where it is and call the radiation authority; nothing else is done
@@ -164,6 +165,7 @@ impl Default for DecisionRules {
 /// The operations due, in order, and every reason (those asking for an operation and those that
 /// only note a fact).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = CheckpointDecision)]
 pub struct Decision {
     /// The operations, in the order of [`Operation`]; `[hold]` alone when held, `[pass]` alone
     /// when nothing is due.

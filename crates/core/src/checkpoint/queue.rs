@@ -285,6 +285,7 @@ pub enum Standing {
 
 /// A vehicle's place in the order and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = QueuePosition)]
 pub struct Position {
     /// 1 for the first vehicle to call.
     pub rank: usize,

@@ -10,6 +10,7 @@ use super::decision::Operation;
 
 /// Why an event, a booking or a set of rules cannot be taken in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = CheckpointProblem)]
 pub struct Problem {
     /// Stable code, `CHK_001` …
     pub code: String,
@@ -28,6 +29,7 @@ impl Problem {
 /// Why something was decided: a place in the queue, a plate match, an operation, or a fact
 /// noted on the way (then without an operation).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = CheckpointReason)]
 pub struct Reason {
     /// Stable code, `CHK_040` …
     pub code: String,
