@@ -127,6 +127,11 @@ async fn accessible(c: &Client, page: &str) {
 /// How long a step may take to show its page: a loaded CI machine can be slow.
 const STEP: Duration = Duration::from_secs(20);
 
+/// True when a WebDriver error says the element was replaced by a live page's new content.
+fn replaced(error: &str) -> bool {
+    error.contains("stale element") || error.contains("does not belong to the document")
+}
+
 /// The text of an element, waiting for it to appear (a click that navigates returns before the
 /// next page has loaded).
 async fn text(c: &Client, css: &str) -> String {
@@ -137,7 +142,8 @@ async fn text(c: &Client, css: &str) -> String {
         match element.text().await {
             Ok(text) => return text,
             // A live page replaced its content between finding and reading: find it again.
-            Err(e) if e.to_string().contains("stale element") && Instant::now() < deadline => continue,
+            // (ChromeDriver says so as a stale element, or as a node no longer in the document.)
+            Err(e) if replaced(&e.to_string()) && Instant::now() < deadline => continue,
             Err(e) => panic!("{css}: {e}"),
         }
     }
