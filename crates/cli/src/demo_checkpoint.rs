@@ -16,6 +16,24 @@ use crate::demo::Declarant;
 /// The demo checkpoint's code.
 pub const CODE: &str = "DE-FFO";
 
+/// The priority rules of `docs/checkpoint.md`: live animals and humanitarian aid first, then
+/// dangerous and perishable goods, AEO, empty vehicles.
+pub fn example_rules() -> Value {
+    json!({
+        "version": "2026-03",
+        "default_class": 5,
+        "rules": [
+            { "id": "live-animals", "class": 1, "when": [{ "fact": "live_animals" }] },
+            { "id": "humanitarian", "class": 1, "when": [{ "fact": "humanitarian" }] },
+            { "id": "dangerous-goods", "class": 2, "when": [{ "fact": "dangerous_goods" }] },
+            { "id": "perishable-flag", "class": 2, "when": [{ "fact": "perishable" }] },
+            { "id": "perishable-hs", "class": 2, "when": [{ "fact": "goods_hs", "any_of": ["02", "03", "04", "07", "08"] }] },
+            { "id": "aeo", "class": 3, "when": [{ "fact": "aeo" }] },
+            { "id": "empty", "class": 4, "when": [{ "fact": "empty" }] }
+        ]
+    })
+}
+
 /// Its settings: two lanes of four places per 30-minute slot, the priority rules of
 /// `docs/checkpoint.md`.
 fn settings() -> Value {
@@ -24,19 +42,7 @@ fn settings() -> Value {
         "slots": { "length_minutes": 30, "lanes": 2, "per_lane": 4, "horizon_hours": 72, "grace_minutes": 15 },
         "weight_tolerance_pct": "2",
         "min_confidence": 0.6,
-        "priority_rules": {
-            "version": "2026-03",
-            "default_class": 5,
-            "rules": [
-                { "id": "live-animals", "class": 1, "when": [{ "fact": "live_animals" }] },
-                { "id": "humanitarian", "class": 1, "when": [{ "fact": "humanitarian" }] },
-                { "id": "dangerous-goods", "class": 2, "when": [{ "fact": "dangerous_goods" }] },
-                { "id": "perishable-flag", "class": 2, "when": [{ "fact": "perishable" }] },
-                { "id": "perishable-hs", "class": 2, "when": [{ "fact": "goods_hs", "any_of": ["02", "03", "04", "07", "08"] }] },
-                { "id": "aeo", "class": 3, "when": [{ "fact": "aeo" }] },
-                { "id": "empty", "class": 4, "when": [{ "fact": "empty" }] }
-            ]
-        }
+        "priority_rules": example_rules(),
     })
 }
 

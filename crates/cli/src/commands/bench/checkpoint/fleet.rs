@@ -217,19 +217,7 @@ pub fn settings(per_lane: u32) -> Value {
         "slots": { "length_minutes": 30, "lanes": LANES, "per_lane": per_lane, "horizon_hours": 72, "grace_minutes": 15 },
         "weight_tolerance_pct": "2",
         "min_confidence": 0.6,
-        "priority_rules": {
-            "version": "2026-03",
-            "default_class": 5,
-            "rules": [
-                { "id": "live-animals", "class": 1, "when": [{ "fact": "live_animals" }] },
-                { "id": "humanitarian", "class": 1, "when": [{ "fact": "humanitarian" }] },
-                { "id": "dangerous-goods", "class": 2, "when": [{ "fact": "dangerous_goods" }] },
-                { "id": "perishable-flag", "class": 2, "when": [{ "fact": "perishable" }] },
-                { "id": "perishable-hs", "class": 2, "when": [{ "fact": "goods_hs", "any_of": ["02", "03", "04", "07", "08"] }] },
-                { "id": "aeo", "class": 3, "when": [{ "fact": "aeo" }] },
-                { "id": "empty", "class": 4, "when": [{ "fact": "empty" }] }
-            ]
-        }
+        "priority_rules": crate::demo_checkpoint::example_rules(),
     })
 }
 
