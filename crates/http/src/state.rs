@@ -121,6 +121,8 @@ pub struct Figures {
     pub time_release: Memo<(NaiveDate, NaiveDate), TimeRelease>,
     /// The supervisors' dashboard by window (hours).
     pub dashboard: Memo<i64, Dashboard>,
+    /// The checkpoints' waiting and crossing times by period (first and last day).
+    pub checkpoint_times: Memo<(NaiveDate, NaiveDate), Vec<crate::app::time_release::CheckpointTimes>>,
 }
 
 /// A trader's keys: key id and public key.
@@ -178,7 +180,11 @@ impl AppState {
             checkpoints: tokio::sync::broadcast::channel(4096).0,
             store,
             commit,
-            figures: Arc::new(Figures { time_release: Memo::new(age), dashboard: Memo::new(age) }),
+            figures: Arc::new(Figures {
+                time_release: Memo::new(age),
+                dashboard: Memo::new(age),
+                checkpoint_times: Memo::new(age),
+            }),
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
             knowledge: crate::knowledge::load().map_err(StoreError::Internal)?,

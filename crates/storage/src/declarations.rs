@@ -552,10 +552,8 @@ macro_rules! declaration_queries {
 
         async fn step_times(&self, from: Timestamp, to: Timestamp) -> StoreResult<Vec<StepTimes>> {
             let rows: Vec<crate::rows::StepTimesRow> = sqlx::query_as(&sql(
-                "SELECT d.office, d.lane, d.transport_mode, d.received_at_us, d.registered_at_us, \
-                 (SELECT MIN(a.at_us) FROM audit_log a WHERE a.declaration_id = d.id AND a.action = 'lane_assigned') AS lane_at_us, \
-                 (SELECT MIN(a.at_us) FROM audit_log a WHERE a.declaration_id = d.id AND a.action = 'released') AS released_at_us \
-                 FROM declarations d WHERE d.received_at_us >= $1 AND d.received_at_us < $2 AND d.registered_at_us IS NOT NULL",
+                "SELECT office, lane, transport_mode, received_at_us, registered_at_us, lane_at_us, released_at_us \
+                 FROM declarations WHERE received_at_us >= $1 AND received_at_us < $2 AND registered_at_us IS NOT NULL",
             ))
             .bind(from.as_micros())
             .bind(to.as_micros())

@@ -30,7 +30,7 @@ use crate::risk::*;
 use crate::rows::{Parse, SummaryRow};
 use crate::tariff::*;
 use crate::transactions::{EarlierPosting, StoredDeclaration, WriteTx};
-use crate::writeset::WriteSet;
+use crate::writeset::{StepMarks, WriteSet};
 use crate::{StoreError, StoreResult};
 
 /// The PostgreSQL implementation of [`Store`].
@@ -237,10 +237,11 @@ impl WriteTx for PgTx {
 
 /// Writes everything a transaction planned, one statement per table.
 async fn write(tx: &mut Tx, set: WriteSet<'_>) -> StoreResult<()> {
+    let marks = set.step_marks();
     if !set.inserts.is_empty() {
         let mut cols = DeclarationColumns::default();
         for d in &set.inserts {
-            cols.push(d.filing, &d.columns, d.number.as_ref().map(|n| n.to_string()));
+            cols.push(d.filing, &d.columns, d.number.as_ref().map(|n| n.to_string()), &marks);
         }
         cols.insert("declarations", tx).await?;
     }
@@ -274,6 +275,19 @@ async fn write(tx: &mut Tx, set: WriteSet<'_>) -> StoreResult<()> {
         .bind(a.iter().map(|e| e.details.clone()).collect::<Vec<_>>())
         .bind(a.iter().map(|e| e.prev_hash.clone()).collect::<Vec<_>>())
         .bind(a.iter().map(|e| e.hash.clone()).collect::<Vec<_>>())
+        .execute(&mut **tx)
+        .await?;
+    }
+    let marks = &marks.on_update;
+    if !marks.is_empty() {
+        sqlx::query(
+            "UPDATE declarations d SET lane_at_us = COALESCE(d.lane_at_us, m.lane_at_us), \
+             released_at_us = COALESCE(d.released_at_us, m.released_at_us) \
+             FROM UNNEST($1::text[], $2::bigint[], $3::bigint[]) AS m (id, lane_at_us, released_at_us) WHERE d.id = m.id",
+        )
+        .bind(marks.iter().map(|m| m.id.clone()).collect::<Vec<_>>())
+        .bind(marks.iter().map(|m| m.lane_at_us.map(Timestamp::as_micros)).collect::<Vec<_>>())
+        .bind(marks.iter().map(|m| m.released_at_us.map(Timestamp::as_micros)).collect::<Vec<_>>())
         .execute(&mut **tx)
         .await?;
     }
@@ -451,11 +465,17 @@ struct DeclarationColumns {
     representative: Vec<Option<String>>,
     hs_codes: Vec<Option<String>>,
     transport_mode: Vec<Option<String>>,
+    lane_at_us: Vec<Option<i64>>,
+    released_at_us: Vec<Option<i64>>,
 }
 
 impl DeclarationColumns {
-    fn push(&mut self, f: &Filing, c: &DecisionColumns, number: Option<String>) {
-        self.id.push(f.id.to_string());
+    fn push(&mut self, f: &Filing, c: &DecisionColumns, number: Option<String>, marks: &StepMarks) {
+        let id = f.id.to_string();
+        let (lane_at_us, released_at_us) = marks.of_insert(&id);
+        self.lane_at_us.push(lane_at_us);
+        self.released_at_us.push(released_at_us);
+        self.id.push(id);
         self.declarant.push(f.declarant.to_string());
         self.idempotency_key.push(f.idempotency_key.clone());
         self.office.push(f.office.clone());
@@ -481,12 +501,14 @@ impl DeclarationColumns {
         let sql = format!(
             "INSERT INTO {table} (id, declarant, idempotency_key, office, state, lane, registration_number, \
              received_at_us, registered_at_us, updated_at_us, document, document_sha256, signature, decision, \
-             duties, duties_cents, pending, checked, representative, hs_codes, transport_mode) \
-             SELECT id, declarant, ikey, office, state, lane, num, at, reg, at, doc, sha, sig, dec, dut, cents, pend, chk, rep, hs, mode \
+             duties, duties_cents, pending, checked, representative, hs_codes, transport_mode, lane_at_us, released_at_us) \
+             SELECT id, declarant, ikey, office, state, lane, num, at, reg, at, doc, sha, sig, dec, dut, cents, pend, chk, rep, hs, mode, \
+             lane_at, released_at \
              FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
              $8::bigint[], $9::bigint[], $10::bytea[], $11::text[], $12::text[], $13::text[], $14::text[], \
-             $15::bigint[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[]) \
-             AS t(id, declarant, ikey, office, state, lane, num, at, reg, doc, sha, sig, dec, dut, cents, pend, chk, rep, hs, mode)"
+             $15::bigint[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::bigint[], $22::bigint[]) \
+             AS t(id, declarant, ikey, office, state, lane, num, at, reg, doc, sha, sig, dec, dut, cents, pend, chk, rep, hs, mode, \
+             lane_at, released_at)"
         );
         sqlx::query(&sql)
             .bind(self.id)
@@ -509,6 +531,8 @@ impl DeclarationColumns {
             .bind(self.representative)
             .bind(self.hs_codes)
             .bind(self.transport_mode)
+            .bind(self.lane_at_us)
+            .bind(self.released_at_us)
             .execute(&mut *tx)
             .await?;
         Ok(())

@@ -49,7 +49,8 @@ fn db(e: rusqlite::Error) -> StoreError {
 const INSERT_DECLARATION: &str = "INSERT INTO {table} (id, declarant, idempotency_key, office, state, lane, \
     registration_number, received_at_us, registered_at_us, updated_at_us, document, document_sha256, signature, decision, \
     duties, duties_cents, pending, checked, representative, hs_codes, \
-    transport_mode) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)";
+    transport_mode, lane_at_us, released_at_us) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
 
 impl Writer {
     /// Opens the file with the same durability settings as the pool.
@@ -133,6 +134,7 @@ fn insert_declaration(
     f: &Filing,
     c: &DecisionColumns,
     number: Option<&RegistrationNumber>,
+    (lane_at_us, released_at_us): (Option<i64>, Option<i64>),
 ) -> StoreResult<()> {
     stmt.execute(params![
         f.id.to_string(),
@@ -155,6 +157,8 @@ fn insert_declaration(
         f.representative.as_ref().map(|(r, _)| r.as_str()),
         f.hs_codes,
         f.transport_mode,
+        lane_at_us,
+        released_at_us,
     ])
     .map_err(db)?;
     Ok(())
@@ -310,9 +314,11 @@ impl WriteTx for SqliteTx<'_> {
 
 /// Writes everything a transaction planned.
 fn write(tx: &Transaction<'_>, set: &WriteSet<'_>) -> StoreResult<()> {
+    let marks = set.step_marks();
     let mut insert = tx.prepare_cached(&INSERT_DECLARATION.replace("{table}", "declarations")).map_err(db)?;
     for d in &set.inserts {
-        insert_declaration(&mut insert, d.filing, &d.columns, d.number.as_ref())?;
+        let steps = marks.of_insert(&d.filing.id.to_string());
+        insert_declaration(&mut insert, d.filing, &d.columns, d.number.as_ref(), steps)?;
     }
     let mut update = tx
         .prepare_cached(
@@ -352,6 +358,16 @@ fn write(tx: &Transaction<'_>, set: &WriteSet<'_>) -> StoreResult<()> {
                 e.prev_hash,
                 e.hash
             ])
+            .map_err(db)?;
+    }
+    let mut mark = tx
+        .prepare_cached(
+            "UPDATE declarations SET lane_at_us = COALESCE(lane_at_us, ?1), \
+             released_at_us = COALESCE(released_at_us, ?2) WHERE id = ?3",
+        )
+        .map_err(db)?;
+    for m in &marks.on_update {
+        mark.execute(params![m.lane_at_us.map(Timestamp::as_micros), m.released_at_us.map(Timestamp::as_micros), m.id])
             .map_err(db)?;
     }
     if let Some((seq, hash)) = set.head() {

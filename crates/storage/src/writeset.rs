@@ -1,7 +1,9 @@
 //! Everything one transaction writes, planned by backend-neutral code and written by each
 //! backend in one place.
 
-use smartcustoms_core::audit::AuditEntry;
+use std::collections::HashMap;
+
+use smartcustoms_core::audit::{Action, AuditEntry};
 use smartcustoms_core::ids::RegistrationNumber;
 use smartcustoms_core::ledger::Posting;
 use smartcustoms_core::release::ReleaseDocument;
@@ -104,6 +106,29 @@ pub(crate) struct DispatchRow {
     pub at_us: Timestamp,
 }
 
+/// When a declaration got its lane and when it was released, as one transaction records them.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct StepMark {
+    pub id: String,
+    pub lane_at_us: Option<Timestamp>,
+    pub released_at_us: Option<Timestamp>,
+}
+
+/// The step marks of one transaction: by id for the rows it inserts, and for stored rows.
+pub(crate) struct StepMarks {
+    pub on_insert: HashMap<String, StepMark>,
+    pub on_update: Vec<StepMark>,
+}
+
+impl StepMarks {
+    /// The lane-assigned and released times of the inserted declaration `id`, as microseconds.
+    pub fn of_insert(&self, id: &str) -> (Option<i64>, Option<i64>) {
+        self.on_insert.get(id).map_or((None, None), |m| {
+            (m.lane_at_us.map(Timestamp::as_micros), m.released_at_us.map(Timestamp::as_micros))
+        })
+    }
+}
+
 /// The rows of one transaction.
 #[derive(Default)]
 pub(crate) struct WriteSet<'a> {
@@ -125,6 +150,35 @@ impl WriteSet<'_> {
     /// The new audit head after this transaction, if it wrote entries.
     pub fn head(&self) -> Option<(i64, &str)> {
         self.audit.last().map(|e| (e.seq, e.hash.as_str()))
+    }
+
+    /// For each declaration whose lane or release this transaction records, when: the times
+    /// the declaration's row keeps for the release-time figures (the first entry of each wins,
+    /// here and against what the row already holds). Those of declarations this transaction
+    /// inserts go into their insert; the others update stored rows.
+    pub fn step_marks(&self) -> StepMarks {
+        let mut marks: Vec<StepMark> = Vec::new();
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        for e in &self.audit {
+            let Some(id) = e.declaration_id.as_deref() else { continue };
+            let lane = match e.action {
+                Action::LaneAssigned => true,
+                Action::Released => false,
+                _ => continue,
+            };
+            let i = *index.entry(id).or_insert_with(|| {
+                marks.push(StepMark { id: id.to_owned(), lane_at_us: None, released_at_us: None });
+                marks.len() - 1
+            });
+            let Some(mark) = marks.get_mut(i) else { continue };
+            let slot = if lane { &mut mark.lane_at_us } else { &mut mark.released_at_us };
+            *slot = slot.or(Some(e.at_us));
+        }
+        let inserted: std::collections::HashSet<String> =
+            self.inserts.iter().map(|d| d.filing.id.to_string()).collect();
+        let (on_insert, on_update): (Vec<StepMark>, Vec<StepMark>) =
+            marks.into_iter().partition(|m| inserted.contains(&m.id));
+        StepMarks { on_insert: on_insert.into_iter().map(|m| (m.id.clone(), m)).collect(), on_update }
     }
 
     /// The ledger lines as columns: posting id, debit, credit, cents.

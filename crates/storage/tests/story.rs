@@ -83,6 +83,24 @@ async fn verify_chain(store: &dyn Store) -> Result<i64, audit::BrokenLink> {
     audit::verify(&entries)
 }
 
+/// Every registered declaration of `declarant` has the lane and release times its audit
+/// entries record, and the release-time figures read exactly those.
+async fn step_times_follow_the_audit(store: &dyn Store, declarant: &str) {
+    let query = ListQuery { declarant: Some(TraderId::new(declarant).unwrap()), limit: 500, ..Default::default() };
+    let mut expected = Vec::new();
+    for s in store.list_declarations(&query).await.unwrap().iter().filter(|s| s.registered_at_us.is_some()) {
+        let events = store.declaration_events(s.id).await.unwrap();
+        let first = |action: &str| events.iter().filter(|e| e.action.as_str() == action).map(|e| e.at_us).min();
+        expected.push((s.received_at_us, first("lane_assigned"), first("released")));
+    }
+    let times = store.step_times(Timestamp::EPOCH, Timestamp::from_micros(i64::MAX)).await.unwrap();
+    let mut got: Vec<_> = times.iter().map(|t| (t.received_at_us, t.lane_at_us, t.released_at_us)).collect();
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected);
+    assert!(got.iter().any(|(_, lane, released)| lane.is_some() && released.is_some()), "{got:?}");
+}
+
 async fn story(store: &dyn Store) {
     let world = World::demo(1);
     fund(store, &world).await;
@@ -205,6 +223,7 @@ async fn story(store: &dyn Store) {
     numbers.sort();
     numbers.dedup();
     assert_eq!(before, numbers.len(), "registration numbers stay unique across days and batches");
+    step_times_follow_the_audit(store, &world.declarants[0].id).await;
 }
 
 #[tokio::test]
@@ -362,6 +381,7 @@ async fn money_story(store: &dyn Store) {
     let revenue = get("revenue/duty") + get("revenue/excise") + get("revenue/vat");
     assert_eq!(revenue, duties.cents());
     assert_eq!(get("bank"), revenue);
+    step_times_follow_the_audit(store, &trader).await;
 }
 
 #[tokio::test]

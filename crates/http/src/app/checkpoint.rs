@@ -22,6 +22,7 @@ use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_core::transit::pre_arrival::{PreArrivalDoc, PreliminaryDecision};
 use smartcustoms_storage::{operations_text, CheckpointRecord, StoreError, VehicleRecord};
 
+use super::text::JsonProblem;
 use crate::state::AppState;
 
 /// Customs staff, who see every vehicle of a checkpoint.
@@ -184,12 +185,9 @@ fn policy_of(s: &Slots) -> Result<SlotPolicy, Problem> {
 
 /// Parses a JSON body into `T`, as the API's errors name it.
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, CheckpointError> {
-    serde_json::from_slice(body).map_err(|e| {
-        if e.is_syntax() || e.is_eof() {
-            CheckpointError::MalformedJson(e.to_string())
-        } else {
-            CheckpointError::Schema { path: format!("line {} column {}", e.line(), e.column()), message: e.to_string() }
-        }
+    super::text::parse_json(body).map_err(|e| match e {
+        JsonProblem::Malformed(message) => CheckpointError::MalformedJson(message),
+        JsonProblem::Schema { path, message } => CheckpointError::Schema { path, message },
     })
 }
 

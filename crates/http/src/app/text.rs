@@ -16,6 +16,31 @@ pub fn json_has_nul(json: &[u8]) -> bool {
     false
 }
 
+/// Why a JSON body could not be read into the expected shape.
+#[derive(Debug)]
+pub enum JsonProblem {
+    /// It is not JSON (or it ends early): the parser's message.
+    Malformed(String),
+    /// It is JSON of another shape: where, and what the parser expected.
+    Schema {
+        /// `line L column C` of the first difference.
+        path: String,
+        /// The parser's message.
+        message: String,
+    },
+}
+
+/// Reads a JSON body into `T`, telling broken JSON from JSON of another shape.
+pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, JsonProblem> {
+    serde_json::from_slice(body).map_err(|e| {
+        if e.is_syntax() || e.is_eof() {
+            JsonProblem::Malformed(e.to_string())
+        } else {
+            JsonProblem::Schema { path: format!("line {} column {}", e.line(), e.column()), message: e.to_string() }
+        }
+    })
+}
+
 fn is_nul_escape(tail: &[u8]) -> bool {
     tail[0] == b'u' && tail[1..].iter().all(|&b| b == b'0')
 }

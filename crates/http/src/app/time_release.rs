@@ -209,12 +209,26 @@ const CHECKPOINT_VEHICLES: i64 = 100_000;
 
 /// The waiting and crossing times of every checkpoint for the vehicles that crossed from `from`
 /// to `to` (days, UTC, both included), as `checkpoint::time_release` measures each vehicle.
-/// Only aggregates: no vehicle, plate or carrier is named.
-pub async fn checkpoints(state: &AppState, from: NaiveDate, to: NaiveDate) -> Result<Vec<CheckpointTimes>, ReadError> {
+/// Only aggregates: no vehicle, plate or carrier is named. Reused for the configured few seconds.
+pub async fn checkpoints(
+    state: &AppState,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Arc<Vec<CheckpointTimes>>, ReadError> {
+    let store = state.store.clone();
+    let compute = move || async move { checkpoint_times(store.as_ref(), from, to).await };
+    state.figures.checkpoint_times.get((from, to), compute).await
+}
+
+async fn checkpoint_times(
+    store: &dyn smartcustoms_storage::Store,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<CheckpointTimes>, ReadError> {
     let (start, end) = (Timestamp::start_of(from), Timestamp::start_of(to) + TimeDelta::days(1));
     let mut out = Vec::new();
-    for c in state.store.checkpoints().await? {
-        let closed = state.store.closed_vehicles(&c.code, start, CHECKPOINT_VEHICLES).await?;
+    for c in store.checkpoints().await? {
+        let closed = store.closed_vehicles(&c.code, start, CHECKPOINT_VEHICLES).await?;
         let (mut waiting, mut crossing) = (Vec::new(), Vec::new());
         for v in closed.iter().filter(|v| v.state == "crossed") {
             let (Some(arrived), Some(crossed)) = (v.arrived_at_us, v.crossed_at_us) else { continue };

@@ -211,12 +211,9 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Tran
     if super::text::json_has_nul(body) {
         return Err(TransitError::UnstorableText);
     }
-    serde_json::from_slice(body).map_err(|e| {
-        if e.is_syntax() || e.is_eof() {
-            TransitError::MalformedJson(e.to_string())
-        } else {
-            TransitError::Schema { path: format!("line {} column {}", e.line(), e.column()), message: e.to_string() }
-        }
+    super::text::parse_json(body).map_err(|e| match e {
+        super::text::JsonProblem::Malformed(message) => TransitError::MalformedJson(message),
+        super::text::JsonProblem::Schema { path, message } => TransitError::Schema { path, message },
     })
 }
 
