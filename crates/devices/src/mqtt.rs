@@ -11,12 +11,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rumqttc::{AsyncClient, Event, MqttOptions, Packet, Publish, QoS};
-use tokio::sync::Semaphore;
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 
 use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_http::app::checkpoint::CheckpointError;
 use smartcustoms_http::app::checkpoint_events;
-use smartcustoms_http::app::seals::{self, SealError};
+use smartcustoms_http::app::seals::{self, Message, SealError};
 use smartcustoms_http::state::AppState;
 
 /// The topic filter of every seal's reports.
@@ -76,7 +76,9 @@ pub fn topic(topic: &str) -> Option<Topic<'_>> {
 }
 
 /// Reads seals' reports and checkpoint events from the broker until the task is stopped;
-/// reconnects by itself.
+/// reconnects by itself. Seals' reports are taken in batches by one task, in the order the
+/// broker delivered them, and acknowledged in that order once their batch is stored; at most
+/// [`IN_FLIGHT`] messages are held unacknowledged, beyond which the broker keeps them queued.
 pub async fn consume(state: AppState, settings: MqttSettings) {
     let mut options = MqttOptions::new(settings.client_id.clone(), settings.host.clone(), settings.port);
     options.set_keep_alive(Duration::from_secs(15));
@@ -85,12 +87,13 @@ pub async fn consume(state: AppState, settings: MqttSettings) {
     options.set_max_packet_size(64 * 1024, 64 * 1024);
     let (client, mut events) = AsyncClient::new(options, 2 * IN_FLIGHT);
     let permits = Arc::new(Semaphore::new(IN_FLIGHT));
+    let (reports, queue) = mpsc::channel(IN_FLIGHT);
+    let taker = tokio::spawn(take_reports(state.clone(), client.clone(), queue));
+    let _stop_taker = AbortOnDrop(taker);
     loop {
         match events.poll().await {
             Ok(Event::Incoming(Packet::ConnAck(ack))) => {
                 tracing::info!(host = %settings.host, port = settings.port, session = ack.session_present, "connected to the MQTT broker");
-                // Subscribing again over a kept session changes nothing, and a session kept from
-                // a version that read fewer topics gains the new ones.
                 for filter in [SEAL_REPORTS, CHECKPOINT_EVENTS] {
                     if let Err(e) = client.subscribe(filter, QoS::AtLeastOnce).await {
                         tracing::error!(error = %e, filter, "subscribing failed");
@@ -99,6 +102,12 @@ pub async fn consume(state: AppState, settings: MqttSettings) {
             }
             Ok(Event::Incoming(Packet::Publish(publish))) => {
                 let Ok(permit) = permits.clone().acquire_owned().await else { return };
+                if matches!(topic(&publish.topic), Some(Topic::Seal(_))) {
+                    if reports.send((publish, permit)).await.is_err() {
+                        return;
+                    }
+                    continue;
+                }
                 let (state, client) = (state.clone(), client.clone());
                 tokio::spawn(async move {
                     take(&state, &publish).await;
@@ -117,12 +126,86 @@ pub async fn consume(state: AppState, settings: MqttSettings) {
     }
 }
 
-/// Takes one message in; returns once it is stored or can never be.
+/// Stops a task when the owner goes away.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Reports taken in one batch at most.
+const BATCH: usize = 2048;
+
+/// Takes seals' reports in batches as they come and acknowledges each once stored (or once it
+/// can never be).
+async fn take_reports(
+    state: AppState,
+    client: AsyncClient,
+    mut queue: mpsc::Receiver<(Publish, OwnedSemaphorePermit)>,
+) {
+    let mut batch = Vec::with_capacity(BATCH);
+    while queue.recv_many(&mut batch, BATCH).await > 0 {
+        take_batch(&state, &batch).await;
+        for (publish, permit) in batch.drain(..) {
+            if let Err(e) = client.ack(&publish).await {
+                tracing::warn!(error = %e, "acknowledging a message failed; the broker sends it again");
+            }
+            drop(permit);
+        }
+    }
+}
+
+/// Takes a batch of seals' reports in; those the store failed are tried again (with growing
+/// pauses) rather than acknowledged unstored.
+async fn take_batch(state: &AppState, batch: &[(Publish, OwnedSemaphorePermit)]) {
+    let mut pending: Vec<&Publish> = batch.iter().map(|(p, _)| p).collect();
+    let mut pause = Duration::from_millis(50);
+    loop {
+        let received_at = Timestamp::from(chrono::Utc::now());
+        let messages: Vec<Message<'_>> = pending
+            .iter()
+            .map(|p| Message {
+                seal_id: match topic(&p.topic) {
+                    Some(Topic::Seal(seal)) => seal,
+                    _ => "",
+                },
+                body: &p.payload,
+                received_at,
+            })
+            .collect();
+        let outcomes = seals::take_many(state, &messages).await;
+        let mut again = Vec::new();
+        let mut failure = None;
+        for (publish, outcome) in pending.into_iter().zip(outcomes) {
+            let verdict = match outcome {
+                Ok(done) => done.verdict,
+                Err(SealError::Store(e)) => {
+                    failure = Some(e);
+                    again.push(publish);
+                    continue;
+                }
+                Err(e) => {
+                    tracing::info!(error = %e, topic = %publish.topic, "a seal report refused");
+                    "refused"
+                }
+            };
+            state.metrics.seal_reports.with_label_values(&["mqtt", verdict]).inc();
+        }
+        let Some(e) = failure else { return };
+        tracing::warn!(error = %e, reports = again.len(), "storing seal reports failed; trying again");
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(5));
+        pending = again;
+    }
+}
+
+/// Takes one message other than a seal's report in; returns once it is stored or can never be.
 async fn take(state: &AppState, publish: &Publish) {
     match topic(&publish.topic) {
-        Some(Topic::Seal(seal)) => take_report(state, seal, publish).await,
         Some(Topic::Checkpoint(code)) => take_event(state, code, publish).await,
-        None => {
+        Some(Topic::Seal(_)) | None => {
             tracing::warn!(topic = %publish.topic, "a message on a topic that names no seal or checkpoint; dropped")
         }
     }
@@ -151,54 +234,5 @@ async fn take_event(state: &AppState, code: &str, publish: &Publish) {
         };
         state.metrics.checkpoint_events.with_label_values(&["mqtt", outcome]).inc();
         return;
-    }
-}
-
-/// Takes a seal's report in; a failing store is tried again (with growing pauses) rather than
-/// the message acknowledged unstored.
-async fn take_report(state: &AppState, seal: &str, publish: &Publish) {
-    let mut pause = Duration::from_millis(50);
-    loop {
-        let received_at = Timestamp::from(chrono::Utc::now());
-        match seals::take(state, seal, &publish.payload, None, received_at).await {
-            Ok(done) => {
-                state.metrics.seal_reports.with_label_values(&["mqtt", done.verdict]).inc();
-                return;
-            }
-            Err(SealError::Store(e)) => {
-                tracing::warn!(error = %e, seal, "storing a seal report failed; trying again");
-                tokio::time::sleep(pause).await;
-                pause = (pause * 2).min(Duration::from_secs(5));
-            }
-            Err(e) => {
-                tracing::info!(error = %e, seal, "a seal report refused");
-                state.metrics.seal_reports.with_label_values(&["mqtt", "refused"]).inc();
-                return;
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_a_seal_report_or_checkpoint_event_topic_names_a_device() {
-        assert_eq!(topic("smartcustoms/seals/SEAL-1/reports"), Some(Topic::Seal("SEAL-1")));
-        assert_eq!(topic("smartcustoms/checkpoints/BY-KOZ/events"), Some(Topic::Checkpoint("BY-KOZ")));
-        assert_eq!(topic("smartcustoms/seals//reports"), None);
-        assert_eq!(topic("smartcustoms/checkpoints//events"), None);
-        assert_eq!(topic("smartcustoms/seals/SEAL-1/reports/x"), None);
-        assert_eq!(topic("smartcustoms/checkpoints/BY-KOZ/reports"), None);
-        assert_eq!(topic("other/seals/SEAL-1/reports"), None);
-    }
-
-    #[test]
-    fn broker_urls_name_host_and_port() {
-        let s = MqttSettings::parse("mqtt://127.0.0.1:1884", "c").map(|s| (s.host, s.port));
-        assert_eq!(s, Some(("127.0.0.1".to_string(), 1884)));
-        assert_eq!(MqttSettings::parse("mqtt://broker", "c").map(|s| s.port), Some(1883));
-        assert!(MqttSettings::parse("http://broker", "c").is_none());
     }
 }

@@ -80,6 +80,8 @@ chk-crossed = Crossed
 chk-pre-arrival = Pre-arrival information
 chk-pre-arrival-none = none found
 chk-transit = Transit
+chk-declarations = Goods declarations
+chk-declarations-none = none naming this plate
 chk-latest-reasons = Reasons of the latest decision
 chk-events-title = Equipment events
 chk-events-none = No event yet.
@@ -162,6 +164,10 @@ chk-CHK_078 = Seal opened or tampered: inspect.
 chk-CHK_079 = Other seal incident: check documents.
 chk-CHK_080 = No pre-arrival information: check documents.
 chk-CHK_081 = An officer did the operation and cleared it.
+chk-CHK_082 = A goods declaration of the vehicle is in the red lane: inspection.
+chk-CHK_083 = A goods declaration of the vehicle is in the yellow lane: check documents.
+chk-CHK_084 = A goods declaration of the vehicle is released.
+chk-CHK_085 = A goods declaration of the vehicle is not released yet.
 chk-CHK_090 = Milestones out of order.
 
 ## Release times: the checkpoints' section

@@ -32,6 +32,9 @@ pub struct Filing {
     pub hs_codes: Option<String>,
     /// The mode of transport at the border as declared.
     pub transport_mode: Option<String>,
+    /// The means of transport at the border (a road vehicle's number plate in its normal form),
+    /// by which a checkpoint finds the declarations of a vehicle.
+    pub transport_means: Option<String>,
     /// Client's idempotency key, unique per declarant.
     pub idempotency_key: Option<String>,
     /// The exact bytes filed (what the signature covers).
@@ -430,6 +433,16 @@ pub trait DeclarationQueries {
     /// The sequence number of the latest audit entry (0 when there is none).
     async fn last_audit_seq(&self) -> StoreResult<i64>;
 
+    /// The declarations naming `means` as their means of transport filed in `[from, to)`,
+    /// newest first, at most `limit`.
+    async fn declarations_of_means(
+        &self,
+        means: &str,
+        from: Timestamp,
+        to: Timestamp,
+        limit: i64,
+    ) -> StoreResult<Vec<DeclarationSummary>>;
+
     /// The step times of the declarations filed in `[from, to)` and registered.
     async fn step_times(&self, from: Timestamp, to: Timestamp) -> StoreResult<Vec<StepTimes>>;
 
@@ -548,6 +561,27 @@ macro_rules! declaration_queries {
 
         async fn last_audit_seq(&self) -> StoreResult<i64> {
             Ok(sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM audit_log").fetch_one(&self.pool).await?)
+        }
+
+        async fn declarations_of_means(
+            &self,
+            means: &str,
+            from: Timestamp,
+            to: Timestamp,
+            limit: i64,
+        ) -> StoreResult<Vec<DeclarationSummary>> {
+            let text = format!(
+                "SELECT {SUMMARY_COLUMNS} FROM declarations WHERE transport_means = $1 \
+                 AND received_at_us >= $2 AND received_at_us < $3 ORDER BY received_at_us DESC LIMIT $4"
+            );
+            let rows: Vec<crate::rows::SummaryRow> = sqlx::query_as(&sql(&text))
+                .bind(means)
+                .bind(from.as_micros())
+                .bind(to.as_micros())
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+            crate::rows::Parse::parse_all(rows)
         }
 
         async fn step_times(&self, from: Timestamp, to: Timestamp) -> StoreResult<Vec<StepTimes>> {

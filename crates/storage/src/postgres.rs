@@ -467,6 +467,7 @@ struct DeclarationColumns {
     transport_mode: Vec<Option<String>>,
     lane_at_us: Vec<Option<i64>>,
     released_at_us: Vec<Option<i64>>,
+    transport_means: Vec<Option<String>>,
 }
 
 impl DeclarationColumns {
@@ -495,20 +496,23 @@ impl DeclarationColumns {
         self.representative.push(f.representative.as_ref().map(|(r, _)| r.to_string()));
         self.hs_codes.push(f.hs_codes.clone());
         self.transport_mode.push(f.transport_mode.clone());
+        self.transport_means.push(f.transport_means.clone());
     }
 
     async fn insert(self, table: &str, tx: &mut sqlx::PgConnection) -> StoreResult<()> {
         let sql = format!(
             "INSERT INTO {table} (id, declarant, idempotency_key, office, state, lane, registration_number, \
              received_at_us, registered_at_us, updated_at_us, document, document_sha256, signature, decision, \
-             duties, duties_cents, pending, checked, representative, hs_codes, transport_mode, lane_at_us, released_at_us) \
+             duties, duties_cents, pending, checked, representative, hs_codes, transport_mode, lane_at_us, released_at_us, \
+             transport_means) \
              SELECT id, declarant, ikey, office, state, lane, num, at, reg, at, doc, sha, sig, dec, dut, cents, pend, chk, rep, hs, mode, \
-             lane_at, released_at \
+             lane_at, released_at, means \
              FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
              $8::bigint[], $9::bigint[], $10::bytea[], $11::text[], $12::text[], $13::text[], $14::text[], \
-             $15::bigint[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::bigint[], $22::bigint[]) \
+             $15::bigint[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::bigint[], $22::bigint[], \
+             $23::text[]) \
              AS t(id, declarant, ikey, office, state, lane, num, at, reg, doc, sha, sig, dec, dut, cents, pend, chk, rep, hs, mode, \
-             lane_at, released_at)"
+             lane_at, released_at, means)"
         );
         sqlx::query(&sql)
             .bind(self.id)
@@ -533,6 +537,7 @@ impl DeclarationColumns {
             .bind(self.transport_mode)
             .bind(self.lane_at_us)
             .bind(self.released_at_us)
+            .bind(self.transport_means)
             .execute(&mut *tx)
             .await?;
         Ok(())

@@ -64,6 +64,7 @@ fn filing(world: &World, seed: u64, key: Option<&str>, signed: bool) -> Filing {
         declarant: TraderId::new(party.id.clone()).unwrap(),
         representative: None,
         hs_codes: None,
+        transport_means: None,
         transport_mode: None,
         idempotency_key: key.map(str::to_string),
         document: serde_json::to_vec(&doc).unwrap(),

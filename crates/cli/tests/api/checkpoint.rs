@@ -11,7 +11,7 @@ use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_testkit::{all_dbs, spawn_app, sqlite_db, TestApp};
 
 use crate::seals::{publisher, start_consumer};
-use crate::transit::{file_pre_arrival, pre_arrival_doc};
+use crate::transit::{announcing, file_pre_arrival, pre_arrival_doc};
 
 const SUPERVISOR: &str = "test-supervisor";
 const DEVICE: &str = "test-device";
@@ -228,6 +228,63 @@ async fn equipment_events_decide_the_operations_and_only_a_vehicle_with_nothing_
         assert_eq!(s, 404, "{backend}");
         let (s, e) = app.post("/api/v1/checkpoints/DE-FFO/events", &app.officer_token, &unknown).await;
         assert_eq!((s, e["error"]["code"].as_str()), (403, Some("AUTH_003")), "{backend}: {e}");
+    }
+}
+
+/// The codes of a vehicle's latest decision as returned (the decision is kept as JSON text).
+fn decision_codes(v: &Value) -> Vec<String> {
+    let decision: Value = serde_json::from_str(v["decision"].as_str().unwrap()).unwrap();
+    codes(&decision["reasons"])
+}
+
+#[tokio::test]
+async fn a_vehicle_is_checked_as_its_goods_declarations_ask_until_they_are_released() {
+    for (backend, db) in all_dbs("checkpoint declarations").await {
+        let app = spawn_app(&db.url).await;
+        assert_eq!(put(&app, SUPERVISOR, "DE-FFO", &settings(2)).await.0, 200, "{backend}");
+        // A declaration whose goods weigh far less than announced goes to documents (yellow).
+        let means = "FF-DC 500";
+        let mut doc = app.declaration(0, 31);
+        doc.transport.get_or_insert_with(Default::default).means_id = Some(means.to_string());
+        let mut pre = announcing(&doc, "ENS-CHK-31", means);
+        pre["items"][0]["gross_mass"] = json!("99999.0");
+        let (s, p) = file_pre_arrival(&app, 0, &pre, true).await;
+        assert_eq!(s, 201, "{backend}: {p}");
+        let (s, filed) = app.file(0, &doc).await;
+        assert_eq!((s, filed["lane"].as_str()), (201, Some("yellow")), "{backend}: {filed}");
+        let declaration = filed["id"].as_str().unwrap().to_string();
+
+        // The lorry joins the live queue with its plate typed another way: its declaration is found.
+        let body = json!({ "plate": "ff-dc500", "unladen_mass_kg": "14000" });
+        let (s, v) = app.post("/api/v1/checkpoints/DE-FFO/vehicles", &app.traders[0].token, &body).await;
+        assert_eq!(s, 201, "{backend}: {v}");
+        assert!(v["operations"].as_str().unwrap().contains("check_documents"), "{backend}: {v}");
+        let found = decision_codes(&v);
+        assert!(found.contains(&"CHK_083".into()) && !found.contains(&"CHK_080".into()), "{backend}: {found:?}");
+        let id = v["id"].as_str().unwrap().to_string();
+        let vehicle = format!("/api/v1/checkpoints/DE-FFO/vehicles/{id}");
+        let (_, view) = app.get(&vehicle, Some(&app.officer_token)).await;
+        assert_eq!(view["declarations"][0]["id"], json!(declaration), "{backend}: {view}");
+        assert_eq!(view["declarations"][0]["lane"], "yellow", "{backend}: {view}");
+        let (_, view) = app.get(&vehicle, Some(&app.traders[0].token)).await;
+        assert_eq!(view["declarations"], json!([]), "{backend}: the carrier is not shown the declarations");
+
+        // Released by the officer: the next event decides without it asking for anything.
+        let decision = json!({ "release": true, "reason": "Weights explained", "outcome": { "irregularities": [] } });
+        let (s, d) =
+            app.post(&format!("/api/v1/declarations/{declaration}/decision"), &app.officer_token, &decision).await;
+        assert_eq!(s, 200, "{backend}: {d}");
+        let (s, t) =
+            send(&app, "DE-FFO", &event("plate_read", json!({ "plate": "FFDC500", "confidence": 0.97 }))).await;
+        assert_eq!((s, t["vehicle"].as_str()), (202, Some(id.as_str())), "{backend}: {t}");
+        let found = codes(&t["decision"]["reasons"]);
+        assert!(found.contains(&"CHK_084".into()) && !found.contains(&"CHK_083".into()), "{backend}: {found:?}");
+
+        // A vehicle with no declaration and no pre-arrival information has its documents checked.
+        let (_, v) = app
+            .post("/api/v1/checkpoints/DE-FFO/vehicles", &app.traders[0].token, &json!({ "plate": "FF-ZZ 1" }))
+            .await;
+        assert_eq!(decision_codes(&v), ["CHK_080"], "{backend}: {v}");
     }
 }
 

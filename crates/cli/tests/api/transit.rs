@@ -337,7 +337,7 @@ async fn pre_arrival_information_gets_its_preliminary_decision_and_the_later_tra
 }
 
 /// Pre-arrival information announcing exactly the goods of declaration `doc` on `means_id`.
-fn announcing(doc: &smartcustoms_core::declaration::DeclarationDoc, reference: &str, means_id: &str) -> Value {
+pub fn announcing(doc: &smartcustoms_core::declaration::DeclarationDoc, reference: &str, means_id: &str) -> Value {
     let party = |p: &Option<smartcustoms_core::declaration::PartyDoc>| {
         let p = p.as_ref().unwrap();
         json!({ "id": p.id, "name": p.name, "country": p.country })

@@ -189,6 +189,14 @@ catalogue! {
         "Goods arrive without pre-arrival information, so there is no preliminary decision; the documents are checked.";
     DoneByOfficer = "CHK_081", "Done by an officer",
         "An officer did the operation (documents checked, goods inspected, a hold lifted on the radiation authority's word) and cleared it; it is no longer due.";
+    DeclarationRed = "CHK_082", "Goods declaration in the red lane: inspect",
+        "A goods declaration filed for the vehicle's goods is under control in the red lane; the goods are inspected at the border.";
+    DeclarationYellow = "CHK_083", "Goods declaration in the yellow lane: documents",
+        "A goods declaration filed for the vehicle's goods is under control in the yellow lane; the documents are checked at the border.";
+    DeclarationReleased = "CHK_084", "Goods declaration released",
+        "A goods declaration filed for the vehicle's goods is released; it asks for nothing at the border.";
+    DeclarationPending = "CHK_085", "Goods declaration not released yet",
+        "A goods declaration filed for the vehicle's goods awaits registration, payment or its lane; it asks for nothing at the border by itself.";
 
     // Time release.
     MilestonesOrder = "CHK_090", "Milestones out of order",

@@ -1,6 +1,7 @@
 //! The order of operations at the checkpoint: from what is known of a vehicle (the preliminary
 //! decision of its pre-arrival information, the open alerts of its navigation seal, its declared
-//! mass and the equipment events so far) the operations still due, in order, each with its
+//! mass, the goods declarations filed for it and the equipment events so far) the operations
+//! still due, in order, each with its
 //! reasons.
 //!
 //! The decision is computed as early as possible and again on every event: at booking, with only
@@ -18,6 +19,7 @@ use super::codes::Code;
 use super::event::{Event, RadiationReading, ScanResult, ScanVerdict, Stage, Weighing};
 use super::reason::Reason;
 use crate::codes::HsCode;
+use crate::risk::Lane;
 use crate::seals::AlertKind;
 use crate::transit::pre_arrival::{FormOfControl, Place, PreliminaryDecision};
 
@@ -128,6 +130,18 @@ impl DeclaredMass {
     }
 }
 
+/// A goods declaration filed for the goods on the vehicle, as it stands now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DeclarationStatus {
+    /// Its registration number, or its id while it has none.
+    pub number: String,
+    /// Its lane, once assessed.
+    #[schema(value_type = Option<String>)]
+    pub lane: Option<Lane>,
+    /// True once the goods are released.
+    pub released: bool,
+}
+
 /// Everything the decision is made from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Case {
@@ -139,6 +153,8 @@ pub struct Case {
     pub open_seal_alerts: Vec<AlertKind>,
     /// The expected mass, when declared.
     pub declared_mass: Option<DeclaredMass>,
+    /// The goods declarations filed for the vehicle's goods (found by its number plate).
+    pub declarations: Vec<DeclarationStatus>,
     /// The equipment events of this vehicle so far, in any order.
     pub events: Vec<Event>,
     /// The operations officers did and cleared (`check_documents`, `inspect`, `hold`); the
@@ -191,7 +207,13 @@ pub fn decide(case: &Case, rules: &DecisionRules) -> Decision {
         events.iter().filter_map(|e| if let Event::Radiation(r) = e { Some(r) } else { None }).collect();
 
     let mut reasons = Vec::new();
-    let scan_asked = pre_arrival(&case.pre_arrival, &mut reasons);
+    // A goods declaration filed for the goods stands for the missing pre-arrival information:
+    // its own lane says what is checked.
+    let scan_asked = match (&case.pre_arrival, case.declarations.is_empty()) {
+        (PreArrivalStatus::Missing, false) => false,
+        (status, _) => pre_arrival(status, &mut reasons),
+    };
+    declarations(&case.declarations, &mut reasons);
     seal(&case.open_seal_alerts, &mut reasons);
     weight(&weighings, case.declared_mass, rules, &mut reasons);
     radiation(&readings, is_norm(&case.goods), &mut reasons);
@@ -242,6 +264,32 @@ fn pre_arrival(status: &PreArrivalStatus, reasons: &mut Vec<Reason>) -> bool {
             false
         }
         (FormOfControl::Inspection, Place::Border) => true,
+    }
+}
+
+/// The goods declarations' part: one not yet released is checked at the border as its lane
+/// asks (documents for yellow, an inspection for red); a released one is noted.
+fn declarations(declarations: &[DeclarationStatus], reasons: &mut Vec<Reason>) {
+    for d in declarations {
+        let number = &d.number;
+        match (d.released, d.lane) {
+            (true, _) => {
+                let message = format!("Goods declaration {number} is released.");
+                reasons.push(Reason::new(Code::DeclarationReleased, message));
+            }
+            (false, Some(Lane::Red)) => {
+                let message = format!("Goods declaration {number} is under control with an inspection due.");
+                reasons.push(Reason::asking(Code::DeclarationRed, Operation::Inspect, message));
+            }
+            (false, Some(Lane::Yellow)) => {
+                let message = format!("Goods declaration {number} is under control with a documents check due.");
+                reasons.push(Reason::asking(Code::DeclarationYellow, Operation::CheckDocuments, message));
+            }
+            (false, _) => {
+                let message = format!("Goods declaration {number} is not released yet.");
+                reasons.push(Reason::new(Code::DeclarationPending, message));
+            }
+        }
     }
 }
 

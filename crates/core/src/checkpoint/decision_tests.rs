@@ -33,6 +33,7 @@ fn case() -> Case {
         goods: vec![hs("851713")],
         open_seal_alerts: Vec::new(),
         declared_mass: Some(DeclaredMass { vehicle_kg: dec!(15000), goods_kg: dec!(20000) }),
+        declarations: Vec::new(),
         events: Vec::new(),
         done: Vec::new(),
     }
@@ -255,6 +256,15 @@ fn event(minute: i64) -> impl Strategy<Value = Event> {
     ]
 }
 
+fn declaration(n: u32, lane: Option<Lane>, released: bool) -> DeclarationStatus {
+    DeclarationStatus { number: format!("10000000/011226/{n:07}"), lane, released }
+}
+
+fn any_declaration() -> impl Strategy<Value = DeclarationStatus> {
+    let lane = proptest::option::of(proptest::sample::select(vec![Lane::Green, Lane::Yellow, Lane::Red, Lane::Blue]));
+    (0u32..100, lane, any::<bool>()).prop_map(|(n, lane, released)| declaration(n, lane, released))
+}
+
 fn any_case() -> impl Strategy<Value = Case> {
     let form = proptest::sample::select(vec![FormOfControl::None, FormOfControl::Documents, FormOfControl::Inspection]);
     let place = proptest::sample::select(vec![Place::Border, Place::Inland]);
@@ -262,16 +272,18 @@ fn any_case() -> impl Strategy<Value = Case> {
     let alerts = proptest::collection::vec(proptest::sample::select(AlertKind::ALL.to_vec()), 0..3);
     let events =
         (0usize..6).prop_flat_map(|n| (0..n).map(|i| event(i64::try_from(i).unwrap_or(0) * 3)).collect::<Vec<_>>());
-    (form, place, goods, alerts, any::<bool>(), events).prop_map(|(form, place, goods, alerts, declared, events)| {
-        Case {
+    let declarations = proptest::collection::vec(any_declaration(), 0..3);
+    (form, place, goods, alerts, any::<bool>(), declarations, events).prop_map(
+        |(form, place, goods, alerts, declared, declarations, events)| Case {
             pre_arrival: decided(form, place),
             goods: goods.into_iter().map(hs).collect(),
             open_seal_alerts: alerts,
             declared_mass: declared.then_some(DeclaredMass { vehicle_kg: dec!(15000), goods_kg: dec!(20000) }),
+            declarations,
             events,
             done: Vec::new(),
-        }
-    })
+        },
+    )
 }
 
 proptest! {
@@ -288,10 +300,14 @@ proptest! {
             _ => false,
         };
         let seal_broken = c.open_seal_alerts.iter().any(|a| matches!(a, AlertKind::Opened | AlertKind::Tamper));
+        let red = c.declarations.iter().any(|d| !d.released && d.lane == Some(Lane::Red));
         if neutron {
             prop_assert_eq!(&d.operations, &vec![Hold]);
         }
-        if unresolved || seal_broken {
+        if red && !neutron {
+            prop_assert!(d.operations.contains(&Inspect), "{:?}", d);
+        }
+        if unresolved || seal_broken || red {
             prop_assert!(!d.operations.contains(&Pass), "{:?}", d);
         }
         prop_assert!(!d.operations.is_empty());
@@ -327,4 +343,29 @@ fn an_officers_cleared_operation_is_no_longer_due_and_a_lifted_hold_lets_the_res
     let scanned_by_word =
         Case { pre_arrival: decided(FormOfControl::Inspection, Place::Border), done: vec![Scan, WeighAgain], ..case() };
     assert_eq!(decide_(&scanned_by_word).0, vec![Scan]);
+}
+
+#[test]
+fn the_goods_declarations_of_the_vehicle_ask_at_the_border_what_their_lanes_ask() {
+    let with = |declarations: Vec<DeclarationStatus>| Case { declarations, ..case() };
+    assert_eq!(decide_(&with(vec![declaration(1, Some(Lane::Red), false)])), (vec![Inspect], vec!["CHK_082".into()]));
+    assert_eq!(
+        decide_(&with(vec![declaration(2, Some(Lane::Yellow), false)])),
+        (vec![CheckDocuments], vec!["CHK_083".into()])
+    );
+    // Released, or not yet assessed: noted, nothing asked.
+    assert_eq!(
+        decide_(&with(vec![declaration(3, Some(Lane::Red), true), declaration(4, None, false)])),
+        (vec![Pass], vec!["CHK_084".into(), "CHK_085".into(), "CHK_060".into()])
+    );
+    // Several: the strictest operations are all due, in order.
+    let both = with(vec![declaration(5, Some(Lane::Yellow), false), declaration(6, Some(Lane::Red), false)]);
+    assert_eq!(decide_(&both).0, vec![CheckDocuments, Inspect]);
+    let d = decide(&both, &DecisionRules::default());
+    assert!(d.reasons.iter().any(|r| r.message.contains("10000000/011226/0000006")), "{d:?}");
+    // A declaration stands for missing pre-arrival information; without one, documents are checked.
+    let missing = Case { pre_arrival: PreArrivalStatus::Missing, ..case() };
+    assert_eq!(decide_(&missing).0, vec![CheckDocuments]);
+    let declared = Case { declarations: vec![declaration(7, Some(Lane::Green), true)], ..missing };
+    assert_eq!(decide_(&declared), (vec![Pass], vec!["CHK_084".into(), "CHK_060".into()]));
 }

@@ -18,8 +18,8 @@ mod times;
 
 pub use codes::{codes, Code, CodeInfo};
 pub use decision::{
-    decide, is_norm, Case, Decision, DecisionRules, DeclaredMass, Operation, PreArrivalStatus, NORM_HS_PREFIXES,
-    OFFICERS_OPERATIONS,
+    decide, is_norm, Case, Decision, DecisionRules, DeclarationStatus, DeclaredMass, Operation, PreArrivalStatus,
+    NORM_HS_PREFIXES, OFFICERS_OPERATIONS,
 };
 pub use event::{
     parse, AccuracyClass, Dimensions, Event, EventDoc, NeutronCounts, PlateRead, RadiationReading, ScanResult,

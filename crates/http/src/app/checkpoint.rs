@@ -12,15 +12,15 @@ use utoipa::ToSchema;
 
 use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::checkpoint::{
-    self as chk, availability, book, decide, order, Booking, Case, DecisionRules, DeclaredMass, EntryId, Operation,
-    Order, Plate, PreArrivalStatus, Presence, PriorityRules, Problem, QueueEntry, Reason, SlotAvailability, SlotPolicy,
-    VehicleFacts,
+    self as chk, availability, book, decide, order, Booking, Case, DecisionRules, DeclarationStatus, DeclaredMass,
+    EntryId, Operation, Order, Plate, PreArrivalStatus, Presence, PriorityRules, Problem, QueueEntry, Reason,
+    SlotAvailability, SlotPolicy, VehicleFacts,
 };
 use smartcustoms_core::codes::{CountryCode, HsCode};
 use smartcustoms_core::seals::AlertKind;
 use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_core::transit::pre_arrival::{PreArrivalDoc, PreliminaryDecision};
-use smartcustoms_storage::{operations_text, CheckpointRecord, StoreError, VehicleRecord};
+use smartcustoms_storage::{operations_text, CheckpointRecord, DeclarationSummary, StoreError, VehicleRecord};
 
 use super::text::JsonProblem;
 use crate::state::AppState;
@@ -317,16 +317,53 @@ pub struct Basis {
 }
 
 impl Basis {
-    /// The case with these facts and `events`.
-    pub fn case(&self, open_alerts: Vec<AlertKind>, events: Vec<chk::Event>, done: Vec<Operation>) -> Case {
+    /// The case with these facts, the vehicle's goods declarations as they stand and `events`.
+    pub fn case(
+        &self,
+        open_alerts: Vec<AlertKind>,
+        declarations: &[DeclarationSummary],
+        events: Vec<chk::Event>,
+        done: Vec<Operation>,
+    ) -> Case {
         let pre_arrival = match (&self.preliminary, self.not_required) {
             (Some(d), _) => PreArrivalStatus::Decided(d.clone()),
             (None, true) => PreArrivalStatus::NotRequired,
             (None, false) => PreArrivalStatus::Missing,
         };
         let goods = self.goods.iter().filter_map(|g| HsCode::parse(g)).collect();
-        Case { pre_arrival, goods, open_seal_alerts: open_alerts, declared_mass: self.declared_mass, events, done }
+        let declarations = declarations
+            .iter()
+            .map(|d| DeclarationStatus {
+                number: d.registration_number.as_ref().map_or_else(|| d.id.to_string(), |n| n.to_string()),
+                lane: d.lane,
+                released: d.state == smartcustoms_core::workflow::State::Released,
+            })
+            .collect();
+        Case {
+            pre_arrival,
+            goods,
+            open_seal_alerts: open_alerts,
+            declared_mass: self.declared_mass,
+            declarations,
+            events,
+            done,
+        }
     }
+}
+
+/// Goods declarations of one vehicle looked at, at most.
+const VEHICLE_DECLARATIONS: i64 = 20;
+
+/// The goods declarations naming the plate as their means of transport, filed from 72 hours
+/// before the vehicle was registered at the checkpoint (`since`) until `now`, newest first.
+pub async fn declarations_of(
+    state: &AppState,
+    plate: &str,
+    since: Timestamp,
+    now: Timestamp,
+) -> Result<Vec<DeclarationSummary>, StoreError> {
+    let window = TimeDelta::hours(super::pre_arrival::LINK_WINDOW_HOURS);
+    state.store.declarations_of_means(plate, since - window, now + TimeDelta::seconds(1), VEHICLE_DECLARATIONS).await
 }
 
 /// Books a slot (`slot` given) or joins the live queue: the vehicle is matched to its
@@ -390,7 +427,8 @@ pub async fn admit(
         Some(t) => open_alerts(state, t).await?,
         None => Vec::new(),
     };
-    let decision = decide(&basis.case(alerts, Vec::new(), Vec::new()), &checkpoint.decision_rules());
+    let declarations = declarations_of(state, plate.as_str(), now, now).await?;
+    let decision = decide(&basis.case(alerts, &declarations, Vec::new(), Vec::new()), &checkpoint.decision_rules());
     let id = uuid::Uuid::new_v4().to_string();
     let vehicle = VehicleRecord {
         id: id.clone(),
@@ -577,19 +615,26 @@ pub struct VehicleView {
     pub events: Vec<smartcustoms_storage::CheckpointEventRecord>,
     /// Every decision taken on it, in order.
     pub decisions: Vec<smartcustoms_storage::DecisionRecord>,
+    /// The goods declarations naming its plate (customs staff only; a carrier sees none).
+    pub declarations: Vec<DeclarationSummary>,
 }
 
-/// Reads one vehicle.
+/// Reads one vehicle, with its goods declarations for customs staff.
 pub async fn vehicle(
     state: &AppState,
     principal: &Principal,
     code: &str,
     id: &str,
+    now: Timestamp,
 ) -> Result<VehicleView, CheckpointError> {
     let vehicle = visible(state, principal, code, id).await?;
     let events = state.store.vehicle_events(id).await?;
     let decisions = state.store.vehicle_decisions(id).await?;
-    Ok(VehicleView { vehicle, events, decisions })
+    let declarations = match STAFF.contains(&principal.role) {
+        true => declarations_of(state, &vehicle.plate, vehicle.created_at_us, now).await?,
+        false => Vec::new(),
+    };
+    Ok(VehicleView { vehicle, events, decisions, declarations })
 }
 
 /// The vehicle when the caller may see it: its carrier, or customs staff.

@@ -254,7 +254,8 @@ async fn redecide(
         Some(t) => open_alerts(state, t).await?,
         None => Vec::new(),
     };
-    let decision = decide(&basis.case(alerts, events, done_of(v)), &checkpoint.decision_rules());
+    let declarations = super::checkpoint::declarations_of(state, &v.plate, v.created_at_us, now).await?;
+    let decision = decide(&basis.case(alerts, &declarations, events, done_of(v)), &checkpoint.decision_rules());
     v.operations = operations_text(&decision.operations);
     v.decision = serde_json::to_string(&decision).map_err(|e| StoreError::Internal(e.to_string()))?;
     v.updated_at_us = now;

@@ -158,6 +158,7 @@ pub async fn prepare(state: &AppState, request: FileRequest<'_>) -> Result<Filin
         declarant,
         representative,
         transport_mode: doc.transport.as_ref().and_then(|t| t.mode.clone()).filter(|m| m.len() <= 2),
+        transport_means: means_id.map(means_key),
         hs_codes: smartcustoms_storage::hs_codes(
             doc.items.iter().flatten().filter_map(|i| i.commodity_code.as_deref()),
         ),
@@ -197,6 +198,15 @@ pub fn check(state: &AppState, doc: &DeclarationDoc, today: chrono::NaiveDate) -
     match flc::check(doc, &context) {
         Err(findings) => findings.into_iter().map(Reason::from).collect(),
         Ok(declaration) => reference.tariff.assess(&declaration, today).err().unwrap_or_default(),
+    }
+}
+
+/// A means of transport as kept for finding a vehicle's declarations: a number plate in its
+/// normal form (as a checkpoint reads it), anything else as declared, within 64 characters.
+pub fn means_key(means_id: &str) -> String {
+    match smartcustoms_core::checkpoint::Plate::parse(means_id) {
+        Ok(plate) => plate.as_str().to_string(),
+        Err(_) => means_id.chars().take(64).collect(),
     }
 }
 

@@ -121,6 +121,44 @@ pub async fn take(
     ingest(state.store.as_ref(), &state.seals, seal_id, &opened.payload, received_at).await
 }
 
+/// One message of a seal as received from the broker.
+#[derive(Debug, Clone, Copy)]
+pub struct Message<'a> {
+    /// The seal, as the topic names it.
+    pub seal_id: &'a str,
+    /// The report, or a compact JWS around it.
+    pub body: &'a [u8],
+    /// When it was received.
+    pub received_at: Timestamp,
+}
+
+/// Takes in messages in the order received, as [`take`] does each, with one store transaction
+/// for all of them: the outcome of each, in order.
+pub async fn take_many(state: &AppState, messages: &[Message<'_>]) -> Vec<Result<Ingested, SealError>> {
+    let mut outcomes: Vec<Option<Result<Ingested, SealError>>> = Vec::with_capacity(messages.len());
+    let mut reports = Vec::with_capacity(messages.len());
+    let mut opened = Vec::with_capacity(messages.len());
+    for m in messages {
+        let checked = super::device_keys::open(m.body).and_then(|o| {
+            super::device_keys::check(state, m.seal_id, &o, None)?;
+            Ok(o)
+        });
+        match checked {
+            Ok(o) => {
+                opened.push(o);
+                outcomes.push(None);
+            }
+            Err(e) => outcomes.push(Some(Err(SealError::Signature(e)))),
+        }
+    }
+    let taken = messages.iter().zip(&outcomes).filter(|(_, o)| o.is_none()).map(|(m, _)| m);
+    for (m, o) in taken.zip(&opened) {
+        reports.push(Message { body: &o.payload, ..*m });
+    }
+    let mut ingested = ingest_many(state.store.as_ref(), &state.seals, &reports).await.into_iter();
+    outcomes.into_iter().map(|o| o.or_else(|| ingested.next()).unwrap_or_else(|| Err(writer_stopped()))).collect()
+}
+
 /// Takes in one report of `seal_id` received at `received_at`; returns once it is stored.
 pub async fn ingest(
     store: &dyn Store,
@@ -129,64 +167,164 @@ pub async fn ingest(
     body: &[u8],
     received_at: Timestamp,
 ) -> Result<Ingested, SealError> {
-    let report = seals::parse(body).map_err(SealError::Invalid)?;
-    check_seal_id(seal_id)?;
-    let (batch, ingested) = {
-        let mut tracks = desk.tracks.lock().await;
-        if !tracks.contains_key(seal_id) {
-            drop(tracks);
-            let tracked = load(store, seal_id, desk.period, received_at).await?;
-            tracks = desk.tracks.lock().await;
-            tracks.entry(seal_id.to_string()).or_insert(tracked);
+    let mut one = ingest_many(store, desk, &[Message { seal_id, body, received_at }]).await;
+    one.pop().unwrap_or_else(|| Err(writer_stopped()))
+}
+
+/// Takes in reports in the order received; returns once they are stored, with the outcome of
+/// each in order. The monitors of seals not yet watched are built first, outside the lock; the
+/// reports are then checked in order under one lock and stored in one batch.
+pub async fn ingest_many(
+    store: &dyn Store,
+    desk: &SealDesk,
+    messages: &[Message<'_>],
+) -> Vec<Result<Ingested, SealError>> {
+    let parsed: Vec<Result<seals::Report, SealError>> = messages
+        .iter()
+        .map(|m| {
+            let report = seals::parse(m.body).map_err(SealError::Invalid)?;
+            check_seal_id(m.seal_id)?;
+            Ok(report)
+        })
+        .collect();
+    let mut unknown: Vec<(&str, Timestamp)> = Vec::new();
+    {
+        let tracks = desk.tracks.lock().await;
+        let mut seen = std::collections::HashSet::new();
+        for (m, p) in messages.iter().zip(&parsed) {
+            if p.is_ok() && !tracks.contains_key(m.seal_id) && seen.insert(m.seal_id) {
+                unknown.push((m.seal_id, m.received_at));
+            }
         }
-        let tracked = tracks.get_mut(seal_id).ok_or_else(|| SealError::NoTransit(seal_id.to_string()))?;
-        let mut changes = tracked.track.tick(received_at);
-        let outcome = tracked.track.observe(&report, received_at);
-        changes.extend(outcome.changes);
-        let (verdict, mut problems) = match outcome.verdict {
-            Verdict::Accepted => ("accepted", Vec::new()),
-            Verdict::Late => ("late", Vec::new()),
-            Verdict::Duplicate => ("duplicate", Vec::new()),
-            Verdict::Rejected(p) => ("rejected", vec![p]),
-        };
-        problems.extend(outcome.flags);
-        let stored_verdict = std::iter::once(verdict.to_string())
-            .chain(problems.iter().map(|p| p.code.clone()))
-            .collect::<Vec<_>>()
-            .join(" ");
-        let row = SealReportRow {
-            transit_id: tracked.transit_id.clone(),
-            seal_id: seal_id.to_string(),
-            seq: i64::try_from(report.seq).unwrap_or(i64::MAX),
-            device_at_us: report.time,
-            received_at_us: received_at,
-            lat: report.position.lat,
-            lon: report.position.lon,
-            battery: report.battery,
-            state: report.state.code().to_string(),
-            events: report.events.iter().map(|e| e.code()).collect::<Vec<_>>().join(","),
-            verdict: stored_verdict,
-        };
-        let changes: Vec<AlertChange> = changes
-            .iter()
-            .map(|c| alert_change(&tracked.transit_id, &tracked.mrn, seal_id, c.what, &c.incident, received_at))
-            .collect();
-        let rows = changes.iter().map(|c| c.incident.clone()).collect();
-        // A duplicate's row is the first one's: it is not written again.
-        let reports = if verdict == "duplicate" { Vec::new() } else { vec![row] };
-        let ingested = Ingested { transit_id: tracked.transit_id.clone(), verdict, problems, changes: rows };
-        (SealBatch { reports, changes }, ingested)
-    };
+    }
+    let mut loaded: Vec<(&str, Result<Tracked, SealError>)> = Vec::with_capacity(unknown.len());
+    for chunk in unknown.chunks(LOADS_AT_ONCE) {
+        let mut loads = Vec::with_capacity(chunk.len());
+        for &(seal, first_heard) in chunk {
+            loads.push(load(store, seal, desk.period, first_heard));
+        }
+        let results = futures_util::future::join_all(loads).await;
+        loaded.extend(chunk.iter().map(|&(seal, _)| seal).zip(results));
+    }
+
+    let mut outcomes = Vec::with_capacity(messages.len());
+    let mut batch = SealBatch::default();
+    let mut involved: Vec<&str> = Vec::new();
+    {
+        let mut tracks = desk.tracks.lock().await;
+        let mut failed: HashMap<&str, SealError> = HashMap::new();
+        for (seal, tracked) in loaded {
+            match tracked {
+                Ok(t) => {
+                    tracks.entry(seal.to_string()).or_insert(t);
+                }
+                Err(e) => {
+                    failed.insert(seal, e);
+                }
+            }
+        }
+        for (m, report) in messages.iter().zip(parsed) {
+            let report = match report {
+                Ok(r) => r,
+                Err(e) => {
+                    outcomes.push(Err(e));
+                    continue;
+                }
+            };
+            let Some(tracked) = tracks.get_mut(m.seal_id) else {
+                let e =
+                    failed.get(m.seal_id).map_or_else(|| SealError::NoTransit(m.seal_id.to_string()), SealError::again);
+                outcomes.push(Err(e));
+                continue;
+            };
+            let (part, ingested) = observe(tracked, m.seal_id, &report, m.received_at);
+            if !part.reports.is_empty() || !part.changes.is_empty() {
+                involved.push(m.seal_id);
+            }
+            batch.reports.extend(part.reports);
+            batch.changes.extend(part.changes);
+            outcomes.push(Ok(ingested));
+        }
+    }
     if batch.reports.is_empty() && batch.changes.is_empty() {
-        return Ok(ingested);
+        return outcomes;
     }
     if let Err(e) = commit(desk, batch).await {
-        // The monitor is ahead of what is stored: forget it, so the next report rebuilds it
-        // from the store.
-        desk.tracks.lock().await.remove(seal_id);
-        return Err(e);
+        // The monitors are ahead of what is stored: forget them, so the next reports rebuild
+        // them from the store.
+        let mut tracks = desk.tracks.lock().await;
+        for seal in involved {
+            tracks.remove(seal);
+        }
+        return outcomes.into_iter().map(|o| o.and_then(|_| Err(e.again()))).collect();
     }
-    Ok(ingested)
+    outcomes
+}
+
+/// Monitors of seals built at once from the store when a batch names seals not yet watched.
+const LOADS_AT_ONCE: usize = 8;
+
+/// Places one report in its seal's monitor: the rows to store and what became of it.
+fn observe(
+    tracked: &mut Tracked,
+    seal_id: &str,
+    report: &seals::Report,
+    received_at: Timestamp,
+) -> (SealBatch, Ingested) {
+    let mut changes = tracked.track.tick(received_at);
+    let outcome = tracked.track.observe(report, received_at);
+    changes.extend(outcome.changes);
+    let (verdict, mut problems) = match outcome.verdict {
+        Verdict::Accepted => ("accepted", Vec::new()),
+        Verdict::Late => ("late", Vec::new()),
+        Verdict::Duplicate => ("duplicate", Vec::new()),
+        Verdict::Rejected(p) => ("rejected", vec![p]),
+    };
+    problems.extend(outcome.flags);
+    let stored_verdict = std::iter::once(verdict.to_string())
+        .chain(problems.iter().map(|p| p.code.clone()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let row = SealReportRow {
+        transit_id: tracked.transit_id.clone(),
+        seal_id: seal_id.to_string(),
+        seq: i64::try_from(report.seq).unwrap_or(i64::MAX),
+        device_at_us: report.time,
+        received_at_us: received_at,
+        lat: report.position.lat,
+        lon: report.position.lon,
+        battery: report.battery,
+        state: report.state.code().to_string(),
+        events: report.events.iter().map(|e| e.code()).collect::<Vec<_>>().join(","),
+        verdict: stored_verdict,
+    };
+    let changes: Vec<AlertChange> = changes
+        .iter()
+        .map(|c| alert_change(&tracked.transit_id, &tracked.mrn, seal_id, c.what, &c.incident, received_at))
+        .collect();
+    let rows = changes.iter().map(|c| c.incident.clone()).collect();
+    // A duplicate's row is the first one's: it is not written again.
+    let reports = if verdict == "duplicate" { Vec::new() } else { vec![row] };
+    let ingested = Ingested { transit_id: tracked.transit_id.clone(), verdict, problems, changes: rows };
+    (SealBatch { reports, changes }, ingested)
+}
+
+fn writer_stopped() -> SealError {
+    SealError::Store(StoreError::Internal("the seal report writer stopped".into()))
+}
+
+impl SealError {
+    /// The same error for another report of the batch it failed: a store failure as its
+    /// message, anything else as it is said.
+    fn again(&self) -> SealError {
+        match self {
+            SealError::NoTransit(s) => SealError::NoTransit(s.clone()),
+            SealError::BadSealId(s) => SealError::BadSealId(s.clone()),
+            SealError::Invalid(p) => SealError::Invalid(p.clone()),
+            SealError::Signature(e) => SealError::Signature(e.clone()),
+            SealError::Store(e) => SealError::Store(StoreError::Internal(e.to_string())),
+        }
+    }
 }
 
 /// Raises what time alone raises (`signal_lost`, `overdue`) on every seal this process
@@ -220,12 +358,11 @@ pub async fn forget(desk: &SealDesk, seals: &[String]) {
 
 async fn commit(desk: &SealDesk, batch: SealBatch) -> Result<(), SealError> {
     let (done, wait) = oneshot::channel();
-    let lost = || SealError::Store(StoreError::Internal("the seal report writer stopped".into()));
-    desk.writer.send(Pending { batch, done }).await.map_err(|_| lost())?;
+    desk.writer.send(Pending { batch, done }).await.map_err(|_| writer_stopped())?;
     match wait.await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => Err(SealError::Store(StoreError::Internal(e))),
-        Err(_) => Err(lost()),
+        Err(_) => Err(writer_stopped()),
     }
 }
 

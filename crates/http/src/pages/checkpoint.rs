@@ -485,7 +485,8 @@ pub async fn vehicle(
     let here = vehicle_path(&code, &id);
     let caller = signed_in(caller, &here)?;
     crate::app::require(&caller.0, checkpoint::STAFF, "watch checkpoints").map_err(PageError::at(&here))?;
-    let view = checkpoint::vehicle(&state, &caller.0, &code, &id).await.map_err(PageError::at(&here))?;
+    let view =
+        checkpoint::vehicle(&state, &caller.0, &code, &id, Timestamp::now()).await.map_err(PageError::at(&here))?;
     let v = &view.vehicle;
     let now = Timestamp::now();
     let decision = decision_of(v);
@@ -521,6 +522,18 @@ pub async fn vehicle(
                 @match &v.transit {
                     Some(tr) => a href={"/transits/" (tr)} { code { (tr) } },
                     None => "–",
+                }
+            }
+            dt { (t("chk-declarations")) } dd #declarations {
+                @if view.declarations.is_empty() { (t("chk-declarations-none")) }
+                @for (i, d) in view.declarations.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    a href={"/declarations/" (d.id)} data-declaration=(d.id) {
+                        code { (d.registration_number.as_ref().map_or_else(|| d.id.to_string(), |n| n.to_string())) }
+                    }
+                    " (" (t(&format!("state-{}", d.state.as_str())))
+                    @if let Some(lane) = d.lane { ", " (t(&format!("lane-{}", lane.as_str()))) }
+                    ")"
                 }
             }
         }

@@ -169,7 +169,7 @@ pub async fn vehicle(
     caller: Caller,
     ApiPath((code, id)): ApiPath<(String, String)>,
 ) -> Result<Json<VehicleView>, ApiError> {
-    Ok(Json(checkpoint::vehicle(&state, &caller.0, &code, &id).await?))
+    Ok(Json(checkpoint::vehicle(&state, &caller.0, &code, &id, Timestamp::now()).await?))
 }
 
 /// Act on a vehicle: `call` it to the control lane, record an officer's operation `done`
