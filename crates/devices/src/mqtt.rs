@@ -7,11 +7,10 @@
 //! report, a seal on no movement, an unknown checkpoint) is acknowledged and counted, never retried
 //! forever.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use rumqttc::{AsyncClient, Event, MqttOptions, Packet, Publish, QoS};
-use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::mpsc;
 
 use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_http::app::checkpoint::CheckpointError;
@@ -25,8 +24,10 @@ pub const SEAL_REPORTS: &str = "smartcustoms/seals/+/reports";
 /// The topic filter of every checkpoint's equipment events.
 pub const CHECKPOINT_EVENTS: &str = "smartcustoms/checkpoints/+/events";
 
-/// Reports taken in at once, awaiting their batch's commit.
-const IN_FLIGHT: usize = 8192;
+/// Requests (acknowledgements, subscriptions) queued for the connection at most: more than the
+/// broker lets a client owe (`max_inflight_messages` 8192 in the README's settings), so that
+/// acknowledging never waits for room.
+const ACKS_QUEUED: usize = 65_536;
 
 /// Where the broker is and who this consumer is.
 #[derive(Debug, Clone)]
@@ -77,17 +78,21 @@ pub fn topic(topic: &str) -> Option<Topic<'_>> {
 
 /// Reads seals' reports and checkpoint events from the broker until the task is stopped;
 /// reconnects by itself. Seals' reports are taken in batches by one task, in the order the
-/// broker delivered them, and acknowledged in that order once their batch is stored; at most
-/// [`IN_FLIGHT`] messages are held unacknowledged, beyond which the broker keeps them queued.
+/// broker delivered them, and acknowledged in that order once their batch is stored.
+///
+/// The loop reading the connection never waits for the reports to be taken: it is also what
+/// sends the acknowledgements, so a reader that stopped while acknowledgements wait to be sent
+/// would never be given room again. How many messages are held unacknowledged is bounded by the
+/// broker (`max_inflight_messages`, see the README), which sends no more until some are
+/// acknowledged; what the consumer cannot take yet stays queued at the broker, in order.
 pub async fn consume(state: AppState, settings: MqttSettings) {
     let mut options = MqttOptions::new(settings.client_id.clone(), settings.host.clone(), settings.port);
     options.set_keep_alive(Duration::from_secs(15));
     options.set_clean_session(false);
     options.set_manual_acks(true);
     options.set_max_packet_size(64 * 1024, 64 * 1024);
-    let (client, mut events) = AsyncClient::new(options, 2 * IN_FLIGHT);
-    let permits = Arc::new(Semaphore::new(IN_FLIGHT));
-    let (reports, queue) = mpsc::channel(IN_FLIGHT);
+    let (client, mut events) = AsyncClient::new(options, ACKS_QUEUED);
+    let (reports, queue) = mpsc::unbounded_channel();
     let taker = tokio::spawn(take_reports(state.clone(), client.clone(), queue));
     let _stop_taker = AbortOnDrop(taker);
     loop {
@@ -101,9 +106,8 @@ pub async fn consume(state: AppState, settings: MqttSettings) {
                 }
             }
             Ok(Event::Incoming(Packet::Publish(publish))) => {
-                let Ok(permit) = permits.clone().acquire_owned().await else { return };
                 if matches!(topic(&publish.topic), Some(Topic::Seal(_))) {
-                    if reports.send((publish, permit)).await.is_err() {
+                    if reports.send(publish).is_err() {
                         return;
                     }
                     continue;
@@ -114,7 +118,6 @@ pub async fn consume(state: AppState, settings: MqttSettings) {
                     if let Err(e) = client.ack(&publish).await {
                         tracing::warn!(error = %e, "acknowledging a message failed; the broker sends it again");
                     }
-                    drop(permit);
                 });
             }
             Ok(_) => {}
@@ -140,27 +143,22 @@ const BATCH: usize = 2048;
 
 /// Takes seals' reports in batches as they come and acknowledges each once stored (or once it
 /// can never be).
-async fn take_reports(
-    state: AppState,
-    client: AsyncClient,
-    mut queue: mpsc::Receiver<(Publish, OwnedSemaphorePermit)>,
-) {
+async fn take_reports(state: AppState, client: AsyncClient, mut queue: mpsc::UnboundedReceiver<Publish>) {
     let mut batch = Vec::with_capacity(BATCH);
     while queue.recv_many(&mut batch, BATCH).await > 0 {
         take_batch(&state, &batch).await;
-        for (publish, permit) in batch.drain(..) {
+        for publish in batch.drain(..) {
             if let Err(e) = client.ack(&publish).await {
                 tracing::warn!(error = %e, "acknowledging a message failed; the broker sends it again");
             }
-            drop(permit);
         }
     }
 }
 
 /// Takes a batch of seals' reports in; those the store failed are tried again (with growing
 /// pauses) rather than acknowledged unstored.
-async fn take_batch(state: &AppState, batch: &[(Publish, OwnedSemaphorePermit)]) {
-    let mut pending: Vec<&Publish> = batch.iter().map(|(p, _)| p).collect();
+async fn take_batch(state: &AppState, batch: &[Publish]) {
+    let mut pending: Vec<&Publish> = batch.iter().collect();
     let mut pause = Duration::from_millis(50);
     loop {
         let received_at = Timestamp::from(chrono::Utc::now());

@@ -1,6 +1,7 @@
 //! Navigation seals (D2): a seal's report in (from MQTT or HTTP), checked, placed in the
 //! seal's monitor for its movement, stored with the incidents it changed, and the changes
-//! announced. Every entry point calls [`ingest`].
+//! announced. Every entry point calls [`ingest_many`] (the broker's consumer with a batch of reports,
+//! HTTP with one).
 //!
 //! Each seal's monitor ([`SealTrack`]) lives in memory in the process that receives the seal's
 //! reports; it is rebuilt from the stored reports when the process starts or first hears of the
@@ -197,18 +198,20 @@ pub async fn ingest_many(
             }
         }
     }
+    let started = std::time::Instant::now();
     let mut loaded: Vec<(&str, Result<Tracked, SealError>)> = Vec::with_capacity(unknown.len());
     for chunk in unknown.chunks(LOADS_AT_ONCE) {
-        let mut loads = Vec::with_capacity(chunk.len());
+        let mut builds = Vec::with_capacity(chunk.len());
         for &(seal, first_heard) in chunk {
-            loads.push(load(store, seal, desk.period, first_heard));
+            builds.push(load(store, seal, desk.period, first_heard));
         }
-        let results = futures_util::future::join_all(loads).await;
+        let results = futures_util::future::join_all(builds).await;
         loaded.extend(chunk.iter().map(|&(seal, _)| seal).zip(results));
     }
 
     let mut outcomes = Vec::with_capacity(messages.len());
     let mut batch = SealBatch::default();
+    let loads = loaded.len();
     let mut involved: Vec<&str> = Vec::new();
     {
         let mut tracks = desk.tracks.lock().await;
@@ -246,10 +249,19 @@ pub async fn ingest_many(
             outcomes.push(Ok(ingested));
         }
     }
+    let checked = started.elapsed();
     if batch.reports.is_empty() && batch.changes.is_empty() {
         return outcomes;
     }
-    if let Err(e) = commit(desk, batch).await {
+    let committed = commit(desk, batch).await;
+    tracing::debug!(
+        reports = messages.len(),
+        loads,
+        checked_ms = checked.as_secs_f64() * 1e3,
+        stored_ms = started.elapsed().as_secs_f64() * 1e3,
+        "seal reports taken in"
+    );
+    if let Err(e) = committed {
         // The monitors are ahead of what is stored: forget them, so the next reports rebuild
         // them from the store.
         let mut tracks = desk.tracks.lock().await;

@@ -37,12 +37,13 @@ fn own_broker() -> anyhow::Result<(OwnBroker, u16)> {
     Ok((OwnBroker { child, _dir: dir }, port))
 }
 
-/// The broker settings the seal consumer needs at volume (see the README): no cap on the
-/// acknowledgements it may owe, and room to queue what arrives while it is away.
+/// The broker settings the seal consumer needs at volume (see the README): room for many
+/// acknowledgements owed at once (the consumer's flow control), and room to queue what arrives
+/// while it is away or behind.
 pub fn broker_config(port: u16, persistence_dir: &str) -> String {
     format!(
         "listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location {persistence_dir}/\n\
-         max_inflight_messages 0\nmax_queued_messages 1000000\nmax_queued_bytes 0\n"
+         max_inflight_messages 8192\nmax_queued_messages 1000000\nmax_queued_bytes 0\n"
     )
 }
 
