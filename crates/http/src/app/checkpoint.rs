@@ -331,8 +331,10 @@ impl Basis {
             (None, false) => PreArrivalStatus::Missing,
         };
         let goods = self.goods.iter().filter_map(|g| HsCode::parse(g)).collect();
+        // A refused declaration covers nothing: the goods are checked as if it had not been filed.
         let declarations = declarations
             .iter()
+            .filter(|d| d.state != smartcustoms_core::workflow::State::Refused)
             .map(|d| DeclarationStatus {
                 number: d.registration_number.as_ref().map_or_else(|| d.id.to_string(), |n| n.to_string()),
                 lane: d.lane,
