@@ -43,6 +43,8 @@ pub enum Action {
     PasswordChanged,
     /// A user disabled.
     UserDisabled,
+    /// A customs office created or renamed by an administrator.
+    OfficeSaved,
     /// A user signed in.
     SignedIn,
     /// A user signed out.
@@ -102,6 +104,7 @@ impl Action {
         Action::UserAdded,
         Action::PasswordChanged,
         Action::UserDisabled,
+        Action::OfficeSaved,
         Action::SignedIn,
         Action::SignedOut,
         Action::TokenIssued,
@@ -139,6 +142,7 @@ impl Action {
             Action::UserAdded => "user_added",
             Action::PasswordChanged => "password_changed",
             Action::UserDisabled => "user_disabled",
+            Action::OfficeSaved => "office_saved",
             Action::SignedIn => "signed_in",
             Action::SignedOut => "signed_out",
             Action::TokenIssued => "token_issued",

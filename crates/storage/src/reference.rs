@@ -42,8 +42,12 @@ pub trait ReferenceQueries {
     /// Checks that the database answers.
     async fn ping(&self) -> StoreResult<()>;
 
-    /// Creates or renames a customs office.
+    /// Creates or renames a customs office (reference data loaded at set-up).
     async fn upsert_office(&self, code: &str, name: &str) -> StoreResult<()>;
+
+    /// Creates or renames a customs office for `actor`, with an `office_saved` audit entry
+    /// naming the code, the name and the name it replaced, in one transaction.
+    async fn save_office(&self, code: &str, name: &str, actor: &str, at: Timestamp) -> StoreResult<()>;
 
     /// Codes of all offices.
     async fn offices(&self) -> StoreResult<Vec<Office>>;
@@ -64,6 +68,26 @@ macro_rules! reference_queries {
         impl crate::reference::ReferenceQueries for $store {
         async fn ping(&self) -> StoreResult<()> {
             sqlx::query("SELECT 1").execute(&self.pool).await?;
+            Ok(())
+        }
+
+        async fn save_office(&self, code: &str, name: &str, actor: &str, at: Timestamp) -> StoreResult<()> {
+            let mut tx = self.begin_write().await?;
+            let previous: Option<String> = sqlx::query_scalar(&sql("SELECT name FROM offices WHERE code = $1"))
+                .bind(code)
+                .fetch_optional(&mut *tx)
+                .await?;
+            sqlx::query(&sql(
+                "INSERT INTO offices (code, name) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+            ))
+            .bind(code)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+            let details = serde_json::json!({ "office": code, "name": name, "previous_name": previous });
+            let action = smartcustoms_core::audit::Action::OfficeSaved;
+            append_identity_audit(&mut tx, crate::identity::identity_entry(at, actor, action, details)).await?;
+            tx.commit().await?;
             Ok(())
         }
 

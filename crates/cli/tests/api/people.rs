@@ -247,6 +247,23 @@ async fn an_administrator_creates_and_renames_customs_offices_in_force_at_once()
             app.state.reference().offices.iter().any(|c| c.as_str() == "DE00AIR1"),
             "{backend}: in force for the next declaration"
         );
+        let saved: Vec<Value> = app
+            .store
+            .audit_page(0, 10_000)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.action == smartcustoms_core::audit::Action::OfficeSaved && e.actor == "test-admin")
+            .map(|e| serde_json::from_str(&e.details).unwrap())
+            .collect();
+        assert_eq!(
+            saved,
+            [
+                json!({"office": "DE00AIR1", "name": "Airport office", "previous_name": null}),
+                json!({"office": "DE00AIR1", "name": "Airport, cargo", "previous_name": "Airport office"})
+            ],
+            "{backend}: each change audited with the administrator's name"
+        );
 
         for (path, body, field) in [
             ("/api/v1/offices/air", json!({"name": "Airport"}), "code"),

@@ -124,7 +124,8 @@ pub async fn disable_person(state: &AppState, caller: &Principal, name: &str, at
     }
 }
 
-/// Creates or renames a customs office; the reference data in force is reloaded at once.
+/// Creates or renames a customs office (audited as `office_saved`); the reference data in force
+/// is reloaded at once.
 pub async fn put_office(state: &AppState, caller: &Principal, code: &str, name: &str) -> Result<(), StaffError> {
     super::require(caller, ADMINS, "change customs offices")?;
     let code = OfficeCode::parse(code.trim())
@@ -133,7 +134,7 @@ pub async fn put_office(state: &AppState, caller: &Principal, code: &str, name: 
     if name.is_empty() || name.chars().count() > 200 {
         return Err(StaffError::Invalid("office_name", Phrase::new("problem-office-name")));
     }
-    state.store.upsert_office(code.as_str(), name).await?;
+    state.store.save_office(code.as_str(), name, &caller.name, Timestamp::now()).await?;
     state.reload_reference_data().await?;
     Ok(())
 }
