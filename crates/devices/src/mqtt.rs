@@ -170,6 +170,7 @@ async fn take_batch(state: &AppState, batch: &[Publish]) {
                     _ => "",
                 },
                 body: &p.payload,
+                detached: None,
                 received_at,
             })
             .collect();

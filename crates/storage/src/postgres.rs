@@ -237,11 +237,11 @@ impl WriteTx for PgTx {
 
 /// Writes everything a transaction planned, one statement per table.
 async fn write(tx: &mut Tx, set: WriteSet<'_>) -> StoreResult<()> {
-    let marks = set.step_marks();
+    let mut marks = set.step_marks();
     if !set.inserts.is_empty() {
         let mut cols = DeclarationColumns::default();
         for d in &set.inserts {
-            cols.push(d.filing, &d.columns, d.number.as_ref().map(|n| n.to_string()), &marks);
+            cols.push(d.filing, &d.columns, d.number.as_ref().map(|n| n.to_string()), &mut marks);
         }
         cols.insert("declarations", tx).await?;
     }
@@ -278,16 +278,16 @@ async fn write(tx: &mut Tx, set: WriteSet<'_>) -> StoreResult<()> {
         .execute(&mut **tx)
         .await?;
     }
-    let marks = &marks.on_update;
+    let marks = &marks.0;
     if !marks.is_empty() {
         sqlx::query(
             "UPDATE declarations d SET lane_at_us = COALESCE(d.lane_at_us, m.lane_at_us), \
              released_at_us = COALESCE(d.released_at_us, m.released_at_us) \
              FROM UNNEST($1::text[], $2::bigint[], $3::bigint[]) AS m (id, lane_at_us, released_at_us) WHERE d.id = m.id",
         )
-        .bind(marks.iter().map(|m| m.id.clone()).collect::<Vec<_>>())
-        .bind(marks.iter().map(|m| m.lane_at_us.map(Timestamp::as_micros)).collect::<Vec<_>>())
-        .bind(marks.iter().map(|m| m.released_at_us.map(Timestamp::as_micros)).collect::<Vec<_>>())
+        .bind(marks.keys().cloned().collect::<Vec<_>>())
+        .bind(marks.values().map(|m| m.lane_at_us).collect::<Vec<_>>())
+        .bind(marks.values().map(|m| m.released_at_us).collect::<Vec<_>>())
         .execute(&mut **tx)
         .await?;
     }
@@ -471,11 +471,11 @@ struct DeclarationColumns {
 }
 
 impl DeclarationColumns {
-    fn push(&mut self, f: &Filing, c: &DecisionColumns, number: Option<String>, marks: &StepMarks) {
+    fn push(&mut self, f: &Filing, c: &DecisionColumns, number: Option<String>, marks: &mut StepMarks) {
         let id = f.id.to_string();
-        let (lane_at_us, released_at_us) = marks.of_insert(&id);
-        self.lane_at_us.push(lane_at_us);
-        self.released_at_us.push(released_at_us);
+        let steps = marks.take(&id);
+        self.lane_at_us.push(steps.lane_at_us);
+        self.released_at_us.push(steps.released_at_us);
         self.id.push(id);
         self.declarant.push(f.declarant.to_string());
         self.idempotency_key.push(f.idempotency_key.clone());

@@ -18,7 +18,7 @@ use crate::batch::SequenceKey;
 use crate::declarations::*;
 use crate::rows::{Parse, SummaryRow};
 use crate::transactions::{self, EarlierPosting, StoredDeclaration, WriteTx};
-use crate::writeset::WriteSet;
+use crate::writeset::{StepMark, WriteSet};
 use crate::{StoreError, StoreResult};
 
 /// The writing connection.
@@ -134,7 +134,7 @@ fn insert_declaration(
     f: &Filing,
     c: &DecisionColumns,
     number: Option<&RegistrationNumber>,
-    (lane_at_us, released_at_us): (Option<i64>, Option<i64>),
+    steps: StepMark,
 ) -> StoreResult<()> {
     stmt.execute(params![
         f.id.to_string(),
@@ -157,8 +157,8 @@ fn insert_declaration(
         f.representative.as_ref().map(|(r, _)| r.as_str()),
         f.hs_codes,
         f.transport_mode,
-        lane_at_us,
-        released_at_us,
+        steps.lane_at_us,
+        steps.released_at_us,
         f.transport_means,
     ])
     .map_err(db)?;
@@ -315,10 +315,10 @@ impl WriteTx for SqliteTx<'_> {
 
 /// Writes everything a transaction planned.
 fn write(tx: &Transaction<'_>, set: &WriteSet<'_>) -> StoreResult<()> {
-    let marks = set.step_marks();
+    let mut marks = set.step_marks();
     let mut insert = tx.prepare_cached(&INSERT_DECLARATION.replace("{table}", "declarations")).map_err(db)?;
     for d in &set.inserts {
-        let steps = marks.of_insert(&d.filing.id.to_string());
+        let steps = marks.take(&d.filing.id.to_string());
         insert_declaration(&mut insert, d.filing, &d.columns, d.number.as_ref(), steps)?;
     }
     let mut update = tx
@@ -367,9 +367,8 @@ fn write(tx: &Transaction<'_>, set: &WriteSet<'_>) -> StoreResult<()> {
              released_at_us = COALESCE(released_at_us, ?2) WHERE id = ?3",
         )
         .map_err(db)?;
-    for m in &marks.on_update {
-        mark.execute(params![m.lane_at_us.map(Timestamp::as_micros), m.released_at_us.map(Timestamp::as_micros), m.id])
-            .map_err(db)?;
+    for (id, m) in &marks.0 {
+        mark.execute(params![m.lane_at_us, m.released_at_us, id]).map_err(db)?;
     }
     if let Some((seq, hash)) = set.head() {
         tx.execute("UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1", params![seq, hash]).map_err(db)?;

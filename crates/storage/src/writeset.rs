@@ -106,26 +106,22 @@ pub(crate) struct DispatchRow {
     pub at_us: Timestamp,
 }
 
-/// When a declaration got its lane and when it was released, as one transaction records them.
-#[derive(Debug, PartialEq, Eq)]
+/// When a declaration got its lane and when it was released (microseconds), as one
+/// transaction records them.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct StepMark {
-    pub id: String,
-    pub lane_at_us: Option<Timestamp>,
-    pub released_at_us: Option<Timestamp>,
+    pub lane_at_us: Option<i64>,
+    pub released_at_us: Option<i64>,
 }
 
-/// The step marks of one transaction: by id for the rows it inserts, and for stored rows.
-pub(crate) struct StepMarks {
-    pub on_insert: HashMap<String, StepMark>,
-    pub on_update: Vec<StepMark>,
-}
+/// The step marks of one transaction by declaration id. A backend takes those of the rows it
+/// inserts into their inserts ([`StepMarks::take`]); what is left updates stored rows.
+pub(crate) struct StepMarks(pub HashMap<String, StepMark>);
 
 impl StepMarks {
-    /// The lane-assigned and released times of the inserted declaration `id`, as microseconds.
-    pub fn of_insert(&self, id: &str) -> (Option<i64>, Option<i64>) {
-        self.on_insert.get(id).map_or((None, None), |m| {
-            (m.lane_at_us.map(Timestamp::as_micros), m.released_at_us.map(Timestamp::as_micros))
-        })
+    /// The marks of declaration `id`, taken out (none when the transaction records none).
+    pub fn take(&mut self, id: &str) -> StepMark {
+        self.0.remove(id).unwrap_or_default()
     }
 }
 
@@ -154,11 +150,9 @@ impl WriteSet<'_> {
 
     /// For each declaration whose lane or release this transaction records, when: the times
     /// the declaration's row keeps for the release-time figures (the first entry of each wins,
-    /// here and against what the row already holds). Those of declarations this transaction
-    /// inserts go into their insert; the others update stored rows.
+    /// here and against what the row already holds).
     pub fn step_marks(&self) -> StepMarks {
-        let mut marks: Vec<StepMark> = Vec::new();
-        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut marks: HashMap<String, StepMark> = HashMap::new();
         for e in &self.audit {
             let Some(id) = e.declaration_id.as_deref() else { continue };
             let lane = match e.action {
@@ -166,19 +160,14 @@ impl WriteSet<'_> {
                 Action::Released => false,
                 _ => continue,
             };
-            let i = *index.entry(id).or_insert_with(|| {
-                marks.push(StepMark { id: id.to_owned(), lane_at_us: None, released_at_us: None });
-                marks.len() - 1
-            });
-            let Some(mark) = marks.get_mut(i) else { continue };
+            if !marks.contains_key(id) {
+                marks.insert(id.to_owned(), StepMark::default());
+            }
+            let Some(mark) = marks.get_mut(id) else { continue };
             let slot = if lane { &mut mark.lane_at_us } else { &mut mark.released_at_us };
-            *slot = slot.or(Some(e.at_us));
+            *slot = slot.or(Some(e.at_us.as_micros()));
         }
-        let inserted: std::collections::HashSet<String> =
-            self.inserts.iter().map(|d| d.filing.id.to_string()).collect();
-        let (on_insert, on_update): (Vec<StepMark>, Vec<StepMark>) =
-            marks.into_iter().partition(|m| inserted.contains(&m.id));
-        StepMarks { on_insert: on_insert.into_iter().map(|m| (m.id.clone(), m)).collect(), on_update }
+        StepMarks(marks)
     }
 
     /// The ledger lines as columns: posting id, debit, credit, cents.

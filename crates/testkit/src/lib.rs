@@ -263,10 +263,23 @@ impl TestApp {
 
     /// POST JSON with a token; returns status and JSON.
     pub async fn post(&self, path: &str, token: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
-        let r = setup(
-            "sending the request",
-            self.client.post(format!("{}{path}", self.base)).bearer_auth(token).json(body).send().await,
-        );
+        self.send_json(reqwest::Method::POST, path, token, body).await
+    }
+
+    /// PUT JSON with a token; returns status and JSON.
+    pub async fn put(&self, path: &str, token: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        self.send_json(reqwest::Method::PUT, path, token, body).await
+    }
+
+    async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let request = self.client.request(method, format!("{}{path}", self.base)).bearer_auth(token).json(body);
+        let r = setup("sending the request", request.send().await);
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }

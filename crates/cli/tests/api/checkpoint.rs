@@ -33,16 +33,9 @@ pub fn settings(lanes: u32) -> Value {
     })
 }
 
+/// Saves checkpoint `code`'s settings.
 pub async fn put(app: &TestApp, token: &str, code: &str, body: &Value) -> (u16, Value) {
-    let r = app
-        .client
-        .put(format!("{}/api/v1/checkpoints/{code}", app.base))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or_default())
+    app.put(&format!("/api/v1/checkpoints/{code}"), token, body).await
 }
 
 /// The start of the slot `n` slots after the current one.

@@ -20,15 +20,7 @@ async fn register(app: &TestApp, token: &str, device: &str, kind: &str, key: &Si
 }
 
 async fn put_key(app: &TestApp, token: &str, device: &str, body: &Value) -> (u16, Value) {
-    let r = app
-        .client
-        .put(format!("{}/api/v1/devices/{device}/key", app.base))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or_default())
+    app.put(&format!("/api/v1/devices/{device}/key"), token, body).await
 }
 
 /// Posts `body` as it is (a compact JWS, or JSON with a detached one).

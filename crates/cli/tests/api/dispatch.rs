@@ -21,11 +21,6 @@ async fn dispatched(app: &TestApp, id: &str) -> Value {
     }
 }
 
-async fn put(app: &TestApp, path: &str, token: &str, body: &Value) -> (u16, Value) {
-    let r = app.client.put(format!("{}{path}", app.base)).bearer_auth(token).json(body).send().await.unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-}
-
 /// Files a declaration that goes under control (the analyst's profile sends every import red).
 async fn controlled(app: &TestApp, seed: u64) -> String {
     let (_, filed) = app.file(0, &app.declaration(0, seed)).await;
@@ -43,20 +38,20 @@ async fn cases_go_to_the_least_loaded_competent_inspector_present_and_a_supervis
 
         // The set-up: only administrators write it, and it is checked.
         let centre = json!({ "name": "Excise goods centre" });
-        assert_eq!(put(&app, "/api/v1/centres/EDC-EXCISE", &app.officer_token, &centre).await.0, 403, "{backend}");
-        assert_eq!(put(&app, "/api/v1/centres/EDC-EXCISE", "test-admin", &centre).await.0, 200, "{backend}");
-        let (s, _) = put(&app, "/api/v1/centres/EDC-MAIN", "test-admin", &json!({ "name": "Main centre" })).await;
+        assert_eq!(app.put("/api/v1/centres/EDC-EXCISE", &app.officer_token, &centre).await.0, 403, "{backend}");
+        assert_eq!(app.put("/api/v1/centres/EDC-EXCISE", "test-admin", &centre).await.0, 200, "{backend}");
+        let (s, _) = app.put("/api/v1/centres/EDC-MAIN", "test-admin", &json!({ "name": "Main centre" })).await;
         assert_eq!(s, 200);
-        let (s, e) = put(&app, "/api/v1/centres/bad code", "test-admin", &centre).await;
+        let (s, e) = app.put("/api/v1/centres/bad code", "test-admin", &centre).await;
         assert_eq!((s, e["error"]["code"].as_str()), (422, Some("DSP_001")), "{backend}");
         let leave = json!({ "centre": "EDC-EXCISE", "competences": ["excise"], "leave_from_us": 0 });
         let present = json!({ "centre": "EDC-EXCISE", "competences": ["excise"] });
-        assert_eq!(put(&app, "/api/v1/inspectors/test-officer", "test-admin", &present).await.0, 200, "{backend}");
-        assert_eq!(put(&app, "/api/v1/inspectors/test-officer-2", "test-admin", &leave).await.0, 200, "{backend}");
-        let (s, e) = put(&app, "/api/v1/inspectors/test-analyst", "test-admin", &present).await;
+        assert_eq!(app.put("/api/v1/inspectors/test-officer", "test-admin", &present).await.0, 200, "{backend}");
+        assert_eq!(app.put("/api/v1/inspectors/test-officer-2", "test-admin", &leave).await.0, 200, "{backend}");
+        let (s, e) = app.put("/api/v1/inspectors/test-analyst", "test-admin", &present).await;
         assert_eq!((s, e["error"]["code"].as_str()), (422, Some("DSP_001")), "{backend}: not an officer");
         let nowhere = json!({ "centre": "EDC-NOWHERE" });
-        let (s, e) = put(&app, "/api/v1/inspectors/test-officer", "test-admin", &nowhere).await;
+        let (s, e) = app.put("/api/v1/inspectors/test-officer", "test-admin", &nowhere).await;
         assert_eq!((s, e["error"]["code"].as_str()), (422, Some("DSP_001")), "{backend}: {e}");
         let bad_rules = json!({ "rules": [{ "name": "x", "centre": "EDC-NOWHERE" }], "default_centre": "EDC-GONE" });
         let (s, e) = app.post("/api/v1/dispatch/rules", "test-admin", &bad_rules).await;
@@ -79,7 +74,7 @@ async fn cases_go_to_the_least_loaded_competent_inspector_present_and_a_supervis
 
         // Back from leave, the colleague with fewer open cases gets the next.
         let back = json!({ "centre": "EDC-EXCISE", "competences": ["excise"] });
-        assert_eq!(put(&app, "/api/v1/inspectors/test-officer-2", "test-admin", &back).await.0, 200);
+        assert_eq!(app.put("/api/v1/inspectors/test-officer-2", "test-admin", &back).await.0, 200);
         let second = controlled(&app, 1202).await;
         let d = dispatched(&app, &second).await;
         assert_eq!(d["dispatch"]["inspector"], "test-officer-2", "{backend}: {d}");
@@ -141,7 +136,7 @@ async fn cases_go_to_the_least_loaded_competent_inspector_present_and_a_supervis
 
         // An inspector of another centre neither decides nor questions the case.
         let elsewhere = json!({ "centre": "EDC-MAIN", "competences": ["excise"] });
-        assert_eq!(put(&app, "/api/v1/inspectors/test-officer-2", "test-admin", &elsewhere).await.0, 200);
+        assert_eq!(app.put("/api/v1/inspectors/test-officer-2", "test-admin", &elsewhere).await.0, 200);
         let release = json!({ "release": true, "reason": "In order", "outcome": { "irregularities": [] } });
         let (s, e) = app.post(&format!("/api/v1/declarations/{second}/decision"), "test-officer-2", &release).await;
         assert_eq!((s, e["error"]["code"].as_str()), (403, Some("AUTH_003")), "{backend}: {e}");

@@ -14,12 +14,6 @@ fn code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("")
 }
 
-/// PUT JSON with a token: status and JSON.
-async fn put(app: &TestApp, path: &str, token: &str, body: &Value) -> (u16, Value) {
-    let r = app.client.put(format!("{}{path}", app.base)).bearer_auth(token).json(body).send().await.unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-}
-
 /// POST without a body, with a token if any: status and JSON.
 async fn post_empty(app: &TestApp, path: &str, token: Option<&str>) -> (u16, Value) {
     let mut req = app.client.post(format!("{}{path}", app.base));
@@ -188,7 +182,7 @@ async fn every_bad_person_has_its_code_and_field_and_only_administrators_may_act
             assert_eq!((s, code(&e)), (403, "AUTH_003"), "{backend}: {token}: refused before the body is judged");
             let (s, e) = post_empty(&app, "/api/v1/people/n.petrova/disable", Some(token)).await;
             assert_eq!((s, code(&e)), (403, "AUTH_003"), "{backend}: {token}");
-            let (s, e) = put(&app, "/api/v1/offices/DE00AIR1", token, &json!({"name": "Airport"})).await;
+            let (s, e) = app.put("/api/v1/offices/DE00AIR1", token, &json!({"name": "Airport"})).await;
             assert_eq!((s, code(&e)), (403, "AUTH_003"), "{backend}: {token}");
         }
         let (s, e) = app.get("/api/v1/people", None).await;
@@ -233,10 +227,10 @@ async fn an_administrator_creates_and_renames_customs_offices_in_force_at_once()
         let before = offices.as_array().unwrap().len();
         assert!(before > 0, "{backend}: the seeded offices");
 
-        let (s, office) = put(&app, "/api/v1/offices/DE00AIR1", "test-admin", &json!({"name": "Airport office"})).await;
+        let (s, office) = app.put("/api/v1/offices/DE00AIR1", "test-admin", &json!({"name": "Airport office"})).await;
         assert_eq!(s, 200, "{backend}: {office}");
         assert_eq!(office, json!({"code": "DE00AIR1", "name": "Airport office"}), "{backend}");
-        let (s, office) = put(&app, "/api/v1/offices/DE00AIR1", "test-admin", &json!({"name": "Airport, cargo"})).await;
+        let (s, office) = app.put("/api/v1/offices/DE00AIR1", "test-admin", &json!({"name": "Airport, cargo"})).await;
         assert_eq!((s, office["name"].as_str()), (200, Some("Airport, cargo")), "{backend}");
         let (_, offices) = app.get("/api/v1/offices", Some("test-officer")).await;
         let offices = offices.as_array().unwrap();
@@ -271,11 +265,11 @@ async fn an_administrator_creates_and_renames_customs_offices_in_force_at_once()
             ("/api/v1/offices/DE00AIR2", json!({"name": " "}), "name"),
             ("/api/v1/offices/DE00AIR2", json!({"name": "x".repeat(201)}), "name"),
         ] {
-            let (s, e) = put(&app, path, "test-admin", &body).await;
+            let (s, e) = app.put(path, "test-admin", &body).await;
             assert_eq!((s, code(&e)), (422, "ADM_001"), "{backend}: {path} {body}: {e}");
             assert_eq!(e["error"]["details"]["field"], field, "{backend}: {path}");
         }
-        let (s, e) = put(&app, "/api/v1/offices/DE00AIR2", "test-admin", &json!({})).await;
+        let (s, e) = app.put("/api/v1/offices/DE00AIR2", "test-admin", &json!({})).await;
         assert_eq!((s, code(&e)), (422, "REQ_002"), "{backend}: {e}");
         assert_eq!(app.get("/api/v1/offices", Some("test-admin")).await.1.as_array().unwrap().len(), before + 1);
     }

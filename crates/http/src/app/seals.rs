@@ -1,7 +1,7 @@
 //! Navigation seals (D2): a seal's report in (from MQTT or HTTP), checked, placed in the
 //! seal's monitor for its movement, stored with the incidents it changed, and the changes
-//! announced. Every entry point calls [`ingest_many`] (the broker's consumer with a batch of reports,
-//! HTTP with one).
+//! announced. Every entry point calls [`take_many`] (the broker's consumer with a batch of
+//! reports, HTTP with one).
 //!
 //! Each seal's monitor ([`SealTrack`]) lives in memory in the process that receives the seal's
 //! reports; it is rebuilt from the stored reports when the process starts or first hears of the
@@ -109,7 +109,7 @@ impl SealDesk {
 }
 
 /// Takes in one message of `seal_id` as received (the report, or a compact JWS around it;
-/// `detached` the detached JWS of an HTTP header): checks its signature, then [`ingest`]s it.
+/// `detached` the detached JWS of an HTTP header): checks its signature, then stores it.
 pub async fn take(
     state: &AppState,
     seal_id: &str,
@@ -117,59 +117,47 @@ pub async fn take(
     detached: Option<&str>,
     received_at: Timestamp,
 ) -> Result<Ingested, SealError> {
-    let opened = super::device_keys::open(body).map_err(SealError::Signature)?;
-    super::device_keys::check(state, seal_id, &opened, detached).map_err(SealError::Signature)?;
-    ingest(state.store.as_ref(), &state.seals, seal_id, &opened.payload, received_at).await
+    let mut one = take_many(state, &[Message { seal_id, body, detached, received_at }]).await;
+    one.pop().unwrap_or_else(|| Err(writer_stopped()))
 }
 
-/// One message of a seal as received from the broker.
+/// One message of a seal as received.
 #[derive(Debug, Clone, Copy)]
 pub struct Message<'a> {
-    /// The seal, as the topic names it.
+    /// The seal, as the topic or the path names it.
     pub seal_id: &'a str,
     /// The report, or a compact JWS around it.
     pub body: &'a [u8],
+    /// A detached JWS over the body (an HTTP header), if any.
+    pub detached: Option<&'a str>,
     /// When it was received.
     pub received_at: Timestamp,
 }
 
-/// Takes in messages in the order received, as [`take`] does each, with one store transaction
-/// for all of them: the outcome of each, in order.
+/// Takes in messages in the order received: checks each one's signature, then
+/// [`ingest_many`]s those that pass, in one store transaction. The outcome of each, in order.
 pub async fn take_many(state: &AppState, messages: &[Message<'_>]) -> Vec<Result<Ingested, SealError>> {
-    let mut outcomes: Vec<Option<Result<Ingested, SealError>>> = Vec::with_capacity(messages.len());
-    let mut reports = Vec::with_capacity(messages.len());
-    let mut opened = Vec::with_capacity(messages.len());
-    for m in messages {
-        let checked = super::device_keys::open(m.body).and_then(|o| {
-            super::device_keys::check(state, m.seal_id, &o, None)?;
+    let opened: Vec<Result<_, SealError>> = messages
+        .iter()
+        .map(|m| {
+            let o = super::device_keys::open(m.body).map_err(SealError::Signature)?;
+            super::device_keys::check(state, m.seal_id, &o, m.detached).map_err(SealError::Signature)?;
             Ok(o)
-        });
-        match checked {
-            Ok(o) => {
-                opened.push(o);
-                outcomes.push(None);
-            }
-            Err(e) => outcomes.push(Some(Err(SealError::Signature(e)))),
-        }
-    }
-    let taken = messages.iter().zip(&outcomes).filter(|(_, o)| o.is_none()).map(|(m, _)| m);
-    for (m, o) in taken.zip(&opened) {
-        reports.push(Message { body: &o.payload, ..*m });
-    }
+        })
+        .collect();
+    let reports: Vec<Message<'_>> = messages
+        .iter()
+        .zip(&opened)
+        .filter_map(|(m, o)| o.as_ref().ok().map(|o| Message { body: &o.payload, ..*m }))
+        .collect();
     let mut ingested = ingest_many(state.store.as_ref(), &state.seals, &reports).await.into_iter();
-    outcomes.into_iter().map(|o| o.or_else(|| ingested.next()).unwrap_or_else(|| Err(writer_stopped()))).collect()
-}
-
-/// Takes in one report of `seal_id` received at `received_at`; returns once it is stored.
-pub async fn ingest(
-    store: &dyn Store,
-    desk: &SealDesk,
-    seal_id: &str,
-    body: &[u8],
-    received_at: Timestamp,
-) -> Result<Ingested, SealError> {
-    let mut one = ingest_many(store, desk, &[Message { seal_id, body, received_at }]).await;
-    one.pop().unwrap_or_else(|| Err(writer_stopped()))
+    opened
+        .into_iter()
+        .map(|o| match o {
+            Ok(_) => ingested.next().unwrap_or_else(|| Err(writer_stopped())),
+            Err(e) => Err(e),
+        })
+        .collect()
 }
 
 /// Takes in reports in the order received; returns once they are stored, with the outcome of
