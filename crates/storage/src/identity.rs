@@ -246,30 +246,48 @@ macro_rules! identity_queries {
             tx: &mut sqlx::Transaction<'static, <$store as crate::identity::Backend>::Db>,
             entry: smartcustoms_core::audit::NewEntry,
         ) -> StoreResult<()> {
+            append_identity_audits(tx, vec![entry]).await
+        }
+
+        /// Appends entries to the audit chain inside `tx`, in their order: the head is read
+        /// and moved once, the entries inserted 500 to a statement.
+        async fn append_identity_audits(
+            tx: &mut sqlx::Transaction<'static, <$store as crate::identity::Backend>::Db>,
+            entries: Vec<smartcustoms_core::audit::NewEntry>,
+        ) -> StoreResult<()> {
+            /// Entries per statement: 8 parameters each.
+            const ROWS: usize = 500;
+            if entries.is_empty() {
+                return Ok(());
+            }
             let (seq, hash): (i64, String) =
                 sqlx::query_as(concat!("SELECT seq, hash FROM audit_head WHERE id = 1", $lock))
                     .fetch_one(&mut **tx)
                     .await?;
-            let e = entry.chain(seq, &hash);
-            sqlx::query(&sql(
-                "INSERT INTO audit_log (seq, at_us, declaration_id, actor, action, details, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            ))
-            .bind(e.seq)
-            .bind(e.at_us.as_micros())
-            .bind(&e.declaration_id)
-            .bind(&e.actor)
-            .bind(e.action.as_str())
-            .bind(&e.details)
-            .bind(&e.prev_hash)
-            .bind(&e.hash)
-            .execute(&mut **tx)
-            .await?;
-            sqlx::query(&sql("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1"))
-                .bind(e.seq)
-                .bind(&e.hash)
-                .execute(&mut **tx)
-                .await?;
+            let chained = smartcustoms_core::audit::chain_all(entries, seq, &hash);
+            for chunk in chained.chunks(ROWS) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO audit_log (seq, at_us, declaration_id, actor, action, details, prev_hash, hash) ",
+                );
+                q.push_values(chunk, |mut b, e| {
+                    b.push_bind(e.seq)
+                        .push_bind(e.at_us.as_micros())
+                        .push_bind(e.declaration_id.clone())
+                        .push_bind(e.actor.clone())
+                        .push_bind(e.action.as_str())
+                        .push_bind(e.details.clone())
+                        .push_bind(e.prev_hash.clone())
+                        .push_bind(e.hash.clone());
+                });
+                q.build().execute(&mut **tx).await?;
+            }
+            if let Some(head) = chained.last() {
+                sqlx::query(&sql("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1"))
+                    .bind(head.seq)
+                    .bind(&head.hash)
+                    .execute(&mut **tx)
+                    .await?;
+            }
             Ok(())
         }
 

@@ -70,7 +70,7 @@ pub use risk::{
     ProfileRecord, RiskModelRecord, RiskQueries, StoredCase,
 };
 pub use rows::hs_codes;
-pub use seals::{AlertChange, IncidentRow, SealBatch, SealQueries, SealReportRow};
+pub use seals::{AlertChange, IncidentRow, SealBatch, SealQueries, SealReportRow, SealTransit};
 pub use sqlite::SqliteStore;
 pub use tariff::{NewTariffEntry, PriceRow, PriceSource, TariffEntryRecord, TariffKind, TariffQueries};
 pub use traceability::{Release, ScannedRelease, TraceabilityQueries, RESCAN_MARGIN_US};

@@ -56,6 +56,12 @@ impl PostgresStore {
 /// writing transaction: a transaction-scoped advisory lock, across processes.
 const SERIALISE_PROFILE_CODE: Option<&str> = Some("SELECT pg_advisory_xact_lock(hashtext($1))");
 
+/// What a transaction that trims the seals' log runs first. The trim deletes at most a few
+/// tens of thousands of log rows, each only if its placed copy exists; not knowing how few, the
+/// planner would hash the whole of `seal_reports` for it, so the transaction asks for index
+/// lookups instead.
+const BEFORE_SEAL_TRIM: &[&str] = &["SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"];
+
 crate::areas!(PostgresStore, "postgres", sqlx::Postgres, lock_row = " FOR UPDATE");
 
 /// The shared SQL as it is (PostgreSQL placeholders).

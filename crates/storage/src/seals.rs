@@ -91,22 +91,56 @@ pub struct AlertChange {
 /// What one batch writes.
 #[derive(Debug, Clone, Default)]
 pub struct SealBatch {
-    /// Reports taken in (a sequence number stored before is skipped).
+    /// Reports taken in, written to the log in the order received.
     pub reports: Vec<SealReportRow>,
-    /// The incidents they (or time) changed, in the order of the changes.
+    /// Reports of the log placed by movement, seal and sequence number (a report placed
+    /// before is skipped), each seal's several together.
+    pub placed: Vec<SealReportRow>,
+    /// Reports received before this instant that are placed leave the log (the oldest
+    /// [`TRIM_AT_MOST`] of them at most).
+    pub log_before: Option<Timestamp>,
+    /// The incidents the reports (or time) changed, in the order of the changes.
     pub changes: Vec<AlertChange>,
+}
+
+impl SealBatch {
+    /// True when the batch writes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.reports.is_empty() && self.placed.is_empty() && self.log_before.is_none() && self.changes.is_empty()
+    }
+
+    /// Adds `other`'s writes after this batch's (the later bound of the log wins).
+    pub fn append(&mut self, other: SealBatch) {
+        self.reports.extend(other.reports);
+        self.placed.extend(other.placed);
+        self.log_before = self.log_before.max(other.log_before);
+        self.changes.extend(other.changes);
+    }
+}
+
+/// A seal and the movement it is on now.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SealTransit {
+    /// The seal.
+    pub seal_id: String,
+    /// Its movement.
+    #[sqlx(flatten)]
+    pub transit: crate::transit::TransitRecord,
 }
 
 /// Seal reports and incidents.
 #[async_trait]
 pub trait SealQueries: Send + Sync {
-    /// Writes a batch of reports and the incidents they changed, with one audit entry per
-    /// change, in one transaction.
+    /// Writes a batch of reports, the placed ones and the incidents they changed, with one
+    /// audit entry per change, in one transaction.
     async fn record_seal_batch(&self, batch: &SealBatch) -> StoreResult<()>;
 
-    /// The reports of a seal on a movement in the order they were received (to rebuild the
-    /// seal's monitor).
-    async fn seal_reports(&self, transit_id: &str, seal_id: &str) -> StoreResult<Vec<SealReportRow>>;
+    /// The placed reports of the movements, by movement and seal, each seal's in the order
+    /// received.
+    async fn placed_seal_reports(&self, transit_ids: &[String]) -> StoreResult<Vec<SealReportRow>>;
+
+    /// The reports of the log not yet placed, in the order received.
+    async fn seal_log(&self) -> StoreResult<Vec<SealReportRow>>;
 
     /// A movement's track: its seals' reports in device time, at most `limit` (the newest).
     async fn seal_track(&self, transit_id: &str, limit: i64) -> StoreResult<Vec<SealReportRow>>;
@@ -117,101 +151,198 @@ pub trait SealQueries: Send + Sync {
     /// Open incidents of every movement, newest first, at most `limit`.
     async fn open_incidents(&self, limit: i64) -> StoreResult<Vec<IncidentRow>>;
 
-    /// The movement a seal is on now: the newest accepted, in transit, in enquiry or arrived
-    /// movement that lists it.
-    async fn transit_of_seal(&self, seal_id: &str) -> StoreResult<Option<crate::transit::TransitRecord>>;
+    /// The movement each seal is on now: the newest accepted, in transit, in enquiry or
+    /// arrived movement that lists it (seals on none are left out).
+    async fn transits_of_seals(&self, seal_ids: &[String]) -> StoreResult<Vec<SealTransit>>;
 }
 
-/// Implements [`SealQueries`] for a backend, where the identity area's `append_identity_audit`
-/// is in scope. Needs in scope: `self.pool`, `self.begin_write()`, `sql(&str) -> Cow<str>`.
+/// The columns of a stored report, in [`SealReportRow`]'s order.
+pub(crate) const REPORT_COLUMNS: &str =
+    "transit_id, seal_id, seq, device_at_us, received_at_us, lat, lon, battery, state, events, verdict";
+
+/// Rows of the log one batch trims at most.
+pub(crate) const TRIM_AT_MOST: i64 = 32_768;
+
+/// Keys bound per `IN` list: far under SQLite's limit of parameters.
+pub(crate) const KEYS_PER_QUERY: usize = 1000;
+
+/// Implements [`SealQueries`] for a backend, where the identity area's `append_identity_audits`
+/// is in scope. Needs in scope: `self.pool`, `self.begin_write()`, `sql(&str) -> Cow<str>`,
+/// `BEFORE_SEAL_TRIM`.
 macro_rules! seal_queries {
     ($store:ty) => {
+        /// Inserts reports into `table` (`seal_log` or `seal_reports`), a report already
+        /// there skipped.
+        async fn insert_seal_reports(
+            tx: &mut sqlx::Transaction<'static, <$store as crate::identity::Backend>::Db>,
+            table: &str,
+            rows: &[crate::seals::SealReportRow],
+        ) -> StoreResult<()> {
+            /// Rows per statement: 11 parameters each, well under either backend's limit.
+            const ROWS: usize = 500;
+            for chunk in rows.chunks(ROWS) {
+                let mut q = sqlx::QueryBuilder::new(format!(
+                    "INSERT INTO {table} ({}) ",
+                    crate::seals::REPORT_COLUMNS
+                ));
+                q.push_values(chunk, |mut b, r| {
+                    b.push_bind(r.transit_id.clone())
+                        .push_bind(r.seal_id.clone())
+                        .push_bind(r.seq)
+                        .push_bind(r.device_at_us.as_micros())
+                        .push_bind(r.received_at_us.as_micros())
+                        .push_bind(r.lat)
+                        .push_bind(r.lon)
+                        .push_bind(r.battery)
+                        .push_bind(r.state.clone())
+                        .push_bind(r.events.clone())
+                        .push_bind(r.verdict.clone());
+                });
+                if table == "seal_reports" {
+                    q.push(" ON CONFLICT (transit_id, seal_id, seq) DO NOTHING");
+                }
+                q.build().execute(&mut **tx).await?;
+            }
+            Ok(())
+        }
+
         #[async_trait]
         impl crate::seals::SealQueries for $store {
-            #[tracing::instrument(skip_all, fields(reports = batch.reports.len(), changes = batch.changes.len()))]
+            #[tracing::instrument(skip_all, fields(reports = batch.reports.len(), placed = batch.placed.len(), changes = batch.changes.len()))]
             async fn record_seal_batch(&self, batch: &crate::seals::SealBatch) -> StoreResult<()> {
-                /// Rows per statement: 11 parameters each, well under either backend's limit.
-                const ROWS: usize = 500;
+                /// Incidents per statement: 10 parameters each.
+                const INCIDENTS: usize = 500;
+                let started = std::time::Instant::now();
                 let mut tx = self.begin_write().await?;
-                for chunk in batch.reports.chunks(ROWS) {
-                    let mut q = sqlx::QueryBuilder::new(
-                        "INSERT INTO seal_reports (transit_id, seal_id, seq, device_at_us, received_at_us, lat, lon, \
-                         battery, state, events, verdict) ",
-                    );
-                    q.push_values(chunk, |mut b, r| {
-                        b.push_bind(r.transit_id.clone())
-                            .push_bind(r.seal_id.clone())
-                            .push_bind(r.seq)
-                            .push_bind(r.device_at_us.as_micros())
-                            .push_bind(r.received_at_us.as_micros())
-                            .push_bind(r.lat)
-                            .push_bind(r.lon)
-                            .push_bind(r.battery)
-                            .push_bind(r.state.clone())
-                            .push_bind(r.events.clone())
-                            .push_bind(r.verdict.clone());
-                    });
-                    q.push(" ON CONFLICT (transit_id, seal_id, seq) DO NOTHING");
-                    q.build().execute(&mut *tx).await?;
-                }
-                for change in &batch.changes {
-                    let i = &change.incident;
-                    sqlx::query(&sql(
-                        "INSERT INTO seal_incidents (transit_id, seal_id, number, kind, opened_at_us, opened_by, \
-                         closed_at_us, closed_by, disproved, updated_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-                         ON CONFLICT (transit_id, seal_id, number) DO UPDATE SET opened_at_us = excluded.opened_at_us, \
-                         opened_by = excluded.opened_by, closed_at_us = excluded.closed_at_us, closed_by = excluded.closed_by, \
-                         disproved = excluded.disproved, updated_at_us = excluded.updated_at_us",
+                let began = started.elapsed();
+                insert_seal_reports(&mut tx, "seal_log", &batch.reports).await?;
+                let logged = started.elapsed();
+                insert_seal_reports(&mut tx, "seal_reports", &batch.placed).await?;
+                let placed = started.elapsed();
+                if let Some(before) = batch.log_before {
+                    for statement in BEFORE_SEAL_TRIM {
+                        sqlx::query(statement).execute(&mut *tx).await?;
+                    }
+                    // At most TRIM_AT_MOST rows go at once: a log that grew while the seals
+                    // placed nothing is trimmed over several batches rather than in one long
+                    // transaction that holds up the reports behind it.
+                    let cut: Option<i64> = sqlx::query_scalar(&sql(
+                        "SELECT received_at_us FROM seal_log WHERE received_at_us < $1 ORDER BY received_at_us \
+                         LIMIT 1 OFFSET $2",
                     ))
-                    .bind(&i.transit_id)
-                    .bind(&i.seal_id)
-                    .bind(i.number)
-                    .bind(&i.kind)
-                    .bind(i.opened_at_us.as_micros())
-                    .bind(i.opened_by)
-                    .bind(i.closed_at_us.map(Timestamp::as_micros))
-                    .bind(i.closed_by)
-                    .bind(i.disproved)
-                    .bind(i.updated_at_us.as_micros())
+                    .bind(before.as_micros())
+                    .bind(crate::seals::TRIM_AT_MOST)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let before = cut.map_or(before.as_micros(), |c| c.min(before.as_micros()));
+                    // Only what is placed leaves the log, whatever the caller believed.
+                    sqlx::query(&sql(
+                        "DELETE FROM seal_log WHERE received_at_us < $1 AND EXISTS (SELECT 1 FROM seal_reports r \
+                         WHERE r.transit_id = seal_log.transit_id AND r.seal_id = seal_log.seal_id AND r.seq = seal_log.seq)",
+                    ))
+                    .bind(before)
                     .execute(&mut *tx)
                     .await?;
-                    let details = serde_json::json!({
-                        "transit": i.transit_id, "mrn": change.mrn, "seal": i.seal_id, "incident": i.number,
-                        "kind": i.kind, "change": change.what, "opened_at_us": i.opened_at_us,
-                        "opened_by": i.opened_by, "closed_at_us": i.closed_at_us, "closed_by": i.closed_by,
-                        "disproved": i.disproved,
-                    });
-                    let action = smartcustoms_core::audit::Action::SealAlert;
-                    append_identity_audit(
-                        &mut tx,
-                        crate::identity::identity_entry(i.updated_at_us, "system", action, details),
-                    )
-                    .await?;
                 }
+                // An incident changed twice in the batch is written as it ends up (one
+                // statement cannot write a row twice); each change is audited.
+                let mut last = std::collections::HashMap::new();
+                for (n, c) in batch.changes.iter().enumerate() {
+                    last.insert((&c.incident.transit_id, &c.incident.seal_id, c.incident.number), n);
+                }
+                let mut finals: Vec<usize> = last.into_values().collect();
+                finals.sort_unstable();
+                for chunk in finals.chunks(INCIDENTS) {
+                    let mut q = sqlx::QueryBuilder::new(
+                        "INSERT INTO seal_incidents (transit_id, seal_id, number, kind, opened_at_us, opened_by, \
+                         closed_at_us, closed_by, disproved, updated_at_us) ",
+                    );
+                    q.push_values(chunk, |mut b, &n| {
+                        let i = &batch.changes[n].incident;
+                        b.push_bind(i.transit_id.clone())
+                            .push_bind(i.seal_id.clone())
+                            .push_bind(i.number)
+                            .push_bind(i.kind.clone())
+                            .push_bind(i.opened_at_us.as_micros())
+                            .push_bind(i.opened_by)
+                            .push_bind(i.closed_at_us.map(Timestamp::as_micros))
+                            .push_bind(i.closed_by)
+                            .push_bind(i.disproved)
+                            .push_bind(i.updated_at_us.as_micros());
+                    });
+                    q.push(
+                        " ON CONFLICT (transit_id, seal_id, number) DO UPDATE SET opened_at_us = excluded.opened_at_us, \
+                         opened_by = excluded.opened_by, closed_at_us = excluded.closed_at_us, closed_by = excluded.closed_by, \
+                         disproved = excluded.disproved, updated_at_us = excluded.updated_at_us",
+                    );
+                    q.build().execute(&mut *tx).await?;
+                }
+                let entries = batch
+                    .changes
+                    .iter()
+                    .map(|change| {
+                        let i = &change.incident;
+                        let details = serde_json::json!({
+                            "transit": i.transit_id, "mrn": change.mrn, "seal": i.seal_id, "incident": i.number,
+                            "kind": i.kind, "change": change.what, "opened_at_us": i.opened_at_us,
+                            "opened_by": i.opened_by, "closed_at_us": i.closed_at_us, "closed_by": i.closed_by,
+                            "disproved": i.disproved,
+                        });
+                        let action = smartcustoms_core::audit::Action::SealAlert;
+                        crate::identity::identity_entry(i.updated_at_us, "system", action, details)
+                    })
+                    .collect();
+                let trimmed = started.elapsed();
+                append_identity_audits(&mut tx, entries).await?;
+                let written = started.elapsed();
                 tx.commit().await?;
+                let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+                tracing::debug!(
+                    begin_ms = ms(began),
+                    log_ms = ms(logged - began),
+                    place_ms = ms(placed - logged),
+                    trim_and_incidents_ms = ms(trimmed - placed),
+                    audit_ms = ms(written - trimmed),
+                    commit_ms = ms(started.elapsed() - written),
+                    "seal batch written"
+                );
                 Ok(())
             }
 
-            async fn seal_reports(
-                &self,
-                transit_id: &str,
-                seal_id: &str,
-            ) -> StoreResult<Vec<crate::seals::SealReportRow>> {
-                Ok(sqlx::query_as(&sql(
-                    "SELECT transit_id, seal_id, seq, device_at_us, received_at_us, lat, lon, battery, state, events, verdict \
-                     FROM seal_reports WHERE transit_id = $1 AND seal_id = $2 ORDER BY received_at_us, seq",
+            async fn placed_seal_reports(&self, transit_ids: &[String]) -> StoreResult<Vec<crate::seals::SealReportRow>> {
+                let mut rows = Vec::new();
+                for chunk in transit_ids.chunks(crate::seals::KEYS_PER_QUERY) {
+                    let mut q = sqlx::QueryBuilder::new(format!(
+                        "SELECT {} FROM seal_reports WHERE transit_id IN (",
+                        crate::seals::REPORT_COLUMNS
+                    ));
+                    let mut ids = q.separated(", ");
+                    for id in chunk {
+                        ids.push_bind(id.clone());
+                    }
+                    q.push(") ORDER BY transit_id, seal_id, received_at_us, seq");
+                    rows.extend(q.build_query_as::<crate::seals::SealReportRow>().fetch_all(&self.pool).await?);
+                }
+                Ok(rows)
+            }
+
+            async fn seal_log(&self) -> StoreResult<Vec<crate::seals::SealReportRow>> {
+                Ok(sqlx::query_as(&format!(
+                    "SELECT {} FROM seal_log ORDER BY received_at_us, seq",
+                    crate::seals::REPORT_COLUMNS
                 ))
-                .bind(transit_id)
-                .bind(seal_id)
                 .fetch_all(&self.pool)
                 .await?)
             }
 
             async fn seal_track(&self, transit_id: &str, limit: i64) -> StoreResult<Vec<crate::seals::SealReportRow>> {
-                let mut rows: Vec<crate::seals::SealReportRow> = sqlx::query_as(&sql(
-                    "SELECT transit_id, seal_id, seq, device_at_us, received_at_us, lat, lon, battery, state, events, verdict \
-                     FROM seal_reports WHERE transit_id = $1 ORDER BY device_at_us DESC, seq DESC LIMIT $2",
-                ))
+                let columns = crate::seals::REPORT_COLUMNS;
+                let mut rows: Vec<crate::seals::SealReportRow> = sqlx::query_as(&sql(&format!(
+                    "SELECT {columns} FROM (SELECT {columns} FROM seal_reports WHERE transit_id = $1 \
+                     UNION ALL SELECT {columns} FROM seal_log l WHERE transit_id = $1 AND NOT EXISTS \
+                     (SELECT 1 FROM seal_reports r WHERE r.transit_id = l.transit_id AND r.seal_id = l.seal_id AND r.seq = l.seq)) \
+                     AS track ORDER BY device_at_us DESC, seq DESC LIMIT $2"
+                )))
                 .bind(transit_id)
                 .bind(limit)
                 .fetch_all(&self.pool)
@@ -240,16 +371,24 @@ macro_rules! seal_queries {
                 .await?)
             }
 
-            async fn transit_of_seal(&self, seal_id: &str) -> StoreResult<Option<crate::transit::TransitRecord>> {
+            async fn transits_of_seals(&self, seal_ids: &[String]) -> StoreResult<Vec<crate::seals::SealTransit>> {
                 let columns = crate::transit::TRANSIT_COLUMNS.replace(", ", ", t.");
-                Ok(sqlx::query_as(&sql(&format!(
-                    "SELECT t.{columns} FROM transit_seals s JOIN transits t ON t.id = s.transit_id \
-                     WHERE s.seal_id = $1 AND t.state IN ('accepted', 'in_transit', 'enquiry', 'arrived') \
-                     ORDER BY t.filed_at_us DESC LIMIT 1"
-                )))
-                .bind(seal_id)
-                .fetch_optional(&self.pool)
-                .await?)
+                let mut found: Vec<crate::seals::SealTransit> = Vec::new();
+                for chunk in seal_ids.chunks(crate::seals::KEYS_PER_QUERY) {
+                    let mut q = sqlx::QueryBuilder::new(format!(
+                        "SELECT s.seal_id, t.{columns} FROM transit_seals s JOIN transits t ON t.id = s.transit_id \
+                         WHERE t.state IN ('accepted', 'in_transit', 'enquiry', 'arrived') AND s.seal_id IN ("
+                    ));
+                    let mut ids = q.separated(", ");
+                    for id in chunk {
+                        ids.push_bind(id.clone());
+                    }
+                    q.push(") ORDER BY s.seal_id, t.filed_at_us DESC");
+                    found.extend(q.build_query_as::<crate::seals::SealTransit>().fetch_all(&self.pool).await?);
+                }
+                // The newest movement of each seal.
+                found.dedup_by(|later, first| later.seal_id == first.seal_id);
+                Ok(found)
             }
         }
     };

@@ -67,6 +67,10 @@ impl SqliteStore {
 /// writing transaction: nothing more on SQLite, whose writing transactions are serial.
 const SERIALISE_PROFILE_CODE: Option<&str> = None;
 
+/// What a transaction that trims the seals' log runs first: nothing on SQLite, which looks the
+/// placed copies up by the key.
+const BEFORE_SEAL_TRIM: &[&str] = &[];
+
 crate::areas!(SqliteStore, "sqlite", sqlx::Sqlite, lock_row = "");
 
 /// The shared SQL with SQLite placeholders (`?1` for `$1`).

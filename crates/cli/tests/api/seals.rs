@@ -117,6 +117,66 @@ async fn seal_reports_over_http_raise_a_deviation_once_and_bad_reports_are_refus
     }
 }
 
+#[tokio::test]
+async fn reports_are_placed_together_leave_the_log_and_a_restart_rebuilds_from_both() {
+    for (backend, db) in all_dbs("seal log").await {
+        let app = spawn_app(&db.url).await;
+        let transit = sealed_transit(&app, "LRN-SEAL-LOG", &["NS-60", "NS-61"]).await;
+        for n in 1..=20 {
+            for seal in ["NS-60", "NS-61"] {
+                let north = if seal == "NS-61" && n == 18 { 0.04 } else { 0.0 };
+                let (s, r) = send(&app, "test-device", seal, &report(n, north)).await;
+                assert_eq!((s, r["verdict"].as_str()), (202, Some("accepted")), "{backend}: {r}");
+            }
+        }
+        // Each seal places its reports by its share of sixteen; once the log is trimmed it
+        // holds what each has not placed yet.
+        let expected_left: usize = ["NS-60", "NS-61"]
+            .iter()
+            .map(|s| {
+                let (together, _) = smartcustoms_http::app::seals::placing_shares(s);
+                assert!((8..=16).contains(&together), "{s}: {together}");
+                20 % together
+            })
+            .sum();
+        let mut left = usize::MAX;
+        for _ in 0..50 {
+            left = app.state.store.seal_log().await.unwrap().len();
+            if left == expected_left {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(left, expected_left, "{backend}: the placed reports left the log");
+        let (_, track) = app.get(&format!("/api/v1/transits/{transit}/track"), Some(&app.officer_token)).await;
+        let mut seen: Vec<(String, i64)> = track
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["seal_id"].as_str().unwrap().to_string(), r["seq"].as_i64().unwrap()))
+            .collect();
+        seen.sort();
+        let expected: Vec<(String, i64)> =
+            ["NS-60", "NS-61"].iter().flat_map(|s| (1..=20).map(move |n| (s.to_string(), n))).collect();
+        assert_eq!(seen, expected, "{backend}: every report once, placed or logged");
+        let raised = alerts(&app, &transit).await;
+        assert_eq!(raised.len(), 1, "{backend}: {raised:?}");
+
+        // Another process rebuilds both monitors from the placed and the logged reports: a
+        // report sent again is a duplicate, the deviation is not raised twice and ends.
+        let again = spawn_app_on_same_db(&db.url).await;
+        let url = format!("{}/api/v1/seals/NS-61/reports", again.base_url());
+        let (s, r) = again.post(&url, "test-device", &report(19, 0.0)).await;
+        assert_eq!((s, r["verdict"].as_str()), (202, Some("duplicate")), "{backend}: {r}");
+        let (s, r) = again.post(&url, "test-device", &report(21, 0.0)).await;
+        assert_eq!((s, r["changes"].as_array().map(Vec::len)), (202, Some(0)), "{backend}: {r}");
+        let url = format!("{}/api/v1/seals/NS-60/reports", again.base_url());
+        let (s, r) = again.post(&url, "test-device", &report(3, 0.0)).await;
+        assert_eq!((s, r["verdict"].as_str()), (202, Some("duplicate")), "{backend}: a placed report: {r}");
+        assert_eq!(alerts(&app, &transit).await.len(), 1, "{backend}");
+    }
+}
+
 /// A second server on a seeded database (another process of the deployment).
 struct Other {
     base: String,

@@ -3,23 +3,29 @@
 //! announced. Every entry point calls [`take_many`] (the broker's consumer with a batch of
 //! reports, HTTP with one).
 //!
-//! Each seal's monitor ([`SealTrack`]) lives in memory in the process that receives the seal's
-//! reports; it is rebuilt from the stored reports when the process starts or first hears of the
-//! seal, by replaying them in the order they were received, which gives the same incidents with
-//! the same numbers (the monitor is deterministic), so nothing is raised twice across a
-//! restart. Reports are written in batches by one writer task: a report is acknowledged (the
-//! HTTP answer, the MQTT acknowledgement) only once its batch is committed.
+//! Each seal's monitor ([`SealTrack`](smartcustoms_core::seals::SealTrack)) lives in memory in
+//! the process that receives the seal's reports; it is rebuilt from the stored reports when the
+//! process starts or first hears of the seal, by replaying them in the order they were
+//! received, which gives the same incidents with the same numbers (the monitor is
+//! deterministic), so nothing is raised twice across a restart. Reports are written in batches
+//! by one writer task: a report is acknowledged (the HTTP answer, the MQTT acknowledgement)
+//! only once its batch is committed. How reports are logged and then placed: [`watch`].
 
-use std::collections::HashMap;
+mod watch;
+
+pub use watch::shares as placing_shares;
+use watch::{Tracked, Watch};
+
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::TimeDelta;
 use tokio::sync::{broadcast, mpsc, oneshot, Mutex};
 
 use crate::state::AppState;
-use smartcustoms_core::seals::{self, ChangeKind, Incident, Plan, Position, Problem, Route, SealTrack, Verdict};
+use smartcustoms_core::seals::{self, ChangeKind, Incident, Problem, Verdict};
 use smartcustoms_core::timestamp::Timestamp;
-use smartcustoms_storage::{AlertChange, IncidentRow, SealBatch, SealReportRow, Store, StoreError, TransitRecord};
+use smartcustoms_storage::{AlertChange, IncidentRow, SealBatch, SealReportRow, Store, StoreError};
 
 /// Reports written per transaction at most.
 pub const BATCH_MAX: usize = 4096;
@@ -72,12 +78,6 @@ pub struct AlertNotice {
     pub incident: IncidentRow,
 }
 
-struct Tracked {
-    transit_id: String,
-    mrn: String,
-    track: SealTrack,
-}
-
 struct Pending {
     batch: SealBatch,
     done: oneshot::Sender<Result<(), String>>,
@@ -85,7 +85,7 @@ struct Pending {
 
 /// The seals' monitors of this process, their writer and the announcement of alerts.
 pub struct SealDesk {
-    tracks: Mutex<HashMap<String, Tracked>>,
+    watch: Mutex<Watch>,
     writer: mpsc::Sender<Pending>,
     alerts: broadcast::Sender<AlertNotice>,
     period: TimeDelta,
@@ -97,7 +97,7 @@ impl SealDesk {
     pub fn start(store: Arc<dyn Store>, period: TimeDelta) -> Arc<SealDesk> {
         let (writer, queue) = mpsc::channel(BATCH_MAX);
         let (alerts, _) = broadcast::channel(4096);
-        let desk = Arc::new(SealDesk { tracks: Mutex::new(HashMap::new()), writer, alerts: alerts.clone(), period });
+        let desk = Arc::new(SealDesk { watch: Mutex::new(Watch::default()), writer, alerts: alerts.clone(), period });
         tokio::spawn(write_batches(store, queue, alerts));
         desk
     }
@@ -161,8 +161,8 @@ pub async fn take_many(state: &AppState, messages: &[Message<'_>]) -> Vec<Result
 }
 
 /// Takes in reports in the order received; returns once they are stored, with the outcome of
-/// each in order. The monitors of seals not yet watched are built first, outside the lock; the
-/// reports are then checked in order under one lock and stored in one batch.
+/// each in order. The monitors of seals not yet watched are built first, all at once, outside
+/// the lock; the reports are then checked in order under one lock and stored in one batch.
 pub async fn ingest_many(
     store: &dyn Store,
     desk: &SealDesk,
@@ -176,44 +176,54 @@ pub async fn ingest_many(
             Ok(report)
         })
         .collect();
-    let mut unknown: Vec<(&str, Timestamp)> = Vec::new();
-    {
-        let tracks = desk.tracks.lock().await;
-        let mut seen = std::collections::HashSet::new();
-        for (m, p) in messages.iter().zip(&parsed) {
-            if p.is_ok() && !tracks.contains_key(m.seal_id) && seen.insert(m.seal_id) {
-                unknown.push((m.seal_id, m.received_at));
-            }
-        }
-    }
     let started = std::time::Instant::now();
-    let mut loaded: Vec<(&str, Result<Tracked, SealError>)> = Vec::with_capacity(unknown.len());
-    for chunk in unknown.chunks(LOADS_AT_ONCE) {
-        let mut builds = Vec::with_capacity(chunk.len());
-        for &(seal, first_heard) in chunk {
-            builds.push(load(store, seal, desk.period, first_heard));
-        }
-        let results = futures_util::future::join_all(builds).await;
-        loaded.extend(chunk.iter().map(|&(seal, _)| seal).zip(results));
-    }
-
-    let mut outcomes = Vec::with_capacity(messages.len());
     let mut batch = SealBatch::default();
-    let loads = loaded.len();
-    let mut involved: Vec<&str> = Vec::new();
+    let mut unknown: Vec<(String, Timestamp)> = Vec::new();
     {
-        let mut tracks = desk.tracks.lock().await;
-        let mut failed: HashMap<&str, SealError> = HashMap::new();
-        for (seal, tracked) in loaded {
-            match tracked {
-                Ok(t) => {
-                    tracks.entry(seal.to_string()).or_insert(t);
+        let mut watch = desk.watch.lock().await;
+        if !watch.recovered {
+            match recover(store, desk.period).await {
+                Ok(built) => {
+                    watch.monitors.extend(built.monitors);
+                    batch.placed = built.stray;
+                    watch.recovered = true;
                 }
                 Err(e) => {
-                    failed.insert(seal, e);
+                    return messages
+                        .iter()
+                        .map(|_| Err(SealError::Store(StoreError::Internal(e.to_string()))))
+                        .collect()
                 }
             }
         }
+        let mut seen = HashSet::new();
+        for (m, p) in messages.iter().zip(&parsed) {
+            if p.is_ok() && !watch.monitors.contains_key(m.seal_id) && seen.insert(m.seal_id) {
+                unknown.push((m.seal_id.to_string(), m.received_at));
+            }
+        }
+    }
+    let loads = unknown.len();
+    let loaded = if unknown.is_empty() {
+        Ok(watch::Built::default())
+    } else {
+        watch::build(store, desk.period, &unknown, Vec::new()).await
+    };
+
+    let mut outcomes = Vec::with_capacity(messages.len());
+    let mut lags = Vec::with_capacity(messages.len());
+    {
+        let mut watch = desk.watch.lock().await;
+        let failed = match loaded {
+            Ok(built) => {
+                for (seal, t) in built.monitors {
+                    watch.monitors.entry(seal).or_insert(t);
+                }
+                None
+            }
+            Err(e) => Some(e),
+        };
+        let behind = watch.behind;
         for (m, report) in messages.iter().zip(parsed) {
             let report = match report {
                 Ok(r) => r,
@@ -222,23 +232,24 @@ pub async fn ingest_many(
                     continue;
                 }
             };
-            let Some(tracked) = tracks.get_mut(m.seal_id) else {
-                let e =
-                    failed.get(m.seal_id).map_or_else(|| SealError::NoTransit(m.seal_id.to_string()), SealError::again);
+            let Some(tracked) = watch.monitors.get_mut(m.seal_id) else {
+                let e = failed.as_ref().map_or_else(
+                    || SealError::NoTransit(m.seal_id.to_string()),
+                    |e| SealError::Store(StoreError::Internal(e.to_string())),
+                );
                 outcomes.push(Err(e));
                 continue;
             };
-            let (part, ingested) = observe(tracked, m.seal_id, &report, m.received_at);
-            if !part.reports.is_empty() || !part.changes.is_empty() {
-                involved.push(m.seal_id);
-            }
-            batch.reports.extend(part.reports);
-            batch.changes.extend(part.changes);
+            let (part, ingested) = observe(tracked, m.seal_id, &report, m.received_at, m.received_at - behind);
+            watch.placed |= !part.placed.is_empty();
+            batch.append(part);
             outcomes.push(Ok(ingested));
+            lags.push(m.received_at - report.time);
         }
+        watch.note_lag(lags);
     }
     let checked = started.elapsed();
-    if batch.reports.is_empty() && batch.changes.is_empty() {
+    if batch.is_empty() {
         return outcomes;
     }
     let committed = commit(desk, batch).await;
@@ -249,29 +260,42 @@ pub async fn ingest_many(
         stored_ms = started.elapsed().as_secs_f64() * 1e3,
         "seal reports taken in"
     );
-    if let Err(e) = committed {
-        // The monitors are ahead of what is stored: forget them, so the next reports rebuild
-        // them from the store.
-        let mut tracks = desk.tracks.lock().await;
-        for seal in involved {
-            tracks.remove(seal);
-        }
-        return outcomes.into_iter().map(|o| o.and_then(|_| Err(e.again()))).collect();
+    match committed {
+        Ok(()) => outcomes,
+        Err(e) => outcomes.into_iter().map(|o| o.and_then(|_| Err(e.again()))).collect(),
     }
-    outcomes
 }
 
-/// Monitors of seals built at once from the store when a batch names seals not yet watched.
-const LOADS_AT_ONCE: usize = 8;
+/// Rebuilds the monitors of the seals whose reports the log holds (left by an earlier process,
+/// or by a write that failed).
+async fn recover(store: &dyn Store, period: TimeDelta) -> Result<watch::Built, StoreError> {
+    let log = store.seal_log().await?;
+    let mut seals: Vec<(String, Timestamp)> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    for r in &log {
+        if !seen.contains(&r.seal_id) {
+            seen.insert(r.seal_id.clone());
+            seals.push((r.seal_id.clone(), r.received_at_us));
+        }
+    }
+    if seals.is_empty() {
+        return Ok(watch::Built::default());
+    }
+    let built = watch::build(store, period, &seals, log).await?;
+    tracing::info!(seals = built.monitors.len(), stray = built.stray.len(), "seal monitors rebuilt from the log");
+    Ok(built)
+}
 
-/// Places one report in its seal's monitor: the rows to store and what became of it.
+/// Places one report in its seal's monitor, after what time alone raised by `clock` (its
+/// receipt less how far behind the platform is): the rows to store and what became of it.
 fn observe(
     tracked: &mut Tracked,
     seal_id: &str,
     report: &seals::Report,
     received_at: Timestamp,
+    clock: Timestamp,
 ) -> (SealBatch, Ingested) {
-    let mut changes = tracked.track.tick(received_at);
+    let mut changes = tracked.track.tick(clock);
     let outcome = tracked.track.observe(report, received_at);
     changes.extend(outcome.changes);
     let (verdict, mut problems) = match outcome.verdict {
@@ -304,9 +328,15 @@ fn observe(
         .collect();
     let rows = changes.iter().map(|c| c.incident.clone()).collect();
     // A duplicate's row is the first one's: it is not written again.
-    let reports = if verdict == "duplicate" { Vec::new() } else { vec![row] };
+    let reports = if verdict == "duplicate" {
+        Vec::new()
+    } else {
+        tracked.pending.push(row.clone());
+        vec![row]
+    };
+    let placed = tracked.to_place(received_at);
     let ingested = Ingested { transit_id: tracked.transit_id.clone(), verdict, problems, changes: rows };
-    (SealBatch { reports, changes }, ingested)
+    (SealBatch { reports, placed, log_before: None, changes }, ingested)
 }
 
 fn writer_stopped() -> SealError {
@@ -327,43 +357,74 @@ impl SealError {
     }
 }
 
+/// Reports a tick places at most (those of seals gone silent; a seal that reports places its
+/// own as it reports): the rest wait for the next ticks.
+const TICK_PLACES_AT_MOST: usize = 4_096;
+
 /// Raises what time alone raises (`signal_lost`, `overdue`) on every seal this process
-/// watches, at `now`; returns how many incidents changed.
+/// watches, at `now` less how far behind the reports being taken in are, places the reports that waited long enough in the log, and trims the
+/// log of what is placed; returns how many incidents changed.
 pub async fn tick(desk: &SealDesk, now: Timestamp) -> Result<usize, SealError> {
     let batch = {
-        let mut tracks = desk.tracks.lock().await;
-        let mut changes = Vec::new();
-        for (seal_id, tracked) in tracks.iter_mut() {
-            for c in tracked.track.tick(now) {
-                changes.push(alert_change(&tracked.transit_id, &tracked.mrn, seal_id, c.what, &c.incident, now));
+        let mut watch = desk.watch.lock().await;
+        let mut batch = SealBatch::default();
+        let clock = now - watch.behind;
+        for (seal_id, tracked) in watch.monitors.iter_mut() {
+            for c in tracked.track.tick(clock) {
+                batch.changes.push(alert_change(&tracked.transit_id, &tracked.mrn, seal_id, c.what, &c.incident, now));
+            }
+            if batch.placed.len() < TICK_PLACES_AT_MOST {
+                batch.placed.extend(tracked.to_place(clock));
             }
         }
-        SealBatch { reports: Vec::new(), changes }
+        if std::mem::take(&mut watch.placed) || !batch.placed.is_empty() {
+            batch.log_before = Some(watch.placed_before(now));
+        }
+        batch
     };
     let n = batch.changes.len();
-    if n > 0 {
+    if !batch.is_empty() {
         commit(desk, batch).await?;
     }
     Ok(n)
 }
 
 /// Forgets the monitors of seals whose movement ended (completed, cancelled, recovered…), so
-/// that a seal applied to a later movement is checked against that one.
-pub async fn forget(desk: &SealDesk, seals: &[String]) {
-    let mut tracks = desk.tracks.lock().await;
-    for s in seals {
-        tracks.remove(s);
+/// that a seal applied to a later movement is checked against that one; what they still had
+/// in the log is placed.
+pub async fn forget(desk: &SealDesk, seals: &[String]) -> Result<(), SealError> {
+    let mut batch = SealBatch::default();
+    {
+        let mut watch = desk.watch.lock().await;
+        for s in seals {
+            if let Some(mut t) = watch.monitors.remove(s) {
+                batch.placed.append(&mut t.pending);
+            }
+        }
     }
+    if batch.is_empty() {
+        return Ok(());
+    }
+    commit(desk, batch).await
 }
 
+/// Queues a batch for the writer and waits for its commit. When it fails the monitors are
+/// ahead of what is stored: all are forgotten, and the next report rebuilds them from the
+/// store.
 async fn commit(desk: &SealDesk, batch: SealBatch) -> Result<(), SealError> {
     let (done, wait) = oneshot::channel();
-    desk.writer.send(Pending { batch, done }).await.map_err(|_| writer_stopped())?;
-    match wait.await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(SealError::Store(StoreError::Internal(e))),
+    let result = match desk.writer.send(Pending { batch, done }).await {
         Err(_) => Err(writer_stopped()),
+        Ok(()) => match wait.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(SealError::Store(StoreError::Internal(e))),
+            Err(_) => Err(writer_stopped()),
+        },
+    };
+    if result.is_err() {
+        desk.watch.lock().await.reset();
     }
+    result
 }
 
 /// The writer: takes what is queued (up to [`BATCH_MAX`] reports), writes it in one
@@ -388,8 +449,7 @@ async fn write_batches(
         let mut batch = SealBatch::default();
         let mut senders = Vec::with_capacity(pending.len());
         for p in pending {
-            batch.reports.extend(p.batch.reports);
-            batch.changes.extend(p.batch.changes);
+            batch.append(p.batch);
             senders.push(p.done);
         }
         let result = store.record_seal_batch(&batch).await.map_err(|e| {
@@ -448,61 +508,4 @@ pub fn incident_row(transit_id: &str, seal_id: &str, i: &Incident, at: Timestamp
         disproved: i.disproved,
         updated_at_us: at,
     }
-}
-
-/// The plan of a movement's journey: its route and corridor, from acceptance to its time
-/// limit.
-pub fn plan(transit: &TransitRecord, period: TimeDelta) -> Result<Plan, StoreError> {
-    #[derive(serde::Deserialize)]
-    struct StoredRoute {
-        waypoints: Vec<Position>,
-        corridor_m: u32,
-    }
-    let stored: StoredRoute = serde_json::from_str(&transit.route)
-        .map_err(|e| StoreError::Corrupt(format!("route of transit {}: {e}", transit.mrn)))?;
-    let route = Route::new(stored.waypoints, f64::from(stored.corridor_m))
-        .map_err(|e| StoreError::Corrupt(format!("route of transit {}: {e}", transit.mrn)))?;
-    Ok(Plan { route: Arc::new(route), started_at: transit.filed_at_us, deadline: transit.time_limit_at_us, period })
-}
-
-/// Rebuilds a seal's monitor from its movement and the reports stored for it. Silence is
-/// counted from the first report the platform heard from the seal (`first_heard` when there
-/// is none yet): before it the seal may not be fitted or the goods not yet released, and a
-/// seal that never reports is caught by the movement's time limit.
-async fn load(
-    store: &dyn Store,
-    seal_id: &str,
-    period: TimeDelta,
-    first_heard: Timestamp,
-) -> Result<Tracked, SealError> {
-    let transit = store.transit_of_seal(seal_id).await?.ok_or_else(|| SealError::NoTransit(seal_id.to_string()))?;
-    let stored = store.seal_reports(&transit.id, seal_id).await?;
-    let mut plan = plan(&transit, period)?;
-    plan.started_at = stored.first().map_or(first_heard, |r| r.received_at_us);
-    let mut track = SealTrack::new(plan);
-    for row in stored {
-        if let Some(report) = stored_report(&row) {
-            track.tick(row.received_at_us);
-            track.observe(&report, row.received_at_us);
-        }
-    }
-    Ok(Tracked { transit_id: transit.id, mrn: transit.mrn, track })
-}
-
-/// A stored report as the monitor reads it.
-fn stored_report(row: &SealReportRow) -> Option<seals::Report> {
-    let events = row
-        .events
-        .split(',')
-        .filter(|e| !e.is_empty())
-        .map(seals::SealEvent::from_code)
-        .try_fold(seals::EventSet::EMPTY, |set, e| e.map(|e| set.with(e)))?;
-    Some(seals::Report {
-        seq: u64::try_from(row.seq).ok()?,
-        time: row.device_at_us,
-        position: Position { lat: row.lat, lon: row.lon },
-        battery: row.battery,
-        state: seals::SealState::from_code(&row.state)?,
-        events,
-    })
 }
