@@ -334,7 +334,7 @@ fn observe(
         tracked.pending.push(row.clone());
         vec![row]
     };
-    let placed = tracked.to_place(received_at);
+    let placed = tracked.take_due(received_at);
     let ingested = Ingested { transit_id: tracked.transit_id.clone(), verdict, problems, changes: rows };
     (SealBatch { reports, placed, log_before: None, changes }, ingested)
 }
@@ -374,7 +374,7 @@ pub async fn tick(desk: &SealDesk, now: Timestamp) -> Result<usize, SealError> {
                 batch.changes.push(alert_change(&tracked.transit_id, &tracked.mrn, seal_id, c.what, &c.incident, now));
             }
             if batch.placed.len() < TICK_PLACES_AT_MOST {
-                batch.placed.extend(tracked.to_place(clock));
+                batch.placed.extend(tracked.take_due(clock));
             }
         }
         if std::mem::take(&mut watch.placed) || !batch.placed.is_empty() {

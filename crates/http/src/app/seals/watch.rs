@@ -48,7 +48,7 @@ impl Tracked {
 
     /// The pending reports to place at `now`: all of them once there are enough or the oldest
     /// has waited long enough.
-    pub fn to_place(&mut self, now: Timestamp) -> Vec<SealReportRow> {
+    pub fn take_due(&mut self, now: Timestamp) -> Vec<SealReportRow> {
         let old = self.pending.first().is_some_and(|first| first.received_at_us + self.place_after <= now);
         if old || self.pending.len() >= self.place_at {
             std::mem::take(&mut self.pending)
@@ -224,6 +224,7 @@ fn stored_report(row: &SealReportRow) -> Option<seals::Report> {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -284,11 +285,11 @@ mod tests {
 
         let mut t = Tracked::new("NS-1", transit, SealTrack::new(plan), Vec::new());
         t.pending = (0..i64::try_from(t.place_at).unwrap_or(0) - 1).map(row).collect();
-        assert!(t.to_place(Timestamp::from_micros(1)).is_empty(), "neither enough nor old enough");
+        assert!(t.take_due(Timestamp::from_micros(1)).is_empty(), "neither enough nor old enough");
         let due = t.pending[0].received_at_us + t.place_after;
-        assert_eq!(t.to_place(due).len(), t.place_at - 1, "the oldest waited long enough");
+        assert_eq!(t.take_due(due).len(), t.place_at - 1, "the oldest waited long enough");
         assert!(t.pending.is_empty());
         t.pending = (0..i64::try_from(t.place_at).unwrap_or(0)).map(row).collect();
-        assert_eq!(t.to_place(Timestamp::from_micros(1)).len(), t.place_at, "enough of them");
+        assert_eq!(t.take_due(Timestamp::from_micros(1)).len(), t.place_at, "enough of them");
     }
 }
