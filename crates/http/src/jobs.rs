@@ -125,10 +125,10 @@ pub async fn open_batches(state: AppState) {
     .await
 }
 
-/// Raises what time alone raises on this process's seals (`signal_lost`, `overdue`) every
-/// second.
+/// Raises what time alone raises on this process's seals (`signal_lost`, `overdue`), places
+/// what waited long enough and trims the log, every [`crate::app::seals::TICK_EVERY`].
 pub async fn seal_ticks(state: AppState) {
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut tick = tokio::time::interval(crate::app::seals::TICK_EVERY);
     loop {
         tick.tick().await;
         if let Err(e) = crate::app::seals::tick(&state.seals, Timestamp::now()).await {

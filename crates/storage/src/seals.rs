@@ -161,7 +161,7 @@ pub(crate) const REPORT_COLUMNS: &str =
     "transit_id, seal_id, seq, device_at_us, received_at_us, lat, lon, battery, state, events, verdict";
 
 /// Rows of the log one batch trims at most.
-pub(crate) const TRIM_AT_MOST: i64 = 32_768;
+pub(crate) const TRIM_AT_MOST: i64 = 8_192;
 
 /// Keys bound per `IN` list: far under SQLite's limit of parameters.
 pub(crate) const KEYS_PER_QUERY: usize = 1000;

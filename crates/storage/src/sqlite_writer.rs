@@ -96,28 +96,37 @@ impl Writer {
     }
 }
 
-/// Frames in the write-ahead log past which the checkpointer makes the writer wait once and
-/// empties the log (about 64 MiB of 4 KiB pages).
+/// Frames in the write-ahead log past which the checkpointer makes the writers wait once and
+/// starts the log over (about 64 MiB of 4 KiB pages).
 const WAL_LIMIT_FRAMES: i64 = 16_384;
 
-/// Runs a passive checkpoint (which never blocks the writer) every 200 ms on a connection of
-/// its own, until the writer is dropped. Under sustained writing a passive checkpoint never
-/// reaches the end of the log, which would then grow without bound: past [`WAL_LIMIT_FRAMES`]
-/// a truncating checkpoint waits for the writer's transaction in flight, copies the rest and
-/// empties the log.
+/// Runs a passive checkpoint (which never blocks a writer) every 200 ms on a connection of its
+/// own, until the writer is dropped. Under sustained writing a passive checkpoint never reaches
+/// the end of the log, which would then grow without bound: past [`WAL_LIMIT_FRAMES`] a
+/// restarting checkpoint takes the write lock, copies what the passive one just left (a few
+/// batches), and makes the next writer start the log over from its beginning. The log file
+/// keeps its size: a truncated log grows again page by page, and each commit's sync then also
+/// writes the file's new length.
 fn start_checkpointer(path: &Path, writer: std::sync::Weak<Mutex<Connection>>) -> StoreResult<()> {
     let conn = Connection::open(path).map_err(db)?;
     conn.busy_timeout(Duration::from_secs(5)).map_err(db)?;
     std::thread::Builder::new()
         .name("sqlite-checkpoint".into())
         .spawn(move || {
-            // The frames in the log after the checkpoint of `mode`.
-            let checkpoint =
-                |mode: &str| conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| r.get::<_, i64>(1));
+            // The frames in the log and those copied back, after the checkpoint of `mode`.
+            let checkpoint = |mode: &str| {
+                let started = std::time::Instant::now();
+                let frames = conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| {
+                    Ok((r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+                })?;
+                let ms = started.elapsed().as_secs_f64() * 1e3;
+                tracing::debug!(mode, log = frames.0, copied = frames.1, ms, "WAL checkpoint");
+                Ok::<_, rusqlite::Error>(frames.0)
+            };
             while writer.strong_count() > 0 {
                 std::thread::sleep(Duration::from_millis(200));
                 let done = match checkpoint("PASSIVE") {
-                    Ok(frames) if frames > WAL_LIMIT_FRAMES => checkpoint("TRUNCATE").map(|_| ()),
+                    Ok(frames) if frames > WAL_LIMIT_FRAMES => checkpoint("RESTART").map(|_| ()),
                     other => other.map(|_| ()),
                 };
                 if let Err(e) = done {

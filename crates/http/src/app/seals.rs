@@ -357,9 +357,13 @@ impl SealError {
     }
 }
 
+/// How often time's alerts are raised, what waited long enough placed and the log trimmed.
+/// Often, so that each tick's transaction is short: the reports behind it wait for it.
+pub const TICK_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Reports a tick places at most (those of seals gone silent; a seal that reports places its
 /// own as it reports): the rest wait for the next ticks.
-const TICK_PLACES_AT_MOST: usize = 4_096;
+const TICK_PLACES_AT_MOST: usize = 1_024;
 
 /// Raises what time alone raises (`signal_lost`, `overdue`) on every seal this process
 /// watches, at `now` less how far behind the reports being taken in are, places the reports that waited long enough in the log, and trims the
