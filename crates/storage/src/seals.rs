@@ -166,6 +166,20 @@ pub(crate) const TRIM_AT_MOST: i64 = 8_192;
 /// Keys bound per `IN` list: far under SQLite's limit of parameters.
 pub(crate) const KEYS_PER_QUERY: usize = 1000;
 
+/// The query `head` (which ends in `IN (`) with `keys` bound as its list, then `tail`.
+pub(crate) fn keyed<'k, DB: sqlx::Database>(head: String, keys: &'k [String], tail: &str) -> sqlx::QueryBuilder<'k, DB>
+where
+    &'k str: sqlx::Encode<'k, DB> + sqlx::Type<DB>,
+{
+    let mut q = sqlx::QueryBuilder::new(head);
+    let mut list = q.separated(", ");
+    for key in keys {
+        list.push_bind(key.as_str());
+    }
+    q.push(tail);
+    q
+}
+
 /// Implements [`SealQueries`] for a backend, where the identity area's `append_identity_audits`
 /// is in scope. Needs in scope: `self.pool`, `self.begin_write()`, `sql(&str) -> Cow<str>`,
 /// `BEFORE_SEAL_TRIM`.
@@ -312,15 +326,11 @@ macro_rules! seal_queries {
             async fn placed_seal_reports(&self, transit_ids: &[String]) -> StoreResult<Vec<crate::seals::SealReportRow>> {
                 let mut rows = Vec::new();
                 for chunk in transit_ids.chunks(crate::seals::KEYS_PER_QUERY) {
-                    let mut q = sqlx::QueryBuilder::new(format!(
-                        "SELECT {} FROM seal_reports WHERE transit_id IN (",
-                        crate::seals::REPORT_COLUMNS
-                    ));
-                    let mut ids = q.separated(", ");
-                    for id in chunk {
-                        ids.push_bind(id.clone());
-                    }
-                    q.push(") ORDER BY transit_id, seal_id, received_at_us, seq");
+                    let mut q = crate::seals::keyed(
+                        format!("SELECT {} FROM seal_reports WHERE transit_id IN (", crate::seals::REPORT_COLUMNS),
+                        chunk,
+                        ") ORDER BY transit_id, seal_id, received_at_us, seq",
+                    );
                     rows.extend(q.build_query_as::<crate::seals::SealReportRow>().fetch_all(&self.pool).await?);
                 }
                 Ok(rows)
@@ -375,15 +385,14 @@ macro_rules! seal_queries {
                 let columns = crate::transit::TRANSIT_COLUMNS.replace(", ", ", t.");
                 let mut found: Vec<crate::seals::SealTransit> = Vec::new();
                 for chunk in seal_ids.chunks(crate::seals::KEYS_PER_QUERY) {
-                    let mut q = sqlx::QueryBuilder::new(format!(
-                        "SELECT s.seal_id, t.{columns} FROM transit_seals s JOIN transits t ON t.id = s.transit_id \
-                         WHERE t.state IN ('accepted', 'in_transit', 'enquiry', 'arrived') AND s.seal_id IN ("
-                    ));
-                    let mut ids = q.separated(", ");
-                    for id in chunk {
-                        ids.push_bind(id.clone());
-                    }
-                    q.push(") ORDER BY s.seal_id, t.filed_at_us DESC");
+                    let mut q = crate::seals::keyed(
+                        format!(
+                            "SELECT s.seal_id, t.{columns} FROM transit_seals s JOIN transits t ON t.id = s.transit_id \
+                             WHERE t.state IN ('accepted', 'in_transit', 'enquiry', 'arrived') AND s.seal_id IN ("
+                        ),
+                        chunk,
+                        ") ORDER BY s.seal_id, t.filed_at_us DESC",
+                    );
                     found.extend(q.build_query_as::<crate::seals::SealTransit>().fetch_all(&self.pool).await?);
                 }
                 // The newest movement of each seal.
