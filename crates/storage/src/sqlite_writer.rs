@@ -494,25 +494,25 @@ fn write(tx: &Transaction<'_>, set: &WriteSet<'_>) -> StoreResult<()> {
 }
 
 #[cfg(test)]
-#[allow(clippy::expect_used)]
 mod tests {
     use super::*;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     /// Frames in the log, read by a passive checkpoint on a connection of the test's own.
-    fn log_frames(path: &Path) -> i64 {
-        let conn = Connection::open(path).expect("open");
-        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1)).expect("checkpoint")
+    fn log_frames(path: &Path) -> rusqlite::Result<i64> {
+        Connection::open(path)?.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))
     }
 
     /// Writing without a pause never lets a passive checkpoint reach the end of the log: the
     /// checkpointer still starts it over, so it stays near its limit instead of holding all
     /// that was ever written.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn the_log_stays_bounded_under_writing_without_a_pause() {
-        let dir = tempfile::tempdir().expect("temporary directory");
+    async fn the_log_stays_bounded_under_writing_without_a_pause() -> TestResult {
+        let dir = tempfile::tempdir()?;
         let path = dir.path().join("wal.db");
-        let writer = Writer::open(&path).expect("writer");
-        writer.run(|tx| tx.execute_batch("CREATE TABLE big (b BLOB)").map_err(db)).await.expect("table");
+        let writer = Writer::open(&path)?;
+        writer.run(|tx| tx.execute_batch("CREATE TABLE big (b BLOB)").map_err(db)).await?;
         // 640 commits of 256 KiB each: 160 MiB, 40,960 frames of 4 KiB, two and a half times
         // the limit.
         for _ in 0..640 {
@@ -522,18 +522,15 @@ mod tests {
                     tx.execute("DELETE FROM big WHERE rowid < (SELECT max(rowid) FROM big)", []).map_err(db)?;
                     Ok(())
                 })
-                .await
-                .expect("commit");
+                .await?;
         }
-        let frames = log_frames(&path);
+        let frames = log_frames(&path)?;
         assert!(
             frames < 2 * WAL_LIMIT_FRAMES,
             "the log holds {frames} frames, past twice its limit of {WAL_LIMIT_FRAMES}"
         );
-        let rows: i64 = writer
-            .run(|tx| tx.query_row("SELECT count(*) FROM big", [], |r| r.get(0)).map_err(db))
-            .await
-            .expect("count");
+        let rows: i64 = writer.run(|tx| tx.query_row("SELECT count(*) FROM big", [], |r| r.get(0)).map_err(db)).await?;
         assert_eq!(rows, 1, "every commit kept its one row");
+        Ok(())
     }
 }

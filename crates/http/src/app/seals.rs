@@ -273,8 +273,7 @@ async fn recover(store: &dyn Store, period: TimeDelta) -> Result<watch::Built, S
     let mut seals: Vec<(String, Timestamp)> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
     for r in &log {
-        if !seen.contains(&r.seal_id) {
-            seen.insert(r.seal_id.clone());
+        if seen.insert(r.seal_id.clone()) {
             seals.push((r.seal_id.clone(), r.received_at_us));
         }
     }
@@ -366,13 +365,16 @@ pub const TICK_EVERY: std::time::Duration = std::time::Duration::from_millis(250
 const TICK_PLACES_AT_MOST: usize = 1_024;
 
 /// Raises what time alone raises (`signal_lost`, `overdue`) on every seal this process
-/// watches, at `now` less how far behind the reports being taken in are, places the reports that waited long enough in the log, and trims the
-/// log of what is placed; returns how many incidents changed.
+/// watches, at `now` less how far behind the reports being taken in are, places the logged
+/// reports that waited long enough, and trims the log of what is placed; returns how many
+/// incidents changed.
 pub async fn tick(desk: &SealDesk, now: Timestamp) -> Result<usize, SealError> {
     let batch = {
         let mut watch = desk.watch.lock().await;
         let mut batch = SealBatch::default();
         let clock = now - watch.behind;
+        // Every logged report received before this is placed: the oldest still pending.
+        let mut placed_before = now;
         for (seal_id, tracked) in watch.monitors.iter_mut() {
             for c in tracked.track.tick(clock) {
                 batch.changes.push(alert_change(&tracked.transit_id, &tracked.mrn, seal_id, c.what, &c.incident, now));
@@ -380,9 +382,12 @@ pub async fn tick(desk: &SealDesk, now: Timestamp) -> Result<usize, SealError> {
             if batch.placed.len() < TICK_PLACES_AT_MOST {
                 batch.placed.extend(tracked.take_due(clock));
             }
+            if let Some(first) = tracked.pending.first() {
+                placed_before = placed_before.min(first.received_at_us);
+            }
         }
         if std::mem::take(&mut watch.placed) || !batch.placed.is_empty() {
-            batch.log_before = Some(watch.placed_before(now));
+            batch.log_before = Some(placed_before);
         }
         batch
     };

@@ -2,8 +2,9 @@
 //!
 //! A report is written first to the log (in the order received) and kept in its monitor's
 //! `pending` list; once the seal has about [`PLACE_AT`] pending reports, or the oldest has
-//! waited about [`PLACE_AFTER`], they are placed together by movement, seal and sequence number, so that a
-//! fleet's reports land on a page per several reports of a seal rather than one each. A
+//! waited about [`PLACE_AFTER`], they are placed together by movement, seal and sequence
+//! number, so that a fleet's reports land on a page per several reports of a seal rather than
+//! one each. A
 //! monitor is rebuilt by replaying its seal's placed and logged reports in the order received.
 
 use std::collections::{HashMap, HashSet};
@@ -91,12 +92,6 @@ impl Watch {
             let middle = lags.len() / 2;
             (*lags.select_nth_unstable(middle).1).clamp(TimeDelta::zero(), BEHIND_AT_MOST)
         };
-    }
-
-    /// The instant before which every logged report is placed: the oldest pending one's
-    /// receipt, or `now` when none is pending.
-    pub fn placed_before(&self, now: Timestamp) -> Timestamp {
-        self.monitors.values().filter_map(|t| t.pending.first()).map(|r| r.received_at_us).min().unwrap_or(now).min(now)
     }
 }
 
