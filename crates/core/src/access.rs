@@ -31,11 +31,16 @@ pub enum Role {
     /// Equipment of customs control: a navigation seal operator's gateway, checkpoint
     /// equipment. Sends telemetry and equipment events; reads nothing.
     Device,
+    /// Staff or software of another government agency (veterinary, phytosanitary, technical
+    /// regulation, export control …) in the Single Window: issues and manages its own permits,
+    /// licences and certificates and reads the declarations its requirements concern, within
+    /// its competence. `trader` holds the agency's code.
+    Agency,
 }
 
 impl Role {
     /// Every role.
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::Trader,
         Role::Officer,
         Role::Supervisor,
@@ -45,6 +50,7 @@ impl Role {
         Role::Bank,
         Role::Member,
         Role::Device,
+        Role::Agency,
     ];
 
     /// Stable lower-case name.
@@ -59,6 +65,7 @@ impl Role {
             Role::Bank => "bank",
             Role::Member => "member",
             Role::Device => "device",
+            Role::Agency => "agency",
         }
     }
 
@@ -150,7 +157,7 @@ impl Principal {
     pub fn may_read(&self, declarant: &str) -> bool {
         match self.role {
             Role::Trader => self.trader.as_ref().is_some_and(|t| t.as_str() == declarant),
-            Role::Warehouse | Role::Bank | Role::Member | Role::Device => false,
+            Role::Warehouse | Role::Bank | Role::Member | Role::Device | Role::Agency => false,
             Role::Officer | Role::Supervisor | Role::Analyst | Role::Admin => true,
         }
     }

@@ -85,6 +85,11 @@ pub enum Action {
     CheckpointUnmatched,
     /// A device's public key was registered (its messages must then be signed with it).
     DeviceKeyRegistered,
+    /// A declaration reserved quantities of Single Window documents, or its reservations were
+    /// drawn (release) or restored (refusal, withdrawal); details list each draw.
+    PermitQuantities,
+    /// An agency, a requirement or a document of the Single Window was registered or changed.
+    SingleWindowChanged,
 }
 
 impl Action {
@@ -123,6 +128,8 @@ impl Action {
         Action::CheckpointDecided,
         Action::CheckpointUnmatched,
         Action::DeviceKeyRegistered,
+        Action::PermitQuantities,
+        Action::SingleWindowChanged,
     ];
 
     /// The stable name, as stored and hashed.
@@ -161,6 +168,8 @@ impl Action {
             Action::CheckpointDecided => "checkpoint_decided",
             Action::CheckpointUnmatched => "checkpoint_unmatched",
             Action::DeviceKeyRegistered => "device_key_registered",
+            Action::PermitQuantities => "permit_quantities",
+            Action::SingleWindowChanged => "single_window_changed",
         }
     }
 

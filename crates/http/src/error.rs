@@ -726,6 +726,19 @@ impl From<crate::app::device_keys::DeviceKeyError> for ApiError {
     }
 }
 
+impl From<crate::app::single_window::SingleWindowError> for ApiError {
+    fn from(e: crate::app::single_window::SingleWindowError) -> Self {
+        use crate::app::single_window::SingleWindowError;
+        match e {
+            SingleWindowError::Forbidden(f) => f.into(),
+            SingleWindowError::Invalid(name, m) => ApiError::BadParameter(name, m),
+            SingleWindowError::NotFound(m) => ApiError::NotFound(m),
+            SingleWindowError::Refused(m) => ApiError::Conflict(m),
+            SingleWindowError::Store(s) => s.into(),
+        }
+    }
+}
+
 impl From<crate::app::Forbidden> for ApiError {
     fn from(f: crate::app::Forbidden) -> Self {
         ApiError::Forbidden(f.role, f.action)

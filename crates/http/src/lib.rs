@@ -91,6 +91,18 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/checkpoints/{code}/stream", get(routes::checkpoint::stream))
         .route("/api/v1/checkpoint-vehicles", get(routes::checkpoint::mine))
         .route("/api/v1/devices", get(routes::devices::list))
+        .route("/api/v1/agencies", get(routes::single_window::agencies))
+        .route("/api/v1/agencies/{code}", axum::routing::put(routes::single_window::put_agency))
+        .route(
+            "/api/v1/agencies/{code}/requirements",
+            get(routes::single_window::requirements).post(routes::single_window::add_requirement),
+        )
+        .route("/api/v1/agencies/{code}/requirements/{id}/end", post(routes::single_window::end_requirement))
+        .route("/api/v1/permits", get(routes::single_window::list).post(routes::single_window::issue))
+        .route("/api/v1/permits/{number}", get(routes::single_window::get))
+        .route("/api/v1/permits/{number}/{change}", post(routes::single_window::change))
+        .route("/api/v1/single-window/declarations", get(routes::single_window::declarations))
+        .route("/api/v1/single-window/declarations/{id}", get(routes::single_window::declaration))
         .route("/api/v1/devices/{device}/key", axum::routing::put(routes::devices::register))
         .route("/api/v1/alerts", get(routes::seals::open))
         .route("/api/v1/alerts/stream", get(routes::seals::stream))

@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     account, checkpoint, dashboard, declarations, devices, dispatch, events, inspections, keys, knowledge, maturity,
-    notifications, offices, organisation, people, pre_arrival, profiles, requests, risk, seals, survey, system, tariff,
+    notifications, offices, organisation, people, pre_arrival, profiles, requests, risk, seals, single_window, survey, system, tariff,
     time_release, tokens, traceability, transit, work_queue,
 };
 
@@ -31,6 +31,9 @@ use crate::routes::{
         transit::file, transit::list, transit::get, transit::timeline, transit::event, transit::issue, transit::certificate,
         pre_arrival::file, pre_arrival::list, pre_arrival::get,
         seals::report, seals::alerts, seals::track, seals::open, seals::stream, devices::register, devices::list,
+        single_window::put_agency, single_window::agencies, single_window::add_requirement, single_window::requirements,
+        single_window::end_requirement, single_window::issue, single_window::list, single_window::get, single_window::change,
+        single_window::declarations, single_window::declaration,
         traceability::report, traceability::batch, traceability::holdings, traceability::batches,
         checkpoint::list, checkpoint::get, checkpoint::put, checkpoint::slots, checkpoint::admit, checkpoint::vehicle,
         checkpoint::act, checkpoint::event, checkpoint::queue, checkpoint::times, checkpoint::stream, checkpoint::mine,
@@ -62,6 +65,7 @@ use crate::routes::{
         (name = "seals", description = "Navigation seals: reports of seals on vehicles in transit (also over MQTT), alerts raised once per incident, the track (see docs/seals.md)"),
         (name = "checkpoints", description = "The smart checkpoint: settings (slots, priority rules), bookings and the live queue, equipment events (plate reads, weighings, radiation readings, scans) over HTTP and MQTT, the order of operations decided for each vehicle with its reasons, officers' actions and waiting and crossing times (see docs/checkpoint.md)"),
         (name = "traceability", description = "Goods traceability: batches of traced goods opened at release for free circulation, holders' reports of sales, returns, exports and write-offs, each batch's balances and history, a trader's holdings (see docs/traceability.md)"),
+        (name = "single window", description = "The Single Window: other government agencies, the documents their requirements ask for, the permits, licences and certificates they issue with the quantities declarations reserve and draw, and the declarations each agency may see within its competence (see the README's *Single Window*)"),
         (name = "system", description = "Health and metrics"),
     )
 )]

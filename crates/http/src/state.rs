@@ -148,6 +148,8 @@ pub struct Reference {
     pub categories: Arc<Categories>,
     /// The devices' registered keys.
     pub device_keys: Arc<crate::app::device_keys::DeviceKeys>,
+    /// The Single Window agencies' requirements (of every date; the check picks by date).
+    pub requirements: Arc<Vec<smartcustoms_core::permits::Requirement>>,
 }
 
 #[derive(Default)]
@@ -264,7 +266,9 @@ impl AppState {
         let (profiles, offices, tariff) = (Arc::new(profiles), Arc::<[OfficeCode]>::from(offices), Arc::new(tariff));
         let categories = Arc::new(categories);
         let device_keys = Arc::new(crate::app::device_keys::DeviceKeys::of(&self.store.device_keys().await?));
+        let requirements = Arc::new(self.store.requirements().await?);
         self.update(|r| {
+            r.requirements = requirements.clone();
             r.profiles = profiles.clone();
             r.offices = offices.clone();
             r.tariff = tariff.clone();

@@ -55,6 +55,8 @@ pub struct Filing {
     pub at_us: Timestamp,
     /// Registration date at the office.
     pub date: NaiveDate,
+    /// The Single Window documents the goods need (empty when none, or when refused).
+    pub permit_needs: Vec<smartcustoms_core::permits::Need>,
 }
 
 /// What `record_batch` did with one filing.

@@ -20,6 +20,8 @@ mod listing;
 mod migrations;
 mod money;
 mod orgs;
+mod permits;
+mod permits_tx;
 mod postgres;
 mod pre_arrival;
 mod reference;
@@ -61,6 +63,7 @@ pub use ledger::{
     OpenReservation, Refund, RefundOutcome, ReservationRequest, Statement, StatementEntry, StoredLine,
 };
 pub use orgs::{AuthorisationRecord, MemberRecord, OrgQueries};
+pub use permits::{AgencyRecord, DrawRecord, NewRequirement, PermitFilter, PermitQueries, PermitRecord};
 pub use postgres::PostgresStore;
 pub use pre_arrival::{PreArrivalFiled, PreArrivalQueries, PreArrivalRecord};
 pub use reference::{Office, ReferenceQueries, SigningKeyRecord};
@@ -155,6 +158,7 @@ pub trait Store:
     + TraceabilityQueries
     + CheckpointQueries
     + DeviceKeyQueries
+    + PermitQueries
     + Send
     + Sync
     + 'static
@@ -254,6 +258,7 @@ macro_rules! areas {
         crate::traceability::traceability_queries!($store, $lock);
         crate::checkpoint::checkpoint_queries!($store, $lock);
         crate::device_keys::device_key_queries!($store);
+        crate::permits::permit_queries!($store, $lock);
 
         #[async_trait]
         impl crate::Store for $store {

@@ -236,7 +236,16 @@ impl WriteTx for PgTx {
             .await?)
     }
 
+    async fn permits(&mut self, numbers: Vec<String>) -> StoreResult<Vec<smartcustoms_core::permits::Permit>> {
+        crate::permits_tx::pg_permits(&mut self.0, &numbers).await
+    }
+
+    async fn reserved_draws(&mut self, ids: Vec<String>) -> StoreResult<Vec<(String, smartcustoms_core::permits::Draw)>> {
+        crate::permits_tx::pg_reserved(&mut self.0, &ids).await
+    }
+
     async fn write(&mut self, set: WriteSet<'_>) -> StoreResult<()> {
+        crate::permits_tx::pg_write(&mut self.0, &set.permits).await?;
         write(&mut self.0, set).await
     }
 }

@@ -317,7 +317,16 @@ impl WriteTx for SqliteTx<'_> {
             .map_err(db)
     }
 
+    async fn permits(&mut self, numbers: Vec<String>) -> StoreResult<Vec<smartcustoms_core::permits::Permit>> {
+        crate::permits_tx::sqlite_permits(self.0, &numbers)
+    }
+
+    async fn reserved_draws(&mut self, ids: Vec<String>) -> StoreResult<Vec<(String, smartcustoms_core::permits::Draw)>> {
+        crate::permits_tx::sqlite_reserved(self.0, &ids)
+    }
+
     async fn write(&mut self, set: WriteSet<'_>) -> StoreResult<()> {
+        crate::permits_tx::sqlite_write(self.0, &set.permits)?;
         write(self.0, &set)
     }
 }

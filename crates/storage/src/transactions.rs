@@ -23,7 +23,9 @@ use crate::dispatch::NewDispatch;
 use crate::ledger::*;
 use crate::money::{self, Ledger};
 use crate::requests::{Answer, Ask};
+use crate::permits_tx;
 use crate::writeset::{AnswerRow, DispatchRow, RequestRow, WriteSet};
+use smartcustoms_core::permits::Levels;
 use crate::{StoreError, StoreResult};
 
 /// A stored declaration as a writing transaction reads it: its summary, its registration
@@ -79,6 +81,12 @@ pub(crate) trait WriteTx {
     /// The centre a case is dispatched to, if it is.
     async fn dispatched(&mut self, id: &str) -> StoreResult<Option<String>>;
 
+    /// The Single Window documents with these numbers (absent ones are left out).
+    async fn permits(&mut self, numbers: Vec<String>) -> StoreResult<Vec<smartcustoms_core::permits::Permit>>;
+
+    /// The draws of these declarations still reserved, with their declaration.
+    async fn reserved_draws(&mut self, ids: Vec<String>) -> StoreResult<Vec<(String, smartcustoms_core::permits::Draw)>>;
+
     /// Writes everything the transaction planned.
     async fn write(&mut self, set: WriteSet<'_>) -> StoreResult<()>;
 }
@@ -103,16 +111,47 @@ async fn numbers(tx: &mut impl WriteTx, demand: BTreeMap<SequenceKey, i64>) -> S
     Ok(batch::Numbers::new(&demand, &last))
 }
 
+/// Settles the Single Window draws of the declarations whose state `set` ends (released:
+/// drawn; refused or withdrawn: restored), in the same transaction.
+async fn settle_permits(tx: &mut impl WriteTx, set: &mut WriteSet<'_>, head: &(i64, String)) -> StoreResult<()> {
+    let endings = permits_tx::endings(&set.updates);
+    if endings.is_empty() {
+        return Ok(());
+    }
+    let reserved = tx.reserved_draws(endings.iter().map(|(id, _, _)| id.clone()).collect()).await?;
+    if reserved.is_empty() {
+        return Ok(());
+    }
+    let mut numbers: Vec<String> = reserved.iter().map(|(_, d)| d.permit.clone()).collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    let mut levels = Levels::new(tx.permits(numbers).await?);
+    let (permits, entries) = permits_tx::settle(&endings, reserved, &mut levels)?;
+    permits_tx::chain_after(&mut set.audit, head, entries);
+    set.permits = permits;
+    Ok(())
+}
+
 /// Records a batch of decided filings (see `Store::record_batch`).
 pub(crate) async fn record(tx: &mut impl WriteTx, filings: &[Filing]) -> StoreResult<Vec<Recorded>> {
     let head = tx.head().await?;
     let keys = filings.iter().filter_map(|f| Some((f.declarant.to_string(), f.idempotency_key.clone()?))).collect();
     let stored = tx.stored_filings(keys).await?;
     let slots = batch::slots(filings, &stored);
+    let referenced = permits_tx::referenced(filings, &slots);
+    let mut levels = match referenced.is_empty() {
+        true => Levels::default(),
+        false => Levels::new(tx.permits(referenced).await?),
+    };
+    let (filings, draws) = permits_tx::check_batch(filings, &slots, &mut levels)?;
+    let filings = filings.as_ref();
     let mut ledger = ledger(tx, money::accounts_of(&batch::traders(filings, &slots))).await?;
     let admissions = batch::admit(filings, &slots, &mut ledger)?;
     let numbers = numbers(tx, batch::number_demand(batch::batch_keys(filings, &admissions))).await?;
-    let (set, outcomes) = batch::plan(filings, slots, &admissions, numbers, ledger, head)?;
+    let (permits, entries) = permits_tx::batch_writes(filings, &slots, &admissions, draws, &mut levels)?;
+    let (mut set, outcomes) = batch::plan(filings, slots, &admissions, numbers, ledger, head.clone())?;
+    permits_tx::chain_after(&mut set.audit, &head, entries);
+    set.permits = permits;
     tx.write(set).await?;
     Ok(outcomes)
 }
@@ -141,7 +180,8 @@ pub(crate) async fn deposit(tx: &mut impl WriteTx, d: &Deposit) -> StoreResult<D
     let (posting_id, registered) = batch::admit_awaiting(d, awaiting, &mut ledger)?;
     let demand = batch::number_demand(registered.iter().map(|a| Some(batch::awaiting_key(a, d.date))));
     let numbers = numbers(tx, demand).await?;
-    let (set, outcome) = batch::plan_deposit(d, posting_id, registered, numbers, ledger, head)?;
+    let (mut set, outcome) = batch::plan_deposit(d, posting_id, registered, numbers, ledger, head.clone())?;
+    settle_permits(tx, &mut set, &head).await?;
     tx.write(set).await?;
     Ok(outcome)
 }
@@ -186,7 +226,9 @@ pub(crate) async fn control(
     let stored = tx.declaration(&id.to_string()).await?.ok_or(StoreError::NotFound)?;
     let control = StoredControl::parse_or_document(stored.pending.as_deref(), &stored.document)?;
     let ledger = ledger(tx, money::accounts_of([&stored.summary.declarant])).await?;
-    let (set, summary) = batch::plan_control(stored.summary, &control, decision, officer, at_us, ledger, head)?;
+    let (mut set, summary) =
+        batch::plan_control(stored.summary, &control, decision, officer, at_us, ledger, head.clone())?;
+    settle_permits(tx, &mut set, &head).await?;
     tx.write(set).await?;
     Ok(summary)
 }
@@ -204,7 +246,8 @@ pub(crate) async fn withdraw(
     if &stored.summary.declarant != declarant {
         return Err(StoreError::NotFound);
     }
-    let (set, summary) = batch::plan_withdrawal(stored.summary, actor, at_us, head)?;
+    let (mut set, summary) = batch::plan_withdrawal(stored.summary, actor, at_us, head.clone())?;
+    settle_permits(tx, &mut set, &head).await?;
     tx.write(set).await?;
     Ok(summary)
 }

@@ -140,6 +140,8 @@ pub(crate) struct WriteSet<'a> {
     pub requests: Vec<RequestRow>,
     pub answers: Vec<AnswerRow>,
     pub dispatches: Vec<DispatchRow>,
+    /// Draws on Single Window documents and the documents' new quantities.
+    pub permits: crate::permits_tx::PermitWrites,
 }
 
 impl WriteSet<'_> {

@@ -175,6 +175,8 @@ async fn try_seed(store: &dyn Store) -> anyhow::Result<(Vec<TestTrader>, World)>
         ("test-member-1", Role::Member, None),
         ("test-member-2", Role::Member, None),
         ("test-device", Role::Device, None),
+        ("test-agency-vet", Role::Agency, Some("VET".to_string())),
+        ("test-agency-phyto", Role::Agency, Some("PHYTO".to_string())),
     ] {
         let principal = Principal::new(token, role, party.map(TraderId::new).transpose()?);
         store.add_token(&token_record(token, principal.clone()), "test").await?;

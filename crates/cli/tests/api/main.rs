@@ -26,6 +26,7 @@ mod profiles;
 mod reference;
 mod risk;
 mod seals;
+mod single_window;
 mod sessions;
 mod statistics;
 mod stored;

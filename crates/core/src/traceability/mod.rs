@@ -30,6 +30,6 @@ pub use state::{
 pub use transfer::{DocumentRef, Note, Operation, Transfer, WriteOffReason};
 
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 #[cfg(test)]
 mod properties_tests;

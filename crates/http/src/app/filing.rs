@@ -9,6 +9,7 @@ use smartcustoms_core::declaration::DeclarationDoc;
 use smartcustoms_core::flc;
 use smartcustoms_core::ids::{DeclarationId, TraderId};
 use smartcustoms_core::ledger::Amount;
+use smartcustoms_core::permits;
 use smartcustoms_core::registration::{self, Decision, Filing as CoreFiling, Reason};
 use smartcustoms_core::risk::{self, Hit, RiskContext, Scorer};
 use smartcustoms_core::signature::{DetachedJws, SignatureError};
@@ -130,7 +131,7 @@ pub async fn prepare(state: &AppState, request: FileRequest<'_>) -> Result<Filin
 
     let today = received_at.date_naive();
     let reference = state.reference();
-    let Reference { profiles, offices, tariff, prices, model, categories, .. } = reference.as_ref();
+    let Reference { profiles, offices, tariff, prices, model, categories, requirements, .. } = reference.as_ref();
     let id = DeclarationId::generate();
     let flc_context = flc::Context { today, offices: offices.clone() };
     let decision = registration::decide(CoreFiling {
@@ -149,9 +150,11 @@ pub async fn prepare(state: &AppState, request: FileRequest<'_>) -> Result<Filin
         date: today,
         pre_arrival: announced.as_ref().map(|(record, pre)| (record.id.as_str(), pre)),
     });
-    let office = match &decision {
-        Decision::Accepted(a) => Some(a.declaration.office.to_string()),
-        Decision::Refused { .. } => doc.office.clone(),
+    let (office, permit_needs) = match &decision {
+        Decision::Accepted(a) => {
+            (Some(a.declaration.office.to_string()), permits::needs(&a.declaration, requirements, today))
+        }
+        Decision::Refused { .. } => (doc.office.clone(), Vec::new()),
     };
     Ok(Filing {
         id,
@@ -172,6 +175,7 @@ pub async fn prepare(state: &AppState, request: FileRequest<'_>) -> Result<Filin
         decision,
         at_us: received_at.into(),
         date: today,
+        permit_needs,
     })
 }
 
@@ -221,6 +225,15 @@ pub async fn file(state: &AppState, request: FileRequest<'_>) -> Result<Filed, F
     };
     let recorded = state.commit.record(filing).await?;
     let s = recorded.summary();
+    // Refused in the recording transaction (a Single Window document failed): its reasons
+    // are the stored ones.
+    let refused_on_record = s.state == smartcustoms_core::workflow::State::Refused && reasons.is_empty();
+    if refused_on_record {
+        let stored = state.store.declaration(s.id).await?.ok_or(StoreError::NotFound)?;
+        let lane = "none";
+        state.metrics.decisions.with_label_values(&[s.state.as_str(), lane]).inc();
+        return Ok(Filed { recorded, duplicate: false, reasons: stored.reasons, hits: Vec::new(), duties_total: None });
+    }
     if let Recorded::Duplicate(_) = &recorded {
         let stored = state.store.declaration(s.id).await?.ok_or(StoreError::NotFound)?;
         let (reasons, hits, duties_total) = (stored.reasons, stored.hits, stored.duties_total);

@@ -24,6 +24,7 @@ pub mod profiles;
 pub mod requests;
 pub mod risk;
 pub mod seals;
+pub mod single_window;
 pub mod staff;
 pub mod tariff;
 pub mod text;

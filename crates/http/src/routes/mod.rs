@@ -20,6 +20,7 @@ pub mod profiles;
 pub mod requests;
 pub mod risk;
 pub mod seals;
+pub mod single_window;
 pub mod survey;
 pub mod system;
 pub mod tariff;

@@ -1,0 +1,198 @@
+use chrono::NaiveDate;
+use rust_decimal_macros::dec;
+
+use super::*;
+use crate::declaration::Document;
+use crate::traceability::fixtures::{declaration, item};
+
+const HOLDER: &str = "DE987654321000000";
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, d).unwrap_or_default()
+}
+
+fn vet_rule() -> Requirement {
+    Requirement {
+        id: 7,
+        agency: "VET".into(),
+        document_kind: "VET".into(),
+        hs_prefix: "0207".into(),
+        origins: vec![],
+        procedures: vec!["4000".into()],
+        valid_from: day(1),
+        valid_to: None,
+    }
+}
+
+fn permit(number: &str, quantity: i64) -> Permit {
+    Permit {
+        number: number.into(),
+        agency: "VET".into(),
+        kind: "VET".into(),
+        holder: HOLDER.into(),
+        hs_prefixes: vec!["0207".into()],
+        unit: "kg".into(),
+        quantity: Milli(quantity * 1000),
+        reserved: Milli(0),
+        drawn: Milli(0),
+        valid_from: day(1),
+        valid_to: day(31),
+        status: PermitStatus::Active,
+    }
+}
+
+fn poultry(sequence: u32, reference: Option<&str>) -> crate::declaration::GoodsItem {
+    let mut i = item(sequence, "020714", dec!(10), "PCE");
+    if let Some(number) = reference {
+        i.documents.push(Document { kind: "VET".into(), number: number.into() });
+    }
+    i
+}
+
+fn codes(reasons: &[Reason]) -> Vec<&str> {
+    reasons.iter().map(|r| r.code.as_str()).collect()
+}
+
+#[test]
+fn a_requirement_concerns_goods_by_prefix_origin_procedure_and_date() {
+    let d = declaration(vec![poultry(1, None), item(2, "850440", dec!(1), "PCE")]);
+    let needs = needs(&d, &[vet_rule()], day(9));
+    assert_eq!(needs.len(), 1, "only the poultry needs a certificate");
+    assert_eq!((needs[0].item, needs[0].kind.as_str(), needs[0].number.as_deref()), (1, "VET", None));
+
+    let mut other_origin = vet_rule();
+    other_origin.origins = vec!["BR".into()];
+    let mut expired = vet_rule();
+    expired.valid_to = Some(day(8));
+    let mut export_only = vet_rule();
+    export_only.procedures = vec!["1000".into()];
+    assert!(super::needs(&d, &[other_origin, expired, export_only], day(9)).is_empty());
+}
+
+#[test]
+fn two_requirements_for_one_kind_make_one_need() {
+    let mut wider = vet_rule();
+    wider.id = 8;
+    wider.hs_prefix = "02".into();
+    let d = declaration(vec![poultry(1, Some("V-1"))]);
+    let needs = needs(&d, &[vet_rule(), wider], day(9));
+    assert_eq!(needs.len(), 1);
+    assert_eq!(needs[0].number.as_deref(), Some("V-1"));
+}
+
+#[test]
+fn a_valid_permit_is_reserved_then_drawn_or_restored() {
+    let d = declaration(vec![poultry(1, Some("V-1"))]);
+    let needs = needs(&d, &[vet_rule()], day(9));
+    let mut levels = Levels::new([permit("V-1", 1200)]);
+    let draws = levels.take(&needs, HOLDER, day(9), false).unwrap_or_else(|r| panic!("{r:?}"));
+    assert_eq!(draws, vec![Draw { permit: "V-1".into(), item: 1, quantity: Milli(500_000) }], "net mass in kg");
+    let p = levels.get("V-1").cloned().unwrap_or_else(|| panic!("read"));
+    assert_eq!((p.reserved, p.drawn, p.remaining()), (Milli(500_000), Milli(0), Milli(700_000)));
+
+    let mut released = levels.clone();
+    released.settle(&draws, Settlement::Drawn);
+    let p = released.get("V-1").cloned().unwrap_or_else(|| panic!("read"));
+    assert_eq!((p.reserved, p.drawn, p.remaining()), (Milli(0), Milli(500_000), Milli(700_000)));
+
+    levels.settle(&draws, Settlement::Restored);
+    let p = levels.get("V-1").cloned().unwrap_or_else(|| panic!("read"));
+    assert_eq!((p.reserved, p.drawn, p.remaining()), (Milli(0), Milli(0), Milli(1_200_000)));
+    assert_eq!(levels.changed().len(), 1);
+}
+
+#[test]
+fn a_release_at_registration_draws_at_once() {
+    let needs = needs(&declaration(vec![poultry(1, Some("V-1"))]), &[vet_rule()], day(9));
+    let mut levels = Levels::new([permit("V-1", 1200)]);
+    assert!(levels.take(&needs, HOLDER, day(9), true).is_ok());
+    let p = levels.get("V-1").cloned().unwrap_or_else(|| panic!("read"));
+    assert_eq!((p.reserved, p.drawn), (Milli(0), Milli(500_000)));
+}
+
+#[test]
+fn the_quantity_left_is_shared_by_every_declaration_and_item() {
+    let two_items = declaration(vec![poultry(1, Some("V-1")), poultry(2, Some("V-1"))]);
+    let needs = needs(&two_items, &[vet_rule()], day(9));
+    let mut levels = Levels::new([permit("V-1", 900)]);
+    let refused = levels.take(&needs, HOLDER, day(9), false).err().unwrap_or_default();
+    assert_eq!(codes(&refused), ["SW_008", "SW_008"], "1,000 kg asked of 900");
+    assert_eq!(levels.get("V-1").map(Permit::remaining), Some(Milli(900_000)), "nothing moved");
+
+    let one = super::needs(&declaration(vec![poultry(1, Some("V-1"))]), &[vet_rule()], day(9));
+    assert!(levels.take(&one, HOLDER, day(9), false).is_ok());
+    let second = levels.take(&one, HOLDER, day(9), false).err().unwrap_or_default();
+    assert_eq!(codes(&second), ["SW_008"], "400 kg left, 500 asked");
+    assert_eq!(second[0].args.get("remaining").map(String::as_str), Some("400"));
+}
+
+#[test]
+fn every_fault_of_a_document_has_its_own_reason() {
+    let check = |p: Permit, reference: Option<&str>| {
+        let needs = needs(&declaration(vec![poultry(1, reference)]), &[vet_rule()], day(9));
+        let refused = Levels::new([p]).take(&needs, HOLDER, day(9), false).err().unwrap_or_default();
+        codes(&refused).join(",")
+    };
+    assert_eq!(check(permit("V-1", 1000), None), "SW_001");
+    assert_eq!(check(permit("V-1", 1000), Some("V-2")), "SW_002");
+    let mut phyto = permit("V-1", 1000);
+    phyto.kind = "PHYTO".into();
+    assert_eq!(check(phyto, Some("V-1")), "SW_002", "a document of another kind does not serve");
+    let mut theirs = permit("V-1", 1000);
+    theirs.holder = "FR1".into();
+    assert_eq!(check(theirs, Some("V-1")), "SW_003");
+    let mut expired = permit("V-1", 1000);
+    expired.valid_to = day(8);
+    assert_eq!(check(expired, Some("V-1")), "SW_004");
+    for status in [PermitStatus::Suspended, PermitStatus::Revoked] {
+        let mut p = permit("V-1", 1000);
+        p.status = status;
+        assert_eq!(check(p, Some("V-1")), "SW_005");
+    }
+    let mut beef_only = permit("V-1", 1000);
+    beef_only.hs_prefixes = vec!["0201".into()];
+    assert_eq!(check(beef_only, Some("V-1")), "SW_006");
+    let mut litres = permit("V-1", 1000);
+    litres.unit = "l".into();
+    assert_eq!(check(litres, Some("V-1")), "SW_007");
+    let mut pieces = permit("V-1", 10);
+    pieces.unit = "pce".into();
+    assert_eq!(check(pieces, Some("V-1")), "", "10 pieces declared, 10 granted");
+}
+
+#[test]
+fn a_refusal_names_the_item_and_its_documents() {
+    let needs = needs(&declaration(vec![item(1, "850440", dec!(1), "PCE"), poultry(2, None)]), &[vet_rule()], day(9));
+    let refused = Levels::default().take(&needs, HOLDER, day(9), false).err().unwrap_or_default();
+    assert_eq!(refused[0].path.as_deref(), Some("$.items[1].documents"));
+    assert_eq!(refused[0].args.get("item").map(String::as_str), Some("2"));
+}
+
+#[test]
+fn quantities_are_exact_thousandths() {
+    assert_eq!(Milli::exact(dec!(12.345)), Some(Milli(12_345)));
+    assert_eq!(Milli::exact(dec!(0.0001)), None);
+    assert_eq!(Milli::drawn(dec!(0.0001)), Some(Milli(1)), "a declaration draws at least what it declares");
+    assert_eq!(Milli(1_500).to_string(), "1.5");
+    assert_eq!(PermitStatus::parse("suspended"), Some(PermitStatus::Suspended));
+}
+
+#[test]
+fn an_agency_changes_its_document_within_what_declarations_used() {
+    let mut p = permit("V-1", 1000);
+    p.reserved = Milli(300_000);
+    p.drawn = Milli(200_000);
+    let amend = |q: i64| Change::Amend { quantity: Some(Milli(q)), valid_to: None, hs_prefixes: None };
+    assert_eq!(p.changed(&amend(500_000)).map(|n| n.remaining()), Ok(Milli(0)));
+    assert!(matches!(p.changed(&amend(499_999)), Err(ChangeRefused::BelowUsed { .. })));
+    let early = Change::Amend { quantity: None, valid_to: Some(NaiveDate::from_ymd_opt(2026, 2, 1).unwrap_or_default()), hs_prefixes: None };
+    assert!(matches!(p.changed(&early), Err(ChangeRefused::EndsBeforeStart { .. })));
+
+    let suspended = p.changed(&Change::Suspend).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(suspended.status, PermitStatus::Suspended);
+    assert!(matches!(suspended.changed(&Change::Suspend), Err(ChangeRefused::WrongStatus { .. })));
+    assert_eq!(suspended.changed(&Change::Reinstate).map(|n| n.status), Ok(PermitStatus::Active));
+    let revoked = suspended.changed(&Change::Revoke).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(revoked.changed(&Change::Reinstate), Err(ChangeRefused::Revoked("V-1".into())));
+    assert!(valid_hs_prefix("0207") && !valid_hs_prefix("2") && !valid_hs_prefix("02a7"));
+}
