@@ -5,8 +5,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     account, checkpoint, dashboard, declarations, devices, dispatch, events, inspections, keys, knowledge, maturity,
-    notifications, offices, organisation, people, pre_arrival, profiles, requests, risk, seals, single_window, survey, system, tariff,
-    time_release, tokens, traceability, transit, work_queue,
+    notifications, offices, organisation, people, pre_arrival, profiles, requests, risk, seals, single_window, survey,
+    system, tariff, time_release, tokens, traceability, transit, work_queue,
 };
 
 #[derive(OpenApi)]

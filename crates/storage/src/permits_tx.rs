@@ -50,9 +50,8 @@ impl PermitWrites {
 
 /// The document numbers the new accepted filings of a batch reference for what they need.
 pub(crate) fn referenced(filings: &[Filing], slots: &[Slot]) -> Vec<String> {
-    let mut numbers: Vec<String> = new_accepted(filings, slots)
-        .flat_map(|f| f.permit_needs.iter().filter_map(|n| n.number.clone()))
-        .collect();
+    let mut numbers: Vec<String> =
+        new_accepted(filings, slots).flat_map(|f| f.permit_needs.iter().filter_map(|n| n.number.clone())).collect();
     numbers.sort_unstable();
     numbers.dedup();
     numbers
@@ -62,14 +61,13 @@ fn new_accepted<'a>(filings: &'a [Filing], slots: &'a [Slot]) -> impl Iterator<I
     filings.iter().zip(slots).filter(|(f, s)| matches!(s, Slot::New) && f.decision.accepted().is_some()).map(|(f, _)| f)
 }
 
+/// A batch after its documents' check, and each filing's draws.
+pub(crate) type Checked<'a> = (Cow<'a, [Filing]>, Vec<Vec<Draw>>);
+
 /// Checks, in batch order, the documents each new accepted filing needs and reserves them.
 /// Returns the batch with the filings whose documents fail turned into refusals (the batch
 /// itself when none fails) and each filing's draws.
-pub(crate) fn check_batch<'a>(
-    filings: &'a [Filing],
-    slots: &[Slot],
-    levels: &mut Levels,
-) -> StoreResult<(Cow<'a, [Filing]>, Vec<Vec<Draw>>)> {
+pub(crate) fn check_batch<'a>(filings: &'a [Filing], slots: &[Slot], levels: &mut Levels) -> StoreResult<Checked<'a>> {
     let mut draws = vec![Vec::new(); filings.len()];
     let mut refused: Vec<(usize, Decision)> = Vec::new();
     for (i, (f, slot)) in filings.iter().zip(slots).enumerate() {
@@ -116,7 +114,8 @@ pub(crate) fn batch_writes(
         if draws.is_empty() {
             continue;
         }
-        let released = f.decision.accepted().is_some_and(|a| a.auto_release) && *admission == Some(Admission::Registered);
+        let released =
+            f.decision.accepted().is_some_and(|a| a.auto_release) && *admission == Some(Admission::Registered);
         if released {
             levels.settle(&draws, Settlement::Drawn);
         }
@@ -131,7 +130,12 @@ pub(crate) fn batch_writes(
     Ok((writes, entries))
 }
 
-fn rows<'a>(id: &'a str, draws: &'a [Draw], state: &'static str, at_us: Timestamp) -> impl Iterator<Item = DrawRow> + 'a {
+fn rows<'a>(
+    id: &'a str,
+    draws: &'a [Draw],
+    state: &'static str,
+    at_us: Timestamp,
+) -> impl Iterator<Item = DrawRow> + 'a {
     draws.iter().map(move |d| DrawRow {
         declaration_id: id.to_string(),
         item: i64::from(d.item),
@@ -205,11 +209,8 @@ pub(crate) fn chain_after(audit: &mut Vec<AuditEntry>, head: &(i64, String), ent
     audit.extend(smartcustoms_core::audit::chain_all(entries, seq, &hash));
 }
 
-/// The columns of a document a transaction reads, in this order.
-pub(crate) const LEVEL_COLUMNS: &str = "number, agency, kind, holder, hs_prefixes, unit, quantity_milli, \
-     reserved_milli, drawn_milli, valid_from, valid_to, status";
-
 /// A document as a transaction reads it, before parsing (dates as text on both backends).
+#[derive(sqlx::FromRow)]
 pub(crate) struct LevelRow {
     pub number: String,
     pub agency: String,
@@ -249,7 +250,12 @@ impl LevelRow {
 /// SQLite: the documents with these numbers.
 pub(crate) fn sqlite_permits(tx: &rusqlite::Transaction<'_>, numbers: &[String]) -> StoreResult<Vec<Permit>> {
     let db = StoreError::Sqlite;
-    let mut stmt = tx.prepare_cached(&format!("SELECT {LEVEL_COLUMNS} FROM permits WHERE number = ?1")).map_err(db)?;
+    let mut stmt = tx
+        .prepare_cached(
+            "SELECT number, agency, kind, holder, hs_prefixes, unit, quantity_milli, reserved_milli, drawn_milli, \
+         valid_from, valid_to, status FROM permits WHERE number = ?1",
+        )
+        .map_err(db)?;
     let mut out = Vec::with_capacity(numbers.len());
     for number in numbers {
         let row = stmt.query_row([number], |r| {
@@ -288,7 +294,9 @@ pub(crate) fn sqlite_reserved(tx: &rusqlite::Transaction<'_>, ids: &[String]) ->
         .map_err(db)?;
     let mut out = Vec::new();
     for id in ids {
-        let rows = stmt.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get(2)?, r.get(3)?))).map_err(db)?;
+        let rows = stmt
+            .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get(2)?, r.get(3)?)))
+            .map_err(db)?;
         for row in rows {
             let (id, item, permit, quantity) = row.map_err(db)?;
             out.push((id, draw(item, permit, quantity)?));
@@ -308,8 +316,15 @@ pub(crate) fn sqlite_write(tx: &rusqlite::Transaction<'_>, w: &PermitWrites) -> 
     if !w.draws.is_empty() {
         let mut stmt = tx.prepare_cached(UPSERT_DRAW).map_err(db)?;
         for d in &w.draws {
-            stmt.execute(rusqlite::params![d.declaration_id, d.item, d.permit, d.quantity_milli, d.state, d.at_us.as_micros()])
-                .map_err(db)?;
+            stmt.execute(rusqlite::params![
+                d.declaration_id,
+                d.item,
+                d.permit,
+                d.quantity_milli,
+                d.state,
+                d.at_us.as_micros()
+            ])
+            .map_err(db)?;
         }
     }
     if !w.levels.is_empty() {
@@ -339,33 +354,15 @@ type PgTx = sqlx::Transaction<'static, sqlx::Postgres>;
 
 /// PostgreSQL: the documents with these numbers.
 pub(crate) async fn pg_permits(tx: &mut PgTx, numbers: &[String]) -> StoreResult<Vec<Permit>> {
-    let rows: Vec<(String, String, String, String, String, String, i64, i64, i64, String, String, String)> =
-        sqlx::query_as(&format!(
-            "SELECT number, agency, kind, holder, hs_prefixes, unit, quantity_milli, reserved_milli, drawn_milli, \
-             valid_from::text, valid_to::text, status FROM permits WHERE number = ANY($1)"
-        ))
-        .bind(numbers)
-        .fetch_all(&mut **tx)
-        .await?;
-    rows.into_iter()
-        .map(|r| {
-            LevelRow {
-                number: r.0,
-                agency: r.1,
-                kind: r.2,
-                holder: r.3,
-                hs_prefixes: r.4,
-                unit: r.5,
-                quantity: r.6,
-                reserved: r.7,
-                drawn: r.8,
-                valid_from: r.9,
-                valid_to: r.10,
-                status: r.11,
-            }
-            .parse()
-        })
-        .collect()
+    let rows: Vec<LevelRow> = sqlx::query_as(
+        "SELECT number, agency, kind, holder, hs_prefixes, unit, quantity_milli AS quantity, \
+         reserved_milli AS reserved, drawn_milli AS drawn, valid_from::text AS valid_from, \
+         valid_to::text AS valid_to, status FROM permits WHERE number = ANY($1)",
+    )
+    .bind(numbers)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.into_iter().map(LevelRow::parse).collect()
 }
 
 /// PostgreSQL: the reserved draws of these declarations.
@@ -394,7 +391,13 @@ pub(crate) async fn pg_write(tx: &mut PgTx, w: &PermitWrites) -> StoreResult<()>
             .await?;
     }
     for (number, reserved, drawn, at) in &w.levels {
-        sqlx::query(UPDATE_LEVELS).bind(reserved).bind(drawn).bind(at.as_micros()).bind(number).execute(&mut **tx).await?;
+        sqlx::query(UPDATE_LEVELS)
+            .bind(reserved)
+            .bind(drawn)
+            .bind(at.as_micros())
+            .bind(number)
+            .execute(&mut **tx)
+            .await?;
     }
     for (agency, id, at) in &w.concerns {
         sqlx::query(INSERT_CONCERN).bind(agency).bind(id).bind(at.as_micros()).execute(&mut **tx).await?;

@@ -240,7 +240,10 @@ impl WriteTx for PgTx {
         crate::permits_tx::pg_permits(&mut self.0, &numbers).await
     }
 
-    async fn reserved_draws(&mut self, ids: Vec<String>) -> StoreResult<Vec<(String, smartcustoms_core::permits::Draw)>> {
+    async fn reserved_draws(
+        &mut self,
+        ids: Vec<String>,
+    ) -> StoreResult<Vec<(String, smartcustoms_core::permits::Draw)>> {
         crate::permits_tx::pg_reserved(&mut self.0, &ids).await
     }
 

@@ -321,7 +321,10 @@ impl WriteTx for SqliteTx<'_> {
         crate::permits_tx::sqlite_permits(self.0, &numbers)
     }
 
-    async fn reserved_draws(&mut self, ids: Vec<String>) -> StoreResult<Vec<(String, smartcustoms_core::permits::Draw)>> {
+    async fn reserved_draws(
+        &mut self,
+        ids: Vec<String>,
+    ) -> StoreResult<Vec<(String, smartcustoms_core::permits::Draw)>> {
         crate::permits_tx::sqlite_reserved(self.0, &ids)
     }
 

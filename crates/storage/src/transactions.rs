@@ -22,11 +22,11 @@ use crate::declarations::*;
 use crate::dispatch::NewDispatch;
 use crate::ledger::*;
 use crate::money::{self, Ledger};
-use crate::requests::{Answer, Ask};
 use crate::permits_tx;
+use crate::requests::{Answer, Ask};
 use crate::writeset::{AnswerRow, DispatchRow, RequestRow, WriteSet};
-use smartcustoms_core::permits::Levels;
 use crate::{StoreError, StoreResult};
+use smartcustoms_core::permits::Levels;
 
 /// A stored declaration as a writing transaction reads it: its summary, its registration
 /// record (`pending`) and, when asked for, the filed document.
@@ -85,7 +85,10 @@ pub(crate) trait WriteTx {
     async fn permits(&mut self, numbers: Vec<String>) -> StoreResult<Vec<smartcustoms_core::permits::Permit>>;
 
     /// The draws of these declarations still reserved, with their declaration.
-    async fn reserved_draws(&mut self, ids: Vec<String>) -> StoreResult<Vec<(String, smartcustoms_core::permits::Draw)>>;
+    async fn reserved_draws(
+        &mut self,
+        ids: Vec<String>,
+    ) -> StoreResult<Vec<(String, smartcustoms_core::permits::Draw)>>;
 
     /// Writes everything the transaction planned.
     async fn write(&mut self, set: WriteSet<'_>) -> StoreResult<()>;

@@ -76,6 +76,7 @@ fn filing(world: &World, seed: u64, key: Option<&str>, signed: bool) -> Filing {
         decision,
         at_us: Timestamp::now(),
         date: today(),
+        permit_needs: Vec::new(),
     }
 }
 

@@ -30,7 +30,9 @@ fn one_item(app: &TestApp, i: usize, seed: u64, number: Option<&str>, control: b
         item.description = Some("Frozen poultry, inspect me".into());
     }
     if let Some(n) = number {
-        item.documents.get_or_insert_with(Vec::new).push(DocumentDoc { kind: Some("N853".into()), number: Some(n.into()) });
+        item.documents
+            .get_or_insert_with(Vec::new)
+            .push(DocumentDoc { kind: Some("N853".into()), number: Some(n.into()) });
     }
     doc.invoice.as_mut().unwrap().total = item.price;
     doc
@@ -48,7 +50,8 @@ fn times(m: Decimal, k: &str) -> Decimal {
 }
 
 async fn setup_agency(app: &TestApp, hs: &str) {
-    let agency = json!({ "name": "Veterinary service", "fields": ["importer", "commodity_code", "origin", "net_mass"] });
+    let agency =
+        json!({ "name": "Veterinary service", "fields": ["importer", "commodity_code", "origin", "net_mass"] });
     let (s, e) = app.put("/api/v1/agencies/VET", "test-officer", &agency).await;
     assert_eq!(s, 403, "only administrators register agencies: {e}");
     let (s, a) = app.put("/api/v1/agencies/VET", ADMIN, &agency).await;
@@ -116,7 +119,11 @@ async fn a_document_is_reserved_at_registration_drawn_at_release_and_restored_on
 
         // Yellow lane: reserved; green lane: drawn at once; then nothing left for a third.
         let (_, a) = app.file(0, &one_item(&app, 0, 501, Some("VET-1"), true)).await;
-        assert_eq!((a["state"].as_str(), a["lane"].as_str()), (Some("under_control"), Some("yellow")), "{backend}: {a}");
+        assert_eq!(
+            (a["state"].as_str(), a["lane"].as_str()),
+            (Some("under_control"), Some("yellow")),
+            "{backend}: {a}"
+        );
         assert_eq!(levels(&permit(&app, "VET-1").await), (x("1"), x("0"), x("1.5")), "{backend}");
         let (_, b) = app.file(0, &one_item(&app, 0, 501, Some("VET-1"), false)).await;
         assert_eq!(b["state"], "released", "{backend}: {b}");
@@ -138,8 +145,12 @@ async fn a_document_is_reserved_at_registration_drawn_at_release_and_restored_on
         assert_eq!(s, 200, "{backend}: {r}");
         let p = permit(&app, "VET-1").await;
         assert_eq!(levels(&p), (x("0"), x("2"), x("0.5")), "{backend}");
-        let states: Vec<(&str, &str)> =
-            p["draws"].as_array().unwrap().iter().map(|d| (d["declaration_id"].as_str().unwrap(), d["state"].as_str().unwrap())).collect();
+        let states: Vec<(&str, &str)> = p["draws"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| (d["declaration_id"].as_str().unwrap(), d["state"].as_str().unwrap()))
+            .collect();
         assert!(states.contains(&(a_id, "restored")) && states.contains(&(d_id, "drawn")), "{backend}: {states:?}");
         let (_, events) = app.get(&format!("/api/v1/declarations/{a_id}/events"), Some(&app.officer_token)).await;
         let actions: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
@@ -165,7 +176,8 @@ async fn a_document_is_reserved_at_registration_drawn_at_release_and_restored_on
         let (s, e) = change("suspend", json!({ "reason": "Again" })).await;
         assert_eq!(s, 409, "{backend}: suspended already: {e}");
         assert_eq!(change("reinstate", json!({ "reason": "Lifted" })).await.0, 200, "{backend}");
-        let (s, e) = change("amend", json!({ "reason": "Cut", "quantity": (x("2") - Decimal::new(1, 3)).to_string() })).await;
+        let (s, e) =
+            change("amend", json!({ "reason": "Cut", "quantity": (x("2") - Decimal::new(1, 3)).to_string() })).await;
         assert_eq!(s, 409, "{backend}: below the 200 drawn: {e}");
         let (s, amended) = change("amend", json!({ "reason": "More", "quantity": x("4").to_string() })).await;
         assert_eq!((s, levels(&amended)), (200, (x("0"), x("2"), x("2"))), "{backend}: {amended}");
@@ -181,7 +193,10 @@ async fn a_document_is_reserved_at_registration_drawn_at_release_and_restored_on
         let seen = seen.as_array().unwrap();
         assert!(seen.iter().any(|v| v["id"] == a["id"]) && seen.iter().any(|v| v["id"] == none["id"]), "{backend}");
         let view = seen.iter().find(|v| v["id"] == d["id"]).unwrap();
-        assert!(view["fields"]["importer"].is_object() && view["fields"].get("exporter").is_none(), "{backend}: {view}");
+        assert!(
+            view["fields"]["importer"].is_object() && view["fields"].get("exporter").is_none(),
+            "{backend}: {view}"
+        );
         let item = &view["items"][0];
         assert!(item["net_mass"].is_string() || item["net_mass"].is_number(), "{backend}: {item}");
         assert!(item.get("price").is_none() && item.get("description").is_none(), "{backend}: {item}");

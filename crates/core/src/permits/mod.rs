@@ -279,7 +279,13 @@ impl Levels {
     /// Checks every need of one declaration of `holder` on `date`. When all are met, reserves
     /// their quantities (or draws them at once, when the goods are released at registration)
     /// and returns the draws; otherwise nothing moves and every reason is returned.
-    pub fn take(&mut self, needs: &[Need], holder: &str, date: NaiveDate, release: bool) -> Result<Vec<Draw>, Vec<Reason>> {
+    pub fn take(
+        &mut self,
+        needs: &[Need],
+        holder: &str,
+        date: NaiveDate,
+        release: bool,
+    ) -> Result<Vec<Draw>, Vec<Reason>> {
         let mut reasons = Vec::new();
         let mut draws: Vec<Draw> = Vec::new();
         let mut asked: BTreeMap<String, i64> = BTreeMap::new();
@@ -297,11 +303,21 @@ impl Levels {
             if *total > p.remaining().0 {
                 for need in needs.iter().filter(|n| n.number.as_ref() == Some(number)) {
                     let asked = Milli(*total);
-                    reasons.push(reason(need, "SW_008", format!(
-                        "document {number} has {} {} left; the declaration draws {asked}",
-                        p.remaining(),
-                        p.unit
-                    ), vec![("number", number.to_string()), ("remaining", p.remaining().to_string()), ("asked", asked.to_string()), ("unit", p.unit.clone())]));
+                    reasons.push(reason(
+                        need,
+                        "SW_008",
+                        format!(
+                            "document {number} has {} {} left; the declaration draws {asked}",
+                            p.remaining(),
+                            p.unit
+                        ),
+                        vec![
+                            ("number", number.to_string()),
+                            ("remaining", p.remaining().to_string()),
+                            ("asked", asked.to_string()),
+                            ("unit", p.unit.clone()),
+                        ],
+                    ));
                 }
             }
         }
@@ -344,7 +360,12 @@ impl Levels {
             return Err(reason(need, "SW_002", message, numbered(&[])));
         };
         if p.holder != holder {
-            return Err(reason(need, "SW_003", format!("document {number} was issued to another trader"), numbered(&[])));
+            return Err(reason(
+                need,
+                "SW_003",
+                format!("document {number} was issued to another trader"),
+                numbered(&[]),
+            ));
         }
         match p.status {
             PermitStatus::Active => {}
@@ -355,7 +376,8 @@ impl Levels {
         }
         if date < p.valid_from || date > p.valid_to {
             let message = format!("document {number} is valid from {} to {}, not on {date}", p.valid_from, p.valid_to);
-            let extra = [("from", p.valid_from.to_string()), ("to", p.valid_to.to_string()), ("date", date.to_string())];
+            let extra =
+                [("from", p.valid_from.to_string()), ("to", p.valid_to.to_string()), ("date", date.to_string())];
             return Err(reason(need, "SW_004", message, numbered(&extra)));
         }
         if !p.covers(&need.commodity_code) {

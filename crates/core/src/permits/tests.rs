@@ -185,7 +185,11 @@ fn an_agency_changes_its_document_within_what_declarations_used() {
     let amend = |q: i64| Change::Amend { quantity: Some(Milli(q)), valid_to: None, hs_prefixes: None };
     assert_eq!(p.changed(&amend(500_000)).map(|n| n.remaining()), Ok(Milli(0)));
     assert!(matches!(p.changed(&amend(499_999)), Err(ChangeRefused::BelowUsed { .. })));
-    let early = Change::Amend { quantity: None, valid_to: Some(NaiveDate::from_ymd_opt(2026, 2, 1).unwrap_or_default()), hs_prefixes: None };
+    let early = Change::Amend {
+        quantity: None,
+        valid_to: Some(NaiveDate::from_ymd_opt(2026, 2, 1).unwrap_or_default()),
+        hs_prefixes: None,
+    };
     assert!(matches!(p.changed(&early), Err(ChangeRefused::EndsBeforeStart { .. })));
 
     let suspended = p.changed(&Change::Suspend).unwrap_or_else(|e| panic!("{e}"));
@@ -195,4 +199,69 @@ fn an_agency_changes_its_document_within_what_declarations_used() {
     let revoked = suspended.changed(&Change::Revoke).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(revoked.changed(&Change::Reinstate), Err(ChangeRefused::Revoked("V-1".into())));
     assert!(valid_hs_prefix("0207") && !valid_hs_prefix("2") && !valid_hs_prefix("02a7"));
+}
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        /// A declaration asking this many kg.
+        Take(u16),
+        /// The n-th open reservation ends.
+        Settle(usize, bool),
+    }
+
+    fn ops() -> impl Strategy<Value = Vec<Op>> {
+        prop::collection::vec(
+            prop_oneof![(1u16..400).prop_map(Op::Take), (0usize..8, any::<bool>()).prop_map(|(n, r)| Op::Settle(n, r))],
+            1..60,
+        )
+    }
+
+    proptest! {
+        /// However declarations reserve, draw and restore, a document never gives more than
+        /// it grants, a declaration is refused exactly when it asks more than is left, and the
+        /// document's figures equal the sum of its open and drawn draws.
+        #[test]
+        fn a_document_never_gives_more_than_it_grants(ops in ops()) {
+            let mut levels = Levels::new([permit("V-1", 1000)]);
+            let (mut open, mut drawn): (Vec<Vec<Draw>>, i64) = (Vec::new(), 0);
+            for op in ops {
+                match op {
+                    Op::Take(kg) => {
+                        let mut item = poultry(1, Some("V-1"));
+                        item.net_mass = rust_decimal::Decimal::from(kg);
+                        let needs = needs(&declaration(vec![item]), &[vet_rule()], day(9));
+                        let left = levels.get("V-1").map(Permit::remaining).unwrap_or_default();
+                        match levels.take(&needs, HOLDER, day(9), false) {
+                            Ok(draws) => {
+                                prop_assert!(i64::from(kg) * 1000 <= left.0);
+                                open.push(draws);
+                            }
+                            Err(reasons) => {
+                                prop_assert!(i64::from(kg) * 1000 > left.0);
+                                prop_assert_eq!(codes(&reasons), vec!["SW_008"]);
+                            }
+                        }
+                    }
+                    Op::Settle(n, release) if n < open.len() => {
+                        let draws = open.remove(n);
+                        let how = if release { Settlement::Drawn } else { Settlement::Restored };
+                        levels.settle(&draws, how);
+                        if release {
+                            drawn += draws.iter().map(|d| d.quantity.0).sum::<i64>();
+                        }
+                    }
+                    Op::Settle(..) => {}
+                }
+                let p = levels.get("V-1").cloned().unwrap_or_else(|| permit("gone", 0));
+                let reserved: i64 = open.iter().flatten().map(|d| d.quantity.0).sum();
+                prop_assert_eq!((p.reserved.0, p.drawn.0), (reserved, drawn));
+                prop_assert!(p.remaining().0 >= 0 && p.reserved.0 + p.drawn.0 <= p.quantity.0);
+            }
+        }
+    }
 }

@@ -82,7 +82,8 @@ pub struct AgencyDoc {
 /// Registers an agency or changes its name and competence (administrators).
 pub async fn save_agency(state: &AppState, caller: &Principal, code: &str, doc: &AgencyDoc) -> Result<AgencyRecord> {
     super::require(caller, &[Role::Admin], "register agencies")?;
-    let valid_code = (2..=16).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    let valid_code =
+        (2..=16).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
     if !valid_code {
         return Err(SingleWindowError::Invalid("code", "2 to 16 capital letters or digits".into()));
     }
@@ -406,7 +407,13 @@ pub struct ChangeDoc {
 
 /// Amends, suspends, reinstates or revokes a document of the caller's agency. Declarations
 /// registered on it keep what they reserved; a suspended or revoked document refuses new ones.
-pub async fn change(state: &AppState, caller: &Principal, number: &str, what: &str, doc: &ChangeDoc) -> Result<PermitView> {
+pub async fn change(
+    state: &AppState,
+    caller: &Principal,
+    number: &str,
+    what: &str,
+    doc: &ChangeDoc,
+) -> Result<PermitView> {
     let agency = own_agency(caller, "change documents")?;
     let reason = text("reason", &doc.reason, 500)?;
     let amending = doc.quantity.is_some() || doc.valid_to.is_some() || doc.hs_prefixes.is_some();
@@ -416,12 +423,21 @@ pub async fn change(state: &AppState, caller: &Principal, number: &str, what: &s
             valid_to: doc.valid_to,
             hs_prefixes: doc.hs_prefixes.as_deref().map(prefixes).transpose()?,
         },
-        "amend" => return Err(SingleWindowError::Invalid("quantity", "an amendment changes quantity, valid_to or hs_prefixes".into())),
+        "amend" => {
+            return Err(SingleWindowError::Invalid(
+                "quantity",
+                "an amendment changes quantity, valid_to or hs_prefixes".into(),
+            ))
+        }
         _ if amending => return Err(SingleWindowError::Invalid("quantity", format!("{what} takes only a reason"))),
         "suspend" => Change::Suspend,
         "reinstate" => Change::Reinstate,
         "revoke" => Change::Revoke,
-        other => return Err(SingleWindowError::NotFound(format!("no change {other:?}: amend, suspend, reinstate or revoke"))),
+        other => {
+            return Err(SingleWindowError::NotFound(format!(
+                "no change {other:?}: amend, suspend, reinstate or revoke"
+            )))
+        }
     };
     let stored = state
         .store
