@@ -25,6 +25,7 @@ mod broker;
 mod checkpoint;
 mod knowledge;
 mod ledger;
+mod permits;
 mod portal;
 mod risk;
 mod seals;
@@ -57,6 +58,9 @@ pub enum BenchCommand {
     /// events at an arrival rate over HTTP or MQTT: vehicles decided per second, plate-read to
     /// decision latency, lost events and wrong decisions.
     Checkpoint(checkpoint::CheckpointArgs),
+    /// Concurrent declarations drawing on the same Single Window documents over HTTP (one or
+    /// more server processes on one database): declarations/s and `overdrawn` (must be 0).
+    Permits(permits::PermitsArgs),
 }
 
 /// Arguments of `bench risk`.
@@ -124,6 +128,7 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
         BenchCommand::Portal(a) => portal::run(a).await,
         BenchCommand::Seals(a) => seals::run(a).await,
         BenchCommand::Checkpoint(a) => checkpoint::run(a).await,
+        BenchCommand::Permits(a) => permits::run(a).await,
     }
 }
 
@@ -168,7 +173,7 @@ async fn pipeline(a: PipelineArgs) -> anyhow::Result<u8> {
 
     let load = |base: String| {
         let (requests, declarants) = (requests.clone(), declarants.clone());
-        async move { run_pipeline(&base, requests, declarants, a.concurrency, a.rate).await }
+        async move { run_pipeline(&[base], requests, declarants, a.concurrency, a.rate).await }
     };
     // The pipeline without money first (every rate zero: duties are calculated, nothing is
     // reserved or debited), then with it on the now larger database, then the floor.
@@ -241,17 +246,18 @@ pub(crate) fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-struct PipelineRun {
-    elapsed: Duration,
-    latencies_ms: Vec<f64>,
-    released: usize,
-    refused: usize,
-    awaiting: usize,
-    errors: usize,
+pub(crate) struct PipelineRun {
+    pub(crate) elapsed: Duration,
+    pub(crate) latencies_ms: Vec<f64>,
+    pub(crate) released: usize,
+    pub(crate) refused: usize,
+    pub(crate) awaiting: usize,
+    pub(crate) errors: usize,
 }
 
-async fn run_pipeline(
-    base: &str,
+/// Files the prepared requests through the servers at `bases` (request `i` to `bases[i % n]`).
+pub(crate) async fn run_pipeline(
+    bases: &[String],
     requests: Arc<Vec<(usize, Vec<u8>, String)>>,
     declarants: Arc<Vec<Declarant>>,
     concurrency: usize,
@@ -263,13 +269,14 @@ async fn run_pipeline(
     let bar = crate::progress::bar(requests.len() as u64, "declarations filed");
     let start = Instant::now();
     let mut workers = Vec::new();
+    let urls: Arc<Vec<String>> = Arc::new(bases.iter().map(|b| format!("{b}/api/v1/declarations")).collect());
     for _ in 0..concurrency {
-        let (client, next, requests, declarants, url, run_tag, bar) = (
+        let (client, next, requests, declarants, urls, run_tag, bar) = (
             client.clone(),
             next.clone(),
             requests.clone(),
             declarants.clone(),
-            format!("{base}/api/v1/declarations"),
+            urls.clone(),
             run_tag.clone(),
             bar.clone(),
         );
@@ -284,7 +291,7 @@ async fn run_pipeline(
                 }
                 let t = Instant::now();
                 let answer = client
-                    .post(&url)
+                    .post(&urls[i % urls.len()])
                     .bearer_auth(&declarants[*who].token)
                     .header("content-type", "application/json")
                     .header("x-jws-signature", jws)
