@@ -63,6 +63,9 @@ pub struct Config {
     pub seal_period_secs: u64,
     /// Refuse unsigned messages even from devices without a registered key.
     pub require_device_signatures: bool,
+    /// The low-value regime of e-commerce parcels (`[parcel_regime]`: `threshold_eur`,
+    /// `duty_per_item_eur`, `vat_rate`, `split_window_days`, `implausible_share`).
+    pub parcel_regime: smartcustoms_core::parcels::Regime,
 }
 
 impl Default for Config {
@@ -92,6 +95,7 @@ impl Default for Config {
             nats_url: None,
             seal_period_secs: 60,
             require_device_signatures: false,
+            parcel_regime: smartcustoms_core::parcels::Regime::default(),
         }
     }
 }

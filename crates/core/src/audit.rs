@@ -90,6 +90,11 @@ pub enum Action {
     PermitQuantities,
     /// An agency, a requirement or a document of the Single Window was registered or changed.
     SingleWindowChanged,
+    /// A bulk file of e-commerce parcels was filed: its counts, charges, and a digest of every
+    /// parcel's outcome, charges and flags (so a stored parcel altered later breaks the chain).
+    ParcelsFiled,
+    /// A VAT scheme number was registered to a seller.
+    VatNumberRegistered,
 }
 
 impl Action {
@@ -130,6 +135,8 @@ impl Action {
         Action::DeviceKeyRegistered,
         Action::PermitQuantities,
         Action::SingleWindowChanged,
+        Action::ParcelsFiled,
+        Action::VatNumberRegistered,
     ];
 
     /// The stable name, as stored and hashed.
@@ -170,6 +177,8 @@ impl Action {
             Action::DeviceKeyRegistered => "device_key_registered",
             Action::PermitQuantities => "permit_quantities",
             Action::SingleWindowChanged => "single_window_changed",
+            Action::ParcelsFiled => "parcels_filed",
+            Action::VatNumberRegistered => "vat_number_registered",
         }
     }
 

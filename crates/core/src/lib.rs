@@ -17,6 +17,7 @@ pub mod ids;
 pub mod inspection;
 pub mod knowledge;
 pub mod ledger;
+pub mod parcels;
 pub mod permits;
 pub mod registration;
 pub mod release;

@@ -739,6 +739,20 @@ impl From<crate::app::single_window::SingleWindowError> for ApiError {
     }
 }
 
+impl From<crate::app::parcels::ParcelError> for ApiError {
+    fn from(e: crate::app::parcels::ParcelError) -> Self {
+        use crate::app::parcels::ParcelError;
+        match e {
+            ParcelError::Forbidden(f) => f.into(),
+            ParcelError::Empty => ApiError::BadParameter("body", e.to_string()),
+            ParcelError::TooMany(_) => ApiError::BadParameter("body", e.to_string()),
+            ParcelError::Invalid(name, m) => ApiError::BadParameter(name, m),
+            ParcelError::NotFound(m) => ApiError::NotFound(m),
+            ParcelError::Store(s) => s.into(),
+        }
+    }
+}
+
 impl From<crate::app::Forbidden> for ApiError {
     fn from(f: crate::app::Forbidden) -> Self {
         ApiError::Forbidden(f.role, f.action)

@@ -103,6 +103,16 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/permits/{number}/{change}", post(routes::single_window::change))
         .route("/api/v1/single-window/declarations", get(routes::single_window::declarations))
         .route("/api/v1/single-window/declarations/{id}", get(routes::single_window::declaration))
+        .route(
+            "/api/v1/parcels",
+            post(routes::parcels::file).layer(DefaultBodyLimit::max(app::parcels::MAX_FILE + 1024)),
+        )
+        .route("/api/v1/parcels/batches", get(routes::parcels::batches))
+        .route("/api/v1/parcels/batches/{id}", get(routes::parcels::batch))
+        .route("/api/v1/parcels/quality", get(routes::parcels::quality))
+        .route("/api/v1/parcels/{id}", get(routes::parcels::get))
+        .route("/api/v1/vat-numbers", get(routes::parcels::vat_numbers))
+        .route("/api/v1/vat-numbers/{number}", axum::routing::put(routes::parcels::put_vat_number))
         .route("/api/v1/devices/{device}/key", axum::routing::put(routes::devices::register))
         .route("/api/v1/alerts", get(routes::seals::open))
         .route("/api/v1/alerts/stream", get(routes::seals::stream))

@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     account, checkpoint, dashboard, declarations, devices, dispatch, events, inspections, keys, knowledge, maturity,
-    notifications, offices, organisation, people, pre_arrival, profiles, requests, risk, seals, single_window, survey,
+    notifications, offices, organisation, parcels, people, pre_arrival, profiles, requests, risk, seals, single_window, survey,
     system, tariff, time_release, tokens, traceability, transit, work_queue,
 };
 
@@ -34,6 +34,8 @@ use crate::routes::{
         single_window::put_agency, single_window::agencies, single_window::add_requirement, single_window::requirements,
         single_window::end_requirement, single_window::issue, single_window::list, single_window::get, single_window::change,
         single_window::declarations, single_window::declaration,
+        parcels::file, parcels::batch, parcels::batches, parcels::get, parcels::quality, parcels::put_vat_number,
+        parcels::vat_numbers,
         traceability::report, traceability::batch, traceability::holdings, traceability::batches,
         checkpoint::list, checkpoint::get, checkpoint::put, checkpoint::slots, checkpoint::admit, checkpoint::vehicle,
         checkpoint::act, checkpoint::event, checkpoint::queue, checkpoint::times, checkpoint::stream, checkpoint::mine,
@@ -66,6 +68,7 @@ use crate::routes::{
         (name = "checkpoints", description = "The smart checkpoint: settings (slots, priority rules), bookings and the live queue, equipment events (plate reads, weighings, radiation readings, scans) over HTTP and MQTT, the order of operations decided for each vehicle with its reasons, officers' actions and waiting and crossing times (see docs/checkpoint.md)"),
         (name = "traceability", description = "Goods traceability: batches of traced goods opened at release for free circulation, holders' reports of sales, returns, exports and write-offs, each batch's balances and history, a trader's holdings (see docs/traceability.md)"),
         (name = "single window", description = "The Single Window: other government agencies, the documents their requirements ask for, the permits, licences and certificates they issue with the quantities declarations reserve and draw, and the declarations each agency may see within its competence (see the README's *Single Window*)"),
+        (name = "parcels", description = "E-commerce: low-value parcels filed in bulk by marketplaces, postal and express operators (newline-delimited JSON), each checked, charged under the low-value regime, flagged and released or held; operators' data quality; VAT scheme numbers (see the README's *E-commerce parcels*)"),
         (name = "system", description = "Health and metrics"),
     )
 )]

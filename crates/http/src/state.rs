@@ -32,6 +32,8 @@ use crate::metrics::Metrics;
 pub struct HttpConfig {
     /// Largest accepted request body, bytes.
     pub body_limit: usize,
+    /// The low-value regime of e-commerce parcels (threshold, flat duty, VAT rate, split window).
+    pub parcel_regime: smartcustoms_core::parcels::Regime,
     /// Where release notifications are pushed (POST, JSON), if anywhere.
     pub webhook_url: Option<String>,
     /// How often the price reference is rebuilt from new releases, starting at once (none:
@@ -75,6 +77,7 @@ impl Default for HttpConfig {
     fn default() -> Self {
         HttpConfig {
             body_limit: 1024 * 1024,
+            parcel_regime: smartcustoms_core::parcels::Regime::default(),
             webhook_url: None,
             price_refresh: Some(std::time::Duration::from_secs(60)),
             random_share: 0.01,
@@ -150,6 +153,8 @@ pub struct Reference {
     pub device_keys: Arc<crate::app::device_keys::DeviceKeys>,
     /// The Single Window agencies' requirements (of every date; the check picks by date).
     pub requirements: Arc<Vec<smartcustoms_core::permits::Requirement>>,
+    /// VAT scheme numbers and the seller (as a key) each belongs to.
+    pub vat_numbers: Arc<HashMap<String, String>>,
 }
 
 #[derive(Default)]
@@ -267,7 +272,11 @@ impl AppState {
         let categories = Arc::new(categories);
         let device_keys = Arc::new(crate::app::device_keys::DeviceKeys::of(&self.store.device_keys().await?));
         let requirements = Arc::new(self.store.requirements().await?);
+        let vat_numbers: HashMap<String, String> =
+            self.store.vat_numbers().await?.into_iter().map(|v| (v.number, v.seller_key)).collect();
+        let vat_numbers = Arc::new(vat_numbers);
         self.update(|r| {
+            r.vat_numbers = vat_numbers.clone();
             r.requirements = requirements.clone();
             r.profiles = profiles.clone();
             r.offices = offices.clone();

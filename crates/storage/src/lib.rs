@@ -20,6 +20,8 @@ mod listing;
 mod migrations;
 mod money;
 mod orgs;
+mod parcels;
+mod parcels_tx;
 mod permits;
 mod permits_tx;
 mod postgres;
@@ -63,6 +65,8 @@ pub use ledger::{
     OpenReservation, Refund, RefundOutcome, ReservationRequest, Statement, StatementEntry, StoredLine,
 };
 pub use orgs::{AuthorisationRecord, MemberRecord, OrgQueries};
+pub use parcels::{BatchRecord, ParcelQueries, ParcelRecord, QualityCounts, VatRegistration};
+pub use parcels_tx::{BatchCounts, NewParcel, ParcelFiling, ParcelResult, ParcelsFiled, Refusal};
 pub use permits::{AgencyRecord, DrawRecord, NewRequirement, PermitFilter, PermitQueries, PermitRecord};
 pub use postgres::PostgresStore;
 pub use pre_arrival::{PreArrivalFiled, PreArrivalQueries, PreArrivalRecord};
@@ -159,6 +163,7 @@ pub trait Store:
     + CheckpointQueries
     + DeviceKeyQueries
     + PermitQueries
+    + ParcelQueries
     + Send
     + Sync
     + 'static
@@ -187,6 +192,10 @@ pub trait Store:
         officer: &str,
         at_us: Timestamp,
     ) -> StoreResult<DeclarationSummary>;
+
+    /// Records a bulk file of parcels (see [`parcels_tx`]): parcels filed before are answered
+    /// as recorded then, the others charged to the operator while its account covers them.
+    async fn record_parcels(&self, filing: std::sync::Arc<ParcelFiling>) -> StoreResult<ParcelsFiled>;
 
     /// Withdraws a declaration of `declarant` not yet registered or awaiting payment, on the
     /// word of `actor` (a user of the declarant): it is refused with reason `WDR_001`.
@@ -259,6 +268,7 @@ macro_rules! areas {
         crate::checkpoint::checkpoint_queries!($store, $lock);
         crate::device_keys::device_key_queries!($store);
         crate::permits::permit_queries!($store, $lock);
+        crate::parcels::parcel_queries!($store);
 
         #[async_trait]
         impl crate::Store for $store {
@@ -288,6 +298,14 @@ macro_rules! areas {
                 let (decision, officer) = (decision.clone(), officer.to_string());
                 self.script(async move |tx| crate::transactions::control(tx, id, &decision, &officer, at_us).await)
                     .await
+            }
+
+            #[tracing::instrument(skip_all, fields(parcels = filing.parcels.len()))]
+            async fn record_parcels(
+                &self,
+                filing: std::sync::Arc<crate::parcels_tx::ParcelFiling>,
+            ) -> StoreResult<crate::parcels_tx::ParcelsFiled> {
+                self.script(async move |tx| crate::transactions::parcels(tx, &filing).await).await
             }
 
             #[tracing::instrument(skip_all, fields(declaration.id = %id))]

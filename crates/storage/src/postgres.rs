@@ -247,8 +247,17 @@ impl WriteTx for PgTx {
         crate::permits_tx::pg_reserved(&mut self.0, &ids).await
     }
 
+    async fn stored_parcels(
+        &mut self,
+        operator: &str,
+        ids: &[&str],
+    ) -> StoreResult<HashMap<String, crate::parcels_tx::StoredParcel>> {
+        crate::parcels_tx::pg_stored(&mut self.0, operator, ids).await
+    }
+
     async fn write(&mut self, set: WriteSet<'_>) -> StoreResult<()> {
         crate::permits_tx::pg_write(&mut self.0, &set.permits).await?;
+        crate::parcels_tx::pg_write(&mut self.0, &set.parcels).await?;
         write(&mut self.0, set).await
     }
 }

@@ -328,8 +328,17 @@ impl WriteTx for SqliteTx<'_> {
         crate::permits_tx::sqlite_reserved(self.0, &ids)
     }
 
+    async fn stored_parcels(
+        &mut self,
+        operator: &str,
+        ids: &[&str],
+    ) -> StoreResult<HashMap<String, crate::parcels_tx::StoredParcel>> {
+        crate::parcels_tx::sqlite_stored(self.0, operator, ids)
+    }
+
     async fn write(&mut self, set: WriteSet<'_>) -> StoreResult<()> {
         crate::permits_tx::sqlite_write(self.0, &set.permits)?;
+        crate::parcels_tx::sqlite_write(self.0, &set.parcels)?;
         write(self.0, &set)
     }
 }

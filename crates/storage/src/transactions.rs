@@ -90,6 +90,13 @@ pub(crate) trait WriteTx {
         ids: Vec<String>,
     ) -> StoreResult<Vec<(String, smartcustoms_core::permits::Draw)>>;
 
+    /// The parcels `operator` filed before under these transaction ids, by transaction id.
+    async fn stored_parcels(
+        &mut self,
+        operator: &str,
+        ids: &[&str],
+    ) -> StoreResult<HashMap<String, crate::parcels_tx::StoredParcel>>;
+
     /// Writes everything the transaction planned.
     async fn write(&mut self, set: WriteSet<'_>) -> StoreResult<()>;
 }
@@ -157,6 +164,22 @@ pub(crate) async fn record(tx: &mut impl WriteTx, filings: &[Filing]) -> StoreRe
     set.permits = permits;
     tx.write(set).await?;
     Ok(outcomes)
+}
+
+/// A bulk file of parcels (see `Store::record_parcels`).
+pub(crate) async fn parcels(
+    tx: &mut impl WriteTx,
+    f: &crate::parcels_tx::ParcelFiling,
+) -> StoreResult<crate::parcels_tx::ParcelsFiled> {
+    let head = tx.head().await?;
+    let ids: Vec<&str> = f.parcels.iter().map(|p| p.transaction_id.as_str()).collect();
+    let stored = tx.stored_parcels(f.operator.as_str(), &ids).await?;
+    let mut ledger = ledger(tx, money::accounts_of([&f.operator])).await?;
+    let (filed, parcels, entry) = crate::parcels_tx::plan(f, &stored, &mut ledger)?;
+    let mut set = WriteSet { audit: vec![entry.chain(head.0, &head.1)], parcels, ..WriteSet::default() };
+    (set.postings, set.balances) = ledger.finish();
+    tx.write(set).await?;
+    Ok(filed)
 }
 
 /// A deposit and the registrations it allows (see `Store::deposit`).

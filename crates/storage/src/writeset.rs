@@ -142,6 +142,8 @@ pub(crate) struct WriteSet<'a> {
     pub dispatches: Vec<DispatchRow>,
     /// Draws on Single Window documents and the documents' new quantities.
     pub permits: crate::permits_tx::PermitWrites,
+    /// A bulk file of parcels.
+    pub parcels: crate::parcels_tx::ParcelWrites<'a>,
 }
 
 impl WriteSet<'_> {

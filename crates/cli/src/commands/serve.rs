@@ -46,6 +46,7 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
         commit,
         HttpConfig {
             body_limit: cfg.body_limit,
+            parcel_regime: cfg.parcel_regime.clone(),
             webhook_url: cfg.webhook_url.clone(),
             random_share: cfg.random_share,
             // The demo compresses time: it learns from its officers' results every few minutes.

@@ -21,6 +21,7 @@ mod filing_form;
 mod knowledge;
 mod money;
 mod organisations;
+mod parcels;
 mod people;
 mod processes;
 mod profiles;

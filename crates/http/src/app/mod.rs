@@ -18,6 +18,7 @@ pub mod knowledge;
 pub mod memo;
 pub mod money;
 pub mod organisation;
+pub mod parcels;
 pub mod pre_arrival;
 pub mod prices;
 pub mod profiles;

@@ -14,6 +14,7 @@ pub mod maturity;
 pub mod notifications;
 pub mod offices;
 pub mod organisation;
+pub mod parcels;
 pub mod people;
 pub mod pre_arrival;
 pub mod profiles;
