@@ -6,6 +6,7 @@ mod access;
 mod administration;
 mod bad_input;
 mod bench_checkpoint;
+mod bench_parcels;
 mod bench_permits;
 mod checkpoint;
 mod cli;

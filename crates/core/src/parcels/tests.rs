@@ -53,7 +53,9 @@ fn every_fault_of_a_parcel_is_reported_at_once() {
     let mut d = doc();
     d.transaction_id = None;
     d.hs6 = Some("999999".into());
-    d.buyer.as_mut().map(|b| b.country = Some("XX".into()));
+    if let Some(b) = d.buyer.as_mut() {
+        b.country = Some("XX".into());
+    }
     d.value = Some(dec!(-1));
     d.mass = Some(dec!(0));
     d.currency = Some("ABC".into());

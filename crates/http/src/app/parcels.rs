@@ -66,8 +66,15 @@ pub struct BulkFile<'a> {
     pub received_at: DateTime<Utc>,
 }
 
-/// Files a bulk file of parcels.
+/// Files a bulk file of parcels: [`prepare`], then record it in one transaction.
 pub async fn file(state: &AppState, f: BulkFile<'_>) -> Result<ParcelsFiled, ParcelError> {
+    let filing = prepare(state, f).await?;
+    Ok(state.store.record_parcels(Arc::new(filing)).await?)
+}
+
+/// Checks, charges and flags every parcel of a file against one reference snapshot; returns
+/// what is to be recorded. Nothing is written.
+pub async fn prepare(state: &AppState, f: BulkFile<'_>) -> Result<ParcelFiling, ParcelError> {
     let lines: Vec<(i64, &[u8])> = f
         .body
         .split(|b| *b == b'\n')
@@ -157,7 +164,7 @@ pub async fn file(state: &AppState, f: BulkFile<'_>) -> Result<ParcelsFiled, Par
         refusals,
         at_us: f.received_at.into(),
     };
-    Ok(state.store.record_parcels(Arc::new(filing)).await?)
+    Ok(filing)
 }
 
 /// The organisation whose parcels `caller` reads: its own for an operator, the one asked for

@@ -25,6 +25,7 @@ mod broker;
 mod checkpoint;
 mod knowledge;
 mod ledger;
+mod parcels;
 mod permits;
 mod portal;
 mod risk;
@@ -61,6 +62,9 @@ pub enum BenchCommand {
     /// Concurrent declarations drawing on the same Single Window documents over HTTP (one or
     /// more server processes on one database): declarations/s and `overdrawn` (must be 0).
     Permits(permits::PermitsArgs),
+    /// E-commerce parcels filed in bulk over HTTP (files of newline-delimited JSON): parcels/s
+    /// from filing to release decision, p99 per file, and the storage floor of the same run.
+    Parcels(parcels::ParcelsArgs),
 }
 
 /// Arguments of `bench risk`.
@@ -129,6 +133,7 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
         BenchCommand::Seals(a) => seals::run(a).await,
         BenchCommand::Checkpoint(a) => checkpoint::run(a).await,
         BenchCommand::Permits(a) => permits::run(a).await,
+        BenchCommand::Parcels(a) => parcels::run(a).await,
     }
 }
 
