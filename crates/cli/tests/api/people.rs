@@ -150,7 +150,7 @@ async fn every_bad_person_has_its_code_and_field_and_only_administrators_may_act
         assert_eq!((s, code(&e)), (422, "REQ_002"), "{backend}: an unknown field: {e}");
         assert_eq!(
             app.get("/api/v1/people", Some("test-admin")).await.1.as_array().unwrap().len(),
-            12,
+            14,
             "{backend}: the seeded people; none of the refused ones"
         );
 
