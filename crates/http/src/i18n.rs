@@ -81,8 +81,8 @@ impl Lang {
 /// Each language's catalogue: the pages of the public, the traders and the declarations
 /// (`en.ftl`), the console of customs staff (`en-console.ftl`), the knowledge base's
 /// interface (`en-knowledge.ftl`), the errors and reasons (`en-errors.ftl`) and the details
-/// of format-logical control's findings (`en-flc.ftl`) and the smart checkpoint's pages
-/// (`en-checkpoint.ftl`), one text.
+/// of format-logical control's findings (`en-flc.ftl`), the smart checkpoint's pages
+/// (`en-checkpoint.ftl`) and the Single Window's pages (`en-single-window.ftl`), one text.
 const CATALOGUES: [(&str, &str); 2] = [
     (
         "en",
@@ -92,7 +92,8 @@ const CATALOGUES: [(&str, &str); 2] = [
             include_str!("../locales/en-knowledge.ftl"),
             include_str!("../locales/en-errors.ftl"),
             include_str!("../locales/en-flc.ftl"),
-            include_str!("../locales/en-checkpoint.ftl")
+            include_str!("../locales/en-checkpoint.ftl"),
+            include_str!("../locales/en-single-window.ftl")
         ),
     ),
     (
@@ -103,7 +104,8 @@ const CATALOGUES: [(&str, &str); 2] = [
             include_str!("../locales/ru-knowledge.ftl"),
             include_str!("../locales/ru-errors.ftl"),
             include_str!("../locales/ru-flc.ftl"),
-            include_str!("../locales/ru-checkpoint.ftl")
+            include_str!("../locales/ru-checkpoint.ftl"),
+            include_str!("../locales/ru-single-window.ftl")
         ),
     ),
 ];

@@ -235,6 +235,13 @@ fn filing_routes() -> Router<AppState> {
         .route("/trader/organisation", get(pages::organisation::page).post(pages::organisation::post))
         .route("/console/models", get(pages::models::page).post(pages::models::train))
         .route("/console/admin", get(pages::admin::page).post(pages::admin::post))
+        .route("/agency", get(pages::single_window::agency::page).post(pages::single_window::agency::post))
+        .route(
+            "/agency/requirements",
+            get(pages::single_window::requirements::page).post(pages::single_window::requirements::post),
+        )
+        .route("/agency/declarations", get(pages::single_window::declarations::page))
+        .route("/trader/permits", get(pages::single_window::permits::page))
 }
 
 /// Gives a response the policy that lets it run this site's scripts.

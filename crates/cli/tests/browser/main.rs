@@ -682,3 +682,4 @@ mod checkpoint;
 mod filing;
 mod movements;
 mod russian;
+mod single_window;

@@ -18,6 +18,7 @@ pub mod models;
 pub mod movements;
 pub mod organisation;
 pub mod profiles;
+pub mod single_window;
 pub mod survey;
 pub mod time_release;
 pub mod trader;
@@ -218,6 +219,12 @@ fn frame(title: &str, caller: Option<&Caller>, body: Markup, live: bool) -> Html
                                 a href="/trader/account" { (t("nav-my-account")) }
                                 a href="/trader/organisation" { (t("nav-organisation")) }
                                 a href="/transits" { (t("nav-transits")) }
+                                a href="/trader/permits" { (t("nav-my-permits")) }
+                            }
+                            @if caller.is_some_and(|c| c.0.role == smartcustoms_core::access::Role::Agency) {
+                                a href="/agency" { (t("nav-agency-documents")) }
+                                a href="/agency/requirements" { (t("nav-agency-requirements")) }
+                                a href="/agency/declarations" { (t("nav-agency-declarations")) }
                             }
                             @if caller.is_some_and(|c| crate::app::work_queue::WORKERS.contains(&c.0.role)) {
                                 a href="/console/queue" { (t("nav-work-queue")) }

@@ -1,0 +1,114 @@
+
+## The Single Window: an agency's documents, requirements and declarations; a trader's documents
+nav-my-permits = My permits
+nav-agency-documents = Documents
+nav-agency-requirements = Requirements
+nav-agency-declarations = Declarations
+role-agency = agency
+sw-documents-title = Documents of agency
+sw-agency-unregistered = Your agency is not registered in the Single Window yet: ask an administrator to register it before you issue documents.
+sw-documents-issued = Documents issued
+sw-no-documents = No document issued yet.
+sw-col-number = Number
+sw-col-kind = Kind of document
+sw-col-holder = Holder
+sw-col-hs = Commodity codes
+sw-col-granted = Quantity granted
+sw-col-reserved = Reserved
+sw-col-drawn = Drawn
+sw-col-remaining = Left
+sw-col-valid = Valid
+sw-col-status = Status
+sw-col-agency = Agency
+sw-col-id = No.
+sw-col-origins = Origins
+sw-col-procedures = Procedures
+sw-col-in-force = In force
+sw-col-end = End
+sw-col-state = State
+sw-col-item = Item
+sw-col-quantity = Quantity
+sw-col-draw-state = Taken as
+sw-col-changed = Since
+sw-status-active = active
+sw-status-suspended = suspended
+sw-status-revoked = revoked
+sw-issue-title = Issue a document
+sw-holder-id = Holder (trader's party id)
+sw-unit = Unit (kg, or the items' unit of quantity)
+sw-valid-from = First day valid
+sw-valid-to = Last day valid
+sw-valid-to-optional = Last day in force (leave empty while it holds)
+sw-issue-button = Issue
+sw-change-title = Change a document
+sw-change-note = An amendment changes only the fields you fill in. Declarations registered on a document keep what they reserved; a suspended or revoked document is refused to new ones.
+sw-document = Document
+sw-revoked-note = A revoked document is changed no more.
+sw-new-quantity = New quantity granted (now { $now })
+sw-new-valid-to = New last day (now { $now })
+sw-new-hs = New commodity codes (now { $now })
+sw-reason = Reason
+sw-amend = Amend
+sw-suspend = Suspend
+sw-reinstate = Reinstate
+sw-revoke = Revoke
+sw-reason-suspend = Reason for suspending
+sw-reason-reinstate = Reason for reinstating
+sw-reason-revoke = Reason for revoking
+sw-field-problem = This value does not fit.
+sw-not-a-number = Write a number, such as 1250.5.
+sw-not-a-day = Write a day as YYYY-MM-DD, such as 2026-12-31.
+sw-requirements-title = Requirements of agency
+sw-requirements-intro = Goods whose commodity code begins with a requirement's digits (of the origins and under the procedures it lists, if any) need a document of its kind from your agency while it is in force. Registration refuses a declaration of such goods without a valid document of its holder with enough quantity left.
+sw-no-requirements = No requirement set yet.
+sw-open-ended = until ended
+sw-every-origin = every origin
+sw-every-procedure = every procedure
+sw-in-force-from = First day in force
+sw-last-day = Last day in force
+sw-end = End
+sw-add-requirement = Add a requirement
+sw-hs-prefix = Commodity codes beginning with (2 to 10 digits)
+sw-origins = Countries of origin (empty: every origin)
+sw-procedures = Procedure codes (empty: every procedure)
+sw-add-button = Add
+sw-declarations-title = Declarations for agency
+sw-declarations-intro = The declarations your requirements concern, newest first, with only the fields of your agency's competence and the items your requirements concern.
+sw-declaration-count = { $count ->
+    [0] No declaration concerns your requirements yet.
+    [one] One declaration.
+   *[other] { $count } declarations.
+}
+sw-declaration = Declaration
+sw-registration-number = Registration number
+sw-declaration-id = Declaration id
+sw-received = Filed
+sw-items = Items concerned
+sw-no-items = No item your agency may see.
+sw-draws = Taken from your documents
+sw-no-draws = Nothing taken from your documents.
+sw-draw-reserved = reserved
+sw-draw-drawn = drawn
+sw-draw-restored = restored
+sw-field-sequence = Item
+sw-field-procedure_code = Procedure
+sw-field-office = Office
+sw-field-declarant = Declarant
+sw-field-importer = Importer
+sw-field-exporter = Exporter
+sw-field-transport = Transport
+sw-field-location_of_goods = Location of goods
+sw-field-commodity_code = Commodity code
+sw-field-description = Description
+sw-field-origin = Origin
+sw-field-quantity = Quantity
+sw-field-net_mass = Net mass, kg
+sw-field-price = Price
+sw-field-documents = Documents
+sw-permits-title = My permits, licences and certificates
+sw-permits-intro = The documents agencies issued to you. Name a document on each item it covers, with its kind and number: registration reserves the item's quantity on it, and release draws it.
+sw-permit-count = { $count ->
+    [0] No document was issued to you.
+    [one] One document.
+   *[other] { $count } documents.
+}
