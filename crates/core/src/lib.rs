@@ -32,4 +32,5 @@ pub mod timestamp;
 pub mod traceability;
 pub mod transit;
 pub mod valuation;
+pub mod wcodm;
 pub mod workflow;

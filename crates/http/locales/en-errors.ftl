@@ -18,6 +18,7 @@ error-REQ_005 = Invalid header { $name }: { $detail }
 error-REQ_006 = { $field } holds a NUL character, which cannot be stored.
 error-REQ_007 = The body must be sent as { $media }.
 error-REQ_008 = The request body stopped arriving before the body read timeout. Nothing was recorded.
+error-REQ_009 = The body is not a WCO Data Model declaration message: { $detail }
 error-DEC_001 = { $detail }
 error-DOC_001 = The request for documents or the answer is not valid ({ $field }): { $detail }
 error-DOC_002 = { $detail }

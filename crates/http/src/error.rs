@@ -42,6 +42,9 @@ pub enum ApiError {
     /// The body is not JSON.
     #[error("the request body is not valid JSON: {0}")]
     MalformedJson(String),
+    /// The body is not a WCO DM goods declaration message in XML.
+    #[error("the request body is not a WCO DM declaration message: {0}")]
+    XmlInvalid(smartcustoms_core::wcodm::XmlError),
     /// The JSON has the wrong shape or types.
     #[error("the request body does not match the schema at {path}: {message}")]
     Schema {
@@ -264,6 +267,7 @@ error_kinds! {
     UnstorableText => "REQ_006", BAD_REQUEST, "The request holds text that cannot be stored: a NUL character (`\\u0000` in JSON, `%00` in a path, query or form). Nothing is decided or recorded.";
     UnsupportedMediaType => "REQ_007", UNSUPPORTED_MEDIA_TYPE, "The body is not sent with the media type the endpoint reads (`Content-Type: application/json` for JSON bodies).";
     BodyTimeout => "REQ_008", REQUEST_TIMEOUT, "The request body stopped arriving: no part of it came within the body read timeout (30 s by default). Nothing was decided or recorded.";
+    XmlInvalid => "REQ_009", BAD_REQUEST, "The body is not a goods declaration message of the WCO Data Model in XML (DEC-DMS): not UTF-8, not well-formed, a document type declaration or an entity (refused, so nothing is expanded or fetched), nesting or size beyond the bounds, a wrong root or namespace, or a value our declaration cannot hold; `details` gives the `reason` (`XML_0xx`), the element `path` and the `line` and `column`. Nothing was recorded.";
     Settled => "DEC_001", CONFLICT, "The declaration's state does not take this action now: another officer decided it first (perhaps at the same moment), or it was released, refused or withdrawn; `details` gives its `state` now and who changed it last (`by`, `at`). Nothing was changed.";
     RequestInvalid => "DOC_001", UNPROCESSABLE_ENTITY, "A request for documents or its answer is not valid (empty question, deadline outside 1 to 720 hours, empty answer, more than 3 files, a file of another type or over 5 MB, a file name with a path); `details.field` names the field. Nothing was recorded.";
     Answered => "DOC_002", CONFLICT, "The request for documents is answered already; the officer asks again if more is needed. Nothing was recorded.";
@@ -317,6 +321,7 @@ impl ApiError {
             ApiError::DeclarantMismatch { .. } => ErrorKind::DeclarantMismatch,
             ApiError::NotAuthorised { .. } => ErrorKind::NotAuthorised,
             ApiError::MalformedJson(_) => ErrorKind::MalformedJson,
+            ApiError::XmlInvalid(_) => ErrorKind::XmlInvalid,
             ApiError::Schema { .. } => ErrorKind::Schema,
             ApiError::TooLarge(_) => ErrorKind::TooLarge,
             ApiError::BadParameter(..) => ErrorKind::BadParameter,
@@ -395,6 +400,9 @@ impl ApiError {
             }
             ApiError::BookingRefused(reasons) => serde_json::json!({ "reasons": reasons }),
             ApiError::DeviceSignature(e) => serde_json::json!({ "reason": e.code() }),
+            ApiError::XmlInvalid(e) => serde_json::json!({
+                "reason": e.code(), "path": e.path(), "line": e.position().line, "column": e.position().column,
+            }),
             ApiError::VehicleRefused { state, action, reason, operations } => serde_json::json!({
                 "state": state, "action": action, "reason": reason, "operations": operations,
             }),
@@ -468,6 +476,7 @@ impl From<crate::app::filing::FileError> for ApiError {
         match e {
             FileError::UnstorableText => crate::extract::refuse_nul("the declaration"),
             FileError::MalformedJson(m) => ApiError::MalformedJson(m),
+            FileError::Xml(e) => ApiError::XmlInvalid(e),
             FileError::Schema { path, message } => ApiError::Schema { path, message },
             FileError::DeclarantMismatch { filer, declared } => ApiError::DeclarantMismatch { token: filer, declared },
             FileError::NotAuthorised { filer, declared } => ApiError::NotAuthorised { filer, declared },

@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/work-queue", get(routes::work_queue::get))
         .route("/api/v1/declarations/{id}/decision", post(routes::declarations::decide))
         .route("/api/v1/declarations/{id}/withdrawal", post(routes::declarations::withdraw))
+        .route("/api/v1/declarations/wco", post(routes::wco::submit))
         .route("/api/v1/declarations/{id}/requests", post(routes::requests::ask).get(routes::requests::list))
         .route(
             "/api/v1/declarations/{id}/requests/{request}/answer",

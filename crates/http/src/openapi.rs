@@ -5,8 +5,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     account, checkpoint, dashboard, declarations, devices, dispatch, events, inspections, keys, knowledge, maturity,
-    notifications, offices, organisation, parcels, people, pre_arrival, profiles, requests, risk, seals, single_window, survey,
-    system, tariff, time_release, tokens, traceability, transit, work_queue,
+    notifications, offices, organisation, parcels, people, pre_arrival, profiles, requests, risk, seals, single_window,
+    survey, system, tariff, time_release, tokens, traceability, transit, wco, work_queue,
 };
 
 #[derive(OpenApi)]
@@ -14,7 +14,7 @@ use crate::routes::{
     info(title = "smartcustoms API", description = "Electronic declaring, format-logical control, duty calculation, the single personal account, automatic registration, risk lanes and automatic release, and the knowledge base of Digital (Smart) Customs. Terms are defined in the glossary at /knowledge/terms."),
     paths(
         system::health, system::metrics,
-        declarations::submit, declarations::get, declarations::list, declarations::events, declarations::decide, declarations::withdraw,
+        declarations::submit, wco::submit, declarations::get, declarations::list, declarations::events, declarations::decide, declarations::withdraw,
         requests::list, requests::ask, requests::answer, requests::file,
         dispatch::setup, dispatch::put_centre, dispatch::put_inspector, dispatch::put_rules, dispatch::of, dispatch::reassign, dispatch::hand_back,
         events::stream, time_release::get, dashboard::get, work_queue::get,

@@ -57,6 +57,20 @@ pub struct Filing {
     pub date: NaiveDate,
     /// The Single Window documents the goods need (empty when none, or when refused).
     pub permit_needs: Vec<smartcustoms_core::permits::Need>,
+    /// The message as received when it was not our JSON (a WCO DM DEC message): what the
+    /// signature covers; `document` is then the JSON it maps to.
+    pub original: Option<Original>,
+}
+
+/// A declaration message as received in another format than our JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Original {
+    /// Its media type (`application/xml`).
+    pub media_type: &'static str,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// Their SHA-256, hex.
+    pub sha256: String,
 }
 
 /// What `record_batch` did with one filing.

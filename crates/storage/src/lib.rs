@@ -50,7 +50,7 @@ pub use checkpoint::{
 };
 pub use declarations::{
     read_document, DeclarationQueries, DeclarationRecord, DeclarationSummary, Filing, HourlyCount, ListQuery,
-    MoneyColumns, OperatorRecord, Queue, Recorded, RiskView, StateCount, StepTimes, StoredDecision, Waiting,
+    MoneyColumns, OperatorRecord, Original, Queue, Recorded, RiskView, StateCount, StepTimes, StoredDecision, Waiting,
     DOCUMENT_FORMAT,
 };
 pub use desk::{DeskQueries, Draft, PersonalKey};

@@ -271,6 +271,18 @@ async fn write(tx: &mut Tx, set: WriteSet<'_>) -> StoreResult<()> {
             cols.push(d.filing, &d.columns, d.number.as_ref().map(|n| n.to_string()), &mut marks);
         }
         cols.insert("declarations", tx).await?;
+        for d in set.inserts.iter().filter(|d| d.filing.original.is_some()) {
+            let Some(o) = &d.filing.original else { continue };
+            sqlx::query(
+                "INSERT INTO declaration_originals (declaration_id, media_type, sha256, bytes) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(d.filing.id.to_string())
+            .bind(o.media_type)
+            .bind(&o.sha256)
+            .bind(&o.bytes)
+            .execute(&mut **tx)
+            .await?;
+        }
     }
     for u in &set.updates {
         sqlx::query(

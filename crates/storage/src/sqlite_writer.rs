@@ -52,6 +52,9 @@ const INSERT_DECLARATION: &str = "INSERT INTO {table} (id, declarant, idempotenc
     transport_mode, lane_at_us, released_at_us, transport_means) \
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
 
+const INSERT_ORIGINAL: &str =
+    "INSERT INTO declaration_originals (declaration_id, media_type, sha256, bytes) VALUES (?1, ?2, ?3, ?4)";
+
 impl Writer {
     /// Opens the file with the same durability settings as the pool.
     pub(crate) fn open(path: &Path) -> StoreResult<Self> {
@@ -350,6 +353,12 @@ fn write(tx: &Transaction<'_>, set: &WriteSet<'_>) -> StoreResult<()> {
     for d in &set.inserts {
         let steps = marks.take(&d.filing.id.to_string());
         insert_declaration(&mut insert, d.filing, &d.columns, d.number.as_ref(), steps)?;
+        if let Some(o) = &d.filing.original {
+            tx.prepare_cached(INSERT_ORIGINAL)
+                .map_err(db)?
+                .execute(params![d.filing.id.to_string(), o.media_type, o.sha256, o.bytes])
+                .map_err(db)?;
+        }
     }
     let mut update = tx
         .prepare_cached(

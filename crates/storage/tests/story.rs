@@ -77,6 +77,7 @@ fn filing(world: &World, seed: u64, key: Option<&str>, signed: bool) -> Filing {
         at_us: Timestamp::now(),
         date: today(),
         permit_needs: Vec::new(),
+        original: None,
     }
 }
 

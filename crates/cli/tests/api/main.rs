@@ -35,3 +35,4 @@ mod statistics;
 mod stored;
 mod traceability;
 mod transit;
+mod wco;

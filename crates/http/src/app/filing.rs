@@ -13,7 +13,7 @@ use smartcustoms_core::permits;
 use smartcustoms_core::registration::{self, Decision, Filing as CoreFiling, Reason};
 use smartcustoms_core::risk::{self, Hit, RiskContext, Scorer};
 use smartcustoms_core::signature::{DetachedJws, SignatureError};
-use smartcustoms_storage::{CommitError, Filing, MoneyColumns, Recorded, StoreError};
+use smartcustoms_storage::{CommitError, Filing, MoneyColumns, Original, Recorded, StoreError};
 
 use crate::state::{AppState, Reference};
 
@@ -82,6 +82,9 @@ pub enum FileError {
     /// Recording failed.
     #[error(transparent)]
     Commit(#[from] CommitError),
+    /// The body is not a WCO DM goods declaration message.
+    #[error("{0}")]
+    Xml(smartcustoms_core::wcodm::XmlError),
 }
 
 /// A declaration as recorded, with what the filer is told about it.
@@ -102,6 +105,16 @@ pub struct Filed {
 /// Checks the request and decides on the declaration (FLC, signature, duties, risk, lane)
 /// against one reference snapshot; returns what is to be recorded. Nothing is written.
 pub async fn prepare(state: &AppState, request: FileRequest<'_>) -> Result<Filing, FileError> {
+    prepare_with(state, request, None).await
+}
+
+/// [`prepare`] a declaration received as `original` (another format than our JSON) and mapped
+/// to the JSON in the request's body: the signature is checked over the original.
+async fn prepare_with(
+    state: &AppState,
+    request: FileRequest<'_>,
+    original: Option<Original>,
+) -> Result<Filing, FileError> {
     let FileRequest { trader, user, body, signature: jws, idempotency_key, received_at } = request;
     let doc = parse(body)?;
     let (declarant, representative) = match doc.declarant.as_ref().and_then(|d| d.id.as_deref()) {
@@ -122,7 +135,8 @@ pub async fn prepare(state: &AppState, request: FileRequest<'_>) -> Result<Filin
     if idempotency_key.as_ref().is_some_and(|k| k.is_empty() || k.chars().count() > MAX_IDEMPOTENCY_KEY) {
         return Err(FileError::BadIdempotencyKey);
     }
-    let signature = verify_signature(state, &trader, jws, body).await?;
+    let signed = original.as_ref().map_or(body, |o| o.bytes.as_slice());
+    let signature = verify_signature(state, &trader, jws, signed).await?;
     let means_id = doc.transport.as_ref().and_then(|t| t.means_id.as_deref()).map(str::trim).filter(|m| !m.is_empty());
     let announced = match means_id {
         Some(means) => super::pre_arrival::announcing(state, means, received_at.into()).await?,
@@ -176,6 +190,7 @@ pub async fn prepare(state: &AppState, request: FileRequest<'_>) -> Result<Filin
         at_us: received_at.into(),
         date: today,
         permit_needs,
+        original,
     })
 }
 
@@ -218,7 +233,31 @@ pub fn means_key(means_id: &str) -> String {
 /// idempotency key answers the declaration filed before.
 pub async fn file(state: &AppState, request: FileRequest<'_>) -> Result<Filed, FileError> {
     let received = std::time::Instant::now();
-    let filing = prepare(state, request).await?;
+    record(state, prepare(state, request).await?, received).await
+}
+
+/// Files a goods declaration sent as a WCO DM DEC message in XML: maps it to our JSON (a
+/// message our declaration cannot be read from is refused whole), checks the signature over
+/// the XML as received, files the JSON as [`file`] does and keeps the XML beside it. Returns
+/// the filing and the message's own references, which the response quotes.
+pub async fn file_wco(
+    state: &AppState,
+    request: FileRequest<'_>,
+) -> Result<(Filed, smartcustoms_core::wcodm::DecMessage), FileError> {
+    let received = std::time::Instant::now();
+    let message = smartcustoms_core::wcodm::parse_dec(request.body).map_err(FileError::Xml)?;
+    let json = serde_json::to_vec(&message.declaration).map_err(|e| FileError::MalformedJson(e.to_string()))?;
+    let original = Original {
+        media_type: "application/xml",
+        sha256: hex::encode(Sha256::digest(request.body)),
+        bytes: request.body.to_vec(),
+    };
+    let filing = prepare_with(state, FileRequest { body: &json, ..request }, Some(original)).await?;
+    Ok((record(state, filing, received).await?, message))
+}
+
+/// Records a prepared filing through the group commit and says what became of it.
+async fn record(state: &AppState, filing: Filing, received: std::time::Instant) -> Result<Filed, FileError> {
     let (reasons, hits, duties_total) = match &filing.decision {
         Decision::Refused { reasons } => (reasons.clone(), Vec::new(), None),
         Decision::Accepted(a) => (Vec::new(), a.assessment.hits.clone(), Some(a.registrable.taxes.total())),

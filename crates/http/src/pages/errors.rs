@@ -58,6 +58,7 @@ pub fn text(e: &ApiError) -> String {
             t_with(&id, &[("count", problems.len().into())])
         }
         ApiError::DeviceSignature(e) => detail(e.code()),
+        ApiError::XmlInvalid(e) => detail(&e.to_string()),
         ApiError::BookingRefused(reasons) => detail(reasons.first().map_or("", |r| r.message.as_str())),
         ApiError::VehicleRefused { reason, .. } => detail(reason),
         ApiError::ReferenceTaken { reference, mrn, fields } => t_with(

@@ -29,6 +29,7 @@ pub mod time_release;
 pub mod tokens;
 pub mod traceability;
 pub mod transit;
+pub mod wco;
 pub mod work_queue;
 
 /// A stored file sent as a download: never shown inline (its type is the sender's word), named
