@@ -2,7 +2,6 @@
 //! and every vehicle's decisions those its faults imply, over HTTP and, when the test broker is
 //! up, over MQTT.
 
-use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -10,16 +9,8 @@ use serde_json::Value;
 use crate::seals::broker;
 
 fn bench(args: &[&str]) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_smartcustoms"))
-        .args(["bench", "checkpoint", "--vehicles", "20", "--rate", "20", "--drain-seconds", "30"])
-        .args(args)
-        .output()
-        .unwrap();
-    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    let line = stdout.lines().last().unwrap_or_default();
-    let result: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
-    assert!(out.status.success(), "{result}\n{stderr}");
-    result
+    let base = ["checkpoint", "--vehicles", "20", "--rate", "20", "--drain-seconds", "30"];
+    crate::bench_line(&[&base[..], args].concat())
 }
 
 #[test]

@@ -1,20 +1,9 @@
 //! `smartcustoms bench parcels` in a tiny configuration on SQLite: every parcel filed is
 //! recorded with a decision, the flagged ones held, and the floor measured.
 
-use std::process::Command;
-
-use serde_json::Value;
-
 #[test]
 fn the_parcels_benchmark_records_every_parcel_with_its_decision() {
-    let out = Command::new(env!("CARGO_BIN_EXE_smartcustoms"))
-        .args(["bench", "parcels", "--parcels", "2000", "--batch", "500", "--concurrency", "2"])
-        .output()
-        .unwrap();
-    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    let line = stdout.lines().last().unwrap_or_default();
-    let result: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
-    assert!(out.status.success(), "{result}\n{stderr}");
+    let result = crate::bench_line(&["parcels", "--parcels", "2000", "--batch", "500", "--concurrency", "2"]);
     assert_eq!((result["accepted"].as_i64(), result["errors"].as_i64()), (Some(2000), Some(0)), "{result}");
     let (released, held) = (result["released"].as_i64().unwrap(), result["held"].as_i64().unwrap());
     assert_eq!(released + held, 2000, "{result}");

@@ -2,22 +2,12 @@
 //! documents' quantity or was refused for want of it, and no document gave more than it grants,
 //! on SQLite and, when it is configured, with two servers on one PostgreSQL database.
 
-use std::process::Command;
-
 use serde_json::Value;
 use smartcustoms_testkit::postgres_db;
 
 fn bench(args: &[&str]) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_smartcustoms"))
-        .args(["bench", "permits", "--declarations", "120", "--permits", "2", "--concurrency", "12"])
-        .args(args)
-        .output()
-        .unwrap();
-    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    let line = stdout.lines().last().unwrap_or_default();
-    let result: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
-    assert!(out.status.success(), "{result}\n{stderr}");
-    result
+    let base = ["permits", "--declarations", "120", "--permits", "2", "--concurrency", "12"];
+    crate::bench_line(&[&base[..], args].concat())
 }
 
 fn check(result: &Value) {

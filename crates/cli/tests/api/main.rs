@@ -36,3 +36,14 @@ mod stored;
 mod traceability;
 mod transit;
 mod wco;
+
+/// Runs `smartcustoms bench` with `args`, checks that it succeeded and returns the JSON line it
+/// printed last.
+pub fn bench_line(args: &[&str]) -> serde_json::Value {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_smartcustoms")).arg("bench").args(args).output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let line = stdout.lines().last().unwrap_or_default();
+    let result: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+    assert!(out.status.success(), "{result}\n{stderr}");
+    result
+}
