@@ -325,6 +325,7 @@ async fn the_served_openapi_document_says_what_the_server_does() {
         Some("test-admin"),
         Some("test-member-1"),
         Some("test-device"),
+        Some("test-agency-vet"),
     ] {
         let mut command = Command::new(&st);
         command.current_dir(workdir.path());
@@ -336,6 +337,9 @@ async fn the_served_openapi_document_says_what_the_server_does() {
         command.args(["--exclude-path", "/api/v1/events"]);
         command.args(["--exclude-path", "/api/v1/alerts/stream"]);
         command.args(["--exclude-path", "/api/v1/checkpoints/{code}/stream"]);
+        // Schemathesis has no serializer for newline-delimited JSON, the body of a bulk file of
+        // parcels; `api::parcels` sends good, bad and unreadable files, and other media types.
+        command.args(["--exclude-path", "/api/v1/parcels"]);
         command.args([
             "--max-examples",
             "15",
