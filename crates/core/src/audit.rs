@@ -95,6 +95,8 @@ pub enum Action {
     ParcelsFiled,
     /// A VAT scheme number was registered to a seller.
     VatNumberRegistered,
+    /// An officer released or refused a held parcel, with the reason.
+    ParcelDecided,
 }
 
 impl Action {
@@ -137,6 +139,7 @@ impl Action {
         Action::SingleWindowChanged,
         Action::ParcelsFiled,
         Action::VatNumberRegistered,
+        Action::ParcelDecided,
     ];
 
     /// The stable name, as stored and hashed.
@@ -179,6 +182,7 @@ impl Action {
             Action::SingleWindowChanged => "single_window_changed",
             Action::ParcelsFiled => "parcels_filed",
             Action::VatNumberRegistered => "vat_number_registered",
+            Action::ParcelDecided => "parcel_decided",
         }
     }
 

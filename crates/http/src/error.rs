@@ -757,6 +757,7 @@ impl From<crate::app::parcels::ParcelError> for ApiError {
             ParcelError::TooMany(_) => ApiError::BadParameter("body", e.to_string()),
             ParcelError::Invalid(name, m) => ApiError::BadParameter(name, m),
             ParcelError::NotFound(m) => ApiError::NotFound(m),
+            ParcelError::Settled(m) => ApiError::Conflict(m),
             ParcelError::Store(s) => s.into(),
         }
     }

@@ -112,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/parcels/batches/{id}", get(routes::parcels::batch))
         .route("/api/v1/parcels/quality", get(routes::parcels::quality))
         .route("/api/v1/parcels/{id}", get(routes::parcels::get))
+        .route("/api/v1/parcels/{id}/decision", post(routes::parcels::decide))
         .route("/api/v1/vat-numbers", get(routes::parcels::vat_numbers))
         .route("/api/v1/vat-numbers/{number}", axum::routing::put(routes::parcels::put_vat_number))
         .route("/api/v1/devices/{device}/key", axum::routing::put(routes::devices::register))

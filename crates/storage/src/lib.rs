@@ -66,7 +66,7 @@ pub use ledger::{
 };
 pub use orgs::{AuthorisationRecord, MemberRecord, OrgQueries};
 pub use parcels::{BatchRecord, ParcelQueries, ParcelRecord, QualityCounts, VatRegistration};
-pub use parcels_tx::{BatchCounts, NewParcel, ParcelFiling, ParcelResult, ParcelsFiled, Refusal};
+pub use parcels_tx::{BatchCounts, NewParcel, ParcelDecision, ParcelFiling, ParcelResult, ParcelsFiled, Refusal};
 pub use permits::{AgencyRecord, DrawRecord, NewRequirement, PermitFilter, PermitQueries, PermitRecord};
 pub use postgres::PostgresStore;
 pub use pre_arrival::{PreArrivalFiled, PreArrivalQueries, PreArrivalRecord};
@@ -197,6 +197,11 @@ pub trait Store:
     /// as recorded then, the others charged to the operator while its account covers them.
     async fn record_parcels(&self, filing: std::sync::Arc<ParcelFiling>) -> StoreResult<ParcelsFiled>;
 
+    /// An officer releases (the charges are debited) or refuses (the reservation is given back)
+    /// a held parcel, with an audit entry; returns its new outcome. `NotFound` when there is no
+    /// such parcel, `Conflict` when it is not held.
+    async fn decide_parcel(&self, decision: ParcelDecision) -> StoreResult<&'static str>;
+
     /// Withdraws a declaration of `declarant` not yet registered or awaiting payment, on the
     /// word of `actor` (a user of the declarant): it is refused with reason `WDR_001`.
     /// `NotFound` when it does not exist or is another declarant's, `Conflict` when its state
@@ -298,6 +303,10 @@ macro_rules! areas {
                 let (decision, officer) = (decision.clone(), officer.to_string());
                 self.script(async move |tx| crate::transactions::control(tx, id, &decision, &officer, at_us).await)
                     .await
+            }
+
+            async fn decide_parcel(&self, decision: crate::parcels_tx::ParcelDecision) -> StoreResult<&'static str> {
+                self.script(async move |tx| crate::transactions::decide_parcel(tx, &decision).await).await
             }
 
             #[tracing::instrument(skip_all, fields(parcels = filing.parcels.len()))]

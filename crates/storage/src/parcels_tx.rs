@@ -160,6 +160,96 @@ pub(crate) struct ParcelWrites<'a> {
     pub parcels: Vec<&'a NewParcel>,
     /// The batch row: filing, counts, refusals as JSON.
     pub batch: Option<(&'a ParcelFiling, BatchCounts, String)>,
+    /// Held parcels decided by an officer: id and new outcome.
+    pub decided: Vec<(String, &'static str)>,
+}
+
+/// A parcel as an officer's decision reads it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct HeldParcel {
+    pub id: String,
+    pub operator: String,
+    pub outcome: String,
+    pub duty_cents: i64,
+    pub vat_cents: i64,
+}
+
+/// An officer's decision on a held parcel.
+#[derive(Debug, Clone)]
+pub struct ParcelDecision {
+    /// The parcel.
+    pub parcel: String,
+    /// Release it (its charges are debited), or refuse it (its reservation is given back).
+    pub release: bool,
+    /// The officer.
+    pub officer: String,
+    /// Why.
+    pub reason: String,
+    /// When.
+    pub at_us: Timestamp,
+}
+
+/// Plans an officer's decision on a held parcel: the posting (on `ledger`), the new outcome and
+/// the audit entry. `Conflict` when the parcel is not held.
+pub(crate) fn plan_decision(
+    p: &HeldParcel,
+    d: &ParcelDecision,
+    ledger: &mut Ledger,
+) -> StoreResult<(&'static str, NewEntry)> {
+    if !p.outcome.starts_with("held") {
+        return Err(StoreError::Conflict(format!("parcel {} is {} already", p.id, p.outcome)));
+    }
+    let operator = TraderId::new(p.operator.clone()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let taxes = TaxSplit {
+        duty: Amount::from_cents(p.duty_cents),
+        excise: Amount::from_cents(0),
+        vat: Amount::from_cents(p.vat_cents),
+    };
+    let (posting, outcome) = match d.release {
+        true => (Posting::debit(&operator, &p.id, &taxes), "released"),
+        false => (Posting::reservation_release(&operator, &p.id, taxes.total()), "refused"),
+    };
+    ledger
+        .post(posting, d.at_us, &d.officer)
+        .map_err(|e| StoreError::Internal(format!("a held parcel's reserved charges: {e}")))?;
+    let details = serde_json::json!({
+        "parcel": p.id, "operator": p.operator, "before": p.outcome, "outcome": outcome, "reason": d.reason,
+        "duty_cents": p.duty_cents, "vat_cents": p.vat_cents,
+    });
+    let entry = NewEntry {
+        at_us: d.at_us,
+        declaration_id: None,
+        actor: d.officer.clone(),
+        action: Action::ParcelDecided,
+        details: details.to_string(),
+    };
+    Ok((outcome, entry))
+}
+
+const SELECT_HELD: &str = "SELECT id, operator, outcome, duty_cents, vat_cents FROM parcels WHERE id = $1";
+const UPDATE_OUTCOME: &str = "UPDATE parcels SET outcome = $1 WHERE id = $2";
+
+/// SQLite: a parcel for a decision.
+pub(crate) fn sqlite_held(tx: &rusqlite::Transaction<'_>, id: &str) -> StoreResult<Option<HeldParcel>> {
+    let row = tx.query_row(SELECT_HELD, [id], |r| {
+        Ok(HeldParcel {
+            id: r.get(0)?,
+            operator: r.get(1)?,
+            outcome: r.get(2)?,
+            duty_cents: r.get(3)?,
+            vat_cents: r.get(4)?,
+        })
+    });
+    match row {
+        Ok(p) => Ok(Some(p)),
+        Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+        Err(e) => Err(StoreError::Sqlite(e)),
+    }
+}
+
+/// PostgreSQL: a parcel for a decision.
+pub(crate) async fn pg_held(tx: &mut PgTx, id: &str) -> StoreResult<Option<HeldParcel>> {
+    Ok(sqlx::query_as(SELECT_HELD).bind(id).fetch_optional(&mut **tx).await?)
 }
 
 /// Plans a file's recording: the results, the counts, the postings (on `ledger`), the rows
@@ -306,6 +396,9 @@ pub(crate) fn sqlite_stored(
 /// SQLite: writes the parcels and the batch.
 pub(crate) fn sqlite_write(tx: &rusqlite::Transaction<'_>, w: &ParcelWrites<'_>) -> StoreResult<()> {
     let db = StoreError::Sqlite;
+    for (id, outcome) in &w.decided {
+        tx.execute(UPDATE_OUTCOME, rusqlite::params![outcome, id]).map_err(db)?;
+    }
     let Some((f, counts, refusals)) = &w.batch else { return Ok(()) };
     let operator = f.operator.as_str();
     let mut insert = tx.prepare_cached(INSERT_PARCEL).map_err(db)?;
@@ -371,6 +464,9 @@ pub(crate) async fn pg_stored(
 
 /// PostgreSQL: writes the parcels (one statement per 5,000) and the batch.
 pub(crate) async fn pg_write(tx: &mut PgTx, w: &ParcelWrites<'_>) -> StoreResult<()> {
+    for (id, outcome) in &w.decided {
+        sqlx::query(UPDATE_OUTCOME).bind(*outcome).bind(id).execute(&mut **tx).await?;
+    }
     let Some((f, counts, refusals)) = &w.batch else { return Ok(()) };
     for chunk in w.parcels.chunks(5_000) {
         let col = |get: fn(&NewParcel) -> String| chunk.iter().map(|p| get(p)).collect::<Vec<String>>();

@@ -255,6 +255,10 @@ impl WriteTx for PgTx {
         crate::parcels_tx::pg_stored(&mut self.0, operator, ids).await
     }
 
+    async fn held_parcel(&mut self, id: &str) -> StoreResult<Option<crate::parcels_tx::HeldParcel>> {
+        crate::parcels_tx::pg_held(&mut self.0, id).await
+    }
+
     async fn write(&mut self, set: WriteSet<'_>) -> StoreResult<()> {
         crate::permits_tx::pg_write(&mut self.0, &set.permits).await?;
         crate::parcels_tx::pg_write(&mut self.0, &set.parcels).await?;

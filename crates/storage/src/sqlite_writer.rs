@@ -339,6 +339,10 @@ impl WriteTx for SqliteTx<'_> {
         crate::parcels_tx::sqlite_stored(self.0, operator, ids)
     }
 
+    async fn held_parcel(&mut self, id: &str) -> StoreResult<Option<crate::parcels_tx::HeldParcel>> {
+        crate::parcels_tx::sqlite_held(self.0, id)
+    }
+
     async fn write(&mut self, set: WriteSet<'_>) -> StoreResult<()> {
         crate::permits_tx::sqlite_write(self.0, &set.permits)?;
         crate::parcels_tx::sqlite_write(self.0, &set.parcels)?;

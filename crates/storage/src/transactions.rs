@@ -97,6 +97,9 @@ pub(crate) trait WriteTx {
         ids: &[&str],
     ) -> StoreResult<HashMap<String, crate::parcels_tx::StoredParcel>>;
 
+    /// A parcel for an officer's decision.
+    async fn held_parcel(&mut self, id: &str) -> StoreResult<Option<crate::parcels_tx::HeldParcel>>;
+
     /// Writes everything the transaction planned.
     async fn write(&mut self, set: WriteSet<'_>) -> StoreResult<()>;
 }
@@ -180,6 +183,23 @@ pub(crate) async fn parcels(
     (set.postings, set.balances) = ledger.finish();
     tx.write(set).await?;
     Ok(filed)
+}
+
+/// An officer's decision on a held parcel (see `Store::decide_parcel`); the new outcome.
+pub(crate) async fn decide_parcel(
+    tx: &mut impl WriteTx,
+    d: &crate::parcels_tx::ParcelDecision,
+) -> StoreResult<&'static str> {
+    let head = tx.head().await?;
+    let parcel = tx.held_parcel(&d.parcel).await?.ok_or(StoreError::NotFound)?;
+    let operator = TraderId::new(parcel.operator.clone()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let mut ledger = ledger(tx, money::accounts_of([&operator])).await?;
+    let (outcome, entry) = crate::parcels_tx::plan_decision(&parcel, d, &mut ledger)?;
+    let parcels = crate::parcels_tx::ParcelWrites { decided: vec![(parcel.id, outcome)], ..Default::default() };
+    let mut set = WriteSet { audit: vec![entry.chain(head.0, &head.1)], parcels, ..WriteSet::default() };
+    (set.postings, set.balances) = ledger.finish();
+    tx.write(set).await?;
+    Ok(outcome)
 }
 
 /// A deposit and the registrations it allows (see `Store::deposit`).

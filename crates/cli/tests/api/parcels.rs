@@ -110,6 +110,27 @@ async fn a_bulk_file_is_checked_parcel_by_parcel_charged_once_and_flagged() {
         assert_eq!(again["counts"]["accepted"], 0, "{backend}");
         assert_eq!(available(&app).await, after, "{backend}");
 
+        // An officer decides on the held parcel: released, its reserved charges are debited and
+        // the operator's available balance does not move; a second decision is refused.
+        let held = filed["results"][1]["id"].as_str().unwrap().to_string();
+        let decide = |who: &'static str, release: bool| {
+            let app = &app;
+            let path = format!("/api/v1/parcels/{held}/decision");
+            async move { app.post(&path, who, &json!({ "release": release, "reason": "Description clarified" })).await }
+        };
+        assert_eq!(decide("test-analyst", true).await.0, 403, "{backend}");
+        let (s, p) = decide("test-officer", true).await;
+        assert_eq!((s, p["outcome"].as_str()), (200, Some("released")), "{backend}: {p}");
+        assert_eq!(available(&app).await, after, "{backend}: the charges were reserved with the file");
+        let (s, e) = decide("test-officer-2", false).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (409, Some("RES_002")), "{backend}: {e}");
+        assert_eq!(
+            app.post("/api/v1/parcels/nothing/decision", "test-officer", &json!({ "release": true, "reason": "x" }))
+                .await
+                .0,
+            404
+        );
+
         // The file and its parcels: the operator and staff read them, another trader does not.
         let batch = filed["batch_id"].as_str().unwrap();
         let (s, b) = app.get(&format!("/api/v1/parcels/batches/{batch}"), Some(&token)).await;
@@ -144,6 +165,15 @@ async fn a_bulk_file_is_checked_parcel_by_parcel_charged_once_and_flagged() {
         let r = &filed["results"];
         assert_eq!((r[0]["vat_cents"].as_i64(), r[0]["flags"].clone()), (Some(0), json!([])), "{backend}: {filed}");
         assert_eq!((r[1]["flags"].clone(), r[1]["outcome"].as_str()), (json!(["vat_misuse"]), Some("held_inspection")));
+        // Refused by an officer, a held parcel's charges go back to the operator.
+        let before_refusal: rust_decimal::Decimal = available(&app).await.parse().unwrap();
+        let misused_id = r[1]["id"].as_str().unwrap();
+        let refuse = json!({ "release": false, "reason": "VAT number of another seller" });
+        let (s, p) = app.post(&format!("/api/v1/parcels/{misused_id}/decision"), "test-officer", &refuse).await;
+        assert_eq!((s, p["outcome"].as_str()), (200, Some("refused")), "{backend}: {p}");
+        let back = available(&app).await.parse::<rust_decimal::Decimal>().unwrap() - before_refusal;
+        let charges = r[1]["duty_cents"].as_i64().unwrap() + r[1]["vat_cents"].as_i64().unwrap();
+        assert_eq!(back, rust_decimal::Decimal::new(charges, 2), "{backend}: the reservation given back");
 
         // The operator's data quality: one vague description and one misused number of seven.
         let (s, q) = app.get("/api/v1/parcels/quality", Some(&token)).await;

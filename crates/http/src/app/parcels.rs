@@ -48,6 +48,9 @@ pub enum ParcelError {
     /// No such parcel or file for this caller.
     #[error("{0}")]
     NotFound(String),
+    /// The parcel is decided already.
+    #[error("{0}")]
+    Settled(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -200,6 +203,35 @@ pub async fn parcel(state: &AppState, caller: &Principal, id: &str) -> Result<Pa
         return Err(missing());
     }
     Ok(p)
+}
+
+/// An officer releases or refuses a held parcel, with a reason: released, its charges are
+/// debited from what the file reserved; refused, the reservation goes back to the operator.
+pub async fn decide(
+    state: &AppState,
+    caller: &Principal,
+    id: &str,
+    release: bool,
+    reason: &str,
+) -> Result<ParcelRecord, ParcelError> {
+    super::require(caller, &[Role::Officer, Role::Supervisor], "decide on parcels")?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 || reason.chars().any(char::is_control) {
+        return Err(ParcelError::Invalid("reason", "1 to 500 characters without control characters".into()));
+    }
+    let decision = smartcustoms_storage::ParcelDecision {
+        parcel: id.to_string(),
+        release,
+        officer: caller.name.clone(),
+        reason: reason.to_string(),
+        at_us: Timestamp::now(),
+    };
+    match state.store.decide_parcel(decision).await {
+        Err(StoreError::NotFound) => return Err(ParcelError::NotFound(format!("no parcel {id}"))),
+        Err(StoreError::Conflict(m)) => return Err(ParcelError::Settled(m)),
+        other => other?,
+    };
+    state.store.parcel(id).await?.ok_or_else(|| ParcelError::NotFound(format!("no parcel {id}")))
 }
 
 /// An operator's files, newest first.

@@ -78,6 +78,39 @@ pub async fn batch(
     Ok(Json(BatchView { batch, parcels }))
 }
 
+/// An officer's decision on a held parcel.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionDoc {
+    /// Release it (true) or refuse it (false).
+    pub release: bool,
+    /// Why.
+    pub reason: String,
+}
+
+/// Release or refuse a held parcel (officers): released, its charges are debited; refused, the
+/// reservation goes back to the operator. A parcel not held (released, refused, or decided by
+/// another officer first) is `409`.
+#[utoipa::path(post, path = "/api/v1/parcels/{id}/decision", tag = "parcels",
+    request_body(content = DecisionDoc, content_type = "application/json"),
+    params(("id" = String, Path, description = "Parcel id")),
+    responses((status = 200, body = ParcelRecord), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody)),
+    security(("token" = [])))]
+pub async fn decide(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<ParcelRecord>, ApiError> {
+    refuse_other_media(&headers)?;
+    let body = body_or_error(body, state.config.body_limit)?;
+    let doc: DecisionDoc = crate::app::checkpoint::parse_json(&body)?;
+    Ok(Json(parcels::decide(&state, &caller.0, &id, doc.release, &doc.reason).await?))
+}
+
 /// Which operator.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct OperatorQuery {
