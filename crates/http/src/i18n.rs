@@ -93,7 +93,8 @@ const CATALOGUES: [(&str, &str); 2] = [
             include_str!("../locales/en-errors.ftl"),
             include_str!("../locales/en-flc.ftl"),
             include_str!("../locales/en-checkpoint.ftl"),
-            include_str!("../locales/en-single-window.ftl")
+            include_str!("../locales/en-single-window.ftl"),
+            include_str!("../locales/en-parcels.ftl")
         ),
     ),
     (
@@ -105,7 +106,8 @@ const CATALOGUES: [(&str, &str); 2] = [
             include_str!("../locales/ru-errors.ftl"),
             include_str!("../locales/ru-flc.ftl"),
             include_str!("../locales/ru-checkpoint.ftl"),
-            include_str!("../locales/ru-single-window.ftl")
+            include_str!("../locales/ru-single-window.ftl"),
+            include_str!("../locales/ru-parcels.ftl")
         ),
     ),
 ];

@@ -244,6 +244,11 @@ fn filing_routes() -> Router<AppState> {
         )
         .route("/agency/declarations", get(pages::single_window::declarations::page))
         .route("/trader/permits", get(pages::single_window::permits::page))
+        .route("/trader/parcels", get(pages::parcels::page))
+        .route(
+            "/trader/parcels/upload",
+            post(pages::parcels::upload).layer(DefaultBodyLimit::max(pages::parcels::UPLOAD_LIMIT)),
+        )
 }
 
 /// Gives a response the policy that lets it run this site's scripts.

@@ -681,5 +681,6 @@ async fn a_trader_works_on_a_phone_screen() {
 mod checkpoint;
 mod filing;
 mod movements;
+mod parcels;
 mod russian;
 mod single_window;

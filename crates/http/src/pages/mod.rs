@@ -17,6 +17,7 @@ pub mod maturity;
 pub mod models;
 pub mod movements;
 pub mod organisation;
+pub mod parcels;
 pub mod profiles;
 pub mod single_window;
 pub mod survey;
@@ -220,6 +221,7 @@ fn frame(title: &str, caller: Option<&Caller>, body: Markup, live: bool) -> Html
                                 a href="/trader/organisation" { (t("nav-organisation")) }
                                 a href="/transits" { (t("nav-transits")) }
                                 a href="/trader/permits" { (t("nav-my-permits")) }
+                                a href="/trader/parcels" { (t("nav-parcels")) }
                             }
                             @if caller.is_some_and(|c| c.0.role == smartcustoms_core::access::Role::Agency) {
                                 a href="/agency" { (t("nav-agency-documents")) }
