@@ -24,6 +24,10 @@ pub struct BatchRecord {
     pub lines: i64,
     /// Parcels recorded.
     pub accepted: i64,
+    /// Of which released when the file was filed.
+    pub released: i64,
+    /// Of which held when the file was filed (an officer decides on each later).
+    pub held: i64,
     /// Parcels filed before.
     pub duplicates: i64,
     /// Parcels refused.
@@ -148,8 +152,8 @@ macro_rules! parcel_queries {
         impl crate::parcels::ParcelQueries for $store {
             async fn parcel_batch(&self, id: &str) -> StoreResult<Option<crate::parcels::BatchRecord>> {
                 Ok(sqlx::query_as(&sql(
-                    "SELECT id, operator, sha256, lines, accepted, duplicates, refused, duty_cents, vat_cents, \
-                     refusals, received_at_us FROM parcel_batches WHERE id = $1",
+                    "SELECT id, operator, sha256, lines, accepted, released, held, duplicates, refused, duty_cents, \
+                     vat_cents, refusals, received_at_us FROM parcel_batches WHERE id = $1",
                 ))
                 .bind(id)
                 .fetch_optional(&self.pool)
@@ -158,8 +162,8 @@ macro_rules! parcel_queries {
 
             async fn parcel_batches(&self, operator: &str, limit: i64) -> StoreResult<Vec<crate::parcels::BatchRecord>> {
                 Ok(sqlx::query_as(&sql(
-                    "SELECT id, operator, sha256, lines, accepted, duplicates, refused, duty_cents, vat_cents, \
-                     refusals, received_at_us FROM parcel_batches WHERE operator = $1 \
+                    "SELECT id, operator, sha256, lines, accepted, released, held, duplicates, refused, duty_cents, \
+                     vat_cents, refusals, received_at_us FROM parcel_batches WHERE operator = $1 \
                      ORDER BY received_at_us DESC, id LIMIT $2",
                 ))
                 .bind(operator)

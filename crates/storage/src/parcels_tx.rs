@@ -355,7 +355,8 @@ const INSERT_PARCEL: &str = "INSERT INTO parcels (id, operator, transaction_id, 
      origin, value_eur_cents, duty_cents, vat_cents, outcome, flags, document, received_at_us) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
 const INSERT_BATCH: &str = "INSERT INTO parcel_batches (id, operator, sha256, lines, accepted, duplicates, refused, \
-     duty_cents, vat_cents, refusals, received_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+     duty_cents, vat_cents, refusals, received_at_us, released, held) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 
 /// SQLite: the parcels an operator filed before under these transaction ids.
 pub(crate) fn sqlite_stored(
@@ -436,7 +437,9 @@ pub(crate) fn sqlite_write(tx: &rusqlite::Transaction<'_>, w: &ParcelWrites<'_>)
             counts.duty_cents,
             counts.vat_cents,
             refusals,
-            f.at_us.as_micros()
+            f.at_us.as_micros(),
+            counts.released,
+            counts.held
         ],
     )
     .map_err(db)?;
@@ -509,6 +512,8 @@ pub(crate) async fn pg_write(tx: &mut PgTx, w: &ParcelWrites<'_>) -> StoreResult
         .bind(counts.vat_cents)
         .bind(refusals)
         .bind(f.at_us.as_micros())
+        .bind(counts.released)
+        .bind(counts.held)
         .execute(&mut **tx)
         .await?;
     Ok(())

@@ -135,6 +135,7 @@ async fn a_bulk_file_is_checked_parcel_by_parcel_charged_once_and_flagged() {
         let batch = filed["batch_id"].as_str().unwrap();
         let (s, b) = app.get(&format!("/api/v1/parcels/batches/{batch}"), Some(&token)).await;
         assert_eq!((s, b["parcels"].as_array().map(Vec::len)), (200, Some(2)), "{backend}: {b}");
+        assert_eq!((b["released"].as_i64(), b["held"].as_i64()), (Some(1), Some(1)), "{backend}: as filed: {b}");
         assert_eq!(app.get(&format!("/api/v1/parcels/batches/{batch}"), Some(&app.traders[1].token)).await.0, 404);
         assert_eq!(app.get(&format!("/api/v1/parcels/batches/{batch}"), Some(&app.officer_token)).await.0, 200);
         let id = filed["results"][0]["id"].as_str().unwrap();

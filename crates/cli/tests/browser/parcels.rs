@@ -79,6 +79,8 @@ async fn an_operator_files_parcels_and_sees_each_line_and_its_data_quality() {
     // The file is listed, and half the parcels now have a vague description.
     let row = text(&c, "#batches tbody tr").await;
     assert!(row.contains("EUR") && row.split_whitespace().any(|w| w == "3"), "{row}");
+    assert_eq!(text(&c, "#batches tbody tr td.released").await, "1", "{row}");
+    assert_eq!(text(&c, "#batches tbody tr td.held").await, "1", "{row}");
     assert_eq!(text(&c, "#quality-descriptions").await, "50.0 %");
     assert_eq!(text(&c, "#quality-score").await, "83.3 %");
     shot(&c, "parcels-filed").await;

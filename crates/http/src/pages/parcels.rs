@@ -254,13 +254,15 @@ fn files_section(files: &[BatchRecord]) -> Markup {
             } @else {
                 table #batches {
                     (column_heads(&[&t("parcels-col-received"), &t("parcels-col-lines"), &t("parcels-col-accepted"),
-                        &t("parcels-col-duplicates"), &t("parcels-col-refused"), &t("parcels-col-duty"), &t("parcels-col-vat")]))
+                        &t("parcels-col-released"), &t("parcels-col-held"), &t("parcels-col-duplicates"), &t("parcels-col-refused"), &t("parcels-col-duty"), &t("parcels-col-vat")]))
                     tbody {
                         @for b in files {
                             tr data-batch=(b.id) {
                                 td.received { (when(b.received_at_us)) " UTC" }
                                 td.lines { (number(Decimal::from(b.lines))) }
                                 td.accepted { (number(Decimal::from(b.accepted))) }
+                                td.released { (number(Decimal::from(b.released))) }
+                                td.held { (number(Decimal::from(b.held))) }
                                 td.duplicates { (number(Decimal::from(b.duplicates))) }
                                 td.refused { (number(Decimal::from(b.refused))) }
                                 td.duty { (euros(b.duty_cents)) }
