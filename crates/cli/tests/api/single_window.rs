@@ -186,6 +186,20 @@ async fn a_document_is_reserved_at_registration_drawn_at_release_and_restored_on
         assert_eq!(app.post("/api/v1/permits/VET-1/suspend", PHYTO, &json!({ "reason": "not mine" })).await.0, 404);
         assert_eq!(change("revoke", json!({ "reason": "Fraud" })).await.0, 200, "{backend}");
         assert_eq!(change("reinstate", json!({ "reason": "No" })).await.0, 409, "{backend}");
+        let (_, revoked) = app.file(0, &one_item(&app, 0, 501, Some("VET-1"), false)).await;
+        assert_eq!(codes(&revoked), ["SW_005"], "{backend}: {revoked}");
+        assert_eq!(revoked["reasons"][0]["args"]["status"], "revoked", "{backend}: {revoked}");
+
+        // A document whose validity ended yesterday serves no declaration today.
+        let today = chrono::Utc::now().date_naive();
+        let expired = json!({
+            "number": "VET-OLD", "kind": "N853", "holder": holder, "hs_prefixes": [hs], "unit": "kg",
+            "quantity": x("10").to_string(), "valid_from": today - chrono::Days::new(30),
+            "valid_to": today - chrono::Days::new(1),
+        });
+        assert_eq!(app.post("/api/v1/permits", VET, &expired).await.0, 201, "{backend}");
+        let (_, late) = app.file(0, &one_item(&app, 0, 501, Some("VET-OLD"), false)).await;
+        assert_eq!(codes(&late), ["SW_004"], "{backend}: {late}");
 
         // The agency sees the declarations its requirement concerns, with its fields only.
         let (s, seen) = app.get("/api/v1/single-window/declarations", Some(VET)).await;
