@@ -65,8 +65,28 @@ pub fn refuse_other_media(headers: &axum::http::HeaderMap) -> Result<(), ApiErro
     }
 }
 
+/// A media type without its parameters, in lower case (`application/json; charset=utf-8` is
+/// `application/json`).
+fn essence(media: &str) -> String {
+    media.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+}
+
+/// Fails unless the request's `Content-Type` is one of `accepted` (parameters aside); the
+/// error names `expected`.
+pub fn require_media(
+    headers: &axum::http::HeaderMap,
+    accepted: &[&str],
+    expected: &'static str,
+) -> Result<(), ApiError> {
+    let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    match accepted.contains(&essence(media).as_str()) {
+        true => Ok(()),
+        false => Err(ApiError::UnsupportedMediaType(expected)),
+    }
+}
+
 fn json_media(media: &str) -> Result<(), ApiError> {
-    let essence = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = essence(media);
     if essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json")) {
         Ok(())
     } else {

@@ -22,20 +22,10 @@ pub struct BatchRecord {
     pub sha256: String,
     /// Lines in the file.
     pub lines: i64,
-    /// Parcels recorded.
-    pub accepted: i64,
-    /// Of which released when the file was filed.
-    pub released: i64,
-    /// Of which held when the file was filed (an officer decides on each later).
-    pub held: i64,
-    /// Parcels filed before.
-    pub duplicates: i64,
-    /// Parcels refused.
-    pub refused: i64,
-    /// Duty charged, cents.
-    pub duty_cents: i64,
-    /// VAT charged, cents.
-    pub vat_cents: i64,
+    /// What became of its parcels when it was filed.
+    #[serde(flatten)]
+    #[sqlx(flatten)]
+    pub counts: crate::parcels_tx::BatchCounts,
     /// The refused parcels with their reasons, JSON.
     pub refusals: String,
     /// When it was received.

@@ -123,7 +123,7 @@ pub(crate) struct StoredParcel {
 }
 
 /// The counts of a recorded file.
-#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
 pub struct BatchCounts {
     /// Parcels recorded now.
     pub accepted: i64,

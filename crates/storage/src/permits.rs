@@ -44,6 +44,11 @@ fn split(list: &str) -> Vec<&str> {
     list.split(',').map(str::trim).filter(|s| !s.is_empty()).collect()
 }
 
+/// A stored comma-separated list (prefixes, origins, procedures) as owned texts.
+pub(crate) fn list(text: &str) -> Vec<String> {
+    split(text).into_iter().map(str::to_string).collect()
+}
+
 /// A requirement to add.
 #[derive(Debug, Clone)]
 pub struct NewRequirement {
@@ -71,7 +76,6 @@ impl Parse for RequirementRow {
     type Record = Requirement;
 
     fn parse(self) -> StoreResult<Requirement> {
-        let list = |s: &str| split(s).into_iter().map(str::to_string).collect();
         Ok(Requirement {
             id: self.id,
             agency: self.agency,
@@ -131,7 +135,7 @@ impl Parse for PermitRow {
             .ok_or_else(|| StoreError::Corrupt(format!("document {} has status {:?}", self.number, self.status)))?;
         Ok(PermitRecord {
             permit: Permit {
-                hs_prefixes: split(&self.hs_prefixes).into_iter().map(str::to_string).collect(),
+                hs_prefixes: list(&self.hs_prefixes),
                 number: self.number,
                 agency: self.agency,
                 kind: self.kind,

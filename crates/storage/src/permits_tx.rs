@@ -103,7 +103,7 @@ pub(crate) fn batch_writes(
     let mut entries = Vec::new();
     let mut at = None;
     for (((f, slot), admission), draws) in filings.iter().zip(slots).zip(admissions).zip(draws) {
-        if !matches!(slot, Slot::New) {
+        if !matches!(slot, Slot::New) || f.permit_needs.is_empty() {
             continue;
         }
         let id = f.id.to_string();
@@ -209,8 +209,7 @@ pub(crate) fn chain_after(audit: &mut Vec<AuditEntry>, head: &(i64, String), ent
     audit.extend(smartcustoms_core::audit::chain_all(entries, seq, &hash));
 }
 
-/// A document as a transaction reads it, before parsing (dates as text on both backends).
-#[derive(sqlx::FromRow)]
+/// A document as the SQLite writer reads it, before parsing (rusqlite reads dates as text).
 pub(crate) struct LevelRow {
     pub number: String,
     pub agency: String,
@@ -234,7 +233,7 @@ impl LevelRow {
             valid_from: date(&self.valid_from, "first day")?,
             valid_to: date(&self.valid_to, "last day")?,
             status: PermitStatus::parse(&self.status).ok_or_else(|| corrupt("status"))?,
-            hs_prefixes: self.hs_prefixes.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+            hs_prefixes: crate::permits::list(&self.hs_prefixes),
             quantity: Milli(self.quantity),
             reserved: Milli(self.reserved),
             drawn: Milli(self.drawn),
@@ -354,15 +353,13 @@ type PgTx = sqlx::Transaction<'static, sqlx::Postgres>;
 
 /// PostgreSQL: the documents with these numbers.
 pub(crate) async fn pg_permits(tx: &mut PgTx, numbers: &[String]) -> StoreResult<Vec<Permit>> {
-    let rows: Vec<LevelRow> = sqlx::query_as(
-        "SELECT number, agency, kind, holder, hs_prefixes, unit, quantity_milli AS quantity, \
-         reserved_milli AS reserved, drawn_milli AS drawn, valid_from::text AS valid_from, \
-         valid_to::text AS valid_to, status FROM permits WHERE number = ANY($1)",
-    )
-    .bind(numbers)
-    .fetch_all(&mut **tx)
-    .await?;
-    rows.into_iter().map(LevelRow::parse).collect()
+    use crate::rows::Parse as _;
+    let rows: Vec<crate::permits::PermitRow> =
+        sqlx::query_as(&format!("SELECT {} FROM permits WHERE number = ANY($1)", crate::permits::PERMIT_COLUMNS))
+            .bind(numbers)
+            .fetch_all(&mut **tx)
+            .await?;
+    rows.into_iter().map(|r| r.parse().map(|record| record.permit)).collect()
 }
 
 /// PostgreSQL: the reserved draws of these declarations.

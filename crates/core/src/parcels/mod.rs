@@ -121,6 +121,10 @@ pub struct Parcel {
     pub mass: Decimal,
     /// VAT scheme number, if any.
     pub vat_number: Option<String>,
+    /// The seller as a [`party_key`].
+    pub seller_key: String,
+    /// The buyer (name, address, country) as a [`party_key`].
+    pub buyer_key: String,
 }
 
 /// Longest text field of a parcel, characters.
@@ -283,6 +287,8 @@ pub fn check(
             Some(mass),
         ) if r.is_empty() => Ok(Parcel {
             transaction_id: id,
+            seller_key: party_key(&[&seller.0]),
+            buyer_key: party_key(&[&bn, &ba, bc.as_str()]),
             seller,
             buyer: (bn, ba, bc),
             hs6,
@@ -420,10 +426,9 @@ pub struct Context<'a> {
 /// The flags of a parcel, and whether its seller collected the VAT.
 pub fn assess(p: &Parcel, ctx: &Context<'_>) -> (Vec<Flag>, bool) {
     let mut flags = Vec::new();
-    let seller = party_key(&[&p.seller.0]);
     let vat_collected = match &p.vat_number {
         Some(n) => match ctx.vat_numbers.get(n) {
-            Some(owner) if *owner == seller => true,
+            Some(owner) if *owner == p.seller_key => true,
             _ => {
                 flags.push(Flag::VatMisuse);
                 false
@@ -431,7 +436,7 @@ pub fn assess(p: &Parcel, ctx: &Context<'_>) -> (Vec<Flag>, bool) {
         },
         None => false,
     };
-    let pair = (seller, party_key(&[&p.buyer.0, &p.buyer.1, p.buyer.2.as_str()]));
+    let pair = (p.seller_key.clone(), p.buyer_key.clone());
     let before = ctx.recent.get(&pair).copied().unwrap_or_default();
     if before > Decimal::ZERO && before + p.value_eur > ctx.regime.threshold_eur {
         flags.push(Flag::Split);

@@ -264,24 +264,23 @@ async fn record(state: &AppState, filing: Filing, received: std::time::Instant) 
     };
     let recorded = state.commit.record(filing).await?;
     let s = recorded.summary();
-    // Refused in the recording transaction (a Single Window document failed): its reasons
-    // are the stored ones.
+    let duplicate = matches!(recorded, Recorded::Duplicate(_));
+    // A repeat answers what was stored then; so does a declaration refused by the recording
+    // transaction itself (a Single Window document failed there), whose reasons were found there.
     let refused_on_record = s.state == smartcustoms_core::workflow::State::Refused && reasons.is_empty();
-    if refused_on_record {
-        let stored = state.store.declaration(s.id).await?.ok_or(StoreError::NotFound)?;
-        let lane = "none";
+    let (reasons, hits, duties_total) = match duplicate || refused_on_record {
+        true => {
+            let stored = state.store.declaration(s.id).await?.ok_or(StoreError::NotFound)?;
+            (stored.reasons, stored.hits, stored.duties_total)
+        }
+        false => (reasons, hits, duties_total),
+    };
+    if !duplicate {
+        let lane = s.lane.map(|l| l.as_str()).unwrap_or("none");
         state.metrics.decisions.with_label_values(&[s.state.as_str(), lane]).inc();
-        return Ok(Filed { recorded, duplicate: false, reasons: stored.reasons, hits: Vec::new(), duties_total: None });
+        state.metrics.decision_latency.with_label_values(&[s.state.as_str()]).observe(received.elapsed().as_secs_f64());
     }
-    if let Recorded::Duplicate(_) = &recorded {
-        let stored = state.store.declaration(s.id).await?.ok_or(StoreError::NotFound)?;
-        let (reasons, hits, duties_total) = (stored.reasons, stored.hits, stored.duties_total);
-        return Ok(Filed { recorded, duplicate: true, reasons, hits, duties_total });
-    }
-    let lane = s.lane.map(|l| l.as_str()).unwrap_or("none");
-    state.metrics.decisions.with_label_values(&[s.state.as_str(), lane]).inc();
-    state.metrics.decision_latency.with_label_values(&[s.state.as_str()]).observe(received.elapsed().as_secs_f64());
-    Ok(Filed { recorded, duplicate: false, reasons, hits, duties_total })
+    Ok(Filed { recorded, duplicate, reasons, hits, duties_total })
 }
 
 /// Checks the detached JWS over the body with the declarant's registered keys. A bad signature

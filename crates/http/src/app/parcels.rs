@@ -127,8 +127,8 @@ pub async fn prepare(state: &AppState, f: BulkFile<'_>) -> Result<ParcelFiling, 
     }
 
     // What each seller already sent to each buyer within the window, then this file in order.
-    let buyer = |p: &parcels::Parcel| parcels::party_key(&[&p.buyer.0, &p.buyer.1, p.buyer.2.as_str()]);
-    let buyers: Vec<String> = checked.iter().map(|(_, p, _)| buyer(p)).collect::<HashSet<_>>().into_iter().collect();
+    let buyers: Vec<String> =
+        checked.iter().map(|(_, p, _)| p.buyer_key.clone()).collect::<HashSet<_>>().into_iter().collect();
     let since = f.received_at - chrono::TimeDelta::days(regime.split_window_days);
     let mut recent: HashMap<(String, String), Decimal> = HashMap::new();
     for (seller, buyer, cents) in state.store.recent_consignments(&buyers, since.into()).await? {
@@ -139,14 +139,13 @@ pub async fn prepare(state: &AppState, f: BulkFile<'_>) -> Result<ParcelFiling, 
         let ctx = Context { vat_numbers: &reference.vat_numbers, prices: &reference.prices, recent: &recent, regime };
         let (flags, vat_collected) = parcels::assess(&p, &ctx);
         let charges = parcels::charges(&p, regime, vat_collected);
-        let (seller_key, buyer_key) = (parcels::party_key(&[&p.seller.0]), buyer(&p));
-        *recent.entry((seller_key.clone(), buyer_key.clone())).or_default() += p.value_eur;
+        *recent.entry((p.seller_key.clone(), p.buyer_key.clone())).or_default() += p.value_eur;
         new.push(NewParcel {
             id: uuid::Uuid::now_v7().to_string(),
             line,
             transaction_id: p.transaction_id,
-            seller_key,
-            buyer_key,
+            seller_key: p.seller_key,
+            buyer_key: p.buyer_key,
             hs6: p.hs6,
             origin: p.origin.as_str().to_string(),
             value_eur_cents: (p.value_eur * Decimal::ONE_HUNDRED).try_into().unwrap_or(i64::MAX / 4),

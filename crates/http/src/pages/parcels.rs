@@ -260,13 +260,13 @@ fn files_section(files: &[BatchRecord]) -> Markup {
                             tr data-batch=(b.id) {
                                 td.received { (when(b.received_at_us)) " UTC" }
                                 td.lines { (number(Decimal::from(b.lines))) }
-                                td.accepted { (number(Decimal::from(b.accepted))) }
-                                td.released { (number(Decimal::from(b.released))) }
-                                td.held { (number(Decimal::from(b.held))) }
-                                td.duplicates { (number(Decimal::from(b.duplicates))) }
-                                td.refused { (number(Decimal::from(b.refused))) }
-                                td.duty { (euros(b.duty_cents)) }
-                                td.vat { (euros(b.vat_cents)) }
+                                td.accepted { (number(Decimal::from(b.counts.accepted))) }
+                                td.released { (number(Decimal::from(b.counts.released))) }
+                                td.held { (number(Decimal::from(b.counts.held))) }
+                                td.duplicates { (number(Decimal::from(b.counts.duplicates))) }
+                                td.refused { (number(Decimal::from(b.counts.refused))) }
+                                td.duty { (euros(b.counts.duty_cents)) }
+                                td.vat { (euros(b.counts.vat_cents)) }
                             }
                         }
                     }

@@ -4,7 +4,7 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -17,7 +17,7 @@ use crate::app::organisation::{self, Capacity};
 use crate::app::parcels::{self, BulkFile, MAX_FILE};
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::extract::{body_or_error, refuse_other_media, ApiPath, ApiQuery};
+use crate::extract::{body_or_error, require_media, ApiPath, ApiQuery, JsonBody};
 use crate::state::AppState;
 
 /// The media types of a bulk file: newline-delimited JSON.
@@ -44,11 +44,7 @@ pub async fn file(
 ) -> Result<(StatusCode, Json<ParcelsFiled>), ApiError> {
     let principal = caller.require(&[Role::Trader], "file parcels")?;
     let operator = organisation::require(principal, Capacity::File, "file parcels")?;
-    let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let essence = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    if !NDJSON.contains(&essence.as_str()) {
-        return Err(ApiError::UnsupportedMediaType("application/x-ndjson"));
-    }
+    require_media(&headers, &NDJSON, "application/x-ndjson")?;
     let body = body_or_error(body, MAX_FILE)?;
     let bulk = BulkFile { operator, actor: principal.name.clone(), body: &body, received_at: chrono::Utc::now() };
     Ok((StatusCode::CREATED, Json(parcels::file(&state, bulk).await?)))
@@ -102,12 +98,8 @@ pub async fn decide(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    JsonBody(doc): JsonBody<DecisionDoc>,
 ) -> Result<Json<ParcelRecord>, ApiError> {
-    refuse_other_media(&headers)?;
-    let body = body_or_error(body, state.config.body_limit)?;
-    let doc: DecisionDoc = crate::app::checkpoint::parse_json(&body)?;
     Ok(Json(parcels::decide(&state, &caller.0, &id, doc.release, &doc.reason).await?))
 }
 
@@ -180,12 +172,8 @@ pub async fn put_vat_number(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(number): ApiPath<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    JsonBody(doc): JsonBody<VatDoc>,
 ) -> Result<Json<VatRegistration>, ApiError> {
-    refuse_other_media(&headers)?;
-    let body = body_or_error(body, state.config.body_limit)?;
-    let doc: VatDoc = crate::app::checkpoint::parse_json(&body)?;
     Ok(Json(parcels::register_vat_number(&state, &caller.0, &number, &doc.seller, &doc.country).await?))
 }
 

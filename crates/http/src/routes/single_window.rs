@@ -1,10 +1,8 @@
 //! The Single Window: agencies, their requirements and documents, and the declarations an
 //! agency's requirements concern (see `app::single_window`).
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -17,18 +15,8 @@ use smartcustoms_storage::{AgencyRecord, DrawRecord};
 use crate::app::single_window::{self as sw, AgencyDoc, AgencyView, ChangeDoc, PermitDoc, PermitView, RequirementDoc};
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::extract::{body_or_error, refuse_other_media, ApiPath, ApiQuery};
+use crate::extract::{ApiPath, ApiQuery, JsonBody};
 use crate::state::AppState;
-
-fn json_body<T: serde::de::DeserializeOwned>(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<T, ApiError> {
-    refuse_other_media(headers)?;
-    let body = body_or_error(body, state.config.body_limit)?;
-    Ok(crate::app::checkpoint::parse_json(&body)?)
-}
 
 /// Register an agency, or change its name and competence (administrators). `fields` lists the
 /// declaration fields its staff may read in the declarations its requirements concern.
@@ -42,10 +30,8 @@ pub async fn put_agency(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(code): ApiPath<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    JsonBody(doc): JsonBody<AgencyDoc>,
 ) -> Result<Json<AgencyRecord>, ApiError> {
-    let doc: AgencyDoc = json_body(&state, &headers, body)?;
     Ok(Json(sw::save_agency(&state, &caller.0, &code, &doc).await?))
 }
 
@@ -71,10 +57,8 @@ pub async fn add_requirement(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(code): ApiPath<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    JsonBody(doc): JsonBody<RequirementDoc>,
 ) -> Result<(StatusCode, Json<Requirement>), ApiError> {
-    let doc: RequirementDoc = json_body(&state, &headers, body)?;
     Ok((StatusCode::CREATED, Json(sw::add_requirement(&state, &caller.0, &code, &doc).await?)))
 }
 
@@ -111,10 +95,8 @@ pub async fn end_requirement(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath((code, id)): ApiPath<(String, i64)>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    JsonBody(doc): JsonBody<EndDoc>,
 ) -> Result<Json<Requirement>, ApiError> {
-    let doc: EndDoc = json_body(&state, &headers, body)?;
     Ok(Json(sw::end_requirement(&state, &caller.0, &code, id, doc.valid_to).await?))
 }
 
@@ -129,10 +111,8 @@ pub async fn end_requirement(
 pub async fn issue(
     State(state): State<AppState>,
     caller: Caller,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    JsonBody(doc): JsonBody<PermitDoc>,
 ) -> Result<(StatusCode, Json<PermitView>), ApiError> {
-    let doc: PermitDoc = json_body(&state, &headers, body)?;
     Ok((StatusCode::CREATED, Json(sw::issue(&state, &caller.0, &doc).await?)))
 }
 
@@ -196,10 +176,8 @@ pub async fn change(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath((number, what)): ApiPath<(String, String)>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    JsonBody(doc): JsonBody<ChangeDoc>,
 ) -> Result<Json<PermitView>, ApiError> {
-    let doc: ChangeDoc = json_body(&state, &headers, body)?;
     Ok(Json(sw::change(&state, &caller.0, &number, &what, &doc).await?))
 }
 

@@ -17,7 +17,7 @@ use crate::app::filing::{self, FileError, FileRequest, Filed};
 use crate::app::organisation::{self, Capacity};
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::extract::body_or_error;
+use crate::extract::{body_or_error, require_media};
 use crate::routes::declarations::{header as header_value, IDEMPOTENCY_HEADER, SIGNATURE_HEADER};
 use crate::state::AppState;
 
@@ -87,11 +87,7 @@ pub async fn submit(
     let trader =
         principal.trader.clone().ok_or(ApiError::Forbidden("trader", "file declarations without a party id"))?;
     organisation::require(principal, Capacity::File, "file declarations")?;
-    let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let essence = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    if essence != "application/xml" && essence != "text/xml" {
-        return Err(ApiError::UnsupportedMediaType("application/xml"));
-    }
+    require_media(&headers, &["application/xml", "text/xml"], "application/xml")?;
     let body = body_or_error(body, state.config.body_limit)?;
     let request = FileRequest {
         trader,
