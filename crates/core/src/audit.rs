@@ -97,6 +97,11 @@ pub enum Action {
     VatNumberRegistered,
     /// An officer released or refused a held parcel, with the reason.
     ParcelDecided,
+    /// Goods whose Single Window document is missing or short were referred to the agency;
+    /// details list each referral.
+    ReferredToAgency,
+    /// An agency allowed or refused goods referred to it, with its note.
+    AgencyDecided,
 }
 
 impl Action {
@@ -140,6 +145,8 @@ impl Action {
         Action::ParcelsFiled,
         Action::VatNumberRegistered,
         Action::ParcelDecided,
+        Action::ReferredToAgency,
+        Action::AgencyDecided,
     ];
 
     /// The stable name, as stored and hashed.
@@ -183,6 +190,8 @@ impl Action {
             Action::ParcelsFiled => "parcels_filed",
             Action::VatNumberRegistered => "vat_number_registered",
             Action::ParcelDecided => "parcel_decided",
+            Action::ReferredToAgency => "referred_to_agency",
+            Action::AgencyDecided => "agency_decided",
         }
     }
 
