@@ -668,7 +668,7 @@ macro_rules! permit_queries {
                 .await?;
                 let details = serde_json::json!({
                     "agency": d.agency, "item": d.item, "kind": d.kind, "decision": state, "note": d.note,
-                    "found": found.code,
+                    "found": &found.code,
                 });
                 let entry = smartcustoms_core::audit::NewEntry {
                     at_us: d.at_us,
@@ -678,15 +678,14 @@ macro_rules! permit_queries {
                     details: details.to_string(),
                 };
                 append_identity_audit(&mut tx, entry).await?;
-                let decided: crate::permits::ReferralRecord = sqlx::query_as(&sql(&select))
-                    .bind(&d.declaration_id)
-                    .bind(d.item)
-                    .bind(&d.kind)
-                    .bind(&d.agency)
-                    .fetch_one(&mut *tx)
-                    .await?;
                 tx.commit().await?;
-                Ok(decided)
+                Ok(crate::permits::ReferralRecord {
+                    state: state.to_string(),
+                    decided_by: Some(d.actor.clone()),
+                    decided_at_us: Some(d.at_us.as_micros()),
+                    note: Some(d.note.clone()),
+                    ..found
+                })
             }
 
             async fn concerns_agency(&self, agency: &str, declaration: &str) -> StoreResult<bool> {
