@@ -97,6 +97,15 @@ pub enum Action {
     VatNumberRegistered,
     /// An officer released or refused a held parcel, with the reason.
     ParcelDecided,
+    /// A partner administration was registered or changed, with its key in force.
+    ExchangePartnerRegistered,
+    /// A partner administration's signed export message was received.
+    ExchangeReceived,
+    /// An import was matched with a partner's export message it cites; details list every
+    /// difference found (`XCH_0xx`).
+    ExchangeMatched,
+    /// Our signed message about a released export was queued for the partner.
+    ExchangeQueued,
 }
 
 impl Action {
@@ -140,6 +149,10 @@ impl Action {
         Action::ParcelsFiled,
         Action::VatNumberRegistered,
         Action::ParcelDecided,
+        Action::ExchangePartnerRegistered,
+        Action::ExchangeReceived,
+        Action::ExchangeMatched,
+        Action::ExchangeQueued,
     ];
 
     /// The stable name, as stored and hashed.
@@ -183,6 +196,10 @@ impl Action {
             Action::ParcelsFiled => "parcels_filed",
             Action::VatNumberRegistered => "vat_number_registered",
             Action::ParcelDecided => "parcel_decided",
+            Action::ExchangePartnerRegistered => "exchange_partner_registered",
+            Action::ExchangeReceived => "exchange_received",
+            Action::ExchangeMatched => "exchange_matched",
+            Action::ExchangeQueued => "exchange_queued",
         }
     }
 

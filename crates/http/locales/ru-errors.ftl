@@ -112,3 +112,7 @@ dispatch-reason = причина: от 1 до { $max } символов
 dispatch-office = таможенный орган: { $detail }
 dispatch-not-a-day = { $field }: { $text } — не дата (ГГГГ-ММ-ДД)
 dispatch-leave-days = укажите первый и последний день отпуска
+error-XCH_101 = Администрация-партнёр не зарегистрирована: { $detail }
+error-XCH_102 = Подпись партнёра не принята: { $detail }
+error-XCH_103 = Сообщение партнёра подписано недействующим ключом: { $detail }
+error-XCH_104 = Сообщение партнёра не читается в { $path }: { $detail }

@@ -27,6 +27,8 @@ pub mod names {
     pub const TRANSIT_ENQUIRIES: &str = "transit_enquiries";
     /// Opening the batches of traced goods released for free circulation.
     pub const TRACED_BATCHES: &str = "traced_batches";
+    /// Our messages to partner administrations about released exports: queued and pushed.
+    pub const EXCHANGE: &str = "exchange_outbox";
 }
 
 /// How long a claim on a periodic job holds if its process never reports back.
@@ -121,6 +123,28 @@ pub async fn open_batches(state: AppState) {
             .await
             .map(|n| format!("{n} batches opened"))
             .map_err(|e| e.to_string())
+    })
+    .await
+}
+
+/// Queues a signed message for every export released since the last run and pushes the waiting
+/// messages to the partners' endpoints, every second across the deployment.
+pub async fn exchange(state: AppState) {
+    let client = match reqwest::Client::builder().timeout(Duration::from_secs(10)).build() {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "the exchange client could not be built; partner messages stay in the outbox");
+            return;
+        }
+    };
+    let every = Duration::from_secs(1);
+    periodically(state, names::EXCHANGE, every, Duration::ZERO, move |state| {
+        let client = client.clone();
+        async move {
+            let queued = crate::app::exchange_outbox::queue_released(&state).await.map_err(|e| e.to_string())?;
+            let delivered = crate::exchange_push::deliver_once(&state, &client).await.map_err(|e| e.to_string())?;
+            Ok(format!("{queued} messages queued, {delivered} delivered"))
+        }
     })
     .await
 }

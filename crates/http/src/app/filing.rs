@@ -142,6 +142,8 @@ async fn prepare_with(
         Some(means) => super::pre_arrival::announcing(state, means, received_at.into()).await?,
         None => None,
     };
+    let cited = smartcustoms_core::wcodm::cited_exports(&doc);
+    let partner_exports = super::exchange::cited_messages(state, &cited).await?;
 
     let today = received_at.date_naive();
     let reference = state.reference();
@@ -163,6 +165,7 @@ async fn prepare_with(
         },
         date: today,
         pre_arrival: announced.as_ref().map(|(record, pre)| (record.id.as_str(), pre)),
+        partner_exports: &partner_exports,
     });
     let (office, permit_needs) = match &decision {
         Decision::Accepted(a) => {
@@ -262,9 +265,20 @@ async fn record(state: &AppState, filing: Filing, received: std::time::Instant) 
         Decision::Refused { reasons } => (reasons.clone(), Vec::new(), None),
         Decision::Accepted(a) => (Vec::new(), a.assessment.hits.clone(), Some(a.registrable.taxes.total())),
     };
+    // An import citing partners' exports keeps what matching found, after it is recorded.
+    let exchange = match &filing.decision {
+        Decision::Accepted(a) if !smartcustoms_core::wcodm::cited_by(&a.declaration).is_empty() => {
+            Some((a.declaration.clone(), a.exchange.clone()))
+        }
+        _ => None,
+    };
+    let at = filing.at_us;
     let recorded = state.commit.record(filing).await?;
     let s = recorded.summary();
     let duplicate = matches!(recorded, Recorded::Duplicate(_));
+    if let (Some((declaration, matched)), false) = (&exchange, duplicate) {
+        super::exchange::record_filing(state, s.id, declaration, matched, at).await?;
+    }
     // A repeat answers what was stored then; so does a declaration refused by the recording
     // transaction itself (a Single Window document failed there), whose reasons were found there.
     let refused_on_record = s.state == smartcustoms_core::workflow::State::Refused && reasons.is_empty();
