@@ -128,6 +128,12 @@ impl OfficeCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// An office code written in the source, known to have the form of one.
+    pub(crate) fn known(code: &'static str) -> Self {
+        debug_assert!(OfficeCode::parse(code).is_ok(), "{code} is not an office code");
+        OfficeCode(code.to_string())
+    }
 }
 
 impl TryFrom<String> for OfficeCode {

@@ -158,6 +158,9 @@ pub struct Registrable {
     /// The importer's risk category when assessed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub importer_category: Option<risk::Category>,
+    /// What other checks found (see [`risk::FINDINGS`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<String>,
     /// Released without an officer once registered.
     pub auto_release: bool,
     /// The duties to reserve.
@@ -292,6 +295,7 @@ pub fn decide(filing: Filing<'_>) -> Decision {
                         differences: compare(pre, &Later::of_goods_declaration(&declaration), &Tolerances::default()),
                     }
                 }),
+                ..Facts::default()
             };
             let assessment = risk::assess_in(&declaration, &facts, filing.profiles, filing.date, filing.risk);
             let auto_release = release::is_automatic(&assessment);
@@ -304,6 +308,7 @@ pub fn decide(filing: Filing<'_>) -> Decision {
                 random_control: assessment.random_control,
                 declarant_category: assessment.declarant_category,
                 importer_category: assessment.importer_category,
+                findings: assessment.findings.clone(),
                 auto_release,
                 taxes: taxes_of(&duties),
             };
@@ -435,6 +440,7 @@ impl Registrable {
             random_control: self.random_control,
             declarant_category: self.declarant_category,
             importer_category: self.importer_category,
+            findings: self.findings.clone(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The platform's own rows: one per goods item of a declaration, with the features the system
 //! knows when the declaration is filed — its fields, the customs value and value check the
-//! tariff and price reference computed, the operators' risk categories, and the history of
+//! tariff and price reference computed, the operators' risk categories, how many findings other
+//! checks made (a partner's export that differs, a parcel's flags), and the history of
 //! its declarant, importer, exporter and goods among past control outcomes.
 
 use std::borrow::Cow;
@@ -12,7 +13,7 @@ use smartcustoms_core::risk::Facts;
 
 use crate::features::{Row, Schema};
 
-const NUMBERS: [&str; 12] = [
+const NUMBERS: [&str; 13] = [
     "customs_value_eur",
     "value_per_kg_eur",
     "net_mass",
@@ -25,6 +26,7 @@ const NUMBERS: [&str; 12] = [
     "hs6",
     "hs4",
     "hs2",
+    "findings",
 ];
 const CODES: [&str; 7] =
     ["office", "procedure", "transport_mode", "origin", "exporter_country", "incoterm", "currency"];
@@ -90,6 +92,7 @@ impl ItemRow {
                         prefix(6),
                         prefix(4),
                         prefix(2),
+                        facts.findings.len() as f64,
                     ],
                     codes: [
                         declaration.office.to_string(),

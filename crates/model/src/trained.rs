@@ -19,7 +19,7 @@ use crate::platform::{self, ItemRow};
 /// Marks a model document; a document of another kind or format version is refused.
 const KIND: &str = "smartcustoms-risk-model";
 /// Format of the model document. A change of features or encoding makes a new format.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 /// Contributions kept with a score.
 const TOP_CONTRIBUTIONS: usize = 5;
 
@@ -222,7 +222,9 @@ impl TrainedModel {
         }
         let format = head.get("format").and_then(serde_json::Value::as_u64);
         if format != Some(u64::from(FORMAT)) {
-            return Err(ModelError::Format(format!("model format {format:?}; this version reads format {FORMAT}")));
+            return Err(ModelError::Format(format!(
+                "model format {format:?}; this version reads format {FORMAT}: a retraining makes a model it reads"
+            )));
         }
         let document: Document =
             serde_json::from_value(head).map_err(|e| ModelError::Format(format!("corrupt model document: {e}")))?;

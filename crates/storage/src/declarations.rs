@@ -325,6 +325,10 @@ pub struct RiskView {
     /// The reasons for the lane in plain terms.
     #[serde(default)]
     pub reasons: Vec<String>,
+    /// What other checks found (a partner administration's export that differs, a parcel's
+    /// flags): codes the risk profiles and the model read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<String>,
 }
 
 impl RiskView {
@@ -336,6 +340,7 @@ impl RiskView {
             declarant_category: r.declarant_category,
             importer_category: r.importer_category,
             reasons: r.assessment().reasons(),
+            findings: r.findings.clone(),
         }
     }
 }

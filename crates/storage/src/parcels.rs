@@ -55,10 +55,15 @@ pub struct ParcelRecord {
     pub duty_cents: i64,
     /// VAT, cents.
     pub vat_cents: i64,
-    /// `released`, `held_documents` or `held_inspection`.
+    /// `released`, `held_documents` or `held_inspection` as filed, then `released` or `refused`
+    /// once an officer decided.
     pub outcome: String,
     /// Flags, comma-separated.
     pub flags: String,
+    /// The lane its risk assessment gave.
+    pub lane: String,
+    /// The reasons for the lane, one per line.
+    pub reasons: String,
     /// The line as filed.
     pub document: String,
     /// When it was received.
@@ -68,7 +73,7 @@ pub struct ParcelRecord {
 }
 
 pub(crate) const PARCEL_COLUMNS: &str = "id, operator, transaction_id, batch_id, hs6, origin, value_eur_cents, \
-     duty_cents, vat_cents, outcome, flags, document, received_at_us";
+     duty_cents, vat_cents, outcome, flags, lane, reasons, document, received_at_us";
 
 /// A VAT scheme number as registered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
@@ -184,16 +189,13 @@ macro_rules! parcel_queries {
             }
 
             async fn parcel_quality(&self, operator: &str) -> StoreResult<crate::parcels::QualityCounts> {
-                Ok(sqlx::query_as(&sql(
-                    "SELECT COUNT(*) AS parcels, \
-                     COALESCE(SUM(CASE WHEN flags LIKE '%vague_description%' THEN 1 ELSE 0 END), 0) AS vague, \
-                     COALESCE(SUM(CASE WHEN flags LIKE '%implausible_value%' THEN 1 ELSE 0 END), 0) AS implausible, \
-                     COALESCE(SUM(CASE WHEN flags LIKE '%vat_misuse%' THEN 1 ELSE 0 END), 0) AS vat_misuse \
-                     FROM parcels WHERE operator = $1",
+                let counts = sqlx::query_as(&sql(
+                    "SELECT parcels, vague, implausible, vat_misuse FROM parcel_quality WHERE operator = $1",
                 ))
                 .bind(operator)
-                .fetch_one(&self.pool)
-                .await?)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(counts.unwrap_or_default())
             }
 
             async fn recent_consignments(

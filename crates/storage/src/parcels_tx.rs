@@ -16,9 +16,11 @@ use smartcustoms_core::ids::TraderId;
 use smartcustoms_core::ledger::{Amount, Posting, TaxSplit};
 use smartcustoms_core::parcels::{Flag, Outcome};
 use smartcustoms_core::registration::Reason;
+use smartcustoms_core::risk::Lane;
 use smartcustoms_core::timestamp::Timestamp;
 
 use crate::money::Ledger;
+use crate::parcels::QualityCounts;
 use crate::{StoreError, StoreResult};
 
 /// A parcel that passed its checks, with its charges and outcome decided.
@@ -48,6 +50,10 @@ pub struct NewParcel {
     pub outcome: Outcome,
     /// Its flags.
     pub flags: Vec<Flag>,
+    /// The lane its risk assessment gave.
+    pub lane: Lane,
+    /// The reasons for the lane.
+    pub reasons: Vec<String>,
     /// The line as filed.
     pub document: String,
 }
@@ -55,6 +61,10 @@ pub struct NewParcel {
 impl NewParcel {
     fn flag_text(&self) -> String {
         self.flags.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(",")
+    }
+
+    fn reason_text(&self) -> String {
+        self.reasons.join("\n")
     }
 }
 
@@ -107,6 +117,9 @@ pub struct ParcelResult {
     pub vat_cents: i64,
     /// Its flags.
     pub flags: Vec<String>,
+    /// The lane its risk assessment gave (`green` for a parcel filed before: see its record).
+    /// The reasons for it are for customs staff, in the parcel's record.
+    pub lane: Lane,
     /// True when the transaction id was filed before: nothing new was recorded.
     pub duplicate: bool,
 }
@@ -162,6 +175,8 @@ pub(crate) struct ParcelWrites<'a> {
     pub batch: Option<(&'a ParcelFiling, BatchCounts, String)>,
     /// Held parcels decided by an officer: id and new outcome.
     pub decided: Vec<(String, &'static str)>,
+    /// What the new parcels add to their operator's data-quality counts.
+    pub quality: QualityCounts,
 }
 
 /// A parcel as an officer's decision reads it.
@@ -277,6 +292,7 @@ pub(crate) fn plan<'a>(
                 duty_cents: s.duty_cents,
                 vat_cents: s.vat_cents,
                 flags: s.flags.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect(),
+                lane: Lane::Green,
                 duplicate: true,
             });
             continue;
@@ -322,8 +338,14 @@ pub(crate) fn plan<'a>(
             duty_cents: p.duty_cents,
             vat_cents: p.vat_cents,
             flags: p.flags.iter().map(|x| x.as_str().to_string()).collect(),
+            lane: p.lane,
             duplicate: false,
         });
+        let q = &mut writes.quality;
+        q.parcels += 1;
+        q.vague += i64::from(p.flags.contains(&Flag::VagueDescription));
+        q.implausible += i64::from(p.flags.contains(&Flag::ImplausibleValue));
+        q.vat_misuse += i64::from(p.flags.contains(&Flag::VatMisuse));
         writes.parcels.push(p);
     }
     let internal = |e: smartcustoms_core::ledger::Overdraft| {
@@ -352,8 +374,13 @@ pub(crate) fn plan<'a>(
 }
 
 const INSERT_PARCEL: &str = "INSERT INTO parcels (id, operator, transaction_id, batch_id, seller_key, buyer_key, hs6, \
-     origin, value_eur_cents, duty_cents, vat_cents, outcome, flags, document, received_at_us) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+     origin, value_eur_cents, duty_cents, vat_cents, outcome, flags, document, received_at_us, lane, reasons) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+const ADD_QUALITY: &str = "INSERT INTO parcel_quality (operator, parcels, vague, implausible, vat_misuse) \
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (operator) DO UPDATE SET \
+     parcels = parcel_quality.parcels + excluded.parcels, vague = parcel_quality.vague + excluded.vague, \
+     implausible = parcel_quality.implausible + excluded.implausible, \
+     vat_misuse = parcel_quality.vat_misuse + excluded.vat_misuse";
 const INSERT_BATCH: &str = "INSERT INTO parcel_batches (id, operator, sha256, lines, accepted, duplicates, refused, \
      duty_cents, vat_cents, refusals, received_at_us, released, held) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
@@ -420,10 +447,15 @@ pub(crate) fn sqlite_write(tx: &rusqlite::Transaction<'_>, w: &ParcelWrites<'_>)
                 p.outcome.as_str(),
                 p.flag_text(),
                 p.document,
-                f.at_us.as_micros()
+                f.at_us.as_micros(),
+                p.lane.as_str(),
+                p.reason_text()
             ])
             .map_err(db)?;
     }
+    let q = &w.quality;
+    tx.execute(ADD_QUALITY, rusqlite::params![operator, q.parcels, q.vague, q.implausible, q.vat_misuse])
+        .map_err(db)?;
     tx.execute(
         INSERT_BATCH,
         rusqlite::params![
@@ -476,11 +508,12 @@ pub(crate) async fn pg_write(tx: &mut PgTx, w: &ParcelWrites<'_>) -> StoreResult
         let num = |get: fn(&NewParcel) -> i64| chunk.iter().map(|p| get(p)).collect::<Vec<i64>>();
         sqlx::query(
             "INSERT INTO parcels (id, operator, transaction_id, batch_id, seller_key, buyer_key, hs6, origin, \
-             value_eur_cents, duty_cents, vat_cents, outcome, flags, document, received_at_us) \
+             value_eur_cents, duty_cents, vat_cents, outcome, flags, document, received_at_us, lane, reasons) \
              SELECT u.id, $2, u.tid, $3, u.seller, u.buyer, u.hs6, u.origin, u.value, u.duty, u.vat, u.outcome, \
-             u.flags, u.document, $4 FROM UNNEST($1::text[], $5::text[], $6::text[], $7::text[], $8::text[], \
-             $9::text[], $10::bigint[], $11::bigint[], $12::bigint[], $13::text[], $14::text[], $15::text[]) \
-             AS u(id, tid, seller, buyer, hs6, origin, value, duty, vat, outcome, flags, document)",
+             u.flags, u.document, $4, u.lane, u.reasons FROM UNNEST($1::text[], $5::text[], $6::text[], \
+             $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[], $13::text[], \
+             $14::text[], $15::text[], $16::text[], $17::text[]) \
+             AS u(id, tid, seller, buyer, hs6, origin, value, duty, vat, outcome, flags, document, lane, reasons)",
         )
         .bind(col(|p| p.id.clone()))
         .bind(f.operator.as_str())
@@ -497,9 +530,20 @@ pub(crate) async fn pg_write(tx: &mut PgTx, w: &ParcelWrites<'_>) -> StoreResult
         .bind(col(|p| p.outcome.as_str().to_string()))
         .bind(col(NewParcel::flag_text))
         .bind(col(|p| p.document.clone()))
+        .bind(col(|p| p.lane.as_str().to_string()))
+        .bind(col(NewParcel::reason_text))
         .execute(&mut **tx)
         .await?;
     }
+    let q = &w.quality;
+    sqlx::query(ADD_QUALITY)
+        .bind(f.operator.as_str())
+        .bind(q.parcels)
+        .bind(q.vague)
+        .bind(q.implausible)
+        .bind(q.vat_misuse)
+        .execute(&mut **tx)
+        .await?;
     sqlx::query(INSERT_BATCH)
         .bind(&f.batch_id)
         .bind(f.operator.as_str())

@@ -1,7 +1,7 @@
 //! E-commerce parcels through the API: a bulk file with good and bad lines (the bad refused
 //! with reasons, the rest recorded and charged), the same file sent twice (nothing twice), a
 //! split consignment, a VAT scheme number used by the wrong seller, the operators' data quality,
-//! and who may read what.
+//! risk assessment of each parcel by the profiles, and who may read what.
 
 use serde_json::{json, Value};
 use smartcustoms_testkit::{all_dbs, spawn_app, TestApp};
@@ -192,5 +192,62 @@ async fn a_bulk_file_is_checked_parcel_by_parcel_charged_once_and_flagged() {
         let theirs = ndjson(&app, &[parcel("X-1", "Shop A", "Anna", "20.00", "Bluetooth earphones")]);
         let (_, filed) = send(&app, &app.traders[1].token.clone(), theirs, "application/x-ndjson").await;
         assert_eq!(filed["refusals"][0]["reasons"][0]["code"], "PCL_009", "{backend}: another operator's parcel");
+    }
+}
+
+#[tokio::test]
+async fn parcels_are_assessed_by_the_risk_profiles_and_only_staff_read_why() {
+    for (backend, db) in all_dbs("parcel_risk").await {
+        let app = spawn_app(&db.url).await;
+        let token = app.traders[0].token.clone();
+        app.add_profile(
+            "profile RP-PCL-1 \"Toy drones by post\"\nwhen declaration.procedure = \"4000\" and declaration.transport_mode = \"5\" and item.description contains \"drone\"\nlane yellow\ninstruction \"Check the radio equipment certificate\"\nvalid from 2020-01-01\n",
+        )
+        .await;
+        app.add_profile(
+            "profile RP-PCL-2 \"Vague parcels\"\nwhen declaration.findings contains \"PCL_104\"\nlane red\ninstruction \"Open the parcel\"\nvalid from 2020-01-01\n",
+        )
+        .await;
+        let drone = parcel("R-1", "Shop A", "Anna", "80.00", "Camera drone");
+        let lines = [
+            parcel("R-0", "Shop A", "Bernd", "20.00", "Bluetooth earphones"),
+            drone,
+            parcel("R-2", "Shop A", "Carla", "15.00", "gift"),
+        ];
+        let (s, filed) = send(&app, &token, ndjson(&app, &lines), "application/x-ndjson").await;
+        assert_eq!(s, 201, "{backend}: {filed}");
+        let got: Vec<(&str, &str)> = filed["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["outcome"].as_str().unwrap(), r["lane"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            got,
+            [("released", "green"), ("held_documents", "yellow"), ("held_inspection", "red")],
+            "{backend}: a profile on the goods, and a profile on a flag: {filed}"
+        );
+        assert!(filed["results"][1].get("reasons").is_none(), "{backend}: the operator is not told which profile");
+
+        // Customs staff read the reasons; the operator reads its parcel without them.
+        let drone_id = filed["results"][1]["id"].as_str().unwrap();
+        let (s, p) = app.get(&format!("/api/v1/parcels/{drone_id}"), Some(&app.officer_token)).await;
+        assert_eq!((s, p["lane"].as_str()), (200, Some("yellow")), "{backend}: {p}");
+        assert!(p["reasons"].as_str().unwrap().contains("profile RP-PCL-1 v1 asks for yellow"), "{backend}: {p}");
+        let (s, p) = app.get(&format!("/api/v1/parcels/{drone_id}"), Some(&token)).await;
+        assert_eq!((s, p["lane"].as_str(), p["reasons"].as_str()), (200, Some("yellow"), Some("")), "{backend}: {p}");
+        let batch = filed["batch_id"].as_str().unwrap();
+        let (_, b) = app.get(&format!("/api/v1/parcels/batches/{batch}"), Some(&token)).await;
+        assert!(b["parcels"].as_array().unwrap().iter().all(|p| p["reasons"] == ""), "{backend}: {b}");
+
+        // The operator's data quality is a fact the profiles read: one vague parcel of three
+        // puts its score under 0.9, and the next file is checked by its documents.
+        app.add_profile(
+            "profile RP-PCL-3 \"Careless operators\"\nwhen declaration.operator_quality < 0.9\nlane yellow\ninstruction \"Check the invoices\"\nvalid from 2020-01-01\n",
+        )
+        .await;
+        let next = [parcel("R-3", "Shop A", "Dora", "20.00", "Bluetooth earphones")];
+        let (_, filed) = send(&app, &token, ndjson(&app, &next), "application/x-ndjson").await;
+        assert_eq!(filed["results"][0]["lane"], "yellow", "{backend}: {filed}");
     }
 }

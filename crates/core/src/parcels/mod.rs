@@ -20,8 +20,11 @@ use crate::registration::Reason;
 use crate::tariff::Tariff;
 use crate::valuation::PriceReference;
 
+mod risk;
 #[cfg(test)]
 mod tests;
+
+pub use risk::{as_declaration, outcome, score, Scoring, PROCEDURE};
 
 /// A party of a parcel: the seller, or the buyer with its address.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -82,6 +85,8 @@ pub struct Regime {
     pub split_window_days: i64,
     /// Below this share of the reference median value per kg, a value is implausible.
     pub implausible_share: Decimal,
+    /// The office parcels are declared at, as the risk rules read it (`declaration.office`).
+    pub office: crate::ids::OfficeCode,
 }
 
 impl Default for Regime {
@@ -92,6 +97,7 @@ impl Default for Regime {
             vat_rate: Decimal::new(20, 2),
             split_window_days: 3,
             implausible_share: Decimal::new(20, 2),
+            office: crate::ids::OfficeCode::known("DE005000"),
         }
     }
 }
@@ -454,8 +460,9 @@ pub fn assess(p: &Parcel, ctx: &Context<'_>) -> (Vec<Flag>, bool) {
 }
 
 /// Where a parcel goes: released, or held for a check of its documents (a vague description or
-/// an implausible value) or of the goods (a split consignment or a misused VAT number).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// an implausible value) or of the goods (a split consignment or a misused VAT number); the
+/// lane risk assessment gives may hold it too (see [`outcome`]). Ordered by severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Released.

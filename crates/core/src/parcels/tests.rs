@@ -138,3 +138,123 @@ mod properties {
         }
     }
 }
+
+fn scoring<'a>(regime: &'a Regime, profiles: &'a [crate::risk::Profile], prices: &'a PriceReference) -> Scoring<'a> {
+    Scoring {
+        operator: "MKT1",
+        quality: Some(dec!(0.4)),
+        regime,
+        profiles,
+        prices,
+        risk: crate::risk::RiskContext::default(),
+        date: day(),
+    }
+}
+
+fn profile(condition: &str, lane: &str) -> crate::risk::Profile {
+    let text = format!(
+        "profile P-1 \"Parcels\"\nwhen {condition}\nlane {lane}\ninstruction \"Check\"\nvalid from 2024-01-01\n"
+    );
+    crate::risk::parse_profile(&text, 1).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn a_parcel_is_a_declaration_of_one_item_for_the_risk_rules() {
+    let p = checked(&doc()).unwrap_or_else(|r| panic!("{r:?}"));
+    let d = as_declaration(&p, "MKT1", &Regime::default(), day()).unwrap_or_else(|| panic!("no declaration"));
+    assert_eq!((d.procedure_code.as_str(), d.office.as_str(), d.declarant.id.as_str()), ("4000", "DE005000", "MKT1"));
+    assert_eq!((d.importer.id.as_str(), d.exporter.id.as_str()), (p.buyer_key.as_str(), p.seller_key.as_str()));
+    assert_eq!(d.transport.mode.code(), "5");
+    assert_eq!(d.items.len(), 1);
+    assert_eq!((d.items[0].commodity_code.hs6(), d.items[0].price), ("851762", dec!(45.90)));
+}
+
+#[test]
+fn profiles_read_a_parcels_fields_flags_and_operator_quality() {
+    let p = checked(&doc()).unwrap_or_else(|r| panic!("{r:?}"));
+    let regime = Regime::default();
+    let prices = PriceReference::default();
+    let by_goods = [profile(r#"item.hs6 = "851762" and item.origin = "CN""#, "yellow")];
+    let a = score(&p, &[], &scoring(&regime, &by_goods, &prices));
+    assert_eq!(a.lane, crate::risk::Lane::Yellow);
+    assert_eq!(outcome(&[], a.lane), Outcome::HeldDocuments, "the lane holds a parcel without flags");
+
+    let by_flag = [profile(r#"declaration.findings contains "PCL_104""#, "red")];
+    assert_eq!(score(&p, &[], &scoring(&regime, &by_flag, &prices)).lane, crate::risk::Lane::Green);
+    let flagged = score(&p, &[Flag::VagueDescription], &scoring(&regime, &by_flag, &prices));
+    assert_eq!((flagged.lane, flagged.findings.as_slice()), (crate::risk::Lane::Red, &["PCL_104".to_string()][..]));
+    assert_eq!(outcome(&[Flag::VagueDescription], flagged.lane), Outcome::HeldInspection, "the lane is more severe");
+
+    let by_quality = [profile("declaration.operator_quality < 0.5", "yellow")];
+    assert_eq!(score(&p, &[], &scoring(&regime, &by_quality, &prices)).lane, crate::risk::Lane::Yellow);
+    let mut good = scoring(&regime, &by_quality, &prices);
+    good.quality = Some(dec!(0.9));
+    assert_eq!(score(&p, &[], &good).lane, crate::risk::Lane::Green);
+}
+
+#[test]
+fn flags_hold_a_parcel_even_when_its_lane_is_green() {
+    assert_eq!(outcome(&[Flag::Split], crate::risk::Lane::Green), Outcome::HeldInspection);
+    assert_eq!(outcome(&[], crate::risk::Lane::Blue), Outcome::Released);
+    assert_eq!(outcome(&[], crate::risk::Lane::Red), Outcome::HeldInspection);
+}
+
+/// A model that scores every parcel alike and records the findings it was shown.
+struct Model(f64, std::sync::Mutex<Vec<String>>);
+
+impl crate::risk::Scorer for Model {
+    fn score(
+        &self,
+        _: &crate::declaration::Declaration,
+        facts: &crate::risk::Facts,
+    ) -> Option<crate::risk::ModelScore> {
+        if let Ok(mut seen) = self.1.lock() {
+            seen.extend(facts.findings.iter().cloned());
+        }
+        let thresholds = crate::risk::Thresholds { red_share: 0.05, yellow_share: 0.1, red: 0.8, yellow: 0.5 };
+        Some(crate::risk::ModelScore {
+            model_version: crate::ids::ModelVersion::from(2),
+            score: self.0,
+            item: 1,
+            lane: thresholds.lane(self.0),
+            thresholds,
+            contributions: Vec::new(),
+            exact: false,
+        })
+    }
+}
+
+#[test]
+fn the_model_scores_every_parcel_and_sees_its_flags() {
+    let p = checked(&doc()).unwrap_or_else(|r| panic!("{r:?}"));
+    let regime = Regime::default();
+    let prices = PriceReference::default();
+    let model = Model(0.9, Default::default());
+    let mut s = scoring(&regime, &[], &prices);
+    s.risk.scorer = Some(&model);
+    let a = score(&p, &[Flag::ImplausibleValue], &s);
+    assert_eq!(a.lane, crate::risk::Lane::Red);
+    assert!(a.model.is_some_and(|m| m.score == 0.9));
+    assert_eq!(*model.1.lock().unwrap_or_else(|e| e.into_inner()), ["PCL_103"]);
+    let calm = Model(0.1, Default::default());
+    s.risk.scorer = Some(&calm);
+    assert_eq!(score(&p, &[], &s).lane, crate::risk::Lane::Green);
+}
+
+#[test]
+fn random_controls_reach_parcels_by_their_own_draw() {
+    let regime = Regime::default();
+    let prices = PriceReference::default();
+    let mut s = scoring(&regime, &[], &prices);
+    s.risk.random_share = 0.5;
+    let lanes: Vec<bool> = (0..200)
+        .map(|i| {
+            let mut d = doc();
+            d.transaction_id = Some(format!("T-{i}"));
+            let p = checked(&d).unwrap_or_else(|r| panic!("{r:?}"));
+            score(&p, &[], &s).random_control
+        })
+        .collect();
+    let chosen = lanes.iter().filter(|c| **c).count();
+    assert!((60..=140).contains(&chosen), "about half are chosen: {chosen}");
+}

@@ -41,6 +41,12 @@ pub enum Field {
     DeclarantCategory,
     /// `declaration.importer_category`: the importer's risk category, like the declarant's.
     ImporterCategory,
+    /// `declaration.findings`: codes of what other checks found, from the
+    /// [`Facts`](super::Facts) (see [`FINDINGS`](super::facts::FINDINGS)).
+    Findings,
+    /// `declaration.operator_quality`: the data-quality score (0 to 1) of a parcel's operator,
+    /// from the [`Facts`](super::Facts); missing for a declaration.
+    OperatorQuality,
     /// `item.hs`: the full commodity code (6 to 10 digits).
     Hs,
     /// `item.hs6`: the six-digit HS subheading.
@@ -87,7 +93,7 @@ pub enum FieldType {
 }
 
 /// Name, type and literal domain of every field, in the order the documentation lists them.
-const FIELDS: [(Field, &str, FieldType, Domain); 29] = [
+const FIELDS: [(Field, &str, FieldType, Domain); 31] = [
     (Field::DeclarationType, "declaration.type", FieldType::Text, Domain::DeclarationType),
     (Field::Procedure, "declaration.procedure", FieldType::Text, Domain::Procedure),
     (Field::Office, "declaration.office", FieldType::Text, Domain::Free),
@@ -102,6 +108,8 @@ const FIELDS: [(Field, &str, FieldType, Domain); 29] = [
     (Field::Incoterm, "declaration.incoterm", FieldType::Text, Domain::Incoterm),
     (Field::DeclarantCategory, "declaration.declarant_category", FieldType::Text, Domain::Category),
     (Field::ImporterCategory, "declaration.importer_category", FieldType::Text, Domain::Category),
+    (Field::Findings, "declaration.findings", FieldType::CodeList, Domain::Finding),
+    (Field::OperatorQuality, "declaration.operator_quality", FieldType::Number, Domain::Free),
     (Field::Hs, "item.hs", FieldType::Text, Domain::Hs),
     (Field::Hs6, "item.hs6", FieldType::Text, Domain::Hs6),
     (Field::Chapter, "item.chapter", FieldType::Text, Domain::Chapter),

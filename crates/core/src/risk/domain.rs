@@ -19,6 +19,7 @@ pub(crate) enum Domain {
     Hs6,
     Chapter,
     Category,
+    Finding,
 }
 
 /// Incoterms 2020, the codes `declaration.incoterm` can hold.
@@ -54,6 +55,10 @@ pub(crate) fn check_value(field: Field, value: &str) -> Result<(), String> {
         Domain::Category => {
             super::Category::parse(value).is_none().then(|| format!("`{name}` is \"low\", \"medium\" or \"high\""))
         }
+        Domain::Finding => (!super::facts::is_finding(value)).then(|| {
+            let codes: Vec<&str> = super::facts::FINDINGS.iter().map(|(c, _)| *c).collect();
+            format!("`{name}` holds finding codes: {}", codes.join(", "))
+        }),
         Domain::Chapter => (!(digits(2) && Nomenclature::hs2022().get(value).is_some()))
             .then(|| format!("`{name}` is an HS chapter of two digits such as \"61\"")),
     };

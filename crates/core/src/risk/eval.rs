@@ -93,6 +93,9 @@ impl Test {
             Op::Contains(needles) => {
                 text(self.field, scope).map(|t| needles.iter().any(|n| contains_ignore_case(t, n)))
             }
+            Op::Has(codes) if self.field == Field::Findings => {
+                Some(scope.all.findings.iter().any(|f| codes.contains(f)))
+            }
             Op::Has(codes) => scope.item.map(|item| item.documents.iter().any(|d| codes.contains(&d.kind))),
             Op::NumCmp(op, value) => number(self.field, scope).map(|n| compare(*op, n, *value)),
             Op::NumIn(values) => number(self.field, scope).map(|n| values.contains(&n)),
@@ -145,6 +148,8 @@ fn text<'a>(field: Field, scope: Scope<'a>) -> Option<&'a str> {
         | Field::ValuePerKg
         | Field::CustomsValue
         | Field::Undervaluation
+        | Field::OperatorQuality
+        | Field::Findings
         | Field::DocumentTypes => return None,
     })
 }
@@ -157,6 +162,7 @@ fn number(field: Field, scope: Scope<'_>) -> Option<Decimal> {
     match field {
         Field::InvoiceTotal => Some(d.invoice_total),
         Field::ItemCount => Some(Decimal::from(d.items.len())),
+        Field::OperatorQuality => scope.all.operator_quality,
         Field::NetMass => scope.item.map(|i| i.net_mass),
         Field::GrossMass => scope.item.map(|i| i.gross_mass),
         Field::Quantity => scope.item.map(|i| i.quantity),

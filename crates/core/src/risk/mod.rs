@@ -22,7 +22,7 @@ mod score;
 
 pub use ast::{Condition, Field, FieldType};
 pub use error::ParseError;
-pub use facts::{Facts, ItemFacts, PreArrivalFacts};
+pub use facts::{is_finding, Facts, ItemFacts, PreArrivalFacts, FINDINGS};
 pub use lane::Lane;
 pub use operators::{categorise, Categorised, OperatorRecord};
 pub use parser::{check_profile_text, parse_profile};
@@ -147,6 +147,10 @@ pub struct Assessment {
     /// The importer's risk category when assessed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub importer_category: Option<Category>,
+    /// What other checks found about the declaration when assessed (see
+    /// [`FINDINGS`](facts::FINDINGS)), kept so that the model learns from them later.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<String>,
 }
 
 impl Assessment {
@@ -191,6 +195,7 @@ pub fn assess_with(declaration: &Declaration, facts: &Facts, profiles: &[Profile
         random_control: false,
         declarant_category: facts.declarant_category,
         importer_category: facts.importer_category,
+        findings: facts.findings.clone(),
     }
 }
 

@@ -159,6 +159,9 @@ fn every_field_reads_its_part_of_the_declaration() {
         // Without facts the categories are missing: neither equal nor different.
         (r#"declaration.declarant_category != "low""#, None),
         (r#"declaration.importer_category != "low""#, None),
+        // Without facts nothing was found, and a declaration has no operator quality.
+        (r#"declaration.findings not contains "XCH_001""#, Some(vec![])),
+        ("not declaration.operator_quality < 1", Some(vec![])),
         (r#"item.hs = "847130""#, Some(vec![2])),
         (r#"item.hs6 = "851713""#, Some(vec![1])),
         (r#"item.chapter = "84""#, Some(vec![2])),
@@ -455,6 +458,27 @@ fn operator_categories_are_fields_of_the_declaration() {
     assert!(err.to_string().contains("\"low\", \"medium\" or \"high\""), "{err}");
     let a = assess_with(&d, &high, &[], date(2026, 5, 4));
     assert_eq!(a.declarant_category, Some(Category::High));
+}
+
+#[test]
+fn findings_of_other_checks_and_operator_quality_are_fields_of_the_declaration() {
+    let d = declaration(vec![item(1, "847130", "DE", dec!(900), dec!(20))]);
+    let mut found = Facts { operator_quality: Some(dec!(0.4)), ..Facts::default() };
+    found.find("XCH_005");
+    found.find("XCH_005");
+    assert_eq!(found.findings, ["XCH_005"], "a finding is kept once");
+    assert!(hit_with_facts(r#"declaration.findings contains "XCH_005""#, &found).is_some());
+    assert!(hit_with_facts(r#"declaration.findings contains ["XCH_001", "PCL_101"]"#, &found).is_none());
+    assert!(hit_with_facts(r#"declaration.findings not contains "XCH_001""#, &found).is_some());
+    assert!(hit_with_facts("declaration.operator_quality < 0.5", &found).is_some());
+    assert!(
+        hit_with_facts("declaration.operator_quality < 0.5", &Facts::default()).is_none(),
+        "a declaration has none"
+    );
+    let text = "profile T-2 \"Test\"\nwhen declaration.findings contains \"XCH_105\"\nlane red\ninstruction \"Act\"\nvalid from 2026-01-01\n";
+    let Err(err) = parse_profile(text, 1) else { panic!("a finding that does not exist compiled") };
+    assert!(err.to_string().contains("finding codes: XCH_001"), "{err}");
+    assert_eq!(assess_with(&d, &found, &[], date(2026, 5, 4)).findings, ["XCH_005"]);
 }
 
 /// A scorer that gives every declaration the same score.

@@ -1,7 +1,8 @@
 //! E-commerce parcels (E3): an operator (a marketplace, a postal or express operator) files a
 //! newline-delimited JSON file of parcels. Each line is checked on its own; a bad line is
 //! refused with its reasons and the rest go on. Each good parcel is charged under the
-//! low-value regime, flagged, and released or held; the whole file is recorded in one
+//! low-value regime, flagged, assessed by the risk profiles and the model like a declaration of
+//! one item, and released or held; the whole file is recorded in one
 //! transaction that charges the operator's account (see `smartcustoms_storage::ParcelFiling`).
 //! A transaction id filed before is answered as recorded then, so a file sent twice records
 //! nothing twice.
@@ -15,8 +16,9 @@ use sha2::{Digest, Sha256};
 
 use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::ids::TraderId;
-use smartcustoms_core::parcels::{self, Context, Outcome, ParcelDoc, Quality, Regime};
+use smartcustoms_core::parcels::{self, Context, ParcelDoc, Quality, Regime, Scoring};
 use smartcustoms_core::registration::Reason;
+use smartcustoms_core::risk::{RiskContext, Scorer};
 use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_storage::{
     BatchRecord, NewParcel, ParcelFiling, ParcelRecord, ParcelsFiled, Refusal, StoreError, VatRegistration,
@@ -134,10 +136,28 @@ pub async fn prepare(state: &AppState, f: BulkFile<'_>) -> Result<ParcelFiling, 
     for (seller, buyer, cents) in state.store.recent_consignments(&buyers, since.into()).await? {
         recent.insert((seller, buyer), Decimal::new(cents, 2));
     }
+    let counts = state.store.parcel_quality(operator).await?;
+    let quality =
+        (counts.parcels > 0).then(|| Quality::of(counts.parcels, counts.vague, counts.implausible, counts.vat_misuse));
+    let scoring = Scoring {
+        operator,
+        quality: quality.and_then(|q| Decimal::from_f64_retain(q.score)).map(|q| q.round_dp(4)),
+        regime,
+        profiles: &reference.profiles,
+        prices: &reference.prices,
+        risk: RiskContext {
+            scorer: reference.model.as_deref().map(|m| m as &dyn Scorer),
+            categories: Some(&reference.categories),
+            random_share: state.config.random_share,
+            draw: 0.0,
+        },
+        date,
+    };
     let mut new = Vec::with_capacity(checked.len());
     for (line, p, bytes) in checked {
         let ctx = Context { vat_numbers: &reference.vat_numbers, prices: &reference.prices, recent: &recent, regime };
         let (flags, vat_collected) = parcels::assess(&p, &ctx);
+        let assessment = parcels::score(&p, &flags, &scoring);
         let charges = parcels::charges(&p, regime, vat_collected);
         *recent.entry((p.seller_key.clone(), p.buyer_key.clone())).or_default() += p.value_eur;
         new.push(NewParcel {
@@ -151,7 +171,9 @@ pub async fn prepare(state: &AppState, f: BulkFile<'_>) -> Result<ParcelFiling, 
             value_eur_cents: (p.value_eur * Decimal::ONE_HUNDRED).try_into().unwrap_or(i64::MAX / 4),
             duty_cents: charges.duty_cents,
             vat_cents: charges.vat_cents,
-            outcome: Outcome::of(&flags),
+            outcome: parcels::outcome(&flags, assessment.lane),
+            lane: assessment.lane,
+            reasons: assessment.reasons(),
             flags,
             document: String::from_utf8_lossy(bytes).into_owned(),
         });
@@ -191,7 +213,7 @@ pub async fn batch(
         return Err(missing());
     }
     let parcels = state.store.parcels_of_batch(id, MAX_PARCELS as i64).await?;
-    Ok((b, parcels))
+    Ok((b, parcels.into_iter().map(|p| for_reader(caller, p)).collect()))
 }
 
 /// One parcel (its operator, or customs staff).
@@ -201,7 +223,16 @@ pub async fn parcel(state: &AppState, caller: &Principal, id: &str) -> Result<Pa
     if reader(caller, None)?.is_some_and(|own| caller.role == Role::Trader && own != p.operator) {
         return Err(missing());
     }
-    Ok(p)
+    Ok(for_reader(caller, p))
+}
+
+/// A parcel as `caller` may read it: the reasons for its lane (the profiles that fired, the
+/// model's explanation) are for customs staff only, as they are for declarations.
+fn for_reader(caller: &Principal, mut p: ParcelRecord) -> ParcelRecord {
+    if caller.role == Role::Trader {
+        p.reasons.clear();
+    }
+    p
 }
 
 /// An officer releases or refuses a held parcel, with a reason: released, its charges are

@@ -134,7 +134,8 @@ pub fn rebuild(stored: StoredCase) -> Result<Rebuilt, Skipped> {
         items,
         declarant_category: decision.risk.declarant_category,
         importer_category: decision.risk.importer_category,
-        pre_arrival: None,
+        findings: decision.risk.findings.clone(),
+        ..Facts::default()
     };
     Ok(Rebuilt { stored, declaration, facts, decision })
 }

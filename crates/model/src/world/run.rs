@@ -236,7 +236,7 @@ fn facts_of(accepted: &Accepted, categories: &Categories) -> Facts {
             .collect(),
         declarant_category: categories.get(&accepted.declaration.declarant.id),
         importer_category: categories.get(&accepted.declaration.importer.id),
-        pre_arrival: None,
+        ..Facts::default()
     }
 }
 

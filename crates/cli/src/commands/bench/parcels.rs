@@ -2,7 +2,8 @@
 //! Files of `--batch` parcels (newline-delimited JSON, generated before the clock starts from
 //! the price sample: sellers, buyers, goods, values, some vague descriptions, some VAT scheme
 //! numbers, some split consignments) are sent by `--concurrency` clients; every parcel is
-//! checked, charged, flagged and recorded durably with its release decision. Then the storage
+//! checked, charged, flagged, assessed by the risk profiles and the model, and recorded durably
+//! with its release decision. Then the storage
 //! floor: the same number of parcels, prepared through the same use case beforehand, recorded
 //! through the same transaction. Prints one JSON line.
 
@@ -38,6 +39,10 @@ pub struct ParcelsArgs {
     /// Database to use; default a fresh SQLite file in a temporary directory.
     #[arg(long)]
     pub database_url: Option<String>,
+    /// Put a model in force, trained on this many simulated outcomes before the clock starts,
+    /// so every parcel is scored by it as well as by the demo risk profiles (0: profiles only).
+    #[arg(long, default_value_t = 20_000)]
+    pub model: usize,
 }
 
 const SELLERS: usize = 2_000;
@@ -112,7 +117,13 @@ pub async fn run(a: ParcelsArgs) -> anyhow::Result<u8> {
     let bodies = Arc::new(files(&operator_id, a.parcels, a.batch, &format!("P{run_id}")));
 
     // The pipeline through HTTP.
-    let state = bench_state(store.clone(), None).await?;
+    let model = match a.model {
+        0 => None,
+        n => Some(Arc::new(tokio::task::block_in_place(|| super::risk::simulated_model(n, 1))?.0)),
+    };
+    let model_version = model.as_ref().map(|m| m.info.version);
+    let state = bench_state(store.clone(), model).await?;
+    let profiles = state.reference().profiles.len();
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/api/v1/parcels", listener.local_addr()?);
     let server = tokio::spawn(smartcustoms_http::serve(listener, state.clone(), std::future::pending()));
@@ -185,6 +196,8 @@ pub async fn run(a: ParcelsArgs) -> anyhow::Result<u8> {
         "parcels": a.parcels,
         "batch": a.batch,
         "concurrency": a.concurrency,
+        "profiles": profiles,
+        "model_version": model_version,
         "parcels_per_s": round1(throughput),
         "p50_ms": round2(percentile(&latencies, 0.50)),
         "p99_ms": round2(percentile(&latencies, 0.99)),

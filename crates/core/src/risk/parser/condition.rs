@@ -162,7 +162,11 @@ impl<'a> Parser<'a> {
             }
             (Tok::Word, "contains") => {
                 self.advance();
-                let needles = self.texts(field, |_, _| Ok(()))?;
+                let needles = if kind == FieldType::CodeList {
+                    self.texts(field, check_value)?
+                } else {
+                    self.texts(field, |_, _| Ok(()))?
+                };
                 if kind == FieldType::CodeList {
                     Op::Has(needles)
                 } else {
