@@ -295,6 +295,7 @@ pub fn decide(filing: Filing<'_>) -> Decision {
                         differences: compare(pre, &Later::of_goods_declaration(&declaration), &Tolerances::default()),
                     }
                 }),
+                findings: crate::wcodm::finding_codes(&exchange),
                 ..Facts::default()
             };
             let assessment = risk::assess_in(&declaration, &facts, filing.profiles, filing.date, filing.risk);

@@ -160,13 +160,13 @@ async fn partner_messages_are_verified_stored_once_and_refused_with_their_codes(
         let mut fresh = export.clone();
         fresh.reference = "CN-EX-0002".into();
         let (s, e) = send(&app, &signed(&fresh, &stranger)).await;
-        assert_eq!((s, code(&e)), (422, "XCH_102"), "{backend}: {e}");
+        assert_eq!((s, code(&e)), (422, "PTN_002"), "{backend}: {e}");
         assert_eq!(e["error"]["details"]["reason"], "SIG_004", "{backend}: {e}");
         // An unknown partner.
         let mut french = fresh.clone();
         french.partner = "FR".into();
         let (s, e) = send(&app, &signed(&french, &cn)).await;
-        assert_eq!((s, code(&e)), (422, "XCH_101"), "{backend}: {e}");
+        assert_eq!((s, code(&e)), (422, "PTN_001"), "{backend}: {e}");
         // An altered payload: the signature no longer covers it.
         let jws = signed(&fresh, &cn);
         let mut altered_export = fresh.clone();
@@ -175,20 +175,20 @@ async fn partner_messages_are_verified_stored_once_and_refused_with_their_codes(
         let altered_payload = signed(&altered_export, &cn);
         let altered = format!("{}.{}.{}", parts[0], altered_payload.split('.').nth(1).unwrap(), parts[2]);
         let (s, e) = send(&app, &altered).await;
-        assert_eq!((s, code(&e)), (422, "XCH_102"), "{backend}: {e}");
+        assert_eq!((s, code(&e)), (422, "PTN_002"), "{backend}: {e}");
         assert_eq!(e["error"]["details"]["reason"], "SIG_005", "{backend}: {e}");
         // Another partner's key.
         let (s, e) = send(&app, &signed(&fresh, &tr)).await;
-        assert_eq!((s, code(&e)), (422, "XCH_103"), "{backend}: {e}");
+        assert_eq!((s, code(&e)), (422, "PTN_003"), "{backend}: {e}");
         // Unreadable messages.
         let (s, e) = send(&app, "not a message").await;
-        assert_eq!((s, code(&e)), (422, "XCH_104"), "{backend}: {e}");
+        assert_eq!((s, code(&e)), (422, "PTN_004"), "{backend}: {e}");
         let (s, e) = send(&app, &signature::sign_compact(&cn, br#"{"partner":"CN"}"#)).await;
-        assert_eq!((s, code(&e)), (422, "XCH_104"), "{backend}: {e}");
+        assert_eq!((s, code(&e)), (422, "PTN_004"), "{backend}: {e}");
         let mut lineless = fresh.clone();
         lineless.lines.clear();
         let (s, e) = send(&app, &signed(&lineless, &cn)).await;
-        assert_eq!((s, code(&e), e["error"]["details"]["path"].as_str()), (422, "XCH_104", Some("$.lines")));
+        assert_eq!((s, code(&e), e["error"]["details"]["path"].as_str()), (422, "PTN_004", Some("$.lines")));
         let huge = format!("{}.{}.x", "e".repeat(10), "a".repeat(2 * 1024 * 1024));
         assert_eq!(send(&app, &huge).await.0, 413, "{backend}");
         let r = app
@@ -204,7 +204,7 @@ async fn partner_messages_are_verified_stored_once_and_refused_with_their_codes(
         let renewed = key(54);
         assert_eq!(register(&app, ADMIN, "CN", &renewed, None).await.0, 200);
         let (s, e) = send(&app, &signed(&fresh, &cn)).await;
-        assert_eq!((s, code(&e)), (422, "XCH_103"), "{backend}: {e}");
+        assert_eq!((s, code(&e)), (422, "PTN_003"), "{backend}: {e}");
         assert_eq!(send(&app, &signed(&fresh, &renewed)).await.0, 201, "{backend}");
     }
 }
@@ -248,6 +248,35 @@ async fn an_import_citing_a_partner_export_is_matched_whichever_arrives_first() 
         // Sent again, nothing is recorded twice.
         assert_eq!(send(&app, &signed(&export, &cn)).await.0, 200, "{backend}");
         assert_eq!(mismatch_codes(&app, id).await, ["XCH_002"], "{backend}");
+
+        // The differences found at filing are the declaration's findings: a profile reads them.
+        app.add_profile(
+            "profile RP-XCH-VALUE \"Value differs from the partner's export\"\n\
+             when declaration.findings contains \"XCH_005\"\nlane yellow\n\
+             instruction \"Compare the invoice with the partner's export\"\nvalid from 2020-01-01\n",
+        )
+        .await;
+        let doc = import(&app, 13, "CN-EX-0103");
+        let mut export = export_of(&doc, "CN", "CN-EX-0103");
+        export.lines[0].value = Some(export.lines[0].value.unwrap() * rust_decimal::Decimal::from(2));
+        assert_eq!(send(&app, &signed(&export, &cn)).await.0, 201, "{backend}");
+        let (s, filed) = app.file(0, &doc).await;
+        assert_eq!(s, 201, "{backend}: {filed}");
+        let hits = filed["hits"].as_array().unwrap();
+        assert!(
+            hits.iter().any(|h| h["profile"] == "RP-XCH-VALUE"),
+            "{backend}: the finding fired the profile: {filed}"
+        );
+        assert_ne!(filed["lane"], "green", "{backend}: {filed}");
+        // Without a difference, the profile stays silent.
+        let doc = import(&app, 14, "CN-EX-0104");
+        assert_eq!(send(&app, &signed(&export_of(&doc, "CN", "CN-EX-0104"), &cn)).await.0, 201, "{backend}");
+        let (_, filed) = app.file(0, &doc).await;
+        assert!(
+            !filed["hits"].as_array().unwrap().iter().any(|h| h["profile"] == "RP-XCH-VALUE"),
+            "{backend}: {filed}"
+        );
+        assert!(mismatch_codes(&app, filed["id"].as_str().unwrap()).await.is_empty(), "{backend}");
 
         let (s, e) = app
             .get(

@@ -67,7 +67,7 @@ pub async fn key(State(state): State<AppState>) -> Result<Json<ExchangeKey>, Api
     responses((status = 201, description = "Recorded", body = InboundAnswer),
         (status = 200, description = "Sent before: as recorded then", body = InboundAnswer),
         (status = 409, description = "Another message under a reference recorded before (RES_002)", body = crate::error::ErrorBody),
-        (status = 422, description = "Unknown partner (XCH_101), signature not accepted (XCH_102), key not the partner's in force (XCH_103), unreadable message (XCH_104)", body = crate::error::ErrorBody)))]
+        (status = 422, description = "Unknown partner (PTN_001), signature not accepted (PTN_002), key not the partner's in force (PTN_003), unreadable message (PTN_004)", body = crate::error::ErrorBody)))]
 pub async fn inbound(
     State(state): State<AppState>,
     headers: HeaderMap,
