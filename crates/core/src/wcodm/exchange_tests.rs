@@ -227,3 +227,32 @@ fn a_partner_message_needs_a_country_a_reference_and_numbered_lines() {
     line(&mut e, 1).sequence = 1;
     assert_eq!(path(&e).as_deref(), Some("$.lines"));
 }
+
+#[test]
+fn an_import_is_matched_at_its_decision_with_the_exports_it_cites_and_the_differences_are_findings() {
+    use crate::registration::{decide, Decision, Filing};
+    let doc = parse_dec(IMPORT.as_bytes()).unwrap_or_else(|e| panic!("{e}")).declaration;
+    let tariff = crate::tariff::Tariff::from_file(crate::tariff::demo()).unwrap_or_else(|p| panic!("{p:?}"));
+    let prices = crate::valuation::PriceReference::default();
+    let context = ctx();
+    let mut differs = export();
+    line(&mut differs, 0).value = Some(dec("72000.00"));
+    let exports = [export(), differs];
+    let decision = decide(Filing {
+        doc: &doc,
+        flc: &context,
+        signature: Ok(()),
+        profiles: &[],
+        tariff: &tariff,
+        prices: &prices,
+        risk: crate::risk::RiskContext::default(),
+        date: context.today,
+        pre_arrival: None,
+        partner_exports: &exports,
+    });
+    let Decision::Accepted(a) = decision else { panic!("refused: {decision:?}") };
+    assert_eq!(a.exchange.len(), 2, "one match per export");
+    assert_eq!(a.exchange.first().map(|m| m.mismatches.len()), Some(0));
+    assert_eq!(a.facts.findings, [VALUE_DIFFERS]);
+    assert_eq!(a.assessment.findings, [VALUE_DIFFERS], "risk assessment read them");
+}
