@@ -232,6 +232,13 @@ async fn an_import_citing_a_partner_export_is_matched_whichever_arrives_first() 
         let (_, events) = app.get(&format!("/api/v1/declarations/{id}/events"), Some(&app.officer_token)).await;
         let matched = events.as_array().unwrap().iter().find(|e| e["action"] == "exchange_matched");
         assert!(matched.is_some_and(|e| e["details"].as_str().unwrap().contains("XCH_005")), "{backend}: {events}");
+        let (_, seen) = app.get(&format!("/api/v1/declarations/{id}/events"), Some(&app.traders[0].token)).await;
+        let matched = seen.as_array().unwrap().iter().find(|e| e["action"] == "exchange_matched");
+        assert_eq!(
+            matched.map(|e| e["details"].as_str()),
+            Some(Some("{}")),
+            "{backend}: the trader sees no difference: {seen}"
+        );
 
         // The import first: the message arriving later is matched with it.
         let doc = import(&app, 12, "CN-EX-0102");
