@@ -265,19 +265,21 @@ async fn record(state: &AppState, filing: Filing, received: std::time::Instant) 
         Decision::Refused { reasons } => (reasons.clone(), Vec::new(), None),
         Decision::Accepted(a) => (Vec::new(), a.assessment.hits.clone(), Some(a.registrable.taxes.total())),
     };
-    // An import citing partners' exports keeps what matching found, after it is recorded.
-    let exchange = match &filing.decision {
-        Decision::Accepted(a) if !smartcustoms_core::wcodm::cited_by(&a.declaration).is_empty() => {
-            Some((a.declaration.clone(), a.exchange.clone()))
+    // An import citing partners' exports keeps its citations (before it is recorded) and what
+    // matching found (after).
+    let matched = match &filing.decision {
+        Decision::Accepted(a) => {
+            super::exchange::record_citations(state, filing.id, &a.declaration, filing.at_us).await?;
+            a.exchange.clone()
         }
-        _ => None,
+        Decision::Refused { .. } => Vec::new(),
     };
     let at = filing.at_us;
     let recorded = state.commit.record(filing).await?;
     let s = recorded.summary();
     let duplicate = matches!(recorded, Recorded::Duplicate(_));
-    if let (Some((declaration, matched)), false) = (&exchange, duplicate) {
-        super::exchange::record_filing(state, s.id, declaration, matched, at).await?;
+    if !duplicate {
+        super::exchange::record_matched(state, s.id, &matched, at).await?;
     }
     // A repeat answers what was stored then; so does a declaration refused by the recording
     // transaction itself (a Single Window document failed there), whose reasons were found there.
