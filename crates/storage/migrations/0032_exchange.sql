@@ -87,6 +87,8 @@ CREATE TABLE exchange_outbox (
     created_at_us BIGINT NOT NULL,
     attempts BIGINT NOT NULL,
     last_error TEXT,
+    -- A failed delivery is tried again from then, later after each failure.
+    next_attempt_at_us BIGINT NOT NULL,
     delivered_at_us BIGINT
 );
 CREATE INDEX exchange_outbox_created ON exchange_outbox (created_at_us);

@@ -261,11 +261,13 @@ pub trait ExchangeQueries: Send + Sync {
     /// Our messages, newest first.
     async fn outbox(&self, limit: i64) -> StoreResult<Vec<OutboundRecord>>;
 
-    /// Our messages not delivered whose partner has an endpoint, oldest first.
-    async fn undelivered_outbound(&self, limit: i64) -> StoreResult<Vec<OutboundRecord>>;
+    /// Our messages not delivered whose partner has an endpoint and whose next attempt is due at
+    /// `now`, oldest first.
+    async fn undelivered_outbound(&self, now: Timestamp, limit: i64) -> StoreResult<Vec<OutboundRecord>>;
 
-    /// Records a delivery attempt: delivered at `at`, or failed with `error`.
-    async fn mark_outbound(&self, id: &str, at: Timestamp, error: Option<&str>) -> StoreResult<()>;
+    /// Records a delivery attempt at `at`: delivered, or failed with `error` and tried again
+    /// from `retry_at`.
+    async fn mark_outbound(&self, id: &str, at: Timestamp, failed: Option<(&str, Timestamp)>) -> StoreResult<()>;
 }
 
 /// The audit details of a match.
@@ -595,7 +597,8 @@ macro_rules! exchange_queries {
                 for m in messages {
                     let inserted = sqlx::query(&sql(
                         "INSERT INTO exchange_outbox (id, declaration_id, partner, reference, key_id, jws, created_at_us, \
-                         attempts, last_error, delivered_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, NULL, NULL) \
+                         attempts, last_error, next_attempt_at_us, delivered_at_us) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, NULL, 0, NULL) \
                          ON CONFLICT (declaration_id) DO NOTHING",
                     ))
                     .bind(&m.id)
@@ -642,19 +645,30 @@ macro_rules! exchange_queries {
                 .await?)
             }
 
-            async fn undelivered_outbound(&self, limit: i64) -> StoreResult<Vec<crate::exchange::OutboundRecord>> {
+            async fn undelivered_outbound(
+                &self,
+                now: Timestamp,
+                limit: i64,
+            ) -> StoreResult<Vec<crate::exchange::OutboundRecord>> {
                 Ok(sqlx::query_as(&sql(&format!(
                     "SELECT {} FROM exchange_outbox o JOIN exchange_partners p ON p.country = o.partner \
-                     WHERE o.delivered_at_us IS NULL AND p.endpoint IS NOT NULL ORDER BY o.created_at_us, o.id LIMIT $1",
+                     WHERE o.delivered_at_us IS NULL AND p.endpoint IS NOT NULL AND o.next_attempt_at_us <= $1 \
+                     ORDER BY o.created_at_us, o.id LIMIT $2",
                     crate::exchange::OUTBOUND_COLUMNS
                 )))
+                .bind(now.as_micros())
                 .bind(limit)
                 .fetch_all(&self.pool)
                 .await?)
             }
 
-            async fn mark_outbound(&self, id: &str, at: Timestamp, error: Option<&str>) -> StoreResult<()> {
-                match error {
+            async fn mark_outbound(
+                &self,
+                id: &str,
+                at: Timestamp,
+                failed: Option<(&str, Timestamp)>,
+            ) -> StoreResult<()> {
+                match failed {
                     None => {
                         sqlx::query(&sql(
                             "UPDATE exchange_outbox SET attempts = attempts + 1, last_error = NULL, \
@@ -665,13 +679,14 @@ macro_rules! exchange_queries {
                         .execute(&self.pool)
                         .await?;
                     }
-                    Some(e) => {
+                    Some((error, retry_at)) => {
                         sqlx::query(&sql(
-                            "UPDATE exchange_outbox SET attempts = attempts + 1, last_error = $2 \
-                             WHERE id = $1 AND delivered_at_us IS NULL",
+                            "UPDATE exchange_outbox SET attempts = attempts + 1, last_error = $2, \
+                             next_attempt_at_us = $3 WHERE id = $1 AND delivered_at_us IS NULL",
                         ))
                         .bind(id)
-                        .bind(e)
+                        .bind(error)
+                        .bind(retry_at.as_micros())
                         .execute(&self.pool)
                         .await?;
                     }

@@ -327,17 +327,27 @@ async fn release_export(app: &TestApp, doc: &DeclarationDoc) -> Value {
 #[tokio::test]
 async fn a_released_export_is_signed_once_and_pushed_to_the_partner_with_a_delivery_id() {
     for (backend, db) in all_dbs("exchange outbound").await {
-        // The partner's receiver on loopback: what came, with its delivery id.
+        // The partner's receiver on loopback: what came, with its delivery id. It is down for
+        // the first delivery, which is tried again.
         let received: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
-        let sink = received.clone();
+        let tries: Arc<Mutex<Vec<String>>> = Arc::default();
+        let (sink, knocks) = (received.clone(), tries.clone());
         let receiver = axum::Router::new().route(
             "/inbox",
             axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
-                let sink = sink.clone();
+                let (sink, knocks) = (sink.clone(), knocks.clone());
                 async move {
                     let delivery = headers.get("smartcustoms-delivery").and_then(|v| v.to_str().ok()).unwrap_or("");
+                    let first = {
+                        let mut knocks = knocks.lock().unwrap();
+                        knocks.push(delivery.to_string());
+                        knocks.len() == 1
+                    };
+                    if first {
+                        return axum::http::StatusCode::SERVICE_UNAVAILABLE;
+                    }
                     sink.lock().unwrap().push((delivery.to_string(), body));
-                    "ok"
+                    axum::http::StatusCode::OK
                 }
             }),
         );
@@ -384,6 +394,8 @@ async fn a_released_export_is_signed_once_and_pushed_to_the_partner_with_a_deliv
         let other = list.iter().find(|m| m["declaration_id"] == waiting["id"]).unwrap();
         assert_eq!((other["partner"].as_str(), other["state"].as_str()), (Some("BR"), Some("waiting")), "{backend}");
         assert_eq!(received.lock().unwrap().len(), 1, "{backend}: only the partner with an endpoint got one");
+        assert_eq!(*tries.lock().unwrap(), [delivery.clone(), delivery.clone()], "{backend}: tried again under its id");
+        assert_eq!(mine[0]["attempts"], 2, "{backend}: {listed}");
         let (s, e) = app.get("/api/v1/exchange/outbox", Some(&app.traders[0].token)).await;
         assert_eq!((s, code(&e)), (403, "AUTH_003"), "{backend}: {e}");
     }
