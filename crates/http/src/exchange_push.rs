@@ -1,7 +1,7 @@
 //! Pushes our signed messages about released exports to partner administrations' endpoints.
 //!
 //! Messages are queued in the outbox once per declaration (`app::exchange_outbox`); they are
-//! delivered at least once, by the one process of the deployment that holds the exchange job's
+//! delivered at least once, by the one process of the deployment that holds the exchange's
 //! claim ([`crate::jobs::exchange`]). Each delivery is a `POST` of the compact JWS as
 //! `application/jose` with the message id in `Smartcustoms-Delivery`: a partner that sees an id
 //! again after a failure or a takeover drops it. A refusal or failure is recorded on the message
@@ -30,8 +30,13 @@ pub fn backoff(attempts: i64) -> std::time::Duration {
 /// partners accepted.
 pub async fn deliver_once(state: &AppState, client: &reqwest::Client) -> Result<usize, StoreError> {
     let mut delivered = 0;
+    // A partner that failed once in this page is not tried again until its message is due.
+    let mut failed: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     for m in state.store.undelivered_outbound(Timestamp::now(), 100).await? {
         let Some(url) = m.endpoint.as_deref() else { continue };
+        if failed.contains(&m.partner) {
+            continue;
+        }
         let sent = client
             .post(url)
             .header(DELIVERY_HEADER, &m.id)
@@ -45,8 +50,11 @@ pub async fn deliver_once(state: &AppState, client: &reqwest::Client) -> Result<
             Err(e) => Some(format!("the partner is unreachable: {e}")),
         };
         match &error {
-            Some(e) => tracing::warn!(message = %m.id, partner = %m.partner, error = %e,
-                "a partner message was not delivered; it is tried again"),
+            Some(e) => {
+                tracing::warn!(message = %m.id, partner = %m.partner, error = %e,
+                    "a partner message was not delivered; it is tried again");
+                failed.insert(m.partner.clone());
+            }
             None => delivered += 1,
         }
         let now = Timestamp::now();

@@ -34,7 +34,7 @@ pub mod names {
 /// How long a claim on a periodic job holds if its process never reports back.
 const LEASE: Duration = Duration::from_secs(3600);
 
-/// How long the webhook sender keeps its claim without renewing it.
+/// How long the webhook sender (and the exchange's) keeps its claim without renewing it.
 const WEBHOOK_LEASE: Duration = Duration::from_secs(30);
 
 fn micros(d: Duration) -> i64 {
@@ -127,8 +127,10 @@ pub async fn open_batches(state: AppState) {
     .await
 }
 
-/// Queues a signed message for every export released since the last run and pushes the waiting
-/// messages to the partners' endpoints, every second across the deployment.
+/// Queues a signed message for every export released and pushes the waiting messages to the
+/// partners' endpoints, from the one process that holds the exchange claim; the others stand by
+/// and take over within seconds when it stops (as [`deliver_webhooks`] does, and like it without
+/// a run recorded every second).
 pub async fn exchange(state: AppState) {
     let client = match reqwest::Client::builder().timeout(Duration::from_secs(10)).build() {
         Ok(c) => c,
@@ -137,16 +139,21 @@ pub async fn exchange(state: AppState) {
             return;
         }
     };
-    let every = Duration::from_secs(1);
-    periodically(state, names::EXCHANGE, every, Duration::ZERO, move |state| {
-        let client = client.clone();
-        async move {
-            let queued = crate::app::exchange_outbox::queue_released(&state).await.map_err(|e| e.to_string())?;
-            let delivered = crate::exchange_push::deliver_once(&state, &client).await.map_err(|e| e.to_string())?;
-            Ok(format!("{queued} messages queued, {delivered} delivered"))
+    loop {
+        let mut busy = false;
+        if claim(&state, names::EXCHANGE, Duration::ZERO, WEBHOOK_LEASE).await.is_some() {
+            match crate::app::exchange_outbox::queue_released(&state).await {
+                Ok(queued) => busy |= queued > 0,
+                Err(e) => tracing::warn!(error = %e, "queueing partner messages failed; tried again"),
+            }
+            match crate::exchange_push::deliver_once(&state, &client).await {
+                Ok(delivered) => busy |= delivered > 0,
+                Err(e) => tracing::warn!(error = %e, "reading the partner outbox failed; tried again"),
+            }
         }
-    })
-    .await
+        let pause = if busy { Duration::from_millis(50) } else { Duration::from_secs(1) };
+        tokio::time::sleep(pause).await;
+    }
 }
 
 /// Raises what time alone raises on this process's seals (`signal_lost`, `overdue`), places
