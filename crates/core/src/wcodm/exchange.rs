@@ -126,8 +126,9 @@ pub const IMPORTER_DIFFERS: &str = "XCH_010";
 /// partner's reference (`PartnerExport::reference`).
 pub const CITING_DOCUMENT: &str = "N830";
 
-/// Longest partner reference, characters.
-pub const MAX_REFERENCE: usize = 64;
+/// Longest partner reference, characters: what a document number on our declaration holds, so
+/// that an import can cite it.
+pub const MAX_REFERENCE: usize = 35;
 
 /// Most lines a partner's message may carry.
 pub const MAX_LINES: usize = 999;
@@ -188,7 +189,7 @@ pub fn check_message(e: &PartnerExport) -> Result<(), (String, String)> {
     }
     let reference = e.reference.trim();
     if reference.is_empty() || reference != e.reference || e.reference.chars().count() > MAX_REFERENCE {
-        return fail("$.reference", "must be 1 to 64 characters without edge spaces");
+        return fail("$.reference", "must be 1 to 35 characters without edge spaces");
     }
     if e.reference.chars().any(char::is_control) {
         return fail("$.reference", "must hold no control characters");

@@ -216,7 +216,7 @@ fn a_partner_message_needs_a_country_a_reference_and_numbered_lines() {
     let mut e = export();
     e.reference = " X".into();
     assert_eq!(path(&e).as_deref(), Some("$.reference"));
-    e.reference = "X".repeat(65);
+    e.reference = "X".repeat(36);
     assert_eq!(path(&e).as_deref(), Some("$.reference"));
     e.reference = "A\u{7}".into();
     assert_eq!(path(&e).as_deref(), Some("$.reference"));
