@@ -101,6 +101,7 @@ pub fn router(state: AppState) -> Router {
                 .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(app::exchange::INBOUND_BODY_LIMIT))
                 .layer(axum::Extension(extract::BodyLimit(app::exchange::INBOUND_BODY_LIMIT))),
         )
+        .route("/api/v1/exchange/messages", get(routes::exchange::received))
         .route("/api/v1/exchange/outbox", get(routes::exchange::outbox))
         .route("/api/v1/exchange/declarations/{id}/mismatches", get(routes::exchange::mismatches))
         .route("/api/v1/agencies", get(routes::single_window::agencies))

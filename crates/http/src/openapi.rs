@@ -34,7 +34,7 @@ use crate::routes::{
         single_window::put_agency, single_window::agencies, single_window::add_requirement, single_window::requirements,
         single_window::end_requirement, single_window::issue, single_window::list, single_window::get, single_window::change,
         single_window::declarations, single_window::declaration,
-        exchange::register, exchange::partners, exchange::key, exchange::inbound, exchange::outbox, exchange::mismatches,
+        exchange::register, exchange::partners, exchange::key, exchange::inbound, exchange::received, exchange::outbox, exchange::mismatches,
         parcels::file, parcels::batch, parcels::batches, parcels::get, parcels::decide, parcels::quality, parcels::put_vat_number,
         parcels::vat_numbers,
         traceability::report, traceability::batch, traceability::holdings, traceability::batches,

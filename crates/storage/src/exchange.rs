@@ -230,6 +230,9 @@ pub trait ExchangeQueries: Send + Sync {
     /// recorded then), with an audit entry; and the declarations that cite the reference.
     async fn receive_partner_message(&self, message: &InboundRecord) -> StoreResult<(Received, Vec<Citing>)>;
 
+    /// The partners' messages, newest first.
+    async fn partner_messages_received(&self, limit: i64) -> StoreResult<Vec<InboundRecord>>;
+
     /// The partners' messages of these references (one indexed lookup).
     async fn partner_messages(&self, references: &[String]) -> StoreResult<Vec<InboundRecord>>;
 
@@ -454,6 +457,16 @@ macro_rules! exchange_queries {
                 .await?;
                 tx.commit().await?;
                 Ok((received, citing))
+            }
+
+            async fn partner_messages_received(&self, limit: i64) -> StoreResult<Vec<crate::exchange::InboundRecord>> {
+                Ok(sqlx::query_as(&sql(&format!(
+                    "SELECT {} FROM exchange_inbound ORDER BY received_at_us DESC, partner, reference LIMIT $1",
+                    crate::exchange::INBOUND_COLUMNS
+                )))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?)
             }
 
             async fn partner_messages(

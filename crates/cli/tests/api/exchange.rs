@@ -151,6 +151,12 @@ async fn partner_messages_are_verified_stored_once_and_refused_with_their_codes(
         let (s, again) = send(&app, &signed(&export, &cn)).await;
         assert_eq!((s, again["duplicate"].as_bool()), (200, Some(true)), "{backend}: {again}");
         assert_eq!(again["received_at_us"], first["received_at_us"], "{backend}: answered as recorded");
+        let (s, kept) = app.get("/api/v1/exchange/messages", Some(&app.officer_token)).await;
+        assert_eq!(s, 200, "{backend}: {kept}");
+        assert_eq!(kept.as_array().map(Vec::len), Some(1), "{backend}: stored once: {kept}");
+        assert_eq!(kept[0]["jws"].as_str(), Some(signed(&export, &cn).as_str()), "{backend}: kept as received");
+        let (s, e) = app.get("/api/v1/exchange/messages", Some(&app.traders[0].token)).await;
+        assert_eq!((s, code(&e)), (403, "AUTH_003"), "{backend}: {e}");
         let mut other = export.clone();
         other.lines.truncate(1);
         let (s, e) = send(&app, &signed(&other, &cn)).await;

@@ -328,6 +328,19 @@ pub async fn receive(state: &AppState, body: &[u8], at: Timestamp) -> Result<Inb
     })
 }
 
+/// The partners' messages, newest first, each with the JWS as received (customs staff).
+pub async fn received(
+    state: &AppState,
+    principal: &Principal,
+    limit: i64,
+) -> Result<Vec<InboundRecord>, ExchangeError> {
+    super::require(principal, STAFF, "read the partners' messages")?;
+    if !(1..=1000).contains(&limit) {
+        return Err(ExchangeError::Invalid("limit", "must be 1 to 1000".into()));
+    }
+    Ok(state.store.partner_messages_received(limit).await?)
+}
+
 /// Reads a message's payload as a partner's export, with the JSON path of what does not fit.
 fn parse_export(payload: &[u8]) -> Result<PartnerExport, ExchangeError> {
     let de = &mut serde_json::Deserializer::from_slice(payload);

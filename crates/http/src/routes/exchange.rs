@@ -12,7 +12,7 @@ use utoipa::IntoParams;
 
 use smartcustoms_core::ids::DeclarationId;
 use smartcustoms_core::timestamp::Timestamp;
-use smartcustoms_storage::MismatchRecord;
+use smartcustoms_storage::{InboundRecord, MismatchRecord};
 
 use crate::app::exchange::{self, ExchangeKey, InboundAnswer, PartnerDoc, PartnerView, INBOUND_BODY_LIMIT};
 use crate::app::exchange_outbox::{self, OutboxView};
@@ -80,7 +80,20 @@ pub async fn inbound(
     Ok((status, Json(answer)))
 }
 
-/// Which of our messages to list.
+/// The partners' messages, newest first, each kept as the JWS received (so its signature can
+/// be checked again with the partner's key of the time) with its payload (customs staff).
+#[utoipa::path(get, path = "/api/v1/exchange/messages", tag = "exchange", params(OutboxQuery),
+    responses((status = 200, body = Vec<InboundRecord>), (status = 403, body = crate::error::ErrorBody)),
+    security(("token" = [])))]
+pub async fn received(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<OutboxQuery>,
+) -> Result<Json<Vec<InboundRecord>>, ApiError> {
+    Ok(Json(exchange::received(&state, &caller.0, q.limit.unwrap_or(100)).await?))
+}
+
+/// How many messages to list.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct OutboxQuery {
     /// At most this many, newest first (1 to 1000, 100 by default).
