@@ -97,6 +97,11 @@ pub enum Action {
     VatNumberRegistered,
     /// An officer released or refused a held parcel, with the reason.
     ParcelDecided,
+    /// Goods whose Single Window document is missing or short were referred to the agency;
+    /// details list each referral.
+    ReferredToAgency,
+    /// An agency allowed or refused goods referred to it, with its note.
+    AgencyDecided,
     /// A partner administration was registered or changed, with its key in force.
     ExchangePartnerRegistered,
     /// A partner administration's signed export message was received.
@@ -149,6 +154,8 @@ impl Action {
         Action::ParcelsFiled,
         Action::VatNumberRegistered,
         Action::ParcelDecided,
+        Action::ReferredToAgency,
+        Action::AgencyDecided,
         Action::ExchangePartnerRegistered,
         Action::ExchangeReceived,
         Action::ExchangeMatched,
@@ -196,6 +203,8 @@ impl Action {
             Action::ParcelsFiled => "parcels_filed",
             Action::VatNumberRegistered => "vat_number_registered",
             Action::ParcelDecided => "parcel_decided",
+            Action::ReferredToAgency => "referred_to_agency",
+            Action::AgencyDecided => "agency_decided",
             Action::ExchangePartnerRegistered => "exchange_partner_registered",
             Action::ExchangeReceived => "exchange_received",
             Action::ExchangeMatched => "exchange_matched",

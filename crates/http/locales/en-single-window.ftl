@@ -112,3 +112,17 @@ sw-permit-count = { $count ->
     [one] One document.
    *[other] { $count } documents.
 }
+sw-col-on-missing = Without enough document
+sw-on-missing-refuse = refuse registration
+sw-on-missing-refer = refer to the agency
+nav-agency-referrals = Referred goods
+sw-referrals-title = Goods referred to the agency
+sw-referrals-intro = Goods whose document was missing or had not enough left when the declaration was registered, under a requirement that refers them to you. The declaration waits under control: the officer may release it only once you allow the goods, and refuses it when you refuse them. Each decision is final and written to the audit log with your note.
+sw-no-referrals = No goods wait for your decision.
+sw-col-declaration = Declaration
+sw-col-found = Found at registration
+sw-col-referred = Referred
+sw-col-decision = Decision
+sw-referral-note = Note
+sw-allow = Allow the goods
+sw-refuse = Refuse the goods

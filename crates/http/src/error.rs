@@ -558,6 +558,7 @@ impl From<crate::app::control::ControlError> for ApiError {
             ControlError::BadOutcome(m) => ApiError::BadParameter("outcome", m),
             ControlError::NotFound(id) => ApiError::NotFound(format!("declaration {id}")),
             ControlError::Settled(s) => ApiError::Settled(Box::new(s)),
+            ControlError::AwaitingAgency(m) => ApiError::Conflict(m),
             ControlError::Forbidden(f) => f.into(),
             ControlError::Store(e) => e.into(),
         }

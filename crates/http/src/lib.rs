@@ -117,6 +117,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/single-window/declarations", get(routes::single_window::declarations))
         .route("/api/v1/single-window/declarations/{id}", get(routes::single_window::declaration))
         .route(
+            "/api/v1/single-window/declarations/{id}/referrals",
+            get(routes::single_window::declaration_referrals).post(routes::single_window::decide_referral),
+        )
+        .route("/api/v1/single-window/referrals", get(routes::single_window::referrals))
+        .route(
             "/api/v1/parcels",
             post(routes::parcels::file).layer(DefaultBodyLimit::max(app::parcels::MAX_FILE + 1024)),
         )
@@ -255,6 +260,10 @@ fn filing_routes() -> Router<AppState> {
             get(pages::single_window::requirements::page).post(pages::single_window::requirements::post),
         )
         .route("/agency/declarations", get(pages::single_window::declarations::page))
+        .route(
+            "/agency/referrals",
+            get(pages::single_window::referrals::page).post(pages::single_window::referrals::post),
+        )
         .route("/trader/permits", get(pages::single_window::permits::page))
         .route("/trader/parcels", get(pages::parcels::page))
         .route(

@@ -72,7 +72,10 @@ pub use ledger::{
 pub use orgs::{AuthorisationRecord, MemberRecord, OrgQueries};
 pub use parcels::{BatchRecord, ParcelQueries, ParcelRecord, QualityCounts, VatRegistration};
 pub use parcels_tx::{BatchCounts, NewParcel, ParcelDecision, ParcelFiling, ParcelResult, ParcelsFiled, Refusal};
-pub use permits::{AgencyRecord, DrawRecord, NewRequirement, PermitFilter, PermitQueries, PermitRecord};
+pub use permits::{
+    AgencyRecord, DrawRecord, NewRequirement, PermitFilter, PermitQueries, PermitRecord, ReferralDecision,
+    ReferralRecord,
+};
 pub use postgres::PostgresStore;
 pub use pre_arrival::{PreArrivalFiled, PreArrivalQueries, PreArrivalRecord};
 pub use reference::{Office, ReferenceQueries, SigningKeyRecord};

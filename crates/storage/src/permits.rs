@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use smartcustoms_core::permits::{Change, Milli, Permit, PermitStatus, Requirement};
+use smartcustoms_core::permits::{Change, Milli, OnMissing, Permit, PermitStatus, Requirement};
 use smartcustoms_core::timestamp::Timestamp;
 
 use crate::rows::Parse;
@@ -70,6 +70,7 @@ pub(crate) struct RequirementRow {
     procedures: String,
     valid_from: NaiveDate,
     valid_to: Option<NaiveDate>,
+    on_missing: String,
 }
 
 impl Parse for RequirementRow {
@@ -85,12 +86,15 @@ impl Parse for RequirementRow {
             procedures: list(&self.procedures),
             valid_from: self.valid_from,
             valid_to: self.valid_to,
+            on_missing: OnMissing::parse(&self.on_missing).ok_or_else(|| {
+                StoreError::Corrupt(format!("requirement {}: on_missing {:?}", self.id, self.on_missing))
+            })?,
         })
     }
 }
 
 pub(crate) const REQUIREMENT_COLUMNS: &str =
-    "id, agency, document_kind, hs_prefix, origins, procedures, valid_from, valid_to";
+    "id, agency, document_kind, hs_prefix, origins, procedures, valid_from, valid_to, on_missing";
 
 /// A document as stored: the document and its record keeping.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,6 +184,61 @@ pub struct DrawRecord {
 
 pub(crate) const DRAW_COLUMNS: &str = "declaration_id, item, permit, quantity_milli, state, at_us";
 
+/// Goods referred to an agency, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct ReferralRecord {
+    /// The declaration.
+    pub declaration_id: String,
+    /// The goods item.
+    pub item: i64,
+    /// The kind of document required.
+    pub kind: String,
+    /// The agency that decides.
+    pub agency: String,
+    /// The requirement that referred the goods.
+    pub requirement: i64,
+    /// What the check found: `SW_001` (no document) or `SW_008` (not enough left).
+    pub code: String,
+    /// The finding in plain words.
+    pub message: String,
+    /// `pending`, `allowed` or `refused`.
+    pub state: String,
+    /// When the goods were referred.
+    #[sqlx(try_from = "i64")]
+    #[schema(value_type = i64)]
+    pub at_us: Timestamp,
+    /// Who decided.
+    pub decided_by: Option<String>,
+    /// When.
+    pub decided_at_us: Option<i64>,
+    /// The agency's note.
+    pub note: Option<String>,
+}
+
+pub(crate) const REFERRAL_COLUMNS: &str = "r.declaration_id, r.item, r.kind, r.agency, r.requirement, r.code, \
+     r.message, r.state, r.at_us, r.decided_by, r.decided_at_us, r.note";
+
+/// An agency's decision on referred goods.
+#[derive(Debug, Clone)]
+pub struct ReferralDecision {
+    /// The agency deciding.
+    pub agency: String,
+    /// The declaration.
+    pub declaration_id: String,
+    /// The goods item.
+    pub item: i64,
+    /// The kind of document required.
+    pub kind: String,
+    /// Allow the goods, or refuse them.
+    pub allow: bool,
+    /// Why.
+    pub note: String,
+    /// Who decides.
+    pub actor: String,
+    /// When.
+    pub at_us: Timestamp,
+}
+
 /// Which documents to list.
 #[derive(Debug, Clone, Default)]
 pub struct PermitFilter {
@@ -249,6 +308,17 @@ pub trait PermitQueries: Send + Sync {
 
     /// True when an agency's requirements concern a declaration.
     async fn concerns_agency(&self, agency: &str, declaration: &str) -> StoreResult<bool>;
+
+    /// The goods waiting for an agency's decision, on declarations still under control,
+    /// oldest first (at most `limit`).
+    async fn pending_referrals(&self, agency: &str, limit: i64) -> StoreResult<Vec<ReferralRecord>>;
+
+    /// The goods of a declaration referred to agencies, decided or not.
+    async fn declaration_referrals(&self, declaration: &str) -> StoreResult<Vec<ReferralRecord>>;
+
+    /// Records an agency's decision on referred goods, with an audit entry. `NotFound` when the
+    /// agency has no such referral, `Conflict` when it was decided before.
+    async fn decide_referral(&self, decision: &ReferralDecision) -> StoreResult<ReferralRecord>;
 }
 
 /// The audit entry of a change of the Single Window's data.
@@ -316,7 +386,7 @@ macro_rules! permit_queries {
                     .await?;
                 sqlx::query(&sql(
                     "INSERT INTO sw_requirements (id, agency, document_kind, hs_prefix, origins, procedures, valid_from, \
-                     valid_to, created_by, created_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                     valid_to, created_by, created_at_us, on_missing) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 ))
                 .bind(id)
                 .bind(&r.agency)
@@ -328,6 +398,7 @@ macro_rules! permit_queries {
                 .bind(r.valid_to)
                 .bind(&new.actor)
                 .bind(new.at_us.as_micros())
+                .bind(r.on_missing.as_str())
                 .execute(&mut *tx)
                 .await?;
                 let stored = smartcustoms_core::permits::Requirement { id, ..r.clone() };
@@ -531,6 +602,91 @@ macro_rules! permit_queries {
                 .bind(limit)
                 .fetch_all(&self.pool)
                 .await?)
+            }
+
+            async fn pending_referrals(&self, agency: &str, limit: i64) -> StoreResult<Vec<crate::permits::ReferralRecord>> {
+                Ok(sqlx::query_as(&sql(&format!(
+                    "SELECT {} FROM sw_referrals r JOIN declarations d ON d.id = r.declaration_id \
+                     WHERE r.agency = $1 AND r.state = 'pending' AND d.state = 'under_control' \
+                     ORDER BY r.at_us, r.declaration_id, r.item LIMIT $2",
+                    crate::permits::REFERRAL_COLUMNS
+                )))
+                .bind(agency)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn declaration_referrals(&self, declaration: &str) -> StoreResult<Vec<crate::permits::ReferralRecord>> {
+                Ok(sqlx::query_as(&sql(&format!(
+                    "SELECT {} FROM sw_referrals r WHERE r.declaration_id = $1 ORDER BY r.item, r.kind",
+                    crate::permits::REFERRAL_COLUMNS
+                )))
+                .bind(declaration)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn decide_referral(
+                &self,
+                d: &crate::permits::ReferralDecision,
+            ) -> StoreResult<crate::permits::ReferralRecord> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(concat!("SELECT seq FROM audit_head WHERE id = 1", $lock)).execute(&mut *tx).await?;
+                let select = format!(
+                    "SELECT {} FROM sw_referrals r WHERE r.declaration_id = $1 AND r.item = $2 AND r.kind = $3 \
+                     AND r.agency = $4",
+                    crate::permits::REFERRAL_COLUMNS
+                );
+                let found: Option<crate::permits::ReferralRecord> = sqlx::query_as(&sql(&select))
+                    .bind(&d.declaration_id)
+                    .bind(d.item)
+                    .bind(&d.kind)
+                    .bind(&d.agency)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some(found) = found else { return Err(StoreError::NotFound) };
+                if found.state != "pending" {
+                    return Err(StoreError::Conflict(format!(
+                        "the agency decided on item {} of declaration {} already: {}",
+                        d.item, d.declaration_id, found.state
+                    )));
+                }
+                let state = if d.allow { "allowed" } else { "refused" };
+                sqlx::query(&sql(
+                    "UPDATE sw_referrals SET state = $1, decided_by = $2, decided_at_us = $3, note = $4 \
+                     WHERE declaration_id = $5 AND item = $6 AND kind = $7",
+                ))
+                .bind(state)
+                .bind(&d.actor)
+                .bind(d.at_us.as_micros())
+                .bind(&d.note)
+                .bind(&d.declaration_id)
+                .bind(d.item)
+                .bind(&d.kind)
+                .execute(&mut *tx)
+                .await?;
+                let details = serde_json::json!({
+                    "agency": d.agency, "item": d.item, "kind": d.kind, "decision": state, "note": d.note,
+                    "found": found.code,
+                });
+                let entry = smartcustoms_core::audit::NewEntry {
+                    at_us: d.at_us,
+                    declaration_id: Some(d.declaration_id.clone()),
+                    actor: d.actor.clone(),
+                    action: smartcustoms_core::audit::Action::AgencyDecided,
+                    details: details.to_string(),
+                };
+                append_identity_audit(&mut tx, entry).await?;
+                let decided: crate::permits::ReferralRecord = sqlx::query_as(&sql(&select))
+                    .bind(&d.declaration_id)
+                    .bind(d.item)
+                    .bind(&d.kind)
+                    .bind(&d.agency)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(decided)
             }
 
             async fn concerns_agency(&self, agency: &str, declaration: &str) -> StoreResult<bool> {

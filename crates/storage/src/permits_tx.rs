@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 
 use smartcustoms_core::audit::{Action, AuditEntry, NewEntry};
-use smartcustoms_core::permits::{Draw, Levels, Milli, Permit, PermitStatus, Settlement};
+use smartcustoms_core::permits::{self, Draw, Levels, Milli, Permit, PermitStatus, Referral, Settlement, Taken};
 use smartcustoms_core::registration::{Admission, Decision};
 use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_core::workflow::State;
@@ -38,6 +38,8 @@ pub(crate) struct PermitWrites {
     pub levels: Vec<(String, i64, i64, Timestamp)>,
     /// Declarations an agency's requirements concern: agency, declaration, when.
     pub concerns: Vec<(String, String, Timestamp)>,
+    /// Goods referred to agencies: declaration, referral, when.
+    pub referrals: Vec<(String, Referral, Timestamp)>,
 }
 
 impl PermitWrites {
@@ -61,33 +63,41 @@ fn new_accepted<'a>(filings: &'a [Filing], slots: &'a [Slot]) -> impl Iterator<I
     filings.iter().zip(slots).filter(|(f, s)| matches!(s, Slot::New) && f.decision.accepted().is_some()).map(|(f, _)| f)
 }
 
-/// A batch after its documents' check, and each filing's draws.
-pub(crate) type Checked<'a> = (Cow<'a, [Filing]>, Vec<Vec<Draw>>);
+/// A batch after its documents' check, and what each filing took.
+pub(crate) type Checked<'a> = (Cow<'a, [Filing]>, Vec<Taken>);
 
 /// Checks, in batch order, the documents each new accepted filing needs and reserves them.
-/// Returns the batch with the filings whose documents fail turned into refusals (the batch
-/// itself when none fails) and each filing's draws.
+/// Returns the batch with the filings whose documents fail turned into refusals and those
+/// with goods referred to agencies sent to control (the batch itself when there is neither),
+/// and what each filing took.
 pub(crate) fn check_batch<'a>(filings: &'a [Filing], slots: &[Slot], levels: &mut Levels) -> StoreResult<Checked<'a>> {
-    let mut draws = vec![Vec::new(); filings.len()];
-    let mut refused: Vec<(usize, Decision)> = Vec::new();
+    let mut taken = vec![Taken::default(); filings.len()];
+    let mut changed: Vec<(usize, Decision)> = Vec::new();
     for (i, (f, slot)) in filings.iter().zip(slots).enumerate() {
         if f.permit_needs.is_empty() || !matches!(slot, Slot::New) || f.decision.accepted().is_none() {
             continue;
         }
         match levels.take(&f.permit_needs, f.declarant.as_str(), f.date, false) {
-            Ok(taken) => draws[i] = taken,
-            Err(reasons) => refused.push((i, Decision::Refused { reasons })),
+            Ok(t) => {
+                if let (false, Decision::Accepted(accepted)) = (t.referrals.is_empty(), &f.decision) {
+                    let mut referred = accepted.clone();
+                    permits::refer(&mut referred, &t.referrals);
+                    changed.push((i, Decision::Accepted(referred)));
+                }
+                taken[i] = t;
+            }
+            Err(reasons) => changed.push((i, Decision::Refused { reasons })),
         }
     }
-    if refused.is_empty() {
-        return Ok((Cow::Borrowed(filings), draws));
+    if changed.is_empty() {
+        return Ok((Cow::Borrowed(filings), taken));
     }
     let mut batch = filings.to_vec();
-    for (i, decision) in refused {
+    for (i, decision) in changed {
         batch[i].money = MoneyColumns::of(&decision)?;
         batch[i].decision = decision;
     }
-    Ok((Cow::Owned(batch), draws))
+    Ok((Cow::Owned(batch), taken))
 }
 
 /// The rows and audit entries of a batch's draws, once the money decided which declarations
@@ -96,13 +106,13 @@ pub(crate) fn batch_writes(
     filings: &[Filing],
     slots: &[Slot],
     admissions: &[Option<Admission>],
-    draws: Vec<Vec<Draw>>,
+    taken: Vec<Taken>,
     levels: &mut Levels,
 ) -> StoreResult<(PermitWrites, Vec<NewEntry>)> {
     let mut writes = PermitWrites::default();
     let mut entries = Vec::new();
     let mut at = None;
-    for (((f, slot), admission), draws) in filings.iter().zip(slots).zip(admissions).zip(draws) {
+    for (((f, slot), admission), Taken { draws, referrals }) in filings.iter().zip(slots).zip(admissions).zip(taken) {
         if !matches!(slot, Slot::New) || f.permit_needs.is_empty() {
             continue;
         }
@@ -111,6 +121,10 @@ pub(crate) fn batch_writes(
         agencies.sort_unstable();
         agencies.dedup();
         writes.concerns.extend(agencies.into_iter().map(|a| (a.to_string(), id.clone(), f.at_us)));
+        if !referrals.is_empty() {
+            entries.push(referral_entry(&id, f.at_us, &referrals)?);
+            writes.referrals.extend(referrals.into_iter().map(|r| (id.clone(), r, f.at_us)));
+        }
         if draws.is_empty() {
             continue;
         }
@@ -157,6 +171,17 @@ fn entry(id: &str, at_us: Timestamp, state: &str, draws: &[Draw]) -> StoreResult
         actor: "system".into(),
         action: Action::PermitQuantities,
         details: serde_json::to_string(&serde_json::json!({ "state": state, "draws": listed }))
+            .map_err(|e| StoreError::Internal(e.to_string()))?,
+    })
+}
+
+fn referral_entry(id: &str, at_us: Timestamp, referrals: &[Referral]) -> StoreResult<NewEntry> {
+    Ok(NewEntry {
+        at_us,
+        declaration_id: Some(id.to_string()),
+        actor: "system".into(),
+        action: Action::ReferredToAgency,
+        details: serde_json::to_string(&serde_json::json!({ "referrals": referrals }))
             .map_err(|e| StoreError::Internal(e.to_string()))?,
     })
 }
@@ -338,6 +363,22 @@ pub(crate) fn sqlite_write(tx: &rusqlite::Transaction<'_>, w: &PermitWrites) -> 
             stmt.execute(rusqlite::params![agency, id, at.as_micros()]).map_err(db)?;
         }
     }
+    for (id, r, at) in &w.referrals {
+        tx.execute(
+            INSERT_REFERRAL,
+            rusqlite::params![
+                id,
+                r.item,
+                r.kind,
+                r.agency,
+                r.requirement,
+                r.reason.code,
+                r.reason.message,
+                at.as_micros()
+            ],
+        )
+        .map_err(db)?;
+    }
     Ok(())
 }
 
@@ -346,6 +387,8 @@ const UPSERT_DRAW: &str = "INSERT INTO permit_draws (declaration_id, item, permi
      DO UPDATE SET state = excluded.state, at_us = excluded.at_us";
 const UPDATE_LEVELS: &str =
     "UPDATE permits SET reserved_milli = $1, drawn_milli = $2, updated_at_us = $3 WHERE number = $4";
+const INSERT_REFERRAL: &str = "INSERT INTO sw_referrals (declaration_id, item, kind, agency, requirement, code, \
+     message, state, at_us) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8)";
 const INSERT_CONCERN: &str =
     "INSERT INTO agency_declarations (agency, declaration_id, at_us) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
 
@@ -398,6 +441,19 @@ pub(crate) async fn pg_write(tx: &mut PgTx, w: &PermitWrites) -> StoreResult<()>
     }
     for (agency, id, at) in &w.concerns {
         sqlx::query(INSERT_CONCERN).bind(agency).bind(id).bind(at.as_micros()).execute(&mut **tx).await?;
+    }
+    for (id, r, at) in &w.referrals {
+        sqlx::query(INSERT_REFERRAL)
+            .bind(id)
+            .bind(i64::from(r.item))
+            .bind(&r.kind)
+            .bind(&r.agency)
+            .bind(r.requirement)
+            .bind(&r.reason.code)
+            .bind(&r.reason.message)
+            .bind(at.as_micros())
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }

@@ -288,3 +288,94 @@ async fn concurrent_declarations_never_draw_a_document_beyond_its_quantity() {
         assert_eq!((used, p["remaining"].as_str()), (times(m, "5"), Some("0")), "{backend}: {p}");
     }
 }
+
+#[tokio::test]
+async fn goods_without_enough_document_are_referred_to_the_agency_where_its_requirement_says_so() {
+    for (backend, db) in all_dbs("sw referrals").await {
+        let app = spawn_app_with(&db.url, config()).await;
+        let (hs, m) = goods(&app, 502);
+        let agency = json!({ "name": "Veterinary service", "fields": ["commodity_code", "net_mass"] });
+        assert_eq!(app.put("/api/v1/agencies/VET", ADMIN, &agency).await.0, 200, "{backend}");
+        assert_eq!(
+            app.put("/api/v1/agencies/PHYTO", ADMIN, &json!({ "name": "Plant health", "fields": [] })).await.0,
+            200
+        );
+        let rule =
+            json!({ "document_kind": "N853", "hs_prefix": hs, "valid_from": "2020-01-01", "on_missing": "refer" });
+        let (s, r) = app.post("/api/v1/agencies/VET/requirements", VET, &rule).await;
+        assert_eq!((s, r["on_missing"].as_str()), (201, Some("refer")), "{backend}: {r}");
+
+        // No document: registered, sent to control, and queued for the agency.
+        let (s, filed) = app.file(0, &one_item(&app, 0, 502, None, false)).await;
+        assert_eq!(
+            (s, filed["state"].as_str(), filed["lane"].as_str()),
+            (201, Some("under_control"), Some("yellow")),
+            "{backend}: {filed}"
+        );
+        assert_eq!(filed["hits"][0]["profile"], "SW_REFERRAL", "{backend}: {filed}");
+        let id = filed["id"].as_str().unwrap().to_string();
+        let (s, queue) = app.get("/api/v1/single-window/referrals", Some(VET)).await;
+        assert_eq!(s, 200, "{backend}: {queue}");
+        let waiting: Vec<(&str, &str, &str)> = queue
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["declaration_id"].as_str().unwrap(), r["code"].as_str().unwrap(), r["state"].as_str().unwrap()))
+            .collect();
+        assert_eq!(waiting, [(id.as_str(), "SW_001", "pending")], "{backend}");
+        assert_eq!(app.get("/api/v1/single-window/referrals", Some(PHYTO)).await.1, json!([]), "{backend}");
+        let referrals = format!("/api/v1/single-window/declarations/{id}/referrals");
+        assert_eq!(app.get(&referrals, Some(PHYTO)).await.0, 404, "{backend}: not its goods");
+        assert_eq!(app.get(&referrals, Some(&app.traders[0].token)).await.0, 403, "{backend}");
+        assert_eq!(app.get(&referrals, Some(&app.officer_token)).await.1[0]["agency"], "VET", "{backend}");
+
+        // The officer cannot release before the agency allows the goods.
+        let decision = format!("/api/v1/declarations/{id}/decision");
+        let release = json!({ "release": true, "reason": "Goods as declared", "outcome": { "irregularities": [] } });
+        let (s, e) = app.post(&decision, &app.officer_token, &release).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (409, Some("RES_002")), "{backend}: {e}");
+        assert!(e["error"]["message"].as_str().unwrap().contains("waits for the agency"), "{backend}: {e}");
+
+        // Only the agency decides, once, with a note.
+        let allow =
+            json!({ "item": 1, "kind": "N853", "allow": true, "note": "Health certificate seen at the border post" });
+        assert_eq!(app.post(&referrals, PHYTO, &allow).await.0, 404, "{backend}");
+        assert_eq!(app.post(&referrals, &app.officer_token, &allow).await.0, 403, "{backend}");
+        let blank = json!({ "item": 1, "kind": "N853", "allow": true, "note": " " });
+        assert_eq!(app.post(&referrals, VET, &blank).await.0, 400, "{backend}");
+        let (s, r) = app.post(&referrals, VET, &allow).await;
+        assert_eq!(
+            (s, r["state"].as_str(), r["decided_by"].as_str()),
+            (200, Some("allowed"), Some(VET)),
+            "{backend}: {r}"
+        );
+        assert_eq!(app.post(&referrals, VET, &allow).await.0, 409, "{backend}: decided before");
+        assert_eq!(app.get("/api/v1/single-window/referrals", Some(VET)).await.1, json!([]), "{backend}");
+        let (s, r) = app.post(&decision, &app.officer_token, &release).await;
+        assert_eq!((s, r["state"].as_str()), (200, Some("released")), "{backend}: {r}");
+        let (_, events) = app.get(&format!("/api/v1/declarations/{id}/events"), Some(&app.officer_token)).await;
+        let actions: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert!(
+            actions.contains(&"referred_to_agency") && actions.contains(&"agency_decided"),
+            "{backend}: {actions:?}"
+        );
+
+        // A document with too little left: referred (SW_008) and nothing reserved; the agency
+        // refuses the goods, so the officer cannot release and refuses the declaration.
+        let holder = app.traders[0].id.clone();
+        let small = issue(&app, "VET-S", &holder, &hs, times(m, "0.5")).await;
+        let (_, short) = app.file(0, &one_item(&app, 0, 502, Some("VET-S"), false)).await;
+        assert_eq!(short["state"], "under_control", "{backend}: {short}");
+        assert_eq!(levels(&permit(&app, "VET-S").await), levels(&small), "{backend}: nothing reserved");
+        let short_id = short["id"].as_str().unwrap();
+        let path = format!("/api/v1/single-window/declarations/{short_id}/referrals");
+        assert_eq!(app.get(&path, Some(VET)).await.1[0]["code"], "SW_008", "{backend}");
+        let refuse = json!({ "item": 1, "kind": "N853", "allow": false, "note": "Quota exhausted" });
+        assert_eq!(app.post(&path, VET, &refuse).await.0, 200, "{backend}");
+        let decision = format!("/api/v1/declarations/{short_id}/decision");
+        let (s, e) = app.post(&decision, &app.officer_token, &release).await;
+        assert!(s == 409 && e["error"]["message"].as_str().unwrap().contains("refused"), "{backend}: {e}");
+        let refused = json!({ "release": false, "reason": "Refused by the veterinary service", "outcome": { "irregularities": ["documents"] } });
+        assert_eq!(app.post(&decision, &app.officer_token, &refused).await.0, 200, "{backend}");
+    }
+}

@@ -202,3 +202,57 @@ async fn an_agency_issues_and_suspends_a_document_and_the_trader_sees_what_is_le
 fn item_code(app: &TestApp, seed: u64) -> String {
     one_item(app, seed, NUMBER).items.unwrap().remove(0).commodity_code.unwrap()
 }
+
+#[tokio::test]
+async fn an_agency_decides_on_goods_referred_to_it_without_their_document() {
+    let Some(d) = driver() else { return };
+    let db = sqlite_db();
+    let app = spawn_app(&db.url).await;
+    let agency = json!({ "name": "Veterinary service", "fields": ["commodity_code", "net_mass"] });
+    assert_eq!(app.put("/api/v1/agencies/VET", "test-admin", &agency).await.0, 200);
+    let seed = 812;
+    let mut doc = one_item(&app, seed, "none");
+    let item = &mut doc.items.as_mut().unwrap()[0];
+    if let Some(documents) = item.documents.as_mut() {
+        documents.retain(|d| d.kind.as_deref() != Some("N853"));
+    }
+    let hs = item.commodity_code.clone().unwrap()[..4].to_string();
+    let c = browser(&d).await;
+
+    // A requirement that refers goods without their document to the agency, set in its form.
+    open_signed_in(&c, &app.base, "/agency/requirements", "test-agency-vet").await;
+    type_in(&c, "#add-document_kind", "N853").await;
+    type_in(&c, "#add-hs_prefix", &hs).await;
+    click(&c, "#add-requirement select[name=on_missing] option[value=refer]").await;
+    click(&c, "#add-requirement button[type=submit]").await;
+    let row = until(&c, "#requirements tbody tr", "the requirement", |t| t.contains("N853")).await;
+    assert!(row.contains("refer to the agency"), "{row}");
+
+    // A declaration without the document is registered and waits for the agency.
+    let (s, filed) = app.file(0, &doc).await;
+    assert_eq!((s, filed["state"].as_str()), (201, Some("under_control")), "{filed}");
+    let id = filed["id"].as_str().unwrap().to_string();
+    click_to(&c, "header a[href='/agency/referrals']", "the referred goods", |p| p == "/agency/referrals").await;
+    let waiting = text(&c, &format!("#referrals tr[data-declaration='{id}']")).await;
+    assert!(waiting.contains("SW_001") && waiting.contains("N853"), "{waiting}");
+    shot(&c, "sw-referrals").await;
+
+    // A decision needs a note: refused next to it, then allowed.
+    let form = format!("#referral-{id}-1-N853");
+    click(&c, &format!("{form} button[value=allow]")).await;
+    let said = until(&c, &format!("{form}-note-error"), "the note asked for", |t| !t.is_empty()).await;
+    assert!(said.contains("1 to 1000 characters"), "{said}");
+    shot(&c, "sw-referral-refused").await;
+    type_in(&c, &format!("{form}-note"), "Health certificate checked at the border post").await;
+    click(&c, &format!("{form} button[value=allow]")).await;
+    until(&c, "#no-referrals", "no goods waiting", |t| t.starts_with("No goods")).await;
+    let (_, referrals) =
+        app.get(&format!("/api/v1/single-window/declarations/{id}/referrals"), Some("test-officer")).await;
+    assert_eq!(referrals[0]["state"], "allowed", "{referrals}");
+
+    c.goto(&format!("{}/lang?to=ru", app.base)).await.unwrap();
+    c.goto(&format!("{}/agency/referrals", app.base)).await.unwrap();
+    until(&c, "h1", "the Russian title", |t| t.starts_with("Товары, переданные")).await;
+    shot(&c, "sw-referrals-ru").await;
+    c.close().await.unwrap();
+}

@@ -7,6 +7,10 @@
 //! exact integer arithmetic. A permit's quantity is split into what is still free, what is
 //! *reserved* by declarations registered and not yet released, and what is *drawn* by released
 //! ones; [`Levels`] moves quantity between them and never lets free quantity go below zero.
+//!
+//! A requirement may refer goods to its agency instead of refusing them: a declaration whose
+//! document is missing or has not enough left is then registered, goes to the yellow lane, and
+//! waits for the agency to allow or refuse the goods ([`Referral`], [`refer`]).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -16,7 +20,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::declaration::{Declaration, GoodsItem};
-use crate::registration::Reason;
+use crate::registration::{Accepted, Reason};
+use crate::risk::{Hit, Lane};
 
 #[cfg(test)]
 mod tests;
@@ -77,6 +82,36 @@ pub struct Requirement {
     /// Last day in force; none: until withdrawn.
     #[schema(value_type = Option<String>, format = Date)]
     pub valid_to: Option<NaiveDate>,
+    /// What registration does when the document is missing or has not enough left.
+    #[serde(default)]
+    pub on_missing: OnMissing,
+}
+
+/// What registration does with goods whose required document is missing (`SW_001`) or has not
+/// enough quantity left (`SW_008`). Other faults of a referenced document always refuse.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OnMissing {
+    /// Registration is refused.
+    #[default]
+    Refuse,
+    /// The declaration is registered and waits for the agency's decision on the goods.
+    Refer,
+}
+
+impl OnMissing {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnMissing::Refuse => "refuse",
+            OnMissing::Refer => "refer",
+        }
+    }
+
+    /// Reads a stored name.
+    pub fn parse(text: &str) -> Option<OnMissing> {
+        [OnMissing::Refuse, OnMissing::Refer].into_iter().find(|o| o.as_str() == text)
+    }
 }
 
 impl Requirement {
@@ -117,6 +152,9 @@ pub struct Need {
     pub net_mass: Decimal,
     /// The number of the document of this kind the item references, if any.
     pub number: Option<String>,
+    /// True when the requirement refers goods without enough document to the agency.
+    #[serde(default)]
+    pub refer: bool,
 }
 
 /// The documents the items of `declaration` need under `requirements` on `date`: one need
@@ -140,6 +178,7 @@ pub fn needs(declaration: &Declaration, requirements: &[Requirement], date: Naiv
                 unit: item.unit.clone(),
                 net_mass: item.net_mass,
                 number: item.documents.iter().find(|d| d.kind == kind).map(|d| d.number.clone()),
+                refer: r.on_missing == OnMissing::Refer,
             });
         }
     }
@@ -276,17 +315,15 @@ impl Levels {
         self.permits.get(number)
     }
 
-    /// Checks every need of one declaration of `holder` on `date`. When all are met, reserves
-    /// their quantities (or draws them at once, when the goods are released at registration)
-    /// and returns the draws; otherwise nothing moves and every reason is returned.
-    pub fn take(
-        &mut self,
-        needs: &[Need],
-        holder: &str,
-        date: NaiveDate,
-        release: bool,
-    ) -> Result<Vec<Draw>, Vec<Reason>> {
+    /// Checks every need of one declaration of `holder` on `date`. When all are met, or those
+    /// that are not are referred to their agencies (a missing document, or not enough left,
+    /// under a requirement that refers), reserves the quantities of the documents that cover
+    /// their needs (or draws them at once, when the goods are released at registration) and
+    /// returns the draws and the referrals; otherwise nothing moves and every reason is
+    /// returned.
+    pub fn take(&mut self, needs: &[Need], holder: &str, date: NaiveDate, release: bool) -> Result<Taken, Vec<Reason>> {
         let mut reasons = Vec::new();
+        let mut referrals = Vec::new();
         let mut draws: Vec<Draw> = Vec::new();
         let mut asked: BTreeMap<String, i64> = BTreeMap::new();
         for need in needs {
@@ -295,6 +332,7 @@ impl Levels {
                     *asked.entry(draw.permit.clone()).or_insert(0) += draw.quantity.0;
                     draws.push(draw);
                 }
+                Err(reason) if need.refer && reason.code == "SW_001" => referrals.push(Referral::of(need, reason)),
                 Err(reason) => reasons.push(reason),
             }
         }
@@ -303,7 +341,7 @@ impl Levels {
             if *total > p.remaining().0 {
                 for need in needs.iter().filter(|n| n.number.as_ref() == Some(number)) {
                     let asked = Milli(*total);
-                    reasons.push(reason(
+                    let short = reason(
                         need,
                         "SW_008",
                         format!(
@@ -317,7 +355,13 @@ impl Levels {
                             ("asked", asked.to_string()),
                             ("unit", p.unit.clone()),
                         ],
-                    ));
+                    );
+                    if need.refer {
+                        draws.retain(|d| !(d.permit == *number && d.item == need.item));
+                        referrals.push(Referral::of(need, short));
+                    } else {
+                        reasons.push(short);
+                    }
                 }
             }
         }
@@ -334,7 +378,7 @@ impl Levels {
                 self.changed.insert(d.permit.clone(), ());
             }
         }
-        Ok(draws)
+        Ok(Taken { draws, referrals })
     }
 
     fn check(&self, need: &Need, holder: &str, date: NaiveDate) -> Result<Draw, Reason> {
@@ -410,6 +454,84 @@ impl Levels {
     /// The permits whose quantities moved, as they now stand.
     pub fn changed(&self) -> Vec<&Permit> {
         self.changed.keys().filter_map(|n| self.permits.get(n)).collect()
+    }
+}
+
+/// What the check of one declaration's documents took: the draws on the documents that cover
+/// their needs, and the needs referred to their agencies.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Taken {
+    /// Quantities reserved (or drawn).
+    pub draws: Vec<Draw>,
+    /// Needs the agencies decide on.
+    pub referrals: Vec<Referral>,
+}
+
+/// Goods an agency decides on because their document is missing or has not enough left.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Referral {
+    /// The goods item.
+    pub item: u32,
+    /// The agency.
+    pub agency: String,
+    /// The kind of document required.
+    pub kind: String,
+    /// The requirement.
+    pub requirement: i64,
+    /// What the check found (`SW_001` or `SW_008`).
+    pub reason: Reason,
+}
+
+impl Referral {
+    fn of(need: &Need, reason: Reason) -> Referral {
+        Referral {
+            item: need.item,
+            agency: need.agency.clone(),
+            kind: need.kind.clone(),
+            requirement: need.requirement,
+            reason,
+        }
+    }
+}
+
+/// The code of the hit a declaration gets when goods are referred to an agency.
+pub const REFERRAL_PROFILE: &str = "SW_REFERRAL";
+
+/// Sends a declaration with referred goods to control: it is not released at registration,
+/// its lane is yellow at least, and a hit tells the officer that release waits for the
+/// agencies' decisions.
+pub fn refer(accepted: &mut Accepted, referrals: &[Referral]) {
+    if referrals.is_empty() {
+        return;
+    }
+    let mut agencies: Vec<&str> = referrals.iter().map(|r| r.agency.as_str()).collect();
+    agencies.sort_unstable();
+    agencies.dedup();
+    let found: Vec<String> =
+        referrals.iter().map(|r| format!("item {} {} ({})", r.item, r.kind, r.reason.code)).collect();
+    let mut items: Vec<u32> = referrals.iter().map(|r| r.item).collect();
+    items.dedup();
+    let hit = Hit {
+        profile: REFERRAL_PROFILE.to_string(),
+        version: 1,
+        lane: Lane::Yellow,
+        instruction: format!(
+            "Goods referred to agency {}: {}. Release waits for the agency's decision; refuse the goods it refuses.",
+            agencies.join(", "),
+            found.join("; ")
+        ),
+        items,
+        values: Vec::new(),
+    };
+    accepted.auto_release = false;
+    accepted.registrable.auto_release = false;
+    for (lane, hits) in [
+        (&mut accepted.assessment.lane, &mut accepted.assessment.hits),
+        (&mut accepted.registrable.lane, &mut accepted.registrable.hits),
+    ] {
+        *lane = (*lane).max(Lane::Yellow);
+        let at = hits.iter().position(|h| h.lane < Lane::Yellow).unwrap_or(hits.len());
+        hits.insert(at, hit.clone());
     }
 }
 

@@ -21,6 +21,7 @@ fn vet_rule() -> Requirement {
         procedures: vec!["4000".into()],
         valid_from: day(1),
         valid_to: None,
+        on_missing: OnMissing::Refuse,
     }
 }
 
@@ -85,7 +86,7 @@ fn a_valid_permit_is_reserved_then_drawn_or_restored() {
     let d = declaration(vec![poultry(1, Some("V-1"))]);
     let needs = needs(&d, &[vet_rule()], day(9));
     let mut levels = Levels::new([permit("V-1", 1200)]);
-    let draws = levels.take(&needs, HOLDER, day(9), false).unwrap_or_else(|r| panic!("{r:?}"));
+    let draws = levels.take(&needs, HOLDER, day(9), false).unwrap_or_else(|r| panic!("{r:?}")).draws;
     assert_eq!(draws, vec![Draw { permit: "V-1".into(), item: 1, quantity: Milli(500_000) }], "net mass in kg");
     let p = levels.get("V-1").cloned().unwrap_or_else(|| panic!("read"));
     assert_eq!((p.reserved, p.drawn, p.remaining()), (Milli(500_000), Milli(0), Milli(700_000)));
@@ -237,9 +238,10 @@ mod properties {
                         let needs = needs(&declaration(vec![item]), &[vet_rule()], day(9));
                         let left = levels.get("V-1").map(Permit::remaining).unwrap_or_default();
                         match levels.take(&needs, HOLDER, day(9), false) {
-                            Ok(draws) => {
+                            Ok(taken) => {
                                 prop_assert!(i64::from(kg) * 1000 <= left.0);
-                                open.push(draws);
+                                prop_assert!(taken.referrals.is_empty());
+                                open.push(taken.draws);
                             }
                             Err(reasons) => {
                                 prop_assert!(i64::from(kg) * 1000 > left.0);
@@ -264,4 +266,31 @@ mod properties {
             }
         }
     }
+}
+
+#[test]
+fn a_requirement_that_refers_sends_missing_or_short_documents_to_its_agency() {
+    let referring = Requirement { on_missing: OnMissing::Refer, ..vet_rule() };
+    let missing = needs(&declaration(vec![poultry(1, None)]), std::slice::from_ref(&referring), day(9));
+    assert!(missing[0].refer);
+    let mut levels = Levels::new([permit("V-1", 900)]);
+    let taken = levels.take(&missing, HOLDER, day(9), false).unwrap_or_else(|r| panic!("{r:?}"));
+    assert!(taken.draws.is_empty());
+    assert_eq!(taken.referrals.len(), 1);
+    assert_eq!((taken.referrals[0].agency.as_str(), taken.referrals[0].reason.code.as_str()), ("VET", "SW_001"));
+
+    // Not enough left: the item short of quantity is referred and draws nothing.
+    let two = declaration(vec![poultry(1, Some("V-1")), poultry(2, Some("V-1"))]);
+    let short = needs(&two, std::slice::from_ref(&referring), day(9));
+    let taken = levels.take(&short, HOLDER, day(9), false).unwrap_or_else(|r| panic!("{r:?}"));
+    assert_eq!(taken.referrals.iter().map(|r| r.reason.code.as_str()).collect::<Vec<_>>(), ["SW_008", "SW_008"]);
+    assert!(taken.draws.is_empty());
+    assert_eq!(levels.get("V-1").map(Permit::remaining), Some(Milli(900_000)), "nothing reserved");
+
+    // A document of another trader still refuses: only missing and short documents are referred.
+    let mut theirs = permit("V-2", 900);
+    theirs.holder = "SOMEONE-ELSE".into();
+    let mut levels = Levels::new([theirs]);
+    let other = needs(&declaration(vec![poultry(1, Some("V-2"))]), &[referring], day(9));
+    assert_eq!(codes(&levels.take(&other, HOLDER, day(9), false).err().unwrap_or_default()), ["SW_003"]);
 }

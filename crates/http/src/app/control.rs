@@ -37,6 +37,10 @@ pub enum ControlError {
     /// the same moment), or never sent to control. Nothing was recorded.
     #[error(transparent)]
     Settled(#[from] Settled),
+    /// Goods of the declaration are referred to an agency that has not allowed them: release
+    /// waits for its decision, or the agency refused them.
+    #[error("{0}")]
+    AwaitingAgency(String),
     /// The caller may not decide this case (its role, or another centre's case).
     #[error(transparent)]
     Forbidden(#[from] super::Forbidden),
@@ -93,6 +97,11 @@ pub async fn decide(
     }
     decision.outcome.check(decision.release).map_err(ControlError::BadOutcome)?;
     super::dispatch::within_centre(state, caller, id, "decide another centre's cases").await??;
+    if decision.release {
+        if let Some(why) = super::referrals::release_blocker(state, id).await? {
+            return Err(ControlError::AwaitingAgency(why));
+        }
+    }
     match state.store.decide_control(id, decision, &officer.name, at.into()).await {
         Ok(summary) => Ok(summary),
         Err(StoreError::NotFound) => Err(ControlError::NotFound(id)),

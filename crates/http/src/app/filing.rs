@@ -275,16 +275,18 @@ async fn record(state: &AppState, filing: Filing, received: std::time::Instant) 
         Decision::Refused { .. } => Vec::new(),
     };
     let at = filing.at_us;
+    // The recording transaction checks the Single Window documents of an accepted declaration:
+    // it may refuse it there, or refer its goods to an agency and send it to control.
+    let checked_on_record = filing.decision.accepted().is_some() && !filing.permit_needs.is_empty();
     let recorded = state.commit.record(filing).await?;
     let s = recorded.summary();
     let duplicate = matches!(recorded, Recorded::Duplicate(_));
     if !duplicate {
         super::exchange::record_matched(state, s.id, &matched, at).await?;
     }
-    // A repeat answers what was stored then; so does a declaration refused by the recording
-    // transaction itself (a Single Window document failed there), whose reasons were found there.
-    let refused_on_record = s.state == smartcustoms_core::workflow::State::Refused && reasons.is_empty();
-    let (reasons, hits, duties_total) = match duplicate || refused_on_record {
+    // A repeat answers what was stored then; so does a declaration whose documents the
+    // recording transaction checked, with the reasons or hits found there.
+    let (reasons, hits, duties_total) = match duplicate || checked_on_record {
         true => {
             let stored = state.store.declaration(s.id).await?.ok_or(StoreError::NotFound)?;
             (stored.reasons, stored.hits, stored.duties_total)

@@ -24,6 +24,7 @@ pub mod parcels;
 pub mod pre_arrival;
 pub mod prices;
 pub mod profiles;
+pub mod referrals;
 pub mod requests;
 pub mod risk;
 pub mod seals;

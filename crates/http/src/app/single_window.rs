@@ -129,7 +129,7 @@ fn acting_for(caller: &Principal, agency: &str, action: &'static str) -> Result<
 }
 
 /// The agency of an agency's staff.
-fn own_agency<'a>(caller: &'a Principal, action: &'static str) -> Result<&'a str> {
+pub(super) fn own_agency<'a>(caller: &'a Principal, action: &'static str) -> Result<&'a str> {
     match (caller.role, &caller.trader) {
         (Role::Agency, Some(code)) => Ok(code.as_str()),
         _ => Err(super::Forbidden { role: caller.role.as_str(), action }.into()),
@@ -157,6 +157,10 @@ pub struct RequirementDoc {
     #[serde(default)]
     #[schema(value_type = Option<String>, format = Date)]
     pub valid_to: Option<NaiveDate>,
+    /// What registration does when the document is missing or has not enough left: `refuse`
+    /// (the default) or `refer` the goods to the agency for a decision.
+    #[serde(default)]
+    pub on_missing: permits::OnMissing,
 }
 
 /// Adds a requirement of `agency` (its staff, or administrators); every process applies it
@@ -191,6 +195,7 @@ pub async fn add_requirement(
             procedures: doc.procedures.clone(),
             valid_from: doc.valid_from,
             valid_to: doc.valid_to,
+            on_missing: doc.on_missing,
         },
         actor: caller.name.clone(),
         at_us: Timestamp::now(),

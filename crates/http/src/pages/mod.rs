@@ -227,6 +227,7 @@ fn frame(title: &str, caller: Option<&Caller>, body: Markup, live: bool) -> Html
                                 a href="/agency" { (t("nav-agency-documents")) }
                                 a href="/agency/requirements" { (t("nav-agency-requirements")) }
                                 a href="/agency/declarations" { (t("nav-agency-declarations")) }
+                                a href="/agency/referrals" { (t("nav-agency-referrals")) }
                             }
                             @if caller.is_some_and(|c| crate::app::work_queue::WORKERS.contains(&c.0.role)) {
                                 a href="/console/queue" { (t("nav-work-queue")) }

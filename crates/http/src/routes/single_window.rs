@@ -10,8 +10,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use smartcustoms_core::ids::DeclarationId;
 use smartcustoms_core::permits::Requirement;
-use smartcustoms_storage::{AgencyRecord, DrawRecord};
+use smartcustoms_storage::{AgencyRecord, DrawRecord, ReferralRecord};
 
+use crate::app::referrals::{self, ReferralDecisionDoc};
 use crate::app::single_window::{self as sw, AgencyDoc, AgencyView, ChangeDoc, PermitDoc, PermitView, RequirementDoc};
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -214,4 +215,50 @@ pub async fn declaration(
     ApiPath(id): ApiPath<DeclarationId>,
 ) -> Result<Json<AgencyView>, ApiError> {
     Ok(Json(sw::agency_declaration(&state, &caller.0, id).await?))
+}
+
+/// The goods referred to the caller's agency that wait for its decision (their document is
+/// missing or has not enough left, under a requirement that refers), oldest first.
+#[utoipa::path(get, path = "/api/v1/single-window/referrals", tag = "single window", params(AgencyQuery),
+    responses((status = 200, body = Vec<ReferralRecord>), (status = 403, body = crate::error::ErrorBody)),
+    security(("token" = [])))]
+pub async fn referrals(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<AgencyQuery>,
+) -> Result<Json<Vec<ReferralRecord>>, ApiError> {
+    Ok(Json(referrals::pending(&state, &caller.0, q.limit.unwrap_or(100)).await?))
+}
+
+/// The goods of a declaration referred to agencies, decided or not: every one for customs
+/// staff, the caller's own for an agency.
+#[utoipa::path(get, path = "/api/v1/single-window/declarations/{id}/referrals", tag = "single window",
+    params(("id" = String, Path, description = "Declaration id")),
+    responses((status = 200, body = Vec<ReferralRecord>), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)),
+    security(("token" = [])))]
+pub async fn declaration_referrals(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<DeclarationId>,
+) -> Result<Json<Vec<ReferralRecord>>, ApiError> {
+    Ok(Json(referrals::of_declaration(&state, &caller.0, id).await?))
+}
+
+/// The caller's agency allows or refuses referred goods, once, with a note. The officer may
+/// release the declaration once every referred item is allowed; 409 when decided before.
+#[utoipa::path(post, path = "/api/v1/single-window/declarations/{id}/referrals", tag = "single window",
+    request_body(content = ReferralDecisionDoc, content_type = "application/json"),
+    params(("id" = String, Path, description = "Declaration id")),
+    responses((status = 200, body = ReferralRecord), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody)),
+    security(("token" = [])))]
+pub async fn decide_referral(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<DeclarationId>,
+    JsonBody(doc): JsonBody<ReferralDecisionDoc>,
+) -> Result<Json<ReferralRecord>, ApiError> {
+    Ok(Json(referrals::decide(&state, &caller.0, id, &doc).await?))
 }

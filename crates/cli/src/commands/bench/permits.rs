@@ -112,6 +112,7 @@ pub async fn run(a: PermitsArgs) -> anyhow::Result<u8> {
             procedures: vec![],
             valid_from: today,
             valid_to: None,
+            on_missing: smartcustoms_core::permits::OnMissing::Refuse,
         };
         store.add_requirement(&NewRequirement { requirement, actor: "bench".into(), at_us: at }).await?;
     }

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect};
 use maud::{html, Markup};
 
 use smartcustoms_core::codes::DOCUMENT_TYPES;
-use smartcustoms_core::permits::Requirement;
+use smartcustoms_core::permits::{OnMissing, Requirement};
 
 use super::form::{agency_of, codes, day, Fields, Kind, Refusal};
 use crate::app::single_window::{self as sw, RequirementDoc, SingleWindowError};
@@ -21,7 +21,7 @@ use crate::state::AppState;
 const HERE: &str = "/agency/requirements";
 
 /// The fields of the form that adds a requirement, named as `RequirementDoc` names them.
-const ADD: [&str; 6] = ["document_kind", "hs_prefix", "origins", "procedures", "valid_from", "valid_to"];
+const ADD: [&str; 7] = ["document_kind", "hs_prefix", "origins", "procedures", "valid_from", "valid_to", "on_missing"];
 
 /// `GET /agency/requirements`.
 pub async fn page(State(state): State<AppState>, caller: Option<Caller>) -> PageResult {
@@ -70,6 +70,10 @@ async fn add(state: &AppState, posted: &Posted, agency: &str) -> Result<Result<(
         procedures: codes(posted.field("procedures")),
         valid_from,
         valid_to,
+        on_missing: match posted.field("on_missing") {
+            "refer" => OnMissing::Refer,
+            _ => OnMissing::Refuse,
+        },
     };
     match sw::add_requirement(state, &posted.caller.0, agency, &doc).await {
         Ok(_) => Ok(Ok(())),
@@ -118,7 +122,7 @@ async fn render(state: &AppState, caller: &Caller, refusal: Option<Refusal>) -> 
         @else {
             table #requirements {
                 (column_heads(&[&t("sw-col-id"), &t("sw-col-kind"), &t("sw-col-hs"), &t("sw-col-origins"),
-                    &t("sw-col-procedures"), &t("sw-col-in-force"), &t("sw-col-end")]))
+                    &t("sw-col-procedures"), &t("sw-col-in-force"), &t("sw-col-on-missing"), &t("sw-col-end")]))
                 tbody { @for r in &requirements { (row(caller, r, refusal)) } }
             }
         }
@@ -144,6 +148,7 @@ fn row(caller: &Caller, r: &Requirement, refusal: Option<&Refusal>) -> Markup {
             td { (listed(&r.origins, &t("sw-every-origin"))) }
             td { (listed(&r.procedures, &t("sw-every-procedure"))) }
             td.in-force { (crate::i18n::day(r.valid_from)) " – " (until) }
+            td.on-missing { (t(&format!("sw-on-missing-{}", r.on_missing.as_str()))) }
             td {
                 form.end id={"end-" (r.id)} method="post" action=(HERE) {
                     (csrf_field(caller))
@@ -173,6 +178,13 @@ fn add_form(caller: &Caller, refusal: Option<&Refusal>) -> Markup {
                 (f.input("procedures", &t("sw-procedures"), "", Kind::Codes("4000, 4071")))
                 (f.input("valid_from", &t("sw-in-force-from"), &today, Kind::Day))
                 (f.input("valid_to", &t("sw-valid-to-optional"), "", Kind::Day))
+                label {
+                    (t("sw-col-on-missing"))
+                    select name="on_missing" {
+                        option value="refuse" { (t("sw-on-missing-refuse")) }
+                        option value="refer" { (t("sw-on-missing-refer")) }
+                    }
+                }
             }
             p { button type="submit" { (t("sw-add-button")) } }
         }
