@@ -244,13 +244,30 @@ impl TrainedModel {
 
 impl Scorer for TrainedModel {
     fn score(&self, declaration: &Declaration, facts: &Facts) -> Option<ModelScore> {
+        self.explained(declaration, facts, true)
+    }
+
+    fn score_approximately(&self, declaration: &Declaration, facts: &Facts) -> Option<ModelScore> {
+        self.explained(declaration, facts, false)
+    }
+}
+
+impl TrainedModel {
+    /// The score of a declaration with the largest contributions. With `exact_when_seen`, a
+    /// declaration an officer will see is explained exactly and the others approximately;
+    /// without, the ones an officer will see approximately and the others not at all (a mass
+    /// stream of parcels, where explaining every released one would cost more than scoring).
+    fn explained(&self, declaration: &Declaration, facts: &Facts, exact_when_seen: bool) -> Option<ModelScore> {
         let rows = ItemRow::of(declaration, facts, false);
         let (index, score) = self.score_case(&rows)?;
         let row = &rows[index];
         let lane = self.info.thresholds.lane(score);
-        // Every declaration an officer will see is explained exactly; the others approximately.
-        let exact = lane > Lane::Green;
-        let mut contributions = self.contributions(row, exact);
+        let seen = lane > Lane::Green;
+        let exact = exact_when_seen && seen;
+        let mut contributions = match exact_when_seen || seen {
+            true => self.contributions(row, exact),
+            false => Vec::new(),
+        };
         contributions.truncate(TOP_CONTRIBUTIONS);
         Some(ModelScore {
             model_version: self.info.version,
@@ -457,6 +474,31 @@ mod tests {
         // Exact Shapley values add up to the log-odds of the score, with the base value.
         let total: f64 = top.iter().map(|c| c.contribution).sum();
         assert!(total.is_finite());
+    }
+
+    #[test]
+    fn a_mass_stream_is_explained_approximately_and_only_where_an_officer_looks() {
+        let model = train(&world_cases(300), None, 2).candidate;
+        let world = World::demo(20);
+        let mut r = rng(9);
+        let date = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap_or_default();
+        let mut seen = 0;
+        for i in 0..60 {
+            let doc = world.declaration(&mut r, &world.declarants[i % 20], date, 3);
+            let context = flc::Context { today: date, offices: Default::default() };
+            let d = flc::check(&doc, &context).unwrap_or_else(|e| panic!("{e:?}"));
+            let full = model.score(&d, &Facts::default()).unwrap_or_else(|| panic!("scored"));
+            let quick = model.score_approximately(&d, &Facts::default()).unwrap_or_else(|| panic!("scored"));
+            assert_eq!((quick.score, quick.lane), (full.score, full.lane));
+            assert!(!quick.exact);
+            if quick.lane == Lane::Green {
+                assert!(quick.contributions.is_empty() && !full.contributions.is_empty());
+            } else {
+                assert!(full.exact && !quick.contributions.is_empty());
+                seen += 1;
+            }
+        }
+        assert!((1..60).contains(&seen), "{seen} of 60 sent to an officer");
     }
 
     #[test]

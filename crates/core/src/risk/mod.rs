@@ -210,7 +210,10 @@ pub fn assess_in(
     context: RiskContext<'_>,
 ) -> Assessment {
     let mut assessment = assess_with(declaration, facts, profiles, date);
-    assessment.model = context.scorer.and_then(|s| s.score(declaration, facts));
+    assessment.model = context.scorer.and_then(|s| match context.approximate {
+        true => s.score_approximately(declaration, facts),
+        false => s.score(declaration, facts),
+    });
     if let Some(m) = &assessment.model {
         assessment.lane = assessment.lane.max(m.lane);
     }

@@ -171,6 +171,13 @@ pub trait Scorer: Send + Sync {
     /// Scores a declaration with the facts computed about it and the categories of its
     /// operators; `None` when the model cannot score it.
     fn score(&self, declaration: &Declaration, facts: &Facts) -> Option<ModelScore>;
+
+    /// Scores like [`Scorer::score`], explaining with the approximate contributions only
+    /// (`exact` false) and only the scores that send to an officer: for mass streams such as
+    /// parcels, where explaining every released one would cost more than scoring it.
+    fn score_approximately(&self, declaration: &Declaration, facts: &Facts) -> Option<ModelScore> {
+        self.score(declaration, facts)
+    }
 }
 
 /// Everything beyond the profiles that decides the lane.
@@ -185,6 +192,8 @@ pub struct RiskContext<'a> {
     /// A number in [0, 1) drawn for this declaration; it is selected for a random control when
     /// below `random_share`. Derived from the declaration's id, so a replay draws the same.
     pub draw: f64,
+    /// Explain the model's scores approximately only (see [`Scorer::score_approximately`]).
+    pub approximate: bool,
 }
 
 impl std::fmt::Debug for RiskContext<'_> {

@@ -506,7 +506,8 @@ fn the_lane_is_the_most_severe_of_profiles_model_and_random_control() {
     let day = date(2026, 5, 4);
     let with = |score: f64, draw: f64| {
         let scorer = Fixed(score);
-        let context = RiskContext { scorer: Some(&scorer), categories: None, random_share: 0.01, draw };
+        let context =
+            RiskContext { scorer: Some(&scorer), categories: None, random_share: 0.01, draw, approximate: false };
         assess_in(&d, &facts, &[], day, context)
     };
     assert_eq!(with(0.9, 0.5).lane, Lane::Red);

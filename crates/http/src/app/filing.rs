@@ -162,6 +162,7 @@ async fn prepare_with(
             categories: Some(categories),
             random_share: state.config.random_share,
             draw: risk::draw(&id.to_string()),
+            approximate: false,
         },
         date: today,
         pre_arrival: announced.as_ref().map(|(record, pre)| (record.id.as_str(), pre)),

@@ -150,6 +150,7 @@ pub async fn prepare(state: &AppState, f: BulkFile<'_>) -> Result<ParcelFiling, 
             categories: Some(&reference.categories),
             random_share: state.config.random_share,
             draw: 0.0,
+            approximate: true,
         },
         date,
     };

@@ -523,6 +523,7 @@ pub fn replay(cases: &[Rebuilt], settings: &ReplaySettings<'_>) -> ReplayReport 
             categories: None,
             random_share: settings.random_share,
             draw: risk::draw(&c.stored.id),
+            approximate: false,
         };
         let assessment =
             risk::assess_in(&c.declaration, &c.facts, settings.profiles, c.declaration.declaration_date, context);

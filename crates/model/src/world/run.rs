@@ -283,8 +283,13 @@ pub fn run(settings: &Settings, mut on_week: impl FnMut(&WeekReport)) -> Result<
             .par_iter()
             .zip(&draws)
             .map(|(c, &draw)| {
-                let context =
-                    RiskContext { scorer, categories: Some(&categories), random_share: settings.random_share, draw };
+                let context = RiskContext {
+                    scorer,
+                    categories: Some(&categories),
+                    random_share: settings.random_share,
+                    draw,
+                    approximate: false,
+                };
                 file(c, &rules, &prices, context)
             })
             .collect();
