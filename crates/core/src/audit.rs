@@ -102,6 +102,15 @@ pub enum Action {
     ReferredToAgency,
     /// An agency allowed or refused goods referred to it, with its note.
     AgencyDecided,
+    /// A partner administration was registered or changed, with its key in force.
+    ExchangePartnerRegistered,
+    /// A partner administration's signed export message was received.
+    ExchangeReceived,
+    /// An import was matched with a partner's export message it cites; details list every
+    /// difference found (`XCH_0xx`).
+    ExchangeMatched,
+    /// Our signed message about a released export was queued for the partner.
+    ExchangeQueued,
 }
 
 impl Action {
@@ -147,6 +156,10 @@ impl Action {
         Action::ParcelDecided,
         Action::ReferredToAgency,
         Action::AgencyDecided,
+        Action::ExchangePartnerRegistered,
+        Action::ExchangeReceived,
+        Action::ExchangeMatched,
+        Action::ExchangeQueued,
     ];
 
     /// The stable name, as stored and hashed.
@@ -192,6 +205,10 @@ impl Action {
             Action::ParcelDecided => "parcel_decided",
             Action::ReferredToAgency => "referred_to_agency",
             Action::AgencyDecided => "agency_decided",
+            Action::ExchangePartnerRegistered => "exchange_partner_registered",
+            Action::ExchangeReceived => "exchange_received",
+            Action::ExchangeMatched => "exchange_matched",
+            Action::ExchangeQueued => "exchange_queued",
         }
     }
 

@@ -118,6 +118,8 @@ pub struct Accepted {
     pub auto_release: bool,
     /// What registration needs, derived once by [`decide`] so the store only reads it.
     pub registrable: Registrable,
+    /// The partners' exports the import cites, each with what differs from the import.
+    pub exchange: Vec<crate::wcodm::Matched>,
 }
 
 /// The duties of a calculation as ledger amounts. The calculation rounds every figure to the
@@ -232,6 +234,9 @@ pub struct Filing<'a> {
     /// The pre-arrival information (its id and content) that announced the consignment, when
     /// the shell found one: the declaration is compared with it and differences go to risk.
     pub pre_arrival: Option<(&'a str, &'a crate::transit::pre_arrival::PreArrival)>,
+    /// The partners' export declarations the items cite (`N830`), as received from the
+    /// partners: an import is matched with each, and what differs goes to risk.
+    pub partner_exports: &'a [crate::wcodm::PartnerExport],
 }
 
 /// Checks every registration condition that depends on the document alone and, when all are
@@ -261,6 +266,18 @@ pub fn decide(filing: Filing<'_>) -> Decision {
                 .zip(&duties.items)
                 .map(|(item, d)| filing.prices.check(item, d.customs_value))
                 .collect();
+            let exchange = match declaration.kind {
+                crate::declaration::DeclarationType::Import => filing
+                    .partner_exports
+                    .iter()
+                    .map(|e| crate::wcodm::Matched {
+                        partner: e.partner.clone(),
+                        reference: e.reference.clone(),
+                        mismatches: crate::wcodm::match_import(e, &declaration, &crate::wcodm::Tolerance::default()),
+                    })
+                    .collect(),
+                crate::declaration::DeclarationType::Export => Vec::new(),
+            };
             let facts = Facts {
                 items: duties
                     .items
@@ -278,6 +295,7 @@ pub fn decide(filing: Filing<'_>) -> Decision {
                         differences: compare(pre, &Later::of_goods_declaration(&declaration), &Tolerances::default()),
                     }
                 }),
+                findings: crate::wcodm::finding_codes(&exchange),
                 ..Facts::default()
             };
             let assessment = risk::assess_in(&declaration, &facts, filing.profiles, filing.date, filing.risk);
@@ -303,6 +321,7 @@ pub fn decide(filing: Filing<'_>) -> Decision {
                 assessment,
                 auto_release,
                 registrable,
+                exchange,
             }))
         }
         _ => Decision::Refused { reasons: conditions.into_iter().flat_map(|c| c.reasons).collect() },

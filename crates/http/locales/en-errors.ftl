@@ -130,3 +130,7 @@ dispatch-reason = reason: 1 to { $max } characters
 dispatch-office = office: { $detail }
 dispatch-not-a-day = { $field }: { $text } is not a date (YYYY-MM-DD)
 dispatch-leave-days = leave_until: give the first and the last day of the leave
+error-PTN_001 = The partner administration is not registered: { $detail }
+error-PTN_002 = The partner's signature is not accepted: { $detail }
+error-PTN_003 = The partner's message is signed with a key not in force: { $detail }
+error-PTN_004 = The partner's message cannot be read at { $path }: { $detail }

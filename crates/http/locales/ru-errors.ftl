@@ -112,3 +112,7 @@ dispatch-reason = причина: от 1 до { $max } символов
 dispatch-office = таможенный орган: { $detail }
 dispatch-not-a-day = { $field }: { $text } — не дата (ГГГГ-ММ-ДД)
 dispatch-leave-days = укажите первый и последний день отпуска
+error-PTN_001 = Администрация-партнёр не зарегистрирована: { $detail }
+error-PTN_002 = Подпись партнёра не принята: { $detail }
+error-PTN_003 = Сообщение партнёра подписано недействующим ключом: { $detail }
+error-PTN_004 = Сообщение партнёра не читается в { $path }: { $detail }

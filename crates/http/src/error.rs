@@ -9,6 +9,8 @@ use utoipa::ToSchema;
 
 use smartcustoms_storage::{CommitError, StoreError};
 
+mod areas;
+
 /// An API error.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -208,6 +210,23 @@ pub enum ApiError {
         /// The operations due.
         operations: Vec<String>,
     },
+    /// A partner's message names a partner that is not registered.
+    #[error("partner {0} is not registered; its messages are not taken")]
+    PartnerUnknown(String),
+    /// A partner's message is not signed as the partner's registered key requires.
+    #[error("the partner's signature is not accepted: {0}")]
+    PartnerSignature(smartcustoms_core::signature::SignatureError),
+    /// A partner's message is signed with a key that is not the named partner's key in force.
+    #[error("{0}")]
+    PartnerKey(String),
+    /// A partner's message cannot be read.
+    #[error("the partner's message cannot be read at {path}: {message}")]
+    PartnerMessage {
+        /// JSON path, `$` for the whole message.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
     /// The service could not complete the request.
     #[error("the service could not complete the request; it was not recorded, retry later")]
     Unavailable,
@@ -301,6 +320,10 @@ error_kinds! {
     CheckpointInvalid => "CHP_002", UNPROCESSABLE_ENTITY, "A checkpoint's settings are not valid (a code that is not 3 to 16 capital letters, digits or dashes, slots that do not divide a day, no lanes, a tolerance outside 0 to 20 %, a confidence outside 0 to 1, priority rules the rule language refuses, such as a rule on payment); `details.problems` lists every problem with its `CHK_0xx` code and path. Nothing was changed.";
     BookingRefused => "CHP_003", CONFLICT, "A booking or queue entry is refused (not a slot start, a slot begun or beyond the horizon, a full slot, a vehicle already booked or at the checkpoint); `details.reasons` gives every reason with its `CHK_02x` code. Nothing was recorded.";
     VehicleRefused => "CHP_004", CONFLICT, "The vehicle's state does not take the action (crossing while operations are due, calling a vehicle not waiting, an operation not due, a hold lifted by other than a supervisor or without a note, a refusal without a note, cancelling a vehicle that arrived); `details` gives `state`, `action`, `reason` and the `operations` due. Nothing was changed.";
+    PartnerUnknown => "PTN_001", UNPROCESSABLE_ENTITY, "A partner administration's message (`POST /api/v1/exchange/inbound`) names in its `partner` field a country that is not registered as a partner. Nothing was recorded.";
+    PartnerSignature => "PTN_002", UNPROCESSABLE_ENTITY, "A partner's message is not signed with a registered partner key: the `kid` is no partner's key, the signature does not match the message (wrong key or altered payload) or uses another algorithm; `details.reason` gives the `SIG_00x` code. Nothing was recorded.";
+    PartnerKey => "PTN_003", UNPROCESSABLE_ENTITY, "A partner's message is signed with a key that is not the key in force of the partner it names: another partner's key, or the partner's key that was replaced. Nothing was recorded.";
+    PartnerMessage => "PTN_004", UNPROCESSABLE_ENTITY, "A partner's message cannot be read: not a compact JWS, or its payload is not a partner export (not JSON, a field missing or unknown, a partner that is not two capital letters, an empty reference or one over 35 characters, no lines or more than 999, a line number repeated); `details.path` names the field. Nothing was recorded.";
     Unavailable => "SYS_001", SERVICE_UNAVAILABLE, "The database failed; nothing was recorded, retry (with the same `Idempotency-Key`).";
     Overloaded => "SYS_002", SERVICE_UNAVAILABLE, "The server is at its connection limit and refuses new anonymous requests (health checks and signed-in callers are still served); retry after the `Retry-After` seconds.";
 }
@@ -361,6 +384,10 @@ impl ApiError {
             ApiError::CheckpointInvalid(_) => ErrorKind::CheckpointInvalid,
             ApiError::BookingRefused(_) => ErrorKind::BookingRefused,
             ApiError::VehicleRefused { .. } => ErrorKind::VehicleRefused,
+            ApiError::PartnerUnknown(_) => ErrorKind::PartnerUnknown,
+            ApiError::PartnerSignature(_) => ErrorKind::PartnerSignature,
+            ApiError::PartnerKey(_) => ErrorKind::PartnerKey,
+            ApiError::PartnerMessage { .. } => ErrorKind::PartnerMessage,
             ApiError::Unavailable => ErrorKind::Unavailable,
         }
     }
@@ -399,7 +426,8 @@ impl ApiError {
                 serde_json::json!({ "problems": problems })
             }
             ApiError::BookingRefused(reasons) => serde_json::json!({ "reasons": reasons }),
-            ApiError::DeviceSignature(e) => serde_json::json!({ "reason": e.code() }),
+            ApiError::DeviceSignature(e) | ApiError::PartnerSignature(e) => serde_json::json!({ "reason": e.code() }),
+            ApiError::PartnerMessage { path, .. } => serde_json::json!({ "path": path }),
             ApiError::XmlInvalid(e) => serde_json::json!({
                 "reason": e.code(), "path": e.path(), "line": e.position().line, "column": e.position().column,
             }),
@@ -645,121 +673,6 @@ impl From<crate::app::staff::StaffError> for ApiError {
             StaffError::NotFound(what) => ApiError::NotFound(what),
             StaffError::Taken(what) => ApiError::Conflict(what.to_string()),
             StaffError::Store(s) => s.into(),
-        }
-    }
-}
-
-impl From<crate::app::transit::TransitError> for ApiError {
-    fn from(e: crate::app::transit::TransitError) -> Self {
-        use crate::app::transit::TransitError;
-        match e {
-            TransitError::Forbidden(f) => f.into(),
-            TransitError::UnstorableText => ApiError::UnstorableText("the transit declaration"),
-            TransitError::MalformedJson(m) => ApiError::MalformedJson(m),
-            TransitError::Schema { path, message } => ApiError::Schema { path, message },
-            TransitError::DeclarantMismatch { filer, declared } => {
-                ApiError::DeclarantMismatch { token: filer, declared }
-            }
-            TransitError::Signature(s) => ApiError::SignatureRejected(s.to_string()),
-            TransitError::Invalid(findings) => ApiError::MovementInvalid(findings),
-            TransitError::ReferenceTaken { reference, mrn, fields } => {
-                ApiError::ReferenceTaken { reference, mrn, fields }
-            }
-            TransitError::Stake(s) => ApiError::StakeUnknown(s.to_string()),
-            TransitError::Refused(r) => ApiError::TransitRefused(r),
-            TransitError::NotFound(what) => ApiError::NotFound(what),
-            TransitError::InvalidValue(field, m) => ApiError::BadParameter(field, m),
-            TransitError::Store(s) => s.into(),
-        }
-    }
-}
-
-impl From<crate::app::seals::SealError> for ApiError {
-    fn from(e: crate::app::seals::SealError) -> Self {
-        use crate::app::seals::SealError;
-        match e {
-            SealError::Invalid(problems) => ApiError::SealReportInvalid(problems),
-            SealError::BadSealId(id) => ApiError::BadParameter(
-                "seal_id",
-                format!("{id:?} is not 1 to 35 upper-case letters, digits, '-' or '/'"),
-            ),
-            SealError::NoTransit(seal) => ApiError::NoActiveTransit(seal),
-            SealError::Signature(e) => ApiError::DeviceSignature(e),
-            SealError::Store(s) => s.into(),
-        }
-    }
-}
-
-impl From<crate::app::traceability::TraceError> for ApiError {
-    fn from(e: crate::app::traceability::TraceError) -> Self {
-        use crate::app::traceability::TraceError;
-        match e {
-            TraceError::Forbidden(f) => f.into(),
-            TraceError::Invalid(problems) => ApiError::TraceReportInvalid(problems),
-            TraceError::Refused(refusals) => ApiError::TraceRefused(refusals),
-            TraceError::NotFound(number) => ApiError::NotFound(format!("batch {number}")),
-            TraceError::BadParameter(name, m) => ApiError::BadParameter(name, m),
-            TraceError::Store(s) => s.into(),
-        }
-    }
-}
-
-impl From<crate::app::checkpoint::CheckpointError> for ApiError {
-    fn from(e: crate::app::checkpoint::CheckpointError) -> Self {
-        use crate::app::checkpoint::CheckpointError;
-        match e {
-            CheckpointError::Forbidden(f) => f.into(),
-            CheckpointError::MalformedJson(m) => ApiError::MalformedJson(m),
-            CheckpointError::Schema { path, message } => ApiError::Schema { path, message },
-            CheckpointError::Event(problems) => ApiError::CheckpointEventInvalid(problems),
-            CheckpointError::Settings(problems) => ApiError::CheckpointInvalid(problems),
-            CheckpointError::Booking(reasons) => ApiError::BookingRefused(reasons),
-            CheckpointError::Refused { state, action, reason, operations } => {
-                ApiError::VehicleRefused { state, action, reason, operations }
-            }
-            CheckpointError::Signature(e) => ApiError::DeviceSignature(e),
-            CheckpointError::NotFound(what) => ApiError::NotFound(what),
-            CheckpointError::Store(s) => s.into(),
-        }
-    }
-}
-
-impl From<crate::app::device_keys::DeviceKeyError> for ApiError {
-    fn from(e: crate::app::device_keys::DeviceKeyError) -> Self {
-        use crate::app::device_keys::DeviceKeyError;
-        match e {
-            DeviceKeyError::Forbidden(f) => f.into(),
-            DeviceKeyError::Invalid(name, m) => ApiError::BadParameter(name, m),
-            DeviceKeyError::BadKey => ApiError::BadPublicKey,
-            DeviceKeyError::Store(s) => s.into(),
-        }
-    }
-}
-
-impl From<crate::app::single_window::SingleWindowError> for ApiError {
-    fn from(e: crate::app::single_window::SingleWindowError) -> Self {
-        use crate::app::single_window::SingleWindowError;
-        match e {
-            SingleWindowError::Forbidden(f) => f.into(),
-            SingleWindowError::Invalid(name, m) => ApiError::BadParameter(name, m),
-            SingleWindowError::NotFound(m) => ApiError::NotFound(m),
-            SingleWindowError::Refused(m) => ApiError::Conflict(m),
-            SingleWindowError::Store(s) => s.into(),
-        }
-    }
-}
-
-impl From<crate::app::parcels::ParcelError> for ApiError {
-    fn from(e: crate::app::parcels::ParcelError) -> Self {
-        use crate::app::parcels::ParcelError;
-        match e {
-            ParcelError::Forbidden(f) => f.into(),
-            ParcelError::Empty => ApiError::BadParameter("body", e.to_string()),
-            ParcelError::TooMany(_) => ApiError::BadParameter("body", e.to_string()),
-            ParcelError::Invalid(name, m) => ApiError::BadParameter(name, m),
-            ParcelError::NotFound(m) => ApiError::NotFound(m),
-            ParcelError::Settled(m) => ApiError::Conflict(m),
-            ParcelError::Store(s) => s.into(),
         }
     }
 }

@@ -27,12 +27,14 @@ pub mod names {
     pub const TRANSIT_ENQUIRIES: &str = "transit_enquiries";
     /// Opening the batches of traced goods released for free circulation.
     pub const TRACED_BATCHES: &str = "traced_batches";
+    /// Our messages to partner administrations about released exports: queued and pushed.
+    pub const EXCHANGE: &str = "exchange_outbox";
 }
 
 /// How long a claim on a periodic job holds if its process never reports back.
 const LEASE: Duration = Duration::from_secs(3600);
 
-/// How long the webhook sender keeps its claim without renewing it.
+/// How long the webhook sender (and the exchange's) keeps its claim without renewing it.
 const WEBHOOK_LEASE: Duration = Duration::from_secs(30);
 
 fn micros(d: Duration) -> i64 {
@@ -123,6 +125,35 @@ pub async fn open_batches(state: AppState) {
             .map_err(|e| e.to_string())
     })
     .await
+}
+
+/// Queues a signed message for every export released and pushes the waiting messages to the
+/// partners' endpoints, from the one process that holds the exchange claim; the others stand by
+/// and take over within seconds when it stops (as [`deliver_webhooks`] does, and like it without
+/// a run recorded every second).
+pub async fn exchange(state: AppState) {
+    let client = match reqwest::Client::builder().timeout(Duration::from_secs(10)).build() {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "the exchange client could not be built; partner messages stay in the outbox");
+            return;
+        }
+    };
+    loop {
+        let mut busy = false;
+        if claim(&state, names::EXCHANGE, Duration::ZERO, WEBHOOK_LEASE).await.is_some() {
+            match crate::app::exchange_outbox::queue_released(&state).await {
+                Ok(queued) => busy |= queued > 0,
+                Err(e) => tracing::warn!(error = %e, "queueing partner messages failed; tried again"),
+            }
+            match crate::exchange_push::deliver_once(&state, &client).await {
+                Ok(delivered) => busy |= delivered > 0,
+                Err(e) => tracing::warn!(error = %e, "reading the partner outbox failed; tried again"),
+            }
+        }
+        let pause = if busy { Duration::from_millis(50) } else { Duration::from_secs(1) };
+        tokio::time::sleep(pause).await;
+    }
 }
 
 /// Raises what time alone raises on this process's seals (`signal_lost`, `overdue`), places

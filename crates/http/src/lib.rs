@@ -7,6 +7,7 @@
 pub mod app;
 pub mod auth;
 pub mod error;
+pub mod exchange_push;
 pub mod extract;
 pub mod i18n;
 pub mod identity;
@@ -92,6 +93,17 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/checkpoints/{code}/stream", get(routes::checkpoint::stream))
         .route("/api/v1/checkpoint-vehicles", get(routes::checkpoint::mine))
         .route("/api/v1/devices", get(routes::devices::list))
+        .route("/api/v1/exchange/partners", get(routes::exchange::partners).post(routes::exchange::register))
+        .route("/api/v1/exchange/key", get(routes::exchange::key))
+        .route(
+            "/api/v1/exchange/inbound",
+            post(routes::exchange::inbound)
+                .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(app::exchange::INBOUND_BODY_LIMIT))
+                .layer(axum::Extension(extract::BodyLimit(app::exchange::INBOUND_BODY_LIMIT))),
+        )
+        .route("/api/v1/exchange/messages", get(routes::exchange::received))
+        .route("/api/v1/exchange/outbox", get(routes::exchange::outbox))
+        .route("/api/v1/exchange/declarations/{id}/mismatches", get(routes::exchange::mismatches))
         .route("/api/v1/agencies", get(routes::single_window::agencies))
         .route("/api/v1/agencies/{code}", axum::routing::put(routes::single_window::put_agency))
         .route(
@@ -389,6 +401,7 @@ pub async fn serve(
         tokio::spawn(jobs::transit_enquiries(state.clone())),
         tokio::spawn(jobs::seal_ticks(state.clone())),
         tokio::spawn(jobs::open_batches(state.clone())),
+        tokio::spawn(jobs::exchange(state.clone())),
     ];
     if let Some(every) = config.price_refresh {
         background.push(tokio::spawn(jobs::collect_prices(state.clone(), every)));

@@ -4,9 +4,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    account, checkpoint, dashboard, declarations, devices, dispatch, events, inspections, keys, knowledge, maturity,
-    notifications, offices, organisation, parcels, people, pre_arrival, profiles, requests, risk, seals, single_window,
-    survey, system, tariff, time_release, tokens, traceability, transit, wco, work_queue,
+    account, checkpoint, dashboard, declarations, devices, dispatch, events, exchange, inspections, keys, knowledge,
+    maturity, notifications, offices, organisation, parcels, people, pre_arrival, profiles, requests, risk, seals,
+    single_window, survey, system, tariff, time_release, tokens, traceability, transit, wco, work_queue,
 };
 
 #[derive(OpenApi)]
@@ -35,6 +35,7 @@ use crate::routes::{
         single_window::end_requirement, single_window::issue, single_window::list, single_window::get, single_window::change,
         single_window::declarations, single_window::declaration, single_window::referrals,
         single_window::declaration_referrals, single_window::decide_referral,
+        exchange::register, exchange::partners, exchange::key, exchange::inbound, exchange::received, exchange::outbox, exchange::mismatches,
         parcels::file, parcels::batch, parcels::batches, parcels::get, parcels::decide, parcels::quality, parcels::put_vat_number,
         parcels::vat_numbers,
         traceability::report, traceability::batch, traceability::holdings, traceability::batches,
@@ -70,6 +71,7 @@ use crate::routes::{
         (name = "traceability", description = "Goods traceability: batches of traced goods opened at release for free circulation, holders' reports of sales, returns, exports and write-offs, each batch's balances and history, a trader's holdings (see docs/traceability.md)"),
         (name = "single window", description = "The Single Window: other government agencies, the documents their requirements ask for, the permits, licences and certificates they issue with the quantities declarations reserve and draw, and the declarations each agency may see within its competence (see the README's *Single Window*)"),
         (name = "parcels", description = "E-commerce: low-value parcels filed in bulk by marketplaces, postal and express operators (newline-delimited JSON), each checked, charged under the low-value regime, flagged and released or held; operators' data quality; VAT scheme numbers (see the README's *E-commerce parcels*)"),
+        (name = "exchange", description = "\"Your export is my import\": partner administrations and their keys, our exchange key, partners' signed export messages matched with the imports citing them (document N830), the differences found, and our signed messages about released exports (see docs/exchange.md)"),
         (name = "system", description = "Health and metrics"),
     )
 )]

@@ -11,6 +11,7 @@ mod declarations;
 mod desk;
 mod device_keys;
 mod dispatch;
+mod exchange;
 mod group_commit;
 mod identity;
 mod jobs;
@@ -56,6 +57,10 @@ pub use declarations::{
 pub use desk::{DeskQueries, Draft, PersonalKey};
 pub use device_keys::{DeviceKeyQueries, DeviceKeyRecord};
 pub use dispatch::{CentreQueue, DispatchQueries, DispatchRecord, NewDispatch, RulesVersion};
+pub use exchange::{
+    Citing, ExchangeQueries, InboundRecord, MismatchRecord, NewOutbound, NewPartner, OutboundRecord, OwnKeyRecord,
+    PartnerKeyRecord, PartnerRecord, Received,
+};
 pub use group_commit::{CommitError, GroupCommit, GroupCommitConfig};
 pub use identity::{IdentityStore, NewSession, NewToken, NewUser, SessionRecord, TokenRecord, UserRecord};
 pub use jobs::{Claim, JobRun, JobStore};
@@ -167,6 +172,7 @@ pub trait Store:
     + DeviceKeyQueries
     + PermitQueries
     + ParcelQueries
+    + ExchangeQueries
     + Send
     + Sync
     + 'static
@@ -277,6 +283,7 @@ macro_rules! areas {
         crate::device_keys::device_key_queries!($store);
         crate::permits::permit_queries!($store, $lock);
         crate::parcels::parcel_queries!($store);
+        crate::exchange::exchange_queries!($store);
 
         #[async_trait]
         impl crate::Store for $store {

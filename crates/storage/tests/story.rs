@@ -58,6 +58,7 @@ fn filing(world: &World, seed: u64, key: Option<&str>, signed: bool) -> Filing {
         risk: smartcustoms_core::risk::RiskContext::default(),
         date: today(),
         pre_arrival: None,
+        partner_exports: &[],
     });
     Filing {
         id: DeclarationId::generate(),

@@ -17,6 +17,7 @@ mod device_keys;
 mod dispatch;
 mod edge;
 mod events;
+mod exchange;
 mod filing;
 mod filing_form;
 mod knowledge;

@@ -274,6 +274,7 @@ pub const DOCUMENT_TYPES: &[DocumentType] = &[
     doc("N720", "Rail consignment note (CIM)", false),
     doc("N730", "Road consignment note (CMR)", false),
     doc("N740", "Air waybill", false),
+    doc("N830", "Goods declaration for exportation (the partner's export, see wcodm::exchange)", false),
     doc("N851", "Phytosanitary certificate", false),
     doc("N853", "Common health entry document for products of animal origin", false),
     doc("N861", "Certificate of non-preferential origin", false),

@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::declaration::{Declaration, GoodsItem, Party, PartyDoc};
+use crate::declaration::{Declaration, DeclarationDoc, GoodsItem, Party, PartyDoc};
 use crate::ids::RegistrationNumber;
 
 /// An export declaration released by a partner administration, as it tells us.
@@ -120,6 +120,89 @@ pub const IMPORT_ITEM_MISSING: &str = "XCH_008";
 pub const EXPORTER_DIFFERS: &str = "XCH_009";
 /// The importers (the export's consignee and our importer) differ.
 pub const IMPORTER_DIFFERS: &str = "XCH_010";
+
+/// The document type by which an item of our import cites the partner's export declaration
+/// of the same goods (TARIC `N830`, goods declaration for exportation); its number is the
+/// partner's reference (`PartnerExport::reference`).
+pub const CITING_DOCUMENT: &str = "N830";
+
+/// Longest partner reference, characters: what a document number on our declaration holds, so
+/// that an import can cite it.
+pub const MAX_REFERENCE: usize = 35;
+
+/// Most lines a partner's message may carry.
+pub const MAX_LINES: usize = 999;
+
+/// The partners' references a filed declaration's items cite (documents of type
+/// [`CITING_DOCUMENT`]), each once, in the order first cited. Read from the filing as it came, so
+/// the shell can look the messages up before the decision.
+pub fn cited_exports(doc: &DeclarationDoc) -> Vec<String> {
+    let mut cited: Vec<String> = Vec::new();
+    let documents = doc.items.iter().flatten().flat_map(|item| item.documents.iter().flatten());
+    for d in documents.filter(|d| d.kind.as_deref() == Some(CITING_DOCUMENT)) {
+        if let Some(number) = d.number.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            if !cited.iter().any(|c| c == number) {
+                cited.push(number.to_string());
+            }
+        }
+    }
+    cited
+}
+
+/// The partners' references the items of a checked declaration cite, each once, in order.
+pub fn cited_by(d: &Declaration) -> Vec<String> {
+    let mut cited: Vec<String> = Vec::new();
+    for doc in d.items.iter().flat_map(|i| &i.documents).filter(|doc| doc.kind == CITING_DOCUMENT) {
+        let number = doc.number.trim();
+        if !number.is_empty() && !cited.iter().any(|c| c == number) {
+            cited.push(number.to_string());
+        }
+    }
+    cited
+}
+
+/// A partner's export set against our import: which message, and every difference found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Matched {
+    /// The partner's country.
+    pub partner: String,
+    /// The partner's reference of its export declaration.
+    pub reference: String,
+    /// The differences, empty when the two agree.
+    pub mismatches: Vec<Mismatch>,
+}
+
+/// The codes of the differences found, each once, in code order: what risk assessment reads as
+/// the declaration's findings.
+pub fn finding_codes(matched: &[Matched]) -> Vec<String> {
+    let codes: BTreeSet<&str> = matched.iter().flat_map(|m| m.mismatches.iter().map(|x| x.code.as_str())).collect();
+    codes.into_iter().map(str::to_string).collect()
+}
+
+/// What is wrong with a partner's message beyond its JSON shape, as (JSON path, problem): the
+/// partner is not two capital letters, the reference is empty, too long or holds control
+/// characters, there are no lines or too many, or two lines share a number.
+pub fn check_message(e: &PartnerExport) -> Result<(), (String, String)> {
+    let fail = |path: &str, problem: &str| Err((path.to_string(), problem.to_string()));
+    if e.partner.len() != 2 || !e.partner.bytes().all(|b| b.is_ascii_uppercase()) {
+        return fail("$.partner", "must be an ISO 3166-1 alpha-2 code (two capital letters)");
+    }
+    let reference = e.reference.trim();
+    if reference.is_empty() || reference != e.reference || e.reference.chars().count() > MAX_REFERENCE {
+        return fail("$.reference", "must be 1 to 35 characters without edge spaces");
+    }
+    if e.reference.chars().any(char::is_control) {
+        return fail("$.reference", "must hold no control characters");
+    }
+    if e.lines.is_empty() || e.lines.len() > MAX_LINES {
+        return fail("$.lines", "must hold 1 to 999 lines");
+    }
+    let numbers: BTreeSet<u32> = e.lines.iter().map(|l| l.sequence).collect();
+    if numbers.len() != e.lines.len() {
+        return fail("$.lines", "two lines have the same sequence number");
+    }
+    Ok(())
+}
 
 /// Sets the partner's export against our import and reports every difference.
 ///

@@ -172,3 +172,87 @@ fn a_wider_tolerance_hides_smaller_differences() {
     let lenient = Tolerance { value: dec("0.10"), ..Tolerance::default() };
     assert_eq!(match_import(&e, &import(), &lenient), []);
 }
+
+#[test]
+fn an_import_cites_a_partner_export_by_an_n830_document_on_an_item() {
+    let mut doc = parse_dec(IMPORT.as_bytes()).unwrap_or_else(|e| panic!("{e}")).declaration;
+    assert_eq!(super::cited_exports(&doc), Vec::<String>::new());
+    let cite = |number: &str| crate::declaration::DocumentDoc {
+        kind: Some(super::CITING_DOCUMENT.to_string()),
+        number: Some(number.to_string()),
+    };
+    for item in doc.items.iter_mut().flatten() {
+        let documents = item.documents.get_or_insert_with(Vec::new);
+        documents.push(cite("CN-EX-2026-0001"));
+        documents.push(cite(" "));
+    }
+    assert_eq!(super::cited_exports(&doc), ["CN-EX-2026-0001"], "each reference once, blanks left out");
+    for item in doc.items.iter_mut().flatten() {
+        item.documents.iter_mut().flatten().for_each(|d| d.number = d.number.take().filter(|n| !n.trim().is_empty()));
+        item.documents.iter_mut().for_each(|d| d.retain(|d| d.number.is_some()));
+    }
+    let checked = crate::flc::check(&doc, &ctx()).unwrap_or_else(|f| panic!("{f:#?}"));
+    assert_eq!(super::cited_by(&checked), ["CN-EX-2026-0001"]);
+}
+
+#[test]
+fn the_findings_are_the_codes_found_each_once_in_code_order() {
+    let mut e = export();
+    line(&mut e, 0).net_mass = Some(dec("500"));
+    line(&mut e, 1).value = Some(dec("1"));
+    let matched = super::Matched { partner: "CN".into(), reference: "X".into(), mismatches: check(&e) };
+    let again = matched.clone();
+    assert_eq!(super::finding_codes(&[matched, again]), [MASS_DIFFERS, VALUE_DIFFERS]);
+    assert_eq!(super::finding_codes(&[]), Vec::<String>::new());
+}
+
+#[test]
+fn a_partner_message_needs_a_country_a_reference_and_numbered_lines() {
+    assert_eq!(super::check_message(&export()), Ok(()));
+    let path = |e: &PartnerExport| super::check_message(e).err().map(|(p, _)| p);
+    let mut e = export();
+    e.partner = "cn".into();
+    assert_eq!(path(&e).as_deref(), Some("$.partner"));
+    let mut e = export();
+    e.reference = " X".into();
+    assert_eq!(path(&e).as_deref(), Some("$.reference"));
+    e.reference = "X".repeat(36);
+    assert_eq!(path(&e).as_deref(), Some("$.reference"));
+    e.reference = "A\u{7}".into();
+    assert_eq!(path(&e).as_deref(), Some("$.reference"));
+    let mut e = export();
+    e.lines.clear();
+    assert_eq!(path(&e).as_deref(), Some("$.lines"));
+    let mut e = export();
+    line(&mut e, 1).sequence = 1;
+    assert_eq!(path(&e).as_deref(), Some("$.lines"));
+}
+
+#[test]
+fn an_import_is_matched_at_its_decision_with_the_exports_it_cites_and_the_differences_are_findings() {
+    use crate::registration::{decide, Decision, Filing};
+    let doc = parse_dec(IMPORT.as_bytes()).unwrap_or_else(|e| panic!("{e}")).declaration;
+    let tariff = crate::tariff::Tariff::from_file(crate::tariff::demo()).unwrap_or_else(|p| panic!("{p:?}"));
+    let prices = crate::valuation::PriceReference::default();
+    let context = ctx();
+    let mut differs = export();
+    line(&mut differs, 0).value = Some(dec("72000.00"));
+    let exports = [export(), differs];
+    let decision = decide(Filing {
+        doc: &doc,
+        flc: &context,
+        signature: Ok(()),
+        profiles: &[],
+        tariff: &tariff,
+        prices: &prices,
+        risk: crate::risk::RiskContext::default(),
+        date: context.today,
+        pre_arrival: None,
+        partner_exports: &exports,
+    });
+    let Decision::Accepted(a) = decision else { panic!("refused: {decision:?}") };
+    assert_eq!(a.exchange.len(), 2, "one match per export");
+    assert_eq!(a.exchange.first().map(|m| m.mismatches.len()), Some(0));
+    assert_eq!(a.facts.findings, [VALUE_DIFFERS]);
+    assert_eq!(a.assessment.findings, [VALUE_DIFFERS], "risk assessment read them");
+}

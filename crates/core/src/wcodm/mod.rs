@@ -34,9 +34,10 @@ mod sample;
 pub use dec::{parse_dec, DecMessage};
 pub use error::{Position, XmlError};
 pub use exchange::{
-    export_message, match_import, Mismatch, PartnerExport, PartnerLine, Tolerance, EXPORTER_DIFFERS,
-    EXPORT_LINE_MISSING, HS_DIFFERS, IMPORTER_DIFFERS, IMPORT_ITEM_MISSING, MASS_DIFFERS, QUANTITY_DIFFERS,
-    QUANTITY_NOT_COMPARABLE, VALUE_DIFFERS, VALUE_NOT_COMPARABLE,
+    check_message, cited_by, cited_exports, export_message, finding_codes, match_import, Matched, Mismatch,
+    PartnerExport, PartnerLine, Tolerance, CITING_DOCUMENT, EXPORTER_DIFFERS, EXPORT_LINE_MISSING, HS_DIFFERS,
+    IMPORTER_DIFFERS, IMPORT_ITEM_MISSING, MASS_DIFFERS, QUANTITY_DIFFERS, QUANTITY_NOT_COMPARABLE, VALUE_DIFFERS,
+    VALUE_NOT_COMPARABLE,
 };
 pub use pointer::{wco_pointers, xml_pointer, WcoPointer};
 pub use res::{write_res, ResponseDoc, ResponseError, ResponseFunction, LANE_STATEMENT_TYPE};

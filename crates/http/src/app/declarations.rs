@@ -212,12 +212,17 @@ fn as_seen_by(caller: &Principal, entries: Vec<AuditEntry>) -> Vec<AuditEntry> {
 
 /// An audit entry without what customs keeps to itself: of a lane decision the lane stays and
 /// the risk reasons that chose it go; of a dispatch the centre stays and the inspectors, loads
-/// and draw go. The hashes stay those of the entry as kept, so only customs staff, who read
-/// the whole entry, can recompute them.
+/// and draw go; of a match with a partner administration's export nothing stays (the
+/// differences are risk information). The hashes stay those of the entry as kept, so only
+/// customs staff, who read the whole entry, can recompute them.
 fn without_risk(mut entry: AuditEntry) -> AuditEntry {
     let kept = match entry.action {
         Action::LaneAssigned => "lane",
         Action::Dispatched => "centre",
+        Action::ExchangeMatched => {
+            entry.details = "{}".to_string();
+            return entry;
+        }
         _ => return entry,
     };
     let value = serde_json::from_str::<serde_json::Value>(&entry.details)

@@ -142,6 +142,8 @@ async fn prepare_with(
         Some(means) => super::pre_arrival::announcing(state, means, received_at.into()).await?,
         None => None,
     };
+    let cited = smartcustoms_core::wcodm::cited_exports(&doc);
+    let partner_exports = super::exchange::cited_messages(state, &cited).await?;
 
     let today = received_at.date_naive();
     let reference = state.reference();
@@ -164,6 +166,7 @@ async fn prepare_with(
         },
         date: today,
         pre_arrival: announced.as_ref().map(|(record, pre)| (record.id.as_str(), pre)),
+        partner_exports: &partner_exports,
     });
     let (office, permit_needs) = match &decision {
         Decision::Accepted(a) => {
@@ -263,12 +266,25 @@ async fn record(state: &AppState, filing: Filing, received: std::time::Instant) 
         Decision::Refused { reasons } => (reasons.clone(), Vec::new(), None),
         Decision::Accepted(a) => (Vec::new(), a.assessment.hits.clone(), Some(a.registrable.taxes.total())),
     };
+    // An import citing partners' exports keeps its citations (before it is recorded) and what
+    // matching found (after).
+    let matched = match &filing.decision {
+        Decision::Accepted(a) => {
+            super::exchange::record_citations(state, filing.id, &a.declaration, filing.at_us).await?;
+            a.exchange.clone()
+        }
+        Decision::Refused { .. } => Vec::new(),
+    };
+    let at = filing.at_us;
     // The recording transaction checks the Single Window documents of an accepted declaration:
     // it may refuse it there, or refer its goods to an agency and send it to control.
     let checked_on_record = filing.decision.accepted().is_some() && !filing.permit_needs.is_empty();
     let recorded = state.commit.record(filing).await?;
     let s = recorded.summary();
     let duplicate = matches!(recorded, Recorded::Duplicate(_));
+    if !duplicate {
+        super::exchange::record_matched(state, s.id, &matched, at).await?;
+    }
     // A repeat answers what was stored then; so does a declaration whose documents the
     // recording transaction checked, with the reasons or hits found there.
     let (reasons, hits, duties_total) = match duplicate || checked_on_record {

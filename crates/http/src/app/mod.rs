@@ -13,6 +13,8 @@ pub mod declarations;
 pub mod desk;
 pub mod device_keys;
 pub mod dispatch;
+pub mod exchange;
+pub mod exchange_outbox;
 pub mod filing;
 pub mod knowledge;
 pub mod memo;

@@ -57,7 +57,10 @@ pub fn text(e: &ApiError) -> String {
         ApiError::CheckpointEventInvalid(problems) | ApiError::CheckpointInvalid(problems) => {
             t_with(&id, &[("count", problems.len().into())])
         }
-        ApiError::DeviceSignature(e) => detail(e.code()),
+        ApiError::DeviceSignature(e) | ApiError::PartnerSignature(e) => detail(e.code()),
+        ApiError::PartnerMessage { path, message } => {
+            t_with(&id, &[("path", path.clone().into()), ("detail", message.clone().into())])
+        }
         ApiError::XmlInvalid(e) => detail(&e.to_string()),
         ApiError::BookingRefused(reasons) => detail(reasons.first().map_or("", |r| r.message.as_str())),
         ApiError::VehicleRefused { reason, .. } => detail(reason),
@@ -89,7 +92,9 @@ pub fn text(e: &ApiError) -> String {
         | ApiError::SigningKey(d)
         | ApiError::SignatureRejected(d)
         | ApiError::StakeUnknown(d)
-        | ApiError::NoActiveTransit(d) => detail(d),
+        | ApiError::NoActiveTransit(d)
+        | ApiError::PartnerUnknown(d)
+        | ApiError::PartnerKey(d) => detail(d),
         ApiError::MissingToken
         | ApiError::InvalidToken
         | ApiError::CsrfMismatch

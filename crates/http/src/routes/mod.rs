@@ -7,6 +7,7 @@ pub mod declarations;
 pub mod devices;
 pub mod dispatch;
 pub mod events;
+pub mod exchange;
 pub mod inspections;
 pub mod keys;
 pub mod knowledge;

@@ -208,6 +208,7 @@ fn file(c: &Consignment, rules: &Rules, prices: &PriceReference, risk: RiskConte
         risk,
         date: c.date,
         pre_arrival: None,
+        partner_exports: &[],
     });
     let accepted = match decision {
         Decision::Accepted(a) => Some(a),

@@ -53,6 +53,7 @@ pub fn simulated(n: usize, seed: u64) -> anyhow::Result<Vec<(Declaration, Facts,
             risk: RiskContext::default(),
             date,
             pre_arrival: None,
+            partner_exports: &[],
         });
         if let Decision::Accepted(a) = decision {
             out.push((a.declaration, a.facts, undervalued || rng.gen_bool(0.02)));
