@@ -138,6 +138,51 @@ pub trait ParcelQueries: Send + Sync {
     async fn vat_numbers(&self) -> StoreResult<Vec<VatRegistration>>;
 }
 
+/// Value shipped per (seller key, buyer key) since a time, for a list of buyers: written for each
+/// backend.
+#[async_trait]
+pub(crate) trait Consignments {
+    async fn recent(&self, buyers: &[String], since: Timestamp) -> StoreResult<Vec<(String, String, i64)>>;
+}
+
+#[async_trait]
+impl Consignments for sqlx::PgPool {
+    /// One index lookup per buyer, whatever the planner's statistics of a table growing by a
+    /// file at a time say (with a list of buyers it came to scan the whole table per file).
+    async fn recent(&self, buyers: &[String], since: Timestamp) -> StoreResult<Vec<(String, String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT s.seller_key, b.key, s.total FROM UNNEST($1::text[]) AS b(key) \
+             CROSS JOIN LATERAL (SELECT seller_key, CAST(SUM(value_eur_cents) AS BIGINT) AS total \
+             FROM parcels WHERE buyer_key = b.key AND received_at_us >= $2 GROUP BY seller_key) s",
+        )
+        .bind(buyers)
+        .bind(since.as_micros())
+        .fetch_all(self)
+        .await?)
+    }
+}
+
+#[async_trait]
+impl Consignments for sqlx::SqlitePool {
+    async fn recent(&self, buyers: &[String], since: Timestamp) -> StoreResult<Vec<(String, String, i64)>> {
+        let mut out = Vec::new();
+        for chunk in buyers.chunks(500) {
+            let mut q = sqlx::QueryBuilder::new(
+                "SELECT seller_key, buyer_key, CAST(SUM(value_eur_cents) AS BIGINT) FROM parcels WHERE received_at_us >= ",
+            );
+            q.push_bind(since.as_micros()).push(" AND buyer_key IN (");
+            let mut list = q.separated(", ");
+            for b in chunk {
+                list.push_bind(b.clone());
+            }
+            q.push(") GROUP BY seller_key, buyer_key");
+            let rows: Vec<(String, String, i64)> = q.build_query_as().fetch_all(self).await?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+}
+
 /// Implements [`ParcelQueries`] for a backend, where the identity area's
 /// `append_identity_audit` is in scope. Needs in scope: `self.pool`, `self.begin_write()`,
 /// `sql(&str) -> Cow<str>`.
@@ -203,21 +248,7 @@ macro_rules! parcel_queries {
                 buyers: &[String],
                 since: Timestamp,
             ) -> StoreResult<Vec<(String, String, i64)>> {
-                let mut out = Vec::new();
-                for chunk in buyers.chunks(500) {
-                    let mut q = sqlx::QueryBuilder::new(
-                        "SELECT seller_key, buyer_key, CAST(SUM(value_eur_cents) AS BIGINT) FROM parcels WHERE received_at_us >= ",
-                    );
-                    q.push_bind(since.as_micros()).push(" AND buyer_key IN (");
-                    let mut list = q.separated(", ");
-                    for b in chunk {
-                        list.push_bind(b.clone());
-                    }
-                    q.push(") GROUP BY seller_key, buyer_key");
-                    let rows: Vec<(String, String, i64)> = q.build_query_as().fetch_all(&self.pool).await?;
-                    out.extend(rows);
-                }
-                Ok(out)
+                crate::parcels::Consignments::recent(&self.pool, buyers, since).await
             }
 
             async fn register_vat_number(&self, r: &crate::parcels::VatRegistration) -> StoreResult<()> {
