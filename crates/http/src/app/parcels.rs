@@ -18,7 +18,7 @@ use smartcustoms_core::access::{Principal, Role};
 use smartcustoms_core::ids::TraderId;
 use smartcustoms_core::parcels::{self, Context, ParcelDoc, Quality, Regime, Scoring};
 use smartcustoms_core::registration::Reason;
-use smartcustoms_core::risk::{RiskContext, Scorer};
+use smartcustoms_core::risk::{Lane, RiskContext, Scorer};
 use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_storage::{
     BatchRecord, NewParcel, ParcelFiling, ParcelRecord, ParcelsFiled, Refusal, StoreError, VatRegistration,
@@ -174,7 +174,12 @@ pub async fn prepare(state: &AppState, f: BulkFile<'_>) -> Result<ParcelFiling, 
             vat_cents: charges.vat_cents,
             outcome: parcels::outcome(&flags, assessment.lane),
             lane: assessment.lane,
-            reasons: assessment.reasons(),
+            // A green lane needs no explaining; writing the model's score for every parcel
+            // released would cost more than the check.
+            reasons: match assessment.lane {
+                Lane::Green => Vec::new(),
+                _ => assessment.reasons(),
+            },
             flags,
             document: String::from_utf8_lossy(bytes).into_owned(),
         });
