@@ -236,16 +236,11 @@ pub trait ExchangeQueries: Send + Sync {
     /// The partners' messages of these references (one indexed lookup).
     async fn partner_messages(&self, references: &[String]) -> StoreResult<Vec<InboundRecord>>;
 
-    /// Records that `declaration` cites `references` and what matching it with partners'
-    /// messages found; a message matched with the declaration before is not recorded twice.
-    /// Each new match is audited on the declaration with its differences.
-    async fn record_matches(
-        &self,
-        declaration: &str,
-        references: &[String],
-        matched: &[Matched],
-        at: Timestamp,
-    ) -> StoreResult<()>;
+    /// Records what matching a recorded declaration with partners' messages that arrived after
+    /// it found (a new import's citations and matches are written with the import, by the
+    /// filing transaction); a message matched with the declaration before is not recorded
+    /// twice. Each new match is audited on the declaration with its differences.
+    async fn record_matches(&self, declaration: &str, matched: &[Matched], at: Timestamp) -> StoreResult<()>;
 
     /// The differences found on a declaration, by partner message and order found.
     async fn mismatches(&self, declaration: &str) -> StoreResult<Vec<MismatchRecord>>;
@@ -493,22 +488,10 @@ macro_rules! exchange_queries {
             async fn record_matches(
                 &self,
                 declaration: &str,
-                references: &[String],
                 matched: &[smartcustoms_core::wcodm::Matched],
                 at: Timestamp,
             ) -> StoreResult<()> {
                 let mut tx = self.begin_write().await?;
-                for r in references {
-                    sqlx::query(&sql(
-                        "INSERT INTO exchange_citations (reference, declaration_id, cited_at_us) VALUES ($1, $2, $3) \
-                         ON CONFLICT (reference, declaration_id) DO NOTHING",
-                    ))
-                    .bind(r)
-                    .bind(declaration)
-                    .bind(at.as_micros())
-                    .execute(&mut *tx)
-                    .await?;
-                }
                 let mut entries = Vec::new();
                 for m in matched {
                     let count = i64::try_from(m.mismatches.len()).unwrap_or(i64::MAX);
@@ -528,11 +511,7 @@ macro_rules! exchange_queries {
                         continue;
                     }
                     for (n, x) in m.mismatches.iter().enumerate() {
-                        sqlx::query(&sql(
-                            "INSERT INTO exchange_mismatches (declaration_id, partner, reference, n, code, export_line, \
-                             import_item, export_value, import_value, message, found_at_us) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                        ))
+                        sqlx::query(&sql(crate::exchange_tx::INSERT_MISMATCH))
                         .bind(declaration)
                         .bind(&m.partner)
                         .bind(&m.reference)

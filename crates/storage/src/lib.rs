@@ -12,6 +12,7 @@ mod desk;
 mod device_keys;
 mod dispatch;
 mod exchange;
+mod exchange_tx;
 mod group_commit;
 mod identity;
 mod jobs;

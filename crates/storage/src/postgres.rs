@@ -262,6 +262,7 @@ impl WriteTx for PgTx {
     async fn write(&mut self, set: WriteSet<'_>) -> StoreResult<()> {
         crate::permits_tx::pg_write(&mut self.0, &set.permits).await?;
         crate::parcels_tx::pg_write(&mut self.0, &set.parcels).await?;
+        crate::exchange_tx::pg_write(&mut self.0, &set.exchange).await?;
         write(&mut self.0, set).await
     }
 }

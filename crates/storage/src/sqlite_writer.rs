@@ -346,6 +346,7 @@ impl WriteTx for SqliteTx<'_> {
     async fn write(&mut self, set: WriteSet<'_>) -> StoreResult<()> {
         crate::permits_tx::sqlite_write(self.0, &set.permits)?;
         crate::parcels_tx::sqlite_write(self.0, &set.parcels)?;
+        crate::exchange_tx::sqlite_write(self.0, &set.exchange)?;
         write(self.0, &set)
     }
 }

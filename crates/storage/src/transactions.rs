@@ -162,9 +162,12 @@ pub(crate) async fn record(tx: &mut impl WriteTx, filings: &[Filing]) -> StoreRe
     let admissions = batch::admit(filings, &slots, &mut ledger)?;
     let numbers = numbers(tx, batch::number_demand(batch::batch_keys(filings, &admissions))).await?;
     let (permits, entries) = permits_tx::batch_writes(filings, &slots, &admissions, draws, &mut levels)?;
+    let (exchange, matched) = crate::exchange_tx::batch_writes(filings, &slots);
     let (mut set, outcomes) = batch::plan(filings, slots, &admissions, numbers, ledger, head.clone())?;
     permits_tx::chain_after(&mut set.audit, &head, entries);
+    permits_tx::chain_after(&mut set.audit, &head, matched);
     set.permits = permits;
+    set.exchange = exchange;
     tx.write(set).await?;
     Ok(outcomes)
 }

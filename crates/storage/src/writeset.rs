@@ -144,6 +144,8 @@ pub(crate) struct WriteSet<'a> {
     pub permits: crate::permits_tx::PermitWrites,
     /// A bulk file of parcels.
     pub parcels: crate::parcels_tx::ParcelWrites<'a>,
+    /// Imports' citations of partners' exports and what matching them found.
+    pub exchange: crate::exchange_tx::ExchangeWrites,
 }
 
 impl WriteSet<'_> {

@@ -529,9 +529,7 @@ pub fn refer(accepted: &mut Accepted, referrals: &[Referral]) {
         (&mut accepted.assessment.lane, &mut accepted.assessment.hits),
         (&mut accepted.registrable.lane, &mut accepted.registrable.hits),
     ] {
-        *lane = (*lane).max(Lane::Yellow);
-        let at = hits.iter().position(|h| h.lane < Lane::Yellow).unwrap_or(hits.len());
-        hits.insert(at, hit.clone());
+        *lane = crate::risk::add_hit(hits, *lane, hit.clone());
     }
 }
 

@@ -218,15 +218,22 @@ pub fn assess_in(
         assessment.lane = assessment.lane.max(m.lane);
     }
     if let Some(hit) = facts.pre_arrival.as_ref().and_then(pre_arrival_hit) {
-        assessment.lane = assessment.lane.max(hit.lane);
-        let at = assessment.hits.iter().position(|h| h.lane < hit.lane).unwrap_or(assessment.hits.len());
-        assessment.hits.insert(at, hit);
+        assessment.lane = add_hit(&mut assessment.hits, assessment.lane, hit);
     }
     if assessment.lane.releases_automatically() && context.draw < context.random_share {
         assessment.lane = Lane::Red;
         assessment.random_control = true;
     }
     assessment
+}
+
+/// Adds a hit found outside the profiles before the first less severe one (hits stay most
+/// severe first); returns the lane raised to the hit's.
+pub fn add_hit(hits: &mut Vec<Hit>, lane: Lane, hit: Hit) -> Lane {
+    let raised = lane.max(hit.lane);
+    let at = hits.iter().position(|h| h.lane < hit.lane).unwrap_or(hits.len());
+    hits.insert(at, hit);
+    raised
 }
 
 /// The profile code of the hit a declaration gets when it differs from the pre-arrival

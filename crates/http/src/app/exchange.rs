@@ -315,7 +315,7 @@ pub async fn receive(state: &AppState, body: &[u8], at: Timestamp) -> Result<Inb
             reference: export.reference.clone(),
             mismatches: wcodm::match_import(&export, &import, &Tolerance::default()),
         };
-        state.store.record_matches(&c.declaration_id, &[], &[matched], at).await?;
+        state.store.record_matches(&c.declaration_id, &[matched], at).await?;
         declarations.push(c.declaration_id);
     }
     Ok(InboundAnswer {
@@ -368,39 +368,6 @@ pub async fn cited_messages(state: &AppState, references: &[String]) -> Result<V
         }
     }
     Ok(exports)
-}
-
-/// Records which partners' exports an import cites, before the import itself is recorded: a
-/// recorded import then always has its citations, so a message arriving later is matched with
-/// it (a citation of a filing that was not recorded after all names no declaration and is never
-/// read). Nothing is done for an export or an import citing nothing.
-pub async fn record_citations(
-    state: &AppState,
-    id: DeclarationId,
-    declaration: &Declaration,
-    at: Timestamp,
-) -> Result<(), StoreError> {
-    let cited = wcodm::cited_by(declaration);
-    if declaration.kind != DeclarationType::Import || cited.is_empty() {
-        return Ok(());
-    }
-    state.store.record_matches(&id.to_string(), &cited, &[], at).await
-}
-
-/// Records what matching an import with the partners' messages it cites found at filing, once
-/// the import is recorded, each match with its audit entry. Should the process stop in between,
-/// the differences are still the decision's findings, and the partner's message sent again is
-/// matched again.
-pub async fn record_matched(
-    state: &AppState,
-    id: DeclarationId,
-    matched: &[Matched],
-    at: Timestamp,
-) -> Result<(), StoreError> {
-    if matched.is_empty() {
-        return Ok(());
-    }
-    state.store.record_matches(&id.to_string(), &[], matched, at).await
 }
 
 /// The differences found between a declaration and the partners' exports it cites (customs

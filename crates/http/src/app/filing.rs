@@ -266,25 +266,12 @@ async fn record(state: &AppState, filing: Filing, received: std::time::Instant) 
         Decision::Refused { reasons } => (reasons.clone(), Vec::new(), None),
         Decision::Accepted(a) => (Vec::new(), a.assessment.hits.clone(), Some(a.registrable.taxes.total())),
     };
-    // An import citing partners' exports keeps its citations (before it is recorded) and what
-    // matching found (after).
-    let matched = match &filing.decision {
-        Decision::Accepted(a) => {
-            super::exchange::record_citations(state, filing.id, &a.declaration, filing.at_us).await?;
-            a.exchange.clone()
-        }
-        Decision::Refused { .. } => Vec::new(),
-    };
-    let at = filing.at_us;
     // The recording transaction checks the Single Window documents of an accepted declaration:
     // it may refuse it there, or refer its goods to an agency and send it to control.
     let checked_on_record = filing.decision.accepted().is_some() && !filing.permit_needs.is_empty();
     let recorded = state.commit.record(filing).await?;
     let s = recorded.summary();
     let duplicate = matches!(recorded, Recorded::Duplicate(_));
-    if !duplicate {
-        super::exchange::record_matched(state, s.id, &matched, at).await?;
-    }
     // A repeat answers what was stored then; so does a declaration whose documents the
     // recording transaction checked, with the reasons or hits found there.
     let (reasons, hits, duties_total) = match duplicate || checked_on_record {
