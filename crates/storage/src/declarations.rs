@@ -62,6 +62,13 @@ pub struct Filing {
     pub original: Option<Original>,
 }
 
+impl Filing {
+    /// `IM` or `EX` for an accepted declaration, kept on its row; none for a refused one.
+    pub fn kind(&self) -> Option<&'static str> {
+        self.decision.accepted().map(|a| a.declaration.kind.code())
+    }
+}
+
 /// A declaration message as received in another format than our JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Original {

@@ -562,12 +562,10 @@ macro_rules! exchange_queries {
                 since: Timestamp,
                 limit: i64,
             ) -> StoreResult<Vec<crate::traceability::Release>> {
-                // The checked declaration's kind is its only `"kind":"EX"`: documents' kinds are
-                // four-character codes. The caller reads the kind again.
+                // Through the index of released exports; the caller reads the kind again.
                 Ok(sqlx::query_as(&sql(
                     "SELECT d.id, d.registration_number, d.checked, d.released_at_us \
-                     FROM declarations d WHERE d.state = 'released' AND d.released_at_us >= $1 \
-                     AND d.checked LIKE '%\"kind\":\"EX\"%' \
+                     FROM declarations d WHERE d.kind = 'EX' AND d.released_at_us >= $1 AND d.state = 'released' \
                      AND NOT EXISTS (SELECT 1 FROM exchange_outbox o WHERE o.declaration_id = d.id) \
                      ORDER BY d.released_at_us, d.id LIMIT $2",
                 ))

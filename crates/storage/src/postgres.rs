@@ -512,6 +512,7 @@ struct DeclarationColumns {
     lane_at_us: Vec<Option<i64>>,
     released_at_us: Vec<Option<i64>>,
     transport_means: Vec<Option<String>>,
+    kind: Vec<Option<&'static str>>,
 }
 
 impl DeclarationColumns {
@@ -541,6 +542,7 @@ impl DeclarationColumns {
         self.hs_codes.push(f.hs_codes.clone());
         self.transport_mode.push(f.transport_mode.clone());
         self.transport_means.push(f.transport_means.clone());
+        self.kind.push(f.kind());
     }
 
     async fn insert(self, table: &str, tx: &mut sqlx::PgConnection) -> StoreResult<()> {
@@ -548,15 +550,15 @@ impl DeclarationColumns {
             "INSERT INTO {table} (id, declarant, idempotency_key, office, state, lane, registration_number, \
              received_at_us, registered_at_us, updated_at_us, document, document_sha256, signature, decision, \
              duties, duties_cents, pending, checked, representative, hs_codes, transport_mode, lane_at_us, released_at_us, \
-             transport_means) \
+             transport_means, kind) \
              SELECT id, declarant, ikey, office, state, lane, num, at, reg, at, doc, sha, sig, dec, dut, cents, pend, chk, rep, hs, mode, \
-             lane_at, released_at, means \
+             lane_at, released_at, means, kind \
              FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
              $8::bigint[], $9::bigint[], $10::bytea[], $11::text[], $12::text[], $13::text[], $14::text[], \
              $15::bigint[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::bigint[], $22::bigint[], \
-             $23::text[]) \
+             $23::text[], $24::text[]) \
              AS t(id, declarant, ikey, office, state, lane, num, at, reg, doc, sha, sig, dec, dut, cents, pend, chk, rep, hs, mode, \
-             lane_at, released_at, means)"
+             lane_at, released_at, means, kind)"
         );
         sqlx::query(&sql)
             .bind(self.id)
@@ -582,6 +584,7 @@ impl DeclarationColumns {
             .bind(self.lane_at_us)
             .bind(self.released_at_us)
             .bind(self.transport_means)
+            .bind(self.kind)
             .execute(&mut *tx)
             .await?;
         Ok(())
