@@ -160,6 +160,11 @@ pub struct NotADeclaration {
 impl DeclarationDoc {
     /// Reads the filed bytes, naming the path of the first value of a wrong type.
     pub fn from_json(bytes: &[u8]) -> Result<Self, NotADeclaration> {
+        // Tracking the path allocates for every key read, so it is done only for bytes that
+        // do not read: the second pass finds the same first error and names where it is.
+        if let Ok(doc) = Self::deserialize(&mut serde_json::Deserializer::from_slice(bytes)) {
+            return Ok(doc);
+        }
         let de = &mut serde_json::Deserializer::from_slice(bytes);
         serde_path_to_error::deserialize(de).map_err(|e| {
             let path = format!("$.{}", e.path()).replace("$..", "$.");

@@ -115,6 +115,8 @@ pub struct AppState {
     pub seals: Arc<crate::app::seals::SealDesk>,
     /// Vehicles' changes at the checkpoints, for officers following them in this process.
     pub checkpoints: tokio::sync::broadcast::Sender<crate::app::checkpoint_events::VehicleNotice>,
+    /// The filings' lookups of pre-arrival information, answered together.
+    pub announced: Arc<crate::app::announced::Announced>,
     caches: Arc<Caches>,
 }
 
@@ -185,6 +187,7 @@ impl AppState {
         let state = AppState {
             seals: crate::app::seals::SealDesk::start(store.clone(), period),
             checkpoints: tokio::sync::broadcast::channel(4096).0,
+            announced: Arc::default(),
             store,
             commit,
             figures: Arc::new(Figures {

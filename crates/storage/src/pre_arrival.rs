@@ -82,6 +82,18 @@ pub trait PreArrivalQueries: Send + Sync {
         means_id: &str,
         from: Timestamp,
         to: Timestamp,
+    ) -> StoreResult<Vec<PreArrivalRecord>> {
+        self.pre_arrivals_of_many_means(&[means_id], from, to).await
+    }
+
+    /// The records announcing any of `means` arriving between `from` and `to`, by means of
+    /// transport and then in order of expected arrival, at most 20 for each: the lookups of many
+    /// filings in one query.
+    async fn pre_arrivals_of_many_means(
+        &self,
+        means: &[&str],
+        from: Timestamp,
+        to: Timestamp,
     ) -> StoreResult<Vec<PreArrivalRecord>>;
 }
 
@@ -186,20 +198,29 @@ macro_rules! pre_arrival_queries {
                 })
             }
 
-            async fn pre_arrivals_of_means(
+            async fn pre_arrivals_of_many_means(
                 &self,
-                means_id: &str,
+                means: &[&str],
                 from: Timestamp,
                 to: Timestamp,
             ) -> StoreResult<Vec<crate::pre_arrival::PreArrivalRecord>> {
-                Ok(sqlx::query_as(&sql(&format!(
-                    "SELECT {} FROM pre_arrivals WHERE means_id = $1 AND expected_arrival_at_us BETWEEN $2 AND $3 \
-                     ORDER BY expected_arrival_at_us, id LIMIT 20",
-                    crate::pre_arrival::PRE_ARRIVAL_COLUMNS
-                )))
-                .bind(means_id)
-                .bind(from.as_micros())
-                .bind(to.as_micros())
+                if means.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let list = (3..means.len() + 3).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+                let columns = crate::pre_arrival::PRE_ARRIVAL_COLUMNS;
+                let text = format!(
+                    "SELECT {columns} FROM (SELECT {columns}, \
+                     ROW_NUMBER() OVER (PARTITION BY means_id ORDER BY expected_arrival_at_us, id) AS n \
+                     FROM pre_arrivals WHERE expected_arrival_at_us BETWEEN $1 AND $2 AND means_id IN ({list})) ranked \
+                     WHERE n <= 20 ORDER BY means_id, expected_arrival_at_us, id"
+                );
+                let text = sql(&text);
+                let mut query = sqlx::query_as(&text).bind(from.as_micros()).bind(to.as_micros());
+                for m in means {
+                    query = query.bind(*m);
+                }
+                Ok(query
                 .fetch_all(&self.pool)
                 .await?)
             }

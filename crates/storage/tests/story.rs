@@ -576,3 +576,40 @@ async fn people_are_listed_by_name_page_by_page_and_a_disabled_persons_tokens_st
         assert!(b[0].disabled_at_us.is_some(), "{backend}: listed as disabled");
     }
 }
+
+#[tokio::test]
+async fn pre_arrivals_of_many_means_are_found_in_one_query_at_most_twenty_each() {
+    use smartcustoms_storage::PreArrivalRecord;
+    let hour = 3_600_000_000;
+    let record = |means: &str, n: i64| PreArrivalRecord {
+        id: format!("pa-{means}-{n:02}"),
+        filer: "DE000000000001".into(),
+        reference: format!("REF-{means}-{n:02}"),
+        office_of_entry: "DE005000".into(),
+        transport_document: format!("CMR-{means}-{n:02}"),
+        means_id: means.into(),
+        expected_arrival_at_us: Timestamp::from_micros(100 * hour + n * hour),
+        decision: "{}".into(),
+        control: "none".into(),
+        filed_at_us: Timestamp::from_micros(hour),
+    };
+    for (backend, db) in smartcustoms_testkit::all_dbs("pre-arrivals of many means").await {
+        let store = smartcustoms_storage::open(&db.url).await.unwrap();
+        for n in 0..25 {
+            store.file_pre_arrival(&record("B-AB-1", n), b"{}", None).await.unwrap();
+        }
+        for n in 0..3 {
+            store.file_pre_arrival(&record("HH-X-2", n), b"{}", None).await.unwrap();
+        }
+        store.file_pre_arrival(&record("M-Z-3", 0), b"{}", None).await.unwrap();
+        let (from, to) = (Timestamp::from_micros(101 * hour), Timestamp::from_micros(200 * hour));
+        let found = store.pre_arrivals_of_many_means(&["B-AB-1", "HH-X-2", "NONE"], from, to).await.unwrap();
+        let ids: Vec<&str> = found.iter().map(|r| r.id.as_str()).collect();
+        let expected: Vec<String> =
+            (1..21).map(|n| format!("pa-B-AB-1-{n:02}")).chain((1..3).map(|n| format!("pa-HH-X-2-{n:02}"))).collect();
+        assert_eq!(ids, expected, "{backend}: by means, in order of arrival, within the window, 20 each");
+        let one = store.pre_arrivals_of_means("HH-X-2", from, to).await.unwrap();
+        assert_eq!(one, found[20..].to_vec(), "{backend}: one means alone reads the same");
+        assert!(store.pre_arrivals_of_many_means(&[], from, to).await.unwrap().is_empty(), "{backend}");
+    }
+}

@@ -5,6 +5,7 @@
 //! use case and map its result. `.ci/run` checks that nothing here names the web framework,
 //! HTTP types or the HTTP modules.
 
+pub mod announced;
 pub mod checkpoint;
 pub mod checkpoint_events;
 pub mod control;

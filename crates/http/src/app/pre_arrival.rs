@@ -140,7 +140,7 @@ pub async fn announcing(
     at: Timestamp,
 ) -> Result<Option<(PreArrivalRecord, PreArrival)>, StoreError> {
     let window = chrono::TimeDelta::hours(LINK_WINDOW_HOURS);
-    let candidates = state.store.pre_arrivals_of_means(means_id, at - window, at + window).await?;
+    let candidates = state.announced.find(&state.store, means_id, at - window, at + window).await?;
     let Some(nearest) = candidates.into_iter().min_by_key(|c| (c.expected_arrival_at_us - at).num_seconds().abs())
     else {
         return Ok(None);

@@ -260,6 +260,12 @@ pub(crate) struct PipelineRun {
     pub(crate) errors: usize,
 }
 
+/// The part of a filing's answer the clients read.
+#[derive(serde::Deserialize)]
+struct Answer {
+    state: String,
+}
+
 /// Files the prepared requests through the servers at `bases` (request `i` to `bases[i % n]`).
 pub(crate) async fn run_pipeline(
     bases: &[String],
@@ -305,9 +311,7 @@ pub(crate) async fn run_pipeline(
                     .send()
                     .await;
                 let state = match answer {
-                    Ok(r) if r.status().as_u16() == 201 => {
-                        r.json::<serde_json::Value>().await.ok().and_then(|v| v["state"].as_str().map(str::to_string))
-                    }
+                    Ok(r) if r.status().as_u16() == 201 => r.json::<Answer>().await.ok().map(|a| a.state),
                     _ => None,
                 };
                 out.0.push(t.elapsed().as_secs_f64() * 1000.0);

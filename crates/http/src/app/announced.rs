@@ -1,0 +1,114 @@
+//! Finding the pre-arrival records that announce a means of transport, for many filings at
+//! once. Every declaration naming its means of transport looks for the pre-arrival information
+//! announcing it; under load those lookups queue while one query runs and the next query answers
+//! all of them, so the database sees one round trip for many filings instead of one each. The
+//! answer is the same as a lookup of its own would give: nothing is cached between queries.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::sync::oneshot;
+
+use smartcustoms_core::timestamp::Timestamp;
+use smartcustoms_storage::{PreArrivalRecord, Store, StoreError};
+
+/// Most lookups answered by one query.
+const MOST_PER_QUERY: usize = 64;
+
+type Answer = Result<Vec<PreArrivalRecord>, StoreError>;
+
+/// The lookups waiting for the next query.
+#[derive(Default)]
+pub struct Announced {
+    waiting: Mutex<Waiting>,
+}
+
+impl std::fmt::Debug for Announced {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Announced")
+    }
+}
+
+#[derive(Default)]
+struct Waiting {
+    /// Whether a task is answering lookups (it takes the waiting ones until none is left).
+    answering: bool,
+    lookups: Vec<Lookup>,
+}
+
+struct Lookup {
+    means: String,
+    from: Timestamp,
+    to: Timestamp,
+    reply: oneshot::Sender<Answer>,
+}
+
+impl Announced {
+    /// The records announcing `means` to arrive between `from` and `to`, in order of expected
+    /// arrival (at most 20), as [`Store::pre_arrivals_of_means`] gives them.
+    pub async fn find(
+        self: &Arc<Self>,
+        store: &Arc<dyn Store>,
+        means: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<PreArrivalRecord>, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        let start = {
+            let mut waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
+            waiting.lookups.push(Lookup { means: means.to_string(), from, to, reply });
+            !std::mem::replace(&mut waiting.answering, true)
+        };
+        // The answering runs in a task of its own, so a filing whose request is dropped
+        // half-way cannot leave the others waiting.
+        if start {
+            tokio::spawn(answer_all(self.clone(), store.clone()));
+        }
+        answer.await.map_err(|_| StoreError::Internal("the pre-arrival lookup was dropped".into()))?
+    }
+}
+
+/// Answers the waiting lookups, a query at a time, until none is left.
+async fn answer_all(announced: Arc<Announced>, store: Arc<dyn Store>) {
+    loop {
+        let lookups: Vec<Lookup> = {
+            let mut waiting = announced.waiting.lock().unwrap_or_else(PoisonError::into_inner);
+            if waiting.lookups.is_empty() {
+                waiting.answering = false;
+                return;
+            }
+            let n = waiting.lookups.len().min(MOST_PER_QUERY);
+            waiting.lookups.drain(..n).collect()
+        };
+        answer(store.as_ref(), lookups).await;
+    }
+}
+
+/// One query for `lookups`, over the window that covers all of theirs; each gets the records
+/// of its means within its own window.
+async fn answer(store: &dyn Store, lookups: Vec<Lookup>) {
+    let (Some(from), Some(to)) = (lookups.iter().map(|l| l.from).min(), lookups.iter().map(|l| l.to).max()) else {
+        return;
+    };
+    let mut means: Vec<&str> = lookups.iter().map(|l| l.means.as_str()).collect();
+    means.sort_unstable();
+    means.dedup();
+    match store.pre_arrivals_of_many_means(&means, from, to).await {
+        Ok(found) => {
+            for l in lookups {
+                let mine = found
+                    .iter()
+                    .filter(|r| r.means_id == l.means && (l.from..=l.to).contains(&r.expected_arrival_at_us))
+                    .take(20)
+                    .cloned()
+                    .collect();
+                let _ = l.reply.send(Ok(mine));
+            }
+        }
+        Err(e) => {
+            let message = e.to_string();
+            for l in lookups {
+                let _ = l.reply.send(Err(StoreError::Internal(message.clone())));
+            }
+        }
+    }
+}
