@@ -83,12 +83,14 @@ pub trait PreArrivalQueries: Send + Sync {
         from: Timestamp,
         to: Timestamp,
     ) -> StoreResult<Vec<PreArrivalRecord>> {
-        self.pre_arrivals_of_many_means(&[means_id], from, to).await
+        let mut found = self.pre_arrivals_of_many_means(&[means_id], from, to).await?;
+        found.truncate(20);
+        Ok(found)
     }
 
-    /// The records announcing any of `means` arriving between `from` and `to`, by means of
-    /// transport and then in order of expected arrival, at most 20 for each: the lookups of many
-    /// filings in one query.
+    /// Every record announcing any of `means` arriving between `from` and `to`, by means of
+    /// transport and then in order of expected arrival: the lookups of many filings in one
+    /// query, each of which keeps the records of its own window (a few trips a week per vehicle).
     async fn pre_arrivals_of_many_means(
         &self,
         means: &[&str],
@@ -210,10 +212,9 @@ macro_rules! pre_arrival_queries {
                 let list = (3..means.len() + 3).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
                 let columns = crate::pre_arrival::PRE_ARRIVAL_COLUMNS;
                 let text = format!(
-                    "SELECT {columns} FROM (SELECT {columns}, \
-                     ROW_NUMBER() OVER (PARTITION BY means_id ORDER BY expected_arrival_at_us, id) AS n \
-                     FROM pre_arrivals WHERE expected_arrival_at_us BETWEEN $1 AND $2 AND means_id IN ({list})) ranked \
-                     WHERE n <= 20 ORDER BY means_id, expected_arrival_at_us, id"
+                    "SELECT {columns} FROM pre_arrivals \
+                     WHERE expected_arrival_at_us BETWEEN $1 AND $2 AND means_id IN ({list}) \
+                     ORDER BY means_id, expected_arrival_at_us, id"
                 );
                 let text = sql(&text);
                 let mut query = sqlx::query_as(&text).bind(from.as_micros()).bind(to.as_micros());

@@ -69,17 +69,37 @@ impl Announced {
 
 /// Answers the waiting lookups, a query at a time, until none is left.
 async fn answer_all(announced: Arc<Announced>, store: Arc<dyn Store>) {
-    loop {
-        let lookups: Vec<Lookup> = {
-            let mut waiting = announced.waiting.lock().unwrap_or_else(PoisonError::into_inner);
-            if waiting.lookups.is_empty() {
-                waiting.answering = false;
-                return;
-            }
-            let n = waiting.lookups.len().min(MOST_PER_QUERY);
-            waiting.lookups.drain(..n).collect()
-        };
+    let mut answering = Answering(Some(announced));
+    while let Some(lookups) = answering.take_waiting() {
         answer(store.as_ref(), lookups).await;
+    }
+}
+
+/// The answering task's hold on the queue. Whichever way the task ends (its queue empty, or
+/// dropped with the runtime), the next lookup finds no one answering and starts a task.
+struct Answering(Option<Arc<Announced>>);
+
+impl Answering {
+    /// The next lookups to answer; none (and the queue let go) when none is waiting.
+    fn take_waiting(&mut self) -> Option<Vec<Lookup>> {
+        let announced = self.0.as_ref()?;
+        let mut waiting = announced.waiting.lock().unwrap_or_else(PoisonError::into_inner);
+        if waiting.lookups.is_empty() {
+            waiting.answering = false;
+            drop(waiting);
+            self.0 = None;
+            return None;
+        }
+        let n = waiting.lookups.len().min(MOST_PER_QUERY);
+        Some(waiting.lookups.drain(..n).collect())
+    }
+}
+
+impl Drop for Answering {
+    fn drop(&mut self) {
+        if let Some(announced) = self.0.take() {
+            announced.waiting.lock().unwrap_or_else(PoisonError::into_inner).answering = false;
+        }
     }
 }
 
@@ -112,3 +132,7 @@ async fn answer(store: &dyn Store, lookups: Vec<Lookup>) {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "announced_tests.rs"]
+mod tests;
