@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use smartcustoms_core::audit::{Action, AuditEntry, NewEntry};
+use smartcustoms_core::audit::{Action, NewEntry};
 use smartcustoms_core::permits::{self, Draw, Levels, Milli, Permit, PermitStatus, Referral, Settlement, Taken};
 use smartcustoms_core::registration::{Admission, Decision};
 use smartcustoms_core::timestamp::Timestamp;
@@ -226,12 +226,6 @@ pub(crate) fn settle(
         writes.levels_of(levels, at_us);
     }
     Ok((writes, entries))
-}
-
-/// Chains `entries` after the last audit entry a transaction already planned (or the head).
-pub(crate) fn chain_after(audit: &mut Vec<AuditEntry>, head: &(i64, String), entries: Vec<NewEntry>) {
-    let (seq, hash) = audit.last().map(|e| (e.seq, e.hash.clone())).unwrap_or_else(|| head.clone());
-    audit.extend(smartcustoms_core::audit::chain_all(entries, seq, &hash));
 }
 
 /// A document as the SQLite writer reads it, before parsing (rusqlite reads dates as text).

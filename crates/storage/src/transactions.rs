@@ -140,7 +140,7 @@ async fn settle_permits(tx: &mut impl WriteTx, set: &mut WriteSet<'_>, head: &(i
     numbers.dedup();
     let mut levels = Levels::new(tx.permits(numbers).await?);
     let (permits, entries) = permits_tx::settle(&endings, reserved, &mut levels)?;
-    permits_tx::chain_after(&mut set.audit, head, entries);
+    set.chain_after(head, entries);
     set.permits = permits;
     Ok(())
 }
@@ -161,11 +161,11 @@ pub(crate) async fn record(tx: &mut impl WriteTx, filings: &[Filing]) -> StoreRe
     let mut ledger = ledger(tx, money::accounts_of(&batch::traders(filings, &slots))).await?;
     let admissions = batch::admit(filings, &slots, &mut ledger)?;
     let numbers = numbers(tx, batch::number_demand(batch::batch_keys(filings, &admissions))).await?;
-    let (permits, entries) = permits_tx::batch_writes(filings, &slots, &admissions, draws, &mut levels)?;
+    let (permits, mut entries) = permits_tx::batch_writes(filings, &slots, &admissions, draws, &mut levels)?;
     let (exchange, matched) = crate::exchange_tx::batch_writes(filings, &slots);
+    entries.extend(matched);
     let (mut set, outcomes) = batch::plan(filings, slots, &admissions, numbers, ledger, head.clone())?;
-    permits_tx::chain_after(&mut set.audit, &head, entries);
-    permits_tx::chain_after(&mut set.audit, &head, matched);
+    set.chain_after(&head, entries);
     set.permits = permits;
     set.exchange = exchange;
     tx.write(set).await?;

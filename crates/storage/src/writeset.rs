@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use smartcustoms_core::audit::{Action, AuditEntry};
+use smartcustoms_core::audit::{Action, AuditEntry, NewEntry};
 use smartcustoms_core::ids::RegistrationNumber;
 use smartcustoms_core::ledger::Posting;
 use smartcustoms_core::release::ReleaseDocument;
@@ -152,6 +152,13 @@ impl WriteSet<'_> {
     /// The new audit head after this transaction, if it wrote entries.
     pub fn head(&self) -> Option<(i64, &str)> {
         self.audit.last().map(|e| (e.seq, e.hash.as_str()))
+    }
+
+    /// Chains `entries` after the last audit entry this transaction already planned (or after
+    /// `head`, the head it started from).
+    pub fn chain_after(&mut self, head: &(i64, String), entries: Vec<NewEntry>) {
+        let (seq, hash) = self.head().map_or_else(|| (head.0, head.1.clone()), |(seq, hash)| (seq, hash.to_string()));
+        self.audit.extend(smartcustoms_core::audit::chain_all(entries, seq, &hash));
     }
 
     /// For each declaration whose lane or release this transaction records, when: the times
