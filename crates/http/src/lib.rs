@@ -388,37 +388,40 @@ async fn track(State(state): State<AppState>, req: Request, next: Next) -> Respo
 /// Serves the API on `listener` until `shutdown` completes, with the background jobs
 /// (reference-data refresh, price reference, webhook delivery, retraining, recategorisation)
 /// running alongside; jobs that change shared data run once per deployment (see [`jobs`]).
+/// The jobs stop with the server, also when this future is dropped before it completes.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let config = state.config.clone();
-    let mut background = vec![
-        tokio::spawn(jobs::refresh_reference_data(state.clone())),
-        tokio::spawn(jobs::dispatch_cases(state.clone())),
-        tokio::spawn(jobs::warm_figures(state.clone())),
-        tokio::spawn(jobs::transit_enquiries(state.clone())),
-        tokio::spawn(jobs::seal_ticks(state.clone())),
-        tokio::spawn(jobs::open_batches(state.clone())),
-        tokio::spawn(jobs::exchange(state.clone())),
-    ];
+    // Dropped (when `serve` returns or its future is dropped), the set aborts every job.
+    let mut background = tokio::task::JoinSet::new();
+    background.spawn(jobs::refresh_reference_data(state.clone()));
+    background.spawn(jobs::dispatch_cases(state.clone()));
+    background.spawn(jobs::warm_figures(state.clone()));
+    background.spawn(jobs::transit_enquiries(state.clone()));
+    background.spawn(jobs::seal_ticks(state.clone()));
+    background.spawn(jobs::open_batches(state.clone()));
+    background.spawn(jobs::exchange(state.clone()));
     if let Some(every) = config.price_refresh {
-        background.push(tokio::spawn(jobs::collect_prices(state.clone(), every)));
-        background.push(tokio::spawn(jobs::rebuild_prices(state.clone(), every)));
+        background.spawn(jobs::collect_prices(state.clone(), every));
+        background.spawn(jobs::rebuild_prices(state.clone(), every));
     }
     if let Some(url) = config.webhook_url.clone() {
-        background.push(tokio::spawn(jobs::deliver_webhooks(state.clone(), url)));
+        background.spawn(jobs::deliver_webhooks(state.clone(), url));
     }
     if let Some(every) = config.retrain_every {
-        background.push(tokio::spawn(jobs::retrain(state.clone(), every)));
+        background.spawn(jobs::retrain(state.clone(), every));
     }
     if let Some(every) = config.recategorise_every {
-        background.push(tokio::spawn(jobs::recategorise(state.clone(), every)));
+        background.spawn(jobs::recategorise(state.clone(), every));
     }
     let result = server::run(listener, router(state), config.connections, shutdown).await;
-    for job in background {
-        job.abort();
-    }
+    drop(background);
     result
 }
+
+#[cfg(test)]
+#[path = "serve_tests.rs"]
+mod serve_tests;

@@ -442,6 +442,10 @@ where
     Fut: std::future::Future<Output = anyhow::Result<PipelineRun>>,
 {
     let state = bench_state(store, model).await?;
+    // What the scheduled jobs would still do for the declarations of an earlier run is done
+    // before the clock starts, so that a run's clock times its own work.
+    let opened = smartcustoms_http::app::traceability::open_batches(&state).await?;
+    tracing::debug!(opened, "batches of traced goods of earlier runs opened");
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let server = tokio::spawn(smartcustoms_http::serve(listener, state, std::future::pending()));
