@@ -67,6 +67,12 @@ impl Filing {
     pub fn kind(&self) -> Option<&'static str> {
         self.decision.accepted().map(|a| a.declaration.kind.code())
     }
+
+    /// Whether an accepted declaration opens batches of traced goods at its release, kept on
+    /// its row so that the traceability scan reads only those; none for a refused one.
+    pub fn traced(&self) -> Option<bool> {
+        self.decision.accepted().map(|a| smartcustoms_core::traceability::opens_batches(&a.declaration))
+    }
 }
 
 /// A declaration message as received in another format than our JSON.

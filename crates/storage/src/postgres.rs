@@ -513,6 +513,7 @@ struct DeclarationColumns {
     released_at_us: Vec<Option<i64>>,
     transport_means: Vec<Option<String>>,
     kind: Vec<Option<&'static str>>,
+    traced: Vec<Option<bool>>,
 }
 
 impl DeclarationColumns {
@@ -543,6 +544,7 @@ impl DeclarationColumns {
         self.transport_mode.push(f.transport_mode.clone());
         self.transport_means.push(f.transport_means.clone());
         self.kind.push(f.kind());
+        self.traced.push(f.traced());
     }
 
     async fn insert(self, table: &str, tx: &mut sqlx::PgConnection) -> StoreResult<()> {
@@ -550,15 +552,15 @@ impl DeclarationColumns {
             "INSERT INTO {table} (id, declarant, idempotency_key, office, state, lane, registration_number, \
              received_at_us, registered_at_us, updated_at_us, document, document_sha256, signature, decision, \
              duties, duties_cents, pending, checked, representative, hs_codes, transport_mode, lane_at_us, released_at_us, \
-             transport_means, kind) \
+             transport_means, kind, traced) \
              SELECT id, declarant, ikey, office, state, lane, num, at, reg, at, doc, sha, sig, dec, dut, cents, pend, chk, rep, hs, mode, \
-             lane_at, released_at, means, kind \
+             lane_at, released_at, means, kind, traced \
              FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
              $8::bigint[], $9::bigint[], $10::bytea[], $11::text[], $12::text[], $13::text[], $14::text[], \
              $15::bigint[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::bigint[], $22::bigint[], \
-             $23::text[], $24::text[]) \
+             $23::text[], $24::text[], $25::boolean[]) \
              AS t(id, declarant, ikey, office, state, lane, num, at, reg, doc, sha, sig, dec, dut, cents, pend, chk, rep, hs, mode, \
-             lane_at, released_at, means, kind)"
+             lane_at, released_at, means, kind, traced)"
         );
         sqlx::query(&sql)
             .bind(self.id)
@@ -585,6 +587,7 @@ impl DeclarationColumns {
             .bind(self.released_at_us)
             .bind(self.transport_means)
             .bind(self.kind)
+            .bind(self.traced)
             .execute(&mut *tx)
             .await?;
         Ok(())

@@ -49,8 +49,9 @@ fn db(e: rusqlite::Error) -> StoreError {
 const INSERT_DECLARATION: &str = "INSERT INTO {table} (id, declarant, idempotency_key, office, state, lane, \
     registration_number, received_at_us, registered_at_us, updated_at_us, document, document_sha256, signature, decision, \
     duties, duties_cents, pending, checked, representative, hs_codes, \
-    transport_mode, lane_at_us, released_at_us, transport_means, kind) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)";
+    transport_mode, lane_at_us, released_at_us, transport_means, kind, traced) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, \
+    ?25)";
 
 const INSERT_ORIGINAL: &str =
     "INSERT INTO declaration_originals (declaration_id, media_type, sha256, bytes) VALUES (?1, ?2, ?3, ?4)";
@@ -173,6 +174,7 @@ fn insert_declaration(
         steps.released_at_us,
         f.transport_means,
         f.kind(),
+        f.traced(),
     ])
     .map_err(db)?;
     Ok(())

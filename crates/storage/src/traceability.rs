@@ -52,8 +52,9 @@ pub trait TraceabilityQueries: Send + Sync {
     /// The release time up to which released declarations were scanned.
     async fn traceability_cursor(&self) -> StoreResult<Timestamp>;
 
-    /// Released declarations not read by the scan yet, released at or after `since`, oldest
-    /// first, at most `limit`.
+    /// Released declarations marked at recording as opening batches of traced goods
+    /// ([`crate::Filing::traced`]) and not read by the scan yet, released at or after `since`,
+    /// oldest first, at most `limit`.
     async fn unscanned_releases(&self, since: Timestamp, limit: i64) -> StoreResult<Vec<Release>>;
 
     /// Opens the batches of scanned declarations in one transaction, audited, and moves the
@@ -158,10 +159,10 @@ macro_rules! traceability_queries {
                 limit: i64,
             ) -> StoreResult<Vec<crate::traceability::Release>> {
                 Ok(sqlx::query_as(&sql(
-                    "SELECT d.id, d.registration_number, d.checked, d.updated_at_us AS released_at_us \
-                     FROM declarations d WHERE d.state = 'released' AND d.updated_at_us >= $1 \
+                    "SELECT d.id, d.registration_number, d.checked, d.released_at_us \
+                     FROM declarations d WHERE d.traced AND d.released_at_us >= $1 \
                      AND NOT EXISTS (SELECT 1 FROM traced_declarations t WHERE t.declaration_id = d.id) \
-                     ORDER BY d.updated_at_us, d.id LIMIT $2",
+                     ORDER BY d.released_at_us, d.id LIMIT $2",
                 ))
                 .bind(since.as_micros())
                 .bind(limit)

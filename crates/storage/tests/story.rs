@@ -43,8 +43,17 @@ async fn fund(store: &dyn Store, world: &World) {
 }
 
 fn filing(world: &World, seed: u64, key: Option<&str>, signed: bool) -> Filing {
+    filing_of(world, world.declaration(&mut simulate::rng(seed), &world.declarants[0], today(), 3), key, signed)
+}
+
+/// The filing of `doc` by the first declarant of `world`, decided without profiles.
+fn filing_of(
+    world: &World,
+    doc: smartcustoms_core::declaration::DeclarationDoc,
+    key: Option<&str>,
+    signed: bool,
+) -> Filing {
     let party = &world.declarants[0];
-    let doc = world.declaration(&mut simulate::rng(seed), party, today(), 3);
     let ctx = flc::Context { today: today(), offices: world.offices.clone() };
     let signature = if signed { Ok(()) } else { Err(smartcustoms_core::signature::SignatureError::Missing) };
     let prices = PriceReference::default();
@@ -613,5 +622,41 @@ async fn pre_arrivals_of_many_means_are_found_in_one_query() {
         let busy = store.pre_arrivals_of_means("B-AB-1", from, to).await.unwrap();
         assert_eq!(busy, found[..20].to_vec(), "{backend}: one means alone, the first 20");
         assert!(store.pre_arrivals_of_many_means(&[], from, to).await.unwrap().is_empty(), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn the_traceability_scan_reads_only_the_releases_that_open_batches() {
+    for (backend, db) in smartcustoms_testkit::all_dbs("traced releases").await {
+        let store = smartcustoms_storage::open(&db.url).await.unwrap();
+        let world = World::demo(1);
+        fund(store.as_ref(), &world).await;
+        // A released declaration of nothing traced, the same with refrigerators as its first
+        // item, and a refused one.
+        let plain = (100..)
+            .map(|seed| world.declaration(&mut simulate::rng(seed), &world.declarants[0], today(), 3))
+            .find(|doc| filing_of(&world, doc.clone(), None, true).traced() == Some(false))
+            .unwrap();
+        let mut fridges = plain.clone();
+        let first = &mut fridges.items.as_mut().unwrap()[0];
+        first.commodity_code = Some("8418102000".into());
+        first.unit = Some("NAR".into());
+        first.quantity = Some(20.into());
+        let filings = [
+            filing_of(&world, plain.clone(), None, true),
+            filing_of(&world, fridges, None, true),
+            filing_of(&world, plain, None, false),
+        ];
+        assert_eq!(
+            filings.iter().map(Filing::traced).collect::<Vec<_>>(),
+            [Some(false), Some(true), None],
+            "{backend}"
+        );
+        let out = store.record_batch(filings.to_vec().into()).await.unwrap();
+        let states: Vec<State> = out.iter().map(|r| r.summary().state).collect();
+        assert_eq!(states, [State::Released, State::Released, State::Refused], "{backend}");
+        let read = store.unscanned_releases(Timestamp::EPOCH, 100).await.unwrap();
+        let ids: Vec<&str> = read.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, [out[1].summary().id.to_string()], "{backend}: only the release of traced goods is read");
     }
 }

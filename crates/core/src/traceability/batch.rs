@@ -144,6 +144,12 @@ pub fn releases_for_free_circulation(declaration: &Declaration) -> bool {
         && declaration.procedure_code.get(..2).is_some_and(|p| FREE_CIRCULATION.contains(&p))
 }
 
+/// True when `declaration` opens batches at its release: it releases goods for free
+/// circulation and at least one of its items is traced.
+pub fn opens_batches(declaration: &Declaration) -> bool {
+    releases_for_free_circulation(declaration) && declaration.items.iter().any(|i| item_traced_as(i).is_some())
+}
+
 /// Checks the traced items of a declaration when it is filed: every finding (`TRC_020` …
 /// `TRC_022`), empty when its batches will open at release. A declaration that does not
 /// release goods for free circulation, or has no traced item, has none.

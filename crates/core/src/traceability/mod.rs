@@ -16,7 +16,7 @@ mod state;
 mod transfer;
 
 pub use batch::{
-    check_declaration, item_traced_as, open_batches, releases_for_free_circulation, Batch, BatchNumber,
+    check_declaration, item_traced_as, open_batches, opens_batches, releases_for_free_circulation, Batch, BatchNumber,
     FREE_CIRCULATION,
 };
 pub use codes::{codes, Code};
