@@ -58,14 +58,14 @@ impl GroupCommit {
             Ok(rt) => {
                 let spawned = std::thread::Builder::new()
                     .name("group-commit".into())
-                    .spawn(move || rt.block_on(writer(store, config, rx)));
+                    .spawn(move || rt.block_on(writer(store, config, rx, Thread::OwnThread)));
                 if let Err(e) = spawned {
                     tracing::error!(error = %e, "cannot start the group-commit thread");
                 }
             }
             Err(e) => {
                 tracing::warn!(error = %e, "no runtime for the group-commit thread; writing from a task");
-                tokio::spawn(writer(store, config, rx));
+                tokio::spawn(writer(store, config, rx, Thread::Shared));
             }
         }
         GroupCommit { tx }
@@ -83,7 +83,21 @@ impl GroupCommit {
     }
 }
 
-async fn writer(store: Arc<dyn Store>, config: GroupCommitConfig, mut rx: mpsc::Receiver<(Filing, Reply)>) {
+/// Where the writer runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Thread {
+    /// On a thread of its own, which a batch's transaction may block.
+    OwnThread,
+    /// As a task among others, which must not be blocked.
+    Shared,
+}
+
+async fn writer(
+    store: Arc<dyn Store>,
+    config: GroupCommitConfig,
+    mut rx: mpsc::Receiver<(Filing, Reply)>,
+    thread: Thread,
+) {
     let mut filings = Vec::with_capacity(config.max_batch);
     let mut replies = Vec::with_capacity(config.max_batch);
     let mut queued = Vec::with_capacity(config.max_batch);
@@ -93,7 +107,14 @@ async fn writer(store: Arc<dyn Store>, config: GroupCommitConfig, mut rx: mpsc::
             replies.push(r);
         }
         let batch: Arc<[Filing]> = filings.drain(..).collect();
-        let result: StoreResult<Vec<Recorded>> = store.record_batch(batch.clone()).await;
+        let here = match thread {
+            Thread::OwnThread => store.record_batch_here(&batch),
+            Thread::Shared => None,
+        };
+        let result: StoreResult<Vec<Recorded>> = match here {
+            Some(result) => result,
+            None => store.record_batch(batch.clone()).await,
+        };
         match result {
             Ok(outcomes) => {
                 for (reply, outcome) in replies.drain(..).zip(outcomes) {

@@ -192,6 +192,12 @@ pub trait Store:
     /// Returns one outcome per filing, in order.
     async fn record_batch(&self, batch: Arc<[Filing]>) -> StoreResult<Vec<Recorded>>;
 
+    /// Records a batch as [`Store::record_batch`] does, on the calling thread, which waits for
+    /// the commit; `None`, with nothing done, when this backend does not write from the
+    /// caller's thread (PostgreSQL). For a thread that does nothing else, such as the group
+    /// commit's: the batch is written without being handed to another thread and back.
+    fn record_batch_here(&self, batch: &Arc<[Filing]>) -> Option<StoreResult<Vec<Recorded>>>;
+
     /// Records an officer's decision on a declaration under control: new state, audit entry
     /// and, on release, the release document and the warehouse notification. `Conflict` when
     /// the declaration is not under control, `NotFound` when it does not exist.
@@ -301,6 +307,10 @@ macro_rules! areas {
             #[tracing::instrument(skip_all, fields(batch = batch.len()))]
             async fn record_batch(&self, batch: std::sync::Arc<[Filing]>) -> StoreResult<Vec<Recorded>> {
                 self.script(async move |tx| crate::transactions::record(tx, &batch).await).await
+            }
+
+            fn record_batch_here(&self, batch: &std::sync::Arc<[Filing]>) -> Option<StoreResult<Vec<Recorded>>> {
+                self.record_here(batch)
             }
 
             #[tracing::instrument(skip_all, fields(declaration.id = %id))]

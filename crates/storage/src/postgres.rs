@@ -70,6 +70,11 @@ fn sql(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 impl PostgresStore {
+    /// [`crate::Store::record_batch_here`]: never, as every statement goes over the network.
+    fn record_here(&self, _batch: &std::sync::Arc<[crate::Filing]>) -> Option<StoreResult<Vec<crate::Recorded>>> {
+        None
+    }
+
     /// A write transaction on the pool.
     async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Postgres>> {
         Ok(self.pool.begin().await?)

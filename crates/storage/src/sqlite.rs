@@ -79,6 +79,12 @@ fn sql(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 impl SqliteStore {
+    /// [`crate::Store::record_batch_here`]: the batch's transaction on the writing connection,
+    /// from the calling thread.
+    fn record_here(&self, batch: &std::sync::Arc<[crate::Filing]>) -> Option<StoreResult<Vec<crate::Recorded>>> {
+        Some(self.writer.script_here(async |tx| crate::transactions::record(tx, batch).await))
+    }
+
     /// A write transaction on the pool, taking the write lock at once.
     async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)

@@ -79,16 +79,17 @@ impl Writer {
         &self,
         work: impl FnOnce(&Transaction<'_>) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
-        let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = conn.lock().map_err(internal)?;
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
-            let out = work(&tx)?;
-            tx.commit().map_err(db)?;
-            Ok(out)
-        })
-        .await
-        .map_err(internal)?
+        let writer = self.clone();
+        tokio::task::spawn_blocking(move || writer.run_here(work)).await.map_err(internal)?
+    }
+
+    /// [`Writer::run`] on the calling thread, which waits for the connection and the commit.
+    pub(crate) fn run_here<T>(&self, work: impl FnOnce(&Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
+        let mut conn = self.conn.lock().map_err(internal)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
+        let out = work(&tx)?;
+        tx.commit().map_err(db)?;
+        Ok(out)
     }
 
     /// Runs a transaction script (see [`crate::transactions`]) in one transaction.
@@ -97,6 +98,14 @@ impl Writer {
         script: impl AsyncFnOnce(&mut SqliteTx<'_>) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
         self.run(move |tx| transactions::run_ready(script(&mut SqliteTx(tx)))).await
+    }
+
+    /// [`Writer::script`] on the calling thread (see [`Writer::run_here`]).
+    pub(crate) fn script_here<T>(
+        &self,
+        script: impl AsyncFnOnce(&mut SqliteTx<'_>) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        self.run_here(move |tx| transactions::run_ready(script(&mut SqliteTx(tx))))
     }
 }
 
