@@ -107,10 +107,7 @@ async fn writer(
             replies.push(r);
         }
         let batch: Arc<[Filing]> = filings.drain(..).collect();
-        let here = match thread {
-            Thread::OwnThread => store.record_batch_here(&batch),
-            Thread::Shared => None,
-        };
+        let here = if thread == Thread::OwnThread { store.record_batch_here(&batch) } else { None };
         let result: StoreResult<Vec<Recorded>> = match here {
             Some(result) => result,
             None => store.record_batch(batch.clone()).await,

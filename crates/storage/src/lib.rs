@@ -78,7 +78,7 @@ pub use permits::{
     ReferralRecord,
 };
 pub use postgres::PostgresStore;
-pub use pre_arrival::{PreArrivalFiled, PreArrivalQueries, PreArrivalRecord};
+pub use pre_arrival::{PreArrivalFiled, PreArrivalQueries, PreArrivalRecord, PRE_ARRIVALS_PER_MEANS};
 pub use reference::{Office, ReferenceQueries, SigningKeyRecord};
 pub use requests::{Answer, Ask, DocumentRequest};
 pub use risk::{

@@ -54,6 +54,9 @@ pub enum PreArrivalFiled {
     Existing(PreArrivalRecord, Vec<u8>),
 }
 
+/// Most records a lookup of one means of transport gives (a few trips a week per vehicle).
+pub const PRE_ARRIVALS_PER_MEANS: usize = 20;
+
 /// Pre-arrival information.
 #[async_trait]
 pub trait PreArrivalQueries: Send + Sync {
@@ -76,7 +79,7 @@ pub trait PreArrivalQueries: Send + Sync {
     async fn pre_arrivals(&self, filer: Option<&TraderId>, limit: i64) -> StoreResult<Vec<PreArrivalRecord>>;
 
     /// The records announcing a means of transport arriving between `from` and `to`, in order
-    /// of expected arrival (at most 20).
+    /// of expected arrival (at most [`PRE_ARRIVALS_PER_MEANS`]).
     async fn pre_arrivals_of_means(
         &self,
         means_id: &str,
@@ -84,7 +87,7 @@ pub trait PreArrivalQueries: Send + Sync {
         to: Timestamp,
     ) -> StoreResult<Vec<PreArrivalRecord>> {
         let mut found = self.pre_arrivals_of_many_means(&[means_id], from, to).await?;
-        found.truncate(20);
+        found.truncate(PRE_ARRIVALS_PER_MEANS);
         Ok(found)
     }
 

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::oneshot;
 
 use smartcustoms_core::timestamp::Timestamp;
-use smartcustoms_storage::{PreArrivalRecord, Store, StoreError};
+use smartcustoms_storage::{PreArrivalRecord, Store, StoreError, PRE_ARRIVALS_PER_MEANS};
 
 /// Most lookups answered by one query.
 const MOST_PER_QUERY: usize = 64;
@@ -44,7 +44,7 @@ struct Lookup {
 
 impl Announced {
     /// The records announcing `means` to arrive between `from` and `to`, in order of expected
-    /// arrival (at most 20), as [`Store::pre_arrivals_of_means`] gives them.
+    /// arrival (at most [`PRE_ARRIVALS_PER_MEANS`]), as [`Store::pre_arrivals_of_means`] gives them.
     pub async fn find(
         self: &Arc<Self>,
         store: &Arc<dyn Store>,
@@ -118,7 +118,7 @@ async fn answer(store: &dyn Store, lookups: Vec<Lookup>) {
                 let mine = found
                     .iter()
                     .filter(|r| r.means_id == l.means && (l.from..=l.to).contains(&r.expected_arrival_at_us))
-                    .take(20)
+                    .take(PRE_ARRIVALS_PER_MEANS)
                     .cloned()
                     .collect();
                 let _ = l.reply.send(Ok(mine));
