@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -25,6 +26,9 @@ use crate::{StoreError, StoreResult};
 #[derive(Clone)]
 pub(crate) struct Writer {
     conn: Arc<Mutex<Connection>>,
+    /// Set by the checkpointer when the log has grown past [`WAL_LIMIT_FRAMES`]: the writer
+    /// copies back what is left of it between two transactions (see [`start_checkpointer`]).
+    catch_up: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Writer {
@@ -69,8 +73,9 @@ impl Writer {
         )
         .map_err(db)?;
         let conn = Arc::new(Mutex::new(conn));
-        start_checkpointer(path, Arc::downgrade(&conn))?;
-        Ok(Writer { conn })
+        let catch_up = Arc::new(AtomicBool::new(false));
+        start_checkpointer(path, Arc::downgrade(&conn), catch_up.clone())?;
+        Ok(Writer { conn, catch_up })
     }
 
     /// Runs `work` in one `BEGIN IMMEDIATE` transaction on the writing connection and commits
@@ -89,6 +94,14 @@ impl Writer {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
         let out = work(&tx)?;
         tx.commit().map_err(db)?;
+        if self.catch_up.swap(false, Ordering::AcqRel) {
+            // The batches wait while this connection is held, so this checkpoint reaches the end
+            // of the log (unless one of the pool's rarer writes lands meanwhile) and the next
+            // transaction starts the log over.
+            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                tracing::warn!(error = %e, "WAL checkpoint on the writing connection failed");
+            }
+        }
         Ok(out)
     }
 
@@ -109,18 +122,31 @@ impl Writer {
     }
 }
 
-/// Frames in the write-ahead log past which the checkpointer makes the writers wait once and
-/// starts the log over (about 64 MiB of 4 KiB pages).
+/// Frames in the write-ahead log (about 64 MiB of 4 KiB pages) past which the writer is asked
+/// to copy back what is left of it, so that its next transaction starts the log over.
 const WAL_LIMIT_FRAMES: i64 = 16_384;
+
+/// Frames past which the checkpointer itself takes the write lock to start the log over: the
+/// writer's own checkpoints did not get there (readers held the log), and the log must not grow
+/// without bound.
+const WAL_STALL_FRAMES: i64 = 4 * WAL_LIMIT_FRAMES;
 
 /// Runs a passive checkpoint (which never blocks a writer) every 200 ms on a connection of its
 /// own, until the writer is dropped. Under sustained writing a passive checkpoint never reaches
-/// the end of the log, which would then grow without bound: past [`WAL_LIMIT_FRAMES`] a
-/// restarting checkpoint takes the write lock, copies what the passive one just left (a few
-/// batches), and makes the next writer start the log over from its beginning. The log file
-/// keeps its size: a truncated log grows again page by page, and each commit's sync then also
-/// writes the file's new length.
-fn start_checkpointer(path: &Path, writer: std::sync::Weak<Mutex<Connection>>) -> StoreResult<()> {
+/// the end of the log (more is written while it copies), so SQLite never starts the log over
+/// and it would grow without bound. Past [`WAL_LIMIT_FRAMES`] the checkpointer sets `catch_up`,
+/// and the writer, between two transactions, copies back the few batches written since: as the
+/// batches wait for it, that checkpoint reaches the end, and the writer's next transaction
+/// starts the log over from its beginning. Waiting for the write lock here instead (a
+/// restarting checkpoint) let the log grow to over 100,000 frames while it waited, and then
+/// stopped every writer for one to three seconds while it copied them; it remains the fallback
+/// past [`WAL_STALL_FRAMES`]. The log file keeps its size: a truncated log grows again page by
+/// page, and each commit's sync then also writes the file's new length.
+fn start_checkpointer(
+    path: &Path,
+    writer: std::sync::Weak<Mutex<Connection>>,
+    catch_up: Arc<AtomicBool>,
+) -> StoreResult<()> {
     let conn = Connection::open(path).map_err(db)?;
     conn.busy_timeout(Duration::from_secs(5)).map_err(db)?;
     std::thread::Builder::new()
@@ -139,8 +165,12 @@ fn start_checkpointer(path: &Path, writer: std::sync::Weak<Mutex<Connection>>) -
             while writer.strong_count() > 0 {
                 std::thread::sleep(Duration::from_millis(200));
                 let done = match checkpoint("PASSIVE") {
-                    Ok(frames) if frames > WAL_LIMIT_FRAMES => checkpoint("RESTART").map(|_| ()),
-                    other => other.map(|_| ()),
+                    Ok(frames) if frames > WAL_STALL_FRAMES => checkpoint("RESTART").map(|_| ()),
+                    Ok(frames) => {
+                        catch_up.store(frames > WAL_LIMIT_FRAMES, Ordering::Release);
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
                 };
                 if let Err(e) = done {
                     tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
