@@ -34,6 +34,7 @@ mod risk;
 mod rows;
 mod seals;
 mod sqlite;
+mod sqlite_reader;
 mod sqlite_writer;
 mod tariff;
 mod traceability;

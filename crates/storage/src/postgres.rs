@@ -75,6 +75,17 @@ impl PostgresStore {
         None
     }
 
+    /// [`crate::PreArrivalQueries::pre_arrivals_here`]: never, as every query goes over the
+    /// network.
+    fn pre_arrivals_on_this_thread(
+        &self,
+        _means: &[&str],
+        _from: smartcustoms_core::timestamp::Timestamp,
+        _to: smartcustoms_core::timestamp::Timestamp,
+    ) -> Option<StoreResult<Vec<crate::pre_arrival::PreArrivalRecord>>> {
+        None
+    }
+
     /// A write transaction on the pool.
     async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Postgres>> {
         Ok(self.pool.begin().await?)

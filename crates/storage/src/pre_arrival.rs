@@ -54,6 +54,17 @@ pub enum PreArrivalFiled {
     Existing(PreArrivalRecord, Vec<u8>),
 }
 
+/// The query of [`PreArrivalQueries::pre_arrivals_of_many_means`] for `n` means of transport
+/// (`$1` and `$2` the window, then the means).
+pub(crate) fn many_means_query(n: usize) -> String {
+    let list = (3..n + 3).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    format!(
+        "SELECT {PRE_ARRIVAL_COLUMNS} FROM pre_arrivals \
+         WHERE expected_arrival_at_us BETWEEN $1 AND $2 AND means_id IN ({list}) \
+         ORDER BY means_id, expected_arrival_at_us, id"
+    )
+}
+
 /// Most records a lookup of one means of transport gives (a few trips a week per vehicle).
 pub const PRE_ARRIVALS_PER_MEANS: usize = 20;
 
@@ -100,11 +111,22 @@ pub trait PreArrivalQueries: Send + Sync {
         from: Timestamp,
         to: Timestamp,
     ) -> StoreResult<Vec<PreArrivalRecord>>;
+
+    /// [`Self::pre_arrivals_of_many_means`] answered on the calling thread, without waiting,
+    /// when the backend can (SQLite reads its file in tens of microseconds); none when the query
+    /// has to be awaited (PostgreSQL, over the network), and is then worth making for many
+    /// lookups at once.
+    fn pre_arrivals_here(
+        &self,
+        means: &[&str],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Option<StoreResult<Vec<PreArrivalRecord>>>;
 }
 
 /// Implements [`PreArrivalQueries`] for a backend, where the identity area's
 /// `append_identity_audit` is in scope. Needs in scope: `self.pool`, `self.begin_write()`,
-/// `sql(&str) -> Cow<str>`.
+/// `self.pre_arrivals_on_this_thread()`, `sql(&str) -> Cow<str>`.
 macro_rules! pre_arrival_queries {
     ($store:ty) => {
         #[async_trait]
@@ -203,22 +225,28 @@ macro_rules! pre_arrival_queries {
                 })
             }
 
+            fn pre_arrivals_here(
+                &self,
+                means: &[&str],
+                from: Timestamp,
+                to: Timestamp,
+            ) -> Option<StoreResult<Vec<crate::pre_arrival::PreArrivalRecord>>> {
+                self.pre_arrivals_on_this_thread(means, from, to)
+            }
+
             async fn pre_arrivals_of_many_means(
                 &self,
                 means: &[&str],
                 from: Timestamp,
                 to: Timestamp,
             ) -> StoreResult<Vec<crate::pre_arrival::PreArrivalRecord>> {
+                if let Some(found) = self.pre_arrivals_here(means, from, to) {
+                    return found;
+                }
                 if means.is_empty() {
                     return Ok(Vec::new());
                 }
-                let list = (3..means.len() + 3).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
-                let columns = crate::pre_arrival::PRE_ARRIVAL_COLUMNS;
-                let text = format!(
-                    "SELECT {columns} FROM pre_arrivals \
-                     WHERE expected_arrival_at_us BETWEEN $1 AND $2 AND means_id IN ({list}) \
-                     ORDER BY means_id, expected_arrival_at_us, id"
-                );
+                let text = crate::pre_arrival::many_means_query(means.len());
                 let text = sql(&text);
                 let mut query = sqlx::query_as(&text).bind(from.as_micros()).bind(to.as_micros());
                 for m in means {

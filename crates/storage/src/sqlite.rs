@@ -30,6 +30,7 @@ use crate::{StoreError, StoreResult};
 pub struct SqliteStore {
     pool: SqlitePool,
     writer: Writer,
+    reader: crate::sqlite_reader::Reader,
 }
 
 const SUMMARY_COLUMNS: &str =
@@ -59,7 +60,8 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         migrations::migrator(Dialect::Sqlite).await?.run(&pool).await?;
         let writer = Writer::open(&path)?;
-        Ok(SqliteStore { pool, writer })
+        let reader = crate::sqlite_reader::Reader::open(&path)?;
+        Ok(SqliteStore { pool, writer, reader })
     }
 }
 
@@ -83,6 +85,16 @@ impl SqliteStore {
     /// from the calling thread.
     fn record_here(&self, batch: &std::sync::Arc<[crate::Filing]>) -> Option<StoreResult<Vec<crate::Recorded>>> {
         Some(self.writer.script_here(async |tx| crate::transactions::record(tx, batch).await))
+    }
+
+    /// [`crate::PreArrivalQueries::pre_arrivals_here`]: on the reading connection.
+    fn pre_arrivals_on_this_thread(
+        &self,
+        means: &[&str],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Option<StoreResult<Vec<crate::pre_arrival::PreArrivalRecord>>> {
+        Some(self.reader.pre_arrivals_of_many_means(means, from, to))
     }
 
     /// A write transaction on the pool, taking the write lock at once.

@@ -2,7 +2,8 @@
 //! once. Every declaration naming its means of transport looks for the pre-arrival information
 //! announcing it; under load those lookups queue while one query runs and the next query answers
 //! all of them, so the database sees one round trip for many filings instead of one each. The
-//! answer is the same as a lookup of its own would give: nothing is cached between queries.
+//! answer is the same as a lookup of its own would give: nothing is cached between queries. A
+//! backend that answers on the calling thread without waiting (SQLite) is asked directly.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -46,6 +47,25 @@ impl Announced {
     /// The records announcing `means` to arrive between `from` and `to`, in order of expected
     /// arrival (at most [`PRE_ARRIVALS_PER_MEANS`]), as [`Store::pre_arrivals_of_means`] gives them.
     pub async fn find(
+        self: &Arc<Self>,
+        store: &Arc<dyn Store>,
+        means: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<PreArrivalRecord>, StoreError> {
+        // A backend that answers at once is asked at once: queueing the lookup for the answering
+        // task would only add the wait for that task's turn on a worker.
+        if let Some(found) = store.pre_arrivals_here(&[means], from, to) {
+            return found.map(|mut records| {
+                records.truncate(PRE_ARRIVALS_PER_MEANS);
+                records
+            });
+        }
+        self.find_together(store, means, from, to).await
+    }
+
+    /// [`Announced::find`] through the queue, answered by the next query for all that wait.
+    async fn find_together(
         self: &Arc<Self>,
         store: &Arc<dyn Store>,
         means: &str,

@@ -49,15 +49,19 @@ async fn concurrent_lookups_get_what_a_lookup_of_their_own_gets() -> TestResult 
         let to = Timestamp::from_micros((101 + i % 20) * HOUR);
         let (announced, store) = (announced.clone(), store.clone());
         lookups.push(tokio::spawn(async move {
-            let together = announced.find(&store, means, from, to).await;
+            let together = announced.find_together(&store, means, from, to).await;
+            let direct = announced.find(&store, means, from, to).await;
             let alone = store.pre_arrivals_of_means(means, from, to).await;
-            (means, together.map_err(|e| e.to_string()), alone.map_err(|e| e.to_string()))
+            let text =
+                |r: Result<Vec<PreArrivalRecord>, _>| r.map_err(|e: smartcustoms_storage::StoreError| e.to_string());
+            (means, text(together), text(direct), text(alone))
         }));
     }
     let mut found = 0;
     for lookup in lookups {
-        let (means, together, alone) = lookup.await?;
-        assert_eq!(together, alone, "{means}");
+        let (means, together, direct, alone) = lookup.await?;
+        assert_eq!(together, alone, "{means}: through the queue");
+        assert_eq!(direct, alone, "{means}: asked directly");
         found += together.map(|r| r.len()).unwrap_or(0);
     }
     assert!(found > 0, "some lookups found records");
@@ -71,8 +75,9 @@ async fn a_lookup_dropped_half_way_leaves_the_others_answered() -> TestResult {
     let announced = Arc::new(Announced::default());
     let (from, to) = (Timestamp::from_micros(0), Timestamp::from_micros(1_000 * HOUR));
     // Dropped before its answer arrives.
-    let _ = tokio::time::timeout(Duration::ZERO, announced.find(&store, "HH-X-2", from, to)).await;
-    let found = tokio::time::timeout(Duration::from_secs(10), announced.find(&store, "HH-X-2", from, to)).await??;
+    let _ = tokio::time::timeout(Duration::ZERO, announced.find_together(&store, "HH-X-2", from, to)).await;
+    let found =
+        tokio::time::timeout(Duration::from_secs(10), announced.find_together(&store, "HH-X-2", from, to)).await??;
     assert_eq!(found.len(), 3);
     Ok(())
 }
