@@ -5,12 +5,14 @@
 //! `smartcustoms bench ledger`: concurrent reservations on one hot account and on many.
 //! `smartcustoms bench knowledge`: building and searching the knowledge base.
 
+use std::fmt::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _};
 use ed25519_dalek::SigningKey;
+use hyper::header::HeaderValue;
 use tokio::net::TcpListener;
 use uuid::Uuid;
 
@@ -25,6 +27,7 @@ mod broker;
 mod checkpoint;
 mod knowledge;
 mod ledger;
+mod load;
 mod parcels;
 mod permits;
 mod portal;
@@ -274,25 +277,25 @@ pub(crate) async fn run_pipeline(
     concurrency: usize,
     rate: Option<f64>,
 ) -> anyhow::Result<PipelineRun> {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build()?;
+    let mut servers = Vec::with_capacity(bases.len());
+    for base in bases {
+        servers.push(load::Server::at(base).await?);
+    }
+    let authorizations: Arc<Vec<HeaderValue>> = Arc::new(
+        declarants.iter().map(|d| HeaderValue::from_str(&format!("Bearer {}", d.token))).collect::<Result<_, _>>()?,
+    );
     let run_tag = Uuid::new_v4().simple().to_string();
     let next = Arc::new(AtomicUsize::new(0));
     let bar = crate::progress::bar(requests.len() as u64, "declarations filed");
     let start = Instant::now();
     let mut workers = Vec::new();
-    let urls: Arc<Vec<String>> = Arc::new(bases.iter().map(|b| format!("{b}/api/v1/declarations")).collect());
     for _ in 0..concurrency {
-        let (client, next, requests, declarants, urls, run_tag, bar) = (
-            client.clone(),
-            next.clone(),
-            requests.clone(),
-            declarants.clone(),
-            urls.clone(),
-            run_tag.clone(),
-            bar.clone(),
-        );
+        let (next, requests, declarants, authorizations, run_tag, bar) =
+            (next.clone(), requests.clone(), declarants.clone(), authorizations.clone(), run_tag.clone(), bar.clone());
+        let mut connections: Vec<load::Connection> = servers.iter().cloned().map(load::Connection::to).collect();
         workers.push(tokio::spawn(async move {
             let mut out = (Vec::new(), 0usize, 0usize, 0usize, 0usize);
+            let mut key = String::new();
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some((who, body, jws)) = requests.get(i) else { break };
@@ -300,18 +303,16 @@ pub(crate) async fn run_pipeline(
                     let due = start + Duration::from_secs_f64(i as f64 / rate);
                     tokio::time::sleep_until(due.into()).await;
                 }
+                key.clear();
+                let _ = write!(key, "bench-{i}-{}-{run_tag}", declarants[*who].token);
+                let filing = load::Filing { authorization: &authorizations[*who], signature: jws, key: &key, body };
                 let t = Instant::now();
-                let answer = client
-                    .post(&urls[i % urls.len()])
-                    .bearer_auth(&declarants[*who].token)
-                    .header("content-type", "application/json")
-                    .header("x-jws-signature", jws)
-                    .header("idempotency-key", format!("bench-{i}-{}-{}", declarants[*who].token, run_tag))
-                    .body(body.clone())
-                    .send()
-                    .await;
+                let n = connections.len();
+                let answer = connections[i % n].file("/api/v1/declarations", filing).await;
                 let state = match answer {
-                    Ok(r) if r.status().as_u16() == 201 => r.json::<Answer>().await.ok().map(|a| a.state),
+                    Ok((status, body)) if status.as_u16() == 201 => {
+                        serde_json::from_slice::<Answer>(&body).ok().map(|a| a.state)
+                    }
                     _ => None,
                 };
                 out.0.push(t.elapsed().as_secs_f64() * 1000.0);
