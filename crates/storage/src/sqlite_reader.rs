@@ -3,8 +3,8 @@
 //! run on a thread of their own, so a query through them is two thread hand-offs; on two cores
 //! under load each hand-off waits for a core behind the request handlers, and every filing
 //! waited for the lookup before it could be decided. An indexed read of a few rows on this
-//! connection takes tens of microseconds on the calling thread. The lookups are made one batch
-//! at a time (`app::announced` in the HTTP crate), so one connection serves them all.
+//! connection takes tens of microseconds on the calling thread, so one connection serves the
+//! request workers in turn: a worker waits for another's lookup at most that long.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
