@@ -79,7 +79,7 @@ impl PostgresStore {
     /// network.
     fn pre_arrivals_on_this_thread(
         &self,
-        _means: &[&str],
+        _means_id: &str,
         _from: smartcustoms_core::timestamp::Timestamp,
         _to: smartcustoms_core::timestamp::Timestamp,
     ) -> Option<StoreResult<Vec<crate::pre_arrival::PreArrivalRecord>>> {

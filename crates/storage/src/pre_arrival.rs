@@ -68,6 +68,16 @@ pub(crate) fn many_means_query(n: usize) -> String {
 /// Most records a lookup of one means of transport gives (a few trips a week per vehicle).
 pub const PRE_ARRIVALS_PER_MEANS: usize = 20;
 
+/// The query of [`PreArrivalQueries::pre_arrivals_of_means`] (`$1` and `$2` the window, `$3`
+/// the means), bounded to [`PRE_ARRIVALS_PER_MEANS`] records.
+pub(crate) fn one_means_query() -> String {
+    format!(
+        "SELECT {PRE_ARRIVAL_COLUMNS} FROM pre_arrivals \
+         WHERE means_id = $3 AND expected_arrival_at_us BETWEEN $1 AND $2 \
+         ORDER BY expected_arrival_at_us, id LIMIT {PRE_ARRIVALS_PER_MEANS}"
+    )
+}
+
 /// Pre-arrival information.
 #[async_trait]
 pub trait PreArrivalQueries: Send + Sync {
@@ -96,11 +106,7 @@ pub trait PreArrivalQueries: Send + Sync {
         means_id: &str,
         from: Timestamp,
         to: Timestamp,
-    ) -> StoreResult<Vec<PreArrivalRecord>> {
-        let mut found = self.pre_arrivals_of_many_means(&[means_id], from, to).await?;
-        found.truncate(PRE_ARRIVALS_PER_MEANS);
-        Ok(found)
-    }
+    ) -> StoreResult<Vec<PreArrivalRecord>>;
 
     /// Every record announcing any of `means` arriving between `from` and `to`, by means of
     /// transport and then in order of expected arrival: the lookups of many filings in one
@@ -112,13 +118,13 @@ pub trait PreArrivalQueries: Send + Sync {
         to: Timestamp,
     ) -> StoreResult<Vec<PreArrivalRecord>>;
 
-    /// [`Self::pre_arrivals_of_many_means`] answered on the calling thread, without waiting,
-    /// when the backend can (SQLite reads its file in tens of microseconds); none when the query
-    /// has to be awaited (PostgreSQL, over the network), and is then worth making for many
-    /// lookups at once.
+    /// [`Self::pre_arrivals_of_means`] answered on the calling thread, without waiting, when
+    /// the backend can (SQLite reads its file in tens of microseconds); none when the query has
+    /// to be awaited (PostgreSQL, over the network), and is then worth making for many lookups
+    /// at once ([`Self::pre_arrivals_of_many_means`]).
     fn pre_arrivals_here(
         &self,
-        means: &[&str],
+        means_id: &str,
         from: Timestamp,
         to: Timestamp,
     ) -> Option<StoreResult<Vec<PreArrivalRecord>>>;
@@ -227,11 +233,29 @@ macro_rules! pre_arrival_queries {
 
             fn pre_arrivals_here(
                 &self,
-                means: &[&str],
+                means_id: &str,
                 from: Timestamp,
                 to: Timestamp,
             ) -> Option<StoreResult<Vec<crate::pre_arrival::PreArrivalRecord>>> {
-                self.pre_arrivals_on_this_thread(means, from, to)
+                self.pre_arrivals_on_this_thread(means_id, from, to)
+            }
+
+            async fn pre_arrivals_of_means(
+                &self,
+                means_id: &str,
+                from: Timestamp,
+                to: Timestamp,
+            ) -> StoreResult<Vec<crate::pre_arrival::PreArrivalRecord>> {
+                if let Some(found) = self.pre_arrivals_here(means_id, from, to) {
+                    return found;
+                }
+                let text = crate::pre_arrival::one_means_query();
+                Ok(sqlx::query_as(&sql(&text))
+                    .bind(from.as_micros())
+                    .bind(to.as_micros())
+                    .bind(means_id)
+                    .fetch_all(&self.pool)
+                    .await?)
             }
 
             async fn pre_arrivals_of_many_means(
@@ -240,9 +264,6 @@ macro_rules! pre_arrival_queries {
                 from: Timestamp,
                 to: Timestamp,
             ) -> StoreResult<Vec<crate::pre_arrival::PreArrivalRecord>> {
-                if let Some(found) = self.pre_arrivals_here(means, from, to) {
-                    return found;
-                }
                 if means.is_empty() {
                     return Ok(Vec::new());
                 }

@@ -90,11 +90,11 @@ impl SqliteStore {
     /// [`crate::PreArrivalQueries::pre_arrivals_here`]: on the reading connection.
     fn pre_arrivals_on_this_thread(
         &self,
-        means: &[&str],
+        means_id: &str,
         from: Timestamp,
         to: Timestamp,
     ) -> Option<StoreResult<Vec<crate::pre_arrival::PreArrivalRecord>>> {
-        Some(self.reader.pre_arrivals_of_many_means(means, from, to))
+        Some(self.reader.pre_arrivals_of_means(means_id, from, to))
     }
 
     /// A write transaction on the pool, taking the write lock at once.

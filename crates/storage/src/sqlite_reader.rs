@@ -21,6 +21,8 @@ use crate::{StoreError, StoreResult};
 #[derive(Clone)]
 pub(crate) struct Reader {
     conn: Arc<Mutex<Connection>>,
+    /// The lookup's text with SQLite placeholders, made once.
+    query: Arc<str>,
 }
 
 impl std::fmt::Debug for Reader {
@@ -36,30 +38,20 @@ impl Reader {
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         conn.busy_timeout(Duration::from_secs(30))?;
         conn.execute_batch("PRAGMA cache_size = -16384; PRAGMA mmap_size = 1073741824;")?;
-        // One statement per number of means looked up together (at most 64 in a batch).
-        conn.set_prepared_statement_cache_capacity(72);
-        Ok(Reader { conn: Arc::new(Mutex::new(conn)) })
+        let query = crate::pre_arrival::one_means_query().replace('$', "?").into();
+        Ok(Reader { conn: Arc::new(Mutex::new(conn)), query })
     }
 
-    /// [`crate::PreArrivalQueries::pre_arrivals_of_many_means`], on the calling thread.
-    pub(crate) fn pre_arrivals_of_many_means(
+    /// [`crate::PreArrivalQueries::pre_arrivals_of_means`], on the calling thread.
+    pub(crate) fn pre_arrivals_of_means(
         &self,
-        means: &[&str],
+        means_id: &str,
         from: Timestamp,
         to: Timestamp,
     ) -> StoreResult<Vec<PreArrivalRecord>> {
-        if means.is_empty() {
-            return Ok(Vec::new());
-        }
-        let text = crate::pre_arrival::many_means_query(means.len()).replace('$', "?");
         let conn = self.conn.lock().map_err(|e| StoreError::Internal(e.to_string()))?;
-        let mut statement = conn.prepare_cached(&text)?;
-        let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(means.len() + 2);
-        let (from, to) = (from.as_micros(), to.as_micros());
-        values.push(&from);
-        values.push(&to);
-        values.extend(means.iter().map(|m| m as &dyn rusqlite::ToSql));
-        let rows = statement.query_map(values.as_slice(), |r| {
+        let mut statement = conn.prepare_cached(&self.query)?;
+        let rows = statement.query_map((from.as_micros(), to.as_micros(), means_id), |r| {
             Ok(PreArrivalRecord {
                 id: r.get(0)?,
                 filer: r.get(1)?,

@@ -623,9 +623,11 @@ async fn pre_arrivals_of_many_means_are_found_in_one_query() {
         assert_eq!(busy, found[..20].to_vec(), "{backend}: one means alone, the first 20");
         assert!(store.pre_arrivals_of_many_means(&[], from, to).await.unwrap().is_empty(), "{backend}");
         // SQLite answers on the calling thread, the same; PostgreSQL's query is awaited.
-        let here = store.pre_arrivals_here(&["B-AB-1", "HH-X-2", "NONE"], from, to).transpose().unwrap();
+        let here = store.pre_arrivals_here("B-AB-1", from, to).transpose().unwrap();
         match backend {
-            "sqlite" => assert_eq!(here, Some(found), "{backend}: answered on the calling thread, the same"),
+            "sqlite" => {
+                assert_eq!(here, Some(found[..20].to_vec()), "{backend}: answered on the calling thread, the same")
+            }
             _ => assert_eq!(here, None, "{backend}: not answered on the calling thread"),
         }
     }

@@ -55,11 +55,8 @@ impl Announced {
     ) -> Result<Vec<PreArrivalRecord>, StoreError> {
         // A backend that answers at once is asked at once: queueing the lookup for the answering
         // task would only add the wait for that task's turn on a worker.
-        if let Some(found) = store.pre_arrivals_here(&[means], from, to) {
-            return found.map(|mut records| {
-                records.truncate(PRE_ARRIVALS_PER_MEANS);
-                records
-            });
+        if let Some(found) = store.pre_arrivals_here(means, from, to) {
+            return found;
         }
         self.find_together(store, means, from, to).await
     }
