@@ -68,6 +68,7 @@ impl Writer {
         // Checkpoints copy the WAL back into the database file; done in the commit path they
         // stall the batch that triggers them for tens of milliseconds, so the writer leaves
         // them to a background thread.
+        //
         // The page cache is kept at 16 MiB, a quarter of the pool's. Rebalancing an index moves
         // pages through a page number past the end of any database under 1 GiB (the locking
         // page), and the commit after such a move drops every cached page above the database's
