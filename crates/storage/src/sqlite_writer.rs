@@ -79,6 +79,9 @@ impl Writer {
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 0;",
         )
         .map_err(db)?;
+        // Every statement of the writing transactions stays prepared: rusqlite keeps 16 by
+        // default, fewer than the writing transactions use between them.
+        conn.set_prepared_statement_cache_capacity(128);
         let conn = Arc::new(Mutex::new(conn));
         let catch_up = Arc::new(AtomicBool::new(false));
         start_checkpointer(path, Arc::downgrade(&conn), catch_up.clone())?;
@@ -273,9 +276,8 @@ impl SqliteTx<'_> {
 impl WriteTx for SqliteTx<'_> {
     /// `BEGIN IMMEDIATE` already holds the write lock.
     async fn head(&mut self) -> StoreResult<(i64, String)> {
-        self.0
-            .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(db)
+        let mut head = self.0.prepare_cached("SELECT seq, hash FROM audit_head WHERE id = 1").map_err(db)?;
+        head.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(db)
     }
 
     async fn stored_filings(
@@ -306,8 +308,8 @@ impl WriteTx for SqliteTx<'_> {
                 balances.push((key, cents));
             }
         }
-        let last: i64 =
-            self.0.query_row("SELECT COALESCE(MAX(id), 0) FROM ledger_postings", [], |r| r.get(0)).map_err(db)?;
+        let mut last = self.0.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM ledger_postings").map_err(db)?;
+        let last: i64 = last.query_row([], |r| r.get(0)).map_err(db)?;
         Ok((balances, last))
     }
 
@@ -464,7 +466,8 @@ fn write(tx: &Transaction<'_>, set: &WriteSet<'_>) -> StoreResult<()> {
         mark.execute(params![m.lane_at_us, m.released_at_us, id]).map_err(db)?;
     }
     if let Some((seq, hash)) = set.head() {
-        tx.execute("UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1", params![seq, hash]).map_err(db)?;
+        let mut advance = tx.prepare_cached("UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1").map_err(db)?;
+        advance.execute(params![seq, hash]).map_err(db)?;
     }
     let mut release = tx
         .prepare_cached(
