@@ -69,14 +69,14 @@ pub(crate) fn many_means_query(n: usize) -> String {
 pub const PRE_ARRIVALS_PER_MEANS: usize = 20;
 
 /// The query of [`PreArrivalQueries::pre_arrivals_of_means`] (`$1` and `$2` the window, `$3`
-/// the means), bounded to [`PRE_ARRIVALS_PER_MEANS`] records.
-pub(crate) fn one_means_query() -> String {
+/// the means), bounded to [`PRE_ARRIVALS_PER_MEANS`] records; made once.
+pub(crate) static ONE_MEANS_QUERY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
         "SELECT {PRE_ARRIVAL_COLUMNS} FROM pre_arrivals \
          WHERE means_id = $3 AND expected_arrival_at_us BETWEEN $1 AND $2 \
          ORDER BY expected_arrival_at_us, id LIMIT {PRE_ARRIVALS_PER_MEANS}"
     )
-}
+});
 
 /// Pre-arrival information.
 #[async_trait]
@@ -249,8 +249,7 @@ macro_rules! pre_arrival_queries {
                 if let Some(found) = self.pre_arrivals_here(means_id, from, to) {
                     return found;
                 }
-                let text = crate::pre_arrival::one_means_query();
-                Ok(sqlx::query_as(&sql(&text))
+                Ok(sqlx::query_as(&sql(&crate::pre_arrival::ONE_MEANS_QUERY))
                     .bind(from.as_micros())
                     .bind(to.as_micros())
                     .bind(means_id)

@@ -38,7 +38,7 @@ impl Reader {
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         conn.busy_timeout(Duration::from_secs(30))?;
         conn.execute_batch("PRAGMA cache_size = -16384; PRAGMA mmap_size = 1073741824;")?;
-        let query = crate::pre_arrival::one_means_query().replace('$', "?").into();
+        let query = crate::pre_arrival::ONE_MEANS_QUERY.replace('$', "?").into();
         Ok(Reader { conn: Arc::new(Mutex::new(conn)), query })
     }
 

@@ -79,8 +79,9 @@ impl Writer {
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 0;",
         )
         .map_err(db)?;
-        // Every statement of the writing transactions stays prepared: rusqlite keeps 16 by
-        // default, fewer than the writing transactions use between them.
+        // The statements of the filing batch and the ledger are prepared once and kept (the
+        // rarer ones of controls and document requests are prepared when run): rusqlite keeps
+        // 16 by default, fewer than the writing transactions use between them.
         conn.set_prepared_statement_cache_capacity(128);
         let conn = Arc::new(Mutex::new(conn));
         let catch_up = Arc::new(AtomicBool::new(false));
@@ -308,8 +309,8 @@ impl WriteTx for SqliteTx<'_> {
                 balances.push((key, cents));
             }
         }
-        let mut last = self.0.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM ledger_postings").map_err(db)?;
-        let last: i64 = last.query_row([], |r| r.get(0)).map_err(db)?;
+        let mut newest = self.0.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM ledger_postings").map_err(db)?;
+        let last: i64 = newest.query_row([], |r| r.get(0)).map_err(db)?;
         Ok((balances, last))
     }
 
