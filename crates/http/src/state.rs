@@ -94,9 +94,21 @@ impl Default for HttpConfig {
     }
 }
 
-/// State shared by every handler.
+/// State shared by every handler: one pointer to [`Shared`], so that the clones the router and
+/// the extractors make of it for every request cost one reference count, not one per part.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] shares.
+pub struct Shared {
     /// Storage.
     pub store: Arc<dyn Store>,
     /// The group-commit writer filings go through.
@@ -117,7 +129,7 @@ pub struct AppState {
     pub checkpoints: tokio::sync::broadcast::Sender<crate::app::checkpoint_events::VehicleNotice>,
     /// The filings' lookups of pre-arrival information, answered together.
     pub announced: Arc<crate::app::announced::Announced>,
-    caches: Arc<Caches>,
+    caches: Caches,
 }
 
 /// The figures computed over many declarations, each reused for a few seconds.
@@ -184,7 +196,7 @@ impl AppState {
     pub async fn new(store: Arc<dyn Store>, commit: GroupCommit, config: HttpConfig) -> StoreResult<Self> {
         let age = config.figures_max_age;
         let period = chrono::TimeDelta::from_std(config.seal_period).unwrap_or(chrono::TimeDelta::seconds(60));
-        let state = AppState {
+        let state = AppState(Arc::new(Shared {
             seals: crate::app::seals::SealDesk::start(store.clone(), period),
             checkpoints: tokio::sync::broadcast::channel(4096).0,
             announced: Arc::default(),
@@ -199,8 +211,8 @@ impl AppState {
             metrics: Arc::new(Metrics::new()),
             knowledge: crate::knowledge::load().map_err(StoreError::Internal)?,
             instance: uuid::Uuid::new_v4().to_string().into(),
-            caches: Arc::new(Caches::default()),
-        };
+            caches: Caches::default(),
+        }));
         state.reload_reference_data().await?;
         Ok(state)
     }
