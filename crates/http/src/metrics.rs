@@ -2,7 +2,8 @@
 //! (counted in the store at scrape time, so every process reports the same totals).
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
 use smartcustoms_storage::{Store, StoreResult};
@@ -26,6 +27,8 @@ pub struct Metrics {
     pub alerts_published: IntCounter,
     /// Checkpoint equipment events taken in, by channel (`http`, `mqtt`) and outcome.
     pub checkpoint_events: IntCounterVec,
+    /// Signatures of filings verified per batch.
+    pub signature_batches: Histogram,
     declarations: IntGaugeVec,
 }
 
@@ -76,8 +79,13 @@ impl Metrics {
             Opts::new("smartcustoms_checkpoint_events_total", "Checkpoint equipment events by channel and outcome"),
             &["channel", "outcome"],
         ));
+        let signature_batches = must(Histogram::with_opts(
+            HistogramOpts::new("smartcustoms_signature_batch_size", "Signatures of filings verified per batch")
+                .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0]),
+        ));
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(signature_batches.clone()),
             Box::new(seal_reports.clone()),
             Box::new(alerts_published.clone()),
             Box::new(checkpoint_events.clone()),
@@ -99,6 +107,7 @@ impl Metrics {
             seal_reports,
             alerts_published,
             checkpoint_events,
+            signature_batches,
             declarations,
         }
     }

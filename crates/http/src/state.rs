@@ -128,7 +128,9 @@ pub struct Shared {
     /// Vehicles' changes at the checkpoints, for officers following them in this process.
     pub checkpoints: tokio::sync::broadcast::Sender<crate::app::checkpoint_events::VehicleNotice>,
     /// The filings' lookups of pre-arrival information, answered together.
-    pub announced: Arc<crate::app::announced::Announced>,
+    pub announced: crate::app::announced::Announced,
+    /// The filings' signature checks, verified together.
+    pub signatures: crate::app::signatures::Signatures,
     caches: Caches,
 }
 
@@ -196,10 +198,12 @@ impl AppState {
     pub async fn new(store: Arc<dyn Store>, commit: GroupCommit, config: HttpConfig) -> StoreResult<Self> {
         let age = config.figures_max_age;
         let period = chrono::TimeDelta::from_std(config.seal_period).unwrap_or(chrono::TimeDelta::seconds(60));
+        let metrics = Arc::new(Metrics::new());
         let state = AppState(Arc::new(Shared {
             seals: crate::app::seals::SealDesk::start(store.clone(), period),
             checkpoints: tokio::sync::broadcast::channel(4096).0,
-            announced: Arc::default(),
+            announced: Default::default(),
+            signatures: crate::app::signatures::Signatures::new(metrics.signature_batches.clone()),
             store,
             commit,
             figures: Arc::new(Figures {
@@ -208,7 +212,7 @@ impl AppState {
                 checkpoint_times: Memo::new(age),
             }),
             config: Arc::new(config),
-            metrics: Arc::new(Metrics::new()),
+            metrics,
             knowledge: crate::knowledge::load().map_err(StoreError::Internal)?,
             instance: uuid::Uuid::new_v4().to_string().into(),
             caches: Caches::default(),

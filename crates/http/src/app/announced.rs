@@ -5,12 +5,14 @@
 //! answer is the same as a lookup of its own would give: nothing is cached between queries. A
 //! backend that answers on the calling thread without waiting (SQLite) is asked directly.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
 use smartcustoms_core::timestamp::Timestamp;
 use smartcustoms_storage::{PreArrivalRecord, Store, StoreError, PRE_ARRIVALS_PER_MEANS};
+
+use super::together::{Answering, Together};
 
 /// Most lookups answered by one query.
 const MOST_PER_QUERY: usize = 64;
@@ -18,22 +20,9 @@ const MOST_PER_QUERY: usize = 64;
 type Answer = Result<Vec<PreArrivalRecord>, StoreError>;
 
 /// The lookups waiting for the next query.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct Announced {
-    waiting: Mutex<Waiting>,
-}
-
-impl std::fmt::Debug for Announced {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Announced")
-    }
-}
-
-#[derive(Default)]
-struct Waiting {
-    /// Whether a task is answering lookups (it takes the waiting ones until none is left).
-    answering: bool,
-    lookups: Vec<Lookup>,
+    waiting: Arc<Together<Lookup>>,
 }
 
 struct Lookup {
@@ -47,7 +36,7 @@ impl Announced {
     /// The records announcing `means` to arrive between `from` and `to`, in order of expected
     /// arrival (at most [`PRE_ARRIVALS_PER_MEANS`]), as [`Store::pre_arrivals_of_means`] gives them.
     pub async fn find(
-        self: &Arc<Self>,
+        &self,
         store: &Arc<dyn Store>,
         means: &str,
         from: Timestamp,
@@ -63,60 +52,24 @@ impl Announced {
 
     /// [`Announced::find`] through the queue, answered by the next query for all that wait.
     async fn find_together(
-        self: &Arc<Self>,
+        &self,
         store: &Arc<dyn Store>,
         means: &str,
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<PreArrivalRecord>, StoreError> {
         let (reply, answer) = oneshot::channel();
-        let start = {
-            let mut waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
-            waiting.lookups.push(Lookup { means: means.to_string(), from, to, reply });
-            !std::mem::replace(&mut waiting.answering, true)
-        };
-        // The answering runs in a task of its own, so a filing whose request is dropped
-        // half-way cannot leave the others waiting.
-        if start {
-            tokio::spawn(answer_all(self.clone(), store.clone()));
+        if let Some(answering) = self.waiting.queue(Lookup { means: means.to_string(), from, to, reply }) {
+            tokio::spawn(answer_all(answering, store.clone()));
         }
         answer.await.map_err(|_| StoreError::Internal("the pre-arrival lookup was dropped".into()))?
     }
 }
 
 /// Answers the waiting lookups, a query at a time, until none is left.
-async fn answer_all(announced: Arc<Announced>, store: Arc<dyn Store>) {
-    let mut answering = Answering(Some(announced));
-    while let Some(lookups) = answering.take_waiting() {
+async fn answer_all(mut answering: Answering<Lookup>, store: Arc<dyn Store>) {
+    while let Some(lookups) = answering.take(MOST_PER_QUERY) {
         answer(store.as_ref(), lookups).await;
-    }
-}
-
-/// The answering task's hold on the queue. Whichever way the task ends (its queue empty, or
-/// dropped with the runtime), the next lookup finds no one answering and starts a task.
-struct Answering(Option<Arc<Announced>>);
-
-impl Answering {
-    /// The next lookups to answer; none (and the queue let go) when none is waiting.
-    fn take_waiting(&mut self) -> Option<Vec<Lookup>> {
-        let announced = self.0.as_ref()?;
-        let mut waiting = announced.waiting.lock().unwrap_or_else(PoisonError::into_inner);
-        if waiting.lookups.is_empty() {
-            waiting.answering = false;
-            drop(waiting);
-            self.0 = None;
-            return None;
-        }
-        let n = waiting.lookups.len().min(MOST_PER_QUERY);
-        Some(waiting.lookups.drain(..n).collect())
-    }
-}
-
-impl Drop for Answering {
-    fn drop(&mut self) {
-        if let Some(announced) = self.0.take() {
-            announced.waiting.lock().unwrap_or_else(PoisonError::into_inner).answering = false;
-        }
     }
 }
 

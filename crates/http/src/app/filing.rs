@@ -303,7 +303,7 @@ pub(crate) async fn verify_signature(
         Err(e) => return Ok(Err(e)),
     };
     match state.key(trader, &parsed.kid).await? {
-        Some(key) => Ok(parsed.verify(body, &key)),
+        Some(key) => Ok(state.signatures.verify(parsed.check(body, &key)).await),
         None => Ok(Err(SignatureError::UnknownKey(parsed.kid))),
     }
 }

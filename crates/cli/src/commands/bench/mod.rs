@@ -220,6 +220,7 @@ async fn pipeline(a: PipelineArgs) -> anyhow::Result<u8> {
         "money_cost": round3(1.0 - throughput / free_per_s),
         "bare_insert_per_s": round1(bare_per_s),
         "pipeline_to_bare": round3(throughput / bare_per_s),
+        "signatures_per_batch": round1(pipeline.signatures_per_batch),
     });
     println!("{line}");
     Ok(if pipeline.errors + free.errors + bare.errors == 0 { 0 } else { 1 })
@@ -261,6 +262,8 @@ pub(crate) struct PipelineRun {
     pub(crate) refused: usize,
     pub(crate) awaiting: usize,
     pub(crate) errors: usize,
+    /// Signatures verified per batch by the server, on average (zero when none was).
+    pub(crate) signatures_per_batch: f64,
 }
 
 /// The part of a filing's answer the clients read.
@@ -335,6 +338,7 @@ pub(crate) async fn run_pipeline(
         refused: 0,
         awaiting: 0,
         errors: 0,
+        signatures_per_batch: 0.0,
     };
     for w in workers {
         let (lat, released, refused, errors, awaiting) = w.await?;
@@ -429,7 +433,15 @@ async fn floor(
     for w in workers {
         errors += w.await?;
     }
-    Ok(PipelineRun { elapsed: start.elapsed(), latencies_ms: Vec::new(), released: 0, refused: 0, awaiting: 0, errors })
+    Ok(PipelineRun {
+        elapsed: start.elapsed(),
+        latencies_ms: Vec::new(),
+        released: 0,
+        refused: 0,
+        awaiting: 0,
+        errors,
+        signatures_per_batch: 0.0,
+    })
 }
 
 /// Runs `work` against a server on a random port.
@@ -449,8 +461,10 @@ where
     tracing::debug!(opened, "batches of traced goods of earlier runs opened");
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
+    let batches = state.metrics.signature_batches.clone();
     let server = tokio::spawn(smartcustoms_http::serve(listener, state, std::future::pending()));
     let run = work(base).await;
     server.abort();
-    run
+    let signatures_per_batch = batches.get_sample_sum() / batches.get_sample_count().max(1) as f64;
+    run.map(|run| PipelineRun { signatures_per_batch, ..run })
 }
