@@ -1,6 +1,5 @@
 //! The server's background jobs live exactly as long as the server.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use smartcustoms_storage::{GroupCommit, GroupCommitConfig};
@@ -10,16 +9,16 @@ use crate::{serve, AppState, HttpConfig};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-/// Waits (at most five seconds) until only the test holds the state's settings, i.e. every
-/// clone of the state the server and its jobs held is gone; the count left otherwise.
+/// Waits (at most five seconds) until only the test holds the state, i.e. every clone of the
+/// state the server and its jobs held is gone; the count left otherwise.
 async fn settled(state: &AppState) -> usize {
     for _ in 0..100 {
-        if Arc::strong_count(&state.config) == 1 {
+        if state.holders() == 1 {
             return 1;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    Arc::strong_count(&state.config)
+    state.holders()
 }
 
 async fn state(dir: &tempfile::TempDir) -> Result<AppState, Box<dyn std::error::Error>> {
@@ -35,7 +34,7 @@ async fn the_jobs_stop_when_the_server_is_cancelled() -> TestResult {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let server = tokio::spawn(serve(listener, state.clone(), std::future::pending()));
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(Arc::strong_count(&state.config) > 2, "the server and its jobs hold the state while it serves");
+    assert!(state.holders() > 2, "the server and its jobs hold the state while it serves");
     server.abort();
     assert!(server.await.is_err_and(|e| e.is_cancelled()));
     assert_eq!(settled(&state).await, 1, "a job outlived the cancelled server");

@@ -99,6 +99,15 @@ impl Default for HttpConfig {
 #[derive(Clone)]
 pub struct AppState(Arc<Shared>);
 
+impl AppState {
+    /// How many holders the state has (this one included): the server, its jobs and the
+    /// requests in flight each hold a clone.
+    #[cfg(test)]
+    pub(crate) fn holders(&self) -> usize {
+        Arc::strong_count(&self.0)
+    }
+}
+
 impl std::ops::Deref for AppState {
     type Target = Shared;
 
