@@ -3,7 +3,8 @@
 //! much each from 16 on. Every filing hashes what it signs where it is read and queues the
 //! check; one task verifies what waits as a batch and answers each. The answer is the one the
 //! signature gets checked alone ([`smartcustoms_core::signature::verify_all`]), so a batch only
-//! changes the cost. Under little load a check waits for nothing and is verified alone.
+//! changes the cost. Under little load a check waits only for the task's turn and is verified
+//! alone.
 
 use std::sync::Arc;
 
@@ -52,8 +53,9 @@ impl Signatures {
 async fn verify_waiting(mut answering: Answering<(Check, oneshot::Sender<Answer>)>, batch_sizes: Histogram) {
     loop {
         // Let the requests that are ready to run reach their signature first: a yielded task
-        // runs again after the tasks already waiting for the worker, so one batch takes the
-        // checks of every filing that came in together.
+        // runs again after the tasks already waiting for the worker. It yields again while the
+        // queue still grows (at most four times), so one batch takes the checks of every filing
+        // that came in together.
         let mut seen = 0;
         for _ in 0..4 {
             tokio::task::yield_now().await;
