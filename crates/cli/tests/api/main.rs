@@ -8,6 +8,7 @@ mod bad_input;
 mod bench_checkpoint;
 mod bench_parcels;
 mod bench_permits;
+mod bench_pipeline;
 mod checkpoint;
 mod cli;
 mod connections;

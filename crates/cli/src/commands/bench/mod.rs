@@ -123,6 +123,11 @@ pub struct PipelineArgs {
     /// is scored and explained online.
     #[arg(long)]
     pub model: Option<usize>,
+    /// Run the whole benchmark this many times (each on a fresh SQLite file unless
+    /// `--database-url` is given) and end with a line of the median, lowest and highest of each
+    /// rate and of `pipeline_to_bare`.
+    #[arg(long, default_value_t = 1)]
+    pub rounds: usize,
 }
 
 /// Runs a benchmark and prints one JSON line.
@@ -140,10 +145,56 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
     }
 }
 
+/// Runs `bench pipeline` `--rounds` times, printing each round's line and, after several, the
+/// summary of them all. Exit 1 when any round saw an error.
 async fn pipeline(a: PipelineArgs) -> anyhow::Result<u8> {
-    if a.declarations == 0 || a.concurrency == 0 {
-        bail!("--declarations and --concurrency must be at least 1");
+    if a.declarations == 0 || a.concurrency == 0 || a.rounds == 0 {
+        bail!("--declarations, --concurrency and --rounds must be at least 1");
     }
+    let mut lines = Vec::with_capacity(a.rounds);
+    for _ in 0..a.rounds {
+        let line = pipeline_round(&a).await?;
+        println!("{line}");
+        lines.push(line);
+    }
+    if a.rounds > 1 {
+        println!("{}", summary(&lines));
+    }
+    Ok(if lines.iter().all(|l| l["errors"].as_u64() == Some(0)) { 0 } else { 1 })
+}
+
+/// The figures of several rounds: for each rate and ratio its median, lowest and highest.
+/// Rounds run one after another on a machine whose speed drifts; the median of rounds
+/// alternating pipeline and floor says more than any one round.
+fn summary(lines: &[serde_json::Value]) -> serde_json::Value {
+    let spread = |key: &str| {
+        let mut values: Vec<f64> = lines.iter().filter_map(|l| l[key].as_f64()).collect();
+        values.sort_by(f64::total_cmp);
+        let n = values.len();
+        let median = match n {
+            0 => 0.0,
+            _ if n % 2 == 1 => values[n / 2],
+            _ => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+        };
+        serde_json::json!({
+            "median": round3(median),
+            "min": values.first().copied().map_or(0.0, round3),
+            "max": values.last().copied().map_or(0.0, round3),
+        })
+    };
+    serde_json::json!({
+        "rounds": lines.len(),
+        "errors": lines.iter().filter_map(|l| l["errors"].as_u64()).sum::<u64>(),
+        "throughput_per_s": spread("throughput_per_s"),
+        "without_money_per_s": spread("without_money_per_s"),
+        "bare_insert_per_s": spread("bare_insert_per_s"),
+        "pipeline_to_bare": spread("pipeline_to_bare"),
+        "p99_ms": spread("p99_ms"),
+    })
+}
+
+/// One round of `bench pipeline`: its JSON line.
+async fn pipeline_round(a: &PipelineArgs) -> anyhow::Result<serde_json::Value> {
     let tmp = tempfile::tempdir().context("creating a temporary directory")?;
     let url = a.database_url.clone().unwrap_or_else(|| format!("sqlite:{}", tmp.path().join("bench.db").display()));
     let store = smartcustoms_storage::open(&url).await.context("opening the database")?;
@@ -222,8 +273,7 @@ async fn pipeline(a: PipelineArgs) -> anyhow::Result<u8> {
         "pipeline_to_bare": round3(throughput / bare_per_s),
         "signatures_per_batch": round1(pipeline.signatures_per_batch),
     });
-    println!("{line}");
-    Ok(if pipeline.errors + free.errors + bare.errors == 0 { 0 } else { 1 })
+    Ok(line)
 }
 
 /// The value at quantile `p` of sorted values (nearest rank below), zero when there are none.
@@ -467,4 +517,34 @@ where
     server.abort();
     let signatures_per_batch = batches.get_sample_sum() / batches.get_sample_count().max(1) as f64;
     run.map(|run| PipelineRun { signatures_per_batch, ..run })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_gives_each_figure_its_median_and_range_over_the_rounds() {
+        let round = |throughput: f64, bare: f64, errors: u64| {
+            serde_json::json!({
+                "throughput_per_s": throughput,
+                "without_money_per_s": throughput + 500.0,
+                "bare_insert_per_s": bare,
+                "pipeline_to_bare": round3(throughput / bare),
+                "p99_ms": 50.0,
+                "errors": errors,
+            })
+        };
+        let three = [round(4000.0, 6000.0, 0), round(4600.0, 6200.0, 0), round(4300.0, 6800.0, 1)];
+        let s = summary(&three);
+        assert_eq!(s["rounds"], 3);
+        assert_eq!(s["errors"], 1);
+        assert_eq!(s["throughput_per_s"], serde_json::json!({"median": 4300.0, "min": 4000.0, "max": 4600.0}));
+        assert_eq!(s["bare_insert_per_s"], serde_json::json!({"median": 6200.0, "min": 6000.0, "max": 6800.0}));
+        assert_eq!(s["pipeline_to_bare"], serde_json::json!({"median": 0.667, "min": 0.632, "max": 0.742}));
+
+        let two = summary(&three[..2]);
+        assert_eq!(two["throughput_per_s"]["median"], 4300.0, "an even number of rounds takes the middle two");
+        assert_eq!(two["p99_ms"], serde_json::json!({"median": 50.0, "min": 50.0, "max": 50.0}));
+    }
 }
