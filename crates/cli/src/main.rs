@@ -27,6 +27,11 @@ struct Cli {
     /// `json` (one object per line, for log collectors).
     #[arg(long, global = true, value_enum, default_value_t = config::LogFormat::Text, env = "SMARTCUSTOMS_LOG_FORMAT")]
     log_format: config::LogFormat,
+    /// Threads that run request handlers and other asynchronous work. Default: one fewer than
+    /// the cores (at least one), so that the group commit's writer, the serial stage every
+    /// filing passes, keeps a core of its own.
+    #[arg(long, global = true, env = "SMARTCUSTOMS_WORKERS", value_parser = clap::value_parser!(u16).range(1..))]
+    workers: Option<u16>,
     #[command(subcommand)]
     command: Command,
 }
@@ -67,7 +72,8 @@ enum Command {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     config::init_tracing(cli.log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let workers = config::request_workers(cli.workers, std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(workers).enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
