@@ -15,3 +15,10 @@ fn the_pipeline_benchmark_runs_its_rounds_and_sums_them_up() {
         assert!(min > 0.0 && min <= median && median <= max, "{figure}: {summary}");
     }
 }
+
+/// `--workers` sets the request workers the run has, and the line says how many it had.
+#[test]
+fn the_benchmark_runs_on_the_workers_asked_for() {
+    let line = crate::bench_line(&["pipeline", "--declarations", "40", "--concurrency", "4", "--workers", "3"]);
+    assert_eq!((line["workers"].as_u64(), line["errors"].as_u64()), (Some(3), Some(0)), "{line}");
+}

@@ -258,6 +258,7 @@ async fn pipeline_round(a: &PipelineArgs) -> anyhow::Result<serde_json::Value> {
         "model": model.is_some(),
         "declarations": a.declarations,
         "concurrency": a.concurrency,
+        "workers": tokio::runtime::Handle::current().metrics().num_workers(),
         "offered_rate_per_s": a.rate,
         "throughput_per_s": round1(throughput),
         "p50_ms": round2(pct(0.50)),
