@@ -37,10 +37,12 @@ impl Reader {
         let conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         conn.busy_timeout(Duration::from_secs(30))?;
-        // No memory map, unlike the pool: a read that finds the file changed since the last one
-        // (after every checkpoint, several times a second under load) drops a mapped file's
-        // whole mapping, and unmapping it interrupts every core to flush its address cache. The
-        // lookup reads two or three pages, which a system call each copies as cheaply.
+        // No memory map, unlike the pool: SQLite drops a connection's whole mapping when a read
+        // finds that another connection has committed since its last one, and this connection
+        // reads once per filing while the writer commits hundreds of times a second; each
+        // unmapping interrupts every core to flush its address cache. The lookup reads two or
+        // three pages, which a system call each copies as cheaply. The pool's reads are rarer
+        // and larger.
         conn.execute_batch("PRAGMA cache_size = -16384;")?;
         let query = crate::pre_arrival::ONE_MEANS_QUERY.replace('$', "?").into();
         Ok(Reader { conn: Arc::new(Mutex::new(conn)), query })
